@@ -1,0 +1,149 @@
+"""``mapservice …`` commands: thin over :mod:`mapservice.services`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mapservice.config import SETTINGS, finish_settings, load_settings
+from mapservice.errors import ImportRejected, MapserviceError
+
+
+def _services(ctx: click.Context) -> Any:
+    from mapservice.services import Services
+
+    if ctx.obj is None:
+        try:
+            settings = finish_settings(load_settings())
+        except MapserviceError as exc:
+            raise click.ClickException(exc.message) from exc
+        ctx.obj = Services(settings)
+        ctx.call_on_close(ctx.obj.close)
+    return ctx.obj
+
+
+def _fail(exc: MapserviceError) -> None:
+    if isinstance(exc, ImportRejected):
+        click.echo(exc.message, err=True)
+        for issue in exc.issues:
+            click.echo(f"  - {issue}", err=True)
+        raise SystemExit(1)
+    raise click.ClickException(exc.message)
+
+
+@click.group(help="Carte de l'économie circulaire du Saguenay–Lac-Saint-Jean.")
+@click.version_option(package_name="mapservice")
+def main() -> None:
+    pass
+
+
+@main.command(help="Créer ou mettre à niveau la base et charger les données de référence.")
+@click.option("--demo", is_flag=True, help="Charger aussi les membres de démonstration.")
+@click.option("--if-missing", is_flag=True,
+              help="Ne rien faire si la base est déjà initialisée (utilisé par `make run`).")
+@click.pass_context
+def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
+    svc = _services(ctx)
+    try:
+        if if_missing and svc.is_initialised():
+            svc.repo.migrate()
+            click.echo(f"Base déjà initialisée ({svc.repo.backend}) : mise à niveau du schéma.")
+            return
+        report = svc.init_database(demo=demo)
+    except MapserviceError as exc:
+        _fail(exc)
+        return
+    counts = svc.repo.counts()
+    click.echo(f"Base prête ({svc.repo.backend}, révision {report['revision']}) "
+               f"en {report['seconds']} s.")
+    for table in ("municipalities", "parks", "material_categories", "compatibility_rules",
+                  "factors", "members", "sites", "flows"):
+        click.echo(f"  {table:<22} {counts[table]:>6}")
+
+
+@main.command("import", help="Importer un fichier CSV ou XLSX (une ligne par offre ou besoin).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Tout vérifier sans rien écrire.")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    svc = _services(ctx)
+    try:
+        result = svc.import_file(file, dry_run=dry_run)
+    except MapserviceError as exc:
+        _fail(exc)
+        return
+    verb = "Vérification réussie (rien n'a été écrit)" if dry_run else "Importation réussie"
+    click.echo(f"{verb} : {file.name}")
+    for table in ("members", "sites", "flows"):
+        click.echo(f"  {table:<8} ajoutés {result.inserted[table]:>5}  "
+                   f"modifiés {result.updated[table]:>5}  inchangés {result.unchanged[table]:>5}")
+
+
+@main.command(help="Servir l'application avec waitress.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", type=click.IntRange(1, 65535), default=lambda: int(os.environ.get(
+    "PORT", "5000")), show_default="5000 ou $PORT", help="Port d'écoute.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Fils de traitement de waitress.")
+def serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from mapservice import create_app
+
+    try:
+        app = create_app()
+    except MapserviceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"mapservice sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="mapservice")
+
+
+@main.command(help="Afficher le nombre de lignes de chaque table.")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    svc = _services(ctx)
+    try:
+        counts = svc.repo.counts()
+    except MapserviceError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(counts))
+        return
+    for table, n in counts.items():
+        click.echo(f"{table:<22} {n:>6}")
+
+
+@main.command(help="Lister les réglages, leur valeur par défaut et la variable d'environnement.")
+def settings() -> None:
+    for s in SETTINGS:
+        click.echo(f"{s.env}\n    défaut : {s.default!r}\n    {s.help}")
+
+
+@main.group(help="Données de démonstration.")
+def demo() -> None:
+    pass
+
+
+@demo.command("generate", help="Régénérer data/demo/membres.csv (déterministe).")
+@click.option("--seed", type=int, default=2021, show_default=True, help="Graine aléatoire.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier de sortie (défaut : DATA_DIR/demo/membres.csv).")
+def demo_generate(seed: int, out: Path | None) -> None:
+    from mapservice.demo import write_demo
+
+    settings = load_settings()
+    data_dir = Path(settings["DATA_DIR"])
+    target = out or data_dir / "demo" / "membres.csv"
+    n_members, n_rows = write_demo(data_dir, target, seed=seed)
+    click.echo(f"{n_members} membres, {n_rows} offres et besoins → {target}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

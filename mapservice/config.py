@@ -1,0 +1,145 @@
+"""One table of settings: name, default, help. Each is read from ``MAPSERVICE_<NAME>``.
+
+The README's settings table is checked against :data:`SETTINGS` by a test, so a setting cannot
+be added without being documented.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mapservice.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "MAPSERVICE_"
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError("must be > 0")
+    return value
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be > 0")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting: its name (also the Flask config key), default, help and parser."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        None,
+        "Database URL. `sqlite:///PATH` (embedded default: `sqlite:///` + "
+        "`instance/mapservice.sqlite`) or `postgresql://user:pass@host/db` (PostGIS).",
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        str(PROJECT_ROOT / "instance"),
+        "Folder for the embedded database and the generated secret key.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Key that signs sessions. Default: a random key created once in the instance folder.",
+    ),
+    Setting(
+        "DATA_DIR",
+        str(PROJECT_ROOT / "data"),
+        "Folder of the reference data (parks, gazetteer, postal codes, taxonomy, factors, demo).",
+    ),
+    Setting(
+        "PARK_TOLERANCE_M",
+        1500.0,
+        "A site outside every park outline still belongs to the nearest park within this many "
+        "metres.",
+        _positive_float,
+    ),
+    Setting(
+        "IMPORT_MAX_ROWS",
+        50_000,
+        "Largest import accepted, in data rows; a longer file is rejected while being read.",
+        _positive_int,
+    ),
+    Setting(
+        "IMPORT_MAX_BYTES",
+        50 * 1024 * 1024,
+        "Largest import file accepted, in bytes.",
+        _positive_int,
+    ),
+    Setting(
+        "TILES",
+        "OpenStreetMap",
+        "Base map: a Folium tile name or an XYZ URL template.",
+    ),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting's value: ``MAPSERVICE_<NAME>`` from ``environ`` or the default.
+
+    Raises
+    ------
+    ConfigError
+        When a variable is set to a value its parser refuses; the message names the variable,
+        the value and what was expected.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            msg = f"{setting.env}={raw!r} is not valid: {exc} ({setting.help})"
+            raise ConfigError(msg) from exc
+    return values
+
+
+def finish_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the defaults that depend on other settings (database URL, secret key)."""
+    instance = Path(values["INSTANCE_PATH"])
+    if not values.get("DATABASE_URL"):
+        values["DATABASE_URL"] = "sqlite:///" + str(instance / "mapservice.sqlite")
+    if not values.get("SECRET_KEY"):
+        values["SECRET_KEY"] = _instance_secret(instance)
+    return values
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the instance's secret key, creating it (mode 0600) on first use."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key

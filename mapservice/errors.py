@@ -1,0 +1,129 @@
+"""Typed errors: each carries the HTTP status it maps to and a message safe to show a user.
+
+Handlers in one place (``mapservice.web.errors``) turn them into JSON or HTML; the CLI prints
+``message`` and exits non-zero. ``detail`` is for logs and may hold what a user must not see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class MapserviceError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        self.extra = extra
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the user-safe part of the error as JSON-ready data."""
+        return {"error": self.code, "message": self.message, **self.extra}
+
+
+class ConfigError(MapserviceError):
+    """A setting has a value the service cannot use."""
+
+    code = "config_error"
+
+
+class NotFound(MapserviceError):
+    """The thing asked for does not exist."""
+
+    status = 404
+    code = "not_found"
+
+
+class InvalidInput(MapserviceError):
+    """Input that does not have the expected form; names the offending field or parameter."""
+
+    status = 422
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(message, field=field, **extra)
+        self.field = field
+
+
+class StorageError(MapserviceError):
+    """The database is unreachable or refused an operation."""
+
+    status = 503
+    code = "storage_unavailable"
+
+
+class GeocodingError(InvalidInput):
+    """A place could not be found, or was found outside the region."""
+
+    code = "geocoding_failed"
+
+
+class TaxonomyError(ValueError):
+    """A reference data file of the taxonomy or factors is malformed (raised at load time)."""
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem in one cell (or row) of an imported file.
+
+    ``row`` is the spreadsheet row number a person sees (header = row 1), ``column`` the header
+    as written in the file (or the canonical name when the column is missing).
+    """
+
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"ligne {self.row}")
+        if self.column:
+            where.append(f"colonne « {self.column} »")
+        got = f" ; reçu {self.value!r}" if self.value is not None else ""
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message} (attendu : {self.expected}{got})".lstrip(": ")
+
+
+@dataclass
+class ImportRejected(MapserviceError):
+    """The whole file is rejected; nothing was written. ``issues`` lists every problem found."""
+
+    issues: list[ImportIssue] = field(default_factory=list)
+    source: str = ""
+
+    status = 422
+    code = "import_rejected"
+
+    def __post_init__(self) -> None:
+        n = len(self.issues)
+        plural = "s" if n > 1 else ""
+        msg = f"Importation refusée : {n} erreur{plural} dans {self.source or 'le fichier'}"
+        MapserviceError.__init__(self, msg)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": self.code,
+            "message": self.message,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,156 @@
+"""The offline gazetteer: municipalities, boroughs and sectors, postal codes and postal areas.
+
+Everything is read from ``data/`` once and answered from memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mapservice.geocoding.names import place_key
+from mapservice.geocoding.region import Region
+from mapservice.model import Municipality
+from mapservice.reference import read_municipalities
+
+_POSTAL = re.compile(r"^\s*([A-Za-z]\d[A-Za-z])[\s-]?(\d[A-Za-z]\d)\s*$")
+_POSTAL_ANYWHERE = re.compile(r"\b([A-Za-z]\d[A-Za-z])[\s-]?(\d[A-Za-z]\d)\b")
+#: Letters Canada Post never uses in postal codes (D F I O Q U; W and Z not first).
+_BAD_LETTERS = set("DFIOQU")
+
+
+def normalize_postal_code(text: str) -> str | None:
+    """Return ``text`` as ``A1A 1A1`` if it is a well-formed Canadian postal code, else None.
+
+    Accepts any case, a space, a hyphen or nothing in the middle.
+    """
+    m = _POSTAL.match(text)
+    if not m:
+        return None
+    code = f"{m.group(1)} {m.group(2)}".upper()
+    letters = code[0] + code[2] + code[5]
+    if set(letters) & _BAD_LETTERS or code[0] in "WZ":
+        return None
+    return code
+
+
+def find_postal_code(text: str) -> str | None:
+    """Return the first well-formed postal code written anywhere in ``text``."""
+    for m in _POSTAL_ANYWHERE.finditer(text):
+        code = normalize_postal_code(m.group(0))
+        if code:
+            return code
+    return None
+
+
+@dataclass(frozen=True)
+class PostalPoint:
+    code: str
+    lon: float
+    lat: float
+    place_name: str
+    municipality_id: str
+
+
+@dataclass(frozen=True)
+class PostalArea:
+    fsa: str
+    label: str
+    lon: float
+    lat: float
+    urban: bool
+
+
+@dataclass
+class Gazetteer:
+    """Lookups by name, postal code and postal area, all within the region."""
+
+    municipalities: dict[str, Municipality]
+    postal_codes: dict[str, PostalPoint]
+    postal_areas: dict[str, PostalArea]
+    region: Region
+    _by_key: dict[str, Municipality] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # Official names win over variants when both give the same key.
+        for muni in self.municipalities.values():
+            for variant in muni.variants:
+                self._by_key.setdefault(place_key(variant), muni)
+        for muni in self.municipalities.values():
+            self._by_key[place_key(muni.name)] = muni
+
+    @classmethod
+    def from_directory(cls, data_dir: Path) -> Gazetteer:
+        munis = {m.id: m for m in read_municipalities(data_dir / "municipalities.csv")}
+        postal: dict[str, PostalPoint] = {}
+        with (data_dir / "postal_codes.csv").open(encoding="utf-8", newline="") as fh:
+            for rec in csv.DictReader(fh):
+                postal[rec["postal_code"]] = PostalPoint(
+                    code=rec["postal_code"],
+                    lon=float(rec["lon"]),
+                    lat=float(rec["lat"]),
+                    place_name=rec["place_name"],
+                    municipality_id=rec["municipality_id"],
+                )
+        areas: dict[str, PostalArea] = {}
+        with (data_dir / "fsa.csv").open(encoding="utf-8", newline="") as fh:
+            for rec in csv.DictReader(fh):
+                areas[rec["fsa"]] = PostalArea(
+                    fsa=rec["fsa"],
+                    label=rec["label"],
+                    lon=float(rec["lon"]),
+                    lat=float(rec["lat"]),
+                    urban=rec["urban"].strip().lower() == "true",
+                )
+        region = Region.around(
+            [(m.lon, m.lat) for m in munis.values()] + [(p.lon, p.lat) for p in postal.values()]
+        )
+        return cls(municipalities=munis, postal_codes=postal, postal_areas=areas, region=region)
+
+    # --- names --------------------------------------------------------------------------------
+
+    def match(self, text: str) -> Municipality | None:
+        """Return the municipality, borough or sector ``text`` names, or None."""
+        key = place_key(text)
+        return self._by_key.get(key) if key else None
+
+    def suggest(self, text: str, n: int = 5) -> list[Municipality]:
+        """Return the places whose names are closest to ``text`` (for error messages)."""
+        key = place_key(text)
+        if not key:
+            return []
+        keys = difflib.get_close_matches(key, list(self._by_key), n=n * 3, cutoff=0.6)
+        seen: dict[str, Municipality] = {}
+        for k in keys:
+            muni = self._by_key[k]
+            seen.setdefault(muni.id, muni)
+        return list(seen.values())[:n]
+
+    def municipality_of(self, muni: Municipality) -> Municipality:
+        """Return the municipality a borough or sector belongs to (itself for a municipality)."""
+        while muni.parent_id and muni.parent_id in self.municipalities:
+            muni = self.municipalities[muni.parent_id]
+        return muni
+
+    def within(self, place: Municipality, other: Municipality) -> bool:
+        """Return whether ``place`` is ``other`` or lies inside it (sector of a borough…)."""
+        current: Municipality | None = place
+        while current is not None:
+            if current.id == other.id:
+                return True
+            current = self.municipalities.get(current.parent_id or "")
+        return False
+
+    # --- postal codes -------------------------------------------------------------------------
+
+    def postal_point(self, code: str) -> PostalPoint | None:
+        """Return the point of a postal code of the region (any accepted spelling)."""
+        normal = normalize_postal_code(code)
+        return self.postal_codes.get(normal) if normal else None
+
+    def postal_area(self, code: str) -> PostalArea | None:
+        """Return the postal area (first three characters) of ``code``, if it is the region's."""
+        return self.postal_areas.get(code.strip().upper()[:3])

@@ -1,0 +1,36 @@
+"""The region's extent, to tell a point in Saguenay–Lac-Saint-Jean from one elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import shapely
+from pyproj import Transformer
+from shapely.geometry import MultiPoint, Point
+from shapely.ops import transform
+
+#: Québec Lambert, metres: the CRS for distances and buffers across the province.
+QUEBEC_LAMBERT = "EPSG:32198"
+_TO_M = Transformer.from_crs("EPSG:4326", QUEBEC_LAMBERT, always_xy=True)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The inhabited part of the region: the hull of its places, widened by ``margin_m``."""
+
+    area_m: shapely.Geometry
+    margin_m: float
+
+    @classmethod
+    def around(cls, lonlats: Iterable[tuple[float, float]], margin_m: float = 25_000.0) -> Region:
+        hull = MultiPoint([Point(lon, lat) for lon, lat in lonlats]).convex_hull
+        hull_m = transform(_TO_M.transform, hull)
+        area = hull_m.buffer(margin_m)
+        shapely.prepare(area)
+        return cls(area_m=area, margin_m=margin_m)
+
+    def contains(self, lon: float, lat: float) -> bool:
+        """Return whether the point (EPSG:4326 lon/lat) lies in or near the region."""
+        x, y = _TO_M.transform(lon, lat)
+        return bool(self.area_m.contains(Point(x, y)))

@@ -1,0 +1,297 @@
+"""Turn a sheet into an :class:`ImportPlan`: validate every cell, group, geocode, find parks.
+
+Nothing is written here. Every problem in the file is collected (up to a cap) and reported
+together, naming row, column, value and what was expected; any problem rejects the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
+from mapservice.geocoding import GeocodeQuery, OfflineGeocoder, ParkLocator
+from mapservice.importing.columns import COLUMNS_BY_NAME, map_header
+from mapservice.importing.reader import open_sheet
+from mapservice.importing.values import (
+    CellError,
+    parse_bool,
+    parse_direction,
+    parse_frequency,
+    parse_naics,
+    parse_number,
+    parse_unit,
+)
+from mapservice.materials import Taxonomy
+from mapservice.model import (
+    Direction,
+    ImportPlan,
+    Location,
+    PlannedFlow,
+    PlannedMember,
+    PlannedSite,
+    Unit,
+)
+from mapservice.text import fold
+
+#: Stop collecting after this many issues: the report is long enough to act on.
+MAX_ISSUES = 200
+
+_GEO_FIELDS = {"municipalite", "code_postal", "latitude", "longitude"}
+
+
+@dataclass
+class _SiteDraft:
+    name: str
+    address: str | None
+    municipality: str
+    postal_code: str | None
+    lat: float | None
+    lon: float | None
+    first_row: int
+    flows: list[PlannedFlow] = field(default_factory=list)
+    flow_rows: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+
+@dataclass
+class _MemberDraft:
+    name: str
+    naics: str | None
+    first_row: int
+    contacts: dict[str, str | None] = field(default_factory=dict)
+    consent: bool | None = None
+    sites: dict[str, _SiteDraft] = field(default_factory=dict)
+
+
+class _Issues(list[ImportIssue]):
+    def add(self, row: int | None, column: str | None, value: str | None, message: str,
+            expected: str | None = None) -> None:
+        if column in COLUMNS_BY_NAME and expected is None:
+            expected = COLUMNS_BY_NAME[column].expected
+        self.append(ImportIssue(row, column, value, expected or "", message))
+
+
+def build_plan(
+    path: Path,
+    *,
+    taxonomy: Taxonomy,
+    geocoder: OfflineGeocoder,
+    parks: ParkLocator,
+    max_rows: int,
+    max_bytes: int,
+    source: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportPlan:
+    """Read, validate and group ``path``; raise :class:`ImportRejected` listing every problem."""
+    source = source or path.name
+    sheet = open_sheet(path, max_bytes=max_bytes, source=source)
+    mapping, header_issues, _ignored = map_header(sheet.header)
+    issues = _Issues(header_issues)
+    if issues:
+        raise ImportRejected(issues=list(issues), source=source)
+
+    members: dict[str, _MemberDraft] = {}
+    n_rows = 0
+    for number, values in sheet.rows:
+        if not any(v.strip() for v in values):
+            continue
+        n_rows += 1
+        if n_rows > max_rows:
+            issues.add(number, None, None,
+                       f"Fichier trop long : plus de {max_rows} lignes de données.",
+                       f"au plus {max_rows} lignes (MAPSERVICE_IMPORT_MAX_ROWS)")
+            break
+        cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
+                 mapping.items()}
+        _read_row(number, cells, taxonomy, members, issues)
+        if len(issues) >= MAX_ISSUES:
+            break
+        if on_progress and n_rows % 1000 == 0:
+            on_progress(n_rows)
+    if n_rows == 0 and not issues:
+        issues.add(None, None, None, "Le fichier ne contient aucune ligne de données.",
+                   "au moins une ligne sous l'en-tête")
+    if issues:
+        raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
+
+    planned = []
+    for member in members.values():
+        sites = []
+        for site in member.sites.values():
+            location = _geocode(site, geocoder, issues)
+            park = parks.locate(location.lon, location.lat) if location else None
+            muni_id = location.municipality_id if location else None
+            if location and muni_id is None:
+                muni = geocoder.gazetteer.match(site.municipality)
+                muni_id = muni.id if muni else None
+            sites.append(
+                PlannedSite(
+                    name=site.name,
+                    address=site.address,
+                    municipality_id=muni_id,
+                    postal_code=site.postal_code,
+                    location=location,
+                    park_id=park.park_id if park else None,
+                    flows=tuple(site.flows),
+                )
+            )
+        planned.append(
+            PlannedMember(
+                name=member.name,
+                naics_code=member.naics,
+                sites=tuple(sites),
+                contact_name=member.contacts.get("contact_nom"),
+                contact_email=member.contacts.get("contact_courriel"),
+                contact_phone=member.contacts.get("contact_telephone"),
+                public_consent=member.consent,
+            )
+        )
+    if issues:
+        raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
+    return ImportPlan(members=tuple(planned), source=source)
+
+
+def _geocode(site: _SiteDraft, geocoder: OfflineGeocoder, issues: _Issues) -> Location | None:
+    query = GeocodeQuery(
+        address=site.address,
+        municipality=site.municipality,
+        postal_code=site.postal_code,
+        lat=site.lat,
+        lon=site.lon,
+    )
+    try:
+        return geocoder.geocode(query)
+    except GeocodingError as exc:
+        column = exc.field if exc.field in _GEO_FIELDS else "municipalite"
+        value = {
+            "municipalite": site.municipality,
+            "code_postal": site.postal_code,
+            "latitude": None if site.lat is None else str(site.lat),
+            "longitude": None if site.lon is None else str(site.lon),
+        }[column]
+        issues.add(site.first_row, column, value, exc.message)
+        return None
+
+
+def _read_row(
+    number: int,
+    cells: dict[str, str],
+    taxonomy: Taxonomy,
+    members: dict[str, _MemberDraft],
+    issues: _Issues,
+) -> None:
+    before = len(issues)
+
+    def parse(column: str, parser: Callable[[str], object]) -> object | None:
+        text = cells.get(column, "")
+        if not text:
+            return None
+        try:
+            return parser(text)
+        except CellError as exc:
+            issues.add(number, column, text, f"Valeur invalide : {exc}.")
+            return None
+
+    company = cells.get("entreprise", "")
+    if not company:
+        issues.add(number, "entreprise", "", "Le nom de l'entreprise est vide.")
+    municipality = cells.get("municipalite", "")
+    if not municipality:
+        issues.add(number, "municipalite", "", "La municipalité est vide.")
+    direction = parse("type", parse_direction)
+    if not cells.get("type"):
+        issues.add(number, "type", "", "Le type est vide.")
+    naics = parse("secteur_scian", parse_naics)
+    lat = parse("latitude", parse_number)
+    lon = parse("longitude", parse_number)
+    quantity = parse("quantite", parse_number)
+    unit_factor = parse("unite", parse_unit)
+    frequency = parse("frequence", parse_frequency)
+    hazardous = parse("dangereux", parse_bool)
+    confidential = parse("confidentiel", parse_bool)
+    consent = parse("consentement_public", parse_bool)
+
+    material = cells.get("matiere", "")
+    category = taxonomy.lookup(material) if material else None
+    if not material:
+        issues.add(number, "matiere", "", "La matière est vide.")
+    elif category is None:
+        hints = [f"{c.code} ({c.label_fr})" for c in taxonomy.suggest(material, n=3)]
+        hint = f" Proches : {', '.join(hints)}." if hints else ""
+        issues.add(number, "matiere", material, f"Matière inconnue de la taxonomie.{hint}")
+
+    unit: Unit | None = None
+    if unit_factor is not None:
+        unit, factor = unit_factor  # type: ignore[misc]
+        if quantity is not None:
+            quantity = float(quantity) * factor  # type: ignore[arg-type]
+    if quantity is not None:
+        if float(quantity) < 0:  # type: ignore[arg-type]
+            issues.add(number, "quantite", cells["quantite"], "Quantité négative.")
+        if unit is None:
+            issues.add(number, "unite", cells.get("unite", ""),
+                       "Une quantité demande son unité.")
+    if len(issues) > before or category is None or direction is None:
+        return
+
+    member_key = fold(company)
+    member = members.get(member_key)
+    if member is None:
+        member = members[member_key] = _MemberDraft(company, naics, number)  # type: ignore[arg-type]
+    elif naics is not None and member.naics not in (None, naics):
+        issues.add(number, "secteur_scian", str(naics),
+                   f"Code SCIAN différent de celui de la ligne {member.first_row} "
+                   f"({member.naics}) pour la même entreprise.")
+        return
+    elif naics is not None:
+        member.naics = naics  # type: ignore[assignment]
+    for column in ("contact_nom", "contact_courriel", "contact_telephone"):
+        if cells.get(column):
+            member.contacts[column] = cells[column]
+    if consent is not None:
+        member.consent = bool(consent)
+
+    site_name = cells.get("site") or cells.get("adresse") or company
+    site_key = fold(site_name)
+    site = member.sites.get(site_key)
+    postal = cells.get("code_postal") or None
+    if site is None:
+        site = member.sites[site_key] = _SiteDraft(
+            name=site_name,
+            address=cells.get("adresse") or None,
+            municipality=municipality,
+            postal_code=postal,
+            lat=lat,  # type: ignore[arg-type]
+            lon=lon,  # type: ignore[arg-type]
+            first_row=number,
+        )
+    elif fold(site.municipality) != fold(municipality) or (postal and site.postal_code and
+                                                            fold(postal) != fold(site.postal_code)):
+        issues.add(number, "municipalite", municipality,
+                   f"Le site « {site_name} » a une autre adresse à la ligne {site.first_row}.",
+                   "la même municipalité et le même code postal pour un même site")
+        return
+
+    description = cells.get("description") or category.label_fr  # type: ignore[union-attr]
+    flow_key = (str(direction), category.code, fold(description))  # type: ignore[union-attr]
+    if flow_key in site.flow_rows:
+        issues.add(number, None, None,
+                   f"Ligne en double de la ligne {site.flow_rows[flow_key]} (même entreprise, "
+                   "site, type, matière et description).",
+                   "une ligne par offre ou besoin")
+        return
+    site.flow_rows[flow_key] = number
+    site.flows.append(
+        PlannedFlow(
+            direction=direction if isinstance(direction, Direction) else Direction(direction),
+            category_code=category.code,  # type: ignore[union-attr]
+            description=description,
+            quantity=quantity,  # type: ignore[arg-type]
+            unit=unit,
+            frequency=frequency,  # type: ignore[arg-type]
+            hazardous=bool(hazardous) if hazardous is not None else category.hazardous,  # type: ignore[union-attr]
+            confidential=bool(confidential),
+            row=number,
+        )
+    )

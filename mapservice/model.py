@@ -1,0 +1,280 @@
+"""Domain types of the circular economy registry. No I/O here.
+
+Coordinates are WGS84 longitude/latitude in that order, in fields named ``lon`` and ``lat``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    """Whether a flow leaves a site (an offer) or enters it (a need)."""
+
+    OUTPUT = "output"  # offre
+    INPUT = "input"  # besoin
+
+
+class Precision(StrEnum):
+    """How precisely a site's point was placed, best first."""
+
+    MANUAL = "manual"
+    ADDRESS = "address"
+    POSTCODE = "postcode"
+    PARK = "park"
+    FSA = "fsa"
+    MUNICIPALITY = "municipality"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most precise; larger is coarser."""
+        return list(Precision).index(self)
+
+
+class SynergyStatus(StrEnum):
+    """Where a synergy stands in the brokering pipeline."""
+
+    CANDIDATE = "candidate"
+    CONTACTED = "contacted"
+    IN_PROGRESS = "in_progress"
+    REALISED = "realised"
+    REJECTED = "rejected"
+
+
+class SynergyKind(StrEnum):
+    SUBSTITUTION = "substitution"
+    MUTUALISATION = "mutualisation"
+
+
+#: Which status may follow which. Rejected synergies can be reopened as candidates.
+STATUS_TRANSITIONS: dict[SynergyStatus, frozenset[SynergyStatus]] = {
+    SynergyStatus.CANDIDATE: frozenset({SynergyStatus.CONTACTED, SynergyStatus.REJECTED}),
+    SynergyStatus.CONTACTED: frozenset({SynergyStatus.IN_PROGRESS, SynergyStatus.REJECTED}),
+    SynergyStatus.IN_PROGRESS: frozenset({SynergyStatus.REALISED, SynergyStatus.REJECTED}),
+    SynergyStatus.REALISED: frozenset(),
+    SynergyStatus.REJECTED: frozenset({SynergyStatus.CANDIDATE}),
+}
+
+
+class Unit(StrEnum):
+    """Units a quantity is stored in."""
+
+    T_PER_YEAR = "t_per_year"
+    M3_PER_YEAR = "m3_per_year"
+    UNITS_PER_YEAR = "units_per_year"
+    KW = "kw"
+
+
+UNIT_LABELS: dict[Unit, dict[str, str]] = {
+    Unit.T_PER_YEAR: {"fr": "t/an", "en": "t/year"},
+    Unit.M3_PER_YEAR: {"fr": "m³/an", "en": "m³/year"},
+    Unit.UNITS_PER_YEAR: {"fr": "unités/an", "en": "units/year"},
+    Unit.KW: {"fr": "kW", "en": "kW"},
+}
+
+
+class Frequency(StrEnum):
+    CONTINUOUS = "continuous"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    SEASONAL = "seasonal"
+    YEARLY = "yearly"
+    ONE_OFF = "one_off"
+
+
+FREQUENCY_LABELS: dict[Frequency, dict[str, str]] = {
+    Frequency.CONTINUOUS: {"fr": "continu", "en": "continuous"},
+    Frequency.DAILY: {"fr": "quotidien", "en": "daily"},
+    Frequency.WEEKLY: {"fr": "hebdomadaire", "en": "weekly"},
+    Frequency.MONTHLY: {"fr": "mensuel", "en": "monthly"},
+    Frequency.SEASONAL: {"fr": "saisonnier", "en": "seasonal"},
+    Frequency.YEARLY: {"fr": "annuel", "en": "yearly"},
+    Frequency.ONE_OFF: {"fr": "ponctuel", "en": "one-off"},
+}
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A municipality, borough or sector of the gazetteer."""
+
+    id: str
+    name: str
+    kind: str
+    mrc: str
+    lon: float
+    lat: float
+    parent_id: str | None = None
+    mamh_code: str | None = None
+    coord_status: str = "FOUND"
+    fsa: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    population: int | None = None
+
+
+@dataclass(frozen=True)
+class Park:
+    """An industrial park or zone. ``outline`` is GeoJSON geometry (lon/lat) or None."""
+
+    id: str
+    name: str
+    kind: str
+    municipality_id: str
+    centre_lon: float
+    centre_lat: float
+    status: str = "active"
+    coord_status: str = "ESTIMATE"
+    outline_status: str = "approximate"
+    outline: dict | None = None
+    area_ha: float | None = None
+    manager: str | None = None
+    sector: str | None = None
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a site was placed and how sure we are."""
+
+    lon: float
+    lat: float
+    precision: Precision
+    source: str
+    score: float = 1.0
+    municipality_id: str | None = None
+    outside_region: bool = False
+    candidates: tuple[Location, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int | None
+    name: str
+    naics_code: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    public_consent: bool = False
+
+
+@dataclass(frozen=True)
+class Site:
+    id: int | None
+    member_id: int
+    name: str
+    address: str | None
+    municipality_id: str | None
+    postal_code: str | None
+    lon: float | None
+    lat: float | None
+    park_id: str | None = None
+    geocode_precision: Precision | None = None
+    geocode_source: str | None = None
+    geocode_score: float | None = None
+    member_name: str | None = None
+    naics_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: int | None
+    site_id: int
+    direction: Direction
+    category_code: str
+    description: str
+    quantity: float | None = None
+    unit: Unit | None = None
+    frequency: Frequency | None = None
+    hazardous: bool = False
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class Synergy:
+    id: int | None
+    output_flow_id: int
+    input_flow_id: int
+    kind: SynergyKind
+    status: SynergyStatus = SynergyStatus.CANDIDATE
+    score: float | None = None
+    geodesic_m: float | None = None
+    road_m: float | None = None
+    duration_s: float | None = None
+    transport_kg_co2e: float | None = None
+    transport_cost_cad: float | None = None
+    avoided_kg_co2e: float | None = None
+    updated_at: datetime | None = None
+
+
+def can_move(current: SynergyStatus, new: SynergyStatus) -> bool:
+    """Return whether a synergy may go from ``current`` to ``new``."""
+    return new in STATUS_TRANSITIONS[current]
+
+
+# --- What an import wants written, after validation and geocoding --------------------------
+
+
+@dataclass(frozen=True)
+class PlannedFlow:
+    direction: Direction
+    category_code: str
+    description: str
+    quantity: float | None
+    unit: Unit | None
+    frequency: Frequency | None
+    hazardous: bool
+    confidential: bool
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class PlannedSite:
+    name: str
+    address: str | None
+    municipality_id: str | None
+    postal_code: str | None
+    location: Location | None
+    park_id: str | None
+    flows: tuple[PlannedFlow, ...]
+
+
+@dataclass(frozen=True)
+class PlannedMember:
+    name: str
+    naics_code: str | None
+    sites: tuple[PlannedSite, ...]
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    public_consent: bool | None = None
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Members, their sites and flows, grouped from the rows of one file."""
+
+    members: tuple[PlannedMember, ...]
+    source: str = ""
+
+    @property
+    def n_flows(self) -> int:
+        return sum(len(s.flows) for m in self.members for s in m.sites)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, in a dry run, would do), per table."""
+
+    inserted: dict[str, int] = field(default_factory=lambda: {"members": 0, "sites": 0, "flows": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"members": 0, "sites": 0, "flows": 0})
+    unchanged: dict[str, int] = field(
+        default_factory=lambda: {"members": 0, "sites": 0, "flows": 0}
+    )
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return any(self.inserted.values()) or any(self.updated.values())

@@ -1,0 +1,150 @@
+"""Use cases shared by the web app, the CLI and the notebooks.
+
+A :class:`Services` object is built from the settings; it owns the repository and loads the
+reference data (gazetteer, taxonomy, parks) on first use, once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from mapservice import geojson
+from mapservice.errors import InvalidInput
+from mapservice.geocoding import Gazetteer, OfflineGeocoder, ParkLocator
+from mapservice.importing import build_plan
+from mapservice.materials import Taxonomy
+from mapservice.model import Flow, ImportResult, Park, Site
+from mapservice.reference import load_reference
+from mapservice.storage import Repository, open_repository
+
+DEMO_FILE = Path("demo") / "membres.csv"
+
+
+class Services:
+    """The service layer over one repository and one folder of reference data."""
+
+    def __init__(self, settings: dict[str, Any], repo: Repository | None = None) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings["DATA_DIR"])
+        self.repo: Repository = repo or open_repository(settings["DATABASE_URL"])
+
+    def close(self) -> None:
+        self.repo.close()
+
+    # --- reference data, loaded once ----------------------------------------------------------
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return Gazetteer.from_directory(self.data_dir)
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return Taxonomy.from_directory(self.data_dir)
+
+    @cached_property
+    def geocoder(self) -> OfflineGeocoder:
+        return OfflineGeocoder(self.gazetteer)
+
+    @cached_property
+    def park_locator(self) -> ParkLocator:
+        return ParkLocator(self.repo.parks(), self.settings["PARK_TOLERANCE_M"])
+
+    # --- database -----------------------------------------------------------------------------
+
+    def init_database(self, *, demo: bool = False) -> dict[str, Any]:
+        """Create or upgrade the schema, (re)load the reference data, optionally the demo."""
+        started = time.perf_counter()
+        self.repo.migrate()
+        reference = load_reference(self.data_dir)
+        loaded = self.repo.load_reference(reference)
+        self.__dict__.pop("park_locator", None)
+        result = None
+        if demo:
+            result = self.import_file(self.data_dir / DEMO_FILE)
+        return {
+            "revision": self.repo.revision(),
+            "reference": loaded,
+            "demo": result,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+
+    def is_initialised(self) -> bool:
+        return self.repo.revision() is not None and self.repo.counts()["parks"] > 0
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        source: str | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Validate and import one CSV/XLSX file, all or nothing (nothing at all on dry run)."""
+        plan = build_plan(
+            path,
+            taxonomy=self.taxonomy,
+            geocoder=self.geocoder,
+            parks=self.park_locator,
+            max_rows=self.settings["IMPORT_MAX_ROWS"],
+            max_bytes=self.settings["IMPORT_MAX_BYTES"],
+            source=source,
+            on_progress=on_progress,
+        )
+        return self.repo.apply_import(plan, dry_run=dry_run)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def park_ids(self) -> dict[str, Park]:
+        return {p.id: p for p in self.repo.parks()}
+
+    def check_park(self, park_id: str | None) -> str | None:
+        """Return ``park_id`` if it names a park, None if empty; else raise naming ``park``."""
+        if not park_id:
+            return None
+        if park_id not in self.park_ids():
+            raise InvalidInput(
+                f"Parc inconnu : {park_id!r}. Les identifiants sont ceux de /export/parks.",
+                field="park",
+            )
+        return park_id
+
+    def sites_with_flows(self, *, park_id: str | None = None) -> tuple[list[Site], list[Flow]]:
+        sites = self.repo.sites(park_id=park_id)
+        flows = self.repo.flows(site_ids=[s.id for s in sites if s.id is not None])
+        return sites, flows
+
+    def sites_geojson(self, *, park_id: str | None = None) -> dict[str, Any]:
+        """Return the sites (of one park) as an RFC 7946 FeatureCollection."""
+        park_id = self.check_park(park_id)
+        sites, flows = self.sites_with_flows(park_id=park_id)
+        parks = self.park_ids()
+        munis = self.gazetteer.municipalities
+        return geojson.sites_collection(sites, flows, parks=parks, municipalities=munis,
+                                        taxonomy=self.taxonomy)
+
+    def region_map_parts(self) -> dict[str, str]:
+        """Return the region map (parks and clustered sites) as header, body and script HTML."""
+        from mapservice import maps
+
+        sites, flows = self.sites_with_flows()
+        return maps.page_parts(maps.region_map(
+            parks=self.repo.parks(),
+            sites=sites,
+            flows=flows,
+            taxonomy=self.taxonomy,
+            municipalities=self.gazetteer.municipalities,
+            tiles=self.settings["TILES"],
+        ))
+
+    def health(self) -> dict[str, Any]:
+        counts = self.repo.counts()
+        return {
+            "status": "ok",
+            "backend": self.repo.backend,
+            "revision": self.repo.revision(),
+            "counts": {k: counts[k] for k in ("parks", "members", "sites", "flows")},
+        }

@@ -1,0 +1,202 @@
+"""Tables of the current schema, for queries. Migrations own their own copies of these shapes.
+
+Every point is stored as ``lon``/``lat`` columns (EPSG:4326) in both backends; PostGIS adds a
+generated ``geom`` column with a GiST index on top (see the migrations), so writes are the same
+SQL everywhere and spatial queries can use the index where there is one.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+municipalities = sa.Table(
+    "municipalities",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("parent_id", sa.String(80)),
+    sa.Column("mrc", sa.String(80), nullable=False),
+    sa.Column("mamh_code", sa.String(10)),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("coord_status", sa.String(20), nullable=False),
+    sa.Column("fsa", sa.String(200), nullable=False, server_default=""),
+    sa.Column("variants", sa.Text, nullable=False, server_default=""),
+    sa.Column("population", sa.Integer),
+)
+
+parks = sa.Table(
+    "parks",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("municipality_id", sa.String(80), nullable=False),
+    sa.Column("sector", sa.String(120)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("coord_status", sa.String(20), nullable=False),
+    sa.Column("outline_status", sa.String(20), nullable=False),
+    sa.Column("centre_lon", sa.Float, nullable=False),
+    sa.Column("centre_lat", sa.Float, nullable=False),
+    sa.Column("outline_geojson", sa.Text),
+    sa.Column("area_ha", sa.Float),
+    sa.Column("manager", sa.String(300)),
+    sa.Column("properties_json", sa.Text, nullable=False, server_default="{}"),
+)
+
+material_categories = sa.Table(
+    "material_categories",
+    metadata,
+    sa.Column("code", sa.String(80), primary_key=True),
+    sa.Column("parent_code", sa.String(80)),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("label_fr", sa.String(200), nullable=False),
+    sa.Column("label_en", sa.String(200), nullable=False),
+    sa.Column("synonyms_fr", sa.Text, nullable=False, server_default=""),
+    sa.Column("synonyms_en", sa.Text, nullable=False, server_default=""),
+    sa.Column("ewc_code", sa.String(12)),
+    sa.Column("hazardous", sa.Boolean, nullable=False),
+    sa.Column("default_unit", sa.String(20), nullable=False),
+    sa.Column("density_t_per_m3", sa.Float),
+    sa.Column("max_transport_km", sa.Float, nullable=False),
+)
+
+compatibility_rules = sa.Table(
+    "compatibility_rules",
+    metadata,
+    sa.Column("output_code", sa.String(80), primary_key=True),
+    sa.Column("input_code", sa.String(80), primary_key=True),
+    sa.Column("strength", sa.Float, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("note_fr", sa.Text, nullable=False, server_default=""),
+    sa.Column("note_en", sa.Text, nullable=False, server_default=""),
+)
+
+factors = sa.Table(
+    "factors",
+    metadata,
+    sa.Column("key", sa.String(80), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("label_fr", sa.String(300), nullable=False),
+    sa.Column("label_en", sa.String(300), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("year", sa.Integer),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("name_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("naics_code", sa.String(6)),
+    sa.Column("contact_name", sa.String(200)),
+    sa.Column("contact_email", sa.String(200)),
+    sa.Column("contact_phone", sa.String(50)),
+    sa.Column("public_consent", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+sites = sa.Table(
+    "sites",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "member_id", sa.Integer, sa.ForeignKey("members.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("site_key", sa.String(300), nullable=False),
+    sa.Column("address", sa.String(300)),
+    sa.Column("municipality_id", sa.String(80)),
+    sa.Column("postal_code", sa.String(7)),
+    sa.Column("lon", sa.Float),
+    sa.Column("lat", sa.Float),
+    sa.Column("park_id", sa.String(80)),
+    sa.Column("geocode_precision", sa.String(20)),
+    sa.Column("geocode_source", sa.String(80)),
+    sa.Column("geocode_score", sa.Float),
+    sa.Column("geocoded_at", sa.DateTime(timezone=True)),
+    sa.Column("geocoded_by", sa.String(120)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("member_id", "site_key", name="uq_sites_member_key"),
+)
+
+flows = sa.Table(
+    "flows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("direction", sa.String(10), nullable=False),
+    sa.Column("category_code", sa.String(80), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("description_key", sa.String(500), nullable=False),
+    sa.Column("quantity", sa.Float),
+    sa.Column("unit", sa.String(20)),
+    sa.Column("frequency", sa.String(20)),
+    sa.Column("hazardous", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint(
+        "site_id", "direction", "category_code", "description_key", name="uq_flows_natural"
+    ),
+)
+
+synergies = sa.Table(
+    "synergies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "output_flow_id", sa.Integer, sa.ForeignKey("flows.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "input_flow_id", sa.Integer, sa.ForeignKey("flows.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("score", sa.Float),
+    sa.Column("geodesic_m", sa.Float),
+    sa.Column("road_m", sa.Float),
+    sa.Column("duration_s", sa.Float),
+    sa.Column("transport_kg_co2e", sa.Float),
+    sa.Column("transport_cost_cad", sa.Float),
+    sa.Column("avoided_kg_co2e", sa.Float),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("output_flow_id", "input_flow_id", name="uq_synergies_pair"),
+)
+
+synergy_events = sa.Table(
+    "synergy_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "synergy_id", sa.Integer, sa.ForeignKey("synergies.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("from_status", sa.String(20)),
+    sa.Column("to_status", sa.String(20), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("author", sa.String(120), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+#: Tables of the registry and reference data, in an order that respects foreign keys.
+ALL_TABLES = (
+    municipalities,
+    parks,
+    material_categories,
+    compatibility_rules,
+    factors,
+    members,
+    sites,
+    flows,
+    synergies,
+    synergy_events,
+)

@@ -1,0 +1,447 @@
+"""Repository on SQLAlchemy Core, shared by the SQLite and PostGIS backends.
+
+The two backends differ only where the database can do better (spatial filters on a GiST
+index, connection set-up); everything else, and so every behaviour a test can see, is here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Connection, Engine
+
+from mapservice.errors import NotFound, StorageError
+from mapservice.model import (
+    Direction,
+    Flow,
+    Frequency,
+    ImportPlan,
+    ImportResult,
+    Member,
+    Municipality,
+    Park,
+    PlannedFlow,
+    PlannedSite,
+    Precision,
+    Site,
+    Unit,
+)
+from mapservice.reference import ReferenceData
+from mapservice.storage import schema as t
+from mapservice.text import fold
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlRepository:
+    """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
+
+    backend = "sql"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = self._make_engine(url)
+
+    # --- set-up -------------------------------------------------------------------------------
+
+    def _make_engine(self, url: str) -> Engine:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise StorageError(
+                "La base de données est indisponible.", detail=str(exc.orig)
+            ) from exc
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise StorageError(
+                "La base de données est indisponible.", detail=str(exc.orig)
+            ) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self, revision: str = "head") -> None:
+        cfg = AlembicConfig()
+        cfg.set_main_option(
+            "script_location", str(resources.files("mapservice.storage") / "migrations")
+        )
+        with self._begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    def revision(self) -> str | None:
+        with self._connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    # --- reference data -----------------------------------------------------------------------
+
+    def load_reference(self, ref: ReferenceData) -> dict[str, int]:
+        muni_rows = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "kind": m.kind,
+                "parent_id": m.parent_id,
+                "mrc": m.mrc,
+                "mamh_code": m.mamh_code,
+                "lon": m.lon,
+                "lat": m.lat,
+                "coord_status": m.coord_status,
+                "fsa": " ".join(m.fsa),
+                "variants": "|".join(m.variants),
+                "population": m.population,
+            }
+            for m in ref.municipalities
+        ]
+        park_rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "municipality_id": p.municipality_id,
+                "sector": p.sector,
+                "status": p.status,
+                "coord_status": p.coord_status,
+                "outline_status": p.outline_status,
+                "centre_lon": p.centre_lon,
+                "centre_lat": p.centre_lat,
+                "outline_geojson": json.dumps(p.outline) if p.outline else None,
+                "area_ha": p.area_ha,
+                "manager": p.manager,
+                "properties_json": json.dumps(p.properties, ensure_ascii=False, sort_keys=True),
+            }
+            for p in ref.parks
+        ]
+        category_rows = [
+            {
+                "code": c.code,
+                "parent_code": c.parent,
+                "kind": c.kind,
+                "label_fr": c.label_fr,
+                "label_en": c.label_en,
+                "synonyms_fr": "|".join(c.synonyms_fr),
+                "synonyms_en": "|".join(c.synonyms_en),
+                "ewc_code": c.ewc_code,
+                "hazardous": c.hazardous,
+                "default_unit": c.default_unit,
+                "density_t_per_m3": c.density_t_per_m3,
+                "max_transport_km": c.max_transport_km,
+            }
+            for c in ref.taxonomy
+        ]
+        rule_rows = [
+            {
+                "output_code": r.output_code,
+                "input_code": r.input_code,
+                "strength": r.strength,
+                "kind": r.kind,
+                "note_fr": r.note_fr,
+                "note_en": r.note_en,
+            }
+            for r in ref.taxonomy.rules
+        ]
+        factor_rows = [
+            {
+                "key": f.key,
+                "value": f.value,
+                "unit": f.unit,
+                "label_fr": f.label_fr,
+                "label_en": f.label_en,
+                "source": f.source,
+                "year": f.year,
+                "note": f.note,
+            }
+            for f in ref.factors.values()
+        ]
+        plan = [
+            (t.municipalities, muni_rows),
+            (t.parks, park_rows),
+            (t.material_categories, category_rows),
+            (t.compatibility_rules, rule_rows),
+            (t.factors, factor_rows),
+        ]
+        with self._begin() as conn:
+            for table, rows in plan:
+                conn.execute(table.delete())
+                if rows:
+                    conn.execute(table.insert(), rows)
+        return {table.name: len(rows) for table, rows in plan}
+
+    def counts(self) -> dict[str, int]:
+        with self._connect() as conn:
+            return {
+                table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in t.ALL_TABLES
+            }
+
+    def municipalities(self) -> list[Municipality]:
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(t.municipalities).order_by(t.municipalities.c.id))
+            return [
+                Municipality(
+                    id=r.id,
+                    name=r.name,
+                    kind=r.kind,
+                    mrc=r.mrc,
+                    lon=r.lon,
+                    lat=r.lat,
+                    parent_id=r.parent_id,
+                    mamh_code=r.mamh_code,
+                    coord_status=r.coord_status,
+                    fsa=tuple(r.fsa.split()),
+                    variants=tuple(v for v in r.variants.split("|") if v),
+                    population=r.population,
+                )
+                for r in rows
+            ]
+
+    def parks(self) -> list[Park]:
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(t.parks).order_by(t.parks.c.name))
+            return [
+                Park(
+                    id=r.id,
+                    name=r.name,
+                    kind=r.kind,
+                    municipality_id=r.municipality_id,
+                    centre_lon=r.centre_lon,
+                    centre_lat=r.centre_lat,
+                    status=r.status,
+                    coord_status=r.coord_status,
+                    outline_status=r.outline_status,
+                    outline=json.loads(r.outline_geojson) if r.outline_geojson else None,
+                    area_ha=r.area_ha,
+                    manager=r.manager,
+                    sector=r.sector,
+                    properties=json.loads(r.properties_json),
+                )
+                for r in rows
+            ]
+
+    # --- registry -----------------------------------------------------------------------------
+
+    def members(self) -> list[Member]:
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(t.members).order_by(t.members.c.id))
+            return [
+                Member(
+                    id=r.id,
+                    name=r.name,
+                    naics_code=r.naics_code,
+                    contact_name=r.contact_name,
+                    contact_email=r.contact_email,
+                    contact_phone=r.contact_phone,
+                    public_consent=bool(r.public_consent),
+                )
+                for r in rows
+            ]
+
+    def _site_query(self) -> sa.Select[Any]:
+        return sa.select(
+            t.sites, t.members.c.name.label("member_name"), t.members.c.naics_code
+        ).join(t.members, t.members.c.id == t.sites.c.member_id)
+
+    def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> sa.ColumnElement[bool]:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        return sa.and_(
+            t.sites.c.lon.between(min_lon, max_lon), t.sites.c.lat.between(min_lat, max_lat)
+        )
+
+    def sites(
+        self,
+        *,
+        park_id: str | None = None,
+        municipality_id: str | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> list[Site]:
+        query = self._site_query()
+        if park_id is not None:
+            query = query.where(t.sites.c.park_id == park_id)
+        if municipality_id is not None:
+            query = query.where(t.sites.c.municipality_id == municipality_id)
+        if bbox is not None:
+            query = query.where(self._bbox_clause(bbox))
+        with self._connect() as conn:
+            return [_site(r) for r in conn.execute(query.order_by(t.sites.c.id))]
+
+    def get_site(self, site_id: int) -> Site:
+        with self._connect() as conn:
+            row = conn.execute(self._site_query().where(t.sites.c.id == site_id)).first()
+        if row is None:
+            raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
+        return _site(row)
+
+    def flows(self, *, site_ids: list[int] | None = None) -> list[Flow]:
+        query = sa.select(t.flows).order_by(t.flows.c.site_id, t.flows.c.id)
+        if site_ids is not None:
+            query = query.where(t.flows.c.site_id.in_(site_ids))
+        with self._connect() as conn:
+            return [_flow(r) for r in conn.execute(query)]
+
+    # --- import -------------------------------------------------------------------------------
+
+    def apply_import(self, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
+        result = ImportResult(dry_run=dry_run)
+        with self._connect() as conn:
+            tx = conn.begin()
+            try:
+                for member in plan.members:
+                    values = {"name": member.name, "naics_code": member.naics_code}
+                    for key in ("contact_name", "contact_email", "contact_phone"):
+                        if getattr(member, key) is not None:
+                            values[key] = getattr(member, key)
+                    if member.public_consent is not None:
+                        values["public_consent"] = member.public_consent
+                    member_id = self._upsert(
+                        conn, t.members, {"name_key": fold(member.name)}, values, result, "members"
+                    )
+                    for site in member.sites:
+                        site_id = self._upsert(
+                            conn,
+                            t.sites,
+                            {"member_id": member_id, "site_key": fold(site.name)},
+                            _site_values(site),
+                            result,
+                            "sites",
+                        )
+                        for flow in site.flows:
+                            self._upsert(
+                                conn,
+                                t.flows,
+                                {
+                                    "site_id": site_id,
+                                    "direction": flow.direction.value,
+                                    "category_code": flow.category_code,
+                                    "description_key": fold(flow.description)[:500],
+                                },
+                                _flow_values(flow),
+                                result,
+                                "flows",
+                            )
+            except BaseException:
+                tx.rollback()
+                raise
+            if dry_run:
+                tx.rollback()
+            else:
+                tx.commit()
+        return result
+
+    def _upsert(
+        self,
+        conn: Connection,
+        table: sa.Table,
+        key: dict[str, Any],
+        values: dict[str, Any],
+        result: ImportResult,
+        name: str,
+    ) -> int:
+        """Insert or update one row found by its natural ``key``; count what happened."""
+        where = sa.and_(*(table.c[k] == v for k, v in key.items()))
+        row = conn.execute(sa.select(table).where(where)).first()
+        now = _now()
+        if row is None:
+            inserted = conn.execute(
+                table.insert().values(**key, **values, created_at=now, updated_at=now)
+            )
+            result.inserted[name] += 1
+            return int(inserted.inserted_primary_key[0])
+        current = row._mapping
+        changed = {k: v for k, v in values.items() if not _same(current[k], v)}
+        if changed:
+            update = table.update().where(table.c.id == row.id)
+            conn.execute(update.values(**changed, updated_at=now))
+            result.updated[name] += 1
+        else:
+            result.unchanged[name] += 1
+        return int(row.id)
+
+
+def _same(stored: Any, new: Any) -> bool:
+    if isinstance(new, float) and isinstance(stored, float):
+        return abs(stored - new) <= 1e-9 * max(1.0, abs(new))
+    if isinstance(new, bool):
+        return bool(stored) == new
+    return bool(stored == new)
+
+
+def _site_values(site: PlannedSite) -> dict[str, Any]:
+    loc = site.location
+    return {
+        "name": site.name,
+        "address": site.address,
+        "municipality_id": site.municipality_id,
+        "postal_code": site.postal_code,
+        "lon": round(loc.lon, 7) if loc else None,
+        "lat": round(loc.lat, 7) if loc else None,
+        "park_id": site.park_id,
+        "geocode_precision": loc.precision.value if loc else None,
+        "geocode_source": loc.source if loc else None,
+        "geocode_score": round(loc.score, 4) if loc else None,
+    }
+
+
+def _flow_values(flow: PlannedFlow) -> dict[str, Any]:
+    return {
+        "description": flow.description,
+        "quantity": flow.quantity,
+        "unit": flow.unit.value if flow.unit else None,
+        "frequency": flow.frequency.value if flow.frequency else None,
+        "hazardous": flow.hazardous,
+        "confidential": flow.confidential,
+    }
+
+
+def _site(r: sa.Row[Any]) -> Site:
+    return Site(
+        id=r.id,
+        member_id=r.member_id,
+        name=r.name,
+        address=r.address,
+        municipality_id=r.municipality_id,
+        postal_code=r.postal_code,
+        lon=r.lon,
+        lat=r.lat,
+        park_id=r.park_id,
+        geocode_precision=Precision(r.geocode_precision) if r.geocode_precision else None,
+        geocode_source=r.geocode_source,
+        geocode_score=r.geocode_score,
+        member_name=r.member_name,
+        naics_code=r.naics_code,
+    )
+
+
+def _flow(r: sa.Row[Any]) -> Flow:
+    return Flow(
+        id=r.id,
+        site_id=r.site_id,
+        direction=Direction(r.direction),
+        category_code=r.category_code,
+        description=r.description,
+        quantity=r.quantity,
+        unit=Unit(r.unit) if r.unit else None,
+        frequency=Frequency(r.frequency) if r.frequency else None,
+        hazardous=bool(r.hazardous),
+        confidential=bool(r.confidential),
+    )

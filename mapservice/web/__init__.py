@@ -1,0 +1,21 @@
+"""Blueprints: pages, health, exports; and the one error handler."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from mapservice.services import Services
+
+
+def services() -> Services:
+    """Return the app's service layer (built once by :func:`mapservice.create_app`)."""
+    return current_app.extensions["mapservice"]  # type: ignore[no-any-return]
+
+
+def register(app: Flask) -> None:
+    from mapservice.web import errors, exports, health, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(exports.bp)
+    errors.init_app(app)

@@ -1,0 +1,120 @@
+"""Fixtures: real SQLite files in tmp_path, a real PostGIS schema per test when one is reachable.
+
+PostGIS tests run when ``MAPSERVICE_TEST_POSTGIS_URL`` names a server; without it they skip
+with the reason, unless ``MAPSERVICE_REQUIRE_POSTGIS=1`` (set by ``.ci/run``), where a missing
+server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mapservice import create_app
+from mapservice.config import PROJECT_ROOT, finish_settings, load_settings
+from mapservice.services import Services
+
+DATA_DIR = PROJECT_ROOT / "data"
+POSTGIS_URL = os.environ.get("MAPSERVICE_TEST_POSTGIS_URL", "")
+REQUIRE_POSTGIS = os.environ.get("MAPSERVICE_REQUIRE_POSTGIS") == "1"
+
+
+def postgis_or_skip() -> str:
+    """Return the PostGIS server URL, or skip (fail when PostGIS is required)."""
+    if not POSTGIS_URL:
+        reason = "no PostGIS server: set MAPSERVICE_TEST_POSTGIS_URL (`.ci/run` does)"
+        if REQUIRE_POSTGIS:
+            pytest.fail(reason + " — required here (MAPSERVICE_REQUIRE_POSTGIS=1)")
+        pytest.skip(reason)
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGIS_URL.replace("postgresql+psycopg", "postgresql"),
+                             connect_timeout=3) as conn:
+            conn.execute("SELECT postgis_version()")
+    except Exception as exc:  # noqa: BLE001 - any failure means "no usable server"
+        reason = f"PostGIS server at MAPSERVICE_TEST_POSTGIS_URL unusable: {exc}"
+        if REQUIRE_POSTGIS:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return POSTGIS_URL
+
+
+@pytest.fixture
+def postgis_url() -> Iterator[str]:
+    """A PostGIS URL whose search_path is a fresh schema, dropped after the test."""
+    import psycopg
+
+    base = postgis_or_skip()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    plain = base.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options=-csearch_path%3D{schema},public"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes this runs once on SQLite and once on PostGIS."""
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path / "mapservice.sqlite")
+    return request.getfixturevalue("postgis_url")  # type: ignore[no-any-return]
+
+
+def make_settings(tmp_path: Path, database_url: str, **extra: Any) -> dict[str, Any]:
+    settings = load_settings({})
+    settings.update(
+        DATABASE_URL=database_url,
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        SECRET_KEY="test",
+        DATA_DIR=str(DATA_DIR),
+        **extra,
+    )
+    return finish_settings(settings)
+
+
+@pytest.fixture
+def services(tmp_path: Path, database_url: str) -> Iterator[Services]:
+    """Services over an initialised database with the reference data, no members."""
+    svc = Services(make_settings(tmp_path, database_url))
+    svc.init_database()
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file initialised with the demo membership, built once per session."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    svc = Services(make_settings(path.parent, "sqlite:///" + str(path)))
+    svc.init_database(demo=True)
+    svc.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, demo_sqlite: Path) -> str:
+    """A private copy of the demo database; returns its URL."""
+    target = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite, target)
+    return "sqlite:///" + str(target)
+
+
+@pytest.fixture
+def app(tmp_path: Path, demo_db: str) -> Any:
+    return create_app({"DATABASE_URL": demo_db, "INSTANCE_PATH": str(tmp_path / "instance"),
+                       "SECRET_KEY": "test", "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()

@@ -1,0 +1,95 @@
+"""The first map, health and the sites export, through the Flask test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mapservice import create_app
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0002"
+    assert body["counts"]["sites"] > 200
+
+
+def test_region_map_shows_parks_and_clustered_sites(client, app):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="fr">' in html
+    assert "L.markerClusterGroup" in html
+    svc = app.extensions["mapservice"]
+    n_sites = len([s for s in svc.repo.sites() if s.lat is not None])
+    assert html.count("L.circleMarker(") == n_sites
+    park = svc.repo.parks()[0]
+    assert park.name.replace("'", "&#39;") in html or park.name in html
+    # One popup lists a site's offers and needs under their headings.
+    assert "<b>Offres</b>" in html and "<b>Besoins</b>" in html
+
+
+def test_sites_geojson_is_rfc7946(client, app):
+    response = client.get("/export/sites.geojson")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    doc = response.get_json()
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    svc = app.extensions["mapservice"]
+    ids = {s.id for s in svc.repo.sites()}
+    assert {f["id"] for f in doc["features"]} == ids
+    for feature in doc["features"]:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert -73.5 < lon < -69.5 and 47.5 < lat < 49.6
+        assert len(repr(lon).split(".")[1]) <= 6
+        assert feature["properties"]["site_id"] == feature["id"]
+
+
+def test_sites_geojson_filtered_by_park(client, app):
+    svc = app.extensions["mapservice"]
+    counts: dict[str, int] = {}
+    for site in svc.repo.sites():
+        if site.park_id:
+            counts[site.park_id] = counts.get(site.park_id, 0) + 1
+    park_id, expected = max(counts.items(), key=lambda kv: kv[1])
+    doc = client.get(f"/export/sites.geojson?park={park_id}").get_json()
+    assert len(doc["features"]) == expected
+    assert {f["properties"]["park_id"] for f in doc["features"]} == {park_id}
+
+
+def test_unknown_park_is_a_clear_422(client):
+    response = client.get("/export/sites.geojson?park=parc-imaginaire")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["field"] == "park" and "parc-imaginaire" in body["message"]
+
+
+def test_unknown_page_is_404_html_for_people(client):
+    response = client.get("/nulle-part", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "Erreur 404" in response.get_data(as_text=True)
+
+
+def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
+    from tests.test_importing import GOOD, HEADER, write_csv
+
+    rows = [list(GOOD[0])]
+    rows[0][0] = "<script>alert(1)</script> (démo)"
+    services.import_file(write_csv(tmp_path / "x.csv", rows, header=HEADER))
+    app = create_app({"DATABASE_URL": services.settings["DATABASE_URL"],
+                      "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt;", html)
+
+
+@pytest.mark.parametrize("path", ["/", "/export/sites.geojson"])
+def test_empty_database_gives_503_not_a_traceback(tmp_path, path):
+    app = create_app({"DATABASE_URL": "sqlite:///" + str(tmp_path / "nowhere" / "x" / "y.db"),
+                      "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
+    response = app.test_client().get(path)
+    assert response.status_code in (500, 503)
+    assert "Traceback" not in response.get_data(as_text=True)
