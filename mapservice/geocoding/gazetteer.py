@@ -20,6 +20,8 @@ _POSTAL = re.compile(r"^\s*([A-Za-z]\d[A-Za-z])[\s-]?(\d[A-Za-z]\d)\s*$")
 _POSTAL_ANYWHERE = re.compile(r"\b([A-Za-z]\d[A-Za-z])[\s-]?(\d[A-Za-z]\d)\b")
 #: Letters Canada Post never uses in postal codes (D F I O Q U; W and Z not first).
 _BAD_LETTERS = set("DFIOQU")
+#: Where a compound place name splits: brackets, commas, "arr.", "arrondissement", "secteur".
+_SEGMENTS = re.compile(r"[(),;/]|\barr(?:ondissement)?\b\.?|\bsecteur\b", re.IGNORECASE)
 
 
 def normalize_postal_code(text: str) -> str | None:
@@ -113,9 +115,32 @@ class Gazetteer:
     # --- names --------------------------------------------------------------------------------
 
     def match(self, text: str) -> Municipality | None:
-        """Return the municipality, borough or sector ``text`` names, or None."""
+        """Return the municipality, borough or sector ``text`` names, or None.
+
+        A compound such as ``"Ville de Saguenay (arr. Jonquière)"`` or ``"Saguenay, secteur
+        Arvida"`` resolves to its most specific part, provided the parts agree.
+        """
         key = place_key(text)
-        return self._by_key.get(key) if key else None
+        if not key:
+            return None
+        whole = self._by_key.get(key)
+        if whole is not None:
+            return whole
+        found = [m for part in _SEGMENTS.split(text) if (k := place_key(part))
+                 and (m := self._by_key.get(k)) is not None]
+        if not found:
+            return None
+        deepest = max(found, key=self._depth)
+        if all(self.within(deepest, other) for other in found):
+            return deepest
+        return None
+
+    def _depth(self, muni: Municipality) -> int:
+        depth = 0
+        while muni.parent_id and muni.parent_id in self.municipalities:
+            muni = self.municipalities[muni.parent_id]
+            depth += 1
+        return depth
 
     def suggest(self, text: str, n: int = 5) -> list[Municipality]:
         """Return the places whose names are closest to ``text`` (for error messages)."""

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import shapely
 from shapely.geometry import Point, shape
-from shapely.ops import transform
 
-from mapservice.geocoding.region import _TO_M
+from mapservice.geocoding.region import _TO_M, to_metres
 from mapservice.model import Park
 
 
@@ -30,7 +29,7 @@ class ParkLocator:
             geom = (
                 shape(park.outline) if park.outline else Point(park.centre_lon, park.centre_lat)
             )
-            geoms.append(transform(_TO_M.transform, geom))
+            geoms.append(to_metres(geom))
             self._ids.append(park.id)
         self._geoms = geoms
         self._tree = shapely.STRtree(geoms)

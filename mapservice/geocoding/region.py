@@ -8,11 +8,15 @@ from dataclasses import dataclass
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPoint, Point
-from shapely.ops import transform
 
 #: Québec Lambert, metres: the CRS for distances and buffers across the province.
 QUEBEC_LAMBERT = "EPSG:32198"
 _TO_M = Transformer.from_crs("EPSG:4326", QUEBEC_LAMBERT, always_xy=True)
+
+
+def to_metres(geom: shapely.Geometry) -> shapely.Geometry:
+    """Return ``geom`` (EPSG:4326 lon/lat) in Québec Lambert metres."""
+    return shapely.transform(geom, _TO_M.transform, interleaved=False)
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Region:
     @classmethod
     def around(cls, lonlats: Iterable[tuple[float, float]], margin_m: float = 25_000.0) -> Region:
         hull = MultiPoint([Point(lon, lat) for lon, lat in lonlats]).convex_hull
-        hull_m = transform(_TO_M.transform, hull)
+        hull_m = to_metres(hull)
         area = hull_m.buffer(margin_m)
         shapely.prepare(area)
         return cls(area_m=area, margin_m=margin_m)
