@@ -34,7 +34,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Any:
     settings = finish_settings(settings)
     Path(settings["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
 
-    app = Flask(__name__, instance_path=str(Path(settings["INSTANCE_PATH"]).resolve()))
+    app = Flask(
+        __name__,
+        instance_path=str(Path(settings["INSTANCE_PATH"]).resolve()),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     app.config.update(settings)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     services = Services(settings)

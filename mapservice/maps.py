@@ -32,6 +32,15 @@ SECTOR_COLOURS = {
 DEFAULT_COLOUR = "#555555"
 
 
+def _text(value: str) -> str:
+    """Escape user text for HTML that Folium also places inside a JavaScript template literal.
+
+    ``html.escape`` leaves `` ` ``, ``$`` and ``\\`` alone, and in a template literal those
+    could end the string or run ``${…}``; as character references they are inert everywhere.
+    """
+    return (escape(value).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;"))
+
+
 def _number_fr(value: float) -> str:
     text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
     return text[:-2] if text.endswith(",0") else text
@@ -40,10 +49,10 @@ def _number_fr(value: float) -> str:
 def _flow_line(flow: Flow, taxonomy: Taxonomy) -> str:
     category = taxonomy.get(flow.category_code)
     label = category.label_fr if category else flow.category_code
-    text = escape(flow.description)
+    text = _text(flow.description)
     if flow.quantity is not None and flow.unit is not None and not flow.confidential:
-        text += f" — {_number_fr(flow.quantity)} {escape(UNIT_LABELS[flow.unit]['fr'])}"
-    return f"<li><b>{escape(label)}</b> : {text}</li>"
+        text += f" — {_number_fr(flow.quantity)} {_text(UNIT_LABELS[flow.unit]['fr'])}"
+    return f"<li><b>{_text(label)}</b> : {text}</li>"
 
 
 def site_popup_html(
@@ -52,10 +61,11 @@ def site_popup_html(
     """Return the popup of a site: who, where, its offers and needs. Every string is escaped."""
     offers = [f for f in flows if f.direction is Direction.OUTPUT]
     needs = [f for f in flows if f.direction is Direction.INPUT]
-    parts = [f"<h4>{escape(site.member_name or '')}</h4>"]
-    where = ", ".join(x for x in (site.name if site.name != site.member_name else None,
-                                   site.address, municipality.name if municipality else None) if x)
-    parts.append(f"<p>{escape(where)}</p>")
+    parts = [f"<h4>{_text(site.member_name or '')}</h4>"]
+    name = site.name if site.name not in (site.member_name, site.address) else None
+    where = ", ".join(x for x in (name, site.address, municipality.name if municipality else None)
+                      if x)
+    parts.append(f"<p>{_text(where)}</p>")
     if offers:
         parts.append("<p><b>Offres</b></p><ul>" +
                      "".join(_flow_line(f, taxonomy) for f in offers) + "</ul>")
@@ -63,8 +73,25 @@ def site_popup_html(
         parts.append("<p><b>Besoins</b></p><ul>" +
                      "".join(_flow_line(f, taxonomy) for f in needs) + "</ul>")
     if site.geocode_precision:
-        parts.append(f"<p><small>Précision : {escape(site.geocode_precision.value)}</small></p>")
+        parts.append(f"<p><small>Précision : {_text(site.geocode_precision.value)}</small></p>")
     return "".join(parts)
+
+
+def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster, assets_url: str) -> None:
+    """Point Leaflet and MarkerCluster at the app's own copies; drop what the page never uses.
+
+    Folium links jQuery, Bootstrap and Font Awesome from CDNs by default; none of them is needed
+    here, and a map that must work without internet cannot depend on them.
+    """
+    base = assets_url.rstrip("/")
+    fmap.default_js = [("leaflet", f"{base}/leaflet/leaflet.js"),
+                       ("jquery", f"{base}/jquery/jquery.min.js")]
+    fmap.default_css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]
+    cluster.default_js = [("markerclusterjs", f"{base}/markercluster/leaflet.markercluster.js")]
+    cluster.default_css = [
+        ("markerclustercss", f"{base}/markercluster/MarkerCluster.css"),
+        ("markerclusterdefaultcss", f"{base}/markercluster/MarkerCluster.Default.css"),
+    ]
 
 
 def region_map(
@@ -75,8 +102,13 @@ def region_map(
     taxonomy: Taxonomy,
     municipalities: Mapping[str, Municipality],
     tiles: str = "OpenStreetMap",
+    assets_url: str | None = None,
 ) -> folium.Map:
-    """Return the region map: park outlines and the member sites, clustered."""
+    """Return the region map: park outlines and the member sites, clustered.
+
+    ``assets_url`` is where the app serves its vendored Leaflet (``/static/vendor``); None
+    keeps Folium's CDN links (a notebook).
+    """
     fmap = folium.Map(location=REGION_CENTRE, zoom_start=REGION_ZOOM, tiles=None,
                       control_scale=True)
     attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
@@ -89,7 +121,7 @@ def region_map(
         folium.GeoJson(
             {"type": "Feature", "geometry": park.outline, "properties": {}},
             style_function=lambda _f: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.15},
-            tooltip=folium.Tooltip(escape(park.name)),
+            tooltip=folium.Tooltip(_text(park.name)),
         ).add_to(park_layer)
     park_layer.add_to(fmap)
 
@@ -110,9 +142,11 @@ def region_map(
             fill=True,
             fill_opacity=0.85,
             popup=folium.Popup(popup, max_width=360),
-            tooltip=folium.Tooltip(escape(site.member_name or site.name)),
+            tooltip=folium.Tooltip(_text(site.member_name or site.name)),
         ).add_to(cluster)
     cluster.add_to(fmap)
+    if assets_url is not None:
+        _use_local_assets(fmap, cluster, assets_url)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 

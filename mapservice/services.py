@@ -126,7 +126,7 @@ class Services:
         return geojson.sites_collection(sites, flows, parks=parks, municipalities=munis,
                                         taxonomy=self.taxonomy)
 
-    def region_map_parts(self) -> dict[str, str]:
+    def region_map_parts(self, *, assets_url: str | None = None) -> dict[str, str]:
         """Return the region map (parks and clustered sites) as header, body and script HTML."""
         from mapservice import maps
 
@@ -138,6 +138,7 @@ class Services:
             taxonomy=self.taxonomy,
             municipalities=self.gazetteer.municipalities,
             tiles=self.settings["TILES"],
+            assets_url=assets_url,
         ))
 
     def health(self) -> dict[str, Any]:

@@ -30,7 +30,8 @@ svc = Services(settings)
 report = svc.init_database(demo=True)
 svc.repo.counts()"""),
     ("md", "## Sites et parcs en GeoDataFrame (EPSG:4326, lon/lat)"),
-    ("code", """sites = gpd.GeoDataFrame.from_features(svc.sites_geojson()["features"], crs="EPSG:4326")
+    ("code", """features = svc.sites_geojson()["features"]
+sites = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
 parks = gpd.GeoDataFrame.from_features(
     [{"type": "Feature", "geometry": p.outline, "properties": {"id": p.id, "name": p.name}}
      for p in svc.repo.parks()], crs="EPSG:4326")

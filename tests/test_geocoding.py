@@ -59,7 +59,9 @@ def test_name_variants(gazetteer, text, expected):
     assert match is not None and match.id == expected
 
 
-@pytest.mark.parametrize("text", ["Montréal", "Chicoutimo-Ouest-Sud", "", "   ", "Alma (Jonquière)"])
+@pytest.mark.parametrize(
+    "text", ["Montréal", "Chicoutimo-Ouest-Sud", "", "   ", "Alma (Jonquière)"]
+)
 def test_unknown_or_contradictory_names_do_not_match(gazetteer, text):
     assert gazetteer.match(text) is None
 

@@ -180,7 +180,7 @@ def test_duplicate_rows_are_rejected(services, tmp_path):
     ("content", "fragment"),
     [
         (b"", "vide"),
-        ("entreprise;municipalite;type;matiere\n".encode(), "aucune ligne"),
+        (b"entreprise;municipalite;type;matiere\n", "aucune ligne"),
         (b"\x00\x01\x02\x03binary", "octets nuls"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", ".xls"),
         (b"PK\x03\x04not really a zip", "XLSX illisible"),

@@ -46,8 +46,8 @@ def _plan(name: str = "Scierie Test (démo)", qty: float = 120.0, n_sites: int =
 def _dump(repo) -> dict[str, list]:
     with repo.engine.connect() as conn:
         return {
-            table.name: [tuple(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key))]
-            for table in t.ALL_TABLES
+            tbl.name: [tuple(r) for r in conn.execute(sa.select(tbl).order_by(*tbl.primary_key))]
+            for tbl in t.ALL_TABLES
         }
 
 

@@ -85,7 +85,7 @@ class OfflineGeocoder:
                     score=0.5,
                     note=f"code postal {code} absent de la table : centre de la zone {area.fsa}",
                 )
-            if area is None and muni is None:
+            if area is None:
                 raise GeocodingError(
                     f"Le code postal {code} n'est pas du Saguenay–Lac-Saint-Jean.",
                     field="code_postal",

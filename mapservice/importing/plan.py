@@ -13,7 +13,7 @@ from pathlib import Path
 from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
 from mapservice.geocoding import GeocodeQuery, OfflineGeocoder, ParkLocator
 from mapservice.importing.columns import COLUMNS_BY_NAME, map_header
-from mapservice.importing.reader import open_sheet
+from mapservice.importing.reader import Sheet, open_sheet
 from mapservice.importing.values import (
     CellError,
     parse_bool,
@@ -21,6 +21,7 @@ from mapservice.importing.values import (
     parse_frequency,
     parse_naics,
     parse_number,
+    parse_postal_code,
     parse_unit,
 )
 from mapservice.materials import Taxonomy
@@ -86,34 +87,17 @@ def build_plan(
     """Read, validate and group ``path``; raise :class:`ImportRejected` listing every problem."""
     source = source or path.name
     sheet = open_sheet(path, max_bytes=max_bytes, source=source)
-    mapping, header_issues, _ignored = map_header(sheet.header)
-    issues = _Issues(header_issues)
-    if issues:
-        raise ImportRejected(issues=list(issues), source=source)
-
-    members: dict[str, _MemberDraft] = {}
-    n_rows = 0
-    for number, values in sheet.rows:
-        if not any(v.strip() for v in values):
-            continue
-        n_rows += 1
-        if n_rows > max_rows:
-            issues.add(number, None, None,
-                       f"Fichier trop long : plus de {max_rows} lignes de données.",
-                       f"au plus {max_rows} lignes (MAPSERVICE_IMPORT_MAX_ROWS)")
-            break
-        cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
-                 mapping.items()}
-        _read_row(number, cells, taxonomy, members, issues)
-        if len(issues) >= MAX_ISSUES:
-            break
-        if on_progress and n_rows % 1000 == 0:
-            on_progress(n_rows)
+    try:
+        members, issues, n_rows = _read_sheet(sheet, taxonomy, max_rows, on_progress, source)
+    finally:
+        sheet.close()
     if n_rows == 0 and not issues:
+
         issues.add(None, None, None, "Le fichier ne contient aucune ligne de données.",
                    "au moins une ligne sous l'en-tête")
-    if issues:
+    if len(issues) >= MAX_ISSUES or n_rows > max_rows:
         raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
+    # Sites are placed even when rows already failed, so one report lists every problem.
 
     planned = []
     for member in members.values():
@@ -150,6 +134,38 @@ def build_plan(
     if issues:
         raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
     return ImportPlan(members=tuple(planned), source=source)
+
+
+def _read_sheet(
+    sheet: Sheet,
+    taxonomy: Taxonomy,
+    max_rows: int,
+    on_progress: Callable[[int], None] | None,
+    source: str,
+) -> tuple[dict[str, _MemberDraft], _Issues, int]:
+    mapping, header_issues, _ignored = map_header(sheet.header)
+    issues = _Issues(header_issues)
+    members: dict[str, _MemberDraft] = {}
+    if issues:
+        raise ImportRejected(issues=list(issues), source=source)
+    n_rows = 0
+    for number, values in sheet.rows:
+        if not any(v.strip() for v in values):
+            continue
+        n_rows += 1
+        if n_rows > max_rows:
+            issues.add(number, None, None,
+                       f"Fichier trop long : plus de {max_rows} lignes de données.",
+                       f"au plus {max_rows} lignes (MAPSERVICE_IMPORT_MAX_ROWS)")
+            break
+        cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
+                 mapping.items()}
+        _read_row(number, cells, taxonomy, members, issues)
+        if len(issues) >= MAX_ISSUES:
+            break
+        if on_progress and n_rows % 1000 == 0:
+            on_progress(n_rows)
+    return members, issues, n_rows
 
 
 def _geocode(site: _SiteDraft, geocoder: OfflineGeocoder, issues: _Issues) -> Location | None:
@@ -211,6 +227,7 @@ def _read_row(
     hazardous = parse("dangereux", parse_bool)
     confidential = parse("confidentiel", parse_bool)
     consent = parse("consentement_public", parse_bool)
+    postal = parse("code_postal", parse_postal_code)
 
     material = cells.get("matiere", "")
     category = taxonomy.lookup(material) if material else None
@@ -255,19 +272,19 @@ def _read_row(
     site_name = cells.get("site") or cells.get("adresse") or company
     site_key = fold(site_name)
     site = member.sites.get(site_key)
-    postal = cells.get("code_postal") or None
     if site is None:
         site = member.sites[site_key] = _SiteDraft(
             name=site_name,
             address=cells.get("adresse") or None,
             municipality=municipality,
-            postal_code=postal,
+            postal_code=postal,  # type: ignore[arg-type]
             lat=lat,  # type: ignore[arg-type]
             lon=lon,  # type: ignore[arg-type]
             first_row=number,
         )
-    elif fold(site.municipality) != fold(municipality) or (postal and site.postal_code and
-                                                            fold(postal) != fold(site.postal_code)):
+    elif fold(site.municipality) != fold(municipality) or (
+        postal and site.postal_code and postal != site.postal_code
+    ):
         issues.add(number, "municipalite", municipality,
                    f"Le site « {site_name} » a une autre adresse à la ligne {site.first_row}.",
                    "la même municipalité et le même code postal pour un même site")

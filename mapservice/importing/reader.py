@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ class Sheet:
     rows: Iterator[tuple[int, list[str]]]
     encoding: str | None
     delimiter: str | None
+    close: Callable[[], None]
 
 
 def _reject(message: str, expected: str, source: str, value: str | None = None) -> ImportRejected:
@@ -142,7 +143,8 @@ def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
         finally:
             stream.close()
 
-    return Sheet(header=header, rows=rows(), encoding=encoding, delimiter=delimiter)
+    return Sheet(header=header, rows=rows(), encoding=encoding, delimiter=delimiter,
+                 close=stream.close)
 
 
 def _cell_text(value: object) -> str:
@@ -159,10 +161,12 @@ def _open_xlsx(path: Path, source: str) -> Sheet:
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # A file object, not the path: openpyxl judges a path by its extension, we by content.
+        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise _reject(
             f"Classeur XLSX illisible ({type(exc).__name__}).", "un classeur .xlsx valide", source
         ) from None
@@ -183,4 +187,5 @@ def _open_xlsx(path: Path, source: str) -> Sheet:
         finally:
             workbook.close()
 
-    return Sheet(header=header, rows=rows(), encoding=None, delimiter=None)
+    return Sheet(header=header, rows=rows(), encoding=None, delimiter=None,
+                 close=workbook.close)

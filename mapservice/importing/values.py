@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from mapservice.geocoding.gazetteer import normalize_postal_code
 from mapservice.model import Direction, Frequency, Unit
 from mapservice.text import fold
 
@@ -109,4 +110,12 @@ def parse_naics(text: str) -> str:
     code = text.strip().replace(" ", "")
     if not _NAICS.match(code):
         raise CellError("code SCIAN de 2 à 6 chiffres attendu")
+    return code
+
+
+def parse_postal_code(text: str) -> str:
+    """Return ``A1A 1A1`` for any accepted spelling (``g8k2a3``, ``G8K-2A3``)."""
+    code = normalize_postal_code(text)
+    if code is None:
+        raise CellError("code postal mal formé")
     return code

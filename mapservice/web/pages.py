@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 
 from mapservice.web import services
 
@@ -12,4 +12,6 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def region_map() -> str:
     svc = services()
-    return render_template("map.html", map=svc.region_map_parts(), counts=svc.repo.counts())
+    assets = url_for("static", filename="vendor")
+    return render_template("map.html", map=svc.region_map_parts(assets_url=assets),
+                           counts=svc.repo.counts())

@@ -1,0 +1,470 @@
+"""Generate the demo membership: fictional member companies, their sites, offers and needs.
+
+The file mirrors the scale of the regional programme (about 1,000 offers and needs from about
+247 companies) so that maps, matching and reports can be shown without any real member's data.
+Names, streets and descriptions come from the word lists of ``data/demo/vocabulary.json``;
+places come from the region's reference data (municipalities, postal codes, park outlines).
+
+The same seed always gives the same bytes: one ``random.Random(seed)``, lists walked in file
+order, no set iteration, no clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import random
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+
+HEADER = (
+    "entreprise", "secteur_scian", "site", "adresse", "municipalite", "code_postal", "latitude",
+    "longitude", "type", "matiere", "description", "quantite", "unite", "frequence", "dangereux",
+    "confidentiel", "contact_nom", "contact_courriel", "contact_telephone", "consentement_public",
+)
+VOCABULARY = Path("demo") / "vocabulary.json"
+N_MEMBERS = 247
+N_ROWS = 1000
+OFFER_SHARE = 0.55
+MUTUALISATION_SHARE = 0.05
+COMMON_SHARE = 0.12
+PARK_SHARE = 0.60
+NO_POSTCODE_SHARE = 0.05
+VARIANT_SHARE = 0.10
+CONFIDENTIAL_SHARE = 0.10
+CONSENT_SHARE = 0.60
+NO_QUANTITY_SHARE = 0.06
+SUFFIX_SHARE = 0.3
+#: Quantity multiplier, rows (min, max) and odds of 1, 2 or 3 sites, by firm size.
+SIZES: dict[str, tuple[float, tuple[int, int], tuple[float, float, float]]] = {
+    "petite": (1.0, (2, 5), (0.92, 0.08, 0.0)),
+    "moyenne": (4.0, (4, 7), (0.7, 0.25, 0.05)),
+    "grande": (15.0, (6, 11), (0.3, 0.45, 0.25)),
+}
+OTHER = {"offre": "besoin", "besoin": "offre"}
+UNITS = {"t_per_year": "t/an", "m3_per_year": "m3/an", "units_per_year": "unités/an", "kw": "kW"}
+
+
+@dataclass(frozen=True)
+class _Place:
+    id: str
+    name: str
+    kind: str
+    parent_id: str
+    lat: float
+    lon: float
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Park:
+    id: str
+    place_id: str
+    outline: BaseGeometry
+    streets: tuple[str, ...]
+    weight: float
+    only: tuple[str, ...]
+
+
+@dataclass
+class _Site:
+    sector: dict[str, Any]
+    place_id: str
+    name: str = ""
+    address: str = ""
+    municipality: str = ""
+    postal_code: str = ""
+    lat: str = ""
+    lon: str = ""
+    n_rows: int = 1
+
+
+@dataclass
+class _Member:
+    name: str
+    sector: dict[str, Any]
+    size: str
+    naics: str
+    contact: tuple[str, str, str]
+    consent: bool
+    n_rows: int
+    sites: list[_Site] = field(default_factory=list)
+
+
+class _Reference:
+    """The reference data the generator draws from, indexed once."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.vocab: dict[str, Any] = json.loads((data_dir / VOCABULARY).read_text("utf-8"))
+        self.places = {r["id"]: _Place(r["id"], r["name"], r["kind"], r["parent_id"],
+                                       float(r["lat"]), float(r["lon"]),
+                                       tuple(v for v in r["variants"].split("|") if v))
+                       for r in _read_csv(data_dir / "municipalities.csv")}
+        self.postcodes: list[tuple[str, float, float, str]] = [
+            (r["postal_code"], float(r["lat"]), float(r["lon"]), r["municipality_id"])
+            for r in _read_csv(data_dir / "postal_codes.csv")
+        ]
+        self.categories = {r["code"]: r for r in _read_csv(data_dir / "materials/categories.csv")}
+        #: Each place and the borough and municipality it lies in, inner first.
+        self.lineage: dict[str, tuple[str, ...]] = {}
+        for pid in self.places:
+            chain = [pid]
+            while self.places[chain[-1]].parent_id:
+                chain.append(self.places[chain[-1]].parent_id)
+            self.lineage[pid] = tuple(chain)
+        by_name = {(p.parent_id, p.name): p.id for p in self.places.values()}
+        self.parks: list[_Park] = []
+        for feature in json.loads((data_dir / "parks.geojson").read_text("utf-8"))["features"]:
+            props, extra = feature["properties"], self.vocab["parks"].get(feature["id"], {})
+            place = props["municipality_id"]
+            self.parks.append(_Park(
+                feature["id"], by_name.get((place, props.get("sector") or ""), place),
+                shape(feature["geometry"]),
+                tuple(s for s in (props.get("streets") or "").split("|") if s),
+                float(extra.get("weight", 1.0)), tuple(extra.get("only", ())),
+            ))
+        self._codes: dict[tuple[str, bool], list[tuple[str, float, float, str]]] = {}
+
+    def within(self, place_id: str, other_id: str) -> bool:
+        """Return whether ``place_id`` is ``other_id`` or one of its sectors or boroughs."""
+        return other_id in self.lineage[place_id]
+
+    def codes(self, place_id: str, related: bool = False) -> list[tuple[str, float, float, str]]:
+        """Return the postal codes of a place (else the 40 of its parent nearest its centre).
+
+        ``related`` adds the codes of its sectors and of the places it lies in.
+        """
+        if (place_id, related) not in self._codes:
+            codes = [p for p in self.postcodes if p[3] == place_id or related and (
+                self.within(p[3], place_id) or self.within(place_id, p[3]))]
+            if not codes:
+                here = self.places[place_id]
+                codes = sorted((p for p in self.postcodes if self.within(place_id, p[3])),
+                               key=lambda p: (_dist2(p[1], p[2], here.lat, here.lon), p[0]))[:40]
+            self._codes[place_id, related] = codes
+        return self._codes[place_id, related]
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _dist2(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return (lat1 - lat2) ** 2 + ((lon1 - lon2) * math.cos(math.radians(lat1))) ** 2
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe"))
+    ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c)).lower()
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text).split())
+
+
+def _of(name: str) -> str:
+    """Return ``de Roberval``, ``d'Alma``, ``de La Baie``: French elision before a vowel."""
+    return f"d'{name}" if _slug(name)[:1] in tuple("aeiouyh") else f"de {name}"
+
+
+def _fr_number(value: float, whole: bool = False) -> str:
+    """Round ``value`` the way staff would write it and format it with a decimal comma."""
+    step = 0.5 if value < 30 and not whole else 1 if value < 200 else 5 if value < 2000 else 50
+    rounded = max(step, round(value / step) * step)
+    if rounded == int(rounded):
+        return str(int(rounded))
+    return f"{rounded:.1f}".replace(".", ",")
+
+
+def _fr_coord(value: float) -> str:
+    return f"{value:.5f}".replace(".", ",")
+
+
+def _allocate(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainders, ties by position)."""
+    scale = total / sum(weights)
+    counts = [int(w * scale) for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(weights[i] * scale - counts[i]), i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _members(ref: _Reference, rng: random.Random) -> list[_Member]:
+    vocab = ref.vocab
+    sectors = vocab["sectors"]
+    kinds = [s for s, n in zip(sectors, _allocate(N_MEMBERS, [s["weight"] for s in sectors]),
+                               strict=True) for _ in range(n)]
+    rng.shuffle(kinds)
+    consenting = rng.sample(range(N_MEMBERS), round(CONSENT_SHARE * N_MEMBERS))
+    members: list[_Member] = []
+    for index, sector in enumerate(kinds):
+        size = _weighted(rng, dict(zip(SIZES, sector["sizes"], strict=True)))
+        head, name = _company_name(vocab, sector, rng, [_slug(m.name) for m in members])
+        naics = sector.get("head_naics", {}).get(head) or rng.choice(sector["naics"])
+        first, last = rng.choice(vocab["first_names"]), rng.choice(vocab["last_names"])
+        domain = _slug(name.removesuffix(" (démo)").removesuffix(" inc.").removesuffix(" ltée"))
+        contact = (f"{first} {last}", f"{_slug(first)}.{_slug(last)}@{domain}.example",
+                   f"{rng.choice(('418', '581'))}-555-01{rng.randrange(100):02d}")
+        low, high = SIZES[size][1]
+        members.append(_Member(name, sector, size, naics, contact, index in consenting,
+                               rng.randint(low, high)))
+    # Bring the total to N_ROWS, one row at a time, within each size's bounds (+1).
+    while (total := sum(m.n_rows for m in members)) != N_ROWS:
+        member = rng.choice(members)
+        low, high = SIZES[member.size][1]
+        if total > N_ROWS and member.n_rows > low:
+            member.n_rows -= 1
+        elif total < N_ROWS and member.n_rows <= high:
+            member.n_rows += 1
+    for member in members:
+        _add_sites(ref, member, rng)
+    return members
+
+
+def _company_name(vocab: dict[str, Any], sector: dict[str, Any], rng: random.Random,
+                  taken: list[str]) -> tuple[str, str]:
+    """Return (head, name): a sector word, a neutral root, a legal form, `` (démo)``."""
+    while True:
+        head = rng.choice(sector["heads"])
+        legal = rng.random()
+        name = f"{head} {rng.choice(vocab['name_roots'])}"
+        name += " inc." if legal < 0.35 else " ltée" if legal < 0.45 else ""
+        name += " (démo)"
+        if _slug(name) not in taken:
+            return head, name
+
+
+def _add_sites(ref: _Reference, member: _Member, rng: random.Random) -> None:
+    n_sites = rng.choices((1, 2, 3), weights=SIZES[member.size][2])[0]
+    n_sites = min(n_sites, member.n_rows)
+    profile = ref.vocab["profiles"][member.sector["profile"]]
+    used: list[str] = []
+    for index in range(n_sites):
+        place_id = _weighted(rng, profile)
+        for _ in range(5):  # a second site elsewhere, mostly
+            place_id = _weighted(rng, profile) if place_id in used else place_id
+        site = _Site(member.sector, place_id)
+        if index:
+            kind = rng.choice(member.sector["site_kinds"])
+            site.name = f"{kind} {_of(ref.places[place_id].name)}"
+            if any(s.name == site.name for s in member.sites):
+                site.name += f" {index + 1}"
+        used.append(place_id)
+        member.sites.append(site)
+    # Rows: one per site at least, the rest mostly at the main site.
+    for _ in range(member.n_rows - n_sites):
+        rng.choices(member.sites, weights=[3.0] + [1.0] * (n_sites - 1))[0].n_rows += 1
+
+
+def _place_sites(ref: _Reference, sites: list[_Site], rng: random.Random) -> None:
+    """Put ~PARK_SHARE of the sites in a park, address and post every site."""
+    eligible: list[tuple[float, int]] = []
+    for index, site in enumerate(sites):
+        if _parks_for(ref, site):
+            key = rng.random() ** (1.0 / site.sector["park_affinity"])
+            eligible.append((-key, index))
+    in_park = sorted(i for _, i in sorted(eligible)[: round(PARK_SHARE * len(sites))])
+    outside = [i for i in range(len(sites)) if i not in in_park]
+    no_code = rng.sample(outside, min(len(outside), round(NO_POSTCODE_SHARE * len(sites))))
+    variant = rng.sample(range(len(sites)), round(VARIANT_SHARE * len(sites)))
+    park_streets = {p.id: p.streets or tuple(rng.sample(ref.vocab["park_streets"], 3))
+                    for p in ref.parks}
+    for index, site in enumerate(sites):
+        rural = site.sector["profile"] in ("ferme", "foret") or len(ref.codes(site.place_id)) < 5
+        if index in in_park:
+            parks = _parks_for(ref, site)
+            park = rng.choices(parks, weights=[p.weight for p in parks])[0]
+            site.place_id = park.place_id
+            lat, lon = _point_in(park.outline, rng)
+            site.lat, site.lon = _fr_coord(lat), _fr_coord(lon)
+            street = rng.choice(park_streets[park.id])
+            site.postal_code = min(ref.codes(park.place_id, related=True),
+                                   key=lambda p: (_dist2(lat, lon, p[1], p[2]), p[0]))[0]
+            number = rng.randint(100, 4999)
+        else:
+            street = rng.choice(ref.vocab["rural_streets" if rural else "town_streets"])
+            code = rng.choice(ref.codes(site.place_id))[0]
+            site.postal_code = "" if index in no_code else code
+            number = rng.randint(10, 990) if rural else rng.randint(100, 4999)
+        site.address = f"{number}, {street}"
+        place = ref.places[site.place_id]
+        site.municipality = place.name
+        if index in variant:
+            site.municipality = rng.choice(_variants(ref, place))
+
+
+def _parks_for(ref: _Reference, site: _Site) -> list[_Park]:
+    return [p for p in ref.parks if ref.within(p.place_id, site.place_id)
+            and (not p.only or site.sector["key"] in p.only)]
+
+
+def _point_in(outline: BaseGeometry, rng: random.Random) -> tuple[float, float]:
+    """Return a (lat, lon) inside ``outline``, 5 decimals, some 50 m clear of its edge."""
+    west, south, east, north = outline.bounds
+    while True:
+        lat, lon = round(rng.uniform(south, north), 5), round(rng.uniform(west, east), 5)
+        point = Point(lon, lat)
+        if outline.contains(point) and outline.exterior.distance(point) > 0.0005:
+            return lat, lon
+
+
+def _variants(ref: _Reference, place: _Place) -> list[str]:
+    """Return ways people write ``place`` that the importer resolves (St-, no accents, arr.)."""
+    forms = [v for v in place.variants if v.startswith(("Ville", "Arrondissement", "St"))]
+    for long, short in (("Saint-", "St-"), ("Sainte-", "Ste-")):
+        if place.name.startswith(long):
+            forms.append(short + place.name[len(long):])
+    plain = "".join(c for c in unicodedata.normalize("NFKD", place.name)
+                    if not unicodedata.combining(c))
+    if plain != place.name:
+        forms.append(plain)
+    forms += [f"{place.name} (Québec)", f"{place.name}, QC", place.name.upper()]
+    top = ref.places[ref.lineage[place.id][-1]]
+    if top.id != place.id:
+        town = "Ville de Saguenay" if top.id == "saguenay" else top.name
+        part = "arr." if place.kind == "borough" else "secteur"
+        forms += [f"{town} ({part} {place.name})", f"{top.name} ({place.name})"] * 2
+    return forms
+
+
+def _flows(ref: _Reference, member: _Member, site: _Site, directions: Iterator[str],
+           rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
+    """Return ``site.n_rows`` (direction, template) pairs, each category at most once.
+
+    The main site's first row is the sector's hallmark (a sawmill's sawdust, a greenhouse's
+    need for heat), so that every member shows what its trade is known for.
+    """
+    vocab = ref.vocab
+    chosen: list[tuple[str, dict[str, Any]]] = []
+    keys: list[str] = []
+    if site is member.sites[0]:
+        direction = member.sector.get("hallmark", "offre")
+        chosen.append((direction, member.sector[direction][0]))
+        keys.append(member.sector[direction][0]["code"])
+    mine, common, shared = member.sector, vocab["common"], vocab["mutualisation"]
+    for _ in range(site.n_rows - len(chosen)):
+        draw = rng.random()
+        one = next(directions)
+        two = OTHER[one]
+        # (direction, templates, ranked): a sector lists its most typical templates first.
+        pools = [(one, mine[one], True), (two, mine[two], True)]
+        if draw < MUTUALISATION_SHARE:
+            pools = [(one, shared[one], False), (two, shared[two], False)]
+        elif draw < MUTUALISATION_SHARE + COMMON_SHARE:
+            pools.insert(0, (one, common[one], False))
+        pools += [(one, common[one], False), (two, common[two], False),
+                  (one, shared[one], False), (two, shared[two], False)]
+        for direction, pool, ranked in pools:
+            free = [(1 / (i + 1) if ranked else 1.0, t) for i, t in enumerate(pool)
+                    if t["code"] not in keys]
+            if free:
+                template = rng.choices([t for _, t in free], weights=[w for w, _ in free])[0]
+                chosen.append((direction, template))
+                keys.append(template["code"])
+                break
+    return chosen
+
+
+def _row(ref: _Reference, member: _Member, site: _Site, direction: str,
+         template: dict[str, Any], rng: random.Random) -> dict[str, str]:
+    category = ref.categories[template["code"]]
+    kind = category["kind"]
+    description = rng.choice(template["desc"])
+    if kind == "material" and rng.random() < SUFFIX_SHARE:
+        description += ", " + rng.choice(ref.vocab["suffixes"][direction])
+    quantity = unit = ""
+    no_quantity = NO_QUANTITY_SHARE * (6 if kind == "mutualisation" else 1)
+    if "qty" in template and rng.random() >= no_quantity:
+        low, high = template["qty"]
+        value = math.exp(rng.uniform(math.log(low), math.log(high)))
+        unit = UNITS[category["default_unit"]]
+        quantity = _fr_number(value * SIZES[member.size][0] ** template.get("scale", 1.0),
+                              whole=unit == "unités/an")
+    frequency = rng.choice(template.get("freq") or ref.vocab["default_freq"][kind])
+    hazardous = category["hazardous"].strip().lower() in ("true", "oui", "1", "yes")
+    values = (member.name, member.naics, site.name, site.address, site.municipality,
+              site.postal_code, site.lat, site.lon, direction, template["code"], description,
+              quantity, unit, frequency, "oui" if hazardous else "non", "non", *member.contact,
+              "oui" if member.consent else "non")
+    return dict(zip(HEADER, values, strict=True))
+
+
+def generate_rows(data_dir: Path, seed: int = 2021) -> list[dict[str, str]]:
+    """Generate the demo membership as import rows.
+
+    Parameters
+    ----------
+    data_dir
+        The ``data/`` folder: municipalities, postal codes, parks, material categories and
+        ``demo/vocabulary.json``.
+    seed
+        Seed of the one random generator used; the same seed gives the same rows.
+
+    Returns
+    -------
+    list of dict
+        One dict per offer or need, keyed by the columns of :data:`HEADER`, values as text.
+    """
+    ref = _Reference(data_dir)
+    rng = random.Random(seed)
+    members = _members(ref, rng)
+    _place_sites(ref, [s for m in members for s in m.sites], rng)
+    # Directions of the rows after each member's hallmark, shuffled, to land on OFFER_SHARE.
+    hallmarks = sum(m.sector.get("hallmark", "offre") == "offre" for m in members)
+    offers = round(OFFER_SHARE * N_ROWS) - hallmarks
+    directions = ["offre"] * offers + ["besoin"] * (N_ROWS - len(members) - offers)
+    rng.shuffle(directions)
+    stream = iter(directions)
+    rows = []
+    for member in members:
+        for site in member.sites:
+            for direction, template in _flows(ref, member, site, stream, rng):
+                rows.append(_row(ref, member, site, direction, template, rng))
+    for index in rng.sample(range(len(rows)), round(CONFIDENTIAL_SHARE * len(rows))):
+        rows[index]["confidentiel"] = "oui"
+    return rows
+
+
+def render_csv(rows: list[dict[str, str]]) -> str:
+    """Return ``rows`` as the import format: semicolons, the fixed header, ``\\n`` line ends."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_demo(data_dir: Path, target: Path, *, seed: int = 2021) -> tuple[int, int]:
+    """Generate the demo membership and write it to ``target`` (UTF-8, no BOM).
+
+    Parameters
+    ----------
+    data_dir
+        The ``data/`` folder the generator reads (see :func:`generate_rows`).
+    target
+        The CSV file to write; its folder is created if needed.
+    seed
+        Seed of the random generator; the same seed gives a byte-identical file.
+
+    Returns
+    -------
+    tuple of int
+        The number of member companies and of rows (offers and needs) written.
+    """
+    rows = generate_rows(data_dir, seed)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(render_csv(rows).encode("utf-8"))
+    members = len(dict.fromkeys(r["entreprise"] for r in rows))
+    return members, len(rows)
