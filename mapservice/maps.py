@@ -154,6 +154,7 @@ def region_map(
 def page_parts(fmap: folium.Map) -> dict[str, str]:
     """Split a rendered map into what goes in <head>, in <body> and in the closing <script>."""
     figure = fmap.get_root()
+    assert isinstance(figure, folium.Figure)  # a Map's root is always its Figure
     figure.render()
     return {
         "header": figure.header.render(),

@@ -48,3 +48,4 @@ def test_served_app_answers_map_health_and_export(tmp_path: Path, demo_db: str):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        proc.stdout.close()

@@ -82,6 +82,7 @@ def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
     app = create_app({"DATABASE_URL": services.settings["DATABASE_URL"],
                       "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
     html = app.test_client().get("/").get_data(as_text=True)
+    app.extensions["mapservice"].close()
     assert "<script>alert(1)</script>" not in html
     assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt;", html)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
-from mapservice.geocoding import GeocodeQuery, OfflineGeocoder, ParkLocator
+from mapservice.geocoding import GeocodeQuery, OfflineGeocoder, ParkLocator, ParkMatch
 from mapservice.importing.columns import COLUMNS_BY_NAME, map_header
 from mapservice.importing.reader import Sheet, open_sheet
 from mapservice.importing.values import (
@@ -32,6 +33,7 @@ from mapservice.model import (
     PlannedFlow,
     PlannedMember,
     PlannedSite,
+    Precision,
     Unit,
 )
 from mapservice.text import fold
@@ -104,7 +106,7 @@ def build_plan(
         sites = []
         for site in member.sites.values():
             location = _geocode(site, geocoder, issues)
-            park = parks.locate(location.lon, location.lat) if location else None
+            park = _park_for(location, parks)
             muni_id = location.municipality_id if location else None
             if location and muni_id is None:
                 muni = geocoder.gazetteer.match(site.municipality)
@@ -134,6 +136,23 @@ def build_plan(
     if issues:
         raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
     return ImportPlan(members=tuple(planned), source=source)
+
+
+def _park_for(location: Location | None, parks: ParkLocator) -> ParkMatch | None:
+    """Return the site's park when its point is precise enough to say so.
+
+    A point placed by hand or by address may snap to the nearest park within the tolerance; a
+    postal-code point counts only inside an outline; a postal-area or municipality centre says
+    nothing about a park (it would drop every coarse site into the park drawn on its town).
+    """
+    if location is None:
+        return None
+    if location.precision in (Precision.MANUAL, Precision.ADDRESS):
+        return parks.locate(location.lon, location.lat)
+    if location.precision is Precision.POSTCODE:
+        match = parks.locate(location.lon, location.lat)
+        return match if match is not None and match.distance_m == 0.0 else None
+    return None
 
 
 def _read_sheet(
@@ -240,11 +259,11 @@ def _read_row(
 
     unit: Unit | None = None
     if unit_factor is not None:
-        unit, factor = unit_factor  # type: ignore[misc]
+        unit, factor = cast(tuple[Unit, float], unit_factor)
         if quantity is not None:
-            quantity = float(quantity) * factor  # type: ignore[arg-type]
+            quantity = cast(float, quantity) * factor
     if quantity is not None:
-        if float(quantity) < 0:  # type: ignore[arg-type]
+        if cast(float, quantity) < 0:
             issues.add(number, "quantite", cells["quantite"], "Quantité négative.")
         if unit is None:
             issues.add(number, "unite", cells.get("unite", ""),
@@ -301,7 +320,7 @@ def _read_row(
     site.flow_rows[flow_key] = number
     site.flows.append(
         PlannedFlow(
-            direction=direction if isinstance(direction, Direction) else Direction(direction),
+            direction=Direction(str(direction)),
             category_code=category.code,  # type: ignore[union-attr]
             description=description,
             quantity=quantity,  # type: ignore[arg-type]
