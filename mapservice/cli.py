@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from mapservice.config import SETTINGS, finish_settings, load_settings
+from mapservice.config import GEOCODER_KINDS, SETTINGS, finish_settings, load_settings
 from mapservice.errors import ImportRejected, MapserviceError
 
 
@@ -82,6 +82,73 @@ def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
     for table in ("members", "sites", "flows"):
         click.echo(f"  {table:<8} ajoutés {result.inserted[table]:>5}  "
                    f"modifiés {result.updated[table]:>5}  inchangés {result.unchanged[table]:>5}")
+
+
+@main.command(help="Géocoder les sites du registre (reprend une exécution interrompue).")
+@click.option("--missing", "mode", flag_value="missing", default=True,
+              help="Seulement les sites sans position (et, avec un géocodeur en ligne, ceux "
+                   "placés moins précisément que par code postal qu'il n'a pas encore vus). "
+                   "Par défaut.")
+@click.option("--all", "mode", flag_value="all",
+              help="Tous les sites, sauf ceux placés à la main.")
+@click.option("--backend", type=click.Choice(GEOCODER_KINDS), default=None,
+              help="Géocodeur des adresses civiques (défaut : MAPSERVICE_GEOCODER).")
+@click.option("--review-limit", type=click.IntRange(0, 100_000), default=50, show_default=True,
+              help="Nombre de sites à vérifier affichés à la fin.")
+@click.pass_context
+def geocode(ctx: click.Context, mode: str, backend: str | None, review_limit: int) -> None:
+    from mapservice import geocoding_jobs
+
+    svc = _services(ctx)
+    backend = backend or svc.settings["GEOCODER"]
+    bar: Any = None
+    done = [0, 0]
+
+    def progress(n: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Géocodage", file=sys.stderr,
+                                    show_pos=True)
+            bar.__enter__()
+            bar.update(n - 1)
+        bar.update(1)
+        done[:] = [n, total]
+
+    try:
+        summary = geocoding_jobs.run_batch(svc, mode=mode, backend=backend, on_progress=progress)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        click.echo(f"\nInterrompu après {done[0]} sites sur {done[1]} : chaque site traité est "
+                   "enregistré. Relancez la même commande pour reprendre.", err=True)
+        raise SystemExit(130) from None
+    except MapserviceError as exc:
+        _fail(exc)
+        return
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    what = "Reprise" if summary.resumed else "Exécution"
+    click.echo(f"{what} n° {summary.run_id} ({summary.mode}, géocodeur {summary.backend}) : "
+               f"{summary.done_now} sites traités maintenant, {summary.total} dans l'exécution.")
+    for status, n in sorted(summary.statuses.items()):
+        click.echo(f"  {'réussis' if status == 'done' else 'échoués':<10} {n:>6}")
+    click.echo("Sites par précision :")
+    for precision, n in summary.by_precision.items():
+        click.echo(f"  {precision:<13} {n:>6}")
+    for site_id, message in summary.failures:
+        click.echo(f"  échec site {site_id} : {message}", err=True)
+    if summary.review:
+        click.echo(f"{len(summary.review)} sites à vérifier (précision moins bonne que le code "
+                   "postal) ; corrigez-les sur la page /geocodage :")
+        munis = svc.gazetteer.municipalities
+        for site in summary.review[:review_limit]:
+            muni = munis.get(site.municipality_id or "")
+            precision = site.geocode_precision.value if site.geocode_precision else "aucune"
+            click.echo(f"  [{site.id}] {site.member_name} — {site.address or '?'}, "
+                       f"{muni.name if muni else '?'} ({precision})")
+        if len(summary.review) > review_limit:
+            click.echo(f"  … et {len(summary.review) - review_limit} autres.")
 
 
 @main.command(help="Servir l'application avec waitress.")

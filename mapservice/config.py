@@ -26,6 +26,31 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _non_negative_float(raw: str) -> float:
+    value = float(raw)
+    if not value >= 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
+def _geocoder_kind(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in GEOCODER_KINDS:
+        raise ValueError(f"expected one of {', '.join(GEOCODER_KINDS)}")
+    return value
+
+
+#: Online geocoders the service can ask (through geopy); ``offline`` asks none.
+GEOCODER_KINDS = ("offline", "nominatim", "photon")
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
@@ -89,6 +114,44 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "GEOCODER",
+        "offline",
+        "Online geocoder for civic addresses: `offline` (none, the default), `nominatim` or "
+        "`photon`. Only asked when an address is not placed by its postal code.",
+        _geocoder_kind,
+    ),
+    Setting(
+        "GEOCODER_URL",
+        "",
+        "Base URL of the online geocoder, e.g. `https://nominatim.openstreetmap.org` or a "
+        "self-hosted instance. Required when `MAPSERVICE_GEOCODER` is not `offline`.",
+    ),
+    Setting(
+        "GEOCODER_USER_AGENT",
+        "mapservice/0.1 (economie circulaire Saguenay-Lac-Saint-Jean)",
+        "User-Agent sent to the online geocoder; public Nominatim wants one naming you "
+        "(add a contact address).",
+    ),
+    Setting(
+        "GEOCODER_MIN_DELAY_S",
+        1.0,
+        "Least time between two requests to the online geocoder, in seconds (public "
+        "Nominatim: 1).",
+        _non_negative_float,
+    ),
+    Setting(
+        "GEOCODER_TIMEOUT_S",
+        10.0,
+        "Time allowed for one online geocoder request, in seconds.",
+        _positive_float,
+    ),
+    Setting(
+        "GEOCODER_RETRIES",
+        2,
+        "Further attempts after an online geocoder request times out or fails with a 5xx.",
+        _non_negative_int,
+    ),
+    Setting(
         "TILES",
         "OpenStreetMap",
         "Base map: a Folium tile name or an XYZ URL template.",
@@ -129,6 +192,11 @@ def finish_settings(values: dict[str, Any]) -> dict[str, Any]:
         values["DATABASE_URL"] = "sqlite:///" + str(instance / "mapservice.sqlite")
     if not values.get("SECRET_KEY"):
         values["SECRET_KEY"] = _instance_secret(instance)
+    if values.get("GEOCODER", "offline") != "offline" and not values.get("GEOCODER_URL"):
+        raise ConfigError(
+            f"MAPSERVICE_GEOCODER={values['GEOCODER']!r} needs MAPSERVICE_GEOCODER_URL "
+            "(the geocoder's base URL, e.g. https://nominatim.openstreetmap.org)."
+        )
     return values
 
 

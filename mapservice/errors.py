@@ -64,6 +64,13 @@ class GeocodingError(InvalidInput):
     code = "geocoding_failed"
 
 
+class GeocoderUnavailable(MapserviceError):
+    """The online geocoder did not answer (timeout, refused connection, 5xx) after retries."""
+
+    status = 503
+    code = "geocoder_unavailable"
+
+
 class TaxonomyError(ValueError):
     """A reference data file of the taxonomy or factors is malformed (raised at load time)."""
 

@@ -77,7 +77,7 @@ def site_popup_html(
     return "".join(parts)
 
 
-def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster, assets_url: str) -> None:
+def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster | None, assets_url: str) -> None:
     """Point Leaflet and MarkerCluster at the app's own copies; drop what the page never uses.
 
     Folium links jQuery, Bootstrap and Font Awesome from CDNs by default; none of them is needed
@@ -87,6 +87,8 @@ def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster, assets_url: str)
     fmap.default_js = [("leaflet", f"{base}/leaflet/leaflet.js"),
                        ("jquery", f"{base}/jquery/jquery.min.js")]
     fmap.default_css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]
+    if cluster is None:
+        return
     cluster.default_js = [("markerclusterjs", f"{base}/markercluster/leaflet.markercluster.js")]
     cluster.default_css = [
         ("markerclustercss", f"{base}/markercluster/MarkerCluster.css"),
@@ -114,15 +116,7 @@ def region_map(
     attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
     folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
 
-    park_layer = folium.FeatureGroup(name="Parcs industriels", show=True)
-    for park in parks:
-        if not park.outline:
-            continue
-        folium.GeoJson(
-            {"type": "Feature", "geometry": park.outline, "properties": {}},
-            style_function=lambda _f: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.15},
-            tooltip=folium.Tooltip(_text(park.name)),
-        ).add_to(park_layer)
+    park_layer = _park_layer(parks)
     park_layer.add_to(fmap)
 
     by_site: dict[int, list[Flow]] = {}
@@ -149,6 +143,45 @@ def region_map(
         _use_local_assets(fmap, cluster, assets_url)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
+
+
+def _park_layer(parks: list[Park]) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name="Parcs industriels", show=True)
+    for park in parks:
+        if park.outline:
+            folium.GeoJson(
+                {"type": "Feature", "geometry": park.outline, "properties": {}},
+                style_function=lambda _f: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.15},
+                tooltip=folium.Tooltip(_text(park.name)),
+            ).add_to(layer)
+    return layer
+
+
+def position_map(
+    *,
+    lon: float,
+    lat: float,
+    parks: list[Park],
+    label: str,
+    zoom: int = 14,
+    tiles: str = "OpenStreetMap",
+    assets_url: str | None = None,
+) -> tuple[folium.Map, str, str]:
+    """Return a map with one draggable marker at (lon, lat) over the park outlines.
+
+    Also returns the JavaScript names of the map and of the marker, so the page can follow the
+    marker (drag it, or click the map to move it there).
+    """
+    fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=True)
+    attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
+    folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
+    _park_layer(parks).add_to(fmap)
+    marker = folium.Marker(location=[lat, lon], draggable=True,
+                           tooltip=folium.Tooltip(_text(label)))
+    marker.add_to(fmap)
+    if assets_url is not None:
+        _use_local_assets(fmap, None, assets_url)
+    return fmap, fmap.get_name(), marker.get_name()
 
 
 def page_parts(fmap: folium.Map) -> dict[str, str]:

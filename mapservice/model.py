@@ -147,6 +147,10 @@ class Location:
     outside_region: bool = False
     candidates: tuple[Location, ...] = ()
     note: str | None = None
+    #: Set when the place was found by its park's name or street (precision ``park``).
+    park_id: str | None = None
+    #: A human label of what was matched ("G7X 0E4", "Jonquière", "Parc industriel …").
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,9 @@ class Site:
     geocode_score: float | None = None
     member_name: str | None = None
     naics_code: str | None = None
+    geocode_note: str | None = None
+    geocoded_at: datetime | None = None
+    geocoded_by: str | None = None
 
 
 @dataclass(frozen=True)

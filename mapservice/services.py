@@ -14,7 +14,8 @@ from typing import Any
 
 from mapservice import geojson
 from mapservice.errors import InvalidInput
-from mapservice.geocoding import Gazetteer, OfflineGeocoder, ParkLocator
+from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
+from mapservice.geocoding.reverse import ReverseGeocoder
 from mapservice.importing import build_plan
 from mapservice.materials import Taxonomy
 from mapservice.model import Flow, ImportResult, Park, Site
@@ -46,12 +47,42 @@ class Services:
         return Taxonomy.from_directory(self.data_dir)
 
     @cached_property
-    def geocoder(self) -> OfflineGeocoder:
-        return OfflineGeocoder(self.gazetteer)
+    def geocoder(self) -> CascadeGeocoder:
+        """The configured cascade: offline, plus the online backend when one is set."""
+        return self.make_geocoder(self.settings["GEOCODER"])
+
+    def make_geocoder(self, backend: str) -> CascadeGeocoder:
+        """A cascade with ``backend`` (``offline``, ``nominatim``, ``photon``) for addresses."""
+        online = None
+        if backend != "offline":
+            from mapservice.geocoding.online import GeopyBackend
+
+            if not self.settings.get("GEOCODER_URL"):
+                raise InvalidInput(
+                    f"Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.", field="backend"
+                )
+            online = GeopyBackend(
+                backend,
+                self.settings["GEOCODER_URL"],
+                user_agent=self.settings["GEOCODER_USER_AGENT"],
+                timeout_s=self.settings["GEOCODER_TIMEOUT_S"],
+                min_delay_s=self.settings["GEOCODER_MIN_DELAY_S"],
+                retries=self.settings["GEOCODER_RETRIES"],
+                cache=self.repo,
+            )
+        return CascadeGeocoder(self.gazetteer, park_names=self.park_names, address_backend=online)
+
+    @cached_property
+    def park_names(self) -> ParkNames:
+        return ParkNames.from_files(self.repo.parks(), self.data_dir / "park_aliases.csv")
 
     @cached_property
     def park_locator(self) -> ParkLocator:
         return ParkLocator(self.repo.parks(), self.settings["PARK_TOLERANCE_M"])
+
+    @cached_property
+    def reverse_geocoder(self) -> ReverseGeocoder:
+        return ReverseGeocoder(self.gazetteer, self.park_locator)
 
     # --- database -----------------------------------------------------------------------------
 
@@ -61,7 +92,8 @@ class Services:
         self.repo.migrate()
         reference = load_reference(self.data_dir)
         loaded = self.repo.load_reference(reference)
-        self.__dict__.pop("park_locator", None)
+        for cached in ("park_locator", "park_names", "geocoder", "reverse_geocoder"):
+            self.__dict__.pop(cached, None)
         result = None
         if demo:
             result = self.import_file(self.data_dir / DEMO_FILE)
@@ -140,6 +172,18 @@ class Services:
             tiles=self.settings["TILES"],
             assets_url=assets_url,
         ))
+
+    def position_map_parts(
+        self, *, lon: float, lat: float, label: str, zoom: int, assets_url: str | None = None
+    ) -> tuple[dict[str, str], str, str]:
+        """Return a one-marker map for placing a site, and the JS names of map and marker."""
+        from mapservice import maps
+
+        fmap, map_name, marker_name = maps.position_map(
+            lon=lon, lat=lat, parks=self.repo.parks(), label=label, zoom=zoom,
+            tiles=self.settings["TILES"], assets_url=assets_url,
+        )
+        return maps.page_parts(fmap), map_name, marker_name
 
     def health(self) -> dict[str, Any]:
         counts = self.repo.counts()

@@ -102,18 +102,23 @@ def test_unknown_urban_code_falls_back_to_its_area(geocoder, gazetteer):
     assert (loc.lon, loc.lat) == (area.lon, area.lat)
 
 
-@pytest.mark.parametrize(
-    ("query", "flag"),
-    [
-        (GeocodeQuery(lat=-71.65, lon=48.55), "swapped"),
-        (GeocodeQuery(lat=45.50, lon=-73.57), "outside_region"),
-        (GeocodeQuery(postal_code="H2X 1Y4"), "outside_region"),
-    ],
-)
-def test_never_a_silent_wrong_point(geocoder, query, flag):
+def test_swapped_coordinates_are_refused_with_the_fix(geocoder):
     with pytest.raises(GeocodingError) as info:
-        geocoder.geocode(query)
-    assert info.value.extra[flag] is True
+        geocoder.geocode(GeocodeQuery(lat=-71.65, lon=48.55))
+    assert info.value.extra["swapped"] is True
+    assert "latitude 48.55, longitude -71.65" in info.value.message
+
+
+def test_a_point_outside_the_region_is_flagged_never_moved(geocoder):
+    loc = geocoder.geocode(GeocodeQuery(lat=45.50, lon=-73.57))
+    assert loc.outside_region and (loc.lat, loc.lon) == (45.50, -73.57)
+    assert loc.municipality_id is None
+
+
+def test_an_outside_postal_code_with_a_regional_town_is_a_contradiction(geocoder):
+    with pytest.raises(GeocodingError) as info:
+        geocoder.geocode(GeocodeQuery(postal_code="H2X 1Y4", municipality="Alma"))
+    assert info.value.extra["outside_region"] is True and info.value.field == "code_postal"
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def test_upgrade_from_0001_keeps_every_row(database_url):
             ":now, :now)"), {"s": site_id, "now": now, "f": False})
 
     repo.migrate()
-    assert repo.revision() == "0002"
+    assert repo.revision() == "0003"
     (site,) = repo.sites()
     assert (site.name, site.lon, site.lat, site.member_name) == (
         "Usine", -71.2, 48.42, "Ancienne Fonderie (démo)")
@@ -41,4 +41,27 @@ def test_upgrade_from_0001_keeps_every_row(database_url):
     assert (flow.description, flow.quantity) == ("Retailles", 12.5)
     counts = repo.counts()
     assert counts["synergies"] == 0 and counts["synergy_events"] == 0
+    repo.close()
+
+
+def test_upgrade_from_0002_keeps_sites_and_adds_the_geocoding_tables(database_url):
+    repo = open_repository(database_url)
+    repo.migrate("0002")
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    with repo.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
+            "VALUES ('Scierie (démo)', 'scierie demo', :f, :now, :now)"), {"now": now, "f": False})
+        conn.execute(sa.text(
+            "INSERT INTO sites (member_id, name, site_key, lon, lat, geocode_precision, "
+            "geocoded_by, created_at, updated_at) VALUES (1, 'Cour', 'cour', -72.2, 48.88, "
+            "'manual', 'Lise', :now, :now)"), {"now": now})
+    repo.migrate()
+    assert repo.revision() == "0003"
+    (site,) = repo.sites()
+    assert (site.lon, site.lat, site.geocoded_by, site.geocode_note) == (-72.2, 48.88, "Lise", None)
+    repo.cache_put("nominatim", "k", "Q", [{"lon": 1.0}])
+    assert repo.cache_get("nominatim", "k") == [{"lon": 1.0}]
+    repo.migrate("0002")  # and back down: the downgrade drops only what 0003 added
+    assert repo.revision() == "0002" and len(repo.sites()) == 1
     repo.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,15 @@ class PostalArea:
     urban: bool
 
 
+@dataclass(frozen=True)
+class OutsidePlace:
+    """A place or postal area of Québec outside the region: only ever used to flag a query."""
+
+    name: str
+    lon: float
+    lat: float
+
+
 @dataclass
 class Gazetteer:
     """Lookups by name, postal code and postal area, all within the region."""
@@ -74,6 +84,8 @@ class Gazetteer:
     postal_codes: dict[str, PostalPoint]
     postal_areas: dict[str, PostalArea]
     region: Region
+    outside_places: dict[str, OutsidePlace] = field(default_factory=dict, repr=False)
+    outside_areas: dict[str, OutsidePlace] = field(default_factory=dict, repr=False)
     _by_key: dict[str, Municipality] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -110,7 +122,14 @@ class Gazetteer:
         region = Region.around(
             [(m.lon, m.lat) for m in munis.values()] + [(p.lon, p.lat) for p in postal.values()]
         )
-        return cls(municipalities=munis, postal_codes=postal, postal_areas=areas, region=region)
+        return cls(
+            municipalities=munis,
+            postal_codes=postal,
+            postal_areas=areas,
+            region=region,
+            outside_places=_read_outside(data_dir / "quebec_places.csv", "name", key=place_key),
+            outside_areas=_read_outside(data_dir / "quebec_fsa.csv", "fsa", key=str.upper),
+        )
 
     # --- names --------------------------------------------------------------------------------
 
@@ -169,6 +188,11 @@ class Gazetteer:
             current = self.municipalities.get(current.parent_id or "")
         return False
 
+    def outside_place(self, text: str) -> OutsidePlace | None:
+        """Return the place of Québec outside the region that ``text`` names, if any."""
+        key = place_key(text)
+        return self.outside_places.get(key) if key else None
+
     # --- postal codes -------------------------------------------------------------------------
 
     def postal_point(self, code: str) -> PostalPoint | None:
@@ -179,3 +203,15 @@ class Gazetteer:
     def postal_area(self, code: str) -> PostalArea | None:
         """Return the postal area (first three characters) of ``code``, if it is the region's."""
         return self.postal_areas.get(code.strip().upper()[:3])
+
+
+def _read_outside(path: Path, column: str, *, key: Callable[[str], str]) -> dict[str, OutsidePlace]:
+    """Read a table of places outside the region (optional: absent file, empty table)."""
+    if not path.exists():
+        return {}
+    out: dict[str, OutsidePlace] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            name = rec[column]
+            out.setdefault(key(name), OutsidePlace(name, float(rec["lon"]), float(rec["lat"])))
+    return out

@@ -1,63 +1,98 @@
-"""The offline geocoding cascade: the most precise and cheapest source that answers wins.
+"""The geocoding cascade: the cheapest and most precise source that answers wins.
 
 1. coordinates given with the record (validated: finite, in range, in or near the region,
    lat/lon swaps detected);
 2. full postal code → its own point in the region's postal code table;
-3. postal area (first three characters) → its centroid, urban areas only;
-4. municipality, borough or sector → its centre.
+3. civic address → the online geocoder, only when one is configured;
+4. park name, alias or distinctive street in the address → the park;
+5. postal area (first three characters) → its centroid, urban areas only;
+6. municipality, borough or sector → its centre.
 
-Each step that cannot answer passes to the next; input that is wrong (a malformed postal code,
-a name that matches no place, a point outside the region) fails with :class:`GeocodingError`
-naming the field, never with a silent wrong point.
+Each step that cannot answer passes to the next. Input that is wrong (a malformed postal code,
+a name that matches no place) fails with :class:`GeocodingError` naming the field and, where it
+can, suggesting names; a place outside the region comes back flagged ``outside_region``, never
+moved to the nearest town.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import replace
 
-from mapservice.errors import GeocodingError
+from mapservice.errors import GeocoderUnavailable, GeocodingError
+from mapservice.geocoding.base import AddressBackend, AddressHit, GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, normalize_postal_code
+from mapservice.geocoding.parks import ParkNames
+from mapservice.geocoding.region import distance_m
 from mapservice.model import Location, Municipality, Precision
 
+#: A postal code and a place name further apart than this disagree.
+CONFLICT_M = 8_000.0
+#: An online hit further than this from the place named with the address is someone else's.
+ONLINE_RADIUS_M = 25_000.0
 
-@dataclass(frozen=True)
-class GeocodeQuery:
-    """What is known of a place; any field may be missing."""
-
-    address: str | None = None
-    municipality: str | None = None
-    postal_code: str | None = None
-    lat: float | None = None
-    lon: float | None = None
+__all__ = ["CascadeGeocoder", "GeocodeQuery", "OfflineGeocoder"]
 
 
-class OfflineGeocoder:
-    """The default geocoder: gazetteer and postal tables shipped in ``data/``."""
+class CascadeGeocoder:
+    """The regional cascade; offline unless an online ``address_backend`` is given."""
 
-    name = "offline"
-
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        *,
+        park_names: ParkNames | None = None,
+        address_backend: AddressBackend | None = None,
+    ) -> None:
         self.gazetteer = gazetteer
+        self.park_names = park_names
+        self.address_backend = address_backend
+
+    @property
+    def name(self) -> str:
+        return self.address_backend.name if self.address_backend else "offline"
+
+    # --- names --------------------------------------------------------------------------------
 
     def resolve_municipality(self, text: str, *, field: str = "municipalite") -> Municipality:
-        """Return the place ``text`` names or raise with suggestions."""
+        """Return the regional place ``text`` names or raise with suggestions."""
         muni = self.gazetteer.match(text)
         if muni is None:
-            suggestions = [m.name for m in self.gazetteer.suggest(text)]
-            hint = f" Vouliez-vous dire : {', '.join(suggestions)} ?" if suggestions else ""
-            raise GeocodingError(
-                f"Municipalité inconnue dans la région : {text!r}.{hint}",
-                field=field,
-                suggestions=suggestions,
-            )
+            raise self._unknown_place(text, field)
         return muni
+
+    def _unknown_place(self, text: str, field: str) -> GeocodingError:
+        suggestions = [m.name for m in self.gazetteer.suggest(text)]
+        hint = f" Vouliez-vous dire : {', '.join(suggestions)} ?" if suggestions else ""
+        return GeocodingError(
+            f"Municipalité inconnue dans la région : {text!r}.{hint}",
+            field=field,
+            suggestions=suggestions,
+            not_found=True,
+        )
+
+    # --- the cascade --------------------------------------------------------------------------
 
     def geocode(self, query: GeocodeQuery) -> Location:
         """Place ``query`` or raise :class:`GeocodingError`."""
-        muni = self.resolve_municipality(query.municipality) if query.municipality else None
+        muni: Municipality | None = None
+        if query.municipality:
+            muni = self.gazetteer.match(query.municipality)
+            if muni is None:
+                outside = self.gazetteer.outside_place(query.municipality)
+                if outside is None:
+                    raise self._unknown_place(query.municipality, "municipalite")
+                if query.lat is None and not query.postal_code:
+                    return Location(
+                        lon=outside.lon, lat=outside.lat, precision=Precision.MUNICIPALITY,
+                        source="geonames-quebec", score=0.3, outside_region=True,
+                        label=outside.name,
+                        note=f"{outside.name} est au Québec, hors du Saguenay–Lac-Saint-Jean.",
+                    )
         if query.lat is not None or query.lon is not None:
             return self._coordinates(query, muni)
+        code = None
+        notes: list[str] = []
         if query.postal_code:
             code = normalize_postal_code(query.postal_code)
             if code is None:
@@ -65,32 +100,26 @@ class OfflineGeocoder:
                     f"Code postal mal formé : {query.postal_code!r} (attendu : A1A 1A1).",
                     field="code_postal",
                 )
-            point = self.gazetteer.postal_codes.get(code)
-            if point is not None:
-                return Location(
-                    lon=point.lon,
-                    lat=point.lat,
-                    precision=Precision.POSTCODE,
-                    source="geonames-postal-code",
-                    score=0.9,
-                    municipality_id=point.municipality_id,
-                )
-            area = self.gazetteer.postal_area(code)
-            if area is not None and area.urban and muni is None:
-                return Location(
-                    lon=area.lon,
-                    lat=area.lat,
-                    precision=Precision.FSA,
-                    source="statcan-fsa-centroid",
-                    score=0.5,
-                    note=f"code postal {code} absent de la table : centre de la zone {area.fsa}",
-                )
-            if area is None:
-                raise GeocodingError(
-                    f"Le code postal {code} n'est pas du Saguenay–Lac-Saint-Jean.",
-                    field="code_postal",
-                    outside_region=True,
-                )
+            found = self._postal_code(code, muni)
+            if found is not None:
+                return found
+        if self.address_backend is not None and query.address:
+            try:
+                online = self._online(query, muni)
+            except GeocoderUnavailable as exc:
+                online = None
+                notes.append(f"géocodeur en ligne indisponible ({exc.message})")
+            if online is not None:
+                return online
+        park, park_candidates = self._park(query, muni)
+        if park is not None:
+            return park
+        if park_candidates:
+            notes.append("plusieurs parcs portent ce nom : choisissez parmi les candidats")
+        if code is not None:
+            area = self._postal_area(code, muni)
+            if area is not None:
+                return area
         if muni is not None:
             return Location(
                 lon=muni.lon,
@@ -99,12 +128,167 @@ class OfflineGeocoder:
                 source="gazetteer",
                 score=0.3,
                 municipality_id=muni.id,
+                label=muni.name,
+                note="; ".join(notes) or None,
+                candidates=park_candidates,
+            )
+        if query.address:
+            last = query.address.split(",")[-1]
+            error = self._unknown_place(last, "q")
+            raise GeocodingError(
+                f"Aucun lieu de la région ne correspond à {query.address!r} : ajoutez la "
+                "municipalité ou le code postal." + (
+                    f" Vouliez-vous dire : {', '.join(error.extra['suggestions'])} ?"
+                    if error.extra["suggestions"] else ""),
+                field="q",
+                suggestions=error.extra["suggestions"],
+                not_found=True,
             )
         raise GeocodingError(
             "Impossible de situer ce site : donnez une municipalité, un code postal ou des "
             "coordonnées.",
             field="municipalite",
         )
+
+    # --- steps --------------------------------------------------------------------------------
+
+    def _postal_code(self, code: str, muni: Municipality | None) -> Location | None:
+        point = self.gazetteer.postal_codes.get(code)
+        if point is not None:
+            location = Location(
+                lon=point.lon,
+                lat=point.lat,
+                precision=Precision.POSTCODE,
+                source="geonames-postal-code",
+                score=0.9,
+                municipality_id=point.municipality_id,
+                label=code,
+            )
+            return self._check_agrees(location, muni, f"le code postal {code}")
+        if code[:3] in self.gazetteer.postal_areas:
+            return None  # an unknown code of a regional area: the postal-area step may answer
+        outside = self.gazetteer.outside_areas.get(code[:3])
+        if muni is not None or outside is None:
+            where = f" (zone {outside.name})" if outside else ""
+            raise GeocodingError(
+                f"Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean"
+                + (f", alors que la municipalité {muni.name} l'est." if muni else "."),
+                field="code_postal",
+                outside_region=True,
+            )
+        return Location(
+            lon=outside.lon, lat=outside.lat, precision=Precision.FSA,
+            source="geonames-quebec", score=0.3, outside_region=True, label=code,
+            note=f"Le code postal {code} est au Québec ({outside.name}), hors de la région.",
+        )
+
+    def _check_agrees(self, location: Location, muni: Municipality | None, what: str) -> Location:
+        """Keep ``location`` but say so, with the place as a candidate, when they disagree."""
+        if muni is None or location.municipality_id is None:
+            return location if muni is None else replace(location, municipality_id=muni.id)
+        here = self.gazetteer.municipalities.get(location.municipality_id)
+        if here is not None and (self.gazetteer.within(here, muni)
+                                 or self.gazetteer.within(muni, here)):
+            return replace(location, municipality_id=muni.id if self.gazetteer.within(
+                muni, here) else here.id)
+        if distance_m(location.lon, location.lat, muni.lon, muni.lat) <= CONFLICT_M:
+            return location
+        where = here.name if here else location.municipality_id
+        return replace(
+            location,
+            score=round(location.score * 0.6, 3),
+            note=f"{what} est à {where}, pas à {muni.name} : vérifiez l'adresse.",
+            candidates=(self._municipality_location(muni),),
+        )
+
+    def _municipality_location(self, muni: Municipality) -> Location:
+        return Location(lon=muni.lon, lat=muni.lat, precision=Precision.MUNICIPALITY,
+                        source="gazetteer", score=0.3, municipality_id=muni.id, label=muni.name)
+
+    def _online(self, query: GeocodeQuery, muni: Municipality | None) -> Location | None:
+        assert self.address_backend is not None
+        parts = [query.address or ""]
+        if muni is not None:
+            parts.append(self.gazetteer.municipality_of(muni).name
+                         if muni.kind == "sector" else muni.name)
+        if query.postal_code:
+            parts.append(query.postal_code)
+        parts.append("Québec, Canada")
+        hits = self.address_backend.search(", ".join(p for p in parts if p))
+        kept: list[AddressHit] = []
+        for hit in hits:
+            if not self.gazetteer.region.contains(hit.lon, hit.lat):
+                continue
+            if muni is not None and not self._near(hit, muni):
+                continue
+            kept.append(hit)
+        if not kept:
+            return None
+        best, *others = kept
+        source = self.address_backend.name
+        return replace(
+            _hit_location(best, source, muni),
+            candidates=tuple(_hit_location(h, source, muni) for h in others[:4]),
+        )
+
+    def _near(self, hit: AddressHit, muni: Municipality) -> bool:
+        top = self.gazetteer.municipality_of(muni)
+        return min(distance_m(hit.lon, hit.lat, m.lon, m.lat) for m in (muni, top)) <= (
+            ONLINE_RADIUS_M)
+
+    def _park(
+        self, query: GeocodeQuery, muni: Municipality | None
+    ) -> tuple[Location | None, tuple[Location, ...]]:
+        """Return the park the address names, or None and the parks it might mean."""
+        if self.park_names is None or not query.address:
+            return None, ()
+        allowed = None
+        if muni is not None:
+            top = self.gazetteer.municipality_of(muni)
+            allowed = {m.id for m in self.gazetteer.municipalities.values()
+                       if self.gazetteer.within(m, top)}
+        found = self.park_names.match(query.address, municipality_ids=allowed)
+        if found is None:
+            return None, ()
+        park = found.park
+        as_location = Location(
+            lon=park.centre_lon, lat=park.centre_lat, precision=Precision.PARK,
+            source=f"parcs-{found.how}", score=0.6 if found.how != "rue" else 0.5,
+            municipality_id=muni.id if muni else park.municipality_id,
+            park_id=park.id, label=park.name,
+        )
+        if found.ambiguous_with:
+            # Several parks answer ("parc industriel d'Alma"): none is placed, all are offered.
+            others = tuple(replace(as_location, lon=p.centre_lon, lat=p.centre_lat,
+                                   park_id=p.id, label=p.name) for p in found.ambiguous_with)
+            return None, (as_location, *others)
+        return as_location, ()
+
+    def _postal_area(self, code: str, muni: Municipality | None) -> Location | None:
+        area = self.gazetteer.postal_area(code)
+        if area is None or not area.urban:
+            return None
+        if muni is not None and not self._fsa_fits(area.fsa, muni):
+            return None
+        return Location(
+            lon=area.lon,
+            lat=area.lat,
+            precision=Precision.FSA,
+            source="statcan-fsa-centroid",
+            score=0.5,
+            municipality_id=muni.id if muni else None,
+            label=area.fsa,
+            note=f"code postal {code} absent de la table : centre de la zone {area.fsa}",
+        )
+
+    def _fsa_fits(self, fsa: str, muni: Municipality) -> bool:
+        """Whether a postal area serves ``muni`` (or, when it lists none, its parent)."""
+        current: Municipality | None = muni
+        while current is not None:
+            if current.fsa:
+                return fsa in current.fsa
+            current = self.gazetteer.municipalities.get(current.parent_id or "")
+        return False
 
     def _coordinates(self, query: GeocodeQuery, muni: Municipality | None) -> Location:
         lat, lon = query.lat, query.lon
@@ -116,37 +300,57 @@ class OfflineGeocoder:
             )
         if not (math.isfinite(lat) and math.isfinite(lon)):
             raise GeocodingError("Coordonnées non finies.", field="latitude")
+        swapped = GeocodingError(
+            f"Latitude et longitude semblent inversées ({lat}, {lon}) : "
+            f"latitude {lon}, longitude {lat} ?",
+            field="latitude",
+            swapped=True,
+        )
         if not -90 <= lat <= 90:
             if -90 <= lon <= 90 and -180 <= lat <= 180 and self.gazetteer.region.contains(lat, lon):
-                raise GeocodingError(
-                    f"Latitude et longitude semblent inversées ({lat}, {lon}) : "
-                    f"latitude {lon}, longitude {lat} ?",
-                    field="latitude",
-                    swapped=True,
-                )
+                raise swapped
             raise GeocodingError(f"Latitude hors limites : {lat} (attendu : -90 à 90).",
                                  field="latitude")
         if not -180 <= lon <= 180:
             raise GeocodingError(f"Longitude hors limites : {lon} (attendu : -180 à 180).",
                                  field="longitude")
-        if not self.gazetteer.region.contains(lon, lat):
-            if self.gazetteer.region.contains(lat, lon):
-                raise GeocodingError(
-                    f"Latitude et longitude semblent inversées ({lat}, {lon}) : "
-                    f"latitude {lon}, longitude {lat} ?",
-                    field="latitude",
-                    swapped=True,
-                )
-            raise GeocodingError(
-                f"Le point ({lat}, {lon}) est hors du Saguenay–Lac-Saint-Jean.",
-                field="latitude",
-                outside_region=True,
-            )
+        inside = self.gazetteer.region.contains(lon, lat)
+        if not inside and self.gazetteer.region.contains(lat, lon):
+            raise swapped
         return Location(
             lon=lon,
             lat=lat,
             precision=Precision.MANUAL,
             source="coordonnees-fournies",
             score=1.0,
-            municipality_id=muni.id if muni else None,
+            municipality_id=muni.id if muni and inside else None,
+            outside_region=not inside,
+            note=None if inside else f"Le point ({lat}, {lon}) est hors du "
+                                     "Saguenay–Lac-Saint-Jean.",
         )
+
+
+#: The default geocoder's historical name: the cascade without an online backend.
+OfflineGeocoder = CascadeGeocoder
+
+_HIT_PRECISION = {
+    "house": (Precision.ADDRESS, 0.95),
+    "street": (Precision.ADDRESS, 0.7),
+    "postcode": (Precision.POSTCODE, 0.8),
+    "place": (Precision.MUNICIPALITY, 0.4),
+    "other": (Precision.ADDRESS, 0.6),
+}
+
+
+def _hit_location(hit: AddressHit, source: str, muni: Municipality | None) -> Location:
+    precision, score = _HIT_PRECISION.get(hit.kind, _HIT_PRECISION["other"])
+    return Location(
+        lon=hit.lon,
+        lat=hit.lat,
+        precision=precision,
+        source=source,
+        score=score,
+        municipality_id=muni.id if muni else None,
+        label=hit.label,
+        note="rue trouvée, pas le numéro civique" if hit.kind == "street" else None,
+    )

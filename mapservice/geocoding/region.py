@@ -6,12 +6,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 from shapely.geometry import MultiPoint, Point
 
 #: Québec Lambert, metres: the CRS for distances and buffers across the province.
 QUEBEC_LAMBERT = "EPSG:32198"
 _TO_M = Transformer.from_crs("EPSG:4326", QUEBEC_LAMBERT, always_xy=True)
+_GEOD = Geod(ellps="WGS84")
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Return the geodesic distance in metres between two lon/lat points (WGS84)."""
+    return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
 
 
 def to_metres(geom: shapely.Geometry) -> shapely.Geometry:

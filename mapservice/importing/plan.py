@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import cast
 
 from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
-from mapservice.geocoding import GeocodeQuery, OfflineGeocoder, ParkLocator, ParkMatch
+from mapservice.geocoding import CascadeGeocoder, GeocodeQuery, ParkLocator
 from mapservice.importing.columns import COLUMNS_BY_NAME, map_header
 from mapservice.importing.reader import Sheet, open_sheet
 from mapservice.importing.values import (
@@ -33,7 +33,6 @@ from mapservice.model import (
     PlannedFlow,
     PlannedMember,
     PlannedSite,
-    Precision,
     Unit,
 )
 from mapservice.text import fold
@@ -79,7 +78,7 @@ def build_plan(
     path: Path,
     *,
     taxonomy: Taxonomy,
-    geocoder: OfflineGeocoder,
+    geocoder: CascadeGeocoder,
     parks: ParkLocator,
     max_rows: int,
     max_bytes: int,
@@ -106,7 +105,7 @@ def build_plan(
         sites = []
         for site in member.sites.values():
             location = _geocode(site, geocoder, issues)
-            park = _park_for(location, parks)
+            park = parks.assign(location)
             muni_id = location.municipality_id if location else None
             if location and muni_id is None:
                 muni = geocoder.gazetteer.match(site.municipality)
@@ -136,23 +135,6 @@ def build_plan(
     if issues:
         raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
     return ImportPlan(members=tuple(planned), source=source)
-
-
-def _park_for(location: Location | None, parks: ParkLocator) -> ParkMatch | None:
-    """Return the site's park when its point is precise enough to say so.
-
-    A point placed by hand or by address may snap to the nearest park within the tolerance; a
-    postal-code point counts only inside an outline; a postal-area or municipality centre says
-    nothing about a park (it would drop every coarse site into the park drawn on its town).
-    """
-    if location is None:
-        return None
-    if location.precision in (Precision.MANUAL, Precision.ADDRESS):
-        return parks.locate(location.lon, location.lat)
-    if location.precision is Precision.POSTCODE:
-        match = parks.locate(location.lon, location.lat)
-        return match if match is not None and match.distance_m == 0.0 else None
-    return None
 
 
 def _read_sheet(
@@ -187,7 +169,7 @@ def _read_sheet(
     return members, issues, n_rows
 
 
-def _geocode(site: _SiteDraft, geocoder: OfflineGeocoder, issues: _Issues) -> Location | None:
+def _geocode(site: _SiteDraft, geocoder: CascadeGeocoder, issues: _Issues) -> Location | None:
     query = GeocodeQuery(
         address=site.address,
         municipality=site.municipality,
@@ -196,7 +178,13 @@ def _geocode(site: _SiteDraft, geocoder: OfflineGeocoder, issues: _Issues) -> Lo
         lon=site.lon,
     )
     try:
-        return geocoder.geocode(query)
+        location = geocoder.geocode(query)
+        if location.outside_region:
+            field = "latitude" if site.lat is not None else (
+                "code_postal" if site.postal_code else "municipalite")
+            raise GeocodingError(location.note or "Lieu hors du Saguenay–Lac-Saint-Jean.",
+                                 field=field, outside_region=True)
+        return location
     except GeocodingError as exc:
         column = exc.field if exc.field in _GEO_FIELDS else "municipalite"
         value = {

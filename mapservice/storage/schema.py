@@ -123,6 +123,7 @@ sites = sa.Table(
     sa.Column("geocode_score", sa.Float),
     sa.Column("geocoded_at", sa.DateTime(timezone=True)),
     sa.Column("geocoded_by", sa.String(120)),
+    sa.Column("geocode_note", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("member_id", "site_key", name="uq_sites_member_key"),
@@ -185,6 +186,39 @@ synergy_events = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("author", sa.String(120), nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+geocode_cache = sa.Table(
+    "geocode_cache",
+    metadata,
+    sa.Column("backend", sa.String(40), primary_key=True),
+    sa.Column("query_key", sa.String(400), primary_key=True),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("hits_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+geocode_runs = sa.Table(
+    "geocode_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("backend", sa.String(40), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+)
+
+geocode_run_sites = sa.Table(
+    "geocode_run_sites",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("geocode_runs.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("message", sa.Text),
 )
 
 #: Tables of the registry and reference data, in an order that respects foreign keys.

@@ -37,6 +37,7 @@ from mapservice.model import (
 )
 from mapservice.reference import ReferenceData
 from mapservice.storage import schema as t
+from mapservice.storage.geocode_store import MANUAL_SOURCE, GeocodeStore
 from mapservice.text import fold
 
 
@@ -44,7 +45,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlRepository:
+class SqlRepository(GeocodeStore):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
     backend = "sql"
@@ -368,6 +369,10 @@ class SqlRepository:
             result.inserted[name] += 1
             return int(inserted.inserted_primary_key[0])
         current = row._mapping
+        if (table is t.sites and current["geocode_source"] == MANUAL_SOURCE
+                and values.get("geocode_source") != "coordonnees-fournies"):
+            # A person placed this site by hand: a re-import without coordinates keeps it there.
+            values = {k: v for k, v in values.items() if k not in _POSITION_COLUMNS}
         changed = {k: v for k, v in values.items() if not _same(current[k], v)}
         if changed:
             update = table.update().where(table.c.id == row.id)
@@ -376,6 +381,10 @@ class SqlRepository:
         else:
             result.unchanged[name] += 1
         return int(row.id)
+
+
+_POSITION_COLUMNS = frozenset({"lon", "lat", "park_id", "geocode_precision", "geocode_source",
+                               "geocode_score", "municipality_id"})
 
 
 def _same(stored: Any, new: Any) -> bool:
@@ -429,6 +438,9 @@ def _site(r: sa.Row[Any]) -> Site:
         geocode_score=r.geocode_score,
         member_name=r.member_name,
         naics_code=r.naics_code,
+        geocode_note=r.geocode_note,
+        geocoded_at=r.geocoded_at,
+        geocoded_by=r.geocoded_by,
     )
 
 

@@ -1,0 +1,89 @@
+"""Pages for placing sites: the review list and the page where a marker is dragged into place."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from mapservice import geocoding_jobs
+from mapservice.errors import InvalidInput
+from mapservice.model import Precision
+from mapservice.web import services
+
+bp = Blueprint("geocoding_pages", __name__)
+
+PRECISION_LABELS = {
+    "manual": "placé à la main",
+    "address": "adresse",
+    "postcode": "code postal",
+    "park": "parc (par son nom)",
+    "fsa": "zone postale (3 caractères)",
+    "municipality": "centre de la municipalité",
+    None: "non placé",
+}
+
+
+@bp.get("/geocodage")
+def review() -> str:
+    svc = services()
+    sites = svc.repo.sites()
+    return render_template(
+        "geocoding_review.html",
+        review=geocoding_jobs.to_review(sites),
+        counts=geocoding_jobs.precision_counts(sites),
+        total=len(sites),
+        labels=PRECISION_LABELS,
+        municipalities=svc.gazetteer.municipalities,
+        corrected=request.args.get("corrige", type=int),
+    )
+
+
+def _position_page(site_id: int, *, error: InvalidInput | None = None,
+                   by: str = "") -> tuple[str, int]:
+    svc = services()
+    site = svc.repo.get_site(site_id)
+    munis = svc.gazetteer.municipalities
+    muni = munis.get(site.municipality_id or "")
+    if site.lon is not None and site.lat is not None:
+        lon, lat = site.lon, site.lat
+    elif muni is not None:
+        lon, lat = muni.lon, muni.lat
+    else:
+        lon, lat = -71.65, 48.55
+    coarse = site.geocode_precision is None or site.geocode_precision.rank >= Precision.FSA.rank
+    parts, map_name, marker_name = svc.position_map_parts(
+        lon=lon, lat=lat, label=site.member_name or site.name, zoom=13 if coarse else 16,
+        assets_url=url_for("static", filename="vendor"),
+    )
+    park = svc.park_ids().get(site.park_id or "")
+    return render_template(
+        "geocoding_position.html", site=site, muni=muni, park=park, map=parts,
+        map_name=map_name, marker_name=marker_name, lat=lat, lon=lon,
+        labels=PRECISION_LABELS, error=error, by=by,
+    ), 422 if error else 200
+
+
+@bp.get("/sites/<int:site_id>/position")
+def position(site_id: int) -> tuple[str, int]:
+    return _position_page(site_id)
+
+
+@bp.post("/sites/<int:site_id>/position")
+def save_position(site_id: int) -> Response | tuple[str, int]:
+    form = request.form
+    by = form.get("by", "")
+    try:
+        lat = _form_float("lat")
+        lon = _form_float("lon")
+        geocoding_jobs.move_site(services(), site_id, lon, lat, by)
+    except InvalidInput as exc:
+        return _position_page(site_id, error=exc, by=by)
+    return redirect(url_for("geocoding_pages.review", corrige=site_id), code=303)
+
+
+def _form_float(name: str) -> float:
+    raw = request.form.get(name, "").strip().replace(",", ".")
+    try:
+        return float(raw)
+    except ValueError:
+        raise InvalidInput(f"Champ {name} invalide : {raw[:40]!r} n'est pas un nombre.",
+                           field=name) from None
