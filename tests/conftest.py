@@ -118,3 +118,78 @@ def app(tmp_path: Path, demo_db: str) -> Any:
 @pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
+
+
+# --- a real server process and a real browser ---------------------------------------------------
+
+REQUIRE_BROWSER = os.environ.get("MAPSERVICE_REQUIRE_BROWSER") == "1"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path, demo_db: str) -> Iterator[str]:
+    """`mapservice serve` (waitress) on loopback over a private demo database; yields its URL."""
+    import json
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "MAPSERVICE_DATABASE_URL": demo_db,
+           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"), "PORT": str(port)}
+    log = (tmp_path / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "mapservice.cli", "serve"], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
+                    assert json.load(resp)["status"] == "ok"
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    log.flush()
+                    raise AssertionError("server did not start: "
+                                         + (tmp_path / "server.log").read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright; skips (fails in CI) when missing."""
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "playwright is not installed (pip install -e '.[test]')"
+    if reason is None and not os.path.exists(CHROMIUM):
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium; `.ci/run` does)"
+    if reason is not None:
+        if REQUIRE_BROWSER:
+            pytest.fail(reason + " — required here (MAPSERVICE_REQUIRE_BROWSER=1)")
+        pytest.skip(reason)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"],
+        )
+        yield browser
+        browser.close()

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from geopy import exc as geopy_exc
+from geopy.adapters import URLLibAdapter
 from geopy.geocoders import Nominatim, Photon
 
 from mapservice.errors import ConfigError, GeocoderUnavailable
@@ -84,8 +85,9 @@ class GeopyBackend:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"MAPSERVICE_GEOCODER_URL={url!r} is not an http(s) URL.")
         domain = parts.netloc + parts.path.rstrip("/")
+        # urllib, not requests: requests' adapter retries on its own, behind the throttle's back.
         common = {"domain": domain, "scheme": parts.scheme, "timeout": timeout_s,
-                  "user_agent": user_agent}
+                  "user_agent": user_agent, "adapter_factory": URLLibAdapter}
         self.name = kind
         self.url = url
         self.retries = retries

@@ -113,13 +113,13 @@ class CascadeGeocoder:
                 return online
         park, park_candidates = self._park(query, muni)
         if park is not None:
-            return park
+            return _noted(park, notes)
         if park_candidates:
             notes.append("plusieurs parcs portent ce nom : choisissez parmi les candidats")
         if code is not None:
             area = self._postal_area(code, muni)
             if area is not None:
-                return area
+                return _noted(area, notes)
         if muni is not None:
             return Location(
                 lon=muni.lon,
@@ -328,6 +328,12 @@ class CascadeGeocoder:
             note=None if inside else f"Le point ({lat}, {lon}) est hors du "
                                      "Saguenay–Lac-Saint-Jean.",
         )
+
+
+def _noted(location: Location, notes: list[str]) -> Location:
+    if not notes:
+        return location
+    return replace(location, note="; ".join([*notes, *([location.note] if location.note else [])]))
 
 
 #: The default geocoder's historical name: the cascade without an online backend.

@@ -1,0 +1,201 @@
+"""The online geocoder, against a local server that speaks Nominatim's and Photon's JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+from geocoder_server import GeocoderServer
+
+from mapservice import create_app
+from mapservice.errors import GeocoderUnavailable
+from mapservice.geocoding import GeocodeQuery
+from mapservice.geocoding.online import GeopyBackend, Throttle, cache_key
+from mapservice.model import Precision
+from mapservice.services import Services
+
+
+@pytest.fixture
+def server() -> Iterator[GeocoderServer]:
+    srv = GeocoderServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def online(tmp_path: Path, database_url: str, server: GeocoderServer) -> Iterator[Services]:
+    svc = Services(make_settings(tmp_path, database_url, GEOCODER="nominatim",
+                                 GEOCODER_URL=server.url, GEOCODER_MIN_DELAY_S=0.25,
+                                 GEOCODER_TIMEOUT_S=2.0, GEOCODER_RETRIES=1))
+    svc.init_database()
+    yield svc
+    svc.close()
+
+
+def _backend(svc: Services, **overrides: float) -> GeopyBackend:
+    backend = svc.geocoder.address_backend
+    assert isinstance(backend, GeopyBackend)
+    for key, value in overrides.items():
+        setattr(backend, key, value)
+    return backend
+
+
+def test_an_address_is_placed_by_the_online_geocoder(online, server):
+    loc = online.geocoder.geocode(GeocodeQuery(address="2485 rue Alexis-le-Trotteur",
+                                               municipality="Jonquière"))
+    assert loc.precision is Precision.ADDRESS and loc.source == "nominatim"
+    assert (round(loc.lat, 5), round(loc.lon, 5)) == (48.40712, -71.22188)
+    assert loc.municipality_id == "saguenay-jonquiere"
+    (request,) = server.requests
+    assert request.path == "/search"
+    assert "Alexis-le-Trotteur" in request.query["q"][0]
+    assert request.query["countrycodes"] == ["ca"] and request.query["format"] == ["json"]
+    assert request.user_agent.startswith("mapservice/")
+
+
+def test_a_postal_code_in_the_table_answers_before_the_network(online, server):
+    loc = online.geocoder.geocode(GeocodeQuery(address="2485 rue Alexis-le-Trotteur",
+                                               municipality="Jonquière", postal_code="G7X 0E4"))
+    assert loc.precision is Precision.POSTCODE and server.requests == []
+
+
+def test_the_second_ask_is_answered_from_the_database(online, server, tmp_path, database_url):
+    query = GeocodeQuery(address="2485 rue Alexis-le-Trotteur", municipality="Jonquière")
+    first = online.geocoder.geocode(query)
+    again = online.geocoder.geocode(GeocodeQuery(address="2485 RUE ALEXIS-LE-TROTTEUR",
+                                                 municipality="jonquiere"))
+    assert len(server.requests) == 1 and (again.lon, again.lat) == (first.lon, first.lat)
+    assert online.repo.cache_size("nominatim") == 1
+    # The cache is in the database: a new process (new Services) does not ask either.
+    other = Services(make_settings(tmp_path, database_url, GEOCODER="nominatim",
+                                   GEOCODER_URL=server.url))
+    try:
+        other.geocoder.geocode(query)
+    finally:
+        other.close()
+    assert len(server.requests) == 1
+
+
+def test_nothing_found_is_cached_too(online, server):
+    query = GeocodeQuery(address="9999 rue Inexistante", municipality="Alma")
+    for _ in range(2):
+        loc = online.geocoder.geocode(query)
+        assert loc.precision is Precision.MUNICIPALITY  # fell through to the town centre
+    assert len(server.requests) == 1
+
+
+def test_requests_are_spaced_by_the_rate_limit(online, server):
+    for street in ("2485 rue Alexis-le-Trotteur", "rue des Actionnaires", "rue Racine",
+                   "3000 rue des Pins Ouest"):
+        online.geocoder.geocode(GeocodeQuery(address=street, municipality="Saguenay"))
+    times = [r.at for r in server.requests]
+    assert len(times) == 4
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.25 * 0.95, gaps
+
+
+def test_throttle_is_shared_across_threads():
+    import threading
+    import time
+
+    throttle = Throttle(0.1)
+    starts: list[float] = []
+    lock = threading.Lock()
+
+    def call() -> None:
+        throttle.wait()
+        with lock:
+            starts.append(time.monotonic())
+
+    threads = [threading.Thread(target=call) for _ in range(5)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    starts.sort()
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.095
+
+
+def test_a_timeout_is_retried_then_reported_and_never_cached(online, server):
+    backend = _backend(online)
+    backend._geocoder.timeout = 0.2
+    server.behaviour.delay_s = 0.6
+    with pytest.raises(GeocoderUnavailable) as info:
+        backend.search("2485 rue Alexis-le-Trotteur, Jonquière")
+    assert "ne répond pas" in info.value.message and info.value.status == 503
+    assert len(server.requests) == 2  # one try + GEOCODER_RETRIES=1
+    assert online.repo.cache_size() == 0
+
+
+def test_the_cascade_falls_back_offline_and_says_why_when_the_service_is_down(online, server):
+    server.behaviour.status, server.behaviour.fail_times = 503, 10
+    loc = online.geocoder.geocode(GeocodeQuery(address="2485 rue Alexis-le-Trotteur",
+                                               municipality="Jonquière"))
+    # The street is the Jonquière park's: the offline park step answers, and says why.
+    assert loc.precision is Precision.PARK and loc.park_id == "jonquiere"
+    assert loc.note and "indisponible" in loc.note
+    town = online.geocoder.geocode(GeocodeQuery(address="12 rue Inconnue",
+                                                municipality="Jonquière"))
+    assert town.precision is Precision.MUNICIPALITY and "indisponible" in (town.note or "")
+    assert online.repo.cache_size() == 0
+
+
+def test_a_server_error_then_success_caches_only_the_good_answer(online, server):
+    server.behaviour.status, server.behaviour.fail_times = 500, 1
+    hits = _backend(online).search("2485 rue Alexis-le-Trotteur, Jonquière")
+    assert len(server.requests) == 2 and len(hits) == 1
+    assert online.repo.cache_get("nominatim",
+                                 cache_key("2485 rue Alexis-le-Trotteur, Jonquière")) == [
+        {"lon": -71.22188, "lat": 48.40712, "label": hits[0].label, "kind": "house",
+         "importance": 0.3}]
+
+
+def test_a_namesake_outside_the_region_is_not_taken(online, server):
+    loc = online.geocoder.geocode(GeocodeQuery(address="1200 rue Sherbrooke",
+                                               municipality="Alma"))
+    assert loc.precision is Precision.MUNICIPALITY and loc.municipality_id == "alma"
+    assert len(server.requests) == 1
+
+
+def test_hits_far_from_the_named_town_are_dropped_and_others_are_candidates(online, server):
+    loc = online.geocoder.geocode(GeocodeQuery(address="rue Racine", municipality="Alma"))
+    assert loc.precision is Precision.ADDRESS and loc.note  # a street, not a civic number
+    assert abs(loc.lat - 48.55) < 1e-6 and loc.candidates == ()
+    chicoutimi = online.geocoder.geocode(GeocodeQuery(address="rue Racine",
+                                                      municipality="Saguenay"))
+    assert abs(chicoutimi.lat - 48.42737) < 1e-6
+    assert [round(c.lat, 2) for c in chicoutimi.candidates] == []  # Alma is 45 km away
+
+
+def test_photon_speaks_geojson(tmp_path, database_url, server):
+    svc = Services(make_settings(tmp_path, database_url, GEOCODER="photon",
+                                 GEOCODER_URL=server.url, GEOCODER_MIN_DELAY_S=0.0))
+    svc.init_database()
+    try:
+        loc = svc.geocoder.geocode(GeocodeQuery(address="2485 rue Alexis-le-Trotteur",
+                                                municipality="Jonquière"))
+    finally:
+        svc.close()
+    assert loc.source == "photon" and loc.precision is Precision.ADDRESS
+    assert server.requests[0].path == "/api"
+
+
+def test_the_api_uses_the_configured_geocoder(tmp_path, demo_db, server):
+    app = create_app({"DATABASE_URL": demo_db, "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SECRET_KEY": "t", "TESTING": True, "GEOCODER": "nominatim",
+                      "GEOCODER_URL": server.url, "GEOCODER_MIN_DELAY_S": 0.0})
+    response = app.test_client().get("/api/v1/geocode",
+                                      query_string={"q": "3000 rue des Pins Ouest, Alma"})
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["precision"] == "address" and body["source"] == "nominatim"
+    assert body["municipality"]["id"] == "alma"
+
+
+def test_a_geocoder_without_url_is_a_configuration_error(tmp_path, database_url):
+    from mapservice.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="MAPSERVICE_GEOCODER_URL"):
+        make_settings(tmp_path, database_url, GEOCODER="nominatim")
