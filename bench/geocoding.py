@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import itertools
 import json
 import os
 import platform
@@ -30,7 +31,7 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,29 +128,42 @@ class Generated:
     layout: str
 
 
+class Weights:
+    """Keys with relative weights, ready for ``random.choices`` (cumulative weights)."""
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self.weights = dict(weights)
+        self.keys = list(weights)
+        self.cumulative = list(itertools.accumulate(weights.values()))
+
+    def only(self, keys: Iterable[str]) -> Weights:
+        wanted = set(keys)
+        return Weights({k: w for k, w in self.weights.items() if k in wanted})
+
+
 # Relative weights of each way of writing. A style that does not apply to the place drawn
 # (no "Saint" to abbreviate, no variant, not a borough or sector) is redrawn among those that do.
-PLACE_STYLES = {
+PLACE_STYLES = Weights({
     "official name": 33, "accents dropped": 12, "UPPER CASE": 7, "lower case": 5,
     "St-/Ste- abbreviated": 11, "listed variant": 7, "spaces for hyphens": 5,
     "compound (Ville de…, arr., secteur)": 12, "misspelt": 3,
     "place outside the region": 0.8, "street only, no place": 0.8, "junk": 1.2,
-}
+})
 _SPECIAL_PLACES = ("misspelt", "place outside the region", "street only, no place", "junk")
-CODE_STYLES = {
+CODE_STYLES = Weights({
     "known, A1A 1A1": 42, "known, A1A1A1": 7, "known, lower case": 4, "known, A1A-1A1": 2,
     "unknown code of the place's FSA": 10, "FSA only (A1A)": 4,
     "known, another town's": 3, "code outside the region": 0.8, "malformed code": 0.8,
     "none": 26,
-}
-STREETS = {"demo vocabulary": 50, "regional names": 30, "park streets": 12,
-           "named after a town": 8}
-LAYOUTS = {"commas": 55, "no comma before the place": 20, "number, street, place": 15,
-           "on three lines": 10}
-SUFFIXES = {"": 55, " (Québec)": 15, ", QC": 10, " QC": 5, ", Québec": 8, " (Qc)": 3,
-            ", Québec, Canada": 4}
-STREET_TYPES = {"rue": 50, "boulevard": 8, "boul.": 4, "avenue": 5, "av.": 2, "chemin": 8,
-                "ch.": 2, "rang": 8, "route": 5}
+})
+STREETS = Weights({"demo vocabulary": 50, "regional names": 30, "park streets": 12,
+                   "named after a town": 8})
+LAYOUTS = Weights({"commas": 55, "no comma before the place": 20, "number, street, place": 15,
+                   "on three lines": 10})
+SUFFIXES = Weights({"": 55, " (Québec)": 15, ", QC": 10, " QC": 5, ", Québec": 8, " (Qc)": 3,
+                    ", Québec, Canada": 4})
+STREET_TYPES = Weights({"rue": 50, "boulevard": 8, "boul.": 4, "avenue": 5, "av.": 2,
+                        "chemin": 8, "ch.": 2, "rang": 8, "route": 5})
 #: Street names common in the region (generic enough to exist in several towns).
 REGIONAL_STREETS = (
     "Racine Est", "Talbot", "du Royaume", "Saint-Dominique", "Sacré-Cœur Ouest", "Price",
@@ -163,8 +177,8 @@ JUNK = ("N/A", "???", "inconnu", "à venir", "-", "0", "xxx", "Voir contrat", "1
 _LDU_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
 
 
-def _pick(rng: random.Random, weights: dict[str, float]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+def _pick(rng: random.Random, weights: Weights) -> str:
+    return rng.choices(weights.keys, cum_weights=weights.cumulative)[0]
 
 
 class AddressGenerator:
@@ -178,6 +192,7 @@ class AddressGenerator:
         self.codes = sorted(gazetteer.postal_codes.values(), key=lambda p: p.code)
         self.codes_for = {m.id: self._codes_of(m) for m in self.munis}
         self.writings = {m.id: self._writings(m) for m in self.munis}
+        self.styles_for = {m.id: PLACE_STYLES.only(self.writings[m.id]) for m in self.munis}
         self.vocabulary_streets = list(street_names)
         self.park_streets = self._park_streets(data_dir)
         with (data_dir / "quebec_places.csv").open(encoding="utf-8", newline="") as fh:
@@ -317,8 +332,7 @@ class AddressGenerator:
                 place_style, "none", "-", "-")
         writings = self.writings[muni.id]
         if place_style not in writings and place_style not in _SPECIAL_PLACES:
-            styles = {s: w for s, w in PLACE_STYLES.items() if s in writings}
-            place_style = _pick(rng, styles)
+            place_style = _pick(rng, self.styles_for[muni.id])
         if place_style == "misspelt":
             name = muni.name
             cut = rng.randint(1, len(name) - 2)
@@ -387,6 +401,7 @@ class Pass:
     best_s: float
     passes: int
     peak_bytes: int
+    traced_rows: int
     outcomes: Counter[str]
     results: list[object] = field(repr=False)
 
@@ -403,8 +418,12 @@ def outcome(result: object) -> str:
 
 
 def measure(name: str, fn: Callable[[Any], object], rows: Sequence[Any],
-            min_seconds: float, max_passes: int) -> Pass:
-    """Best wall time over passes repeated until ``min_seconds``, then one traced pass."""
+            min_seconds: float, max_passes: int, trace_rows: int) -> Pass:
+    """Best wall time over passes repeated until ``min_seconds``, then one traced pass.
+
+    The traced pass covers the first ``trace_rows`` rows only: tracemalloc makes Python several
+    times slower, and the peak grows with the rows (it includes the list of results).
+    """
     best, passes, total = float("inf"), 0, 0.0
     results: list[object] = []
     while passes == 0 or (total < min_seconds and passes < max_passes):
@@ -418,12 +437,13 @@ def measure(name: str, fn: Callable[[Any], object], rows: Sequence[Any],
     gc.collect()
     tracemalloc.start()
     try:
-        traced = run_pass(fn, rows)
+        traced = run_pass(fn, rows[:trace_rows])
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     del traced
-    return Pass(name, best, passes, peak, Counter(outcome(r) for r in results), results)
+    return Pass(name, best, passes, peak, min(trace_rows, len(rows)),
+                Counter(outcome(r) for r in results), results)
 
 
 @dataclass
@@ -476,7 +496,7 @@ def print_report(meta: dict[str, Any], datasets: list[Dataset]) -> None:
     print(f"  rows generated {load['generate_s']:7.3f} s  (not part of any timing)")
     print()
     head = (f"{'dataset':<26}{'rows':>8}  {'pass':<12}{'passes':>6}{'best s':>10}"
-            f"{'rows/s':>12}{'placed':>9}{'peak MiB':>10}")
+            f"{'rows/s':>12}{'placed':>9}{'peak MiB':>10}{'traced':>9}")
     print(head)
     print("-" * len(head))
     for ds in datasets:
@@ -484,7 +504,7 @@ def print_report(meta: dict[str, Any], datasets: list[Dataset]) -> None:
             label, rows = (ds.title, f"{ds.rows:,}") if i == 0 else ("", "")
             print(f"{label:<26}{rows:>8}  {p.name:<12}{p.passes:>6}{p.best_s:>10.4f}"
                   f"{p.rate(ds.rows):>12,.0f}{_pct(_placed(p.outcomes), ds.rows):>9}"
-                  f"{p.peak_bytes / MIB:>10.2f}")
+                  f"{p.peak_bytes / MIB:>10.2f}{p.traced_rows:>9,}")
         slower = 1 / ds.ratio if ds.ratio else float("inf")
         print(f"{'':<36}ratio: cascade at {ds.ratio:.4f}× the exact-match baseline "
               f"({slower:,.0f}× slower)")
@@ -510,16 +530,16 @@ def print_report(meta: dict[str, Any], datasets: list[Dataset]) -> None:
                 cells = "".join(f"{_pct(counts[k], total):>10}" for k in OUTCOMES[1:])
                 print(f"{label[:38]:<38}{total:>7}{cells}")
     print()
-    print(f"Process max RSS (getrusage, whole run): {meta['max_rss_mib']:.1f} MiB. "
-          "Peak MiB above: tracemalloc peak of one pass, results list included, "
-          "reference data excluded.")
+    print("peak MiB: tracemalloc peak of one pass over the first 'traced' rows, list of results "
+          "included,\nreference data excluded.")
+    print(f"Process max RSS (getrusage, whole run, every pass): {meta['max_rss_mib']:.1f} MiB.")
 
 
 def to_json(meta: dict[str, Any], datasets: list[Dataset]) -> dict[str, Any]:
     def pass_json(p: Pass, rows: int) -> dict[str, Any]:
         return {
             "best_seconds": p.best_s, "passes": p.passes, "rows_per_second": p.rate(rows),
-            "tracemalloc_peak_bytes": p.peak_bytes,
+            "tracemalloc_peak_bytes": p.peak_bytes, "traced_rows": p.traced_rows,
             "outcomes": {k: p.outcomes[k] for k in OUTCOMES},
             "placed": _placed(p.outcomes),
         }
@@ -561,6 +581,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "the best pass counts")
     parser.add_argument("--max-passes", type=int, default=50,
                         help="at most this many timed passes of one kind (default 50)")
+    parser.add_argument("--trace-rows", type=int, default=10_000,
+                        help="rows of the tracemalloc pass (default 10000; memory only)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
     if args.rows < 0:
@@ -597,17 +619,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_pass(cascade_text, generated[:500])
     run_pass(baseline_text, generated[:500])
 
-    datasets = [Dataset(
-        "demo", "demo membership (sites)", len(demo),
-        measure("cascade", geocoder.geocode, demo, args.min_time, args.max_passes),
-        measure("exact match", baseline.fields, demo, args.min_time, args.max_passes),
-    )]
+    def timed(name: str, fn: Callable[[Any], object], rows: Sequence[Any]) -> Pass:
+        return measure(name, fn, rows, args.min_time, args.max_passes, args.trace_rows)
+
+    datasets = [Dataset("demo", "demo membership (sites)", len(demo),
+                        timed("cascade", geocoder.geocode, demo),
+                        timed("exact match", baseline.fields, demo))]
     if generated:
-        ds = Dataset(
-            "generated", "generated addresses", len(generated),
-            measure("cascade", cascade_text, generated, args.min_time, args.max_passes),
-            measure("exact match", baseline_text, generated, args.min_time, args.max_passes),
-        )
+        ds = Dataset("generated", "generated addresses", len(generated),
+                     timed("cascade", cascade_text, generated),
+                     timed("exact match", baseline_text, generated))
         ds.breakdowns = {
             attr: breakdown(generated, ds.cascade.results, attr)
             for attr in ("place", "code", "street", "layout")

@@ -13,7 +13,7 @@ import re
 from mapservice.errors import GeocodingError
 from mapservice.geocoding.base import GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, find_postal_code
-from mapservice.geocoding.names import place_key
+from mapservice.geocoding.names import STREET_WORDS, place_key
 from mapservice.text import fold
 
 #: Longest query accepted, in characters: an address is never longer.
@@ -24,14 +24,14 @@ _COORDS = re.compile(rf"^\s*\(?\s*({_NUMBER})\s*[,; ]\s*({_NUMBER})\s*\)?\s*$")
 _POSTAL_ANYWHERE = re.compile(r"\b[A-Za-z]\d[A-Za-z][\s-]?\d[A-Za-z]\d\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[,;\n]")
-#: Words that start or announce a street: a place name right after one is a street name.
-STREET_WORDS = frozenset({
-    "rue", "boul", "boulevard", "bd", "av", "ave", "avenue", "ch", "chemin", "chem", "route",
-    "rte", "rang", "rg", "montee", "cote", "place", "pl", "promenade", "croissant", "impasse",
-    "terrasse", "allee", "autoroute", "sentier", "carre"
-})
 #: Segments that only name the province or country.
-_PROVINCE_KEYS = frozenset({"qc", "que", "quebec", "canada", "provincedequebec", "quebeccanada"})
+_PROVINCE_KEYS = frozenset({"qc", "que", "quebec", "canada", "provincedequebec", "provincede",
+                            "quebeccanada", "province"})
+#: Segments that only name the region ("Alma, Lac-Saint-Jean"): a qualifier, not a place.
+_REGION_KEYS = frozenset({"lacsaintjean", "saguenaylacsaintjean", "slsj", "saglac",
+                          "regionduSaguenaylacsaintjean".lower(), "sagueneylacsaintjean"})
+_FSA_ALONE = re.compile(r"[A-Za-z]\d[A-Za-z]")
+_FSA_TAIL = re.compile(r"[\s,]+[A-Za-z]\d[A-Za-z]\s*$")
 
 
 def parse_query(text: str, gazetteer: Gazetteer) -> GeocodeQuery:
@@ -48,9 +48,14 @@ def parse_query(text: str, gazetteer: Gazetteer) -> GeocodeQuery:
         if malformed and re.search(r"\d", malformed.group(0)[3:]):
             postal = malformed.group(0)
             rest = rest.replace(malformed.group(0), " ")
+    if postal is None:
+        fsa = _FSA_ALONE.fullmatch(rest.strip())
+        if fsa:  # "G7H": the postal area alone
+            return GeocodeQuery(postal_code=fsa.group(0).upper())
+        rest = _FSA_TAIL.sub("", rest)  # "Chicoutimi G7H": the place says more than the area
     segments = [s.strip(" .()") for s in _SEGMENTS_SPLIT(rest)]
     segments = [s for s in segments if s]
-    while len(segments) > 1 and place_key(segments[-1]) in _PROVINCE_KEYS | {""}:
+    while len(segments) > 1 and place_key(segments[-1]) in _PROVINCE_KEYS | _REGION_KEYS | {""}:
         segments.pop()
     place, address = _split_place(segments, gazetteer)
     return GeocodeQuery(
@@ -107,6 +112,9 @@ def _split_place(segments: list[str], gazetteer: Gazetteer) -> tuple[str | None,
         candidate = " ".join(words[cut:])
         if re.search(r"\d", candidate):
             continue
+        elided = re.match(r"^[dD]['’](.+)$", candidate)  # "parc industriel d'Alma"
+        if elided and gazetteer.match(candidate) is None:
+            candidate = elided.group(1)
         if gazetteer.match(candidate) is not None:
             street = " ".join(words[:cut])
             return candidate, [*segments[:-1], street] if street else segments[:-1]

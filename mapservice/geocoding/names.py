@@ -12,6 +12,12 @@ import re
 
 from mapservice.text import fold
 
+#: Words that start or announce a street: a place name right after one is a street name.
+STREET_WORDS = frozenset({
+    "rue", "boul", "boulevard", "bd", "av", "ave", "avenue", "ch", "chemin", "chem", "route",
+    "rte", "rang", "rg", "montee", "cote", "place", "pl", "promenade", "croissant", "impasse",
+    "terrasse", "allee", "autoroute", "sentier", "carre"
+})
 _POSTAL_TAIL = re.compile(r"\b[a-z]\d[a-z] ?\d[a-z]\d\s*$")
 _FSA_TAIL = re.compile(r"\b[a-z]\d[a-z]\s*$")
 _NOISE_WORDS = (

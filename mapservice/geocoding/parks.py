@@ -16,7 +16,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Point, shape
 
-from mapservice.geocoding.names import clean_place
+from mapservice.geocoding.names import STREET_WORDS, clean_place
 from mapservice.geocoding.region import _TO_M, to_metres
 from mapservice.model import Location, Park, Precision
 from mapservice.text import fold
@@ -154,7 +154,9 @@ class ParkNames:
         words = _tokens(text)
         present = set(words)
         joined = " " + " ".join(words) + " "
-        has_marker = bool(present & _MARKERS) or "ecoparc" in joined
+        # "parc" in "45 rue du Parc" names a street, not a park.
+        has_marker = any(word in _MARKERS and not set(words[max(0, i - 3):i]) & STREET_WORDS
+                         for i, word in enumerate(words))
         scored: list[tuple[int, str, Park]] = []
         for entry in self._parks.values():
             park = entry.park

@@ -93,6 +93,8 @@ class CascadeGeocoder:
             return self._coordinates(query, muni)
         code = None
         notes: list[str] = []
+        if query.postal_code and len(query.postal_code.strip()) == 3:
+            return self._area_alone(query.postal_code.strip().upper(), muni)
         if query.postal_code:
             code = normalize_postal_code(query.postal_code)
             if code is None:
@@ -182,6 +184,25 @@ class CascadeGeocoder:
             note=f"Le code postal {code} est au Québec ({outside.name}), hors de la région.",
         )
 
+    def _area_alone(self, fsa: str, muni: Municipality | None) -> Location:
+        """A postal area alone ("G7H"): its centre if urban; refused if rural or unknown."""
+        area = self.gazetteer.postal_areas.get(fsa)
+        if area is not None and area.urban:
+            return Location(lon=area.lon, lat=area.lat, precision=Precision.FSA,
+                            source="statcan-fsa-centroid", score=0.5, label=fsa,
+                            municipality_id=muni.id if muni else None)
+        if area is not None:
+            raise GeocodingError(
+                f"La zone postale {fsa} ({area.label}) couvre des centaines de km : donnez le "
+                "code postal complet ou la municipalité.", field="code_postal")
+        outside = self.gazetteer.outside_areas.get(fsa)
+        if outside is not None and muni is None:
+            return Location(lon=outside.lon, lat=outside.lat, precision=Precision.FSA,
+                            source="geonames-quebec", score=0.3, outside_region=True, label=fsa,
+                            note=f"La zone postale {fsa} est au Québec, hors de la région.")
+        raise GeocodingError(f"Zone postale inconnue dans la région : {fsa!r}.",
+                             field="code_postal", outside_region=outside is not None)
+
     def _check_agrees(self, location: Location, muni: Municipality | None, what: str) -> Location:
         """Keep ``location`` but say so, with the place as a candidate, when they disagree."""
         if muni is None or location.municipality_id is None:
@@ -240,14 +261,22 @@ class CascadeGeocoder:
         self, query: GeocodeQuery, muni: Municipality | None
     ) -> tuple[Location | None, tuple[Location, ...]]:
         """Return the park the address names, or None and the parks it might mean."""
-        if self.park_names is None or not query.address:
+        text = ", ".join(t for t in (query.address, query.municipality) if t)
+        if self.park_names is None or not text:
             return None, ()
         allowed = None
         if muni is not None:
             top = self.gazetteer.municipality_of(muni)
             allowed = {m.id for m in self.gazetteer.municipalities.values()
                        if self.gazetteer.within(m, top)}
-        found = self.park_names.match(query.address, municipality_ids=allowed)
+        # The address alone first ("Parc industriel de Kénogami, Jonquière"), then the whole
+        # text: "Port de Saguenay" or "Parc industriel de Mashteuiatsh" name a park with the
+        # very words that also name its town.
+        found = None
+        if query.address:
+            found = self.park_names.match(query.address, municipality_ids=allowed)
+        if found is None or found.ambiguous_with:
+            found = self.park_names.match(text, municipality_ids=allowed) or found
         if found is None:
             return None, ()
         park = found.park
