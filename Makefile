@@ -28,5 +28,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mapservice tests scripts
 	$(BIN)/mypy
 
+# Offline geocoding throughput against an exact-match baseline (bench/README.md).
+# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--rows 20000 --json bench.json".
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.geocoding $(BENCH_ARGS)
+
 clean-venv:
 	rm -rf $(VENV)

@@ -196,10 +196,9 @@ class AddressGenerator:
         self.vocabulary_streets = list(street_names)
         self.park_streets = self._park_streets(data_dir)
         with (data_dir / "quebec_places.csv").open(encoding="utf-8", newline="") as fh:
-            regional_keys = {strip_accents(m.name).lower() for m in self.munis}
-            self.outside_places = sorted(
-                rec["name"] for rec in csv.DictReader(fh)
-                if strip_accents(rec["name"]).lower() not in regional_keys)
+            # Names the regional gazetteer also knows ("L'Ascension") are regional first.
+            self.outside_places = sorted(rec["name"] for rec in csv.DictReader(fh)
+                                         if gazetteer.match(rec["name"]) is None)
         with (data_dir / "quebec_fsa.csv").open(encoding="utf-8", newline="") as fh:
             self.outside_fsas = sorted(rec["fsa"] for rec in csv.DictReader(fh)
                                        if rec["fsa"] not in gazetteer.postal_areas)
@@ -207,12 +206,14 @@ class AddressGenerator:
     # --- reference -----------------------------------------------------------------------------
 
     def _codes_of(self, muni: Municipality) -> list[str]:
-        """Codes of the place or its boroughs/sectors, else of the nearest parent that has some."""
+        """Codes of the place or its boroughs/sectors, else of the nearest parent that has some
+        (within the postal areas the place lists, when it lists any)."""
         current: Municipality | None = muni
         while current is not None:
             codes = [p.code for p in self.codes
                      if p.municipality_id in self.gaz.municipalities
-                     and self.gaz.within(self.gaz.municipalities[p.municipality_id], current)]
+                     and self.gaz.within(self.gaz.municipalities[p.municipality_id], current)
+                     and (current is muni or not muni.fsa or p.code[:3] in muni.fsa)]
             if codes:
                 return codes
             current = self.gaz.municipalities.get(current.parent_id or "")
@@ -329,7 +330,7 @@ class AddressGenerator:
         if place_style == "junk":
             return Generated(rng.choice(JUNK) if rng.random() < 0.6 else "".join(
                 rng.choices("abcdefghijklmnopqrstuvwxyz  .'", k=rng.randint(3, 14))),
-                place_style, "none", "-", "-")
+                place_style, "none", "(junk row)", "(junk row)")
         writings = self.writings[muni.id]
         if place_style not in writings and place_style not in _SPECIAL_PLACES:
             place_style = _pick(rng, self.styles_for[muni.id])
@@ -471,6 +472,10 @@ def breakdown(rows: Sequence[Generated], results: Sequence[object],
 # --- report -----------------------------------------------------------------------------------
 
 
+#: Column widths of the outcome tables.
+_W = {k: max(9, len(k) + 2) for k in OUTCOMES}
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f} %" if whole else "    - "
 
@@ -511,23 +516,27 @@ def print_report(meta: dict[str, Any], datasets: list[Dataset]) -> None:
     print()
     print("Outcome of each row (share of rows; manual = coordinates given with the row, "
           "outside = flagged outside the region)")
-    head = f"{'':<36}" + "".join(f"{k:>10}" for k in OUTCOMES)
+    # Columns no row reached are left out (offline, nothing is placed by civic address).
+    shown = [k for k in OUTCOMES if k == "failed" or any(
+        p.outcomes[k] for ds in datasets for p in (ds.cascade, ds.baseline))]
+    head = f"{'':<36}" + "".join(f"{k:>{_W[k]}}" for k in shown)
     print(head)
     print("-" * len(head))
     for ds in datasets:
         for p in (ds.cascade, ds.baseline):
-            cells = "".join(f"{_pct(p.outcomes[k], ds.rows):>10}" for k in OUTCOMES)
+            cells = "".join(f"{_pct(p.outcomes[k], ds.rows):>{_W[k]}}" for k in shown)
             print(f"{ds.key + ' · ' + p.name:<36}{cells}")
     for ds in datasets:
+        cols = [k for k in shown if k == "failed" or ds.cascade.outcomes[k]]
         for attribute, table in ds.breakdowns.items():
             print()
             print(f"{ds.title}, cascade, by {attribute}")
-            head = f"{'':<38}{'rows':>7}" + "".join(f"{k:>10}" for k in OUTCOMES[1:])
+            head = f"{'':<38}{'rows':>7}" + "".join(f"{k:>{_W[k]}}" for k in cols)
             print(head)
             print("-" * len(head))
             for label, counts in table.items():
                 total = counts.total()
-                cells = "".join(f"{_pct(counts[k], total):>10}" for k in OUTCOMES[1:])
+                cells = "".join(f"{_pct(counts[k], total):>{_W[k]}}" for k in cols)
                 print(f"{label[:38]:<38}{total:>7}{cells}")
     print()
     print("peak MiB: tracemalloc peak of one pass over the first 'traced' rows, list of results "

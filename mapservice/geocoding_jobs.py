@@ -72,7 +72,9 @@ def geocode_text(services: Services, q: str | None, **parts: str | None) -> dict
             if len(value) > 300:
                 raise InvalidInput(f"Paramètre {name} trop long (au plus 300 caractères).",
                                    field=name)
-        query = GeocodeQuery(**structured)
+        query = GeocodeQuery(address=structured.get("address"),
+                             municipality=structured.get("municipality"),
+                             postal_code=structured.get("postal_code"))
     else:
         raise InvalidInput("Paramètre q manquant : écrivez une adresse, un lieu ou un code "
                            "postal (ex. q=Jonquière ou q=G7X 0E4).", field="q")

@@ -9,6 +9,8 @@ from mapservice.errors import GeocodingError
 from mapservice.geocoding import Gazetteer, GeocodeQuery, OfflineGeocoder, normalize_postal_code
 from mapservice.model import Precision
 
+DATA_DIR = PROJECT_ROOT / "data"
+
 
 @pytest.fixture(scope="module")
 def gazetteer() -> Gazetteer:
@@ -144,3 +146,47 @@ def test_park_assignment_inside_and_near(services):
     assert inside is not None and inside.distance_m == 0.0 and inside.park_id == park.id
     # A point in the middle of Lac Saint-Jean belongs to no park.
     assert locator.locate(-72.05, 48.60) is None
+
+
+@pytest.fixture(scope="module")
+def cascade(gazetteer):
+    from mapservice.geocoding import CascadeGeocoder, ParkNames
+    from mapservice.reference import read_parks
+
+    parks = read_parks(DATA_DIR / "parks.geojson")
+    return CascadeGeocoder(gazetteer,
+                           park_names=ParkNames.from_files(parks, DATA_DIR / "park_aliases.csv"))
+
+
+@pytest.mark.parametrize(
+    ("text", "precision", "park"),
+    [
+        # A park's street in another borough than the one written: not that park.
+        ("1213 rue des Sociétaires, Bagotville", "municipality", None),
+        ("7012 rue Alexis-le-Trotteur, Arrondissement de Chicoutimi", "municipality", None),
+        # Same borough, or one of its sectors: the park.
+        ("123 rue des Actionnaires, Chicoutimi", "park", "henri-girard"),
+        ("12 rue Alexis-le-Trotteur, Kénogami", "park", "jonquiere"),
+        # A postal area that serves elsewhere beats the park's street.
+        ("121 rue Donatien-Dumais, G7B 7V2", "fsa", None),
+        # "rue du Parc" is a street, not a park.
+        ("45 rue du Parc, Jonquière", "municipality", None),
+        # Lines of an address work like commas.
+        ("45 rue Racine\nChicoutimi\nG7H 5B1", "postcode", None),
+    ],
+)
+def test_park_streets_and_names_respect_the_place_written(gazetteer, cascade, text, precision,
+                                                          park):
+    from mapservice.geocoding import parse_query
+
+    loc = cascade.geocode(parse_query(text, gazetteer))
+    assert (loc.precision.value, loc.park_id) == (precision, park), loc
+
+
+@pytest.mark.parametrize("text", ["2961 chemin de la Scierie Taschereau QC",
+                                  "675 rue des Sociétaires\nDurham-Sud"])
+def test_a_town_elsewhere_without_comma_is_flagged(gazetteer, cascade, text):
+    from mapservice.geocoding import parse_query
+
+    loc = cascade.geocode(parse_query(text, gazetteer))
+    assert loc.outside_region and loc.park_id is None

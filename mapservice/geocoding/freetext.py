@@ -84,7 +84,8 @@ def _check(text: str) -> str:
         raise GeocodingError(
             f"La requête {text!r} ne contient ni lettre ni chiffre.", field="q"
         )
-    return " ".join(text.split())
+    # Line breaks separate address lines like commas; other white space is squeezed.
+    return ", ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 def _starts_street(segment: str) -> bool:
@@ -116,6 +117,16 @@ def _split_place(segments: list[str], gazetteer: Gazetteer) -> tuple[str | None,
         if elided and gazetteer.match(candidate) is None:
             candidate = elided.group(1)
         if gazetteer.match(candidate) is not None:
+            street = " ".join(words[:cut])
+            return candidate, [*segments[:-1], street] if street else segments[:-1]
+    # Last, a place elsewhere in Québec ("… chemin de la Scierie Taschereau QC"), to flag it.
+    for size in range(min(len(words), 6), 0, -1):
+        cut = len(words) - size
+        candidate = " ".join(words[cut:])
+        if (cut > 0 and fold(words[cut - 1]).strip(".") in STREET_WORDS) or re.search(
+                r"\d", candidate) or len(place_key(candidate)) < 4:
+            continue
+        if gazetteer.outside_place(candidate) is not None:
             street = " ".join(words[:cut])
             return candidate, [*segments[:-1], street] if street else segments[:-1]
     return None, segments

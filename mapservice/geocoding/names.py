@@ -9,6 +9,7 @@ postal code) and expands the usual abbreviations, then squeezes spaces out so th
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mapservice.text import fold
 
@@ -76,6 +77,7 @@ def clean_place(text: str) -> str:
     return " ".join(_expand(key.split()))
 
 
+@lru_cache(maxsize=65_536)
 def place_key(text: str) -> str:
     """Return the lookup key of a place name (see the module docstring)."""
     return clean_place(text).replace(" ", "")

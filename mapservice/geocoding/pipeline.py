@@ -47,6 +47,7 @@ class CascadeGeocoder:
         self.gazetteer = gazetteer
         self.park_names = park_names
         self.address_backend = address_backend
+        self._allowed: dict[str, set[str]] = {}
 
     @property
     def name(self) -> str:
@@ -113,7 +114,7 @@ class CascadeGeocoder:
                 notes.append(f"géocodeur en ligne indisponible ({exc.message})")
             if online is not None:
                 return online
-        park, park_candidates = self._park(query, muni)
+        park, park_candidates = self._park(query, muni, code)
         if park is not None:
             return _noted(park, notes)
         if park_candidates:
@@ -257,18 +258,35 @@ class CascadeGeocoder:
         return min(distance_m(hit.lon, hit.lat, m.lon, m.lat) for m in (muni, top)) <= (
             ONLINE_RADIUS_M)
 
+    def _park_places(self, muni: Municipality) -> set[str]:
+        """Where a park may lie for a text naming ``muni``: its borough or municipality.
+
+        A sector ("Bagotville") stands for its borough (La Baie); a park of another borough of
+        the same city is not the one meant.
+        """
+        cached = self._allowed.get(muni.id)
+        if cached is None:
+            level = muni
+            while level.kind == "sector" and level.parent_id in self.gazetteer.municipalities:
+                level = self.gazetteer.municipalities[level.parent_id]
+            cached = {m.id for m in self.gazetteer.municipalities.values()
+                      if self.gazetteer.within(m, level)}
+            self._allowed[muni.id] = cached
+        return cached
+
     def _park(
-        self, query: GeocodeQuery, muni: Municipality | None
+        self, query: GeocodeQuery, muni: Municipality | None, code: str | None
     ) -> tuple[Location | None, tuple[Location, ...]]:
         """Return the park the address names, or None and the parks it might mean."""
         text = ", ".join(t for t in (query.address, query.municipality) if t)
         if self.park_names is None or not text:
             return None, ()
-        allowed = None
-        if muni is not None:
-            top = self.gazetteer.municipality_of(muni)
-            allowed = {m.id for m in self.gazetteer.municipalities.values()
-                       if self.gazetteer.within(m, top)}
+        allowed = self._park_places(muni) if muni is not None else None
+        if code is not None and code[:3] in self.gazetteer.postal_areas:
+            # A regional postal area written with the address must serve the park's place.
+            by_code = {m.id for m in self.gazetteer.municipalities.values()
+                       if self._fsa_fits(code[:3], m)}
+            allowed = by_code if allowed is None else allowed & by_code
         # The address alone first ("Parc industriel de Kénogami, Jonquière"), then the whole
         # text: "Port de Saguenay" or "Parc industriel de Mashteuiatsh" name a park with the
         # very words that also name its town.

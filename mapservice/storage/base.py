@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mapservice.model import (
     Flow,
     ImportPlan,
     ImportResult,
+    Location,
     Member,
     Municipality,
     Park,
     Site,
 )
 from mapservice.reference import ReferenceData
+
+if TYPE_CHECKING:
+    from mapservice.storage.geocode_store import GeocodeRun
 
 
 class Repository(Protocol):
@@ -58,5 +62,34 @@ class Repository(Protocol):
 
     def apply_import(self, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
         """Write ``plan`` (upserting by natural keys) in one transaction; roll back on dry run."""
+
+    # --- geocoding (see storage/geocode_store.py) ---
+
+    def cache_get(self, backend: str, key: str) -> list[dict[str, Any]] | None: ...
+
+    def cache_put(self, backend: str, key: str, query: str,
+                  hits: list[dict[str, Any]]) -> None: ...
+
+    def cache_size(self, backend: str | None = None) -> int: ...
+
+    def set_site_location(
+        self,
+        site_id: int,
+        location: Location | None,
+        *,
+        park_id: str | None,
+        by: str,
+        note: str | None = None,
+        run_id: int | None = None,
+        status: str = "done",
+    ) -> None:
+        """Store a site's position (None: keep it, record the note) in one transaction."""
+
+    def open_geocode_run(self, mode: str, backend: str, site_ids: list[int]) -> GeocodeRun:
+        """Resume the unfinished run of the same mode and backend, else start one."""
+
+    def finish_geocode_run(self, run_id: int) -> dict[str, int]: ...
+
+    def geocode_run_failures(self, run_id: int) -> list[tuple[int, str]]: ...
 
     def close(self) -> None: ...

@@ -133,9 +133,11 @@ class GeocodeStore:
                 return GeocodeRun(row.id, mode, backend, row.started_at, row.total,
                                   tuple(pending), resumed=True)
             started = _now()
-            run_id = conn.execute(runs.insert().values(
+            inserted = conn.execute(runs.insert().values(
                 mode=mode, backend=backend, started_at=started, total=len(site_ids), done=0
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert inserted is not None
+            run_id = inserted[0]
             for chunk in _chunks(site_ids, 500):
                 conn.execute(items.insert(), [{"run_id": run_id, "site_id": s,
                                                "status": "pending"} for s in chunk])
