@@ -25,7 +25,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check mapservice tests scripts
+	$(BIN)/ruff check mapservice tests scripts bench
 	$(BIN)/mypy
 
 # Offline geocoding throughput against an exact-match baseline (bench/README.md).

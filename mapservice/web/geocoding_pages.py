@@ -13,7 +13,7 @@ from mapservice.web import services
 bp = Blueprint("geocoding_pages", __name__)
 
 PRECISION_LABELS = {
-    "manual": "placé à la main",
+    "manual": "coordonnées exactes (fournies ou placées à la main)",
     "address": "adresse",
     "postcode": "code postal",
     "park": "parc (par son nom)",
