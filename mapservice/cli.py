@@ -10,7 +10,13 @@ from typing import Any
 
 import click
 
-from mapservice.config import GEOCODER_KINDS, SETTINGS, finish_settings, load_settings
+from mapservice.config import (
+    GEOCODER_KINDS,
+    ROUTING_KINDS,
+    SETTINGS,
+    finish_settings,
+    load_settings,
+)
 from mapservice.errors import ImportRejected, MapserviceError
 
 
@@ -149,6 +155,57 @@ def geocode(ctx: click.Context, mode: str, backend: str | None, review_limit: in
                        f"{muni.name if muni else '?'} ({precision})")
         if len(summary.review) > review_limit:
             click.echo(f"  … et {len(summary.review) - review_limit} autres.")
+
+
+@main.command(help="Trouver les synergies candidates (offre → besoin, mutualisation).")
+@click.option("--site", "site_id", type=int, default=None,
+              help="Seulement les synergies de ce site (identifiant).")
+@click.option("--max-km", type=click.FloatRange(0, 1000, min_open=True), default=None,
+              help="Distance routière maximale (défaut : MAPSERVICE_MATCH_MAX_KM).")
+@click.option("--backend", type=click.Choice(ROUTING_KINDS), default=None,
+              help="Moteur de distance (défaut : MAPSERVICE_ROUTING).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Écrire les candidates dans un fichier .csv ou .geojson.")
+@click.option("--per-offer", type=click.IntRange(1, 1000), default=None,
+              help="Garder au plus N candidates par offre (toutes par défaut).")
+@click.option("--no-save", is_flag=True,
+              help="Ne pas enregistrer les candidates dans le registre des synergies.")
+@click.option("--top", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="Nombre de candidates affichées.")
+@click.pass_context
+def match(ctx: click.Context, site_id: int | None, max_km: float | None, backend: str | None,
+          out: Path | None, per_offer: int | None, no_save: bool, top: int) -> None:
+    from mapservice import synergy_jobs
+    from mapservice.synergy_export import write_candidates
+
+    svc = _services(ctx)
+    if out is not None and out.suffix.lower() not in (".csv", ".geojson", ".json"):
+        raise click.BadParameter(f"{out.name} : extension .csv ou .geojson attendue.",
+                                 param_hint="--out")
+    try:
+        if site_id is not None:
+            found = synergy_jobs.site_candidates(svc, site_id, max_km=max_km, backend=backend)
+            if not no_save:
+                svc.repo.save_candidates(synergy_jobs.candidate_row(c) for c in found)
+        else:
+            found = synergy_jobs.match_all(svc, max_km=max_km, backend=backend,
+                                           save=not no_save, per_offer=per_offer)
+    except MapserviceError as exc:
+        _fail(exc)
+        return
+    kinds = {k: sum(1 for c in found if c.kind.value == k) for k in ("substitution",
+                                                                    "mutualisation")}
+    click.echo(f"{len(found)} synergies candidates ({kinds['substitution']} substitutions, "
+               f"{kinds['mutualisation']} mutualisations)"
+               + ("" if no_save else ", enregistrées") + ".")
+    for c in found[:top]:
+        road = f"{c.road_m / 1000:.1f} km" if c.road_m is not None else "—"
+        click.echo(f"  {c.score:.2f}  {c.output_site.member_name} → {c.input_site.member_name}"
+                   f"  [{c.output_flow.category_code} → {c.input_flow.category_code}]  "
+                   f"route {road}, vol d'oiseau {c.geodesic_m / 1000:.1f} km")
+    if out is not None:
+        n = write_candidates(svc, found, out)
+        click.echo(f"{n} candidates écrites dans {out}")
 
 
 @main.command(help="Servir l'application avec waitress.")

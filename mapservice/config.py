@@ -47,6 +47,16 @@ def _geocoder_kind(raw: str) -> str:
     return value
 
 
+def _routing_kind(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ROUTING_KINDS:
+        raise ValueError(f"expected one of {', '.join(ROUTING_KINDS)}")
+    return value
+
+
+#: Distance backends: the regional road graph is the default.
+ROUTING_KINDS = ("road-graph", "geodesic", "osm", "osrm", "valhalla", "ors")
+
 #: Online geocoders the service can ask (through geopy); ``offline`` asks none.
 GEOCODER_KINDS = ("offline", "nominatim", "photon")
 
@@ -152,6 +162,37 @@ SETTINGS: tuple[Setting, ...] = (
         _non_negative_int,
     ),
     Setting(
+        "ROUTING",
+        "road-graph",
+        "Transport distances: `road-graph` (the regional road network of `data/roads.geojson`, "
+        "the default), `geodesic`, `osm` (a graph built from `MAPSERVICE_OSM_FILE`), or an HTTP "
+        "engine at `MAPSERVICE_ROUTING_URL`: `osrm`, `valhalla`, `ors` (openrouteservice, "
+        "heavy-goods profile).",
+        _routing_kind,
+    ),
+    Setting(
+        "ROUTING_URL",
+        "",
+        "Base URL of the HTTP routing engine (OSRM, Valhalla or openrouteservice).",
+    ),
+    Setting(
+        "ROUTING_API_KEY",
+        "",
+        "API key sent to openrouteservice, if it needs one.",
+    ),
+    Setting(
+        "OSM_FILE",
+        "",
+        "An OpenStreetMap extract (`.osm.pbf` or `.osm`) for `MAPSERVICE_ROUTING=osm`.",
+    ),
+    Setting(
+        "MATCH_MAX_KM",
+        100.0,
+        "Farthest road distance at which matching proposes a synergy, in km (each material's "
+        "own plausible distance applies too).",
+        _positive_float,
+    ),
+    Setting(
         "TILES",
         "OpenStreetMap",
         "Base map: a Folium tile name or an XYZ URL template.",
@@ -192,6 +233,14 @@ def finish_settings(values: dict[str, Any]) -> dict[str, Any]:
         values["DATABASE_URL"] = "sqlite:///" + str(instance / "mapservice.sqlite")
     if not values.get("SECRET_KEY"):
         values["SECRET_KEY"] = _instance_secret(instance)
+    if values.get("ROUTING") in ("osrm", "valhalla", "ors") and not values.get("ROUTING_URL"):
+        raise ConfigError(
+            f"MAPSERVICE_ROUTING={values['ROUTING']!r} needs MAPSERVICE_ROUTING_URL (the "
+            "routing engine's base URL)."
+        )
+    if values.get("ROUTING") == "osm" and not values.get("OSM_FILE"):
+        raise ConfigError("MAPSERVICE_ROUTING='osm' needs MAPSERVICE_OSM_FILE (an .osm.pbf or "
+                          ".osm extract).")
     if values.get("GEOCODER", "offline") != "offline" and not values.get("GEOCODER_URL"):
         raise ConfigError(
             f"MAPSERVICE_GEOCODER={values['GEOCODER']!r} needs MAPSERVICE_GEOCODER_URL "

@@ -86,3 +86,19 @@ def sites_collection(
         )
         for s in sites
     )
+
+
+def line(points: Iterable[tuple[float, float]]) -> dict[str, Any]:
+    """A LineString from (lon, lat) points."""
+    return {"type": "LineString",
+            "coordinates": [[round(lon, DECIMALS), round(lat, DECIMALS)] for lon, lat in points]}
+
+
+def synergy_feature(properties: dict[str, Any], a: tuple[float, float],
+                    b: tuple[float, float], fid: str | int | None = None) -> dict[str, Any]:
+    """A synergy as a line from the offer's site (a) to the need's site (b), lon/lat."""
+    feature: dict[str, Any] = {"type": "Feature", "geometry": line([a, b]),
+                               "properties": properties}
+    if fid is not None:
+        feature["id"] = fid
+    return feature

@@ -214,6 +214,23 @@ class Synergy:
     transport_cost_cad: float | None = None
     avoided_kg_co2e: float | None = None
     updated_at: datetime | None = None
+    tonnes_per_year: float | None = None
+    net_kg_co2e: float | None = None
+    net_benefit_cad: float | None = None
+    distance_backend: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SynergyEvent:
+    """One step of a synergy along the pipeline."""
+
+    synergy_id: int
+    from_status: SynergyStatus | None
+    to_status: SynergyStatus
+    at: datetime
+    author: str
+    note: str = ""
 
 
 def can_move(current: SynergyStatus, new: SynergyStatus) -> bool:

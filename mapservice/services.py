@@ -10,17 +10,23 @@ import time
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mapservice import geojson
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, NotFound
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
 from mapservice.geocoding.reverse import ReverseGeocoder
+from mapservice.impact import TransportModel
 from mapservice.importing import build_plan
-from mapservice.materials import Taxonomy
+from mapservice.matching import Compatibility
+from mapservice.materials import Taxonomy, load_factors
 from mapservice.model import Flow, ImportResult, Park, Site
 from mapservice.reference import load_reference
+from mapservice.spatial_index import DatabaseSiteIndex, SiteIndex
 from mapservice.storage import Repository, open_repository
+
+if TYPE_CHECKING:
+    from mapservice.routing import DistanceBackend
 
 DEMO_FILE = Path("demo") / "membres.csv"
 
@@ -32,6 +38,7 @@ class Services:
         self.settings = settings
         self.data_dir = Path(settings["DATA_DIR"])
         self.repo: Repository = repo or open_repository(settings["DATABASE_URL"])
+        self._backends: dict[str, DistanceBackend] = {}
 
     def close(self) -> None:
         self.repo.close()
@@ -84,6 +91,68 @@ class Services:
     def reverse_geocoder(self) -> ReverseGeocoder:
         return ReverseGeocoder(self.gazetteer, self.park_locator)
 
+    # --- matching -----------------------------------------------------------------------------
+
+    @cached_property
+    def transport_model(self) -> TransportModel:
+        return TransportModel.from_factors(load_factors(self.data_dir / "factors.csv"))
+
+    @cached_property
+    def compatibility(self) -> Compatibility:
+        return Compatibility(self.taxonomy)
+
+    @cached_property
+    def site_index(self) -> SiteIndex | DatabaseSiteIndex:
+        """The live index of placed sites, built once, then kept current site by site.
+
+        On PostGIS the radius search runs in the database (ST_DWithin), so app servers that
+        share the store see each other's sites.
+        """
+        points = [(s.id, s.lon, s.lat) for s in self.repo.sites()
+                  if s.id is not None and s.lon is not None and s.lat is not None]
+        within = getattr(self.repo, "sites_within", None)
+        if within is not None:
+            return DatabaseSiteIndex(within, points)
+        return SiteIndex(points)
+
+    def site_moved(self, site_id: int) -> None:
+        """Keep the live index current after a site was added, moved or removed."""
+        if "site_index" not in self.__dict__:
+            return
+        try:
+            site = self.repo.get_site(site_id)
+        except NotFound:
+            self.site_index.remove(site_id)
+            return
+        if site.lon is None or site.lat is None:
+            self.site_index.remove(site_id)
+        else:
+            self.site_index.upsert(site_id, site.lon, site.lat)
+
+    def distance_backend(self, name: str | None = None) -> DistanceBackend:
+        """The configured distance backend, or ``name`` (one instance per name, reused)."""
+        from mapservice.config import ROUTING_KINDS
+        from mapservice.routing import make_backend
+
+        name = name or self.settings["ROUTING"]
+        if name not in ROUTING_KINDS:
+            raise InvalidInput(f"Moteur de distance inconnu : {name!r} (attendu : "
+                               f"{', '.join(ROUTING_KINDS)}).", field="backend")
+        if name not in self._backends:
+            if name in ("osrm", "valhalla", "ors") and not self.settings["ROUTING_URL"]:
+                raise InvalidInput(f"Le moteur {name!r} demande MAPSERVICE_ROUTING_URL.",
+                                   field="backend")
+            if name == "osm" and not self.settings["OSM_FILE"]:
+                raise InvalidInput("Le moteur 'osm' demande MAPSERVICE_OSM_FILE.",
+                                   field="backend")
+            self._backends[name] = make_backend(
+                name, roads_path=self.data_dir / "roads.geojson",
+                osm_path=self.settings["OSM_FILE"] or None,
+                url=self.settings["ROUTING_URL"] or None,
+                api_key=self.settings["ROUTING_API_KEY"] or None, cache=self.repo,
+            )
+        return self._backends[name]
+
     # --- database -----------------------------------------------------------------------------
 
     def init_database(self, *, demo: bool = False) -> dict[str, Any]:
@@ -92,7 +161,8 @@ class Services:
         self.repo.migrate()
         reference = load_reference(self.data_dir)
         loaded = self.repo.load_reference(reference)
-        for cached in ("park_locator", "park_names", "geocoder", "reverse_geocoder"):
+        for cached in ("park_locator", "park_names", "geocoder", "reverse_geocoder",
+                       "site_index"):
             self.__dict__.pop(cached, None)
         result = None
         if demo:
@@ -126,7 +196,10 @@ class Services:
             source=source,
             on_progress=on_progress,
         )
-        return self.repo.apply_import(plan, dry_run=dry_run)
+        result = self.repo.apply_import(plan, dry_run=dry_run)
+        if not dry_run:
+            self.__dict__.pop("site_index", None)  # rebuilt on next use, with the new sites
+        return result
 
     # --- reading ------------------------------------------------------------------------------
 

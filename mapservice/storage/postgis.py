@@ -28,3 +28,15 @@ class PostGISRepository(SqlRepository):
         return sa.literal_column("sites.geom").op("&&")(envelope) & sa.func.ST_Intersects(
             sa.literal_column("sites.geom"), envelope
         ) & t.sites.c.lon.isnot(None)
+
+    def sites_within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
+        """Sites within ``radius_m`` metres (geodesic), nearest first, by ST_DWithin in the
+        database on the geography GiST index."""
+        query = sa.text(
+            "SELECT id, ST_Distance(geom::geography, pt) AS d FROM sites, "
+            "(SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS pt) AS p "
+            "WHERE geom IS NOT NULL AND ST_DWithin(geom::geography, pt, :r) ORDER BY d, id"
+        )
+        with self._connect() as conn:
+            return [(int(r.id), float(r.d)) for r in conn.execute(
+                query, {"lon": lon, "lat": lat, "r": radius_m})]

@@ -171,6 +171,11 @@ synergies = sa.Table(
     sa.Column("avoided_kg_co2e", sa.Float),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("tonnes_per_year", sa.Float),
+    sa.Column("net_kg_co2e", sa.Float),
+    sa.Column("net_benefit_cad", sa.Float),
+    sa.Column("distance_backend", sa.String(40)),
+    sa.Column("reasons_json", sa.Text, nullable=False, server_default="[]"),
     sa.UniqueConstraint("output_flow_id", "input_flow_id", name="uq_synergies_pair"),
 )
 
@@ -186,6 +191,16 @@ synergy_events = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("author", sa.String(120), nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+category_corrections = sa.Table(
+    "category_corrections",
+    metadata,
+    sa.Column("text_key", sa.String(400), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("category_code", sa.String(80), nullable=False),
+    sa.Column("author", sa.String(120), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
 geocode_cache = sa.Table(

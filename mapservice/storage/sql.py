@@ -38,6 +38,7 @@ from mapservice.model import (
 from mapservice.reference import ReferenceData
 from mapservice.storage import schema as t
 from mapservice.storage.geocode_store import MANUAL_SOURCE, GeocodeStore
+from mapservice.storage.synergy_store import SynergyStore
 from mapservice.text import fold
 
 
@@ -45,7 +46,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlRepository(GeocodeStore):
+class SqlRepository(GeocodeStore, SynergyStore):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
     backend = "sql"

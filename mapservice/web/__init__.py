@@ -13,11 +13,20 @@ def services() -> Services:
 
 
 def register(app: Flask) -> None:
-    from mapservice.web import api, errors, exports, geocoding_pages, health, pages
+    from mapservice.web import (
+        api,
+        api_synergies,
+        errors,
+        exports,
+        geocoding_pages,
+        health,
+        pages,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_synergies.bp)
     app.register_blueprint(geocoding_pages.bp)
     errors.init_app(app)

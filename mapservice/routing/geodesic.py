@@ -1,0 +1,59 @@
+"""Straight-line (ellipsoidal) distances on WGS84: the offline fallback that never fails.
+
+It knows nothing of roads, so ``road_m`` and ``duration_s`` are always ``None``: a straight
+line is never passed off as a driven distance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from pyproj import Geod
+
+from mapservice.routing.base import Distance, Point, check_point, check_points
+
+_GEOD = Geod(ellps="WGS84")
+
+
+def geodesic_m(a: Point, b: Point) -> float:
+    """Return the WGS84 geodesic distance in metres between two ``(lon, lat)`` points."""
+    _, _, dist = _GEOD.inv(a[0], a[1], b[0], b[1])
+    return float(dist)
+
+
+def geodesic_matrix_m(origins: Sequence[Point], destinations: Sequence[Point]) -> np.ndarray:
+    """Return the ``len(origins) × len(destinations)`` geodesic distances in metres.
+
+    Vectorised: one ``Geod.inv`` call over broadcast arrays.
+    """
+    o = np.asarray(origins, dtype=float).reshape(-1, 2)
+    d = np.asarray(destinations, dtype=float).reshape(-1, 2)
+    if not len(o) or not len(d):
+        return np.zeros((len(o), len(d)))
+    lon1, lon2 = np.broadcast_arrays(o[:, None, 0], d[None, :, 0])
+    lat1, lat2 = np.broadcast_arrays(o[:, None, 1], d[None, :, 1])
+    _, _, dist = _GEOD.inv(lon1.ravel(), lat1.ravel(), lon2.ravel(), lat2.ravel())
+    return np.asarray(dist, dtype=float).reshape(len(o), len(d))
+
+
+class GeodesicBackend:
+    """The :class:`~mapservice.routing.base.DistanceBackend` of straight lines."""
+
+    name = "geodesic"
+
+    def distance(self, a: Point, b: Point) -> Distance:
+        """Return the straight distance between ``a`` and ``b`` (no road distance)."""
+        a, b = check_point(a, field="a"), check_point(b, field="b")
+        return Distance(geodesic_m(a, b), None, None, self.name,
+                        reason="distance à vol d'oiseau seulement")
+
+    def matrix(self, origins: Sequence[Point],
+               destinations: Sequence[Point]) -> list[list[Distance]]:
+        """Return straight distances from every origin to every destination."""
+        origins = check_points(origins, field="origins")
+        destinations = check_points(destinations, field="destinations")
+        dist = geodesic_matrix_m(origins, destinations)
+        reason = "distance à vol d'oiseau seulement"
+        return [[Distance(float(v), None, None, self.name, reason=reason) for v in row]
+                for row in dist.tolist()]

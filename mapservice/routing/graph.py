@@ -1,0 +1,446 @@
+"""The regional road graph: driven distances offline, from a GeoJSON of road lines.
+
+Nodes are line vertices rounded to 6 decimals (OSM node ids for :mod:`.osm`): two lines meet
+only where they share a vertex, so an overpass that crosses a road without a shared vertex
+does not connect to it. A point joins the network by an *access leg* to the nearest point on an
+edge (found with an STRtree over the edges in EPSG:32198, Québec Lambert, metres): its length
+is the straight distance × :data:`ACCESS_DETOUR`, driven at :data:`ACCESS_SPEED_KMH`. The
+snapped point splits its edge, and the route leaves through whichever end is shorter.
+
+Routes are the **shortest by length** (trucks pay per km); ``duration_s`` is the time of that
+same path (edge length / its speed), not the time of the fastest path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import shapely
+from pyproj import Transformer
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from mapservice.routing.base import (
+    Distance,
+    Point,
+    RoadNetworkError,
+    check_point,
+    check_points,
+)
+from mapservice.routing.geodesic import _GEOD, geodesic_matrix_m
+
+log = logging.getLogger(__name__)
+
+ACCESS_DETOUR = 1.3
+ACCESS_SPEED_KMH = 30.0
+DEFAULT_MAX_SNAP_M = 25_000.0
+PROJECTED_CRS = "EPSG:32198"
+#: Matrix work is done by blocks of Dijkstra sources holding at most this many cells.
+_BLOCK_CELLS = 4_000_000
+
+
+@dataclass
+class RoadLine:
+    """One road line: ``coords`` as (lon, lat), its properties, and optional node keys.
+
+    ``node_keys`` (one per vertex) say which vertices are the same node; by default the
+    vertex rounded to 6 decimals.
+    """
+
+    coords: list[Point]
+    props: dict[str, Any]
+    node_keys: list[Hashable] | None = None
+
+
+@dataclass
+class MatrixArrays:
+    """Matrix results as arrays (rows = origins); NaN where a pair cannot be routed."""
+
+    geodesic_m: np.ndarray
+    road_m: np.ndarray
+    duration_s: np.ndarray
+    access_m: np.ndarray
+    reasons: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class _Snaps:
+    ok: np.ndarray  # bool: within the max snapping distance
+    edge: np.ndarray
+    t: np.ndarray  # fraction along the edge from u to v
+    lonlat: np.ndarray  # snapped point
+    access_m: np.ndarray
+    access_s: np.ndarray
+    straight_m: np.ndarray  # distance to the network as the crow flies (NaN if no edge near)
+
+
+class RoadGraph:
+    """A road network that is also a :class:`~mapservice.routing.base.DistanceBackend`."""
+
+    def __init__(self, lines: Sequence[RoadLine], *, name: str = "road-graph",
+                 max_snap_m: float = DEFAULT_MAX_SNAP_M, source: str = "") -> None:
+        self.name = name
+        self.max_snap_m = max_snap_m
+        self.source = source
+        self.lines = list(lines)
+        self.graph = _build_graph(self.lines)
+        if self.graph.number_of_edges() == 0:
+            raise RoadNetworkError(f"{source or 'réseau routier'}: aucun tronçon de route.")
+        keys = list(self.graph.nodes)
+        index = {k: i for i, k in enumerate(keys)}
+        self.node_keys = keys
+        self.node_lonlat = np.array([(self.graph.nodes[k]["lon"], self.graph.nodes[k]["lat"])
+                                     for k in keys])
+        n = len(keys)
+        eu, ev, elen, etime = [], [], [], []
+        for a, b, data in self.graph.edges(data=True):
+            eu.append(index[a])
+            ev.append(index[b])
+            elen.append(data["length_m"])
+            etime.append(data["time_s"])
+        self.edge_u, self.edge_v = np.array(eu), np.array(ev)
+        self.edge_length_m, self.edge_time_s = np.array(elen), np.array(etime)
+        rows = np.concatenate([self.edge_u, self.edge_v])
+        cols = np.concatenate([self.edge_v, self.edge_u])
+        self._csr_length = csr_matrix((np.concatenate([self.edge_length_m] * 2), (rows, cols)),
+                                      shape=(n, n))
+        # Sorted (u * n + v) keys to look up the time of an edge from a predecessor array.
+        keys_uv = rows.astype(np.int64) * n + cols
+        order = np.argsort(keys_uv)
+        self._edge_keys = keys_uv[order]
+        self._edge_key_time = np.concatenate([self.edge_time_s] * 2)[order]
+        self.n_components, self.component = connected_components(self._csr_length,
+                                                                 directed=False)
+        sizes = np.bincount(self.component)
+        self.largest_component_nodes = int(sizes.max())
+        if self.n_components > 1:
+            log.warning("%s: %d composantes connexes ; la plus grande a %d nœuds sur %d",
+                        source or name, self.n_components, self.largest_component_nodes, n)
+        self._to_xy = Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
+        self._to_lonlat = Transformer.from_crs(PROJECTED_CRS, "EPSG:4326", always_xy=True)
+        x, y = self._to_xy.transform(self.node_lonlat[:, 0], self.node_lonlat[:, 1])
+        xy = np.column_stack([x, y])
+        self._segments = shapely.linestrings(np.stack([xy[self.edge_u], xy[self.edge_v]],
+                                                      axis=1))
+        self._tree = shapely.STRtree(self._segments)
+
+    @classmethod
+    def from_geojson(cls, path: Path | str, **kwargs: Any) -> RoadGraph:
+        """Build the graph from a FeatureCollection of LineStrings (see :func:`read_road_lines`)."""
+        path = Path(path)
+        return cls(read_road_lines(path), source=str(path), **kwargs)
+
+    # -- size --------------------------------------------------------------------------------
+
+    @property
+    def n_nodes(self) -> int:
+        return self.graph.number_of_nodes()
+
+    @property
+    def n_edges(self) -> int:
+        return self.graph.number_of_edges()
+
+    def backend(self, name: str | None = None) -> RoadGraph:
+        """Return this graph as a DistanceBackend (itself; renamed when ``name`` is given)."""
+        if name is not None:
+            self.name = name
+        return self
+
+    # -- snapping ----------------------------------------------------------------------------
+
+    def _snap(self, points: Sequence[Point]) -> _Snaps:
+        m = len(points)
+        arr = np.asarray(points, dtype=float).reshape(m, 2)
+        x, y = self._to_xy.transform(arr[:, 0], arr[:, 1])
+        pts = shapely.points(x, y)
+        snaps = _Snaps(ok=np.zeros(m, bool), edge=np.zeros(m, int), t=np.zeros(m),
+                       lonlat=arr.copy(), access_m=np.zeros(m), access_s=np.zeros(m),
+                       straight_m=np.full(m, np.nan))
+        if not m:
+            return snaps
+        found, _ = self._tree.query_nearest(pts, max_distance=self.max_snap_m,
+                                            return_distance=True, all_matches=False)
+        which, edge = found
+        seg = self._segments[edge]
+        along = shapely.line_locate_point(seg, pts[which])
+        seg_len = shapely.length(seg)
+        t = np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0)
+        sx, sy = shapely.get_coordinates(shapely.line_interpolate_point(seg, along)).T
+        slon, slat = self._to_lonlat.transform(sx, sy)
+        _, _, straight = _GEOD.inv(arr[which, 0], arr[which, 1], slon, slat)
+        snaps.ok[which] = True
+        snaps.edge[which] = edge
+        snaps.t[which] = np.clip(t, 0.0, 1.0)
+        snaps.lonlat[which] = np.column_stack([slon, slat])
+        snaps.straight_m[which] = straight
+        snaps.access_m[which] = np.asarray(straight) * ACCESS_DETOUR
+        snaps.access_s[which] = snaps.access_m[which] / (ACCESS_SPEED_KMH / 3.6)
+        return snaps
+
+    def _ends(self, s: _Snaps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return end nodes (m, 2), metres to them (m, 2) and seconds to them (m, 2)."""
+        e = s.edge
+        nodes = np.column_stack([self.edge_u[e], self.edge_v[e]])
+        frac = np.column_stack([s.t, 1.0 - s.t])
+        return (nodes, frac * self.edge_length_m[e][:, None],
+                frac * self.edge_time_s[e][:, None])
+
+    # -- shortest paths ----------------------------------------------------------------------
+
+    def _path_times(self, pred: np.ndarray) -> np.ndarray:
+        """Return the time from each row's source to every node along its shortest-length tree.
+
+        Pointer jumping over the predecessor arrays: ``log2(depth)`` vectorised steps.
+        """
+        n = pred.shape[1]
+        cols = np.broadcast_to(np.arange(n), pred.shape)
+        missing = pred < 0
+        p = np.where(missing, cols, pred)
+        pos = np.searchsorted(self._edge_keys, p.astype(np.int64) * n + cols)
+        pos = np.minimum(pos, len(self._edge_keys) - 1)
+        t = np.where(missing, 0.0, self._edge_key_time[pos])
+        while True:
+            pp = np.take_along_axis(p, p, axis=1)
+            if np.array_equal(pp, p):
+                return t
+            t = t + np.take_along_axis(t, p, axis=1)
+            p = pp
+
+    def _node_tables(self, sources: np.ndarray,
+                     targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return metres and seconds (len(sources) × len(targets)) between network nodes."""
+        dist = np.empty((len(sources), len(targets)))
+        time_s = np.empty_like(dist)
+        block = max(1, _BLOCK_CELLS // max(self.n_nodes, 1))
+        for start in range(0, len(sources), block):
+            chunk = sources[start:start + block]
+            d, pred = dijkstra(self._csr_length, directed=False, indices=chunk,
+                               return_predecessors=True)
+            dist[start:start + block] = d[:, targets]
+            time_s[start:start + block] = self._path_times(pred)[:, targets]
+        return dist, time_s
+
+    def matrix_arrays(self, origins: Sequence[Point],
+                      destinations: Sequence[Point]) -> MatrixArrays:
+        """Return every origin-to-destination result as arrays (fast path for bulk use)."""
+        origins = check_points(origins, field="origins")
+        destinations = check_points(destinations, field="destinations")
+        geo = geodesic_matrix_m(origins, destinations)
+        so, sd = self._snap(origins), self._snap(destinations)
+        m, p = len(origins), len(destinations)
+        road, dur = np.full((m, p), np.nan), np.full((m, p), np.nan)
+        access = so.access_m[:, None] + sd.access_m[None, :]
+        if m and p and so.ok.any() and sd.ok.any():
+            (no, mo, to), (nd, md, td) = self._ends(so), self._ends(sd)
+            src = np.unique(no[so.ok])
+            tgt = np.unique(nd[sd.ok])
+            if len(tgt) < len(src):  # undirected: run Dijkstra from the smaller side
+                dist_t, time_t = self._node_tables(tgt, src)
+                dist, time_s = dist_t.T, time_t.T
+            else:
+                dist, time_s = self._node_tables(src, tgt)
+            ro = np.searchsorted(src, no)
+            cd = np.searchsorted(tgt, nd)
+            ro, cd = np.minimum(ro, len(src) - 1), np.minimum(cd, len(tgt) - 1)
+            best_m, best_s = np.full((m, p), np.inf), np.full((m, p), np.inf)
+            for i in (0, 1):
+                for j in (0, 1):
+                    cand_m = mo[:, i, None] + dist[ro[:, i]][:, cd[:, j]] + md[None, :, j]
+                    cand_s = to[:, i, None] + time_s[ro[:, i]][:, cd[:, j]] + td[None, :, j]
+                    better = cand_m < best_m
+                    best_m = np.where(better, cand_m, best_m)
+                    best_s = np.where(better, cand_s, best_s)
+            # Both points on the same edge: drive along it without reaching an end.
+            same = so.edge[:, None] == sd.edge[None, :]
+            if same.any():
+                frac = np.abs(so.t[:, None] - sd.t[None, :])
+                along_m = frac * self.edge_length_m[so.edge][:, None]
+                along_s = frac * self.edge_time_s[so.edge][:, None]
+                better = same & (along_m < best_m)
+                best_m = np.where(better, along_m, best_m)
+                best_s = np.where(better, along_s, best_s)
+            ok = so.ok[:, None] & sd.ok[None, :] & np.isfinite(best_m)
+            road = np.where(ok, best_m + access, np.nan)
+            dur = np.where(ok, best_s + so.access_s[:, None] + sd.access_s[None, :], np.nan)
+        reasons = self._reasons(so, sd, road)
+        return MatrixArrays(geo, road, dur, np.where(np.isnan(road), 0.0, access), reasons)
+
+    def _reasons(self, so: _Snaps, sd: _Snaps, road: np.ndarray) -> dict[tuple[int, int], str]:
+        reasons: dict[tuple[int, int], str] = {}
+        max_km = self.max_snap_m / 1000
+        far = f"point à plus de {max_km:g} km du réseau routier"
+        for i, j in zip(*np.nonzero(np.isnan(road)), strict=True):
+            if not so.ok[i]:
+                reasons[int(i), int(j)] = f"origine : {far}"
+            elif not sd.ok[j]:
+                reasons[int(i), int(j)] = f"destination : {far}"
+            else:
+                reasons[int(i), int(j)] = "aucun chemin routier entre les deux points"
+        return reasons
+
+    # -- DistanceBackend ---------------------------------------------------------------------
+
+    def matrix(self, origins: Sequence[Point],
+               destinations: Sequence[Point]) -> list[list[Distance]]:
+        """Return road distances from every origin to every destination."""
+        res = self.matrix_arrays(origins, destinations)
+        name, out = self.name, []
+        road_rows = np.where(np.isnan(res.road_m), None, res.road_m).tolist()
+        dur_rows = np.where(np.isnan(res.duration_s), None, res.duration_s).tolist()
+        for i, (geo, road, dur, acc) in enumerate(zip(res.geodesic_m.tolist(), road_rows,
+                                                       dur_rows, res.access_m.tolist(),
+                                                       strict=True)):
+            out.append([Distance(g, r, d, name, a, res.reasons.get((i, j)) if r is None else None)
+                        for j, (g, r, d, a) in enumerate(zip(geo, road, dur, acc, strict=True))])
+        return out
+
+    def distance(self, a: Point, b: Point) -> Distance:
+        """Return the road distance from ``a`` to ``b``."""
+        a, b = check_point(a, field="a"), check_point(b, field="b")
+        return self.matrix([a], [b])[0][0]
+
+    def route(self, a: Point, b: Point) -> list[Point] | None:
+        """Return the shortest-length route from ``a`` to ``b`` as (lon, lat) points.
+
+        The line starts at ``a``, goes to its snapped point, along the network, then to ``b``.
+        ``None`` when the pair cannot be routed.
+        """
+        a, b = check_point(a, field="a"), check_point(b, field="b")
+        sa, sb = self._snap([a]), self._snap([b])
+        if not (sa.ok[0] and sb.ok[0]):
+            return None
+        (na, ma, _), (nb, mb, _) = self._ends(sa), self._ends(sb)
+        d, pred = dijkstra(self._csr_length, directed=False, indices=na[0],
+                           return_predecessors=True)
+        best, via = np.inf, None
+        for i in (0, 1):
+            for j in (0, 1):
+                total = ma[0, i] + d[i, nb[0, j]] + mb[0, j]
+                if total < best:
+                    best, via = total, (i, j)
+        if sa.edge[0] == sb.edge[0]:
+            along = abs(sa.t[0] - sb.t[0]) * self.edge_length_m[sa.edge[0]]
+            if along <= best:
+                best, via = along, None
+        if not np.isfinite(best):
+            return None
+        path: list[int] = []
+        if via is not None:
+            i, node = via[0], int(nb[0, via[1]])
+            while node >= 0:
+                path.append(node)
+                node = int(pred[i, node])
+            path.reverse()
+        middle = [(float(lon), float(lat)) for lon, lat in self.node_lonlat[path]]
+        snap_a = (float(sa.lonlat[0, 0]), float(sa.lonlat[0, 1]))
+        snap_b = (float(sb.lonlat[0, 0]), float(sb.lonlat[0, 1]))
+        return [a, snap_a, *middle, snap_b, b]
+
+    def edges_geojson(self) -> dict[str, Any]:
+        """Return the road lines as an RFC 7946 FeatureCollection (6 decimals) for the map."""
+        features = []
+        for line in self.lines:
+            coords = [[round(lon, 6), round(lat, 6)] for lon, lat in line.coords]
+            features.append({"type": "Feature", "properties": dict(line.props),
+                             "geometry": {"type": "LineString", "coordinates": coords}})
+        return {"type": "FeatureCollection", "features": features}
+
+    def edges_geojson_text(self) -> str:
+        """Return :meth:`edges_geojson` serialised compactly."""
+        return json.dumps(self.edges_geojson(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _build_graph(lines: Sequence[RoadLine]) -> nx.Graph:
+    """Return the undirected graph: consecutive vertices joined by length_m / time_s edges."""
+    graph = nx.Graph()
+    for index, line in enumerate(lines):
+        keys = line.node_keys or [(round(lon, 6), round(lat, 6)) for lon, lat in line.coords]
+        speed_mps = float(line.props["speed_kmh"]) / 3.6
+        lons = np.array([c[0] for c in line.coords])
+        lats = np.array([c[1] for c in line.coords])
+        _, _, seg_m = _GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
+        for key, (lon, lat) in zip(keys, line.coords, strict=True):
+            if key not in graph:
+                graph.add_node(key, lon=float(lon), lat=float(lat))
+        for k in range(len(keys) - 1):
+            a, b = keys[k], keys[k + 1]
+            if a == b:
+                continue
+            length_m = max(float(np.atleast_1d(seg_m)[k]), 1e-3)  # csgraph drops zero weights
+            old = graph.get_edge_data(a, b)
+            if old is None or length_m < old["length_m"]:
+                graph.add_edge(a, b, length_m=length_m, time_s=length_m / speed_mps, line=index)
+    return graph
+
+
+KINDS = ("autoroute", "route", "arterial", "bridge")
+
+
+def read_road_lines(path: Path) -> list[RoadLine]:
+    """Read and check a road GeoJSON: a FeatureCollection of LineStrings (or MultiLineStrings).
+
+    Properties: ``id``, ``ref``, ``name``, ``kind`` (one of :data:`KINDS`), ``speed_kmh``
+    (> 0), ``bridge`` (bool), ``bridge_name``. Raise :class:`RoadNetworkError` naming the
+    feature index and the property at the first problem.
+    """
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RoadNetworkError(f"{path}: fichier illisible ({exc})", detail=repr(exc)) from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
+            or not isinstance(doc.get("features"), list):
+        raise RoadNetworkError(f"{path}: attendu une FeatureCollection GeoJSON avec « features »")
+    lines: list[RoadLine] = []
+    for index, feature in enumerate(doc["features"]):
+        where = f"{path}: entité {index}"
+
+        def bad(what: str, expected: str, got: Any, where: str = where) -> RoadNetworkError:
+            return RoadNetworkError(f"{where}, {what} : attendu {expected} ; reçu {got!r}")
+
+        if not isinstance(feature, dict):
+            raise bad("entité", "un objet Feature", feature)
+        props = feature.get("properties")
+        if not isinstance(props, dict):
+            raise bad("properties", "un objet", props)
+        where = f"{where} (id {props.get('id')!r})"
+        kind, speed = props.get("kind"), props.get("speed_kmh")
+        if kind not in KINDS:
+            raise bad("propriété « kind »", " | ".join(KINDS), kind, where)
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not speed > 0:
+            raise bad("propriété « speed_kmh »", "un nombre > 0", speed, where)
+        if not isinstance(props.get("bridge", False), bool):
+            raise bad("propriété « bridge »", "true ou false", props.get("bridge"), where)
+        geom = feature.get("geometry")
+        gtype = geom.get("type") if isinstance(geom, dict) else None
+        if gtype == "LineString":
+            parts = [geom["coordinates"]]  # type: ignore[index]
+        elif gtype == "MultiLineString":
+            parts = geom["coordinates"]  # type: ignore[index]
+        else:
+            raise bad("geometry", "LineString ou MultiLineString", gtype or geom, where)
+        keep = {k: props.get(k) for k in ("id", "ref", "name", "kind", "speed_kmh", "bridge",
+                                           "bridge_name")}
+        for part in parts if isinstance(parts, list) else [parts]:
+            lines.append(RoadLine(_coords(part, bad, where), keep))
+    return lines
+
+
+def _coords(part: Any, bad: Any, where: str) -> list[Point]:
+    if not isinstance(part, list) or len(part) < 2:
+        raise bad("geometry.coordinates", "au moins 2 positions [lon, lat]", part, where)
+    coords: list[Point] = []
+    for pos in part:
+        ok = (isinstance(pos, list) and len(pos) >= 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2])
+              and -180 <= pos[0] <= 180 and -90 <= pos[1] <= 90)
+        if not ok:
+            raise bad("geometry.coordinates", "des positions [lon, lat] en degrés", pos, where)
+        coords.append((float(pos[0]), float(pos[1])))
+    return coords

@@ -1,0 +1,149 @@
+"""Synergies, their pipeline history and staff corrections of categories, in the database.
+
+A mixin of :class:`~mapservice.storage.sql.SqlRepository`; every method is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.model import Synergy, SynergyEvent, SynergyKind, SynergyStatus, can_move
+from mapservice.storage import schema as t
+
+#: Figures a matching run refreshes on a stored synergy (its status and history stay).
+FIGURES = ("kind", "score", "geodesic_m", "road_m", "duration_s", "transport_kg_co2e",
+           "transport_cost_cad", "avoided_kg_co2e", "tonnes_per_year", "net_kg_co2e",
+           "net_benefit_cad", "distance_backend", "reasons_json")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SynergyStore:
+    def _begin(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def _connect(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def save_candidates(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+        """Insert new pairs as ``candidate``; refresh the figures of known pairs, keep status."""
+        counts = {"inserted": 0, "updated": 0}
+        table = t.synergies
+        now = _now()
+        with self._begin() as conn:
+            known = {(r.output_flow_id, r.input_flow_id): r.id for r in conn.execute(
+                sa.select(table.c.id, table.c.output_flow_id, table.c.input_flow_id))}
+            for row in rows:
+                values = {k: row.get(k) for k in FIGURES}
+                key = (row["output_flow_id"], row["input_flow_id"])
+                if key in known:
+                    conn.execute(table.update().where(table.c.id == known[key])
+                                 .values(**values, updated_at=now))
+                    counts["updated"] += 1
+                else:
+                    inserted = conn.execute(table.insert().values(
+                        output_flow_id=key[0], input_flow_id=key[1],
+                        status=SynergyStatus.CANDIDATE.value, created_at=now, updated_at=now,
+                        **values)).inserted_primary_key
+                    assert inserted is not None
+                    known[key] = int(inserted[0])
+                    counts["inserted"] += 1
+        return counts
+
+    def synergies(self, *, status: SynergyStatus | None = None,
+                  flow_ids: Iterable[int] | None = None) -> list[Synergy]:
+        query = sa.select(t.synergies).order_by(t.synergies.c.id)
+        if status is not None:
+            query = query.where(t.synergies.c.status == status.value)
+        if flow_ids is not None:
+            ids = list(flow_ids)
+            query = query.where(sa.or_(t.synergies.c.output_flow_id.in_(ids),
+                                       t.synergies.c.input_flow_id.in_(ids)))
+        with self._connect() as conn:
+            return [_synergy(r) for r in conn.execute(query)]
+
+    def get_synergy(self, synergy_id: int) -> Synergy:
+        with self._connect() as conn:
+            row = conn.execute(sa.select(t.synergies)
+                               .where(t.synergies.c.id == synergy_id)).first()
+        if row is None:
+            raise NotFound(f"Aucune synergie n'a l'identifiant {synergy_id}.")
+        return _synergy(row)
+
+    def move_synergy(self, synergy_id: int, to_status: SynergyStatus, *, author: str,
+                     note: str = "", at: datetime | None = None) -> Synergy:
+        """Move a synergy along its pipeline and record the step; refuse an impossible move."""
+        at = at or _now()
+        with self._begin() as conn:
+            row = conn.execute(sa.select(t.synergies).where(t.synergies.c.id == synergy_id)
+                               .with_for_update()).first()
+            if row is None:
+                raise NotFound(f"Aucune synergie n'a l'identifiant {synergy_id}.")
+            current = SynergyStatus(row.status)
+            if not can_move(current, to_status):
+                raise InvalidInput(
+                    f"Une synergie « {current.value} » ne peut pas passer à « {to_status.value} »"
+                    " ; étapes possibles : "
+                    + (", ".join(sorted(s.value for s in _next(current))) or "aucune") + ".",
+                    field="status")
+            conn.execute(t.synergies.update().where(t.synergies.c.id == synergy_id)
+                         .values(status=to_status.value, updated_at=at))
+            conn.execute(t.synergy_events.insert().values(
+                synergy_id=synergy_id, from_status=current.value, to_status=to_status.value,
+                at=at, author=author, note=note))
+        return self.get_synergy(synergy_id)
+
+    def synergy_events(self, synergy_id: int | None = None) -> list[SynergyEvent]:
+        query = sa.select(t.synergy_events).order_by(t.synergy_events.c.at,
+                                                     t.synergy_events.c.id)
+        if synergy_id is not None:
+            query = query.where(t.synergy_events.c.synergy_id == synergy_id)
+        with self._connect() as conn:
+            return [SynergyEvent(
+                synergy_id=r.synergy_id,
+                from_status=SynergyStatus(r.from_status) if r.from_status else None,
+                to_status=SynergyStatus(r.to_status), at=r.at, author=r.author, note=r.note)
+                for r in conn.execute(query)]
+
+    # --- category corrections -----------------------------------------------------------------
+
+    def category_corrections(self) -> dict[str, str]:
+        with self._connect() as conn:
+            return {r.text_key: r.category_code for r in conn.execute(
+                sa.select(t.category_corrections))}
+
+    def save_category_correction(self, key: str, text: str, code: str, author: str) -> None:
+        table = t.category_corrections
+        with self._begin() as conn:
+            conn.execute(table.delete().where(table.c.text_key == key[:400]))
+            conn.execute(table.insert().values(text_key=key[:400], text=text,
+                                               category_code=code, author=author, at=_now()))
+
+
+def _next(status: SynergyStatus) -> frozenset[SynergyStatus]:
+    from mapservice.model import STATUS_TRANSITIONS
+
+    return STATUS_TRANSITIONS[status]
+
+
+def _synergy(r: sa.Row[Any]) -> Synergy:
+    return Synergy(
+        id=r.id, output_flow_id=r.output_flow_id, input_flow_id=r.input_flow_id,
+        kind=SynergyKind(r.kind), status=SynergyStatus(r.status), score=r.score,
+        geodesic_m=r.geodesic_m, road_m=r.road_m, duration_s=r.duration_s,
+        transport_kg_co2e=r.transport_kg_co2e, transport_cost_cad=r.transport_cost_cad,
+        avoided_kg_co2e=r.avoided_kg_co2e, updated_at=r.updated_at,
+        tonnes_per_year=r.tonnes_per_year, net_kg_co2e=r.net_kg_co2e,
+        net_benefit_cad=r.net_benefit_cad, distance_backend=r.distance_backend,
+        reasons=tuple(json.loads(r.reasons_json or "[]")),
+    )
