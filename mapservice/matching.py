@@ -250,7 +250,7 @@ class Matcher:
                     found = self._pair(flow, other, dist_m, reach_m, max_km, outputs_only)
                     if found is None:
                         continue
-                    if found[2].kind is SynergyKind.MUTUALISATION:
+                    if found[0].direction is found[1].direction:  # a shared need or offer
                         mutual += 1
                         if mutual > MUTUALISATION_PER_FLOW:
                             continue

@@ -7,6 +7,7 @@ line is never passed off as a driven distance.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from pyproj import Geod
@@ -14,6 +15,7 @@ from pyproj import Geod
 from mapservice.routing.base import Distance, Point, check_point, check_points
 
 _GEOD = Geod(ellps="WGS84")
+_PARALLEL_FROM = 50_000
 
 
 def geodesic_m(a: Point, b: Point) -> float:
@@ -31,10 +33,18 @@ def geodesic_matrix_m(origins: Sequence[Point], destinations: Sequence[Point]) -
     d = np.asarray(destinations, dtype=float).reshape(-1, 2)
     if not len(o) or not len(d):
         return np.zeros((len(o), len(d)))
-    lon1, lon2 = np.broadcast_arrays(o[:, None, 0], d[None, :, 0])
-    lat1, lat2 = np.broadcast_arrays(o[:, None, 1], d[None, :, 1])
-    _, _, dist = _GEOD.inv(lon1.ravel(), lat1.ravel(), lon2.ravel(), lat2.ravel())
-    return np.asarray(dist, dtype=float).reshape(len(o), len(d))
+    lon1, lon2 = (a.ravel() for a in np.broadcast_arrays(o[:, None, 0], d[None, :, 0]))
+    lat1, lat2 = (a.ravel() for a in np.broadcast_arrays(o[:, None, 1], d[None, :, 1]))
+    size = lon1.size
+    if size < _PARALLEL_FROM:
+        _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2)
+        return np.asarray(dist, dtype=float).reshape(len(o), len(d))
+    # Geod.inv releases the GIL: two halves run on two cores.
+    half = size // 2
+    parts = [slice(0, half), slice(half, size)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda s: _GEOD.inv(lon1[s], lat1[s], lon2[s], lat2[s])[2], parts))
+    return np.concatenate(done).reshape(len(o), len(d))
 
 
 class GeodesicBackend:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from mapservice.routing.base import (
     RoadNetworkError,
     check_point,
     check_points,
+    distance_rows,
 )
 from mapservice.routing.geodesic import _GEOD, geodesic_matrix_m
 
@@ -43,7 +45,7 @@ ACCESS_SPEED_KMH = 30.0
 DEFAULT_MAX_SNAP_M = 25_000.0
 PROJECTED_CRS = "EPSG:32198"
 #: Matrix work is done by blocks of Dijkstra sources holding at most this many cells.
-_BLOCK_CELLS = 4_000_000
+_BLOCK_CELLS = 1_000_000
 
 
 @dataclass
@@ -111,11 +113,6 @@ class RoadGraph:
         cols = np.concatenate([self.edge_v, self.edge_u])
         self._csr_length = csr_matrix((np.concatenate([self.edge_length_m] * 2), (rows, cols)),
                                       shape=(n, n))
-        # Sorted (u * n + v) keys to look up the time of an edge from a predecessor array.
-        keys_uv = rows.astype(np.int64) * n + cols
-        order = np.argsort(keys_uv)
-        self._edge_keys = keys_uv[order]
-        self._edge_key_time = np.concatenate([self.edge_time_s] * 2)[order]
         self.n_components, self.component = connected_components(self._csr_length,
                                                                  directed=False)
         sizes = np.bincount(self.component)
@@ -194,18 +191,46 @@ class RoadGraph:
 
     # -- shortest paths ----------------------------------------------------------------------
 
-    def _path_times(self, pred: np.ndarray) -> np.ndarray:
+    def _augmented(self, snaps: Sequence[_Snaps]) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+        """Return the network plus one virtual node per snapped point, joined to both edge ends.
+
+        Virtual node ``n + k`` (k counts points across ``snaps`` in order) hangs on its edge's
+        ends at the along-edge lengths. Passing through it costs exactly the edge, so it never
+        shortens another path. Also return the sorted (u * N + v) edge keys and their times.
+        """
+        n = self.n_nodes
+        rows, cols = [self.edge_u, self.edge_v], [self.edge_v, self.edge_u]
+        lengths, times = [self.edge_length_m] * 2, [self.edge_time_s] * 2
+        k = n
+        for s in snaps:
+            virt = np.arange(k, k + len(s.ok))[s.ok]
+            e, t = s.edge[s.ok], s.t[s.ok]
+            for end, frac in ((self.edge_u[e], t), (self.edge_v[e], 1.0 - t)):
+                # csgraph drops explicit zeros: a point on a node still needs its link.
+                link_m = np.maximum(frac * self.edge_length_m[e], 1e-6)
+                rows += [virt, end]
+                cols += [end, virt]
+                lengths += [link_m] * 2
+                times += [frac * self.edge_time_s[e]] * 2
+            k += len(s.ok)
+        r, c = np.concatenate(rows), np.concatenate(cols)
+        csr = csr_matrix((np.concatenate(lengths), (r, c)), shape=(k, k))
+        keys = r.astype(np.int64) * k + c
+        order = np.argsort(keys)
+        return csr, keys[order], np.concatenate(times)[order]
+
+    @staticmethod
+    def _path_times(pred: np.ndarray, keys: np.ndarray, key_time: np.ndarray) -> np.ndarray:
         """Return the time from each row's source to every node along its shortest-length tree.
 
         Pointer jumping over the predecessor arrays: ``log2(depth)`` vectorised steps.
         """
-        n = pred.shape[1]
-        cols = np.broadcast_to(np.arange(n), pred.shape)
+        size = pred.shape[1]
+        cols = np.broadcast_to(np.arange(size), pred.shape)
         missing = pred < 0
         p = np.where(missing, cols, pred)
-        pos = np.searchsorted(self._edge_keys, p.astype(np.int64) * n + cols)
-        pos = np.minimum(pos, len(self._edge_keys) - 1)
-        t = np.where(missing, 0.0, self._edge_key_time[pos])
+        pos = np.minimum(np.searchsorted(keys, p.astype(np.int64) * size + cols), len(keys) - 1)
+        t = np.where(missing, 0.0, key_time[pos])
         while True:
             pp = np.take_along_axis(p, p, axis=1)
             if np.array_equal(pp, p):
@@ -213,18 +238,31 @@ class RoadGraph:
             t = t + np.take_along_axis(t, p, axis=1)
             p = pp
 
-    def _node_tables(self, sources: np.ndarray,
-                     targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return metres and seconds (len(sources) × len(targets)) between network nodes."""
-        dist = np.empty((len(sources), len(targets)))
-        time_s = np.empty_like(dist)
-        block = max(1, _BLOCK_CELLS // max(self.n_nodes, 1))
-        for start in range(0, len(sources), block):
-            chunk = sources[start:start + block]
-            d, pred = dijkstra(self._csr_length, directed=False, indices=chunk,
+    def _tables(self, so: _Snaps, sd: _Snaps) -> tuple[np.ndarray, np.ndarray]:
+        """Return network metres and seconds between snapped origins and destinations."""
+        m, p = len(so.ok), len(sd.ok)
+        if p < m:  # undirected: run Dijkstra from the smaller side
+            dist_t, time_t = self._tables(sd, so)
+            return dist_t.T, time_t.T
+        csr, keys, key_time = self._augmented([so, sd])
+        n = self.n_nodes
+        sources = np.arange(n, n + m)[so.ok]
+        targets = np.arange(n + m, n + m + p)
+        dist, time_s = np.full((m, p), np.inf), np.full((m, p), np.inf)
+        block = max(1, _BLOCK_CELLS // csr.shape[0])
+        starts = range(0, len(sources), block)
+
+        def work(start: int) -> tuple[int, np.ndarray, np.ndarray]:
+            d, pred = dijkstra(csr, directed=True, indices=sources[start:start + block],
                                return_predecessors=True)
-            dist[start:start + block] = d[:, targets]
-            time_s[start:start + block] = self._path_times(pred)[:, targets]
+            return start, d[:, targets], self._path_times(pred, keys, key_time)[:, targets]
+
+        rows = np.flatnonzero(so.ok)
+        # numpy's part (path times) releases the GIL, so blocks overlap on two cores.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for start, d, t in pool.map(work, starts):
+                dist[rows[start:start + block]] = d
+                time_s[rows[start:start + block]] = t
         return dist, time_s
 
     def matrix_arrays(self, origins: Sequence[Point],
@@ -238,27 +276,9 @@ class RoadGraph:
         road, dur = np.full((m, p), np.nan), np.full((m, p), np.nan)
         access = so.access_m[:, None] + sd.access_m[None, :]
         if m and p and so.ok.any() and sd.ok.any():
-            (no, mo, to), (nd, md, td) = self._ends(so), self._ends(sd)
-            src = np.unique(no[so.ok])
-            tgt = np.unique(nd[sd.ok])
-            if len(tgt) < len(src):  # undirected: run Dijkstra from the smaller side
-                dist_t, time_t = self._node_tables(tgt, src)
-                dist, time_s = dist_t.T, time_t.T
-            else:
-                dist, time_s = self._node_tables(src, tgt)
-            ro = np.searchsorted(src, no)
-            cd = np.searchsorted(tgt, nd)
-            ro, cd = np.minimum(ro, len(src) - 1), np.minimum(cd, len(tgt) - 1)
-            best_m, best_s = np.full((m, p), np.inf), np.full((m, p), np.inf)
-            for i in (0, 1):
-                for j in (0, 1):
-                    cand_m = mo[:, i, None] + dist[ro[:, i]][:, cd[:, j]] + md[None, :, j]
-                    cand_s = to[:, i, None] + time_s[ro[:, i]][:, cd[:, j]] + td[None, :, j]
-                    better = cand_m < best_m
-                    best_m = np.where(better, cand_m, best_m)
-                    best_s = np.where(better, cand_s, best_s)
+            best_m, best_s = self._tables(so, sd)
             # Both points on the same edge: drive along it without reaching an end.
-            same = so.edge[:, None] == sd.edge[None, :]
+            same = (so.edge[:, None] == sd.edge[None, :]) & so.ok[:, None] & sd.ok[None, :]
             if same.any():
                 frac = np.abs(so.t[:, None] - sd.t[None, :])
                 along_m = frac * self.edge_length_m[so.edge][:, None]
@@ -291,15 +311,10 @@ class RoadGraph:
                destinations: Sequence[Point]) -> list[list[Distance]]:
         """Return road distances from every origin to every destination."""
         res = self.matrix_arrays(origins, destinations)
-        name, out = self.name, []
-        road_rows = np.where(np.isnan(res.road_m), None, res.road_m).tolist()
-        dur_rows = np.where(np.isnan(res.duration_s), None, res.duration_s).tolist()
-        for i, (geo, road, dur, acc) in enumerate(zip(res.geodesic_m.tolist(), road_rows,
-                                                       dur_rows, res.access_m.tolist(),
-                                                       strict=True)):
-            out.append([Distance(g, r, d, name, a, res.reasons.get((i, j)) if r is None else None)
-                        for j, (g, r, d, a) in enumerate(zip(geo, road, dur, acc, strict=True))])
-        return out
+        road = np.where(np.isnan(res.road_m), None, res.road_m).tolist()
+        dur = np.where(np.isnan(res.duration_s), None, res.duration_s).tolist()
+        return distance_rows(self.name, res.geodesic_m.tolist(), road, dur,
+                             res.access_m.tolist(), res.reasons)
 
     def distance(self, a: Point, b: Point) -> Distance:
         """Return the road distance from ``a`` to ``b``."""

@@ -1,0 +1,171 @@
+"""Matching a whole registry at once, vectorised: the best candidates of every offer.
+
+:class:`~mapservice.matching.Matcher` answers one site at a time on the live index, building a
+:class:`~mapservice.matching.Candidate` (with reasons and impact) per pair. Over a province-scale
+registry (tens of thousands of sites) the same rules run here on arrays: one k-d tree per needed
+category (Québec Lambert metres), a k-nearest query per compatible (offer category, need
+category) pair bounded by the offered material's plausible distance (the :func:`pool_size`
+nearest partners of each category), exact geodesic distances for what the trees return, then
+the same score as :class:`Matcher` (category fit, quantity fit,
+distance) and the ``per_offer`` best kept per offer. A test holds the two to the same answers.
+
+Distances here are geodesic: road distances for the kept pairs come after, from the configured
+backend, in one matrix.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from pyproj import Geod, Transformer
+from scipy.spatial import cKDTree
+
+from mapservice.matching import (
+    MUTUALISATION_MAX_KM,
+    W_CATEGORY,
+    W_DISTANCE,
+    W_QUANTITY,
+    Compatibility,
+    _comparable,
+    _hazardous,
+)
+from mapservice.materials import Taxonomy
+from mapservice.model import Direction, Flow, Site, SynergyKind
+
+_TO_M = Transformer.from_crs("EPSG:4326", "EPSG:32198", always_xy=True)
+_GEOD = Geod(ellps="WGS84")
+_UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
+
+
+def pool_size(per_offer: int) -> int:
+    """Partners looked at per offer and compatible need category: the nearest this many.
+
+    A farther partner can outrank a nearer one only through a better quantity fit; looking at
+    four times as many as are kept makes a miss rare, and bounds the work at province scale.
+    """
+    return 4 * per_offer + 4
+
+
+@dataclass(frozen=True)
+class BulkPairs:
+    """Kept pairs, best first within each offer: parallel arrays."""
+
+    output_flow_id: np.ndarray
+    input_flow_id: np.ndarray
+    geodesic_m: np.ndarray
+    score: np.ndarray
+    strength: np.ndarray
+    mutualisation: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return int(self.output_flow_id.size)
+
+    def pairs(self) -> set[tuple[int, int]]:
+        return set(zip(self.output_flow_id.tolist(), self.input_flow_id.tolist(), strict=True))
+
+
+def bulk_pairs(
+    *,
+    sites: Iterable[Site],
+    flows: Iterable[Flow],
+    taxonomy: Taxonomy,
+    compatibility: Compatibility | None = None,
+    max_km: float = 100.0,
+    per_offer: int = 5,
+) -> BulkPairs:
+    """The ``per_offer`` best substitution (and offer→need mutualisation) pairs of each offer."""
+    compat = compatibility or Compatibility(taxonomy)
+    placed = {s.id: (s.lon, s.lat) for s in sites
+              if s.id is not None and s.lon is not None and s.lat is not None}
+    flow_list = [f for f in flows if f.site_id in placed and f.id is not None]
+    n = len(flow_list)
+    if n == 0:
+        return _empty()
+    lon = np.array([placed[f.site_id][0] for f in flow_list])
+    lat = np.array([placed[f.site_id][1] for f in flow_list])
+    x, y = _TO_M.transform(lon, lat)
+    xy = np.column_stack([x, y])
+    ids = np.array([f.id for f in flow_list], dtype=np.int64)
+    site_ids = np.array([f.site_id for f in flow_list], dtype=np.int64)
+    cats = [taxonomy.get(f.category_code) for f in flow_list]
+    hazardous = np.array([_hazardous(f, c) for f, c in zip(flow_list, cats, strict=True)])
+    unit_kind = np.full(n, -1, dtype=np.int8)
+    amount = np.zeros(n)
+    for i, (f, c) in enumerate(zip(flow_list, cats, strict=True)):
+        comp = _comparable(f, c)
+        if comp is not None:
+            unit_kind[i], amount[i] = _UNIT_KINDS[comp[0]], comp[1]
+    by_code: dict[tuple[Direction, str], list[int]] = defaultdict(list)
+    for i, f in enumerate(flow_list):
+        by_code[(f.direction, f.category_code)].append(i)
+    trees: dict[str, tuple[cKDTree, np.ndarray]] = {}
+
+    def tree(code: str) -> tuple[cKDTree, np.ndarray] | None:
+        members = by_code.get((Direction.INPUT, code))
+        if not members:
+            return None
+        if code not in trees:
+            index = np.array(members)
+            trees[code] = (cKDTree(xy[index]), index)
+        return trees[code]
+
+    chunks: list[tuple[np.ndarray, ...]] = []
+    for (direction, out_code), out_members in by_code.items():
+        if direction is not Direction.OUTPUT:
+            continue
+        out_cat = taxonomy.get(out_code)
+        if out_cat is None:
+            continue
+        own_max_km = (MUTUALISATION_MAX_KM if out_cat.kind == "mutualisation"
+                      else out_cat.max_transport_km)
+        reach_m = min(own_max_km, max_km) * 1000.0
+        outs = np.array(out_members)
+        for in_code, fit in compat.inputs_for(out_code).items():
+            found = tree(in_code)
+            if found is None:
+                continue
+            kd, ins_index = found
+            k = min(pool_size(per_offer), ins_index.size)
+            dist, pos = kd.query(xy[outs], k=k, distance_upper_bound=reach_m * 1.01)
+            dist, pos = dist.reshape(len(outs), k), pos.reshape(len(outs), k)
+            ok = np.isfinite(dist)
+            rows, cols = np.nonzero(ok)
+            o = outs[rows]
+            i = ins_index[pos[rows, cols]]
+            keep = site_ids[o] != site_ids[i]
+            keep &= ~hazardous[o] | hazardous[i]
+            o, i = o[keep], i[keep]
+            if o.size == 0:
+                continue
+            _, _, geo = _GEOD.inv(lon[o], lat[o], lon[i], lat[i])
+            inside = geo <= reach_m
+            o, i, geo = o[inside], i[inside], geo[inside]
+            same = (unit_kind[o] == unit_kind[i]) & (unit_kind[o] >= 0)
+            big = np.maximum(amount[o], amount[i])
+            q_fit = np.where(same & (big > 0), np.minimum(amount[o], amount[i])
+                             / np.where(big > 0, big, 1.0), 0.5)
+            d_fit = np.maximum(0.0, 1.0 - geo / (own_max_km * 1000.0))
+            score = np.round(W_CATEGORY * fit.strength + W_QUANTITY * q_fit
+                             + W_DISTANCE * d_fit, 4)
+            chunks.append((o, i, geo, score, np.full(o.size, fit.strength),
+                           np.full(o.size, fit.kind is SynergyKind.MUTUALISATION)))
+    if not chunks:
+        return _empty()
+    o, i, geo, score, strength, mutual = (np.concatenate(parts) for parts in zip(*chunks,
+                                                                                  strict=True))
+    # Best first within each offer: score down, distance up, then ids for a stable order.
+    order = np.lexsort((ids[i], geo, -score, ids[o]))
+    o, i, geo, score, strength, mutual = (a[order] for a in (o, i, geo, score, strength, mutual))
+    starts = np.r_[0, np.flatnonzero(np.diff(ids[o])) + 1]
+    rank = np.arange(o.size) - np.repeat(starts, np.diff(np.r_[starts, o.size]))
+    kept = rank < per_offer
+    return BulkPairs(ids[o][kept], ids[i][kept], geo[kept], score[kept], strength[kept],
+                     mutual[kept])
+
+
+def _empty() -> BulkPairs:
+    z = np.zeros(0)
+    return BulkPairs(z.astype(np.int64), z.astype(np.int64), z, z, z, z.astype(bool))
