@@ -1,59 +1,52 @@
 """Free text to a taxonomy category, with a confidence staff can see and correct.
 
-Staff write "sciure de bois", "drêche de brasserie", "brasques usées", "waste heat 45 C"… in
-French or English, singular or plural, with or without accents. :class:`Classifier` maps such
-text to a category code of :class:`~mapservice.materials.Taxonomy` and says how sure it is and
-why. Pure: no I/O, no Flask, no database; the caller stores the corrections staff make and
-hands them back as a mapping.
+Staff write "sciure de bois", "drêches", "brasques usées", "waste heat 45 C"… in French or
+English, singular or plural, with or without accents. :class:`Classifier` maps such text to a
+:class:`~mapservice.materials.Taxonomy` code, says how sure it is and why (in French), and
+never forces unknown text into a category. Pure: the caller stores staff corrections.
 
-Method, best first (the first stage that answers wins, except that the fuzzy stage competes
-with the token stage when the text has unknown words):
+Stages, best first (fuzzy competes with tokens when the text has unknown words):
 
-1. ``correction`` — a correction staff stored under the same :meth:`Classifier.key`: 1.0.
-2. ``exact`` — the text, or the text without its quantities ("45 °C", "500 t/an"), is a code,
+1. ``correction`` — staff chose a code for the same :meth:`Classifier.key`: 1.0.
+2. ``exact`` — the text, or the text without quantities ("45 °C", "500 t/an"), is a code,
    label or synonym (:meth:`Taxonomy.lookup`): :data:`EXACT`.
-3. ``tokens`` — weighted overlap between the text's words and each label or synonym:
-   the best name's recall (how much of a name the text contains) times a moderate penalty for
-   text words the category does not know; at most :data:`TOKENS_MAX`.
-4. ``fuzzy`` — the same after replacing unknown words by a known word with a difflib ratio of
-   at least :data:`FUZZY_RATIO` ("sciur", "alluminium"); scaled by :data:`FUZZY_FACTOR`.
-5. ``none`` — nothing reaches :data:`ACCEPT`: no code, flagged, with suggestions.
+3. ``tokens`` — the best name's recall (how much of a label or synonym the text holds) times
+   a moderate penalty for text words the category does not use: at most :data:`TOKENS_MAX`.
+4. ``fuzzy`` — the same after replacing unknown words by a known word with a difflib ratio
+   >= :data:`FUZZY_RATIO` ("sciur", "alluminium"), times :data:`FUZZY_FACTOR`.
+5. ``none`` — below :data:`ACCEPT`: no code, flagged; candidates are the partial matches and
+   categories using a look-alike word (ratio >= :data:`SUGGEST_RATIO`, score <= 0.4).
 
-Word handling, decided with the taxonomy in hand:
+Thresholds: at :data:`ACCEPT` 0.5 one known word outweighed by unknown ones stays unknown
+("logiciel de gestion des palettes" 0.44, "services comptables" 0.40) while a name with one
+unknown qualifier ("fumier de vache" 0.59) is proposed. :data:`SURE` 0.75 sits above a name
+missing one weak word (0.72) and every fuzzy score, so staff confirm typos and partial names.
 
-- Stop words (de, du, des, la, le, les, en, et, à, au, aux, pour, of, the, and, a, an, for…)
-  are dropped; so are numbers and the units that follow them (°C, kg, t, %, tonnes par an).
-- Plurals are folded onto one form (-s, -x, -aux/-au → -al, -eaux → -eau, -ies/-y → -ie,
-  English -es after s/x/z/ch/sh, feminine -ée → -é and -elle → -el), identically for the text
-  and for the taxonomy, so "métaux"/"métal", "copeaux"/"copeau", "usées"/"usé" meet.
-- *Weak* words are kept but weigh little (:data:`WEAK_WEIGHT`): state or provenance words that
-  say nothing about the material (usé, usagé, résiduel, used, spent, résidu, rebut, déchet,
-  waste, scrap…) and neutral qualifiers (sec, humide, pin, épinette, bouleau, noir…). So
-  "brasques usées" still prefers the name "brasques usées" over "brasque", but "sciure de pin
-  sèche" is not penalised for "pin" and "sèche". A text made only of weak words is unknown.
-- Contamination words (contaminé, souillé, dangereux, amiante, PCB…) are *critical*: a
-  non-hazardous category whose names do not contain them is ruled out, so "sol contaminé" is
-  never filed as clean soil.
-- Each known word weighs by how many categories use it (an inverse category frequency), so
-  "retailles de gypse" goes to gypsum, not to aluminium offcuts.
+Words: stop words (de, des, la, en, et, à, aux, pour, of, the, and, a, an…) are dropped, and
+numbers with the units after them. Plural and feminine endings meet (-s, -x, -aux/-au → -al,
+-eaux → -eau, -ies/-y → -ie, English -es, -ée → -é, -elle → -el), in text and taxonomy alike.
+*Weak* words weigh :data:`WEAK_WEIGHT`: provenance (usé, usagé, résiduel, used, spent, résidu,
+rebut, waste, scrap…) and neutral qualifiers (sec, humide, pin, épinette, noir…), so "brasques
+usées" still prefers the name "brasques usées" but "sciure de pin sèche" costs nothing extra;
+weak words alone are unknown. Other words weigh by how few categories use them. Contamination
+words (contaminé, souillé, amiante, PCB…) rule out non-hazardous categories not naming them:
+"sol contaminé" is never clean soil.
 
-Category kinds: ``material``, ``energy`` and ``mutualisation`` categories are all fair targets
-(an offer of heat is energy; "camion partagé" is resource sharing). The ``usages.*`` subtree is
-``material`` in the file but describes a *need written as a use* ("combustible pour notre
-chaudière", "litière"). An exact name still maps there — the text says so — but token and fuzzy
-scores for it are multiplied by :data:`USAGE_FACTOR` (0.9 by default, 0.75 for offers, 1.0 for
-needs), so a material named in the text wins a tie against a use.
-
-Heat: when the chosen category is low- or high-temperature waste heat and the text gives a
-temperature, the temperature decides (below :data:`HEAT_SPLIT_C` °C is low temperature).
+Kinds: material, energy and resource-sharing categories are all fair targets. ``usages.*``
+(kind material) are needs written as a use ("combustible pour notre chaudière"): an exact name
+maps there, but token and fuzzy scores are multiplied by :data:`USAGE_FACTOR` (0.75 for an
+offer, 1.0 for a need, 0.9 unknown) so a material named in an offer wins. A stated temperature
+decides between low and high-temperature waste heat (:data:`HEAT_SPLIT_C`).
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import heapq
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -75,7 +68,7 @@ FUZZY_FACTOR = 0.8
 #: difflib ratio a misspelt word needs to stand for a known one.
 FUZZY_RATIO = 0.85
 #: How much text words unknown to a category cost: score × (1 − EXTRA_PENALTY × unexplained).
-EXTRA_PENALTY = 0.6
+EXTRA_PENALTY = 0.7
 #: Weight of weak words (state, provenance, species, colour) against 1.0 for a rare word.
 WEAK_WEIGHT = 0.25
 #: Token and fuzzy scores of ``usages.*`` categories, by direction of the flow written.
@@ -88,6 +81,8 @@ SUGGEST_RATIO = 0.7
 #: Temperature separating ``energie.chaleur_basse_t`` from ``energie.chaleur_haute_t``.
 HEAT_SPLIT_C = 60.0
 MAX_CANDIDATES = 5
+#: Known words (most letter pairs in common first) that difflib compares with an unknown one.
+_FUZZY_SHORTLIST = 20
 
 _HEAT_LOW, _HEAT_HIGH = "energie.chaleur_basse_t", "energie.chaleur_haute_t"
 
@@ -139,7 +134,7 @@ def _singular(token: str) -> str:
         token = token[:-1]
     elif token.endswith("aux"):
         token = token[:-3] + "al"
-    elif token.endswith(("eux", "oux")) or token.endswith("s") and not token.endswith("ss"):
+    elif token.endswith(("eux", "oux")) or (token.endswith("s") and not token.endswith("ss")):
         token = token[:-1]
     if token.endswith("au") and not token.endswith("eau"):
         token = token[:-2] + "al"  # matériau / matériaux
@@ -155,22 +150,14 @@ def _singular(token: str) -> str:
 
 
 def _words(text: str) -> list[tuple[str, str]]:
-    """Return ``(key, as written)`` for each word of ``text``, quantities dropped.
-
-    The key is folded, singular and aliased; the written form (lower case) is for reasons.
-    """
+    """Return ``(folded singular key, as written)`` for each word of ``text``, no quantities."""
     return [(_ALIASES.get(k, k), shown) for k, shown in
             ((_singular(folded), shown) for folded, shown in _words_kept(text))]
 
 
-def _normalised_set(words: str) -> frozenset[str]:
-    return frozenset(_singular(w) for w in words.split())
-
-
 _UNIT_SET = frozenset(_UNITS.split())
-_STOP = _normalised_set(_STOP_WORDS)
-_WEAK = _normalised_set(_WEAK_WORDS)
-_CRITICAL = _normalised_set(_CRITICAL_WORDS)
+_STOP, _WEAK, _CRITICAL = (frozenset(_singular(w) for w in words.split())
+                           for words in (_STOP_WORDS, _WEAK_WORDS, _CRITICAL_WORDS))
 
 
 def _content(text: str) -> list[tuple[str, str]]:
@@ -228,8 +215,6 @@ class Classifier:
         self._corrections: dict[str, str] = {}
         self._add_corrections(corrections or {})
 
-    # -- index -------------------------------------------------------------------------------
-
     def _build_index(self) -> None:
         raw: list[tuple[str, str, str, list[str]]] = []
         self._shown: dict[str, str] = {}
@@ -249,10 +234,7 @@ class Classifier:
         union: dict[str, set[str]] = {}
         for code, _, _, tokens in raw:
             union.setdefault(code, set()).update(tokens)
-        df: dict[str, int] = {}
-        for tokens_ in union.values():
-            for tok in tokens_:
-                df[tok] = df.get(tok, 0) + 1
+        df = Counter(tok for tokens_ in union.values() for tok in tokens_)
         self._weights = {tok: WEAK_WEIGHT if tok in _WEAK else 1.0 / (1.0 + 0.5 * math.log(n))
                          for tok, n in df.items()}
         self._union = {code: frozenset(t) for code, t in union.items()}
@@ -260,28 +242,24 @@ class Classifier:
         self._postings: dict[str, list[int]] = {}
         for code, kind_fr, text, tokens in raw:
             toks = frozenset(tokens)
-            self._postings_add(toks, len(self._names))
+            for tok in toks:
+                self._postings.setdefault(tok, []).append(len(self._names))
             self._names.append(_Name(code, text, kind_fr, toks,
                                      sum(self._weights[t] for t in toks)))
-        self._by_length: dict[int, list[str]] = {}
+        self._by_bigram: dict[str, list[str]] = {}
+        self._pairs: dict[str, int] = {}
         for tok in self._weights:
             if len(tok) >= 4 and tok not in _WEAK:
-                self._by_length.setdefault(len(tok), []).append(tok)
+                self._pairs[tok] = len(_bigrams(tok))
+                for pair in _bigrams(tok):
+                    self._by_bigram.setdefault(pair, []).append(tok)
         self._usages = frozenset(c.code for c in self._cats.values()
                                  if c.code == "usages" or c.code.startswith("usages."))
         self._depth = {c.code: len(self.taxonomy.ancestors(c.code)) for c in self._cats.values()}
         self._fuzzy_cache: dict[tuple[str, float], tuple[str, float] | None] = {}
 
-    def _postings_add(self, tokens: frozenset[str], index: int) -> None:
-        for tok in tokens:
-            self._postings.setdefault(tok, []).append(index)
-
     def _weight(self, token: str) -> float:
-        if token in _WEAK:
-            return WEAK_WEIGHT
-        return self._weights.get(token, 1.0)
-
-    # -- corrections -------------------------------------------------------------------------
+        return WEAK_WEIGHT if token in _WEAK else self._weights.get(token, 1.0)
 
     def _add_corrections(self, corrections: Mapping[str, str]) -> None:
         for text, code in corrections.items():
@@ -318,8 +296,6 @@ class Classifier:
         residuelles" share a key. Stop words stay, so only the same wording meets.
         """
         return "".join(k for k, _ in _words(text))
-
-    # -- classification ----------------------------------------------------------------------
 
     def classify(self, text: str, *, direction: Direction | None = None) -> Classification:
         """Return the category ``text`` names, with a confidence and a French reason.
@@ -368,10 +344,14 @@ class Classifier:
             reason = f"reconnu par mots : {matched}"
         reason += (f" → {self._label(best.code)} ({best.name.kind_fr} « {best.name.text} »)")
         union = self._union[best.code]
-        left = [shown[t] for t in tokens
-                if t not in union and t not in _WEAK and typos.get(t) not in union]
-        if left:
-            reason += " ; mots non reconnus : " + ", ".join(left)
+        left = [t for t in tokens if t not in union and t not in _WEAK and t not in _CRITICAL
+                and typos.get(t) not in union]
+        unknown = [shown[t] for t in left if t not in self._weights]
+        elsewhere = [shown[t] for t in left if t in self._weights]
+        if unknown:
+            reason += " ; mots inconnus : " + ", ".join(unknown)
+        if elsewhere:
+            reason += " ; mots d'une autre catégorie : " + ", ".join(elsewhere)
         return self._result(text, best.code, best.score, method, best_list, reason)
 
     def _result(self, text: str, code: str, confidence: float, method: str,
@@ -405,13 +385,10 @@ class Classifier:
                 score = round(SUGGEST_SCALE * close[1], 3)
                 if score > candidates.get(code, 0.0):
                     candidates[code] = score
-        ordered = tuple(sorted(candidates.items(),
-                               key=lambda kv: (-kv[1], -self._depth[kv[0]], kv[0])))
-        ordered = ordered[:MAX_CANDIDATES]
-        if not tokens:
-            reason = "non reconnu : aucun mot significatif"
-        else:
-            reason = "non reconnu : aucune catégorie ne correspond assez"
+        ordered = tuple(sorted(candidates.items(), key=lambda kv: (
+            -kv[1], -self._depth[kv[0]], kv[0])))[:MAX_CANDIDATES]
+        reason = "non reconnu : " + (
+            "aucune catégorie ne correspond assez" if tokens else "aucun mot significatif")
         if ordered:
             reason += " ; proche de : " + ", ".join(self._label(c) for c, _ in ordered[:3])
         confidence = round(scored[0].score, 3) if scored else 0.0
@@ -447,10 +424,13 @@ class Classifier:
             matched = tuple(t for t in weights if t in union)
             if all(t in _WEAK for t in matched):
                 continue
-            if critical - union and not self._cats[code].hazardous:
+            hazardous = self._cats[code].hazardous
+            if critical - union and not hazardous:
                 continue
+            # A contamination word is consistent with a hazardous category: no penalty.
+            neutral = _WEAK | critical if hazardous else _WEAK
             known = sum(weights[t] for t in matched)
-            unexplained = sum(w for t, w in weights.items() if t not in union and t not in _WEAK)
+            unexplained = sum(w for t, w in weights.items() if t not in union and t not in neutral)
             coverage = known / (known + unexplained)
             score = TOKENS_MAX * recall * (1.0 - EXTRA_PENALTY * (1.0 - coverage))
             if code in self._usages:
@@ -476,26 +456,31 @@ class Classifier:
         return replaced, typos
 
     def _closest(self, token: str, cutoff: float) -> tuple[str, float] | None:
-        """Return the known word most like ``token`` with a difflib ratio >= ``cutoff``."""
+        """Return the known word most like ``token`` with a difflib ratio >= ``cutoff``.
+
+        Shared letter pairs pick a few likely words first, so only those pay for difflib.
+        """
         if len(token) < 4:
             return None
         cache_key = (token, cutoff)
         if cache_key in self._fuzzy_cache:
             return self._fuzzy_cache[cache_key]
+        pairs = _bigrams(token)
+        shared: dict[str, int] = {}
+        for pair in pairs:
+            for cand in self._by_bigram.get(pair, ()):
+                shared[cand] = shared.get(cand, 0) + 1
+        likely = heapq.nlargest(_FUZZY_SHORTLIST, shared,
+                                key=lambda c: 2 * shared[c] / (len(pairs) + self._pairs[c]))
         best: tuple[str, float] | None = None
-        n = len(token)
-        # ratio = 2M / (n + m) >= cutoff bounds how different the lengths may be.
-        low = math.ceil(n * cutoff / (2 - cutoff))
-        high = math.floor(n * (2 - cutoff) / cutoff)
         matcher = difflib.SequenceMatcher(None, b=token, autojunk=False)
-        for length in range(low, high + 1):
-            for cand in self._by_length.get(length, ()):
-                matcher.set_seq1(cand)
-                if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
-                    continue
-                ratio = matcher.ratio()
-                if ratio >= cutoff and (best is None or ratio > best[1]):
-                    best = (cand, ratio)
+        for cand in likely:
+            matcher.set_seq1(cand)
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= cutoff and (best is None or ratio > best[1]):
+                best = (cand, ratio)
         if len(self._fuzzy_cache) > 10_000:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[cache_key] = best
@@ -512,8 +497,6 @@ class Classifier:
         chosen = _HEAT_LOW if celsius < HEAT_SPLIT_C else _HEAT_HIGH
         sign = "<" if chosen == _HEAT_LOW else "≥"
         return chosen, f"{celsius:g} °C {sign} {HEAT_SPLIT_C:g} °C : {self._label(chosen)}"
-
-    # -- wording -----------------------------------------------------------------------------
 
     def _label(self, code: str) -> str:
         return self._cats[code].label_fr
@@ -546,6 +529,10 @@ def _words_kept(text: str) -> list[tuple[str, str]]:
             after_number = False
             out.append((folded, piece.lower()))
     return out
+
+
+def _bigrams(word: str) -> frozenset[str]:
+    return frozenset(word[i:i + 2] for i in range(len(word) - 1))
 
 
 def _plural(key: str) -> str:

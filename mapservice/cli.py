@@ -30,7 +30,21 @@ def _services(ctx: click.Context) -> Any:
             raise click.ClickException(exc.message) from exc
         ctx.obj = Services(settings)
         ctx.call_on_close(ctx.obj.close)
+        if ctx.info_name not in ("init",) and ctx.invoked_subcommand not in ("init",):
+            _check_schema(ctx.obj)
     return ctx.obj
+
+
+def _check_schema(svc: Any) -> None:
+    """Say how to fix an out-of-date database instead of failing on a missing column."""
+    try:
+        current, head = svc.repo.revision(), svc.repo.head_revision()
+    except MapserviceError as exc:
+        raise click.ClickException(exc.message) from exc
+    if current != head:
+        raise click.ClickException(
+            f"La base est à la révision {current or 'aucune'}, le code attend {head} : lancez "
+            "`mapservice init` pour la créer ou la mettre à niveau (rien n'est perdu).")
 
 
 def _fail(exc: MapserviceError) -> None:

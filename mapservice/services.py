@@ -145,10 +145,9 @@ class Services:
             if name == "osm" and not self.settings["OSM_FILE"]:
                 raise InvalidInput("Le moteur 'osm' demande MAPSERVICE_OSM_FILE.",
                                    field="backend")
+            roads = self.settings["OSM_FILE"] if name == "osm" else self.data_dir / "roads.geojson"
             self._backends[name] = make_backend(
-                name, roads_path=self.data_dir / "roads.geojson",
-                osm_path=self.settings["OSM_FILE"] or None,
-                url=self.settings["ROUTING_URL"] or None,
+                name, roads_path=roads, url=self.settings["ROUTING_URL"] or None,
                 api_key=self.settings["ROUTING_API_KEY"] or None, cache=self.repo,
             )
         return self._backends[name]

@@ -13,8 +13,10 @@ from mapservice.matching import Candidate
 if TYPE_CHECKING:
     from mapservice.services import Services
 
-COLUMNS = ("kind", "score", "output_flow_id", "output_category", "output_member",
-           "output_lon", "output_lat", "input_flow_id", "input_category", "input_member",
+COLUMNS = ("kind", "score", "output_site_id", "output_flow_id", "output_category",
+           "output_member",
+           "output_lon", "output_lat", "input_site_id", "input_flow_id", "input_category",
+           "input_member",
            "input_lon", "input_lat", "geodesic_km", "road_km", "duration_min",
            "distance_backend", "tonnes_per_year", "transport_kg_co2e", "transport_cost_cad",
            "avoided_kg_co2e", "net_kg_co2e", "net_benefit_cad", "break_even_km", "reasons")
@@ -24,10 +26,12 @@ def _row(c: Candidate) -> dict[str, object]:
     i = c.impact
     return {
         "kind": c.kind.value, "score": c.score,
-        "output_flow_id": c.output_flow.id, "output_category": c.output_flow.category_code,
+        "output_site_id": c.output_site.id, "output_flow_id": c.output_flow.id,
+        "output_category": c.output_flow.category_code,
         "output_member": c.output_site.member_name, "output_lon": c.output_site.lon,
         "output_lat": c.output_site.lat,
-        "input_flow_id": c.input_flow.id, "input_category": c.input_flow.category_code,
+        "input_site_id": c.input_site.id, "input_flow_id": c.input_flow.id,
+        "input_category": c.input_flow.category_code,
         "input_member": c.input_site.member_name, "input_lon": c.input_site.lon,
         "input_lat": c.input_site.lat,
         "geodesic_km": round(c.geodesic_m / 1000, 3),

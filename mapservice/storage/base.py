@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mapservice.model import (
@@ -13,6 +15,9 @@ from mapservice.model import (
     Municipality,
     Park,
     Site,
+    Synergy,
+    SynergyEvent,
+    SynergyStatus,
 )
 from mapservice.reference import ReferenceData
 
@@ -91,5 +96,25 @@ class Repository(Protocol):
     def finish_geocode_run(self, run_id: int) -> dict[str, int]: ...
 
     def geocode_run_failures(self, run_id: int) -> list[tuple[int, str]]: ...
+
+    def head_revision(self) -> str | None: ...
+
+    # --- synergies (see storage/synergy_store.py) ---
+
+    def save_candidates(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]: ...
+
+    def synergies(self, *, status: SynergyStatus | None = None,
+                  flow_ids: Iterable[int] | None = None) -> list[Synergy]: ...
+
+    def get_synergy(self, synergy_id: int) -> Synergy: ...
+
+    def move_synergy(self, synergy_id: int, to_status: SynergyStatus, *, author: str,
+                     note: str = "", at: datetime | None = None) -> Synergy: ...
+
+    def synergy_events(self, synergy_id: int | None = None) -> list[SynergyEvent]: ...
+
+    def category_corrections(self) -> dict[str, str]: ...
+
+    def save_category_correction(self, key: str, text: str, code: str, author: str) -> None: ...
 
     def close(self) -> None: ...

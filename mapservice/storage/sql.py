@@ -92,6 +92,16 @@ class SqlRepository(GeocodeStore, SynergyStore):
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
+    def head_revision(self) -> str | None:
+        """The newest schema revision this code knows."""
+        from alembic.script import ScriptDirectory
+
+        cfg = AlembicConfig()
+        cfg.set_main_option(
+            "script_location", str(resources.files("mapservice.storage") / "migrations")
+        )
+        return ScriptDirectory.from_config(cfg).get_current_head()
+
     def revision(self) -> str | None:
         with self._connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,384 @@
+"""Free text to category on the real taxonomy: what staff write, and what must stay unknown."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mapservice.classify import ACCEPT, EXACT, SURE, TOKENS_MAX, Classification, Classifier
+from mapservice.config import PROJECT_ROOT
+from mapservice.materials import Taxonomy
+from mapservice.model import Direction
+from mapservice.text import strip_accents
+
+DATA = PROJECT_ROOT / "data"
+
+
+def _cases(*rows: tuple[str, str | None]) -> list:
+    """Parametrise ``(text, code)`` rows with ids that read as ``text -> code`` in ASCII."""
+    out = []
+    for text, code in rows:
+        ascii_text = strip_accents(text).replace("°", "deg").replace("’", "'")
+        label = ascii_text if ascii_text == text else f"{ascii_text} (accents)"
+        out.append(pytest.param(text, code, id=f"{label} -> {code}"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.from_directory(DATA)
+
+
+@pytest.fixture(scope="module")
+def classifier(taxonomy) -> Classifier:
+    return Classifier(taxonomy)
+
+
+ISSUE = _cases(
+    ("sciure de bois", "bois.sciure"),
+    ("drêche de brasserie", "agroalimentaire.dreche"),
+    ("cendres de biomasse", "bois.cendres"),
+    ("brasques usées", "metaux.aluminium.brasques"),
+    ("retailles d'aluminium", "metaux.aluminium.retailles"),
+    ("palettes brisées", "bois.palettes_rebut"),
+    ("béton concassé", "construction.beton_concasse"),
+    ("chaleur résiduelle 45 °C", "energie.chaleur_basse_t"),
+)
+
+ENGLISH = _cases(
+    ("sawdust", "bois.sciure"),
+    ("pine sawdust", "bois.sciure"),
+    ("brewer's spent grain", "agroalimentaire.dreche"),
+    ("brewers spent grains", "agroalimentaire.dreche"),
+    ("biomass ash", "bois.cendres"),
+    ("biomass ashes", "bois.cendres"),
+    ("spent pot lining", "metaux.aluminium.brasques"),
+    ("spent potlining", "metaux.aluminium.brasques"),
+    ("aluminium offcuts", "metaux.aluminium.retailles"),
+    ("aluminum offcuts", "metaux.aluminium.retailles"),
+    ("aluminum scrap", "metaux.aluminium.retailles"),
+    ("broken pallets", "bois.palettes_rebut"),
+    ("broken pallet", "bois.palettes_rebut"),
+    ("crushed concrete", "construction.beton_concasse"),
+    ("waste heat 45 C", "energie.chaleur_basse_t"),
+    ("wood chips", "bois.copeaux"),
+    ("used motor oil", "chimiques.huiles_usees"),
+)
+
+# Plural or singular, accents or none, upper case: the issue's examples written differently.
+VARIANTS = _cases(
+    ("SCIURES DE BOIS", "bois.sciure"),
+    ("Sciures", "bois.sciure"),
+    ("dreche de brasserie", "agroalimentaire.dreche"),
+    ("drêches de brasserie", "agroalimentaire.dreche"),
+    ("DRECHE", "agroalimentaire.dreche"),
+    ("cendre de biomasse", "bois.cendres"),
+    ("cendres biomasse", "bois.cendres"),
+    ("brasque usée", "metaux.aluminium.brasques"),
+    ("BRASQUES USEES", "metaux.aluminium.brasques"),
+    ("retaille d'aluminium", "metaux.aluminium.retailles"),
+    ("retailles d aluminium", "metaux.aluminium.retailles"),
+    ("Retailles d’aluminium", "metaux.aluminium.retailles"),
+    ("palette brisée", "bois.palettes_rebut"),
+    ("PALETTES BRISEES", "bois.palettes_rebut"),
+    ("beton concasse", "construction.beton_concasse"),
+    ("bétons concassés", "construction.beton_concasse"),
+    ("chaleur residuelle", "energie.chaleur_basse_t"),
+    ("Chaleurs résiduelles à 45°C", "energie.chaleur_basse_t"),
+)
+
+# Misspellings: found by the fuzzy stage, never accepted without confirmation.
+TYPOS = _cases(
+    ("sciur de bois", "bois.sciure"),
+    ("alluminium", "metaux.aluminium"),
+    ("retailles d'alluminium", "metaux.aluminium.retailles"),
+    ("brasqes usées", "metaux.aluminium.brasques"),
+    ("béton concasé", "construction.beton_concasse"),
+    ("sawdsut", "bois.sciure"),
+    ("alumnium scrap", "metaux.aluminium.retailles"),
+    ("palletes brisées", "bois.palettes_rebut"),
+)
+
+# What companies of the region write: forestry, pulp and paper, aluminium, agri-food,
+# construction, packaging, chemicals, energy, resource sharing, needs written as uses.
+REGIONAL = _cases(
+    ("bran de scie", "bois.sciure"),
+    ("sciure de pin sèche", "bois.sciure"),
+    ("sciure d'épinette humide", "bois.sciure"),
+    ("copeaux de bois franc", "bois.copeaux"),
+    ("copeaux d'épinette", "bois.copeaux"),
+    ("plaquettes forestières", "bois.copeaux"),
+    ("écorce de bouleau", "bois.ecorces"),
+    ("écorces de résineux", "bois.ecorces"),
+    ("ripes de rabotage", "bois.rabotures"),
+    ("planures", "bois.rabotures"),
+    ("dosses et délignures", "bois"),
+    ("bois de démolition", "bois.crd"),
+    ("palettes de bois brisées", "bois.palettes_rebut"),
+    ("palettes 48x40 usagées", "emballages.palettes"),
+    ("cendres volantes", "bois.cendres"),
+    ("cendres de chaudière à biomasse", "bois.cendres"),
+    ("boues de désencrage", "pates_papiers.boues"),
+    ("boues de papetière mixtes", "pates_papiers.boues"),
+    ("biosolides de papetière", "pates_papiers.boues"),
+    ("rejets de fibres", "pates_papiers.fibres_rejetees"),
+    ("boîtes de carton usagées", "emballages.carton_ondule"),
+    ("brasques de cuves", "metaux.aluminium.brasques"),
+    ("revêtements de cuves usés", "metaux.aluminium.brasques"),
+    ("écumes d'aluminium", "metaux.aluminium.crasses"),
+    ("drosse blanche", "metaux.aluminium.crasses"),
+    ("boues rouges", "metaux.aluminium.residu_bauxite"),
+    ("copeaux d'alu", "metaux.aluminium.retailles"),
+    ("chutes d'aluminium 6061", "metaux.aluminium.retailles"),
+    ("tournures d'aluminium", "metaux.aluminium.retailles"),
+    ("retailles d'acier", "metaux.ferraille"),
+    ("ferraille d'acier", "metaux.ferraille"),
+    ("câbles électriques en cuivre", "metaux.cuivre"),
+    ("drèches", "agroalimentaire.dreche"),
+    ("grains de brasserie usés", "agroalimentaire.dreche"),
+    ("drêches de microbrasserie", "agroalimentaire.dreche"),
+    ("lactosérum acide", "agroalimentaire.lactoserum"),
+    ("petit-lait", "agroalimentaire.lactoserum"),
+    ("bleuets congelés déclassés", "agroalimentaire.fruits_declasses"),
+    ("pain rassis", "agroalimentaire.pain_declasse"),
+    ("fumier de vache", "agroalimentaire.fumier"),
+    ("lisier de porc", "agroalimentaire.fumier"),
+    ("viscères de poisson", "agroalimentaire.residus_viande_poisson"),
+    ("rognures de gazon", "agroalimentaire.residus_verts"),
+    ("huiles de friture", "agroalimentaire"),
+    ("pelures de pommes de terre", "agroalimentaire"),
+    ("béton de démolition", "construction.beton_concasse"),
+    ("débris de béton", "construction.beton_concasse"),
+    ("béton concassé 0-3/4", "construction.beton_concasse"),
+    ("asphalte recyclé", "construction.enrobe_bitumineux"),
+    ("planage d'asphalte", "construction.enrobe_bitumineux"),
+    ("bardeaux d'asphalte", "construction.enrobe_bitumineux"),
+    ("gyproc", "construction.gypse"),
+    ("retailles de gypse", "construction.gypse"),
+    ("terre d'excavation", "construction.sol_propre"),
+    ("pierre concassée", "construction.granulats"),
+    ("pellicule d'enrobage", "plastiques.films_agricoles"),
+    ("plastique agricole", "plastiques.films_agricoles"),
+    ("plastique d'enrobage de balles rondes", "plastiques.films_agricoles"),
+    ("big bags usagés", "emballages.sacs_vrac"),
+    ("supersacs", "emballages.sacs_vrac"),
+    ("barils de 205 litres", "emballages.barils_ibc"),
+    ("chaudières de plastique", "emballages.barils_ibc"),
+    ("styromousse", "plastiques"),
+    ("pellicule étirable", "plastiques.melanges"),
+    ("tuyaux de PEHD", "plastiques.pehd"),
+    ("huile usée", "chimiques.huiles_usees"),
+    ("huile hydraulique", "chimiques.huiles_usees"),
+    ("guenilles souillées", "chimiques.absorbants_souilles"),
+    ("varsol", "chimiques.solvants"),
+    ("restes de peinture", "chimiques.peintures"),
+    ("pneus hors route", "autres.pneus"),
+    ("vitres", "autres.verre"),
+    ("ordinateurs désuets", "autres.electronique"),
+    ("vapeur basse pression", "energie.vapeur"),
+    ("eau de refroidissement à 35 °C", "energie.chaleur_basse_t"),
+    ("rejets thermiques 80 °C", "energie.chaleur_haute_t"),
+    ("fumées chaudes", "energie.chaleur_haute_t"),
+    ("CO2 biogénique", "energie.co2"),
+    ("camion partagé", "mutualisation.transport"),
+    ("chariot élévateur", "mutualisation.equipement"),
+    ("espace d'entreposage disponible", "mutualisation.entreposage"),
+    ("combustible pour notre chaudière", "usages.combustible_biomasse"),
+    ("litière pour chevaux", "usages.litiere_animale"),
+    ("matériel de remblai", "usages.granulats_remblai"),
+    ("chauffage de serres", "usages.serriculture"),
+)
+
+UNKNOWN = [
+    "asdf", "bonjour", "services comptables", "logiciel", "marketing numérique",
+    "tubes fluorescents", "", "   ", "1234", "de la", "déchets", "résidus", "eau",
+    "sol contaminé", "terre contaminée aux hydrocarbures", "bois contaminé aux BPC",
+    "logiciel de gestion des palettes",
+]
+
+
+@pytest.mark.parametrize(("text", "code"), ISSUE + ENGLISH + VARIANTS + REGIONAL)
+def test_maps_text_to_its_category(classifier, text, code):
+    result = classifier.classify(text)
+    assert result.code == code, result.reason_fr
+    assert result.confidence >= ACCEPT
+    assert result.method in ("exact", "tokens")
+    assert all(c != code for c, _ in result.candidates)
+
+
+@pytest.mark.parametrize(("text", "code"), ISSUE + ENGLISH)
+def test_the_issue_examples_are_sure(classifier, text, code):
+    result = classifier.classify(text)
+    assert (result.code, result.flagged) == (code, False), result.reason_fr
+    assert result.confidence >= SURE
+
+
+@pytest.mark.parametrize(("text", "code"), TYPOS)
+def test_typos_are_found_but_must_be_confirmed(classifier, text, code):
+    result = classifier.classify(text)
+    assert (result.code, result.method) == (code, "fuzzy"), result.reason_fr
+    assert ACCEPT <= result.confidence < SURE
+    assert result.flagged
+    assert "orthographe" in result.reason_fr
+
+
+@pytest.mark.parametrize("text", UNKNOWN)
+def test_unknown_text_is_flagged_never_forced(classifier, text):
+    result = classifier.classify(text)
+    assert result.code is None, result.reason_fr
+    assert result.flagged
+    assert result.method == "none"
+    assert result.confidence < ACCEPT
+    assert result.reason_fr.startswith("non reconnu")
+    assert len(result.candidates) <= 5
+
+
+def test_unknown_text_comes_with_candidates(classifier):
+    result = classifier.classify("services comptables")
+    assert result.candidates[0][0] == "mutualisation.services_expertise"
+    scores = [s for _, s in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s < ACCEPT for s in scores)
+    assert classifier.classify("sol contaminé").candidates  # offered, never chosen
+
+
+def test_contamination_rules_out_clean_categories(classifier):
+    assert classifier.classify("sol propre").code == "construction.sol_propre"
+    assert classifier.classify("sol contaminé").code is None
+    assert classifier.classify("huile contaminée").code == "chimiques.huiles_usees"
+
+
+def test_confidence_ordering_exact_tokens_fuzzy(classifier):
+    exact = classifier.classify("sciure de bois")
+    tokens = classifier.classify("sciure de bois d'épinette")
+    fuzzy = classifier.classify("sciur de bois")
+    assert [r.method for r in (exact, tokens, fuzzy)] == ["exact", "tokens", "fuzzy"]
+    assert {r.code for r in (exact, tokens, fuzzy)} == {"bois.sciure"}
+    assert exact.confidence == EXACT > tokens.confidence > fuzzy.confidence
+    assert tokens.confidence <= TOKENS_MAX
+
+
+def test_classification_is_shown_with_a_french_reason(classifier):
+    exact = classifier.classify("drêche")
+    assert exact == Classification(
+        text="drêche", code="agroalimentaire.dreche", confidence=EXACT, method="exact",
+        candidates=exact.candidates, flagged=False,
+        reason_fr="reconnu : synonyme « drêche » de Drêche de brasserie")
+    tokens = classifier.classify("fumier de vache")
+    assert tokens.flagged and tokens.code == "agroalimentaire.fumier"
+    assert "« fumier »" in tokens.reason_fr
+    assert "mots inconnus : vache" in tokens.reason_fr
+    assert "mots d'une autre catégorie : copeaux" in classifier.classify(
+        "sciure et copeaux").reason_fr
+    assert tokens.reason_fr.endswith("à confirmer")
+
+
+@pytest.mark.parametrize(("text", "code"), _cases(
+    ("chaleur résiduelle 45 °C", "energie.chaleur_basse_t"),
+    ("chaleur résiduelle 85 °C", "energie.chaleur_haute_t"),
+    ("waste heat at 80 C", "energie.chaleur_haute_t"),
+    ("eau chaude résiduelle 122 °F", "energie.chaleur_basse_t"),
+    ("fumées chaudes 40°C", "energie.chaleur_basse_t"),
+    ("chaleur de procédé", "energie.chaleur_haute_t"),
+))
+def test_a_stated_temperature_decides_low_or_high_heat(classifier, text, code):
+    result = classifier.classify(text)
+    assert result.code == code, result.reason_fr
+
+
+def test_an_offer_is_a_material_a_need_may_be_a_use(classifier):
+    offer = classifier.classify("copeaux pour litière", direction=Direction.OUTPUT)
+    need = classifier.classify("copeaux pour litière", direction=Direction.INPUT)
+    assert (offer.code, need.code) == ("bois.copeaux", "usages.litiere_animale")
+    assert classifier.classify("litière", direction=Direction.OUTPUT).code == (
+        "usages.litiere_animale")  # the text names the use, exactly
+    need = classifier.classify("litière pour chevaux", direction=Direction.INPUT)
+    offer = classifier.classify("litière pour chevaux", direction=Direction.OUTPUT)
+    assert need.code == "usages.litiere_animale"
+    assert need.confidence > offer.confidence
+
+
+CORRECTED = _cases(
+    ("boues de chaux", "usages.amendement_sol"),
+    ("Boues de Chaux", "usages.amendement_sol"),
+    ("boue de chaux", "usages.amendement_sol"),
+    ("BOUES DE CHAUX 200 t/an", "usages.amendement_sol"),
+)
+
+
+@pytest.mark.parametrize(("text", "code"), CORRECTED)
+def test_a_correction_applies_to_the_same_text_written_differently(classifier, text, code):
+    assert classifier.classify(text).method != "correction"
+    corrected = classifier.with_corrections({"boues de chaux": code})
+    result = corrected.classify(text)
+    assert (result.code, result.confidence, result.method, result.flagged) == (
+        code, 1.0, "correction", False)
+    assert result.reason_fr == "corrigé par le personnel : Amendement de sol et chaulage"
+
+
+@pytest.mark.parametrize("text", ["boues de désencrage", "chaux", "boues de chaux vive"])
+def test_a_correction_does_not_touch_other_texts(classifier, text):
+    corrected = classifier.with_corrections({"boues de chaux": "usages.amendement_sol"})
+    assert corrected.classify(text) == classifier.classify(text)
+
+
+def test_a_correction_overrides_an_exact_match_and_is_kept(taxonomy):
+    classifier = Classifier(taxonomy, corrections={"Cartons": "emballages.carton_ondule"})
+    assert classifier.classify("carton").code == "emballages.carton_ondule"
+    assert classifier.classify("carton").candidates[0][0] == "pates_papiers.carton"
+    assert classifier.classify("carton plat").code == "pates_papiers.carton"
+    assert dict(classifier.corrections) == {"carton": "emballages.carton_ondule"}
+    later = classifier.with_corrections({"ripe": "bois.sciure"})
+    assert later.classify("ripes").code == "bois.sciure"
+    assert later.classify("carton").code == "emballages.carton_ondule"
+    assert classifier.classify("ripes").code == "bois.rabotures"  # the original is unchanged
+
+
+@pytest.mark.parametrize(("corrections", "message"), [
+    ({"sciure": "bois.inexistant"}, "unknown category code 'bois.inexistant'"),
+    ({"45 °C": "bois.sciure"}, "has no words to match on"),
+])
+def test_a_bad_correction_is_refused(taxonomy, corrections, message):
+    with pytest.raises(ValueError, match=message):
+        Classifier(taxonomy, corrections)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Chaleur résiduelle 45 °C", "chaleur residuelles"),
+    ("Drêches", "dreche"),
+    ("retailles d'aluminium", "Retaille d aluminium"),
+    ("retailles d'aluminium", "retailles daluminium"),
+    ("Métaux", "métal"),
+    ("copeaux", "COPEAU"),
+    ("sciure 500 tonnes par an", "sciure"),
+])
+def test_key_ignores_case_accents_plural_spacing_and_quantities(a, b):
+    assert Classifier.key(a) == Classifier.key(b) != ""
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("sciure de bois", "sciure"),
+    ("brasques usées", "brasques"),
+    ("chaleur résiduelle", "chaleur"),
+])
+def test_key_keeps_words_apart(a, b):
+    assert Classifier.key(a) != Classifier.key(b)
+
+
+@pytest.mark.parametrize("text", ["sciure de bois", "brasques usées", "boues de chaux",
+                                  "Chaleur résiduelle 45 °C", "palettes 48x40"])
+def test_key_is_stable(text):
+    assert Classifier.key(Classifier.key(text)) == Classifier.key(text)
+
+
+def test_classification_is_fast(classifier):
+    texts = [p.values[0] for p in ISSUE + ENGLISH + VARIANTS + REGIONAL + TYPOS]
+    texts += UNKNOWN
+    for text in texts:  # the fuzzy cache warms on first sight, as in a running service
+        classifier.classify(text)
+    start = time.perf_counter()
+    for text in texts:
+        classifier.classify(text)
+    per_text_ms = (time.perf_counter() - start) * 1000 / len(texts)
+    assert per_text_ms < 1.0, f"{per_text_ms:.3f} ms per text"
