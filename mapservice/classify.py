@@ -502,16 +502,16 @@ class Classifier:
         return self._cats[code].label_fr
 
     def _describe_exact(self, text: str, cat: Category) -> str:
-        keys = {fold(text), " ".join(f for f, _ in _words_kept(text))}
-        keys |= {_plural(k) for k in keys}
-        if fold(cat.code) in keys or cat.code in keys:
-            return f"code {cat.code}"
-        for label in (cat.label_fr, cat.label_en):
-            if fold(label) in keys or _plural(fold(label)) in keys:
-                return f"libellé « {label} »"
-        for syn in (*cat.synonyms_fr, *cat.synonyms_en):
-            if fold(syn) in keys or _plural(fold(syn)) in keys:
-                return f"synonyme « {syn} » de {cat.label_fr}"
+        written = {fold(text), " ".join(f for f, _ in _words_kept(text))}
+        names = [(fold(cat.code), f"code {cat.code}")]
+        names += [(fold(label), f"libellé « {label} »") for label in (cat.label_fr, cat.label_en)]
+        names += [(fold(syn), f"synonyme « {syn} » de {cat.label_fr}")
+                  for syn in (*cat.synonyms_fr, *cat.synonyms_en)]
+        for same in (lambda name: name in written,  # as written first, then plural-insensitive
+                     lambda name: _plural(name) in {_plural(w) for w in written}):
+            for name, description in names:
+                if same(name):
+                    return description
         return f"nom de {cat.label_fr}"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mapservice import geojson
+from mapservice.classify import Classifier
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
 from mapservice.geocoding.reverse import ReverseGeocoder
@@ -20,7 +21,7 @@ from mapservice.impact import TransportModel
 from mapservice.importing import build_plan
 from mapservice.matching import Compatibility
 from mapservice.materials import Taxonomy, load_factors
-from mapservice.model import Flow, ImportResult, Park, Site
+from mapservice.model import Direction, Flow, ImportResult, Park, Site
 from mapservice.reference import load_reference
 from mapservice.spatial_index import DatabaseSiteIndex, SiteIndex
 from mapservice.storage import Repository, open_repository
@@ -90,6 +91,52 @@ class Services:
     @cached_property
     def reverse_geocoder(self) -> ReverseGeocoder:
         return ReverseGeocoder(self.gazetteer, self.park_locator)
+
+    @cached_property
+    def classifier(self) -> Classifier:
+        """Free text → category, with the corrections staff made (kept in the database)."""
+        return Classifier(self.taxonomy, self.repo.category_corrections())
+
+    def classify(self, text: str, direction: str | None = None) -> dict[str, Any]:
+        text = (text or "").strip()
+        if not text or len(text) > 300:
+            raise InvalidInput("Texte à classer vide ou trop long (1 à 300 caractères).",
+                               field="text")
+        way = None
+        if direction:
+            try:
+                way = Direction(direction)
+            except ValueError:
+                raise InvalidInput(f"direction invalide : {direction!r} (output ou input).",
+                                   field="direction") from None
+        found = self.classifier.classify(text, direction=way)
+        return {
+            "text": text, "category": found.code,
+            "label_fr": self.taxonomy.label(found.code) if found.code else None,
+            "label_en": self.taxonomy.label(found.code, "en") if found.code else None,
+            "confidence": round(found.confidence, 3), "method": found.method,
+            "flagged": found.flagged, "reason": found.reason_fr,
+            "candidates": [{"category": c, "label_fr": self.taxonomy.label(c),
+                            "confidence": round(v, 3)} for c, v in found.candidates],
+        }
+
+    def correct_category(self, text: str, code: str, author: str) -> dict[str, Any]:
+        """Keep a staff correction: this wording means that category from now on."""
+        text = (text or "").strip()
+        if not text or len(text) > 300:
+            raise InvalidInput("Texte vide ou trop long (1 à 300 caractères).", field="text")
+        if self.taxonomy.get(code) is None:
+            raise InvalidInput(f"Catégorie inconnue : {code!r}.", field="category",
+                               suggestions=[c.code for c in self.taxonomy.suggest(code)])
+        author = (author or "").strip()
+        if not author or len(author) > 120:
+            raise InvalidInput("Indiquez qui fait la correction.", field="author")
+        key = Classifier.key(text)
+        if not key:
+            raise InvalidInput("Ce texte ne contient aucun mot à retenir.", field="text")
+        self.repo.save_category_correction(key, text, code, author)
+        self.__dict__.pop("classifier", None)
+        return self.classify(text)
 
     # --- matching -----------------------------------------------------------------------------
 
@@ -194,6 +241,7 @@ class Services:
             max_bytes=self.settings["IMPORT_MAX_BYTES"],
             source=source,
             on_progress=on_progress,
+            classifier=self.classifier,
         )
         result = self.repo.apply_import(plan, dry_run=dry_run)
         if not dry_run:

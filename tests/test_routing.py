@@ -216,7 +216,7 @@ def test_a_thousand_by_a_thousand_matrix_is_fast():
     assert graph.n_nodes == 56 * 56
     pts = np.column_stack([rng.uniform(-72.6, -70.8, 2000), rng.uniform(48.2, 48.9, 2000)])
     start = time.perf_counter()
-    res = graph.matrix_arrays(pts[:1000].tolist(), pts[1000:].tolist())
+    res = graph.matrix(pts[:1000].tolist(), pts[1000:].tolist())
     elapsed = time.perf_counter() - start
     assert elapsed < 5.0, elapsed
     assert not np.isnan(res.road_m).any()

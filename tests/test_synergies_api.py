@@ -171,3 +171,39 @@ def test_cli_match_writes_geojson_and_csv(tmp_path, demo_db):
     bad = subprocess.run([sys.executable, "-m", "mapservice.cli", "match", "--out",
                           str(tmp_path / "x.txt")], env=env, capture_output=True, text=True)
     assert bad.returncode != 0 and ".csv ou .geojson" in bad.stderr
+
+
+def test_classify_and_keep_a_correction(client):
+    r = client.get("/api/v1/classify", query_string={"text": "drêche de brasserie"})
+    assert r.status_code == 200
+    assert r.json["category"] == "agroalimentaire.dreche" and not r.json["flagged"]
+    odd = client.get("/api/v1/classify", query_string={"text": "résidus de la cuve 3"}).json
+    r = client.post("/api/v1/classify/corrections", json={
+        "text": "résidus de la cuve 3", "category": "metaux.aluminium.brasques",
+        "author": "Julie"})
+    assert r.status_code == 200, r.json
+    again = client.get("/api/v1/classify", query_string={"text": "Résidus de la CUVE 3"}).json
+    assert again["category"] == "metaux.aluminium.brasques" and again["method"] == "correction"
+    assert odd["method"] != "correction"
+    bad = client.post("/api/v1/classify/corrections", json={
+        "text": "x", "category": "metaux.inconnu", "author": "Julie"})
+    assert bad.status_code == 422 and bad.json["field"] == "category"
+    assert client.get("/api/v1/classify", query_string={"text": ""}).status_code == 422
+
+
+def test_import_accepts_free_text_materials_the_classifier_is_sure_of(app, tmp_path):
+    from test_importing import GOOD, write_csv
+
+    svc = _svc(app)
+    row = list(GOOD[0])
+    row[0], row[9] = "Brasserie libre (démo)", "Drêches de brasserie"
+    svc.import_file(write_csv(tmp_path / "libre.csv", [row]))
+    (flow,) = [f for f in svc.repo.flows() if f.description == row[10]
+               and svc.repo.get_site(f.site_id).member_name == "Brasserie libre (démo)"]
+    assert flow.category_code == "agroalimentaire.dreche"
+    from mapservice.errors import ImportRejected
+
+    row[9] = "trucs divers"
+    with pytest.raises(ImportRejected) as info:
+        svc.import_file(write_csv(tmp_path / "flou.csv", [row]))
+    assert info.value.issues[0].column == "matiere"

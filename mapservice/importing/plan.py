@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from mapservice.classify import Classifier
 from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
 from mapservice.geocoding import CascadeGeocoder, GeocodeQuery, ParkLocator
 from mapservice.importing.columns import COLUMNS_BY_NAME, map_header
@@ -84,12 +85,14 @@ def build_plan(
     max_bytes: int,
     source: str | None = None,
     on_progress: Callable[[int], None] | None = None,
+    classifier: Classifier | None = None,
 ) -> ImportPlan:
     """Read, validate and group ``path``; raise :class:`ImportRejected` listing every problem."""
     source = source or path.name
     sheet = open_sheet(path, max_bytes=max_bytes, source=source)
     try:
-        members, issues, n_rows = _read_sheet(sheet, taxonomy, max_rows, on_progress, source)
+        members, issues, n_rows = _read_sheet(sheet, taxonomy, max_rows, on_progress, source,
+                                              classifier)
     finally:
         sheet.close()
     if n_rows == 0 and not issues:
@@ -143,6 +146,7 @@ def _read_sheet(
     max_rows: int,
     on_progress: Callable[[int], None] | None,
     source: str,
+    classifier: Classifier | None = None,
 ) -> tuple[dict[str, _MemberDraft], _Issues, int]:
     mapping, header_issues, _ignored = map_header(sheet.header)
     issues = _Issues(header_issues)
@@ -161,7 +165,7 @@ def _read_sheet(
             break
         cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
                  mapping.items()}
-        _read_row(number, cells, taxonomy, members, issues)
+        _read_row(number, cells, taxonomy, members, issues, classifier)
         if len(issues) >= MAX_ISSUES:
             break
         if on_progress and n_rows % 1000 == 0:
@@ -203,6 +207,7 @@ def _read_row(
     taxonomy: Taxonomy,
     members: dict[str, _MemberDraft],
     issues: _Issues,
+    classifier: Classifier | None = None,
 ) -> None:
     before = len(issues)
 
@@ -238,10 +243,22 @@ def _read_row(
 
     material = cells.get("matiere", "")
     category = taxonomy.lookup(material) if material else None
+    if category is None and material and classifier is not None:
+        # Free text ("drêche de brasserie", "retailles d'alu"): taken only when the classifier
+        # is sure, or when staff corrected that wording before; never forced.
+        found = classifier.classify(material, direction=direction if isinstance(
+            direction, Direction) else None)
+        if found.code is not None and not found.flagged:
+            category = taxonomy.get(found.code)
     if not material:
         issues.add(number, "matiere", "", "La matière est vide.")
     elif category is None:
         hints = [f"{c.code} ({c.label_fr})" for c in taxonomy.suggest(material, n=3)]
+        if classifier is not None:
+            found = classifier.classify(material)
+            hints = [f"{code} ({taxonomy.label(code)})" for code, _ in (
+                [(found.code, found.confidence)] if found.code else []) + list(
+                found.candidates)][:3] or hints
         hint = f" Proches : {', '.join(hints)}." if hints else ""
         issues.add(number, "matiere", material, f"Matière inconnue de la taxonomie.{hint}")
 

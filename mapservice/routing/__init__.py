@@ -14,12 +14,13 @@ from mapservice.errors import ConfigError
 from mapservice.routing.base import (
     Distance,
     DistanceBackend,
+    DistanceMatrix,
     Point,
     RoadNetworkError,
     RoutingUnavailable,
 )
 from mapservice.routing.geodesic import GeodesicBackend, geodesic_m, geodesic_matrix_m
-from mapservice.routing.graph import MatrixArrays, RoadGraph, RoadLine
+from mapservice.routing.graph import RoadGraph, RoadLine
 
 BACKENDS = ("geodesic", "road-graph", "osm", "osrm", "valhalla", "ors")
 
@@ -27,8 +28,8 @@ __all__ = [
     "BACKENDS",
     "Distance",
     "DistanceBackend",
+    "DistanceMatrix",
     "GeodesicBackend",
-    "MatrixArrays",
     "Point",
     "RoadGraph",
     "RoadLine",

@@ -8,9 +8,11 @@ Points are ``(lon, lat)`` in EPSG:4326, always in that order. A pair that cannot
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, overload
+
+import numpy as np
 
 from mapservice.errors import ConfigError, InvalidInput, MapserviceError
 
@@ -68,28 +70,100 @@ class Distance:
         return self.road_m / self.geodesic_m
 
 
-def distance_rows(backend: str, geodesic_m: list[list[float]], road_m: list[list[float | None]],
-                  duration_s: list[list[float | None]], access_m: list[list[float]],
-                  reasons: dict[tuple[int, int], str] | None = None) -> list[list[Distance]]:
-    """Return a matrix of :class:`Distance` from row-major lists (rows = origins).
+class DistanceMatrix(Sequence[list[Distance]]):
+    """Distances from every origin (rows) to every destination (columns).
 
-    Bulk matrices hold a million cells: each object is made with one ``__dict__`` assignment
-    instead of the frozen ``__init__``'s six ``object.__setattr__`` calls (same fields and
-    values, about a third faster).
+    Reads as a list of rows of :class:`Distance` (``m[i][j]``, ``len``, iteration, ``==``
+    against lists), but is held as arrays — ``geodesic_m``, ``road_m``, ``duration_s``,
+    ``access_m``, shape ``(origins, destinations)``, NaN where unroutable — and each row's
+    objects are made on first access: a million Python objects cost seconds, and bulk
+    consumers (ranking, CO2, cost) should use the arrays.
+
+    The reason of an unroutable cell is its origin's reason, else its destination's, else
+    ``reason``.
     """
-    new, set_attr = object.__new__, object.__setattr__
-    reasons = reasons or {}
-    out: list[list[Distance]] = []
-    for i, cells in enumerate(zip(geodesic_m, road_m, duration_s, access_m, strict=True)):
+
+    def __init__(self, backend: str, geodesic_m: Any, road_m: Any, duration_s: Any,
+                 access_m: Any = None, *, origin_reasons: Sequence[str | None] | None = None,
+                 destination_reasons: Sequence[str | None] | None = None,
+                 reason: str | None = None) -> None:
+        self.backend = backend
+        self.geodesic_m = np.asarray(geodesic_m, dtype=float)
+        shape = self.geodesic_m.shape
+        self.road_m = np.asarray(road_m, dtype=float).reshape(shape)
+        self.duration_s = np.asarray(duration_s, dtype=float).reshape(shape)
+        self.access_m = (np.zeros(shape) if access_m is None
+                         else np.asarray(access_m, dtype=float).reshape(shape))
+        self._origin_reasons = list(origin_reasons or [None] * shape[0])
+        self._destination_reasons = list(destination_reasons or [None] * shape[1])
+        self._reason = reason
+        self._rows: dict[int, list[Distance]] = {}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Return (number of origins, number of destinations)."""
+        return self.geodesic_m.shape  # type: ignore[return-value]
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    @overload
+    def __getitem__(self, index: int) -> list[Distance]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Distance]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[Distance] | list[list[Distance]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = range(len(self))[index]  # negative indices, IndexError past the end
+        row = self._rows.get(i)
+        if row is None:
+            row = self._rows[i] = self._make_row(i)
+        return row
+
+    def __iter__(self) -> Iterator[list[Distance]]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(
+            list(a) == list(b) for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        m, p = self.shape
+        routed = int(np.isfinite(self.road_m).sum())
+        return f"<DistanceMatrix {self.backend} {m}×{p}, {routed} routed>"
+
+    def tolist(self) -> list[list[Distance]]:
+        """Return every row as a plain list of lists."""
+        return list(self)
+
+    def _make_row(self, i: int) -> list[Distance]:
+        # One ``__dict__`` assignment per object rather than the frozen ``__init__``'s six
+        # ``object.__setattr__`` calls: same fields and values, markedly cheaper in bulk.
+        new, set_attr, backend = object.__new__, object.__setattr__, self.backend
+        road = self.road_m[i]
+        unroutable = np.isnan(road) | np.isnan(self.duration_s[i])
+        fallback = self._origin_reasons[i]
         row = []
-        for j, (g, r, d, a) in enumerate(zip(*cells, strict=True)):
+        for j, (g, r, d, a, none) in enumerate(zip(
+                self.geodesic_m[i].tolist(), road.tolist(), self.duration_s[i].tolist(),
+                self.access_m[i].tolist(), unroutable.tolist(), strict=True)):
             obj = new(Distance)
-            set_attr(obj, "__dict__", {"geodesic_m": g, "road_m": r, "duration_s": d,
-                                       "backend": backend, "access_m": a,
-                                       "reason": reasons.get((i, j)) if r is None else None})
+            if none:
+                why = fallback or self._destination_reasons[j] or self._reason
+                values = {"geodesic_m": g, "road_m": None, "duration_s": None,
+                          "backend": backend, "access_m": 0.0, "reason": why}
+            else:
+                values = {"geodesic_m": g, "road_m": r, "duration_s": d, "backend": backend,
+                          "access_m": a, "reason": None}
+            set_attr(obj, "__dict__", values)
             row.append(obj)
-        out.append(row)
-    return out
+        return row
 
 
 class DistanceBackend(Protocol):
@@ -100,7 +174,7 @@ class DistanceBackend(Protocol):
     def distance(self, a: Point, b: Point) -> Distance: ...
 
     def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> list[list[Distance]]: ...
+               destinations: Sequence[Point]) -> DistanceMatrix: ...
 
 
 def check_point(point: Sequence[float], *, field: str = "point") -> Point:

@@ -12,10 +12,17 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from pyproj import Geod
 
-from mapservice.routing.base import Distance, Point, check_point, check_points
+from mapservice.routing.base import (
+    Distance,
+    DistanceMatrix,
+    Point,
+    check_point,
+    check_points,
+)
 
 _GEOD = Geod(ellps="WGS84")
 _PARALLEL_FROM = 50_000
+_REASON = "distance à vol d'oiseau seulement"
 
 
 def geodesic_m(a: Point, b: Point) -> float:
@@ -55,15 +62,13 @@ class GeodesicBackend:
     def distance(self, a: Point, b: Point) -> Distance:
         """Return the straight distance between ``a`` and ``b`` (no road distance)."""
         a, b = check_point(a, field="a"), check_point(b, field="b")
-        return Distance(geodesic_m(a, b), None, None, self.name,
-                        reason="distance à vol d'oiseau seulement")
+        return Distance(geodesic_m(a, b), None, None, self.name, reason=_REASON)
 
     def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> list[list[Distance]]:
+               destinations: Sequence[Point]) -> DistanceMatrix:
         """Return straight distances from every origin to every destination."""
         origins = check_points(origins, field="origins")
         destinations = check_points(destinations, field="destinations")
         dist = geodesic_matrix_m(origins, destinations)
-        reason = "distance à vol d'oiseau seulement"
-        return [[Distance(float(v), None, None, self.name, reason=reason) for v in row]
-                for row in dist.tolist()]
+        none = np.full(dist.shape, np.nan)
+        return DistanceMatrix(self.name, dist, none, none, reason=_REASON)

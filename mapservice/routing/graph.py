@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,11 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from mapservice.routing.base import (
     Distance,
+    DistanceMatrix,
     Point,
     RoadNetworkError,
     check_point,
     check_points,
-    distance_rows,
 )
 from mapservice.routing.geodesic import _GEOD, geodesic_matrix_m
 
@@ -59,17 +59,6 @@ class RoadLine:
     coords: list[Point]
     props: dict[str, Any]
     node_keys: list[Hashable] | None = None
-
-
-@dataclass
-class MatrixArrays:
-    """Matrix results as arrays (rows = origins); NaN where a pair cannot be routed."""
-
-    geodesic_m: np.ndarray
-    road_m: np.ndarray
-    duration_s: np.ndarray
-    access_m: np.ndarray
-    reasons: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -265,9 +254,11 @@ class RoadGraph:
                 time_s[rows[start:start + block]] = t
         return dist, time_s
 
-    def matrix_arrays(self, origins: Sequence[Point],
-                      destinations: Sequence[Point]) -> MatrixArrays:
-        """Return every origin-to-destination result as arrays (fast path for bulk use)."""
+    # -- DistanceBackend ---------------------------------------------------------------------
+
+    def matrix(self, origins: Sequence[Point],
+               destinations: Sequence[Point]) -> DistanceMatrix:
+        """Return road distances from every origin to every destination."""
         origins = check_points(origins, field="origins")
         destinations = check_points(destinations, field="destinations")
         geo = geodesic_matrix_m(origins, destinations)
@@ -289,32 +280,12 @@ class RoadGraph:
             ok = so.ok[:, None] & sd.ok[None, :] & np.isfinite(best_m)
             road = np.where(ok, best_m + access, np.nan)
             dur = np.where(ok, best_s + so.access_s[:, None] + sd.access_s[None, :], np.nan)
-        reasons = self._reasons(so, sd, road)
-        return MatrixArrays(geo, road, dur, np.where(np.isnan(road), 0.0, access), reasons)
-
-    def _reasons(self, so: _Snaps, sd: _Snaps, road: np.ndarray) -> dict[tuple[int, int], str]:
-        reasons: dict[tuple[int, int], str] = {}
-        max_km = self.max_snap_m / 1000
-        far = f"point à plus de {max_km:g} km du réseau routier"
-        for i, j in zip(*np.nonzero(np.isnan(road)), strict=True):
-            if not so.ok[i]:
-                reasons[int(i), int(j)] = f"origine : {far}"
-            elif not sd.ok[j]:
-                reasons[int(i), int(j)] = f"destination : {far}"
-            else:
-                reasons[int(i), int(j)] = "aucun chemin routier entre les deux points"
-        return reasons
-
-    # -- DistanceBackend ---------------------------------------------------------------------
-
-    def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> list[list[Distance]]:
-        """Return road distances from every origin to every destination."""
-        res = self.matrix_arrays(origins, destinations)
-        road = np.where(np.isnan(res.road_m), None, res.road_m).tolist()
-        dur = np.where(np.isnan(res.duration_s), None, res.duration_s).tolist()
-        return distance_rows(self.name, res.geodesic_m.tolist(), road, dur,
-                             res.access_m.tolist(), res.reasons)
+        far = f"point à plus de {self.max_snap_m / 1000:g} km du réseau routier"
+        return DistanceMatrix(
+            self.name, geo, road, dur, np.where(np.isnan(road), 0.0, access),
+            origin_reasons=[None if ok else f"origine : {far}" for ok in so.ok.tolist()],
+            destination_reasons=[None if ok else f"destination : {far}" for ok in sd.ok.tolist()],
+            reason="aucun chemin routier entre les deux points")
 
     def distance(self, a: Point, b: Point) -> Distance:
         """Return the road distance from ``a`` to ``b``."""

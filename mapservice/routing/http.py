@@ -18,15 +18,17 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from mapservice.errors import ConfigError
 from mapservice.geocoding.online import Throttle
 from mapservice.routing.base import (
     Distance,
+    DistanceMatrix,
     Point,
     RoutingUnavailable,
     check_point,
     check_points,
-    distance_rows,
 )
 from mapservice.routing.geodesic import geodesic_matrix_m
 
@@ -101,7 +103,7 @@ class HttpBackend:
         return self.matrix([a], [b])[0][0]
 
     def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> list[list[Distance]]:
+               destinations: Sequence[Point]) -> DistanceMatrix:
         """Return distances from every origin to every destination, cached pairs first."""
         origins = check_points(origins, field="origins")
         destinations = check_points(destinations, field="destinations")
@@ -118,14 +120,12 @@ class HttpBackend:
         cols = [j for j in range(len(destinations)) if any(todo[i][j] for i in rows)]
         if rows and cols:
             self._fill(origins, destinations, rows, cols, cells, todo)
-        geo = geodesic_matrix_m(origins, destinations).tolist()
-        road = [[c[0] for c in row] for row in cells]
-        dur = [[c[1] for c in row] for row in cells]
-        reason = f"aucun itinéraire selon {self.name}"
-        reasons = {(i, j): reason for i, row in enumerate(road) for j, r in enumerate(row)
-                   if r is None}
-        access = [[0.0] * len(destinations) for _ in origins]
-        return distance_rows(self.name, geo, road, dur, access, reasons)
+        geo = geodesic_matrix_m(origins, destinations)
+        road = [[np.nan if c[0] is None else c[0] for c in row] for row in cells]
+        dur = [[np.nan if c[1] is None else c[1] for c in row] for row in cells]
+        return DistanceMatrix(self.name, geo, np.array(road).reshape(geo.shape),
+                              np.array(dur).reshape(geo.shape),
+                              reason=f"aucun itinéraire selon {self.name}")
 
     def _fill(self, origins: list[Point], destinations: list[Point], rows: list[int],
               cols: list[int], cells: Cells, todo: list[list[bool]]) -> None:

@@ -148,3 +148,17 @@ def move_synergy(synergy_id: int) -> Response:
                             input_flow_id=None, status=str(body.get("status") or ""),
                             author=str(body.get("author") or ""), note=str(body.get("note") or ""))
     return jsonify(_synergy_json(syn))
+
+
+@bp.get("/classify")
+def classify() -> Response:
+    args = request.args
+    return jsonify(services().classify(args.get("text") or "", args.get("direction")))
+
+
+@bp.post("/classify/corrections")
+def correct_category() -> Response:
+    body = _body()
+    return jsonify(services().correct_category(str(body.get("text") or ""),
+                                               str(body.get("category") or ""),
+                                               str(body.get("author") or "")))
