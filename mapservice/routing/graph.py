@@ -261,7 +261,21 @@ class RoadGraph:
         """Return road distances from every origin to every destination."""
         origins = check_points(origins, field="origins")
         destinations = check_points(destinations, field="destinations")
-        geo = geodesic_matrix_m(origins, destinations)
+        # Geod.inv releases the GIL: straight distances are computed while Dijkstra runs.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            geo_future = pool.submit(geodesic_matrix_m, origins, destinations)
+            road, dur, access, so, sd = self._road(origins, destinations)
+            geo = geo_future.result()
+        far = f"point à plus de {self.max_snap_m / 1000:g} km du réseau routier"
+        return DistanceMatrix(
+            self.name, geo, road, dur, access,
+            origin_reasons=[None if ok else f"origine : {far}" for ok in so.ok.tolist()],
+            destination_reasons=[None if ok else f"destination : {far}" for ok in sd.ok.tolist()],
+            reason="aucun chemin routier entre les deux points")
+
+    def _road(self, origins: list[Point], destinations: list[Point]) -> tuple[
+            np.ndarray, np.ndarray, np.ndarray, _Snaps, _Snaps]:
+        """Return road metres, seconds and access metres (NaN, NaN, 0 where unroutable)."""
         so, sd = self._snap(origins), self._snap(destinations)
         m, p = len(origins), len(destinations)
         road, dur = np.full((m, p), np.nan), np.full((m, p), np.nan)
@@ -280,12 +294,7 @@ class RoadGraph:
             ok = so.ok[:, None] & sd.ok[None, :] & np.isfinite(best_m)
             road = np.where(ok, best_m + access, np.nan)
             dur = np.where(ok, best_s + so.access_s[:, None] + sd.access_s[None, :], np.nan)
-        far = f"point à plus de {self.max_snap_m / 1000:g} km du réseau routier"
-        return DistanceMatrix(
-            self.name, geo, road, dur, np.where(np.isnan(road), 0.0, access),
-            origin_reasons=[None if ok else f"origine : {far}" for ok in so.ok.tolist()],
-            destination_reasons=[None if ok else f"destination : {far}" for ok in sd.ok.tolist()],
-            reason="aucun chemin routier entre les deux points")
+        return road, dur, np.where(np.isnan(road), 0.0, access), so, sd
 
     def distance(self, a: Point, b: Point) -> Distance:
         """Return the road distance from ``a`` to ``b``."""
