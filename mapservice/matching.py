@@ -343,6 +343,8 @@ class Matcher:
             q_fit = 0.5
             exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
             q_reason = "quantités non comparables (une unité ou une quantité manque)"
+        if out_f.confidential or in_f.confidential:
+            q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
         distance_fit = max(0.0, 1.0 - travel_m / (max_km * 1000.0))
         score = round(W_CATEGORY * fit.strength + W_QUANTITY * q_fit
                       + W_DISTANCE * distance_fit, 4)
@@ -363,13 +365,14 @@ class Matcher:
         reasons = [f"catégorie : {how} (force {fit.strength:.2f})"
                    + (f" — {fit.note_fr}" if fit.note_fr else ""), q_reason]
         if road_km is not None:
-            reasons.append(f"distance routière {road_km:.1f} km ({used_backend}), "
-                           f"{geo_m / 1000:.1f} km à vol d'oiseau, maximum {max_km:.0f} km")
+            reasons.append(f"distance routière {_fr(road_km)} km ({used_backend}), "
+                           f"{_fr(geo_m / 1000)} km à vol d'oiseau, maximum {_fr(max_km)} km")
         else:
-            reasons.append(f"{geo_m / 1000:.1f} km à vol d'oiseau (pas de distance routière), "
-                           f"maximum {max_km:.0f} km")
+            reasons.append(f"{_fr(geo_m / 1000)} km à vol d'oiseau (pas de distance routière), "
+                           f"maximum {_fr(max_km)} km")
         if impact.break_even_km is not None:
-            reasons.append(f"rentable pour le climat jusqu'à {impact.break_even_km:.0f} km de route"
+            reasons.append(f"rentable pour le climat jusqu'à {_fr(round(impact.break_even_km))} "
+                           "km de route"
                            + (" (retour à vide compté)" if impact.empty_return else ""))
         return Candidate(
             kind=fit.kind, output_flow=out_f, input_flow=in_f,

@@ -95,6 +95,13 @@ def candidate_json(services: Services, c: Candidate,
         }
 
     synergy = (stored or {}).get(c.key)
+    impact = c.impact.as_dict()
+    confidential = c.output_flow.confidential or c.input_flow.confidential
+    if confidential:
+        # Every figure that scales with the quantity would give the quantity away.
+        for key in ("tonnes", "tkm", "trips", "transport_kg_co2e", "transport_cost_cad",
+                    "avoided_kg_co2e", "net_kg_co2e", "landfill_saved_cad", "net_benefit_cad"):
+            impact[key] = None
     return {
         "kind": c.kind.value,
         "score": c.score,
@@ -107,7 +114,8 @@ def candidate_json(services: Services, c: Candidate,
         "duration_min": round(c.duration_s / 60, 1) if c.duration_s is not None else None,
         "distance_backend": c.distance_backend,
         "max_km": c.max_km,
-        "impact": c.impact.as_dict(),
+        "impact": impact,
+        "confidential": confidential,
         "factors": services.transport_model.sources(),
         "reasons": list(c.reasons),
         "synergy_id": synergy.id if synergy else None,

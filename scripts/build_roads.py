@@ -60,9 +60,6 @@ JUNCTIONS: dict[str, tuple[str, float, float, str]] = {
     "royaume_talbot": ("boul. du Royaume / boul. Talbot", 48.4130, -71.0820, "E"),
     "dubuc_s": ("pont Dubuc, rive sud", 48.4325, -71.0865, "K"),
     "dubuc_n": ("pont Dubuc, rive nord (fin R-175 / R-172)", 48.4390, -71.0830, "K (R)"),
-    "steanne_s": ("pont Sainte-Anne, rive sud", 48.4300, -71.0620, "K"),
-    "steanne_n": ("pont Sainte-Anne, rive nord", 48.4368, -71.0590, "K"),
-    "steanne_r172": ("Chicoutimi-Nord, R-172 / accès pont Sainte-Anne", 48.4415, -71.0600, "K"),
     "chic_centre": ("centre-ville de Chicoutimi (rue Racine / boul. Saint-Paul)",
                     48.4275, -71.0640, "M saguenay-chicoutimi"),
     # Jonquière / Arvida / Shipshaw
@@ -286,7 +283,8 @@ ROADS: list[dict[str, Any]] = [
             ("Chicoutimi-Nord west", 48.4480, -71.0970, "K"),
             "@dubuc_n",
             ("boul. Sainte-Geneviève", 48.4405, -71.0720, "K"),
-            "@steanne_r172",
+            ("Chicoutimi-Nord, R-172 (ancien accès au pont Sainte-Anne)", 48.4415, -71.0600,
+             "K"),
             ("east of Chicoutimi-Nord", 48.4460, -71.0400, "K"),
             ("towards Saint-Fulgence (inland)", 48.4540, -71.0150, "K"),
             ("towards Saint-Fulgence", 48.4600, -70.9900, "K"),
@@ -495,19 +493,12 @@ ROADS: list[dict[str, Any]] = [
             ("west of downtown", 48.4300, -71.0780, "K"),
             ("downtown", 48.4280, -71.0700, "K"),
             "@chic_centre",
-            "@steanne_s",
+            ("rive sud du pont Sainte-Anne (bout de l'artère)", 48.4300, -71.0620, "K"),
         ],
     },
-    {
-        "id": "chic-steanne", "ref": "", "name": "Pont Sainte-Anne et accès (Chicoutimi-Nord)",
-        "kind": "arterial", "source": "K",
-        "points": [
-            "@steanne_s",
-            ("BRIDGE", "Pont Sainte-Anne"),
-            "@steanne_n",
-            "@steanne_r172",
-        ],
-    },
+    # The pont Sainte-Anne (Chicoutimi) is left out of the truck network: an old bridge, closed
+    # to motor traffic for years and reserved to pedestrians and cyclists; heavy trucks cross
+    # the Saguenay at Chicoutimi by the pont Dubuc. To verify before relying on it.
     {
         "id": "chic-saint-paul", "ref": "", "name": "Boulevard Saint-Paul (Chicoutimi)",
         "kind": "arterial", "source": "R (§1: boul. Saint-Paul, south end near A-70); K; E",

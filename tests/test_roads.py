@@ -21,7 +21,6 @@ DATA = PROJECT_ROOT / "data"
 #: Published estimates the graph misses by more than 10 %, and why (see data/README.md).
 KNOWN_SHORT = {
     ("La Baie", "Chicoutimi"): "A-70 cannot stretch past its own published length",
-    ("Chicoutimi", "Saint-Fulgence"): "'~18' is an estimate; the graph uses pont Sainte-Anne",
     ("Chicoutimi", "Port de Saguenay (Grande-Anse)"): "port point and access road estimated",
 }
 
@@ -49,7 +48,7 @@ def places() -> dict[str, tuple[float, float]]:
 def _rows() -> list[dict[str, str]]:
     with (DATA / "road_calibration.csv").open(encoding="utf-8", newline="") as fh:
         return [r for r in csv.DictReader(fh)
-                if r["published_km_high"] and "(" not in r["from"]
+                if r["published_km_high"] and "(" not in r["from"] + r["to"][:1]
                 and not r["to"].startswith("Chicoutimi (")]
 
 

@@ -207,3 +207,23 @@ def test_import_accepts_free_text_materials_the_classifier_is_sure_of(app, tmp_p
     with pytest.raises(ImportRejected) as info:
         svc.import_file(write_csv(tmp_path / "flou.csv", [row]))
     assert info.value.issues[0].column == "matiere"
+
+
+def test_confidential_quantities_never_leave_through_candidates(app, client):
+    from mapservice.synergy_jobs import match_all
+
+    svc = _svc(app)
+    secret = [c for c in match_all(svc, backend="geodesic", save=False)
+              if c.output_flow.confidential and c.output_flow.quantity]
+    assert secret, "the demo has confidential offers with partners"
+    cand = secret[0]
+    body = client.get(f"/api/v1/sites/{cand.output_site.id}/synergies",
+                      query_string={"backend": "geodesic"}).json
+    text = json.dumps(body, ensure_ascii=False)
+    mine = [c for c in body["candidates"] if c["output"]["flow_id"] == cand.output_flow.id]
+    assert mine and all(c["confidential"] and c["output"]["quantity"] is None
+                        and c["impact"]["tonnes"] is None
+                        and c["impact"]["transport_kg_co2e"] is None for c in mine)
+    assert all("confidentielles" in " ".join(c["reasons"]) for c in mine)
+    qty = f"{cand.output_flow.quantity:g}"
+    assert all(qty not in " ".join(c["reasons"]) for c in mine), text[:500]

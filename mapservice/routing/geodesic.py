@@ -20,14 +20,14 @@ from mapservice.routing.base import (
     check_points,
 )
 
-_GEOD = Geod(ellps="WGS84")
+WGS84_GEOD = Geod(ellps="WGS84")
 _PARALLEL_FROM = 50_000
 _REASON = "distance à vol d'oiseau seulement"
 
 
 def geodesic_m(a: Point, b: Point) -> float:
     """Return the WGS84 geodesic distance in metres between two ``(lon, lat)`` points."""
-    _, _, dist = _GEOD.inv(a[0], a[1], b[0], b[1])
+    _, _, dist = WGS84_GEOD.inv(a[0], a[1], b[0], b[1])
     return float(dist)
 
 
@@ -44,13 +44,14 @@ def geodesic_matrix_m(origins: Sequence[Point], destinations: Sequence[Point]) -
     lat1, lat2 = (a.ravel() for a in np.broadcast_arrays(o[:, None, 1], d[None, :, 1]))
     size = lon1.size
     if size < _PARALLEL_FROM:
-        _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2)
+        _, _, dist = WGS84_GEOD.inv(lon1, lat1, lon2, lat2)
         return np.asarray(dist, dtype=float).reshape(len(o), len(d))
     # Geod.inv releases the GIL: two halves run on two cores.
     half = size // 2
     parts = [slice(0, half), slice(half, size)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(lambda s: _GEOD.inv(lon1[s], lat1[s], lon2[s], lat2[s])[2], parts))
+        done = list(pool.map(
+            lambda s: WGS84_GEOD.inv(lon1[s], lat1[s], lon2[s], lat2[s])[2], parts))
     return np.concatenate(done).reshape(len(o), len(d))
 
 

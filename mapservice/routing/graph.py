@@ -6,6 +6,10 @@ does not connect to it. A point joins the network by an *access leg* to the near
 edge (found with an STRtree over the edges in EPSG:32198, Québec Lambert, metres): its length
 is the straight distance × :data:`ACCESS_DETOUR`, driven at :data:`ACCESS_SPEED_KMH`. The
 snapped point splits its edge, and the route leaves through whichever end is shorter.
+Neighbours — two points closer to each other than their two legs to the network together,
+like two sites of one industrial park — skip the network: straight × :data:`ACCESS_DETOUR` on
+local streets (all of it ``access_m``). Farther apart, the network decides, so a river with no
+bridge between two towns is never crossed in a straight line.
 
 Routes are the **shortest by length** (trucks pay per km); ``duration_s`` is the time of that
 same path (edge length / its speed), not the time of the fastest path.
@@ -36,7 +40,7 @@ from mapservice.routing.base import (
     check_point,
     check_points,
 )
-from mapservice.routing.geodesic import _GEOD, geodesic_matrix_m
+from mapservice.routing.geodesic import WGS84_GEOD, geodesic_matrix_m
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +164,7 @@ class RoadGraph:
         t = np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0)
         sx, sy = shapely.get_coordinates(shapely.line_interpolate_point(seg, along)).T
         slon, slat = self._to_lonlat.transform(sx, sy)
-        _, _, straight = _GEOD.inv(arr[which, 0], arr[which, 1], slon, slat)
+        _, _, straight = WGS84_GEOD.inv(arr[which, 0], arr[which, 1], slon, slat)
         snaps.ok[which] = True
         snaps.edge[which] = edge
         snaps.t[which] = np.clip(t, 0.0, 1.0)
@@ -214,18 +218,20 @@ class RoadGraph:
 
         Pointer jumping over the predecessor arrays: ``log2(depth)`` vectorised steps.
         """
-        size = pred.shape[1]
-        cols = np.broadcast_to(np.arange(size), pred.shape)
+        rows, size = pred.shape
         missing = pred < 0
-        p = np.where(missing, cols, pred)
-        pos = np.minimum(np.searchsorted(keys, p.astype(np.int64) * size + cols), len(keys) - 1)
-        t = np.where(missing, 0.0, key_time[pos])
+        p = np.where(missing, np.arange(size), pred)  # a root points to itself
+        pos = np.searchsorted(keys, p.astype(np.int64) * size + np.arange(size))
+        t = np.where(missing, 0.0, key_time[np.minimum(pos, len(keys) - 1)]).ravel()
+        # Flat indices into the (rows × size) arrays: 1-D takes are much cheaper.
+        dtype = np.int32 if rows * size < 2**31 else np.int64
+        flat = (p.astype(dtype) + (np.arange(rows, dtype=dtype) * size)[:, None]).ravel()
         while True:
-            pp = np.take_along_axis(p, p, axis=1)
-            if np.array_equal(pp, p):
-                return t
-            t = t + np.take_along_axis(t, p, axis=1)
-            p = pp
+            nxt = flat.take(flat)
+            if np.array_equal(nxt, flat):
+                return t.reshape(rows, size)
+            t = t + t.take(flat)
+            flat = nxt
 
     def _tables(self, so: _Snaps, sd: _Snaps) -> tuple[np.ndarray, np.ndarray]:
         """Return network metres and seconds between snapped origins and destinations."""
@@ -266,6 +272,12 @@ class RoadGraph:
             geo_future = pool.submit(geodesic_matrix_m, origins, destinations)
             road, dur, access, so, sd = self._road(origins, destinations)
             geo = geo_future.result()
+        # Neighbours (closer to each other than to the network) take local streets directly.
+        direct = geo * ACCESS_DETOUR
+        local = np.isfinite(road) & (direct <= access)
+        road = np.where(local, direct, road)
+        dur = np.where(local, direct / (ACCESS_SPEED_KMH / 3.6), dur)
+        access = np.where(local, direct, access)
         far = f"point à plus de {self.max_snap_m / 1000:g} km du réseau routier"
         return DistanceMatrix(
             self.name, geo, road, dur, access,
@@ -326,6 +338,8 @@ class RoadGraph:
                 best, via = along, None
         if not np.isfinite(best):
             return None
+        if geodesic_matrix_m([a], [b])[0, 0] * ACCESS_DETOUR <= sa.access_m[0] + sb.access_m[0]:
+            return [a, b]  # the direct local trip, as in :meth:`matrix`
         path: list[int] = []
         if via is not None:
             i, node = via[0], int(nb[0, via[1]])
@@ -360,7 +374,7 @@ def _build_graph(lines: Sequence[RoadLine]) -> nx.Graph:
         speed_mps = float(line.props["speed_kmh"]) / 3.6
         lons = np.array([c[0] for c in line.coords])
         lats = np.array([c[1] for c in line.coords])
-        _, _, seg_m = _GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
+        _, _, seg_m = WGS84_GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
         for key, (lon, lat) in zip(keys, line.coords, strict=True):
             if key not in graph:
                 graph.add_node(key, lon=float(lon), lat=float(lat))

@@ -10,6 +10,7 @@ each engine's limits.
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -173,12 +174,13 @@ class HttpBackend:
                 with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                     return json.loads(response.read().decode("utf-8"))
             except urllib.error.HTTPError as exc:
+                text = _error_text(exc)
                 if exc.code == 429 or exc.code >= 500:
                     last = f"HTTP {exc.code}"
                     continue
                 raise RoutingUnavailable(
                     f"Le moteur de routage {self.name} a refusé la requête (HTTP {exc.code}).",
-                    detail=_error_text(exc),
+                    detail=text,
                 ) from exc
             except TimeoutError as exc:
                 last = f"délai de {self.timeout_s:g} s dépassé ({exc})"
@@ -187,7 +189,8 @@ class HttpBackend:
                     last = f"délai de {self.timeout_s:g} s dépassé"
                 else:
                     last = f"connexion impossible ({exc.reason})"
-            except (ValueError, OSError) as exc:  # bad JSON, connection reset mid-answer
+            except (ValueError, OSError, http.client.HTTPException) as exc:
+                # bad JSON, connection reset or answer cut mid-way
                 last = f"réponse illisible ({type(exc).__name__})"
         raise RoutingUnavailable(
             f"Le moteur de routage {self.name} ne répond pas : {last}, après "
@@ -300,7 +303,10 @@ def _zip_tables(distances: Any, durations: Any, n: int, m: int,
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:
+    """Return the start of an error answer's body (for logs), and close it."""
     try:
         return exc.read().decode("utf-8", "replace")[:500]
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return repr(exc)
+    finally:
+        exc.close()
