@@ -71,6 +71,20 @@ class GeocoderUnavailable(MapserviceError):
     code = "geocoder_unavailable"
 
 
+class RoutingUnavailable(MapserviceError):
+    """The routing engine did not answer (timeout, refused connection, 5xx) or refused a query."""
+
+    status = 503
+    code = "routing_unavailable"
+
+
+class RoadNetworkError(ConfigError):
+    """A road network file (GeoJSON or OSM extract) is malformed or unreadable (at build time);
+    the message names the file, the feature and the property."""
+
+    code = "road_network_error"
+
+
 class TaxonomyError(ValueError):
     """A reference data file of the taxonomy or factors is malformed (raised at load time)."""
 

@@ -53,7 +53,7 @@ class Distances(Protocol):
     name: str
 
     def matrix(self, origins: Sequence[tuple[float, float]],
-               destinations: Sequence[tuple[float, float]]) -> list[list[Any]]: ...
+               destinations: Sequence[tuple[float, float]]) -> Sequence[Sequence[Any]]: ...
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ openrouteservice's matrix APIs; nothing reaches the internet.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -228,8 +227,7 @@ def test_an_unusable_road_file_is_refused(tmp_path, text):
         RoadGraph.from_geojson(path)
 
 
-@pytest.mark.slow
-def test_a_thousand_by_a_thousand_matrix_is_fast():
+def test_a_large_matrix_agrees_with_single_distances():
     rng = np.random.default_rng(1)
     lons, lats = np.linspace(-72.6, -70.8, 56), np.linspace(48.2, 48.9, 56)
     lines = [RoadLine([(float(x), float(y)) for x in lons], {"speed_kmh": 70}) for y in lats]
@@ -237,12 +235,8 @@ def test_a_thousand_by_a_thousand_matrix_is_fast():
     graph = RoadGraph(lines)
     assert graph.n_nodes == 56 * 56
     pts = np.column_stack([rng.uniform(-72.6, -70.8, 2000), rng.uniform(48.2, 48.9, 2000)])
-    # CPU seconds of this process (all threads), not wall time: other jobs share the machine.
-    # Less than 5 CPU seconds means less than 5 s of wall time on an idle machine.
-    start = time.process_time()
+    # Its speed is measured by bench/matching.py, not here.
     res = graph.matrix(pts[:1000].tolist(), pts[1000:].tolist())
-    cpu_s = time.process_time() - start
-    assert cpu_s < 5.0, cpu_s
     assert not np.isnan(res.road_m).any()
     assert (res.road_m >= res.geodesic_m - 1.0).all()
     i, j = 17, 423
@@ -321,16 +315,17 @@ def test_make_backend_builds_each_kind_by_name(tmp_path):
 
 
 class MemoryCache:
-    """The cache protocol over a dict (the database plays this part in the service)."""
+    """The cache protocol over a dict, storing JSON like the database's cache table does."""
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Any] = {}
 
     def cache_get(self, backend: str, key: str) -> Any:
-        return self.rows.get((backend, key))
+        raw = self.rows.get((backend, key))
+        return None if raw is None else json.loads(raw)
 
     def cache_put(self, backend: str, key: str, query: str, value: Any) -> None:
-        self.rows[backend, key] = value
+        self.rows[backend, key] = json.dumps(value)
 
 
 @pytest.fixture
@@ -451,7 +446,15 @@ def test_a_server_error_then_success_caches_only_the_good_answer(name, server):
     server.behaviour.status, server.behaviour.fail_times = 503, 1
     d = _engine(name, server, cache=cache, sleep=lambda _s: None).distance(ALMA, CHICOUTIMI)
     assert len(server.requests) == 2 and d.road_m is not None
-    assert list(cache.rows.values()) == [{"road_m": d.road_m, "duration_s": d.duration_s}]
+    assert [json.loads(v) for v in cache.rows.values()] == [
+        [{"road_m": d.road_m, "duration_s": d.duration_s}]]
+
+
+def test_the_service_database_is_a_route_cache(services, server):
+    first = OsrmBackend(server.url, cache=services.repo).matrix([ALMA, NORTH], [CHICOUTIMI])
+    again = OsrmBackend(server.url, cache=services.repo).matrix([ALMA, NORTH], [CHICOUTIMI])
+    assert len(server.requests) == 1 and again == first
+    assert services.repo.cache_size("osrm:driving") == 2
 
 
 def test_a_refused_request_is_not_retried(server):

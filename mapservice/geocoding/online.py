@@ -9,7 +9,6 @@ never cached.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -23,6 +22,7 @@ from geopy.geocoders import Nominatim, Photon
 from mapservice.errors import ConfigError, GeocoderUnavailable
 from mapservice.geocoding.base import AddressHit
 from mapservice.text import fold
+from mapservice.throttle import Throttle
 
 #: The region as Nominatim's ``viewbox`` (preferred, not bounding: outside answers get flagged).
 VIEWBOX = ((47.6, -73.4), (49.6, -69.6))
@@ -39,26 +39,6 @@ class HitCache(Protocol):
 
     def cache_put(self, backend: str, key: str, query: str,
                   hits: list[dict[str, Any]]) -> None: ...
-
-
-class Throttle:
-    """At least ``min_delay_s`` between the starts of two calls, whatever the thread."""
-
-    def __init__(self, min_delay_s: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.min_delay_s = min_delay_s
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._last: float | None = None
-
-    def wait(self) -> None:
-        with self._lock:
-            if self._last is not None:
-                delay = self._last + self.min_delay_s - self._clock()
-                if delay > 0:
-                    self._sleep(delay)
-            self._last = self._clock()
 
 
 def cache_key(text: str) -> str:

@@ -10,14 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mapservice.errors import ConfigError
+from mapservice.errors import ConfigError, RoadNetworkError, RoutingUnavailable
 from mapservice.routing.base import (
     Distance,
     DistanceBackend,
     DistanceMatrix,
     Point,
-    RoadNetworkError,
-    RoutingUnavailable,
 )
 from mapservice.routing.geodesic import GeodesicBackend, geodesic_m, geodesic_matrix_m
 from mapservice.routing.graph import RoadGraph, RoadLine

@@ -14,30 +14,10 @@ from typing import Any, Protocol, overload
 
 import numpy as np
 
-from mapservice.errors import ConfigError, InvalidInput, MapserviceError
+from mapservice.errors import InvalidInput
 
 #: A point as ``(lon, lat)``, degrees, WGS84.
 Point = tuple[float, float]
-
-
-class RoutingUnavailable(MapserviceError):
-    """The routing engine did not answer (timeout, refused connection, 5xx) or refused a query.
-
-    Meant to move to :mod:`mapservice.errors` next to ``GeocoderUnavailable``.
-    """
-
-    status = 503
-    code = "routing_unavailable"
-
-
-class RoadNetworkError(ConfigError):
-    """A road network file (GeoJSON or OSM extract) is malformed or unreadable.
-
-    Raised at build time only; the message names the file, the feature and the property.
-    Meant to move to :mod:`mapservice.errors`.
-    """
-
-    code = "road_network_error"
 
 
 @dataclass(frozen=True)

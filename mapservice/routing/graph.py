@@ -32,11 +32,11 @@ from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
+from mapservice.errors import RoadNetworkError
 from mapservice.routing.base import (
     Distance,
     DistanceMatrix,
     Point,
-    RoadNetworkError,
     check_point,
     check_points,
 )

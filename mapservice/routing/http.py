@@ -4,8 +4,8 @@ Each speaks its engine's own matrix API (OSRM ``table``, Valhalla ``sources_to_t
 ORS ``/v2/matrix``). Every request carries a User-Agent and a timeout, waits on an optional
 throttle, and is retried on timeouts, refused connections, 429 and 5xx. Answers per pair
 (including "no route", a real answer) are cached under the pair's coordinates rounded to 5
-decimals (about 1 m); failures are never cached. Large matrices are cut into requests within
-each engine's limits.
+decimals (about 1 m), as ``[{"road_m": …, "duration_s": …}]``; failures are never cached.
+Large matrices are cut into requests within each engine's limits.
 """
 
 from __future__ import annotations
@@ -21,17 +21,16 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from mapservice.errors import ConfigError
-from mapservice.geocoding.online import Throttle
+from mapservice.errors import ConfigError, RoutingUnavailable
 from mapservice.routing.base import (
     Distance,
     DistanceMatrix,
     Point,
-    RoutingUnavailable,
     check_point,
     check_points,
 )
 from mapservice.routing.geodesic import geodesic_matrix_m
+from mapservice.throttle import Throttle
 
 USER_AGENT = "mapservice/0.1 (economie circulaire Saguenay-Lac-Saint-Jean)"
 
@@ -113,9 +112,9 @@ class HttpBackend:
         if self.cache is not None:
             for i, a in enumerate(origins):
                 for j, b in enumerate(destinations):
-                    hit = self.cache.cache_get(self.cache_name, pair_key(a, b))
-                    if isinstance(hit, dict):
-                        cells[i][j] = (hit.get("road_m"), hit.get("duration_s"))
+                    cached = _cached_pair(self.cache.cache_get(self.cache_name, pair_key(a, b)))
+                    if cached is not None:
+                        cells[i][j] = cached
                         todo[i][j] = False
         rows = [i for i, row in enumerate(todo) if any(row)]
         cols = [j for j in range(len(destinations)) if any(todo[i][j] for i in rows)]
@@ -146,7 +145,7 @@ class HttpBackend:
                         if self.cache is not None and todo[i][j]:
                             key = pair_key(origins[i], destinations[j])
                             self.cache.cache_put(self.cache_name, key, key,
-                                                 {"road_m": road_m, "duration_s": duration_s})
+                                                 [{"road_m": road_m, "duration_s": duration_s}])
                         todo[i][j] = False
 
     # -- one request -------------------------------------------------------------------------
@@ -275,6 +274,19 @@ class OrsBackend(HttpBackend):
             raise self._bad_answer("objet JSON attendu")
         return _zip_tables(answer.get("distances"), answer.get("durations"), n, len(targets),
                            self._bad_answer)
+
+
+def _cached_pair(value: Any) -> tuple[float | None, float | None] | None:
+    """Return the (road_m, duration_s) of a cache entry, or None when it holds no pair.
+
+    Entries are stored as a one-item list of ``{"road_m", "duration_s"}``: the shape of the
+    geocoding cache table (a list of JSON objects), so the same store serves both.
+    """
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, dict) or not {"road_m", "duration_s"} <= value.keys():
+        return None
+    return _pair(_number(value["road_m"]), _number(value["duration_s"]))
 
 
 def _number(value: Any, factor: float = 1.0) -> float | None:

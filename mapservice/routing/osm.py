@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mapservice.routing.base import RoadNetworkError
+from mapservice.errors import RoadNetworkError
 from mapservice.routing.graph import RoadGraph, RoadLine
 
 #: Heavy-truck cruising speeds by ``highway`` class, km/h (below car limits on purpose:
@@ -135,9 +135,10 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
     ways: list[_Way] = []
     try:
         # Nodes are read too (not filtered out at the source): the location index needs them.
-        for way in osmium.FileProcessor(str(path)).with_locations():
-            if not way.is_way():
+        for obj in osmium.FileProcessor(str(path)).with_locations():
+            if not isinstance(obj, osmium.osm.Way):
                 continue
+            way = obj
             tags = {tag.k: tag.v for tag in way.tags}
             if not _keep(tags):
                 continue
