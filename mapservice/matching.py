@@ -24,7 +24,7 @@ wet organics, hundreds for metals) are never proposed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -70,6 +70,7 @@ class Compatibility:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         self._fits: dict[str, dict[str, Fit]] = defaultdict(dict)
+        self._reverse: dict[str, dict[str, Fit]] | None = None
         codes = [c.code for c in taxonomy]
         for code in codes:
             cat = taxonomy.get(code)
@@ -106,6 +107,16 @@ class Compatibility:
         current = self._fits[out_code].get(in_code)
         if current is None or fit.strength > current.strength:
             self._fits[out_code][in_code] = fit
+
+    def outputs_for(self, in_code: str) -> dict[str, Fit]:
+        """Output categories that can feed a need of ``in_code``, with how well."""
+        if self._reverse is None:
+            reverse: dict[str, dict[str, Fit]] = defaultdict(dict)
+            for out_code, fits in self._fits.items():
+                for code, fit in fits.items():
+                    reverse[code][out_code] = fit
+            self._reverse = dict(reverse)
+        return self._reverse.get(in_code, {})
 
     def inputs_for(self, out_code: str) -> dict[str, Fit]:
         """Input categories an offer of ``out_code`` can feed, with how well."""
@@ -162,6 +173,36 @@ def _fr(value: float) -> str:
     return text[:-2] if text.endswith(",0") else text
 
 
+def _quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
+                  in_cat: Category | None) -> tuple[float, float | None, str]:
+    """(fit 0..1, tonnes exchanged or None, reason) of two flows' quantities."""
+    qa, qb = _comparable(out_f, out_cat), _comparable(in_f, in_cat)
+    if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
+        unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
+        return (min(qa[1], qb[1]) / max(qa[1], qb[1]),
+                min(qa[1], qb[1]) if qa[0] == "t" else None,
+                f"quantités comparables : offre {_fr(qa[1])} {unit}, besoin {_fr(qb[1])} {unit}")
+    exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
+    return 0.5, exchanged, "quantités non comparables (une unité ou une quantité manque)"
+
+
+def _cell(matrix: Any, i: int, j: int) -> Any:
+    """One cell of a distance matrix, read from its arrays when it has them."""
+    road = getattr(matrix, "road_m", None)
+    if road is not None and hasattr(road, "shape"):
+        value, secs = float(road[i, j]), float(matrix.duration_s[i, j])
+        return _Cell(None if value != value else value, None if secs != secs else secs,
+                     getattr(matrix, "backend", None))
+    return matrix[i][j]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    road_m: float | None
+    duration_s: float | None
+    backend: str | None
+
+
 class Matcher:
     """Candidate synergies over one snapshot of the registry and a live site index."""
 
@@ -181,8 +222,10 @@ class Matcher:
         self.compat = compatibility or Compatibility(taxonomy)
         self.sites = {s.id: s for s in sites if s.id is not None}
         self.flows_by_site: dict[int, list[Flow]] = defaultdict(list)
+        self.flows_by_code: dict[tuple[Direction, str], list[Flow]] = defaultdict(list)
         for flow in flows:
             self.flows_by_site[flow.site_id].append(flow)
+            self.flows_by_code[(flow.direction, flow.category_code)].append(flow)
 
     # --- public -------------------------------------------------------------------------------
 
@@ -191,7 +234,7 @@ class Matcher:
         """Every candidate synergy one of this site's flows takes part in, best first."""
         site = self.sites[site_id]
         pairs = self._pairs_for_site(site, max_km=max_km, category=category)
-        return self._finish(pairs, distances, limit)
+        return self._finish(pairs, distances, limit, site_id)
 
     def all_pairs(self, *, distances: Distances, max_km: float | None = None,
                   per_offer: int | None = None) -> list[Candidate]:
@@ -228,7 +271,12 @@ class Matcher:
         self, site: Site, *, max_km: float | None, category: str | None,
         outputs_only: bool = False,
     ) -> list[tuple[Flow, Flow, Fit, float]]:
-        """(output, input, fit, geodesic_m) pairs this site's flows take part in."""
+        """(output, input, fit, geodesic_m) pairs this site's flows take part in.
+
+        Partners are looked for by category first (only flows a compatibility rule links to
+        this site's flows), then by distance on the live index: at province scale a site has
+        tens of thousands of neighbours within 100 km, but few of them need what it offers.
+        """
         if site.id is None or site.id not in self.index:
             return []
         own = self.flows_by_site.get(site.id, [])
@@ -237,24 +285,55 @@ class Matcher:
                    or any(a.code == category for a in self._ancestors(f.category_code))]
         if not own:
             return []
-        reach_km = max(max(self._reach_km(f, max_km) for f in own), MUTUALISATION_MAX_KM
-                       if max_km is None else min(MUTUALISATION_MAX_KM, max_km))
-        lon, lat = self.index.point(site.id)
-        near = [(i, d) for i, d in self.index.within(lon, lat, reach_km * 1000.0) if i != site.id]
-        out: list[tuple[Flow, Flow, Fit, float]] = []
+        wanted: list[tuple[Flow, list[tuple[Flow, Fit | None]], float]] = []
+        partner_sites: set[int] = set()
         for flow in own:
-            reach_m = self._reach_km(flow, max_km) * 1000.0
-            mutual = 0
-            for other_id, dist_m in near:  # nearest first
-                for other in self.flows_by_site.get(other_id, ()):
-                    found = self._pair(flow, other, dist_m, reach_m, max_km, outputs_only)
-                    if found is None:
-                        continue
-                    if found[0].direction is found[1].direction:  # a shared need or offer
-                        mutual += 1
-                        if mutual > MUTUALISATION_PER_FLOW:
-                            continue
+            partners: list[tuple[Flow, Fit | None]] = []
+            if flow.direction is Direction.OUTPUT:
+                for code, fit in self.compat.inputs_for(flow.category_code).items():
+                    partners.extend((g, fit) for g in self.flows_by_code.get(
+                        (Direction.INPUT, code), ()))
+            elif not outputs_only:
+                for code, fit in self.compat.outputs_for(flow.category_code).items():
+                    partners.extend((g, fit) for g in self.flows_by_code.get(
+                        (Direction.OUTPUT, code), ()))
+            # Mutualisation: the same need (or offer) nearby.
+            partners.extend((g, None) for g in self.flows_by_code.get(
+                (flow.direction, flow.category_code), ()))
+            partners = [(g, fit) for g, fit in partners if g.site_id != site.id]
+            if not partners:
+                continue
+            reach_km = self._reach_km(flow, max_km)
+            if flow.direction is Direction.INPUT:
+                reach_km = max([reach_km] + [self._reach_km(g, max_km) for g, fit in partners
+                                             if fit is not None])
+            reach_km = max(reach_km, MUTUALISATION_MAX_KM if max_km is None
+                           else min(MUTUALISATION_MAX_KM, max_km))
+            wanted.append((flow, partners, reach_km))
+            partner_sites.update(g.site_id for g, _ in partners)
+        if not wanted:
+            return []
+        lon, lat = self.index.point(site.id)
+        reach_m = max(r for _, _, r in wanted) * 1000.0
+        near = dict(self.index.within(lon, lat, reach_m, among=partner_sites))
+        out: list[tuple[Flow, Flow, Fit, float]] = []
+        for flow, partners, _reach in wanted:
+            mutual: list[tuple[Flow, Flow, Fit, float]] = []
+            for other, fit in partners:
+                dist_m = near.get(other.site_id)
+                if dist_m is None:
+                    continue
+                if fit is None:
+                    found = self._mutual(flow, other, dist_m, max_km)
+                    if found is not None:
+                        mutual.append(found)
+                    continue
+                found = self._pair(flow, other, dist_m,
+                                   self._reach_km(flow, max_km) * 1000.0, max_km, outputs_only)
+                if found is not None:
                     out.append(found)
+            mutual.sort(key=lambda p: (p[3], p[1].id or 0, p[0].id or 0))
+            out.extend(mutual[:MUTUALISATION_PER_FLOW])
         return out
 
     def _ancestors(self, code: str) -> list[Category]:
@@ -299,20 +378,17 @@ class Matcher:
     # --- road distances, impact, score --------------------------------------------------------
 
     def _finish(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
-                limit: int | None) -> list[Candidate]:
+                limit: int | None, site_id: int | None = None) -> list[Candidate]:
         if not pairs:
             return []
-        site_points = {sid: self.index.point(sid) for p in pairs
-                       for sid in (p[0].site_id, p[1].site_id)}
-        origins = sorted({p[0].site_id for p in pairs})
-        targets = sorted({p[1].site_id for p in pairs})
-        matrix = distances.matrix([site_points[s] for s in origins],
-                                  [site_points[s] for s in targets])
-        row = {s: i for i, s in enumerate(origins)}
-        col = {s: j for j, s in enumerate(targets)}
+        if limit is not None and len(pairs) > 3 * limit + 20:
+            # Road distance is never shorter than the straight line: rank on the straight line
+            # first (an upper bound of each score), keep a margin, route only those.
+            pairs = sorted(pairs, key=lambda p: -self._upper_score(p))[:3 * limit + 20]
+        lookup = self._distances(pairs, distances, site_id)
         out = []
         for out_f, in_f, fit, geo_m in pairs:
-            dist = matrix[row[out_f.site_id]][col[in_f.site_id]]
+            dist = lookup(out_f.site_id, in_f.site_id)
             cand = self._candidate(out_f, in_f, fit, geo_m, dist, distances.name)
             if cand is not None:
                 out.append(cand)
@@ -320,29 +396,54 @@ class Matcher:
                                 c.key))
         return out[:limit] if limit is not None else out
 
+    def _upper_score(self, pair: tuple[Flow, Flow, Fit, float]) -> float:
+        out_f, in_f, fit, geo_m = pair
+        out_cat = self.taxonomy.get(out_f.category_code)
+        max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
+                  else (out_cat.max_transport_km if out_cat else 50.0))
+        q_fit, _, _ = _quantity_fit(out_f, in_f, out_cat, self.taxonomy.get(in_f.category_code))
+        return (W_CATEGORY * fit.strength + W_QUANTITY * q_fit
+                + W_DISTANCE * max(0.0, 1.0 - geo_m / (max_km * 1000.0)))
+
+    def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+                   site_id: int | None) -> Callable[[int, int], Any]:
+        """Road distances for the pairs: around one site, two one-to-many matrices."""
+        point = self.index.point
+        if site_id is not None:
+            dests = sorted({p[1].site_id for p in pairs if p[0].site_id == site_id})
+            origs = sorted({p[0].site_id for p in pairs if p[1].site_id == site_id}
+                           | {p[0].site_id for p in pairs if p[1].site_id != site_id
+                              and p[0].site_id != site_id})
+            found: dict[tuple[int, int], Any] = {}
+            if dests:
+                m = distances.matrix([point(site_id)], [point(s) for s in dests])
+                found.update({(site_id, s): _cell(m, 0, j) for j, s in enumerate(dests)})
+            if origs:
+                m = distances.matrix([point(s) for s in origs], [point(site_id)])
+                found.update({(s, site_id): _cell(m, i, 0) for i, s in enumerate(origs)})
+            # Mutualisation partners of a need are stored (first flow, second flow) by id:
+            # the distance is the same either way.
+            return lambda a, b: found.get((a, b)) or found.get((b, a))
+        origins = sorted({p[0].site_id for p in pairs})
+        targets = sorted({p[1].site_id for p in pairs})
+        m = distances.matrix([point(s) for s in origins], [point(s) for s in targets])
+        row = {s: i for i, s in enumerate(origins)}
+        col = {s: j for j, s in enumerate(targets)}
+        return lambda a, b: _cell(m, row[a], col[b])
+
     def _candidate(self, out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Any,
                    backend: str) -> Candidate | None:
         out_cat = self.taxonomy.get(out_f.category_code)
         in_cat = self.taxonomy.get(in_f.category_code)
         road_m = getattr(dist, "road_m", None)
         duration_s = getattr(dist, "duration_s", None)
-        used_backend = getattr(dist, "backend", backend)
+        used_backend = getattr(dist, "backend", None) or backend
         max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
                   else (out_cat.max_transport_km if out_cat else 50.0))
         travel_m = road_m if road_m is not None else geo_m
         if travel_m > max_km * 1000.0:
             return None  # the road is longer than the material travels
-        qa, qb = _comparable(out_f, out_cat), _comparable(in_f, in_cat)
-        if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
-            q_fit = min(qa[1], qb[1]) / max(qa[1], qb[1])
-            exchanged = min(qa[1], qb[1]) if qa[0] == "t" else None
-            unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
-            q_reason = (f"quantités comparables : offre {_fr(qa[1])} {unit}, "
-                        f"besoin {_fr(qb[1])} {unit}")
-        else:
-            q_fit = 0.5
-            exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
-            q_reason = "quantités non comparables (une unité ou une quantité manque)"
+        q_fit, exchanged, q_reason = _quantity_fit(out_f, in_f, out_cat, in_cat)
         if out_f.confidential or in_f.confidential:
             q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
         distance_fit = max(0.0, 1.0 - travel_m / (max_km * 1000.0))

@@ -9,8 +9,9 @@ fraction of a percent across the province; the distance returned is recomputed o
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
+import numpy as np
 from pyproj import Geod, Transformer
 from rtree import index
 
@@ -66,21 +67,29 @@ class SiteIndex:
             del self._points[site_id]
             return True
 
-    def within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
-        """Sites within ``radius_m`` (geodesic) of the point, nearest first: (id, distance_m)."""
+    def within(self, lon: float, lat: float, radius_m: float, *,
+               among: Collection[int] | None = None) -> list[tuple[int, float]]:
+        """Sites within ``radius_m`` (geodesic) of the point, nearest first: (id, distance_m).
+
+        ``among`` restricts the answer to those sites (the ones worth a distance at all).
+        """
         x, y = _TO_M.transform(lon, lat)
         reach = radius_m * _SCALE_MARGIN
         with self._lock:
-            ids = list(self._tree.intersection((x - reach, y - reach, x + reach, y + reach)))
-            points = [self._points[i] for i in ids]
-        if not ids:
-            return []
-        lons = [p[0] for p in points]
-        lats = [p[1] for p in points]
-        _, _, dist = _GEOD.inv([lon] * len(ids), [lat] * len(ids), lons, lats)
-        found = [(i, float(d)) for i, d in zip(ids, dist, strict=True) if d <= radius_m]
-        found.sort(key=lambda item: (item[1], item[0]))
-        return found
+            ids = self._tree.intersection((x - reach, y - reach, x + reach, y + reach))
+            if among is not None:
+                keep = among if isinstance(among, (set, frozenset, dict)) else set(among)
+                ids = [i for i in ids if i in keep]
+            else:
+                ids = list(ids)
+            if not ids:
+                return []
+            points = np.array([self._points[i] for i in ids])
+        n = len(ids)
+        _, _, dist = _GEOD.inv(np.full(n, lon), np.full(n, lat), points[:, 0], points[:, 1])
+        inside = np.flatnonzero(dist <= radius_m)
+        order = inside[np.lexsort((np.asarray(ids)[inside], dist[inside]))]
+        return [(ids[k], float(dist[k])) for k in order]
 
     def nearest(self, lon: float, lat: float, k: int = 10) -> list[tuple[int, float]]:
         """The ``k`` nearest sites: (id, geodesic distance_m), nearest first."""
@@ -127,5 +136,7 @@ class DatabaseSiteIndex:
     def remove(self, site_id: int) -> bool:
         return self._points.pop(site_id, None) is not None
 
-    def within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
-        return [(i, d) for i, d in self._within(lon, lat, radius_m) if i in self._points]
+    def within(self, lon: float, lat: float, radius_m: float, *,
+               among: Collection[int] | None = None) -> list[tuple[int, float]]:
+        keep = self._points if among is None else set(among) & self._points.keys()
+        return [(i, d) for i, d in self._within(lon, lat, radius_m) if i in keep]

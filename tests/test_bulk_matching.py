@@ -58,3 +58,18 @@ def test_per_offer_keeps_the_best_of_each_offer(demo):
 
 def test_nothing_in_nothing_out(demo):
     assert len(bulk_pairs(sites=[], flows=[], taxonomy=demo.taxonomy)) == 0
+
+
+def test_hazardous_offers_go_only_to_needs_flagged_as_accepting(demo):
+    from mapservice.model import Direction, Flow, Site
+
+    sites = [Site(1, 1, "A", None, None, None, -71.20, 48.42),
+             Site(2, 2, "B", None, None, None, -71.21, 48.43),
+             Site(3, 3, "C", None, None, None, -71.22, 48.42)]
+    flows = [Flow(10, 1, Direction.OUTPUT, "metaux.aluminium.brasques", "brasques", 100.0),
+             # a need in a hazardous category, but not flagged as accepting hazardous material
+             Flow(20, 2, Direction.INPUT, "metaux.aluminium.brasques", "brasques", 100.0),
+             Flow(30, 3, Direction.INPUT, "usages.cimenterie", "cimenterie", 100.0,
+                  hazardous=True)]
+    bulk = bulk_pairs(sites=sites, flows=flows, taxonomy=demo.taxonomy)
+    assert bulk.pairs() == {(10, 30)}

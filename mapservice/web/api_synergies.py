@@ -12,6 +12,8 @@ from mapservice.errors import InvalidInput
 from mapservice.web import services
 
 bp = Blueprint("api_synergies", __name__, url_prefix="/api/v1")
+#: Candidates returned for a site unless ``limit`` says otherwise: the best first.
+DEFAULT_LIMIT = 100
 
 
 def _opt_float(name: str) -> float | None:
@@ -58,9 +60,11 @@ def site_synergies(site_id: int) -> Response:
     svc = services()
     found = synergy_jobs.site_candidates(
         svc, site_id, max_km=_opt_float("max_km"), category=request.args.get("category") or None,
-        backend=request.args.get("backend") or None, limit=_opt_int("limit", 1, 1000))
+        backend=request.args.get("backend") or None,
+        limit=_opt_int("limit", 1, 1000) or DEFAULT_LIMIT)
     stored = synergy_jobs.stored_by_pair(svc, synergy_jobs.site_flow_ids(svc, site_id))
     return jsonify({"site_id": site_id, "count": len(found),
+                    "limit": _opt_int("limit", 1, 1000) or DEFAULT_LIMIT,
                     "candidates": [synergy_jobs.candidate_json(svc, c, stored) for c in found]})
 
 
