@@ -23,14 +23,13 @@ import numpy as np
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
+from mapservice.flow_arrays import comparable_quantity, is_hazardous
 from mapservice.matching import (
     MUTUALISATION_MAX_KM,
     W_CATEGORY,
     W_DISTANCE,
     W_QUANTITY,
     Compatibility,
-    _comparable,
-    _hazardous,
 )
 from mapservice.materials import Taxonomy
 from mapservice.model import Direction, Flow, Site, SynergyKind
@@ -94,13 +93,13 @@ def bulk_pairs(
     ids = np.array([f.id for f in flow_list], dtype=np.int64)
     site_ids = np.array([f.site_id for f in flow_list], dtype=np.int64)
     cats = [taxonomy.get(f.category_code) for f in flow_list]
-    hazardous = np.array([_hazardous(f, c) for f, c in zip(flow_list, cats, strict=True)])
+    hazardous = np.array([is_hazardous(f, c) for f, c in zip(flow_list, cats, strict=True)])
     # A need accepts hazardous material only when it says so (its own flag), as in Matcher.
     accepts = np.array([f.hazardous for f in flow_list])
     unit_kind = np.full(n, -1, dtype=np.int8)
     amount = np.zeros(n)
     for i, (f, c) in enumerate(zip(flow_list, cats, strict=True)):
-        comp = _comparable(f, c)
+        comp = comparable_quantity(f, c)
         if comp is not None:
             unit_kind[i], amount[i] = _UNIT_KINDS[comp[0]], comp[1]
     by_code: dict[tuple[Direction, str], list[int]] = defaultdict(list)
@@ -137,24 +136,33 @@ def bulk_pairs(
             dist, pos = kd.query(xy[outs], k=k, distance_upper_bound=reach_m * 1.01,
                                  workers=-1)
             dist, pos = dist.reshape(len(outs), k), pos.reshape(len(outs), k)
-            rows, cols = np.nonzero(np.isfinite(dist))
-            o = outs[rows]
-            i = ins_index[pos[rows, cols]]
-            plane = dist[rows, cols]
-            keep = (site_ids[o] != site_ids[i]) & (~hazardous[o] | accepts[i])
-            o, i, plane = o[keep], i[keep], plane[keep]
-            if o.size == 0:
+            valid = np.isfinite(dist)
+            i_mat = ins_index[np.minimum(pos, ins_index.size - 1)]
+            valid &= site_ids[outs][:, None] != site_ids[i_mat]
+            valid &= ~hazardous[outs][:, None] | accepts[i_mat]
+            if not valid.any():
                 continue
-            same = (unit_kind[o] == unit_kind[i]) & (unit_kind[o] >= 0)
-            big = np.maximum(amount[o], amount[i])
-            q_fit = np.where(same & (big > 0), np.minimum(amount[o], amount[i])
+            a_out, a_in = amount[outs][:, None], amount[i_mat]
+            same = (unit_kind[outs][:, None] == unit_kind[i_mat]) & (unit_kind[i_mat] >= 0)
+            big = np.maximum(a_out, a_in)
+            q_fit = np.where(same & (big > 0), np.minimum(a_out, a_in)
                              / np.where(big > 0, big, 1.0), 0.5)
             base = W_CATEGORY * fit.strength + W_QUANTITY * q_fit
             # Pre-score on the projected distance (within a fraction of a percent of the
             # geodesic one); the exact score comes after the cut.
-            pre = base + W_DISTANCE * np.maximum(0.0, 1.0 - plane / (own_max_km * 1000.0))
-            chunks.append((o, i, pre, base, np.full(o.size, own_max_km * 1000.0),
-                           np.full(o.size, reach_m), np.full(o.size, fit.strength),
+            pre = np.where(valid, base + W_DISTANCE * np.maximum(
+                0.0, 1.0 - np.where(valid, dist, 0.0) / (own_max_km * 1000.0)), -np.inf)
+            keep_n = 2 * per_offer + 2
+            if k > keep_n:  # no offer needs more than keep_n rows from one category
+                cols = np.argpartition(-pre, keep_n - 1, axis=1)[:, :keep_n]
+                pre = np.take_along_axis(pre, cols, axis=1)
+                base = np.take_along_axis(base, cols, axis=1)
+                i_mat = np.take_along_axis(i_mat, cols, axis=1)
+            rows, cols = np.nonzero(np.isfinite(pre))
+            o = outs[rows]
+            chunks.append((o, i_mat[rows, cols], pre[rows, cols], base[rows, cols],
+                           np.full(o.size, own_max_km * 1000.0), np.full(o.size, reach_m),
+                           np.full(o.size, fit.strength),
                            np.full(o.size, fit.kind is SynergyKind.MUTUALISATION)))
     if not chunks:
         return _empty()

@@ -28,15 +28,25 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
+from mapservice.flow_arrays import (
+    UNIT_KINDS,
+    FlowGroup,
+    comparable_quantity,
+    fr_number,
+    is_hazardous,
+    matrix_cell,
+    quantity_fit,
+)
 from mapservice.impact import (
     TransportModel,
     TripImpact,
     avoided_factor,
-    tonnes_per_year,
     trip_impact,
 )
 from mapservice.materials import Category, Taxonomy
-from mapservice.model import Direction, Flow, Site, SynergyKind, Unit
+from mapservice.model import Direction, Flow, Site, SynergyKind
 from mapservice.spatial_index import DatabaseSiteIndex, SiteIndex
 
 #: Mutualisation makes sense between neighbours only.
@@ -151,58 +161,6 @@ class Candidate:
         return (self.output_flow.id or 0, self.input_flow.id or 0)
 
 
-def _hazardous(flow: Flow, cat: Category | None) -> bool:
-    return flow.hazardous or bool(cat and cat.hazardous)
-
-
-def _comparable(flow: Flow, cat: Category | None) -> tuple[str, float] | None:
-    """A flow's quantity in a unit both sides can share: ('t', t/yr), ('kw', kW) or ('u', …)."""
-    if flow.quantity is None or flow.unit is None:
-        return None
-    if flow.unit is Unit.KW:
-        return ("kw", flow.quantity)
-    if flow.unit is Unit.UNITS_PER_YEAR:
-        return ("u", flow.quantity)
-    tonnes = tonnes_per_year(flow.quantity, flow.unit, cat.density_t_per_m3 if cat else None)
-    return ("t", tonnes) if tonnes is not None else None
-
-
-def _fr(value: float) -> str:
-    """1 234,5 — the way numbers are written in Québec French."""
-    text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
-    return text[:-2] if text.endswith(",0") else text
-
-
-def _quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
-                  in_cat: Category | None) -> tuple[float, float | None, str]:
-    """(fit 0..1, tonnes exchanged or None, reason) of two flows' quantities."""
-    qa, qb = _comparable(out_f, out_cat), _comparable(in_f, in_cat)
-    if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
-        unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
-        return (min(qa[1], qb[1]) / max(qa[1], qb[1]),
-                min(qa[1], qb[1]) if qa[0] == "t" else None,
-                f"quantités comparables : offre {_fr(qa[1])} {unit}, besoin {_fr(qb[1])} {unit}")
-    exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
-    return 0.5, exchanged, "quantités non comparables (une unité ou une quantité manque)"
-
-
-def _cell(matrix: Any, i: int, j: int) -> Any:
-    """One cell of a distance matrix, read from its arrays when it has them."""
-    road = getattr(matrix, "road_m", None)
-    if road is not None and hasattr(road, "shape"):
-        value, secs = float(road[i, j]), float(matrix.duration_s[i, j])
-        return _Cell(None if value != value else value, None if secs != secs else secs,
-                     getattr(matrix, "backend", None))
-    return matrix[i][j]
-
-
-@dataclass(frozen=True)
-class _Cell:
-    road_m: float | None
-    duration_s: float | None
-    backend: str | None
-
-
 class Matcher:
     """Candidate synergies over one snapshot of the registry and a live site index."""
 
@@ -226,6 +184,8 @@ class Matcher:
         for flow in flows:
             self.flows_by_site[flow.site_id].append(flow)
             self.flows_by_code[(flow.direction, flow.category_code)].append(flow)
+        self._groups: dict[tuple[Direction, str], FlowGroup | None] = {}
+        self._reach_cache: dict[tuple[str, float | None], float] = {}
 
     # --- public -------------------------------------------------------------------------------
 
@@ -233,7 +193,7 @@ class Matcher:
                  category: str | None = None, limit: int | None = None) -> list[Candidate]:
         """Every candidate synergy one of this site's flows takes part in, best first."""
         site = self.sites[site_id]
-        pairs = self._pairs_for_site(site, max_km=max_km, category=category)
+        pairs = self._pairs_for_site(site, max_km=max_km, category=category, limit=limit)
         return self._finish(pairs, distances, limit, site_id)
 
     def all_pairs(self, *, distances: Distances, max_km: float | None = None,
@@ -260,22 +220,24 @@ class Matcher:
 
     # --- pairs by category and geodesic distance ----------------------------------------------
 
-    def _reach_km(self, flow: Flow, max_km: float | None) -> float:
-        cat = self.taxonomy.get(flow.category_code)
-        reach = cat.max_transport_km if cat else 50.0
-        if cat and cat.kind == "mutualisation":
-            reach = min(reach, MUTUALISATION_MAX_KM)
-        return min(reach, max_km) if max_km is not None else reach
+    def _group(self, key: tuple[Direction, str]) -> FlowGroup | None:
+        """The flows of one direction and category, as arrays (built once per matcher)."""
+        if key not in self._groups:
+            flows = [f for f in self.flows_by_code.get(key, ()) if f.site_id in self.index]
+            self._groups[key] = FlowGroup.of(flows, self) if flows else None
+        return self._groups[key]
 
     def _pairs_for_site(
         self, site: Site, *, max_km: float | None, category: str | None,
-        outputs_only: bool = False,
+        outputs_only: bool = False, limit: int | None = None,
     ) -> list[tuple[Flow, Flow, Fit, float]]:
         """(output, input, fit, geodesic_m) pairs this site's flows take part in.
 
         Partners are looked for by category first (only flows a compatibility rule links to
-        this site's flows), then by distance on the live index: at province scale a site has
-        tens of thousands of neighbours within 100 km, but few of them need what it offers.
+        this site's flows), then in space: the live index gives the sites within reach, and
+        exact geodesic distances are computed, on arrays, for the partners among them. At
+        province scale a site has tens of thousands of neighbours within 100 km, but few need
+        what it offers.
         """
         if site.id is None or site.id not in self.index:
             return []
@@ -285,80 +247,115 @@ class Matcher:
                    or any(a.code == category for a in self._ancestors(f.category_code))]
         if not own:
             return []
-        wanted: list[tuple[Flow, list[tuple[Flow, Fit | None]], float]] = []
-        partner_sites: set[int] = set()
+        plans: list[tuple[Flow, list[tuple[FlowGroup, Fit | None]]]] = []
         for flow in own:
-            partners: list[tuple[Flow, Fit | None]] = []
+            groups: list[tuple[FlowGroup, Fit | None]] = []
             if flow.direction is Direction.OUTPUT:
-                for code, fit in self.compat.inputs_for(flow.category_code).items():
-                    partners.extend((g, fit) for g in self.flows_by_code.get(
-                        (Direction.INPUT, code), ()))
+                links = self.compat.inputs_for(flow.category_code).items()
+                other_way = Direction.INPUT
             elif not outputs_only:
-                for code, fit in self.compat.outputs_for(flow.category_code).items():
-                    partners.extend((g, fit) for g in self.flows_by_code.get(
-                        (Direction.OUTPUT, code), ()))
-            # Mutualisation: the same need (or offer) nearby.
-            partners.extend((g, None) for g in self.flows_by_code.get(
-                (flow.direction, flow.category_code), ()))
-            partners = [(g, fit) for g, fit in partners if g.site_id != site.id]
-            if not partners:
-                continue
-            reach_km = self._reach_km(flow, max_km)
-            if flow.direction is Direction.INPUT:
-                reach_km = max([reach_km] + [self._reach_km(g, max_km) for g, fit in partners
-                                             if fit is not None])
-            reach_km = max(reach_km, MUTUALISATION_MAX_KM if max_km is None
-                           else min(MUTUALISATION_MAX_KM, max_km))
-            wanted.append((flow, partners, reach_km))
-            partner_sites.update(g.site_id for g, _ in partners)
-        if not wanted:
+                links = self.compat.outputs_for(flow.category_code).items()
+                other_way = Direction.OUTPUT
+            else:
+                links, other_way = {}.items(), Direction.OUTPUT
+            for code, fit in links:
+                group = self._group((other_way, code))
+                if group is not None:
+                    groups.append((group, fit))
+            same = self._group((flow.direction, flow.category_code))  # mutualisation
+            if same is not None:
+                groups.append((same, None))
+            if groups:
+                plans.append((flow, groups))
+        if not plans:
             return []
         lon, lat = self.index.point(site.id)
-        reach_m = max(r for _, _, r in wanted) * 1000.0
-        near = dict(self.index.within(lon, lat, reach_m, among=partner_sites))
+        reach_all_m = 1000.0 * max(
+            [self._reach_km_code(f.category_code, max_km) for f, _ in plans]
+            + [self._reach_km_code(g.code, max_km) for _, gs in plans for g, fit in gs
+               if fit is not None] + [MUTUALISATION_MAX_KM])
+        in_reach = self.index.sites_within(lon, lat, reach_all_m)
+        distances: dict[int, np.ndarray] = {}
+        found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit]] = []
         out: list[tuple[Flow, Flow, Fit, float]] = []
-        for flow, partners, _reach in wanted:
+        for flow, groups in plans:
             mutual: list[tuple[Flow, Flow, Fit, float]] = []
-            for other, fit in partners:
-                dist_m = near.get(other.site_id)
-                if dist_m is None:
-                    continue
+            for group, fit in groups:
+                if id(group) not in distances:
+                    distances[id(group)] = group.distances_from(lon, lat, in_reach)
+                dist = distances[id(group)]
                 if fit is None:
-                    found = self._mutual(flow, other, dist_m, max_km)
-                    if found is not None:
-                        mutual.append(found)
+                    for k in group.indices_within(dist, site.id, self._mutual_reach_m(max_km)):
+                        pair = self._mutual(flow, group.flows[k], float(dist[k]), max_km)
+                        if pair is not None:
+                            mutual.append(pair)
                     continue
-                found = self._pair(flow, other, dist_m,
-                                   self._reach_km(flow, max_km) * 1000.0, max_km, outputs_only)
-                if found is not None:
-                    out.append(found)
+                if flow.direction is Direction.OUTPUT:
+                    reach_m = self._reach_km_code(flow.category_code, max_km) * 1000.0
+                    idx = group.indices_within(dist, site.id, reach_m,
+                                               need_accepts=self._hazardous_code(flow))
+                else:
+                    reach_m = self._reach_km_code(group.code, max_km) * 1000.0
+                    # A hazardous offer (flagged, or hazardous by category) only if this need
+                    # accepts hazardous material.
+                    ok = None if flow.hazardous else ~(group.hazardous | group.category_hazardous)
+                    idx = group.indices_within(dist, site.id, reach_m, mask=ok)
+                if idx.size:
+                    found.append((flow, group, idx, dist[idx], fit))
             mutual.sort(key=lambda p: (p[3], p[1].id or 0, p[0].id or 0))
             out.extend(mutual[:MUTUALISATION_PER_FLOW])
+        keep = None
+        total = sum(entry[2].size for entry in found)
+        if limit is not None and total > 3 * limit + 20:
+            # Road distance is never shorter than the straight line: an upper bound of each
+            # score ranks the pairs; only the best (with a margin) go on to be routed.
+            upper = np.concatenate([self._upper_scores(*entry) for entry in found])
+            keep = set(np.argpartition(-upper, 3 * limit + 19)[:3 * limit + 20].tolist())
+        position = 0
+        for flow, group, idx, dist, fit in found:
+            for n, (k, d) in enumerate(zip(idx.tolist(), dist.tolist(), strict=True)):
+                if keep is not None and position + n not in keep:
+                    continue
+                other = group.flows[k]
+                out.append((flow, other, fit, d) if flow.direction is Direction.OUTPUT
+                           else (other, flow, fit, d))
+            position += idx.size
         return out
+
+    def _upper_scores(self, flow: Flow, group: FlowGroup, idx: np.ndarray, dist: np.ndarray,
+                      fit: Fit) -> np.ndarray:
+        """The best score each pair could reach (straight line for the road), on arrays."""
+        own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
+        kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
+        other_kind, other_amount = group.unit_kind[idx], group.amount[idx]
+        big = np.maximum(amount, other_amount)
+        q_fit = np.where((other_kind == kind) & (kind >= 0) & (big > 0),
+                         np.minimum(amount, other_amount) / np.where(big > 0, big, 1.0), 0.5)
+        out_code = flow.category_code if flow.direction is Direction.OUTPUT else group.code
+        own_max_m = self._reach_km_code(out_code, None) * 1000.0
+        return (W_CATEGORY * fit.strength + W_QUANTITY * q_fit
+                + W_DISTANCE * np.maximum(0.0, 1.0 - dist / own_max_m))
+
+    def _reach_km_code(self, code: str, max_km: float | None) -> float:
+        key = (code, max_km)
+        if key not in self._reach_cache:
+            cat = self.taxonomy.get(code)
+            reach = cat.max_transport_km if cat else 50.0
+            if cat and cat.kind == "mutualisation":
+                reach = min(reach, MUTUALISATION_MAX_KM)
+            self._reach_cache[key] = min(reach, max_km) if max_km is not None else reach
+        return self._reach_cache[key]
+
+    @staticmethod
+    def _mutual_reach_m(max_km: float | None) -> float:
+        return 1000.0 * (MUTUALISATION_MAX_KM if max_km is None
+                         else min(MUTUALISATION_MAX_KM, max_km))
+
+    def _hazardous_code(self, flow: Flow) -> bool:
+        return is_hazardous(flow, self.taxonomy.get(flow.category_code))
 
     def _ancestors(self, code: str) -> list[Category]:
         return self.taxonomy.ancestors(code) if self.taxonomy.get(code) else []
-
-    def _pair(self, flow: Flow, other: Flow, dist_m: float, reach_m: float,
-              max_km: float | None, outputs_only: bool) -> tuple[Flow, Flow, Fit, float] | None:
-        if flow.direction is Direction.OUTPUT and other.direction is Direction.INPUT:
-            out_f, in_f = flow, other
-        elif flow.direction is Direction.INPUT and other.direction is Direction.OUTPUT:
-            if outputs_only:
-                return None
-            out_f, in_f = other, flow
-            reach_m = self._reach_km(out_f, max_km) * 1000.0
-        else:
-            return self._mutual(flow, other, dist_m, max_km)
-        if dist_m > reach_m:
-            return None
-        fit = self.compat.fit(out_f.category_code, in_f.category_code)
-        if fit is None:
-            return None
-        out_cat = self.taxonomy.get(out_f.category_code)
-        if _hazardous(out_f, out_cat) and not in_f.hazardous:
-            return None
-        return (out_f, in_f, fit, dist_m)
 
     def _mutual(self, a: Flow, b: Flow, dist_m: float,
                 max_km: float | None) -> tuple[Flow, Flow, Fit, float] | None:
@@ -401,7 +398,7 @@ class Matcher:
         out_cat = self.taxonomy.get(out_f.category_code)
         max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
                   else (out_cat.max_transport_km if out_cat else 50.0))
-        q_fit, _, _ = _quantity_fit(out_f, in_f, out_cat, self.taxonomy.get(in_f.category_code))
+        q_fit, _, _ = quantity_fit(out_f, in_f, out_cat, self.taxonomy.get(in_f.category_code))
         return (W_CATEGORY * fit.strength + W_QUANTITY * q_fit
                 + W_DISTANCE * max(0.0, 1.0 - geo_m / (max_km * 1000.0)))
 
@@ -417,10 +414,10 @@ class Matcher:
             found: dict[tuple[int, int], Any] = {}
             if dests:
                 m = distances.matrix([point(site_id)], [point(s) for s in dests])
-                found.update({(site_id, s): _cell(m, 0, j) for j, s in enumerate(dests)})
+                found.update({(site_id, s): matrix_cell(m, 0, j) for j, s in enumerate(dests)})
             if origs:
                 m = distances.matrix([point(s) for s in origs], [point(site_id)])
-                found.update({(s, site_id): _cell(m, i, 0) for i, s in enumerate(origs)})
+                found.update({(s, site_id): matrix_cell(m, i, 0) for i, s in enumerate(origs)})
             # Mutualisation partners of a need are stored (first flow, second flow) by id:
             # the distance is the same either way.
             return lambda a, b: found.get((a, b)) or found.get((b, a))
@@ -429,7 +426,7 @@ class Matcher:
         m = distances.matrix([point(s) for s in origins], [point(s) for s in targets])
         row = {s: i for i, s in enumerate(origins)}
         col = {s: j for j, s in enumerate(targets)}
-        return lambda a, b: _cell(m, row[a], col[b])
+        return lambda a, b: matrix_cell(m, row[a], col[b])
 
     def _candidate(self, out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Any,
                    backend: str) -> Candidate | None:
@@ -443,7 +440,7 @@ class Matcher:
         travel_m = road_m if road_m is not None else geo_m
         if travel_m > max_km * 1000.0:
             return None  # the road is longer than the material travels
-        q_fit, exchanged, q_reason = _quantity_fit(out_f, in_f, out_cat, in_cat)
+        q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
         if out_f.confidential or in_f.confidential:
             q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
         distance_fit = max(0.0, 1.0 - travel_m / (max_km * 1000.0))
@@ -466,13 +463,13 @@ class Matcher:
         reasons = [f"catégorie : {how} (force {fit.strength:.2f})"
                    + (f" — {fit.note_fr}" if fit.note_fr else ""), q_reason]
         if road_km is not None:
-            reasons.append(f"distance routière {_fr(road_km)} km ({used_backend}), "
-                           f"{_fr(geo_m / 1000)} km à vol d'oiseau, maximum {_fr(max_km)} km")
+            reasons.append(f"distance routière {fr_number(road_km)} km ({used_backend}), "
+                           f"{fr_number(geo_m / 1000)} km à vol d'oiseau, maximum {fr_number(max_km)} km")
         else:
-            reasons.append(f"{_fr(geo_m / 1000)} km à vol d'oiseau (pas de distance routière), "
-                           f"maximum {_fr(max_km)} km")
+            reasons.append(f"{fr_number(geo_m / 1000)} km à vol d'oiseau (pas de distance routière), "
+                           f"maximum {fr_number(max_km)} km")
         if impact.break_even_km is not None:
-            reasons.append(f"rentable pour le climat jusqu'à {_fr(round(impact.break_even_km))} "
+            reasons.append(f"rentable pour le climat jusqu'à {fr_number(round(impact.break_even_km))} "
                            "km de route"
                            + (" (retour à vide compté)" if impact.empty_return else ""))
         return Candidate(

@@ -91,6 +91,20 @@ class SiteIndex:
         order = inside[np.lexsort((np.asarray(ids)[inside], dist[inside]))]
         return [(ids[k], float(dist[k])) for k in order]
 
+    def sites_within(self, lon: float, lat: float, radius_m: float) -> np.ndarray:
+        """Ids of the sites that may lie within ``radius_m``: the rtree's box, sorted.
+
+        A superset of :meth:`within` (the box's corners), for callers that compute exact
+        distances themselves on fewer sites.
+        """
+        x, y = _TO_M.transform(lon, lat)
+        reach = radius_m * _SCALE_MARGIN
+        with self._lock:
+            ids = np.fromiter(self._tree.intersection((x - reach, y - reach, x + reach,
+                                                       y + reach)), dtype=np.int64)
+        ids.sort()
+        return ids
+
     def nearest(self, lon: float, lat: float, k: int = 10) -> list[tuple[int, float]]:
         """The ``k`` nearest sites: (id, geodesic distance_m), nearest first."""
         if k <= 0:
@@ -140,3 +154,9 @@ class DatabaseSiteIndex:
                among: Collection[int] | None = None) -> list[tuple[int, float]]:
         keep = self._points if among is None else set(among) & self._points.keys()
         return [(i, d) for i, d in self._within(lon, lat, radius_m) if i in keep]
+
+    def sites_within(self, lon: float, lat: float, radius_m: float) -> np.ndarray:
+        """Ids within ``radius_m``, found by the database (ST_DWithin), sorted."""
+        ids = np.array([i for i, _ in self._within(lon, lat, radius_m)], dtype=np.int64)
+        ids.sort()
+        return ids

@@ -155,3 +155,19 @@ def test_compatibility_parent_child_and_rules(scenario):
     assert compat.fit("bois.sciure", "bois").how == "plus-precis"
     assert compat.fit("bois", "bois.sciure").how == "plus-general"
     assert compat.fit("metaux.ferraille", "usages.litiere_animale") is None
+
+
+def test_a_limit_cuts_on_a_bound_and_never_changes_the_best(demo_db, tmp_path):
+    """Under a limit, pairs are ranked on the straight line first; the top must not change."""
+    svc = Services(make_settings(tmp_path, demo_db))
+    try:
+        m = matcher(svc)
+        road = svc.distance_backend("road-graph")
+        busy = sorted(m.sites, key=lambda s: -len(m.flows_by_site.get(s, [])))[:6]
+        for site_id in busy:
+            full = m.for_site(site_id, distances=road)
+            for limit in (1, 3, 10):
+                cut = m.for_site(site_id, distances=road, limit=limit)
+                assert [c.key for c in cut] == [c.key for c in full[:limit]]
+    finally:
+        svc.close()

@@ -1,0 +1,123 @@
+"""Flows as the matcher reads them: comparable quantities, hazard, and one category's flows
+as arrays; cells of a distance matrix. Helpers of :mod:`mapservice.matching` (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pyproj import Geod
+
+from mapservice.impact import tonnes_per_year
+from mapservice.materials import Category
+from mapservice.model import Flow, Unit
+
+if TYPE_CHECKING:
+    from mapservice.matching import Matcher
+
+_GEOD = Geod(ellps="WGS84")
+UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
+
+
+def is_hazardous(flow: Flow, cat: Category | None) -> bool:
+    return flow.hazardous or bool(cat and cat.hazardous)
+
+
+def comparable_quantity(flow: Flow, cat: Category | None) -> tuple[str, float] | None:
+    """A flow's quantity in a unit both sides can share: ('t', t/yr), ('kw', kW) or ('u', …)."""
+    if flow.quantity is None or flow.unit is None:
+        return None
+    if flow.unit is Unit.KW:
+        return ("kw", flow.quantity)
+    if flow.unit is Unit.UNITS_PER_YEAR:
+        return ("u", flow.quantity)
+    tonnes = tonnes_per_year(flow.quantity, flow.unit, cat.density_t_per_m3 if cat else None)
+    return ("t", tonnes) if tonnes is not None else None
+
+
+def fr_number(value: float) -> str:
+    """1 234,5 — the way numbers are written in Québec French."""
+    text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return text[:-2] if text.endswith(",0") else text
+
+
+def quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
+                  in_cat: Category | None) -> tuple[float, float | None, str]:
+    """(fit 0..1, tonnes exchanged or None, reason) of two flows' quantities."""
+    qa, qb = comparable_quantity(out_f, out_cat), comparable_quantity(in_f, in_cat)
+    if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
+        unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
+        return (min(qa[1], qb[1]) / max(qa[1], qb[1]),
+                min(qa[1], qb[1]) if qa[0] == "t" else None,
+                f"quantités comparables : offre {fr_number(qa[1])} {unit}, besoin {fr_number(qb[1])} {unit}")
+    exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
+    return 0.5, exchanged, "quantités non comparables (une unité ou une quantité manque)"
+
+
+def matrix_cell(matrix: Any, i: int, j: int) -> Any:
+    """One cell of a distance matrix, read from its arrays when it has them."""
+    road = getattr(matrix, "road_m", None)
+    if road is not None and hasattr(road, "shape"):
+        value, secs = float(road[i, j]), float(matrix.duration_s[i, j])
+        return MatrixCell(None if value != value else value, None if secs != secs else secs,
+                     getattr(matrix, "backend", None))
+    return matrix[i][j]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    road_m: float | None
+    duration_s: float | None
+    backend: str | None
+
+
+@dataclass
+class FlowGroup:
+    """Flows of one direction and category, with their sites' points, as arrays."""
+
+    code: str
+    flows: list[Flow]
+    site_ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    hazardous: np.ndarray  # the flow's own flag (a need that accepts hazardous material)
+    category_hazardous: bool
+    unit_kind: np.ndarray
+    amount: np.ndarray
+
+    @classmethod
+    def of(cls, flows: list[Flow], matcher: Matcher) -> FlowGroup:
+        points = [matcher.index.point(f.site_id) for f in flows]
+        cat = matcher.taxonomy.get(flows[0].category_code)
+        comparable = [comparable_quantity(f, cat) for f in flows]
+        return cls(
+            code=flows[0].category_code, flows=flows,
+            site_ids=np.array([f.site_id for f in flows], dtype=np.int64),
+            lon=np.array([p[0] for p in points]), lat=np.array([p[1] for p in points]),
+            hazardous=np.array([f.hazardous for f in flows], dtype=bool),
+            category_hazardous=bool(cat and cat.hazardous),
+            unit_kind=np.array([UNIT_KINDS[c[0]] if c else -1 for c in comparable],
+                               dtype=np.int8),
+            amount=np.array([c[1] if c else 0.0 for c in comparable]),
+        )
+
+    def distances_from(self, lon: float, lat: float, in_reach: np.ndarray) -> np.ndarray:
+        """Geodesic metres from the point to each flow's site; inf where the index says the
+        site is out of reach."""
+        near = np.isin(self.site_ids, in_reach)
+        out = np.full(self.site_ids.size, np.inf)
+        if near.any():
+            n = int(near.sum())
+            _, _, d = _GEOD.inv(np.full(n, lon), np.full(n, lat), self.lon[near], self.lat[near])
+            out[near] = d
+        return out
+
+    def indices_within(self, dist: np.ndarray, own_site: int, reach_m: float, *,
+                       need_accepts: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
+        ok = (dist <= reach_m) & (self.site_ids != own_site)
+        if need_accepts:
+            ok &= self.hazardous
+        if mask is not None:
+            ok &= mask
+        return np.flatnonzero(ok)
