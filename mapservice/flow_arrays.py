@@ -36,7 +36,7 @@ def comparable_quantity(flow: Flow, cat: Category | None) -> tuple[str, float] |
     return ("t", tonnes) if tonnes is not None else None
 
 
-def fr_number(value: float) -> str:
+def fr_num(value: float) -> str:
     """1 234,5 — the way numbers are written in Québec French."""
     text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
     return text[:-2] if text.endswith(",0") else text
@@ -50,7 +50,8 @@ def quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
         unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
         return (min(qa[1], qb[1]) / max(qa[1], qb[1]),
                 min(qa[1], qb[1]) if qa[0] == "t" else None,
-                f"quantités comparables : offre {fr_number(qa[1])} {unit}, besoin {fr_number(qb[1])} {unit}")
+                f"quantités comparables : offre {fr_num(qa[1])} {unit}, "
+                f"besoin {fr_num(qb[1])} {unit}")
     exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
     return 0.5, exchanged, "quantités non comparables (une unité ou une quantité manque)"
 

@@ -34,7 +34,7 @@ from mapservice.flow_arrays import (
     UNIT_KINDS,
     FlowGroup,
     comparable_quantity,
-    fr_number,
+    fr_num,
     is_hazardous,
     matrix_cell,
     quantity_fit,
@@ -280,11 +280,11 @@ class Matcher:
         out: list[tuple[Flow, Flow, Fit, float]] = []
         for flow, groups in plans:
             mutual: list[tuple[Flow, Flow, Fit, float]] = []
-            for group, fit in groups:
+            for group, group_fit in groups:
                 if id(group) not in distances:
                     distances[id(group)] = group.distances_from(lon, lat, in_reach)
                 dist = distances[id(group)]
-                if fit is None:
+                if group_fit is None:
                     for k in group.indices_within(dist, site.id, self._mutual_reach_m(max_km)):
                         pair = self._mutual(flow, group.flows[k], float(dist[k]), max_km)
                         if pair is not None:
@@ -301,7 +301,7 @@ class Matcher:
                     ok = None if flow.hazardous else ~(group.hazardous | group.category_hazardous)
                     idx = group.indices_within(dist, site.id, reach_m, mask=ok)
                 if idx.size:
-                    found.append((flow, group, idx, dist[idx], fit))
+                    found.append((flow, group, idx, dist[idx], group_fit))
             mutual.sort(key=lambda p: (p[3], p[1].id or 0, p[0].id or 0))
             out.extend(mutual[:MUTUALISATION_PER_FLOW])
         keep = None
@@ -463,14 +463,14 @@ class Matcher:
         reasons = [f"catégorie : {how} (force {fit.strength:.2f})"
                    + (f" — {fit.note_fr}" if fit.note_fr else ""), q_reason]
         if road_km is not None:
-            reasons.append(f"distance routière {fr_number(road_km)} km ({used_backend}), "
-                           f"{fr_number(geo_m / 1000)} km à vol d'oiseau, maximum {fr_number(max_km)} km")
+            reasons.append(f"distance routière {fr_num(road_km)} km ({used_backend}), "
+                           f"{fr_num(geo_m / 1000)} km à vol d'oiseau, maximum {fr_num(max_km)} km")
         else:
-            reasons.append(f"{fr_number(geo_m / 1000)} km à vol d'oiseau (pas de distance routière), "
-                           f"maximum {fr_number(max_km)} km")
+            reasons.append(f"{fr_num(geo_m / 1000)} km à vol d'oiseau (pas de distance "
+                           f"routière), maximum {fr_num(max_km)} km")
         if impact.break_even_km is not None:
-            reasons.append(f"rentable pour le climat jusqu'à {fr_number(round(impact.break_even_km))} "
-                           "km de route"
+            reasons.append("rentable pour le climat jusqu'à "
+                           f"{fr_num(round(impact.break_even_km))} km de route"
                            + (" (retour à vide compté)" if impact.empty_return else ""))
         return Candidate(
             kind=fit.kind, output_flow=out_f, input_flow=in_f,

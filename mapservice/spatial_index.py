@@ -76,12 +76,12 @@ class SiteIndex:
         x, y = _TO_M.transform(lon, lat)
         reach = radius_m * _SCALE_MARGIN
         with self._lock:
-            ids = self._tree.intersection((x - reach, y - reach, x + reach, y + reach))
+            hits = self._tree.intersection((x - reach, y - reach, x + reach, y + reach))
             if among is not None:
                 keep = among if isinstance(among, (set, frozenset, dict)) else set(among)
-                ids = [i for i in ids if i in keep]
+                ids = [i for i in hits if i in keep]
             else:
-                ids = list(ids)
+                ids = list(hits)
             if not ids:
                 return []
             points = np.array([self._points[i] for i in ids])
