@@ -105,8 +105,9 @@ class FlowGroup:
 
     def distances_from(self, lon: float, lat: float, in_reach: np.ndarray) -> np.ndarray:
         """Geodesic metres from the point to each flow's site; inf where the index says the
-        site is out of reach."""
-        near = np.isin(self.site_ids, in_reach)
+        site is out of reach (``in_reach``: a boolean table indexed by site id)."""
+        near = in_reach[np.minimum(self.site_ids, in_reach.size - 1)] & (
+            self.site_ids < in_reach.size)
         out = np.full(self.site_ids.size, np.inf)
         if near.any():
             n = int(near.sum())

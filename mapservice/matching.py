@@ -185,6 +185,7 @@ class Matcher:
             self.flows_by_site[flow.site_id].append(flow)
             self.flows_by_code[(flow.direction, flow.category_code)].append(flow)
         self._groups: dict[tuple[Direction, str], FlowGroup | None] = {}
+        self._max_site_id = max(self.sites, default=0)
         self._reach_cache: dict[tuple[str, float | None], float] = {}
 
     # --- public -------------------------------------------------------------------------------
@@ -274,7 +275,11 @@ class Matcher:
             [self._reach_km_code(f.category_code, max_km) for f, _ in plans]
             + [self._reach_km_code(g.code, max_km) for _, gs in plans for g, fit in gs
                if fit is not None] + [MUTUALISATION_MAX_KM])
-        in_reach = self.index.sites_within(lon, lat, reach_all_m)
+        ids = self.index.sites_within(lon, lat, reach_all_m)
+        # A lookup table by site id: one O(n) gather per group instead of a sorted search.
+        in_reach = np.zeros(max(int(ids.max()) + 1 if ids.size else 0, self._max_site_id + 1),
+                            dtype=bool)
+        in_reach[ids] = True
         distances: dict[int, np.ndarray] = {}
         found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit]] = []
         out: list[tuple[Flow, Flow, Fit, float]] = []
