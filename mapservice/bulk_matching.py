@@ -133,8 +133,9 @@ def bulk_pairs(
                 continue
             kd, ins_index = found
             k = min(pool_size(per_offer), ins_index.size)
+            # Threads pay off on big queries only; small ones run in this thread.
             dist, pos = kd.query(xy[outs], k=k, distance_upper_bound=reach_m * 1.01,
-                                 workers=-1)
+                                 workers=-1 if outs.size * k > 200_000 else 1)
             dist, pos = dist.reshape(len(outs), k), pos.reshape(len(outs), k)
             valid = np.isfinite(dist)
             i_mat = ins_index[np.minimum(pos, ins_index.size - 1)]
@@ -168,8 +169,8 @@ def bulk_pairs(
         return _empty()
     o, i, pre, base, own_max_m, reach, strength, mutual = (
         np.concatenate(parts) for parts in zip(*chunks, strict=True))
-    # Cut 1: a margin of the best by pre-score, per offer.
-    cut = _best_per_offer(ids[o], pre, ids[i], 2 * per_offer + 2)
+    # Cut 1: a margin of the best by pre-score, per offer (ties in any order: cut 2 decides).
+    cut = _top_per_offer(o, pre, 2 * per_offer + 2)
     o, i, base, own_max_m, reach, strength, mutual = (
         a[cut] for a in (o, i, base, own_max_m, reach, strength, mutual))
     _, _, geo = _GEOD.inv(lon[o], lat[o], lon[i], lat[i])
@@ -181,6 +182,16 @@ def bulk_pairs(
     order = _best_per_offer(ids[o], score, ids[i], per_offer, geo=geo)
     return BulkPairs(ids[o][order], ids[i][order], geo[order], score[order], strength[order],
                      mutual[order])
+
+
+def _top_per_offer(offer: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
+    """Indices of ``n`` rows of each offer with the highest scores (one sort on one key)."""
+    key = offer.astype(np.float64) * 2.0 + (1.0 - np.clip(score, 0.0, 1.0))
+    order = np.argsort(key, kind="stable")
+    sorted_offer = offer[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_offer)) + 1]
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    return order[rank < n]
 
 
 def _best_per_offer(offer: np.ndarray, score: np.ndarray, partner: np.ndarray, n: int,
