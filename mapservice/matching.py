@@ -161,6 +161,34 @@ class Candidate:
         return (self.output_flow.id or 0, self.input_flow.id or 0)
 
 
+@dataclass
+class _Search:
+    """What one site's search found: pairs by group (arrays), mutualisations, score bounds."""
+
+    found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit]]
+    mutual: list[tuple[Flow, Flow, Fit, float]]
+    upper: np.ndarray  # per found pair, in order: the best score it could reach
+
+    @property
+    def size(self) -> int:
+        return int(self.upper.size) + len(self.mutual)
+
+    def pairs(self, which: np.ndarray | None) -> list[tuple[Flow, Flow, Fit, float]]:
+        """The mutualisations and the found pairs numbered ``which`` (all when None)."""
+        wanted = None if which is None else set(which.tolist())
+        out = list(self.mutual)
+        position = 0
+        for flow, group, idx, dist, fit in self.found:
+            for n, (k, d) in enumerate(zip(idx.tolist(), dist.tolist(), strict=True)):
+                if wanted is not None and position + n not in wanted:
+                    continue
+                other = group.flows[k]
+                out.append((flow, other, fit, d) if flow.direction is Direction.OUTPUT
+                           else (other, flow, fit, d))
+            position += idx.size
+        return out
+
+
 class Matcher:
     """Candidate synergies over one snapshot of the registry and a live site index."""
 
@@ -186,6 +214,8 @@ class Matcher:
             self.flows_by_code[(flow.direction, flow.category_code)].append(flow)
         self._groups: dict[tuple[Direction, str], FlowGroup | None] = {}
         self._max_site_id = max(self.sites, default=0)
+        for key in list(self.flows_by_code):  # built once, before any query
+            self._group(key)
         self._reach_cache: dict[tuple[str, float | None], float] = {}
 
     # --- public -------------------------------------------------------------------------------
@@ -194,8 +224,22 @@ class Matcher:
                  category: str | None = None, limit: int | None = None) -> list[Candidate]:
         """Every candidate synergy one of this site's flows takes part in, best first."""
         site = self.sites[site_id]
-        pairs = self._pairs_for_site(site, max_km=max_km, category=category, limit=limit)
-        return self._finish(pairs, distances, limit, site_id)
+        search = self._pairs_for_site(site, max_km=max_km, category=category)
+        if limit is None or search.size <= limit + 20:
+            return self._finish(search.pairs(None), distances, limit, site_id)
+        # Road distance is never shorter than the straight line, so each pair's score on the
+        # straight line bounds its real score. Route the best by that bound; stop when the
+        # next bound cannot beat the limit-th real score (else take four times as many).
+        order = np.argsort(-search.upper, kind="stable")
+        take = limit + 20
+        while True:
+            found = self._finish(search.pairs(order[:take]), distances, None, site_id)
+            if take >= order.size:
+                return found[:limit]
+            bar = found[limit - 1].score if len(found) >= limit else -1.0
+            if search.upper[order[take]] <= bar:
+                return found[:limit]
+            take *= 4
 
     def all_pairs(self, *, distances: Distances, max_km: float | None = None,
                   per_offer: int | None = None) -> list[Candidate]:
@@ -203,7 +247,8 @@ class Matcher:
         seen: set[tuple[str, int, int]] = set()
         pairs: list[tuple[Flow, Flow, Fit, float]] = []
         for site in self.sites.values():
-            for pair in self._pairs_for_site(site, max_km=max_km, category=None, outputs_only=True):
+            search = self._pairs_for_site(site, max_km=max_km, category=None, outputs_only=True)
+            for pair in search.pairs(None):
                 key = (pair[2].kind.value, pair[0].id or 0, pair[1].id or 0)
                 if key not in seen:
                     seen.add(key)
@@ -230,8 +275,8 @@ class Matcher:
 
     def _pairs_for_site(
         self, site: Site, *, max_km: float | None, category: str | None,
-        outputs_only: bool = False, limit: int | None = None,
-    ) -> list[tuple[Flow, Flow, Fit, float]]:
+        outputs_only: bool = False,
+    ) -> _Search:
         """(output, input, fit, geodesic_m) pairs this site's flows take part in.
 
         Partners are looked for by category first (only flows a compatibility rule links to
@@ -241,13 +286,13 @@ class Matcher:
         what it offers.
         """
         if site.id is None or site.id not in self.index:
-            return []
+            return _Search([], [], np.zeros(0))
         own = self.flows_by_site.get(site.id, [])
         if category:
             own = [f for f in own if f.category_code == category
                    or any(a.code == category for a in self._ancestors(f.category_code))]
         if not own:
-            return []
+            return _Search([], [], np.zeros(0))
         plans: list[tuple[Flow, list[tuple[FlowGroup, Fit | None]]]] = []
         for flow in own:
             groups: list[tuple[FlowGroup, Fit | None]] = []
@@ -269,7 +314,7 @@ class Matcher:
             if groups:
                 plans.append((flow, groups))
         if not plans:
-            return []
+            return _Search([], [], np.zeros(0))
         lon, lat = self.index.point(site.id)
         reach_all_m = 1000.0 * max(
             [self._reach_km_code(f.category_code, max_km) for f, _ in plans]
@@ -290,7 +335,11 @@ class Matcher:
                     distances[id(group)] = group.distances_from(lon, lat, in_reach)
                 dist = distances[id(group)]
                 if group_fit is None:
-                    for k in group.indices_within(dist, site.id, self._mutual_reach_m(max_km)):
+                    near = group.indices_within(dist, site.id, self._mutual_reach_m(max_km))
+                    if near.size > MUTUALISATION_PER_FLOW:  # the nearest (ties: any order)
+                        near = near[np.argsort(dist[near], kind="stable")[
+                            :MUTUALISATION_PER_FLOW * 2]]
+                    for k in near:
                         pair = self._mutual(flow, group.flows[k], float(dist[k]), max_km)
                         if pair is not None:
                             mutual.append(pair)
@@ -309,23 +358,9 @@ class Matcher:
                     found.append((flow, group, idx, dist[idx], group_fit))
             mutual.sort(key=lambda p: (p[3], p[1].id or 0, p[0].id or 0))
             out.extend(mutual[:MUTUALISATION_PER_FLOW])
-        keep = None
-        total = sum(entry[2].size for entry in found)
-        if limit is not None and total > 3 * limit + 20:
-            # Road distance is never shorter than the straight line: an upper bound of each
-            # score ranks the pairs; only the best (with a margin) go on to be routed.
-            upper = np.concatenate([self._upper_scores(*entry) for entry in found])
-            keep = set(np.argpartition(-upper, 3 * limit + 19)[:3 * limit + 20].tolist())
-        position = 0
-        for flow, group, idx, dist, fit in found:
-            for n, (k, d) in enumerate(zip(idx.tolist(), dist.tolist(), strict=True)):
-                if keep is not None and position + n not in keep:
-                    continue
-                other = group.flows[k]
-                out.append((flow, other, fit, d) if flow.direction is Direction.OUTPUT
-                           else (other, flow, fit, d))
-            position += idx.size
-        return out
+        upper = (np.concatenate([self._upper_scores(*entry) for entry in found])
+                 if found else np.zeros(0))
+        return _Search(found, out, upper)
 
     def _upper_scores(self, flow: Flow, group: FlowGroup, idx: np.ndarray, dist: np.ndarray,
                       fit: Fit) -> np.ndarray:
@@ -383,10 +418,6 @@ class Matcher:
                 limit: int | None, site_id: int | None = None) -> list[Candidate]:
         if not pairs:
             return []
-        if limit is not None and len(pairs) > 3 * limit + 20:
-            # Road distance is never shorter than the straight line: rank on the straight line
-            # first (an upper bound of each score), keep a margin, route only those.
-            pairs = sorted(pairs, key=lambda p: -self._upper_score(p))[:3 * limit + 20]
         lookup = self._distances(pairs, distances, site_id)
         out = []
         for out_f, in_f, fit, geo_m in pairs:
@@ -397,15 +428,6 @@ class Matcher:
         out.sort(key=lambda c: (-c.score, c.road_m if c.road_m is not None else c.geodesic_m,
                                 c.key))
         return out[:limit] if limit is not None else out
-
-    def _upper_score(self, pair: tuple[Flow, Flow, Fit, float]) -> float:
-        out_f, in_f, fit, geo_m = pair
-        out_cat = self.taxonomy.get(out_f.category_code)
-        max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
-                  else (out_cat.max_transport_km if out_cat else 50.0))
-        q_fit, _, _ = quantity_fit(out_f, in_f, out_cat, self.taxonomy.get(in_f.category_code))
-        return (W_CATEGORY * fit.strength + W_QUANTITY * q_fit
-                + W_DISTANCE * max(0.0, 1.0 - geo_m / (max_km * 1000.0)))
 
     def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
                    site_id: int | None) -> Callable[[int, int], Any]:

@@ -100,10 +100,11 @@ class SiteIndex:
         x, y = _TO_M.transform(lon, lat)
         reach = radius_m * _SCALE_MARGIN
         with self._lock:
-            ids = np.fromiter(self._tree.intersection((x - reach, y - reach, x + reach,
-                                                       y + reach)), dtype=np.int64)
-        ids.sort()
-        return ids
+            if not self._points:
+                return np.zeros(0, dtype=np.int64)
+            ids, _ = self._tree.intersection_v(np.array([[x - reach, y - reach]]),
+                                               np.array([[x + reach, y + reach]]))
+        return np.sort(np.asarray(ids, dtype=np.int64))
 
     def nearest(self, lon: float, lat: float, k: int = 10) -> list[tuple[int, float]]:
         """The ``k`` nearest sites: (id, geodesic distance_m), nearest first."""
