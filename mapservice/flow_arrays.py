@@ -12,11 +12,14 @@ from pyproj import Geod
 from mapservice.impact import tonnes_per_year
 from mapservice.materials import Category
 from mapservice.model import Flow, Unit
+from mapservice.spatial_index import TO_METRES
 
 if TYPE_CHECKING:
     from mapservice.matching import Matcher
 
 _GEOD = Geod(ellps="WGS84")
+#: Québec Lambert distances are within well under 1 % of geodesic ones across the province.
+PLANE_MARGIN = 1.01
 UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
 
 
@@ -82,6 +85,8 @@ class FlowGroup:
     site_ids: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
+    x: np.ndarray  # Québec Lambert metres
+    y: np.ndarray
     hazardous: np.ndarray  # the flow's own flag (a need that accepts hazardous material)
     category_hazardous: bool
     unit_kind: np.ndarray
@@ -92,10 +97,12 @@ class FlowGroup:
         points = [matcher.index.point(f.site_id) for f in flows]
         cat = matcher.taxonomy.get(flows[0].category_code)
         comparable = [comparable_quantity(f, cat) for f in flows]
+        xs, ys = TO_METRES.transform([p[0] for p in points], [p[1] for p in points])
         return cls(
             code=flows[0].category_code, flows=flows,
             site_ids=np.array([f.site_id for f in flows], dtype=np.int64),
             lon=np.array([p[0] for p in points]), lat=np.array([p[1] for p in points]),
+            x=np.asarray(xs), y=np.asarray(ys),
             hazardous=np.array([f.hazardous for f in flows], dtype=bool),
             category_hazardous=bool(cat and cat.hazardous),
             unit_kind=np.array([UNIT_KINDS[c[0]] if c else -1 for c in comparable],
@@ -103,17 +110,16 @@ class FlowGroup:
             amount=np.array([c[1] if c else 0.0 for c in comparable]),
         )
 
-    def distances_from(self, lon: float, lat: float, in_reach: np.ndarray) -> np.ndarray:
-        """Geodesic metres from the point to each flow's site; inf where the index says the
-        site is out of reach (``in_reach``: a boolean table indexed by site id)."""
+    def maybe_near(self, in_reach: np.ndarray, xy: tuple[float, float],
+                   reach_m: float) -> np.ndarray:
+        """Mask of the flows whose site may be within ``reach_m``: in the index's answer
+        (``in_reach``, a boolean table by site id) and, on the Québec Lambert plane, within the
+        reach plus the projection's margin."""
         near = in_reach[np.minimum(self.site_ids, in_reach.size - 1)] & (
             self.site_ids < in_reach.size)
-        out = np.full(self.site_ids.size, np.inf)
-        if near.any():
-            n = int(near.sum())
-            _, _, d = _GEOD.inv(np.full(n, lon), np.full(n, lat), self.lon[near], self.lat[near])
-            out[near] = d
-        return out
+        near &= (self.x - xy[0]) ** 2 + (self.y - xy[1]) ** 2 <= (reach_m * PLANE_MARGIN) ** 2
+        return near
+
 
     def indices_within(self, dist: np.ndarray, own_site: int, reach_m: float, *,
                        need_accepts: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
@@ -123,3 +129,15 @@ class FlowGroup:
         if mask is not None:
             ok &= mask
         return np.flatnonzero(ok)
+
+
+def geodesic_table(lon: float, lat: float, site_ids: np.ndarray, lons: np.ndarray,
+                   lats: np.ndarray, size: int) -> np.ndarray:
+    """Geodesic metres from the point to each given site, in a table by site id (inf
+    elsewhere): one call to the ellipsoid for every site a query needs."""
+    table = np.full(size, np.inf)
+    if site_ids.size:
+        n = site_ids.size
+        _, _, d = _GEOD.inv(np.full(n, lon), np.full(n, lat), lons, lats)
+        table[site_ids] = d
+    return table

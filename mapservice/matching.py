@@ -35,6 +35,7 @@ from mapservice.flow_arrays import (
     FlowGroup,
     comparable_quantity,
     fr_num,
+    geodesic_table,
     is_hazardous,
     matrix_cell,
     quantity_fit,
@@ -47,6 +48,7 @@ from mapservice.impact import (
 )
 from mapservice.materials import Category, Taxonomy
 from mapservice.model import Direction, Flow, Site, SynergyKind
+from mapservice.spatial_index import TO_METRES as _TO_M
 from mapservice.spatial_index import DatabaseSiteIndex, SiteIndex
 
 #: Mutualisation makes sense between neighbours only.
@@ -325,6 +327,31 @@ class Matcher:
         in_reach = np.zeros(max(int(ids.max()) + 1 if ids.size else 0, self._max_site_id + 1),
                             dtype=bool)
         in_reach[ids] = True
+        # How far each group needs to be looked at: the largest reach of the pairs it is in.
+        group_reach: dict[int, float] = {}
+        for flow, groups in plans:
+            for group, fit in groups:
+                if fit is None:
+                    reach = self._mutual_reach_m(max_km)
+                else:
+                    out_code = (flow.category_code if flow.direction is Direction.OUTPUT
+                                else group.code)
+                    reach = self._reach_km_code(out_code, max_km) * 1000.0
+                group_reach[id(group)] = max(reach, group_reach.get(id(group), 0.0))
+        xy = _TO_M.transform(lon, lat)
+        # One question to the ellipsoid: every site any group may need, at once.
+        maybe: dict[int, np.ndarray] = {}
+        for _flow, groups in plans:
+            for group, _fit in groups:
+                if id(group) not in maybe:
+                    maybe[id(group)] = group.maybe_near(in_reach, xy, group_reach[id(group)])
+        masked = [(g.site_ids[maybe[id(g)]], g.lon[maybe[id(g)]], g.lat[maybe[id(g)]])
+                  for g in {id(g): g for _f, gs in plans for g, _fit in gs}.values()]
+        all_ids = np.concatenate([m[0] for m in masked])
+        sids, first = np.unique(all_ids, return_index=True)
+        pts = np.column_stack([np.concatenate([m[1] for m in masked])[first],
+                               np.concatenate([m[2] for m in masked])[first]])
+        table = geodesic_table(lon, lat, sids, pts[:, 0], pts[:, 1], in_reach.size)
         distances: dict[int, np.ndarray] = {}
         found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit]] = []
         out: list[tuple[Flow, Flow, Fit, float]] = []
@@ -332,7 +359,9 @@ class Matcher:
             mutual: list[tuple[Flow, Flow, Fit, float]] = []
             for group, group_fit in groups:
                 if id(group) not in distances:
-                    distances[id(group)] = group.distances_from(lon, lat, in_reach)
+                    distances[id(group)] = np.where(
+                        maybe[id(group)], table[np.minimum(group.site_ids, table.size - 1)],
+                        np.inf)
                 dist = distances[id(group)]
                 if group_fit is None:
                     near = group.indices_within(dist, site.id, self._mutual_reach_m(max_km))

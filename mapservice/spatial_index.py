@@ -16,6 +16,8 @@ from pyproj import Geod, Transformer
 from rtree import index
 
 _TO_M = Transformer.from_crs("EPSG:4326", "EPSG:32198", always_xy=True)
+#: lon/lat → Québec Lambert (EPSG:32198) metres, shared with the matcher.
+TO_METRES = _TO_M
 _GEOD = Geod(ellps="WGS84")
 #: The Lambert projection shrinks or stretches distances by well under this across Québec.
 _SCALE_MARGIN = 1.01
