@@ -330,8 +330,8 @@ class Matcher:
         # How far each group needs to be looked at: the largest reach of the pairs it is in.
         group_reach: dict[int, float] = {}
         for flow, groups in plans:
-            for group, fit in groups:
-                if fit is None:
+            for group, link in groups:
+                if link is None:
                     reach = self._mutual_reach_m(max_km)
                 else:
                     out_code = (flow.category_code if flow.direction is Direction.OUTPUT

@@ -171,3 +171,19 @@ def test_a_limit_cuts_on_a_bound_and_never_changes_the_best(demo_db, tmp_path):
                 assert [c.key for c in cut] == [c.key for c in full[:limit]]
     finally:
         svc.close()
+
+
+def test_the_same_candidates_on_sqlite_and_postgis(services, tmp_path):
+    """On PostGIS the neighbours come from the database (ST_DWithin); same answers."""
+    from mapservice.spatial_index import DatabaseSiteIndex
+
+    rows = [[name, "", "", "", muni, "", str(lat), str(lon), kind, code, "", qty, unit, "",
+             danger, "non"] for name, muni, lat, lon, kind, code, qty, unit, danger in S]
+    services.import_file(write_csv(tmp_path / "scenario.csv", rows))
+    if services.repo.backend == "postgis":
+        assert isinstance(services.site_index, DatabaseSiteIndex)
+    sawmill = next(s for s in services.repo.sites()
+                   if s.member_name == "Scierie Boréale (démo)")
+    found = matcher(services).for_site(sawmill.id, distances=GeodesicBackend())
+    assert [c.input_site.member_name for c in found] == [
+        "Granules du Domaine (démo)", "Ferme laitière Normandin (démo)"]
