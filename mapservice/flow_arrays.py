@@ -131,13 +131,9 @@ class FlowGroup:
         return np.flatnonzero(ok)
 
 
-def geodesic_table(lon: float, lat: float, site_ids: np.ndarray, lons: np.ndarray,
-                   lats: np.ndarray, size: int) -> np.ndarray:
-    """Geodesic metres from the point to each given site, in a table by site id (inf
-    elsewhere): one call to the ellipsoid for every site a query needs."""
-    table = np.full(size, np.inf)
-    if site_ids.size:
-        n = site_ids.size
-        _, _, d = _GEOD.inv(np.full(n, lon), np.full(n, lat), lons, lats)
-        table[site_ids] = d
-    return table
+def geodesic_to(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Geodesic metres from one point to many (one call to the ellipsoid)."""
+    if lons.size == 0:
+        return np.zeros(0)
+    _, _, d = _GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)
+    return np.asarray(d)

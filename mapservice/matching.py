@@ -31,11 +31,12 @@ from typing import Any, Protocol
 import numpy as np
 
 from mapservice.flow_arrays import (
+    PLANE_MARGIN,
     UNIT_KINDS,
     FlowGroup,
     comparable_quantity,
     fr_num,
-    geodesic_table,
+    geodesic_to,
     is_hazardous,
     matrix_cell,
     quantity_fit,
@@ -165,11 +166,16 @@ class Candidate:
 
 @dataclass
 class _Search:
-    """What one site's search found: pairs by group (arrays), mutualisations, score bounds."""
+    """What one site's search found: pairs by group (arrays), mutualisations, score bounds.
 
-    found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit]]
+    Distances in ``found`` are lower bounds (the projected plane, shrunk by its margin); the
+    pairs handed out get their exact geodesic distance, and lose those beyond their reach.
+    """
+
+    found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit, float]]
     mutual: list[tuple[Flow, Flow, Fit, float]]
     upper: np.ndarray  # per found pair, in order: the best score it could reach
+    origin: tuple[float, float]
 
     @property
     def size(self) -> int:
@@ -177,17 +183,27 @@ class _Search:
 
     def pairs(self, which: np.ndarray | None) -> list[tuple[Flow, Flow, Fit, float]]:
         """The mutualisations and the found pairs numbered ``which`` (all when None)."""
-        wanted = None if which is None else set(which.tolist())
         out = list(self.mutual)
-        position = 0
-        for flow, group, idx, dist, fit in self.found:
-            for n, (k, d) in enumerate(zip(idx.tolist(), dist.tolist(), strict=True)):
-                if wanted is not None and position + n not in wanted:
-                    continue
-                other = group.flows[k]
-                out.append((flow, other, fit, d) if flow.direction is Direction.OUTPUT
-                           else (other, flow, fit, d))
-            position += idx.size
+        if not self.found:
+            return out
+        sizes = [entry[2].size for entry in self.found]
+        if which is None:
+            which = np.arange(sum(sizes))
+        starts = np.cumsum([0, *sizes])
+        entries = np.searchsorted(starts, which, side="right") - 1
+        local = which - starts[entries]
+        others = [(self.found[e], int(self.found[e][2][k]))
+                  for e, k in zip(entries.tolist(), local.tolist(), strict=True)]
+        lons = np.array([entry[1].lon[k] for entry, k in others])
+        lats = np.array([entry[1].lat[k] for entry, k in others])
+        exact = geodesic_to(self.origin[0], self.origin[1], lons, lats)
+        for (entry, k), d in zip(others, exact.tolist(), strict=True):
+            flow, group, _idx, _dist, fit, reach_m = entry
+            if d > reach_m:
+                continue
+            other = group.flows[k]
+            out.append((flow, other, fit, d) if flow.direction is Direction.OUTPUT
+                       else (other, flow, fit, d))
         return out
 
 
@@ -288,13 +304,13 @@ class Matcher:
         what it offers.
         """
         if site.id is None or site.id not in self.index:
-            return _Search([], [], np.zeros(0))
+            return _Search([], [], np.zeros(0), (0.0, 0.0))
         own = self.flows_by_site.get(site.id, [])
         if category:
             own = [f for f in own if f.category_code == category
                    or any(a.code == category for a in self._ancestors(f.category_code))]
         if not own:
-            return _Search([], [], np.zeros(0))
+            return _Search([], [], np.zeros(0), (0.0, 0.0))
         plans: list[tuple[Flow, list[tuple[FlowGroup, Fit | None]]]] = []
         for flow in own:
             groups: list[tuple[FlowGroup, Fit | None]] = []
@@ -316,7 +332,7 @@ class Matcher:
             if groups:
                 plans.append((flow, groups))
         if not plans:
-            return _Search([], [], np.zeros(0))
+            return _Search([], [], np.zeros(0), (0.0, 0.0))
         lon, lat = self.index.point(site.id)
         reach_all_m = 1000.0 * max(
             [self._reach_km_code(f.category_code, max_km) for f, _ in plans]
@@ -339,37 +355,29 @@ class Matcher:
                     reach = self._reach_km_code(out_code, max_km) * 1000.0
                 group_reach[id(group)] = max(reach, group_reach.get(id(group), 0.0))
         xy = _TO_M.transform(lon, lat)
-        # One question to the ellipsoid: every site any group may need, at once.
-        maybe: dict[int, np.ndarray] = {}
-        for _flow, groups in plans:
-            for group, _fit in groups:
-                if id(group) not in maybe:
-                    maybe[id(group)] = group.maybe_near(in_reach, xy, group_reach[id(group)])
-        masked = [(g.site_ids[maybe[id(g)]], g.lon[maybe[id(g)]], g.lat[maybe[id(g)]])
-                  for g in {id(g): g for _f, gs in plans for g, _fit in gs}.values()]
-        all_ids = np.concatenate([m[0] for m in masked])
-        sids, first = np.unique(all_ids, return_index=True)
-        pts = np.column_stack([np.concatenate([m[1] for m in masked])[first],
-                               np.concatenate([m[2] for m in masked])[first]])
-        table = geodesic_table(lon, lat, sids, pts[:, 0], pts[:, 1], in_reach.size)
+        # Distances on the Québec Lambert plane, shrunk by the projection's margin: never more
+        # than the geodesic distance, so every filter and score bound below keeps all that may
+        # qualify. The ellipsoid is asked only about the pairs that are finally kept.
         distances: dict[int, np.ndarray] = {}
-        found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit]] = []
+        found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit, float]] = []
         out: list[tuple[Flow, Flow, Fit, float]] = []
         for flow, groups in plans:
             mutual: list[tuple[Flow, Flow, Fit, float]] = []
             for group, group_fit in groups:
                 if id(group) not in distances:
-                    distances[id(group)] = np.where(
-                        maybe[id(group)], table[np.minimum(group.site_ids, table.size - 1)],
-                        np.inf)
+                    near = group.maybe_near(in_reach, xy, group_reach[id(group)])
+                    plane = np.hypot(group.x - xy[0], group.y - xy[1]) / PLANE_MARGIN
+                    distances[id(group)] = np.where(near, plane, np.inf)
                 dist = distances[id(group)]
                 if group_fit is None:
-                    near = group.indices_within(dist, site.id, self._mutual_reach_m(max_km))
-                    if near.size > MUTUALISATION_PER_FLOW:  # the nearest (ties: any order)
-                        near = near[np.argsort(dist[near], kind="stable")[
-                            :MUTUALISATION_PER_FLOW * 2]]
-                    for k in near:
-                        pair = self._mutual(flow, group.flows[k], float(dist[k]), max_km)
+                    reach_m = self._mutual_reach_m(max_km)
+                    near_idx = group.indices_within(dist, site.id, reach_m)
+                    if near_idx.size > MUTUALISATION_PER_FLOW * 3:
+                        near_idx = near_idx[np.argsort(dist[near_idx], kind="stable")[
+                            :MUTUALISATION_PER_FLOW * 3]]
+                    exact = geodesic_to(lon, lat, group.lon[near_idx], group.lat[near_idx])
+                    for k, d in zip(near_idx.tolist(), exact.tolist(), strict=True):
+                        pair = self._mutual(flow, group.flows[k], d, max_km)
                         if pair is not None:
                             mutual.append(pair)
                     continue
@@ -384,15 +392,15 @@ class Matcher:
                     ok = None if flow.hazardous else ~(group.hazardous | group.category_hazardous)
                     idx = group.indices_within(dist, site.id, reach_m, mask=ok)
                 if idx.size:
-                    found.append((flow, group, idx, dist[idx], group_fit))
+                    found.append((flow, group, idx, dist[idx], group_fit, reach_m))
             mutual.sort(key=lambda p: (p[3], p[1].id or 0, p[0].id or 0))
             out.extend(mutual[:MUTUALISATION_PER_FLOW])
         upper = (np.concatenate([self._upper_scores(*entry) for entry in found])
                  if found else np.zeros(0))
-        return _Search(found, out, upper)
+        return _Search(found, out, upper, (lon, lat))
 
     def _upper_scores(self, flow: Flow, group: FlowGroup, idx: np.ndarray, dist: np.ndarray,
-                      fit: Fit) -> np.ndarray:
+                      fit: Fit, _reach_m: float) -> np.ndarray:
         """The best score each pair could reach (straight line for the road), on arrays."""
         own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
         kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
