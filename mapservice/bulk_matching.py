@@ -167,20 +167,20 @@ def bulk_pairs(
                            np.full(o.size, fit.kind is SynergyKind.MUTUALISATION)))
     if not chunks:
         return _empty()
-    o, i, pre, base, own_max_m, reach, strength, mutual = (
+    o, ins, pre, bases, own_max_m, reach, strength, mutual = (
         np.concatenate(parts) for parts in zip(*chunks, strict=True))
     # Cut 1: a margin of the best by pre-score, per offer (ties in any order: cut 2 decides).
     cut = _top_per_offer(o, pre, 2 * per_offer + 2)
-    o, i, base, own_max_m, reach, strength, mutual = (
-        a[cut] for a in (o, i, base, own_max_m, reach, strength, mutual))
-    _, _, geo = _GEOD.inv(lon[o], lat[o], lon[i], lat[i])
+    o, ins, bases, own_max_m, reach, strength, mutual = (
+        a[cut] for a in (o, ins, bases, own_max_m, reach, strength, mutual))
+    _, _, geo = _GEOD.inv(lon[o], lat[o], lon[ins], lat[ins])
     inside = geo <= reach
-    o, i, geo, base, own_max_m, strength, mutual = (
-        a[inside] for a in (o, i, geo, base, own_max_m, strength, mutual))
-    score = np.round(base + W_DISTANCE * np.maximum(0.0, 1.0 - geo / own_max_m), 4)
+    o, ins, geo, bases, own_max_m, strength, mutual = (
+        a[inside] for a in (o, ins, geo, bases, own_max_m, strength, mutual))
+    score = np.round(bases + W_DISTANCE * np.maximum(0.0, 1.0 - geo / own_max_m), 4)
     # Cut 2: the exact score, best first within each offer.
-    order = _best_per_offer(ids[o], score, ids[i], per_offer, geo=geo)
-    return BulkPairs(ids[o][order], ids[i][order], geo[order], score[order], strength[order],
+    order = _best_per_offer(ids[o], score, ids[ins], per_offer, geo=geo)
+    return BulkPairs(ids[o][order], ids[ins][order], geo[order], score[order], strength[order],
                      mutual[order])
 
 

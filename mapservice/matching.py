@@ -259,6 +259,12 @@ class Matcher:
                 return found[:limit]
             take *= 4
 
+    def rank(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+             limit: int | None = None) -> list[Candidate]:
+        """Road distances, impact, score and reasons for given (output, input, fit, geodesic_m)
+        pairs, best first (what bulk matching keeps goes through here)."""
+        return self._finish(pairs, distances, limit)
+
     def all_pairs(self, *, distances: Distances, max_km: float | None = None,
                   per_offer: int | None = None) -> list[Candidate]:
         """Every candidate in the registry (each pair once), best first."""

@@ -54,10 +54,35 @@ def site_candidates(services: Services, site_id: int, *, max_km: float | None = 
 
 def match_all(services: Services, *, max_km: float | None = None, backend: str | None = None,
               save: bool = True, per_offer: int | None = None) -> list[Candidate]:
-    """Every candidate of the registry; stored as ``candidate`` synergies when ``save``."""
-    found = matcher(services).all_pairs(distances=services.distance_backend(backend),
-                                        max_km=check_max_km(max_km, services),
-                                        per_offer=per_offer)
+    """Every candidate of the registry; stored as ``candidate`` synergies when ``save``.
+
+    With ``per_offer``, the vectorised whole-registry matcher picks each offer's best pairs
+    (see :mod:`mapservice.bulk_matching`: exact on a regional registry, an approximation at
+    province scale), then only those are routed and explained. Without it, every candidate
+    of every site, exactly.
+    """
+    m = matcher(services)
+    distances = services.distance_backend(backend)
+    limit_km = check_max_km(max_km, services)
+    if per_offer is None:
+        found = m.all_pairs(distances=distances, max_km=limit_km)
+    else:
+        from mapservice.bulk_matching import bulk_pairs
+
+        picked = bulk_pairs(sites=m.sites.values(), flows=[f for fs in m.flows_by_site.values()
+                                                           for f in fs],
+                            taxonomy=services.taxonomy, compatibility=services.compatibility,
+                            max_km=limit_km, per_offer=per_offer)
+        by_id = {f.id: f for fs in m.flows_by_site.values() for f in fs}
+        pairs = []
+        for out_id, in_id, geo in zip(picked.output_flow_id.tolist(),
+                                      picked.input_flow_id.tolist(),
+                                      picked.geodesic_m.tolist(), strict=True):
+            out_f, in_f = by_id[out_id], by_id[in_id]
+            fit = services.compatibility.fit(out_f.category_code, in_f.category_code)
+            if fit is not None:
+                pairs.append((out_f, in_f, fit, geo))
+        found = m.rank(pairs, distances)
     if save:
         services.repo.save_candidates(candidate_row(c) for c in found)
     return found
