@@ -19,11 +19,22 @@ if TYPE_CHECKING:
 
 
 def matcher(services: Services) -> Matcher:
-    """A matcher over the registry as it is now, on the service's live site index."""
-    sites = services.repo.sites()
-    return Matcher(sites=sites, flows=services.repo.flows(), taxonomy=services.taxonomy,
-                   index=services.site_index, model=services.transport_model,
-                   compatibility=services.compatibility)
+    """A matcher over the registry as it is now, on the service's live site index.
+
+    Built once and reused while the registry does not change: one cheap query (counts and last
+    update of sites and flows, whichever process wrote them) tells when to build it again.
+    """
+    stamp = services.repo.registry_stamp()
+    cached = services.__dict__.get("_matcher")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]  # type: ignore[no-any-return]
+    if cached is not None:
+        services.__dict__.pop("site_index", None)  # the registry moved on: start afresh
+    built = Matcher(sites=services.repo.sites(), flows=services.repo.flows(),
+                    taxonomy=services.taxonomy, index=services.site_index,
+                    model=services.transport_model, compatibility=services.compatibility)
+    services.__dict__["_matcher"] = (stamp, built)
+    return built
 
 
 def check_max_km(value: float | None, services: Services) -> float:

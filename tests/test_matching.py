@@ -187,3 +187,18 @@ def test_the_same_candidates_on_sqlite_and_postgis(services, tmp_path):
     found = matcher(services).for_site(sawmill.id, distances=GeodesicBackend())
     assert [c.input_site.member_name for c in found] == [
         "Granules du Domaine (démo)", "Ferme laitière Normandin (démo)"]
+
+
+def test_the_matcher_is_reused_until_the_registry_changes(demo_db, tmp_path):
+    from mapservice.geocoding_jobs import move_site
+
+    svc = Services(make_settings(tmp_path, demo_db))
+    try:
+        first = matcher(svc)
+        assert matcher(svc) is first
+        site = next(iter(svc.repo.sites()))
+        move_site(svc, site.id, -71.2221, 48.4069, "test")
+        again = matcher(svc)
+        assert again is not first and again.index.point(site.id) == (-71.2221, 48.4069)
+    finally:
+        svc.close()

@@ -99,6 +99,9 @@ class Repository(Protocol):
 
     def head_revision(self) -> str | None: ...
 
+    def registry_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever a site or flow is added, changed or removed (by any process)."""
+
     # --- synergies (see storage/synergy_store.py) ---
 
     def save_candidates(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]: ...

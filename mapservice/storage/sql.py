@@ -297,6 +297,15 @@ class SqlRepository(GeocodeStore, SynergyStore):
         with self._connect() as conn:
             return [_site(r) for r in conn.execute(query.order_by(t.sites.c.id))]
 
+    def registry_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever a site or flow is added, changed or removed (by any process)."""
+        with self._connect() as conn:
+            sites = conn.execute(sa.select(sa.func.count(), sa.func.max(t.sites.c.updated_at))
+                                 .select_from(t.sites)).one()
+            flows = conn.execute(sa.select(sa.func.count(), sa.func.max(t.flows.c.updated_at))
+                                 .select_from(t.flows)).one()
+        return (*sites, *flows)
+
     def get_site(self, site_id: int) -> Site:
         with self._connect() as conn:
             row = conn.execute(self._site_query().where(t.sites.c.id == site_id)).first()
