@@ -9,7 +9,7 @@ fraction of a percent across the province; the distance returned is recomputed o
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from pyproj import Geod, Transformer
@@ -69,21 +69,12 @@ class SiteIndex:
             del self._points[site_id]
             return True
 
-    def within(self, lon: float, lat: float, radius_m: float, *,
-               among: Collection[int] | None = None) -> list[tuple[int, float]]:
-        """Sites within ``radius_m`` (geodesic) of the point, nearest first: (id, distance_m).
-
-        ``among`` restricts the answer to those sites (the ones worth a distance at all).
-        """
+    def within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
+        """Sites within ``radius_m`` (geodesic) of the point, nearest first: (id, distance_m)."""
         x, y = _TO_M.transform(lon, lat)
         reach = radius_m * _SCALE_MARGIN
         with self._lock:
-            hits = self._tree.intersection((x - reach, y - reach, x + reach, y + reach))
-            if among is not None:
-                keep = among if isinstance(among, (set, frozenset, dict)) else set(among)
-                ids = [i for i in hits if i in keep]
-            else:
-                ids = list(hits)
+            ids = list(self._tree.intersection((x - reach, y - reach, x + reach, y + reach)))
             if not ids:
                 return []
             points = np.array([self._points[i] for i in ids])
@@ -153,10 +144,8 @@ class DatabaseSiteIndex:
     def remove(self, site_id: int) -> bool:
         return self._points.pop(site_id, None) is not None
 
-    def within(self, lon: float, lat: float, radius_m: float, *,
-               among: Collection[int] | None = None) -> list[tuple[int, float]]:
-        keep = self._points if among is None else set(among) & self._points.keys()
-        return [(i, d) for i, d in self._within(lon, lat, radius_m) if i in keep]
+    def within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
+        return [(i, d) for i, d in self._within(lon, lat, radius_m) if i in self._points]
 
     def sites_within(self, lon: float, lat: float, radius_m: float) -> np.ndarray:
         """Ids within ``radius_m``, found by the database (ST_DWithin), sorted."""

@@ -243,6 +243,7 @@ def _read_row(
 
     material = cells.get("matiere", "")
     category = taxonomy.lookup(material) if material else None
+    found = None
     if category is None and material and classifier is not None:
         # Free text ("drêche de brasserie", "retailles d'alu"): taken only when the classifier
         # is sure, or when staff corrected that wording before; never forced.
@@ -254,8 +255,7 @@ def _read_row(
         issues.add(number, "matiere", "", "La matière est vide.")
     elif category is None:
         hints = [f"{c.code} ({c.label_fr})" for c in taxonomy.suggest(material, n=3)]
-        if classifier is not None:
-            found = classifier.classify(material)
+        if found is not None:
             hints = [f"{code} ({taxonomy.label(code)})" for code, _ in (
                 [(found.code, found.confidence)] if found.code else []) + list(
                 found.candidates)][:3] or hints
