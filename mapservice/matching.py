@@ -408,9 +408,7 @@ class Matcher:
         point = self.index.point
         if site_id is not None:
             dests = sorted({p[1].site_id for p in pairs if p[0].site_id == site_id})
-            origs = sorted({p[0].site_id for p in pairs if p[1].site_id == site_id}
-                           | {p[0].site_id for p in pairs if p[1].site_id != site_id
-                              and p[0].site_id != site_id})
+            origs = sorted({p[0].site_id for p in pairs if p[1].site_id == site_id})
             found: dict[tuple[int, int], Any] = {}
             if dests:
                 m = distances.matrix([point(site_id)], [point(s) for s in dests])

@@ -191,11 +191,12 @@ def _ensure_pair(services: Services, output_flow_id: int, input_flow_id: int) ->
     existing = stored_by_pair(services, [output_flow_id, input_flow_id])
     if (output_flow_id, input_flow_id) in existing:
         return int(existing[(output_flow_id, input_flow_id)].id)
-    flow = next((f for f in services.repo.flows() if f.id == output_flow_id), None)
+    m = matcher(services)
+    flow = next((f for fs in m.flows_by_site.values() for f in fs if f.id == output_flow_id),
+                None)
     if flow is None:
         raise InvalidInput(f"Flux inconnu : {output_flow_id}.", field="output_flow_id")
-    found = [c for c in matcher(services).for_site(flow.site_id,
-                                                   distances=services.distance_backend(None))
+    found = [c for c in m.for_site(flow.site_id, distances=services.distance_backend(None))
              if c.key == (output_flow_id, input_flow_id)]
     if not found:
         raise InvalidInput("Ces deux flux ne forment pas une synergie candidate (catégories "
