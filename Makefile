@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test lint bench bench-geocoding bench-matching clean-venv
+TRANSLATIONS := mapservice/translations
+
+.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages clean-venv
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -37,8 +39,11 @@ lint: $(VENV)/.installed-test
 BENCH_ARGS ?=
 GEOCODING_ARGS ?= $(BENCH_ARGS)
 MATCHING_ARGS ?=
+# The region map page in headless Chromium (bench/pages.py), e.g.
+#   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
+PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching
+bench: bench-geocoding bench-matching bench-pages
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -46,5 +51,16 @@ bench-geocoding: $(VENV)/.installed-test
 bench-matching: $(VENV)/.installed-test
 	$(BIN)/python -m bench.matching $(MATCHING_ARGS)
 
+bench-pages: $(VENV)/.installed-test
+	$(BIN)/python -m bench.pages $(PAGES_ARGS)
+
 clean-venv:
 	rm -rf $(VENV)
+
+# After adding or changing an interface text: extract the messages, merge them into the English
+# catalogue (translate the new entries in its .po), compile the .mo the app reads.
+translations: $(VENV)/.installed-test
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from mapservice import geocoding_jobs
@@ -13,13 +14,13 @@ from mapservice.web import services
 bp = Blueprint("geocoding_pages", __name__)
 
 PRECISION_LABELS = {
-    "manual": "coordonnées exactes (fournies ou placées à la main)",
-    "address": "adresse",
-    "postcode": "code postal",
-    "park": "parc (par son nom)",
-    "fsa": "zone postale (3 caractères)",
-    "municipality": "centre de la municipalité",
-    None: "non placé",
+    "manual": _l("coordonnées exactes (fournies ou placées à la main)"),
+    "address": _l("adresse"),
+    "postcode": _l("code postal"),
+    "park": _l("parc (par son nom)"),
+    "fsa": _l("zone postale (3 caractères)"),
+    "municipality": _l("centre de la municipalité"),
+    None: _l("non placé"),
 }
 
 

@@ -1,0 +1,75 @@
+"""Numbers, quantities, distances, money and dates written for a reader, in French or English.
+
+Babel with the ``fr_CA`` and ``en_CA`` locales: ``1 234,5 t/an`` and ``1,234.5 t/year``.
+The web layer passes the page's language; notebooks and the CLI get French.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from mapservice.model import FREQUENCY_LABELS, UNIT_LABELS, Frequency, Unit
+
+#: Languages of the UI, by the code used in URLs, with their Babel locale.
+LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+UNKNOWN = "—"
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES["fr"])
+
+
+def num(value: float | int | None, digits: int = 1, lang: str = "fr") -> str:
+    """Format a number with at most ``digits`` decimals; ``—`` when unknown."""
+    if value is None:
+        return UNKNOWN
+    if round(value, max(digits, 0)) == 0:
+        value = 0  # no "-0" for a small negative figure
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def unit_label(unit: Unit | str | None, lang: str = "fr") -> str:
+    return "" if unit is None else UNIT_LABELS[Unit(unit)]["en" if lang == "en" else "fr"]
+
+
+def frequency_label(frequency: Frequency | str | None, lang: str = "fr") -> str:
+    if frequency is None:
+        return ""
+    return FREQUENCY_LABELS[Frequency(frequency)]["en" if lang == "en" else "fr"]
+
+
+def qty(value: float | None, unit: Unit | str | None, digits: int = 1, lang: str = "fr") -> str:
+    """``1 234,5 t/an`` (fr) or ``1,234.5 t/year`` (en)."""
+    if value is None:
+        return UNKNOWN
+    return f"{num(value, digits, lang)}\u00a0{unit_label(unit, lang)}".strip()
+
+
+def km(metres: float | None, digits: int = 1, lang: str = "fr") -> str:
+    return UNKNOWN if metres is None else f"{num(metres / 1000, digits, lang)}\u00a0km"
+
+
+def minutes(seconds: float | None, lang: str = "fr") -> str:
+    return UNKNOWN if seconds is None else f"{num(seconds / 60, 0, lang)}\u00a0min"
+
+
+def tonnes_co2e(kg: float | None, digits: int = 1, lang: str = "fr") -> str:
+    return UNKNOWN if kg is None else f"{num(kg / 1000, digits, lang)}\u00a0t\u00a0CO₂e"
+
+
+def money(cad: float | None, lang: str = "fr") -> str:
+    if cad is None:
+        return UNKNOWN
+    if round(cad) == 0:
+        cad = 0
+    pattern = "#,##0\u00a0¤" if lang != "en" else "¤#,##0"
+    return format_currency(cad, "CAD", format=pattern, locale=_locale(lang),
+                           currency_digits=False)
+
+
+def day(value: date | datetime | None, lang: str = "fr") -> str:
+    return UNKNOWN if value is None else format_date(value, "long", locale=_locale(lang))

@@ -1,0 +1,100 @@
+"""Language of the pages: French (Québec) by default, English on request; and formatting.
+
+The language comes from ``?lang=fr|en`` (remembered in a cookie), else the cookie, else French.
+Numbers, money and dates go through Babel with the ``fr_CA`` or ``en_CA`` locale, so a
+quantity reads ``1 234,5 t/an`` in French and ``1,234.5 t/year`` in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_babel import Babel, get_locale
+from werkzeug.datastructures import MultiDict
+
+from mapservice import formatting
+
+LANGUAGES = formatting.LOCALES
+DEFAULT_LANGUAGE = "fr"
+COOKIE = "lang"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def language() -> str:
+    """Return the current page's language code (``fr`` or ``en``)."""
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(COOKIE, "")
+    return remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _select_locale() -> str:
+    return LANGUAGES[language()]
+
+
+def _remember(response: Response) -> Response:
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+# --- formatting in the page's language, also template filters ------------------------------
+
+
+def _in_page_language(func: Callable[..., str]) -> Callable[..., str]:
+    @wraps(func)
+    def formatted(*args: Any, **kwargs: Any) -> str:
+        return func(*args, lang=language(), **kwargs)
+
+    return formatted
+
+
+FILTERS = {name: _in_page_language(getattr(formatting, name))
+           for name in ("num", "qty", "km", "minutes", "money", "day", "unit_label",
+                        "frequency_label", "tonnes_co2e")}
+num = FILTERS["num"]
+qty = FILTERS["qty"]
+km = FILTERS["km"]
+minutes = FILTERS["minutes"]
+money = FILTERS["money"]
+day = FILTERS["day"]
+unit_label = FILTERS["unit_label"]
+frequency_label = FILTERS["frequency_label"]
+tonnes_co2e = FILTERS["tonnes_co2e"]
+
+
+def url_with(**changes: Any) -> str:
+    """Return the current URL with query parameters changed (None removes one)."""
+    args = MultiDict(request.args)
+    for key, value in changes.items():
+        args.pop(key, None)
+        if value is not None:
+            args[key] = value
+    query = "&".join(f"{_quote(k)}={_quote(str(v))}" for k, v in args.items(multi=True))
+    return request.path + ("?" + query if query else "")
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=_select_locale,
+          default_translation_directories=str(TRANSLATIONS))
+    app.after_request(_remember)
+    for name, func in FILTERS.items():
+        app.add_template_filter(func, name)
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        lang = language()
+        return {"lang": lang, "html_lang": str(get_locale()).replace("_", "-"),
+                "other_lang": "en" if lang == "fr" else "fr", "url_with": url_with}

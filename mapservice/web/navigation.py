@@ -1,0 +1,34 @@
+"""The pages in the main menu, in order, with their labels in the current language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+#: (endpoint, label). An endpoint whose blueprint is not registered is left out.
+MENU = (
+    ("pages.region_map", _l("Carte")),
+    ("pages.materials", _l("Matières")),
+    ("synergy_pages.board", _l("Synergies")),
+    ("synergy_pages.impact", _l("Impact")),
+    ("registry_pages.members", _l("Registre")),
+    ("registry_pages.import_page", _l("Importer")),
+    ("geocoding_pages.review", _l("Géocodage")),
+    ("presenter.views", _l("Présentation")),
+)
+
+
+def navigation() -> list[dict[str, Any]]:
+    items = []
+    for endpoint, label in MENU:
+        if endpoint not in current_app.view_functions:
+            continue
+        items.append({"url": url_for(endpoint), "label": str(label),
+                      "current": request.endpoint == endpoint})
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(lambda: {"navigation": navigation})

@@ -1,0 +1,56 @@
+"""Every interface text has its English translation, and the compiled catalogue is current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "mapservice" / "translations" / "en" / "LC_MESSAGES"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def _source_messages() -> set[str]:
+    method_map = [("mapservice/**.py", "python"), ("mapservice/web/templates/**.html", "jinja2")]
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map=method_map, keywords=KEYWORDS):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_every_interface_text_is_translated_into_english():
+    with (CATALOGUE / "messages.po").open("rb") as fh:
+        catalogue = read_po(fh, locale="en")
+    missing = sorted(m for m in _source_messages()
+                     if m not in catalogue or not catalogue[m].string
+                     or catalogue[m].fuzzy)
+    assert missing == [], f"{len(missing)} untranslated (run `make translations`): {missing[:10]}"
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    with (CATALOGUE / "messages.po").open("rb") as fh:
+        po = {m.id: m.string for m in read_po(fh, locale="en") if m.id and not m.fuzzy}
+    with (CATALOGUE / "messages.mo").open("rb") as fh:
+        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert mo == po, "messages.mo is stale: run `make translations`"
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    with (CATALOGUE / "messages.po").open("rb") as fh:
+        catalogue = read_po(fh, locale="en")
+    wrong = []
+    for message in catalogue:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(re.findall(r"%\(\w+\)s", ids[0]))
+        if any(set(re.findall(r"%\(\w+\)s", s)) != wanted for s in strings):
+            wrong.append(ids[0])
+    assert wrong == []
