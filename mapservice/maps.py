@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from html import escape
+from typing import Any
 
 import folium
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
+from jinja2 import Template
 
-from mapservice.materials import Taxonomy
-from mapservice.model import UNIT_LABELS, Direction, Flow, Municipality, Park, Site
+from mapservice.model import Park
 
 #: Centre of Saguenay–Lac-Saint-Jean's inhabited part, [lat, lon] for Folium.
 REGION_CENTRE = (48.55, -71.65)
 REGION_ZOOM = 9
-
-#: Sector colours by the first two SCIAN digits; Okabe–Ito, readable by colour-blind viewers.
-SECTOR_COLOURS = {
-    "11": "#009E73",  # agriculture, forestry
-    "21": "#999999",  # mining
-    "22": "#F0E442",  # utilities
-    "23": "#E69F00",  # construction
-    "31": "#CC79A7",  # manufacturing (food, textiles)
-    "32": "#D55E00",  # manufacturing (wood, paper, chemicals)
-    "33": "#0072B2",  # manufacturing (metals, machinery)
-    "41": "#56B4E9",
-    "48": "#000000",  # transport
-    "54": "#56B4E9",  # professional services
-    "56": "#999999",  # waste management
-}
-DEFAULT_COLOUR = "#555555"
-
 
 def _text(value: str) -> str:
     """Escape user text for HTML that Folium also places inside a JavaScript template literal.
@@ -41,40 +28,148 @@ def _text(value: str) -> str:
     return (escape(value).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;"))
 
 
-def _number_fr(value: float) -> str:
-    text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
-    return text[:-2] if text.endswith(",0") else text
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element: no ``</script>``, ``<!--`` or line breaks
+    that JavaScript reads as the end of a line."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
 
 
-def _flow_line(flow: Flow, taxonomy: Taxonomy) -> str:
-    category = taxonomy.get(flow.category_code)
-    label = category.label_fr if category else flow.category_code
-    text = _text(flow.description)
-    if flow.quantity is not None and flow.unit is not None and not flow.confidential:
-        text += f" — {_number_fr(flow.quantity)} {_text(UNIT_LABELS[flow.unit]['fr'])}"
-    return f"<li><b>{_text(label)}</b> : {text}</li>"
+#: Labels the map's script shows; the web layer passes them translated.
+DEFAULT_LABELS = {
+    "sites": "Sites des membres", "offers": "Offres", "needs": "Besoins",
+    "parks": "Parcs industriels", "lines": "Synergies", "roads": "Réseau routier",
+    "tiles": "Fond de carte (OpenStreetMap)", "offline_base": "Fond régional (hors ligne)",
+    "offline_note": "Fond de carte hors ligne : lac, rivière, municipalités et routes.",
+    "legend": "Légende", "park": "Parc", "open_site": "Fiche du site",
+    "anonymous": "Entreprise non nommée (sans consentement)",
+}
 
 
-def site_popup_html(
-    site: Site, flows: list[Flow], taxonomy: Taxonomy, municipality: Municipality | None
-) -> str:
-    """Return the popup of a site: who, where, its offers and needs. Every string is escaped."""
-    offers = [f for f in flows if f.direction is Direction.OUTPUT]
-    needs = [f for f in flows if f.direction is Direction.INPUT]
-    parts = [f"<h4>{_text(site.member_name or '')}</h4>"]
-    name = site.name if site.name not in (site.member_name, site.address) else None
-    where = ", ".join(x for x in (name, site.address, municipality.name if municipality else None)
-                      if x)
-    parts.append(f"<p>{_text(where)}</p>")
-    if offers:
-        parts.append("<p><b>Offres</b></p><ul>" +
-                     "".join(_flow_line(f, taxonomy) for f in offers) + "</ul>")
-    if needs:
-        parts.append("<p><b>Besoins</b></p><ul>" +
-                     "".join(_flow_line(f, taxonomy) for f in needs) + "</ul>")
-    if site.geocode_precision:
-        parts.append(f"<p><small>Précision : {_text(site.geocode_precision.value)}</small></p>")
-    return "".join(parts)
+class _DrawView(JSCSSMixin, MacroElement):
+    """Hands the view's data to ``MapService.draw`` (static/js/mapservice-map.js)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        MapService.draw({
+            map: {{ this._parent.get_name() }},
+            tiles: {{ this.tiles or "null" }},
+            control: {{ this.control or "null" }},
+            layers: {
+            {%- for key, name in this.layers.items() %}
+                {{ key }}: {{ name }},
+            {%- endfor %}
+            },
+            data: {{ this.data_json }},
+            labels: {{ this.labels_json }},
+            view: {{ this.view_json }},
+            fit: {{ "true" if this.fit else "false" }},
+            presenter: {{ "true" if this.presenter else "false" }},
+            basemap: {{ this.basemap_json }},
+            basemapUrl: {{ this.basemap_url_json }},
+            roads: {{ this.roads_json }},
+            roadsUrl: {{ this.roads_url_json }},
+            tileTimeoutMs: {{ this.tile_timeout_ms }}
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__()
+        self._name = "DrawView"
+        self.tiles = options["tiles"]
+        self.control = options["control"]
+        self.layers = options["layers"]
+        self.data_json = script_json(options["data"])
+        self.labels_json = script_json(options["labels"])
+        self.view_json = script_json(options.get("view") or {})
+        self.fit = options.get("fit", False)
+        self.presenter = options.get("presenter", False)
+        self.basemap_json = script_json(options.get("basemap"))
+        self.basemap_url_json = script_json(options.get("basemap_url"))
+        self.roads_json = script_json(options.get("roads"))
+        self.roads_url_json = script_json(options.get("roads_url"))
+        self.tile_timeout_ms = int(options.get("tile_timeout_ms", 5000))
+        script = options.get("script_url")
+        if script:
+            self.default_js = [("mapservice_map", script)]
+        else:
+            self.default_js = []
+        self.default_css = []
+
+
+def view_map(
+    data: Mapping[str, Any],
+    *,
+    labels: Mapping[str, str] | None = None,
+    tiles: str = "OpenStreetMap",
+    assets_url: str | None = None,
+    script_url: str | None = None,
+    view: Mapping[str, Any] | None = None,
+    fit: bool = False,
+    layers: Iterable[str] = ("parks", "sites", "offers", "needs", "lines", "roads"),
+    hidden: Iterable[str] = ("offers", "needs", "roads"),
+    cluster: bool = True,
+    presenter: bool = False,
+    basemap: Mapping[str, Any] | None = None,
+    basemap_url: str | None = None,
+    roads: Mapping[str, Any] | None = None,
+    roads_url: str | None = None,
+    tile_timeout_ms: int = 5000,
+    collapsed: bool = False,
+) -> folium.Map:
+    """Return a map that draws ``data`` (see :mod:`mapservice.map_views`) in the browser.
+
+    The layers are empty Folium containers listed in the layer control; the page's script
+    (``script_url``, the app's ``mapservice-map.js``) fills them from the data, which stays one
+    JSON object however many sites there are. ``assets_url`` is where the app serves Leaflet
+    (``/static/vendor``); None keeps Folium's CDN links (a notebook). ``view`` (``lat``,
+    ``lon``, ``zoom``) wins over ``fit`` (zoom to what is drawn). The bundled regional base
+    layer (``basemap`` inline, or fetched from ``basemap_url``) replaces the tiles when they
+    fail to load.
+    """
+    names = {**DEFAULT_LABELS, **(labels or {})}
+    start = view or {}
+    fmap = folium.Map(location=[start.get("lat", REGION_CENTRE[0]),
+                                start.get("lon", REGION_CENTRE[1])],
+                      zoom_start=start.get("zoom", REGION_ZOOM), tiles=None,
+                      control_scale=True, prefer_canvas=True)
+    if presenter:
+        fmap.options["keyboard"] = False  # the arrow keys step through the views
+    tile_layer = None
+    if tiles != "none":
+        attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
+        tile_layer = folium.TileLayer(tiles, name=names["tiles"], attr=attribution)
+        tile_layer.add_to(fmap)
+    wanted = list(layers)
+    hide = set(hidden)
+    containers: dict[str, str] = {}
+    clustered = None
+    for key in wanted:
+        if key == "sites" and cluster:
+            clustered = MarkerCluster(name=names[key], show=True,
+                                      icon_create_function="MapService.clusterIcon",
+                                      options={"chunkedLoading": True,
+                                               "showCoverageOnHover": False,
+                                               "maxClusterRadius": 45})
+            layer: folium.map.Layer = clustered
+        else:
+            layer = folium.FeatureGroup(name=names[key], show=key not in hide)
+        layer.add_to(fmap)
+        containers[key] = layer.get_name()
+    control = folium.LayerControl(collapsed=collapsed)
+    control.add_to(fmap)
+    fmap.add_child(_DrawView(
+        tiles=tile_layer.get_name() if tile_layer else None, control=control.get_name(),
+        layers=containers, data=data, labels=names, view=view, fit=fit, presenter=presenter,
+        basemap=basemap, basemap_url=basemap_url, roads=roads, roads_url=roads_url,
+        tile_timeout_ms=tile_timeout_ms, script_url=script_url))
+    if assets_url is not None:
+        _use_local_assets(fmap, clustered, assets_url)
+    return fmap
 
 
 def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster | None, assets_url: str) -> None:
@@ -94,55 +189,6 @@ def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster | None, assets_ur
         ("markerclustercss", f"{base}/markercluster/MarkerCluster.css"),
         ("markerclusterdefaultcss", f"{base}/markercluster/MarkerCluster.Default.css"),
     ]
-
-
-def region_map(
-    *,
-    parks: list[Park],
-    sites: list[Site],
-    flows: list[Flow],
-    taxonomy: Taxonomy,
-    municipalities: Mapping[str, Municipality],
-    tiles: str = "OpenStreetMap",
-    assets_url: str | None = None,
-) -> folium.Map:
-    """Return the region map: park outlines and the member sites, clustered.
-
-    ``assets_url`` is where the app serves its vendored Leaflet (``/static/vendor``); None
-    keeps Folium's CDN links (a notebook).
-    """
-    fmap = folium.Map(location=REGION_CENTRE, zoom_start=REGION_ZOOM, tiles=None,
-                      control_scale=True)
-    attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
-    folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
-
-    park_layer = _park_layer(parks)
-    park_layer.add_to(fmap)
-
-    by_site: dict[int, list[Flow]] = {}
-    for flow in flows:
-        by_site.setdefault(flow.site_id, []).append(flow)
-    cluster = MarkerCluster(name="Sites des membres", show=True)
-    for site in sites:
-        if site.lat is None or site.lon is None:
-            continue
-        colour = SECTOR_COLOURS.get((site.naics_code or "")[:2], DEFAULT_COLOUR)
-        popup = site_popup_html(site, by_site.get(site.id or -1, []), taxonomy,
-                                municipalities.get(site.municipality_id or ""))
-        folium.CircleMarker(
-            location=[site.lat, site.lon],
-            radius=7,
-            color=colour,
-            fill=True,
-            fill_opacity=0.85,
-            popup=folium.Popup(popup, max_width=360),
-            tooltip=folium.Tooltip(_text(site.member_name or site.name)),
-        ).add_to(cluster)
-    cluster.add_to(fmap)
-    if assets_url is not None:
-        _use_local_assets(fmap, cluster, assets_url)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return fmap
 
 
 def _park_layer(parks: list[Park]) -> folium.FeatureGroup:

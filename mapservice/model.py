@@ -183,6 +183,8 @@ class Site:
     geocode_note: str | None = None
     geocoded_at: datetime | None = None
     geocoded_by: str | None = None
+    #: The member agreed to be named on public maps (presenter mode shows the others anonymised).
+    public_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -302,3 +304,23 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         return any(self.inserted.values()) or any(self.updated.values())
+
+
+@dataclass(frozen=True)
+class PresenterView:
+    """A saved map view of presenter mode: what to show, where, in which order.
+
+    ``filters`` is the region map's query string (``category=bois&direction=offre``),
+    ``layers`` the shown layers joined by commas; ``anonymised`` hides the names and exact
+    positions of members who have not consented to be shown.
+    """
+
+    id: int | None
+    position: int
+    title: str
+    lat: float
+    lon: float
+    zoom: int
+    filters: str = ""
+    layers: str = ""
+    anonymised: bool = True

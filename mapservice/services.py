@@ -278,21 +278,6 @@ class Services:
         return geojson.sites_collection(sites, flows, parks=parks, municipalities=munis,
                                         taxonomy=self.taxonomy)
 
-    def region_map_parts(self, *, assets_url: str | None = None) -> dict[str, str]:
-        """Return the region map (parks and clustered sites) as header, body and script HTML."""
-        from mapservice import maps
-
-        sites, flows = self.sites_with_flows()
-        return maps.page_parts(maps.region_map(
-            parks=self.repo.parks(),
-            sites=sites,
-            flows=flows,
-            taxonomy=self.taxonomy,
-            municipalities=self.gazetteer.municipalities,
-            tiles=self.settings["TILES"],
-            assets_url=assets_url,
-        ))
-
     def position_map_parts(
         self, *, lon: float, lat: float, label: str, zoom: int, assets_url: str | None = None
     ) -> tuple[dict[str, str], str, str]:

@@ -13,23 +13,34 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0004"
+    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0005"
     assert body["counts"]["sites"] > 200
+
+
+def map_data(html: str) -> dict:
+    """The data a map page hands to its script (``MapService.draw({... data: {…}, labels``)."""
+    import json
+
+    match = re.search(r"data: (\{.*?\}),\n\s*labels:", html, re.S)
+    assert match, "no map data in the page"
+    return json.loads(match.group(1))
 
 
 def test_region_map_shows_parks_and_clustered_sites(client, app):
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<html lang="fr">' in html
-    assert "L.markerClusterGroup" in html
+    assert '<html lang="fr-CA">' in html
+    assert "L.markerClusterGroup" in html and "MapService.draw(" in html
     svc = app.extensions["mapservice"]
     n_sites = len([s for s in svc.repo.sites() if s.lat is not None])
-    assert html.count("L.circleMarker(") == n_sites
-    park = svc.repo.parks()[0]
-    assert park.name.replace("'", "&#39;") in html or park.name in html
-    # One popup lists a site's offers and needs under their headings.
-    assert "<b>Offres</b>" in html and "<b>Besoins</b>" in html
+    data = map_data(html)
+    assert len(data["sites"]["features"]) == n_sites
+    assert {p.name for p in svc.repo.parks()} == {
+        f["properties"]["n"] for f in data["parks"]["features"]}
+    # A site lists its offers and needs as [category, description, quantity] rows.
+    assert any(f["properties"]["o"] for f in data["sites"]["features"])
+    assert any(f["properties"]["b"] for f in data["sites"]["features"])
 
 
 def test_sites_geojson_is_rfc7946(client, app):
@@ -83,8 +94,11 @@ def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
                       "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
     html = app.test_client().get("/").get_data(as_text=True)
     app.extensions["mapservice"].close()
-    assert "<script>alert(1)</script>" not in html
-    assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt;", html)
+    assert "<script>alert(1)" not in html
+    # In the map's data, as a JSON string the script sets as text; in the list, as HTML text.
+    names = {f["properties"]["n"] for f in map_data(html)["sites"]["features"]}
+    assert "<script>alert(1)</script> (démo)" in names
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; (démo)" in html
 
 
 @pytest.mark.parametrize("path", ["/", "/export/sites.geojson"])

@@ -1,17 +1,110 @@
-"""HTML pages for people."""
+"""HTML pages for people: the region map and the material pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from typing import Any
 
+from flask import Blueprint, Response, render_template, request, send_file, url_for
+
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.map_filters import MapFilter
+from mapservice.map_views import region_view
 from mapservice.web import services
+from mapservice.web.i18n import language
+from mapservice.web.mapping import (
+    LAYERS,
+    form_choices,
+    map_parts,
+    read_filter,
+    read_layers,
+    read_view,
+    site_url_pattern,
+    status_labels,
+    status_legend,
+)
 
 bp = Blueprint("pages", __name__)
 
+#: How many matching sites the page lists under the map (the keyboard's way in).
+LIST_LIMIT = 200
+
+
+def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: bool = False,
+                        ) -> dict:
+    svc = services()
+    try:
+        layers = read_layers(request.args.get("layers"))
+        start = read_view(request.args)
+    except InvalidInput as exc:
+        errors = {**errors, exc.field or "layers": exc.message}
+        layers, start = read_layers(None), None
+    shown = region_view(svc, view, lang=language(), anonymise=anonymise,
+                        site_url=site_url_pattern(),
+                        status_labels=status_labels())
+    shown.data["lineLegend"] = status_legend()
+    parts = map_parts(shown.data, view=start, fit=not view.is_empty() and start is None,
+                      layers=LAYERS, hidden=[k for k in LAYERS if k not in layers])
+    query: dict[str, Any] = dict(view.query())
+    return {
+        "map": parts, "filter": view, "errors": errors, "choices": form_choices(),
+        "n_sites": len(shown.data["sites"]["features"]),
+        "n_offers": sum(1 for f in shown.flows if f.direction.value == "output"),
+        "n_needs": sum(1 for f in shown.flows if f.direction.value == "input"),
+        "n_lines": len(shown.data["lines"]["features"]),
+        "listed": [s for s in shown.sites if s.member_name][:LIST_LIMIT],
+        "export_geojson": url_for("exports.sites_geojson", **query),
+        "export_csv": url_for("exports.sites_csv", **query),
+        "query": query, "layers": layers, "anonymised": anonymise,
+        "municipalities": svc.gazetteer.municipalities,
+    }
+
 
 @bp.get("/")
-def region_map() -> str:
+def region_map() -> tuple[str, int]:
+    view, errors = read_filter()
+    anonymise = request.args.get("anonyme") == "1"
+    context = region_page_context(view, errors, anonymise=anonymise)
+    return render_template("map.html", **context), 422 if context["errors"] else 200
+
+
+@bp.get("/carte/routes.geojson")
+def roads() -> Response:
+    """The regional road network the road-distance backend uses (the map's road layer)."""
+    return _data_file("roads.geojson")
+
+
+@bp.get("/carte/fond.geojson")
+def basemap() -> Response:
+    """The bundled regional base layer: lake, rivers, municipalities, main roads."""
+    return _data_file("basemap.geojson")
+
+
+def _data_file(name: str) -> Response:
+    path = services().data_dir / name
+    if not path.is_file():
+        raise NotFound(f"{name} est absent du dossier de données.")
+    response = send_file(path, mimetype="application/geo+json", max_age=3600)
+    return response
+
+
+@bp.get("/materiaux")
+def materials() -> str:
+    from mapservice.material_views import material_index
+
     svc = services()
-    assets = url_for("static", filename="vendor")
-    return render_template("map.html", map=svc.region_map_parts(assets_url=assets),
-                           counts=svc.repo.counts())
+    return render_template("materials.html", rows=material_index(svc, lang=language()))
+
+
+@bp.get("/materiaux/<code>")
+def material(code: str) -> str:
+    from mapservice.material_views import material_view
+
+    svc = services()
+    if svc.taxonomy.get(code) is None:
+        raise NotFound(f"Aucune catégorie de matière n'a le code {code!r}.")
+    shown = material_view(svc, code, lang=language(), labels=status_labels(),
+                          site_url=site_url_pattern())
+    parts = map_parts(shown["data"], fit=True, layers=("parks", "sites", "offers", "needs",
+                                                       "lines"), hidden=("parks",),
+                      cluster=False, collapsed=True)
+    return render_template("material.html", map=parts, **shown)

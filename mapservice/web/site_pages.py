@@ -1,0 +1,191 @@
+"""The page of one site: who, where, its offers and needs, and its candidate synergies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from mapservice import formatting as fmt
+from mapservice import synergy_jobs
+from mapservice.errors import InvalidInput
+from mapservice.map_views import (
+    SCORE_CLASSES,
+    park_features,
+    score_style,
+    shown_place,
+    site_features,
+)
+from mapservice.model import STATUS_TRANSITIONS, Direction, SynergyStatus
+from mapservice.sectors import sector_group
+from mapservice.web import services
+from mapservice.web.i18n import language
+from mapservice.web.mapping import map_parts, site_url_pattern, status_labels
+
+bp = Blueprint("site_pages", __name__)
+
+#: Sortable columns of the candidates table: parameter → key of a row.
+SORTS = {"score": "score", "partenaire": "partner", "route": "road_m", "vol": "geodesic_m",
+         "duree": "duration_s", "co2": "net_kg_co2e", "cout": "transport_cost_cad",
+         "benefice": "net_benefit_cad"}
+DISTANCES = {"route": None, "vol": "geodesic"}
+CANDIDATE_LIMIT = 100
+
+
+def _read_choice(name: str, allowed: dict[str, Any], default: str) -> str:
+    value = request.args.get(name, default)
+    if value not in allowed:
+        raise InvalidInput(_("Paramètre %(name)s : %(value)s n'est pas une valeur permise "
+                             "(attendu : %(allowed)s).", name=name, value=value,
+                             allowed=", ".join(allowed)), field=name)
+    return value
+
+
+def next_statuses(status: SynergyStatus | None) -> list[str]:
+    if status is None:
+        return [SynergyStatus.CANDIDATE.value, SynergyStatus.CONTACTED.value]
+    return [s.value for s in SynergyStatus if s in STATUS_TRANSITIONS[status]]
+
+
+def candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
+    svc = services()
+    found = synergy_jobs.site_candidates(svc, site_id, backend=DISTANCES[distance],
+                                         limit=CANDIDATE_LIMIT)
+    ids = [i for c in found for i in c.key]
+    stored = synergy_jobs.stored_by_pair(svc, ids)
+    rows = []
+    for c in found:
+        j = synergy_jobs.candidate_json(svc, c, stored)
+        ours_out = c.output_site.id == site_id
+        partner_end = j["input"] if ours_out else j["output"]
+        own_end = j["output"] if ours_out else j["input"]
+        partner_site = c.input_site if ours_out else c.output_site
+        impact = j["impact"]
+        status = SynergyStatus(j["status"]) if j["status"] else None
+        rows.append({
+            "key": f"{c.key[0]}-{c.key[1]}", "kind": c.kind.value, "score": c.score,
+            "partner": partner_end["member"] or "", "partner_site": partner_site,
+            "own": own_end, "other": partner_end, "we_offer": ours_out,
+            "road_m": c.road_m, "geodesic_m": c.geodesic_m, "duration_s": c.duration_s,
+            "net_kg_co2e": impact.get("net_kg_co2e"),
+            "transport_cost_cad": impact.get("transport_cost_cad"),
+            "net_benefit_cad": impact.get("net_benefit_cad"),
+            "tonnes": impact.get("tonnes"), "confidential": j["confidential"],
+            "synergy_id": j["synergy_id"], "status": status,
+            "next": next_statuses(status), "output_flow_id": c.output_flow.id,
+            "input_flow_id": c.input_flow.id, "reasons": j["reasons"],
+            "distance_backend": c.distance_backend,
+        })
+    return rows
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
+    key = SORTS[sort]
+    present = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    present.sort(key=lambda r: (r[key].casefold() if isinstance(r[key], str) else r[key]),
+                 reverse=order == "desc")
+    return present + missing
+
+
+def _map_data(site_id: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    svc = services()
+    lang = language()
+    site = svc.repo.get_site(site_id)
+    partners = {r["partner_site"].id: r["partner_site"] for r in rows}
+    partners.pop(site_id, None)
+    shown = [site, *partners.values()]
+    flows = svc.repo.flows(site_ids=[s.id for s in shown if s.id is not None])
+    features = site_features(svc, shown, flows, lang=lang, site_url=site_url_pattern())
+    if features and site.lon is not None:
+        features[0]["properties"]["focus"] = 1
+        features[0]["properties"].pop("u", None)
+    labels = status_labels()
+    lines = []
+    for r in rows:
+        other = r["partner_site"]
+        if other.lon is None or site.lon is None or other.id == site_id:
+            continue
+        colour, weight, dash = score_style(r["score"])
+        figures = [[labels["score"], f"{round(r['score'] * 100)} / 100"]]
+        for label, value in ((labels["road_km"], fmt.km(r["road_m"], lang=lang)),
+                             (labels["geodesic_km"], fmt.km(r["geodesic_m"], lang=lang)),
+                             (labels["duration"], fmt.minutes(r["duration_s"], lang=lang)),
+                             (labels["co2e"], fmt.tonnes_co2e(r["net_kg_co2e"], lang=lang)),
+                             (_("Coût du transport"),
+                              fmt.money(r["transport_cost_cad"], lang=lang))):
+            figures.append([label, value])
+        title = f"{r['own']['category_label'] or ''} → {r['partner'] or ''}"
+        lines.append({"type": "Feature",
+                      "geometry": {"type": "LineString",
+                                   "coordinates": [[site.lon, site.lat], [other.lon, other.lat]]},
+                      "properties": {"t": title, "r": figures, "c": colour, "w": weight,
+                                     "d": dash}})
+    legend = [{"label": _("Score ≥ %(n)s", n=int(floor * 100)), "c": c, "w": w, "d": d}
+              for floor, c, w, d in SCORE_CLASSES]
+    groups = {sector_group(s.naics_code) for s in shown}
+    return {"sites": {"type": "FeatureCollection", "features": features},
+            "parks": {"type": "FeatureCollection",
+                      "features": park_features(svc.repo.parks(),
+                                                only={site.park_id} if site.park_id else set())},
+            "lines": {"type": "FeatureCollection", "features": lines},
+            "groups": [{"code": g.code, "label": g.label(lang), "colour": g.colour}
+                       for g in sorted(groups, key=lambda g: g.code)],
+            "lineLegend": legend}
+
+
+@bp.get("/sites/<int:site_id>")
+def site(site_id: int) -> str:
+    svc = services()
+    record = svc.repo.get_site(site_id)  # 404 first
+    distance = _read_choice("distance", DISTANCES, "route")
+    sort = _read_choice("tri", SORTS, "score")
+    order = _read_choice("ordre", {"asc": 1, "desc": 1}, "desc" if sort == "score" else "asc")
+    flows = svc.repo.flows(site_ids=[site_id])
+    problem = None
+    rows: list[dict[str, Any]] = []
+    if record.lon is None:
+        problem = _("Ce site n'est pas placé sur la carte : corrigez sa position d'abord.")
+    else:
+        rows = _sorted(candidate_rows(site_id, distance), sort, order)
+    parts = map_parts(_map_data(site_id, rows), fit=True, cluster=False,
+                      layers=("parks", "lines", "sites"), hidden=(), collapsed=True)
+    member = next((m for m in svc.repo.members() if m.id == record.member_id), None)
+    return render_template(
+        "site.html", site=record, member=member, map=parts, rows=rows, problem=problem,
+        offers=[f for f in flows if f.direction is Direction.OUTPUT],
+        needs=[f for f in flows if f.direction is Direction.INPUT],
+        sector=sector_group(record.naics_code), place=shown_place(
+            record, svc.gazetteer.municipalities),
+        park=svc.park_ids().get(record.park_id or ""), taxonomy=svc.taxonomy,
+        distance=distance, sort=sort, order=order, status_labels=status_labels(),
+        moved=request.args.get("deplacee"))
+
+
+@bp.post("/sites/<int:site_id>/synergies")
+def move(site_id: int) -> Response:
+    """Move one of the site's synergies along the pipeline (saving a candidate first)."""
+    svc = services()
+    svc.repo.get_site(site_id)
+    form = request.form
+
+    def number(name: str) -> int | None:
+        raw = form.get(name, "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise InvalidInput(_("%(name)s doit être un entier (reçu : %(raw)s).", name=name,
+                                 raw=raw), field=name)
+        return int(raw)
+
+    synergy = synergy_jobs.move(svc, synergy_id=number("synergy_id"),
+                                output_flow_id=number("output_flow_id"),
+                                input_flow_id=number("input_flow_id"),
+                                status=form.get("status", ""), author=form.get("author", ""),
+                                note=form.get("note", ""))
+    args: dict[str, Any] = {k: v for k, v in request.args.items()
+                            if k in ("distance", "tri", "ordre", "lang")}
+    return redirect(url_for("site_pages.site", site_id=site_id, deplacee=synergy.id, **args)
+                    + "#synergies", code=303)
