@@ -33,7 +33,7 @@ def test_upgrade_from_0001_keeps_every_row(database_url):
             ":now, :now)"), {"s": site_id, "now": now, "f": False})
 
     repo.migrate()
-    assert repo.revision() == "0004"
+    assert repo.revision() == "0005"
     (site,) = repo.sites()
     assert (site.name, site.lon, site.lat, site.member_name) == (
         "Usine", -71.2, 48.42, "Ancienne Fonderie (démo)")
@@ -57,7 +57,7 @@ def test_upgrade_from_0002_keeps_sites_and_adds_the_geocoding_tables(database_ur
             "geocoded_by, created_at, updated_at) VALUES (1, 'Cour', 'cour', -72.2, 48.88, "
             "'manual', 'Lise', :now, :now)"), {"now": now})
     repo.migrate()
-    assert repo.revision() == "0004"
+    assert repo.revision() == "0005"
     (site,) = repo.sites()
     assert (site.lon, site.lat, site.geocoded_by, site.geocode_note) == (-72.2, 48.88, "Lise", None)
     repo.cache_put("nominatim", "k", "Q", [{"lon": 1.0}])

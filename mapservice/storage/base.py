@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -14,6 +14,7 @@ from mapservice.model import (
     Member,
     Municipality,
     Park,
+    PresenterView,
     Site,
     Synergy,
     SynergyEvent,
@@ -119,5 +120,48 @@ class Repository(Protocol):
     def category_corrections(self) -> dict[str, str]: ...
 
     def save_category_correction(self, key: str, text: str, code: str, author: str) -> None: ...
+
+    # --- registry forms (see storage/registry_store.py) ---
+
+    def get_member(self, member_id: int) -> Member:
+        """Return one member or raise :class:`mapservice.errors.NotFound`."""
+
+    def member_sites(self, member_id: int) -> list[Site]: ...
+
+    def member_counts(self) -> dict[int, tuple[int, int]]:
+        """Return ``member_id → (sites, flows)`` for every member."""
+
+    def add_member(self, values: Mapping[str, Any]) -> int:
+        """Insert a member; a name already taken raises ``InvalidInput(field="name")``."""
+
+    def update_member(self, member_id: int, values: Mapping[str, Any]) -> None: ...
+
+    def add_site(self, values: Mapping[str, Any]) -> int: ...
+
+    def update_site(self, site_id: int, values: Mapping[str, Any]) -> None: ...
+
+    def get_flow(self, flow_id: int) -> Flow: ...
+
+    def add_flow(self, values: Mapping[str, Any]) -> int: ...
+
+    def update_flow(self, flow_id: int, values: Mapping[str, Any]) -> None: ...
+
+    def delete_flow(self, flow_id: int) -> None:
+        """Remove a flow and the synergies it was part of."""
+
+    # --- presenter mode (see storage/view_store.py) ---
+
+    def presenter_views(self) -> list[PresenterView]:
+        """Every saved view, in presentation order."""
+
+    def get_presenter_view(self, view_id: int) -> PresenterView: ...
+
+    def add_presenter_view(self, view: PresenterView) -> int: ...
+
+    def update_presenter_view(self, view_id: int, changes: dict[str, Any]) -> None: ...
+
+    def delete_presenter_view(self, view_id: int) -> None: ...
+
+    def move_presenter_view(self, view_id: int, offset: int) -> None: ...
 
     def close(self) -> None: ...

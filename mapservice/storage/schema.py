@@ -249,3 +249,19 @@ ALL_TABLES = (
     synergies,
     synergy_events,
 )
+
+presenter_views = sa.Table(
+    "presenter_views",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("zoom", sa.Integer, nullable=False),
+    sa.Column("filters", sa.Text, nullable=False, server_default=""),
+    sa.Column("layers", sa.String(200), nullable=False, server_default=""),
+    sa.Column("anonymised", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

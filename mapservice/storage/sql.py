@@ -38,7 +38,9 @@ from mapservice.model import (
 from mapservice.reference import ReferenceData
 from mapservice.storage import schema as t
 from mapservice.storage.geocode_store import MANUAL_SOURCE, GeocodeStore
+from mapservice.storage.registry_store import RegistryStore
 from mapservice.storage.synergy_store import SynergyStore
+from mapservice.storage.view_store import ViewStore
 from mapservice.text import fold
 
 
@@ -46,7 +48,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlRepository(GeocodeStore, SynergyStore):
+class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
     backend = "sql"
@@ -271,7 +273,8 @@ class SqlRepository(GeocodeStore, SynergyStore):
 
     def _site_query(self) -> sa.Select[Any]:
         return sa.select(
-            t.sites, t.members.c.name.label("member_name"), t.members.c.naics_code
+            t.sites, t.members.c.name.label("member_name"), t.members.c.naics_code,
+            t.members.c.public_consent,
         ).join(t.members, t.members.c.id == t.sites.c.member_id)
 
     def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> sa.ColumnElement[bool]:
@@ -461,6 +464,7 @@ def _site(r: sa.Row[Any]) -> Site:
         geocode_note=r.geocode_note,
         geocoded_at=r.geocoded_at,
         geocoded_by=r.geocoded_by,
+        public_consent=bool(r.public_consent),
     )
 
 
