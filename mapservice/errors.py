@@ -51,6 +51,16 @@ class InvalidInput(MapserviceError):
         self.field = field
 
 
+class FormErrors(InvalidInput):
+    """Every problem of one submitted form at once: ``fields`` maps a field to its message."""
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        n = len(fields)
+        message = message or f"Le formulaire contient {n} erreur{'s' if n > 1 else ''}."
+        super().__init__(message, field=next(iter(fields), None), fields=dict(fields))
+        self.fields = dict(fields)
+
+
 class StorageError(MapserviceError):
     """The database is unreachable or refused an operation."""
 

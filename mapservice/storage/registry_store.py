@@ -1,0 +1,246 @@
+"""Members, sites and flows written one at a time, as the registry forms do.
+
+A mixin of :class:`~mapservice.storage.sql.SqlRepository`; every write is one transaction and
+stamps ``updated_at``, so :meth:`registry_stamp` (and the cached matcher) sees the change.
+Natural keys are the importer's (folded names), so a form and a spreadsheet never create two
+rows for the same member, site or flow; a clash raises :class:`InvalidInput` naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.model import Flow, Member, Site
+from mapservice.storage import schema as t
+from mapservice.text import fold
+
+MEMBER_COLUMNS = frozenset({"name", "naics_code", "contact_name", "contact_email",
+                            "contact_phone", "public_consent"})
+SITE_COLUMNS = frozenset({"member_id", "name", "address", "municipality_id", "postal_code",
+                          "lon", "lat", "park_id", "geocode_precision", "geocode_source",
+                          "geocode_score", "geocoded_at", "geocoded_by", "geocode_note"})
+FLOW_COLUMNS = frozenset({"site_id", "direction", "category_code", "description", "quantity",
+                          "unit", "frequency", "hazardous", "confidential"})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _only(values: Mapping[str, Any], allowed: frozenset[str], table: str) -> dict[str, Any]:
+    unknown = set(values) - allowed
+    if unknown:
+        msg = f"unknown {table} column(s): {', '.join(sorted(unknown))}"
+        raise ValueError(msg)
+    return dict(values)
+
+
+class RegistryStore:
+    """Single-row reads and writes of the registry; needs the repository's connections."""
+
+    def _begin(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def _connect(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def _site_query(self) -> sa.Select[Any]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    # --- members ------------------------------------------------------------------------------
+
+    def get_member(self, member_id: int) -> Member:
+        with self._connect() as conn:
+            r = conn.execute(sa.select(t.members).where(t.members.c.id == member_id)).first()
+        if r is None:
+            raise NotFound(f"Aucun membre n'a l'identifiant {member_id}.")
+        return Member(id=r.id, name=r.name, naics_code=r.naics_code,
+                      contact_name=r.contact_name, contact_email=r.contact_email,
+                      contact_phone=r.contact_phone, public_consent=bool(r.public_consent))
+
+    def member_sites(self, member_id: int) -> list[Site]:
+        """Return the sites of one member, by name."""
+        from mapservice.storage.sql import _site  # the one row → Site mapping
+
+        query = self._site_query().where(t.sites.c.member_id == member_id)
+        with self._connect() as conn:
+            return [_site(r) for r in conn.execute(query.order_by(t.sites.c.name,
+                                                                  t.sites.c.id))]
+
+    def member_counts(self) -> dict[int, tuple[int, int]]:
+        """Return ``member_id → (number of sites, number of flows)`` for every member."""
+        n_flows = (sa.select(sa.func.count(t.flows.c.id)).where(t.flows.c.site_id == t.sites.c.id)
+                   .correlate(t.sites).scalar_subquery())
+        query = (sa.select(t.members.c.id, sa.func.count(t.sites.c.id),
+                           sa.func.coalesce(sa.func.sum(n_flows), 0))
+                 .select_from(t.members.outerjoin(t.sites, t.sites.c.member_id == t.members.c.id))
+                 .group_by(t.members.c.id))
+        with self._connect() as conn:
+            return {int(mid): (int(ns), int(nf)) for mid, ns, nf in conn.execute(query)}
+
+    def add_member(self, values: Mapping[str, Any]) -> int:
+        """Insert a member; its name must differ (accents and case aside) from every other."""
+        row = _only(values, MEMBER_COLUMNS, "members")
+        now = _now()
+        with self._write() as conn:
+            self._check_member_name(conn, row["name"], None)
+            done = conn.execute(t.members.insert().values(
+                **row, name_key=fold(row["name"]), created_at=now, updated_at=now))
+            return _new_id(done)
+
+    def update_member(self, member_id: int, values: Mapping[str, Any]) -> None:
+        """Change a member; its sites are stamped too, since maps show the name and consent."""
+        row = _only(values, MEMBER_COLUMNS, "members")
+        if "name" in row:
+            row["name_key"] = fold(row["name"])
+        now = _now()
+        with self._write() as conn:
+            if "name" in row:
+                self._check_member_name(conn, row["name"], member_id)
+            done = conn.execute(t.members.update().where(t.members.c.id == member_id)
+                                .values(**row, updated_at=now))
+            if done.rowcount == 0:
+                raise NotFound(f"Aucun membre n'a l'identifiant {member_id}.")
+            conn.execute(t.sites.update().where(t.sites.c.member_id == member_id)
+                         .values(updated_at=now))
+
+    def _check_member_name(self, conn: Connection, name: str, member_id: int | None) -> None:
+        query = sa.select(t.members.c.id, t.members.c.name).where(
+            t.members.c.name_key == fold(name))
+        if member_id is not None:
+            query = query.where(t.members.c.id != member_id)
+        clash = conn.execute(query).first()
+        if clash is not None:
+            raise InvalidInput(f"Un autre membre porte déjà ce nom : « {clash.name} ».",
+                               field="name", existing_id=int(clash.id))
+
+    # --- sites --------------------------------------------------------------------------------
+
+    def add_site(self, values: Mapping[str, Any]) -> int:
+        """Insert a site of an existing member; its name is unique within the member."""
+        row = _only(values, SITE_COLUMNS, "sites")
+        now = _now()
+        with self._write() as conn:
+            self._require(conn, t.members, row["member_id"], "Aucun membre n'a l'identifiant")
+            self._check_site_name(conn, row["member_id"], row["name"], None)
+            done = conn.execute(t.sites.insert().values(
+                **row, site_key=fold(row["name"]), created_at=now, updated_at=now))
+            return _new_id(done)
+
+    def update_site(self, site_id: int, values: Mapping[str, Any]) -> None:
+        row = _only(values, SITE_COLUMNS - {"member_id"}, "sites")
+        now = _now()
+        with self._write() as conn:
+            current = conn.execute(sa.select(t.sites.c.member_id)
+                                   .where(t.sites.c.id == site_id)).first()
+            if current is None:
+                raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
+            if "name" in row:
+                self._check_site_name(conn, current.member_id, row["name"], site_id)
+                row["site_key"] = fold(row["name"])
+            conn.execute(t.sites.update().where(t.sites.c.id == site_id)
+                         .values(**row, updated_at=now))
+
+    def _check_site_name(self, conn: Connection, member_id: int, name: str,
+                         site_id: int | None) -> None:
+        query = sa.select(t.sites.c.id).where(t.sites.c.member_id == member_id,
+                                              t.sites.c.site_key == fold(name))
+        if site_id is not None:
+            query = query.where(t.sites.c.id != site_id)
+        clash = conn.execute(query).first()
+        if clash is not None:
+            raise InvalidInput("Ce membre a déjà un site de ce nom.", field="name",
+                               existing_id=int(clash.id))
+
+    # --- flows --------------------------------------------------------------------------------
+
+    def get_flow(self, flow_id: int) -> Flow:
+        from mapservice.storage.sql import _flow  # the one row → Flow mapping
+
+        with self._connect() as conn:
+            r = conn.execute(sa.select(t.flows).where(t.flows.c.id == flow_id)).first()
+        if r is None:
+            raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
+        return _flow(r)
+
+    def add_flow(self, values: Mapping[str, Any]) -> int:
+        """Insert an offer or a need of an existing site."""
+        row = _only(values, FLOW_COLUMNS, "flows")
+        now = _now()
+        with self._write() as conn:
+            self._require(conn, t.sites, row["site_id"], "Aucun site n'a l'identifiant")
+            key = fold(row["description"])[:500]
+            self._check_flow(conn, row["site_id"], row["direction"], row["category_code"],
+                             key, None)
+            done = conn.execute(t.flows.insert().values(
+                **row, description_key=key, created_at=now, updated_at=now))
+            return _new_id(done)
+
+    def update_flow(self, flow_id: int, values: Mapping[str, Any]) -> None:
+        row = _only(values, FLOW_COLUMNS - {"site_id"}, "flows")
+        now = _now()
+        with self._write() as conn:
+            current = conn.execute(sa.select(t.flows).where(t.flows.c.id == flow_id)).first()
+            if current is None:
+                raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
+            if "description" in row:
+                row["description_key"] = fold(row["description"])[:500]
+            self._check_flow(conn, current.site_id, row.get("direction", current.direction),
+                             row.get("category_code", current.category_code),
+                             row.get("description_key", current.description_key), flow_id)
+            conn.execute(t.flows.update().where(t.flows.c.id == flow_id)
+                         .values(**row, updated_at=now))
+
+    def delete_flow(self, flow_id: int) -> None:
+        """Remove a flow and, by cascade, the synergies it was part of."""
+        with self._write() as conn:
+            # Explicit, so the synergies go on SQLite files opened without foreign keys too.
+            conn.execute(t.synergies.delete().where(sa.or_(
+                t.synergies.c.output_flow_id == flow_id, t.synergies.c.input_flow_id == flow_id)))
+            done = conn.execute(t.flows.delete().where(t.flows.c.id == flow_id))
+            if done.rowcount == 0:
+                raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
+
+    def _check_flow(self, conn: Connection, site_id: int, direction: str, category: str,
+                    key: str, flow_id: int | None) -> None:
+        c = t.flows.c
+        query = sa.select(c.id).where(c.site_id == site_id, c.direction == direction,
+                                      c.category_code == category, c.description_key == key)
+        if flow_id is not None:
+            query = query.where(c.id != flow_id)
+        clash = conn.execute(query).first()
+        if clash is not None:
+            raise InvalidInput("Ce site a déjà un flux de ce type, de cette matière et avec "
+                               "cette description.", field="description",
+                               existing_id=int(clash.id))
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One transaction; a unique key another writer took meanwhile is a 422, not a 500."""
+        try:
+            with self._begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError as exc:
+            raise InvalidInput("Cet enregistrement existe déjà (modifié en même temps par "
+                               "quelqu'un d'autre ?).", field="name",
+                               detail=str(exc.orig)) from exc
+
+    def _require(self, conn: Connection, table: sa.Table, row_id: int, message: str) -> None:
+        if conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is None:
+            raise NotFound(f"{message} {row_id}.")
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has an integer key
+        raise RuntimeError("insert returned no primary key")
+    return int(key[0])
