@@ -245,8 +245,8 @@ def impact_report(services: Services, *, start: str | None = None, end: str | No
         out_f, in_f = flows.get(syn.output_flow_id), flows.get(syn.input_flow_id)
         if out_f is None or in_f is None:
             continue
-        ends = {sites[out_f.site_id].park_id, sites[in_f.site_id].park_id}
-        if park and park not in ends:
+        out_park, in_park = sites[out_f.site_id].park_id, sites[in_f.site_id].park_id
+        if park and park not in (out_park, in_park):
             continue
         figures = {
             "t_diverted": syn.tonnes_per_year or 0.0,
@@ -261,7 +261,8 @@ def impact_report(services: Services, *, start: str | None = None, end: str | No
             by_category[out_f.category_code][key] += value
         rows.append({"synergy_id": syn.id, "realised_at": at.isoformat(),
                      "output_flow_id": syn.output_flow_id, "input_flow_id": syn.input_flow_id,
-                     **{k: round(v, 3) for k, v in figures.items()}})
+                     "category": out_f.category_code, "output_park": out_park,
+                     "input_park": in_park, **{k: round(v, 3) for k, v in figures.items()}})
     return {
         "from": day0.isoformat() if day0 else None, "to": day1.isoformat() if day1 else None,
         "park": park, "count": len(rows),

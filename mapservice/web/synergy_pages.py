@@ -1,0 +1,197 @@
+"""Pages of the pipeline: the board of synergies by status, and the impact dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from mapservice import charts, dashboard, synergy_jobs
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.model import SynergyStatus
+from mapservice.web import services
+from mapservice.web.i18n import language, num
+
+bp = Blueprint("synergy_pages", __name__)
+
+STATUS_LABELS = {
+    SynergyStatus.CANDIDATE: _l("Candidate"),
+    SynergyStatus.CONTACTED: _l("Contactée"),
+    SynergyStatus.IN_PROGRESS: _l("En cours"),
+    SynergyStatus.REALISED: _l("Réalisée"),
+    SynergyStatus.REJECTED: _l("Rejetée"),
+}
+#: What the button that moves a card to a status says.
+MOVE_LABELS = {
+    SynergyStatus.CANDIDATE: _l("Rouvrir"),
+    SynergyStatus.CONTACTED: _l("Marquer contactée"),
+    SynergyStatus.IN_PROGRESS: _l("Passer en cours"),
+    SynergyStatus.REALISED: _l("Marquer réalisée"),
+    SynergyStatus.REJECTED: _l("Rejeter"),
+}
+METRIC_LABELS = {
+    "t_diverted": _l("Matières détournées"),
+    "t_co2e_net": _l("Émissions évitées nettes"),
+    "cad_net": _l("Bénéfice net"),
+}
+METRIC_UNITS = {"t_diverted": _l("t/an"), "t_co2e_net": _l("t CO2e/an"), "cad_net": _l("$/an")}
+METRIC_DIGITS = {"t_diverted": 1, "t_co2e_net": 1, "cad_net": 0}
+
+
+# --- the board --------------------------------------------------------------------------------
+
+
+@bp.get("/synergies")
+def board() -> str:
+    return _board_page()[0]
+
+
+def _board_page(*, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    svc = services()
+    get = request.method == "GET"
+    columns = dashboard.board(svc, status=request.args.get("status") if get else None,
+                              page=request.args.get("page") if get else None, lang=language())
+    moved = None
+    if get and (raw := request.args.get("deplacee", "")).isdigit() and len(raw) < 10:
+        try:
+            moved = svc.repo.get_synergy(int(raw))
+        except NotFound:
+            moved = None
+    return render_template(
+        "synergy_board.html", columns=columns, total=sum(c.count for c in columns),
+        labels=STATUS_LABELS, move_labels=MOVE_LABELS, moved=moved, error=error,
+        here=_here() if get else url_for("synergy_pages.board"),
+    ), status
+
+
+def _here() -> str:
+    """The current board URL without the confirmation of the last move."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "deplacee"]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+@bp.post("/synergies/<int:synergy_id>/statut")
+def move(synergy_id: int) -> Response | tuple[str, int]:
+    form = request.form
+    try:
+        synergy_jobs.move(services(), synergy_id=synergy_id, output_flow_id=None,
+                          input_flow_id=None, status=form.get("status", ""),
+                          author=form.get("author", ""), note=form.get("note", ""))
+    except InvalidInput as exc:
+        return _board_page(error=_refusal(synergy_id, exc), status=422)
+    target = _local_path(form.get("next")) or url_for("synergy_pages.board")
+    return redirect(_with_param(target, "deplacee", str(synergy_id))
+                    + f"#synergie-{synergy_id}", code=303)
+
+
+def _refusal(synergy_id: int, exc: InvalidInput) -> str:
+    """Say why a move was refused, with the statuses in words."""
+    raw = request.form.get("status", "")
+    if exc.field != "status" or raw not in {s.value for s in SynergyStatus}:
+        return exc.message
+    current = services().repo.get_synergy(synergy_id).status
+    allowed = dashboard.allowed_moves(current)
+    return _("La synergie n° %(id)s est « %(current)s » : elle ne peut pas passer à "
+             "« %(to)s ». Étapes possibles : %(allowed)s.", id=synergy_id,
+             current=STATUS_LABELS[current], to=STATUS_LABELS[SynergyStatus(raw)],
+             allowed=", ".join(f"« {STATUS_LABELS[s]} »" for s in allowed)
+             or _("aucune (une synergie réalisée est définitive)"))
+
+
+def _local_path(raw: str | None) -> str | None:
+    """``raw`` if it is a path on this site (never another host), else None."""
+    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return None
+    if any(ord(c) < 32 for c in raw):
+        return None
+    parts = urlsplit(raw)
+    return raw if not parts.scheme and not parts.netloc else None
+
+
+def _with_param(url: str, key: str, value: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
+    query.append((key, value))
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+# --- impact -----------------------------------------------------------------------------------
+
+
+@bp.get("/impact")
+def impact() -> tuple[str, int]:
+    svc = services()
+    args = request.args
+    filters = {k: args.get(k, "") for k in ("from", "to", "park", "metric")}
+    parks = sorted(((p.id, p.name) for p in svc.park_ids().values()), key=lambda p: p[1])
+    same: dict[str, Any] = {k: v for k, v in filters.items() if v and k != "metric"}
+    api_url = url_for("api_synergies.impact", **same)
+    context: dict[str, Any] = {"filters": filters, "parks": parks, "metric_labels": METRIC_LABELS,
+                               "metric_units": METRIC_UNITS, "view": None, "error": None,
+                               "api_url": api_url}
+    try:
+        view = dashboard.impact(svc, start=args.get("from"), end=args.get("to"),
+                                park=args.get("park"), metric=args.get("metric"),
+                                lang=language())
+    except InvalidInput as exc:
+        context["error"] = exc
+        return render_template("impact.html", **context), 422
+    context.update(view=view, charts=_charts(view),
+                   park_name=dict(parks).get(view.report["park"] or ""))
+    return render_template("impact.html", **context), 200
+
+
+def _fmt(value: float, digits: int) -> str:
+    return num(value, digits)
+
+
+def _month_label(key: str | None, sep: str = " ") -> str:
+    """``2026-04`` -> ``avr. 2026`` (``sep`` between month and year)."""
+    if not key:
+        return ""
+    first = date(int(key[:4]), int(key[5:7]), 1)
+    return f"{format_date(first, 'MMM')}{sep}{first.year}"
+
+
+def _charts(view: dashboard.Impact) -> dict[str, dict[str, Any]]:
+    """The three charts of the page, each with its title and its text description."""
+    metric = view.metric
+    digits = METRIC_DIGITS[metric]
+    what = f"{METRIC_LABELS[metric]} ({METRIC_UNITS[metric]})"
+    out = {}
+    for key, title, groups, layout in (
+        ("month", _("%(what)s par mois de réalisation", what=what), view.by_month,
+         charts.vertical_bars),
+        ("park", _("%(what)s par parc de l'offre", what=what), view.by_park,
+         charts.horizontal_bars),
+        ("category", _("%(what)s par catégorie de matière", what=what), view.by_category,
+         charts.horizontal_bars),
+    ):
+        labels = [_month_label(g.key) if key == "month" else g.label or _("Hors parc")
+                  for g in groups]
+        drawn = [_month_label(g.key, "\n") for g in groups] if key == "month" else labels
+        chart = layout(list(zip(drawn, (g.value(metric) for g in groups), strict=True)),
+                       digits=digits, fmt=_fmt)
+        out[key] = {"chart": chart, "title": title, "labels": labels,
+                    "desc": _describe(chart, METRIC_UNITS[metric])}
+    return out
+
+
+def _describe(chart: charts.BarChart, unit: Any) -> str:
+    if chart.empty:
+        return _("Aucune donnée.")
+    high, low = chart.largest, chart.smallest
+    assert high is not None and low is not None
+    text = _("Diagramme à barres, %(n)s barres. Valeur la plus haute : %(label)s, "
+             "%(value)s %(unit)s.", n=len(chart.bars), label=high.label.replace("\n", " "),
+             value=high.text, unit=unit)
+    if low is not high and low.value != high.value:
+        text += " " + _("Valeur la plus basse : %(label)s, %(value)s %(unit)s.",
+                        label=low.label.replace("\n", " "), value=low.text, unit=unit)
+    return text
