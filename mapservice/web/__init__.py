@@ -1,4 +1,4 @@
-"""Blueprints: pages, health, exports; and the one error handler."""
+"""Blueprints: pages, API, exports; the language; and the one error handler."""
 
 from __future__ import annotations
 
@@ -20,13 +20,25 @@ def register(app: Flask) -> None:
         exports,
         geocoding_pages,
         health,
+        i18n,
+        navigation,
         pages,
+        presenter,
+        registry_pages,
+        site_pages,
+        synergy_pages,
     )
 
+    i18n.init_app(app)
+    navigation.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(site_pages.bp)
+    app.register_blueprint(presenter.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_synergies.bp)
     app.register_blueprint(geocoding_pages.bp)
+    app.register_blueprint(synergy_pages.bp)
+    app.register_blueprint(registry_pages.bp)
     errors.init_app(app)
