@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
@@ -235,8 +236,10 @@ def page_parts(fmap: folium.Map) -> dict[str, str]:
     figure = fmap.get_root()
     assert isinstance(figure, folium.Figure)  # a Map's root is always its Figure
     figure.render()
+    # Folium's own viewport tag forbids zooming the page (WCAG 1.4.4); pages set their own.
+    header = re.sub(r'<meta name="viewport"[^>]*>', "", figure.header.render())
     return {
-        "header": figure.header.render(),
+        "header": header,
         "body": figure.html.render(),
         "script": figure.script.render(),
     }

@@ -287,3 +287,15 @@ def test_presenter_pages_have_no_editing_chrome(client):
     _add_view(client)
     html = client.get("/present/1").get_data(as_text=True)
     assert "<nav" not in html and "<form" not in html
+
+
+def test_the_anonymised_map_exports_no_hidden_name(client, app):
+    svc = _svc(app)
+    hidden = {m.name for m in svc.repo.members() if not m.public_consent}
+    html = client.get("/?anonyme=1").get_data(as_text=True)
+    assert not {f["properties"]["n"] for f in map_data(html)["sites"]["features"]} & hidden
+    for link_id in ("export-geojson", "export-csv"):
+        link = re.search(rf'id="{link_id}" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+        assert "anonyme=1" in link
+        body = client.get(link).get_data(as_text=True)
+        assert [n for n in hidden if n in body] == []

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, request
 
 from mapservice import geojson
 from mapservice.map_filters import apply_filter, parse_filter
-from mapservice.map_views import filter_choices
+from mapservice.map_views import anonymised, filter_choices
 from mapservice.web import services
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -26,7 +27,11 @@ def _view_collection() -> dict:
     svc = services()
     choices = filter_choices(svc)
     view = parse_filter(request.args, choices)
-    sites, flows = apply_filter(view, *svc.sites_with_flows(), choices)
+    sites, flows = svc.sites_with_flows()
+    if request.args.get("anonyme") == "1":  # the anonymised map's export names no one either
+        sites = anonymised(sites, svc.park_ids(), svc.gazetteer.municipalities)
+        flows = [replace(f, description="", quantity=None, unit=None) for f in flows]
+    sites, flows = apply_filter(view, sites, flows, choices)
     return geojson.sites_collection(sites, flows, parks=svc.park_ids(),
                                     municipalities=svc.gazetteer.municipalities,
                                     taxonomy=svc.taxonomy)

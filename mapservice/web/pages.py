@@ -45,6 +45,7 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
     parts = map_parts(shown.data, view=start, fit=not view.is_empty() and start is None,
                       layers=LAYERS, hidden=[k for k in LAYERS if k not in layers])
     query: dict[str, Any] = dict(view.query())
+    export_query = {**query, "anonyme": "1"} if anonymise else query
     return {
         "map": parts, "filter": view, "errors": errors, "choices": form_choices(),
         "n_sites": len(shown.data["sites"]["features"]),
@@ -52,8 +53,8 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
         "n_needs": sum(1 for f in shown.flows if f.direction.value == "input"),
         "n_lines": len(shown.data["lines"]["features"]),
         "listed": [s for s in shown.sites if s.member_name][:LIST_LIMIT],
-        "export_geojson": url_for("exports.sites_geojson", **query),
-        "export_csv": url_for("exports.sites_csv", **query),
+        "export_geojson": url_for("exports.sites_geojson", **export_query),
+        "export_csv": url_for("exports.sites_csv", **export_query),
         "query": query, "layers": layers, "anonymised": anonymise,
         "municipalities": svc.gazetteer.municipalities,
     }

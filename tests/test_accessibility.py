@@ -1,0 +1,48 @@
+"""Each page checked by axe-core (WCAG 2.1 A and AA rules) in headless Chromium.
+
+axe cannot judge everything (a canvas map, wording, reading order), so the keyboard paths are
+tested separately (tests/test_pages_browser.py, test_synergy_browser.py, test_registry_browser.py);
+this catches what can be measured: labels, names, contrast, landmarks, ARIA, zoom.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+PAGES = ["/", "/?category=bois&direction=offre", "/sites/{site}", "/materiaux",
+         "/materiaux/bois", "/synergies", "/impact", "/registre/", "/registre/import",
+         "/registre/membres/nouveau", "/geocodage", "/present/vues", "/present",
+         "/?lang=en"]
+RUN = """() => axe.run(document, {runOnly: {type: 'tag',
+           values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+    .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+           nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
+
+
+@pytest.fixture
+def page(chromium, served):
+    page = chromium.new_page(viewport={"width": 1366, "height": 850})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
+               else route.abort())
+    yield page
+    page.close()
+
+
+def test_every_page_passes_axe(page, served, demo_db):
+    import sqlite3
+
+    with sqlite3.connect(demo_db.removeprefix("sqlite:///")) as conn:
+        site = conn.execute("SELECT min(id) FROM sites WHERE lat IS NOT NULL").fetchone()[0]
+    found = {}
+    for path in PAGES:
+        page.goto(served + path.format(site=site))
+        page.wait_for_load_state("load")
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(RUN)
+        if violations:
+            found[path] = violations
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
