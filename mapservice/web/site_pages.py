@@ -21,6 +21,7 @@ from mapservice.map_views import (
 from mapservice.model import STATUS_TRANSITIONS, Direction, SynergyStatus
 from mapservice.sectors import sector_group
 from mapservice.web import services
+from mapservice.web.geocoding_pages import PRECISION_LABELS
 from mapservice.web.i18n import language
 from mapservice.web.mapping import map_parts, site_url_pattern, status_labels
 
@@ -161,7 +162,7 @@ def site(site_id: int) -> str:
             record, svc.gazetteer.municipalities),
         park=svc.park_ids().get(record.park_id or ""), taxonomy=svc.taxonomy,
         distance=distance, sort=sort, order=order, status_labels=status_labels(),
-        moved=request.args.get("deplacee"))
+        moved=request.args.get("deplacee"), precision_labels=PRECISION_LABELS)
 
 
 @bp.post("/sites/<int:site_id>/synergies")
