@@ -8,6 +8,7 @@ a hidden name or position never reaches the page.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -147,10 +148,36 @@ def legend(lang: str) -> list[dict[str, str]]:
     return [{"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS]
 
 
+#: Map views kept per service while the registry and the synergies do not change.
+CACHE_SIZE = 24
+
+
 def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: bool = False,
                 site_url: str | None = None, status_labels: Mapping[str, str] | None = None
                 ) -> ViewData:
-    """The region map's data for a filter: sites, parks, saved synergies between shown flows."""
+    """The region map's data for a filter: sites, parks, saved synergies between shown flows.
+
+    Building it for 5,000 sites takes a second or two; the result is kept (treat it as
+    read-only) until a site, flow or synergy changes, whichever process changed it, so that
+    stepping through presenter views or coming back to a view costs two small queries.
+    """
+    key = (svc.repo.registry_stamp(), svc.repo.synergy_stamp(), view, lang, anonymise,
+           site_url, tuple(sorted((status_labels or {}).items())))
+    cache: OrderedDict[Any, ViewData] = svc.__dict__.setdefault("_region_views", OrderedDict())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    built = _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url,
+                               status_labels=status_labels)
+    cache[key] = built
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return built
+
+
+def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: bool,
+                       site_url: str | None, status_labels: Mapping[str, str] | None
+                       ) -> ViewData:
     parks = svc.park_ids()
     munis = svc.gazetteer.municipalities
     sites, flows = svc.sites_with_flows()
@@ -180,7 +207,10 @@ def synergy_lines(svc: Services, sites: list[Site], flows: list[Flow], *, lang: 
     where = {s.id: (s.lon, s.lat) for s in sites if s.lon is not None and s.lat is not None}
     by_id = {f.id: f for f in flows}
     features = []
-    for synergy in svc.repo.synergies(flow_ids=[i for i in flow_ids if i is not None]):
+    # A long IN list costs more than reading every synergy and keeping the shown ones.
+    wanted = [i for i in flow_ids if i is not None]
+    stored = svc.repo.synergies(flow_ids=wanted) if len(wanted) < 500 else svc.repo.synergies()
+    for synergy in stored:
         if synergy.output_flow_id not in flow_ids or synergy.input_flow_id not in flow_ids:
             continue
         a = where.get(site_of[synergy.output_flow_id])

@@ -177,11 +177,11 @@ def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster | None, assets_ur
     """Point Leaflet and MarkerCluster at the app's own copies; drop what the page never uses.
 
     Folium links jQuery, Bootstrap and Font Awesome from CDNs by default; none of them is needed
-    here, and a map that must work without internet cannot depend on them.
+    here (the pages' own script builds every popup with the DOM), and a map that must work
+    without internet cannot depend on them.
     """
     base = assets_url.rstrip("/")
-    fmap.default_js = [("leaflet", f"{base}/leaflet/leaflet.js"),
-                       ("jquery", f"{base}/jquery/jquery.min.js")]
+    fmap.default_js = [("leaflet", f"{base}/leaflet/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]
     if cluster is None:
         return

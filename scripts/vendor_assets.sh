@@ -5,12 +5,10 @@ cd "$(dirname "$0")/.."
 dest=mapservice/web/static/vendor
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && npm pack --silent leaflet@1.9.4 leaflet.markercluster@1.5.3 jquery@3.7.1 >/dev/null)
+(cd "$tmp" && npm pack --silent leaflet@1.9.4 leaflet.markercluster@1.5.3 >/dev/null)
 tar xzf "$tmp"/leaflet-1.9.4.tgz -C "$tmp" && mv "$tmp/package" "$tmp/leaflet"
 tar xzf "$tmp"/leaflet.markercluster-1.5.3.tgz -C "$tmp" && mv "$tmp/package" "$tmp/mc"
-tar xzf "$tmp"/jquery-3.7.1.tgz -C "$tmp" && mv "$tmp/package" "$tmp/jquery"
-mkdir -p "$dest/leaflet" "$dest/markercluster" "$dest/jquery"
-cp "$tmp"/jquery/dist/jquery.min.js "$dest/jquery/" && cp "$tmp"/jquery/LICENSE.txt "$dest/jquery/LICENSE"
+mkdir -p "$dest/leaflet" "$dest/markercluster"
 cp "$tmp"/leaflet/dist/leaflet.js "$tmp"/leaflet/dist/leaflet.css "$dest/leaflet/"
 cp -r "$tmp"/leaflet/dist/images "$dest/leaflet/"
 cp "$tmp"/leaflet/LICENSE "$dest/leaflet/LICENSE"

@@ -299,3 +299,33 @@ def test_the_anonymised_map_exports_no_hidden_name(client, app):
         assert "anonyme=1" in link
         body = client.get(link).get_data(as_text=True)
         assert [n for n in hidden if n in body] == []
+
+
+def test_pages_are_gzipped_for_browsers_that_ask(client):
+    import gzip
+
+    plain = client.get("/")
+    packed = client.get("/", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    unpacked = gzip.decompress(packed.get_data())
+    # Folium names its objects afresh on each render; the rest is the same page.
+    assert map_data(unpacked.decode()) == map_data(plain.get_data(as_text=True))
+    assert len(packed.get_data()) * 5 < len(plain.get_data())
+
+
+def test_the_cached_view_follows_synergy_moves(client, app):
+    from mapservice import synergy_jobs
+
+    svc = _svc(app)
+    before = len(map_data(client.get("/").get_data(as_text=True))["lines"]["features"])
+    site_id = _site_with_candidates(client, app)
+    pair = next(c for c in synergy_jobs.site_candidates(svc, site_id, backend="geodesic",
+                                                        limit=20)
+                if c.output_site.id != c.input_site.id)
+    synergy_jobs.move(svc, synergy_id=None, output_flow_id=pair.output_flow.id,
+                      input_flow_id=pair.input_flow.id, status="contacted", author="Test")
+    after = map_data(client.get("/").get_data(as_text=True))["lines"]["features"]
+    assert len(after) == before + 1
+    assert after[-1]["properties"]["c"] == "#E69F00"  # contacted

@@ -107,6 +107,9 @@ class Repository(Protocol):
 
     def save_candidates(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]: ...
 
+    def synergy_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever a synergy is added, moved or removed (by any process)."""
+
     def synergies(self, *, status: SynergyStatus | None = None,
                   flow_ids: Iterable[int] | None = None) -> list[Synergy]: ...
 

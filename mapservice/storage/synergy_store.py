@@ -72,6 +72,13 @@ class SynergyStore:
         with self._connect() as conn:
             return [_synergy(r) for r in conn.execute(query)]
 
+    def synergy_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever a synergy is added, moved or removed (by any process)."""
+        with self._connect() as conn:
+            return tuple(conn.execute(
+                sa.select(sa.func.count(), sa.func.max(t.synergies.c.updated_at))
+                .select_from(t.synergies)).one())
+
     def get_synergy(self, synergy_id: int) -> Synergy:
         with self._connect() as conn:
             row = conn.execute(sa.select(t.synergies)

@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from mapservice.web import (
         api,
         api_synergies,
+        compression,
         errors,
         exports,
         geocoding_pages,
@@ -42,3 +43,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(synergy_pages.bp)
     app.register_blueprint(registry_pages.bp)
     errors.init_app(app)
+    compression.init_app(app)

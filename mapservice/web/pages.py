@@ -41,8 +41,8 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
     shown = region_view(svc, view, lang=language(), anonymise=anonymise,
                         site_url=site_url_pattern(),
                         status_labels=status_labels())
-    shown.data["lineLegend"] = status_legend()
-    parts = map_parts(shown.data, view=start, fit=not view.is_empty() and start is None,
+    data = {**shown.data, "lineLegend": status_legend()}  # the view's own data is shared
+    parts = map_parts(data, view=start, fit=not view.is_empty() and start is None,
                       layers=LAYERS, hidden=[k for k in LAYERS if k not in layers])
     query: dict[str, Any] = dict(view.query())
     export_query = {**query, "anonyme": "1"} if anonymise else query

@@ -112,12 +112,21 @@
         document.documentElement.dataset.sitesDrawnAt = String(global.performance.now());
       });
     }
-    if (target.addLayers) {
+    if (target.addLayers && target.options && target.options.chunkedLoading &&
+        markers.length) {
+      // Chunked loading adds markers over several frames, keeping the page responsive; the
+      // markers are drawn once the last chunk is in.
+      target.options.chunkProgress = function (processed, total) {
+        if (processed === total) done();
+      };
       target.addLayers(markers);
+    } else if (target.addLayers) {
+      target.addLayers(markers);
+      done();
     } else {
       markers.forEach(function (m) { target.addLayer(m); });
+      done();
     }
-    done();
     return markers;
   }
 
