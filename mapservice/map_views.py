@@ -249,3 +249,22 @@ def score_style(score: float) -> tuple[str, int, str]:
         if score >= floor:
             return colour, weight, dash
     return SCORE_CLASSES[-1][1:]
+
+
+def candidate_line(a: tuple[float, float], b: tuple[float, float], *, score: float, title: str,
+                   lang: str, labels: Mapping[str, str], road_m: float | None,
+                   geodesic_m: float | None, duration_s: float | None = None,
+                   net_kg_co2e: float | None = None,
+                   transport_cost_cad: float | None = None) -> dict[str, Any]:
+    """A candidate synergy from (lon, lat) ``a`` to ``b``: styled by its score, with the rows
+    of its popup (score, road and straight-line km, drive time, net CO2e, transport cost)."""
+    colour, weight, dash = score_style(score)
+    rows = [[labels.get("score", "Score"), f"{round(score * 100)} / 100"]]
+    for key, value in (("road_km", fmt.km(road_m, lang=lang)),
+                       ("geodesic_km", fmt.km(geodesic_m, lang=lang)),
+                       ("duration", fmt.minutes(duration_s, lang=lang)),
+                       ("co2e", fmt.tonnes_co2e(net_kg_co2e, lang=lang)),
+                       ("transport_cost", fmt.money(transport_cost_cad, lang=lang))):
+        rows.append([labels.get(key, key), value])
+    return geojson.synergy_feature({"t": title, "r": rows, "c": colour, "w": weight, "d": dash},
+                                   a, b)

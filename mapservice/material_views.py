@@ -6,9 +6,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mapservice import formatting as fmt
 from mapservice import synergy_jobs
-from mapservice.map_views import legend, park_features, score_style, site_features
+from mapservice.map_views import candidate_line, legend, park_features, site_features
 from mapservice.matching import Candidate
 from mapservice.model import Direction, Flow, Site, Unit
 
@@ -113,19 +112,11 @@ def material_view(svc: Services, code: str, *, lang: str = "fr",
         a, b = c.output_site, c.input_site
         if a.lon is None or b.lon is None or (a.lon, a.lat) == (b.lon, b.lat):
             continue
-        colour, weight, dash = score_style(c.score)
-        figures = [[labels.get("score", "Score"), f"{round(c.score * 100)} / 100"],
-                   [labels.get("road_km", "Distance routière"), fmt.km(c.road_m, lang=lang)],
-                   [labels.get("geodesic_km", "Distance à vol d'oiseau"),
-                    fmt.km(c.geodesic_m, lang=lang)],
-                   [labels.get("co2e", "CO₂e net évité"),
-                    fmt.tonnes_co2e(row["net_kg_co2e"], lang=lang)]]
-        title = f"{a.member_name or ''} → {b.member_name or ''}"
-        lines.append({"type": "Feature",
-                      "geometry": {"type": "LineString",
-                                   "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]},
-                      "properties": {"t": title, "r": figures, "c": colour, "w": weight,
-                                     "d": dash}})
+        lines.append(candidate_line(
+            (a.lon, a.lat), (b.lon, b.lat), score=c.score, lang=lang, labels=labels,
+            title=f"{a.member_name or ''} → {b.member_name or ''}", road_m=c.road_m,
+            geodesic_m=c.geodesic_m, duration_s=c.duration_s, net_kg_co2e=row["net_kg_co2e"],
+            transport_cost_cad=j["impact"].get("transport_cost_cad")))
     data = {
         "sites": {"type": "FeatureCollection",
                   "features": site_features(svc, shown_sites, shown_flows, lang=lang,

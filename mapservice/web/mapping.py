@@ -29,6 +29,7 @@ def status_labels() -> dict[str, str]:
         "road_km": _("Distance routière"), "geodesic_km": _("Distance à vol d'oiseau"),
         "duration": _("Durée du trajet"), "co2e": _("CO₂e net évité"),
         "cost": _("Bénéfice net"), "score": _("Score"), "tonnes": _("Tonnage"),
+        "transport_cost": _("Coût du transport"),
     }
 
 

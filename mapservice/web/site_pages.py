@@ -8,13 +8,12 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from mapservice import formatting as fmt
 from mapservice import synergy_jobs
 from mapservice.errors import InvalidInput
 from mapservice.map_views import (
     SCORE_CLASSES,
+    candidate_line,
     park_features,
-    score_style,
     shown_place,
     site_features,
 )
@@ -109,21 +108,11 @@ def _map_data(site_id: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
         other = r["partner_site"]
         if other.lon is None or site.lon is None or other.id == site_id:
             continue
-        colour, weight, dash = score_style(r["score"])
-        figures = [[labels["score"], f"{round(r['score'] * 100)} / 100"]]
-        for label, value in ((labels["road_km"], fmt.km(r["road_m"], lang=lang)),
-                             (labels["geodesic_km"], fmt.km(r["geodesic_m"], lang=lang)),
-                             (labels["duration"], fmt.minutes(r["duration_s"], lang=lang)),
-                             (labels["co2e"], fmt.tonnes_co2e(r["net_kg_co2e"], lang=lang)),
-                             (_("Coût du transport"),
-                              fmt.money(r["transport_cost_cad"], lang=lang))):
-            figures.append([label, value])
-        title = f"{r['own']['category_label'] or ''} → {r['partner'] or ''}"
-        lines.append({"type": "Feature",
-                      "geometry": {"type": "LineString",
-                                   "coordinates": [[site.lon, site.lat], [other.lon, other.lat]]},
-                      "properties": {"t": title, "r": figures, "c": colour, "w": weight,
-                                     "d": dash}})
+        lines.append(candidate_line(
+            (site.lon, site.lat), (other.lon, other.lat), score=r["score"], lang=lang,
+            labels=labels, title=f"{r['own']['category_label'] or ''} → {r['partner'] or ''}",
+            road_m=r["road_m"], geodesic_m=r["geodesic_m"], duration_s=r["duration_s"],
+            net_kg_co2e=r["net_kg_co2e"], transport_cost_cad=r["transport_cost_cad"]))
     legend = [{"label": _("Score ≥ %(n)s", n=int(floor * 100)), "c": c, "w": w, "d": d}
               for floor, c, w, d in SCORE_CLASSES]
     groups = {sector_group(s.naics_code) for s in shown}
