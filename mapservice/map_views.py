@@ -30,6 +30,9 @@ STATUS_STYLE = {
     SynergyStatus.REALISED: ("#009E73", ""),
     SynergyStatus.REJECTED: ("#999999", "2 6"),
 }
+#: What the region map draws by default: synergies someone is working on or has realised.
+#: Candidates (thousands after a matching run) are on the site and material pages instead.
+TRACKED = frozenset({SynergyStatus.CONTACTED, SynergyStatus.IN_PROGRESS, SynergyStatus.REALISED})
 #: Score classes of candidate lines, best first: colour, weight, dash.
 SCORE_CLASSES = ((0.75, "#0072B2", 5, ""), (0.5, "#009E73", 4, ""), (0.25, "#E69F00", 3, "8 4"),
                  (0.0, "#CC79A7", 2, "3 5"))
@@ -153,8 +156,8 @@ CACHE_SIZE = 24
 
 
 def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: bool = False,
-                site_url: str | None = None, status_labels: Mapping[str, str] | None = None
-                ) -> ViewData:
+                site_url: str | None = None, status_labels: Mapping[str, str] | None = None,
+                statuses: frozenset[SynergyStatus] | None = None) -> ViewData:
     """The region map's data for a filter: sites, parks, saved synergies between shown flows.
 
     Building it for 5,000 sites takes a second or two; the result is kept (treat it as
@@ -162,13 +165,13 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
     stepping through presenter views or coming back to a view costs two small queries.
     """
     key = (svc.repo.registry_stamp(), svc.repo.synergy_stamp(), view, lang, anonymise,
-           site_url, tuple(sorted((status_labels or {}).items())))
+           site_url, tuple(sorted((status_labels or {}).items())), statuses)
     cache: OrderedDict[Any, ViewData] = svc.__dict__.setdefault("_region_views", OrderedDict())
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
     built = _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url,
-                               status_labels=status_labels)
+                               status_labels=status_labels, statuses=statuses)
     cache[key] = built
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
@@ -176,8 +179,8 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
 
 
 def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: bool,
-                       site_url: str | None, status_labels: Mapping[str, str] | None
-                       ) -> ViewData:
+                       site_url: str | None, status_labels: Mapping[str, str] | None,
+                       statuses: frozenset[SynergyStatus] | None) -> ViewData:
     parks = svc.park_ids()
     munis = svc.gazetteer.municipalities
     sites, flows = svc.sites_with_flows()
@@ -192,7 +195,8 @@ def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: 
                   "features": park_features(parks.values(), only=shown_parks)},
         "lines": {"type": "FeatureCollection",
                   "features": synergy_lines(svc, sites, flows, lang=lang,
-                                            status_labels=status_labels or {})},
+                                            status_labels=status_labels or {},
+                                            statuses=statuses)},
         "groups": legend(lang),
         "anonymised": anonymise,
     }
@@ -200,8 +204,10 @@ def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: 
 
 
 def synergy_lines(svc: Services, sites: list[Site], flows: list[Flow], *, lang: str,
-                  status_labels: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Saved synergies whose both flows are shown, as lines coloured by status."""
+                  status_labels: Mapping[str, str],
+                  statuses: frozenset[SynergyStatus] | None = None) -> list[dict[str, Any]]:
+    """Saved synergies whose both flows are shown (and whose status is among ``statuses``,
+    all when None), as lines coloured by status."""
     flow_ids = {f.id for f in flows}
     site_of = {f.id: f.site_id for f in flows}
     where = {s.id: (s.lon, s.lat) for s in sites if s.lon is not None and s.lat is not None}
@@ -212,6 +218,8 @@ def synergy_lines(svc: Services, sites: list[Site], flows: list[Flow], *, lang: 
     stored = svc.repo.synergies(flow_ids=wanted) if len(wanted) < 500 else svc.repo.synergies()
     for synergy in stored:
         if synergy.output_flow_id not in flow_ids or synergy.input_flow_id not in flow_ids:
+            continue
+        if statuses is not None and synergy.status not in statuses:
             continue
         a = where.get(site_of[synergy.output_flow_id])
         b = where.get(site_of[synergy.input_flow_id])

@@ -329,3 +329,14 @@ def test_the_cached_view_follows_synergy_moves(client, app):
     after = map_data(client.get("/").get_data(as_text=True))["lines"]["features"]
     assert len(after) == before + 1
     assert after[-1]["properties"]["c"] == "#E69F00"  # contacted
+
+
+def test_the_region_map_draws_tracked_synergies_not_bare_candidates(client, app):
+    from mapservice import synergy_jobs
+
+    svc = _svc(app)
+    synergy_jobs.match_all(svc, backend="geodesic")  # thousands of candidates
+    assert len(svc.repo.synergies()) > 100
+    data = map_data(client.get("/").get_data(as_text=True))
+    assert data["lines"]["features"] == []
+    assert [e["label"] for e in data["lineLegend"]] == ["Contactée", "En cours", "Réalisée"]

@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from mapservice import maps
 from mapservice.errors import InvalidInput
 from mapservice.map_filters import MapFilter, parse_filter
-from mapservice.map_views import STATUS_STYLE, filter_choices
-from mapservice.model import SynergyStatus
+from mapservice.map_views import STATUS_STYLE, TRACKED, filter_choices
 from mapservice.sectors import SECTOR_GROUPS
 from mapservice.web import services
 from mapservice.web.i18n import language
@@ -48,7 +47,7 @@ def map_labels() -> dict[str, str]:
 def status_legend() -> list[dict[str, Any]]:
     labels = status_labels()
     return [{"label": labels[s.value], "c": colour, "d": dash, "w": 3}
-            for s, (colour, dash) in STATUS_STYLE.items() if s is not SynergyStatus.REJECTED]
+            for s, (colour, dash) in STATUS_STYLE.items() if s in TRACKED]
 
 
 def read_filter(args: Mapping[str, str] | None = None) -> tuple[MapFilter, dict[str, str]]:

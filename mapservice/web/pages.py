@@ -8,7 +8,7 @@ from flask import Blueprint, Response, render_template, request, send_file, url_
 
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.map_filters import MapFilter
-from mapservice.map_views import region_view
+from mapservice.map_views import TRACKED, region_view
 from mapservice.web import services
 from mapservice.web.i18n import language
 from mapservice.web.mapping import (
@@ -40,7 +40,7 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
         layers, start = read_layers(None), None
     shown = region_view(svc, view, lang=language(), anonymise=anonymise,
                         site_url=site_url_pattern(),
-                        status_labels=status_labels())
+                        status_labels=status_labels(), statuses=TRACKED)
     data = {**shown.data, "lineLegend": status_legend()}  # the view's own data is shared
     parts = map_parts(data, view=start, fit=not view.is_empty() and start is None,
                       layers=LAYERS, hidden=[k for k in LAYERS if k not in layers])

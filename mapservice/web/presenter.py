@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from mapservice import maps
 from mapservice.errors import FormErrors, InvalidInput, NotFound
 from mapservice.map_filters import MapFilter
-from mapservice.map_views import filter_choices, region_view
+from mapservice.map_views import TRACKED, filter_choices, region_view
 from mapservice.model import PresenterView
 from mapservice.presenter import read_view_form, view_filter
 from mapservice.web import services
@@ -52,7 +52,7 @@ def _slide(view: PresenterView, *, anonymise: bool, standalone: bool = False) ->
         shown_filter = MapFilter()  # a park or category gone since: show everything
     shown = region_view(svc, shown_filter, lang=language(), anonymise=anonymise,
                         site_url=None if anonymise or standalone else site_url_pattern(),
-                        status_labels=status_labels())
+                        status_labels=status_labels(), statuses=TRACKED)
     layers = [k for k in view.layers.split(",") if k in LAYERS] or ["parks", "sites"]
     extra: dict[str, Any] = {}
     if standalone:
