@@ -46,6 +46,18 @@ def postgis_or_skip() -> str:
     return POSTGIS_URL
 
 
+@pytest.fixture(scope="session")
+def choices() -> Any:
+    """What the map's filters may be set to, from the reference data in ``data/``."""
+    from mapservice.map_filters import FilterChoices
+    from mapservice.reference import load_reference
+
+    ref = load_reference(DATA_DIR)
+    return FilterChoices(parks=frozenset(p.id for p in ref.parks),
+                         municipalities={m.id: m for m in ref.municipalities},
+                         taxonomy=ref.taxonomy)
+
+
 @pytest.fixture
 def postgis_url() -> Iterator[str]:
     """A PostGIS URL whose search_path is a fresh schema, dropped after the test."""

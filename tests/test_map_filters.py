@@ -12,31 +12,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA_DIR, make_settings
+from conftest import make_settings
 
 from mapservice.errors import InvalidInput
 from mapservice.map_filters import (
     MAX_QUERY_CHARS,
     PARAMETERS,
-    FilterChoices,
     MapFilter,
     apply_filter,
     parse_filter,
 )
 from mapservice.map_views import filter_choices
 from mapservice.model import Direction, Flow, Site
-from mapservice.reference import load_reference
 from mapservice.sectors import BY_CODE, OTHER, SECTOR_GROUPS, sector_group
 from mapservice.services import Services
-
-
-@pytest.fixture(scope="module")
-def choices() -> FilterChoices:
-    ref = load_reference(DATA_DIR)
-    return FilterChoices(parks=frozenset(p.id for p in ref.parks),
-                         municipalities={m.id: m for m in ref.municipalities},
-                         taxonomy=ref.taxonomy)
-
 
 # --- parse_filter ---------------------------------------------------------------------------
 

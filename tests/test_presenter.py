@@ -6,22 +6,11 @@ The store is exercised through ``services.repo`` on SQLite and on PostGIS.
 from __future__ import annotations
 
 import pytest
-from conftest import DATA_DIR
 
 from mapservice.errors import FormErrors, InvalidInput, NotFound
-from mapservice.map_filters import FilterChoices, MapFilter
+from mapservice.map_filters import MapFilter
 from mapservice.model import Direction, PresenterView
 from mapservice.presenter import DEFAULT_LAYERS, LAYERS, MAX_TITLE, read_view_form, view_filter
-from mapservice.reference import load_reference
-
-
-@pytest.fixture(scope="module")
-def choices() -> FilterChoices:
-    ref = load_reference(DATA_DIR)
-    return FilterChoices(parks=frozenset(p.id for p in ref.parks),
-                         municipalities={m.id: m for m in ref.municipalities},
-                         taxonomy=ref.taxonomy)
-
 
 GOOD = {"title": "Bois offert autour d'Alma", "lat": "48,55", "lon": "-71.65", "zoom": "11",
         "filters": "direction=offre&category=bois", "layers": "parks,sites,offers",
