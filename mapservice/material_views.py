@@ -110,7 +110,8 @@ def material_view(svc: Services, code: str, *, lang: str = "fr",
                "output_site_id": c.output_site.id, "input_site_id": c.input_site.id}
         rows.append(row)
         a, b = c.output_site, c.input_site
-        if a.lon is None or b.lon is None or (a.lon, a.lat) == (b.lon, b.lat):
+        if a.lon is None or a.lat is None or b.lon is None or b.lat is None \
+                or (a.lon, a.lat) == (b.lon, b.lat):
             continue
         lines.append(candidate_line(
             (a.lon, a.lat), (b.lon, b.lat), score=c.score, lang=lang, labels=labels,

@@ -106,7 +106,8 @@ def _map_data(site_id: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
     lines = []
     for r in rows:
         other = r["partner_site"]
-        if other.lon is None or site.lon is None or other.id == site_id:
+        if (other.lon is None or other.lat is None or site.lon is None or site.lat is None
+                or other.id == site_id):
             continue
         lines.append(candidate_line(
             (site.lon, site.lat), (other.lon, other.lat), score=r["score"], lang=lang,
