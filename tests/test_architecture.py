@@ -14,7 +14,7 @@ CORE = ["text.py", "model.py", "materials.py", "errors.py", "geojson.py", "refer
         "importing/columns.py", "importing/reader.py", "importing/plan.py", "classify.py",
         "impact.py", "matching.py", "bulk_matching.py", "spatial_index.py", "compatibility.py",
         "flow_arrays.py",
-        "charts.py",
+        "charts.py", "map_filters.py", "sectors.py", "layers.py",
         "geocoding/freetext.py", "geocoding/reverse.py", "geocoding/base.py"]
 FORBIDDEN = ("flask", "werkzeug", "sqlalchemy", "alembic", "psycopg", "requests", "urllib3",
              "httpx", "geopy", "waitress", "sqlite3", "mapservice.web", "mapservice.storage",
