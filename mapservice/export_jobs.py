@@ -22,7 +22,7 @@ from mapservice.layers import (
     synergy_features,
 )
 from mapservice.map_filters import MapFilter, apply_filter, parse_filter
-from mapservice.map_views import filter_choices
+from mapservice.map_views import anonymised, filter_choices
 from mapservice.model import SynergyStatus
 
 if TYPE_CHECKING:
@@ -94,9 +94,13 @@ def _in_bbox(feature: dict[str, Any], bbox: tuple[float, float, float, float] | 
     return any(min_lon <= p[0] <= max_lon and min_lat <= p[1] <= max_lat for p in points)
 
 
-def layer_features(svc: Services, layer_id: str, query: LayerQuery,
-                   scope: Scope) -> Iterator[dict[str, Any]]:
-    """The features of one layer that the query selects and the scope may read."""
+def layer_features(svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *,
+                   anonymise: bool = False) -> Iterator[dict[str, Any]]:
+    """The features of one layer that the query selects and the scope may read.
+
+    ``anonymise`` places the sites of members who did not consent as the anonymised map does
+    (at their park or town), so that an export of that map shows what it shows.
+    """
     if layer_id not in LAYERS:
         raise NotFound(f"Couche inconnue : {layer_id!r} (attendu : {', '.join(LAYERS)}).")
     ctx = context(svc)
@@ -107,7 +111,10 @@ def layer_features(svc: Services, layer_id: str, query: LayerQuery,
                  and (not view.municipality or p.municipality_id == view.municipality)]
         found: Iterator[dict[str, Any]] = park_features(parks, ctx, scope)
     else:
-        sites, flows = apply_filter(query.filter, *svc.sites_with_flows(), filter_choices(svc))
+        sites, flows = svc.sites_with_flows()
+        if anonymise:
+            sites = anonymised(sites, ctx.parks, ctx.municipalities)
+        sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
         by_site = {s.id: s for s in sites if s.id is not None}
         if layer_id == "sites":
             found = site_features(sites, flows, ctx, scope)

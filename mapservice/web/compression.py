@@ -14,7 +14,7 @@ MIN_BYTES = 2048
 
 
 def _compress(response: Response) -> Response:
-    if (response.direct_passthrough or response.status_code != 200
+    if (response.direct_passthrough or response.is_streamed or response.status_code != 200
             or response.mimetype not in COMPRESSED_TYPES
             or "Content-Encoding" in response.headers
             or "gzip" not in request.headers.get("Accept-Encoding", "")):

@@ -1,69 +1,88 @@
-"""Downloads under ``/export/``: the sites of a map view, as GeoJSON or CSV.
+"""Downloads under ``/export/``: each layer as GeoJSON, CSV, XLSX or GeoPackage, and every
+layer in one GeoPackage or workbook.
 
 They take the region map's filters (``park``, ``municipality``, ``mrc``, ``sector``,
-``category``, ``direction``, ``q``), so "export this view" downloads what the map draws.
+``category``, ``direction``, ``q``) plus ``status`` and ``bbox``, so "export this view"
+downloads what the map draws. GeoJSON and CSV stream; XLSX and GeoPackage are built in a
+temporary file.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import replace
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request, stream_with_context
 
-from mapservice import geojson
-from mapservice.map_filters import apply_filter, parse_filter
-from mapservice.map_views import anonymised, filter_choices
+from mapservice import export_formats
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.export_jobs import EXTRA, layer_features, parse_query
+from mapservice.layers import LAYERS, PUBLIC, STAFF, Scope
+from mapservice.map_filters import PARAMETERS
 from mapservice.web import services
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
+ALL = "tout"
+KNOWN = (*PARAMETERS, *EXTRA, "anonyme", "lang")
 
-CSV_COLUMNS = ("site_id", "member", "naics", "site", "address", "postal_code", "municipality",
-               "park_id", "park", "lon", "lat", "precision", "offers", "needs")
+
+def _scope() -> tuple[Scope, bool]:
+    """Who asks (until accounts exist, issue 7): staff, or the anonymised public map's view."""
+    anonymise = request.args.get("anonyme") == "1"
+    return (PUBLIC if anonymise else STAFF), anonymise
 
 
-def _view_collection() -> dict:
+def _checked_args() -> None:
+    unknown = sorted(set(request.args) - set(KNOWN))
+    if unknown:
+        raise InvalidInput(f"Paramètre inconnu : {unknown[0]!r} (attendu : "
+                           f"{', '.join(KNOWN)}).", field=unknown[0])
+
+
+def _features(layer_id: str) -> tuple[Iterator[dict[str, Any]], Scope]:
+    _checked_args()
     svc = services()
-    choices = filter_choices(svc)
-    view = parse_filter(request.args, choices)
-    sites, flows = svc.sites_with_flows()
-    if request.args.get("anonyme") == "1":  # the anonymised map's export names no one either
-        sites = anonymised(sites, svc.park_ids(), svc.gazetteer.municipalities)
-        flows = [replace(f, description="", quantity=None, unit=None) for f in flows]
-    sites, flows = apply_filter(view, sites, flows, choices)
-    return geojson.sites_collection(sites, flows, parks=svc.park_ids(),
-                                    municipalities=svc.gazetteer.municipalities,
-                                    taxonomy=svc.taxonomy)
+    query = parse_query(svc, request.args)
+    scope, anonymise = _scope()
+    return layer_features(svc, layer_id, query, scope, anonymise=anonymise), scope
 
 
-@bp.get("/sites.geojson")
-def sites_geojson() -> Response:
-    body = current_app.json.dumps(_view_collection(), ensure_ascii=False)
-    return Response(body, mimetype="application/geo+json",
-                    headers={"Content-Disposition": 'attachment; filename="sites.geojson"'})
-
-
-@bp.get("/sites.csv")
-def sites_csv() -> Response:
-    """One row per site; offers and needs as ``category: description`` joined by `` | ``."""
-    out = io.StringIO()
-    out.write("\ufeff")  # so that Excel reads the accents as UTF-8
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for feature in _view_collection()["features"]:
-        p = feature["properties"]
-        lon, lat = feature["geometry"]["coordinates"] if feature["geometry"] else ("", "")
-
-        def flows(key: str, props: dict = p) -> str:
-            return " | ".join(f"{f['category_fr'] or f['category']}: {f['description']}"
-                              for f in props[key])
-
-        writer.writerow([p["site_id"], p["member"], p["naics"] or "", p["name"],
-                         p["address"] or "", p["postal_code"] or "", p["municipality"] or "",
-                         p["park_id"] or "", p["park"] or "", lon, lat, p["precision"] or "",
-                         flows("offers"), flows("needs")])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="sites.csv"'})
+@bp.get("/<layer>.<fmt>")
+def layer(layer: str, fmt: str) -> Response:
+    if fmt not in export_formats.FORMATS:
+        raise NotFound(f"Format inconnu : {fmt!r} (attendu : "
+                       f"{', '.join(export_formats.FORMATS)}).")
+    names = list(LAYERS) if layer == ALL else [layer]
+    if layer != ALL and layer not in LAYERS:
+        raise NotFound(f"Couche inconnue : {layer!r} (attendu : {', '.join(LAYERS)} ou {ALL}).")
+    if layer == ALL and fmt not in ("gpkg", "xlsx"):
+        raise NotFound(f"Toutes les couches ensemble : gpkg ou xlsx, pas {fmt!r}.")
+    headers = {"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'}
+    mimetype = export_formats.FORMATS[fmt]
+    if fmt in ("geojson", "csv"):
+        features, scope = _features(layer)
+        chunks = (export_formats.geojson_chunks(features) if fmt == "geojson"
+                  else export_formats.csv_chunks(layer, features, scope))
+        return Response(stream_with_context(chunks), mimetype=mimetype, headers=headers)
+    found = {}
+    scope = STAFF
+    for name in names:
+        found[name], scope = _features(name)
+    handle, temp = tempfile.mkstemp(suffix=f".{fmt}")
+    os.close(handle)
+    path = Path(temp)
+    path.unlink()  # the writers create the file
+    try:
+        if fmt == "xlsx":
+            export_formats.write_xlsx(path, found, scope)
+        else:
+            export_formats.write_gpkg(path, found, scope)
+        data = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    return Response(data, mimetype=mimetype, headers=headers)
 
 
