@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages clean-venv
+.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports clean-venv
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -43,7 +43,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages
+bench: bench-geocoding bench-matching bench-pages bench-exports
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -53,6 +53,10 @@ bench-matching: $(VENV)/.installed-test
 
 bench-pages: $(VENV)/.installed-test
 	$(BIN)/python -m bench.pages $(PAGES_ARGS)
+
+EXPORTS_ARGS ?=
+bench-exports: $(VENV)/.installed-test
+	$(BIN)/python -m bench.exports $(EXPORTS_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

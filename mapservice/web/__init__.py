@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         health,
         i18n,
         navigation,
+        ogcapi,
         pages,
         presenter,
         registry_pages,
@@ -42,5 +43,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(geocoding_pages.bp)
     app.register_blueprint(synergy_pages.bp)
     app.register_blueprint(registry_pages.bp)
+    app.register_blueprint(ogcapi.bp)
     errors.init_app(app)
     compression.init_app(app)
