@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ def csv_chunks(layer_id: str, features: Iterable[dict[str, Any]], scope: Scope,
         yield take()
 
 
-def write_xlsx(path: Path, layers: dict[str, Iterable[dict[str, Any]]], scope: Scope) -> None:
+def write_xlsx(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope: Scope) -> None:
     """One sheet per layer (lon/lat columns), and a sheet "champs" describing every field."""
     from openpyxl import Workbook
 
@@ -107,7 +107,7 @@ def write_xlsx(path: Path, layers: dict[str, Iterable[dict[str, Any]]], scope: S
 _OGR_TYPES = {"integer": "int64", "number": "float64", "boolean": "bool", "string": "object"}
 
 
-def write_gpkg(path: Path, layers: dict[str, Iterable[dict[str, Any]]], scope: Scope,
+def write_gpkg(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope: Scope,
                *, batch: int = 5000) -> dict[str, int]:
     """Every layer into one GeoPackage (EPSG:4326), written in batches; returns the counts."""
     import numpy as np
