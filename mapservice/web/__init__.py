@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from mapservice.web import (
         api,
         api_synergies,
+        caching,
         compression,
         errors,
         exports,
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
         i18n,
         navigation,
         ogcapi,
+        openapi,
         pages,
         presenter,
         registry_pages,
@@ -39,6 +41,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(api_synergies.bp)
     app.register_blueprint(geocoding_pages.bp)
     app.register_blueprint(synergy_pages.bp)
@@ -46,3 +49,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(ogcapi.bp)
     errors.init_app(app)
     compression.init_app(app)
+    caching.init_app(app)  # after: runs before compression, on the plain body

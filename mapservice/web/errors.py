@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from mapservice.errors import MapserviceError
 
@@ -21,7 +22,13 @@ def _wants_json() -> bool:
 
 def _respond(status: int, payload: dict) -> tuple[Response | str, int]:
     if _wants_json():
-        return jsonify(payload), status
+        # RFC 9457: type, title, status, detail; our `error`, `message`, `field` stay.
+        problem = {"type": "about:blank",
+                   "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
+                   "detail": payload.get("message"), "instance": request.path, **payload}
+        response = jsonify(problem)
+        response.mimetype = "application/problem+json"
+        return response, status
     return render_template("error.html", status=status, error=payload), status
 
 

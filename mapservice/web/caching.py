@@ -1,0 +1,20 @@
+"""ETags on the JSON API and the OGC API, so clients revalidate instead of downloading again:
+``If-None-Match`` with the same tag answers 304 with no body."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+PREFIXES = ("/api/v1/", "/ogcapi")
+
+
+def _etag(response: Response) -> Response:
+    if (request.method != "GET" or response.status_code != 200 or response.is_streamed
+            or response.direct_passthrough or not request.path.startswith(PREFIXES)):
+        return response
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_etag)
