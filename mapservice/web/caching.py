@@ -9,11 +9,13 @@ PREFIXES = ("/api/v1/", "/ogcapi")
 
 
 def _etag(response: Response) -> Response:
+    """Tag a plain 200 GET of the APIs; answer 304 when the client already has it."""
     if (request.method != "GET" or response.status_code != 200 or response.is_streamed
             or response.direct_passthrough or not request.path.startswith(PREFIXES)):
         return response
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns it into a 304 in place when the tag matches
+    return response
 
 
 def init_app(app: Flask) -> None:
