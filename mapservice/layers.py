@@ -9,6 +9,7 @@ before anything is written. Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -187,6 +188,23 @@ def _named(member: Member | None, name: str | None, scope: Scope) -> str | None:
     return name if scope.confidential or member.public_consent else None
 
 
+def _right_hand(geometry: dict[str, Any]) -> dict[str, Any]:
+    """RFC 7946's right-hand rule: exterior rings counter-clockwise, holes clockwise."""
+    from shapely.geometry import mapping, shape
+    from shapely.geometry.polygon import orient
+
+    geom = shape(geometry)
+    if geom.geom_type == "Polygon":
+        geom = orient(geom, sign=1.0)
+    elif geom.geom_type == "MultiPolygon":
+        from shapely.geometry import MultiPolygon
+
+        geom = MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
+    else:
+        return geometry
+    return json.loads(json.dumps(mapping(geom)))
+
+
 def park_features(parks: Iterable[Park], ctx: Context, scope: Scope) -> Iterator[dict[str, Any]]:
     layer = LAYERS["parks"]
     for park in parks:
@@ -200,7 +218,8 @@ def park_features(parks: Iterable[Park], ctx: Context, scope: Scope) -> Iterator
                  "mrc": town.mrc if town else None, "status": park.status,
                  "outline_status": park.outline_status, "area_ha": park.area_ha,
                  "manager": park.manager}
-        geometry = park.outline or geojson.point(park.centre_lon, park.centre_lat)
+        geometry = (_right_hand(park.outline) if park.outline
+                    else geojson.point(park.centre_lon, park.centre_lat))
         yield {"type": "Feature", "id": park.id, "geometry": geometry,
                "properties": _keep(props, layer, scope)}
 

@@ -120,3 +120,28 @@ def test_geometry_is_rfc7946(svc):
                 assert "." not in number or len(number.split(".")[-1]) <= 6
             if layer_id == "synergies":
                 assert geometry["type"] == "LineString"
+
+
+def test_every_field_is_documented_in_the_readme():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for layer in LAYERS.values():
+        paragraph = re.search(rf"\*\*`{layer.id}`\*\*[^\n]*", readme)
+        assert paragraph, layer.id
+        missing = [f.name for f in layer.fields if f"`{f.name}`" not in paragraph.group(0)]
+        assert missing == [], (layer.id, missing)
+
+
+def test_park_outlines_follow_the_right_hand_rule(svc):
+    from shapely.geometry import shape
+
+    outlines = [f["geometry"] for f in _all(svc, STAFF)["parks"]
+                if f["geometry"]["type"] in ("Polygon", "MultiPolygon")]
+    assert outlines
+    for geometry in outlines:
+        geom = shape(geometry)
+        for polygon in ([geom] if geom.geom_type == "Polygon" else list(geom.geoms)):
+            assert polygon.exterior.is_ccw
+            assert all(not ring.is_ccw for ring in polygon.interiors)
