@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from mapservice.materials import Taxonomy
@@ -13,6 +13,15 @@ DECIMALS = 6
 
 def point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, DECIMALS), round(lat, DECIMALS)]}
+
+
+def positions(coordinates: Any) -> Iterator[list[float]]:
+    """Every position of a GeoJSON ``coordinates`` member, whatever its nesting, in order."""
+    if coordinates and isinstance(coordinates[0], int | float):
+        yield coordinates
+        return
+    for part in coordinates:
+        yield from positions(part)
 
 
 def feature_collection(features: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -215,3 +215,29 @@ def test_gdal_oapif_follows_next_links(pyogrio, served, app):
                                    PAGE_SIZE="7")
     ids = sorted(frame["flow_id"])
     assert ids == sorted(_ids(app, "flows")) and len(ids) > 7
+
+
+def test_gdal_oapif_reads_a_layer_in_quebec_lambert(pyogrio, served, app):
+    """GDAL asks for EPSG:32198 (Part 2) and gets metres that match pyproj's."""
+    from pyproj import Transformer
+
+    frame = pyogrio.read_dataframe(f"OAPIF:{served}/ogcapi", layer="sites", CRS="EPSG:32198")
+    assert frame.crs.to_epsg() == 32198
+    to = Transformer.from_crs("OGC:CRS84", "EPSG:32198", always_xy=True)
+    with app.app_context():
+        expected = {f["id"]: to.transform(*f["geometry"]["coordinates"])
+                    for f in layer_features(_svc(app), "sites", LayerQuery(), STAFF)}
+    assert len(frame) == len(expected)
+    for site_id, point in zip(frame["site_id"], frame.geometry, strict=True):
+        x, y = expected[site_id]
+        assert abs(point.x - x) < 0.05 and abs(point.y - y) < 0.05
+
+
+def test_gdal_oapif_filters_on_the_server_by_a_queryable(pyogrio, served, app):
+    with app.app_context():
+        features = list(layer_features(_svc(app), "sites", LayerQuery(), STAFF))
+    park = next(f["properties"]["park_id"] for f in features if f["properties"]["park_id"])
+    frame = pyogrio.read_dataframe(f"OAPIF:{served}/ogcapi", layer="sites",
+                                   where=f"park_id = '{park}'")
+    assert sorted(frame["site_id"]) == sorted(
+        f["id"] for f in features if f["properties"]["park_id"] == park)

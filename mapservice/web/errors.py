@@ -11,7 +11,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from mapservice.errors import MapserviceError
 
 log = logging.getLogger("mapservice.web")
-_JSON_PREFIXES = ("/api/", "/export/", "/healthz", "/ogcapi/")
+_JSON_PREFIXES = ("/api/", "/export/", "/healthz", "/ogcapi")
 
 
 def _wants_json() -> bool:
@@ -20,7 +20,7 @@ def _wants_json() -> bool:
     )
 
 
-def _respond(status: int, payload: dict) -> tuple[Response | str, int]:
+def respond(status: int, payload: dict) -> tuple[Response | str, int]:
     if _wants_json():
         # RFC 9457: type, title, status, detail; our `error`, `message`, `field` stay.
         problem = {"type": "about:blank",
@@ -37,16 +37,16 @@ def init_app(app: Flask) -> None:
     def handle_ours(exc: MapserviceError) -> tuple[Response | str, int]:
         if exc.status >= 500:
             log.error("%s: %s (%s)", type(exc).__name__, exc.message, exc.detail)
-        return _respond(exc.status, exc.to_dict())
+        return respond(exc.status, exc.to_dict())
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException) -> tuple[Response | str, int]:
         status = exc.code or 500
-        return _respond(status, {"error": exc.name.lower().replace(" ", "_"),
+        return respond(status, {"error": exc.name.lower().replace(" ", "_"),
                                  "message": exc.description or exc.name})
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:
         log.exception("unexpected error on %s", request.path)
-        return _respond(500, {"error": "internal_error",
+        return respond(500, {"error": "internal_error",
                               "message": "Erreur interne. L'incident a été journalisé."})

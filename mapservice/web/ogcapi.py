@@ -1,34 +1,56 @@
-"""OGC API – Features, Part 1 Core, under ``/ogcapi``: GeoJSON and HTML, over the export layers.
+"""OGC API – Features under ``/ogcapi``: Part 1 Core (GeoJSON, HTML) and Part 2 (CRS).
 
 The four layers of :mod:`mapservice.layers` are the collections; items are read through
-:func:`mapservice.export_jobs.layer_features` with the same filters as the map and the exports,
-then paged with ``limit``/``offset`` and ``next``/``prev`` links, so GDAL's OAPIF driver and
-QGIS open them as they are. Who asks is :func:`_scope`, the one place access control will plug
-into. Invalid parameters answer 400 (OGC), naming the parameter.
+:func:`mapservice.export_jobs.cached_features` with the same filters as the map and the exports
+(plus ``datetime`` on synergies and equality filters on the queryable properties), then paged
+with ``limit``/``offset`` and ``next``/``prev`` links, so GDAL's OAPIF driver and QGIS open them
+as they are. Features come in CRS84 unless ``crs`` asks for one of :data:`mapservice.crs.OFFERED`.
+Who asks is :func:`_scope`, the one place access control plugs into. Invalid parameters answer
+400 (OGC), naming the parameter. The OpenAPI document is :mod:`mapservice.web.ogcapi_doc`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from mapservice import crs
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.export_jobs import EXTRA, LayerQuery, layer_features, parse_query
-from mapservice.layers import LAYERS, STAFF, Scope
+from mapservice.export_jobs import (
+    EXTRA,
+    TIMED,
+    LayerQuery,
+    cached_features,
+    parse_bbox,
+    parse_datetime,
+    parse_query,
+    spatial_extent,
+    time_extent,
+)
+from mapservice.layers import LAYERS, STAFF, Field, Scope
 from mapservice.map_filters import PARAMETERS
-from mapservice.web import services
+from mapservice.web import ogcapi_doc, services
+from mapservice.web.errors import respond
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84 = crs.CRS84
+#: The extent of a collection with nothing in it yet: the region.
 REGION_BBOX = [-73.6, 47.7, -69.6, 49.9]
-CONFORMANCE = [f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{c}"
-               for c in ("core", "geojson", "html", "oas30")]
+CONFORMANCE = [*(f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{c}"
+                 for c in ("core", "geojson", "html", "oas30")),
+               "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"]
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10000
-#: Query parameters of ``/items``; anything else is a 400.
-ITEM_PARAMETERS = frozenset({"limit", "offset", "f", "lang", *PARAMETERS, *EXTRA})
+#: Query parameters of ``/items`` besides the queryable properties; anything else is a 400.
+ITEM_PARAMETERS = frozenset({"limit", "offset", "f", "lang", "datetime", "crs", "bbox-crs",
+                             *PARAMETERS, *EXTRA})
+#: Filters by property value (Part 1 "parameters for filtering on feature properties"): the
+#: simple, non-confidential properties whose names are not already a map filter.
+QUERYABLE_TYPES = ("string", "integer", "boolean")
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 DESCRIPTIONS = {
     "parks": "Les parcs industriels de la région : contour quand il est connu, sinon le centre.",
     "sites": "Les sites des entreprises membres, avec leurs nombres d'offres et de besoins.",
@@ -37,6 +59,13 @@ DESCRIPTIONS = {
                  "avec distances, CO2e et statut.",
 }
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
+SCHEMA = "application/schema+json"
+
+
+def queryables(layer_id: str) -> list[Field]:
+    return [f for f in LAYERS[layer_id].fields
+            if f.type in QUERYABLE_TYPES and not f.confidential
+            and f.name not in ITEM_PARAMETERS]
 
 
 def _scope() -> Scope:
@@ -45,9 +74,11 @@ def _scope() -> Scope:
 
 
 @bp.errorhandler(InvalidInput)
-def _invalid(exc: InvalidInput) -> tuple[Response, int]:
-    """OGC API answers an invalid parameter with 400, not the service's usual 422."""
-    return _json({**exc.to_dict(), "code": "InvalidParameterValue"}, JSON), 400
+def _invalid(exc: InvalidInput) -> tuple[Response | str, int]:
+    """OGC API answers an invalid parameter with 400, not the service's usual 422: RFC 9457
+    with the OGC exception's ``code`` and ``description`` beside."""
+    return respond(400, {**exc.to_dict(), "code": "InvalidParameterValue",
+                         "description": exc.message})
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -103,13 +134,20 @@ def _layer(collection_id: str) -> str:
 def _collection(layer_id: str) -> dict:
     layer = LAYERS[layer_id]
     items = "ogcapi.items"
+    features = cached_features(services(), layer_id, LayerQuery(), _scope())
+    extent: dict[str, Any] = {"spatial": {"bbox": [spatial_extent(features) or REGION_BBOX],
+                                          "crs": CRS84}}
+    if layer_id in TIMED:
+        extent["temporal"] = {"interval": [time_extent(features) or [None, None]],
+                              "trs": GREGORIAN}
     return {
         "id": layer_id,
         "title": layer.title_fr,
         "description": DESCRIPTIONS[layer_id],
-        "extent": {"spatial": {"bbox": [REGION_BBOX], "crs": CRS84}},
+        "extent": extent,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": crs.URIS,
+        "storageCrs": CRS84,
         "links": [
             {"rel": "self", "type": JSON, "title": layer.title_fr,
              "href": _url("ogcapi.collection", collection_id=layer_id, f="json")},
@@ -117,6 +155,11 @@ def _collection(layer_id: str) -> dict:
              "href": _url(items, collection_id=layer_id, f="json")},
             {"rel": "items", "type": HTML, "title": f"{layer.title_fr} (HTML)",
              "href": _url(items, collection_id=layer_id, f="html")},
+            {"rel": "describedby", "type": SCHEMA, "title": "Schéma des objets",
+             "href": _url("ogcapi.schema", collection_id=layer_id)},
+            {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": SCHEMA,
+             "title": "Propriétés filtrables",
+             "href": _url("ogcapi.queryables_of", collection_id=layer_id)},
         ],
     }
 
@@ -184,19 +227,87 @@ def collection(collection_id: str) -> Response | str:
     return _answer(doc, fmt)
 
 
+def _property_filters(layer_id: str) -> dict[str, Any]:
+    """``name=value`` pairs on queryable properties, each value read as its property's type."""
+    wanted: dict[str, Any] = {}
+    for f in queryables(layer_id):
+        raw = request.args.get(f.name)
+        if raw is None:
+            continue
+        if f.type == "integer":
+            try:
+                wanted[f.name] = int(raw)
+            except ValueError:
+                raise InvalidInput(f"Paramètre {f.name} invalide : {raw[:40]!r} (attendu : un "
+                                   "entier).", field=f.name) from None
+        elif f.type == "boolean":
+            if raw not in ("true", "false"):
+                raise InvalidInput(f"Paramètre {f.name} invalide : {raw[:40]!r} (attendu : "
+                                   "true ou false).", field=f.name)
+            wanted[f.name] = raw == "true"
+        else:
+            wanted[f.name] = raw
+    return wanted
+
+
+def _items_query(layer_id: str) -> LayerQuery:
+    allowed = ITEM_PARAMETERS | {f.name for f in queryables(layer_id)}
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        raise InvalidInput(f"Paramètre inconnu : {', '.join(unknown)} (acceptés : "
+                           f"{', '.join(sorted(allowed))}).", field=unknown[0])
+    args = {k: v for k, v in request.args.items() if k != "bbox"}
+    query = parse_query(services(), args)
+    bbox_crs = crs.parse_crs(request.args.get("bbox-crs"), field="bbox-crs")
+    raw_bbox = request.args.get("bbox")
+    if raw_bbox:
+        if bbox_crs.uri == CRS84:
+            bbox = parse_bbox(raw_bbox)
+        else:
+            bbox = crs.bbox_to_crs84(_numbers("bbox", raw_bbox, 4), bbox_crs)
+        query = replace(query, bbox=bbox)
+    elif "bbox-crs" in request.args:
+        raise InvalidInput("bbox-crs sans bbox.", field="bbox-crs")
+    window = parse_datetime(request.args.get("datetime"))
+    if window is not None and layer_id not in TIMED:
+        raise InvalidInput(f"datetime ne s'applique pas à la collection {layer_id} (seulement "
+                           f"à : {', '.join(sorted(TIMED))}).", field="datetime")
+    return replace(query, datetime=window)
+
+
+def _numbers(name: str, raw: str, count: int) -> tuple[float, float, float, float]:
+    try:
+        values = [float(p) for p in raw.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != count or not all(abs(v) < 1e8 for v in values) \
+            or values[0] > values[2] or values[1] > values[3]:
+        raise InvalidInput(f"Paramètre {name} invalide : {raw[:80]!r} (attendu : {count} "
+                           "nombres, les minimums avant les maximums, dans l'ordre des axes "
+                           "du système bbox-crs).", field=name)
+    return values[0], values[1], values[2], values[3]
+
+
+def _with_crs(response: Response | str, target: crs.Offered) -> Response | str:
+    if isinstance(response, Response):
+        response.headers["Content-Crs"] = f"<{target.uri}>"
+    return response
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response | str:
     layer_id = _layer(collection_id)
-    unknown = sorted(set(request.args) - ITEM_PARAMETERS)
-    if unknown:
-        raise InvalidInput(f"Paramètre inconnu : {', '.join(unknown)} (acceptés : "
-                           f"{', '.join(sorted(ITEM_PARAMETERS))}).", field=unknown[0])
+    query = _items_query(layer_id)
+    wanted = _property_filters(layer_id)
+    target = crs.parse_crs(request.args.get("crs"))
     fmt = _format()
     limit = min(_integer("limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = _integer("offset", 0, 0)
-    query = parse_query(services(), request.args)
-    matched = list(layer_features(services(), layer_id, query, _scope()))
-    page = matched[offset:offset + limit]
+    matched = cached_features(services(), layer_id, query, _scope())
+    if wanted:
+        matched = [f for f in matched
+                   if all(f["properties"].get(k) == v for k, v in wanted.items())]
+    page = [crs.reproject(f, target) for f in matched[offset:offset + limit]]
     endpoint, values = "ogcapi.items", {"collection_id": layer_id}
     links = _self_links(endpoint, fmt, GEOJSON, **values)
     args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
@@ -217,92 +328,81 @@ def items(collection_id: str) -> Response | str:
            "timeStamp": datetime.now(UTC).replace(microsecond=0).isoformat()
            .replace("+00:00", "Z"),
            "links": links}
-    return _answer(doc, fmt, GEOJSON, layer=LAYERS[layer_id], scope=_scope(),
-                   title=LAYERS[layer_id].title_fr, offset=offset)
+    return _with_crs(_answer(doc, fmt, GEOJSON, layer=LAYERS[layer_id], scope=_scope(),
+                             title=LAYERS[layer_id].title_fr, offset=offset), target)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str) -> Response | str:
     layer_id = _layer(collection_id)
+    unknown = sorted(set(request.args) - {"f", "lang", "crs"})
+    if unknown:
+        raise InvalidInput(f"Paramètre inconnu : {', '.join(unknown)} (acceptés : crs, f, "
+                           "lang).", field=unknown[0])
+    target = crs.parse_crs(request.args.get("crs"))
     fmt = _format()
-    found = next((f for f in layer_features(services(), layer_id, LayerQuery(), _scope())
+    found = next((f for f in cached_features(services(), layer_id, LayerQuery(), _scope())
                   if str(f["id"]) == feature_id), None)
     if found is None:
         raise NotFound(f"Objet inconnu dans {layer_id} : {feature_id!r}.", field="featureId")
     values = {"collection_id": layer_id, "feature_id": feature_id}
-    doc = {**found, "links": [
+    doc = {**crs.reproject(found, target), "links": [
         *_self_links("ogcapi.item", fmt, GEOJSON, **values),
         {"rel": "collection", "type": JSON, "title": LAYERS[layer_id].title_fr,
          "href": _url("ogcapi.collection", collection_id=layer_id, f="json")},
     ]}
-    return _answer(doc, fmt, GEOJSON, layer=LAYERS[layer_id], scope=_scope(),
-                   title=f"{LAYERS[layer_id].title_fr} — {feature_id}", offset=0)
+    return _with_crs(_answer(doc, fmt, GEOJSON, layer=LAYERS[layer_id], scope=_scope(),
+                             title=f"{LAYERS[layer_id].title_fr} — {feature_id}", offset=0),
+                     target)
 
 
-# --- OpenAPI ------------------------------------------------------------------------------------
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number",
+               "boolean": "boolean"}
+#: Part 5 geometry formats: parks are outlines where known, else their centre.
+_GEOMETRY = {"parks": "geometry-any", "sites": "geometry-point", "flows": "geometry-point",
+             "synergies": "geometry-linestring"}
 
 
-def _param(name: str, description: str, schema: dict, where: str = "query",
-           required: bool = False) -> dict:
-    return {"name": name, "in": where, "required": required or where == "path",
-            "description": description, "schema": schema}
+def _property_schema(f: Field) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": f.label_fr, "description": f.label_en,
+                              "type": [_JSON_TYPES[f.type], "null"]}
+    if f.name == "updated_at":
+        schema["format"] = "date-time"
+        schema["x-ogc-role"] = "primary-instant"
+    return schema
 
 
-def _ok(description: str, *types: str) -> dict:
-    return {"200": {"description": description,
-                    "content": {t: {"schema": {"type": "object"}} for t in types}},
-            "400": {"description": "Paramètre invalide"},
-            "404": {"description": "Introuvable"}}
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str) -> Response:
+    """The collection's features as JSON Schema (Part 5 style): what each property holds."""
+    layer_id = _layer(collection_id)
+    layer = LAYERS[layer_id]
+    fields = [f for f in layer.fields if _scope().confidential or not f.confidential]
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+           "$id": _url("ogcapi.schema", collection_id=layer_id),
+           "title": layer.title_fr, "type": "object",
+           "properties": {
+               "geometry": {"format": _GEOMETRY[layer_id], "x-ogc-role": "primary-geometry"},
+               **{f.name: _property_schema(f) for f in fields}}}
+    return _json(doc, SCHEMA)
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables_of(collection_id: str) -> Response:
+    """The properties ``/items`` filters on by ``name=value`` (see :func:`queryables`)."""
+    layer_id = _layer(collection_id)
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+           "$id": _url("ogcapi.queryables_of", collection_id=layer_id),
+           "title": f"{LAYERS[layer_id].title_fr} — propriétés filtrables", "type": "object",
+           "properties": {f.name: {"title": f.label_fr, "type": _JSON_TYPES[f.type]}
+                          for f in queryables(layer_id)},
+           "additionalProperties": False}
+    return _json(doc, SCHEMA)
 
 
 @bp.get("/api")
 def openapi() -> Response:
-    """A short OpenAPI 3.0 description of these paths (``service-desc`` of the landing page)."""
-    f = _param("f", "Format de la réponse", {"type": "string", "enum": ["json", "html"]})
-    cid = _param("collectionId", "Identifiant de la collection",
-                 {"type": "string", "enum": list(LAYERS)}, "path")
-    filters = [_param(name, f"Filtre de la carte : {name}", {"type": "string"})
-               for name in (*PARAMETERS, "status")]
-    item_params = [
-        cid,
-        _param("limit", "Nombre maximal d'objets par page",
-               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                "default": DEFAULT_LIMIT}),
-        _param("offset", "Nombre d'objets à sauter", {"type": "integer", "minimum": 0,
-                                                      "default": 0}),
-        {**_param("bbox", "min_lon,min_lat,max_lon,max_lat (CRS84)",
-                  {"type": "array", "minItems": 4, "maxItems": 4,
-                   "items": {"type": "number"}}), "style": "form", "explode": False},
-        *filters, f,
-    ]
-    doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "Économie circulaire Saguenay–Lac-Saint-Jean — OGC API – Features",
-                 "version": "1.0.0",
-                 "description": "Parcs, sites, offres et besoins, synergies."},
-        "servers": [{"url": _url("ogcapi.landing")}],
-        "paths": {
-            "/": {"get": {"summary": "Page d'accueil", "operationId": "landing",
-                          "parameters": [f], "responses": _ok("Page d'accueil", JSON, HTML)}},
-            "/conformance": {"get": {"summary": "Classes de conformité",
-                                     "operationId": "conformance", "parameters": [f],
-                                     "responses": _ok("Classes", JSON, HTML)}},
-            "/collections": {"get": {"summary": "Collections", "operationId": "collections",
-                                     "parameters": [f],
-                                     "responses": _ok("Collections", JSON, HTML)}},
-            "/collections/{collectionId}": {"get": {
-                "summary": "Une collection", "operationId": "collection",
-                "parameters": [cid, f], "responses": _ok("Collection", JSON, HTML)}},
-            "/collections/{collectionId}/items": {"get": {
-                "summary": "Objets d'une collection", "operationId": "items",
-                "parameters": item_params, "responses": _ok("Objets", GEOJSON, HTML)}},
-            "/collections/{collectionId}/items/{featureId}": {"get": {
-                "summary": "Un objet", "operationId": "item",
-                "parameters": [cid, _param("featureId", "Identifiant de l'objet",
-                                           {"type": "string"}, "path"), f],
-                "responses": _ok("Objet", GEOJSON, HTML)}},
-            "/api": {"get": {"summary": "Ce document", "operationId": "api",
-                             "responses": {"200": {"description": "OpenAPI 3.0"}}}},
-        },
-    }
+    """The OpenAPI 3.0 description of these paths (``service-desc`` of the landing page)."""
+    doc = ogcapi_doc.document(_url("ogcapi.landing"), {k: queryables(k) for k in LAYERS},
+                              max_limit=MAX_LIMIT, default_limit=DEFAULT_LIMIT)
     return _json(doc, "application/vnd.oai.openapi+json;version=3.0")
