@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports clean-venv
+.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi clean-venv
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -43,7 +43,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages bench-exports
+bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -57,6 +57,12 @@ bench-pages: $(VENV)/.installed-test
 EXPORTS_ARGS ?=
 bench-exports: $(VENV)/.installed-test
 	$(BIN)/python -m bench.exports $(EXPORTS_ARGS)
+
+# OGC API paging, kept layer reads against a rebuild per page (bench/ogcapi.py), e.g.
+#   make bench-ogcapi OGCAPI_ARGS="--sites 5000 --limit 100"
+OGCAPI_ARGS ?=
+bench-ogcapi: $(VENV)/.installed-test
+	$(BIN)/python -m bench.ogcapi $(OGCAPI_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
