@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mapservice.errors import GeocodingError, InvalidInput
+from mapservice.errors import GeocodingError, InvalidInput, check_plain_text
 from mapservice.geocoding import GeocodeQuery, parse_query
 from mapservice.model import Location, Precision, Site
 from mapservice.storage.geocode_store import MANUAL_SOURCE
@@ -224,9 +224,14 @@ def to_review(sites: list[Site]) -> list[Site]:
 # --- hand correction --------------------------------------------------------------------------
 
 
-def move_site(services: Services, site_id: int, lon: float, lat: float, by: str) -> Site:
-    """Place a site where a person dropped it: precision ``manual``, with who and when."""
-    by = (by or "").strip()
+def move_site(services: Services, site_id: int, lon: float, lat: float, by: str, *,
+              actor: str | None = None) -> Site:
+    """Place a site where a person dropped it: precision ``manual``, with who and when.
+
+    ``by`` is the name the form credits on the site; the audit log names ``actor`` (the
+    signed-in person), else ``by``.
+    """
+    by = check_plain_text((by or "").strip(), "by")
     if not by:
         raise InvalidInput("Indiquez qui fait la correction (champ « par »).", field="by")
     if len(by) > 120:
@@ -241,6 +246,6 @@ def move_site(services: Services, site_id: int, lon: float, lat: float, by: str)
                         score=1.0, municipality_id=place.place.id if place.place else None)
     park = services.park_locator.assign(location)
     services.repo.set_site_location(site_id, location, park_id=park.park_id if park else None,
-                                    by=by, note=None)
+                                    by=by, note=None, actor=actor)
     services.site_moved(site_id)
     return services.repo.get_site(site_id)

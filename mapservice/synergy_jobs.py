@@ -6,16 +6,36 @@ Called through :class:`~mapservice.services.Services` by the API, the pages and 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, check_plain_text
 from mapservice.matching import Candidate, Matcher
 from mapservice.model import Flow, Site, SynergyStatus
 
 if TYPE_CHECKING:
     from mapservice.services import Services
+
+
+#: Candidate lists of sites kept with the matcher (a site page is asked for again and again).
+KEPT_CANDIDATES = 256
+
+
+def _current(services: Services) -> tuple[Matcher, OrderedDict[Any, list[Candidate]]]:
+    """The matcher of the registry as it is now, and the site candidates found with it."""
+    stamp = services.repo.registry_stamp()
+    cached = services.__dict__.get("_matcher")
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    if cached is not None:
+        services.__dict__.pop("site_index", None)  # the registry moved on: start afresh
+    built = Matcher(sites=services.repo.sites(), flows=services.repo.flows(),
+                    taxonomy=services.taxonomy, index=services.site_index,
+                    model=services.transport_model, compatibility=services.compatibility)
+    kept: OrderedDict[Any, list[Candidate]] = OrderedDict()
+    services.__dict__["_matcher"] = (stamp, built, kept)
+    return built, kept
 
 
 def matcher(services: Services) -> Matcher:
@@ -24,17 +44,7 @@ def matcher(services: Services) -> Matcher:
     Built once and reused while the registry does not change: one cheap query (counts and last
     update of sites and flows, whichever process wrote them) tells when to build it again.
     """
-    stamp = services.repo.registry_stamp()
-    cached = services.__dict__.get("_matcher")
-    if cached is not None and cached[0] == stamp:
-        return cached[1]  # type: ignore[no-any-return]
-    if cached is not None:
-        services.__dict__.pop("site_index", None)  # the registry moved on: start afresh
-    built = Matcher(sites=services.repo.sites(), flows=services.repo.flows(),
-                    taxonomy=services.taxonomy, index=services.site_index,
-                    model=services.transport_model, compatibility=services.compatibility)
-    services.__dict__["_matcher"] = (stamp, built)
-    return built
+    return _current(services)[0]
 
 
 def check_max_km(value: float | None, services: Services) -> float:
@@ -49,6 +59,8 @@ def check_max_km(value: float | None, services: Services) -> float:
 def site_candidates(services: Services, site_id: int, *, max_km: float | None = None,
                     category: str | None = None, backend: str | None = None,
                     limit: int | None = None) -> list[Candidate]:
+    """The site's candidate synergies, best first; kept until the registry changes (treat the
+    list as read-only)."""
     site = services.repo.get_site(site_id)  # 404 first
     if category and services.taxonomy.get(category) is None:
         suggestions = [c.code for c in services.taxonomy.suggest(category)]
@@ -57,10 +69,26 @@ def site_candidates(services: Services, site_id: int, *, max_km: float | None = 
     if site.lon is None or site.lat is None:
         raise InvalidInput("Ce site n'est pas placé sur la carte : géocodez-le d'abord.",
                            field="site")
-    return matcher(services).for_site(
-        site_id, distances=services.distance_backend(backend), max_km=check_max_km(max_km,
-                                                                                   services),
-        category=category, limit=limit)
+    m, kept = _current(services)
+    km = check_max_km(max_km, services)
+    key = (site_id, km, category, backend, limit)
+    found = kept.get(key)  # kept with the matcher: a change to the registry drops them
+    if found is None:
+        found = kept[key] = m.for_site(site_id, distances=services.distance_backend(backend),
+                                       max_km=km, category=category, limit=limit)
+    _touch(kept, key, KEPT_CANDIDATES)
+    return found
+
+
+def _touch(cache: OrderedDict[Any, Any], key: Any, size: int) -> None:
+    """Mark ``key`` recently used and trim ``cache`` to ``size``; other threads may be doing the
+    same, so a key that is already gone is not an error."""
+    try:
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
+    except KeyError:
+        pass
 
 
 def match_all(services: Services, *, max_km: float | None = None, backend: str | None = None,
@@ -173,11 +201,11 @@ def move(services: Services, *, synergy_id: int | None, output_flow_id: int | No
         raise InvalidInput(f"Statut inconnu : {status!r} (attendu : "
                            f"{', '.join(s.value for s in SynergyStatus)}).",
                            field="status") from None
-    author = (author or "").strip()
+    author = check_plain_text((author or "").strip(), "author")
     if not author or len(author) > 120:
         raise InvalidInput("Indiquez qui fait ce changement (au plus 120 caractères).",
                            field="author")
-    if len(note) > 2000:
+    if len(check_plain_text(note, "note")) > 2000:
         raise InvalidInput("Note trop longue (au plus 2000 caractères).", field="note")
     if synergy_id is None:
         if output_flow_id is None or input_flow_id is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mapservice.config import PROJECT_ROOT
@@ -171,3 +173,51 @@ def test_position_form_saves_and_redirects_or_explains(app, client):
     r = client.post(f"/sites/{site_id}/position", data={"lat": "48.4", "lon": "-71.2",
                                                         "by": ""})
     assert r.status_code == 422 and "qui fait la correction" in r.get_data(as_text=True)
+
+
+# --- bugs the schemathesis fuzzer found (tests/test_api_fuzz.py) ----------------------------
+
+
+def test_nothing_matching_is_a_problem_json_like_every_other_error(client):
+    # The 404 used to be plain application/json without RFC 9457's type, title and status.
+    r = client.get("/api/v1/geocode", query_string={"address": "outside_region"})
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    body = r.json
+    assert (body["type"], body["title"], body["status"]) == ("about:blank", "Not Found", 404)
+    assert body["error"] == "not_found" and body["detail"] == body["message"]
+    assert isinstance(body["suggestions"], list) and "not_found" not in body
+
+
+def test_the_time_of_a_hand_placement_carries_its_utc_offset(app, client):
+    # SQLite gives back naive times: they used to leave as "2026-…T13:08:00" (no zone),
+    # which is not an RFC 3339 date-time.
+    from datetime import datetime, timedelta
+
+    site_id = _coarse_site(app)
+    r = client.post(f"/api/v1/sites/{site_id}/location",
+                    json={"lat": 48.4069, "lon": -71.2221, "by": "Julie"})
+    at = datetime.fromisoformat(r.json["geocoded_at"])
+    assert at.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("site_id", ["0", "2147483648", "99999999999999999999999"])
+def test_a_site_id_no_row_can_have_is_a_404_not_a_500(client, site_id):
+    # Past SQLite's (and PostgreSQL's) integers the driver used to overflow: a 500.
+    r = client.post(f"/api/v1/sites/{site_id}/location",
+                    json={"lat": 48.4, "lon": -71.2, "by": "X"})
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    assert site_id in r.json["message"]
+
+
+@pytest.mark.parametrize("by", ["Julie\x00", "Ju\x1blie", "Julie\udbab"])
+def test_who_moved_a_site_must_be_plain_text(app, client, by):
+    # NUL (PostgreSQL refuses it in text) and lone surrogates (SQLite cannot encode them)
+    # used to reach the database: a 500.
+    site_id = _coarse_site(app)
+    svc: Services = app.extensions["mapservice"]
+    before = svc.repo.get_site(site_id)
+    r = client.post(f"/api/v1/sites/{site_id}/location",
+                    data=json.dumps({"lat": 48.4069, "lon": -71.2221, "by": by}),
+                    content_type="application/json")
+    assert r.status_code == 422 and r.json["field"] == "by", r.json
+    assert svc.repo.get_site(site_id) == before

@@ -57,3 +57,17 @@ def test_the_docs_page_lists_every_operation(client):
     for path, ops in doc["paths"].items():
         for method in ops:
             assert f"{method.upper()} /api/v1{path}" in html
+
+
+def test_the_documented_401_and_403_are_what_strangers_and_other_roles_get(
+        client, stranger, client_as):
+    doc = client.get("/api/v1/openapi.json").get_json(force=True)
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            public = op.get("security") == []
+            assert public == ({"401", "403"}.isdisjoint(op["responses"])), (method, path)
+    r = stranger.get("/api/v1/synergies")
+    assert r.status_code == 401 and r.mimetype == "application/problem+json"
+    assert "Bearer" in r.headers["WWW-Authenticate"]
+    assert client_as("gestion").get("/api/v1/synergies").status_code == 403
+    assert stranger.get("/api/v1/openapi.json").status_code == 200

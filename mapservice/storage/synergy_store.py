@@ -61,16 +61,23 @@ class SynergyStore:
         return counts
 
     def synergies(self, *, status: SynergyStatus | None = None,
-                  flow_ids: Iterable[int] | None = None) -> list[Synergy]:
-        query = sa.select(t.synergies).order_by(t.synergies.c.id)
-        if status is not None:
-            query = query.where(t.synergies.c.status == status.value)
-        if flow_ids is not None:
-            ids = list(flow_ids)
-            query = query.where(sa.or_(t.synergies.c.output_flow_id.in_(ids),
-                                       t.synergies.c.input_flow_id.in_(ids)))
+                  flow_ids: Iterable[int] | None = None, limit: int | None = None,
+                  offset: int = 0) -> list[Synergy]:
+        """Synergies by id; at most ``limit`` of them after skipping ``offset``."""
+        query = _filtered(sa.select(t.synergies), status, flow_ids).order_by(t.synergies.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         with self._connect() as conn:
             return [_synergy(r) for r in conn.execute(query)]
+
+    def count_synergies(self, *, status: SynergyStatus | None = None,
+                        flow_ids: Iterable[int] | None = None) -> int:
+        """How many synergies :meth:`synergies` would return without ``limit``/``offset``."""
+        query = _filtered(sa.select(sa.func.count()).select_from(t.synergies), status, flow_ids)
+        with self._connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def synergy_stamp(self) -> tuple[Any, ...]:
         """Changes whenever a synergy is added, moved or removed (by any process)."""
@@ -135,6 +142,17 @@ class SynergyStore:
             conn.execute(table.delete().where(table.c.text_key == key[:400]))
             conn.execute(table.insert().values(text_key=key[:400], text=text,
                                                category_code=code, author=author, at=_now()))
+
+
+def _filtered(query: sa.Select[Any], status: SynergyStatus | None,
+              flow_ids: Iterable[int] | None) -> sa.Select[Any]:
+    if status is not None:
+        query = query.where(t.synergies.c.status == status.value)
+    if flow_ids is not None:
+        ids = list(flow_ids)
+        query = query.where(sa.or_(t.synergies.c.output_flow_id.in_(ids),
+                                   t.synergies.c.input_flow_id.in_(ids)))
+    return query
 
 
 def _next(status: SynergyStatus) -> frozenset[SynergyStatus]:

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from mapservice import geocoding_jobs
-from mapservice.errors import GeocodingError, InvalidInput
+from mapservice.errors import GeocodingError, InvalidInput, NotFound
 from mapservice.web import services
+from mapservice.web.auth import current_principal
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+#: The largest id a row can have: PostgreSQL's INTEGER is 32-bit (SQLite's 64-bit).
+MAX_ROW_ID = 2_147_483_647
+
+
+def row_id(value: int, nobody: str) -> int:
+    """Return ``value``, or the 404 of a row that cannot exist (``nobody``: "Aucun site").
+
+    Werkzeug's ``int`` converter takes any number of digits; past the database's integers
+    the driver would overflow (a 500) instead of finding nothing.
+    """
+    if not 1 <= value <= MAX_ROW_ID:
+        raise NotFound(f"{nobody} n'a l'identifiant {value} (identifiants : 1 à {MAX_ROW_ID}).")
+    return value
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 with its UTC offset; a naive time (SQLite keeps no zone) is UTC as stored."""
+    if moment is None:
+        return None
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat()
 
 
 def _float_arg(name: str, source: Any = None) -> float:
@@ -31,7 +54,7 @@ def _float_arg(name: str, source: Any = None) -> float:
 
 
 @bp.get("/geocode")
-def geocode() -> tuple[Response, int] | Response:
+def geocode() -> Response:
     args = request.args
     try:
         found = geocoding_jobs.geocode_text(
@@ -40,7 +63,9 @@ def geocode() -> tuple[Response, int] | Response:
         )
     except GeocodingError as exc:
         if exc.extra.get("not_found"):
-            return jsonify({**exc.to_dict(), "error": "not_found"}), 404
+            # Nothing matched: a 404 problem like every other, with the suggestions kept.
+            extra = {k: v for k, v in exc.extra.items() if k != "not_found"}
+            raise NotFound(exc.message, detail=exc.detail, **extra) from exc
         raise
     return jsonify(found)
 
@@ -53,16 +78,18 @@ def reverse() -> Response:
 
 @bp.post("/sites/<int:site_id>/location")
 def move_site(site_id: int) -> Response:
+    row_id(site_id, "Aucun site")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("Corps JSON attendu : {\"lat\": …, \"lon\": …, \"by\": \"…\"}.",
                            field="body")
     site = geocoding_jobs.move_site(services(), site_id, _float_arg("lon", body),
-                                    _float_arg("lat", body), str(body.get("by") or ""))
+                                    _float_arg("lat", body), str(body.get("by") or ""),
+                                    actor=current_principal().username)
     return jsonify({
         "id": site.id, "lat": site.lat, "lon": site.lon, "park": site.park_id,
         "municipality": site.municipality_id,
         "precision": site.geocode_precision.value if site.geocode_precision else None,
         "source": site.geocode_source, "geocoded_by": site.geocoded_by,
-        "geocoded_at": site.geocoded_at.isoformat() if site.geocoded_at else None,
+        "geocoded_at": iso_utc(site.geocoded_at),
     })

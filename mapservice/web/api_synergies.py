@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from mapservice import synergy_jobs
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, check_plain_text
+from mapservice.model import SynergyStatus
 from mapservice.web import services
+from mapservice.web.api import MAX_ROW_ID, iso_utc, row_id
 
 bp = Blueprint("api_synergies", __name__, url_prefix="/api/v1")
-#: Candidates returned for a site unless ``limit`` says otherwise: the best first.
+#: Items of a page unless ``limit`` says otherwise (candidates: the best first).
 DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+#: Past this, an offset is a typo, not a page: it is refused before reaching the database.
+MAX_OFFSET = 1_000_000_000
+#: The only query parameters ``GET /synergies`` understands.
+SYNERGY_LIST_PARAMS = ("status", "limit", "offset")
 
 
 def _opt_float(name: str) -> float | None:
@@ -30,14 +39,69 @@ def _opt_float(name: str) -> float | None:
     return value
 
 
-def _opt_int(name: str, low: int, high: int) -> int | None:
-    value = _opt_float(name)
-    if value is None:
-        return None
-    if value != int(value) or not low <= value <= high:
-        raise InvalidInput(f"Paramètre {name} invalide : entier de {low} à {high} attendu.",
-                           field=name)
-    return int(value)
+def _page_int(name: str, default: int, low: int, high: int) -> int:
+    """A whole number of ``low``..``high`` from the query string (digits only), or ``default``."""
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 12 or not low <= int(text) <= high:
+        raise InvalidInput(f"Paramètre {name} invalide : {raw[:40]!r} (attendu : un entier de "
+                           f"{low} à {high}).", field=name)
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a page starts, how long it is, and how many items there are in all (if known)."""
+
+    limit: int
+    offset: int
+    total: int | None
+    has_more: bool
+
+    @classmethod
+    def asked(cls) -> Page:
+        """``limit`` and ``offset`` of the request (the total is filled in later)."""
+        return cls(limit=_page_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+                   offset=_page_int("offset", 0, 0, MAX_OFFSET), total=None, has_more=False)
+
+    def links(self, endpoint: str, **values: Any) -> dict[str, str]:
+        """``self``, and ``next``/``prev`` when they apply, keeping the other query parameters."""
+        # The query string is rebuilt by hand: given to url_for, a parameter named like a
+        # path value or one of its options (``_anchor``, ``_scheme``…) would be taken for it.
+        base = url_for(endpoint, _external=True, **values)
+        kept = [(k, v) for k, v in request.args.items(multi=True)
+                if k not in ("limit", "offset")]
+
+        def href(offset: int) -> str:
+            return base + "?" + urlencode([*kept, ("limit", self.limit), ("offset", offset)])
+
+        links = {"self": href(self.offset)}
+        if self.has_more:
+            links["next"] = href(self.offset + self.limit)
+        if self.offset > 0:
+            links["prev"] = href(max(0, self.offset - self.limit))
+        return links
+
+    def answer(self, body: dict[str, Any], endpoint: str, **values: Any) -> Response:
+        """``body`` with ``total``, ``limit``, ``offset`` and ``links``; the same next/prev in
+        an RFC 8288 ``Link`` header."""
+        links = self.links(endpoint, **values)
+        response = jsonify({**body, "total": self.total, "limit": self.limit,
+                            "offset": self.offset, "links": links})
+        header = ", ".join(f'<{links[rel]}>; rel="{rel}"' for rel in ("next", "prev")
+                           if rel in links)
+        if header:
+            response.headers["Link"] = header
+        return response
+
+
+def _only_params(known: tuple[str, ...]) -> None:
+    for name in request.args:
+        if name not in known:
+            raise InvalidInput(f"Paramètre inconnu : {name[:40]!r} (attendu : "
+                               f"{', '.join(known)}).", field=name[:40])
 
 
 def _point(name: str) -> tuple[float, float]:
@@ -57,15 +121,21 @@ def _point(name: str) -> tuple[float, float]:
 
 @bp.get("/sites/<int:site_id>/synergies")
 def site_synergies(site_id: int) -> Response:
+    row_id(site_id, "Aucun site")
     svc = services()
+    page = Page.asked()
+    # One more than the page tells whether a next page exists, without routing every pair.
     found = synergy_jobs.site_candidates(
         svc, site_id, max_km=_opt_float("max_km"), category=request.args.get("category") or None,
-        backend=request.args.get("backend") or None,
-        limit=_opt_int("limit", 1, 1000) or DEFAULT_LIMIT)
+        backend=request.args.get("backend") or None, limit=page.offset + page.limit + 1)
+    has_more = len(found) > page.offset + page.limit
+    page = replace(page, has_more=has_more, total=None if has_more else len(found))
+    shown = found[page.offset:page.offset + page.limit]
     stored = synergy_jobs.stored_by_pair(svc, synergy_jobs.site_flow_ids(svc, site_id))
-    return jsonify({"site_id": site_id, "count": len(found),
-                    "limit": _opt_int("limit", 1, 1000) or DEFAULT_LIMIT,
-                    "candidates": [synergy_jobs.candidate_json(svc, c, stored) for c in found]})
+    return page.answer({"site_id": site_id, "count": len(shown),
+                        "candidates": [synergy_jobs.candidate_json(svc, c, stored)
+                                       for c in shown]},
+                       "api_synergies.site_synergies", site_id=site_id)
 
 
 @bp.get("/distance")
@@ -97,23 +167,30 @@ def _synergy_json(s: Any) -> dict[str, Any]:
 
 @bp.get("/synergies")
 def synergies() -> Response:
-    from mapservice.model import SynergyStatus
-
-    raw = request.args.get("status")
+    _only_params(SYNERGY_LIST_PARAMS)
+    raw = request.args.get("status") or ""
     try:
         status = SynergyStatus(raw) if raw else None
     except ValueError:
-        raise InvalidInput(f"Statut inconnu : {raw!r}.", field="status") from None
-    return jsonify({"synergies": [_synergy_json(s) for s in services().repo.synergies(
-        status=status)]})
+        raise InvalidInput(f"Paramètre status inconnu : {raw[:40]!r} (attendu : "
+                           f"{', '.join(s.value for s in SynergyStatus)}).",
+                           field="status") from None
+    page = Page.asked()
+    repo = services().repo
+    total = repo.count_synergies(status=status)
+    found = repo.synergies(status=status, limit=page.limit, offset=page.offset)
+    page = replace(page, total=total, has_more=page.offset + page.limit < total)
+    return page.answer({"synergies": [_synergy_json(s) for s in found]},
+                       "api_synergies.synergies")
 
 
 @bp.get("/synergies/<int:synergy_id>")
 def synergy(synergy_id: int) -> Response:
+    row_id(synergy_id, "Aucune synergie")
     repo = services().repo
     body = _synergy_json(repo.get_synergy(synergy_id))
     body["history"] = [{"from": e.from_status.value if e.from_status else None,
-                        "to": e.to_status.value, "at": e.at.isoformat(), "author": e.author,
+                        "to": e.to_status.value, "at": iso_utc(e.at), "author": e.author,
                         "note": e.note} for e in repo.synergy_events(synergy_id)]
     return jsonify(body)
 
@@ -126,11 +203,13 @@ def _body() -> dict[str, Any]:
 
 
 def _int_field(body: dict[str, Any], name: str) -> int | None:
+    """An id from the JSON body: a whole number a database row can have, or None if absent."""
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name} doit être un entier.", field=name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROW_ID:
+        raise InvalidInput(f"{name} invalide : {str(value)[:40]!r} (attendu : un identifiant "
+                           f"entier de 1 à {MAX_ROW_ID}).", field=name)
     return value
 
 
@@ -147,6 +226,7 @@ def move_pair() -> Response:
 
 @bp.post("/synergies/<int:synergy_id>/status")
 def move_synergy(synergy_id: int) -> Response:
+    row_id(synergy_id, "Aucune synergie")
     body = _body()
     syn = synergy_jobs.move(services(), synergy_id=synergy_id, output_flow_id=None,
                             input_flow_id=None, status=str(body.get("status") or ""),
@@ -163,6 +243,6 @@ def classify() -> Response:
 @bp.post("/classify/corrections")
 def correct_category() -> Response:
     body = _body()
-    return jsonify(services().correct_category(str(body.get("text") or ""),
-                                               str(body.get("category") or ""),
-                                               str(body.get("author") or "")))
+    text, author = (check_plain_text(str(body.get(name) or ""), name)
+                    for name in ("text", "author"))
+    return jsonify(services().correct_category(text, str(body.get("category") or ""), author))
