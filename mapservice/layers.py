@@ -64,18 +64,21 @@ class Layer:
 
 @dataclass(frozen=True)
 class Scope:
-    """Who asks: ``parks`` they may read (None: all) and whether confidential values may leave
-    (contacts, confidential quantities, names of members who did not consent)."""
+    """Who asks: ``parks`` they may read (None: all); whether confidential values may leave
+    (contacts, confidential quantities, and names); and whether the names of members who did
+    not consent may leave for the sites in those parks (``names``: a park manager's tenants).
+    :func:`mapservice.access.scope_for` makes one for each role."""
 
     parks: frozenset[str] | None = None
     confidential: bool = False
+    names: bool = False
 
     def sees_park(self, park_id: str | None) -> bool:
         return self.parks is None or (park_id is not None and park_id in self.parks)
 
 
-STAFF = Scope(parks=None, confidential=True)
-PUBLIC = Scope(parks=None, confidential=False)
+STAFF = Scope(parks=None, confidential=True, names=True)
+PUBLIC = Scope(parks=None, confidential=False, names=False)
 
 _SITE_FIELDS = (
     Field("site_id", "integer", "Identifiant du site", "Site id"),
@@ -181,11 +184,14 @@ def _keep(props: dict[str, Any], layer: Layer, scope: Scope) -> dict[str, Any]:
     return {name: props.get(name) for name in names}
 
 
-def _named(member: Member | None, name: str | None, scope: Scope) -> str | None:
-    """A member's name leaves only with its consent, or to those who see confidential data."""
+def _named(member: Member | None, name: str | None, scope: Scope,
+           park_id: str | None) -> str | None:
+    """A member's name leaves only with its consent, to those who see confidential data, or to
+    those who may read names in the site's park."""
     if member is None:
         return name
-    return name if scope.confidential or member.public_consent else None
+    known = scope.confidential or (scope.names and scope.sees_park(park_id))
+    return name if known or member.public_consent else None
 
 
 def _right_hand(geometry: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +232,7 @@ def park_features(parks: Iterable[Park], ctx: Context, scope: Scope) -> Iterator
 
 def _site_props(site: Site, ctx: Context, scope: Scope) -> dict[str, Any]:
     member = ctx.members.get(site.member_id)
-    named = _named(member, site.member_name, scope)
+    named = _named(member, site.member_name, scope, site.park_id)
     muni = ctx.municipalities.get(site.municipality_id or "")
     town = _town(site.municipality_id, ctx)
     park = ctx.parks.get(site.park_id or "")
@@ -327,8 +333,10 @@ def synergy_features(synergies: Iterable[Synergy], flows: Mapping[int, Flow],
             "status_fr": STATUS_LABELS[s.status][0], "kind": s.kind.value,
             "score": s.score, "output_flow_id": s.output_flow_id,
             "input_flow_id": s.input_flow_id,
-            "output_member": _named(ctx.members.get(a.member_id), a.member_name, scope),
-            "input_member": _named(ctx.members.get(b.member_id), b.member_name, scope),
+            "output_member": _named(ctx.members.get(a.member_id), a.member_name, scope,
+                                    a.park_id),
+            "input_member": _named(ctx.members.get(b.member_id), b.member_name, scope,
+                                   b.park_id),
             "output_park_id": a.park_id, "input_park_id": b.park_id,
             "category": out_f.category_code,
             "category_fr": category.label_fr if category else None,

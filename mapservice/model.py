@@ -324,3 +324,32 @@ class PresenterView:
     filters: str = ""
     layers: str = ""
     anonymised: bool = True
+
+
+@dataclass(frozen=True)
+class User:
+    """An account. ``role`` is one of :class:`mapservice.access.Role`'s values; ``parks`` are
+    the parks a park manager reads."""
+
+    id: int
+    username: str
+    display_name: str
+    password_hash: str
+    role: str
+    parks: frozenset[str] = frozenset()
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A personal API token, as stored: its name and first characters, never the secret."""
+
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

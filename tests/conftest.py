@@ -103,12 +103,38 @@ def services(tmp_path: Path, database_url: str) -> Iterator[Services]:
     svc.close()
 
 
+#: The accounts of the demo database the tests use: username → (password, role).
+PASSWORD = "mot-de-passe-de-test"
+ACCOUNTS = {"admin": "admin", "personnel": "staff", "gestion": "park_manager",
+            "presentateur": "presenter"}
+#: The park the ``gestion`` account manages, and its personal token (made once per session).
+MANAGED = {"park": "", "staff_token": "", "manager_token": ""}
+
+
+def add_test_accounts(svc: Services) -> None:
+    """One account per role; the park manager manages the park with the most demo sites."""
+    from collections import Counter
+
+    from mapservice import accounts
+
+    sites = Counter(s.park_id for s in svc.repo.sites() if s.park_id)
+    park = sites.most_common(1)[0][0]
+    for username, role in ACCOUNTS.items():
+        accounts.add_user(svc, username=username, password=PASSWORD, role=role,
+                          parks=[park] if role == "park_manager" else [])
+    MANAGED["park"] = park
+    MANAGED["staff_token"] = accounts.make_token(svc, "personnel", "tests")
+    MANAGED["manager_token"] = accounts.make_token(svc, "gestion", "tests")
+
+
 @pytest.fixture(scope="session")
 def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite file initialised with the demo membership, built once per session."""
+    """An SQLite file initialised with the demo membership and one account per role (see
+    :data:`ACCOUNTS`), built once per session."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     svc = Services(make_settings(path.parent, "sqlite:///" + str(path)))
     svc.init_database(demo=True)
+    add_test_accounts(svc)
     svc.close()
     return path
 
@@ -127,9 +153,41 @@ def app(tmp_path: Path, demo_db: str) -> Any:
                        "SECRET_KEY": "test", "TESTING": True})
 
 
+def csrf_token_of(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(client: Any, username: str, password: str = PASSWORD) -> Any:
+    """Sign in through the real login form (CSRF token included); returns the client, which
+    then sends the session's CSRF token as ``X-CSRFToken`` with every write."""
+    token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
+    resp = client.post("/connexion", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    client.environ_base["HTTP_X_CSRFTOKEN"] = token
+    return client
+
+
 @pytest.fixture
 def client(app: Any) -> Any:
+    """A browser-like client signed in as staff (``personnel``)."""
+    return sign_in(app.test_client(), "personnel")
+
+
+@pytest.fixture
+def stranger(app: Any) -> Any:
+    """A client that is not signed in."""
     return app.test_client()
+
+
+@pytest.fixture
+def client_as(app: Any) -> Any:
+    """``client_as("gestion")``: a new client signed in as that account."""
+    return lambda username: sign_in(app.test_client(), username)
 
 
 # --- a real server process and a real browser ---------------------------------------------------
@@ -205,3 +263,17 @@ def chromium() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+def signed_in_page(chromium: Any, base: str, username: str = "personnel",
+                   **options: Any) -> Any:
+    """A new browser page signed in through the login form as ``username`` (staff by
+    default); ``options`` go to ``new_page`` (viewport, …)."""
+    page = chromium.new_page(**options)
+    page.goto(base + "/connexion")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.login button[type=submit]")
+    assert "/connexion" not in page.url, page.content()[:500]
+    return page

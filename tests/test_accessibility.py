@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import signed_in_page
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/?category=bois&direction=offre", "/sites/{site}", "/materiaux",
@@ -25,7 +26,7 @@ RUN = """() => axe.run(document, {runOnly: {type: 'tag',
 
 @pytest.fixture
 def page(chromium, served):
-    page = chromium.new_page(viewport={"width": 1366, "height": 850})
+    page = signed_in_page(chromium, served, viewport={"width": 1366, "height": 850})
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
                else route.abort())
     yield page
@@ -38,10 +39,12 @@ def test_every_page_passes_axe(page, served, demo_db):
     with sqlite3.connect(demo_db.removeprefix("sqlite:///")) as conn:
         site = conn.execute("SELECT min(id) FROM sites WHERE lat IS NOT NULL").fetchone()[0]
     found = {}
+    # Before each page's own scripts, as the browser's: the pages' Content-Security-Policy
+    # refuses a <script> added afterwards (add_script_tag).
+    page.add_init_script(path=str(AXE))
     for path in PAGES:
         page.goto(served + path.format(site=site))
         page.wait_for_load_state("load")
-        page.add_script_tag(path=str(AXE))
         violations = page.evaluate(RUN)
         if violations:
             found[path] = violations

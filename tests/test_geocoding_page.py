@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from conftest import signed_in_page
 from playwright.sync_api import expect
 
 
@@ -15,7 +16,7 @@ def _coarse_site(db_url: str) -> tuple[int, float, float]:
 
 def test_drag_the_marker_and_save(chromium, served, demo_db, tmp_path):
     site_id, lat0, lon0 = _coarse_site(demo_db)
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = signed_in_page(chromium, served, viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{served}/geocodage")
@@ -61,7 +62,7 @@ def test_drag_the_marker_and_save(chromium, served, demo_db, tmp_path):
 
 def test_clicking_the_map_moves_the_marker_and_a_refusal_is_shown(chromium, served, demo_db):
     site_id, _lat0, _lon0 = _coarse_site(demo_db)
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = signed_in_page(chromium, served, viewport={"width": 1280, "height": 900})
     page.goto(f"{served}/sites/{site_id}/position")
     expect(page.locator(".leaflet-marker-icon")).to_be_visible()
     before = page.locator("#lat").input_value()

@@ -3,10 +3,12 @@ OAPIF driver reading every collection from a real server process."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import MANAGED
 
 from mapservice.export_jobs import LayerQuery, layer_features
 from mapservice.layers import LAYERS, STAFF
@@ -187,7 +189,7 @@ def test_openapi_document(client):
 
 
 @pytest.fixture
-def pyogrio() -> Any:
+def pyogrio() -> Iterator[Any]:
     try:
         import pyogrio
     except ImportError:
@@ -195,7 +197,20 @@ def pyogrio() -> Any:
     if "OAPIF" not in pyogrio.list_drivers():
         pytest.skip(f"GDAL {pyogrio.__gdal_version_string__} has no OAPIF driver")
     pytest.importorskip("geopandas", reason="geopandas is needed to read OAPIF layers")
-    return pyogrio
+    # GDAL signs its requests with the staff account's personal token (HTTP Basic, the token
+    # as the password), as QGIS's basic authentication does. (GDAL_HTTP_HEADERS does not
+    # reach OAPIF requests: the driver sets its own headers.)
+    _sign(pyogrio, MANAGED["staff_token"])
+    yield pyogrio
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_USERPWD": None})
+
+
+def _sign(pyogrio: Any, token: str | None) -> None:
+    if token is None:
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_USERPWD": None})
+    else:
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BASIC",
+                                         "GDAL_HTTP_USERPWD": f"qgis:{token}"})
 
 
 def test_gdal_oapif_reads_every_collection(pyogrio, served, app):
@@ -241,3 +256,18 @@ def test_gdal_oapif_filters_on_the_server_by_a_queryable(pyogrio, served, app):
                                    where=f"park_id = '{park}'")
     assert sorted(frame["site_id"]) == sorted(
         f["id"] for f in features if f["properties"]["park_id"] == park)
+
+
+def test_gdal_with_a_park_managers_token_reads_only_their_park(pyogrio, served, app):
+    _sign(pyogrio, MANAGED["manager_token"])
+    frame = pyogrio.read_dataframe(f"OAPIF:{served}/ogcapi", layer="sites")
+    with app.app_context():
+        mine = sorted(s.id for s in _svc(app).repo.sites() if s.park_id == MANAGED["park"])
+    assert sorted(frame["site_id"]) == mine and set(frame["park_id"]) == {MANAGED["park"]}
+    assert "contact_email" not in frame.columns
+
+
+def test_gdal_without_a_token_is_refused(pyogrio, served):
+    _sign(pyogrio, None)
+    with pytest.raises(Exception, match="401|nauthori|failed"):
+        pyogrio.read_dataframe(f"OAPIF:{served}/ogcapi", layer="sites")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from conftest import signed_in_page
 from playwright.sync_api import expect
 
 GOOD = ("entreprise;site;adresse;municipalite;code_postal;type;matiere;description;quantite;unite\n"
@@ -20,7 +21,7 @@ def _db(demo_db: str) -> sqlite3.Connection:
 
 
 def test_new_member_by_keyboard_with_an_error_then_fixed(chromium, served, demo_db, tmp_path):
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = signed_in_page(chromium, served, viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{served}/registre/")
@@ -99,7 +100,7 @@ def test_import_upload_preview_and_confirm(chromium, served, demo_db, tmp_path):
     (tmp_path / "verrerie.csv").write_text(GOOD, encoding="utf-8")
     with _db(demo_db) as conn:
         before = conn.execute("SELECT count(*) FROM flows").fetchone()[0]
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = signed_in_page(chromium, served, viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{served}/registre/")

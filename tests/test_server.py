@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from conftest import MANAGED
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -38,11 +40,17 @@ def test_served_app_answers_map_health_and_export(tmp_path: Path, demo_db: str):
                     raise AssertionError(f"server did not start: {out}") from None
                 time.sleep(0.2)
         assert health["status"] == "ok"
+        # a stranger is sent to the sign-in page; the staff token opens the map and exports
         with urllib.request.urlopen(base + "/", timeout=30) as resp:
+            assert resp.url.startswith(base + "/connexion") and "password" in resp.read().decode()
+        signed = {"Authorization": f"Bearer {MANAGED['staff_token']}"}
+        request = urllib.request.Request(base + "/", headers=signed)
+        with urllib.request.urlopen(request, timeout=30) as resp:
             assert resp.headers["Server"] == "mapservice"
             html = resp.read().decode()
         assert "L.markerClusterGroup" in html
-        with urllib.request.urlopen(base + "/export/sites.geojson", timeout=30) as resp:
+        request = urllib.request.Request(base + "/export/sites.geojson", headers=signed)
+        with urllib.request.urlopen(request, timeout=30) as resp:
             doc = json.load(resp)
         assert len(doc["features"]) == health["counts"]["sites"]
     finally:

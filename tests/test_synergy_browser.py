@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import make_settings, signed_in_page
 from playwright.sync_api import expect
 
 from mapservice import synergy_jobs
@@ -50,7 +50,7 @@ def pipeline(demo_db: str, tmp_path: Path) -> dict[str, list[int]]:
 
 
 def test_move_a_card_with_the_keyboard(chromium, served, pipeline, tmp_path):
-    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    page = signed_in_page(chromium, served, viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{served}/synergies")
@@ -91,7 +91,7 @@ def test_move_a_card_with_the_keyboard(chromium, served, pipeline, tmp_path):
 
 
 def test_impact_page_draws_its_charts(chromium, served, pipeline, tmp_path):
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = signed_in_page(chromium, served, viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{served}/impact")

@@ -13,7 +13,7 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0005"
+    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0007"
     assert body["counts"]["sites"] > 200
 
 
@@ -90,9 +90,14 @@ def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
     rows = [list(GOOD[0])]
     rows[0][0] = "<script>alert(1)</script> (démo)"
     services.import_file(write_csv(tmp_path / "x.csv", rows, header=HEADER))
+    from conftest import PASSWORD, sign_in
+
+    from mapservice import accounts
+
+    accounts.add_user(services, username="personnel", password=PASSWORD, role="staff")
     app = create_app({"DATABASE_URL": services.settings["DATABASE_URL"],
                       "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
-    html = app.test_client().get("/").get_data(as_text=True)
+    html = sign_in(app.test_client(), "personnel").get("/").get_data(as_text=True)
     app.extensions["mapservice"].close()
     assert "<script>alert(1)" not in html
     # In the map's data, as a JSON string the script sets as text; in the list, as HTML text.
@@ -101,10 +106,19 @@ def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; (démo)" in html
 
 
-@pytest.mark.parametrize("path", ["/", "/export/sites.geojson"])
+@pytest.mark.parametrize("path", ["/healthz", "/connexion"])
 def test_empty_database_gives_503_not_a_traceback(tmp_path, path):
+    """Before anyone is known, the pages that read the database: health, and signing in."""
+    from conftest import csrf_token_of
+
     app = create_app({"DATABASE_URL": "sqlite:///" + str(tmp_path / "nowhere" / "x" / "y.db"),
                       "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
-    response = app.test_client().get(path)
+    client = app.test_client()
+    if path == "/connexion":
+        token = csrf_token_of(client.get(path).get_data(as_text=True))
+        response = client.post(path, data={"username": "a", "password": "b",
+                                           "csrf_token": token})
+    else:
+        response = client.get(path)
     assert response.status_code in (500, 503)
     assert "Traceback" not in response.get_data(as_text=True)

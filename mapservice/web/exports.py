@@ -20,9 +20,10 @@ from flask import Blueprint, Response, request, stream_with_context
 from mapservice import export_formats
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.export_jobs import EXTRA, layer_features, parse_query
-from mapservice.layers import LAYERS, PUBLIC, STAFF, Scope
+from mapservice.layers import LAYERS, Scope
 from mapservice.map_filters import PARAMETERS
 from mapservice.web import services
+from mapservice.web.access import export_scope
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 ALL = "tout"
@@ -30,9 +31,9 @@ KNOWN = (*PARAMETERS, *EXTRA, "anonyme", "lang")
 
 
 def _scope() -> tuple[Scope, bool]:
-    """Who asks (until accounts exist, issue 7): staff, or the anonymised public map's view."""
-    anonymise = request.args.get("anonyme") == "1"
-    return (PUBLIC if anonymise else STAFF), anonymise
+    """Who asks decides (:func:`mapservice.web.access.export_scope`): staff everything, a park
+    manager their parks, anyone else the anonymised public map's view."""
+    return export_scope(request.args.get("anonyme") == "1")
 
 
 def _checked_args() -> None:
@@ -68,7 +69,7 @@ def layer(layer: str, fmt: str) -> Response:
                   else export_formats.csv_chunks(layer, features, scope))
         return Response(stream_with_context(chunks), mimetype=mimetype, headers=headers)
     found = {}
-    scope = STAFF
+    scope = _scope()[0]
     for name in names:
         found[name], scope = _features(name)
     handle, temp = tempfile.mkstemp(suffix=f".{fmt}")

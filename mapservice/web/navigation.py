@@ -17,13 +17,17 @@ MENU = (
     ("registry_pages.import_page", _l("Importer")),
     ("geocoding_pages.review", _l("Géocodage")),
     ("presenter.views", _l("Présentation")),
+    ("presenter.present", _l("Présenter")),
+    ("auth.admin", _l("Administration")),
 )
 
 
 def navigation() -> list[dict[str, Any]]:
+    from mapservice.web.access import may_open
+
     items = []
     for endpoint, label in MENU:
-        if endpoint not in current_app.view_functions:
+        if endpoint not in current_app.view_functions or not may_open(endpoint):
             continue
         items.append({"url": url_for(endpoint), "label": str(label),
                       "current": request.endpoint == endpoint})

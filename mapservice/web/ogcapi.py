@@ -30,9 +30,10 @@ from mapservice.export_jobs import (
     spatial_extent,
     time_extent,
 )
-from mapservice.layers import LAYERS, STAFF, Field, Scope
+from mapservice.layers import LAYERS, Field, Scope
 from mapservice.map_filters import PARAMETERS
 from mapservice.web import ogcapi_doc, services
+from mapservice.web.access import read_scope
 from mapservice.web.errors import respond
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
@@ -69,8 +70,9 @@ def queryables(layer_id: str) -> list[Field]:
 
 
 def _scope() -> Scope:
-    """Who asks. Everyone is staff until accounts and tokens arrive (issue 7)."""
-    return STAFF
+    """Who asks: staff read everything, a park manager their parks
+    (:func:`mapservice.web.access.read_scope`)."""
+    return read_scope()
 
 
 @bp.errorhandler(InvalidInput)

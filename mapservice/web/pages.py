@@ -10,6 +10,7 @@ from mapservice.errors import InvalidInput, NotFound
 from mapservice.map_filters import MapFilter
 from mapservice.map_views import TRACKED, region_view
 from mapservice.web import services
+from mapservice.web.access import sees_everything
 from mapservice.web.i18n import language
 from mapservice.web.mapping import (
     LAYERS,
@@ -39,7 +40,7 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
         errors = {**errors, exc.field or "layers": exc.message}
         layers, start = read_layers(None), None
     shown = region_view(svc, view, lang=language(), anonymise=anonymise,
-                        site_url=site_url_pattern(),
+                        site_url=site_url_pattern() if sees_everything() else None,
                         status_labels=status_labels(), statuses=TRACKED)
     data = {**shown.data, "lineLegend": status_legend()}  # the view's own data is shared
     parts = map_parts(data, view=start, fit=not view.is_empty() and start is None,
@@ -64,7 +65,8 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
 @bp.get("/")
 def region_map() -> tuple[str, int]:
     view, errors = read_filter()
-    anonymise = request.args.get("anonyme") == "1"
+    # only staff see the full map; everyone else sees the anonymised one
+    anonymise = request.args.get("anonyme") == "1" or not sees_everything()
     context = region_page_context(view, errors, anonymise=anonymise)
     return render_template("map.html", **context), 422 if context["errors"] else 200
 

@@ -25,6 +25,8 @@ from mapservice.map_views import TRACKED, filter_choices, region_view
 from mapservice.model import PresenterView
 from mapservice.presenter import read_view_form, view_filter
 from mapservice.web import services
+from mapservice.web.access import sees_everything
+from mapservice.web.auth import current_principal
 from mapservice.web.i18n import language
 from mapservice.web.mapping import LAYERS, map_parts, site_url_pattern, status_labels
 from mapservice.web.standalone import inline_assets
@@ -38,9 +40,12 @@ REGION = PresenterView(id=None, position=0, title="", lat=maps.REGION_CENTRE[0],
 
 
 def _anonymised(view: PresenterView) -> bool:
+    """The view's setting, or the ``anonyme`` switch; always anonymised for all but staff."""
     switch = request.args.get("anonyme")
     if switch not in (None, "0", "1"):
         raise InvalidInput(_("anonyme vaut 0 ou 1 (reçu : %(v)s).", v=switch), field="anonyme")
+    if not sees_everything():
+        return True
     return view.anonymised if switch is None else switch == "1"
 
 
@@ -134,7 +139,7 @@ def add_view() -> Any:
         view = read_view_form(request.form, filter_choices(svc))
     except FormErrors as exc:
         return _views_page(exc.fields, dict(request.form), 422)
-    svc.repo.add_presenter_view(view)
+    svc.repo.add_presenter_view(view, actor=current_principal().username)
     return redirect(url_for("presenter.views", ajoutee=1), code=303)
 
 
@@ -147,7 +152,8 @@ def update_view(view_id: int) -> Any:
         return _views_page({f"title-{view_id}": _("Donnez un titre de 1 à 200 caractères.")},
                            dict(request.form), 422)
     svc.repo.update_presenter_view(view_id, {
-        "title": title, "anonymised": request.form.get("anonymised") in ("1", "on")})
+        "title": title, "anonymised": request.form.get("anonymised") in ("1", "on")},
+        actor=current_principal().username)
     return redirect(url_for("presenter.views"), code=303)
 
 
@@ -157,11 +163,12 @@ def move_view(view_id: int) -> Any:
     if offset not in ("-1", "1"):
         raise InvalidInput(_("offset vaut -1 ou 1 (reçu : %(v)s).", v=offset or "—"),
                            field="offset")
-    services().repo.move_presenter_view(view_id, int(offset))
+    services().repo.move_presenter_view(view_id, int(offset),
+                                        actor=current_principal().username)
     return redirect(url_for("presenter.views") + f"#vue-{view_id}", code=303)
 
 
 @bp.post("/present/vues/<int:view_id>/supprimer")
 def delete_view(view_id: int) -> Any:
-    services().repo.delete_presenter_view(view_id)
+    services().repo.delete_presenter_view(view_id, actor=current_principal().username)
     return redirect(url_for("presenter.views"), code=303)

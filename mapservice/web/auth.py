@@ -1,0 +1,248 @@
+"""Signing in and out, one's own account and tokens, and the administrator's page.
+
+Sessions are Flask-Login's (a signed cookie holding the account id, looked up on every
+request, so a disabled account or a changed role takes effect at once). Machines send a
+personal token instead: ``Authorization: Bearer ms_…``, or HTTP Basic with the token as the
+password (what QGIS and GDAL can store). Sign-in attempts are throttled per address and per
+account (:mod:`mapservice.accounts` locks an account after repeated failures).
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections import defaultdict, deque
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from mapservice import accounts
+from mapservice.access import ANONYMOUS, ROLE_LABELS, Principal, Role
+from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError
+from mapservice.web import services
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+#: Sign-in attempts allowed per client address in :data:`WINDOW_S` seconds.
+MAX_ATTEMPTS, WINDOW_S = 20, 600
+PUBLIC_MAP = "public_map"
+
+
+class SessionUser(UserMixin):  # type: ignore[misc]
+    def __init__(self, who: Principal) -> None:
+        self.who = who
+
+    def get_id(self) -> str:
+        return str(self.who.user_id)
+
+
+def current_principal() -> Principal:
+    user = current_user
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.who  # type: ignore[no-any-return]
+    return ANONYMOUS
+
+
+def _token_from(req: Any) -> str | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise NotSignedIn("En-tête Authorization Basic illisible.") from None
+        return decoded.partition(":")[2]
+    return None
+
+
+def public_map_open() -> bool:
+    """The association's setting; closed when the database cannot say (fail closed)."""
+    try:
+        return services().repo.setting(PUBLIC_MAP, "0") == "1"
+    except StorageError:
+        return False
+
+
+class _Attempts:
+    """Sign-in attempts per address in a sliding window, shared by the process's threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            seen = self._seen[address]
+            while seen and seen[0] <= now - WINDOW_S:
+                seen.popleft()
+            if len(seen) >= MAX_ATTEMPTS:
+                return False
+            seen.append(now)
+            return True
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site: never an open redirect."""
+    if not target:
+        return url_for("pages.region_map")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.region_map")
+    return target
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login() -> Any:
+    errors: dict[str, str] = {}
+    username = ""
+    status = 200
+    if request.method == "POST":
+        username = request.form.get("username", "")[:80]
+        attempts: _Attempts = current_app.extensions["login_attempts"]
+        if not attempts.allow(request.remote_addr or "?"):
+            errors["username"] = _("Trop d'essais depuis cette adresse : attendez quelques "
+                                   "minutes.")
+            status = 429
+        else:
+            try:
+                who = accounts.authenticate(services(), username,
+                                            request.form.get("password", ""))
+            except NotSignedIn as exc:
+                errors["password"] = exc.message
+                status = 401
+            else:
+                login_user(SessionUser(who), remember=False)
+                return redirect(_safe_next(request.form.get("next")))
+    return render_template("login.html", errors=errors, username=username,
+                           next=request.values.get("next", "")), status
+
+
+@bp.post("/deconnexion")
+def logout() -> Response:
+    logout_user()
+    return redirect(url_for("auth.login"))  # type: ignore[return-value]
+
+
+@bp.route("/compte", methods=["GET"])
+def account() -> str:
+    who = current_principal()
+    svc = services()
+    assert who.user_id is not None
+    return render_template("account.html", who=who, user=svc.repo.get_user(who.user_id),
+                           tokens=svc.repo.tokens(who.user_id), new_token=None,
+                           role_labels=ROLE_LABELS)
+
+
+@bp.post("/compte/jetons")
+def new_token() -> str:
+    who = current_principal()
+    svc = services()
+    secret = accounts.make_token(svc, who.username, request.form.get("name", ""))
+    assert who.user_id is not None
+    return render_template("account.html", who=who, user=svc.repo.get_user(who.user_id),
+                           tokens=svc.repo.tokens(who.user_id), new_token=secret,
+                           role_labels=ROLE_LABELS)
+
+
+@bp.post("/compte/jetons/<int:token_id>/revoquer")
+def revoke_token(token_id: int) -> Response:
+    who = current_principal()
+    services().repo.revoke_token(token_id, user_id=who.user_id)
+    return redirect(url_for("auth.account"))  # type: ignore[return-value]
+
+
+# --- administration -----------------------------------------------------------------------------
+
+
+def _admin_page(errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                status: int = 200) -> tuple[str, int]:
+    svc = services()
+    return render_template("admin.html", users=svc.repo.users(), roles=list(Role),
+                           role_labels=ROLE_LABELS, parks=svc.park_ids(),
+                           public_map=public_map_open(), errors=errors or {},
+                           values=values or {}), status
+
+
+@bp.get("/admin")
+def admin() -> tuple[str, int]:
+    return _admin_page()
+
+
+@bp.post("/admin/comptes")
+def admin_add_user() -> Any:
+    form = request.form
+    try:
+        accounts.add_user(services(), username=form.get("username", ""),
+                          password=form.get("password", ""), role=form.get("role", ""),
+                          parks=form.getlist("parks"),
+                          display_name=form.get("display_name", ""))
+    except FormErrors as exc:
+        return _admin_page(exc.fields, dict(form), 422)
+    except InvalidInput as exc:
+        return _admin_page({exc.field or "username": exc.message}, dict(form), 422)
+    return redirect(url_for("auth.admin"))
+
+
+@bp.post("/admin/comptes/<int:user_id>")
+def admin_change_user(user_id: int) -> Any:
+    svc = services()
+    user = svc.repo.get_user(user_id)
+    form = request.form
+    try:
+        if form.get("role"):
+            accounts.set_role(svc, user.username, form["role"], form.getlist("parks"))
+        if form.get("password"):
+            accounts.reset_password(svc, user.username, form["password"])
+        if form.get("active") in ("0", "1"):
+            accounts.set_active(svc, user.username, form["active"] == "1")
+    except InvalidInput as exc:
+        return _admin_page({exc.field or "role": exc.message}, None, 422)
+    return redirect(url_for("auth.admin"))
+
+
+@bp.post("/admin/carte-publique")
+def admin_public_map() -> Response:
+    value = request.form.get("public_map")
+    if value not in ("0", "1"):
+        raise InvalidInput(f"public_map vaut 0 ou 1 (reçu : {value!r}).", field="public_map")
+    services().repo.set_setting(PUBLIC_MAP, value, by=current_principal().username)
+    return redirect(url_for("auth.admin"))  # type: ignore[return-value]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["login_attempts"] = _Attempts()
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> SessionUser | None:
+        if not user_id.isdigit():
+            return None
+        who = accounts.user_principal(services(), int(user_id))
+        return SessionUser(who) if who.signed_in else None
+
+    @login_manager.request_loader
+    def _from_token(req: Any) -> SessionUser | None:
+        secret = _token_from(req)
+        if secret is None:
+            return None
+        return SessionUser(accounts.token_principal(services(), secret))
+
+    app.context_processor(lambda: {"who": current_principal()})
