@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,15 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
     counts = svc.repo.counts()
     click.echo(f"Base prête ({svc.repo.backend}, révision {report['revision']}) "
                f"en {report['seconds']} s.")
+    if demo and not svc.repo.users():
+        from mapservice import accounts
+
+        password = secrets.token_urlsafe(12)
+        accounts.add_user(svc, username="admin", password=password, role="admin",
+                          display_name="Administrateur (démo)")
+        click.echo(f"Compte de démonstration : admin, mot de passe {password} "
+                   "(affiché cette fois seulement ; `mapservice user reset-password admin` "
+                   "en donne un autre).")
     for table in ("municipalities", "parks", "material_categories", "compatibility_rules",
                   "factors", "members", "sites", "flows"):
         click.echo(f"  {table:<22} {counts[table]:>6}")
@@ -344,6 +354,15 @@ def demo_generate(seed: int, out: Path | None) -> None:
     n_members, n_rows = write_demo(data_dir, target, seed=seed)
     click.echo(f"{n_members} membres, {n_rows} offres et besoins → {target}")
 
+
+from mapservice.cli_users import user  # noqa: E402 - the group needs main defined first
+
+main.add_command(user)
+
+from mapservice.cli_backup import backup, restore  # noqa: E402 - registered on main, like user
+
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

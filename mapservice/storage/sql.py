@@ -37,18 +37,41 @@ from mapservice.model import (
 )
 from mapservice.reference import ReferenceData
 from mapservice.storage import schema as t
+from mapservice.storage.account_store import AccountStore
+from mapservice.storage.audit_store import AuditStore
 from mapservice.storage.geocode_store import MANUAL_SOURCE, GeocodeStore
 from mapservice.storage.registry_store import RegistryStore
 from mapservice.storage.synergy_store import SynergyStore
 from mapservice.storage.view_store import ViewStore
 from mapservice.text import fold
 
+#: Execution option that marks a connection's transactions as writes (see ``_begin``).
+WRITE_OPTION = "mapservice_write"
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
+def alembic_config() -> AlembicConfig:
+    """Alembic's configuration for the migrations shipped with the package."""
+    cfg = AlembicConfig()
+    cfg.set_main_option(
+        "script_location", str(resources.files("mapservice.storage") / "migrations")
+    )
+    return cfg
+
+
+def known_revisions() -> list[str]:
+    """Every schema revision this code knows, oldest first; the last is the head."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return [script.revision for script in reversed(list(scripts))]
+
+
+class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, AccountStore,
+                    AuditStore):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
     backend = "sql"
@@ -56,6 +79,8 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = self._make_engine(url)
+        # The same pool; connections from it mark their transactions as writes.
+        self._write_engine: Engine = self.engine.execution_options(**{WRITE_OPTION: True})
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -64,8 +89,13 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
 
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
+        """One write transaction: committed at the end of the block, rolled back on error.
+
+        On SQLite it begins with ``BEGIN IMMEDIATE`` (see :mod:`mapservice.storage.sqlite`), so
+        what the block reads before it writes is still true when it commits.
+        """
         try:
-            with self.engine.begin() as conn:
+            with self._write_engine.begin() as conn:
                 yield conn
         except sa.exc.OperationalError as exc:
             raise StorageError(
@@ -73,36 +103,35 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
             ) from exc
 
     @contextmanager
-    def _connect(self) -> Iterator[Connection]:
+    def _connect(self, *, write: bool = False) -> Iterator[Connection]:
+        """A connection for reads (one snapshot until the block ends), or for a write
+        transaction the caller begins and ends itself (``write=True``)."""
         try:
-            with self.engine.connect() as conn:
+            with (self._write_engine if write else self.engine).connect() as conn:
                 yield conn
         except sa.exc.OperationalError as exc:
             raise StorageError(
                 "La base de données est indisponible.", detail=str(exc.orig)
             ) from exc
 
+    @contextmanager
+    def _migrating(self) -> Iterator[Connection]:
+        """The write transaction schema migrations run in."""
+        with self._begin() as conn:
+            yield conn
+
     def close(self) -> None:
         self.engine.dispose()
 
     def migrate(self, revision: str = "head") -> None:
-        cfg = AlembicConfig()
-        cfg.set_main_option(
-            "script_location", str(resources.files("mapservice.storage") / "migrations")
-        )
-        with self._begin() as conn:
+        cfg = alembic_config()
+        with self._migrating() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
     def head_revision(self) -> str | None:
         """The newest schema revision this code knows."""
-        from alembic.script import ScriptDirectory
-
-        cfg = AlembicConfig()
-        cfg.set_main_option(
-            "script_location", str(resources.files("mapservice.storage") / "migrations")
-        )
-        return ScriptDirectory.from_config(cfg).get_current_head()
+        return known_revisions()[-1]
 
     def revision(self) -> str | None:
         with self._connect() as conn:
@@ -188,7 +217,7 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
             }
             for f in ref.factors.values()
         ]
-        plan = [
+        plan: list[tuple[sa.Table, list[dict[str, Any]]]] = [
             (t.municipalities, muni_rows),
             (t.parks, park_rows),
             (t.material_categories, category_rows),
@@ -327,11 +356,12 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
 
     def apply_import(self, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
         result = ImportResult(dry_run=dry_run)
-        with self._connect() as conn:
+        with self._connect(write=True) as conn:
             tx = conn.begin()
             try:
                 for member in plan.members:
-                    values = {"name": member.name, "naics_code": member.naics_code}
+                    values: dict[str, Any] = {"name": member.name,
+                                              "naics_code": member.naics_code}
                     for key in ("contact_name", "contact_email", "contact_phone"):
                         if getattr(member, key) is not None:
                             values[key] = getattr(member, key)
@@ -390,7 +420,7 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore):
                 table.insert().values(**key, **values, created_at=now, updated_at=now)
             )
             result.inserted[name] += 1
-            return int(inserted.inserted_primary_key[0])
+            return int(inserted.inserted_primary_key[0])  # type: ignore[index]
         current = row._mapping
         if (table is t.sites and current["geocode_source"] == MANUAL_SOURCE
                 and values.get("geocode_source") != "coordonnees-fournies"):
