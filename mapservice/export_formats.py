@@ -59,6 +59,18 @@ def _positions(layer: Layer, geometry: dict[str, Any] | None) -> list[Any]:
     return [round(centre.x, 6), round(centre.y, 6), geom.wkt]
 
 
+#: What a spreadsheet reads as the start of a formula in a CSV cell (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula gets a leading apostrophe, which
+    Excel and LibreOffice show as text; numbers and other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_chunks(layer_id: str, features: Iterable[dict[str, Any]], scope: Scope,
                *, bom: bool = True) -> Iterator[str]:
     """UTF-8 CSV (a BOM first, for Excel), one chunk per row, the layer's fields in order."""
@@ -77,7 +89,7 @@ def csv_chunks(layer_id: str, features: Iterable[dict[str, Any]], scope: Scope,
     yield ("\ufeff" if bom else "") + take()
     for feature in features:
         props = feature["properties"]
-        writer.writerow([("" if props[n] is None else props[n]) for n in names]
+        writer.writerow([("" if props[n] is None else csv_safe(props[n])) for n in names]
                         + _positions(layer, feature["geometry"]))
         yield take()
 
@@ -85,8 +97,18 @@ def csv_chunks(layer_id: str, features: Iterable[dict[str, Any]], scope: Scope,
 def write_xlsx(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope: Scope) -> None:
     """One sheet per layer (lon/lat columns), and a sheet "champs" describing every field."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
+
+    def text_cell(sheet: Any, value: Any) -> Any:
+        """openpyxl writes a text starting with "=" as a live formula: keep it a string."""
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
+
     for layer_id, features in layers.items():
         layer = LAYERS[layer_id]
         names = layer.field_names(scope)
@@ -94,7 +116,8 @@ def write_xlsx(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope
         sheet.append(names + _position_columns(layer))
         for feature in features:
             props = feature["properties"]
-            sheet.append([props[n] for n in names] + _positions(layer, feature["geometry"]))
+            sheet.append([text_cell(sheet, props[n]) for n in names]
+                         + _positions(layer, feature["geometry"]))
     fields = book.create_sheet("champs")
     fields.append(["couche", "champ", "type", "libellé", "label"])
     for layer_id in layers:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mapservice import geojson
+from mapservice.export_formats import csv_safe
 from mapservice.matching import Candidate
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def write_candidates(services: Services, found: list[Candidate], path: Path) -> 
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
         return len(rows)
     features = []
     for c, row in zip(found, rows, strict=True):

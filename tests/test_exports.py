@@ -144,3 +144,49 @@ def test_cli_export_writes_every_format(svc, tmp_path):
     bad = runner.invoke(main, ["export", "sites", "--out", str(tmp_path / "x.csv"),
                                "--filter", "park=nulle-part"], env=env)
     assert bad.exit_code != 0 and "nulle-part" in bad.output
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(app, tmp_path):
+    """CSV injection: a spreadsheet must show these names, never run them."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from mapservice import export_formats
+    from mapservice.export_jobs import LayerQuery, layer_features
+    from mapservice.layers import STAFF
+
+    hostile = ['=HYPERLINK("http://x.example","clic")', "+1+1", "-2+3", "@SUM(A1)",
+               "=cmd|' /C calc'!A0"]
+    with app.app_context():
+        features = list(layer_features(app.extensions["mapservice"], "sites", LayerQuery(),
+                                       STAFF))[:len(hostile)]
+    for feature, name in zip(features, hostile, strict=True):
+        feature["properties"] = {**feature["properties"], "member": name}
+    text = "".join(export_formats.csv_chunks("sites", features, STAFF)).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["member"] for r in rows] == ["'" + name for name in hostile]
+    path = tmp_path / "x.xlsx"
+    export_formats.write_xlsx(path, {"sites": features}, STAFF)
+    sheet = load_workbook(path)["sites"]
+    column = [c.value for c in sheet[1]].index("member") + 1
+    cells = [sheet.cell(row=i + 2, column=column) for i in range(len(hostile))]
+    assert [c.value for c in cells] == hostile
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_a_synergy_move_rereads_the_synergies_layer_only(svc):
+    from mapservice import synergy_jobs
+    from mapservice.export_jobs import cached_features
+
+    sites = cached_features(svc, "sites", LayerQuery(), STAFF)
+    synergies = cached_features(svc, "synergies", LayerQuery(), STAFF)
+    moved = next(s for s in svc.repo.synergies() if s.status.value == "candidate")
+    synergy_jobs.move(svc, synergy_id=moved.id, output_flow_id=None, input_flow_id=None,
+                      status="contacted", author="Test")
+    assert cached_features(svc, "sites", LayerQuery(), STAFF) is sites
+    again = cached_features(svc, "synergies", LayerQuery(), STAFF)
+    assert again is not synergies
+    assert {f["properties"]["status"] for f in again
+            if f["properties"]["synergy_id"] == moved.id} == {"contacted"}

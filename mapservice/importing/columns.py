@@ -6,28 +6,36 @@ import difflib
 from dataclasses import dataclass
 
 from mapservice.errors import ImportIssue
+from mapservice.importing.values import visible
 from mapservice.text import fold
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its French name, the headers also taken for it, and what a cell holds.
+
+    ``max_len`` caps a cell in characters: the registry forms' limits for free text (the
+    database's are a little wider), a generous bound for cells that must match a format.
+    """
+
     name: str
     aliases: tuple[str, ...]
     required: bool
     expected: str
+    max_len: int = 100
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("entreprise", ("company", "member", "membre", "nom entreprise", "raison sociale"), True,
-           "le nom de l'entreprise membre"),
+           "le nom de l'entreprise membre", 200),
     Column("secteur_scian", ("scian", "naics", "sector", "secteur", "code scian"), False,
            "un code SCIAN de 2 à 6 chiffres"),
     Column("site", ("site name", "etablissement", "usine"), False,
-           "le nom du site (vide : le site principal)"),
+           "le nom du site (vide : le site principal)", 200),
     Column("adresse", ("address", "adresse civique", "street address"), False,
-           "l'adresse civique"),
+           "l'adresse civique", 300),
     Column("municipalite", ("municipality", "ville", "city", "town"), True,
-           "une municipalité, un arrondissement ou un secteur de la région"),
+           "une municipalité, un arrondissement ou un secteur de la région", 200),
     Column("code_postal", ("postal code", "postal_code", "postcode", "cp"), False,
            "un code postal canadien A1A 1A1"),
     Column("latitude", ("lat",), False, "une latitude en degrés décimaux (WGS84), ex. 48,4280"),
@@ -35,25 +43,35 @@ COLUMNS: tuple[Column, ...] = (
            "une longitude en degrés décimaux (WGS84), ex. -71,0680"),
     Column("type", ("direction", "offre besoin", "kind"), True, "« offre » ou « besoin »"),
     Column("matiere", ("material", "category", "categorie", "matiere code"), True,
-           "un code, un libellé ou un synonyme de la taxonomie des matières"),
-    Column("description", ("desc", "details"), False, "une description libre"),
+           "un code, un libellé ou un synonyme de la taxonomie des matières", 300),
+    Column("description", ("desc", "details"), False, "une description libre", 1000),
     Column("quantite", ("quantity", "qty", "qte"), False, "un nombre (virgule ou point décimal)"),
     Column("unite", ("unit", "unites", "units"), False, "t/an, m3/an, unités/an ou kW"),
     Column("frequence", ("frequency",), False,
            "continu, quotidien, hebdomadaire, mensuel, saisonnier, annuel ou ponctuel"),
     Column("dangereux", ("hazardous", "matiere dangereuse", "mdr"), False, "oui ou non"),
     Column("confidentiel", ("confidential",), False, "oui ou non"),
-    Column("contact_nom", ("contact", "contact name"), False, "le nom d'une personne-ressource"),
+    Column("contact_nom", ("contact", "contact name"), False, "le nom d'une personne-ressource",
+           200),
     Column("contact_courriel", ("contact email", "courriel", "email"), False,
-           "une adresse courriel"),
+           "une adresse courriel, ex. lea@entreprise.ca", 200),
     Column("contact_telephone", ("contact phone", "telephone", "phone"), False,
-           "un numéro de téléphone"),
+           "un numéro de téléphone d'au moins 7 chiffres, ex. 418 555-0123", 50),
     Column("consentement_public", ("public consent", "consentement", "public"), False,
            "oui si l'entreprise accepte d'être nommée publiquement, sinon non"),
 )
 
 COLUMNS_BY_NAME = {c.name: c for c in COLUMNS}
+#: More named columns than this is no membership file, and each costs a fuzzy match.
+MAX_COLUMNS = 200
+#: A value quoted back in an issue is cut to this many characters.
+SHOWN_CHARS = 80
 _KEYS = {fold(alias): c.name for c in COLUMNS for alias in (c.name, *c.aliases)}
+
+
+def shorten(text: str) -> str:
+    """Return ``text`` cut to :data:`SHOWN_CHARS` characters, with an ellipsis if it was cut."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def map_header(header: list[str]) -> tuple[dict[str, int], list[ImportIssue], list[str]]:
@@ -65,25 +83,31 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[ImportIssue], li
     mapping: dict[str, int] = {}
     issues: list[ImportIssue] = []
     ignored: list[str] = []
+    named = sum(1 for raw in header if raw.strip())
+    if named > MAX_COLUMNS:
+        return mapping, [ImportIssue(
+            1, None, f"{named} colonnes", f"au plus {MAX_COLUMNS} colonnes nommées",
+            f"En-tête trop large : {named} colonnes nommées.")], ignored
     for index, raw in enumerate(header):
         label = raw.strip()
         if not label:
             continue
+        shown = visible(shorten(label))
         name = _KEYS.get(fold(label))
         if name is None:
             close = difflib.get_close_matches(fold(label), list(_KEYS), n=1, cutoff=0.75)
             if close:
                 suggestion = _KEYS[close[0]]
                 issues.append(
-                    ImportIssue(1, label, label, f"« {suggestion} »",
+                    ImportIssue(1, shown, shown, f"« {suggestion} »",
                                 f"Colonne inconnue ; vouliez-vous dire « {suggestion} » ?")
                 )
             else:
-                ignored.append(label)
+                ignored.append(shown)
             continue
         if name in mapping:
             issues.append(
-                ImportIssue(1, label, label, "chaque colonne une seule fois",
+                ImportIssue(1, shown, shown, "chaque colonne une seule fois",
                             f"La colonne « {name} » apparaît deux fois.")
             )
             continue

@@ -6,6 +6,7 @@ together, naming row, column, value and what was expected; any problem rejects t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,17 +15,22 @@ from typing import cast
 from mapservice.classify import Classifier
 from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
 from mapservice.geocoding import CascadeGeocoder, GeocodeQuery, ParkLocator
-from mapservice.importing.columns import COLUMNS_BY_NAME, map_header
+from mapservice.importing.columns import COLUMNS_BY_NAME, map_header, shorten
 from mapservice.importing.reader import Sheet, open_sheet
 from mapservice.importing.values import (
     CellError,
+    check_plain,
+    clean_text,
     parse_bool,
     parse_direction,
+    parse_email,
     parse_frequency,
     parse_naics,
     parse_number,
+    parse_phone,
     parse_postal_code,
     parse_unit,
+    visible,
 )
 from mapservice.materials import Taxonomy
 from mapservice.model import (
@@ -42,6 +48,16 @@ from mapservice.text import fold
 MAX_ISSUES = 200
 
 _GEO_FIELDS = {"municipalite", "code_postal", "latitude", "longitude"}
+#: Cells that name a member or a site: their folded form is a database key (300 characters)
+#: and must hold a letter or a digit, or "---" and "***" would be one and the same member.
+_KEY_COLUMNS = ("entreprise", "site", "adresse")
+_KEY_CHARS = 300
+#: The database keeps this many characters of a flow's folded description as its key.
+_DESCRIPTION_KEY_CHARS = 500
+#: Free text kept on several lines; every other cell is one line.
+_MULTILINE = {"description"}
+#: Names repeat on every row of a member: fold each once.
+_fold = functools.lru_cache(maxsize=4096)(fold)
 
 
 @dataclass
@@ -72,7 +88,8 @@ class _Issues(list[ImportIssue]):
             expected: str | None = None) -> None:
         if column in COLUMNS_BY_NAME and expected is None:
             expected = COLUMNS_BY_NAME[column].expected
-        self.append(ImportIssue(row, column, value, expected or "", message))
+        shown = None if value is None else visible(shorten(value))
+        self.append(ImportIssue(row, column, shown, expected or "", message))
 
 
 def build_plan(
@@ -165,12 +182,56 @@ def _read_sheet(
             break
         cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
                  mapping.items()}
-        _read_row(number, cells, taxonomy, members, issues, classifier)
+        if _clean_cells(number, cells, issues):
+            _read_row(number, cells, taxonomy, members, issues, classifier)
         if len(issues) >= MAX_ISSUES:
             break
         if on_progress and n_rows % 1000 == 0:
             on_progress(n_rows)
     return members, issues, n_rows
+
+
+def _clean_cells(number: int, cells: dict[str, str], issues: _Issues) -> bool:
+    """Clean the row's cells in place; note every cell that cannot be read further.
+
+    A cell is refused, before its content is looked at, when it holds a control character,
+    is longer than its column allows, or names a member or a site without a letter or digit.
+    Returns whether the row can be read.
+    """
+    before = len(issues)
+    try:
+        check_plain("\n".join(cells.values()))  # one look at the row; each cell if it fails
+        plain = True
+    except CellError:
+        plain = False
+    for column, raw in cells.items():
+        if not raw:
+            continue
+        spec = COLUMNS_BY_NAME[column]
+        try:
+            if not plain:
+                check_plain(raw)
+        except CellError as exc:
+            issues.add(number, column, raw, f"Valeur invalide : {exc}.",
+                       f"{spec.expected}, sans caractère de contrôle")
+            continue
+        text = cells[column] = clean_text(raw, lines=column in _MULTILINE)
+        key = _fold(text) if column in _KEY_COLUMNS else ""
+        if len(text) > spec.max_len:
+            issues.add(number, column, text,
+                       f"Trop long : {len(text)} caractères (au plus {spec.max_len}).",
+                       f"{spec.expected}, en {spec.max_len} caractères au plus")
+        elif len(key) > _KEY_CHARS:
+            issues.add(number, column, text,
+                       f"Trop long une fois les ligatures et symboles décomposés : "
+                       f"{len(key)} caractères (au plus {_KEY_CHARS}).",
+                       f"{spec.expected}, en lettres et chiffres ordinaires")
+        elif column in _KEY_COLUMNS and not key:
+            issues.add(number, column, text, "Ni lettre latine ni chiffre : ce nom ne peut "
+                       "pas distinguer un membre ou un site d'un autre.",
+                       f"{spec.expected}, avec au moins une lettre de a à z (accentuée ou "
+                       "non) ou un chiffre")
+    return len(issues) == before
 
 
 def _geocode(site: _SiteDraft, geocoder: CascadeGeocoder, issues: _Issues) -> Location | None:
@@ -240,6 +301,8 @@ def _read_row(
     confidential = parse("confidentiel", parse_bool)
     consent = parse("consentement_public", parse_bool)
     postal = parse("code_postal", parse_postal_code)
+    parse("contact_courriel", parse_email)
+    parse("contact_telephone", parse_phone)
 
     material = cells.get("matiere", "")
     category = taxonomy.lookup(material) if material else None
@@ -276,7 +339,7 @@ def _read_row(
     if len(issues) > before or category is None or direction is None:
         return
 
-    member_key = fold(company)
+    member_key = _fold(company)
     member = members.get(member_key)
     if member is None:
         member = members[member_key] = _MemberDraft(company, naics, number)  # type: ignore[arg-type]
@@ -294,7 +357,7 @@ def _read_row(
         member.consent = bool(consent)
 
     site_name = cells.get("site") or cells.get("adresse") or company
-    site_key = fold(site_name)
+    site_key = _fold(site_name)
     site = member.sites.get(site_key)
     if site is None:
         site = member.sites[site_key] = _SiteDraft(
@@ -315,7 +378,8 @@ def _read_row(
         return
 
     description = cells.get("description") or category.label_fr  # type: ignore[union-attr]
-    flow_key = (str(direction), category.code, fold(description))  # type: ignore[union-attr]
+    flow_key = (str(direction), category.code,  # type: ignore[union-attr]
+                fold(description)[:_DESCRIPTION_KEY_CHARS])
     if flow_key in site.flow_rows:
         issues.add(number, None, None,
                    f"Ligne en double de la ligne {site.flow_rows[flow_key]} (même entreprise, "

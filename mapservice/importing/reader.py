@@ -1,9 +1,13 @@
 """Read CSV and XLSX files row by row, as French Excel writes them.
 
-CSV: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "texte Unicode") or Windows-1252;
-comma, semicolon or tab. XLSX: the first worksheet, read in streaming mode. Rows come out one
-at a time with the row number a person sees in the spreadsheet (header = 1), so a huge file is
-never held in memory; the caller stops reading past its row limit.
+CSV: UTF-8 (with or without BOM), UTF-16 (Excel's "texte Unicode", with or without BOM) or
+Windows-1252; comma, semicolon or tab. XLSX: the first worksheet, read in streaming mode. Rows
+come out one at a time with the row number a person sees in the spreadsheet (header = 1), so a
+huge file is never held in memory; the caller stops reading past its row limit.
+
+Whatever the bytes, the only error that leaves here is :class:`ImportRejected`, saying what was
+expected, what came and where: an uploaded file is someone else's input, and a malformed one
+(a truncated workbook, a zip bomb, a text in an unknown encoding) is a refusal, not a crash.
 """
 
 from __future__ import annotations
@@ -11,14 +15,27 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from mapservice.errors import ImportIssue, ImportRejected
+from mapservice.importing.values import visible
 
 _SNIFF_BYTES = 64 * 1024
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: A workbook unpacks to at most this many times the largest file accepted. Real ones unpack
+#: 10 to 20 times their size; a zip bomb, thousands.
+XLSX_UNPACKED_PER_BYTE = 10
+#: Past 1 MB unpacked, a workbook compressed more than this is a zip bomb, not a spreadsheet.
+XLSX_MAX_RATIO = 100
+#: Excel's own limits: columns A to IV (as in Excel 2003, ample for an import) and rows.
+XLSX_MAX_COLUMNS = 256
+XLSX_MAX_ROWS = 1_048_576
+_CSV_EXPECTED = "un CSV bien formé, chaque cellule entre guillemets refermée"
 
 
 @dataclass(frozen=True)
@@ -32,9 +49,10 @@ class Sheet:
     close: Callable[[], None]
 
 
-def _reject(message: str, expected: str, source: str, value: str | None = None) -> ImportRejected:
+def _reject(message: str, expected: str, source: str, value: str | None = None,
+            row: int | None = None) -> ImportRejected:
     return ImportRejected(
-        issues=[ImportIssue(None, None, value, expected, message)], source=source
+        issues=[ImportIssue(row, None, value, expected, message)], source=source
     )
 
 
@@ -47,52 +65,134 @@ def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Shee
                       source)
     if size > max_bytes:
         raise _reject(
-            f"Fichier trop volumineux : {size:,} octets (maximum {max_bytes:,}).".replace(",", " "),
-            f"au plus {max_bytes} octets",
+            f"Fichier trop volumineux : {_bytes(size)} octets (maximum {_bytes(max_bytes)}).",
+            f"au plus {_bytes(max_bytes)} octets",
             source,
         )
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if head.startswith(b"PK\x03\x04"):
-        return _open_xlsx(path, source)
-    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _open_xlsx(path, source, max_bytes)
+    if head.startswith(_OLE2):
         raise _reject(
-            "Ancien format Excel (.xls) non pris en charge.",
-            "un classeur .xlsx ou un fichier .csv (Enregistrer sous… CSV UTF-8)",
+            "Ancien format Excel (.xls), ou classeur protégé par un mot de passe : non pris en "
+            "charge.",
+            "un classeur .xlsx sans mot de passe ou un fichier .csv (Enregistrer sous… CSV UTF-8)",
             source,
         )
     return _open_csv(path, head, source)
 
 
-def _detect_encoding(path: Path, head: bytes) -> str:
-    """Return UTF-16 (BOM), UTF-8 if the whole file decodes as such, else Windows-1252.
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Name the UTF-16 byte order of ``head`` when its NUL bytes say it is UTF-16 text.
+
+    Mostly-Latin text in UTF-16 has a NUL in every other byte, on the high side of each code
+    unit; random binary data has them anywhere.
+    """
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd >= 0.3 * pairs and even <= 0.01 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.01 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _first_bad_line(path: Path, codec: str, skip: int) -> tuple[int, bytes] | None:
+    """Return the line number and the bytes of the first thing ``codec`` cannot decode.
 
     The whole file is decoded in chunks, so a Windows-1252 accent on row 40,000 is seen too.
     """
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16"
-    if b"\x00" in head:
-        raise ValueError("nul")
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    decoder = codecs.getincrementaldecoder(codec)()
+    line = 1
     with path.open("rb") as fh:
+        fh.seek(skip)
         try:
             while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
+                line += decoder.decode(chunk).count("\n")
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            # The decoder reports positions in its pending bytes followed by the chunk.
+            before = codecs.decode(exc.object[: exc.start], codec, errors="replace")
+            return line + before.count("\n"), bytes(exc.object[exc.start : exc.end])
+    return None
 
 
-def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
-    try:
-        encoding = _detect_encoding(path, head)
-    except ValueError:
+def _hex(data: bytes) -> str:
+    return " ".join(f"0x{b:02X}" for b in data[:8])
+
+
+def _detect_encoding(path: Path, head: bytes, source: str) -> str:
+    """Return the codec to read ``path`` with, or raise naming the line it fails at."""
+    boms = [(codecs.BOM_UTF8, "utf-8", "utf-8-sig", "UTF-8"),
+            (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16", "UTF-16"),
+            (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16", "UTF-16")]
+    for bom, codec, reader_codec, label in boms:
+        if head.startswith(bom):
+            bad = _first_bad_line(path, codec, len(bom))
+            if bad is None:
+                return reader_codec
+            raise _reject(
+                f"Caractère illisible ({_hex(bad[1])}) : le fichier s'annonce en {label} "
+                "(indicateur d'ordre des octets en tête) mais ne l'est pas partout.",
+                f"du texte {label} valide dans tout le fichier", source, _hex(bad[1]), bad[0])
+    utf16 = _utf16_without_bom(head)
+    if utf16 is not None:
+        bad = _first_bad_line(path, utf16, 0)
+        if bad is None:
+            return utf16
+        raise _reject(f"Caractère illisible ({_hex(bad[1])}) dans un texte UTF-16.",
+                      "du texte UTF-16 valide dans tout le fichier", source, _hex(bad[1]), bad[0])
+    nul = head.find(b"\x00")
+    first_line_end = head.find(b"\n")
+    if nul >= 0 and (head.count(0) > 0.01 * len(head)
+                     or first_line_end < 0 or nul < first_line_end):
+        # Binary: an image, a PDF, an archive. A stray NUL in a cell is left to the cell check,
+        # which names its row and column.
         raise _reject(
             "Le fichier n'est pas un texte CSV lisible (octets nuls).",
             "un fichier CSV (UTF-8 ou Windows-1252) ou un classeur XLSX",
-            source,
-        ) from None
+            source, "0x00", head.count(b"\n", 0, nul) + 1,
+        )
+    if _first_bad_line(path, "utf-8", 0) is None:
+        return "utf-8"
+    bad = _first_bad_line(path, "cp1252", 0)
+    if bad is None:
+        return "cp1252"
+    raise _reject(
+        f"Encodage non reconnu : ni UTF-8 ni Windows-1252 (octet {_hex(bad[1])}).",
+        "un CSV enregistré en UTF-8 (Excel : Enregistrer sous… CSV UTF-8)", source,
+        _hex(bad[1]), bad[0])
+
+
+_FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
+
+
+def _csv_issue(exc: csv.Error, row: int) -> ImportIssue:
+    """Say in French what the csv module found wrong, at the record it was reading."""
+    text = str(exc)
+    limit = _FIELD_LIMIT.search(text)
+    if limit:
+        message = (f"Cellule de plus de {_bytes(int(limit.group(1)))} caractères : un "
+                   "guillemet ouvert n'est sans doute jamais refermé.")
+    elif "unexpected end of data" in text:
+        message = ("Guillemet ouvert jamais refermé : la cellule courrait jusqu'à la fin du "
+                   "fichier.")
+    elif "expected after" in text:
+        message = ("Texte collé après le guillemet fermant d'une cellule (un guillemet dans "
+                   "le texte s'écrit \"\").")
+    else:
+        message = f"CSV mal formé ({text})."
+    return ImportIssue(row, None, None, _CSV_EXPECTED, message)
+
+
+def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
+    encoding = _detect_encoding(path, head, source)
     sample = head.decode(encoding, errors="replace")
     first_line = sample.splitlines()[0] if sample.splitlines() else ""
     counts = {d: first_line.count(d) for d in (";", ",", "\t")}
@@ -102,49 +202,51 @@ def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
             "Impossible de trouver le séparateur de colonnes dans la ligne d'en-tête.",
             "des colonnes séparées par « ; », « , » ou tabulation",
             source,
-            first_line[:80],
+            visible(first_line[:80]),
         )
+    stream = io.TextIOWrapper(path.open("rb"), encoding=encoding, errors="strict", newline="")
+    # strict: a stray character after a closing quote, or a quote never closed, is an error to
+    # report, not a cell silently swallowing the rest of the file.
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    number = 1
 
-    def text_stream() -> io.TextIOWrapper:
-        return io.TextIOWrapper(path.open("rb"), encoding=encoding, errors="strict", newline="")
+    def fail(exc: Exception) -> ImportRejected:
+        stream.close()
+        if isinstance(exc, csv.Error):
+            return ImportRejected(issues=[_csv_issue(exc, number)], source=source)
+        # Only if the file changed since its encoding was checked.
+        return _reject("Caractère illisible : l'encodage change en cours de fichier.",
+                       f"du texte {encoding.replace('-sig', '')} valide dans tout le fichier",
+                       source, row=number)
 
-    stream = text_stream()
-    reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         stream.close()
         raise _reject("Le fichier est vide.", "une ligne d'en-tête", source) from None
-    except UnicodeDecodeError:
-        stream.close()
-        raise _reject("Encodage illisible.", "UTF-8 ou Windows-1252", source) from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise fail(exc) from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        nonlocal number
         try:
-            yield from enumerate(reader, start=2)
-        except UnicodeDecodeError as exc:
-            raise ImportRejected(
-                issues=[
-                    ImportIssue(
-                        reader.line_num + 1,
-                        None,
-                        repr(exc.object[exc.start : exc.end]),
-                        f"du texte {encoding.replace('-sig', '')} valide dans tout le fichier",
-                        "Caractère illisible : l'encodage change en cours de fichier.",
-                    )
-                ],
-                source=source,
-            ) from None
-        except csv.Error as exc:
-            raise ImportRejected(
-                issues=[ImportIssue(reader.line_num, None, None, "un CSV bien formé", str(exc))],
-                source=source,
-            ) from None
+            while True:
+                number += 1
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except (csv.Error, UnicodeDecodeError) as exc:
+                    raise fail(exc) from None
+                yield number, values
         finally:
             stream.close()
 
     return Sheet(header=header, rows=rows(), encoding=encoding, delimiter=delimiter,
                  close=stream.close)
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
 
 
 def _cell_text(value: object) -> str:
@@ -157,33 +259,119 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path, source: str) -> Sheet:
+def _unreadable(exc: BaseException, source: str, row: int | None = None) -> ImportRejected:
+    where = f" à la ligne {row}" if row is not None else ""
+    return _reject(f"Classeur XLSX illisible{where} ({type(exc).__name__}).",
+                   "un classeur .xlsx valide, enregistré par un tableur", source, row=row)
+
+
+def _check_archive(path: Path, source: str, max_bytes: int) -> None:
+    """Refuse a zip that is no workbook, or that would unpack to far more than it weighs."""
     import zipfile
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as part:
+                    mimetype = part.read(100)
+    except Exception as exc:  # noqa: BLE001 - any failure to list a zip means "not a zip"
+        raise _unreadable(exc, source) from None
+    if b"opendocument" in mimetype:
+        raise _reject("Classeur OpenDocument (.ods) non pris en charge.",
+                      "un classeur .xlsx (LibreOffice : Enregistrer sous… Excel 2007-365)",
+                      source)
+    if "[Content_Types].xml" not in names:
+        raise _reject("Archive ZIP qui n'est pas un classeur Excel ([Content_Types].xml absent).",
+                      "un classeur .xlsx", source)
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise _reject("Archive chiffrée.", "un classeur .xlsx sans mot de passe", source)
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(path.stat().st_size, 1)
+    limit = XLSX_UNPACKED_PER_BYTE * max_bytes
+    if unpacked > limit or (unpacked > 1 << 20 and unpacked > XLSX_MAX_RATIO * packed):
+        raise _reject(
+            f"Classeur anormalement comprimé : {_bytes(unpacked)} octets une fois décompressé "
+            f"pour {_bytes(packed)} octets.",
+            f"au plus {_bytes(min(limit, XLSX_MAX_RATIO * packed))} octets décompressés",
+            source)
 
+
+def _bytes(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
+    from openpyxl import load_workbook
+
+    _check_archive(path, source, max_bytes)
     try:
         # A file object, not the path: openpyxl judges a path by its extension, we by content.
-        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise _reject(
-            f"Classeur XLSX illisible ({type(exc).__name__}).", "un classeur .xlsx valide", source
-        ) from None
-    sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    try:
-        header = [_cell_text(v) for v in next(values)]
-    except StopIteration:
+        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True,
+                                 keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a malformed part
+        raise _unreadable(exc, source) from None
+    if not workbook.worksheets:
         workbook.close()
-        raise _reject("La première feuille est vide.", "une ligne d'en-tête", source) from None
+        raise _reject("Le classeur n'a aucune feuille de calcul (graphiques seulement ?).",
+                      "une première feuille avec une ligne d'en-tête", source)
+    sheet = workbook.worksheets[0]
+    # The <dimension> a file declares can be wrong: trusted, it silently drops the rows below
+    # it, or pads every row to 16,384 columns. Read what is there instead.
+    sheet.reset_dimensions()
+    number = 1
+
+    def next_row(values: Iterator[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+        # Cells are parsed as they are read: a malformed sheet fails here, on its row.
+        try:
+            return next(values)
+        except StopIteration:
+            return None
+        except Exception as exc:  # noqa: BLE001 - see above
+            workbook.close()
+            raise _unreadable(exc, source, number) from None
+
+    header = [_cell_text(v) for v in next_row(sheet.iter_rows(max_row=1, values_only=True))
+              or ()]
     while header and header[-1] == "":
         header.pop()
+    if not header:
+        below = sheet.iter_rows(min_row=2, max_row=100, max_col=XLSX_MAX_COLUMNS,
+                                values_only=True)
+        empty = True
+        while empty and (row := next_row(below)) is not None:
+            empty = row.count(None) == len(row)
+        workbook.close()
+        if empty:
+            raise _reject("La première feuille est vide.", "une ligne d'en-tête", source)
+        raise _reject("La ligne 1 de la première feuille est vide.",
+                      "la ligne d'en-tête en ligne 1", source, row=1)
+    width = len(header)
+    if width > XLSX_MAX_COLUMNS:
+        workbook.close()
+        raise _reject(f"En-tête trop large : sa dernière colonne est la {width}e.",
+                      f"des colonnes dans les {XLSX_MAX_COLUMNS} premières (A à IV)", source,
+                      row=1)
+    values = sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        nonlocal number
         try:
-            for number, row in enumerate(values, start=2):
-                yield number, [_cell_text(v) for v in row[: len(header)]]
+            while True:
+                number += 1
+                row = next_row(values)
+                if row is None:
+                    return
+                if number > XLSX_MAX_ROWS:
+                    raise _reject(
+                        f"Ligne {number} : au-delà de la dernière ligne d'une feuille Excel.",
+                        f"au plus {XLSX_MAX_ROWS} lignes", source, row=number)
+                if row.count(None) == len(row):  # quick: a formatted sheet has a million
+                    yield number, []
+                    continue
+                yield number, [_cell_text(v) for v in row[:width]]
         finally:
             workbook.close()
 

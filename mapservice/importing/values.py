@@ -15,6 +15,7 @@ class CellError(ValueError):
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)([.,]\d+)?$")
+_SCIENTIFIC = re.compile(r"^[+-]?\d+([.,]\d+)?[eE][+-]?\d+$")
 
 
 def parse_number(text: str) -> float:
@@ -22,14 +23,17 @@ def parse_number(text: str) -> float:
     raw = text.strip()
     if "," in raw and "." in raw:
         raise CellError("nombre ambigu : virgule et point à la fois")
+    if _SCIENTIFIC.match(raw):
+        raise CellError("notation scientifique non acceptée : écrivez le nombre en entier, "
+                        "ex. 1500 plutôt que 1,5E+03")
     if not _NUMBER.match(raw):
         if re.match(r"^[+-]?[\d.,\s]+\s*[^\d\s.,]+", raw):
             raise CellError("un nombre seul est attendu ; l'unité va dans la colonne « unite »")
         raise CellError("ce n'est pas un nombre")
     value = float(re.sub(r"[ \u00a0\u202f]", "", raw).replace(",", "."))
     if not math.isfinite(value):
-        raise CellError("nombre non fini")
-    return value
+        raise CellError("nombre trop grand")
+    return value + 0.0  # -0 is 0
 
 
 _UNITS = {
@@ -119,3 +123,61 @@ def parse_postal_code(text: str) -> str:
     if code is None:
         raise CellError("code postal mal formé")
     return code
+
+
+#: Control characters (C0 but tab and line breaks, DEL, C1) and lone surrogates. Stricter than
+#: :func:`mapservice.errors.check_plain_text`: C1 controls in a spreadsheet only ever come from
+#: a file read in the wrong encoding.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_plain(text: str) -> None:
+    """Raise :class:`CellError` naming the first control character of ``text``, if any."""
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise CellError(f"caractère de contrôle U+{ord(found.group()):04X} en position "
+                        f"{found.start() + 1}")
+
+
+def visible(text: str) -> str:
+    """Return ``text`` with control characters written as ``\\xNN``, to be shown safely."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
+_SPACES = re.compile(r"[ \t]+")
+_BREAKS = re.compile(r"\r\n?|\n")
+_UNCLEAN = re.compile(r"[\t\r\n]|  ")
+
+
+def clean_text(text: str, *, lines: bool = False) -> str:
+    """Return ``text`` with runs of spaces and tabs made one space, as the registry forms do.
+
+    With ``lines``, line breaks are kept (each line trimmed, ``\\r\\n`` made ``\\n``);
+    without, they become spaces too, since a name or an address is one line. Other characters
+    (no-break spaces, U+2028) are left as they are.
+    """
+    if not _UNCLEAN.search(text):  # the common case, quickly
+        return text.strip()
+    if lines:
+        kept = (_SPACES.sub(" ", line).strip() for line in _BREAKS.split(text))
+        return "\n".join(kept).strip()
+    return _SPACES.sub(" ", _BREAKS.sub(" ", text)).strip()
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")
+_PHONE = re.compile(r"[\d\s+().\-#,/a-zA-Zé]+")
+
+
+def parse_email(text: str) -> str:
+    """Return ``text`` if it looks like an e-mail address (the rule of the member form)."""
+    if not _EMAIL.match(text):
+        raise CellError("adresse courriel mal formée")
+    return text
+
+
+def parse_phone(text: str) -> str:
+    """Return ``text`` if it is a phone number of at least 7 digits (the member form's rule)."""
+    if sum(c.isdigit() for c in text) < 7 or not _PHONE.fullmatch(text):
+        raise CellError("numéro de téléphone mal formé")
+    return text

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -401,8 +402,12 @@ def read_road_lines(path: Path) -> list[RoadLine]:
     """
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RoadNetworkError(f"{path}: fichier illisible ({exc})", detail=repr(exc)) from exc
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: bad JSON, or an integer of more than 4,300 digits; RecursionError:
+        # arrays nested a thousand deep.
+        reason = "imbrication trop profonde" if isinstance(exc, RecursionError) else str(exc)
+        raise RoadNetworkError(f"{path}: fichier illisible ({reason[:200]})",
+                               detail=repr(exc)[:1000]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
             or not isinstance(doc.get("features"), list):
         raise RoadNetworkError(f"{path}: attendu une FeatureCollection GeoJSON avec « features »")
@@ -411,27 +416,29 @@ def read_road_lines(path: Path) -> list[RoadLine]:
         where = f"{path}: entité {index}"
 
         def bad(what: str, expected: str, got: Any, where: str = where) -> RoadNetworkError:
-            return RoadNetworkError(f"{where}, {what} : attendu {expected} ; reçu {got!r}")
+            return RoadNetworkError(f"{where}, {what} : attendu {expected} ; reçu "
+                                    f"{_shown(got)}")
 
         if not isinstance(feature, dict):
             raise bad("entité", "un objet Feature", feature)
         props = feature.get("properties")
         if not isinstance(props, dict):
             raise bad("properties", "un objet", props)
-        where = f"{where} (id {props.get('id')!r})"
+        where = f"{where} (id {_shown(props.get('id'))})"
         kind, speed = props.get("kind"), props.get("speed_kmh")
         if kind not in KINDS:
             raise bad("propriété « kind »", " | ".join(KINDS), kind, where)
-        if isinstance(speed, bool) or not isinstance(speed, int | float) or not speed > 0:
+        if isinstance(speed, bool) or not isinstance(speed, int | float) \
+                or not 0 < speed < math.inf:
             raise bad("propriété « speed_kmh »", "un nombre > 0", speed, where)
         if not isinstance(props.get("bridge", False), bool):
             raise bad("propriété « bridge »", "true ou false", props.get("bridge"), where)
         geom = feature.get("geometry")
         gtype = geom.get("type") if isinstance(geom, dict) else None
         if gtype == "LineString":
-            parts = [geom["coordinates"]]  # type: ignore[index]
+            parts = [geom.get("coordinates")]  # type: ignore[union-attr]
         elif gtype == "MultiLineString":
-            parts = geom["coordinates"]  # type: ignore[index]
+            parts = geom.get("coordinates")  # type: ignore[union-attr]
         else:
             raise bad("geometry", "LineString ou MultiLineString", gtype or geom, where)
         keep = {k: props.get(k) for k in ("id", "ref", "name", "kind", "speed_kmh", "bridge",
@@ -439,6 +446,12 @@ def read_road_lines(path: Path) -> list[RoadLine]:
         for part in parts if isinstance(parts, list) else [parts]:
             lines.append(RoadLine(_coords(part, bad, where), keep))
     return lines
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` cut to 80 characters: a message quotes a value, it does not dump it."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + "…"
 
 
 def _coords(part: Any, bad: Any, where: str) -> list[Point]:
