@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi clean-venv
+.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load clean-venv
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -43,7 +43,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi
+bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -63,6 +63,12 @@ bench-exports: $(VENV)/.installed-test
 OGCAPI_ARGS ?=
 bench-ogcapi: $(VENV)/.installed-test
 	$(BIN)/python -m bench.ogcapi $(OGCAPI_ARGS)
+
+# The served app under mixed reads and writes (bench/load.py), e.g.
+#   make bench-load LOAD_ARGS="--duration 60 --clients 50 --think 5 --json load.json"
+LOAD_ARGS ?=
+bench-load: $(VENV)/.installed-test
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

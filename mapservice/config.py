@@ -61,6 +61,15 @@ ROUTING_KINDS = ("road-graph", "geodesic", "osm", "osrm", "valhalla", "ors")
 GEOCODER_KINDS = ("offline", "nominatim", "photon")
 
 
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on", "oui"):
+        return True
+    if value in ("0", "false", "no", "off", "non"):
+        return False
+    raise ValueError("expected 1 or 0 (true/false, yes/no, on/off, oui/non)")
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
@@ -196,6 +205,14 @@ SETTINGS: tuple[Setting, ...] = (
         "TILES",
         "OpenStreetMap",
         "Base map: a Folium tile name or an XYZ URL template.",
+    ),
+    Setting(
+        "SECURE_COOKIES",
+        False,
+        "Set to 1 when the service is reached over HTTPS (directly or behind a proxy): the "
+        "session and language cookies get the Secure flag and every response carries "
+        "Strict-Transport-Security. Off by default for the local http quick start.",
+        _flag,
     ),
 )
 

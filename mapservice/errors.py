@@ -6,6 +6,7 @@ Handlers in one place (``mapservice.web.errors``) turn them into JSON or HTML; t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,20 @@ class NotFound(MapserviceError):
     code = "not_found"
 
 
+class NotSignedIn(MapserviceError):
+    """The request needs an account: sign in, or send a personal token."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(MapserviceError):
+    """The asker is known but their role (or their parks) does not allow this."""
+
+    status = 403
+    code = "forbidden"
+
+
 class InvalidInput(MapserviceError):
     """Input that does not have the expected form; names the offending field or parameter."""
 
@@ -49,6 +64,23 @@ class InvalidInput(MapserviceError):
     def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(message, field=field, **extra)
         self.field = field
+
+
+#: Control characters other than tab and line breaks, and lone UTF-16 surrogates (which JSON
+#: escapes can carry): no name or note holds one, PostgreSQL refuses NUL in text, and a lone
+#: surrogate cannot be written as UTF-8 at all.
+_NOT_PLAIN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def check_plain_text(value: str, field: str) -> str:
+    """Return ``value``, or raise :class:`InvalidInput` naming ``field`` if it holds a control
+    character or a lone surrogate."""
+    found = _NOT_PLAIN.search(value)
+    if found is not None:
+        raise InvalidInput(f"{field} invalide : caractère {found.group()!r} en position "
+                           f"{found.start() + 1} (attendu : du texte sans caractère de "
+                           "contrôle).", field=field)
+    return value
 
 
 class FormErrors(InvalidInput):

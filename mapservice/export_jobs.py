@@ -174,7 +174,8 @@ def layer_features(svc: Services, layer_id: str, query: LayerQuery, scope: Scope
                  and (not view.municipality or p.municipality_id == view.municipality)]
         found: Iterator[dict[str, Any]] = park_features(parks, ctx, scope)
     else:
-        sites, flows = svc.sites_with_flows()
+        # One park's export reads that park's sites only (apply_filter would drop the rest).
+        sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
         if anonymise:
             sites = anonymised(sites, ctx.parks, ctx.municipalities)
         sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
@@ -198,7 +199,8 @@ CACHE_SIZE = 8
 
 def cached_features(svc: Services, layer_id: str, query: LayerQuery,
                     scope: Scope) -> list[dict[str, Any]]:
-    """:func:`layer_features` as a list, kept until a site, flow or synergy changes.
+    """:func:`layer_features` as a list, kept until a site or flow changes (or, for
+    the synergies layer, a synergy).
 
     Paging through a layer (GDAL asks for it a page at a time, then each feature by id) then
     costs two stamp queries and a slice, not a rebuild of the whole layer per page. Treat the
@@ -206,7 +208,9 @@ def cached_features(svc: Services, layer_id: str, query: LayerQuery,
     """
     if CACHE_SIZE <= 0:  # kept reads turned off (the benchmark's baseline)
         return list(layer_features(svc, layer_id, query, scope))
-    key = (svc.repo.registry_stamp(), svc.repo.synergy_stamp(), layer_id, query, scope)
+    # Only the synergies layer changes when a synergy moves along the pipeline.
+    moved = svc.repo.synergy_stamp() if layer_id == "synergies" else None
+    key = (svc.repo.registry_stamp(), moved, layer_id, query, scope)
     cache: OrderedDict[Any, list[dict[str, Any]]] = svc.__dict__.setdefault(
         "_layer_reads", OrderedDict())
     if key in cache:

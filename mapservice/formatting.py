@@ -85,14 +85,31 @@ def tonnes_co2e(kg: float | None, digits: int = 1, lang: str = "fr") -> str:
     return UNKNOWN if kg is None else f"{num(kg / 1000, digits, lang)}\u00a0t\u00a0CO₂e"
 
 
-def money(cad: float | None, lang: str = "fr") -> str:
-    if cad is None:
-        return UNKNOWN
-    if round(cad) == 0:
-        cad = 0
+def _money_babel(cad: float, lang: str) -> str:
     pattern = "#,##0\u00a0¤" if lang != "en" else "¤#,##0"
     return format_currency(cad, "CAD", format=pattern, locale=_locale(lang),
                            currency_digits=False)
+
+
+@lru_cache(maxsize=8)
+def _money_affixes(lang: str) -> tuple[str, str]:
+    """What Babel writes before and after the digits of a sum in dollars: ``("", " $")``."""
+    before, _, after = _money_babel(7, lang).partition("7")
+    return before, after
+
+
+def money(cad: float | None, lang: str = "fr") -> str:
+    """``1 234 $`` (fr) or ``$1,234`` (en), whole dollars; ``—`` when unknown.
+
+    Written as Babel's pattern writes it (the affixes come from Babel once per language), with
+    the digits of :func:`num`: a site page formats a few hundred sums per request.
+    """
+    if cad is None:
+        return UNKNOWN
+    whole = round(float(cad))
+    before, after = _money_affixes(lang)
+    sign = _symbols(lang)[2] if whole < 0 else ""
+    return f"{sign}{before}{num(abs(whole), 0, lang)}{after}"
 
 
 def day(value: date | datetime | None, lang: str = "fr") -> str:

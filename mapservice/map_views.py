@@ -9,7 +9,7 @@ a hidden name or position never reaches the page.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -151,8 +151,23 @@ def legend(lang: str) -> list[dict[str, str]]:
     return [{"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS]
 
 
-#: Map views kept per service while the registry and the synergies do not change.
+#: Map views kept per service while the registry does not change; and their synergy lines,
+#: while the synergies do not change either.
 CACHE_SIZE = 24
+
+
+def _kept(svc: Services, name: str, key: Any, build: Callable[[], ViewData]) -> ViewData:
+    cache: OrderedDict[Any, ViewData] = svc.__dict__.setdefault(name, OrderedDict())
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = build()
+    try:  # other threads trim the same cache: a key already gone is no error
+        cache.move_to_end(key)
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    except KeyError:
+        pass
+    return found
 
 
 def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: bool = False,
@@ -161,29 +176,32 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
     """The region map's data for a filter: sites, parks, saved synergies between shown flows.
 
     Building it for 5,000 sites takes a second or two; the result is kept (treat it as
-    read-only) until a site, flow or synergy changes, whichever process changed it, so that
-    stepping through presenter views or coming back to a view costs two small queries.
+    read-only) until a site or flow changes, whichever process changed it, so that stepping
+    through presenter views or coming back to a view costs two small queries. A synergy that
+    moves along the pipeline redraws the lines only.
     """
-    key = (svc.repo.registry_stamp(), svc.repo.synergy_stamp(), view, lang, anonymise,
-           site_url, tuple(sorted((status_labels or {}).items())), statuses)
-    cache: OrderedDict[Any, ViewData] = svc.__dict__.setdefault("_region_views", OrderedDict())
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
-    built = _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url,
-                               status_labels=status_labels, statuses=statuses)
-    cache[key] = built
-    while len(cache) > CACHE_SIZE:
-        cache.popitem(last=False)
-    return built
+    key = (svc.repo.registry_stamp(), view, lang, anonymise, site_url)
+    shown = _kept(svc, "_region_views", key, lambda: _build_region_view(
+        svc, view, lang=lang, anonymise=anonymise, site_url=site_url))
+    labels = status_labels or {}
+
+    def with_lines() -> ViewData:
+        lines = synergy_lines(svc, shown.sites, shown.flows, lang=lang, status_labels=labels,
+                              statuses=statuses)
+        data = {name: ({"type": "FeatureCollection", "features": lines} if name == "lines"
+                       else value) for name, value in shown.data.items()}
+        return replace(shown, data=data)
+
+    return _kept(svc, "_region_lines", (key, svc.repo.synergy_stamp(),
+                                        tuple(sorted(labels.items())), statuses), with_lines)
 
 
 def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: bool,
-                       site_url: str | None, status_labels: Mapping[str, str] | None,
-                       statuses: frozenset[SynergyStatus] | None) -> ViewData:
+                       site_url: str | None) -> ViewData:
+    """Sites and parks of the view; its lines are left empty (see :func:`region_view`)."""
     parks = svc.park_ids()
     munis = svc.gazetteer.municipalities
-    sites, flows = svc.sites_with_flows()
+    sites, flows = svc.sites_with_flows(park_id=view.park or None)  # the filter keeps no other
     if anonymise:
         sites = anonymised(sites, parks, munis)
     sites, flows = apply_filter(view, sites, flows, filter_choices(svc))
@@ -193,10 +211,7 @@ def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: 
                   "features": site_features(svc, sites, flows, lang=lang, site_url=site_url)},
         "parks": {"type": "FeatureCollection",
                   "features": park_features(parks.values(), only=shown_parks)},
-        "lines": {"type": "FeatureCollection",
-                  "features": synergy_lines(svc, sites, flows, lang=lang,
-                                            status_labels=status_labels or {},
-                                            statuses=statuses)},
+        "lines": {"type": "FeatureCollection", "features": []},
         "groups": legend(lang),
         "anonymised": anonymise,
     }
@@ -213,9 +228,15 @@ def synergy_lines(svc: Services, sites: list[Site], flows: list[Flow], *, lang: 
     where = {s.id: (s.lon, s.lat) for s in sites if s.lon is not None and s.lat is not None}
     by_id = {f.id: f for f in flows}
     features = []
-    # A long IN list costs more than reading every synergy and keeping the shown ones.
+    # A long IN list costs more than reading every synergy and keeping the shown ones. The
+    # statuses are asked of the database: once the registry is matched most synergies are
+    # candidates, and reading thousands of rows only to drop them made the map slow.
     wanted = [i for i in flow_ids if i is not None]
-    stored = svc.repo.synergies(flow_ids=wanted) if len(wanted) < 500 else svc.repo.synergies()
+    shown_ids = wanted if len(wanted) < 500 else None
+    stored = (sorted((s for status in statuses
+                      for s in svc.repo.synergies(status=status, flow_ids=shown_ids)),
+                     key=lambda s: s.id or 0)
+              if statuses is not None else svc.repo.synergies(flow_ids=shown_ids))
     for synergy in stored:
         if synergy.output_flow_id not in flow_ids or synergy.input_flow_id not in flow_ids:
             continue

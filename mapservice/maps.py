@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -9,7 +10,7 @@ from html import escape
 from typing import Any
 
 import folium
-from branca.element import MacroElement
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from jinja2 import Template
@@ -84,7 +85,8 @@ class _DrawView(JSCSSMixin, MacroElement):
         self.tiles = options["tiles"]
         self.control = options["control"]
         self.layers = options["layers"]
-        self.data_json = script_json(options["data"])
+        data = options["data"]
+        self.data_json = data if isinstance(data, _Slot) else script_json(data)
         self.labels_json = script_json(options["labels"])
         self.view_json = script_json(options.get("view") or {})
         self.fit = options.get("fit", False)
@@ -100,6 +102,35 @@ class _DrawView(JSCSSMixin, MacroElement):
         else:
             self.default_js = []
         self.default_css = []
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the script links and the call to ``MapService.draw``, as written.
+
+        Branca's ``MacroElement.render`` would wrap the script in ``Element(text)``, which
+        compiles it as a Jinja template: that costs more than the rest of the page for a large
+        registry, and would evaluate any ``{{ … }}`` or ``{% … %}`` in the data (a member's name,
+        say) on the server.
+        """
+        figure = self.get_root()
+        assert isinstance(figure, folium.Figure)  # a Map's root is always its Figure
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
+        return ""  # everything went into the figure, as with MacroElement
+
+
+class _Raw(Element):
+    """Text that goes into the page as it is, never compiled as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
 def view_map(
@@ -229,6 +260,32 @@ def position_map(
     if assets_url is not None:
         _use_local_assets(fmap, None, assets_url)
     return fmap, fmap.get_name(), marker.get_name()
+
+
+class _Slot(str):
+    """Stands for the view's data in a page skeleton (see :func:`view_map_parts`)."""
+
+
+_DATA_SLOT = _Slot("/*mapservice:data*/")
+
+
+def view_map_parts(data: Mapping[str, Any], **options: Any) -> dict[str, str]:
+    """Return :func:`page_parts` of :func:`view_map` of ``data``; same ``options``, same page.
+
+    Folium renders a map through dozens of Jinja templates, most of them compiled anew each
+    time, which costs more than everything else on a page. Only the data changes from one
+    request to the next, so the map is rendered once per set of options with a slot where the
+    data goes. A base layer or road network given inline is rendered every time.
+    """
+    if options.get("basemap") is not None or options.get("roads") is not None:
+        return page_parts(view_map(data, **options))
+    parts = _skeleton(json.dumps(options, sort_keys=True, default=sorted))
+    return {**parts, "script": parts["script"].replace(_DATA_SLOT, script_json(data), 1)}
+
+
+@functools.lru_cache(maxsize=64)
+def _skeleton(options_json: str) -> dict[str, str]:
+    return page_parts(view_map(_DATA_SLOT, **json.loads(options_json)))  # type: ignore[arg-type]
 
 
 def page_parts(fmap: folium.Map) -> dict[str, str]:

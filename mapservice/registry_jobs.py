@@ -172,15 +172,15 @@ def member_values(data: Mapping[str, str]) -> dict[str, Any]:
 
 
 def save_member(services: Services, data: Mapping[str, str],
-                member_id: int | None = None) -> int:
-    """Add a member (``member_id`` None) or change one; return its id."""
+                member_id: int | None = None, *, actor: str) -> int:
+    """Add a member (``member_id`` None) or change one, as ``actor``; return its id."""
     if member_id is not None:
         services.repo.get_member(member_id)  # 404 before a word about the form
     values = member_values(data)
     try:
         if member_id is None:
-            return services.repo.add_member(values)
-        services.repo.update_member(member_id, values)
+            return services.repo.add_member(values, actor=actor)
+        services.repo.update_member(member_id, values, actor=actor)
     except InvalidInput as exc:
         raise FormErrors({"name": _("Un autre membre porte déjà ce nom.")}) from exc
     return member_id
@@ -266,17 +266,18 @@ def _placed(services: Services, form: _Form, values: dict[str, Any], lat: float 
 
 
 def save_site(services: Services, data: Mapping[str, str], *, member_id: int | None = None,
-              site_id: int | None = None) -> int:
-    """Add a site to member ``member_id``, or change site ``site_id``; return its id."""
+              site_id: int | None = None, actor: str) -> int:
+    """Add a site to member ``member_id``, or change site ``site_id``, as ``actor``; return
+    its id."""
     current = services.repo.get_site(site_id) if site_id is not None else None
     member = services.repo.get_member(current.member_id if current else int(member_id or 0))
     values = site_values(services, data, member=member, current=current)
     try:
         if current is None:
-            site_id = services.repo.add_site({"member_id": member.id, **values})
+            site_id = services.repo.add_site({"member_id": member.id, **values}, actor=actor)
         else:
             site_id = current.id or 0
-            services.repo.update_site(site_id, values)
+            services.repo.update_site(site_id, values, actor=actor)
     except InvalidInput as exc:
         raise FormErrors({"name": _("Ce membre a déjà un site de ce nom.")}) from exc
     services.site_moved(site_id)
@@ -357,8 +358,8 @@ def _category(services: Services, form: _Form, data: Mapping[str, str],
 
 
 def save_flow(services: Services, data: Mapping[str, str], *, site_id: int | None = None,
-              flow_id: int | None = None) -> tuple[int, str | None]:
-    """Add an offer or need to site ``site_id``, or change flow ``flow_id``.
+              flow_id: int | None = None, actor: str) -> tuple[int, str | None]:
+    """Add an offer or need to site ``site_id``, or change flow ``flow_id``, as ``actor``.
 
     Returns the flow id and, when free text chose the category, a note saying which.
     """
@@ -369,17 +370,31 @@ def save_flow(services: Services, data: Mapping[str, str], *, site_id: int | Non
     values, note = flow_values(services, data)
     try:
         if flow_id is None:
-            flow_id = services.repo.add_flow({"site_id": site_id, **values})
+            flow_id = services.repo.add_flow({"site_id": site_id, **values}, actor=actor)
         else:
-            services.repo.update_flow(flow_id, values)
+            services.repo.update_flow(flow_id, values, actor=actor)
     except InvalidInput as exc:
         raise FormErrors({"description": _("Ce site a déjà ce flux (même type, matière et "
                                            "description).")}) from exc
     return flow_id, note
 
 
-def delete_flow(services: Services, flow_id: int) -> Flow:
-    """Remove a flow (and its synergies); return it, for the page that says so."""
+def delete_flow(services: Services, flow_id: int, *, actor: str) -> Flow:
+    """Remove a flow (and its synergies) as ``actor``; return it, for the page that says so."""
     flow = services.repo.get_flow(flow_id)
-    services.repo.delete_flow(flow_id)
+    services.repo.delete_flow(flow_id, actor=actor)
     return flow
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+def restore(services: Services, table: str, record_id: int, audit_id: int, *,
+            actor: str) -> bool:
+    """Write back the version audit entry ``audit_id`` left of a member, site or flow, as
+    ``actor``; False when it already was that version. A restored site goes back on the map
+    where that version had it."""
+    changed = services.repo.restore(table, record_id, audit_id, actor)
+    if changed and table == "sites":
+        services.site_moved(record_id)
+    return changed

@@ -88,3 +88,17 @@ def test_french_is_the_default_and_unknown_languages_fall_back_to_it():
 def test_no_negative_zero(name, args, fr, en):
     assert getattr(fmt, name)(*args, lang="fr") == fr
     assert getattr(fmt, name)(*args, lang="en") == en
+
+
+def test_money_writes_sums_as_babels_pattern_does() -> None:
+    import random
+
+    from mapservice.formatting import _money_babel, money
+
+    rng = random.Random(2021)
+    sums = [0.5, 1.5, 2.5, -2.5, -0.6, 999.5, -1234.5] + [
+        rng.uniform(-1e7, 1e7) for _ in range(500)] + [rng.uniform(-3, 3) for _ in range(100)]
+    for cad in sums:
+        for lang in ("fr", "en"):
+            whole = 0 if round(cad) == 0 else cad
+            assert money(cad, lang) == _money_babel(whole, lang), (cad, lang)

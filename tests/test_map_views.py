@@ -20,6 +20,7 @@ from mapservice.map_filters import MapFilter
 from mapservice.map_views import (
     SCORE_CLASSES,
     STATUS_STYLE,
+    TRACKED,
     anonymised,
     filter_choices,
     legend,
@@ -432,3 +433,19 @@ def test_filter_choices_come_from_the_reference_data(demo):
     assert choices.parks == frozenset(demo.park_ids())
     assert "saguenay-arvida" in choices.municipalities
     assert choices.taxonomy.get("bois.sciure") is not None
+
+
+def test_a_synergy_move_redraws_the_lines_and_keeps_the_sites(svc: Services) -> None:
+    from mapservice import synergy_jobs
+
+    before = region_view(svc, MapFilter(), statuses=TRACKED)
+    site_id = next(s.id for s in svc.repo.sites() if s.id is not None and s.lon is not None
+                   and synergy_jobs.site_candidates(svc, s.id, backend="geodesic"))
+    pair = next(c for c in synergy_jobs.site_candidates(svc, site_id, backend="geodesic")
+                if c.output_site.id != c.input_site.id)
+    synergy_jobs.move(svc, synergy_id=None, output_flow_id=pair.output_flow.id,
+                      input_flow_id=pair.input_flow.id, status="contacted", author="Test")
+    after = region_view(svc, MapFilter(), statuses=TRACKED)
+    assert len(after.data["lines"]["features"]) == len(before.data["lines"]["features"]) + 1
+    assert after.data["sites"] is before.data["sites"]  # not rebuilt for a synergy
+    assert list(after.data) == list(before.data)

@@ -11,6 +11,7 @@ import sqlite3
 from urllib.parse import urlencode, urlparse
 
 import pytest
+from conftest import csrf_token_of, signed_in_page
 from playwright.sync_api import expect
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> (démo)'
@@ -35,14 +36,16 @@ class Outside:
 
 
 def _page(chromium, served, width=1366, height=850):
-    page = chromium.new_page(viewport={"width": width, "height": height})
+    page = signed_in_page(chromium, served, viewport={"width": width, "height": height})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return page, errors, Outside(page, served)
 
 
 def _drawn(page) -> int:
-    page.wait_for_function("document.documentElement.dataset.sitesDrawn !== undefined",
+    # Functions, not expressions: Playwright polls an expression with eval, which the pages'
+    # Content-Security-Policy (no 'unsafe-eval') refuses.
+    page.wait_for_function("() => document.documentElement.dataset.sitesDrawn !== undefined",
                            timeout=20000)
     return int(page.evaluate("document.documentElement.dataset.sitesDrawn"))
 
@@ -57,9 +60,9 @@ def test_region_map_draws_every_site_offline_and_filters_change_it(chromium, ser
     page, errors, outside = _page(chromium, served)
     page.goto(served + "/")
     assert _drawn(page) == _placed_sites(demo_db)
-    page.wait_for_function("document.documentElement.dataset.basemap === 'offline'",
+    page.wait_for_function("() => document.documentElement.dataset.basemap === 'offline'",
                            timeout=15000)
-    page.wait_for_function("document.documentElement.dataset.basemapDrawn === '1'")
+    page.wait_for_function("() => document.documentElement.dataset.basemapDrawn === '1'")
     expect(page.locator(".ms-legend")).to_be_visible()
     expect(page.locator(".leaflet-control-layers")).to_contain_text("Synergies")
     page.screenshot(path=str(tmp_path / "carte.png"))
@@ -77,7 +80,7 @@ def test_region_map_draws_every_site_offline_and_filters_change_it(chromium, ser
 
     # The view follows the map into the URL (bookmark, share).
     page.evaluate("() => { window.mapservice.map.setView([48.43, -71.07], 12); }")
-    page.wait_for_function("location.search.includes('zoom=12')")
+    page.wait_for_function("() => location.search.includes('zoom=12')")
     assert "category=bois" in page.url
     assert outside.other == [] and errors == []
 
@@ -150,10 +153,12 @@ def test_language_switch(chromium, served, tmp_path):
 
 
 def _save_views(page, served: str) -> None:
+    token = csrf_token_of(page.request.get(served + "/present/vues").text())
     for title, filters, anonymised in (("Le bois à valoriser", "category=bois&direction=offre",
                                         "1"), ("Toute la région", "", "1")):
         form = {"title": title, "lat": "48.5", "lon": "-71.7", "zoom": "9",
-                "layers": "parks,sites,lines", "filters": filters, "anonymised": anonymised}
+                "layers": "parks,sites,lines", "filters": filters, "anonymised": anonymised,
+                "csrf_token": token}
         response = page.request.post(served + "/present/vues", form=form, max_redirects=0)
         assert response.status == 303
 
@@ -193,7 +198,11 @@ def test_downloaded_view_opens_from_disk_without_network(chromium, served, tmp_p
     body = page.request.get(served + "/present/1/telecharger").body()
     path = tmp_path / "vue.html"
     path.write_bytes(body)
-    offline, offline_errors, away = _page(chromium, "http://offline.invalid")
+    # A file from disk, opened by nobody signed in.
+    offline = chromium.new_page(viewport={"width": 1366, "height": 850})
+    offline_errors: list[str] = []
+    offline.on("pageerror", lambda exc: offline_errors.append(str(exc)))
+    away = Outside(offline, "http://offline.invalid")
     offline.goto(path.as_uri())
     assert _drawn(offline) > 0
     offline.wait_for_function("document.documentElement.dataset.basemapDrawn === '1'",

@@ -509,7 +509,8 @@ def test_an_upload_is_claimed_once_and_old_ones_are_swept(app, tmp_path):
         stale = uploads.save(tmp_path, io.BytesIO(b"a;b\n"), "vieux.csv", max_bytes=99)
         for path in uploads.folder(tmp_path).iterdir():
             os.utime(path, (0, 0))
-        fresh = uploads.save(tmp_path, io.BytesIO(b"a;b\n"), "neuf.xlsx", max_bytes=99)
+        fresh = uploads.save(tmp_path, io.BytesIO(_xlsx([["a", "b"]])), "neuf.xlsx",
+                             max_bytes=99_999)  # a real workbook: the content is checked
         names = sorted(p.name for p in uploads.folder(tmp_path).iterdir())
         assert names == sorted([f"{fresh.token}.xlsx", f"{fresh.token}.json"])
         assert not stale.path.exists()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mapservice.model import (
+    ApiToken,
     Flow,
     ImportPlan,
     ImportResult,
@@ -19,10 +20,14 @@ from mapservice.model import (
     Synergy,
     SynergyEvent,
     SynergyStatus,
+    User,
 )
 from mapservice.reference import ReferenceData
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from mapservice.audit import AuditEntry
     from mapservice.storage.geocode_store import GeocodeRun
 
 
@@ -88,6 +93,7 @@ class Repository(Protocol):
         note: str | None = None,
         run_id: int | None = None,
         status: str = "done",
+        actor: str | None = None,
     ) -> None:
         """Store a site's position (None: keep it, record the note) in one transaction."""
 
@@ -111,7 +117,13 @@ class Repository(Protocol):
         """Changes whenever a synergy is added, moved or removed (by any process)."""
 
     def synergies(self, *, status: SynergyStatus | None = None,
-                  flow_ids: Iterable[int] | None = None) -> list[Synergy]: ...
+                  flow_ids: Iterable[int] | None = None, limit: int | None = None,
+                  offset: int = 0) -> list[Synergy]:
+        """Synergies by id; at most ``limit`` of them after skipping ``offset``."""
+
+    def count_synergies(self, *, status: SynergyStatus | None = None,
+                        flow_ids: Iterable[int] | None = None) -> int:
+        """How many synergies :meth:`synergies` would return without ``limit``/``offset``."""
 
     def get_synergy(self, synergy_id: int) -> Synergy: ...
 
@@ -134,22 +146,25 @@ class Repository(Protocol):
     def member_counts(self) -> dict[int, tuple[int, int]]:
         """Return ``member_id → (sites, flows)`` for every member."""
 
-    def add_member(self, values: Mapping[str, Any]) -> int:
+    def add_member(self, values: Mapping[str, Any], *, actor: str = ...) -> int:
         """Insert a member; a name already taken raises ``InvalidInput(field="name")``."""
 
-    def update_member(self, member_id: int, values: Mapping[str, Any]) -> None: ...
+    def update_member(self, member_id: int, values: Mapping[str, Any], *,
+                      actor: str = ...) -> None: ...
 
-    def add_site(self, values: Mapping[str, Any]) -> int: ...
+    def add_site(self, values: Mapping[str, Any], *, actor: str = ...) -> int: ...
 
-    def update_site(self, site_id: int, values: Mapping[str, Any]) -> None: ...
+    def update_site(self, site_id: int, values: Mapping[str, Any], *,
+                    actor: str = ...) -> None: ...
 
     def get_flow(self, flow_id: int) -> Flow: ...
 
-    def add_flow(self, values: Mapping[str, Any]) -> int: ...
+    def add_flow(self, values: Mapping[str, Any], *, actor: str = ...) -> int: ...
 
-    def update_flow(self, flow_id: int, values: Mapping[str, Any]) -> None: ...
+    def update_flow(self, flow_id: int, values: Mapping[str, Any], *,
+                    actor: str = ...) -> None: ...
 
-    def delete_flow(self, flow_id: int) -> None:
+    def delete_flow(self, flow_id: int, *, actor: str = ...) -> None:
         """Remove a flow and the synergies it was part of."""
 
     # --- presenter mode (see storage/view_store.py) ---
@@ -159,12 +174,58 @@ class Repository(Protocol):
 
     def get_presenter_view(self, view_id: int) -> PresenterView: ...
 
-    def add_presenter_view(self, view: PresenterView) -> int: ...
+    def add_presenter_view(self, view: PresenterView, *, actor: str = ...) -> int: ...
 
-    def update_presenter_view(self, view_id: int, changes: dict[str, Any]) -> None: ...
+    def update_presenter_view(self, view_id: int, changes: dict[str, Any], *,
+                              actor: str = ...) -> None: ...
 
-    def delete_presenter_view(self, view_id: int) -> None: ...
+    def delete_presenter_view(self, view_id: int, *, actor: str = ...) -> None: ...
 
-    def move_presenter_view(self, view_id: int, offset: int) -> None: ...
+    def move_presenter_view(self, view_id: int, offset: int, *, actor: str = ...) -> None: ...
+
+    # --- accounts, tokens, settings (see storage/account_store.py) ---
+
+    def users(self) -> list[User]: ...
+
+    def get_user(self, user_id: int) -> User: ...
+
+    def find_user(self, username: str) -> User | None: ...
+
+    def add_user(self, *, username: str, display_name: str, password_hash: str, role: str,
+                 parks: frozenset[str], actor: str = ...) -> int: ...
+
+    def update_user(self, user_id: int, *, actor: str = ..., **values: Any) -> None: ...
+
+    def count_admins(self) -> int: ...
+
+    def add_token(self, user_id: int, name: str, token_hash: str, prefix: str) -> int: ...
+
+    def tokens(self, user_id: int) -> list[ApiToken]: ...
+
+    def token_owner(self, token_hash: str) -> tuple[ApiToken, User] | None:
+        """The live token with this hash and its active owner; marks it used."""
+
+    def revoke_token(self, token_id: int, *, user_id: int | None = None) -> None: ...
+
+    def setting(self, key: str, default: str = "") -> str: ...
+
+    def set_setting(self, key: str, value: str, *, by: str) -> None: ...
 
     def close(self) -> None: ...
+
+    # --- audit log (see storage/audit_store.py) ---
+
+    def record_audit(self, conn: Connection, *, actor: str, action: str, table: str,
+                     record_id: int | str, old: dict[str, Any] | None = None,
+                     new: dict[str, Any] | None = None, note: str | None = None) -> int | None:
+        """Log one write on ``conn``, inside the writer's transaction; secrets redacted."""
+
+    def history(self, table: str, record_id: int | str) -> list[AuditEntry]:
+        """Every audit entry about one row, oldest first."""
+
+    def deleted_records(self, table: str) -> list[AuditEntry]:
+        """The last deletion entry of every row of ``table`` that is still gone, newest first."""
+
+    def restore(self, table: str, record_id: int, audit_id: int, actor: str) -> bool:
+        """Write back the version entry ``audit_id`` left, in one transaction, logged as a
+        ``restore``; False when the row already is that version."""

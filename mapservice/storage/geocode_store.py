@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from mapservice.errors import NotFound
 from mapservice.model import Location
 from mapservice.storage import schema as t
+from mapservice.storage.audit_store import record_change, snapshot
 
 #: ``geocode_source`` of a position set by a person on the correction page.
 MANUAL_SOURCE = "correction-manuelle"
@@ -88,8 +89,13 @@ class GeocodeStore:
         note: str | None = None,
         run_id: int | None = None,
         status: str = "done",
+        actor: str | None = None,
     ) -> None:
-        """Store a site's position (None: could not be placed) and tick it off its run."""
+        """Store a site's position (None: could not be placed) and tick it off its run.
+
+        ``by`` is who the position is credited to on the site; the audit entry names
+        ``actor`` (the signed-in person who moved it), else ``by``.
+        """
         now = _now()
         values: dict[str, Any] = {"geocode_note": note, "geocoded_at": now, "geocoded_by": by,
                                   "updated_at": now}
@@ -102,9 +108,11 @@ class GeocodeStore:
             if location.municipality_id:
                 values["municipality_id"] = location.municipality_id
         with self._begin() as conn:
+            before = snapshot(conn, "sites", site_id)
             done = conn.execute(t.sites.update().where(t.sites.c.id == site_id).values(**values))
             if done.rowcount == 0:
                 raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
+            record_change(conn, "sites", site_id, before, actor=actor or by)
             if run_id is not None:
                 runs = t.geocode_run_sites
                 conn.execute(runs.update().where(runs.c.run_id == run_id,

@@ -4,6 +4,8 @@ A mixin of :class:`~mapservice.storage.sql.SqlRepository`; every write is one tr
 stamps ``updated_at``, so :meth:`registry_stamp` (and the cached matcher) sees the change.
 Natural keys are the importer's (folded names), so a form and a spreadsheet never create two
 rows for the same member, site or flow; a clash raises :class:`InvalidInput` naming the field.
+Each write logs who made it (``actor``) and the row before and after in the audit log, in the
+same transaction (:mod:`mapservice.storage.audit_store`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mapservice.audit import SYSTEM_ACTOR
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.model import Flow, Member, Site
 from mapservice.storage import schema as t
+from mapservice.storage.audit_store import record_change, snapshot
 from mapservice.text import fold
 
 MEMBER_COLUMNS = frozenset({"name", "naics_code", "contact_name", "contact_email",
@@ -85,7 +89,7 @@ class RegistryStore:
         with self._connect() as conn:
             return {int(mid): (int(ns), int(nf)) for mid, ns, nf in conn.execute(query)}
 
-    def add_member(self, values: Mapping[str, Any]) -> int:
+    def add_member(self, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR) -> int:
         """Insert a member; its name must differ (accents and case aside) from every other."""
         row = _only(values, MEMBER_COLUMNS, "members")
         now = _now()
@@ -93,15 +97,19 @@ class RegistryStore:
             self._check_member_name(conn, row["name"], None)
             done = conn.execute(t.members.insert().values(
                 **row, name_key=fold(row["name"]), created_at=now, updated_at=now))
-            return _new_id(done)
+            member_id = _new_id(done)
+            record_change(conn, "members", member_id, None, actor=actor)
+            return member_id
 
-    def update_member(self, member_id: int, values: Mapping[str, Any]) -> None:
+    def update_member(self, member_id: int, values: Mapping[str, Any], *,
+                      actor: str = SYSTEM_ACTOR) -> None:
         """Change a member; its sites are stamped too, since maps show the name and consent."""
         row = _only(values, MEMBER_COLUMNS, "members")
         if "name" in row:
             row["name_key"] = fold(row["name"])
         now = _now()
         with self._write() as conn:
+            before = snapshot(conn, "members", member_id)
             if "name" in row:
                 self._check_member_name(conn, row["name"], member_id)
             done = conn.execute(t.members.update().where(t.members.c.id == member_id)
@@ -110,6 +118,7 @@ class RegistryStore:
                 raise NotFound(f"Aucun membre n'a l'identifiant {member_id}.")
             conn.execute(t.sites.update().where(t.sites.c.member_id == member_id)
                          .values(updated_at=now))
+            record_change(conn, "members", member_id, before, actor=actor)
 
     def _check_member_name(self, conn: Connection, name: str, member_id: int | None) -> None:
         query = sa.select(t.members.c.id, t.members.c.name).where(
@@ -123,7 +132,7 @@ class RegistryStore:
 
     # --- sites --------------------------------------------------------------------------------
 
-    def add_site(self, values: Mapping[str, Any]) -> int:
+    def add_site(self, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR) -> int:
         """Insert a site of an existing member; its name is unique within the member."""
         row = _only(values, SITE_COLUMNS, "sites")
         now = _now()
@@ -132,21 +141,24 @@ class RegistryStore:
             self._check_site_name(conn, row["member_id"], row["name"], None)
             done = conn.execute(t.sites.insert().values(
                 **row, site_key=fold(row["name"]), created_at=now, updated_at=now))
-            return _new_id(done)
+            site_id = _new_id(done)
+            record_change(conn, "sites", site_id, None, actor=actor)
+            return site_id
 
-    def update_site(self, site_id: int, values: Mapping[str, Any]) -> None:
+    def update_site(self, site_id: int, values: Mapping[str, Any], *,
+                    actor: str = SYSTEM_ACTOR) -> None:
         row = _only(values, SITE_COLUMNS - {"member_id"}, "sites")
         now = _now()
         with self._write() as conn:
-            current = conn.execute(sa.select(t.sites.c.member_id)
-                                   .where(t.sites.c.id == site_id)).first()
-            if current is None:
+            before = snapshot(conn, "sites", site_id)
+            if before is None:
                 raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
             if "name" in row:
-                self._check_site_name(conn, current.member_id, row["name"], site_id)
+                self._check_site_name(conn, before["member_id"], row["name"], site_id)
                 row["site_key"] = fold(row["name"])
             conn.execute(t.sites.update().where(t.sites.c.id == site_id)
                          .values(**row, updated_at=now))
+            record_change(conn, "sites", site_id, before, actor=actor)
 
     def _check_site_name(self, conn: Connection, member_id: int, name: str,
                          site_id: int | None) -> None:
@@ -170,7 +182,7 @@ class RegistryStore:
             raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
         return _flow(r)
 
-    def add_flow(self, values: Mapping[str, Any]) -> int:
+    def add_flow(self, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR) -> int:
         """Insert an offer or a need of an existing site."""
         row = _only(values, FLOW_COLUMNS, "flows")
         now = _now()
@@ -181,12 +193,16 @@ class RegistryStore:
                              key, None)
             done = conn.execute(t.flows.insert().values(
                 **row, description_key=key, created_at=now, updated_at=now))
-            return _new_id(done)
+            flow_id = _new_id(done)
+            record_change(conn, "flows", flow_id, None, actor=actor)
+            return flow_id
 
-    def update_flow(self, flow_id: int, values: Mapping[str, Any]) -> None:
+    def update_flow(self, flow_id: int, values: Mapping[str, Any], *,
+                    actor: str = SYSTEM_ACTOR) -> None:
         row = _only(values, FLOW_COLUMNS - {"site_id"}, "flows")
         now = _now()
         with self._write() as conn:
+            before = snapshot(conn, "flows", flow_id)
             current = conn.execute(sa.select(t.flows).where(t.flows.c.id == flow_id)).first()
             if current is None:
                 raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
@@ -197,16 +213,19 @@ class RegistryStore:
                              row.get("description_key", current.description_key), flow_id)
             conn.execute(t.flows.update().where(t.flows.c.id == flow_id)
                          .values(**row, updated_at=now))
+            record_change(conn, "flows", flow_id, before, actor=actor)
 
-    def delete_flow(self, flow_id: int) -> None:
+    def delete_flow(self, flow_id: int, *, actor: str = SYSTEM_ACTOR) -> None:
         """Remove a flow and, by cascade, the synergies it was part of."""
         with self._write() as conn:
+            before = snapshot(conn, "flows", flow_id)
             # Explicit, so the synergies go on SQLite files opened without foreign keys too.
             conn.execute(t.synergies.delete().where(sa.or_(
                 t.synergies.c.output_flow_id == flow_id, t.synergies.c.input_flow_id == flow_id)))
             done = conn.execute(t.flows.delete().where(t.flows.c.id == flow_id))
             if done.rowcount == 0:
                 raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
+            record_change(conn, "flows", flow_id, before, actor=actor)
 
     def _check_flow(self, conn: Connection, site_id: int, direction: str, category: str,
                     key: str, flow_id: int | None) -> None:

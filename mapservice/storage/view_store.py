@@ -1,4 +1,7 @@
-"""The saved views of presenter mode, in their order. A mixin of ``SqlRepository``."""
+"""The saved views of presenter mode, in their order. A mixin of ``SqlRepository``.
+
+Every write logs who made it (``actor``) in the audit log, in its own transaction.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mapservice.audit import SYSTEM_ACTOR
 from mapservice.errors import NotFound
 from mapservice.model import PresenterView
 from mapservice.storage import schema as t
+from mapservice.storage.audit_store import record_change, snapshot
 
 FIELDS = ("title", "lat", "lon", "zoom", "filters", "layers", "anonymised")
 
@@ -44,7 +49,7 @@ class ViewStore:
             raise NotFound(f"Aucune vue de présentation n'a l'identifiant {view_id}.")
         return _view(row)
 
-    def add_presenter_view(self, view: PresenterView) -> int:
+    def add_presenter_view(self, view: PresenterView, *, actor: str = SYSTEM_ACTOR) -> int:
         """Append a view at the end of the presentation; return its id."""
         now = datetime.now(UTC)
         with self._begin() as conn:
@@ -52,27 +57,35 @@ class ViewStore:
             values = {f: getattr(view, f) for f in FIELDS}
             result = conn.execute(t.presenter_views.insert().values(
                 position=(last or 0) + 1, created_at=now, updated_at=now, **values))
-            return int(result.inserted_primary_key[0])
+            view_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            record_change(conn, "presenter_views", view_id, None, actor=actor)
+            return view_id
 
-    def update_presenter_view(self, view_id: int, changes: dict[str, Any]) -> None:
+    def update_presenter_view(self, view_id: int, changes: dict[str, Any], *,
+                              actor: str = SYSTEM_ACTOR) -> None:
         unknown = set(changes) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown presenter view fields: {sorted(unknown)}")
         with self._begin() as conn:
+            before = snapshot(conn, "presenter_views", view_id)
             done = conn.execute(t.presenter_views.update()
                                 .where(t.presenter_views.c.id == view_id)
                                 .values(updated_at=datetime.now(UTC), **changes))
             if done.rowcount == 0:
                 raise NotFound(f"Aucune vue de présentation n'a l'identifiant {view_id}.")
+            record_change(conn, "presenter_views", view_id, before, actor=actor)
 
-    def delete_presenter_view(self, view_id: int) -> None:
+    def delete_presenter_view(self, view_id: int, *, actor: str = SYSTEM_ACTOR) -> None:
         with self._begin() as conn:
+            before = snapshot(conn, "presenter_views", view_id)
             done = conn.execute(t.presenter_views.delete()
                                 .where(t.presenter_views.c.id == view_id))
             if done.rowcount == 0:
                 raise NotFound(f"Aucune vue de présentation n'a l'identifiant {view_id}.")
+            record_change(conn, "presenter_views", view_id, before, actor=actor)
 
-    def move_presenter_view(self, view_id: int, offset: int) -> None:
+    def move_presenter_view(self, view_id: int, offset: int, *,
+                            actor: str = SYSTEM_ACTOR) -> None:
         """Move a view ``offset`` places (−1 earlier, +1 later) and renumber them all 1…n."""
         with self._begin() as conn:
             ids = [r.id for r in conn.execute(
@@ -84,5 +97,7 @@ class ViewStore:
             new = max(0, min(len(ids) - 1, old + offset))
             ids.insert(new, ids.pop(old))
             for position, vid in enumerate(ids, start=1):
+                before = snapshot(conn, "presenter_views", vid)
                 conn.execute(t.presenter_views.update().where(t.presenter_views.c.id == vid)
                              .values(position=position))
+                record_change(conn, "presenter_views", vid, before, actor=actor)

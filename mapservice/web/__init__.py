@@ -14,8 +14,10 @@ def services() -> Services:
 
 def register(app: Flask) -> None:
     from mapservice.web import (
+        access,
         api,
         api_synergies,
+        auth,
         caching,
         compression,
         errors,
@@ -29,12 +31,16 @@ def register(app: Flask) -> None:
         pages,
         presenter,
         registry_pages,
+        security,
         site_pages,
         synergy_pages,
     )
 
     i18n.init_app(app)
+    auth.init_app(app)
+    access.init_app(app)  # after auth: it asks who is signed in
     navigation.init_app(app)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(site_pages.bp)
     app.register_blueprint(presenter.bp)
@@ -50,3 +56,4 @@ def register(app: Flask) -> None:
     errors.init_app(app)
     compression.init_app(app)
     caching.init_app(app)  # after: runs before compression, on the plain body
+    security.init_app(app)  # last: runs first, hashes the inline scripts of the plain body

@@ -10,6 +10,7 @@ from mapservice import geocoding_jobs
 from mapservice.errors import InvalidInput
 from mapservice.model import Precision
 from mapservice.web import services
+from mapservice.web.auth import current_principal
 
 bp = Blueprint("geocoding_pages", __name__)
 
@@ -76,7 +77,8 @@ def save_position(site_id: int) -> Response | tuple[str, int]:
     try:
         lat = _form_float("lat")
         lon = _form_float("lon")
-        geocoding_jobs.move_site(services(), site_id, lon, lat, by)
+        geocoding_jobs.move_site(services(), site_id, lon, lat, by,
+                                 actor=current_principal().username)
     except InvalidInput as exc:
         return _position_page(site_id, error=exc, by=by)
     return redirect(url_for("geocoding_pages.review", corrige=site_id), code=303)

@@ -110,7 +110,7 @@ def form_choices() -> dict[str, Any]:
 
     walk(None, 0)
     return {
-        "parks": sorted(svc.repo.parks(), key=lambda p: p.name),
+        "parks": sorted(svc.park_ids().values(), key=lambda p: p.name),
         "municipalities": towns,
         "mrcs": sorted({m.mrc for m in munis.values() if m.mrc}),
         "sectors": [{"code": g.code, "label": g.label(lang), "colour": g.colour}
@@ -130,9 +130,8 @@ def map_parts(data: Mapping[str, Any], *, standalone: bool = False,
     settings = current_app.config
     roads_url = None if standalone else url_for("pages.roads")
     basemap_url = None if standalone else url_for("pages.basemap")
-    fmap = maps.view_map(
+    return maps.view_map_parts(
         data, labels=map_labels(), tiles=settings["TILES"],
         assets_url=url_for("static", filename="vendor"),
         script_url=url_for("static", filename="js/mapservice-map.js"),
         roads_url=roads_url, basemap_url=basemap_url, **options)
-    return maps.page_parts(fmap)

@@ -3,7 +3,8 @@
 Forms are plain HTML (no JavaScript needed). A refused form comes back with status 422, the
 person's input kept and each message next to its field; a saved one redirects (303) to the
 page of what was saved, with a confirmation. An import is previewed (dry run) before it is
-confirmed, and writes everything or nothing.
+confirmed, and writes everything or nothing. Every write is credited to the signed-in person
+in the audit log, whose history of a member, site or flow is shown here and can be restored.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from mapservice import registry_jobs
-from mapservice.errors import FormErrors, ImportRejected, InvalidInput
+from mapservice.audit import AuditEntry
+from mapservice.errors import FormErrors, ImportRejected, InvalidInput, NotFound
 from mapservice.importing.columns import COLUMNS
 from mapservice.model import Frequency, ImportResult, Precision, Site, Unit
 from mapservice.text import fold
 from mapservice.web import services, uploads
+from mapservice.web.auth import current_principal
 from mapservice.web.i18n import frequency_label, language, unit_label
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registre")
@@ -111,6 +114,11 @@ def _form_data() -> dict[str, str]:
     return {k: v for k, v in request.form.items()}
 
 
+def _actor() -> str:
+    """Who the audit log credits a write to: the signed-in person, or the token's owner."""
+    return current_principal().username
+
+
 def _saved(message: str, endpoint: str, **args: Any) -> Response:
     flash(message, "success")
     return redirect(url_for(endpoint, **args), code=303)
@@ -147,7 +155,7 @@ def new_member() -> Page | Response:
     if request.method == "GET":
         return _member_page(None, registry_jobs.member_form())
     try:
-        member_id = registry_jobs.save_member(services(), request.form)
+        member_id = registry_jobs.save_member(services(), request.form, actor=_actor())
     except FormErrors as exc:
         return _member_page(None, _form_data(), exc)
     return _saved(_("Membre ajouté. Ajoutez-lui maintenant un site."),
@@ -161,7 +169,7 @@ def member(member_id: int) -> Page | Response:
     if request.method == "GET":
         return _member_page(member_id, registry_jobs.member_form(current))
     try:
-        registry_jobs.save_member(svc, request.form, member_id)
+        registry_jobs.save_member(svc, request.form, member_id, actor=_actor())
     except FormErrors as exc:
         return _member_page(member_id, _form_data(), exc)
     return _saved(_("Membre enregistré."), ".member", member_id=member_id)
@@ -175,9 +183,12 @@ def _site_page(values: dict[str, str], *, site: Site | None = None,
     svc = services()
     member = svc.repo.get_member(site.member_id if site else int(member_id or 0))
     flows = svc.repo.flows(site_ids=[site.id]) if site and site.id is not None else []
+    deleted = [e for e in svc.repo.deleted_records("flows")
+               if site is not None and (e.old_values or {}).get("site_id") == site.id]
     can_place = "geocoding_pages.position" in current_app.view_functions
     page = render_template("registry_site.html", **_context(
-        member=member, site=site, flows=flows, values=values, can_place=can_place,
+        member=member, site=site, flows=flows, deleted_flows=deleted, values=values,
+        can_place=can_place,
         errors=error.fields if error else {}, labels=site_labels(),
         municipality_choices=_municipality_choices()))
     return (page, error.status) if error else page
@@ -189,7 +200,8 @@ def new_site(member_id: int) -> Page | Response:
     if request.method == "GET":
         return _site_page(registry_jobs.site_form(), member_id=member_id)
     try:
-        site_id = registry_jobs.save_site(services(), request.form, member_id=member_id)
+        site_id = registry_jobs.save_site(services(), request.form, member_id=member_id,
+                                          actor=_actor())
     except FormErrors as exc:
         return _site_page(_form_data(), member_id=member_id, error=exc)
     return _saved(_("Site ajouté et placé sur la carte. Ajoutez-lui ses offres et besoins."),
@@ -203,7 +215,7 @@ def site(site_id: int) -> Page | Response:
     if request.method == "GET":
         return _site_page(registry_jobs.site_form(current), site=current)
     try:
-        registry_jobs.save_site(svc, request.form, site_id=site_id)
+        registry_jobs.save_site(svc, request.form, site_id=site_id, actor=_actor())
     except FormErrors as exc:
         return _site_page(_form_data(), site=current, error=exc)
     return _saved(_("Site enregistré."), ".site", site_id=site_id)
@@ -232,7 +244,8 @@ def new_flow(site_id: int) -> Page | Response:
         values["direction"] = request.args.get("type", "")
         return _flow_page(values, site_id=site_id)
     try:
-        flow_id, note = registry_jobs.save_flow(services(), request.form, site_id=site_id)
+        flow_id, note = registry_jobs.save_flow(services(), request.form, site_id=site_id,
+                                                actor=_actor())
     except FormErrors as exc:
         return _flow_page(_form_data(), site_id=site_id, error=exc)
     message = _("Flux ajouté.")
@@ -247,7 +260,7 @@ def flow(flow_id: int) -> Page | Response:
         return _flow_page(registry_jobs.flow_form(current), site_id=current.site_id,
                           flow_id=flow_id)
     try:
-        _id, note = registry_jobs.save_flow(svc, request.form, flow_id=flow_id)
+        _id, note = registry_jobs.save_flow(svc, request.form, flow_id=flow_id, actor=_actor())
     except FormErrors as exc:
         return _flow_page(_form_data(), site_id=current.site_id, flow_id=flow_id, error=exc)
     message = _("Flux enregistré.")
@@ -256,9 +269,109 @@ def flow(flow_id: int) -> Page | Response:
 
 @bp.post("/flux/<int:flow_id>/supprimer")
 def delete_flow(flow_id: int) -> Response:
-    gone = registry_jobs.delete_flow(services(), flow_id)
+    gone = registry_jobs.delete_flow(services(), flow_id, actor=_actor())
     return _saved(_("Flux « %(description)s » supprimé.", description=gone.description),
                   ".site", site_id=gone.site_id)
+
+
+# --- history ----------------------------------------------------------------------------------
+
+#: The tables whose history has a page, by the name their address uses.
+HISTORY_TABLES = {"membres": "members", "sites": "sites", "flux": "flows"}
+
+
+def column_labels(table: str) -> dict[str, str]:
+    """The label of every column a member, site or flow entry may show."""
+    if table == "members":
+        return member_labels()
+    if table == "sites":
+        return {**site_labels(), "member_id": _("Membre (n°)"), "park_id": _("Parc"),
+                "geocode_precision": _("Précision du placement"),
+                "geocode_source": _("Source du placement"),
+                "geocode_score": _("Score du placement"), "geocoded_at": _("Placé le"),
+                "geocoded_by": _("Placé par"), "geocode_note": _("Remarque")}
+    return {**flow_labels(), "site_id": _("Site (n°)")}
+
+
+def action_labels() -> dict[str, str]:
+    return {"create": _("création"), "update": _("modification"), "delete": _("suppression"),
+            "restore": _("restauration"), "import": _("import")}
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    return str(value)
+
+
+def _history_table(slug: str) -> str:
+    table = HISTORY_TABLES.get(slug)
+    if table is None:
+        raise NotFound(_("Pas d'historique pour « %(table)s » : membres, sites ou flux.",
+                         table=slug[:40]))
+    return table
+
+
+def _current_label(table: str, record_id: int) -> str | None:
+    """The record's name (a flow's description), or None when it no longer exists."""
+    repo = services().repo
+    try:
+        if table == "members":
+            return repo.get_member(record_id).name
+        if table == "sites":
+            return repo.get_site(record_id).name
+        return repo.get_flow(record_id).description
+    except NotFound:
+        return None
+
+
+def _edit_url(table: str, record_id: int) -> str:
+    if table == "members":
+        return url_for(".member", member_id=record_id)
+    if table == "sites":
+        return url_for(".site", site_id=record_id)
+    return url_for(".flow", flow_id=record_id)
+
+
+def _history_page(slug: str, record_id: int, error: InvalidInput | None = None) -> Page:
+    table = _history_table(slug)
+    entries: list[AuditEntry] = services().repo.history(table, record_id)
+    current = _current_label(table, record_id)
+    if current is None and not entries:
+        raise NotFound(_("Aucun enregistrement n° %(n)s ni historique.", n=record_id))
+    version = (entries[-1].version or {}) if entries else {}
+    labels = column_labels(table)
+    rows = [{"entry": e, "changes": [(labels.get(name, name), _shown(old), _shown(new))
+                                     for name, old, new in e.changes()],
+             "restorable": e.version is not None and e.action != "import"}
+            for e in reversed(entries)]
+    page = render_template(
+        "registry_history.html", slug=slug, table=table, record_id=record_id, rows=rows,
+        label=current or str(version.get("name") or version.get("description") or record_id),
+        edit_url=None if current is None else _edit_url(table, record_id),
+        actions=action_labels(), error=error)
+    return (page, error.status) if error else page
+
+
+@bp.get("/historique/<table>/<int:record_id>")
+def history(table: str, record_id: int) -> Page:
+    """Who created, changed, deleted or restored a member, site or flow, newest first."""
+    return _history_page(table, record_id)
+
+
+@bp.post("/historique/<table>/<int:record_id>/<int:audit_id>/restaurer")
+def restore(table: str, record_id: int, audit_id: int) -> Page | Response:
+    """Write back the version an entry left (a deleted record comes back with its id)."""
+    try:
+        changed = registry_jobs.restore(services(), _history_table(table), record_id,
+                                        audit_id, actor=_actor())
+    except InvalidInput as exc:
+        return _history_page(table, record_id, exc)
+    message = (_("Version de l'entrée n° %(n)s restaurée.", n=audit_id) if changed
+               else _("L'enregistrement est déjà dans cette version : rien n'a changé."))
+    return _saved(message, ".history", table=table, record_id=record_id)
 
 
 # --- import -----------------------------------------------------------------------------------

@@ -53,8 +53,10 @@ def candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
     svc = services()
     found = synergy_jobs.site_candidates(svc, site_id, backend=DISTANCES[distance],
                                          limit=CANDIDATE_LIMIT)
-    ids = [i for c in found for i in c.key]
-    stored = synergy_jobs.stored_by_pair(svc, ids)
+    # Every candidate has one end among the site's own flows: asking for those alone reads the
+    # site's synergies, not every synergy of every partner flow.
+    own = {c.output_flow.id if c.output_site.id == site_id else c.input_flow.id for c in found}
+    stored = synergy_jobs.stored_by_pair(svc, [i for i in own if i is not None])
     rows = []
     for c in found:
         j = synergy_jobs.candidate_json(svc, c, stored)
@@ -119,7 +121,7 @@ def _map_data(site_id: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
     groups = {sector_group(s.naics_code) for s in shown}
     return {"sites": {"type": "FeatureCollection", "features": features},
             "parks": {"type": "FeatureCollection",
-                      "features": park_features(svc.repo.parks(),
+                      "features": park_features(svc.park_ids().values(),
                                                 only={site.park_id} if site.park_id else set())},
             "lines": {"type": "FeatureCollection", "features": lines},
             "groups": [{"code": g.code, "label": g.label(lang), "colour": g.colour}
