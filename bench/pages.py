@@ -32,6 +32,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -237,6 +238,12 @@ def build_database(folder: Path, data_dir: Path, size: int | str, seed: int) -> 
             n_rows = write_membership(path, data_dir, int(size), seed)
             svc.import_file(path)
             source = f"generated (seed {seed})"
+        # every page needs an account: a staff member's personal token
+        from mapservice import accounts
+
+        accounts.add_user(svc, username="banc", password=secrets.token_urlsafe(16),
+                          role="staff")
+        token = accounts.make_token(svc, "banc", "banc")
         counts = svc.repo.counts()
         located = sum(1 for s in svc.repo.sites() if s.lat is not None and s.lon is not None)
     finally:
@@ -244,7 +251,7 @@ def build_database(folder: Path, data_dir: Path, size: int | str, seed: int) -> 
     return {"database_url": settings["DATABASE_URL"], "folder": str(folder), "source": source,
             "rows": n_rows, "members": counts["members"], "sites": counts["sites"],
             "located_sites": located, "flows": counts["flows"], "parks": counts["parks"],
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started, "token": token}
 
 
 def build_baseline(folder: Path, data_dir: Path) -> dict[str, Any]:
@@ -493,9 +500,11 @@ def _long_tasks(tasks: list[list[float]], start: float, end: float) -> dict[str,
 
 
 def measure_page(browser: Any, url: str, *, expects_marker: bool,
-                 timeout_s: float) -> dict[str, Any]:
-    """Load ``url`` once in a fresh context and return every figure of that load."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+                 timeout_s: float, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Load ``url`` once in a fresh context and return every figure of that load
+    (``headers``: the staff token the app needs; the static baseline needs none)."""
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block",
+                                  extra_http_headers=headers or {})
     blocked: list[dict[str, str]] = []
     local: list[str] = []
 
@@ -645,13 +654,15 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_page(browser: Any, url: str, *, expects_marker: bool, repeat: int,
-             timeout_s: float, label: str) -> dict[str, Any]:
+             timeout_s: float, label: str,
+             headers: dict[str, str] | None = None) -> dict[str, Any]:
     """One warm-up load (not counted), then ``repeat`` timed loads; their medians."""
-    measure_page(browser, url, expects_marker=expects_marker, timeout_s=timeout_s)
+    measure_page(browser, url, expects_marker=expects_marker, timeout_s=timeout_s,
+                 headers=headers)
     runs = []
     for k in range(repeat):
         runs.append(measure_page(browser, url, expects_marker=expects_marker,
-                                 timeout_s=timeout_s))
+                                 timeout_s=timeout_s, headers=headers))
         _stage(f"{label}: run {k + 1}/{repeat}: drawn {runs[-1]['drawn_ms']:,.0f} ms, zoom "
                f"{runs[-1].get('zoom_in_ms', float('nan')):,.0f} ms")
     return summarise(runs)
@@ -865,7 +876,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     with app_server(data["database_url"], folder) as base:
                         res["new"] = run_page(browser, base + "/", expects_marker=marker,
                                               repeat=args.repeat, timeout_s=args.timeout,
-                                              label=f"{size} new")
+                                              label=f"{size} new",
+                                              headers={"Authorization": "Bearer "
+                                                       + data["token"]})
                     if not args.no_baseline:
                         res["baseline_build"] = build_baseline(folder, args.data)
                         with static_server(folder) as base:
