@@ -213,13 +213,15 @@ def cached_features(svc: Services, layer_id: str, query: LayerQuery,
     key = (svc.repo.registry_stamp(), moved, layer_id, query, scope)
     cache: OrderedDict[Any, list[dict[str, Any]]] = svc.__dict__.setdefault(
         "_layer_reads", OrderedDict())
-    if key in cache:
+    built = cache.get(key)
+    if built is None:
+        built = cache[key] = list(layer_features(svc, layer_id, query, scope))
+    try:  # other threads trim the same cache: a key already gone is no error
         cache.move_to_end(key)
-        return cache[key]
-    built = list(layer_features(svc, layer_id, query, scope))
-    cache[key] = built
-    while len(cache) > CACHE_SIZE:
-        cache.popitem(last=False)
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    except KeyError:
+        pass
     return built
 
 

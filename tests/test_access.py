@@ -344,3 +344,11 @@ def test_no_confidential_value_reaches_those_without_the_right(app, who):
         leaked = sorted(s for s in secrets if s in body)
         assert not leaked, (who, url, leaked[:5])
     assert read >= 3
+
+
+def test_a_token_client_that_keeps_cookies_stays_signed_in(app, stranger):
+    """QGIS or requests.Session keep the session cookie the first answer sets; the token must
+    still be read on every later request."""
+    headers = _bearer(MANAGED["staff_token"])
+    for url in ("/", "/", "/api/v1/synergies", "/ogcapi/collections/sites/items?limit=1"):
+        assert stranger.get(url, headers=headers).status_code == 200, url

@@ -229,7 +229,9 @@ def admin_public_map() -> Response:
 def init_app(app: Flask) -> None:
     app.extensions["login_attempts"] = _Attempts()
     login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    # "basic": a session holding only a CSRF token (a token client that keeps cookies) must
+    # not stop the token from being read, as "strong" would by clearing it first
+    login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def _load(user_id: str) -> SessionUser | None:
