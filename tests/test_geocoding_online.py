@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import MANAGED, make_settings
 from geocoder_server import GeocoderServer
 
 from mapservice import create_app
@@ -187,7 +187,9 @@ def test_the_api_uses_the_configured_geocoder(tmp_path, demo_db, server):
                       "SECRET_KEY": "t", "TESTING": True, "GEOCODER": "nominatim",
                       "GEOCODER_URL": server.url, "GEOCODER_MIN_DELAY_S": 0.0})
     response = app.test_client().get("/api/v1/geocode",
-                                      query_string={"q": "3000 rue des Pins Ouest, Alma"})
+                                      query_string={"q": "3000 rue des Pins Ouest, Alma"},
+                                      headers={"Authorization": "Bearer "
+                                               + MANAGED["staff_token"]})
     assert response.status_code == 200, response.json
     body = response.json
     assert body["precision"] == "address" and body["source"] == "nominatim"

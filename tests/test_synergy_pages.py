@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_settings
+from conftest import PASSWORD, make_settings, sign_in
 from test_dashboard import by_categories, expected_impact, realise, seed_registry
 
-from mapservice import create_app, dashboard
+from mapservice import accounts, create_app, dashboard
 from mapservice.model import SynergyStatus
 from mapservice.services import Services
 
@@ -27,6 +27,7 @@ def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     svc = Services(make_settings(folder, "sqlite:///" + str(path)))
     svc.init_database()
     seed_registry(svc, folder)
+    accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
     svc.close()
     return path
 
@@ -47,7 +48,8 @@ def svc(seeded_app) -> Services:
 
 @pytest.fixture
 def web(seeded_app):
-    return seeded_app.test_client()
+    """A browser-like client signed in as staff."""
+    return sign_in(seeded_app.test_client(), "personnel")
 
 
 def column(html: str, status: str) -> str:
