@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mapservice.access import ANONYMOUS, Principal, Role
+from mapservice.audit import SYSTEM_ACTOR
 from mapservice.errors import FormErrors, InvalidInput, NotFound, NotSignedIn, check_plain_text
 from mapservice.model import User
 
@@ -77,8 +78,9 @@ def parse_parks(svc: Services, role: Role, parks: list[str] | tuple[str, ...]) -
 
 
 def add_user(svc: Services, *, username: str, password: str, role: str,
-             parks: list[str] | tuple[str, ...] = (), display_name: str = "") -> int:
-    """Create an account; every problem with the values comes back at once."""
+             parks: list[str] | tuple[str, ...] = (), display_name: str = "",
+             actor: str = SYSTEM_ACTOR) -> int:
+    """Create an account, as ``actor``; every problem with the values comes back at once."""
     errors: dict[str, str] = {}
     name = username.strip().lower()
     if not USERNAME.match(name):
@@ -105,35 +107,37 @@ def add_user(svc: Services, *, username: str, password: str, role: str,
     assert checked_role is not None
     return svc.repo.add_user(username=name, display_name=display_name.strip()[:200],
                              password_hash=generate_password_hash(password),
-                             role=checked_role.value, parks=park_set)
+                             role=checked_role.value, parks=park_set, actor=actor)
 
 
 def set_role(svc: Services, username: str, role: str,
-             parks: list[str] | tuple[str, ...] = ()) -> User:
+             parks: list[str] | tuple[str, ...] = (), *, actor: str = SYSTEM_ACTOR) -> User:
     user = require_user(svc, username)
     new_role = parse_role(role)
     if user.role == Role.ADMIN and new_role is not Role.ADMIN and svc.repo.count_admins() <= 1:
         raise InvalidInput("C'est le dernier administrateur : donnez d'abord ce rôle à un "
                            "autre compte.", field="role")
     svc.repo.update_user(user.id, role=new_role.value,
-                         parks=parse_parks(svc, new_role, parks))
+                         parks=parse_parks(svc, new_role, parks), actor=actor)
     return svc.repo.get_user(user.id)
 
 
-def reset_password(svc: Services, username: str, password: str) -> User:
+def reset_password(svc: Services, username: str, password: str, *,
+                   actor: str = SYSTEM_ACTOR) -> User:
     """Set a new password; it also unlocks the account."""
     user = require_user(svc, username)
     check_password(password)
     svc.repo.update_user(user.id, password_hash=generate_password_hash(password),
-                         failed_logins=0, locked_until=None)
+                         failed_logins=0, locked_until=None, actor=actor)
     return user
 
 
-def set_active(svc: Services, username: str, active: bool) -> User:
+def set_active(svc: Services, username: str, active: bool, *,
+               actor: str = SYSTEM_ACTOR) -> User:
     user = require_user(svc, username)
     if not active and user.role == Role.ADMIN and svc.repo.count_admins() <= 1:
         raise InvalidInput("C'est le dernier administrateur actif.", field="active")
-    svc.repo.update_user(user.id, active=active)
+    svc.repo.update_user(user.id, active=active, actor=actor)
     return user
 
 

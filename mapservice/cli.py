@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from mapservice.audit import cli_actor
 from mapservice.config import (
     GEOCODER_KINDS,
     ROUTING_KINDS,
@@ -87,7 +88,7 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
 
         password = secrets.token_urlsafe(12)
         accounts.add_user(svc, username="admin", password=password, role="admin",
-                          display_name="Administrateur (démo)")
+                          display_name="Administrateur (démo)", actor=cli_actor())
         click.echo(f"Compte de démonstration : admin, mot de passe {password} "
                    "(affiché cette fois seulement ; `mapservice user reset-password admin` "
                    "en donne un autre).")
@@ -103,7 +104,7 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
 def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
     svc = _services(ctx)
     try:
-        result = svc.import_file(file, dry_run=dry_run)
+        result = svc.import_file(file, dry_run=dry_run, actor=cli_actor())
     except MapserviceError as exc:
         _fail(exc)
         return

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from mapservice.audit import cli_actor
 from mapservice.errors import FormErrors, MapserviceError
 
 
@@ -55,7 +56,8 @@ def add(ctx: click.Context, username: str, role: str, parks: tuple[str, ...],
     svc = _svc(ctx)
     try:
         accounts.add_user(svc, username=username, password=_password(password_stdin),
-                          role=role, parks=parks, display_name=display_name)
+                          role=role, parks=parks, display_name=display_name,
+                          actor=cli_actor())
     except MapserviceError as exc:
         _fail(exc)
     click.echo(f"Compte {username.strip().lower()} créé ({role}).")
@@ -70,7 +72,7 @@ def set_role(ctx: click.Context, username: str, role: str, parks: tuple[str, ...
     from mapservice import accounts
 
     try:
-        found = accounts.set_role(_svc(ctx), username, role, parks)
+        found = accounts.set_role(_svc(ctx), username, role, parks, actor=cli_actor())
     except MapserviceError as exc:
         _fail(exc)
         return
@@ -89,7 +91,7 @@ def reset_password(ctx: click.Context, username: str, password_stdin: bool,
 
     password = secrets.token_urlsafe(12) if generate else _password(password_stdin)
     try:
-        accounts.reset_password(_svc(ctx), username, password)
+        accounts.reset_password(_svc(ctx), username, password, actor=cli_actor())
     except MapserviceError as exc:
         _fail(exc)
     click.echo(f"Mot de passe de {username} changé."

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mapservice import geojson
+from mapservice.audit import SYSTEM_ACTOR
 from mapservice.classify import Classifier
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
@@ -238,8 +239,10 @@ class Services:
         dry_run: bool = False,
         source: str | None = None,
         on_progress: Callable[[int], None] | None = None,
+        actor: str = SYSTEM_ACTOR,
     ) -> ImportResult:
-        """Validate and import one CSV/XLSX file, all or nothing (nothing at all on dry run)."""
+        """Validate and import one CSV/XLSX file, all or nothing (nothing at all on dry run);
+        the audit log credits ``actor`` with what it writes."""
         plan = build_plan(
             path,
             taxonomy=self.taxonomy,
@@ -251,7 +254,7 @@ class Services:
             on_progress=on_progress,
             classifier=self.classifier,
         )
-        result = self.repo.apply_import(plan, dry_run=dry_run)
+        result = self.repo.apply_import(plan, dry_run=dry_run, actor=actor)
         if not dry_run:
             self.__dict__.pop("site_index", None)  # rebuilt on next use, with the new sites
         return result

@@ -270,13 +270,36 @@ def _fill(url: str) -> None:
     repo.close()
 
 
+def _fill_older(url: str) -> None:
+    """What :func:`_fill` writes, in plain SQL: the code's own writes need the head schema."""
+    repo: Any = open_repository(url)
+    with repo.engine.begin() as conn:
+        stamp = {"t": NOW}
+        member = conn.execute(sa.text(
+            "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
+            "VALUES ('Métal Saguenay ltée', 'metal saguenay ltee', true, :t, :t) RETURNING id"),
+            stamp).scalar_one()
+        site = conn.execute(sa.text(
+            "INSERT INTO sites (member_id, name, site_key, lon, lat, created_at, updated_at) "
+            "VALUES (:m, 'Usine d''Alma', 'usine d''alma', -71.65, 48.55, :t, :t) RETURNING id"),
+            {**stamp, "m": member}).scalar_one()
+        for i, direction in enumerate(("output", "input")):
+            conn.execute(sa.text(
+                "INSERT INTO flows (site_id, direction, category_code, description, "
+                "description_key, quantity, hazardous, confidential, created_at, updated_at) "
+                "VALUES (:s, :d, 'metaux', :text, :key, :q, false, :c, :t, :t)"),
+                {**stamp, "s": site, "d": direction, "text": f"Retailles « {i} »",
+                 "key": f"retailles {i}", "q": 1e-9 if i else None, "c": bool(i)})
+    repo.close()
+
+
 @pytest.mark.postgis
 def test_postgis_round_trip_from_an_older_revision(postgis_url, tmp_path):
     older, head = known_revisions()[-2:]
     repo = open_repository(postgis_url)
     repo.migrate(older)
     repo.close()
-    _fill(postgis_url)
+    _fill_older(postgis_url)
     before = _pg_rows(postgis_url)
     report = backups.backup(postgis_url, tmp_path / "pg.dump")
     assert report.revision == older

@@ -71,8 +71,12 @@ class Repository(Protocol):
 
     def flows(self, *, site_ids: list[int] | None = None) -> list[Flow]: ...
 
-    def apply_import(self, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
-        """Write ``plan`` (upserting by natural keys) in one transaction; roll back on dry run."""
+    def apply_import(self, plan: ImportPlan, *, dry_run: bool = False,
+                     actor: str = ...) -> ImportResult:
+        """Write ``plan`` (upserting by natural keys) in one transaction; roll back on dry run.
+
+        Logs an audit entry per row written and one ``import`` entry for the file, as ``actor``.
+        """
 
     # --- geocoding (see storage/geocode_store.py) ---
 

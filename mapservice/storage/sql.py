@@ -19,6 +19,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
 
+from mapservice.audit import SYSTEM_ACTOR
 from mapservice.errors import NotFound, StorageError
 from mapservice.model import (
     Direction,
@@ -38,7 +39,7 @@ from mapservice.model import (
 from mapservice.reference import ReferenceData
 from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
-from mapservice.storage.audit_store import AuditStore
+from mapservice.storage.audit_store import AuditStore, ImportAudit
 from mapservice.storage.geocode_store import MANUAL_SOURCE, GeocodeStore
 from mapservice.storage.registry_store import RegistryStore
 from mapservice.storage.synergy_store import SynergyStore
@@ -354,8 +355,11 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
 
     # --- import -------------------------------------------------------------------------------
 
-    def apply_import(self, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
+    def apply_import(self, plan: ImportPlan, *, dry_run: bool = False,
+                     actor: str = SYSTEM_ACTOR) -> ImportResult:
         result = ImportResult(dry_run=dry_run)
+        # One audit entry per row written, and one for the file, in the import's transaction.
+        audit = None if dry_run else ImportAudit(actor, plan.source)
         with self._connect(write=True) as conn:
             tx = conn.begin()
             try:
@@ -368,7 +372,8 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
                     if member.public_consent is not None:
                         values["public_consent"] = member.public_consent
                     member_id = self._upsert(
-                        conn, t.members, {"name_key": fold(member.name)}, values, result, "members"
+                        conn, t.members, {"name_key": fold(member.name)}, values, result,
+                        "members", audit,
                     )
                     for site in member.sites:
                         site_id = self._upsert(
@@ -378,6 +383,7 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
                             _site_values(site),
                             result,
                             "sites",
+                            audit,
                         )
                         for flow in site.flows:
                             self._upsert(
@@ -392,7 +398,11 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
                                 _flow_values(flow),
                                 result,
                                 "flows",
+                                audit,
                             )
+                if audit is not None:
+                    audit.finish(conn, {"inserted": result.inserted, "updated": result.updated,
+                                        "unchanged": result.unchanged})
             except BaseException:
                 tx.rollback()
                 raise
@@ -410,6 +420,7 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
         values: dict[str, Any],
         result: ImportResult,
         name: str,
+        audit: ImportAudit | None = None,
     ) -> int:
         """Insert or update one row found by its natural ``key``; count what happened."""
         where = sa.and_(*(table.c[k] == v for k, v in key.items()))
@@ -420,7 +431,10 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
                 table.insert().values(**key, **values, created_at=now, updated_at=now)
             )
             result.inserted[name] += 1
-            return int(inserted.inserted_primary_key[0])  # type: ignore[index]
+            new_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+            if audit is not None:
+                audit.created(conn, name, new_id, {**key, **values, "created_at": now})
+            return new_id
         current = row._mapping
         if (table is t.sites and current["geocode_source"] == MANUAL_SOURCE
                 and values.get("geocode_source") != "coordonnees-fournies"):
@@ -431,6 +445,8 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
             update = table.update().where(table.c.id == row.id)
             conn.execute(update.values(**changed, updated_at=now))
             result.updated[name] += 1
+            if audit is not None:
+                audit.updated(conn, name, int(row.id), current, changed)
         else:
             result.unchanged[name] += 1
         return int(row.id)

@@ -192,7 +192,8 @@ def admin_add_user() -> Any:
         accounts.add_user(services(), username=form.get("username", ""),
                           password=form.get("password", ""), role=form.get("role", ""),
                           parks=form.getlist("parks"),
-                          display_name=form.get("display_name", ""))
+                          display_name=form.get("display_name", ""),
+                          actor=current_principal().username)
     except FormErrors as exc:
         return _admin_page(exc.fields, dict(form), 422)
     except InvalidInput as exc:
@@ -205,13 +206,15 @@ def admin_change_user(user_id: int) -> Any:
     svc = services()
     user = svc.repo.get_user(user_id)
     form = request.form
+    actor = current_principal().username
     try:
         if form.get("role"):
-            accounts.set_role(svc, user.username, form["role"], form.getlist("parks"))
+            accounts.set_role(svc, user.username, form["role"], form.getlist("parks"),
+                              actor=actor)
         if form.get("password"):
-            accounts.reset_password(svc, user.username, form["password"])
+            accounts.reset_password(svc, user.username, form["password"], actor=actor)
         if form.get("active") in ("0", "1"):
-            accounts.set_active(svc, user.username, form["active"] == "1")
+            accounts.set_active(svc, user.username, form["active"] == "1", actor=actor)
     except InvalidInput as exc:
         return _admin_page({exc.field or "role": exc.message}, None, 422)
     return redirect(url_for("auth.admin"))

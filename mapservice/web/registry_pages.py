@@ -421,7 +421,8 @@ def import_commit(token: str) -> Page | Response:
     """Write a previewed upload, all or nothing, then forget the file."""
     upload = uploads.claim(current_app.instance_path, token)
     try:
-        result = services().import_file(upload.path, dry_run=False, source=upload.source)
+        result = services().import_file(upload.path, dry_run=False, source=upload.source,
+                                        actor=_actor())
     except ImportRejected as exc:
         return _import_issues(exc)
     finally:
