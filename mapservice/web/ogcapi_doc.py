@@ -131,9 +131,10 @@ def document(server: str, queryables: Mapping[str, list[Field]], *, max_limit: i
     ]
     crs_header = {"Content-Crs": {"description": "Système de coordonnées des géométries",
                                   "schema": {"type": "string"}}}
-    items_ok = _responses("Objets", "FeatureCollection", GEOJSON, HTML, errors=("400", "404"))
+    items_ok = _responses("Objets", "FeatureCollection", GEOJSON, HTML,
+                          errors=("400", "401", "403", "404"))
     items_ok["200"]["headers"] = crs_header
-    item_ok = _responses("Objet", "Feature", GEOJSON, HTML, errors=("400", "404"))
+    item_ok = _responses("Objet", "Feature", GEOJSON, HTML, errors=("400", "401", "403", "404"))
     item_ok["200"]["headers"] = crs_header
     return {
         "openapi": "3.0.3",
@@ -152,12 +153,13 @@ def document(server: str, queryables: Mapping[str, list[Field]], *, max_limit: i
             "/collections": {"get": {
                 "summary": "Collections", "operationId": "collections",
                 "parameters": [f, lang],
-                "responses": _responses("Collections", "Collections", JSON, HTML)}},
+                "responses": _responses("Collections", "Collections", JSON, HTML,
+                                        errors=("400", "401", "403"))}},
             "/collections/{collectionId}": {"get": {
                 "summary": "Une collection", "operationId": "collection",
                 "parameters": [cid, f, lang],
                 "responses": _responses("Collection", "Collection", JSON, HTML,
-                                        errors=("400", "404"))}},
+                                        errors=("400", "401", "403", "404"))}},
             "/collections/{collectionId}/items": {"get": {
                 "summary": "Objets d'une collection", "operationId": "items",
                 "parameters": item_params, "responses": items_ok}},
@@ -169,11 +171,13 @@ def document(server: str, queryables: Mapping[str, list[Field]], *, max_limit: i
             "/collections/{collectionId}/schema": {"get": {
                 "summary": "Schéma des objets (JSON Schema)", "operationId": "schema",
                 "parameters": [cid],
-                "responses": _responses("Schéma", "JsonSchema", SCHEMA, errors=("404",))}},
+                "responses": _responses("Schéma", "JsonSchema", SCHEMA,
+                                        errors=("401", "403", "404"))}},
             "/collections/{collectionId}/queryables": {"get": {
                 "summary": "Propriétés filtrables", "operationId": "queryables",
                 "parameters": [cid],
-                "responses": _responses("Propriétés", "JsonSchema", SCHEMA, errors=("404",))}},
+                "responses": _responses("Propriétés", "JsonSchema", SCHEMA,
+                                        errors=("401", "403", "404"))}},
             "/api": {"get": {"summary": "Ce document", "operationId": "api",
                              "responses": {"200": {"description": "OpenAPI 3.0"}}}},
         },
@@ -183,6 +187,11 @@ def document(server: str, queryables: Mapping[str, list[Field]], *, max_limit: i
                 "E400": {"description": "Paramètre invalide", "content": {
                     "application/problem+json": {"schema": _ref("Exception")}}},
                 "E404": {"description": "Introuvable", "content": {
+                    "application/problem+json": {"schema": _ref("Exception")}}},
+                "E401": {"description": "Connexion requise : jeton personnel (Bearer ou "
+                                        "Basic)", "content": {
+                    "application/problem+json": {"schema": _ref("Exception")}}},
+                "E403": {"description": "Rôle sans accès aux données", "content": {
                     "application/problem+json": {"schema": _ref("Exception")}}},
             },
         },
