@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,13 +37,13 @@ from bench.load_clients import (
     USERNAME,
     Fixture,
     Sample,
-    Server,
     Workload,
     Write,
     alone,
     load_phase,
 )
-from bench.pages import build_database, free_port
+from bench.pages import build_database
+from bench.serving import Server, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,36 +126,8 @@ def prepare(folder: Path, sites: str, seed: int) -> Fixture:
 @contextmanager
 def served(fixture: Fixture, folder: Path, threads: int) -> Iterator[Server]:
     """``python -m mapservice.cli serve --threads N`` on a free loopback port."""
-    port = free_port()
-    env = {**os.environ, "MAPSERVICE_DATABASE_URL": fixture.database_url,
-           "MAPSERVICE_INSTANCE_PATH": str(folder / "instance"), "PORT": str(port)}
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "mapservice.cli", "serve",
-                                 "--threads", str(threads)], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                        if json.load(resp)["status"] != "ok":
-                            raise RuntimeError(f"{base}/healthz is not ok")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError("server did not start: "
-                                           + log_path.read_text("utf-8", "replace")) from None
-                    time.sleep(0.2)
-            yield Server(base, "127.0.0.1", port, proc, log_path)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serve(fixture.database_url, folder, ["--threads", str(threads)]) as server:
+        yield server
 
 
 def process_cpu_s(pid: int) -> float | None:

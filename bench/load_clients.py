@@ -11,13 +11,13 @@ import gzip
 import http.client
 import json
 import random
-import subprocess
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from bench.serving import Server
 
 #: Untimed requests of each route class before the baseline's timed ones.
 WARM_ALONE = 2
@@ -39,15 +39,6 @@ class Fixture:
     categories: list[str]
     token: str
     built: dict[str, Any]
-
-
-@dataclass
-class Server:
-    base: str
-    host: str
-    port: int
-    proc: subprocess.Popen[bytes]
-    log_path: Path
 
 
 @dataclass(frozen=True)

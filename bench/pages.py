@@ -34,14 +34,11 @@ import random
 import re
 import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -51,6 +48,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.serving import serve
 from mapservice.config import finish_settings, load_settings
 from mapservice.demo import HEADER, render_csv
 from mapservice.services import DEMO_FILE, Services
@@ -278,44 +276,11 @@ def build_baseline(folder: Path, data_dir: Path) -> dict[str, Any]:
 # --- the servers ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def app_server(database_url: str, folder: Path) -> Iterator[str]:
     """``python -m mapservice.cli serve`` on a free loopback port, as tests/conftest.py does."""
-    port = free_port()
-    env = {**os.environ, "MAPSERVICE_DATABASE_URL": database_url,
-           "MAPSERVICE_INSTANCE_PATH": str(folder / "instance"), "PORT": str(port)}
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "mapservice.cli", "serve"], env=env,
-                                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                        if json.load(resp)["status"] != "ok":
-                            raise RuntimeError(f"{base}/healthz is not ok")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError("server did not start: "
-                                           + log_path.read_text("utf-8", "replace")) from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serve(database_url, folder, stop_timeout_s=10) as server:
+        yield server.base
 
 
 BENCH_VENDOR = Path(__file__).resolve().parent / "vendor"

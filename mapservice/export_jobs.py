@@ -7,12 +7,12 @@ scope, lazily, so writers can stream.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from mapservice import lru
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.geojson import positions
 from mapservice.layers import (
@@ -211,18 +211,8 @@ def cached_features(svc: Services, layer_id: str, query: LayerQuery,
     # Only the synergies layer changes when a synergy moves along the pipeline.
     moved = svc.repo.synergy_stamp() if layer_id == "synergies" else None
     key = (svc.repo.registry_stamp(), moved, layer_id, query, scope)
-    cache: OrderedDict[Any, list[dict[str, Any]]] = svc.__dict__.setdefault(
-        "_layer_reads", OrderedDict())
-    built = cache.get(key)
-    if built is None:
-        built = cache[key] = list(layer_features(svc, layer_id, query, scope))
-    try:  # other threads trim the same cache: a key already gone is no error
-        cache.move_to_end(key)
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
-    except KeyError:
-        pass
-    return built
+    return lru.kept(lru.cache_of(svc, "_layer_reads"), key,
+                    lambda: list(layer_features(svc, layer_id, query, scope)), CACHE_SIZE)
 
 
 def time_extent(features: list[dict[str, Any]]) -> list[str | None] | None:

@@ -26,6 +26,7 @@ from mapservice.model import (
     Site,
     Synergy,
     SynergyStatus,
+    places_holding,
 )
 
 DIRECTION_LABELS = {Direction.OUTPUT: ("offre", "offer"), Direction.INPUT: ("besoin", "need")}
@@ -173,10 +174,8 @@ class Context:
 
 def _town(municipality_id: str | None, ctx: Context) -> Municipality | None:
     """The municipality that holds a sector or borough (itself for a municipality)."""
-    muni = ctx.municipalities.get(municipality_id or "")
-    while muni is not None and muni.parent_id in ctx.municipalities:
-        muni = ctx.municipalities[muni.parent_id or ""]
-    return muni
+    chain = places_holding(municipality_id, ctx.municipalities)
+    return chain[-1] if chain else None
 
 
 def _keep(props: dict[str, Any], layer: Layer, scope: Scope) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 
 from mapservice.errors import InvalidInput
 from mapservice.materials import Taxonomy
-from mapservice.model import Direction, Flow, Municipality, Site
+from mapservice.model import Direction, Flow, Municipality, Site, places_holding
 from mapservice.sectors import BY_CODE, sector_group
 from mapservice.text import fold
 
@@ -136,22 +136,13 @@ def apply_filter(
     """
     munis = choices.municipalities
 
-    def places_of(site: Site) -> list[Municipality]:
-        """The site's sector or borough, then the places that hold it, up to the town."""
-        chain: list[Municipality] = []
-        muni = munis.get(site.municipality_id or "")
-        while muni is not None and muni not in chain:
-            chain.append(muni)
-            muni = munis.get(muni.parent_id or "")
-        return chain
-
     def site_kept(site: Site) -> bool:
         if view.park and site.park_id != view.park:
             return False
         if view.sector and sector_group(site.naics_code).code != view.sector:
             return False
         if view.municipality or view.mrc:
-            chain = places_of(site)
+            chain = places_holding(site.municipality_id, munis)
             if view.municipality and all(m.id != view.municipality for m in chain):
                 return False
             if view.mrc and all(m.mrc != view.mrc for m in chain):

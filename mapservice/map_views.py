@@ -8,15 +8,23 @@ a hidden name or position never reaches the page.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mapservice import formatting as fmt
-from mapservice import geojson
+from mapservice import geojson, lru
 from mapservice.map_filters import FilterChoices, MapFilter, apply_filter
-from mapservice.model import Direction, Flow, Municipality, Park, Site, Synergy, SynergyStatus
+from mapservice.model import (
+    Direction,
+    Flow,
+    Municipality,
+    Park,
+    Site,
+    Synergy,
+    SynergyStatus,
+    places_holding,
+)
 from mapservice.sectors import SECTOR_GROUPS, sector_group
 
 if TYPE_CHECKING:
@@ -45,10 +53,8 @@ def filter_choices(svc: Services) -> FilterChoices:
 
 def shown_place(site: Site, munis: Mapping[str, Municipality]) -> Municipality | None:
     """The municipality or borough of a site (a sector stands for the place that holds it)."""
-    muni = munis.get(site.municipality_id or "")
-    while muni is not None and muni.kind == "sector" and muni.parent_id in munis:
-        muni = munis[muni.parent_id or ""]
-    return muni
+    chain = places_holding(site.municipality_id, munis)
+    return next((m for m in chain if m.kind != "sector"), chain[-1] if chain else None)
 
 
 def anonymised(sites: Iterable[Site], parks: Mapping[str, Park],
@@ -156,20 +162,6 @@ def legend(lang: str) -> list[dict[str, str]]:
 CACHE_SIZE = 24
 
 
-def _kept(svc: Services, name: str, key: Any, build: Callable[[], ViewData]) -> ViewData:
-    cache: OrderedDict[Any, ViewData] = svc.__dict__.setdefault(name, OrderedDict())
-    found = cache.get(key)
-    if found is None:
-        found = cache[key] = build()
-    try:  # other threads trim the same cache: a key already gone is no error
-        cache.move_to_end(key)
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
-    except KeyError:
-        pass
-    return found
-
-
 def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: bool = False,
                 site_url: str | None = None, status_labels: Mapping[str, str] | None = None,
                 statuses: frozenset[SynergyStatus] | None = None) -> ViewData:
@@ -181,8 +173,8 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
     moves along the pipeline redraws the lines only.
     """
     key = (svc.repo.registry_stamp(), view, lang, anonymise, site_url)
-    shown = _kept(svc, "_region_views", key, lambda: _build_region_view(
-        svc, view, lang=lang, anonymise=anonymise, site_url=site_url))
+    shown = lru.kept(lru.cache_of(svc, "_region_views"), key, lambda: _build_region_view(
+        svc, view, lang=lang, anonymise=anonymise, site_url=site_url), CACHE_SIZE)
     labels = status_labels or {}
 
     def with_lines() -> ViewData:
@@ -192,8 +184,8 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
                        else value) for name, value in shown.data.items()}
         return replace(shown, data=data)
 
-    return _kept(svc, "_region_lines", (key, svc.repo.synergy_stamp(),
-                                        tuple(sorted(labels.items())), statuses), with_lines)
+    lines_key = (key, svc.repo.synergy_stamp(), tuple(sorted(labels.items())), statuses)
+    return lru.kept(lru.cache_of(svc, "_region_lines"), lines_key, with_lines, CACHE_SIZE)
 
 
 def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: bool,

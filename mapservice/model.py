@@ -5,6 +5,7 @@ Coordinates are WGS84 longitude/latitude in that order, in fields named ``lon`` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -112,6 +113,18 @@ class Municipality:
     fsa: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
     population: int | None = None
+
+
+def places_holding(municipality_id: str | None,
+                   munis: Mapping[str, Municipality]) -> list[Municipality]:
+    """The municipality, borough or sector ``municipality_id``, then each place that holds it,
+    up to the town (empty when the id is unknown; a loop in the parents ends the walk)."""
+    chain: list[Municipality] = []
+    muni = munis.get(municipality_id or "")
+    while muni is not None and muni not in chain:
+        chain.append(muni)
+        muni = munis.get(muni.parent_id or "")
+    return chain
 
 
 @dataclass(frozen=True)

@@ -245,14 +245,9 @@ def _placed(services: Services, form: _Form, values: dict[str, Any], lat: float 
     query = GeocodeQuery(address=values["address"], municipality=muni.name,
                          postal_code=values["postal_code"], lat=lat, lon=lon)
     try:
-        location: Location = services.geocoder.geocode(query)
+        location: Location = services.geocoder.place_in_region(query)
     except GeocodingError as exc:
         form.fail(_GEO_FIELDS.get(exc.field or "", "municipality_id"), exc.message)
-        return {}
-    if location.outside_region:
-        field = "lat" if lat is not None else ("postal_code" if values["postal_code"]
-                                               else "municipality_id")
-        form.fail(field, location.note or _("Lieu hors du Saguenay–Lac-Saint-Jean."))
         return {}
     park = services.park_locator.assign(location)
     return {

@@ -10,6 +10,7 @@ from collections import OrderedDict, defaultdict
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from mapservice import lru
 from mapservice.errors import InvalidInput, check_plain_text
 from mapservice.matching import Candidate, Matcher
 from mapservice.model import Flow, Site, SynergyStatus
@@ -72,23 +73,10 @@ def site_candidates(services: Services, site_id: int, *, max_km: float | None = 
     m, kept = _current(services)
     km = check_max_km(max_km, services)
     key = (site_id, km, category, backend, limit)
-    found = kept.get(key)  # kept with the matcher: a change to the registry drops them
-    if found is None:
-        found = kept[key] = m.for_site(site_id, distances=services.distance_backend(backend),
-                                       max_km=km, category=category, limit=limit)
-    _touch(kept, key, KEPT_CANDIDATES)
-    return found
-
-
-def _touch(cache: OrderedDict[Any, Any], key: Any, size: int) -> None:
-    """Mark ``key`` recently used and trim ``cache`` to ``size``; other threads may be doing the
-    same, so a key that is already gone is not an error."""
-    try:
-        cache.move_to_end(key)
-        while len(cache) > size:
-            cache.popitem(last=False)
-    except KeyError:
-        pass
+    # kept with the matcher: a change to the registry drops them
+    return lru.kept(kept, key, lambda: m.for_site(
+        site_id, distances=services.distance_backend(backend), max_km=km, category=category,
+        limit=limit), KEPT_CANDIDATES)
 
 
 def match_all(services: Services, *, max_km: float | None = None, backend: str | None = None,

@@ -196,48 +196,13 @@ REQUIRE_BROWSER = os.environ.get("MAPSERVICE_REQUIRE_BROWSER") == "1"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path, demo_db: str) -> Iterator[str]:
     """`mapservice serve` (waitress) on loopback over a private demo database; yields its URL."""
-    import json
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from bench.serving import serve
 
-    port = free_port()
-    env = {**os.environ, "MAPSERVICE_DATABASE_URL": demo_db,
-           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"), "PORT": str(port)}
-    log = (tmp_path / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "mapservice.cli", "serve"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                    assert json.load(resp)["status"] == "ok"
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    log.flush()
-                    raise AssertionError("server did not start: "
-                                         + (tmp_path / "server.log").read_text()) from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    with serve(demo_db, tmp_path, start_timeout_s=30, stop_timeout_s=10) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from mapservice.export_jobs import context
 from mapservice.layers import (
     LAYERS,
     PUBLIC,
     STAFF,
-    Context,
     Scope,
     flow_features,
     park_features,
@@ -25,13 +25,8 @@ def svc(app):
     return app.extensions["mapservice"]
 
 
-def _context(svc) -> Context:
-    return Context(parks=svc.park_ids(), municipalities=svc.gazetteer.municipalities,
-                   taxonomy=svc.taxonomy, members={m.id: m for m in svc.repo.members()})
-
-
 def _all(svc, scope: Scope) -> dict[str, list[dict]]:
-    ctx = _context(svc)
+    ctx = context(svc)
     sites, flows = svc.repo.sites(), svc.repo.flows()
     by_site = {s.id: s for s in sites}
     return {

@@ -74,6 +74,20 @@ class CascadeGeocoder:
 
     # --- the cascade --------------------------------------------------------------------------
 
+    def place_in_region(self, query: GeocodeQuery) -> Location:
+        """Place a member site: :meth:`geocode`, and a place outside the region is refused.
+
+        The refusal names what put the site outside: the coordinates when given, else the
+        postal code when given, else the municipality.
+        """
+        location = self.geocode(query)
+        if location.outside_region:
+            field = "latitude" if query.lat is not None else (
+                "code_postal" if query.postal_code else "municipalite")
+            raise GeocodingError(location.note or "Lieu hors du Saguenay–Lac-Saint-Jean.",
+                                 field=field, outside_region=True)
+        return location
+
     def geocode(self, query: GeocodeQuery) -> Location:
         """Place ``query`` or raise :class:`GeocodingError`."""
         muni: Municipality | None = None

@@ -243,13 +243,7 @@ def _geocode(site: _SiteDraft, geocoder: CascadeGeocoder, issues: _Issues) -> Lo
         lon=site.lon,
     )
     try:
-        location = geocoder.geocode(query)
-        if location.outside_region:
-            field = "latitude" if site.lat is not None else (
-                "code_postal" if site.postal_code else "municipalite")
-            raise GeocodingError(location.note or "Lieu hors du Saguenay–Lac-Saint-Jean.",
-                                 field=field, outside_region=True)
-        return location
+        return geocoder.place_in_region(query)
     except GeocodingError as exc:
         column = exc.field if exc.field in _GEO_FIELDS else "municipalite"
         value = {
