@@ -352,3 +352,51 @@ def test_a_token_client_that_keeps_cookies_stays_signed_in(app, stranger):
     headers = _bearer(MANAGED["staff_token"])
     for url in ("/", "/", "/api/v1/synergies", "/ogcapi/collections/sites/items?limit=1"):
         assert stranger.get(url, headers=headers).status_code == 200, url
+
+
+# --- the administrator's page ------------------------------------------------------------------
+
+
+def test_the_admin_page_creates_an_account_that_can_sign_in(app):
+    admin = _client(app, "admin")
+    page = admin.get("/admin").get_data(as_text=True)
+    # no role is chosen for the administrator: the least surprising default is none at all
+    assert re.search(r'<select id="new-role" name="role" required><option value="" selected '
+                     r'disabled>', page)
+    park = MANAGED["park"]
+    resp = admin.post("/admin/comptes", data={
+        "username": "nouvelle", "display_name": "Nouvelle gestionnaire",
+        "password": "un-mot-de-passe-assez-long", "role": "park_manager", "parks": [park]})
+    assert resp.status_code == 302
+    with app.app_context():
+        made = next(u for u in _svc(app).repo.users() if u.username == "nouvelle")
+    assert made.role == "park_manager" and list(made.parks) == [park]
+    assert made.display_name == "Nouvelle gestionnaire"
+    signed = sign_in(app.test_client(), "nouvelle", "un-mot-de-passe-assez-long")
+    assert signed.get("/compte").status_code == 200
+
+
+def test_a_refused_new_account_keeps_what_was_typed_but_the_password(app):
+    admin = _client(app, "admin")
+    park = MANAGED["park"]
+    resp = admin.post("/admin/comptes", data={
+        "username": "court", "display_name": "Mot de passe trop court", "password": "court",
+        "role": "park_manager", "parks": [park]})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert 'value="court"' in html and 'value="Mot de passe trop court"' in html
+    assert '<option value="park_manager" selected>' in html
+    assert f'<option value="{park}" selected>' in html
+    assert "court" not in re.search(r'<input id="new-password"[^>]*>', html).group(0)
+    with app.app_context():
+        assert "court" not in {u.username for u in _svc(app).repo.users()}
+
+
+def test_a_new_account_without_a_role_is_refused_naming_the_role(app):
+    admin = _client(app, "admin")
+    resp = admin.post("/admin/comptes", data={
+        "username": "sansrole", "password": "un-mot-de-passe-assez-long"})
+    assert resp.status_code == 422
+    assert "rôle" in resp.get_data(as_text=True).lower()
+    with app.app_context():
+        assert "sansrole" not in {u.username for u in _svc(app).repo.users()}

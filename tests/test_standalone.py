@@ -74,11 +74,18 @@ def test_stylesheet_is_inlined_with_its_images_as_data_uris(static):
      '<script src="/other/x.js"></script>',
      '<script src="static/js/x.js"></script>',
      '<script>window.inline = 1;</script>',
-     '<link rel="icon" href="/static/favicon.ico"/>'],
+     '<link rel="icon" href="https://example.org/favicon.ico"/>'],
 )
 def test_other_links_are_left_alone(static, tag):
     html = f"<head>{tag}</head>"
     assert inline(html, static) == html
+
+
+def test_the_pages_icon_travels_as_a_data_uri(static):
+    (static / "icon.svg").write_text("<svg/>", encoding="utf-8")
+    out = inline('<link rel="icon" href="/static/icon.svg" type="image/svg+xml">', static)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode()
+    assert out == f'<link rel="icon" href="{uri}" type="image/svg+xml">'
 
 
 def test_several_assets_in_one_page(static):

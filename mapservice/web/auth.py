@@ -171,13 +171,13 @@ def revoke_token(token_id: int) -> Response:
 # --- administration -----------------------------------------------------------------------------
 
 
-def _admin_page(errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+def _admin_page(errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                 status: int = 200) -> tuple[str, int]:
     svc = services()
     return render_template("admin.html", users=svc.repo.users(), roles=list(Role),
                            role_labels=ROLE_LABELS, parks=svc.park_ids(),
                            public_map=public_map_open(), errors=errors or {},
-                           values=values or {}), status
+                           values={"parks": [], **(values or {})}), status
 
 
 @bp.get("/admin")
@@ -195,10 +195,16 @@ def admin_add_user() -> Any:
                           display_name=form.get("display_name", ""),
                           actor=current_principal().username)
     except FormErrors as exc:
-        return _admin_page(exc.fields, dict(form), 422)
+        return _admin_page(exc.fields, _typed(form), 422)
     except InvalidInput as exc:
-        return _admin_page({exc.field or "username": exc.message}, dict(form), 422)
+        return _admin_page({exc.field or "username": exc.message}, _typed(form), 422)
     return redirect(url_for("auth.admin"))
+
+
+def _typed(form: Any) -> dict[str, Any]:
+    """The new-account form as typed, the password left out, to fill it in again."""
+    return {"username": form.get("username", ""), "display_name": form.get("display_name", ""),
+            "role": form.get("role", ""), "parks": form.getlist("parks")}
 
 
 @bp.post("/admin/comptes/<int:user_id>")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 _SCRIPT = re.compile(r'<script[^>]*\bsrc="(?P<src>[^"]+)"[^>]*>\s*</script>')
 _STYLE = re.compile(r'<link[^>]*\bhref="(?P<href>[^"]+\.css)"[^>]*/?>')
+_ICON = re.compile(r'(?P<head><link[^>]*\brel="icon"[^>]*\bhref=")(?P<href>[^"]+)"')
 _CLOSE_SCRIPT = re.compile(r"</(script)", re.IGNORECASE)
 _CLOSE_STYLE = re.compile(r"</(style)", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\((?P<q>['\"]?)(?P<url>[^)'\"]+)(?P=q)\)")
@@ -33,6 +34,11 @@ def _local(url: str, static_url: str, static_dir: Path) -> Path | None:
     return path
 
 
+def _data_uri(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
 def _css(path: Path, static_dir: Path) -> str:
     """A stylesheet with the images it points at (in the static folder) as data: URIs."""
     text = path.read_text(encoding="utf-8")
@@ -44,14 +50,13 @@ def _css(path: Path, static_dir: Path) -> str:
         image = (path.parent / url.split("?")[0].split("#")[0]).resolve()
         if static_dir.resolve() not in image.parents or not image.is_file():
             return match.group(0)
-        kind = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
-        return f"url(data:{kind};base64,{base64.b64encode(image.read_bytes()).decode()})"
+        return f"url({_data_uri(image)})"
 
     return _CSS_URL.sub(embed, text)
 
 
 def inline_assets(html: str, *, static_url: str, static_dir: Path) -> str:
-    """Replace every script and stylesheet of the app's static folder by its content.
+    """Replace every script, stylesheet and icon of the app's static folder by its content.
 
     Links to anything else (there should be none: the pages use no CDN) are left alone.
     """
@@ -68,4 +73,10 @@ def inline_assets(html: str, *, static_url: str, static_dir: Path) -> str:
             return match.group(0)
         return "<style>" + _CLOSE_STYLE.sub(r"<\\/\1", _css(path, static_dir)) + "</style>"
 
-    return _STYLE.sub(style, _SCRIPT.sub(script, html))
+    def icon(match: re.Match[str]) -> str:
+        path = _local(match.group("href"), static_url, static_dir)
+        if path is None:
+            return match.group(0)
+        return f'{match.group("head")}{_data_uri(path)}"'
+
+    return _ICON.sub(icon, _STYLE.sub(style, _SCRIPT.sub(script, html)))
