@@ -100,6 +100,13 @@ class StorageError(MapserviceError):
     code = "storage_unavailable"
 
 
+class StorageFull(StorageError):
+    """The disk under the database is full: the write was rolled back, nothing was kept."""
+
+    status = 507
+    code = "storage_full"
+
+
 class GeocodingError(InvalidInput):
     """A place could not be found, or was found outside the region."""
 

@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
 
 from mapservice.audit import SYSTEM_ACTOR
-from mapservice.errors import NotFound, StorageError
+from mapservice.errors import NotFound, StorageError, StorageFull
 from mapservice.model import (
     Direction,
     Flow,
@@ -71,6 +71,31 @@ def known_revisions() -> list[str]:
     return [script.revision for script in reversed(list(scripts))]
 
 
+#: SQLite's "database or disk is full" and PostgreSQL's disk_full (SQLSTATE 53100).
+_SQLITE_FULL = 13
+_PG_DISK_FULL = "53100"
+
+
+def storage_error(exc: sa.exc.DBAPIError, *, writing: bool) -> StorageError:
+    """What a database error means to the person who asked: the disk is full, or the database
+    cannot be reached (gone, restarted, connection cut). Either way the transaction was rolled
+    back. Errors that are the query's fault (a constraint, a type) are not this function's:
+    they come through as they are, since they are bugs to be fixed, not conditions to report.
+    """
+    orig = exc.orig
+    if (getattr(orig, "sqlite_errorcode", None) == _SQLITE_FULL
+            or getattr(orig, "sqlstate", None) == _PG_DISK_FULL):
+        return StorageFull("Le disque de la base de données est plein : rien n'a été "
+                           "enregistré. Libérez de l'espace, puis recommencez.",
+                           detail=str(orig))
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or (
+            exc.connection_invalidated):
+        said = ("La base de données est indisponible : rien n'a été enregistré. "
+                if writing else "La base de données est indisponible. ")
+        return StorageError(said + "Réessayez dans un moment.", detail=str(orig))
+    raise exc
+
+
 class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, AccountStore,
                     AuditStore):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
@@ -98,10 +123,8 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
         try:
             with self._write_engine.begin() as conn:
                 yield conn
-        except sa.exc.OperationalError as exc:
-            raise StorageError(
-                "La base de données est indisponible.", detail=str(exc.orig)
-            ) from exc
+        except sa.exc.DBAPIError as exc:
+            raise storage_error(exc, writing=True) from exc
 
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[Connection]:
@@ -110,10 +133,8 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
         try:
             with (self._write_engine if write else self.engine).connect() as conn:
                 yield conn
-        except sa.exc.OperationalError as exc:
-            raise StorageError(
-                "La base de données est indisponible.", detail=str(exc.orig)
-            ) from exc
+        except sa.exc.DBAPIError as exc:
+            raise storage_error(exc, writing=write) from exc
 
     @contextmanager
     def _migrating(self) -> Iterator[Connection]:

@@ -8,6 +8,9 @@ transaction can start with ``BEGIN IMMEDIATE`` (see :func:`_on_begin`).
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,14 +51,77 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class _FileConnector:
+    """Opens the database file, and creates it only if it has never been seen.
+
+    Once the file has existed, a new connection opens it read-write but never creates it: if
+    the file disappears (deleted, its disk unmounted), SQLite would otherwise start an empty
+    database in its place and the next request would fail on missing tables, or a write would
+    land where nobody will ever read it. The connection fails instead, and the request gets a
+    clear "database unavailable".
+    """
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.seen = file.exists()
+
+    def __call__(self) -> sqlite3.Connection:
+        mode = "rw" if self.seen else "rwc"
+        uri = f"file:{urllib.parse.quote(str(self.file))}?mode={mode}"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+        self.seen = True
+        return conn
+
+
+def _identity(file: Path) -> tuple[int, int] | None:
+    """The file's device and inode: which file the name stands for now (None: it is gone)."""
+    try:
+        st = os.stat(file)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _watch(engine: Engine, file: Path) -> None:
+    """Make sure every transaction works on the file that is at ``file`` now.
+
+    A connection keeps the file it opened even after the name is deleted or replaced. So a
+    connection remembers which file it opened; one taken from the pool after the name changed
+    is thrown away (and a new one opens the new file, or fails if there is none), and a commit
+    on a file that is no longer at ``file`` is refused, which rolls the transaction back.
+    """
+    def opened(_dbapi_conn: Any, record: Any) -> None:
+        record.info["file"] = _identity(file)
+
+    def taken(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if _identity(file) != record.info.get("file"):
+            raise sa.exc.DisconnectionError(f"{file} is no longer the file this connection has")
+
+    def committing(conn: Connection) -> None:
+        if _identity(file) != conn.info.get("file"):
+            raise StorageError(
+                "La base de données a disparu ou a été remplacée pendant l'opération : "
+                "rien n'a été enregistré.",
+                detail=f"{file} was deleted or replaced during the transaction")
+
+    sa.event.listen(engine, "connect", opened)
+    sa.event.listen(engine, "checkout", taken)
+    sa.event.listen(engine, "commit", committing)
+
+
 class SQLiteRepository(SqlRepository):
     backend = "sqlite"
 
     def _make_engine(self, url: str) -> Engine:
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+        if not path or path == ":memory:":
+            engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        else:
+            file = Path(path).absolute()
+            file.parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(url, creator=_FileConnector(file))
+            _watch(engine, file)
         sa.event.listen(engine, "connect", _on_connect)
         sa.event.listen(engine, "begin", _on_begin)
         return engine
