@@ -188,12 +188,21 @@ def run_batch(
             services.repo.set_site_location(site_id, None, park_id=None, by=author,
                                             note=exc.message, run_id=run.id, status="failed")
         else:
-            park = services.park_locator.assign(location)
-            services.repo.set_site_location(
-                site_id, location, park_id=park.park_id if park else None, by=author,
-                note=location.note, run_id=run.id,
-            )
-            services.site_moved(site_id)
+            if location.degraded and site.lon is not None:
+                # The online service did not answer: its offline fallback is no reason to
+                # move a site that already has a place. Nothing changes; a later run asks again.
+                services.repo.skip_geocode_run_site(
+                    run.id, site_id, f"{location.note} : position inchangée")
+            else:
+                park = services.park_locator.assign(location)
+                services.repo.set_site_location(
+                    site_id, location, park_id=park.park_id if park else None,
+                    # a fallback is credited to the offline cascade, so a later online run
+                    # of the same kind tries the site again
+                    by=batch_author("offline") if location.degraded else author,
+                    note=location.note, run_id=run.id,
+                )
+                services.site_moved(site_id)
         if on_progress:
             on_progress(done_before + index, run.total)
     statuses = services.repo.finish_geocode_run(run.id)

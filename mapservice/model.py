@@ -164,6 +164,9 @@ class Location:
     park_id: str | None = None
     #: A human label of what was matched ("G7X 0E4", "Jonquière", "Parc industriel …").
     label: str | None = None
+    #: The online geocoder was asked and did not answer: this is the offline cascade's
+    #: fallback, worth asking again once the service is back.
+    degraded: bool = False
 
 
 @dataclass(frozen=True)

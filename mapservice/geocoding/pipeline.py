@@ -120,23 +120,24 @@ class CascadeGeocoder:
             found = self._postal_code(code, muni)
             if found is not None:
                 return found
+        unavailable = False
         if self.address_backend is not None and query.address:
             try:
                 online = self._online(query, muni)
             except GeocoderUnavailable as exc:
-                online = None
+                online, unavailable = None, True
                 notes.append(f"géocodeur en ligne indisponible ({exc.message})")
             if online is not None:
                 return online
         park, park_candidates = self._park(query, muni, code)
         if park is not None:
-            return _noted(park, notes)
+            return _noted(park, notes, degraded=unavailable)
         if park_candidates:
             notes.append("plusieurs parcs portent ce nom : choisissez parmi les candidats")
         if code is not None:
             area = self._postal_area(code, muni)
             if area is not None:
-                return _noted(area, notes)
+                return _noted(area, notes, degraded=unavailable)
         if muni is not None:
             return Location(
                 lon=muni.lon,
@@ -148,6 +149,7 @@ class CascadeGeocoder:
                 label=muni.name,
                 note="; ".join(notes) or None,
                 candidates=park_candidates,
+                degraded=unavailable,
             )
         if query.address:
             last = query.address.split(",")[-1]
@@ -391,10 +393,11 @@ class CascadeGeocoder:
         )
 
 
-def _noted(location: Location, notes: list[str]) -> Location:
+def _noted(location: Location, notes: list[str], *, degraded: bool = False) -> Location:
     if not notes:
         return location
-    return replace(location, note="; ".join([*notes, *([location.note] if location.note else [])]))
+    return replace(location, note="; ".join([*notes, *([location.note] if location.note else [])]),
+                   degraded=degraded)
 
 
 #: The default geocoder's historical name: the cascade without an online backend.

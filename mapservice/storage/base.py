@@ -101,6 +101,9 @@ class Repository(Protocol):
     ) -> None:
         """Store a site's position (None: keep it, record the note) in one transaction."""
 
+    def skip_geocode_run_site(self, run_id: int, site_id: int, message: str) -> None:
+        """Tick a site off its run as failed with ``message``, leaving the site untouched."""
+
     def open_geocode_run(self, mode: str, backend: str, site_ids: list[int]) -> GeocodeRun:
         """Resume the unfinished run of the same mode and backend, else start one."""
 

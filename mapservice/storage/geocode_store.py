@@ -114,12 +114,12 @@ class GeocodeStore:
                 raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
             record_change(conn, "sites", site_id, before, actor=actor or by)
             if run_id is not None:
-                runs = t.geocode_run_sites
-                conn.execute(runs.update().where(runs.c.run_id == run_id,
-                                                 runs.c.site_id == site_id)
-                             .values(status=status, message=note))
-                conn.execute(t.geocode_runs.update().where(t.geocode_runs.c.id == run_id)
-                             .values(done=t.geocode_runs.c.done + 1))
+                _tick(conn, run_id, site_id, status, note)
+
+    def skip_geocode_run_site(self, run_id: int, site_id: int, message: str) -> None:
+        """Tick a site off its run as failed with ``message``, leaving the site untouched."""
+        with self._begin() as conn:
+            _tick(conn, run_id, site_id, "failed", message)
 
     # --- batch runs ---------------------------------------------------------------------------
 
@@ -168,6 +168,15 @@ class GeocodeStore:
                                 .where(items.c.run_id == run_id, items.c.status == "failed")
                                 .order_by(items.c.site_id))
             return [(int(r.site_id), r.message or "") for r in rows]
+
+
+def _tick(conn: Connection, run_id: int, site_id: int, status: str,
+          message: str | None) -> None:
+    runs = t.geocode_run_sites
+    conn.execute(runs.update().where(runs.c.run_id == run_id, runs.c.site_id == site_id)
+                 .values(status=status, message=message))
+    conn.execute(t.geocode_runs.update().where(t.geocode_runs.c.id == run_id)
+                 .values(done=t.geocode_runs.c.done + 1))
 
 
 def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
