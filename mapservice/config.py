@@ -190,6 +190,18 @@ SETTINGS: tuple[Setting, ...] = (
         "API key sent to openrouteservice, if it needs one.",
     ),
     Setting(
+        "ROUTING_TIMEOUT_S",
+        10.0,
+        "Time allowed for one request to the HTTP routing engine, in seconds.",
+        _positive_float,
+    ),
+    Setting(
+        "ROUTING_RETRIES",
+        2,
+        "Further attempts after a routing engine request times out or fails with a 5xx.",
+        _non_negative_int,
+    ),
+    Setting(
         "OSM_FILE",
         "",
         "An OpenStreetMap extract (`.osm.pbf` or `.osm`) for `MAPSERVICE_ROUTING=osm`.",

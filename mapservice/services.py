@@ -205,6 +205,8 @@ class Services:
             self._backends[name] = make_backend(
                 name, roads_path=roads, url=self.settings["ROUTING_URL"] or None,
                 api_key=self.settings["ROUTING_API_KEY"] or None, cache=self.repo,
+                timeout_s=self.settings["ROUTING_TIMEOUT_S"],
+                retries=self.settings["ROUTING_RETRIES"],
             )
         return self._backends[name]
 
