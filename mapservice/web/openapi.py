@@ -201,6 +201,11 @@ def _op(summary: str, answer: str, *, parameters: list[dict[str, Any]] | None = 
         responses["400"] = PROBLEM
     for code in errors:
         responses[code] = PROBLEM
+    # Any operation may find the database unreachable; a write may find its disk full (both
+    # roll back whatever the request had begun).
+    responses["503"] = PROBLEM
+    if body is not None:
+        responses["507"] = PROBLEM
     operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if parameters:
         operation["parameters"] = parameters
