@@ -124,19 +124,23 @@ def prepare(folder: Path, sites: str, seed: int) -> Fixture:
 
 
 @contextmanager
-def served(fixture: Fixture, folder: Path, threads: int) -> Iterator[Server]:
-    """``python -m mapservice.cli serve --threads N`` on a free loopback port."""
-    with serve(fixture.database_url, folder, ["--threads", str(threads)]) as server:
+def served(fixture: Fixture, folder: Path, threads: int, workers: int = 1) -> Iterator[Server]:
+    """``python -m mapservice.cli serve --threads N --workers W`` on a free loopback port."""
+    with serve(fixture.database_url, folder,
+               ["--threads", str(threads), "--workers", str(workers)]) as server:
         yield server
 
 
 def process_cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of a process so far (Linux ``/proc``), or None."""
+    """User + system CPU seconds so far of a process and its live children (the server's
+    workers), from Linux ``/proc``; None without it."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(process_cpu_s(int(child)) or 0.0 for child in children)
 
 
 def machine_busy_s() -> float | None:
@@ -224,7 +228,7 @@ def summarise(samples: Sequence[Sample], duration_s: float) -> dict[str, dict[st
     return out
 
 
-def run(*, clients: int = 50, threads: int = 8, duration_s: float = 30.0,
+def run(*, clients: int = 50, threads: int = 8, workers: int = 1, duration_s: float = 30.0,
         warmup_s: float = 5.0, alone_requests: int = 20, think_s: float = 0.0,
         mix: dict[str, float] | None = None,
         sites: str = "demo", seed: int = 2021, timeout_s: float = 30.0,
@@ -246,9 +250,10 @@ def run(*, clients: int = 50, threads: int = 8, duration_s: float = 30.0,
         _stage(f"building the database ({sites})")
         fixture = prepare(folder, sites, seed)
         _stage(f"{fixture.built['sites']} sites, {fixture.built['flows']} flows, "
-               f"{len(fixture.pairs)} candidate pairs; starting the server ({threads} threads)")
+               f"{len(fixture.pairs)} candidate pairs; starting the server ({workers} × "
+               f"{threads} threads)")
         workload = Workload(fixture, weights, run_id=f"bench-load {seed}")
-        with served(fixture, folder, threads) as server:
+        with served(fixture, folder, threads, workers) as server:
             _stage(f"baseline: {alone_requests} requests of each route class, one client")
             baseline = alone(server, workload, requests=alone_requests, seed=seed + 1,
                              timeout_s=timeout_s, writes=writes)
@@ -281,7 +286,8 @@ def run(*, clients: int = 50, threads: int = 8, duration_s: float = 30.0,
     return figures(samples=samples, baseline=baseline, warm=warm, writes=writes, lost=lost,
                   hung=hung, cpu=cpu, server_log=server_log, fixture=fixture,
                   workload=workload,
-                  settings={"clients": clients, "threads": threads, "duration_s": duration_s,
+                  settings={"clients": clients, "threads": threads, "workers": workers,
+                            "duration_s": duration_s,
                             "warmup_s": warmup_s, "alone_requests": alone_requests,
                             "think_s": think_s,
                             "mix": weights, "sites": sites, "seed": seed,
@@ -371,7 +377,8 @@ def print_report(report: dict[str, Any]) -> None:
     s = report["settings"]
     db = report["database"]
     pace = f"think {s['think_s']:g} s" if s["think_s"] else "back to back"
-    print(f"\n{s['clients']} clients ({pace}), waitress {s['threads']} threads, "
+    print(f"\n{s['clients']} clients ({pace}), waitress {s['workers']} process(es) × "
+          f"{s['threads']} threads, "
           f"{s['duration_s']:g} s measured after {s['warmup_s']:g} s warm-up; {db['sites']} "
           f"sites, {db['flows']} flows, {db['candidate_pairs']} candidate synergies "
           f"({db['source']}); Python {s['python']}")
@@ -423,7 +430,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean pause of a client after each answer, in s (0: back to back)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads (8)")
+    parser.add_argument("--threads", type=int, default=8,
+                        help="waitress threads per process (8)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes sharing the port (1): `serve --workers`")
     parser.add_argument("--mix", type=parse_mix, default=None,
                         help="weights of route classes, e.g. map=20,site=20 (see README)")
     parser.add_argument("--sites", default="demo",
@@ -439,11 +449,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.sites != "demo" and not (args.sites.isdigit() and int(args.sites) > 0):
         parser.error(f"--sites: expected 'demo' or a whole number > 0, got {args.sites!r}")
-    if (args.clients < 1 or args.threads < 1 or args.duration <= 0 or args.warmup < 0
+    if (args.clients < 1 or args.threads < 1 or args.workers < 1 or args.duration <= 0
+            or args.warmup < 0
             or args.think < 0 or args.alone < 0):
-        parser.error("--clients and --threads must be ≥ 1, --duration > 0, --warmup, --think "
+        parser.error("--clients, --threads and --workers must be ≥ 1, --duration > 0, --warmup, "
+                     "--think "
                      "and --alone ≥ 0")
-    report = run(clients=args.clients, threads=args.threads, duration_s=args.duration,
+    report = run(clients=args.clients, threads=args.threads, workers=args.workers,
+                 duration_s=args.duration,
                  warmup_s=args.warmup, alone_requests=args.alone, think_s=args.think,
                  mix=args.mix,
                  sites=args.sites, seed=args.seed, timeout_s=args.timeout, profile=args.profile)

@@ -300,18 +300,25 @@ def export(ctx: click.Context, layer: str, out: Path, filters: tuple[str, ...],
 @click.option("--port", type=click.IntRange(1, 65535), default=lambda: int(os.environ.get(
     "PORT", "5000")), show_default="5000 ou $PORT", help="Port d'écoute.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Fils de traitement de waitress.")
-def serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
-
+              help="Fils de traitement de waitress (par processus).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processus qui se partagent le port : un par cœur pour servir beaucoup "
+                   "de monde.")
+def serve(host: str, port: int, threads: int, workers: int) -> None:
     from mapservice import create_app
+    from mapservice.server import serve as serve_app
 
     try:
-        app = create_app()
+        checked = create_app()  # a wrong setting or database is said here, once
     except MapserviceError as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo(f"mapservice sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="mapservice")
+    if workers > 1:
+        checked.extensions["mapservice"].close()  # each worker opens its own connections
+    click.echo(f"mapservice sur http://{host}:{port}/"
+               + (f" ({workers} processus × {threads} fils)" if workers > 1 else "")
+               + " (Ctrl+C pour arrêter)")
+    serve_app(create_app if workers > 1 else (lambda: checked), host=host, port=port,
+              threads=threads, workers=workers)
 
 
 @main.command(help="Afficher le nombre de lignes de chaque table.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from pathlib import Path
 
@@ -30,3 +31,64 @@ def test_served_app_answers_map_health_and_export(tmp_path: Path, demo_db: str):
         with urllib.request.urlopen(request, timeout=30) as resp:
             doc = json.load(resp)
         assert len(doc["features"]) == health["counts"]["sites"]
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_several_workers_share_the_port_one_that_dies_is_replaced_and_all_stop(
+        tmp_path: Path, demo_db: str):
+    import os
+    import signal
+    import time
+
+    with serve(demo_db, tmp_path, ["--workers", "2", "--threads", "2"], start_timeout_s=30,
+               stop_timeout_s=10) as server:
+        parent = server.proc.pid
+        workers = _children(parent)
+        assert len(workers) == 2
+        time.sleep(5.5)  # older than a failed start: a death now is replaced
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while (len(now := _children(parent)) != 2 or workers[0] in now) and (
+                time.monotonic() < deadline):
+            time.sleep(0.1)
+        assert len(now) == 2 and workers[0] not in now and workers[1] in now
+        for _ in range(6):  # whichever worker takes the connection answers
+            with urllib.request.urlopen(server.base + "/healthz", timeout=30) as resp:
+                assert json.load(resp)["status"] == "ok"
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(timeout=20) == 0
+        for pid in now:
+            assert not Path(f"/proc/{pid}").exists() or "Z" in Path(
+                f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    assert "starting another" in server.log_path.read_text("utf-8")
+
+
+def test_workers_that_cannot_start_stop_the_server_instead_of_looping(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from bench.serving import free_port
+
+    code = ("from mapservice.server import serve\n"
+            "def broken():\n    raise RuntimeError('pas de base')\n"
+            f"serve(broken, host='127.0.0.1', port={free_port()}, threads=1, workers=2)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.count("pas de base") >= 3  # each failed start is logged, then it stops
+    assert "in a row right after starting: stopping" in done.stderr
+
+
+def test_a_server_that_cannot_start_says_why_once(tmp_path: Path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MAPSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite'}",
+           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"), "MAPSERVICE_ROUTING": "osrm"}
+    done = subprocess.run([sys.executable, "-m", "mapservice.cli", "serve", "--workers", "2"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.count("MAPSERVICE_ROUTING_URL") == 1
