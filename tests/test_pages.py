@@ -194,6 +194,30 @@ def test_move_a_candidate_along_the_pipeline(client, app):
     assert svc.repo.get_synergy(stored[0].id).status.value == "contacted"
 
 
+def test_a_long_candidate_list_shows_the_best_first_and_all_on_request(client, app):
+    from mapservice import synergy_jobs
+    from mapservice.web.site_pages import SHOWN_CANDIDATES
+
+    svc = _svc(app)
+    site_id = next(s.id for s in svc.repo.sites() if s.lon is not None and len(
+        synergy_jobs.site_candidates(svc, s.id, limit=100)) > SHOWN_CANDIDATES)
+    total = len(synergy_jobs.site_candidates(svc, site_id, limit=100))
+    html = client.get(f"/sites/{site_id}?tri=route&ordre=asc").get_data(as_text=True)
+    rows = re.findall(r'<tr data-key="(\d+-\d+)">', html)
+    assert len(rows) == SHOWN_CANDIDATES
+    assert f"Les {SHOWN_CANDIDATES} premières de {total} synergies" in html
+    link = re.search(r'<a href="([^"]+)">Afficher les (\d+) synergies</a>', html)
+    assert link and int(link.group(2)) == total
+    assert "toutes=1" in link.group(1) and "tri=route" in link.group(1)
+    lines = map_data(html)["lines"]["features"]
+    assert 0 < len(lines) <= SHOWN_CANDIDATES  # the map draws what the table lists
+    everything = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    all_rows = re.findall(r'<tr data-key="(\d+-\d+)">', everything)
+    assert len(all_rows) == total and all_rows[:SHOWN_CANDIDATES] == rows  # same order
+    assert "Afficher les" not in everything
+    assert client.get(f"/sites/{site_id}?toutes=oui").status_code == 422
+
+
 def test_unknown_site_is_404(client):
     assert client.get("/sites/999999").status_code == 404
 

@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from mapservice import synergy_jobs
+from mapservice import lru, synergy_jobs
 from mapservice.errors import InvalidInput
 from mapservice.map_views import (
     SCORE_CLASSES,
@@ -32,6 +32,10 @@ SORTS = {"score": "score", "partenaire": "partner", "route": "road_m", "vol": "g
          "benefice": "net_benefit_cad"}
 DISTANCES = {"route": None, "vol": "geodesic"}
 CANDIDATE_LIMIT = 100
+#: Candidates listed (and drawn) before "show all": the best of the chosen order.
+SHOWN_CANDIDATES = 25
+#: Candidate tables kept per process, until a site, flow or synergy changes.
+KEPT_TABLES = 64
 
 
 def _read_choice(name: str, allowed: dict[str, Any], default: str) -> str:
@@ -50,6 +54,18 @@ def next_statuses(status: SynergyStatus | None) -> list[str]:
 
 
 def candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
+    """The site's candidates as table rows (up to :data:`CANDIDATE_LIMIT`), best first.
+
+    Kept (treat as read-only) until a site, flow or synergy changes, so that sorting the
+    table, showing all of it or coming back to the page costs two small queries.
+    """
+    svc = services()
+    key = (site_id, distance, language(), svc.repo.registry_stamp(), svc.repo.synergy_stamp())
+    return lru.kept(lru.cache_of(svc, "_candidate_tables"), key,
+                    lambda: _candidate_rows(site_id, distance), KEPT_TABLES)
+
+
+def _candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
     svc = services()
     found = synergy_jobs.site_candidates(svc, site_id, backend=DISTANCES[distance],
                                          limit=CANDIDATE_LIMIT)
@@ -136,6 +152,7 @@ def site(site_id: int) -> str:
     distance = _read_choice("distance", DISTANCES, "route")
     sort = _read_choice("tri", SORTS, "score")
     order = _read_choice("ordre", {"asc": 1, "desc": 1}, "desc" if sort == "score" else "asc")
+    show_all = _read_choice("toutes", {"0": 0, "1": 1}, "0") == "1"
     flows = svc.repo.flows(site_ids=[site_id])
     problem = None
     rows: list[dict[str, Any]] = []
@@ -143,11 +160,13 @@ def site(site_id: int) -> str:
         problem = _("Ce site n'est pas placé sur la carte : corrigez sa position d'abord.")
     else:
         rows = _sorted(candidate_rows(site_id, distance), sort, order)
-    parts = map_parts(_map_data(site_id, rows), fit=True, cluster=False,
+    shown = rows if show_all else rows[:SHOWN_CANDIDATES]
+    parts = map_parts(_map_data(site_id, shown), fit=True, cluster=False,
                       layers=("parks", "lines", "sites"), hidden=(), collapsed=True)
-    member = next((m for m in svc.repo.members() if m.id == record.member_id), None)
+    member = svc.repo.get_member(record.member_id)
     return render_template(
-        "site.html", site=record, member=member, map=parts, rows=rows, problem=problem,
+        "site.html", site=record, member=member, map=parts, rows=shown, total=len(rows),
+        problem=problem,
         offers=[f for f in flows if f.direction is Direction.OUTPUT],
         needs=[f for f in flows if f.direction is Direction.INPUT],
         sector=sector_group(record.naics_code), place=shown_place(
@@ -179,6 +198,6 @@ def move(site_id: int) -> Response:
                                 status=form.get("status", ""), author=form.get("author", ""),
                                 note=form.get("note", ""))
     args: dict[str, Any] = {k: v for k, v in request.args.items()
-                            if k in ("distance", "tri", "ordre", "lang")}
+                            if k in ("distance", "tri", "ordre", "toutes", "lang")}
     return redirect(url_for("site_pages.site", site_id=site_id, deplacee=synergy.id, **args)
                     + "#synergies", code=303)
