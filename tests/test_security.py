@@ -368,8 +368,8 @@ def test_when_the_error_page_itself_fails_a_plain_page_answers(failing, monkeypa
 
 
 @pytest.mark.parametrize(("method", "path", "status", "says"), [
-    ("get", "/nulle-part", 404, "Cette adresse n'existe pas"),
-    ("get", "/api/v1/nulle-part", 404, "Cette adresse n'existe pas"),
+    ("get", "/nulle-part", 404, "Rien à l'adresse /nulle-part"),
+    ("get", "/api/v1/nulle-part", 404, "Rien à l'adresse /api/v1/nulle-part"),
     ("delete", "/materiaux", 405, "La méthode DELETE n'est pas permise"),
 ])
 def test_http_errors_are_in_french(client, method, path, status, says):

@@ -15,18 +15,6 @@ from mapservice.web.auth import current_principal
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 #: The largest id a row can have: PostgreSQL's INTEGER is 32-bit (SQLite's 64-bit).
-MAX_ROW_ID = 2_147_483_647
-
-
-def row_id(value: int, nobody: str) -> int:
-    """Return ``value``, or the 404 of a row that cannot exist (``nobody``: "Aucun site").
-
-    Werkzeug's ``int`` converter takes any number of digits; past the database's integers
-    the driver would overflow (a 500) instead of finding nothing.
-    """
-    if not 1 <= value <= MAX_ROW_ID:
-        raise NotFound(f"{nobody} n'a l'identifiant {value} (identifiants : 1 à {MAX_ROW_ID}).")
-    return value
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -78,7 +66,6 @@ def reverse() -> Response:
 
 @bp.post("/sites/<int:site_id>/location")
 def move_site(site_id: int) -> Response:
-    row_id(site_id, "Aucun site")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("Corps JSON attendu : {\"lat\": …, \"lon\": …, \"by\": \"…\"}.",

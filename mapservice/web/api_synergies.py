@@ -12,8 +12,8 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from mapservice import synergy_jobs
 from mapservice.errors import InvalidInput, check_plain_text
 from mapservice.model import SynergyStatus
-from mapservice.web import services
-from mapservice.web.api import MAX_ROW_ID, iso_utc, row_id
+from mapservice.web import MAX_ROW_ID, services
+from mapservice.web.api import iso_utc
 
 bp = Blueprint("api_synergies", __name__, url_prefix="/api/v1")
 #: Items of a page unless ``limit`` says otherwise (candidates: the best first).
@@ -121,7 +121,6 @@ def _point(name: str) -> tuple[float, float]:
 
 @bp.get("/sites/<int:site_id>/synergies")
 def site_synergies(site_id: int) -> Response:
-    row_id(site_id, "Aucun site")
     svc = services()
     page = Page.asked()
     # One more than the page tells whether a next page exists, without routing every pair.
@@ -186,7 +185,6 @@ def synergies() -> Response:
 
 @bp.get("/synergies/<int:synergy_id>")
 def synergy(synergy_id: int) -> Response:
-    row_id(synergy_id, "Aucune synergie")
     repo = services().repo
     body = _synergy_json(repo.get_synergy(synergy_id))
     body["history"] = [{"from": e.from_status.value if e.from_status else None,
@@ -226,7 +224,6 @@ def move_pair() -> Response:
 
 @bp.post("/synergies/<int:synergy_id>/status")
 def move_synergy(synergy_id: int) -> Response:
-    row_id(synergy_id, "Aucune synergie")
     body = _body()
     syn = synergy_jobs.move(services(), synergy_id=synergy_id, output_flow_id=None,
                             input_flow_id=None, status=str(body.get("status") or ""),

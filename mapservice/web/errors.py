@@ -61,7 +61,7 @@ def http_message(status: int) -> str:
     messages = {
         400: _("Requête mal formée : son corps, son formulaire ou ses paramètres ne se lisent "
                "pas."),
-        404: _("Cette adresse n'existe pas sur ce site."),
+        404: _("Rien à l'adresse %(path)s sur ce site.", path=request.path),
         405: _("La méthode %(method)s n'est pas permise à cette adresse.",
                method=request.method),
         429: _("Trop de requêtes : attendez quelques minutes avant de recommencer."),

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template
 from mapservice import __version__
 from mapservice.config import ROUTING_KINDS
 from mapservice.model import Direction, Precision, SynergyKind, SynergyStatus, Unit
-from mapservice.web.api import MAX_ROW_ID
+from mapservice.web import MAX_ROW_ID
 from mapservice.web.api_synergies import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
