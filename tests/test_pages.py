@@ -187,6 +187,9 @@ def test_move_a_candidate_along_the_pipeline(client, app):
     assert stored and stored[0].status.value == "contacted"
     after = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "mise à jour" in after
+    # the table is kept between visits, but where a synergy stands is read afresh
+    row = re.search(rf'<tr data-key="{out_id}-{in_id}">.*?</tr>', after, re.S).group(0)
+    assert "Contactée" in row and f'name="synergy_id" value="{stored[0].id}"' in row
     # No name: refused, nothing changes.
     refused = client.post(f"/sites/{site_id}/synergies", data={
         "synergy_id": stored[0].id, "status": "in_progress", "author": ""})

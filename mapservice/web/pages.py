@@ -54,6 +54,7 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
         "n_needs": sum(1 for f in shown.flows if f.direction.value == "input"),
         "n_lines": len(shown.data["lines"]["features"]),
         "listed": [s for s in shown.sites if s.member_name][:LIST_LIMIT],
+        "site_url_pattern": site_url_pattern(),
         "export_geojson": url_for("exports.layer", layer="sites", fmt="geojson",
                                   **export_query),
         "export_csv": url_for("exports.layer", layer="sites", fmt="csv", **export_query),

@@ -34,7 +34,7 @@ DISTANCES = {"route": None, "vol": "geodesic"}
 CANDIDATE_LIMIT = 100
 #: Candidates listed (and drawn) before "show all": the best of the chosen order.
 SHOWN_CANDIDATES = 25
-#: Candidate tables kept per process, until a site, flow or synergy changes.
+#: Candidate tables kept per process, until a site or flow changes.
 KEPT_TABLES = 64
 
 
@@ -56,32 +56,41 @@ def next_statuses(status: SynergyStatus | None) -> list[str]:
 def candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
     """The site's candidates as table rows (up to :data:`CANDIDATE_LIMIT`), best first.
 
-    Kept (treat as read-only) until a site, flow or synergy changes, so that sorting the
-    table, showing all of it or coming back to the page costs two small queries.
+    The candidates and their figures are kept (treat them as read-only) until a site or flow
+    changes, so that sorting the table, showing all of it or coming back to the page costs
+    little; where each stands in the pipeline is read afresh every time (one query), so a
+    synergy moved by anyone shows at once without throwing the rest away.
     """
     svc = services()
-    key = (site_id, distance, language(), svc.repo.registry_stamp(), svc.repo.synergy_stamp())
-    return lru.kept(lru.cache_of(svc, "_candidate_tables"), key,
-                    lambda: _candidate_rows(site_id, distance), KEPT_TABLES)
+    key = (site_id, distance, language(), svc.repo.registry_stamp())
+    rows, own = lru.kept(lru.cache_of(svc, "_candidate_tables"), key,
+                         lambda: _candidate_rows(site_id, distance), KEPT_TABLES)
+    stored = synergy_jobs.stored_by_pair(svc, own)
+    out = []
+    for row in rows:
+        synergy = stored.get((row["output_flow_id"], row["input_flow_id"]))
+        status = synergy.status if synergy else None
+        out.append({**row, "synergy_id": synergy.id if synergy else None, "status": status,
+                    "next": next_statuses(status)})
+    return out
 
 
-def _candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
+def _candidate_rows(site_id: int, distance: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """The rows without their pipeline status, and the site's own flows among them."""
     svc = services()
     found = synergy_jobs.site_candidates(svc, site_id, backend=DISTANCES[distance],
                                          limit=CANDIDATE_LIMIT)
     # Every candidate has one end among the site's own flows: asking for those alone reads the
     # site's synergies, not every synergy of every partner flow.
     own = {c.output_flow.id if c.output_site.id == site_id else c.input_flow.id for c in found}
-    stored = synergy_jobs.stored_by_pair(svc, [i for i in own if i is not None])
     rows = []
     for c in found:
-        j = synergy_jobs.candidate_json(svc, c, stored)
+        j = synergy_jobs.candidate_json(svc, c)
         ours_out = c.output_site.id == site_id
         partner_end = j["input"] if ours_out else j["output"]
         own_end = j["output"] if ours_out else j["input"]
         partner_site = c.input_site if ours_out else c.output_site
         impact = j["impact"]
-        status = SynergyStatus(j["status"]) if j["status"] else None
         rows.append({
             "key": f"{c.key[0]}-{c.key[1]}", "kind": c.kind.value, "score": c.score,
             "partner": partner_end["member"] or "", "partner_site": partner_site,
@@ -91,12 +100,11 @@ def _candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
             "transport_cost_cad": impact.get("transport_cost_cad"),
             "net_benefit_cad": impact.get("net_benefit_cad"),
             "tonnes": impact.get("tonnes"), "confidential": j["confidential"],
-            "synergy_id": j["synergy_id"], "status": status,
-            "next": next_statuses(status), "output_flow_id": c.output_flow.id,
+            "output_flow_id": c.output_flow.id,
             "input_flow_id": c.input_flow.id, "reasons": j["reasons"],
             "distance_backend": c.distance_backend,
         })
-    return rows
+    return rows, sorted(i for i in own if i is not None)
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
