@@ -9,6 +9,7 @@ the bundled base layer.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import urllib.error
 import urllib.request
@@ -109,6 +110,26 @@ def test_every_kind_of_page_runs_under_the_policy(chromium, served, demo_db, tmp
     assert page.locator("form.confirm").count() == 1  # the preview, ready to confirm
 
     assert watch.violations() == []
+
+
+def test_a_script_that_reaches_a_page_without_the_nonce_does_not_run(chromium, served):
+    # What a stored injection would look like if escaping ever missed one: an extra
+    # <script> in the page as served, under the response's own policy.
+    page = signed_in_page(chromium, served, viewport={"width": 1280, "height": 800})
+    watch = Watch(page, served)
+
+    def smuggle(route) -> None:
+        real = route.fetch()
+        body = re.sub(r"(<body[^>]*>)", r"\1<script>window.__smuggled = 1;</script>",
+                      real.text(), count=1)
+        assert "window.__smuggled" in body
+        route.fulfill(response=real, body=body)
+
+    page.route(served + "/", smuggle)
+    page.goto(served + "/")
+    assert _drawn(page) > 0  # the page's own scripts, which carry the nonce, ran
+    assert page.evaluate("() => window.__smuggled === undefined")
+    assert any("script-src" in v for v in watch.violations())
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from mapservice.errors import InvalidInput
 from mapservice.model import Precision
 from mapservice.web import services
 from mapservice.web.auth import current_principal
+from mapservice.web.security import mark_scripts
 
 bp = Blueprint("geocoding_pages", __name__)
 
@@ -57,6 +58,9 @@ def _position_page(site_id: int, *, error: InvalidInput | None = None,
         lon=lon, lat=lat, label=site.member_name or site.name, zoom=13 if coarse else 16,
         assets_url=url_for("static", filename="vendor"),
     )
+    # head and body hold the map's own markup only (the label is in the script part)
+    parts = {**parts, "header": mark_scripts(parts["header"]),
+             "body": mark_scripts(parts["body"])}
     park = svc.park_ids().get(site.park_id or "")
     return render_template(
         "geocoding_position.html", site=site, muni=muni, park=park, map=parts,

@@ -15,6 +15,7 @@ from mapservice.map_views import STATUS_STYLE, TRACKED, filter_choices
 from mapservice.sectors import SECTOR_GROUPS
 from mapservice.web import services
 from mapservice.web.i18n import language
+from mapservice.web.security import mark_scripts
 
 #: Layers of the region map; which ones a view shows is the ``layers`` parameter.
 LAYERS = ("parks", "sites", "offers", "needs", "lines", "roads")
@@ -130,8 +131,12 @@ def map_parts(data: Mapping[str, Any], *, standalone: bool = False,
     settings = current_app.config
     roads_url = None if standalone else url_for("pages.roads")
     basemap_url = None if standalone else url_for("pages.basemap")
-    return maps.view_map_parts(
+    parts = maps.view_map_parts(
         data, labels=map_labels(), tiles=settings["TILES"],
         assets_url=url_for("static", filename="vendor"),
         script_url=url_for("static", filename="js/mapservice-map.js"),
         roads_url=roads_url, basemap_url=basemap_url, **options)
+    # The head and body hold no data, only the map's own markup: their inline scripts get the
+    # page's CSP nonce. The script part (with the data) goes into the template's own
+    # <script nonce=…> element.
+    return {**parts, "header": mark_scripts(parts["header"]), "body": mark_scripts(parts["body"])}

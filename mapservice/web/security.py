@@ -1,14 +1,15 @@
 """Security headers on every response, and a Content-Security-Policy the map pages work under.
 
 Scripts run only from this site (``'self'``: Leaflet in ``static/vendor``, our ``static/js``)
-or, for the inline ``<script>`` blocks Folium and the templates write into a page, when their
-SHA-256 is listed in that response's policy; no ``'unsafe-inline'``, no ``'unsafe-eval'``. The
-hashes are computed here from the HTML as sent, which leaves the templates and Folium as they
-are, but also trusts any ``<script>`` element a page holds: against markup injected into a
-page the defence is escaping (Jinja's autoescape, :func:`mapservice.maps.script_json`). What the
-policy stops is the rest of an injection's reach: inline event handlers (``onerror=``…),
-``javascript:`` URLs, scripts from elsewhere, ``eval``, framing, and requests to any host but
-this one and the tile server of ``MAPSERVICE_TILES`` (images only).
+or, for the inline ``<script>`` blocks the templates and the map write into a page, when they
+carry that response's nonce: a random value made for each response (:func:`nonce`), written
+by the templates (``nonce="{{ csp_nonce() }}"``) and by :func:`mark_scripts` into the map's
+parts, and named in the policy. No ``'unsafe-inline'``, no ``'unsafe-eval'``, no hashes. A
+``<script>`` that found its way into a page by any other road (a stored name that escaping
+missed) does not carry the nonce, cannot guess it, and does not run. The policy also stops
+inline event handlers (``onerror=``…), ``javascript:`` URLs, scripts from elsewhere, ``eval``,
+framing, and requests to any host but this one and the tile server of ``MAPSERVICE_TILES``
+(images only).
 
 Cookies: the session's are HttpOnly and SameSite=Lax, and Secure when
 ``MAPSERVICE_SECURE_COOKIES`` says the site is served over HTTPS (which also turns on HSTS).
@@ -17,21 +18,16 @@ Request bodies are capped at the import size plus room for the form around the f
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 #: Room for the multipart envelope and the form's other fields around an imported file.
 FORM_OVERHEAD_BYTES = 64 * 1024
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts of the domain may be http
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
-_OPENING = re.compile(rb"<script(?P<attrs>(?:[\s/](?:[^>\"']|\"[^\"]*\"|'[^']*')*)?)>",
-                      re.IGNORECASE)
-_SRC = re.compile(rb"[\s/]src(?=[\s=/]|$)", re.IGNORECASE)
-_END_FOLLOWERS = (b"", b" ", b"\t", b"\n", b"\r", b"\f", b"/", b">")
 
 HEADERS = {
     "X-Frame-Options": "DENY",
@@ -44,52 +40,23 @@ HEADERS = {
 }
 
 
-def inline_scripts(html: bytes) -> list[bytes]:
-    """Return the content of every inline ``<script>`` of a UTF-8 page, in page order.
+def nonce() -> str:
+    """This response's CSP nonce: 128 random bits, made the first time a page asks for it."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
 
-    A scan with ``bytes.find`` (an :class:`html.parser.HTMLParser` takes tens of milliseconds
-    on a map page): comments are skipped, a ``<script>`` with a ``src`` attribute is not
-    inline, and a script ends at ``</script`` followed by a space, ``/`` or ``>``, as in the
-    browser's parser.
+
+_BARE_SCRIPT = re.compile(r"<script(?=[\s>])(?![^>]*\bnonce=)", re.IGNORECASE)
+
+
+def mark_scripts(html: str) -> str:
+    """Give every ``<script>`` of trusted markup (the map's Folium parts) this response's nonce.
+
+    Only for HTML this app generated from its own templates: marking markup that holds user
+    text would bless whatever script that text smuggled in.
     """
-    lower = html.lower()  # ASCII letters only: same length, same positions
-    found: list[bytes] = []
-    pos, comment = 0, lower.find(b"<!--")
-    while True:
-        tag = lower.find(b"<script", pos)
-        if tag < 0:
-            return found
-        if 0 <= comment < pos:  # looked for again only once passed: each search reads it all
-            comment = lower.find(b"<!--", pos)
-        if 0 <= comment < tag:
-            pos = lower.find(b"-->", comment + 4)
-            if pos < 0:
-                return found
-            continue
-        opening = _OPENING.match(html, tag)
-        if opening is None:  # "<scripts", "<script-x": not a script element
-            pos = tag + 7
-            continue
-        end = body = opening.end()
-        while (end := lower.find(b"</script", end)) >= 0 \
-                and lower[end + 8:end + 9] not in _END_FOLLOWERS:
-            end += 8
-        if end < 0:
-            end = len(html)  # never closed: the browser runs what there is
-        if not _SRC.search(opening.group("attrs")):
-            found.append(html[body:end])
-        pos = end + 8
-
-
-def script_hashes(html: bytes) -> list[str]:
-    """Return the CSP source (``'sha256-…'``) of each distinct inline script of ``html``."""
-    found: dict[str, None] = {}
-    for text in inline_scripts(html):
-        # Browsers hash the script after their HTML parser turned CR LF and CR into LF.
-        text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        digest = base64.b64encode(hashlib.sha256(text).digest()).decode("ascii")
-        found[f"'sha256-{digest}'"] = None
-    return list(found)
+    return _BARE_SCRIPT.sub(f'<script nonce="{nonce()}"', html)
 
 
 def tile_url(tiles: str) -> str | None:
@@ -126,11 +93,12 @@ def tile_sources(tiles: str) -> tuple[str, ...]:
     return (f"{scheme}://{'.'.join(labels)}" + (f":{port}" if port else ""),)
 
 
-def policy(hashes: list[str], image_sources: tuple[str, ...]) -> str:
-    """Return the Content-Security-Policy for a response with these inline-script hashes."""
+def policy(script_nonce: str | None, image_sources: tuple[str, ...]) -> str:
+    """Return the Content-Security-Policy for a response whose inline scripts carry
+    ``script_nonce`` (None: the response has none that may run)."""
     directives = {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *hashes],
+        "script-src": ["'self'", *([f"'nonce-{script_nonce}'"] if script_nonce else [])],
         # Folium writes <style> blocks and Leaflet positions every tile and marker through
         # style attributes: inline styles cannot be hashed away, and cannot run code.
         "style-src": ["'self'", "'unsafe-inline'"],
@@ -145,16 +113,11 @@ def policy(hashes: list[str], image_sources: tuple[str, ...]) -> str:
 
 
 def _add_headers(response: Response) -> Response:
-    hashes: list[str] = []
-    # Registered last, this runs before compression (after_request runs in reverse), so the
-    # body is the plain HTML. A streamed or encoded body is not read: its policy lists no
-    # hash, and an inline script in it would not run (closed, not open).
-    if (response.mimetype == "text/html" and not response.is_streamed
-            and not response.direct_passthrough and "Content-Encoding" not in response.headers):
-        hashes = script_hashes(response.get_data())
     headers = response.headers
+    # Only a response whose page asked for the nonce names it: everything else (JSON, files,
+    # pages without a script) runs no inline script at all.
     headers["Content-Security-Policy"] = policy(
-        hashes, current_app.extensions["security"]["image_sources"])
+        g.get("csp_nonce"), current_app.extensions["security"]["image_sources"])
     for name, value in HEADERS.items():
         headers.setdefault(name, value)
     if request.is_secure or current_app.config.get("SECURE_COOKIES"):
@@ -175,4 +138,5 @@ def init_app(app: Flask) -> None:
         app.config["MAX_CONTENT_LENGTH"] = int(app.config["IMPORT_MAX_BYTES"]) \
             + FORM_OVERHEAD_BYTES
     app.extensions["security"] = {"image_sources": tile_sources(str(app.config["TILES"]))}
+    app.jinja_env.globals["csp_nonce"] = nonce
     app.after_request(_add_headers)
