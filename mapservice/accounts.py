@@ -182,12 +182,16 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def make_token(svc: Services, username: str, name: str) -> str:
-    """A new personal token for the account; the secret is returned here and never again."""
+def make_token(svc: Services, username: str, name: str, *, actor: str | None = None) -> str:
+    """A new personal token for the account; the secret is returned here and never again.
+
+    The audit log records it (name, prefix, owner) as made by ``actor`` (default: the owner).
+    """
     user = require_user(svc, username)
     label = check_plain_text(name.strip() or "jeton", "name")[:200]
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    svc.repo.add_token(user.id, label, _digest(secret), secret[:10])
+    svc.repo.add_token(user.id, label, _digest(secret), secret[:10],
+                       actor=actor or user.username)
     return secret
 
 

@@ -110,10 +110,10 @@ def token(ctx: click.Context, username: str, name: str, revoke: int | None) -> N
     try:
         if revoke is not None:
             owner = accounts.require_user(svc, username)
-            svc.repo.revoke_token(revoke, user_id=owner.id)
+            svc.repo.revoke_token(revoke, user_id=owner.id, actor=cli_actor())
             click.echo(f"Jeton {revoke} de {owner.username} révoqué.")
             return
-        secret = accounts.make_token(svc, username, name)
+        secret = accounts.make_token(svc, username, name, actor=cli_actor())
     except MapserviceError as exc:
         _fail(exc)
         return

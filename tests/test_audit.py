@@ -385,3 +385,22 @@ def test_accounts_settings_views_and_positions_are_logged_without_secrets(servic
     moved = repo.history("sites", site)[-1]
     assert moved.actor == "personnel"
     assert dict((name, new) for name, _old, new in moved.changes())["lat"] == 48.43
+
+
+def test_personal_tokens_made_and_revoked_are_logged_without_their_secret(app, client_as):
+    from mapservice import accounts
+
+    svc = app.extensions["mapservice"]
+    secret = accounts.make_token(svc, "gestion", "QGIS du parc", actor="admin")
+    (token,) = [t for t in svc.repo.tokens(svc.repo.find_user("gestion").id)
+                if t.name == "QGIS du parc"]
+    manager = client_as("gestion")
+    assert manager.post(f"/compte/jetons/{token.id}/revoquer").status_code == 302
+    made, revoked = svc.repo.history("api_tokens", token.id)
+    assert (made.action, made.actor) == ("create", "admin")
+    assert made.new_values["name"] == "QGIS du parc" and made.new_values["prefix"] == secret[:10]
+    assert (revoked.action, revoked.actor) == ("update", "gestion")
+    assert revoked.changes()[0][0] == "revoked_at"
+    for entry in (made, revoked):
+        text = repr(entry.old_values) + repr(entry.new_values)
+        assert secret not in text and accounts._digest(secret) not in text

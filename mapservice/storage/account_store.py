@@ -109,12 +109,15 @@ class AccountStore:
 
     # --- tokens ---
 
-    def add_token(self, user_id: int, name: str, token_hash: str, prefix: str) -> int:
+    def add_token(self, user_id: int, name: str, token_hash: str, prefix: str, *,
+                  actor: str = SYSTEM_ACTOR) -> int:
         with self._begin() as conn:
             result = conn.execute(t.api_tokens.insert().values(
                 user_id=user_id, name=name, token_hash=token_hash, prefix=prefix,
                 created_at=_now()))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+            token_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            record_change(conn, "api_tokens", token_id, None, actor=actor)
+            return token_id
 
     def tokens(self, user_id: int) -> list[ApiToken]:
         with self._connect() as conn:
@@ -147,7 +150,8 @@ class AccountStore:
                              .values(last_used_at=now))
         return _token(row), _user(owner)
 
-    def revoke_token(self, token_id: int, *, user_id: int | None = None) -> None:
+    def revoke_token(self, token_id: int, *, user_id: int | None = None,
+                     actor: str = SYSTEM_ACTOR) -> None:
         """Revoke a token (only one of ``user_id``'s when given); revoking twice is harmless."""
         where = t.api_tokens.c.id == token_id
         if user_id is not None:
@@ -156,8 +160,11 @@ class AccountStore:
             found = conn.execute(sa.select(t.api_tokens.c.id).where(where)).first()
             if found is None:
                 raise NotFound(f"Aucun jeton n'a l'identifiant {token_id}.")
-            conn.execute(t.api_tokens.update().where(where & t.api_tokens.c.revoked_at.is_(None))
-                         .values(revoked_at=_now()))
+            before = snapshot(conn, "api_tokens", token_id)
+            done = conn.execute(t.api_tokens.update().where(
+                where & t.api_tokens.c.revoked_at.is_(None)).values(revoked_at=_now()))
+            if done.rowcount:
+                record_change(conn, "api_tokens", token_id, before, actor=actor)
 
     # --- settings ---
 

@@ -27,13 +27,14 @@ from mapservice.text import fold
 AUDITED: dict[str, sa.Table] = {
     "members": t.members, "sites": t.sites, "flows": t.flows,
     "presenter_views": t.presenter_views, "users": t.users, "app_settings": t.app_settings,
+    "api_tokens": t.api_tokens,
 }
 #: The tables whose earlier versions can be written back.
 RESTORABLE = ("members", "sites", "flows")
 #: Left out of snapshots: the clock and the writer (the entry has both), keys derived from
-#: other columns, and sign-in bookkeeping.
+#: other columns, and sign-in and token-use bookkeeping.
 _SKIPPED = frozenset({"updated_at", "updated_by", "name_key", "site_key", "description_key",
-                      "failed_logins", "locked_until"})
+                      "failed_logins", "locked_until", "last_used_at"})
 
 
 def _now() -> datetime:

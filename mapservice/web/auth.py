@@ -164,7 +164,7 @@ def new_token() -> str:
 @bp.post("/compte/jetons/<int:token_id>/revoquer")
 def revoke_token(token_id: int) -> Response:
     who = current_principal()
-    services().repo.revoke_token(token_id, user_id=who.user_id)
+    services().repo.revoke_token(token_id, user_id=who.user_id, actor=who.username)
     return redirect(url_for("auth.account"))  # type: ignore[return-value]
 
 
