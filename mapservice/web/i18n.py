@@ -12,7 +12,8 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+import flask_babel
+from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, get_locale
 from werkzeug.datastructures import MultiDict
 
@@ -88,9 +89,23 @@ def _quote(text: str) -> str:
     return quote(text, safe="")
 
 
+def _translations() -> Any:
+    """The page's catalogue, looked up once per request: Flask-Babel finds it again for every
+    string (context, locale, cache key), which was a tenth of a page's time."""
+    found = g.get("_translations")
+    if found is None:
+        found = g._translations = flask_babel.get_translations()
+    return found
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale,
           default_translation_directories=str(TRANSLATIONS))
+    # The templates' _() and ngettext(): the same catalogue as Flask-Babel's, Jinja's own
+    # escaping and %-formatting ("newstyle"), as Flask-Babel installs them.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda text: _translations().ugettext(text),
+        lambda one, many, n: _translations().ungettext(one, many, n), newstyle=True)
     app.after_request(_remember)
     for name, func in FILTERS.items():
         app.add_template_filter(func, name)
