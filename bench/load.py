@@ -432,8 +432,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="mean pause of a client after each answer, in s (0: back to back)")
     parser.add_argument("--threads", type=int, default=8,
                         help="waitress threads per process (8)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="server processes sharing the port (1): `serve --workers`")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="server processes sharing the port (`serve --workers`): one per "
+                             "core by default, as the README recommends for many users")
     parser.add_argument("--mix", type=parse_mix, default=None,
                         help="weights of route classes, e.g. map=20,site=20 (see README)")
     parser.add_argument("--sites", default="demo",
