@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import add_test_accounts, make_settings, sign_in
+from conftest import PASSWORD, make_settings, sign_in
 from geocoder_server import GeocoderServer
 from routing_server import RoutingServer
 
@@ -126,9 +126,12 @@ def test_a_database_file_gone_during_an_import_keeps_nothing_of_it(app, client):
 
 @pytest.fixture
 def postgis_app(tmp_path: Path, postgis_url: str) -> Iterator[Any]:
+    from mapservice import accounts
+
     svc = Services(make_settings(tmp_path, postgis_url))
     svc.init_database(demo=True)
-    add_test_accounts(svc)
+    # an account only: add_test_accounts would point conftest's MANAGED tokens at this database
+    accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
     svc.close()
     app = create_app({"DATABASE_URL": postgis_url, "INSTANCE_PATH": str(tmp_path / "instance"),
                       "SECRET_KEY": "test", "TESTING": True})
