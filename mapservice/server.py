@@ -32,6 +32,25 @@ log = logging.getLogger("mapservice.server")
 #: :data:`FAILED_STARTS` of them in a row the server stops instead of crash-looping.
 QUICK_DEATH_S = 5.0
 FAILED_STARTS = 3
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel send this worker SIGTERM when its parent dies, however it dies.
+
+    A parent killed with SIGKILL (``kill -9``, the out-of-memory killer) cannot stop its
+    workers; without this they would go on serving the port, orphaned, with whatever code and
+    settings they started with. Linux's ``prctl(PR_SET_PDEATHSIG)``; elsewhere nothing.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
@@ -45,6 +64,8 @@ def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
     children: dict[int, float] = {}
     stopping = False
 
+    parent = os.getpid()
+
     def start_child() -> None:
         pid = os.fork()
         if pid == 0:  # the child: its own app, the shared socket
@@ -52,6 +73,7 @@ def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
             try:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     signal.signal(sig, signal.SIG_DFL)
+                _die_with(parent)
                 waitress_serve(make_app(), sockets=[listener], threads=threads,
                                ident="mapservice")
             except BaseException:  # noqa: BLE001 - report, then leave without the parent's code

@@ -66,6 +66,28 @@ def test_several_workers_share_the_port_one_that_dies_is_replaced_and_all_stop(
     assert "starting another" in server.log_path.read_text("utf-8")
 
 
+def test_workers_stop_when_their_parent_is_killed_outright(tmp_path: Path, demo_db: str):
+    import signal
+    import time
+
+    with serve(demo_db, tmp_path, ["--workers", "2", "--threads", "1"], start_timeout_s=30,
+               stop_timeout_s=10) as server:
+        workers = _children(server.proc.pid)
+        assert len(workers) == 2
+        server.proc.kill()  # SIGKILL: the parent cannot pass anything on
+        server.proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(
+                f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in Path(
+            f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]]
+        for pid in alive:  # leave nothing behind even when the test fails
+            os.kill(pid, signal.SIGKILL)
+        assert alive == [], "orphaned workers kept serving the port"
+
+
 def test_workers_that_cannot_start_stop_the_server_instead_of_looping(tmp_path: Path):
     import subprocess
     import sys
