@@ -181,9 +181,7 @@ def run_batch(
     for index, site_id in enumerate(run.pending, start=1):
         site = services.repo.get_site(site_id)
         try:
-            location = geocoder.geocode(query_of(services, site))
-            if location.outside_region:
-                raise GeocodingError(location.note or "Hors de la région.", field="adresse")
+            location = geocoder.place_in_region(query_of(services, site))
         except GeocodingError as exc:
             services.repo.set_site_location(site_id, None, park_id=None, by=author,
                                             note=exc.message, run_id=run.id, status="failed")

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mapservice.errors import StorageError
-from mapservice.storage.sql import WRITE_OPTION, SqlRepository
+from mapservice.storage.sql import WRITE_OPTION, SqlRepository, storage_error
 
 #: How long a connection waits for another one's write lock before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 10_000
@@ -149,7 +149,5 @@ class SQLiteRepository(SqlRepository):
                                 "références brisées.", detail=repr(broken[:10]))
                 finally:
                     raw.execute("PRAGMA foreign_keys = ON")
-        except sa.exc.OperationalError as exc:
-            raise StorageError(
-                "La base de données est indisponible.", detail=str(exc.orig)
-            ) from exc
+        except sa.exc.DBAPIError as exc:
+            raise storage_error(exc, writing=True) from exc
