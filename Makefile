@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load clean-venv
+.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify clean-venv
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -43,7 +43,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load
+bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -69,6 +69,12 @@ bench-ogcapi: $(VENV)/.installed-test
 LOAD_ARGS ?=
 bench-load: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# Free text to material category against an exact-name lookup (bench/classify.py), e.g.
+#   make bench-classify CLASSIFY_ARGS="--texts 50000 --json classify.json"
+CLASSIFY_ARGS ?=
+bench-classify: $(VENV)/.installed-test
+	$(BIN)/python -m bench.classify $(CLASSIFY_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from mapservice.classify import ACCEPT, EXACT, SURE, TOKENS_MAX, Classification, Classifier
@@ -370,15 +368,3 @@ def test_key_keeps_words_apart(a, b):
                                   "Chaleur résiduelle 45 °C", "palettes 48x40"])
 def test_key_is_stable(text):
     assert Classifier.key(Classifier.key(text)) == Classifier.key(text)
-
-
-def test_classification_is_fast(classifier):
-    texts = [p.values[0] for p in ISSUE + ENGLISH + VARIANTS + REGIONAL + TYPOS]
-    texts += UNKNOWN
-    for text in texts:  # the fuzzy cache warms on first sight, as in a running service
-        classifier.classify(text)
-    start = time.perf_counter()
-    for text in texts:
-        classifier.classify(text)
-    per_text_ms = (time.perf_counter() - start) * 1000 / len(texts)
-    assert per_text_ms < 1.0, f"{per_text_ms:.3f} ms per text"
