@@ -7,6 +7,8 @@ SQL everywhere and spatial queries can use the index where there is one.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -127,6 +129,7 @@ sites = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("member_id", "site_key", name="uq_sites_member_key"),
+    sa.Index("ix_sites_updated", "updated_at"),
 )
 
 flows = sa.Table(
@@ -148,6 +151,7 @@ flows = sa.Table(
     sa.UniqueConstraint(
         "site_id", "direction", "category_code", "description_key", name="uq_flows_natural"
     ),
+    sa.Index("ix_flows_updated", "updated_at"),
 )
 
 synergies = sa.Table(
@@ -177,6 +181,7 @@ synergies = sa.Table(
     sa.Column("distance_backend", sa.String(40)),
     sa.Column("reasons_json", sa.Text, nullable=False, server_default="[]"),
     sa.UniqueConstraint("output_flow_id", "input_flow_id", name="uq_synergies_pair"),
+    sa.Index("ix_synergies_updated", "updated_at"),
 )
 
 synergy_events = sa.Table(
@@ -319,3 +324,11 @@ audit_log = sa.Table(
     sa.Column("note", sa.Text),
     sa.Index("ix_audit_log_record", "table_name", "record_id"),
 )
+
+
+def change_stamp(table: sa.Table) -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
+    """Row count and latest ``updated_at`` of ``table``, as two scalar subqueries: each is
+    answered from an index (``ix_<table>_updated``) where one ``SELECT count(*), max(…)``
+    reads every row."""
+    return (sa.select(sa.func.count()).select_from(table).scalar_subquery(),
+            sa.select(sa.func.max(table.c.updated_at)).scalar_subquery())

@@ -354,11 +354,8 @@ class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, Accoun
     def registry_stamp(self) -> tuple[Any, ...]:
         """Changes whenever a site or flow is added, changed or removed (by any process)."""
         with self._connect() as conn:
-            sites = conn.execute(sa.select(sa.func.count(), sa.func.max(t.sites.c.updated_at))
-                                 .select_from(t.sites)).one()
-            flows = conn.execute(sa.select(sa.func.count(), sa.func.max(t.flows.c.updated_at))
-                                 .select_from(t.flows)).one()
-        return (*sites, *flows)
+            return tuple(conn.execute(sa.select(*t.change_stamp(t.sites),
+                                                *t.change_stamp(t.flows))).one())
 
     def get_site(self, site_id: int) -> Site:
         with self._connect() as conn:

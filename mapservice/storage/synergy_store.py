@@ -82,9 +82,7 @@ class SynergyStore:
     def synergy_stamp(self) -> tuple[Any, ...]:
         """Changes whenever a synergy is added, moved or removed (by any process)."""
         with self._connect() as conn:
-            return tuple(conn.execute(
-                sa.select(sa.func.count(), sa.func.max(t.synergies.c.updated_at))
-                .select_from(t.synergies)).one())
+            return tuple(conn.execute(sa.select(*t.change_stamp(t.synergies))).one())
 
     def get_synergy(self, synergy_id: int) -> Synergy:
         with self._connect() as conn:
