@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from mapservice.services import Services
 
 
-#: Candidate lists of sites kept with the matcher (a site page is asked for again and again).
-KEPT_CANDIDATES = 256
+#: Candidate lists of sites kept with the matcher (a site page is asked for again and again):
+#: every site of a regional registry, about 80 KB each.
+KEPT_CANDIDATES = 512
 
 
 def _current(services: Services) -> tuple[Matcher, OrderedDict[Any, list[Candidate]]]:

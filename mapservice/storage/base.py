@@ -128,6 +128,11 @@ class Repository(Protocol):
                   offset: int = 0) -> list[Synergy]:
         """Synergies by id; at most ``limit`` of them after skipping ``offset``."""
 
+    def synergy_statuses(self, pairs: Iterable[tuple[int, int]]
+                         ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:
+        """``(output_flow_id, input_flow_id)`` → ``(id, status)`` of the stored synergies
+        among ``pairs``."""
+
     def count_synergies(self, *, status: SynergyStatus | None = None,
                         flow_ids: Iterable[int] | None = None) -> int:
         """How many synergies :meth:`synergies` would return without ``limit``/``offset``."""

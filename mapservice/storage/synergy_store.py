@@ -72,6 +72,27 @@ class SynergyStore:
         with self._connect() as conn:
             return [_synergy(r) for r in conn.execute(query)]
 
+    def synergy_statuses(self, pairs: Iterable[tuple[int, int]]
+                         ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:
+        """``(output_flow_id, input_flow_id)`` → ``(id, status)`` of the stored synergies
+        among ``pairs``: where each row of a table of candidates stands. A site's flows can be
+        in thousands of stored candidates; this reads only the pair index.
+
+        SQLite scans the table for a row-value ``IN``; one ``IN`` per column searches the
+        unique pair index for each combination, and the few combinations not asked for are
+        dropped here.
+        """
+        c = t.synergies.c
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        query = (sa.select(c.output_flow_id, c.input_flow_id, c.id, c.status)
+                 .where(c.output_flow_id.in_(sorted({o for o, _ in wanted})),
+                        c.input_flow_id.in_(sorted({i for _, i in wanted}))))
+        with self._connect() as conn:
+            return {(r[0], r[1]): (r[2], SynergyStatus(r[3])) for r in conn.execute(query)
+                    if (r[0], r[1]) in wanted}
+
     def count_synergies(self, *, status: SynergyStatus | None = None,
                         flow_ids: Iterable[int] | None = None) -> int:
         """How many synergies :meth:`synergies` would return without ``limit``/``offset``."""

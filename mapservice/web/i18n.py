@@ -26,12 +26,20 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 def language() -> str:
-    """Return the current page's language code (``fr`` or ``en``)."""
-    asked = request.args.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    remembered = request.cookies.get(COOKIE, "")
-    return remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE
+    """Return the current page's language code (``fr`` or ``en``).
+
+    Worked out once per request (kept in its WSGI environ): every number and label a page
+    formats asks, a hundred times and more on a site page.
+    """
+    environ = request.environ
+    found = environ.get("mapservice.language")
+    if found is None:
+        asked = request.args.get("lang", "")
+        remembered = request.cookies.get(COOKIE, "")
+        found = (asked if asked in LANGUAGES else remembered if remembered in LANGUAGES
+                 else DEFAULT_LANGUAGE)
+        environ["mapservice.language"] = found
+    return str(found)
 
 
 def _select_locale() -> str:

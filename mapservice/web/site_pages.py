@@ -34,8 +34,9 @@ DISTANCES = {"route": None, "vol": "geodesic"}
 CANDIDATE_LIMIT = 100
 #: Candidates listed (and drawn) before "show all": the best of the chosen order.
 SHOWN_CANDIDATES = 25
-#: Candidate tables kept per process, until a site or flow changes.
-KEPT_TABLES = 64
+#: Candidate tables kept per process, until a site or flow changes: every site of a regional
+#: registry (about 40 KB each, with 100 candidates or fewer).
+KEPT_TABLES = 512
 
 
 def _read_choice(name: str, allowed: dict[str, Any], default: str) -> str:
@@ -63,26 +64,23 @@ def candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
     """
     svc = services()
     key = (site_id, distance, language(), svc.repo.registry_stamp())
-    rows, own = lru.kept(lru.cache_of(svc, "_candidate_tables"), key,
-                         lambda: _candidate_rows(site_id, distance), KEPT_TABLES)
-    stored = synergy_jobs.stored_by_pair(svc, own)
+    rows = lru.kept(lru.cache_of(svc, "_candidate_tables"), key,
+                    lambda: _candidate_rows(site_id, distance), KEPT_TABLES)
+    stored = svc.repo.synergy_statuses((r["output_flow_id"], r["input_flow_id"]) for r in rows)
     out = []
     for row in rows:
-        synergy = stored.get((row["output_flow_id"], row["input_flow_id"]))
-        status = synergy.status if synergy else None
-        out.append({**row, "synergy_id": synergy.id if synergy else None, "status": status,
+        synergy_id, status = stored.get((row["output_flow_id"], row["input_flow_id"]),
+                                        (None, None))
+        out.append({**row, "synergy_id": synergy_id, "status": status,
                     "next": next_statuses(status)})
     return out
 
 
-def _candidate_rows(site_id: int, distance: str) -> tuple[list[dict[str, Any]], list[int]]:
-    """The rows without their pipeline status, and the site's own flows among them."""
+def _candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
+    """The rows without their pipeline status."""
     svc = services()
     found = synergy_jobs.site_candidates(svc, site_id, backend=DISTANCES[distance],
                                          limit=CANDIDATE_LIMIT)
-    # Every candidate has one end among the site's own flows: asking for those alone reads the
-    # site's synergies, not every synergy of every partner flow.
-    own = {c.output_flow.id if c.output_site.id == site_id else c.input_flow.id for c in found}
     rows = []
     for c in found:
         j = synergy_jobs.candidate_json(svc, c)
@@ -94,17 +92,15 @@ def _candidate_rows(site_id: int, distance: str) -> tuple[list[dict[str, Any]], 
         rows.append({
             "key": f"{c.key[0]}-{c.key[1]}", "kind": c.kind.value, "score": c.score,
             "partner": partner_end["member"] or "", "partner_site": partner_site,
-            "own": own_end, "other": partner_end, "we_offer": ours_out,
+            "own": {k: own_end[k] for k in ("description", "category_label")},
+            "other": {"description": partner_end["description"]}, "we_offer": ours_out,
             "road_m": c.road_m, "geodesic_m": c.geodesic_m, "duration_s": c.duration_s,
             "net_kg_co2e": impact.get("net_kg_co2e"),
             "transport_cost_cad": impact.get("transport_cost_cad"),
             "net_benefit_cad": impact.get("net_benefit_cad"),
-            "tonnes": impact.get("tonnes"), "confidential": j["confidential"],
-            "output_flow_id": c.output_flow.id,
-            "input_flow_id": c.input_flow.id, "reasons": j["reasons"],
-            "distance_backend": c.distance_backend,
+            "output_flow_id": c.output_flow.id, "input_flow_id": c.input_flow.id,
         })
-    return rows, sorted(i for i in own if i is not None)
+    return rows
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
@@ -116,9 +112,19 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str,
     return present + missing
 
 
-def _map_data(site_id: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _map_data(site_id: int, distance: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The site and the partners of ``rows`` on the map, with a line to each. Kept as long
+    as the table it is drawn from (it shows no pipeline status); treat it as read-only."""
     svc = services()
     lang = language()
+    key = (site_id, distance, lang, svc.repo.registry_stamp(), site_url_pattern(),
+           tuple(r["key"] for r in rows))
+    return lru.kept(lru.cache_of(svc, "_site_maps"), key,
+                    lambda: _build_map_data(site_id, rows, lang), KEPT_TABLES)
+
+
+def _build_map_data(site_id: int, rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    svc = services()
     site = svc.repo.get_site(site_id)
     partners = {r["partner_site"].id: r["partner_site"] for r in rows}
     partners.pop(site_id, None)
@@ -169,7 +175,7 @@ def site(site_id: int) -> str:
     else:
         rows = _sorted(candidate_rows(site_id, distance), sort, order)
     shown = rows if show_all else rows[:SHOWN_CANDIDATES]
-    parts = map_parts(_map_data(site_id, shown), fit=True, cluster=False,
+    parts = map_parts(_map_data(site_id, distance, shown), fit=True, cluster=False,
                       layers=("parks", "lines", "sites"), hidden=(), collapsed=True)
     member = svc.repo.get_member(record.member_id)
     return render_template(
