@@ -124,11 +124,34 @@ def prepare(folder: Path, sites: str, seed: int) -> Fixture:
 
 
 @contextmanager
-def served(fixture: Fixture, folder: Path, threads: int, workers: int = 1) -> Iterator[Server]:
+def served(fixture: Fixture, folder: Path, threads: int, workers: int = 1,
+           warm: bool = True) -> Iterator[Server]:
     """``python -m mapservice.cli serve --threads N --workers W`` on a free loopback port."""
     with serve(fixture.database_url, folder,
-               ["--threads", str(threads), "--workers", str(workers)]) as server:
+               ["--threads", str(threads), "--workers", str(workers),
+                "--warm" if warm else "--no-warm"]) as server:
         yield server
+
+
+#: The server has settled when it uses less than this share of one core over a second.
+SETTLED_CORES = 0.05
+
+
+def settle(pid: int, timeout_s: float) -> float | None:
+    """Wait until the idle server stops computing (its site pages ahead, see
+    :mod:`mapservice.web.warming`), at most ``timeout_s``; the seconds waited, None when it
+    did not settle in time or CPU time cannot be read."""
+    started = time.perf_counter()
+    before = process_cpu_s(pid)
+    while before is not None and time.perf_counter() - started < timeout_s:
+        time.sleep(1.0)
+        now = process_cpu_s(pid)
+        if now is None:
+            return None
+        if now - before < SETTLED_CORES:
+            return time.perf_counter() - started
+        before = now
+    return None
 
 
 def process_cpu_s(pid: int) -> float | None:
@@ -230,17 +253,19 @@ def summarise(samples: Sequence[Sample], duration_s: float) -> dict[str, dict[st
 
 def run(*, clients: int = 50, threads: int = 8, workers: int = 1, duration_s: float = 30.0,
         warmup_s: float = 5.0, alone_requests: int = 20, think_s: float = 0.0,
-        mix: dict[str, float] | None = None,
+        mix: dict[str, float] | None = None, warm: bool = True, settle_s: float = 120.0,
         sites: str = "demo", seed: int = 2021, timeout_s: float = 30.0,
         profile: Path | None = None,
         before_verify: Callable[[str, Sequence[Write]], None] | None = None) -> dict[str, Any]:
     """Run the load and return every figure (see :func:`print_report`).
 
-    Phases on one server: the baseline (``alone_requests`` of each route class from a single
-    client), then ``clients`` for ``warmup_s`` (not counted) and ``duration_s`` (measured)
-    without a pause between the two. ``before_verify(database_url, acknowledged_writes)`` runs
-    after the server has stopped and before the database is checked; the benchmark's own test
-    uses it to remove a write and see that the check notices.
+    Phases on one server: waiting for it to settle (at most ``settle_s``: a server started
+    with ``warm`` computes its site pages first), the baseline (``alone_requests`` of each
+    route class from a single client), then ``clients`` for ``warmup_s`` (not counted) and
+    ``duration_s`` (measured) without a pause between the two.
+    ``before_verify(database_url, acknowledged_writes)`` runs after the server has stopped and
+    before the database is checked; the benchmark's own test uses it to remove a write and see
+    that the check notices.
     """
     weights = mix or {name: weight for name, (weight, _) in ROUTES.items()}
     writes: list[Write] = []
@@ -253,7 +278,11 @@ def run(*, clients: int = 50, threads: int = 8, workers: int = 1, duration_s: fl
                f"{len(fixture.pairs)} candidate pairs; starting the server ({workers} × "
                f"{threads} threads)")
         workload = Workload(fixture, weights, run_id=f"bench-load {seed}")
-        with served(fixture, folder, threads, workers) as server:
+        with served(fixture, folder, threads, workers, warm) as server:
+            settled_s = None
+            if settle_s > 0:
+                _stage(f"waiting for the idle server to settle (at most {settle_s:g} s)")
+                settled_s = settle(server.proc.pid, settle_s)
             _stage(f"baseline: {alone_requests} requests of each route class, one client")
             baseline = alone(server, workload, requests=alone_requests, seed=seed + 1,
                              timeout_s=timeout_s, writes=writes)
@@ -289,7 +318,8 @@ def run(*, clients: int = 50, threads: int = 8, workers: int = 1, duration_s: fl
                   settings={"clients": clients, "threads": threads, "workers": workers,
                             "duration_s": duration_s,
                             "warmup_s": warmup_s, "alone_requests": alone_requests,
-                            "think_s": think_s,
+                            "think_s": think_s, "warm": warm, "settle_s": settle_s,
+                            "settled_after_s": settled_s,
                             "mix": weights, "sites": sites, "seed": seed,
                             "python": platform.python_version()})
 
@@ -382,6 +412,15 @@ def print_report(report: dict[str, Any]) -> None:
           f"{s['duration_s']:g} s measured after {s['warmup_s']:g} s warm-up; {db['sites']} "
           f"sites, {db['flows']} flows, {db['candidate_pairs']} candidate synergies "
           f"({db['source']}); Python {s['python']}")
+    if not s["warm"]:
+        ahead = "site pages not computed ahead (--no-warm)"
+    elif s["settled_after_s"] is not None:
+        ahead = f"site pages computed ahead: the server settled {s['settled_after_s']:.0f} s " \
+                "after it started"
+    else:
+        ahead = ("site pages computed ahead, but the server had not settled when the baseline "
+                 "started" if s["settle_s"] else "the baseline started at once (--settle 0)")
+    print(ahead)
     print(f"{'route':<18}{'req':>7}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'max ms':>9}{'errors':>8}{'alone p50':>11}  target")
     for name, r in report["routes"].items():
@@ -435,6 +474,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="server processes sharing the port (`serve --workers`): one per "
                              "core by default, as the README recommends for many users")
+    parser.add_argument("--no-warm", dest="warm", action="store_false",
+                        help="serve with --no-warm: site pages computed on their first visit")
+    parser.add_argument("--settle", type=float, default=120.0,
+                        help="at most this many s waiting for the started server to go idle "
+                             "before the baseline (120; 0: start at once)")
     parser.add_argument("--mix", type=parse_mix, default=None,
                         help="weights of route classes, e.g. map=20,site=20 (see README)")
     parser.add_argument("--sites", default="demo",
@@ -451,15 +495,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sites != "demo" and not (args.sites.isdigit() and int(args.sites) > 0):
         parser.error(f"--sites: expected 'demo' or a whole number > 0, got {args.sites!r}")
     if (args.clients < 1 or args.threads < 1 or args.workers < 1 or args.duration <= 0
-            or args.warmup < 0
+            or args.warmup < 0 or args.settle < 0
             or args.think < 0 or args.alone < 0):
         parser.error("--clients, --threads and --workers must be ≥ 1, --duration > 0, --warmup, "
-                     "--think "
-                     "and --alone ≥ 0")
+                     "--settle, --think and --alone ≥ 0")
     report = run(clients=args.clients, threads=args.threads, workers=args.workers,
                  duration_s=args.duration,
                  warmup_s=args.warmup, alone_requests=args.alone, think_s=args.think,
-                 mix=args.mix,
+                 mix=args.mix, warm=args.warm, settle_s=args.settle,
                  sites=args.sites, seed=args.seed, timeout_s=args.timeout, profile=args.profile)
     print_report(report)
     if args.json:

@@ -304,9 +304,13 @@ def export(ctx: click.Context, layer: str, out: Path, filters: tuple[str, ...],
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processus qui se partagent le port : un par cœur pour servir beaucoup "
                    "de monde.")
-def serve(host: str, port: int, threads: int, workers: int) -> None:
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Calculer d'avance, en arrière-plan, la page de chaque site (et de "
+                   "nouveau quand le registre change).")
+def serve(host: str, port: int, threads: int, workers: int, warm: bool) -> None:
     from mapservice import create_app
     from mapservice.server import serve as serve_app
+    from mapservice.web import warming
 
     try:
         checked = create_app()  # a wrong setting or database is said here, once
@@ -314,11 +318,17 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
         raise click.ClickException(exc.message) from exc
     if workers > 1:
         checked.extensions["mapservice"].close()  # each worker opens its own connections
+
+    def make_app() -> Any:
+        app = create_app() if workers > 1 else checked  # a worker builds its own, after fork
+        if warm:
+            warming.start(app)
+        return app
+
     click.echo(f"mapservice sur http://{host}:{port}/"
                + (f" ({workers} processus × {threads} fils)" if workers > 1 else "")
                + " (Ctrl+C pour arrêter)")
-    serve_app(create_app if workers > 1 else (lambda: checked), host=host, port=port,
-              threads=threads, workers=workers)
+    serve_app(make_app, host=host, port=port, threads=threads, workers=workers)
 
 
 @main.command(help="Afficher le nombre de lignes de chaque table.")

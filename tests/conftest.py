@@ -198,10 +198,14 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.fixture
 def served(tmp_path: Path, demo_db: str) -> Iterator[str]:
-    """`mapservice serve` (waitress) on loopback over a private demo database; yields its URL."""
+    """`mapservice serve` (waitress) on loopback over a private demo database; yields its URL.
+
+    Without computing site pages ahead (``--no-warm``): a test lives a few seconds, and the
+    warming thread would only take CPU from the browser (it is tested in test_warming.py)."""
     from bench.serving import serve
 
-    with serve(demo_db, tmp_path, start_timeout_s=30, stop_timeout_s=10) as server:
+    with serve(demo_db, tmp_path, ["--no-warm"], start_timeout_s=30,
+               stop_timeout_s=10) as server:
         yield server.base
 
 

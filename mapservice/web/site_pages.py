@@ -159,6 +159,21 @@ def _build_map_data(site_id: int, rows: list[dict[str, Any]], lang: str) -> dict
             "lineLegend": legend}
 
 
+def _table_and_map(site_id: int, *, placed: bool, distance: str = "route", sort: str = "score",
+                   order: str = "desc", show_all: bool = False
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The candidates in the asked order, the ones shown, and the map's data."""
+    rows = _sorted(candidate_rows(site_id, distance), sort, order) if placed else []
+    shown = rows if show_all else rows[:SHOWN_CANDIDATES]
+    return rows, shown, _map_data(site_id, distance, shown)
+
+
+def warm(site_id: int) -> None:
+    """Compute what the site's page shows first (default distance and order) into the kept
+    tables, so that its first visit costs what a later one does; see :mod:`.warming`."""
+    _table_and_map(site_id, placed=True)
+
+
 @bp.get("/sites/<int:site_id>")
 def site(site_id: int) -> str:
     svc = services()
@@ -169,14 +184,13 @@ def site(site_id: int) -> str:
     show_all = _read_choice("toutes", {"0": 0, "1": 1}, "0") == "1"
     flows = svc.repo.flows(site_ids=[site_id])
     problem = None
-    rows: list[dict[str, Any]] = []
     if record.lon is None:
         problem = _("Ce site n'est pas placé sur la carte : corrigez sa position d'abord.")
-    else:
-        rows = _sorted(candidate_rows(site_id, distance), sort, order)
-    shown = rows if show_all else rows[:SHOWN_CANDIDATES]
-    parts = map_parts(_map_data(site_id, distance, shown), fit=True, cluster=False,
-                      layers=("parks", "lines", "sites"), hidden=(), collapsed=True)
+    rows, shown, data = _table_and_map(site_id, placed=record.lon is not None,
+                                       distance=distance, sort=sort, order=order,
+                                       show_all=show_all)
+    parts = map_parts(data, fit=True, cluster=False, layers=("parks", "lines", "sites"),
+                      hidden=(), collapsed=True)
     member = svc.repo.get_member(record.member_id)
     return render_template(
         "site.html", site=record, member=member, map=parts, rows=shown, total=len(rows),
