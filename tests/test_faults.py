@@ -215,6 +215,99 @@ def test_a_full_disk_refuses_the_import_whole_and_it_goes_through_once_space_is_
     _svc(app).close()
 
 
+@pytest.fixture
+def postgis_small_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A PostGIS URL whose tables all go to a 16 MiB tmpfs (a tablespace made the default of
+    a fresh schema's connections), and the tmpfs. Needs root and the PostgreSQL server on this
+    machine: skipped elsewhere, forced in CI."""
+    import pwd
+    import tempfile
+    import uuid
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from conftest import postgis_or_skip
+
+    base = postgis_or_skip()
+    plain = base.replace("postgresql+psycopg", "postgresql")
+    reason = None
+    if urlsplit(plain).hostname not in ("127.0.0.1", "localhost", "::1"):
+        reason = "the PostGIS server is not on this machine: its disk cannot be filled here"
+    try:
+        server = pwd.getpwnam("postgres")
+    except KeyError:
+        reason = reason or "no 'postgres' system user to own the tablespace"
+    mount = Path(tempfile.mkdtemp(prefix="mapservice-pg-disque-"))
+    mount.chmod(0o755)  # the server's user walks into it
+    if reason is None:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs",
+                               str(mount)], capture_output=True, text=True)
+        if done.returncode != 0:
+            reason = f"cannot mount a small tmpfs ({done.stderr.strip() or 'not root'})"
+    if reason is not None:
+        mount.rmdir()
+        if os.environ.get("MAPSERVICE_REQUIRE_MOUNT") == "1":
+            pytest.fail(reason + " and MAPSERVICE_REQUIRE_MOUNT=1")
+        pytest.skip(reason)
+    location = mount / "tablespace"
+    location.mkdir()
+    os.chown(location, server.pw_uid, server.pw_gid)
+    suffix = uuid.uuid4().hex[:12]
+    space, schema = f"plein_{suffix}", f"t_{suffix}"
+    try:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"CREATE TABLESPACE {space} LOCATION '{location}'")
+            conn.execute(f"CREATE SCHEMA {schema}")
+        sep = "&" if "?" in base else "?"
+        yield (f"{base}{sep}options=-csearch_path%3D{schema},public"
+               f"%20-cdefault_tablespace%3D{space}"), mount
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            conn.execute(f"DROP TABLESPACE IF EXISTS {space}")
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+        mount.rmdir()
+
+
+@pytest.mark.postgis
+def test_a_full_disk_under_postgis_refuses_the_import_whole_and_it_goes_through_later(
+        postgis_small_disk, tmp_path):
+    """PostgreSQL says 53100 (disk full) when a table cannot grow: a 507, nothing kept."""
+    from mapservice import accounts
+
+    url, mount = postgis_small_disk
+    svc = Services(make_settings(tmp_path, url))
+    svc.init_database()
+    accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
+    svc.close()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test",
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True})
+    client = sign_in(app.test_client(), "personnel")
+    rows = [row.replace("Sciure", "Sciure " + "fine " * 40) for row in IMPORT_ROWS * 30]
+    content = _import_csv([row.replace("(essai)", f"(essai {i})") for i, row in enumerate(rows)])
+    token = _preview(client, content)
+    repo = _svc(app).repo
+    with repo.engine.connect() as conn:  # the tables are on the small disk
+        spaces = {r[0] for r in conn.execute(sa.text(
+            "SELECT DISTINCT tablespace FROM pg_tables WHERE schemaname = current_schema()"))}
+    assert spaces == {url.rsplit("%3D", 1)[1]}
+    before = everything(repo.engine)
+    filler = mount / "remplissage"
+    filler.write_bytes(b"\0" * max(0, shutil.disk_usage(mount).free - 256 * 1024))
+
+    answer = client.post(f"/registre/import/{token}", headers={"Accept": "text/html"})
+    assert answer.status_code == 507
+    assert "Le disque de la base de données est plein : rien n'a été enregistré" in \
+        html.unescape(answer.get_data(as_text=True))
+    assert everything(repo.engine) == before
+
+    filler.unlink()
+    token = _preview(client, content)
+    assert client.post(f"/registre/import/{token}").status_code == 303
+    assert len(repo.members()) == len(before["members"]) + len(rows)
+    _svc(app).close()
+
+
 # --- the online services time out --------------------------------------------------------------
 
 
