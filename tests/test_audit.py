@@ -404,3 +404,57 @@ def test_personal_tokens_made_and_revoked_are_logged_without_their_secret(app, c
     for entry in (made, revoked):
         text = repr(entry.old_values) + repr(entry.new_values)
         assert secret not in text and accounts._digest(secret) not in text
+
+
+def _pipeline(repo: Any) -> dict[int, tuple[Any, ...]]:
+    """Every stored synergy, every column but the clock of its last write, and its history."""
+    s, e = t.synergies, t.synergy_events
+    with repo.engine.connect() as conn:
+        history: dict[int, list[tuple[Any, ...]]] = {}
+        for ev in conn.execute(sa.select(e).order_by(e.c.at, e.c.id)):
+            history.setdefault(ev.synergy_id, []).append(
+                (ev.from_status, ev.to_status, ev.at, ev.author, ev.note))
+        return {row.id: (*(row._mapping[c.name] for c in s.columns if c.name != "updated_at"),
+                         history.get(row.id, []))
+                for row in conn.execute(sa.select(s))}
+
+
+def test_a_restored_flow_brings_back_its_tracked_synergies_with_their_history(services):
+    """Deleting a flow took every synergy it was in along, contacted and realised ones too,
+    and restoring the flow brought none back: the pipeline's history was lost."""
+    from mapservice.model import SynergyStatus as S
+
+    repo = services.repo
+    member = repo.add_member({"name": "Gamma"}, actor="léa")
+    mill = repo.add_site({"member_id": member, "name": "Scierie"}, actor="léa")
+    plant = repo.add_site({"member_id": member, "name": "Chaufferie"}, actor="léa")
+    offer = repo.add_flow({"site_id": mill, "direction": "output",
+                           "category_code": "bois.sciure", "description": "Sciure"},
+                          actor="léa")
+    needs = [repo.add_flow({"site_id": plant, "direction": "input",
+                            "category_code": "bois.sciure", "description": text}, actor="léa")
+             for text in ("Sciure sèche", "Copeaux", "Écorces")]
+    repo.save_candidates([{"output_flow_id": offer, "input_flow_id": need, "kind": "substitution",
+                           "score": 0.9 - i / 10, "reasons_json": "[]"}
+                          for i, need in enumerate(needs)])
+    tracked, candidate, rejected = (repo.synergies(flow_ids=[need])[0].id for need in needs)
+    repo.move_synergy(tracked, S.CONTACTED, author="Léa", note="premier appel")
+    repo.move_synergy(tracked, S.IN_PROGRESS, author="Marc", note="essai de 5 t")
+    repo.move_synergy(rejected, S.REJECTED, author="Léa", note="trop humide")
+    before = _pipeline(repo)
+
+    repo.delete_flow(offer, actor="léa")
+    assert repo.synergies() == []
+    assert repo.restore("flows", offer, repo.history("flows", offer)[-1].id, "léa") is True
+    after = _pipeline(repo)
+    assert after == {i: before[i] for i in (tracked, rejected)}  # the candidate: matching's
+    assert "avec 2 synergie(s) suivie(s)" in (repo.history("flows", offer)[-1].note or "")
+
+    # both ends gone: the synergy comes back with the second of its flows
+    repo.delete_flow(needs[0], actor="léa")
+    repo.delete_flow(offer, actor="léa")
+    assert repo.restore("flows", offer, repo.history("flows", offer)[-1].id, "léa") is True
+    assert set(_pipeline(repo)) == {rejected}
+    assert repo.restore("flows", needs[0], repo.history("flows", needs[0])[-1].id,
+                        "léa") is True
+    assert _pipeline(repo) == after

@@ -127,6 +127,77 @@ def record_change(conn: Connection, table: str, record_id: int | str,
                         old=before, new=after, note=note)
 
 
+#: The name the log gives a synergy deleted with one of its flows (see :func:`archive_synergies`).
+SYNERGIES = "synergies"
+
+
+def archive_synergies(conn: Connection, flow_id: int, *, actor: str) -> int:
+    """Log each tracked synergy of ``flow_id`` (status other than ``candidate``) with its
+    pipeline history, before the flow's deletion takes them along; return how many.
+
+    Restoring the flow brings them back (:meth:`AuditStore.restore`). Candidates are not kept:
+    the next matching run finds them again.
+    """
+    s, e = t.synergies, t.synergy_events
+    rows = conn.execute(sa.select(s).where(
+        sa.or_(s.c.output_flow_id == flow_id, s.c.input_flow_id == flow_id),
+        s.c.status != "candidate").order_by(s.c.id)).all()
+    for row in rows:
+        kept = {c.name: _jsonable(row._mapping[c.name]) for c in s.columns if c.name != "id"}
+        kept["events"] = [
+            {c.name: _jsonable(ev._mapping[c.name]) for c in e.columns
+             if c.name not in ("id", "synergy_id")}
+            for ev in conn.execute(sa.select(e).where(e.c.synergy_id == row.id)
+                                   .order_by(e.c.at, e.c.id))]
+        record_audit(conn, actor=actor, action="delete", table=SYNERGIES, record_id=row.id,
+                     old=kept, note=f"supprimée avec le flux n° {flow_id}")
+    return len(rows)
+
+
+def _restore_synergies(conn: Connection, flow_id: int, *, actor: str, now: datetime) -> int:
+    """Write back the tracked synergies logged by :func:`archive_synergies` that involve
+    ``flow_id``, once both their flows exist; return how many came back.
+
+    A synergy comes back with its id (a new one if another synergy took it) and its history.
+    When matching has since stored the same pair again as a mere candidate, the candidate
+    gives way; a pair tracked again since is left as it is.
+    """
+    log, s, e = t.audit_log, t.synergies, t.synergy_events
+    entries = conn.execute(sa.select(log).where(
+        log.c.table_name == SYNERGIES, log.c.action == "delete").order_by(log.c.id.desc())).all()
+    flows_now = {r[0] for r in conn.execute(sa.select(t.flows.c.id))}
+    done: set[str] = set()
+    restored = 0
+    for entry in entries:
+        if entry.record_id in done or entry.old_values is None:
+            continue
+        done.add(entry.record_id)  # the latest deletion of each synergy counts
+        old = json.loads(entry.old_values)
+        ends = (old.get("output_flow_id"), old.get("input_flow_id"))
+        if flow_id not in ends or not all(end in flows_now for end in ends):
+            continue
+        pair = (s.c.output_flow_id == ends[0]) & (s.c.input_flow_id == ends[1])
+        present = conn.execute(sa.select(s.c.id, s.c.status).where(pair)).first()
+        if present is not None:
+            if present.status != "candidate":
+                continue
+            conn.execute(s.delete().where(s.c.id == present.id))
+        values = _column_values(s, {k: v for k, v in old.items() if k != "events"})
+        values["updated_at"] = now
+        taken = conn.execute(sa.select(s.c.id).where(s.c.id == int(entry.record_id))).first()
+        if taken is None:
+            values["id"] = int(entry.record_id)
+        synergy_id = int(conn.execute(s.insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
+        for event in old.get("events", []):
+            conn.execute(e.insert().values(synergy_id=synergy_id,
+                                           **_column_values(e, event)))
+        record_audit(conn, actor=actor, action="restore", table=SYNERGIES,
+                     record_id=synergy_id, new={k: v for k, v in old.items() if k != "events"},
+                     note=f"avec le flux n° {flow_id} (entrée n° {entry.id})")
+        restored += 1
+    return restored
+
+
 def _default(column: sa.Column[Any]) -> Any:
     """What the database puts in a column an insert leaves out (the audited tables' server
     defaults are booleans; anything else is None)."""
@@ -274,9 +345,14 @@ class AuditStore:
             if table == "members":  # maps show the member's name and consent on its sites
                 conn.execute(t.sites.update().where(t.sites.c.member_id == record_id)
                              .values(updated_at=now))
+            note = f"version de l'entrée n° {audit_id}"
+            if table == "flows" and current is None:
+                synergies = _restore_synergies(conn, record_id, actor=actor, now=now)
+                if synergies:
+                    note += f", avec {synergies} synergie(s) suivie(s)"
             record_audit(conn, actor=actor, action="restore", table=table,
                          record_id=record_id, old=current, new=snapshot(conn, table, record_id),
-                         note=f"version de l'entrée n° {audit_id}")
+                         note=note)
         return True
 
     def _version(self, conn: Connection, table: str, record_id: int,

@@ -22,7 +22,7 @@ from mapservice.audit import SYSTEM_ACTOR
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.model import Flow, Member, Site
 from mapservice.storage import schema as t
-from mapservice.storage.audit_store import record_change, snapshot
+from mapservice.storage.audit_store import archive_synergies, record_change, snapshot
 from mapservice.text import fold
 
 MEMBER_COLUMNS = frozenset({"name", "naics_code", "contact_name", "contact_email",
@@ -216,9 +216,11 @@ class RegistryStore:
             record_change(conn, "flows", flow_id, before, actor=actor)
 
     def delete_flow(self, flow_id: int, *, actor: str = SYSTEM_ACTOR) -> None:
-        """Remove a flow and, by cascade, the synergies it was part of."""
+        """Remove a flow and, by cascade, the synergies it was part of. The tracked ones are
+        logged with their history first, and come back when the flow is restored."""
         with self._write() as conn:
             before = snapshot(conn, "flows", flow_id)
+            archive_synergies(conn, flow_id, actor=actor)
             # Explicit, so the synergies go on SQLite files opened without foreign keys too.
             conn.execute(t.synergies.delete().where(sa.or_(
                 t.synergies.c.output_flow_id == flow_id, t.synergies.c.input_flow_id == flow_id)))
