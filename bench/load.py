@@ -310,9 +310,9 @@ def run(*, clients: int = 50, threads: int = 8, workers: int = 1, duration_s: fl
             before_verify(fixture.database_url, list(writes))
         _stage(f"checking {len(writes)} acknowledged writes in the database")
         lost = lost_writes(fixture.database_url, writes)
-    warm = [s for s in loaded if s.started < measure_from]
+    warming_up = [s for s in loaded if s.started < measure_from]
     samples = [s for s in loaded if s.started >= measure_from]
-    return figures(samples=samples, baseline=baseline, warm=warm, writes=writes, lost=lost,
+    return figures(samples=samples, baseline=baseline, warm=warming_up, writes=writes, lost=lost,
                   hung=hung, cpu=cpu, server_log=server_log, fixture=fixture,
                   workload=workload,
                   settings={"clients": clients, "threads": threads, "workers": workers,
