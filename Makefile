@@ -85,4 +85,5 @@ translations: $(VENV)/.installed-test
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
 		-o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en
-	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l en
+	$(BIN)/pybabel compile --statistics -D click -d $(TRANSLATIONS) -l fr

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from mapservice.audit import cli_actor
+from mapservice.cli_language import speak_french
 from mapservice.config import (
     GEOCODER_KINDS,
     ROUTING_KINDS,
@@ -56,6 +57,9 @@ def _fail(exc: MapserviceError) -> None:
             click.echo(f"  - {issue}", err=True)
         raise SystemExit(1)
     raise click.ClickException(exc.message)
+
+
+speak_french()
 
 
 @click.group(help="Carte de l'économie circulaire du Saguenay–Lac-Saint-Jean.")

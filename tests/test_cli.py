@@ -74,3 +74,23 @@ def test_bad_setting_is_a_clear_error(env, monkeypatch):
     result = CliRunner().invoke(main, ["stats"])
     assert result.exit_code != 0
     assert "MAPSERVICE_PARK_TOLERANCE_M='loin'" in result.output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["serve", "--port", "99999"],
+     "Erreur : Valeur invalide pour '--port' : 99999 n'est pas dans l'intervalle"),
+    (["nope"], "Erreur : Commande inconnue : 'nope'."),
+    (["import"], "Usage : mapservice import"),
+    (["export", "tout", "--format", "x"], "Option inconnue : '--format'. Vouliez-vous dire"),
+])
+def test_clicks_own_messages_are_in_french(args, expected):
+    result = CliRunner().invoke(main, args, prog_name="mapservice")
+    assert result.exit_code == 2
+    assert expected in result.output and "Error:" not in result.output
+    assert "Essayez « mapservice" in result.output
+
+
+def test_help_headings_are_in_french():
+    result = CliRunner().invoke(main, ["--help"], prog_name="mapservice")
+    assert "Usage : mapservice" in result.output and "Commandes:" in result.output
+    assert "Afficher cette aide et quitter." in result.output

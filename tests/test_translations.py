@@ -64,3 +64,44 @@ def test_placeholders_survive_translation():
         if any(set(re.findall(r"%\(\w+\)s", s)) != wanted for s in strings):
             wrong.append(ids[0])
     assert wrong == []
+
+
+CLICK = ROOT / "mapservice" / "translations" / "fr" / "LC_MESSAGES"
+
+
+def test_clicks_french_catalogue_is_compiled_and_keeps_its_placeholders():
+    import re
+
+    with (CLICK / "click.po").open("rb") as fh:
+        po = [m for m in read_po(fh) if m.id and not m.fuzzy and all(
+            m.string if isinstance(m.string, tuple) else (m.string,))]
+    with (CLICK / "click.mo").open("rb") as fh:
+        mo = {_plain(m.id): _plain(m.string) for m in read_mo(fh) if m.id}
+    assert mo == {_plain(m.id): _plain(m.string) for m in po}, \
+        "click.mo is stale: run `make translations`"
+    for message in po:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if text:
+                assert set(re.findall(r"\{\w+(?:!r)?\}", text)) <= set(
+                    re.findall(r"\{\w+(?:!r)?\}", "".join(ids))), ids[0]
+
+
+def test_clicks_french_catalogue_follows_the_installed_click():
+    """Extracted from click 8.x: each string the CLI shows is still one click asks for."""
+    import click
+
+    with (CLICK / "click.po").open("rb") as fh:
+        ours = {_plain(m.id) for m in read_po(fh) if m.id and m.string}
+    asked = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(Path(click.__file__).parent), method_map=[("**.py", "python")],
+            keywords=KEYWORDS):
+        asked.add(_plain(message))
+    shown = {"Error: {message}", "Usage:", "Try '{command} {option}' for help.",
+             "Invalid value for {param_hint}: {message}", "No such command {name!r}.",
+             "Show this message and exit.", "Commands", "Options",
+             "{value} is not in the range {range}."}
+    assert shown <= ours & asked
+    assert ours - asked == set(), "strings click no longer asks for: re-extract click.po"
