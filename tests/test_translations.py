@@ -104,4 +104,5 @@ def test_clicks_french_catalogue_follows_the_installed_click():
              "Show this message and exit.", "Commands", "Options",
              "{value} is not in the range {range}."}
     assert shown <= ours & asked
-    assert ours - asked == set(), "strings click no longer asks for: re-extract click.po"
+    dynamic = {"required"}  # looked up from a variable: extraction cannot see it
+    assert ours - asked == dynamic, "strings click no longer asks for: re-extract click.po"
