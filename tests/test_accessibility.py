@@ -49,3 +49,23 @@ def test_every_page_passes_axe(page, served, demo_db):
         if violations:
             found[path] = violations
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+def test_no_page_is_wider_than_a_phone(chromium, served, demo_db):
+    """WCAG 1.4.10 (reflow) at 390 px: a wide table scrolls in its own box, the page does not.
+    The site page's candidates table used to widen the whole page (its hidden labels escaped
+    the scrolling box)."""
+    import sqlite3
+
+    with sqlite3.connect(demo_db.removeprefix("sqlite:///")) as conn:
+        site = conn.execute("SELECT min(id) FROM sites WHERE lat IS NOT NULL").fetchone()[0]
+    phone = signed_in_page(chromium, served, viewport={"width": 390, "height": 800})
+    wide = {}
+    for path in PAGES:
+        phone.goto(served + path.format(site=site))
+        phone.wait_for_load_state("load")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[path] = width
+    phone.close()
+    assert wide == {}
