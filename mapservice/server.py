@@ -8,8 +8,8 @@ one of them. The parent only watches: a child that dies is replaced, and SIGTERM
 stops them all. Linux and other Unix systems only (``os.fork``).
 
 Every child keeps its own in-memory state: the caches are keyed by the database's stamps, so
-they stay right whichever process wrote; the sign-in throttle per address counts per process
-(accounts are locked in the database, across processes).
+they stay right whichever process wrote. The sign-in limits (per address, per account) are
+counted in the database, so they hold across processes.
 """
 
 from __future__ import annotations

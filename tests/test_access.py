@@ -304,6 +304,51 @@ def test_sign_in_attempts_are_throttled_per_address(app):
     assert codes[:-1] == [401] * auth.MAX_ATTEMPTS and codes[-1] == 429
 
 
+def test_the_sign_in_limit_holds_across_serving_processes_and_forgets_the_address(
+        app, tmp_path, monkeypatch):
+    """Each process of `serve --workers N` counted on its own: N times the attempts. Two apps
+    over one database stand for two processes; another address is not held back, an attempt
+    older than the window no longer counts, and the stored key is not the address."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from mapservice import create_app
+    from mapservice.storage import schema as t
+    from mapservice.web import auth
+
+    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test",
+                        "INSTANCE_PATH": str(tmp_path / "other"), "TESTING": True})
+
+    def attempts(flask_app, n: int, address: str = "203.0.113.7") -> list[int]:
+        client = flask_app.test_client()
+        token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
+        return [client.post("/connexion", data={"username": "x", "password": "faux",
+                                                "csrf_token": token},
+                            environ_base={"REMOTE_ADDR": address}).status_code
+                for _ in range(n)]
+
+    half = auth.MAX_ATTEMPTS // 2
+    assert attempts(app, half) == [401] * half
+    rest = auth.MAX_ATTEMPTS - half
+    assert attempts(other, rest + 1) == [401] * rest + [429]
+    assert attempts(app, 1) == [429]
+    assert attempts(other, 1, address="198.51.100.9") == [401]
+
+    engine = _svc(app).repo.engine
+    with engine.connect() as conn:
+        keys = {r[0] for r in conn.execute(sa.select(t.sign_in_attempts.c.address_key))}
+    assert len(keys) == 2 and not any("203.0.113" in k or "198.51" in k for k in keys)
+    with engine.begin() as conn:  # the window has passed for every attempt
+        conn.execute(t.sign_in_attempts.update().values(
+            at=datetime.now(UTC) - timedelta(seconds=auth.WINDOW_S + 1)))
+    assert attempts(app, 1) == [401]
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(
+            t.sign_in_attempts)).scalar_one() == 1  # the old ones are gone
+    _svc(other).close()
+
+
 # --- no leak -------------------------------------------------------------------------------------
 
 

@@ -169,6 +169,24 @@ class AccountStore:
             if done.rowcount:
                 record_change(conn, "api_tokens", token_id, before, actor=actor)
 
+    # --- sign-in attempts ---
+
+    def sign_in_attempt(self, address_key: str, *, now: datetime, window_s: float,
+                        limit: int) -> bool:
+        """Count one sign-in attempt from ``address_key``; False (and not counted) when it
+        already made ``limit`` in the last ``window_s`` seconds. Attempts older than the
+        window are dropped, whoever made them."""
+        table = t.sign_in_attempts
+        since = now - timedelta(seconds=window_s)
+        with self._begin() as conn:
+            conn.execute(table.delete().where(table.c.at <= since))
+            made = conn.execute(sa.select(sa.func.count()).select_from(table).where(
+                table.c.address_key == address_key)).scalar_one()
+            if made >= limit:
+                return False
+            conn.execute(table.insert().values(address_key=address_key, at=now))
+        return True
+
     # --- settings ---
 
     def setting(self, key: str, default: str = "") -> str:

@@ -221,6 +221,10 @@ class Repository(Protocol):
     def revoke_token(self, token_id: int, *, user_id: int | None = None,
                      actor: str = ...) -> None: ...
 
+    def sign_in_attempt(self, address_key: str, *, now: datetime, window_s: float,
+                        limit: int) -> bool:
+        """Count one sign-in attempt; False when ``limit`` were made in ``window_s``."""
+
     def setting(self, key: str, default: str = "") -> str: ...
 
     def set_setting(self, key: str, value: str, *, by: str) -> None: ...

@@ -301,6 +301,18 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
 
+#: Sign-in attempts of the last minutes, by a keyed hash of the client's address (never the
+#: address itself), shared by every serving process; older rows are dropped as new ones come.
+sign_in_attempts = sa.Table(
+    "sign_in_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("address_key", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_sign_in_attempts_address", "address_key", "at"),
+    sa.Index("ix_sign_in_attempts_at", "at"),
+)
+
 app_settings = sa.Table(
     "app_settings",
     metadata,

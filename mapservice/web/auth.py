@@ -10,9 +10,8 @@ account (:mod:`mapservice.accounts` locks an account after repeated failures).
 from __future__ import annotations
 
 import base64
-import threading
-import time
-from collections import defaultdict, deque
+import hmac
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -79,23 +78,15 @@ def public_map_open() -> bool:
         return False
 
 
-class _Attempts:
-    """Sign-in attempts per address in a sliding window, shared by the process's threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-
-    def allow(self, address: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            seen = self._seen[address]
-            while seen and seen[0] <= now - WINDOW_S:
-                seen.popleft()
-            if len(seen) >= MAX_ATTEMPTS:
-                return False
-            seen.append(now)
-            return True
+def _allow_attempt() -> bool:
+    """Count this sign-in attempt against its client address: at most :data:`MAX_ATTEMPTS`
+    in :data:`WINDOW_S` seconds, counted in the database so that every serving process
+    (``serve --workers N``) shares the count. The address is stored as an HMAC under the
+    app's secret key, never as it came, and only for the window."""
+    address = (request.remote_addr or "?").encode()
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), address, "sha256").hexdigest()
+    return services().repo.sign_in_attempt(key, now=datetime.now(UTC), window_s=WINDOW_S,
+                                           limit=MAX_ATTEMPTS)
 
 
 def _safe_next(target: str | None) -> str:
@@ -115,8 +106,7 @@ def login() -> Any:
     status = 200
     if request.method == "POST":
         username = request.form.get("username", "")[:80]
-        attempts: _Attempts = current_app.extensions["login_attempts"]
-        if not attempts.allow(request.remote_addr or "?"):
+        if not _allow_attempt():
             errors["username"] = _("Trop d'essais depuis cette adresse : attendez quelques "
                                    "minutes.")
             status = 429
@@ -236,7 +226,6 @@ def admin_public_map() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["login_attempts"] = _Attempts()
     login_manager.init_app(app)
     # "basic": a session holding only a CSRF token (a token client that keeps cookies) must
     # not stop the token from being read, as "strong" would by clearing it first
