@@ -41,6 +41,7 @@ REMOVED = RemoveTwoWrites()
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
     return load.run(clients=4, threads=4, duration_s=3.0, warmup_s=0.5, alone_requests=2,
+                    think_s=0.0,
                     sites="40", seed=7, timeout_s=20.0,
                     mix=load.parse_mix("write.synergy=25,write.correction=25"),
                     before_verify=REMOVED)
