@@ -59,13 +59,15 @@ def test_no_page_is_wider_than_a_phone(chromium, served, demo_db):
 
     with sqlite3.connect(demo_db.removeprefix("sqlite:///")) as conn:
         site = conn.execute("SELECT min(id) FROM sites WHERE lat IS NOT NULL").fetchone()[0]
-    phone = signed_in_page(chromium, served, viewport={"width": 390, "height": 800})
     wide = {}
-    for path in PAGES:
-        phone.goto(served + path.format(site=site))
-        phone.wait_for_load_state("load")
-        width = phone.evaluate("document.documentElement.scrollWidth")
-        if width > 390:
-            wide[path] = width
-    phone.close()
+    for username, paths in (("personnel", PAGES), ("admin", ["/admin", "/compte"])):
+        phone = signed_in_page(chromium, served, username,
+                               viewport={"width": 390, "height": 800})
+        for path in paths:
+            phone.goto(served + path.format(site=site))
+            phone.wait_for_load_state("load")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = width
+        phone.close()
     assert wide == {}
