@@ -153,6 +153,34 @@ def app(tmp_path: Path, demo_db: str) -> Any:
                        "SECRET_KEY": "test", "TESTING": True})
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with the test members of test_dashboard and their candidates, and the
+    staff account ``personnel``; built once per session."""
+    from test_dashboard import seed_registry
+
+    from mapservice import accounts
+
+    folder = tmp_path_factory.mktemp("seeded")
+    path = folder / "seeded.sqlite"
+    svc = Services(make_settings(folder, "sqlite:///" + str(path)))
+    svc.init_database()
+    seed_registry(svc, folder)
+    accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
+    svc.close()
+    return path
+
+
+@pytest.fixture
+def seeded_app(tmp_path: Path, seeded_sqlite: Path) -> Any:
+    """The app over a private copy of :func:`seeded_sqlite`."""
+    target = tmp_path / "seeded.sqlite"
+    shutil.copy(seeded_sqlite, target)
+    return create_app({"DATABASE_URL": "sqlite:///" + str(target),
+                       "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
+                       "TESTING": True})
+
+
 def csrf_token_of(html: str) -> str:
     import re
 

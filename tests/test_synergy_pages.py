@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, make_settings, sign_in
-from test_dashboard import by_categories, expected_impact, realise, seed_registry
+from conftest import sign_in
+from test_dashboard import by_categories, expected_impact, realise
 
-from mapservice import accounts, create_app, dashboard
+from mapservice import dashboard
 from mapservice.model import SynergyStatus
 from mapservice.services import Services
 
 NUMBER = re.compile(r"-?[\d\u00a0\u202f ]+(?:,\d+)?")
-
-
-@pytest.fixture(scope="session")
-def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite file with the test members and their candidates, built once per session."""
-    folder = tmp_path_factory.mktemp("seeded")
-    path = folder / "seeded.sqlite"
-    svc = Services(make_settings(folder, "sqlite:///" + str(path)))
-    svc.init_database()
-    seed_registry(svc, folder)
-    accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
-    svc.close()
-    return path
-
-
-@pytest.fixture
-def seeded_app(tmp_path: Path, seeded_sqlite: Path):
-    target = tmp_path / "seeded.sqlite"
-    shutil.copy(seeded_sqlite, target)
-    return create_app({"DATABASE_URL": "sqlite:///" + str(target),
-                       "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
-                       "TESTING": True})
 
 
 @pytest.fixture
