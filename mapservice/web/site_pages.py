@@ -54,8 +54,9 @@ def next_statuses(status: SynergyStatus | None) -> list[str]:
     return [s.value for s in SynergyStatus if s in STATUS_TRANSITIONS[status]]
 
 
-def candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
-    """The site's candidates as table rows (up to :data:`CANDIDATE_LIMIT`), best first.
+def candidate_rows(site_id: int, distance: str, stamp: Any) -> list[dict[str, Any]]:
+    """The site's candidates as table rows (up to :data:`CANDIDATE_LIMIT`), best first, for
+    the registry as of ``stamp`` (its :meth:`registry_stamp`).
 
     The candidates and their figures are kept (treat them as read-only) until a site or flow
     changes, so that sorting the table, showing all of it or coming back to the page costs
@@ -63,7 +64,7 @@ def candidate_rows(site_id: int, distance: str) -> list[dict[str, Any]]:
     synergy moved by anyone shows at once without throwing the rest away.
     """
     svc = services()
-    key = (site_id, distance, language(), svc.repo.registry_stamp())
+    key = (site_id, distance, language(), stamp)
     rows = lru.kept(lru.cache_of(svc, "_candidate_tables"), key,
                     lambda: _candidate_rows(site_id, distance), KEPT_TABLES)
     stored = svc.repo.synergy_statuses((r["output_flow_id"], r["input_flow_id"]) for r in rows)
@@ -112,12 +113,13 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str,
     return present + missing
 
 
-def _map_data(site_id: int, distance: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _map_data(site_id: int, distance: str, stamp: Any,
+              rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The site and the partners of ``rows`` on the map, with a line to each. Kept as long
     as the table it is drawn from (it shows no pipeline status); treat it as read-only."""
     svc = services()
     lang = language()
-    key = (site_id, distance, lang, svc.repo.registry_stamp(), site_url_pattern(),
+    key = (site_id, distance, lang, stamp, site_url_pattern(),
            tuple(r["key"] for r in rows))
     return lru.kept(lru.cache_of(svc, "_site_maps"), key,
                     lambda: _build_map_data(site_id, rows, lang), KEPT_TABLES)
@@ -163,9 +165,11 @@ def _table_and_map(site_id: int, *, placed: bool, distance: str = "route", sort:
                    order: str = "desc", show_all: bool = False
                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """The candidates in the asked order, the ones shown, and the map's data."""
-    rows = _sorted(candidate_rows(site_id, distance), sort, order) if placed else []
+    # one stamp for the table and its map: the registry as of this request
+    stamp = services().repo.registry_stamp()
+    rows = _sorted(candidate_rows(site_id, distance, stamp), sort, order) if placed else []
     shown = rows if show_all else rows[:SHOWN_CANDIDATES]
-    return rows, shown, _map_data(site_id, distance, shown)
+    return rows, shown, _map_data(site_id, distance, stamp, shown)
 
 
 def warm(site_id: int) -> None:
