@@ -4,7 +4,7 @@
 synonyms with a seeded :class:`random.Random`, written the ways staff and members write them:
 as listed, case changed, accents dropped, plural flipped, misspelt, with extra words or a
 quantity ("45 t/an"), in French or English, plus some junk nobody could classify. Each goes
-through :meth:`mapservice.classify.Classifier.classify` with the flow's direction, twice:
+through :meth:`mapservice.materials.classify.Classifier.classify` with the flow's direction, twice:
 
 * *cold*: a freshly built classifier (its fuzzy-word cache empty), as after a restart;
 * *warm*: the same classifier over the same texts again, as in a service that has seen them.
@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mapservice.classify import SURE, Classification, Classifier
+from mapservice.domain.model import Direction
+from mapservice.domain.text import strip_accents
 from mapservice.errors import TaxonomyError
-from mapservice.materials import Category, Taxonomy
-from mapservice.model import Direction
-from mapservice.text import strip_accents
+from mapservice.materials.classify import SURE, Classification, Classifier
+from mapservice.materials.taxonomy import Category, Taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024

@@ -2,7 +2,8 @@
 
 A seeded synthetic registry (15,000 sites and 50,000 offers and needs by default, in the
 region's box, real categories) goes through the ``flows`` layer
-(:func:`mapservice.layers.flow_features`) into each writer of :mod:`mapservice.export_formats`:
+(:func:`mapservice.exports.layers.flow_features`) into each writer of
+:mod:`mapservice.exports.formats`:
 GeoJSON and CSV streamed to a file chunk by chunk, XLSX (write-only workbook) and GeoPackage
 (GDAL, in batches). The baseline, measured in the same run, is the obvious way: build every
 feature in a list, then ``json.dumps`` the whole collection (GeoJSON) or every row (CSV).
@@ -27,11 +28,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mapservice import export_formats
-from mapservice.layers import STAFF, Context, flow_features
-from mapservice.materials import Taxonomy
-from mapservice.model import Direction, Flow, Member, Site, Unit
-from mapservice.reference import load_reference
+from mapservice.domain.model import Direction, Flow, Member, Site, Unit
+from mapservice.domain.reference import load_reference
+from mapservice.exports import formats as export_formats
+from mapservice.exports.layers import STAFF, Context, flow_features
+from mapservice.materials.taxonomy import Taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024

@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mapservice.domain.model import Location, Municipality
+from mapservice.domain.reference import read_parks
+from mapservice.domain.text import strip_accents
 from mapservice.errors import GeocodingError
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, GeocodeQuery, ParkNames, parse_query
-from mapservice.model import Location, Municipality
-from mapservice.reference import read_parks
-from mapservice.text import strip_accents
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024

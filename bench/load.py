@@ -2,7 +2,7 @@
 
 The benchmark builds a fresh SQLite database in a temporary folder (the demo membership, or a
 generated one of ``--sites N``), stores the registry's candidate synergies
-(:func:`mapservice.synergy_jobs.match_all`, geodesic), adds a staff account with a personal
+(:func:`mapservice.matching.jobs.match_all`, geodesic), adds a staff account with a personal
 token, and starts ``python -m mapservice.cli serve --threads N`` (waitress) as a subprocess on
 a free loopback port. First the baseline: one client alone sends ``--alone`` requests of each
 route class, one at a time (the same server, unloaded). Then ``--clients`` threads, each with
@@ -93,9 +93,10 @@ def parse_mix(text: str) -> dict[str, float]:
 
 def prepare(folder: Path, sites: str, seed: int) -> Fixture:
     """Build the database, store the candidates, add the account and its token."""
-    from mapservice import accounts, synergy_jobs
+    from mapservice.accounts import jobs as accounts
     from mapservice.config import finish_settings, load_settings
-    from mapservice.model import SynergyStatus
+    from mapservice.domain.model import SynergyStatus
+    from mapservice.matching import jobs as synergy_jobs
     from mapservice.services import Services
 
     built = build_database(folder, ROOT / "data", "demo" if sites == "demo" else int(sites),
@@ -184,9 +185,9 @@ def machine_busy_s() -> float | None:
 
 def lost_writes(database_url: str, writes: Sequence[Write]) -> list[str]:
     """Each acknowledged write whose effect is not in the database, described."""
-    from mapservice.classify import Classifier
+    from mapservice.domain.model import SynergyStatus
     from mapservice.errors import NotFound
-    from mapservice.model import SynergyStatus
+    from mapservice.materials.classify import Classifier
     from mapservice.storage import open_repository
 
     repo = open_repository(database_url)

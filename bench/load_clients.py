@@ -91,7 +91,7 @@ class Workload:
 
     def _text(self) -> str:
         """A correction text whose stored key no other text of this run shares."""
-        from mapservice.classify import Classifier
+        from mapservice.materials.classify import Classifier
 
         with self._lock:
             while True:

@@ -3,11 +3,12 @@
 One run builds a seeded synthetic registry (50,000 sites and 200,000 flows by default, spread
 over Québec's populated south around real towns) and measures:
 
-* the full matching within 100 km (:func:`mapservice.bulk_matching.bulk_pairs`, k-d trees per
+* the full matching within 100 km (:func:`mapservice.matching.bulk.bulk_pairs`, k-d trees per
   category), against a naive all-pairs baseline timed in the same run on a random sample of
   offers and extrapolated linearly to every offer (the ratio), and whether both keep the same
   best partners on that sample;
-* one site's candidates (:meth:`mapservice.matching.Matcher.for_site` on the live rtree index,
+* one site's candidates (:meth:`mapservice.matching.matcher.Matcher.for_site` on the live rtree
+index,
   geodesic backend): p50 / p95 over random sites;
 * a 1,000 × 1,000 road distance matrix on the regional road graph (and the geodesic one);
 * the live index: build, inserts, moves, removes and radius queries per second;
@@ -38,9 +39,10 @@ from typing import Any
 import numpy as np
 from pyproj import Geod
 
-from mapservice.bulk_matching import BulkPairs, bulk_pairs
-from mapservice.impact import TransportModel, tonnes_per_year
-from mapservice.matching import (
+from mapservice.domain.model import Direction, Flow, Frequency, Site, Unit
+from mapservice.geo.spatial_index import SiteIndex
+from mapservice.matching.bulk import BulkPairs, bulk_pairs
+from mapservice.matching.matcher import (
     MUTUALISATION_MAX_KM,
     W_CATEGORY,
     W_DISTANCE,
@@ -48,11 +50,10 @@ from mapservice.matching import (
     Compatibility,
     Matcher,
 )
-from mapservice.materials import Category, Taxonomy, load_factors
-from mapservice.model import Direction, Flow, Frequency, Site, Unit
+from mapservice.materials.impact import TransportModel, tonnes_per_year
+from mapservice.materials.taxonomy import Category, Taxonomy, load_factors
 from mapservice.routing.geodesic import GeodesicBackend
 from mapservice.routing.graph import RoadGraph
-from mapservice.spatial_index import SiteIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024

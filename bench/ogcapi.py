@@ -4,7 +4,7 @@ A generated membership (5,000 sites by default, the generator of :mod:`bench.pag
 through the normal importer into SQLite in a temporary folder) is served by the app (Flask's
 test client, so that the figure is the server's work, not the network's). Each collection is
 read from the first page to the last by following ``next`` links. The new way keeps the
-layer's read between pages (:func:`mapservice.export_jobs.cached_features`); the baseline,
+layer's read between pages (:func:`mapservice.exports.jobs.cached_features`); the baseline,
 measured in the same run, is the same code with that cache turned off, so every page rebuilds
 the whole layer to count it and slice it, as ``/items`` did before.
 
@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.pages import build_database
-from mapservice import export_jobs
+from mapservice.exports import jobs as export_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 

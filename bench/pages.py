@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 from bench.serving import serve
 from mapservice.config import finish_settings, load_settings
-from mapservice.demo import HEADER, render_csv
+from mapservice.ops.demo import HEADER, render_csv
 from mapservice.services import DEMO_FILE, Services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,7 +237,7 @@ def build_database(folder: Path, data_dir: Path, size: int | str, seed: int) -> 
             svc.import_file(path)
             source = f"generated (seed {seed})"
         # every page needs an account: a staff member's personal token
-        from mapservice import accounts
+        from mapservice.accounts import jobs as accounts
 
         accounts.add_user(svc, username="banc", password=secrets.token_urlsafe(16),
                           role="staff")

@@ -15,8 +15,8 @@ from html import escape
 import folium
 from folium.plugins import MarkerCluster
 
-from mapservice.materials import Taxonomy
-from mapservice.model import UNIT_LABELS, Direction, Flow, Municipality, Park, Site
+from mapservice.domain.model import UNIT_LABELS, Direction, Flow, Municipality, Park, Site
+from mapservice.materials.taxonomy import Taxonomy
 
 #: Centre of Saguenay–Lac-Saint-Jean's inhabited part, [lat, lon] for Folium.
 REGION_CENTRE = (48.55, -71.65)

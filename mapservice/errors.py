@@ -1,6 +1,6 @@
 """Typed errors: each carries the HTTP status it maps to and a message safe to show a user.
 
-Handlers in one place (``mapservice.web.errors``) turn them into JSON or HTML; the CLI prints
+Handlers in one place (``mapservice.web.error_pages``) turn them into JSON or HTML; the CLI prints
 ``message`` and exits non-zero. ``detail`` is for logs and may hold what a user must not see.
 """
 

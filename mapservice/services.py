@@ -12,19 +12,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mapservice import geojson
-from mapservice.audit import SYSTEM_ACTOR
-from mapservice.classify import Classifier
+from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.model import Direction, Flow, ImportResult, Park, Site
+from mapservice.domain.reference import load_reference
 from mapservice.errors import InvalidInput, NotFound
+from mapservice.geo import geojson
+from mapservice.geo.spatial_index import DatabaseSiteIndex, SiteIndex
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
 from mapservice.geocoding.reverse import ReverseGeocoder
-from mapservice.impact import TransportModel
 from mapservice.importing import build_plan
-from mapservice.matching import Compatibility
-from mapservice.materials import Taxonomy, load_factors
-from mapservice.model import Direction, Flow, ImportResult, Park, Site
-from mapservice.reference import load_reference
-from mapservice.spatial_index import DatabaseSiteIndex, SiteIndex
+from mapservice.matching.matcher import Compatibility
+from mapservice.materials.classify import Classifier
+from mapservice.materials.impact import TransportModel
+from mapservice.materials.taxonomy import Taxonomy, load_factors
 from mapservice.storage import Repository, open_repository
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ class Services:
         self, *, lon: float, lat: float, label: str, zoom: int, assets_url: str | None = None
     ) -> tuple[dict[str, str], str, str]:
         """Return a one-marker map for placing a site, and the JS names of map and marker."""
-        from mapservice import maps
+        from mapservice.views import folium_maps as maps
 
         fmap, map_name, marker_name = maps.position_map(
             lon=lon, lat=lat, parks=self.repo.parks(), label=label, zoom=zoom,

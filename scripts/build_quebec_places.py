@@ -168,7 +168,7 @@ def display_name(place: str) -> str:
 def fold_key(text: str) -> str:
     """Fold ``text`` for comparison: no accents, lower case, words joined by one space.
 
-    A copy of ``mapservice.text.fold`` so that the script needs no install of the project.
+    A copy of ``mapservice.domain.text.fold`` so that the script needs no install of the project.
     """
     text = text.replace("œ", "oe").replace("Œ", "OE")
     decomposed = unicodedata.normalize("NFKD", text)

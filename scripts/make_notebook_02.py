@@ -37,9 +37,9 @@ import pandas as pd
 from IPython.display import Markdown, display
 from shapely.geometry import LineString, Point
 
-from mapservice import synergy_jobs
+from mapservice.matching import jobs as synergy_jobs
 from mapservice.config import finish_settings, load_settings
-from mapservice.impact import avoided_factor, trip_impact
+from mapservice.materials.impact import avoided_factor, trip_impact
 from mapservice.services import Services
 
 workdir = Path(tempfile.mkdtemp())

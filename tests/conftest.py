@@ -49,8 +49,8 @@ def postgis_or_skip() -> str:
 @pytest.fixture(scope="session")
 def choices() -> Any:
     """What the map's filters may be set to, from the reference data in ``data/``."""
-    from mapservice.map_filters import FilterChoices
-    from mapservice.reference import load_reference
+    from mapservice.domain.reference import load_reference
+    from mapservice.views.map_filters import FilterChoices
 
     ref = load_reference(DATA_DIR)
     return FilterChoices(parks=frozenset(p.id for p in ref.parks),
@@ -115,7 +115,7 @@ def add_test_accounts(svc: Services) -> None:
     """One account per role; the park manager manages the park with the most demo sites."""
     from collections import Counter
 
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     sites = Counter(s.park_id for s in svc.repo.sites() if s.park_id)
     park = sites.most_common(1)[0][0]
@@ -159,7 +159,7 @@ def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     staff account ``personnel``; built once per session."""
     from test_dashboard import seed_registry
 
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     folder = tmp_path_factory.mktemp("seeded")
     path = folder / "seeded.sqlite"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import ACCOUNTS, MANAGED, PASSWORD, csrf_token_of, sign_in
 
-from mapservice.web.access import permission_for
+from mapservice.web.guard import permission_for
 
 STRANGER = "inconnu"
 ROLES = (STRANGER, *ACCOUNTS)  # inconnu, admin, personnel, gestion, presentateur
@@ -191,7 +191,7 @@ def test_staff_token_sees_everything_and_basic_auth_works(app, stranger):
 
 
 def test_wrong_or_revoked_tokens_are_refused(app, stranger):
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     url = "/ogcapi/collections/sites/items?limit=1"
     for bad in ("ms_pas-un-vrai-jeton", "n'importe quoi"):
@@ -276,7 +276,7 @@ def test_next_never_leaves_the_site(app):
 
 
 def test_an_account_locks_after_five_wrong_passwords(app):
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     client = app.test_client()
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))

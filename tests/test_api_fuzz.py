@@ -16,7 +16,7 @@ from fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
 
 def _seed_synergies(app: Any) -> None:
     """Store the candidates of a few sites; move some along, one as far as ``realised``."""
-    from mapservice.synergy_jobs import candidate_row, match_all, move
+    from mapservice.matching.jobs import candidate_row, match_all, move
 
     svc = app.extensions["mapservice"]
     found = match_all(svc, backend="geodesic", save=False, per_offer=1)[:60]

@@ -17,9 +17,10 @@ import pytest
 import sqlalchemy as sa
 from conftest import PASSWORD, csrf_token_of, sign_in
 
-from mapservice import accounts, create_app
+from mapservice import create_app
+from mapservice.accounts import jobs as accounts
+from mapservice.domain.model import Location, Member, Precision, PresenterView
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.model import Location, Member, Precision, PresenterView
 from mapservice.storage import registry_store
 from mapservice.storage import schema as t
 from mapservice.storage.sql import SqlRepository
@@ -388,7 +389,7 @@ def test_accounts_settings_views_and_positions_are_logged_without_secrets(servic
 
 
 def test_personal_tokens_made_and_revoked_are_logged_without_their_secret(app, client_as):
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     svc = app.extensions["mapservice"]
     secret = accounts.make_token(svc, "gestion", "QGIS du parc", actor="admin")
@@ -422,7 +423,7 @@ def _pipeline(repo: Any) -> dict[int, tuple[Any, ...]]:
 def test_a_restored_flow_brings_back_its_tracked_synergies_with_their_history(services):
     """Deleting a flow took every synergy it was in along, contacted and realised ones too,
     and restoring the flow brought none back: the pipeline's history was lost."""
-    from mapservice.model import SynergyStatus as S
+    from mapservice.domain.model import SynergyStatus as S
 
     repo = services.repo
     member = repo.add_member({"name": "Gamma"}, actor="léa")

@@ -19,9 +19,9 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from mapservice import backup as backups
-from mapservice.backup_postgis import _connection, url_schema
-from mapservice.cli import main
+from mapservice.cli.main import main
+from mapservice.ops import backup as backups
+from mapservice.ops.backup_postgis import _connection, url_schema
 from mapservice.storage import open_repository
 from mapservice.storage.sql import known_revisions
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import DATA_DIR, make_settings
 
 from bench.pages import generate_rows, write_membership
-from mapservice.demo import HEADER
+from mapservice.ops.demo import HEADER
 from mapservice.services import Services
 
 

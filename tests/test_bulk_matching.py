@@ -7,10 +7,10 @@ from collections import defaultdict
 import pytest
 from conftest import make_settings
 
-from mapservice.bulk_matching import bulk_pairs, pool_size
+from mapservice.matching.bulk import bulk_pairs, pool_size
+from mapservice.matching.jobs import matcher
 from mapservice.routing.geodesic import GeodesicBackend
 from mapservice.services import Services
-from mapservice.synergy_jobs import matcher
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_nothing_in_nothing_out(demo):
 
 
 def test_hazardous_offers_go_only_to_needs_flagged_as_accepting(demo):
-    from mapservice.model import Direction, Flow, Site
+    from mapservice.domain.model import Direction, Flow, Site
 
     sites = [Site(1, 1, "A", None, None, None, -71.20, 48.42),
              Site(2, 2, "B", None, None, None, -71.21, 48.43),

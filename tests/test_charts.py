@@ -8,8 +8,8 @@ from itertools import pairwise
 
 import pytest
 
-from mapservice import charts
-from mapservice.charts import (
+from mapservice.views import charts
+from mapservice.views.charts import (
     NEGATIVE,
     OKABE_ITO,
     POSITIVE,

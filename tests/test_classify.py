@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from mapservice.classify import ACCEPT, EXACT, SURE, TOKENS_MAX, Classification, Classifier
 from mapservice.config import PROJECT_ROOT
-from mapservice.materials import Taxonomy
-from mapservice.model import Direction
-from mapservice.text import strip_accents
+from mapservice.domain.model import Direction
+from mapservice.domain.text import strip_accents
+from mapservice.materials.classify import (
+    ACCEPT,
+    EXACT,
+    SURE,
+    TOKENS_MAX,
+    Classification,
+    Classifier,
+)
+from mapservice.materials.taxonomy import Taxonomy
 
 DATA = PROJECT_ROOT / "data"
 

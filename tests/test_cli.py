@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from mapservice.cli import main
+from mapservice.cli.main import main
 from tests.test_importing import GOOD, write_csv
 
 

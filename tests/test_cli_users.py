@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from mapservice.cli import main
+from mapservice.cli.main import main
 
 PASSWORD = "un-mot-de-passe-long"
 
@@ -48,7 +48,7 @@ def test_add_set_role_reset_and_list(env):
     reset = run("user", "reset-password", "marie", "--generate")
     new = reset.output.rsplit(" ", 1)[-1].strip()
     assert reset.exit_code == 0 and len(new) >= 12
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     svc = _services()
     try:
@@ -98,7 +98,7 @@ def test_tokens_are_shown_once_and_revocable(env):
     listed = run("user", "list").output
     assert "bureau" in listed and secret not in listed and secret[:10] in listed
     token_id = re.search(r"jeton (\d+) « bureau »", listed).group(1)
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     svc = _services()
     try:
@@ -116,7 +116,7 @@ def test_init_demo_makes_an_administrator_and_shows_its_password_once(tmp_path, 
     first = run("init", "--demo")
     found = re.search(r"admin, mot de passe (\S+)", first.output)
     assert first.exit_code == 0 and found, first.output
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     svc = _services()
     try:

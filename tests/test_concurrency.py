@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from mapservice.config import PROJECT_ROOT
+from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput
-from mapservice.model import SynergyStatus
 from mapservice.storage import open_repository
 from mapservice.storage import schema as t
 

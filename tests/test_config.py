@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mapservice.cli import main
+from mapservice.cli.main import main
 from mapservice.config import SETTINGS, finish_settings, load_settings
 from mapservice.errors import ConfigError
 

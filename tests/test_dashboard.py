@@ -14,10 +14,11 @@ import pytest
 import sqlalchemy as sa
 from test_importing import write_csv
 
-from mapservice import dashboard, synergy_jobs
+from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput
-from mapservice.model import SynergyStatus
+from mapservice.matching import jobs as synergy_jobs
 from mapservice.services import Services
+from mapservice.views import dashboard
 
 
 def _row(company, muni, lat, lon, kind, cat, desc, qty, confidential="non"):

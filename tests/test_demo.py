@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
-from mapservice.demo import HEADER, write_demo
 from mapservice.geocoding import Gazetteer
+from mapservice.ops.demo import HEADER, write_demo
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEMO = DATA / "demo" / "membres.csv"

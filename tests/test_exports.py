@@ -9,15 +9,15 @@ import json
 
 import pytest
 
-from mapservice.export_jobs import LayerQuery, layer_features, parse_query
-from mapservice.layers import LAYERS, PUBLIC, STAFF
+from mapservice.exports.jobs import LayerQuery, layer_features, parse_query
+from mapservice.exports.layers import LAYERS, PUBLIC, STAFF
 
 pyogrio = pytest.importorskip("pyogrio", reason="pyogrio (GDAL) reads the exports back")
 
 
 @pytest.fixture
 def svc(app):
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
 
     svc = app.extensions["mapservice"]
     synergy_jobs.match_all(svc, backend="geodesic", per_offer=2)
@@ -126,7 +126,7 @@ def test_the_public_export_names_no_one_without_consent(client, svc):
 def test_cli_export_writes_every_format(svc, tmp_path):
     from click.testing import CliRunner
 
-    from mapservice.cli import main
+    from mapservice.cli.main import main
 
     env = {"MAPSERVICE_DATABASE_URL": svc.settings["DATABASE_URL"],
            "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "i")}
@@ -153,9 +153,9 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(app, tmp_pa
 
     from openpyxl import load_workbook
 
-    from mapservice import export_formats
-    from mapservice.export_jobs import LayerQuery, layer_features
-    from mapservice.layers import STAFF
+    from mapservice.exports import formats as export_formats
+    from mapservice.exports.jobs import LayerQuery, layer_features
+    from mapservice.exports.layers import STAFF
 
     hostile = ['=HYPERLINK("http://x.example","clic")', "+1+1", "-2+3", "@SUM(A1)",
                "=cmd|' /C calc'!A0"]
@@ -177,8 +177,8 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(app, tmp_pa
 
 
 def test_a_synergy_move_rereads_the_synergies_layer_only(svc):
-    from mapservice import synergy_jobs
-    from mapservice.export_jobs import cached_features
+    from mapservice.exports.jobs import cached_features
+    from mapservice.matching import jobs as synergy_jobs
 
     sites = cached_features(svc, "sites", LayerQuery(), STAFF)
     synergies = cached_features(svc, "synergies", LayerQuery(), STAFF)

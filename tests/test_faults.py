@@ -33,8 +33,8 @@ from routing_server import RoutingServer
 
 from bench.pages import write_membership
 from mapservice import create_app
-from mapservice.cli import main
-from mapservice.geocoding_jobs import run_batch
+from mapservice.cli.main import main
+from mapservice.geocoding.jobs import run_batch
 from mapservice.services import Services
 from mapservice.storage import schema as t
 
@@ -126,7 +126,7 @@ def test_a_database_file_gone_during_an_import_keeps_nothing_of_it(app, client):
 
 @pytest.fixture
 def postgis_app(tmp_path: Path, postgis_url: str) -> Iterator[Any]:
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     svc = Services(make_settings(tmp_path, postgis_url))
     svc.init_database(demo=True)
@@ -273,7 +273,7 @@ def postgis_small_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_a_full_disk_under_postgis_refuses_the_import_whole_and_it_goes_through_later(
         postgis_small_disk, tmp_path):
     """PostgreSQL says 53100 (disk full) when a table cannot grow: a 507, nothing kept."""
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     url, mount = postgis_small_disk
     svc = Services(make_settings(tmp_path, url))

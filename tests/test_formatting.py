@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pytest
 from babel.numbers import get_group_symbol
 
-from mapservice import formatting as fmt
-from mapservice.model import Frequency, Unit
+from mapservice.domain.model import Frequency, Unit
+from mapservice.views import formatting as fmt
 
 NBSP = "\u00a0"
 #: Babel's French-Canadian group separator: U+00A0 or U+202F depending on the CLDR version.
@@ -93,7 +93,7 @@ def test_no_negative_zero(name, args, fr, en):
 def test_money_writes_sums_as_babels_pattern_does() -> None:
     import random
 
-    from mapservice.formatting import _money_babel, money
+    from mapservice.views.formatting import _money_babel, money
 
     rng = random.Random(2021)
     sums = [0.5, 1.5, 2.5, -2.5, -0.6, 999.5, -1234.5] + [

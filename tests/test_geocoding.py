@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mapservice.config import PROJECT_ROOT
+from mapservice.domain.model import Precision
 from mapservice.errors import GeocodingError
 from mapservice.geocoding import Gazetteer, GeocodeQuery, OfflineGeocoder, normalize_postal_code
-from mapservice.model import Precision
 
 DATA_DIR = PROJECT_ROOT / "data"
 
@@ -150,8 +150,8 @@ def test_park_assignment_inside_and_near(services):
 
 @pytest.fixture(scope="module")
 def cascade(gazetteer):
+    from mapservice.domain.reference import read_parks
     from mapservice.geocoding import CascadeGeocoder, ParkNames
-    from mapservice.reference import read_parks
 
     parks = read_parks(DATA_DIR / "parks.geojson")
     return CascadeGeocoder(gazetteer,

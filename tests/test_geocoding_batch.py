@@ -9,8 +9,8 @@ import sys
 import pytest
 from conftest import make_settings
 
-from mapservice import geocoding_jobs
-from mapservice.model import Precision
+from mapservice.domain.model import Precision
+from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.services import Services
 
 

@@ -10,10 +10,10 @@ from conftest import MANAGED, make_settings
 from geocoder_server import GeocoderServer
 
 from mapservice import create_app
+from mapservice.domain.model import Precision
 from mapservice.errors import GeocoderUnavailable
 from mapservice.geocoding import GeocodeQuery
 from mapservice.geocoding.online import GeopyBackend, Throttle, cache_key
-from mapservice.model import Precision
 from mapservice.services import Services
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from pyproj import Geod
 
+from mapservice.domain.model import Location, Precision
+from mapservice.domain.reference import read_parks
 from mapservice.errors import GeocodingError
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, GeocodeQuery, ParkNames, parse_query
-from mapservice.model import Location, Precision
-from mapservice.reference import read_parks
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 _GEOD = Geod(ellps="WGS84")

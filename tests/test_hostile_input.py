@@ -34,10 +34,10 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
+from mapservice.domain.text import fold
 from mapservice.errors import ImportRejected
 from mapservice.importing.columns import COLUMNS, COLUMNS_BY_NAME
 from mapservice.services import Services
-from mapservice.text import fold
 
 _FUZZ = settings(
     deadline=None,

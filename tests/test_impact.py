@@ -7,9 +7,9 @@ import math
 import pytest
 
 from mapservice.config import PROJECT_ROOT
-from mapservice.impact import TransportModel, avoided_factor, tonnes_per_year, trip_impact
-from mapservice.materials import Taxonomy, load_factors
-from mapservice.model import Unit
+from mapservice.domain.model import Unit
+from mapservice.materials.impact import TransportModel, avoided_factor, tonnes_per_year, trip_impact
+from mapservice.materials.taxonomy import Taxonomy, load_factors
 
 DATA = PROJECT_ROOT / "data"
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from mapservice.export_jobs import context
-from mapservice.layers import (
+from mapservice.exports.jobs import context
+from mapservice.exports.layers import (
     LAYERS,
     PUBLIC,
     STAFF,
@@ -39,7 +39,7 @@ def _all(svc, scope: Scope) -> dict[str, list[dict]]:
 
 
 def _with_synergies(svc) -> None:
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
 
     synergy_jobs.match_all(svc, backend="geodesic", per_offer=2)
 

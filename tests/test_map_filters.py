@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
+from mapservice.domain.model import Direction, Flow, Site
+from mapservice.domain.sectors import BY_CODE, OTHER, SECTOR_GROUPS, sector_group
 from mapservice.errors import InvalidInput
-from mapservice.map_filters import (
+from mapservice.services import Services
+from mapservice.views.map_filters import (
     MAX_QUERY_CHARS,
     PARAMETERS,
     MapFilter,
     apply_filter,
     parse_filter,
 )
-from mapservice.map_views import filter_choices
-from mapservice.model import Direction, Flow, Site
-from mapservice.sectors import BY_CODE, OTHER, SECTOR_GROUPS, sector_group
-from mapservice.services import Services
+from mapservice.views.map_view import filter_choices
 
 # --- parse_filter ---------------------------------------------------------------------------
 

@@ -15,9 +15,13 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from mapservice import geojson
-from mapservice.map_filters import MapFilter
-from mapservice.map_views import (
+from mapservice.domain.model import Direction, Flow, Municipality, Site, SynergyStatus
+from mapservice.domain.sectors import SECTOR_GROUPS
+from mapservice.geo import geojson
+from mapservice.services import Services
+from mapservice.views.folium_maps import script_json
+from mapservice.views.map_filters import MapFilter
+from mapservice.views.map_view import (
     SCORE_CLASSES,
     STATUS_STYLE,
     TRACKED,
@@ -31,10 +35,6 @@ from mapservice.map_views import (
     site_features,
     synergy_lines,
 )
-from mapservice.maps import script_json
-from mapservice.model import Direction, Flow, Municipality, Site, SynergyStatus
-from mapservice.sectors import SECTOR_GROUPS
-from mapservice.services import Services
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +236,7 @@ def test_a_park_view_draws_only_that_park(demo):
 
 
 def test_park_features_fall_back_to_the_centre():
-    from mapservice.model import Park
+    from mapservice.domain.model import Park
 
     bare = Park(id="p", name="Parc <sans contour>", kind="industrial", municipality_id="alma",
                 centre_lon=-71.6, centre_lat=48.5)
@@ -436,7 +436,7 @@ def test_filter_choices_come_from_the_reference_data(demo):
 
 
 def test_a_synergy_move_redraws_the_lines_and_keeps_the_sites(svc: Services) -> None:
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
 
     before = region_view(svc, MapFilter(), statuses=TRACKED)
     site_id = next(s.id for s in svc.repo.sites() if s.id is not None and s.lon is not None

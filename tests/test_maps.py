@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mapservice import maps
+from mapservice.views import folium_maps as maps
 
 #: Text that Jinja would evaluate if the map's data went through a template.
 TEMPLATE_TEXT = "Acier {{ 7*7 }} {% if true %}oui{% endif %} {# note #}"

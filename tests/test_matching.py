@@ -10,11 +10,11 @@ import pytest
 from conftest import make_settings
 from test_importing import write_csv
 
-from mapservice.matching import Compatibility
-from mapservice.model import SynergyKind
+from mapservice.domain.model import SynergyKind
+from mapservice.matching.jobs import matcher
+from mapservice.matching.matcher import Compatibility
 from mapservice.routing.geodesic import GeodesicBackend
 from mapservice.services import Services
-from mapservice.synergy_jobs import matcher
 
 # entreprise, site, municipalité, lat, lon, type, matière, quantité, unité, dangereux
 S = [
@@ -134,7 +134,7 @@ def test_ranking_prefers_the_closer_and_better_fitting_partner(scenario):
 
 
 def test_the_index_follows_a_moved_site(scenario):
-    from mapservice.geocoding_jobs import move_site
+    from mapservice.geocoding.jobs import move_site
 
     farm = next(s for s in scenario.repo.sites()
                 if s.member_name == "Ferme de Dolbeau (démo)")
@@ -175,7 +175,7 @@ def test_a_limit_cuts_on_a_bound_and_never_changes_the_best(demo_db, tmp_path):
 
 def test_the_same_candidates_on_sqlite_and_postgis(services, tmp_path):
     """On PostGIS the neighbours come from the database (ST_DWithin); same answers."""
-    from mapservice.spatial_index import DatabaseSiteIndex
+    from mapservice.geo.spatial_index import DatabaseSiteIndex
 
     rows = [[name, "", "", "", muni, "", str(lat), str(lon), kind, code, "", qty, unit, "",
              danger, "non"] for name, muni, lat, lon, kind, code, qty, unit, danger in S]
@@ -190,7 +190,7 @@ def test_the_same_candidates_on_sqlite_and_postgis(services, tmp_path):
 
 
 def test_the_matcher_is_reused_until_the_registry_changes(demo_db, tmp_path):
-    from mapservice.geocoding_jobs import move_site
+    from mapservice.geocoding.jobs import move_site
 
     svc = Services(make_settings(tmp_path, demo_db))
     try:

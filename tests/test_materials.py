@@ -9,7 +9,7 @@ import pytest
 
 from mapservice.config import PROJECT_ROOT
 from mapservice.errors import TaxonomyError
-from mapservice.materials import Taxonomy, load_factors
+from mapservice.materials.taxonomy import Taxonomy, load_factors
 
 DATA = PROJECT_ROOT / "data"
 

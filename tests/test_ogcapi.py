@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import MANAGED
 
-from mapservice.export_jobs import LayerQuery, layer_features
-from mapservice.layers import LAYERS, STAFF
+from mapservice.exports.jobs import LayerQuery, layer_features
+from mapservice.exports.layers import LAYERS, STAFF
 
 BASE = "/ogcapi/collections"
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
@@ -147,7 +147,7 @@ def test_unknown_collection_or_feature_is_a_404(client):
 @pytest.mark.parametrize("layer_id", list(LAYERS))
 def test_a_single_item_matches_the_list(app, client, layer_id):
     if layer_id == "synergies":
-        from mapservice import synergy_jobs
+        from mapservice.matching import jobs as synergy_jobs
 
         with app.app_context():
             synergy_jobs.match_all(_svc(app), backend="geodesic", per_offer=2)

@@ -16,7 +16,7 @@ from fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
 
 @pytest.fixture
 def ogc_schema(app: Any, request: pytest.FixtureRequest) -> Any:
-    from mapservice.synergy_jobs import match_all
+    from mapservice.matching.jobs import match_all
 
     match_all(app.extensions["mapservice"], backend="geodesic", per_offer=1)
     return wsgi_schema(app, request, "/ogcapi/api")

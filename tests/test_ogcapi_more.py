@@ -10,10 +10,10 @@ from urllib.parse import quote
 import pytest
 from pyproj import Transformer
 
-from mapservice import synergy_jobs
-from mapservice.export_jobs import LayerQuery, layer_features, parse_datetime
-from mapservice.layers import LAYERS, STAFF
-from mapservice.model import SynergyStatus
+from mapservice.domain.model import SynergyStatus
+from mapservice.exports.jobs import LayerQuery, layer_features, parse_datetime
+from mapservice.exports.layers import LAYERS, STAFF
+from mapservice.matching import jobs as synergy_jobs
 
 BASE = "/ogcapi/collections"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"

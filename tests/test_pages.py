@@ -118,7 +118,7 @@ def test_numbers_follow_the_language(client, app):
 
 def _site_with_candidates(client, app) -> int:
     """A demo site with several candidates (found by straight line, the cheap way)."""
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
 
     svc = _svc(app)
     for site in svc.repo.sites():
@@ -198,7 +198,7 @@ def test_move_a_candidate_along_the_pipeline(client, app):
 
 
 def test_a_long_candidate_list_shows_the_best_first_and_all_on_request(client, app):
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
     from mapservice.web.site_pages import SHOWN_CANDIDATES
 
     svc = _svc(app)
@@ -343,7 +343,7 @@ def test_pages_are_gzipped_for_browsers_that_ask(client):
 
 
 def test_the_cached_view_follows_synergy_moves(client, app):
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
 
     svc = _svc(app)
     before = len(map_data(client.get("/").get_data(as_text=True))["lines"]["features"])
@@ -359,7 +359,7 @@ def test_the_cached_view_follows_synergy_moves(client, app):
 
 
 def test_the_region_map_draws_tracked_synergies_not_bare_candidates(client, app):
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
 
     svc = _svc(app)
     synergy_jobs.match_all(svc, backend="geodesic")  # thousands of candidates

@@ -86,7 +86,8 @@ def test_region_map_draws_every_site_offline_and_filters_change_it(chromium, ser
 
 
 def test_site_page_draws_partners_and_sorts(chromium, served, tmp_path):
-    from mapservice import create_app, synergy_jobs
+    from mapservice import create_app
+    from mapservice.matching import jobs as synergy_jobs
 
     page, errors, outside = _page(chromium, served)
     # A site with candidates, found the cheap way through the same database.

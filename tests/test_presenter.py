@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import pytest
 
+from mapservice.domain.model import Direction, PresenterView
 from mapservice.errors import FormErrors, InvalidInput, NotFound
-from mapservice.map_filters import MapFilter
-from mapservice.model import Direction, PresenterView
-from mapservice.presenter import DEFAULT_LAYERS, LAYERS, MAX_TITLE, read_view_form, view_filter
+from mapservice.views.map_filters import MapFilter
+from mapservice.views.presenter import (
+    DEFAULT_LAYERS,
+    LAYERS,
+    MAX_TITLE,
+    read_view_form,
+    view_filter,
+)
 
 GOOD = {"title": "Bois offert autour d'Alma", "lat": "48,55", "lon": "-71.65", "zoom": "11",
         "filters": "direction=offre&category=bois", "layers": "parks,sites,offers",

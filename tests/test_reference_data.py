@@ -16,7 +16,7 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point, shape
 
-from mapservice.text import fold
+from mapservice.domain.text import fold
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

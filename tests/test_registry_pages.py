@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mapservice.errors import ImportRejected
-from mapservice.geocoding_jobs import move_site
+from mapservice.geocoding.jobs import move_site
 
 HOSTILE = "<script>alert(1)</script>"
 GOOD_ROWS = [

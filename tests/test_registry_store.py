@@ -6,8 +6,7 @@ import time
 
 import pytest
 
-from mapservice.errors import InvalidInput, NotFound
-from mapservice.model import (
+from mapservice.domain.model import (
     Direction,
     ImportPlan,
     Location,
@@ -18,6 +17,7 @@ from mapservice.model import (
     SynergyKind,
     Unit,
 )
+from mapservice.errors import InvalidInput, NotFound
 
 MEMBER = {"name": "Scierie Lavoie (test)", "naics_code": "321113", "contact_name": "Julie",
           "contact_email": "julie@lavoie.example", "contact_phone": "418 555-0101",

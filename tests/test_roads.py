@@ -13,8 +13,8 @@ import json
 import pytest
 
 from mapservice.config import PROJECT_ROOT
+from mapservice.domain.reference import read_parks
 from mapservice.geocoding import Gazetteer
-from mapservice.reference import read_parks
 from mapservice.routing.graph import RoadGraph
 
 DATA = PROJECT_ROOT / "data"

@@ -348,7 +348,7 @@ def test_an_unexpected_error_shows_no_traceback_and_is_logged(failing, caplog, p
 
 
 def test_when_the_error_page_itself_fails_a_plain_page_answers(failing, monkeypatch, caplog):
-    from mapservice.web import errors
+    from mapservice.web import error_pages as errors
 
     def broken(*args, **kwargs):
         raise RuntimeError("base de données partie " + SECRET)

@@ -94,7 +94,7 @@ def test_workers_that_cannot_start_stop_the_server_instead_of_looping(tmp_path: 
 
     from bench.serving import free_port
 
-    code = ("from mapservice.server import serve\n"
+    code = ("from mapservice.ops.server import serve\n"
             "def broken():\n    raise RuntimeError('pas de base')\n"
             f"serve(broken, host='127.0.0.1', port={free_port()}, threads=1, workers=2)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

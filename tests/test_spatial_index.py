@@ -6,7 +6,7 @@ import random
 
 from pyproj import Geod
 
-from mapservice.spatial_index import SiteIndex
+from mapservice.geo.spatial_index import SiteIndex
 
 GEOD = Geod(ellps="WGS84")
 

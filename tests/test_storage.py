@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from mapservice.errors import NotFound
-from mapservice.model import (
+from mapservice.domain.model import (
     Direction,
     Frequency,
     ImportPlan,
@@ -17,6 +16,7 @@ from mapservice.model import (
     Precision,
     Unit,
 )
+from mapservice.errors import NotFound
 from mapservice.storage import backend_for_url, open_repository
 from mapservice.storage import schema as t
 

@@ -18,7 +18,7 @@ def _svc(app) -> Services:
 
 def _busy_offer_site(app) -> int:
     """A demo site with offers that have partners."""
-    from mapservice.synergy_jobs import match_all
+    from mapservice.matching.jobs import match_all
 
     found = match_all(_svc(app), backend="geodesic", save=False)
     return found[0].output_site.id
@@ -94,7 +94,7 @@ def test_distance_refuses_bad_points(client, args, field):
 
 
 def test_the_pipeline_from_candidate_to_realised_and_the_impact_report(app, client):
-    from mapservice.synergy_jobs import match_all
+    from mapservice.matching.jobs import match_all
 
     found = [c for c in match_all(_svc(app), backend="geodesic", save=False)
              if c.impact.tonnes and c.impact.avoided_kg_co2e]
@@ -210,7 +210,7 @@ def test_import_accepts_free_text_materials_the_classifier_is_sure_of(app, tmp_p
 
 
 def test_confidential_quantities_never_leave_through_candidates(app, client):
-    from mapservice.synergy_jobs import match_all
+    from mapservice.matching.jobs import match_all
 
     svc = _svc(app)
     secret = [c for c in match_all(svc, backend="geodesic", save=False)
@@ -234,7 +234,7 @@ def test_confidential_quantities_never_leave_through_candidates(app, client):
 
 def _store_synergies(app, n: int = 23) -> list[int]:
     """Store ``n`` real candidate pairs of the demo registry; return their ids in order."""
-    from mapservice.synergy_jobs import candidate_row, match_all
+    from mapservice.matching.jobs import candidate_row, match_all
 
     svc = _svc(app)
     found = match_all(svc, backend="geodesic", save=False, per_offer=1)[:n]
@@ -350,7 +350,7 @@ def test_the_repository_pages_and_counts_synergies_in_sql(tmp_path, database_url
     from conftest import make_settings
     from test_importing import GOOD, write_csv
 
-    from mapservice.model import Direction, SynergyStatus
+    from mapservice.domain.model import Direction, SynergyStatus
 
     svc = Services(make_settings(tmp_path, database_url))
     try:
@@ -461,7 +461,7 @@ def test_query_parameters_named_like_link_options_stay_query_parameters(app, cli
 
 
 def test_a_sites_candidates_are_kept_until_the_registry_changes(app):
-    from mapservice import synergy_jobs
+    from mapservice.matching import jobs as synergy_jobs
 
     svc = _svc(app)
     site_id = _busy_offer_site(app)

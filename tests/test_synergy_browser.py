@@ -10,8 +10,8 @@ import pytest
 from conftest import make_settings, signed_in_page
 from playwright.sync_api import expect
 
-from mapservice import synergy_jobs
-from mapservice.model import SynergyStatus
+from mapservice.domain.model import SynergyStatus
+from mapservice.matching import jobs as synergy_jobs
 from mapservice.services import Services
 
 #: Realisation dates of the synergies the demo pipeline gets (one per synergy, oldest first).

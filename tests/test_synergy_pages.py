@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from conftest import sign_in
 from test_dashboard import by_categories, expected_impact, realise
 
-from mapservice import dashboard
-from mapservice.model import SynergyStatus
+from mapservice.domain.model import SynergyStatus
 from mapservice.services import Services
+from mapservice.views import dashboard
 
 NUMBER = re.compile(r"-?[\d\u00a0\u202f ]+(?:,\d+)?")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mapservice.text import fold, squeeze, strip_accents
+from mapservice.domain.text import fold, squeeze, strip_accents
 
 
 @pytest.mark.parametrize(

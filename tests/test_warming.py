@@ -10,7 +10,7 @@ from typing import Any
 
 from conftest import sign_in
 
-from mapservice import lru
+from mapservice import caching as lru
 from mapservice.web import site_pages, warming
 
 

@@ -92,7 +92,7 @@ def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
     services.import_file(write_csv(tmp_path / "x.csv", rows, header=HEADER))
     from conftest import PASSWORD, sign_in
 
-    from mapservice import accounts
+    from mapservice.accounts import jobs as accounts
 
     accounts.add_user(services, username="personnel", password=PASSWORD, role="staff")
     app = create_app({"DATABASE_URL": services.settings["DATABASE_URL"],

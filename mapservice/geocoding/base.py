@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from mapservice.model import Location
+from mapservice.domain.model import Location
 
 
 @dataclass(frozen=True)

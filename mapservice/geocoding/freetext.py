@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
+from mapservice.domain.text import fold
 from mapservice.errors import GeocodingError
 from mapservice.geocoding.base import GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, find_postal_code
 from mapservice.geocoding.names import STREET_WORDS, place_key
-from mapservice.text import fold
 
 #: Longest query accepted, in characters: an address is never longer.
 MAX_QUERY_CHARS = 300

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mapservice.domain.model import Municipality
+from mapservice.domain.reference import read_municipalities
 from mapservice.geocoding.names import place_key
 from mapservice.geocoding.region import Region
-from mapservice.model import Municipality
-from mapservice.reference import read_municipalities
 
 _POSTAL = re.compile(r"^\s*([A-Za-z]\d[A-Za-z])[\s-]?(\d[A-Za-z]\d)\s*$")
 _POSTAL_ANYWHERE = re.compile(r"\b([A-Za-z]\d[A-Za-z])[\s-]?(\d[A-Za-z]\d)\b")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from mapservice.text import fold
+from mapservice.domain.text import fold
 
 #: Words that start or announce a street: a place name right after one is a street name.
 STREET_WORDS = frozenset({

@@ -19,10 +19,10 @@ from geopy import exc as geopy_exc
 from geopy.adapters import URLLibAdapter
 from geopy.geocoders import Nominatim, Photon
 
+from mapservice.domain.text import fold
 from mapservice.errors import ConfigError, GeocoderUnavailable
 from mapservice.geocoding.base import AddressHit
-from mapservice.text import fold
-from mapservice.throttle import Throttle
+from mapservice.routing._throttle import Throttle
 
 #: The region as Nominatim's ``viewbox`` (preferred, not bounding: outside answers get flagged).
 VIEWBOX = ((47.6, -73.4), (49.6, -69.6))

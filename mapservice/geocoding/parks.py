@@ -16,10 +16,10 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Point, shape
 
+from mapservice.domain.model import Location, Park, Precision
+from mapservice.domain.text import fold
 from mapservice.geocoding.names import STREET_WORDS, clean_place
 from mapservice.geocoding.region import _TO_M, to_metres
-from mapservice.model import Location, Park, Precision
-from mapservice.text import fold
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from mapservice.domain.model import Location, Municipality, Precision
 from mapservice.errors import GeocoderUnavailable, GeocodingError
 from mapservice.geocoding.base import AddressBackend, AddressHit, GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, normalize_postal_code
 from mapservice.geocoding.parks import ParkNames
 from mapservice.geocoding.region import distance_m
-from mapservice.model import Location, Municipality, Precision
 
 #: A postal code and a place name further apart than this disagree.
 CONFLICT_M = 8_000.0

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry import Point
 
+from mapservice.domain.model import Municipality
 from mapservice.geocoding.gazetteer import Gazetteer, OutsidePlace, PostalPoint
 from mapservice.geocoding.parks import ParkLocator, ParkMatch
 from mapservice.geocoding.region import _TO_M, distance_m
-from mapservice.model import Municipality
 
 #: A postal code further than this says nothing about the place of a point.
 POSTAL_RADIUS_M = 3_000.0

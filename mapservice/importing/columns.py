@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from mapservice.domain.text import fold
 from mapservice.errors import ImportIssue
 from mapservice.importing.values import visible
-from mapservice.text import fold
 
 
 @dataclass(frozen=True)

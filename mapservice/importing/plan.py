@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from mapservice.classify import Classifier
+from mapservice.domain.model import (
+    Direction,
+    ImportPlan,
+    Location,
+    PlannedFlow,
+    PlannedMember,
+    PlannedSite,
+    Unit,
+)
+from mapservice.domain.text import fold
 from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
 from mapservice.geocoding import CascadeGeocoder, GeocodeQuery, ParkLocator
 from mapservice.importing.columns import COLUMNS_BY_NAME, map_header, shorten
@@ -32,17 +41,8 @@ from mapservice.importing.values import (
     parse_unit,
     visible,
 )
-from mapservice.materials import Taxonomy
-from mapservice.model import (
-    Direction,
-    ImportPlan,
-    Location,
-    PlannedFlow,
-    PlannedMember,
-    PlannedSite,
-    Unit,
-)
-from mapservice.text import fold
+from mapservice.materials.classify import Classifier
+from mapservice.materials.taxonomy import Taxonomy
 
 #: Stop collecting after this many issues: the report is long enough to act on.
 MAX_ISSUES = 200

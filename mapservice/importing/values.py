@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import re
 
+from mapservice.domain.model import Direction, Frequency, Unit
+from mapservice.domain.text import fold
 from mapservice.geocoding.gazetteer import normalize_postal_code
-from mapservice.model import Direction, Frequency, Unit
-from mapservice.text import fold
 
 
 class CellError(ValueError):

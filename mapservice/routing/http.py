@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from mapservice.errors import ConfigError, RoutingUnavailable
+from mapservice.routing._throttle import Throttle
 from mapservice.routing.base import (
     Distance,
     DistanceMatrix,
@@ -30,7 +31,6 @@ from mapservice.routing.base import (
     check_points,
 )
 from mapservice.routing.geodesic import geodesic_matrix_m
-from mapservice.throttle import Throttle
 
 USER_AGENT = "mapservice/0.1 (economie circulaire Saguenay-Lac-Saint-Jean)"
 

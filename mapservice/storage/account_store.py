@@ -1,6 +1,6 @@
 """Accounts, personal API tokens and the association's settings. A mixin of ``SqlRepository``.
 
-Passwords and tokens arrive here already hashed (:mod:`mapservice.accounts` hashes them); this
+Passwords and tokens arrive here already hashed (:mod:`mapservice.accounts.jobs` hashes them); this
 module never sees a secret in clear. Changes to accounts and settings are logged with who made
 them (``actor``) in the audit log, hashes redacted; sign-in bookkeeping (failed attempts,
 locks) is not.
@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mapservice.audit import SYSTEM_ACTOR
+from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.model import ApiToken, User
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.model import ApiToken, User
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import record_change, snapshot
 

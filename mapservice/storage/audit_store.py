@@ -4,7 +4,8 @@ A writer takes a :func:`snapshot` of the row before it writes and hands it to
 :func:`record_change` on the same connection before its transaction ends, so an entry exists
 exactly when the write committed; the importer does the same for many rows at once through
 :class:`ImportAudit`. Snapshots are whole rows minus bookkeeping columns (see
-:mod:`mapservice.audit`), which makes every entry a version :meth:`AuditStore.restore` (a mixin
+:mod:`mapservice.domain.audit`), which makes every entry a version :meth:`AuditStore.restore` (a
+mixin
 of :class:`~mapservice.storage.sql.SqlRepository`) can write back.
 """
 
@@ -18,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mapservice.audit import ACTIONS, AuditEntry, redacted
+from mapservice.domain.audit import ACTIONS, AuditEntry, redacted
+from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.storage import schema as t
-from mapservice.text import fold
 
 #: The tables whose writes are logged, by the name entries carry.
 AUDITED: dict[str, sa.Table] = {

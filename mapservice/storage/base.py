@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mapservice.model import (
+from mapservice.domain.model import (
     ApiToken,
     Flow,
     ImportPlan,
@@ -22,12 +22,12 @@ from mapservice.model import (
     SynergyStatus,
     User,
 )
-from mapservice.reference import ReferenceData
+from mapservice.domain.reference import ReferenceData
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from mapservice.audit import AuditEntry
+    from mapservice.domain.audit import AuditEntry
     from mapservice.storage.geocode_store import GeocodeRun
 
 

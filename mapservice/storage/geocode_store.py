@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mapservice.domain.model import Location
 from mapservice.errors import NotFound
-from mapservice.model import Location
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import record_change, snapshot
 

@@ -18,12 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mapservice.audit import SYSTEM_ACTOR
+from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.model import Flow, Member, Site
+from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.model import Flow, Member, Site
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import archive_synergies, record_change, snapshot
-from mapservice.text import fold
 
 MEMBER_COLUMNS = frozenset({"name", "naics_code", "contact_name", "contact_email",
                             "contact_phone", "public_consent"})

@@ -19,9 +19,8 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
 
-from mapservice.audit import SYSTEM_ACTOR
-from mapservice.errors import NotFound, StorageError, StorageFull
-from mapservice.model import (
+from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.model import (
     Direction,
     Flow,
     Frequency,
@@ -36,7 +35,9 @@ from mapservice.model import (
     Site,
     Unit,
 )
-from mapservice.reference import ReferenceData
+from mapservice.domain.reference import ReferenceData
+from mapservice.domain.text import fold
+from mapservice.errors import NotFound, StorageError, StorageFull
 from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore, ImportAudit
@@ -44,7 +45,6 @@ from mapservice.storage.geocode_store import MANUAL_SOURCE, GeocodeStore
 from mapservice.storage.registry_store import RegistryStore
 from mapservice.storage.synergy_store import SynergyStore
 from mapservice.storage.view_store import ViewStore
-from mapservice.text import fold
 
 #: Execution option that marks a connection's transactions as writes (see ``_begin``).
 WRITE_OPTION = "mapservice_write"

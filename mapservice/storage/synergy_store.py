@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mapservice.domain.model import Synergy, SynergyEvent, SynergyKind, SynergyStatus, can_move
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.model import Synergy, SynergyEvent, SynergyKind, SynergyStatus, can_move
 from mapservice.storage import schema as t
 
 #: Figures a matching run refreshes on a stored synergy (its status and history stay).
@@ -175,7 +175,7 @@ def _filtered(query: sa.Select[Any], status: SynergyStatus | None,
 
 
 def _next(status: SynergyStatus) -> frozenset[SynergyStatus]:
-    from mapservice.model import STATUS_TRANSITIONS
+    from mapservice.domain.model import STATUS_TRANSITIONS
 
     return STATUS_TRANSITIONS[status]
 

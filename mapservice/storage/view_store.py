@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mapservice.audit import SYSTEM_ACTOR
+from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.model import PresenterView
 from mapservice.errors import NotFound
-from mapservice.model import PresenterView
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import record_change, snapshot
 

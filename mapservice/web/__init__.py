@@ -33,22 +33,22 @@ def services() -> Services:
 
 def register(app: Flask) -> None:
     from mapservice.web import (
-        access,
         api,
         api_synergies,
         auth,
         caching,
         compression,
-        errors,
+        error_pages,
         exports,
         geocoding_pages,
+        guard,
         health,
         i18n,
         navigation,
         ogcapi,
         openapi,
         pages,
-        presenter,
+        presenter_pages,
         registry_pages,
         security,
         site_pages,
@@ -58,12 +58,12 @@ def register(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
     i18n.init_app(app)
     auth.init_app(app)
-    access.init_app(app)  # after auth: it asks who is signed in
+    guard.init_app(app)  # after auth: it asks who is signed in
     navigation.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(site_pages.bp)
-    app.register_blueprint(presenter.bp)
+    app.register_blueprint(presenter_pages.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
@@ -73,7 +73,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(synergy_pages.bp)
     app.register_blueprint(registry_pages.bp)
     app.register_blueprint(ogcapi.bp)
-    errors.init_app(app)
+    error_pages.init_app(app)
     compression.init_app(app)
     caching.init_app(app)  # after: runs before compression, on the plain body
     security.init_app(app)  # last: runs first, hashes the inline scripts of the plain body

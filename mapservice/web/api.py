@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from mapservice import geocoding_jobs
 from mapservice.errors import GeocodingError, InvalidInput, NotFound
+from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from mapservice import synergy_jobs
+from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, check_plain_text
-from mapservice.model import SynergyStatus
+from mapservice.matching import jobs as synergy_jobs
 from mapservice.web import MAX_ROW_ID, services
 from mapservice.web.api import iso_utc
 

@@ -4,7 +4,7 @@ Sessions are Flask-Login's (a signed cookie holding the account id, looked up on
 request, so a disabled account or a changed role takes effect at once). Machines send a
 personal token instead: ``Authorization: Bearer ms_…``, or HTTP Basic with the token as the
 password (what QGIS and GDAL can store). Sign-in attempts are throttled per address and per
-account (:mod:`mapservice.accounts` locks an account after repeated failures).
+account (:mod:`mapservice.accounts.jobs` locks an account after repeated failures).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from mapservice import accounts
-from mapservice.access import ANONYMOUS, ROLE_LABELS, Principal, Role
+from mapservice.accounts import jobs as accounts
+from mapservice.domain.access import ANONYMOUS, ROLE_LABELS, Principal, Role
 from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError
 from mapservice.web import services
 

@@ -17,13 +17,13 @@ from typing import Any
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from mapservice import export_formats
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.export_jobs import EXTRA, layer_features, parse_query
-from mapservice.layers import LAYERS, Scope
-from mapservice.map_filters import PARAMETERS
+from mapservice.exports import formats as export_formats
+from mapservice.exports.jobs import EXTRA, layer_features, parse_query
+from mapservice.exports.layers import LAYERS, Scope
+from mapservice.views.map_filters import PARAMETERS
 from mapservice.web import services
-from mapservice.web.access import export_scope
+from mapservice.web.guard import export_scope
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 ALL = "tout"
@@ -31,7 +31,7 @@ KNOWN = (*PARAMETERS, *EXTRA, "anonyme", "lang")
 
 
 def _scope() -> tuple[Scope, bool]:
-    """Who asks decides (:func:`mapservice.web.access.export_scope`): staff everything, a park
+    """Who asks decides (:func:`mapservice.web.guard.export_scope`): staff everything, a park
     manager their parks, anyone else the anonymised public map's view."""
     return export_scope(request.args.get("anonyme") == "1")
 

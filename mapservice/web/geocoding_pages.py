@@ -6,9 +6,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from mapservice import geocoding_jobs
+from mapservice.domain.model import Precision
 from mapservice.errors import InvalidInput
-from mapservice.model import Precision
+from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.security import mark_scripts

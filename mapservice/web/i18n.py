@@ -17,7 +17,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, get_locale
 from werkzeug.datastructures import MultiDict
 
-from mapservice import formatting
+from mapservice.views import formatting
 
 LANGUAGES = formatting.LOCALES
 DEFAULT_LANGUAGE = "fr"

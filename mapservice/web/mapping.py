@@ -8,11 +8,11 @@ from typing import Any
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
-from mapservice import maps
+from mapservice.domain.sectors import SECTOR_GROUPS
 from mapservice.errors import InvalidInput
-from mapservice.map_filters import MapFilter, parse_filter
-from mapservice.map_views import STATUS_STYLE, TRACKED, filter_choices
-from mapservice.sectors import SECTOR_GROUPS
+from mapservice.views import folium_maps as maps
+from mapservice.views.map_filters import MapFilter, parse_filter
+from mapservice.views.map_view import STATUS_STYLE, TRACKED, filter_choices
 from mapservice.web import services
 from mapservice.web.i18n import language
 from mapservice.web.security import mark_scripts

@@ -23,7 +23,7 @@ MENU = (
 
 
 def navigation() -> list[dict[str, Any]]:
-    from mapservice.web.access import may_open
+    from mapservice.web.guard import may_open
 
     items = []
     for endpoint, label in MENU:

@@ -1,10 +1,11 @@
 """OGC API – Features under ``/ogcapi``: Part 1 Core (GeoJSON, HTML) and Part 2 (CRS).
 
-The four layers of :mod:`mapservice.layers` are the collections; items are read through
-:func:`mapservice.export_jobs.cached_features` with the same filters as the map and the exports
+The four layers of :mod:`mapservice.exports.layers` are the collections; items are read through
+:func:`mapservice.exports.jobs.cached_features` with the same filters as the map and the exports
 (plus ``datetime`` on synergies and equality filters on the queryable properties), then paged
 with ``limit``/``offset`` and ``next``/``prev`` links, so GDAL's OAPIF driver and QGIS open them
-as they are. Features come in CRS84 unless ``crs`` asks for one of :data:`mapservice.crs.OFFERED`.
+as they are. Features come in CRS84 unless ``crs`` asks for one of
+:data:`mapservice.geo.crs.OFFERED`.
 Who asks is :func:`_scope`, the one place access control plugs into. Invalid parameters answer
 400 (OGC), naming the parameter. The OpenAPI document is :mod:`mapservice.web.ogcapi_doc`.
 """
@@ -17,9 +18,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from mapservice import crs
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.export_jobs import (
+from mapservice.exports.jobs import (
     EXTRA,
     TIMED,
     LayerQuery,
@@ -30,11 +30,12 @@ from mapservice.export_jobs import (
     spatial_extent,
     time_extent,
 )
-from mapservice.layers import LAYERS, Field, Scope
-from mapservice.map_filters import PARAMETERS
+from mapservice.exports.layers import LAYERS, Field, Scope
+from mapservice.geo import crs
+from mapservice.views.map_filters import PARAMETERS
 from mapservice.web import ogcapi_doc, services
-from mapservice.web.access import read_scope
-from mapservice.web.errors import respond
+from mapservice.web.error_pages import respond
+from mapservice.web.guard import read_scope
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -71,7 +72,7 @@ def queryables(layer_id: str) -> list[Field]:
 
 def _scope() -> Scope:
     """Who asks: staff read everything, a park manager their parks
-    (:func:`mapservice.web.access.read_scope`)."""
+    (:func:`mapservice.web.guard.read_scope`)."""
     return read_scope()
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mapservice import crs
-from mapservice.layers import LAYERS, Field
-from mapservice.map_filters import PARAMETERS
+from mapservice.exports.layers import LAYERS, Field
+from mapservice.geo import crs
+from mapservice.views.map_filters import PARAMETERS
 
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
 SCHEMA = "application/schema+json"

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template
 
 from mapservice import __version__
 from mapservice.config import ROUTING_KINDS
-from mapservice.model import Direction, Precision, SynergyKind, SynergyStatus, Unit
+from mapservice.domain.model import Direction, Precision, SynergyKind, SynergyStatus, Unit
 from mapservice.web import MAX_ROW_ID
 from mapservice.web.api_synergies import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
@@ -24,7 +24,7 @@ bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 NOT_MODIFIED = {"$ref": "#/components/responses/NotModified"}
 UNAUTHORIZED = {"$ref": "#/components/responses/Unauthorized"}
-#: Who may call an operation (see web/access.py): staff and administrators, by their
+#: Who may call an operation (see web/guard.py): staff and administrators, by their
 #: personal token (Bearer, or as the Basic password for QGIS and GDAL) or their session.
 SECURITY: list[dict[str, list[str]]] = [{"token": []}, {"basic": []}, {"session": []}]
 
@@ -195,7 +195,7 @@ def _op(summary: str, answer: str, *, parameters: list[dict[str, Any]] | None = 
     if paged:
         ok["headers"]["Link"] = LINK_HEADER
     # No or unknown credentials, a role without the API, and (browser sessions only) a write
-    # without its CSRF token: see web/access.py.
+    # without its CSRF token: see web/guard.py.
     responses["401"], responses["403"] = UNAUTHORIZED, PROBLEM
     if body is not None:
         responses["400"] = PROBLEM

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, send_file, url_for
 
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.map_filters import MapFilter
-from mapservice.map_views import TRACKED, region_view
+from mapservice.views.map_filters import MapFilter
+from mapservice.views.map_view import TRACKED, region_view
 from mapservice.web import services
-from mapservice.web.access import sees_everything
+from mapservice.web.guard import sees_everything
 from mapservice.web.i18n import language
 from mapservice.web.mapping import (
     LAYERS,
@@ -94,7 +94,7 @@ def _data_file(name: str) -> Response:
 
 @bp.get("/materiaux")
 def materials() -> str:
-    from mapservice.material_views import material_index
+    from mapservice.views.materials import material_index
 
     svc = services()
     return render_template("materials.html", rows=material_index(svc, lang=language()))
@@ -102,7 +102,7 @@ def materials() -> str:
 
 @bp.get("/materiaux/<code>")
 def material(code: str) -> str:
-    from mapservice.material_views import material_view
+    from mapservice.views.materials import material_view
 
     svc = services()
     if svc.taxonomy.get(code) is None:

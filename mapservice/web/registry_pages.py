@@ -27,12 +27,12 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from mapservice import registry_jobs
-from mapservice.audit import AuditEntry
+from mapservice.domain.audit import AuditEntry
+from mapservice.domain.model import Frequency, ImportResult, Precision, Site, Unit
+from mapservice.domain.text import fold
 from mapservice.errors import FormErrors, ImportRejected, InvalidInput, NotFound
 from mapservice.importing.columns import COLUMNS
-from mapservice.model import Frequency, ImportResult, Precision, Site, Unit
-from mapservice.text import fold
+from mapservice.registry import jobs as registry_jobs
 from mapservice.web import services, uploads
 from mapservice.web.auth import current_principal
 from mapservice.web.i18n import frequency_label, language, unit_label

@@ -8,17 +8,18 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from mapservice import lru, synergy_jobs
+from mapservice import caching as lru
+from mapservice.domain.model import STATUS_TRANSITIONS, Direction, SynergyStatus
+from mapservice.domain.sectors import sector_group
 from mapservice.errors import InvalidInput
-from mapservice.map_views import (
+from mapservice.matching import jobs as synergy_jobs
+from mapservice.views.map_view import (
     SCORE_CLASSES,
     candidate_line,
     park_features,
     shown_place,
     site_features,
 )
-from mapservice.model import STATUS_TRANSITIONS, Direction, SynergyStatus
-from mapservice.sectors import sector_group
 from mapservice.web import services
 from mapservice.web.geocoding_pages import PRECISION_LABELS
 from mapservice.web.i18n import language

@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from mapservice import charts, dashboard, synergy_jobs
+from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.model import SynergyStatus
+from mapservice.matching import jobs as synergy_jobs
+from mapservice.views import charts, dashboard
 from mapservice.web import services
 from mapservice.web.i18n import language, num
 

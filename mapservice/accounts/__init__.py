@@ -1,0 +1,1 @@
+"""Accounts: who signs in, with which role, password or personal token."""

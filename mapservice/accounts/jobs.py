@@ -1,0 +1,214 @@
+"""Accounts: create them, change their role, check a password or a token.
+
+Passwords are hashed with werkzeug's scrypt and never logged nor returned. A personal token is
+shown once, when made: ``ms_`` and 43 random URL-safe characters; only its SHA-256 is stored
+(the token is random enough that a slow hash would add nothing), with its first characters so
+its owner can tell their tokens apart. After :data:`MAX_FAILURES` wrong passwords in a row an
+account is locked for :data:`LOCK_S` seconds, doubling with each further failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mapservice.domain.access import ANONYMOUS, Principal, Role
+from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.model import User
+from mapservice.errors import FormErrors, InvalidInput, NotFound, NotSignedIn, check_plain_text
+
+if TYPE_CHECKING:
+    from mapservice.services import Services
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+MIN_PASSWORD = 10
+MAX_FAILURES = 5
+LOCK_S = 300
+TOKEN_PREFIX = "ms_"
+#: Compared against when no account has the name, so that a wrong name costs as much time as
+#: a wrong password and does not tell which names exist.
+_DUMMY_HASH = generate_password_hash("pas un vrai mot de passe")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def principal(user: User, *, by_token: bool = False) -> Principal:
+    return Principal(user_id=user.id, username=user.username, role=Role(user.role),
+                     parks=user.parks, by_token=by_token)
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text.strip())
+    except ValueError:
+        raise InvalidInput(f"Rôle inconnu : {text!r} (attendu : "
+                           f"{', '.join(r.value for r in Role)}).", field="role") from None
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"Mot de passe trop court : {len(password)} caractères (au moins "
+                           f"{MIN_PASSWORD}).", field="password")
+    check_plain_text(password, "password")
+
+
+def parse_parks(svc: Services, role: Role, parks: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """A park manager's parks, each a known park id; other roles have none."""
+    wanted = frozenset(p.strip() for p in parks if p.strip())
+    if role is not Role.PARK_MANAGER:
+        if wanted:
+            raise InvalidInput("Seul un gestionnaire de parc a des parcs.", field="parks")
+        return wanted
+    if not wanted:
+        raise InvalidInput("Un gestionnaire de parc doit avoir au moins un parc.", field="parks")
+    known = svc.park_ids()
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise InvalidInput(f"Parc inconnu : {', '.join(unknown)} (attendu : un identifiant "
+                           f"de data/parks.csv, ex. {next(iter(sorted(known)), '')}).",
+                           field="parks")
+    return wanted
+
+
+def add_user(svc: Services, *, username: str, password: str, role: str,
+             parks: list[str] | tuple[str, ...] = (), display_name: str = "",
+             actor: str = SYSTEM_ACTOR) -> int:
+    """Create an account, as ``actor``; every problem with the values comes back at once."""
+    errors: dict[str, str] = {}
+    name = username.strip().lower()
+    if not USERNAME.match(name):
+        errors["username"] = (f"Nom d'utilisateur invalide : {username[:80]!r} (attendu : 2 à "
+                              "80 caractères parmi a-z, 0-9, point, tiret, @, soulignement).")
+    checked_role: Role | None = None
+    for field, check in (("password", lambda: check_password(password)),
+                         ("role", lambda: parse_role(role)),
+                         ("display_name", lambda: check_plain_text(display_name,
+                                                                   "display_name"))):
+        try:
+            value = check()
+            if field == "role":
+                checked_role = value  # type: ignore[assignment]
+        except InvalidInput as exc:
+            errors[field] = exc.message
+    if checked_role is not None:
+        try:
+            park_set = parse_parks(svc, checked_role, parks)
+        except InvalidInput as exc:
+            errors["parks"] = exc.message
+    if errors:
+        raise FormErrors(errors)
+    assert checked_role is not None
+    return svc.repo.add_user(username=name, display_name=display_name.strip()[:200],
+                             password_hash=generate_password_hash(password),
+                             role=checked_role.value, parks=park_set, actor=actor)
+
+
+def set_role(svc: Services, username: str, role: str,
+             parks: list[str] | tuple[str, ...] = (), *, actor: str = SYSTEM_ACTOR) -> User:
+    user = require_user(svc, username)
+    new_role = parse_role(role)
+    if user.role == Role.ADMIN and new_role is not Role.ADMIN and svc.repo.count_admins() <= 1:
+        raise InvalidInput("C'est le dernier administrateur : donnez d'abord ce rôle à un "
+                           "autre compte.", field="role")
+    svc.repo.update_user(user.id, role=new_role.value,
+                         parks=parse_parks(svc, new_role, parks), actor=actor)
+    return svc.repo.get_user(user.id)
+
+
+def reset_password(svc: Services, username: str, password: str, *,
+                   actor: str = SYSTEM_ACTOR) -> User:
+    """Set a new password; it also unlocks the account."""
+    user = require_user(svc, username)
+    check_password(password)
+    svc.repo.update_user(user.id, password_hash=generate_password_hash(password),
+                         failed_logins=0, locked_until=None, actor=actor)
+    return user
+
+
+def set_active(svc: Services, username: str, active: bool, *,
+               actor: str = SYSTEM_ACTOR) -> User:
+    user = require_user(svc, username)
+    if not active and user.role == Role.ADMIN and svc.repo.count_admins() <= 1:
+        raise InvalidInput("C'est le dernier administrateur actif.", field="active")
+    svc.repo.update_user(user.id, active=active, actor=actor)
+    return user
+
+
+def require_user(svc: Services, username: str) -> User:
+    user = svc.repo.find_user(username.strip())
+    if user is None:
+        raise InvalidInput(f"Aucun compte ne s'appelle {username[:80]!r}.", field="username")
+    return user
+
+
+def authenticate(svc: Services, username: str, password: str) -> Principal:
+    """The account's principal if the password is right; :class:`NotSignedIn` otherwise.
+
+    The message is the same for an unknown name and a wrong password, except when the account
+    is locked, which its owner needs to know.
+    """
+    user = svc.repo.find_user(username.strip())
+    now = _now()
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        raise NotSignedIn("Nom d'utilisateur ou mot de passe incorrect.")
+    locked = user.locked_until
+    if locked is not None and locked.tzinfo is None:
+        locked = locked.replace(tzinfo=UTC)
+    if locked is not None and locked > now:
+        raise NotSignedIn(f"Compte verrouillé après {user.failed_logins} essais : réessayez "
+                          f"après {locked.astimezone(UTC):%H:%M} UTC, ou demandez à un "
+                          "administrateur de réinitialiser le mot de passe.")
+    if not check_password_hash(user.password_hash, password):
+        failures = user.failed_logins + 1
+        lock = None
+        if failures >= MAX_FAILURES:
+            lock = now + timedelta(seconds=LOCK_S * 2 ** (failures - MAX_FAILURES))
+        svc.repo.update_user(user.id, failed_logins=failures, locked_until=lock)
+        raise NotSignedIn("Nom d'utilisateur ou mot de passe incorrect.")
+    if user.failed_logins or user.locked_until is not None:
+        svc.repo.update_user(user.id, failed_logins=0, locked_until=None)
+    return principal(user)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def make_token(svc: Services, username: str, name: str, *, actor: str | None = None) -> str:
+    """A new personal token for the account; the secret is returned here and never again.
+
+    The audit log records it (name, prefix, owner) as made by ``actor`` (default: the owner).
+    """
+    user = require_user(svc, username)
+    label = check_plain_text(name.strip() or "jeton", "name")[:200]
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    svc.repo.add_token(user.id, label, _digest(secret), secret[:10],
+                       actor=actor or user.username)
+    return secret
+
+
+def token_principal(svc: Services, secret: str) -> Principal:
+    """Who a token speaks for; :data:`ANONYMOUS`-like refusal as :class:`NotSignedIn`."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        raise NotSignedIn("Jeton invalide.")
+    found = svc.repo.token_owner(_digest(secret))
+    if found is None:
+        raise NotSignedIn("Jeton inconnu ou révoqué.")
+    return principal(found[1], by_token=True)
+
+
+def user_principal(svc: Services, user_id: int) -> Principal:
+    """The principal of a signed-in session's account, or nobody if it is gone or inactive."""
+    try:
+        user = svc.repo.get_user(user_id)
+    except NotFound:  # a removed account ends its sessions
+        return ANONYMOUS
+    return principal(user) if user.active else ANONYMOUS

@@ -1,0 +1,46 @@
+"""What every command group shares: the services of one invocation and how errors end it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from mapservice.config import finish_settings, load_settings
+from mapservice.errors import ImportRejected, MapserviceError
+
+
+def services(ctx: click.Context) -> Any:
+    from mapservice.services import Services
+
+    if ctx.obj is None:
+        try:
+            settings = finish_settings(load_settings())
+        except MapserviceError as exc:
+            raise click.ClickException(exc.message) from exc
+        ctx.obj = Services(settings)
+        ctx.call_on_close(ctx.obj.close)
+        if ctx.info_name not in ("init",) and ctx.invoked_subcommand not in ("init",):
+            check_schema(ctx.obj)
+    return ctx.obj
+
+
+def check_schema(svc: Any) -> None:
+    """Say how to fix an out-of-date database instead of failing on a missing column."""
+    try:
+        current, head = svc.repo.revision(), svc.repo.head_revision()
+    except MapserviceError as exc:
+        raise click.ClickException(exc.message) from exc
+    if current != head:
+        raise click.ClickException(
+            f"La base est à la révision {current or 'aucune'}, le code attend {head} : lancez "
+            "`mapservice init` pour la créer ou la mettre à niveau (rien n'est perdu).")
+
+
+def fail(exc: MapserviceError) -> None:
+    if isinstance(exc, ImportRejected):
+        click.echo(exc.message, err=True)
+        for issue in exc.issues:
+            click.echo(f"  - {issue}", err=True)
+        raise SystemExit(1)
+    raise click.ClickException(exc.message)

@@ -1,0 +1,1 @@
+"""The registry's domain: its types, text folding, sectors, the access rules, reference data."""

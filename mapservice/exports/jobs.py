@@ -1,0 +1,246 @@
+"""Reading a layer for an export or the OGC API: filters, bbox, scope, in feature order.
+
+One :class:`LayerQuery` carries what every download and the OGC API accept (the map's filters
+plus ``status`` and ``bbox``); :func:`layer_features` yields the features of one layer for one
+scope, lazily, so writers can stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from mapservice import caching as lru
+from mapservice.domain.model import SynergyStatus
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.exports.layers import (
+    LAYERS,
+    Context,
+    Scope,
+    flow_features,
+    park_features,
+    site_features,
+    synergy_features,
+)
+from mapservice.geo.geojson import positions
+from mapservice.views.map_filters import MapFilter, apply_filter, parse_filter
+from mapservice.views.map_view import anonymised, filter_choices
+
+if TYPE_CHECKING:
+    from mapservice.services import Services
+
+#: Parameters a layer query reads, beyond the map's filters.
+EXTRA = ("status", "bbox")
+
+
+@dataclass(frozen=True)
+class LayerQuery:
+    filter: MapFilter = field(default_factory=MapFilter)
+    status: SynergyStatus | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    #: Inclusive interval on ``updated_at`` (synergies only), either end open.
+    datetime: tuple[datetime | None, datetime | None] | None = None
+
+
+#: The layers that have a time: the synergies, by their last change.
+TIMED = frozenset({"synergies"})
+
+
+def _instant(text: str, *, end: bool) -> datetime | None:
+    """One end of an RFC 3339 interval: a date-time with offset, or a date (the whole day)."""
+    if text in ("", ".."):
+        return None
+    try:
+        if "T" in text.upper():
+            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                raise ValueError
+            return moment.astimezone(UTC)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"datetime invalide : {text[:60]!r} (attendu : une date AAAA-MM-JJ "
+                           "ou une date-heure RFC 3339 avec fuseau, ex. 2026-05-01T12:00:00Z).",
+                           field="datetime") from None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None] | None:
+    """``datetime`` of OGC API – Features: an instant, or ``start/end`` with ``..`` for open."""
+    if text is None or not text.strip():
+        return None
+    raw = text.strip()
+    if raw.count("/") > 1:
+        raise InvalidInput(f"datetime invalide : {raw[:60]!r} (un instant ou un intervalle "
+                           "début/fin).", field="datetime")
+    if "/" not in raw:
+        start, end = _instant(raw, end=False), _instant(raw, end=True)
+        if start is None:
+            raise InvalidInput("datetime invalide : '..' seul n'est pas un instant.",
+                               field="datetime")
+        return start, end
+    left, right = raw.split("/")
+    start, end = _instant(left, end=False), _instant(right, end=True)
+    if start and end and start > end:
+        raise InvalidInput(f"datetime invalide : {raw[:60]!r} commence après sa fin.",
+                           field="datetime")
+    return start, end
+
+
+def _when(moment: datetime | None) -> datetime | None:
+    """Stored times are UTC; SQLite gives them back without their zone."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _in_interval(moment: datetime | None,
+                 interval: tuple[datetime | None, datetime | None] | None) -> bool:
+    if interval is None:
+        return True
+    moment = _when(moment)
+    if moment is None:
+        return False
+    start, end = interval
+    return (start is None or moment >= start) and (end is None or moment <= end)
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``min_lon,min_lat,max_lon,max_lat`` in WGS84 degrees (OGC API order)."""
+    if not text:
+        return None
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not (-180 <= values[0] <= values[2] <= 180
+                                and -90 <= values[1] <= values[3] <= 90):
+        raise InvalidInput(f"bbox invalide : {text!r} (attendu : min_lon,min_lat,max_lon,"
+                           "max_lat en degrés, ex. -72.5,48.2,-70.8,48.9).", field="bbox")
+    return values[0], values[1], values[2], values[3]
+
+
+def parse_query(svc: Services, args: Mapping[str, str]) -> LayerQuery:
+    """Read a layer query from query parameters; :class:`InvalidInput` names the parameter."""
+    status_text = (args.get("status") or "").strip()
+    status = None
+    if status_text:
+        try:
+            status = SynergyStatus(status_text)
+        except ValueError:
+            raise InvalidInput(f"Statut inconnu : {status_text!r} (attendu : "
+                               f"{', '.join(s.value for s in SynergyStatus)}).",
+                               field="status") from None
+    return LayerQuery(filter=parse_filter(args, filter_choices(svc)), status=status,
+                      bbox=parse_bbox(args.get("bbox")))
+
+
+def context(svc: Services) -> Context:
+    return Context(parks=svc.park_ids(), municipalities=svc.gazetteer.municipalities,
+                   taxonomy=svc.taxonomy, members={m.id: m for m in svc.repo.members()
+                                                   if m.id is not None})
+
+
+def _in_bbox(feature: dict[str, Any], bbox: tuple[float, float, float, float] | None) -> bool:
+    if bbox is None:
+        return True
+    geometry = feature["geometry"]
+    if geometry is None:
+        return False
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return any(min_lon <= p[0] <= max_lon and min_lat <= p[1] <= max_lat
+               for p in positions(geometry["coordinates"]))
+
+
+def layer_features(svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *,
+                   anonymise: bool = False) -> Iterator[dict[str, Any]]:
+    """The features of one layer that the query selects and the scope may read.
+
+    ``anonymise`` places the sites of members who did not consent as the anonymised map does
+    (at their park or town), so that an export of that map shows what it shows.
+    """
+    if layer_id not in LAYERS:
+        raise NotFound(f"Couche inconnue : {layer_id!r} (attendu : {', '.join(LAYERS)}).")
+    if query.datetime is not None and layer_id not in TIMED:
+        raise InvalidInput(f"datetime ne s'applique pas à la couche {layer_id} (seulement à : "
+                           f"{', '.join(sorted(TIMED))}).", field="datetime")
+    ctx = context(svc)
+    if layer_id == "parks":
+        view = query.filter
+        parks = [p for p in svc.repo.parks()
+                 if (not view.park or p.id == view.park)
+                 and (not view.municipality or p.municipality_id == view.municipality)]
+        found: Iterator[dict[str, Any]] = park_features(parks, ctx, scope)
+    else:
+        # One park's export reads that park's sites only (apply_filter would drop the rest).
+        sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
+        if anonymise:
+            sites = anonymised(sites, ctx.parks, ctx.municipalities)
+        sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
+        by_site = {s.id: s for s in sites if s.id is not None}
+        if layer_id == "sites":
+            found = site_features(sites, flows, ctx, scope)
+        elif layer_id == "flows":
+            found = flow_features(flows, by_site, ctx, scope)
+        else:
+            by_flow = {f.id: f for f in flows if f.id is not None}
+            synergies = [s for s in svc.repo.synergies(status=query.status)
+                         if s.output_flow_id in by_flow and s.input_flow_id in by_flow
+                         and _in_interval(s.updated_at, query.datetime)]
+            found = synergy_features(synergies, by_flow, by_site, ctx, scope)
+    return (f for f in found if _in_bbox(f, query.bbox))
+
+
+#: Layer reads kept per service (the OGC API pages through one, then starts another).
+CACHE_SIZE = 8
+
+
+def cached_features(svc: Services, layer_id: str, query: LayerQuery,
+                    scope: Scope) -> list[dict[str, Any]]:
+    """:func:`layer_features` as a list, kept until a site or flow changes (or, for
+    the synergies layer, a synergy).
+
+    Paging through a layer (GDAL asks for it a page at a time, then each feature by id) then
+    costs two stamp queries and a slice, not a rebuild of the whole layer per page. Treat the
+    result as read-only.
+    """
+    if CACHE_SIZE <= 0:  # kept reads turned off (the benchmark's baseline)
+        return list(layer_features(svc, layer_id, query, scope))
+    # Only the synergies layer changes when a synergy moves along the pipeline.
+    moved = svc.repo.synergy_stamp() if layer_id == "synergies" else None
+    key = (svc.repo.registry_stamp(), moved, layer_id, query, scope)
+    return lru.kept(lru.cache_of(svc, "_layer_reads"), key,
+                    lambda: list(layer_features(svc, layer_id, query, scope)), CACHE_SIZE)
+
+
+def time_extent(features: list[dict[str, Any]]) -> list[str | None] | None:
+    """First and last ``updated_at`` of the features, RFC 3339 in UTC; None when none has one."""
+    moments = sorted(m for f in features
+                     if (m := _when(_parse_stamp(f["properties"].get("updated_at")))))
+    if not moments:
+        return None
+    return [_rfc3339(moments[0]), _rfc3339(moments[-1])]
+
+
+def _parse_stamp(text: Any) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def spatial_extent(features: list[dict[str, Any]]) -> list[float] | None:
+    """The lon/lat box around every position of the features; None when none has a geometry."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for feature in features:
+        if feature.get("geometry"):
+            for position in positions(feature["geometry"]["coordinates"]):
+                xs.append(position[0])
+                ys.append(position[1])
+    if not xs:
+        return None
+    return [min(xs), min(ys), max(xs), max(ys)]

@@ -1,0 +1,354 @@
+"""The four layers every export and the OGC API share: parks, sites, flows, synergies.
+
+A layer is a fixed list of :class:`Field` (stable property names, a type, French and English
+labels, whether the value is confidential) and a function that turns domain objects into
+GeoJSON-shaped features, one at a time, so a large export can stream. Who asks is one
+:class:`Scope` parameter (which parks, whether confidential values may leave), applied here,
+before anything is written. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mapservice.domain.model import (
+    UNIT_LABELS,
+    Direction,
+    Flow,
+    Member,
+    Municipality,
+    Park,
+    Site,
+    Synergy,
+    SynergyStatus,
+    places_holding,
+)
+from mapservice.geo import geojson
+from mapservice.materials.taxonomy import Taxonomy
+
+DIRECTION_LABELS = {Direction.OUTPUT: ("offre", "offer"), Direction.INPUT: ("besoin", "need")}
+STATUS_LABELS = {
+    SynergyStatus.CANDIDATE: ("candidate", "candidate"),
+    SynergyStatus.CONTACTED: ("contactée", "contacted"),
+    SynergyStatus.IN_PROGRESS: ("en cours", "in progress"),
+    SynergyStatus.REALISED: ("réalisée", "realised"),
+    SynergyStatus.REJECTED: ("rejetée", "rejected"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property. ``confidential`` fields (contacts) leave only with the right; values that
+    are confidential row by row (a quantity marked so) are emptied instead."""
+
+    name: str
+    type: str  # integer, number, string, boolean
+    label_fr: str
+    label_en: str
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class Layer:
+    id: str
+    title_fr: str
+    title_en: str
+    geometry: str  # Point, Polygon (parks: Polygon where an outline is known, else Point)
+    fields: tuple[Field, ...]
+
+    def field_names(self, scope: Scope) -> list[str]:
+        return [f.name for f in self.fields if scope.confidential or not f.confidential]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who asks: ``parks`` they may read (None: all); whether confidential values may leave
+    (contacts, confidential quantities, and names); and whether the names of members who did
+    not consent may leave for the sites in those parks (``names``: a park manager's tenants).
+    :func:`mapservice.domain.access.scope_for` makes one for each role."""
+
+    parks: frozenset[str] | None = None
+    confidential: bool = False
+    names: bool = False
+
+    def sees_park(self, park_id: str | None) -> bool:
+        return self.parks is None or (park_id is not None and park_id in self.parks)
+
+
+STAFF = Scope(parks=None, confidential=True, names=True)
+PUBLIC = Scope(parks=None, confidential=False, names=False)
+
+_SITE_FIELDS = (
+    Field("site_id", "integer", "Identifiant du site", "Site id"),
+    Field("member_id", "integer", "Identifiant du membre", "Member id"),
+    Field("member", "string", "Entreprise", "Company"),
+    Field("naics", "string", "Code SCIAN", "NAICS code"),
+    Field("site", "string", "Site", "Site"),
+    Field("address", "string", "Adresse", "Address"),
+    Field("postal_code", "string", "Code postal", "Postal code"),
+    Field("municipality_id", "string", "Identifiant de la municipalité", "Municipality id"),
+    Field("municipality", "string", "Municipalité", "Municipality"),
+    Field("mrc", "string", "MRC", "Regional county municipality"),
+    Field("park_id", "string", "Identifiant du parc", "Park id"),
+    Field("park", "string", "Parc industriel", "Industrial park"),
+    Field("precision", "string", "Précision du géocodage", "Geocoding precision"),
+)
+
+LAYERS: dict[str, Layer] = {
+    "parks": Layer("parks", "Parcs industriels", "Industrial parks", "Polygon", (
+        Field("park_id", "string", "Identifiant du parc", "Park id"),
+        Field("name", "string", "Nom", "Name"),
+        Field("kind", "string", "Type", "Kind"),
+        Field("municipality_id", "string", "Identifiant de la municipalité", "Municipality id"),
+        Field("municipality", "string", "Municipalité", "Municipality"),
+        Field("mrc", "string", "MRC", "Regional county municipality"),
+        Field("status", "string", "Statut", "Status"),
+        Field("outline_status", "string", "Qualité du contour", "Outline quality"),
+        Field("area_ha", "number", "Superficie (ha)", "Area (ha)"),
+        Field("manager", "string", "Gestionnaire", "Manager"),
+    )),
+    "sites": Layer("sites", "Sites des membres", "Member sites", "Point", (
+        *_SITE_FIELDS,
+        Field("offers", "integer", "Nombre d'offres", "Number of offers"),
+        Field("needs", "integer", "Nombre de besoins", "Number of needs"),
+        Field("contact_name", "string", "Personne-ressource", "Contact", confidential=True),
+        Field("contact_email", "string", "Courriel", "Email", confidential=True),
+        Field("contact_phone", "string", "Téléphone", "Phone", confidential=True),
+    )),
+    "flows": Layer("flows", "Offres et besoins", "Offers and needs", "Point", (
+        Field("flow_id", "integer", "Identifiant du flux", "Flow id"),
+        *(f for f in _SITE_FIELDS
+          if f.name in ("site_id", "member_id", "member", "municipality", "park_id")),
+        Field("direction", "string", "Sens (code)", "Direction (code)"),
+        Field("direction_fr", "string", "Sens", "Direction (French)"),
+        Field("category", "string", "Catégorie (code)", "Category (code)"),
+        Field("category_fr", "string", "Catégorie", "Category (French)"),
+        Field("category_en", "string", "Catégorie (anglais)", "Category"),
+        Field("description", "string", "Description", "Description"),
+        Field("quantity", "number", "Quantité", "Quantity"),
+        Field("unit", "string", "Unité (code)", "Unit (code)"),
+        Field("unit_fr", "string", "Unité", "Unit (French)"),
+        Field("frequency", "string", "Fréquence", "Frequency"),
+        Field("hazardous", "boolean", "Matière dangereuse", "Hazardous"),
+        Field("confidential", "boolean", "Quantité confidentielle", "Confidential quantity"),
+    )),
+    "synergies": Layer("synergies", "Synergies", "Synergies", "LineString", (
+        Field("synergy_id", "integer", "Identifiant de la synergie", "Synergy id"),
+        Field("status", "string", "Statut (code)", "Status (code)"),
+        Field("status_fr", "string", "Statut", "Status (French)"),
+        Field("kind", "string", "Type", "Kind"),
+        Field("score", "number", "Score", "Score"),
+        Field("output_flow_id", "integer", "Flux offert", "Offered flow"),
+        Field("input_flow_id", "integer", "Flux recherché", "Needed flow"),
+        Field("output_member", "string", "Entreprise qui offre", "Offering company"),
+        Field("input_member", "string", "Entreprise qui cherche", "Needing company"),
+        Field("output_park_id", "string", "Parc de l'offre", "Offer's park"),
+        Field("input_park_id", "string", "Parc du besoin", "Need's park"),
+        Field("category", "string", "Catégorie offerte (code)", "Offered category (code)"),
+        Field("category_fr", "string", "Catégorie offerte", "Offered category (French)"),
+        Field("geodesic_km", "number", "Distance à vol d'oiseau (km)", "Straight-line km"),
+        Field("road_km", "number", "Distance routière (km)", "Road km"),
+        Field("duration_min", "number", "Durée du trajet (min)", "Drive time (min)"),
+        Field("tonnes_per_year", "number", "Tonnes par an", "Tonnes per year"),
+        Field("transport_t_co2e", "number", "CO2e du transport (t/an)",
+              "Transport CO2e (t/year)"),
+        Field("net_t_co2e", "number", "CO2e net évité (t/an)", "Net CO2e avoided (t/year)"),
+        Field("net_benefit_cad", "number", "Bénéfice net ($/an)", "Net benefit ($/year)"),
+        Field("updated_at", "string", "Mis à jour", "Updated"),
+    )),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """The reference data and registry a layer's features are written from."""
+
+    parks: Mapping[str, Park]
+    municipalities: Mapping[str, Municipality]
+    taxonomy: Taxonomy
+    members: Mapping[int, Member]
+
+
+def _town(municipality_id: str | None, ctx: Context) -> Municipality | None:
+    """The municipality that holds a sector or borough (itself for a municipality)."""
+    chain = places_holding(municipality_id, ctx.municipalities)
+    return chain[-1] if chain else None
+
+
+def _keep(props: dict[str, Any], layer: Layer, scope: Scope) -> dict[str, Any]:
+    names = layer.field_names(scope)
+    return {name: props.get(name) for name in names}
+
+
+def _named(member: Member | None, name: str | None, scope: Scope,
+           park_id: str | None) -> str | None:
+    """A member's name leaves only with its consent, to those who see confidential data, or to
+    those who may read names in the site's park."""
+    if member is None:
+        return name
+    known = scope.confidential or (scope.names and scope.sees_park(park_id))
+    return name if known or member.public_consent else None
+
+
+def _right_hand(geometry: dict[str, Any]) -> dict[str, Any]:
+    """RFC 7946's right-hand rule: exterior rings counter-clockwise, holes clockwise."""
+    from shapely.geometry import mapping, shape
+    from shapely.geometry.polygon import orient
+
+    geom = shape(geometry)
+    if geom.geom_type == "Polygon":
+        geom = orient(geom, sign=1.0)
+    elif geom.geom_type == "MultiPolygon":
+        from shapely.geometry import MultiPolygon
+
+        geom = MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
+    else:
+        return geometry
+    return json.loads(json.dumps(mapping(geom)))
+
+
+def park_features(parks: Iterable[Park], ctx: Context, scope: Scope) -> Iterator[dict[str, Any]]:
+    layer = LAYERS["parks"]
+    for park in parks:
+        if not scope.sees_park(park.id):
+            continue
+        muni = ctx.municipalities.get(park.municipality_id)
+        town = _town(park.municipality_id, ctx)
+        props = {"park_id": park.id, "name": park.name, "kind": park.kind,
+                 "municipality_id": park.municipality_id,
+                 "municipality": muni.name if muni else None,
+                 "mrc": town.mrc if town else None, "status": park.status,
+                 "outline_status": park.outline_status, "area_ha": park.area_ha,
+                 "manager": park.manager}
+        geometry = (_right_hand(park.outline) if park.outline
+                    else geojson.point(park.centre_lon, park.centre_lat))
+        yield {"type": "Feature", "id": park.id, "geometry": geometry,
+               "properties": _keep(props, layer, scope)}
+
+
+def _site_props(site: Site, ctx: Context, scope: Scope) -> dict[str, Any]:
+    member = ctx.members.get(site.member_id)
+    named = _named(member, site.member_name, scope, site.park_id)
+    muni = ctx.municipalities.get(site.municipality_id or "")
+    town = _town(site.municipality_id, ctx)
+    park = ctx.parks.get(site.park_id or "")
+    hidden = named is None
+    return {
+        "site_id": site.id, "member_id": None if hidden else site.member_id, "member": named,
+        "naics": site.naics_code, "site": None if hidden else site.name,
+        "address": None if hidden else site.address,
+        "postal_code": None if hidden else site.postal_code,
+        "municipality_id": site.municipality_id, "municipality": muni.name if muni else None,
+        "mrc": town.mrc if town else None, "park_id": site.park_id,
+        "park": park.name if park else None,
+        "precision": site.geocode_precision.value if site.geocode_precision else None,
+        "contact_name": member.contact_name if member else None,
+        "contact_email": member.contact_email if member else None,
+        "contact_phone": member.contact_phone if member else None,
+    }
+
+
+def site_features(sites: Iterable[Site], flows: Iterable[Flow], ctx: Context,
+                  scope: Scope) -> Iterator[dict[str, Any]]:
+    """Sites in the scope's parks; a site of a member who did not consent stays, unnamed."""
+    layer = LAYERS["sites"]
+    counts: dict[int, list[int]] = {}
+    for flow in flows:
+        pair = counts.setdefault(flow.site_id, [0, 0])
+        pair[0 if flow.direction is Direction.OUTPUT else 1] += 1
+    for site in sites:
+        if not scope.sees_park(site.park_id):
+            continue
+        props = _site_props(site, ctx, scope)
+        offers, needs = counts.get(site.id or -1, [0, 0])
+        props.update(offers=offers, needs=needs)
+        geometry = (geojson.point(site.lon, site.lat)
+                    if site.lon is not None and site.lat is not None else None)
+        yield {"type": "Feature", "id": site.id, "geometry": geometry,
+               "properties": _keep(props, layer, scope)}
+
+
+def flow_features(flows: Iterable[Flow], sites: Mapping[int, Site], ctx: Context,
+                  scope: Scope) -> Iterator[dict[str, Any]]:
+    """Offers and needs as points at their site; confidential quantities only with the right."""
+    layer = LAYERS["flows"]
+    for flow in flows:
+        site = sites.get(flow.site_id)
+        if site is None or not scope.sees_park(site.park_id):
+            continue
+        base = _site_props(site, ctx, scope)
+        category = ctx.taxonomy.get(flow.category_code)
+        hide_quantity = flow.confidential and not scope.confidential
+        props = {
+            "flow_id": flow.id, **base, "direction": flow.direction.value,
+            "direction_fr": DIRECTION_LABELS[flow.direction][0],
+            "category": flow.category_code,
+            "category_fr": category.label_fr if category else None,
+            "category_en": category.label_en if category else None,
+            "description": flow.description if base["member"] is not None else None,
+            "quantity": None if hide_quantity else flow.quantity,
+            "unit": None if hide_quantity or flow.unit is None else flow.unit.value,
+            "unit_fr": (None if hide_quantity or flow.unit is None
+                        else UNIT_LABELS[flow.unit]["fr"]),
+            "frequency": flow.frequency.value if flow.frequency else None,
+            "hazardous": flow.hazardous, "confidential": flow.confidential,
+        }
+        geometry = (geojson.point(site.lon, site.lat)
+                    if site.lon is not None and site.lat is not None else None)
+        yield {"type": "Feature", "id": flow.id, "geometry": geometry,
+               "properties": _keep(props, layer, scope)}
+
+
+def _thousandth(value: float | None) -> float | None:
+    """Metres as km, kg as t (three decimals)."""
+    return None if value is None else round(value / 1000, 3)
+
+
+def synergy_features(synergies: Iterable[Synergy], flows: Mapping[int, Flow],
+                     sites: Mapping[int, Site], ctx: Context,
+                     scope: Scope) -> Iterator[dict[str, Any]]:
+    """Synergies as lines from the offer's site to the need's, when one end is in scope.
+
+    Figures that scale with a quantity give it away: they leave only when neither flow is
+    confidential, or to those who see confidential data.
+    """
+    layer = LAYERS["synergies"]
+    for s in synergies:
+        out_f, in_f = flows.get(s.output_flow_id), flows.get(s.input_flow_id)
+        if out_f is None or in_f is None:
+            continue
+        a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
+        if a is None or b is None or not (scope.sees_park(a.park_id)
+                                          or scope.sees_park(b.park_id)):
+            continue
+        secret = (out_f.confidential or in_f.confidential) and not scope.confidential
+        category = ctx.taxonomy.get(out_f.category_code)
+
+        props = {
+            "synergy_id": s.id, "status": s.status.value,
+            "status_fr": STATUS_LABELS[s.status][0], "kind": s.kind.value,
+            "score": s.score, "output_flow_id": s.output_flow_id,
+            "input_flow_id": s.input_flow_id,
+            "output_member": _named(ctx.members.get(a.member_id), a.member_name, scope,
+                                    a.park_id),
+            "input_member": _named(ctx.members.get(b.member_id), b.member_name, scope,
+                                   b.park_id),
+            "output_park_id": a.park_id, "input_park_id": b.park_id,
+            "category": out_f.category_code,
+            "category_fr": category.label_fr if category else None,
+            "geodesic_km": _thousandth(s.geodesic_m), "road_km": _thousandth(s.road_m),
+            "duration_min": None if s.duration_s is None else round(s.duration_s / 60, 1),
+            "tonnes_per_year": None if secret else s.tonnes_per_year,
+            "transport_t_co2e": None if secret else _thousandth(s.transport_kg_co2e),
+            "net_t_co2e": None if secret else _thousandth(s.net_kg_co2e),
+            "net_benefit_cad": None if secret else s.net_benefit_cad,
+            "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+        }
+        geometry = None
+        if None not in (a.lon, a.lat, b.lon, b.lat):
+            geometry = geojson.line([(a.lon, a.lat), (b.lon, b.lat)])  # type: ignore[list-item]
+        yield {"type": "Feature", "id": s.id, "geometry": geometry,
+               "properties": _keep(props, layer, scope)}

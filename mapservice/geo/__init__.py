@@ -1,0 +1,1 @@
+"""Geometry shared by every layer: coordinate systems, GeoJSON, the live spatial index."""

@@ -1,0 +1,1 @@
+"""Synergies: who could use an offer, scored once, for one site or the whole registry."""

@@ -1,0 +1,139 @@
+"""Flows as the matcher reads them: comparable quantities, hazard, and one category's flows
+as arrays; cells of a distance matrix. Helpers of :mod:`mapservice.matching.matcher` (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pyproj import Geod
+
+from mapservice.domain.model import Flow, Unit
+from mapservice.geo.spatial_index import TO_METRES
+from mapservice.materials.impact import tonnes_per_year
+from mapservice.materials.taxonomy import Category
+
+if TYPE_CHECKING:
+    from mapservice.matching.matcher import Matcher
+
+_GEOD = Geod(ellps="WGS84")
+#: Québec Lambert distances are within well under 1 % of geodesic ones across the province.
+PLANE_MARGIN = 1.01
+UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
+
+
+def is_hazardous(flow: Flow, cat: Category | None) -> bool:
+    return flow.hazardous or bool(cat and cat.hazardous)
+
+
+def comparable_quantity(flow: Flow, cat: Category | None) -> tuple[str, float] | None:
+    """A flow's quantity in a unit both sides can share: ('t', t/yr), ('kw', kW) or ('u', …)."""
+    if flow.quantity is None or flow.unit is None:
+        return None
+    if flow.unit is Unit.KW:
+        return ("kw", flow.quantity)
+    if flow.unit is Unit.UNITS_PER_YEAR:
+        return ("u", flow.quantity)
+    tonnes = tonnes_per_year(flow.quantity, flow.unit, cat.density_t_per_m3 if cat else None)
+    return ("t", tonnes) if tonnes is not None else None
+
+
+def fr_num(value: float) -> str:
+    """1 234,5 — the way numbers are written in Québec French."""
+    text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return text[:-2] if text.endswith(",0") else text
+
+
+def quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
+                  in_cat: Category | None) -> tuple[float, float | None, str]:
+    """(fit 0..1, tonnes exchanged or None, reason) of two flows' quantities."""
+    qa, qb = comparable_quantity(out_f, out_cat), comparable_quantity(in_f, in_cat)
+    if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
+        unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
+        return (min(qa[1], qb[1]) / max(qa[1], qb[1]),
+                min(qa[1], qb[1]) if qa[0] == "t" else None,
+                f"quantités comparables : offre {fr_num(qa[1])} {unit}, "
+                f"besoin {fr_num(qb[1])} {unit}")
+    exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
+    return 0.5, exchanged, "quantités non comparables (une unité ou une quantité manque)"
+
+
+def matrix_cell(matrix: Any, i: int, j: int) -> Any:
+    """One cell of a distance matrix, read from its arrays when it has them."""
+    road = getattr(matrix, "road_m", None)
+    if road is not None and hasattr(road, "shape"):
+        value, secs = float(road[i, j]), float(matrix.duration_s[i, j])
+        return MatrixCell(None if value != value else value, None if secs != secs else secs,
+                     getattr(matrix, "backend", None))
+    return matrix[i][j]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    road_m: float | None
+    duration_s: float | None
+    backend: str | None
+
+
+@dataclass
+class FlowGroup:
+    """Flows of one direction and category, with their sites' points, as arrays."""
+
+    code: str
+    flows: list[Flow]
+    site_ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    x: np.ndarray  # Québec Lambert metres
+    y: np.ndarray
+    hazardous: np.ndarray  # the flow's own flag (a need that accepts hazardous material)
+    category_hazardous: bool
+    unit_kind: np.ndarray
+    amount: np.ndarray
+
+    @classmethod
+    def of(cls, flows: list[Flow], matcher: Matcher) -> FlowGroup:
+        points = [matcher.index.point(f.site_id) for f in flows]
+        cat = matcher.taxonomy.get(flows[0].category_code)
+        comparable = [comparable_quantity(f, cat) for f in flows]
+        xs, ys = TO_METRES.transform([p[0] for p in points], [p[1] for p in points])
+        return cls(
+            code=flows[0].category_code, flows=flows,
+            site_ids=np.array([f.site_id for f in flows], dtype=np.int64),
+            lon=np.array([p[0] for p in points]), lat=np.array([p[1] for p in points]),
+            x=np.asarray(xs), y=np.asarray(ys),
+            hazardous=np.array([f.hazardous for f in flows], dtype=bool),
+            category_hazardous=bool(cat and cat.hazardous),
+            unit_kind=np.array([UNIT_KINDS[c[0]] if c else -1 for c in comparable],
+                               dtype=np.int8),
+            amount=np.array([c[1] if c else 0.0 for c in comparable]),
+        )
+
+    def maybe_near(self, in_reach: np.ndarray, xy: tuple[float, float],
+                   reach_m: float) -> np.ndarray:
+        """Mask of the flows whose site may be within ``reach_m``: in the index's answer
+        (``in_reach``, a boolean table by site id) and, on the Québec Lambert plane, within the
+        reach plus the projection's margin."""
+        near = in_reach[np.minimum(self.site_ids, in_reach.size - 1)] & (
+            self.site_ids < in_reach.size)
+        near &= (self.x - xy[0]) ** 2 + (self.y - xy[1]) ** 2 <= (reach_m * PLANE_MARGIN) ** 2
+        return near
+
+
+    def indices_within(self, dist: np.ndarray, own_site: int, reach_m: float, *,
+                       need_accepts: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
+        ok = (dist <= reach_m) & (self.site_ids != own_site)
+        if need_accepts:
+            ok &= self.hazardous
+        if mask is not None:
+            ok &= mask
+        return np.flatnonzero(ok)
+
+
+def geodesic_to(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Geodesic metres from one point to many (one call to the ellipsoid)."""
+    if lons.size == 0:
+        return np.zeros(0)
+    _, _, d = _GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)
+    return np.asarray(d)

@@ -1,0 +1,300 @@
+"""Synergy use cases: candidates of a site, matching the whole registry, the pipeline, impact.
+
+Called through :class:`~mapservice.services.Services` by the API, the pages and the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict, defaultdict
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from mapservice import caching as lru
+from mapservice.domain.model import Flow, Site, SynergyStatus
+from mapservice.errors import InvalidInput, check_plain_text
+from mapservice.matching.matcher import Candidate, Matcher
+
+if TYPE_CHECKING:
+    from mapservice.services import Services
+
+
+#: Candidate lists of sites kept with the matcher (a site page is asked for again and again):
+#: every site of a regional registry, about 80 KB each.
+KEPT_CANDIDATES = 512
+
+
+def _current(services: Services) -> tuple[Matcher, OrderedDict[Any, list[Candidate]]]:
+    """The matcher of the registry as it is now, and the site candidates found with it."""
+    stamp = services.repo.registry_stamp()
+    cached = services.__dict__.get("_matcher")
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    if cached is not None:
+        services.__dict__.pop("site_index", None)  # the registry moved on: start afresh
+    built = Matcher(sites=services.repo.sites(), flows=services.repo.flows(),
+                    taxonomy=services.taxonomy, index=services.site_index,
+                    model=services.transport_model, compatibility=services.compatibility)
+    kept: OrderedDict[Any, list[Candidate]] = OrderedDict()
+    services.__dict__["_matcher"] = (stamp, built, kept)
+    return built, kept
+
+
+def matcher(services: Services) -> Matcher:
+    """A matcher over the registry as it is now, on the service's live site index.
+
+    Built once and reused while the registry does not change: one cheap query (counts and last
+    update of sites and flows, whichever process wrote them) tells when to build it again.
+    """
+    return _current(services)[0]
+
+
+def check_max_km(value: float | None, services: Services) -> float:
+    if value is None:
+        return float(services.settings["MATCH_MAX_KM"])
+    if not 0 < value <= 1000:
+        raise InvalidInput(f"max_km invalide : {value} (attendu : un nombre de km entre 0 et "
+                           "1000).", field="max_km")
+    return value
+
+
+def site_candidates(services: Services, site_id: int, *, max_km: float | None = None,
+                    category: str | None = None, backend: str | None = None,
+                    limit: int | None = None) -> list[Candidate]:
+    """The site's candidate synergies, best first; kept until the registry changes (treat the
+    list as read-only)."""
+    site = services.repo.get_site(site_id)  # 404 first
+    if category and services.taxonomy.get(category) is None:
+        suggestions = [c.code for c in services.taxonomy.suggest(category)]
+        raise InvalidInput(f"Catégorie inconnue : {category!r}.", field="category",
+                           suggestions=suggestions)
+    if site.lon is None or site.lat is None:
+        raise InvalidInput("Ce site n'est pas placé sur la carte : géocodez-le d'abord.",
+                           field="site")
+    m, kept = _current(services)
+    km = check_max_km(max_km, services)
+    key = (site_id, km, category, backend, limit)
+    # kept with the matcher: a change to the registry drops them
+    return lru.kept(kept, key, lambda: m.for_site(
+        site_id, distances=services.distance_backend(backend), max_km=km, category=category,
+        limit=limit), KEPT_CANDIDATES)
+
+
+def match_all(services: Services, *, max_km: float | None = None, backend: str | None = None,
+              save: bool = True, per_offer: int | None = None) -> list[Candidate]:
+    """Every candidate of the registry; stored as ``candidate`` synergies when ``save``.
+
+    With ``per_offer``, the vectorised whole-registry matcher picks each offer's best pairs
+    (see :mod:`mapservice.matching.bulk`: exact on a regional registry, an approximation at
+    province scale), then only those are routed and explained. Without it, every candidate
+    of every site, exactly.
+    """
+    m = matcher(services)
+    distances = services.distance_backend(backend)
+    limit_km = check_max_km(max_km, services)
+    if per_offer is None:
+        found = m.all_pairs(distances=distances, max_km=limit_km)
+    else:
+        from mapservice.matching.bulk import bulk_pairs
+
+        picked = bulk_pairs(sites=m.sites.values(), flows=[f for fs in m.flows_by_site.values()
+                                                           for f in fs],
+                            taxonomy=services.taxonomy, compatibility=services.compatibility,
+                            max_km=limit_km, per_offer=per_offer)
+        by_id = {f.id: f for fs in m.flows_by_site.values() for f in fs}
+        pairs = []
+        for out_id, in_id, geo in zip(picked.output_flow_id.tolist(),
+                                      picked.input_flow_id.tolist(),
+                                      picked.geodesic_m.tolist(), strict=True):
+            out_f, in_f = by_id[out_id], by_id[in_id]
+            fit = services.compatibility.fit(out_f.category_code, in_f.category_code)
+            if fit is not None:
+                pairs.append((out_f, in_f, fit, geo))
+        found = m.rank(pairs, distances)
+    if save:
+        services.repo.save_candidates(candidate_row(c) for c in found)
+    return found
+
+
+def candidate_row(c: Candidate) -> dict[str, Any]:
+    """A candidate as the figures stored on its synergy."""
+    i = c.impact
+    return {
+        "output_flow_id": c.output_flow.id, "input_flow_id": c.input_flow.id,
+        "kind": c.kind.value, "score": c.score, "geodesic_m": c.geodesic_m, "road_m": c.road_m,
+        "duration_s": c.duration_s, "transport_kg_co2e": i.transport_kg_co2e,
+        "transport_cost_cad": i.transport_cost_cad, "avoided_kg_co2e": i.avoided_kg_co2e,
+        "tonnes_per_year": i.tonnes, "net_kg_co2e": i.net_kg_co2e,
+        "net_benefit_cad": i.net_benefit_cad, "distance_backend": c.distance_backend,
+        "reasons_json": json.dumps(list(c.reasons), ensure_ascii=False),
+    }
+
+
+def candidate_json(services: Services, c: Candidate,
+                   stored: dict[tuple[int, int], Any] | None = None) -> dict[str, Any]:
+    """The API's view of a candidate: both ends, figures, reasons, factors, pipeline status."""
+    tax = services.taxonomy
+
+    def end(flow: Flow, site: Site) -> dict[str, Any]:
+        cat = tax.get(flow.category_code)
+        return {
+            "flow_id": flow.id, "direction": flow.direction.value,
+            "category": flow.category_code, "category_label": cat.label_fr if cat else None,
+            "description": flow.description,
+            "quantity": None if flow.confidential else flow.quantity,
+            "unit": flow.unit.value if flow.unit and not flow.confidential else None,
+            "site_id": site.id, "site": site.name, "member": site.member_name,
+            "lat": site.lat, "lon": site.lon, "park": site.park_id,
+        }
+
+    synergy = (stored or {}).get(c.key)
+    impact = c.impact.as_dict()
+    confidential = c.output_flow.confidential or c.input_flow.confidential
+    if confidential:
+        # Every figure that scales with the quantity would give the quantity away.
+        for key in ("tonnes", "tkm", "trips", "transport_kg_co2e", "transport_cost_cad",
+                    "avoided_kg_co2e", "net_kg_co2e", "landfill_saved_cad", "net_benefit_cad"):
+            impact[key] = None
+    return {
+        "kind": c.kind.value,
+        "score": c.score,
+        "output": end(c.output_flow, c.output_site),
+        "input": end(c.input_flow, c.input_site),
+        "fit": {"how": c.fit.how, "strength": c.fit.strength, "note": c.fit.note_fr},
+        "quantity_fit": c.quantity_fit,
+        "geodesic_km": round(c.geodesic_m / 1000, 2),
+        "road_km": round(c.road_m / 1000, 2) if c.road_m is not None else None,
+        "duration_min": round(c.duration_s / 60, 1) if c.duration_s is not None else None,
+        "distance_backend": c.distance_backend,
+        "max_km": c.max_km,
+        "impact": impact,
+        "confidential": confidential,
+        "factors": services.transport_model.sources(),
+        "reasons": list(c.reasons),
+        "synergy_id": synergy.id if synergy else None,
+        "status": synergy.status.value if synergy else None,
+    }
+
+
+def stored_by_pair(services: Services, flow_ids: list[int]) -> dict[tuple[int, int], Any]:
+    return {(s.output_flow_id, s.input_flow_id): s
+            for s in services.repo.synergies(flow_ids=flow_ids)}
+
+
+def move(services: Services, *, synergy_id: int | None, output_flow_id: int | None,
+         input_flow_id: int | None, status: str, author: str, note: str = "") -> Any:
+    """Move a synergy along its pipeline (creating it from a candidate pair if need be)."""
+    try:
+        to_status = SynergyStatus(status)
+    except ValueError:
+        raise InvalidInput(f"Statut inconnu : {status!r} (attendu : "
+                           f"{', '.join(s.value for s in SynergyStatus)}).",
+                           field="status") from None
+    author = check_plain_text((author or "").strip(), "author")
+    if not author or len(author) > 120:
+        raise InvalidInput("Indiquez qui fait ce changement (au plus 120 caractères).",
+                           field="author")
+    if len(check_plain_text(note, "note")) > 2000:
+        raise InvalidInput("Note trop longue (au plus 2000 caractères).", field="note")
+    if synergy_id is None:
+        if output_flow_id is None or input_flow_id is None:
+            raise InvalidInput("Donnez synergy_id, ou output_flow_id et input_flow_id.",
+                               field="synergy_id")
+        synergy_id = _ensure_pair(services, output_flow_id, input_flow_id)
+    return services.repo.move_synergy(synergy_id, to_status, author=author, note=note)
+
+
+def _ensure_pair(services: Services, output_flow_id: int, input_flow_id: int) -> int:
+    existing = stored_by_pair(services, [output_flow_id, input_flow_id])
+    if (output_flow_id, input_flow_id) in existing:
+        return int(existing[(output_flow_id, input_flow_id)].id)
+    m = matcher(services)
+    flow = next((f for fs in m.flows_by_site.values() for f in fs if f.id == output_flow_id),
+                None)
+    if flow is None:
+        raise InvalidInput(f"Flux inconnu : {output_flow_id}.", field="output_flow_id")
+    found = [c for c in m.for_site(flow.site_id, distances=services.distance_backend(None))
+             if c.key == (output_flow_id, input_flow_id)]
+    if not found:
+        raise InvalidInput("Ces deux flux ne forment pas une synergie candidate (catégories "
+                           "incompatibles ou trop loin).", field="input_flow_id")
+    services.repo.save_candidates([candidate_row(found[0])])
+    return int(stored_by_pair(services, [output_flow_id])[(output_flow_id, input_flow_id)].id)
+
+
+# --- impact report ----------------------------------------------------------------------------
+
+
+def _parse_day(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"Date invalide pour {field} : {value!r} (attendu : AAAA-MM-JJ).",
+                           field=field) from None
+
+
+def impact_report(services: Services, *, start: str | None = None, end: str | None = None,
+                  park: str | None = None) -> dict[str, Any]:
+    """Sum the synergies realised in [start, end] (and touching ``park``): t, t CO2e, $."""
+    day0, day1 = _parse_day(start, "from"), _parse_day(end, "to")
+    if day0 and day1 and day1 < day0:
+        raise InvalidInput("La date de fin précède la date de début.", field="to")
+    park = services.check_park(park)
+    t0 = datetime.combine(day0, time.min, tzinfo=UTC) if day0 else None
+    t1 = datetime.combine(day1, time.max, tzinfo=UTC) if day1 else None
+    realised_at = {e.synergy_id: e.at for e in services.repo.synergy_events()
+                   if e.to_status is SynergyStatus.REALISED}
+    flows = {f.id: f for f in services.repo.flows()}
+    sites = {s.id: s for s in services.repo.sites()}
+    totals: dict[str, float] = defaultdict(float)
+    by_month: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    by_category: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    rows = []
+    for syn in services.repo.synergies(status=SynergyStatus.REALISED):
+        at = realised_at.get(syn.id or 0)
+        if at is None:
+            continue
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        if (t0 and at < t0) or (t1 and at > t1):
+            continue
+        out_f, in_f = flows.get(syn.output_flow_id), flows.get(syn.input_flow_id)
+        if out_f is None or in_f is None:
+            continue
+        out_park, in_park = sites[out_f.site_id].park_id, sites[in_f.site_id].park_id
+        if park and park not in (out_park, in_park):
+            continue
+        figures = {
+            "t_diverted": syn.tonnes_per_year or 0.0,
+            "t_co2e_avoided": (syn.avoided_kg_co2e or 0.0) / 1000,
+            "t_co2e_transport": (syn.transport_kg_co2e or 0.0) / 1000,
+            "t_co2e_net": (syn.net_kg_co2e or 0.0) / 1000,
+            "cad_net": syn.net_benefit_cad or 0.0,
+        }
+        for key, value in figures.items():
+            totals[key] += value
+            by_month[at.strftime("%Y-%m")][key] += value
+            by_category[out_f.category_code][key] += value
+        rows.append({"synergy_id": syn.id, "realised_at": at.isoformat(),
+                     "output_flow_id": syn.output_flow_id, "input_flow_id": syn.input_flow_id,
+                     "category": out_f.category_code, "output_park": out_park,
+                     "input_park": in_park, **{k: round(v, 3) for k, v in figures.items()}})
+    return {
+        "from": day0.isoformat() if day0 else None, "to": day1.isoformat() if day1 else None,
+        "park": park, "count": len(rows),
+        "totals": {k: round(totals[k], 3) for k in ("t_diverted", "t_co2e_avoided",
+                                                     "t_co2e_transport", "t_co2e_net",
+                                                     "cad_net")},
+        "by_month": {m: {k: round(v, 3) for k, v in d.items()} for m, d in sorted(
+            by_month.items())},
+        "by_category": {c: {k: round(v, 3) for k, v in d.items()} for c, d in sorted(
+            by_category.items())},
+        "synergies": rows,
+        "note": "Synergies réalisées seulement ; CO2e net = évité − transport (retour à vide "
+                "compté). Quantités annuelles de l'offre ou du besoin, la plus petite.",
+    }
+
+
+def site_flow_ids(services: Services, site_id: int) -> list[int]:
+    return [f.id for f in services.repo.flows(site_ids=[site_id]) if f.id is not None]

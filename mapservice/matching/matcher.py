@@ -1,0 +1,481 @@
+"""Candidate synergies: who nearby could use an offer, how far the truck drives, is it worth it.
+
+Pure: sites, flows, the taxonomy, a live :class:`~mapservice.geo.spatial_index.SiteIndex`, a
+distance backend and the transport model in; ranked :class:`Candidate` pairs out, each with its
+reasons. Nothing here reads a database or speaks HTTP.
+
+Compatibility, strongest first:
+
+* the same category on both sides (an offer of X, a need for X) — substitution, strength 1.0;
+* the offer is a kind of what is needed (offer "sciure", need "bois") — 0.8; the other way
+  (offer "bois", need "sciure") — 0.5: it may or may not be the right kind;
+* a declared rule output → input of ``compatibility.csv`` with its strength and kind; a rule of
+  the offer's parent applies to the child at 90 % of its strength;
+* *mutualisation*: two nearby sites with the same need or the same offer (shared transport,
+  group purchasing), or the same ``mutualisation.*`` category — within
+  :data:`MUTUALISATION_MAX_KM`.
+
+Hazardous offers (flagged on the flow or hazardous by category) go only to needs that accept
+hazardous material (the need's flow is flagged hazardous). Candidates beyond the plausible
+transport distance of the offered category (``max_transport_km``: a few km for heat, tens for
+wet organics, hundreds for metals) are never proposed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from mapservice.domain.model import Direction, Flow, Site, SynergyKind
+from mapservice.geo.spatial_index import TO_METRES as _TO_M
+from mapservice.geo.spatial_index import DatabaseSiteIndex, SiteIndex
+from mapservice.matching.arrays import (
+    PLANE_MARGIN,
+    UNIT_KINDS,
+    FlowGroup,
+    comparable_quantity,
+    fr_num,
+    geodesic_to,
+    is_hazardous,
+    matrix_cell,
+    quantity_fit,
+)
+from mapservice.materials.compatibility import Compatibility, Fit
+from mapservice.materials.impact import (
+    TransportModel,
+    TripImpact,
+    avoided_factor,
+    trip_impact,
+)
+from mapservice.materials.taxonomy import Category, Taxonomy
+
+#: Mutualisation makes sense between neighbours only.
+MUTUALISATION_MAX_KM = 25.0
+#: Mutualisation partners kept per flow: the nearest ones.
+MUTUALISATION_PER_FLOW = 5
+#: Weights of the score: category fit, quantity fit, distance.
+W_CATEGORY, W_QUANTITY, W_DISTANCE = 0.45, 0.25, 0.30
+
+
+class Distances(Protocol):
+    """What matching needs of a routing backend (see ``mapservice.routing``)."""
+
+    name: str
+
+    def matrix(self, origins: Sequence[tuple[float, float]],
+               destinations: Sequence[tuple[float, float]]) -> Sequence[Sequence[Any]]: ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One proposed synergy between two flows, with its figures and reasons."""
+
+    kind: SynergyKind
+    output_flow: Flow  # for mutualisation: the first of the two flows
+    input_flow: Flow  # for mutualisation: the second
+    output_site: Site
+    input_site: Site
+    fit: Fit
+    score: float
+    quantity_fit: float
+    geodesic_m: float
+    road_m: float | None
+    duration_s: float | None
+    distance_backend: str
+    max_km: float
+    impact: TripImpact
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.output_flow.id or 0, self.input_flow.id or 0)
+
+
+@dataclass
+class _Search:
+    """What one site's search found: pairs by group (arrays), mutualisations, score bounds.
+
+    Distances in ``found`` are lower bounds (the projected plane, shrunk by its margin); the
+    pairs handed out get their exact geodesic distance, and lose those beyond their reach.
+    """
+
+    found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit, float]]
+    mutual: list[tuple[Flow, Flow, Fit, float]]
+    upper: np.ndarray  # per found pair, in order: the best score it could reach
+    origin: tuple[float, float]
+
+    @property
+    def size(self) -> int:
+        return int(self.upper.size) + len(self.mutual)
+
+    def pairs(self, which: np.ndarray | None) -> list[tuple[Flow, Flow, Fit, float]]:
+        """The mutualisations and the found pairs numbered ``which`` (all when None)."""
+        out = list(self.mutual)
+        if not self.found:
+            return out
+        sizes = [entry[2].size for entry in self.found]
+        if which is None:
+            which = np.arange(sum(sizes))
+        starts = np.cumsum([0, *sizes])
+        entries = np.searchsorted(starts, which, side="right") - 1
+        local = which - starts[entries]
+        others = [(self.found[e], int(self.found[e][2][k]))
+                  for e, k in zip(entries.tolist(), local.tolist(), strict=True)]
+        lons = np.array([entry[1].lon[k] for entry, k in others])
+        lats = np.array([entry[1].lat[k] for entry, k in others])
+        exact = geodesic_to(self.origin[0], self.origin[1], lons, lats)
+        for (entry, k), d in zip(others, exact.tolist(), strict=True):
+            flow, group, _idx, _dist, fit, reach_m = entry
+            if d > reach_m:
+                continue
+            other = group.flows[k]
+            out.append((flow, other, fit, d) if flow.direction is Direction.OUTPUT
+                       else (other, flow, fit, d))
+        return out
+
+
+class Matcher:
+    """Candidate synergies over one snapshot of the registry and a live site index."""
+
+    def __init__(
+        self,
+        *,
+        sites: Iterable[Site],
+        flows: Iterable[Flow],
+        taxonomy: Taxonomy,
+        index: SiteIndex | DatabaseSiteIndex,
+        model: TransportModel,
+        compatibility: Compatibility | None = None,
+    ) -> None:
+        self.taxonomy = taxonomy
+        self.index = index
+        self.model = model
+        self.compat = compatibility or Compatibility(taxonomy)
+        self.sites = {s.id: s for s in sites if s.id is not None}
+        self.flows_by_site: dict[int, list[Flow]] = defaultdict(list)
+        self.flows_by_code: dict[tuple[Direction, str], list[Flow]] = defaultdict(list)
+        for flow in flows:
+            self.flows_by_site[flow.site_id].append(flow)
+            self.flows_by_code[(flow.direction, flow.category_code)].append(flow)
+        self._groups: dict[tuple[Direction, str], FlowGroup | None] = {}
+        self._max_site_id = max(self.sites, default=0)
+        for key in list(self.flows_by_code):  # built once, before any query
+            self._group(key)
+        self._reach_cache: dict[tuple[str, float | None], float] = {}
+
+    # --- public -------------------------------------------------------------------------------
+
+    def for_site(self, site_id: int, *, distances: Distances, max_km: float | None = None,
+                 category: str | None = None, limit: int | None = None) -> list[Candidate]:
+        """Every candidate synergy one of this site's flows takes part in, best first."""
+        site = self.sites[site_id]
+        search = self._pairs_for_site(site, max_km=max_km, category=category)
+        if limit is None or search.size <= limit + 20:
+            return self._finish(search.pairs(None), distances, limit, site_id)
+        # Road distance is never shorter than the straight line, so each pair's score on the
+        # straight line bounds its real score. Route the best by that bound; stop when the
+        # next bound cannot beat the limit-th real score (else take four times as many).
+        order = np.argsort(-search.upper, kind="stable")
+        take = limit + 20
+        while True:
+            found = self._finish(search.pairs(order[:take]), distances, None, site_id)
+            if take >= order.size:
+                return found[:limit]
+            bar = found[limit - 1].score if len(found) >= limit else -1.0
+            if search.upper[order[take]] <= bar:
+                return found[:limit]
+            take *= 4
+
+    def rank(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+             limit: int | None = None) -> list[Candidate]:
+        """Route, explain and rank given (output, input, fit, geodesic_m) pairs, best first."""
+        return self._finish(pairs, distances, limit)
+
+    def all_pairs(self, *, distances: Distances, max_km: float | None = None,
+                  per_offer: int | None = None) -> list[Candidate]:
+        """Every candidate in the registry (each pair once), best first."""
+        seen: set[tuple[str, int, int]] = set()
+        pairs: list[tuple[Flow, Flow, Fit, float]] = []
+        for site in self.sites.values():
+            search = self._pairs_for_site(site, max_km=max_km, category=None, outputs_only=True)
+            for pair in search.pairs(None):
+                key = (pair[2].kind.value, pair[0].id or 0, pair[1].id or 0)
+                if key not in seen:
+                    seen.add(key)
+                    pairs.append(pair)
+        found = self._finish(pairs, distances, None)
+        if per_offer is None:
+            return found
+        kept: dict[int, int] = defaultdict(int)
+        out = []
+        for cand in found:
+            if kept[cand.output_flow.id or 0] < per_offer:
+                kept[cand.output_flow.id or 0] += 1
+                out.append(cand)
+        return out
+
+    # --- pairs by category and geodesic distance ----------------------------------------------
+
+    def _group(self, key: tuple[Direction, str]) -> FlowGroup | None:
+        """The flows of one direction and category, as arrays (built once per matcher)."""
+        if key not in self._groups:
+            flows = [f for f in self.flows_by_code.get(key, ()) if f.site_id in self.index]
+            self._groups[key] = FlowGroup.of(flows, self) if flows else None
+        return self._groups[key]
+
+    def _pairs_for_site(
+        self, site: Site, *, max_km: float | None, category: str | None,
+        outputs_only: bool = False,
+    ) -> _Search:
+        """(output, input, fit, geodesic_m) pairs this site's flows take part in.
+
+        Partners are looked for by category first (only flows a compatibility rule links to
+        this site's flows), then in space: the live index gives the sites within reach, and
+        exact geodesic distances are computed, on arrays, for the partners among them. At
+        province scale a site has tens of thousands of neighbours within 100 km, but few need
+        what it offers.
+        """
+        if site.id is None or site.id not in self.index:
+            return _Search([], [], np.zeros(0), (0.0, 0.0))
+        own = self.flows_by_site.get(site.id, [])
+        if category:
+            own = [f for f in own if f.category_code == category
+                   or any(a.code == category for a in self._ancestors(f.category_code))]
+        if not own:
+            return _Search([], [], np.zeros(0), (0.0, 0.0))
+        plans: list[tuple[Flow, list[tuple[FlowGroup, Fit | None]]]] = []
+        for flow in own:
+            groups: list[tuple[FlowGroup, Fit | None]] = []
+            if flow.direction is Direction.OUTPUT:
+                links = self.compat.inputs_for(flow.category_code).items()
+                other_way = Direction.INPUT
+            elif not outputs_only:
+                links = self.compat.outputs_for(flow.category_code).items()
+                other_way = Direction.OUTPUT
+            else:
+                links, other_way = {}.items(), Direction.OUTPUT
+            for code, fit in links:
+                group = self._group((other_way, code))
+                if group is not None:
+                    groups.append((group, fit))
+            same = self._group((flow.direction, flow.category_code))  # mutualisation
+            if same is not None:
+                groups.append((same, None))
+            if groups:
+                plans.append((flow, groups))
+        if not plans:
+            return _Search([], [], np.zeros(0), (0.0, 0.0))
+        lon, lat = self.index.point(site.id)
+        reach_all_m = 1000.0 * max(
+            [self._reach_km_code(f.category_code, max_km) for f, _ in plans]
+            + [self._reach_km_code(g.code, max_km) for _, gs in plans for g, fit in gs
+               if fit is not None] + [MUTUALISATION_MAX_KM])
+        ids = self.index.sites_within(lon, lat, reach_all_m)
+        # A lookup table by site id: one O(n) gather per group instead of a sorted search.
+        in_reach = np.zeros(max(int(ids.max()) + 1 if ids.size else 0, self._max_site_id + 1),
+                            dtype=bool)
+        in_reach[ids] = True
+        # How far each group needs to be looked at: the largest reach of the pairs it is in.
+        group_reach: dict[int, float] = {}
+        for flow, groups in plans:
+            for group, link in groups:
+                if link is None:
+                    reach = self._mutual_reach_m(max_km)
+                else:
+                    out_code = (flow.category_code if flow.direction is Direction.OUTPUT
+                                else group.code)
+                    reach = self._reach_km_code(out_code, max_km) * 1000.0
+                group_reach[id(group)] = max(reach, group_reach.get(id(group), 0.0))
+        xy = _TO_M.transform(lon, lat)
+        # Distances on the Québec Lambert plane, shrunk by the projection's margin: never more
+        # than the geodesic distance, so every filter and score bound below keeps all that may
+        # qualify. The ellipsoid is asked only about the pairs that are finally kept.
+        distances: dict[int, np.ndarray] = {}
+        found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit, float]] = []
+        out: list[tuple[Flow, Flow, Fit, float]] = []
+        for flow, groups in plans:
+            mutual: list[tuple[Flow, Flow, Fit, float]] = []
+            for group, group_fit in groups:
+                if id(group) not in distances:
+                    near = group.maybe_near(in_reach, xy, group_reach[id(group)])
+                    plane = np.hypot(group.x - xy[0], group.y - xy[1]) / PLANE_MARGIN
+                    distances[id(group)] = np.where(near, plane, np.inf)
+                dist = distances[id(group)]
+                if group_fit is None:
+                    reach_m = self._mutual_reach_m(max_km)
+                    near_idx = group.indices_within(dist, site.id, reach_m)
+                    if near_idx.size > MUTUALISATION_PER_FLOW * 3:
+                        near_idx = near_idx[np.argsort(dist[near_idx], kind="stable")[
+                            :MUTUALISATION_PER_FLOW * 3]]
+                    exact = geodesic_to(lon, lat, group.lon[near_idx], group.lat[near_idx])
+                    for k, d in zip(near_idx.tolist(), exact.tolist(), strict=True):
+                        pair = self._mutual(flow, group.flows[k], d, max_km)
+                        if pair is not None:
+                            mutual.append(pair)
+                    continue
+                if flow.direction is Direction.OUTPUT:
+                    reach_m = self._reach_km_code(flow.category_code, max_km) * 1000.0
+                    idx = group.indices_within(dist, site.id, reach_m,
+                                               need_accepts=self._hazardous_code(flow))
+                else:
+                    reach_m = self._reach_km_code(group.code, max_km) * 1000.0
+                    # A hazardous offer (flagged, or hazardous by category) only if this need
+                    # accepts hazardous material.
+                    ok = None if flow.hazardous else ~(group.hazardous | group.category_hazardous)
+                    idx = group.indices_within(dist, site.id, reach_m, mask=ok)
+                if idx.size:
+                    found.append((flow, group, idx, dist[idx], group_fit, reach_m))
+            mutual.sort(key=lambda p: (p[3], p[1].id or 0, p[0].id or 0))
+            out.extend(mutual[:MUTUALISATION_PER_FLOW])
+        upper = (np.concatenate([self._upper_scores(*entry) for entry in found])
+                 if found else np.zeros(0))
+        return _Search(found, out, upper, (lon, lat))
+
+    def _upper_scores(self, flow: Flow, group: FlowGroup, idx: np.ndarray, dist: np.ndarray,
+                      fit: Fit, _reach_m: float) -> np.ndarray:
+        """The best score each pair could reach (straight line for the road), on arrays."""
+        own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
+        kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
+        other_kind, other_amount = group.unit_kind[idx], group.amount[idx]
+        big = np.maximum(amount, other_amount)
+        q_fit = np.where((other_kind == kind) & (kind >= 0) & (big > 0),
+                         np.minimum(amount, other_amount) / np.where(big > 0, big, 1.0), 0.5)
+        out_code = flow.category_code if flow.direction is Direction.OUTPUT else group.code
+        own_max_m = self._reach_km_code(out_code, None) * 1000.0
+        return (W_CATEGORY * fit.strength + W_QUANTITY * q_fit
+                + W_DISTANCE * np.maximum(0.0, 1.0 - dist / own_max_m))
+
+    def _reach_km_code(self, code: str, max_km: float | None) -> float:
+        key = (code, max_km)
+        if key not in self._reach_cache:
+            cat = self.taxonomy.get(code)
+            reach = cat.max_transport_km if cat else 50.0
+            if cat and cat.kind == "mutualisation":
+                reach = min(reach, MUTUALISATION_MAX_KM)
+            self._reach_cache[key] = min(reach, max_km) if max_km is not None else reach
+        return self._reach_cache[key]
+
+    @staticmethod
+    def _mutual_reach_m(max_km: float | None) -> float:
+        return 1000.0 * (MUTUALISATION_MAX_KM if max_km is None
+                         else min(MUTUALISATION_MAX_KM, max_km))
+
+    def _hazardous_code(self, flow: Flow) -> bool:
+        return is_hazardous(flow, self.taxonomy.get(flow.category_code))
+
+    def _ancestors(self, code: str) -> list[Category]:
+        return self.taxonomy.ancestors(code) if self.taxonomy.get(code) else []
+
+    def _mutual(self, a: Flow, b: Flow, dist_m: float,
+                max_km: float | None) -> tuple[Flow, Flow, Fit, float] | None:
+        if a.category_code != b.category_code:
+            return None
+        cat = self.taxonomy.get(a.category_code)
+        if cat is not None and cat.kind == "mutualisation" and a.direction is Direction.OUTPUT:
+            return None  # two sites offering the same service: nothing to pair
+        limit_km = MUTUALISATION_MAX_KM if max_km is None else min(max_km, MUTUALISATION_MAX_KM)
+        if dist_m > limit_km * 1000.0:
+            return None
+        first, second = sorted((a, b), key=lambda f: f.id or 0)
+        what = ("besoin commun : achats ou livraisons groupés" if a.direction is Direction.INPUT
+                else "offre commune : transport ou traitement partagé")
+        return (first, second, Fit(SynergyKind.MUTUALISATION, 0.6, "mutualisation", what), dist_m)
+
+    # --- road distances, impact, score --------------------------------------------------------
+
+    def _finish(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+                limit: int | None, site_id: int | None = None) -> list[Candidate]:
+        if not pairs:
+            return []
+        lookup = self._distances(pairs, distances, site_id)
+        out = []
+        for out_f, in_f, fit, geo_m in pairs:
+            dist = lookup(out_f.site_id, in_f.site_id)
+            cand = self._candidate(out_f, in_f, fit, geo_m, dist, distances.name)
+            if cand is not None:
+                out.append(cand)
+        out.sort(key=lambda c: (-c.score, c.road_m if c.road_m is not None else c.geodesic_m,
+                                c.key))
+        return out[:limit] if limit is not None else out
+
+    def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+                   site_id: int | None) -> Callable[[int, int], Any]:
+        """Road distances for the pairs: around one site, two one-to-many matrices."""
+        point = self.index.point
+        if site_id is not None:
+            dests = sorted({p[1].site_id for p in pairs if p[0].site_id == site_id})
+            origs = sorted({p[0].site_id for p in pairs if p[1].site_id == site_id})
+            found: dict[tuple[int, int], Any] = {}
+            if dests:
+                m = distances.matrix([point(site_id)], [point(s) for s in dests])
+                found.update({(site_id, s): matrix_cell(m, 0, j) for j, s in enumerate(dests)})
+            if origs:
+                m = distances.matrix([point(s) for s in origs], [point(site_id)])
+                found.update({(s, site_id): matrix_cell(m, i, 0) for i, s in enumerate(origs)})
+            # Mutualisation partners of a need are stored (first flow, second flow) by id:
+            # the distance is the same either way.
+            return lambda a, b: found.get((a, b)) or found.get((b, a))
+        origins = sorted({p[0].site_id for p in pairs})
+        targets = sorted({p[1].site_id for p in pairs})
+        m = distances.matrix([point(s) for s in origins], [point(s) for s in targets])
+        row = {s: i for i, s in enumerate(origins)}
+        col = {s: j for j, s in enumerate(targets)}
+        return lambda a, b: matrix_cell(m, row[a], col[b])
+
+    def _candidate(self, out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Any,
+                   backend: str) -> Candidate | None:
+        out_cat = self.taxonomy.get(out_f.category_code)
+        in_cat = self.taxonomy.get(in_f.category_code)
+        road_m = getattr(dist, "road_m", None)
+        duration_s = getattr(dist, "duration_s", None)
+        used_backend = getattr(dist, "backend", None) or backend
+        max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
+                  else (out_cat.max_transport_km if out_cat else 50.0))
+        travel_m = road_m if road_m is not None else geo_m
+        if travel_m > max_km * 1000.0:
+            return None  # the road is longer than the material travels
+        q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
+        if out_f.confidential or in_f.confidential:
+            q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
+        distance_fit = max(0.0, 1.0 - travel_m / (max_km * 1000.0))
+        score = round(W_CATEGORY * fit.strength + W_QUANTITY * q_fit
+                      + W_DISTANCE * distance_fit, 4)
+        road_km = road_m / 1000.0 if road_m is not None else None
+        if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):
+            impact = trip_impact(self.model, tonnes=None, road_km=road_km, avoided=None)
+        else:
+            impact = trip_impact(self.model, tonnes=exchanged, road_km=road_km,
+                                 avoided=avoided_factor(self.taxonomy, out_f.category_code))
+        how = {
+            "meme-categorie": "même catégorie de part et d'autre",
+            "plus-precis": "l'offre est une sorte de ce qui est demandé",
+            "plus-general": "l'offre est plus générale que le besoin : à vérifier",
+            "regle": "règle de compatibilité déclarée",
+            "regle-parent": "règle déclarée pour la catégorie parente",
+            "mutualisation": "mutualisation",
+        }[fit.how]
+        reasons = [f"catégorie : {how} (force {fit.strength:.2f})"
+                   + (f" — {fit.note_fr}" if fit.note_fr else ""), q_reason]
+        if road_km is not None:
+            reasons.append(f"distance routière {fr_num(road_km)} km ({used_backend}), "
+                           f"{fr_num(geo_m / 1000)} km à vol d'oiseau, maximum {fr_num(max_km)} km")
+        else:
+            reasons.append(f"{fr_num(geo_m / 1000)} km à vol d'oiseau (pas de distance "
+                           f"routière), maximum {fr_num(max_km)} km")
+        if impact.break_even_km is not None:
+            reasons.append("rentable pour le climat jusqu'à "
+                           f"{fr_num(round(impact.break_even_km))} km de route"
+                           + (" (retour à vide compté)" if impact.empty_return else ""))
+        return Candidate(
+            kind=fit.kind, output_flow=out_f, input_flow=in_f,
+            output_site=self.sites[out_f.site_id], input_site=self.sites[in_f.site_id],
+            fit=fit, score=score, quantity_fit=round(q_fit, 3), geodesic_m=round(geo_m, 1),
+            road_m=round(road_m, 1) if road_m is not None else None,
+            duration_s=round(duration_s, 1) if duration_s is not None else None,
+            distance_backend=used_backend, max_km=max_km, impact=impact,
+            reasons=tuple(reasons),
+        )

@@ -1,0 +1,1 @@
+"""Materials: the taxonomy, compatibility rules, the free-text classifier, impact figures."""

@@ -1,0 +1,1 @@
+"""Running the service: backups, demo data, the server processes."""

@@ -1,0 +1,1 @@
+"""What pages show, as plain data: maps, site pages, materials, the board, charts, presenter."""

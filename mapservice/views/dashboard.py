@@ -1,0 +1,345 @@
+"""The pipeline board and the impact dashboard: what the pages show, as plain data.
+
+Called through the pages (``web/synergy_pages.py``) with a :class:`~mapservice.services.Services`.
+Query-string values arrive here raw and are validated here; every refusal is an
+:class:`~mapservice.errors.InvalidInput` naming the parameter.
+
+The impact figures are those of :func:`mapservice.matching.jobs.impact_report` (the same filters,
+the same realisation dates, the same sums as ``/api/v1/impact``), grouped again by month, by
+park of the offer and by top-level material category.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from mapservice.domain.model import (
+    STATUS_TRANSITIONS,
+    Flow,
+    Site,
+    Synergy,
+    SynergyEvent,
+    SynergyStatus,
+)
+from mapservice.errors import InvalidInput
+from mapservice.matching import jobs as synergy_jobs
+from mapservice.materials.impact import avoided_factor
+
+if TYPE_CHECKING:
+    from mapservice.materials.taxonomy import Taxonomy
+    from mapservice.services import Services
+
+#: The board's columns, left to right.
+PIPELINE = (SynergyStatus.CANDIDATE, SynergyStatus.CONTACTED, SynergyStatus.IN_PROGRESS,
+            SynergyStatus.REALISED, SynergyStatus.REJECTED)
+#: Cards per column and page: a province-wide run can leave thousands of candidates.
+PER_PAGE = 50
+#: What the impact charts can measure, by the key of impact_report's figures.
+METRICS = ("t_diverted", "t_co2e_net", "cad_net")
+
+
+# --- the board --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a synergy: the offer (output flow) or the need (input flow) and its site."""
+
+    flow_id: int
+    member: str | None
+    site: str
+    site_id: int
+    park_id: str | None
+    park: str | None
+    category: str
+    category_label: str
+    description: str
+    quantity: float | None  # None when confidential
+    unit: str | None
+    confidential: bool
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    kind: str
+    status: SynergyStatus
+    offer: End
+    need: End
+    distance_m: float | None
+    by_road: bool  # distance_m is a road distance; else as the crow flies
+    score: float | None
+    #: None when either end is confidential: these figures scale with the quantity.
+    tonnes_per_year: float | None
+    net_t_co2e: float | None
+    net_benefit_cad: float | None
+    confidential: bool
+    next: tuple[SynergyStatus, ...]
+    updated_at: datetime | None
+    last_event: SynergyEvent | None
+
+
+@dataclass(frozen=True)
+class Column:
+    status: SynergyStatus
+    count: int
+    page: int
+    pages: int
+    cards: tuple[Card, ...]
+
+    @property
+    def has_more(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def shown_from(self) -> int:
+        return (self.page - 1) * PER_PAGE + 1 if self.cards else 0
+
+    @property
+    def shown_to(self) -> int:
+        return (self.page - 1) * PER_PAGE + len(self.cards)
+
+
+def parse_status(raw: str | None, field: str = "status") -> SynergyStatus | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return SynergyStatus(raw.strip())
+    except ValueError:
+        raise InvalidInput(f"Paramètre {field} invalide : {raw[:40]!r} (attendu : "
+                           f"{', '.join(s.value for s in PIPELINE)}).", field=field) from None
+
+
+def parse_page(raw: str | None) -> int:
+    if raw is None or raw.strip() == "":
+        return 1
+    try:
+        page = int(raw.strip())
+    except ValueError:
+        page = 0
+    if not 1 <= page <= 100_000:
+        raise InvalidInput(f"Paramètre page invalide : {raw[:20]!r} (attendu : un entier "
+                           "à partir de 1).", field="page")
+    return page
+
+
+def allowed_moves(status: SynergyStatus) -> tuple[SynergyStatus, ...]:
+    """The statuses a synergy in ``status`` may move to, in pipeline order."""
+    return tuple(s for s in PIPELINE if s in STATUS_TRANSITIONS[status])
+
+
+def _order(status: SynergyStatus, synergies: list[Synergy]) -> list[Synergy]:
+    if status is SynergyStatus.CANDIDATE:  # the best first
+        return sorted(synergies, key=lambda s: (-(s.score or 0.0), s.id or 0))
+    # Elsewhere the most recently moved first: where a card lands after a move.
+    return sorted(synergies, key=lambda s: (s.updated_at is not None, s.updated_at or 0,
+                                            s.id or 0), reverse=True)
+
+
+def board(services: Services, *, status: str | None = None, page: str | None = None,
+          lang: str = "fr") -> list[Column]:
+    """The synergies by status, a page of cards per column.
+
+    ``status`` and ``page`` (raw query values) choose which page the named column shows;
+    every other column shows its first page. A page past the end shows the last one.
+    """
+    chosen, number = parse_status(status), parse_page(page)
+    repo = services.repo
+    by_status: dict[SynergyStatus, list[Synergy]] = defaultdict(list)
+    for syn in repo.synergies():
+        by_status[syn.status].append(syn)
+    picked: dict[SynergyStatus, tuple[int, int, list[Synergy]]] = {}
+    for st in PIPELINE:
+        rows = _order(st, by_status[st])
+        pages = max(1, -(-len(rows) // PER_PAGE))
+        at = min(number, pages) if st is chosen else 1
+        picked[st] = (at, pages, rows[(at - 1) * PER_PAGE: at * PER_PAGE])
+    shown = [s for _, _, rows in picked.values() for s in rows]
+    ends = _Ends(services, shown, lang) if shown else None
+    last: dict[int, SynergyEvent] = {}
+    if shown:
+        ids = {s.id for s in shown}
+        for event in repo.synergy_events():  # oldest first: the last one stays
+            if event.synergy_id in ids:
+                last[event.synergy_id] = event
+    columns = []
+    for st in PIPELINE:
+        at, pages, rows = picked[st]
+        cards = tuple(c for s in rows if ends and (c := ends.card(s, last.get(s.id or 0))))
+        columns.append(Column(status=st, count=len(by_status[st]), page=at, pages=pages,
+                              cards=cards))
+    return columns
+
+
+class _Ends:
+    """The flows, sites and parks behind a page of cards, read once."""
+
+    def __init__(self, services: Services, shown: Iterable[Synergy], lang: str) -> None:
+        wanted = {i for s in shown for i in (s.output_flow_id, s.input_flow_id)}
+        self.flows: dict[int, Flow] = {f.id: f for f in services.repo.flows()
+                                       if f.id in wanted}
+        site_ids = {f.site_id for f in self.flows.values()}
+        self.sites: dict[int, Site] = {s.id: s for s in services.repo.sites()
+                                       if s.id in site_ids}
+        self.parks = services.park_ids()
+        self.taxonomy = services.taxonomy
+        self.lang = lang
+
+    def end(self, flow_id: int) -> End | None:
+        flow = self.flows.get(flow_id)
+        site = self.sites.get(flow.site_id) if flow else None
+        if flow is None or site is None or flow.id is None or site.id is None:
+            return None
+        park = self.parks.get(site.park_id or "")
+        return End(flow_id=flow.id, member=site.member_name, site=site.name, site_id=site.id,
+                   park_id=site.park_id, park=park.name if park else None,
+                   category=flow.category_code,
+                   category_label=self.taxonomy.label(flow.category_code, self.lang),
+                   description=flow.description,
+                   quantity=None if flow.confidential else flow.quantity,
+                   unit=flow.unit.value if flow.unit and not flow.confidential else None,
+                   confidential=flow.confidential)
+
+    def card(self, syn: Synergy, last: SynergyEvent | None) -> Card | None:
+        offer, need = self.end(syn.output_flow_id), self.end(syn.input_flow_id)
+        if offer is None or need is None or syn.id is None:
+            return None  # a flow deleted since: the cascade will remove the synergy
+        secret = offer.confidential or need.confidential
+        return Card(
+            id=syn.id, kind=syn.kind.value, status=syn.status, offer=offer, need=need,
+            distance_m=syn.road_m if syn.road_m is not None else syn.geodesic_m,
+            by_road=syn.road_m is not None, score=syn.score,
+            tonnes_per_year=None if secret else syn.tonnes_per_year,
+            net_t_co2e=None if secret or syn.net_kg_co2e is None else syn.net_kg_co2e / 1000,
+            net_benefit_cad=None if secret else syn.net_benefit_cad, confidential=secret,
+            next=allowed_moves(syn.status), updated_at=syn.updated_at, last_event=last)
+
+
+# --- impact -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """Realised synergies sharing a month, a park or a category, and their summed figures."""
+
+    key: str | None  # "2026-03", a park id (None: outside every park), a category code
+    label: str | None
+    count: int
+    t_diverted: float
+    t_co2e_net: float
+    cad_net: float
+
+    def value(self, metric: str) -> float:
+        return float(getattr(self, metric))
+
+
+@dataclass(frozen=True)
+class Impact:
+    report: dict[str, Any]  # impact_report's answer: filters, totals, rows, note
+    metric: str
+    by_month: tuple[Group, ...]
+    by_park: tuple[Group, ...]  # park of the offer's site
+    by_category: tuple[Group, ...]  # top-level category of the offered material
+    transport_factors: tuple[dict[str, Any], ...]
+    avoided_factors: tuple[dict[str, Any], ...]  # those behind the realised synergies shown
+
+    @property
+    def count(self) -> int:
+        return int(self.report["count"])
+
+    @property
+    def totals(self) -> dict[str, float]:
+        return dict(self.report["totals"])
+
+    @property
+    def start(self) -> date | None:
+        return date.fromisoformat(self.report["from"]) if self.report["from"] else None
+
+    @property
+    def end(self) -> date | None:
+        return date.fromisoformat(self.report["to"]) if self.report["to"] else None
+
+
+def parse_metric(raw: str | None) -> str:
+    if raw is None or raw.strip() == "":
+        return METRICS[0]
+    if raw.strip() not in METRICS:
+        raise InvalidInput(f"Paramètre metric invalide : {raw[:40]!r} (attendu : "
+                           f"{', '.join(METRICS)}).", field="metric")
+    return raw.strip()
+
+
+def root_category(taxonomy: Taxonomy, code: str) -> str:
+    """The top level of the taxonomy above ``code`` (``code`` itself when it is one)."""
+    if taxonomy.get(code) is None:
+        return code
+    ancestors = taxonomy.ancestors(code)
+    return ancestors[-1].code if ancestors else code
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``first`` to ``last``, both included."""
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _groups(rows: list[dict[str, Any]], key_of: Any) -> dict[str | None, Group]:
+    sums: dict[str | None, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+    for row in rows:
+        acc = sums[key_of(row)]
+        acc[0] += 1
+        acc[1] += row["t_diverted"]
+        acc[2] += row["t_co2e_net"]
+        acc[3] += row["cad_net"]
+    return {k: Group(key=k, label=None, count=int(v[0]), t_diverted=round(v[1], 3),
+                     t_co2e_net=round(v[2], 3), cad_net=round(v[3], 3))
+            for k, v in sums.items()}
+
+
+def _ranked(groups: Iterable[Group], metric: str) -> tuple[Group, ...]:
+    return tuple(sorted(groups, key=lambda g: (-g.value(metric), g.label or "")))
+
+
+def impact(services: Services, *, start: str | None = None, end: str | None = None,
+           park: str | None = None, metric: str | None = None, lang: str = "fr") -> Impact:
+    """Realised synergies (in [start, end], touching ``park``): totals and three groupings.
+
+    Months run without gaps from the first realisation to the last; parks and categories are
+    ranked by ``metric``, largest first. A synergy counts for the park of its offer's site
+    (where the residue comes from); the ``park`` filter keeps those with either end there.
+    """
+    chosen = parse_metric(metric)
+    report = synergy_jobs.impact_report(services, start=start, end=end, park=park)
+    rows: list[dict[str, Any]] = report["synergies"]
+    tax = services.taxonomy
+    by_month = _groups(rows, lambda r: r["realised_at"][:7])
+    months = sorted(k for k in by_month if k)
+    filled = tuple(by_month.get(m) or Group(m, None, 0, 0.0, 0.0, 0.0)
+                   for m in (months_between(months[0], months[-1]) if months else []))
+    parks = services.park_ids()
+    by_park = [replace(g, label=parks[g.key].name if g.key in parks else None)
+               for g in _groups(rows, lambda r: r["output_park"]).values()]
+    by_category = [replace(g, label=tax.label(g.key or "", lang))
+                   for g in _groups(rows, lambda r: root_category(tax, r["category"])).values()]
+    avoided: dict[str, dict[str, Any]] = {}
+    for code in sorted({r["category"] for r in rows}):
+        factor = avoided_factor(tax, code)
+        if factor is not None and factor.category_code not in avoided:
+            avoided[factor.category_code] = {
+                "category": factor.category_code,
+                "label": tax.label(factor.category_code, lang),
+                "kg_co2e_avoided_per_t": factor.kg_co2e_avoided_per_t,
+                "source": factor.source, "year": factor.year, "status": factor.status}
+    return Impact(
+        report=report, metric=chosen, by_month=filled, by_park=_ranked(by_park, chosen),
+        by_category=_ranked(by_category, chosen),
+        transport_factors=tuple(services.transport_model.sources()),
+        avoided_factors=tuple(avoided.values()))
