@@ -1,10 +1,11 @@
 """Accounts: create them, change their role, check a password or a token.
 
-Passwords are hashed with werkzeug's scrypt and never logged nor returned. A personal token is
-shown once, when made: ``ms_`` and 43 random URL-safe characters; only its SHA-256 is stored
-(the token is random enough that a slow hash would add nothing), with its first characters so
-its owner can tell their tokens apart. After :data:`MAX_FAILURES` wrong passwords in a row an
-account is locked for :data:`LOCK_S` seconds, doubling with each further failure.
+Passwords are hashed with scrypt (:mod:`mapservice.accounts.passwords`) and never logged nor
+returned. A personal token is shown once, when made: ``ms_`` and 43 random URL-safe
+characters; only its SHA-256 is stored (the token is random enough that a slow hash would add
+nothing), with its first characters so its owner can tell their tokens apart. After
+:data:`MAX_FAILURES` wrong passwords in a row an account is locked for :data:`LOCK_S` seconds,
+doubling with each further failure.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
+from mapservice.accounts.passwords import check_password_hash, hash_password
 from mapservice.domain.access import ANONYMOUS, Principal, Role
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import User
@@ -32,7 +32,7 @@ LOCK_S = 300
 TOKEN_PREFIX = "ms_"
 #: Compared against when no account has the name, so that a wrong name costs as much time as
 #: a wrong password and does not tell which names exist.
-_DUMMY_HASH = generate_password_hash("pas un vrai mot de passe")
+_DUMMY_HASH = hash_password("pas un vrai mot de passe")
 
 
 def _now() -> datetime:
@@ -106,7 +106,7 @@ def add_user(svc: Services, *, username: str, password: str, role: str,
         raise FormErrors(errors)
     assert checked_role is not None
     return svc.repo.add_user(username=name, display_name=display_name.strip()[:200],
-                             password_hash=generate_password_hash(password),
+                             password_hash=hash_password(password),
                              role=checked_role.value, parks=park_set, actor=actor)
 
 
@@ -127,7 +127,7 @@ def reset_password(svc: Services, username: str, password: str, *,
     """Set a new password; it also unlocks the account."""
     user = require_user(svc, username)
     check_password(password)
-    svc.repo.update_user(user.id, password_hash=generate_password_hash(password),
+    svc.repo.update_user(user.id, password_hash=hash_password(password),
                          failed_logins=0, locked_until=None, actor=actor)
     return user
 

@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext as _
-
 from mapservice.domain.model import (
     Direction,
     Flow,
@@ -27,6 +25,7 @@ from mapservice.domain.model import (
     Unit,
 )
 from mapservice.domain.text import fold
+from mapservice.domain.translation import gettext as _
 from mapservice.errors import FormErrors, GeocodingError, InvalidInput
 from mapservice.geocoding import GeocodeQuery
 from mapservice.importing.values import (
