@@ -104,6 +104,16 @@ def restore(url: str, source: Path, *, safety_folder: Path,
                          round(time.monotonic() - started, 2))
 
 
+def shown_url(url: str) -> str:
+    """The database as a person may see it: the file, or the server without the password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(parsed.database)
+    return parsed.render_as_string(hide_password=True)
+
+
 def _backend(url: str) -> str:
     from mapservice.storage import backend_for_url
 

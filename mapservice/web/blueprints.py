@@ -22,9 +22,12 @@ def register(app: Flask) -> None:
         i18n,
         navigation,
         ogcapi,
+        ogcapi_schemas,
         openapi,
         pages,
         presenter_pages,
+        registry_history,
+        registry_import,
         registry_pages,
         security,
         site_pages,
@@ -47,7 +50,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_synergies.bp)
     app.register_blueprint(geocoding_pages.bp)
     app.register_blueprint(synergy_pages.bp)
+    # The registry's history and import pages add their routes to its blueprint.
+    assert registry_history.bp is registry_import.bp is registry_pages.bp
     app.register_blueprint(registry_pages.bp)
+    assert ogcapi_schemas.bp is ogcapi.bp  # its routes are the OGC API's
     app.register_blueprint(ogcapi.bp)
     error_pages.init_app(app)
     compression.init_app(app)
