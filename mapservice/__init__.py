@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from mapservice._version import __version__
+
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Any:
@@ -26,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Any:
 
     from mapservice.config import finish_settings, load_settings
     from mapservice.services import Services
-    from mapservice.web import register
+    from mapservice.web.blueprints import register
 
     settings = load_settings()
     if test_config:

@@ -125,3 +125,23 @@ def test_init_demo_makes_an_administrator_and_shows_its_password_once(tmp_path, 
         svc.close()
     again = run("init", "--demo", "--if-missing")
     assert "mot de passe" not in again.output
+
+
+def test_the_public_map_setting_and_sign_in_counts_go_through_the_use_cases(env):
+    import pytest
+
+    from mapservice.accounts import jobs as accounts
+    from mapservice.errors import InvalidInput
+
+    svc = _services()
+    try:
+        assert not accounts.public_map_open(svc)
+        accounts.set_public_map(svc, "1", actor="admin")
+        assert accounts.public_map_open(svc)
+        with pytest.raises(InvalidInput):
+            accounts.set_public_map(svc, "oui", actor="admin")
+        assert accounts.public_map_open(svc)
+        assert [accounts.allow_sign_in_attempt(svc, "k", window_s=600, limit=2)
+                for _ in range(3)] == [True, True, False]
+    finally:
+        svc.close()

@@ -9,6 +9,7 @@ import pytest
 
 from mapservice.domain.model import Direction, PresenterView
 from mapservice.errors import FormErrors, InvalidInput, NotFound
+from mapservice.views import presenter
 from mapservice.views.map_filters import MapFilter
 from mapservice.views.presenter import (
     DEFAULT_LAYERS,
@@ -244,3 +245,35 @@ def test_a_form_view_round_trips_through_the_store(services, choices):
     assert stored == PresenterView(**{**view.__dict__, "id": stored.id, "position": 1})
     assert view_filter(stored, choices) == MapFilter(category="bois",
                                                      direction=Direction.OUTPUT)
+
+
+# --- the use cases behind the views page ------------------------------------------------------
+
+
+def test_staff_compose_the_presentation_through_the_use_cases(services):
+    first = presenter.add_view(services, GOOD, actor="personnel")
+    second = presenter.add_view(services, {**GOOD, "title": "Deuxième"}, actor="personnel")
+    presenter.move_view(services, second, "-1", actor="personnel")
+    assert [v.title for v in presenter.saved_views(services)] == ["Deuxième", GOOD["title"]]
+    presenter.rename_view(services, first, "  Renommée ", anonymised=False, actor="personnel")
+    renamed = services.repo.get_presenter_view(first)
+    assert (renamed.title, renamed.anonymised) == ("Renommée", False)
+    presenter.delete_view(services, second, actor="personnel")
+    assert [v.id for v in presenter.saved_views(services)] == [first]
+
+
+@pytest.mark.parametrize(("call", "error"), [
+    (lambda svc, vid: presenter.rename_view(
+        svc, vid, "", anonymised=True, actor="a"), FormErrors),
+    (lambda svc, vid: presenter.rename_view(
+        svc, vid, "x" * 201, anonymised=True, actor="a"), FormErrors),
+    (lambda svc, vid: presenter.move_view(
+        svc, vid, "2", actor="a"), InvalidInput),
+    (lambda svc, vid: presenter.rename_view(
+        svc, vid + 99, "Titre", anonymised=True, actor="a"), NotFound),
+])
+def test_a_refused_change_leaves_the_view_as_it_was(services, call, error):
+    view_id = presenter.add_view(services, GOOD, actor="personnel")
+    with pytest.raises(error):
+        call(services, view_id)
+    assert services.repo.get_presenter_view(view_id).title == GOOD["title"]

@@ -514,3 +514,18 @@ def test_an_upload_is_claimed_once_and_old_ones_are_swept(app, tmp_path):
         names = sorted(p.name for p in uploads.folder(tmp_path).iterdir())
         assert names == sorted([f"{fresh.token}.xlsx", f"{fresh.token}.json"])
         assert not stale.path.exists()
+
+
+def test_form_errors_come_in_the_page_language_and_french_elsewhere(client):
+    """The core's messages go through the edge's translator, per request."""
+    from mapservice.errors import FormErrors
+    from mapservice.registry.jobs import member_values
+
+    english = _text(client.post("/registre/membres/nouveau?lang=en", data={"name": ""}))
+    assert "The company name is required." in _field_error(english, "name")
+    french = _text(client.post("/registre/membres/nouveau?lang=fr", data={"name": ""}))
+    assert "obligatoire" in _field_error(french, "name")
+    # Outside a request (the CLI, a notebook) on the same thread: the French source.
+    with pytest.raises(FormErrors) as caught:
+        member_values({"name": "x" * 201})
+    assert caught.value.fields["name"] == "Au plus 200 caractères (201 reçus)."

@@ -1,10 +1,11 @@
 """Accounts: create them, change their role, check a password or a token.
 
-Passwords are hashed with werkzeug's scrypt and never logged nor returned. A personal token is
-shown once, when made: ``ms_`` and 43 random URL-safe characters; only its SHA-256 is stored
-(the token is random enough that a slow hash would add nothing), with its first characters so
-its owner can tell their tokens apart. After :data:`MAX_FAILURES` wrong passwords in a row an
-account is locked for :data:`LOCK_S` seconds, doubling with each further failure.
+Passwords are hashed with scrypt (:mod:`mapservice.accounts.passwords`) and never logged nor
+returned. A personal token is shown once, when made: ``ms_`` and 43 random URL-safe
+characters; only its SHA-256 is stored (the token is random enough that a slow hash would add
+nothing), with its first characters so its owner can tell their tokens apart. After
+:data:`MAX_FAILURES` wrong passwords in a row an account is locked for :data:`LOCK_S` seconds,
+doubling with each further failure.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
+from mapservice.accounts.passwords import check_password_hash, hash_password
 from mapservice.domain.access import ANONYMOUS, Principal, Role
 from mapservice.domain.audit import SYSTEM_ACTOR
-from mapservice.domain.model import User
+from mapservice.domain.model import ApiToken, User
 from mapservice.errors import FormErrors, InvalidInput, NotFound, NotSignedIn, check_plain_text
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ LOCK_S = 300
 TOKEN_PREFIX = "ms_"
 #: Compared against when no account has the name, so that a wrong name costs as much time as
 #: a wrong password and does not tell which names exist.
-_DUMMY_HASH = generate_password_hash("pas un vrai mot de passe")
+_DUMMY_HASH = hash_password("pas un vrai mot de passe")
 
 
 def _now() -> datetime:
@@ -106,7 +106,7 @@ def add_user(svc: Services, *, username: str, password: str, role: str,
         raise FormErrors(errors)
     assert checked_role is not None
     return svc.repo.add_user(username=name, display_name=display_name.strip()[:200],
-                             password_hash=generate_password_hash(password),
+                             password_hash=hash_password(password),
                              role=checked_role.value, parks=park_set, actor=actor)
 
 
@@ -127,7 +127,7 @@ def reset_password(svc: Services, username: str, password: str, *,
     """Set a new password; it also unlocks the account."""
     user = require_user(svc, username)
     check_password(password)
-    svc.repo.update_user(user.id, password_hash=generate_password_hash(password),
+    svc.repo.update_user(user.id, password_hash=hash_password(password),
                          failed_logins=0, locked_until=None, actor=actor)
     return user
 
@@ -212,3 +212,48 @@ def user_principal(svc: Services, user_id: int) -> Principal:
     except NotFound:  # a removed account ends its sessions
         return ANONYMOUS
     return principal(user) if user.active else ANONYMOUS
+
+
+def get_user(svc: Services, user_id: int) -> User:
+    """The account ``user_id``; :class:`NotFound` when there is none."""
+    return svc.repo.get_user(user_id)
+
+
+def users(svc: Services) -> list[User]:
+    """Every account, by name."""
+    return svc.repo.users()
+
+
+def tokens(svc: Services, user_id: int) -> list[ApiToken]:
+    """The account's personal tokens, revoked ones included (shown as such)."""
+    return svc.repo.tokens(user_id)
+
+
+def revoke_token(svc: Services, token_id: int, *, user_id: int | None, actor: str) -> None:
+    """Revoke token ``token_id`` of account ``user_id``, as ``actor``."""
+    svc.repo.revoke_token(token_id, user_id=user_id, actor=actor)
+
+
+def allow_sign_in_attempt(svc: Services, client_key: str, *, window_s: float,
+                          limit: int) -> bool:
+    """Count a sign-in attempt of ``client_key``; False past ``limit`` in ``window_s`` seconds.
+
+    Counted in the database, so that every serving process shares the count.
+    """
+    return svc.repo.sign_in_attempt(client_key, now=_now(), window_s=window_s, limit=limit)
+
+
+#: The setting that opens the anonymised map to everyone (``"1"``) or to staff only.
+PUBLIC_MAP = "public_map"
+
+
+def public_map_open(svc: Services) -> bool:
+    """Whether the association opened the anonymised map to people who are not signed in."""
+    return svc.repo.setting(PUBLIC_MAP, "0") == "1"
+
+
+def set_public_map(svc: Services, value: str, *, actor: str) -> None:
+    """Open (``"1"``) or close (``"0"``) the public map, as ``actor``."""
+    if value not in ("0", "1"):
+        raise InvalidInput(f"public_map vaut 0 ou 1 (reçu : {value!r}).", field="public_map")
+    svc.repo.set_setting(PUBLIC_MAP, value, by=actor)

@@ -24,16 +24,6 @@ def _settings() -> dict[str, Any]:
         raise click.ClickException(exc.message) from exc
 
 
-def _where(url: str) -> str:
-    """The database as a person may see it: the file, or the server without the password."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return str(parsed.database)
-    return parsed.render_as_string(hide_password=True)
-
-
 def _agreed(question: str) -> bool:
     """Ask a yes/no question: only « o », « oui » (or « y », « yes ») say yes."""
     answer = click.prompt(f"{question} [o/N]", default="n", show_default=False)
@@ -73,8 +63,8 @@ def restore(file: Path, yes: bool) -> None:
 
     settings = _settings()
     url = settings["DATABASE_URL"]
-    if not yes and not _agreed(f"Remplacer toutes les données de {_where(url)} par celles de "
-                               f"{file} ?"):
+    if not yes and not _agreed(f"Remplacer toutes les données de {backups.shown_url(url)} "
+                               f"par celles de {file} ?"):
         click.echo("Restauration annulée : rien n'a changé.", err=True)
         raise SystemExit(1)
     try:

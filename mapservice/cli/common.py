@@ -27,13 +27,16 @@ def services(ctx: click.Context) -> Any:
 
 def check_schema(svc: Any) -> None:
     """Say how to fix an out-of-date database instead of failing on a missing column."""
+    from mapservice.ops.database import schema_state
+
     try:
-        current, head = svc.repo.revision(), svc.repo.head_revision()
+        state = schema_state(svc)
     except MapserviceError as exc:
         raise click.ClickException(exc.message) from exc
-    if current != head:
+    if not state.current:
         raise click.ClickException(
-            f"La base est à la révision {current or 'aucune'}, le code attend {head} : lancez "
+            f"La base est à la révision {state.revision or 'aucune'}, le code attend "
+            f"{state.head} : lancez "
             "`mapservice init` pour la créer ou la mettre à niveau (rien n'est perdu).")
 
 

@@ -40,22 +40,23 @@ def main() -> None:
               help="Ne rien faire si la base est déjà initialisée (utilisé par `make run`).")
 @click.pass_context
 def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
+    from mapservice.accounts import jobs as accounts
+    from mapservice.ops import database
+
     svc = _services(ctx)
     try:
         if if_missing and svc.is_initialised():
-            svc.repo.migrate()
-            click.echo(f"Base déjà initialisée ({svc.repo.backend}) : mise à niveau du schéma.")
+            state = database.upgrade_schema(svc)
+            click.echo(f"Base déjà initialisée ({state.backend}) : mise à niveau du schéma.")
             return
         report = svc.init_database(demo=demo)
     except MapserviceError as exc:
         _fail(exc)
         return
-    counts = svc.repo.counts()
-    click.echo(f"Base prête ({svc.repo.backend}, révision {report['revision']}) "
-               f"en {report['seconds']} s.")
-    if demo and not svc.repo.users():
-        from mapservice.accounts import jobs as accounts
-
+    counts = database.table_counts(svc)
+    click.echo(f"Base prête ({database.schema_state(svc).backend}, révision "
+               f"{report['revision']}) en {report['seconds']} s.")
+    if demo and not accounts.users(svc):
         password = secrets.token_urlsafe(12)
         accounts.add_user(svc, username="admin", password=password, role="admin",
                           display_name="Administrateur (démo)", actor=cli_actor())
@@ -171,6 +172,7 @@ def geocode(ctx: click.Context, mode: str, backend: str | None, review_limit: in
 def match(ctx: click.Context, site_id: int | None, max_km: float | None, backend: str | None,
           out: Path | None, per_offer: int | None, no_save: bool, top: int) -> None:
     from mapservice.matching import jobs as synergy_jobs
+    from mapservice.matching import tracking
     from mapservice.matching.export import write_candidates
 
     svc = _services(ctx)
@@ -181,7 +183,7 @@ def match(ctx: click.Context, site_id: int | None, max_km: float | None, backend
         if site_id is not None:
             found = synergy_jobs.site_candidates(svc, site_id, max_km=max_km, backend=backend)
             if not no_save:
-                svc.repo.save_candidates(synergy_jobs.candidate_row(c) for c in found)
+                tracking.save_candidates(svc, found)
         else:
             found = synergy_jobs.match_all(svc, max_km=max_km, backend=backend,
                                            save=not no_save, per_offer=per_offer)
@@ -305,9 +307,11 @@ def serve(host: str, port: int, threads: int, workers: int, warm: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
+    from mapservice.ops import database
+
     svc = _services(ctx)
     try:
-        counts = svc.repo.counts()
+        counts = database.table_counts(svc)
     except MapserviceError as exc:
         _fail(exc)
         return

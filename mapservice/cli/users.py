@@ -109,7 +109,7 @@ def token(ctx: click.Context, username: str, name: str, revoke: int | None) -> N
     try:
         if revoke is not None:
             owner = accounts.require_user(svc, username)
-            svc.repo.revoke_token(revoke, user_id=owner.id, actor=cli_actor())
+            accounts.revoke_token(svc, revoke, user_id=owner.id, actor=cli_actor())
             click.echo(f"Jeton {revoke} de {owner.username} révoqué.")
             return
         secret = accounts.make_token(svc, username, name, actor=cli_actor())
@@ -122,11 +122,13 @@ def token(ctx: click.Context, username: str, name: str, revoke: int | None) -> N
 @user.command("list", help="Lister les comptes et leurs jetons.")
 @click.pass_context
 def list_users(ctx: click.Context) -> None:
+    from mapservice.accounts import jobs as accounts
+
     svc = _svc(ctx)
-    for u in svc.repo.users():
+    for u in accounts.users(svc):
         parks = f" [{', '.join(sorted(u.parks))}]" if u.parks else ""
         state = "" if u.active else " (inactif)"
         click.echo(f"{u.username:<24} {u.role:<13}{parks}{state}")
-        for t in svc.repo.tokens(u.id):
+        for t in accounts.tokens(svc, u.id):
             status = "révoqué" if t.revoked_at else "actif"
             click.echo(f"    jeton {t.id} « {t.name} » {t.prefix}… {status}")

@@ -31,6 +31,8 @@ class Geocoder(Protocol):
     def geocode(self, query: GeocodeQuery) -> Location: ...
 
 
+#: ``geocode_source`` of a position set by a person on the correction page.
+MANUAL_SOURCE = "correction-manuelle"
 #: What an online hit stands for, from the most to the least precise.
 HIT_KINDS = ("house", "street", "postcode", "place", "other")
 

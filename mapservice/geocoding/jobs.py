@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mapservice.domain.model import Location, Precision, Site
 from mapservice.errors import GeocodingError, InvalidInput, check_plain_text
 from mapservice.geocoding import GeocodeQuery, parse_query
-from mapservice.storage.geocode_store import MANUAL_SOURCE
+from mapservice.geocoding.base import MANUAL_SOURCE
 
 if TYPE_CHECKING:
     from mapservice.services import Services

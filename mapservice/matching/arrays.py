@@ -4,7 +4,7 @@ as arrays; cells of a distance matrix. Helpers of :mod:`mapservice.matching.matc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from pyproj import Geod
@@ -12,15 +12,26 @@ from pyproj import Geod
 from mapservice.domain.model import Flow, Unit
 from mapservice.geo.spatial_index import TO_METRES
 from mapservice.materials.impact import tonnes_per_year
-from mapservice.materials.taxonomy import Category
-
-if TYPE_CHECKING:
-    from mapservice.matching.matcher import Matcher
+from mapservice.materials.taxonomy import Category, Taxonomy
 
 _GEOD = Geod(ellps="WGS84")
 #: Québec Lambert distances are within well under 1 % of geodesic ones across the province.
 PLANE_MARGIN = 1.01
 UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
+
+
+class _Points(Protocol):
+    def point(self, site_id: int) -> tuple[float, float]: ...
+
+
+class _Reader(Protocol):
+    """What a flow group reads from the matcher: where each site is, and the taxonomy."""
+
+    @property
+    def index(self) -> _Points: ...
+
+    @property
+    def taxonomy(self) -> Taxonomy: ...
 
 
 def is_hazardous(flow: Flow, cat: Category | None) -> bool:
@@ -93,7 +104,7 @@ class FlowGroup:
     amount: np.ndarray
 
     @classmethod
-    def of(cls, flows: list[Flow], matcher: Matcher) -> FlowGroup:
+    def of(cls, flows: list[Flow], matcher: _Reader) -> FlowGroup:
         points = [matcher.index.point(f.site_id) for f in flows]
         cat = matcher.taxonomy.get(flows[0].category_code)
         comparable = [comparable_quantity(f, cat) for f in flows]

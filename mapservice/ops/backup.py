@@ -15,32 +15,22 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from mapservice.errors import MapserviceError
+from mapservice.ops.backup_files import (
+    REQUIRED_TABLES,
+    BackupError,
+    InvalidBackup,
+    flush_to_disk,
+    known_revision,
+    staging_file,
+)
 
-#: Tables every mapservice database has had since the first revision.
-REQUIRED_TABLES = frozenset({"alembic_version", "municipalities", "parks", "members", "sites",
-                             "flows"})
 BACKUP_FOLDER = "sauvegardes"
 STAMP = "%Y%m%d-%H%M%S"
-
-
-class BackupError(MapserviceError):
-    """A backup or a restore could not be made; the database was left as it was."""
-
-    code = "backup_failed"
-
-
-class InvalidBackup(BackupError):
-    """The file to restore is not a mapservice database this version can use."""
-
-    status = 422
-    code = "invalid_backup"
 
 
 @dataclass(frozen=True)
@@ -114,16 +104,14 @@ def restore(url: str, source: Path, *, safety_folder: Path,
                          round(time.monotonic() - started, 2))
 
 
-def known_revision(revision: str, what: str) -> str:
-    """Return ``revision`` if this code knows it; else say why it cannot be restored."""
-    from mapservice.storage.sql import known_revisions
+def shown_url(url: str) -> str:
+    """The database as a person may see it: the file, or the server without the password."""
+    from sqlalchemy.engine import make_url
 
-    known = known_revisions()
-    if revision not in known:
-        raise InvalidBackup(
-            f"{what} a un schéma plus récent que ce code (révision {revision} ; ce code connaît "
-            f"jusqu'à {known[-1]}) : mettez mapservice à jour avant de restaurer.")
-    return revision
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(parsed.database)
+    return parsed.render_as_string(hide_password=True)
 
 
 def _backend(url: str) -> str:
@@ -267,19 +255,6 @@ def _install(staged: Path, path: Path) -> None:
                                   "changé.", detail=str(exc)) from exc
 
 
-@contextmanager
-def staging_file(path: Path, suffix: str) -> Iterator[Path]:
-    """A temporary file in ``path``'s folder (so a rename is atomic), removed afterwards."""
-    temp = path.with_name(f".{path.name}{suffix}-{os.getpid()}")
-    for extra in ("", "-journal", "-wal", "-shm"):
-        Path(f"{temp}{extra}").unlink(missing_ok=True)
-    try:
-        yield temp
-    finally:
-        for extra in ("", "-journal", "-wal", "-shm"):
-            Path(f"{temp}{extra}").unlink(missing_ok=True)
-
-
 def _free(path: Path) -> Path:
     """``path``, or ``path-2``, ``path-3``… if it is taken."""
     candidate, n = path, 1
@@ -287,13 +262,3 @@ def _free(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.name}-{n}")
     return candidate
-
-
-def flush_to_disk(path: Path) -> None:
-    """Flush ``path`` to disk before it is renamed into place."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-

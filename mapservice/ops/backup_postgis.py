@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from mapservice.ops.backup import (
+from mapservice.ops.backup_files import (
     REQUIRED_TABLES,
     BackupError,
     InvalidBackup,

@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext as _
-
 from mapservice.domain.model import (
     Direction,
     Flow,
@@ -26,7 +24,7 @@ from mapservice.domain.model import (
     Site,
     Unit,
 )
-from mapservice.domain.text import fold
+from mapservice.domain.translation import gettext as _
 from mapservice.errors import FormErrors, GeocodingError, InvalidInput
 from mapservice.geocoding import GeocodeQuery
 from mapservice.importing.values import (
@@ -136,22 +134,6 @@ def flow_form(flow: Flow | None = None) -> dict[str, str]:
 
 
 # --- members ----------------------------------------------------------------------------------
-
-
-def list_members(services: Services, q: str | None = None) -> list[tuple[Member, int, int]]:
-    """Members whose name, SCIAN code or contact matches ``q``, with their site and flow
-    counts, by name."""
-    counts = services.repo.member_counts()
-    key = fold(q or "")
-    rows = []
-    for member in services.repo.members():
-        haystack = fold(" ".join(filter(None, (member.name, member.naics_code,
-                                               member.contact_name))))
-        if key and key not in haystack:
-            continue
-        n_sites, n_flows = counts.get(member.id or 0, (0, 0))
-        rows.append((member, n_sites, n_flows))
-    return sorted(rows, key=lambda row: fold(row[0].name))
 
 
 def member_values(data: Mapping[str, str]) -> dict[str, Any]:

@@ -17,11 +17,12 @@ from sqlalchemy.engine import Connection
 
 from mapservice.domain.model import Location
 from mapservice.errors import NotFound
+from mapservice.geocoding.base import MANUAL_SOURCE
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import record_change, snapshot
 
-#: ``geocode_source`` of a position set by a person on the correction page.
-MANUAL_SOURCE = "correction-manuelle"
+#: Kept here too for the stores that compare with it.
+__all__ = ["MANUAL_SOURCE", "GeocodeRun", "GeocodeStore"]
 
 
 def _now() -> datetime:

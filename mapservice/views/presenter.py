@@ -1,13 +1,20 @@
-"""Presenter mode's saved views: reading one from a form, and the filter it stands for."""
+"""Presenter mode's saved views: reading one from a form, the filter it stands for, and the
+use cases that keep the list (add, rename, move, delete)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 from mapservice.domain.model import PresenterView
+from mapservice.domain.translation import gettext as _
 from mapservice.errors import FormErrors, InvalidInput
 from mapservice.views.map_filters import FilterChoices, MapFilter, parse_filter
+from mapservice.views.map_view import filter_choices
+
+if TYPE_CHECKING:
+    from mapservice.services import Services
 
 LAYERS = ("parks", "sites", "offers", "needs", "lines", "roads")
 DEFAULT_LAYERS = "parks,sites,lines"
@@ -56,3 +63,39 @@ def read_view_form(form: Mapping[str, str], choices: FilterChoices,
                          lon=numbers["lon"], zoom=int(numbers["zoom"]), filters=filters,
                          layers=",".join(layers),
                          anonymised=form.get("anonymised") in ("1", "on", "true", "oui"))
+
+
+# --- the list of views, as staff compose it ----------------------------------------------------
+
+
+def saved_views(svc: Services) -> list[PresenterView]:
+    """The saved views, in the order the presentation steps through them."""
+    return svc.repo.presenter_views()
+
+
+def add_view(svc: Services, form: Mapping[str, str], *, actor: str) -> int:
+    """Save the view a form describes, last in the presentation, as ``actor``; its id."""
+    return svc.repo.add_presenter_view(read_view_form(form, filter_choices(svc)), actor=actor)
+
+
+def rename_view(svc: Services, view_id: int, title: str, *, anonymised: bool,
+                actor: str) -> None:
+    """Change a view's title and whether it hides company names, as ``actor``."""
+    svc.repo.get_presenter_view(view_id)
+    title = title.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise FormErrors({f"title-{view_id}": _("Donnez un titre de 1 à 200 caractères.")})
+    svc.repo.update_presenter_view(view_id, {"title": title, "anonymised": anonymised},
+                                   actor=actor)
+
+
+def move_view(svc: Services, view_id: int, offset: str, *, actor: str) -> None:
+    """Move a view one step earlier (``"-1"``) or later (``"1"``), as ``actor``."""
+    if offset not in ("-1", "1"):
+        raise InvalidInput(_("offset vaut -1 ou 1 (reçu : %(v)s).", v=offset or "—"),
+                           field="offset")
+    svc.repo.move_presenter_view(view_id, int(offset), actor=actor)
+
+
+def delete_view(svc: Services, view_id: int, *, actor: str) -> None:
+    svc.repo.delete_presenter_view(view_id, actor=actor)

@@ -1,10 +1,14 @@
-"""Blueprints: pages, API, exports; the language; and the one error handler."""
+"""Blueprints: pages, API, exports; the language; and the one error handler.
+
+This package module holds what every blueprint shares (the app's services, the row-id rule);
+:mod:`mapservice.web.blueprints` registers them all on an app.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from werkzeug.routing import IntegerConverter, Map
 
 from mapservice.services import Services
@@ -29,51 +33,3 @@ class RowIdConverter(IntegerConverter):
 def services() -> Services:
     """Return the app's service layer (built once by :func:`mapservice.create_app`)."""
     return current_app.extensions["mapservice"]  # type: ignore[no-any-return]
-
-
-def register(app: Flask) -> None:
-    from mapservice.web import (
-        api,
-        api_synergies,
-        auth,
-        caching,
-        compression,
-        error_pages,
-        exports,
-        geocoding_pages,
-        guard,
-        health,
-        i18n,
-        navigation,
-        ogcapi,
-        openapi,
-        pages,
-        presenter_pages,
-        registry_pages,
-        security,
-        site_pages,
-        synergy_pages,
-    )
-
-    app.url_map.converters["int"] = RowIdConverter  # before any route is added
-    i18n.init_app(app)
-    auth.init_app(app)
-    guard.init_app(app)  # after auth: it asks who is signed in
-    navigation.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(site_pages.bp)
-    app.register_blueprint(presenter_pages.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(exports.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(openapi.bp)
-    app.register_blueprint(api_synergies.bp)
-    app.register_blueprint(geocoding_pages.bp)
-    app.register_blueprint(synergy_pages.bp)
-    app.register_blueprint(registry_pages.bp)
-    app.register_blueprint(ogcapi.bp)
-    error_pages.init_app(app)
-    compression.init_app(app)
-    caching.init_app(app)  # after: runs before compression, on the plain body
-    security.init_app(app)  # last: runs first, hashes the inline scripts of the plain body

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, check_plain_text
 from mapservice.matching import jobs as synergy_jobs
+from mapservice.matching import tracking
 from mapservice.web import MAX_ROW_ID, services
 from mapservice.web.api import iso_utc
 
@@ -175,21 +176,19 @@ def synergies() -> Response:
                            f"{', '.join(s.value for s in SynergyStatus)}).",
                            field="status") from None
     page = Page.asked()
-    repo = services().repo
-    total = repo.count_synergies(status=status)
-    found = repo.synergies(status=status, limit=page.limit, offset=page.offset)
-    page = replace(page, total=total, has_more=page.offset + page.limit < total)
-    return page.answer({"synergies": [_synergy_json(s) for s in found]},
+    found = tracking.synergy_page(services(), status=status, limit=page.limit,
+                                  offset=page.offset)
+    page = replace(page, total=found.total, has_more=page.offset + page.limit < found.total)
+    return page.answer({"synergies": [_synergy_json(s) for s in found.synergies]},
                        "api_synergies.synergies")
 
 
 @bp.get("/synergies/<int:synergy_id>")
 def synergy(synergy_id: int) -> Response:
-    repo = services().repo
-    body = _synergy_json(repo.get_synergy(synergy_id))
+    body = _synergy_json(tracking.get_synergy(services(), synergy_id))
     body["history"] = [{"from": e.from_status.value if e.from_status else None,
                         "to": e.to_status.value, "at": iso_utc(e.at), "author": e.author,
-                        "note": e.note} for e in repo.synergy_events(synergy_id)]
+                        "note": e.note} for e in tracking.history(services(), synergy_id)]
     return jsonify(body)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,7 +37,6 @@ login_manager = LoginManager()
 
 #: Sign-in attempts allowed per client address in :data:`WINDOW_S` seconds.
 MAX_ATTEMPTS, WINDOW_S = 20, 600
-PUBLIC_MAP = "public_map"
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]
@@ -73,7 +71,7 @@ def _token_from(req: Any) -> str | None:
 def public_map_open() -> bool:
     """The association's setting; closed when the database cannot say (fail closed)."""
     try:
-        return services().repo.setting(PUBLIC_MAP, "0") == "1"
+        return accounts.public_map_open(services())
     except StorageError:
         return False
 
@@ -85,8 +83,8 @@ def _allow_attempt() -> bool:
     app's secret key, never as it came, and only for the window."""
     address = (request.remote_addr or "?").encode()
     key = hmac.new(current_app.config["SECRET_KEY"].encode(), address, "sha256").hexdigest()
-    return services().repo.sign_in_attempt(key, now=datetime.now(UTC), window_s=WINDOW_S,
-                                           limit=MAX_ATTEMPTS)
+    return accounts.allow_sign_in_attempt(services(), key, window_s=WINDOW_S,
+                                          limit=MAX_ATTEMPTS)
 
 
 def _safe_next(target: str | None) -> str:
@@ -133,28 +131,28 @@ def logout() -> Response:
 @bp.route("/compte", methods=["GET"])
 def account() -> str:
     who = current_principal()
+    return _account_page(who, None)
+
+
+def _account_page(who: Principal, new_token: str | None) -> str:
     svc = services()
     assert who.user_id is not None
-    return render_template("account.html", who=who, user=svc.repo.get_user(who.user_id),
-                           tokens=svc.repo.tokens(who.user_id), new_token=None,
+    return render_template("account.html", who=who, user=accounts.get_user(svc, who.user_id),
+                           tokens=accounts.tokens(svc, who.user_id), new_token=new_token,
                            role_labels=ROLE_LABELS)
 
 
 @bp.post("/compte/jetons")
 def new_token() -> str:
     who = current_principal()
-    svc = services()
-    secret = accounts.make_token(svc, who.username, request.form.get("name", ""))
-    assert who.user_id is not None
-    return render_template("account.html", who=who, user=svc.repo.get_user(who.user_id),
-                           tokens=svc.repo.tokens(who.user_id), new_token=secret,
-                           role_labels=ROLE_LABELS)
+    secret = accounts.make_token(services(), who.username, request.form.get("name", ""))
+    return _account_page(who, secret)
 
 
 @bp.post("/compte/jetons/<int:token_id>/revoquer")
 def revoke_token(token_id: int) -> Response:
     who = current_principal()
-    services().repo.revoke_token(token_id, user_id=who.user_id, actor=who.username)
+    accounts.revoke_token(services(), token_id, user_id=who.user_id, actor=who.username)
     return redirect(url_for("auth.account"))  # type: ignore[return-value]
 
 
@@ -164,7 +162,7 @@ def revoke_token(token_id: int) -> Response:
 def _admin_page(errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                 status: int = 200) -> tuple[str, int]:
     svc = services()
-    return render_template("admin.html", users=svc.repo.users(), roles=list(Role),
+    return render_template("admin.html", users=accounts.users(svc), roles=list(Role),
                            role_labels=ROLE_LABELS, parks=svc.park_ids(),
                            public_map=public_map_open(), errors=errors or {},
                            values={"parks": [], **(values or {})}), status
@@ -200,7 +198,7 @@ def _typed(form: Any) -> dict[str, Any]:
 @bp.post("/admin/comptes/<int:user_id>")
 def admin_change_user(user_id: int) -> Any:
     svc = services()
-    user = svc.repo.get_user(user_id)
+    user = accounts.get_user(svc, user_id)
     form = request.form
     actor = current_principal().username
     try:
@@ -218,10 +216,8 @@ def admin_change_user(user_id: int) -> Any:
 
 @bp.post("/admin/carte-publique")
 def admin_public_map() -> Response:
-    value = request.form.get("public_map")
-    if value not in ("0", "1"):
-        raise InvalidInput(f"public_map vaut 0 ou 1 (reçu : {value!r}).", field="public_map")
-    services().repo.set_setting(PUBLIC_MAP, value, by=current_principal().username)
+    accounts.set_public_map(services(), request.form.get("public_map", ""),
+                            actor=current_principal().username)
     return redirect(url_for("auth.admin"))  # type: ignore[return-value]
 
 

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from mapservice.domain.model import Precision
 from mapservice.errors import InvalidInput
 from mapservice.geocoding import jobs as geocoding_jobs
+from mapservice.registry import queries as registry_queries
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.security import mark_scripts
@@ -29,7 +30,7 @@ PRECISION_LABELS = {
 @bp.get("/geocodage")
 def review() -> str:
     svc = services()
-    sites = svc.repo.sites()
+    sites = registry_queries.sites(svc)
     return render_template(
         "geocoding_review.html",
         review=geocoding_jobs.to_review(sites),
@@ -44,7 +45,7 @@ def review() -> str:
 def _position_page(site_id: int, *, error: InvalidInput | None = None,
                    by: str = "") -> tuple[str, int]:
     svc = services()
-    site = svc.repo.get_site(site_id)
+    site = registry_queries.get_site(svc, site_id)
     munis = svc.gazetteer.municipalities
     muni = munis.get(site.municipality_id or "")
     if site.lon is not None and site.lat is not None:

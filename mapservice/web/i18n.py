@@ -17,6 +17,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, get_locale
 from werkzeug.datastructures import MultiDict
 
+from mapservice.domain import translation
 from mapservice.views import formatting
 
 LANGUAGES = formatting.LOCALES
@@ -115,6 +116,8 @@ def init_app(app: Flask) -> None:
         lambda text: _translations().ugettext(text),
         lambda one, many, n: _translations().ungettext(one, many, n), newstyle=True)
     app.after_request(_remember)
+    # The core's messages (form errors…) in the page's language too.
+    app.before_request(lambda: translation.use(flask_babel.gettext))
     for name, func in FILTERS.items():
         app.add_template_filter(func, name)
 

@@ -7,7 +7,8 @@ with ``limit``/``offset`` and ``next``/``prev`` links, so GDAL's OAPIF driver an
 as they are. Features come in CRS84 unless ``crs`` asks for one of
 :data:`mapservice.geo.crs.OFFERED`.
 Who asks is :func:`_scope`, the one place access control plugs into. Invalid parameters answer
-400 (OGC), naming the parameter. The OpenAPI document is :mod:`mapservice.web.ogcapi_doc`.
+400 (OGC), naming the parameter. The schemas, the queryables and the OpenAPI document are
+:mod:`mapservice.web.ogcapi_schemas` (on this blueprint).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from mapservice.exports.jobs import (
 from mapservice.exports.layers import LAYERS, Field, Scope
 from mapservice.geo import crs
 from mapservice.views.map_filters import PARAMETERS
-from mapservice.web import ogcapi_doc, services
+from mapservice.web import services
 from mapservice.web.error_pages import respond
 from mapservice.web.guard import read_scope
 
@@ -357,55 +358,3 @@ def item(collection_id: str, feature_id: str) -> Response | str:
     return _with_crs(_answer(doc, fmt, GEOJSON, layer=LAYERS[layer_id], scope=_scope(),
                              title=f"{LAYERS[layer_id].title_fr} — {feature_id}", offset=0),
                      target)
-
-
-_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number",
-               "boolean": "boolean"}
-#: Part 5 geometry formats: parks are outlines where known, else their centre.
-_GEOMETRY = {"parks": "geometry-any", "sites": "geometry-point", "flows": "geometry-point",
-             "synergies": "geometry-linestring"}
-
-
-def _property_schema(f: Field) -> dict[str, Any]:
-    schema: dict[str, Any] = {"title": f.label_fr, "description": f.label_en,
-                              "type": [_JSON_TYPES[f.type], "null"]}
-    if f.name == "updated_at":
-        schema["format"] = "date-time"
-        schema["x-ogc-role"] = "primary-instant"
-    return schema
-
-
-@bp.get("/collections/<collection_id>/schema")
-def schema(collection_id: str) -> Response:
-    """The collection's features as JSON Schema (Part 5 style): what each property holds."""
-    layer_id = _layer(collection_id)
-    layer = LAYERS[layer_id]
-    fields = [f for f in layer.fields if _scope().confidential or not f.confidential]
-    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-           "$id": _url("ogcapi.schema", collection_id=layer_id),
-           "title": layer.title_fr, "type": "object",
-           "properties": {
-               "geometry": {"format": _GEOMETRY[layer_id], "x-ogc-role": "primary-geometry"},
-               **{f.name: _property_schema(f) for f in fields}}}
-    return _json(doc, SCHEMA)
-
-
-@bp.get("/collections/<collection_id>/queryables")
-def queryables_of(collection_id: str) -> Response:
-    """The properties ``/items`` filters on by ``name=value`` (see :func:`queryables`)."""
-    layer_id = _layer(collection_id)
-    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-           "$id": _url("ogcapi.queryables_of", collection_id=layer_id),
-           "title": f"{LAYERS[layer_id].title_fr} — propriétés filtrables", "type": "object",
-           "properties": {f.name: {"title": f.label_fr, "type": _JSON_TYPES[f.type]}
-                          for f in queryables(layer_id)},
-           "additionalProperties": False}
-    return _json(doc, SCHEMA)
-
-
-@bp.get("/api")
-def openapi() -> Response:
-    """The OpenAPI 3.0 description of these paths (``service-desc`` of the landing page)."""
-    doc = ogcapi_doc.document(_url("ogcapi.landing"), {k: queryables(k) for k in LAYERS},
-                              max_limit=MAX_LIMIT, default_limit=DEFAULT_LIMIT)
-    return _json(doc, "application/vnd.oai.openapi+json;version=3.0")

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template
 
-from mapservice import __version__
+from mapservice._version import __version__
 from mapservice.config import ROUTING_KINDS
 from mapservice.domain.model import Direction, Precision, SynergyKind, SynergyStatus, Unit
 from mapservice.web import MAX_ROW_ID

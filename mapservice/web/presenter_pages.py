@@ -21,9 +21,10 @@ from flask_babel import gettext as _
 from mapservice.domain.model import PresenterView
 from mapservice.errors import FormErrors, InvalidInput, NotFound
 from mapservice.views import folium_maps as maps
+from mapservice.views import presenter
 from mapservice.views.map_filters import MapFilter
 from mapservice.views.map_view import TRACKED, filter_choices, region_view
-from mapservice.views.presenter import read_view_form, view_filter
+from mapservice.views.presenter import view_filter
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.guard import sees_everything
@@ -74,7 +75,7 @@ def _slide(view: PresenterView, *, anonymise: bool, standalone: bool = False) ->
 
 @bp.get("/present")
 def present() -> Any:
-    if services().repo.presenter_views():
+    if presenter.saved_views(services()):
         args: dict[str, Any] = dict(request.args)
         return redirect(url_for("presenter.slide", number=1, **args))
     view = REGION
@@ -85,7 +86,7 @@ def present() -> Any:
 
 @bp.get("/present/<int:number>")
 def slide(number: int) -> str:
-    views = services().repo.presenter_views()
+    views = presenter.saved_views(services())
     if not 1 <= number <= len(views):
         raise NotFound(_("Pas de vue n° %(n)s : la présentation en compte %(total)s.",
                          n=number, total=len(views)))
@@ -97,7 +98,7 @@ def slide(number: int) -> str:
 @bp.get("/present/<int:number>/telecharger")
 def download(number: int) -> Response:
     """The view as one HTML file that opens without a server (scripts and data inlined)."""
-    views = services().repo.presenter_views()
+    views = presenter.saved_views(services())
     if not 1 <= number <= len(views):
         raise NotFound(_("Pas de vue n° %(n)s : la présentation en compte %(total)s.",
                          n=number, total=len(views)))
@@ -123,7 +124,7 @@ def views() -> str:
 def _views_page(errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
                 status: int = 200) -> Any:
     rows = []
-    for view in services().repo.presenter_views():
+    for view in presenter.saved_views(services()):
         filters: dict[str, Any] = dict(parse_qsl(view.filters))
         rows.append({"view": view, "filters": filters,
                      "map_url": url_for("pages.region_map", **filters, lat=view.lat,
@@ -134,41 +135,32 @@ def _views_page(errors: dict[str, str] | None = None, form: dict[str, str] | Non
 
 @bp.post("/present/vues")
 def add_view() -> Any:
-    svc = services()
     try:
-        view = read_view_form(request.form, filter_choices(svc))
+        presenter.add_view(services(), request.form, actor=current_principal().username)
     except FormErrors as exc:
         return _views_page(exc.fields, dict(request.form), 422)
-    svc.repo.add_presenter_view(view, actor=current_principal().username)
     return redirect(url_for("presenter.views", ajoutee=1), code=303)
 
 
 @bp.post("/present/vues/<int:view_id>")
 def update_view(view_id: int) -> Any:
-    svc = services()
-    svc.repo.get_presenter_view(view_id)
-    title = (request.form.get("title") or "").strip()
-    if not title or len(title) > 200:
-        return _views_page({f"title-{view_id}": _("Donnez un titre de 1 à 200 caractères.")},
-                           dict(request.form), 422)
-    svc.repo.update_presenter_view(view_id, {
-        "title": title, "anonymised": request.form.get("anonymised") in ("1", "on")},
-        actor=current_principal().username)
+    try:
+        presenter.rename_view(services(), view_id, request.form.get("title") or "",
+                              anonymised=request.form.get("anonymised") in ("1", "on"),
+                              actor=current_principal().username)
+    except FormErrors as exc:
+        return _views_page(exc.fields, dict(request.form), 422)
     return redirect(url_for("presenter.views"), code=303)
 
 
 @bp.post("/present/vues/<int:view_id>/deplacer")
 def move_view(view_id: int) -> Any:
-    offset = request.form.get("offset", "")
-    if offset not in ("-1", "1"):
-        raise InvalidInput(_("offset vaut -1 ou 1 (reçu : %(v)s).", v=offset or "—"),
-                           field="offset")
-    services().repo.move_presenter_view(view_id, int(offset),
-                                        actor=current_principal().username)
+    presenter.move_view(services(), view_id, request.form.get("offset", ""),
+                        actor=current_principal().username)
     return redirect(url_for("presenter.views") + f"#vue-{view_id}", code=303)
 
 
 @bp.post("/present/vues/<int:view_id>/supprimer")
 def delete_view(view_id: int) -> Any:
-    services().repo.delete_presenter_view(view_id, actor=current_principal().username)
+    presenter.delete_view(services(), view_id, actor=current_principal().username)
     return redirect(url_for("presenter.views"), code=303)

@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from mapservice.domain.model import SynergyStatus
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput
 from mapservice.matching import jobs as synergy_jobs
+from mapservice.matching import tracking
 from mapservice.views import charts, dashboard
 from mapservice.web import services
 from mapservice.web.i18n import language, num
@@ -60,10 +61,7 @@ def _board_page(*, error: str | None = None, status: int = 200) -> tuple[str, in
                               page=request.args.get("page") if get else None, lang=language())
     moved = None
     if get and (raw := request.args.get("deplacee", "")).isdigit() and len(raw) < 10:
-        try:
-            moved = svc.repo.get_synergy(int(raw))
-        except NotFound:
-            moved = None
+        moved = tracking.find_synergy(svc, int(raw))
     return render_template(
         "synergy_board.html", columns=columns, total=sum(c.count for c in columns),
         labels=STATUS_LABELS, move_labels=MOVE_LABELS, moved=moved, error=error,
@@ -96,7 +94,7 @@ def _refusal(synergy_id: int, exc: InvalidInput) -> str:
     raw = request.form.get("status", "")
     if exc.field != "status" or raw not in {s.value for s in SynergyStatus}:
         return exc.message
-    current = services().repo.get_synergy(synergy_id).status
+    current = tracking.get_synergy(services(), synergy_id).status
     allowed = dashboard.allowed_moves(current)
     return _("La synergie n° %(id)s est « %(current)s » : elle ne peut pas passer à "
              "« %(to)s ». Étapes possibles : %(allowed)s.", id=synergy_id,

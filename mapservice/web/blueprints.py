@@ -1,0 +1,61 @@
+"""Register every blueprint and hook of the web app, in the order they must run."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mapservice.web import RowIdConverter
+
+
+def register(app: Flask) -> None:
+    from mapservice.web import (
+        api,
+        api_synergies,
+        auth,
+        caching,
+        compression,
+        error_pages,
+        exports,
+        geocoding_pages,
+        guard,
+        health,
+        i18n,
+        navigation,
+        ogcapi,
+        ogcapi_schemas,
+        openapi,
+        pages,
+        presenter_pages,
+        registry_history,
+        registry_import,
+        registry_pages,
+        security,
+        site_pages,
+        synergy_pages,
+    )
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
+    i18n.init_app(app)
+    auth.init_app(app)
+    guard.init_app(app)  # after auth: it asks who is signed in
+    navigation.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(site_pages.bp)
+    app.register_blueprint(presenter_pages.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(api_synergies.bp)
+    app.register_blueprint(geocoding_pages.bp)
+    app.register_blueprint(synergy_pages.bp)
+    # The registry's history and import pages add their routes to its blueprint.
+    assert registry_history.bp is registry_import.bp is registry_pages.bp
+    app.register_blueprint(registry_pages.bp)
+    assert ogcapi_schemas.bp is ogcapi.bp  # its routes are the OGC API's
+    app.register_blueprint(ogcapi.bp)
+    error_pages.init_app(app)
+    compression.init_app(app)
+    caching.init_app(app)  # after: runs before compression, on the plain body
+    security.init_app(app)  # last: runs first, hashes the inline scripts of the plain body
