@@ -208,10 +208,10 @@ class HttpClient:
                 self._sleep(min(delay_s, RETRY_AFTER_MAX_S))
 
     def _failure(self, error: Exception) -> str:
+        if isinstance(error, NewConnectionError):  # before timeouts: urllib3 makes it one
+            return f"connexion impossible ({error})"
         if isinstance(error, Urllib3Timeout | TimeoutError):
             return f"délai de {self.timeout_s:g} s dépassé"
-        if isinstance(error, NewConnectionError):
-            return f"connexion impossible ({error})"
         if isinstance(error, ProtocolError):  # connection reset, answer cut mid-way
             return f"réponse illisible ({type(error).__name__})"
         return f"connexion impossible ({type(error).__name__}: {error})"

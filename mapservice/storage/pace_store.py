@@ -28,7 +28,8 @@ class PaceStore:
 
     def claim_pace(self, key: str, min_delay_s: float) -> float:
         """Reserve the next request slot of ``key`` (at least ``min_delay_s`` after the one
-        before); return the seconds to wait until it (0: send now)."""
+        before); return the seconds to wait until it (0: send now), from when it returns: the
+        time its commit took is already spent."""
         table = t.outbound_pace
         key = key[:200]
         with self._begin() as conn:
@@ -37,11 +38,11 @@ class PaceStore:
                          .on_conflict_do_nothing(index_elements=[table.c.key]))
             next_at_s = conn.execute(sa.select(table.c.next_at_s).where(table.c.key == key)
                                      .with_for_update()).scalar_one()
-            now_s = _now_s(conn)
+            now_s, read_at = _now_s(conn), time.monotonic()
             slot_s = max(now_s, float(next_at_s))
             conn.execute(table.update().where(table.c.key == key)
                          .values(next_at_s=slot_s + min_delay_s))
-        return slot_s - now_s
+        return max(0.0, slot_s - now_s - (time.monotonic() - read_at))
 
 
 def _now_s(conn: Connection) -> float:
