@@ -220,3 +220,34 @@ def test_two_processes_on_one_database_keep_one_pace(tmp_path, database_url, geo
     # whole span. Without the shared row, the two processes' requests come in pairs ~0 s apart.
     assert min(gaps) >= delay_s * 0.5, gaps
     assert arrivals[-1].at - arrivals[0].at >= (len(gaps) - 0.5) * delay_s, gaps
+
+
+# --- the migration -------------------------------------------------------------------------------
+
+
+def test_route_answers_move_out_of_the_geocoders_cache(database_url):
+    from datetime import UTC, datetime
+
+    repo = open_repository(database_url)
+    try:
+        repo.migrate("0009")
+        rows = [("osrm:driving", "-71.64990,48.55010;-71.06050,48.42740",
+                 '[{"road_m": 61234.5, "duration_s": 3674.1}]'),
+                ("valhalla", "-71.00000,50.50000;-71.06050,48.42740",
+                 '[{"road_m": null, "duration_s": null}]'),
+                ("ors:driving-hgv", "-71.1,48.4;-71.2,48.4", "[]"),  # unreadable: dropped
+                ("nominatim", "2485 rue alexis-le-trotteur", '[{"lon": -71.2, "lat": 48.4}]')]
+        with repo.engine.begin() as conn:
+            for backend, key, hits in rows:
+                conn.execute(sa.text(
+                    "INSERT INTO geocode_cache (backend, query_key, query, hits_json, created_at)"
+                    " VALUES (:b, :k, :k, :h, :at)"),
+                    {"b": backend, "k": key, "h": hits, "at": datetime(2026, 1, 2, tzinfo=UTC)})
+        repo.migrate()
+        assert repo.route_answers("osrm:driving", [rows[0][1]]) == {rows[0][1]: (61234.5, 3674.1)}
+        assert repo.route_answers("valhalla", [rows[1][1]]) == {rows[1][1]: (None, None)}
+        assert repo.route_cache_size() == 2
+        assert repo.cache_size() == 1 and repo.cache_get("nominatim", rows[3][1]) == [
+            {"lon": -71.2, "lat": 48.4}]
+    finally:
+        repo.close()

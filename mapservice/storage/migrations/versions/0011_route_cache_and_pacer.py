@@ -22,6 +22,7 @@ branch_labels = None
 depends_on = None
 
 ENGINES = ("osrm", "valhalla", "ors")
+WHEN = sa.DateTime(timezone=True)
 
 
 def _answer(hits_json: str) -> tuple[float | None, float | None] | None:
@@ -57,7 +58,7 @@ def upgrade() -> None:
         sa.Column("next_at_s", sa.Float, nullable=False),
     )
     cache = sa.table("geocode_cache", sa.column("backend", sa.String), sa.column("query_key"),
-                     sa.column("hits_json"), sa.column("created_at"))
+                     sa.column("hits_json"), sa.column("created_at", WHEN))
     conn = op.get_bind()
     likes = sa.or_(*(cache.c.backend == e for e in ENGINES),
                    *(cache.c.backend.like(f"{e}:%") for e in ENGINES))
@@ -78,9 +79,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     conn = op.get_bind()
     routes = sa.table("route_cache", sa.column("backend"), sa.column("pair_key"),
-                      sa.column("road_m"), sa.column("duration_s"), sa.column("created_at"))
+                      sa.column("road_m", sa.Float), sa.column("duration_s", sa.Float),
+                      sa.column("created_at", WHEN))
     cache = sa.table("geocode_cache", sa.column("backend"), sa.column("query_key"),
-                     sa.column("query"), sa.column("hits_json"), sa.column("created_at"))
+                     sa.column("query"), sa.column("hits_json"), sa.column("created_at", WHEN))
     rows = [{"backend": r.backend[:40], "query_key": r.pair_key, "query": r.pair_key,
              "hits_json": json.dumps([{"road_m": r.road_m, "duration_s": r.duration_s}]),
              "created_at": r.created_at or datetime.now(UTC)}
