@@ -241,8 +241,9 @@ def test_route_answers_move_out_of_the_geocoders_cache(database_url):
             for backend, key, hits in rows:
                 conn.execute(sa.text(
                     "INSERT INTO geocode_cache (backend, query_key, query, hits_json, created_at)"
-                    " VALUES (:b, :k, :k, :h, :at)"),
-                    {"b": backend, "k": key, "h": hits, "at": datetime(2026, 1, 2, tzinfo=UTC)})
+                    " VALUES (:b, :k, :q, :h, :at)"),
+                    {"b": backend, "k": key, "q": key, "h": hits,
+                     "at": datetime(2026, 1, 2, tzinfo=UTC)})
         repo.migrate()
         assert repo.route_answers("osrm:driving", [rows[0][1]]) == {rows[0][1]: (61234.5, 3674.1)}
         assert repo.route_answers("valhalla", [rows[1][1]]) == {rows[1][1]: (None, None)}
