@@ -57,7 +57,7 @@ def _routing_kind(raw: str) -> str:
 #: Distance backends: the regional road graph is the default.
 ROUTING_KINDS = ("road-graph", "geodesic", "osm", "osrm", "valhalla", "ors")
 
-#: Online geocoders the service can ask (through geopy); ``offline`` asks none.
+#: Online geocoders the service can ask; ``offline`` asks none.
 GEOCODER_KINDS = ("offline", "nominatim", "photon")
 
 

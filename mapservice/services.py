@@ -64,13 +64,13 @@ class Services:
         """A cascade with ``backend`` (``offline``, ``nominatim``, ``photon``) for addresses."""
         online = None
         if backend != "offline":
-            from mapservice.geocoding.online import GeopyBackend
+            from mapservice.geocoding.online import OnlineBackend
 
             if not self.settings.get("GEOCODER_URL"):
                 raise InvalidInput(
                     f"Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.", field="backend"
                 )
-            online = GeopyBackend(
+            online = OnlineBackend(
                 backend,
                 self.settings["GEOCODER_URL"],
                 user_agent=self.settings["GEOCODER_USER_AGENT"],
@@ -78,6 +78,7 @@ class Services:
                 min_delay_s=self.settings["GEOCODER_MIN_DELAY_S"],
                 retries=self.settings["GEOCODER_RETRIES"],
                 cache=self.repo,
+                pace_store=self.repo,  # one pace for every process on this database
             )
         return CascadeGeocoder(self.gazetteer, park_names=self.park_names, address_backend=online)
 

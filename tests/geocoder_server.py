@@ -39,6 +39,7 @@ class Behaviour:
     delay_s: float = 0.0
     status: int = 200
     fail_times: int = 0  # answer `status` this many times, then 200
+    retry_after: str | None = None  # sent with those failures as ``Retry-After``
 
 
 @dataclass
@@ -73,7 +74,7 @@ class GeocoderServer:
                     time.sleep(b.delay_s)
                 if b.status != 200 and b.fail_times > 0:
                     b.fail_times -= 1
-                    self._send(b.status, {"error": "server error"})
+                    self._send(b.status, {"error": "server error"}, b.retry_after)
                     return
                 text = (query.get("q") or [""])[0].lower()
                 rows = [row for key, row in PLACES if key in text]
@@ -85,10 +86,12 @@ class GeocoderServer:
                 else:
                     self._send(404, {"error": "not found"})
 
-            def _send(self, status: int, payload: Any) -> None:
+            def _send(self, status: int, payload: Any, retry_after: str | None = None) -> None:
                 body = json.dumps(payload).encode("utf-8")
                 try:
                     self.send_response(status)
+                    if retry_after is not None:
+                        self.send_header("Retry-After", retry_after)
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()

@@ -37,6 +37,7 @@ class Behaviour:
     delay_s: float = 0.0
     status: int = 200
     fail_times: int = 0  # answer `status` this many times, then 200
+    pass_times: int = 0  # ... after answering this many requests normally
 
 
 @dataclass
@@ -77,7 +78,9 @@ class RoutingServer:
                 b = owner.behaviour
                 if b.delay_s:
                     time.sleep(b.delay_s)
-                if b.status != 200 and b.fail_times > 0:
+                if b.pass_times > 0:
+                    b.pass_times -= 1
+                elif b.status != 200 and b.fail_times > 0:
                     b.fail_times -= 1
                     self._send(b.status, {"error": "server error"})
                     return

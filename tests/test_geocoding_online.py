@@ -13,7 +13,8 @@ from mapservice import create_app
 from mapservice.domain.model import Precision
 from mapservice.errors import GeocoderUnavailable
 from mapservice.geocoding import GeocodeQuery
-from mapservice.geocoding.online import GeopyBackend, Throttle, cache_key
+from mapservice.geocoding.online import OnlineBackend, cache_key
+from mapservice.routing._http import LocalPace
 from mapservice.services import Services
 
 
@@ -34,9 +35,9 @@ def online(tmp_path: Path, database_url: str, server: GeocoderServer) -> Iterato
     svc.close()
 
 
-def _backend(svc: Services, **overrides: float) -> GeopyBackend:
+def _backend(svc: Services, **overrides: float) -> OnlineBackend:
     backend = svc.geocoder.address_backend
-    assert isinstance(backend, GeopyBackend)
+    assert isinstance(backend, OnlineBackend)
     for key, value in overrides.items():
         setattr(backend, key, value)
     return backend
@@ -96,31 +97,26 @@ def test_requests_are_spaced_by_the_rate_limit(online, server):
     assert min(gaps) >= 0.25 * 0.95, gaps
 
 
-def test_throttle_is_shared_across_threads():
-    import threading
-    import time
+def test_the_local_pace_waits_out_the_rest_of_the_delay():
+    now = [100.0]
+    slept: list[float] = []
 
-    throttle = Throttle(0.1)
-    starts: list[float] = []
-    lock = threading.Lock()
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
 
-    def call() -> None:
-        throttle.wait()
-        with lock:
-            starts.append(time.monotonic())
-
-    threads = [threading.Thread(target=call) for _ in range(5)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    starts.sort()
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.095
+    pace = LocalPace(1.0, clock=lambda: now[0], sleep=sleep)
+    pace.wait()  # the first request leaves at once
+    now[0] += 0.25
+    pace.wait()  # 0.25 s later: waits 0.75 s
+    now[0] += 3.0
+    pace.wait()  # long after: at once
+    assert slept == [pytest.approx(0.75)]
 
 
 def test_a_timeout_is_retried_then_reported_and_never_cached(online, server):
     backend = _backend(online)
-    backend._geocoder.timeout = 0.2
+    backend.http.timeout_s = 0.2
     server.behaviour.delay_s = 0.6
     with pytest.raises(GeocoderUnavailable) as info:
         backend.search("2485 rue Alexis-le-Trotteur, Jonquière")

@@ -1,10 +1,13 @@
-"""Online geocoders for civic addresses, through geopy: Nominatim or Photon, public or self-hosted.
+"""Online geocoders for civic addresses: Nominatim or Photon, public or self-hosted.
 
-Only used when ``MAPSERVICE_GEOCODER`` names one. Every request goes through one throttle per
-backend (at least ``min_delay_s`` between two, across threads), carries the configured
-User-Agent, has a timeout and is retried on timeouts and 5xx. Answers (including "nothing
-found") are cached in the database, so the same address is never asked twice; failures are
-never cached.
+Only used when ``MAPSERVICE_GEOCODER`` names one. Requests go through the service's one HTTP
+client (:mod:`mapservice.routing._http`: User-Agent, timeout, retries on timeouts, 429 and 5xx
+after a backoff or the server's ``Retry-After``) and keep the service's pace: at least
+``min_delay_s`` between two requests, across threads, and across processes and servers when a
+pace store (the database) is given. We build the query and read the JSON ourselves (Nominatim's
+``/search`` list, Photon's GeoJSON): that is all geopy did for us, behind its own HTTP layer.
+Answers (including "nothing found") are cached in the database, so the same address is never
+asked twice; failures are never cached.
 """
 
 from __future__ import annotations
@@ -15,23 +18,18 @@ from dataclasses import asdict
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from geopy import exc as geopy_exc
-from geopy.adapters import URLLibAdapter
-from geopy.geocoders import Nominatim, Photon
-
 from mapservice.domain.text import fold
 from mapservice.errors import ConfigError, GeocoderUnavailable
 from mapservice.geocoding.base import AddressHit
-from mapservice.routing._throttle import Throttle
+from mapservice.routing._http import HttpClient, PaceStore, Refused, Unanswered, make_pace
 
-#: The region as Nominatim's ``viewbox`` (preferred, not bounding: outside answers get flagged).
+#: The region as Nominatim's ``viewbox`` (preferred, not bounding: outside answers get flagged),
+#: ``(lat, lon)`` of two corners.
 VIEWBOX = ((47.6, -73.4), (49.6, -69.6))
-
-_RETRYABLE = (
-    geopy_exc.GeocoderTimedOut,
-    geopy_exc.GeocoderUnavailable,
-    geopy_exc.GeocoderServiceError,
-)
+#: Photon's ``location_bias`` ``(lat, lon)``: the middle of the region.
+BIAS = (48.45, -71.6)
+#: Hits asked for per address.
+LIMIT = 5
 
 
 class HitCache(Protocol):
@@ -46,7 +44,12 @@ def cache_key(text: str) -> str:
     return " ".join(fold(text).replace(",", " , ").split())
 
 
-class GeopyBackend:
+def pace_key(kind: str, url: str) -> str:
+    """Name of a geocoder's pace in the pace store: one per kind and host."""
+    return f"geocoder:{kind}:{urlsplit(url).netloc}"
+
+
+class OnlineBackend:
     """A Nominatim or Photon service behind the :class:`AddressBackend` protocol."""
 
     def __init__(
@@ -59,28 +62,24 @@ class GeopyBackend:
         min_delay_s: float,
         retries: int,
         cache: HitCache | None,
+        pace_store: PaceStore | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"MAPSERVICE_GEOCODER_URL={url!r} is not an http(s) URL.")
-        domain = parts.netloc + parts.path.rstrip("/")
-        # urllib, not requests: requests' adapter retries on its own, behind the throttle's back.
-        common = {"domain": domain, "scheme": parts.scheme, "timeout": timeout_s,
-                  "user_agent": user_agent, "adapter_factory": URLLibAdapter}
-        self.name = kind
-        self.url = url
-        self.retries = retries
-        self.cache = cache
-        self.throttle = Throttle(min_delay_s, sleep=sleep)
-        self._sleep = sleep
-        self.requests_made = 0
-        if kind == "nominatim":
-            self._geocoder: Nominatim | Photon = Nominatim(**common)
-        elif kind == "photon":
-            self._geocoder = Photon(**common)
-        else:
+        if kind not in ("nominatim", "photon"):
             raise ConfigError(f"Unknown online geocoder {kind!r} (nominatim or photon).")
+        self.name = kind
+        self.url = url.rstrip("/")
+        self.cache = cache
+        pace = make_pace(min_delay_s, store=pace_store, key=pace_key(kind, url), sleep=sleep)
+        self.http = HttpClient(user_agent=user_agent, timeout_s=timeout_s, retries=retries,
+                               pace=pace, sleep=sleep)
+
+    @property
+    def requests_made(self) -> int:
+        return self.http.requests_made
 
     def search(self, text: str) -> list[AddressHit]:
         key = cache_key(text)
@@ -94,41 +93,42 @@ class GeopyBackend:
         return hits
 
     def _ask(self, text: str) -> list[AddressHit]:
-        last: Exception | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self._sleep(min(2.0 ** (attempt - 1), 8.0) * max(self.throttle.min_delay_s, 0.05))
-            self.throttle.wait()
-            self.requests_made += 1
-            try:
-                found = self._call(text)
-            except geopy_exc.GeocoderRateLimited as exc:
-                last = exc
-                if exc.retry_after:
-                    self._sleep(min(float(exc.retry_after), 30.0))
-                continue
-            except _RETRYABLE as exc:
-                last = exc
-                continue
-            except geopy_exc.GeopyError as exc:
-                raise GeocoderUnavailable(
-                    f"Le géocodeur {self.name} a refusé la requête.", detail=repr(exc)
-                ) from exc
-            return [hit for raw in found or [] if (hit := self._hit(raw.raw)) is not None]
-        raise GeocoderUnavailable(
-            f"Le géocodeur {self.name} ne répond pas ({type(last).__name__}) après "
-            f"{self.retries + 1} essai(s).",
-            detail=repr(last),
-        )
+        url, fields = self._query(text)
+        try:
+            answer = self.http.get_json(url, fields)
+        except Refused as exc:
+            raise GeocoderUnavailable(
+                f"Le géocodeur {self.name} a refusé la requête (HTTP {exc.status}).",
+                detail=exc.body,
+            ) from exc
+        except Unanswered as exc:
+            raise GeocoderUnavailable(
+                f"Le géocodeur {self.name} ne répond pas ({exc.reason}) après "
+                f"{exc.attempts} essai(s).",
+                detail=f"{exc.url}: {exc.reason}",
+            ) from exc
+        if self.name == "photon":
+            raws = answer.get("features") if isinstance(answer, dict) else None
+        else:
+            raws = answer
+        if not isinstance(raws, list):
+            raise GeocoderUnavailable(f"Réponse inattendue du géocodeur {self.name}.",
+                                      detail=repr(answer)[:500])
+        return [hit for raw in raws
+                if isinstance(raw, dict) and (hit := self._hit(raw)) is not None]
 
-    def _call(self, text: str) -> Any:
-        if isinstance(self._geocoder, Nominatim):
-            return self._geocoder.geocode(
-                text, exactly_one=False, limit=5, addressdetails=False, language="fr",
-                country_codes="ca", viewbox=VIEWBOX, bounded=False,
-            )
-        return self._geocoder.geocode(text, exactly_one=False, limit=5, language="fr",
-                                      location_bias=(48.45, -71.6))
+    def _query(self, text: str) -> tuple[str, dict[str, Any]]:
+        """The URL and query fields of a search (those geopy sent, in the same form)."""
+        if self.name == "nominatim":
+            (lat1, lon1), (lat2, lon2) = VIEWBOX
+            return f"{self.url}/search", {
+                "q": text, "format": "json", "limit": LIMIT,
+                "viewbox": f"{min(lon1, lon2)},{min(lat1, lat2)},{max(lon1, lon2)},"
+                           f"{max(lat1, lat2)}",
+                "countrycodes": "ca", "accept-language": "fr",
+            }
+        return f"{self.url}/api", {"q": text, "limit": LIMIT, "lang": "fr",
+                                   "lat": BIAS[0], "lon": BIAS[1]}
 
     def _hit(self, raw: dict[str, Any]) -> AddressHit | None:
         try:
@@ -146,7 +146,7 @@ class GeopyBackend:
                               if props.get(k))
             return AddressHit(lon=float(lon), lat=float(lat), label=label,
                               kind=_photon_kind(props), importance=0.5)
-        except (KeyError, TypeError, ValueError, IndexError):
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None  # a malformed hit is skipped, never guessed at
 
 

@@ -1,28 +1,25 @@
 """Routing engines over HTTP: OSRM, Valhalla and openrouteservice (public or self-hosted).
 
 Each speaks its engine's own matrix API (OSRM ``table``, Valhalla ``sources_to_targets``,
-ORS ``/v2/matrix``). Every request carries a User-Agent and a timeout, waits on an optional
-throttle, and is retried on timeouts, refused connections, 429 and 5xx. Answers per pair
-(including "no route", a real answer) are cached under the pair's coordinates rounded to 5
-decimals (about 1 m), as ``[{"road_m": …, "duration_s": …}]``; failures are never cached.
-Large matrices are cut into requests within each engine's limits.
+ORS ``/v2/matrix``). Requests go through :mod:`._http` (User-Agent, timeout, pace, retries on
+timeouts, refused connections, 429 and 5xx). Answers per pair (including "no route", a real
+answer) are cached under the pair's coordinates rounded to 5 decimals (about 1 m): one read for
+a whole matrix, and the new answers of a matrix written in one transaction (even when a later
+request of it fails, what was answered is kept); failures are never cached. Large matrices are
+cut into requests within each engine's limits.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from mapservice.errors import ConfigError, RoutingUnavailable
-from mapservice.routing._throttle import Throttle
+from mapservice.routing._http import HttpClient, Refused, Unanswered, make_pace
 from mapservice.routing.base import (
     Distance,
     DistanceMatrix,
@@ -35,11 +32,16 @@ from mapservice.routing.geodesic import geodesic_matrix_m
 USER_AGENT = "mapservice/0.1 (economie circulaire Saguenay-Lac-Saint-Jean)"
 
 
-class RouteCache(Protocol):
-    def cache_get(self, backend: str, key: str) -> list[Any] | dict[str, Any] | None: ...
+#: A pair's answer: (road_m, duration_s), both None when the engine found no route.
+Answer = tuple[float | None, float | None]
 
-    def cache_put(self, backend: str, key: str, query: str,
-                  value: list[Any] | dict[str, Any]) -> None: ...
+
+class RouteCache(Protocol):
+    def route_answers(self, backend: str, keys: Iterable[str]) -> dict[str, Answer]:
+        """The cached answers among ``keys`` (a key never asked is absent)."""
+
+    def save_route_answers(self, backend: str, answers: Mapping[str, Answer]) -> int:
+        """Remember every answer of ``answers`` in one transaction; return how many."""
 
 
 def pair_key(a: Point, b: Point) -> str:
@@ -81,14 +83,22 @@ class HttpBackend:
             raise ConfigError(f"URL du moteur de routage {self.name} invalide : {url!r} "
                               "(attendu http(s)://hôte[:port][/chemin])")
         self.url = url.rstrip("/")
-        self.timeout_s = timeout_s
-        self.retries = retries
         self.cache = cache
-        self.user_agent = user_agent
         self.profile = profile
-        self.throttle = Throttle(min_delay_s, sleep=sleep)
-        self._sleep = sleep
-        self.requests_made = 0
+        self.http = HttpClient(user_agent=user_agent, timeout_s=timeout_s, retries=retries,
+                               pace=make_pace(min_delay_s, sleep=sleep), sleep=sleep)
+
+    @property
+    def timeout_s(self) -> float:
+        return self.http.timeout_s
+
+    @property
+    def retries(self) -> int:
+        return self.http.retries
+
+    @property
+    def requests_made(self) -> int:
+        return self.http.requests_made
 
     @property
     def cache_name(self) -> str:
@@ -109,17 +119,23 @@ class HttpBackend:
         destinations = check_points(destinations, field="destinations")
         cells: Cells = [[(None, None)] * len(destinations) for _ in origins]
         todo = [[True] * len(destinations) for _ in origins]
+        keys = [[pair_key(a, b) for b in destinations] for a in origins]
         if self.cache is not None:
-            for i, a in enumerate(origins):
-                for j, b in enumerate(destinations):
-                    cached = _cached_pair(self.cache.cache_get(self.cache_name, pair_key(a, b)))
-                    if cached is not None:
-                        cells[i][j] = cached
+            cached = self.cache.route_answers(self.cache_name, {k for row in keys for k in row})
+            for i, row in enumerate(keys):
+                for j, key in enumerate(row):
+                    if key in cached:
+                        cells[i][j] = cached[key]
                         todo[i][j] = False
         rows = [i for i, row in enumerate(todo) if any(row)]
         cols = [j for j in range(len(destinations)) if any(todo[i][j] for i in rows)]
         if rows and cols:
-            self._fill(origins, destinations, rows, cols, cells, todo)
+            answered: dict[str, Answer] = {}
+            try:
+                self._fill(origins, destinations, rows, cols, cells, todo, keys, answered)
+            finally:
+                if self.cache is not None and answered:
+                    self.cache.save_route_answers(self.cache_name, answered)
         geo = geodesic_matrix_m(origins, destinations)
         road = [[np.nan if c[0] is None else c[0] for c in row] for row in cells]
         dur = [[np.nan if c[1] is None else c[1] for c in row] for row in cells]
@@ -128,7 +144,8 @@ class HttpBackend:
                               reason=f"aucun itinéraire selon {self.name}")
 
     def _fill(self, origins: list[Point], destinations: list[Point], rows: list[int],
-              cols: list[int], cells: Cells, todo: list[list[bool]]) -> None:
+              cols: list[int], cells: Cells, todo: list[list[bool]], keys: list[list[str]],
+              answered: dict[str, Answer]) -> None:
         s, t = chunk_sizes(len(rows), len(cols), max_coords=self.max_coords,
                            max_pairs=self.max_pairs)
         for r0 in range(0, len(rows), s):
@@ -142,10 +159,8 @@ class HttpBackend:
                     for b, j in enumerate(ci):
                         road_m, duration_s = answer[a][b]
                         cells[i][j] = (road_m, duration_s)
-                        if self.cache is not None and todo[i][j]:
-                            key = pair_key(origins[i], destinations[j])
-                            self.cache.cache_put(self.cache_name, key, key,
-                                                 [{"road_m": road_m, "duration_s": duration_s}])
+                        if todo[i][j]:
+                            answered[keys[i][j]] = (road_m, duration_s)
                         todo[i][j] = False
 
     # -- one request -------------------------------------------------------------------------
@@ -156,46 +171,21 @@ class HttpBackend:
 
     def _request(self, url: str, body: dict[str, Any] | None = None,
                  headers: dict[str, str] | None = None) -> Any:
-        """Send one GET (no body) or JSON POST with retries; return the decoded JSON."""
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        all_headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
-        if data is not None:
-            all_headers["Content-Type"] = "application/json"
-        all_headers.update(headers or {})
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self._sleep(min(2.0 ** (attempt - 1), 8.0) * max(self.throttle.min_delay_s, 0.05))
-            self.throttle.wait()
-            self.requests_made += 1
-            request = urllib.request.Request(url, data=data, headers=all_headers)
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                    return json.loads(response.read().decode("utf-8"))
-            except urllib.error.HTTPError as exc:
-                text = _error_text(exc)
-                if exc.code == 429 or exc.code >= 500:
-                    last = f"HTTP {exc.code}"
-                    continue
-                raise RoutingUnavailable(
-                    f"Le moteur de routage {self.name} a refusé la requête (HTTP {exc.code}).",
-                    detail=text,
-                ) from exc
-            except TimeoutError as exc:
-                last = f"délai de {self.timeout_s:g} s dépassé ({exc})"
-            except urllib.error.URLError as exc:
-                if isinstance(exc.reason, TimeoutError):
-                    last = f"délai de {self.timeout_s:g} s dépassé"
-                else:
-                    last = f"connexion impossible ({exc.reason})"
-            except (ValueError, OSError, http.client.HTTPException) as exc:
-                # bad JSON, connection reset or answer cut mid-way
-                last = f"réponse illisible ({type(exc).__name__})"
-        raise RoutingUnavailable(
-            f"Le moteur de routage {self.name} ne répond pas : {last}, après "
-            f"{self.retries + 1} essai(s).",
-            detail=f"{url}: {last}",
-        )
+        """Send one GET (no body) or JSON POST through :mod:`._http`; return the decoded JSON."""
+        try:
+            return self.http.request_json("GET" if body is None else "POST", url, body,
+                                          headers)
+        except Refused as exc:
+            raise RoutingUnavailable(
+                f"Le moteur de routage {self.name} a refusé la requête (HTTP {exc.status}).",
+                detail=exc.body,
+            ) from exc
+        except Unanswered as exc:
+            raise RoutingUnavailable(
+                f"Le moteur de routage {self.name} ne répond pas : {exc.reason}, après "
+                f"{exc.attempts} essai(s).",
+                detail=f"{url}: {exc.reason}",
+            ) from exc
 
     def _bad_answer(self, what: str) -> RoutingUnavailable:
         return RoutingUnavailable(f"Réponse inattendue du moteur de routage {self.name} : {what}.")
@@ -276,19 +266,6 @@ class OrsBackend(HttpBackend):
                            self._bad_answer)
 
 
-def _cached_pair(value: Any) -> tuple[float | None, float | None] | None:
-    """Return the (road_m, duration_s) of a cache entry, or None when it holds no pair.
-
-    Entries are stored as a one-item list of ``{"road_m", "duration_s"}``: the shape of the
-    geocoding cache table (a list of JSON objects), so the same store serves both.
-    """
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    if not isinstance(value, dict) or not {"road_m", "duration_s"} <= value.keys():
-        return None
-    return _pair(_number(value["road_m"]), _number(value["duration_s"]))
-
-
 def _number(value: Any, factor: float = 1.0) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -313,12 +290,3 @@ def _zip_tables(distances: Any, durations: Any, n: int, m: int,
         cells.append([_pair(_number(d), _number(t)) for d, t in zip(drow, trow, strict=True)])
     return cells
 
-
-def _error_text(exc: urllib.error.HTTPError) -> str:
-    """Return the start of an error answer's body (for logs), and close it."""
-    try:
-        return exc.read().decode("utf-8", "replace")[:500]
-    except (OSError, http.client.HTTPException):
-        return repr(exc)
-    finally:
-        exc.close()

@@ -87,6 +87,22 @@ class Repository(Protocol):
 
     def cache_size(self, backend: str | None = None) -> int: ...
 
+    # --- outbound requests (see storage/route_store.py, storage/pace_store.py) ---
+
+    def route_answers(self, backend: str, keys: Iterable[str]
+                      ) -> dict[str, tuple[float | None, float | None]]:
+        """Cached routing answers among the pair ``keys``; a key never asked is absent."""
+
+    def save_route_answers(self, backend: str,
+                           answers: Mapping[str, tuple[float | None, float | None]]) -> int:
+        """Remember a matrix's new routing answers in one transaction; return how many."""
+
+    def route_cache_size(self, backend: str | None = None) -> int: ...
+
+    def claim_pace(self, key: str, min_delay_s: float) -> float:
+        """Reserve the next request slot of ``key``, shared by every process; return the
+        seconds to wait until it."""
+
     def set_site_location(
         self,
         site_id: int,

@@ -241,6 +241,27 @@ geocode_run_sites = sa.Table(
     sa.Column("message", sa.Text),
 )
 
+#: Answers of the HTTP routing engines, one per origin → destination pair (``lon,lat;lon,lat``
+#: at 5 decimals) and engine profile; ``road_m``/``duration_s`` NULL when there is no route.
+route_cache = sa.Table(
+    "route_cache",
+    metadata,
+    sa.Column("backend", sa.String(80), primary_key=True),
+    sa.Column("pair_key", sa.String(64), primary_key=True),
+    sa.Column("road_m", sa.Float),
+    sa.Column("duration_s", sa.Float),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Earliest time (database clock, seconds since 1970) the next request to an outside service
+#: may leave, shared by every process: the online geocoder's pace.
+outbound_pace = sa.Table(
+    "outbound_pace",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("next_at_s", sa.Float, nullable=False),
+)
+
 #: Tables of the registry and reference data, in an order that respects foreign keys.
 ALL_TABLES = (
     municipalities,

@@ -42,7 +42,9 @@ from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore, ImportAudit
 from mapservice.storage.geocode_store import MANUAL_SOURCE, GeocodeStore
+from mapservice.storage.pace_store import PaceStore
 from mapservice.storage.registry_store import RegistryStore
+from mapservice.storage.route_store import RouteStore
 from mapservice.storage.synergy_store import SynergyStore
 from mapservice.storage.view_store import ViewStore
 
@@ -96,8 +98,8 @@ def storage_error(exc: sa.exc.DBAPIError, *, writing: bool) -> StorageError:
     raise exc
 
 
-class SqlRepository(GeocodeStore, SynergyStore, RegistryStore, ViewStore, AccountStore,
-                    AuditStore):
+class SqlRepository(GeocodeStore, RouteStore, PaceStore, SynergyStore, RegistryStore, ViewStore,
+                    AccountStore, AuditStore):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
     backend = "sql"
