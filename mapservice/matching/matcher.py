@@ -24,18 +24,17 @@ wet organics, hundreds for metals) are never proposed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from mapservice.domain.model import Direction, Flow, Site, SynergyKind
-from mapservice.geo.spatial_index import TO_METRES as _TO_M
-from mapservice.geo.spatial_index import DatabaseSiteIndex, SiteIndex
+from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT
+from mapservice.geo.spatial_index import SpatialIndex
+from mapservice.matching import scoring
 from mapservice.matching.arrays import (
-    PLANE_MARGIN,
-    UNIT_KINDS,
     FlowGroup,
     comparable_quantity,
     fr_num,
@@ -44,6 +43,7 @@ from mapservice.matching.arrays import (
     matrix_cell,
     quantity_fit,
 )
+from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
 from mapservice.materials.compatibility import Compatibility, Fit
 from mapservice.materials.impact import (
     TransportModel,
@@ -52,22 +52,10 @@ from mapservice.materials.impact import (
     trip_impact,
 )
 from mapservice.materials.taxonomy import Category, Taxonomy
+from mapservice.routing.base import DistanceBackend
 
-#: Mutualisation makes sense between neighbours only.
-MUTUALISATION_MAX_KM = 25.0
 #: Mutualisation partners kept per flow: the nearest ones.
 MUTUALISATION_PER_FLOW = 5
-#: Weights of the score: category fit, quantity fit, distance.
-W_CATEGORY, W_QUANTITY, W_DISTANCE = 0.45, 0.25, 0.30
-
-
-class Distances(Protocol):
-    """What matching needs of a routing backend (see ``mapservice.routing``)."""
-
-    name: str
-
-    def matrix(self, origins: Sequence[tuple[float, float]],
-               destinations: Sequence[tuple[float, float]]) -> Sequence[Sequence[Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -147,7 +135,7 @@ class Matcher:
         sites: Iterable[Site],
         flows: Iterable[Flow],
         taxonomy: Taxonomy,
-        index: SiteIndex | DatabaseSiteIndex,
+        index: SpatialIndex,
         model: TransportModel,
         compatibility: Compatibility | None = None,
     ) -> None:
@@ -169,7 +157,7 @@ class Matcher:
 
     # --- public -------------------------------------------------------------------------------
 
-    def for_site(self, site_id: int, *, distances: Distances, max_km: float | None = None,
+    def for_site(self, site_id: int, *, distances: DistanceBackend, max_km: float | None = None,
                  category: str | None = None, limit: int | None = None) -> list[Candidate]:
         """Every candidate synergy one of this site's flows takes part in, best first."""
         site = self.sites[site_id]
@@ -190,12 +178,12 @@ class Matcher:
                 return found[:limit]
             take *= 4
 
-    def rank(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+    def rank(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
              limit: int | None = None) -> list[Candidate]:
         """Route, explain and rank given (output, input, fit, geodesic_m) pairs, best first."""
         return self._finish(pairs, distances, limit)
 
-    def all_pairs(self, *, distances: Distances, max_km: float | None = None,
+    def all_pairs(self, *, distances: DistanceBackend, max_km: float | None = None,
                   per_offer: int | None = None) -> list[Candidate]:
         """Every candidate in the registry (each pair once), best first."""
         seen: set[tuple[str, int, int]] = set()
@@ -224,7 +212,7 @@ class Matcher:
         """The flows of one direction and category, as arrays (built once per matcher)."""
         if key not in self._groups:
             flows = [f for f in self.flows_by_code.get(key, ()) if f.site_id in self.index]
-            self._groups[key] = FlowGroup.of(flows, self) if flows else None
+            self._groups[key] = FlowGroup.of(flows, self.index, self.taxonomy) if flows else None
         return self._groups[key]
 
     def _pairs_for_site(
@@ -290,7 +278,7 @@ class Matcher:
                                 else group.code)
                     reach = self._reach_km_code(out_code, max_km) * 1000.0
                 group_reach[id(group)] = max(reach, group_reach.get(id(group), 0.0))
-        xy = _TO_M.transform(lon, lat)
+        xy = TO_LAMBERT.transform(lon, lat)
         # Distances on the Québec Lambert plane, shrunk by the projection's margin: never more
         # than the geodesic distance, so every filter and score bound below keeps all that may
         # qualify. The ellipsoid is asked only about the pairs that are finally kept.
@@ -302,7 +290,7 @@ class Matcher:
             for group, group_fit in groups:
                 if id(group) not in distances:
                     near = group.maybe_near(in_reach, xy, group_reach[id(group)])
-                    plane = np.hypot(group.x - xy[0], group.y - xy[1]) / PLANE_MARGIN
+                    plane = np.hypot(group.x - xy[0], group.y - xy[1]) / LAMBERT_MARGIN
                     distances[id(group)] = np.where(near, plane, np.inf)
                 dist = distances[id(group)]
                 if group_fit is None:
@@ -340,14 +328,10 @@ class Matcher:
         """The best score each pair could reach (straight line for the road), on arrays."""
         own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
         kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
-        other_kind, other_amount = group.unit_kind[idx], group.amount[idx]
-        big = np.maximum(amount, other_amount)
-        q_fit = np.where((other_kind == kind) & (kind >= 0) & (big > 0),
-                         np.minimum(amount, other_amount) / np.where(big > 0, big, 1.0), 0.5)
+        q_fit = scoring.quantity_fit(kind, amount, group.unit_kind[idx], group.amount[idx])
         out_code = flow.category_code if flow.direction is Direction.OUTPUT else group.code
         own_max_m = self._reach_km_code(out_code, None) * 1000.0
-        return (W_CATEGORY * fit.strength + W_QUANTITY * q_fit
-                + W_DISTANCE * np.maximum(0.0, 1.0 - dist / own_max_m))
+        return scoring.score(fit.strength, q_fit, dist, own_max_m)
 
     def _reach_km_code(self, code: str, max_km: float | None) -> float:
         key = (code, max_km)
@@ -387,7 +371,7 @@ class Matcher:
 
     # --- road distances, impact, score --------------------------------------------------------
 
-    def _finish(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+    def _finish(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
                 limit: int | None, site_id: int | None = None) -> list[Candidate]:
         if not pairs:
             return []
@@ -402,7 +386,7 @@ class Matcher:
                                 c.key))
         return out[:limit] if limit is not None else out
 
-    def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+    def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
                    site_id: int | None) -> Callable[[int, int], Any]:
         """Road distances for the pairs: around one site, two one-to-many matrices."""
         point = self.index.point
@@ -441,9 +425,7 @@ class Matcher:
         q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
         if out_f.confidential or in_f.confidential:
             q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
-        distance_fit = max(0.0, 1.0 - travel_m / (max_km * 1000.0))
-        score = round(W_CATEGORY * fit.strength + W_QUANTITY * q_fit
-                      + W_DISTANCE * distance_fit, 4)
+        score = scoring.rounded(scoring.score(fit.strength, q_fit, travel_m, max_km * 1000.0))
         road_km = road_m / 1000.0 if road_m is not None else None
         if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):
             impact = trip_impact(self.model, tonnes=None, road_km=road_km, avoided=None)

@@ -29,11 +29,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import shapely
-from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from mapservice.errors import RoadNetworkError
+from mapservice.geo.projection import FROM_LAMBERT, TO_LAMBERT, WGS84_GEOD
 from mapservice.routing.base import (
     Distance,
     DistanceMatrix,
@@ -41,14 +41,13 @@ from mapservice.routing.base import (
     check_point,
     check_points,
 )
-from mapservice.routing.geodesic import WGS84_GEOD, geodesic_matrix_m
+from mapservice.routing.geodesic import geodesic_matrix_m
 
 log = logging.getLogger(__name__)
 
 ACCESS_DETOUR = 1.3
 ACCESS_SPEED_KMH = 30.0
 DEFAULT_MAX_SNAP_M = 25_000.0
-PROJECTED_CRS = "EPSG:32198"
 #: Matrix work is done by blocks of Dijkstra sources holding at most this many cells.
 _BLOCK_CELLS = 1_000_000
 
@@ -114,9 +113,7 @@ class RoadGraph:
         if self.n_components > 1:
             log.warning("%s: %d composantes connexes ; la plus grande a %d nœuds sur %d",
                         source or name, self.n_components, self.largest_component_nodes, n)
-        self._to_xy = Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
-        self._to_lonlat = Transformer.from_crs(PROJECTED_CRS, "EPSG:4326", always_xy=True)
-        x, y = self._to_xy.transform(self.node_lonlat[:, 0], self.node_lonlat[:, 1])
+        x, y = TO_LAMBERT.transform(self.node_lonlat[:, 0], self.node_lonlat[:, 1])
         xy = np.column_stack([x, y])
         self._segments = shapely.linestrings(np.stack([xy[self.edge_u], xy[self.edge_v]],
                                                       axis=1))
@@ -149,7 +146,7 @@ class RoadGraph:
     def _snap(self, points: Sequence[Point]) -> _Snaps:
         m = len(points)
         arr = np.asarray(points, dtype=float).reshape(m, 2)
-        x, y = self._to_xy.transform(arr[:, 0], arr[:, 1])
+        x, y = TO_LAMBERT.transform(arr[:, 0], arr[:, 1])
         pts = shapely.points(x, y)
         snaps = _Snaps(ok=np.zeros(m, bool), edge=np.zeros(m, int), t=np.zeros(m),
                        lonlat=arr.copy(), access_m=np.zeros(m), access_s=np.zeros(m),
@@ -164,7 +161,7 @@ class RoadGraph:
         seg_len = shapely.length(seg)
         t = np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0)
         sx, sy = shapely.get_coordinates(shapely.line_interpolate_point(seg, along)).T
-        slon, slat = self._to_lonlat.transform(sx, sy)
+        slon, slat = FROM_LAMBERT.transform(sx, sy)
         _, _, straight = WGS84_GEOD.inv(arr[which, 0], arr[which, 1], slon, slat)
         snaps.ok[which] = True
         snaps.edge[which] = edge
