@@ -5,7 +5,6 @@ nothing here imports the matcher)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from mapservice.matching import scoring
 from mapservice.matching.scoring import UNIT_KINDS
 from mapservice.materials.impact import tonnes_per_year
 from mapservice.materials.taxonomy import Category, Taxonomy
+from mapservice.routing.base import DistanceMatrix
 
 
 def is_hazardous(flow: Flow, cat: Category | None) -> bool:
@@ -56,21 +56,20 @@ def quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
     return fit, exchanged, "quantités non comparables (une unité ou une quantité manque)"
 
 
-def matrix_cell(matrix: Any, i: int, j: int) -> Any:
-    """One cell of a distance matrix, read from its arrays when it has them."""
-    road = getattr(matrix, "road_m", None)
-    if road is not None and hasattr(road, "shape"):
-        value, secs = float(road[i, j]), float(matrix.duration_s[i, j])
-        return MatrixCell(None if value != value else value, None if secs != secs else secs,
-                     getattr(matrix, "backend", None))
-    return matrix[i][j]
+def matrix_cell(matrix: DistanceMatrix, i: int, j: int) -> MatrixCell:
+    """One cell of a distance matrix, read from its arrays (None where unroutable)."""
+    value, secs = float(matrix.road_m[i, j]), float(matrix.duration_s[i, j])
+    return MatrixCell(None if value != value else value, None if secs != secs else secs,
+                      matrix.backend)
 
 
 @dataclass(frozen=True)
 class MatrixCell:
+    """A pair's road distance and time (None when unroutable), by the backend that routed it."""
+
     road_m: float | None
     duration_s: float | None
-    backend: str | None
+    backend: str
 
 
 @dataclass

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from mapservice.domain.model import Flow, Site, SynergyKind
 from mapservice.matching import scoring
-from mapservice.matching.arrays import fr_num, quantity_fit
+from mapservice.matching.arrays import MatrixCell, fr_num, quantity_fit
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM
 from mapservice.materials.compatibility import Fit
 from mapservice.materials.impact import (
@@ -49,8 +48,8 @@ class Candidate:
         return (self.output_flow.id or 0, self.input_flow.id or 0)
 
 
-def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Any, backend: str,
-                   *, taxonomy: Taxonomy, model: TransportModel,
+def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: MatrixCell | None,
+                   backend: str, *, taxonomy: Taxonomy, model: TransportModel,
                    sites: Mapping[int, Site]) -> Candidate | None:
     """The candidate of one routed pair, with its score, impact and reasons; None when the
     road is longer than the offered material travels.
@@ -60,9 +59,9 @@ def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Any, b
     """
     out_cat = taxonomy.get(out_f.category_code)
     in_cat = taxonomy.get(in_f.category_code)
-    road_m = getattr(dist, "road_m", None)
-    duration_s = getattr(dist, "duration_s", None)
-    used_backend = getattr(dist, "backend", None) or backend
+    road_m = dist.road_m if dist is not None else None
+    duration_s = dist.duration_s if dist is not None else None
+    used_backend = dist.backend if dist is not None else backend
     max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
               else (out_cat.max_transport_km if out_cat else 50.0))
     travel_m = road_m if road_m is not None else geo_m

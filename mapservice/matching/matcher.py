@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -36,6 +35,7 @@ from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.matching import scoring
 from mapservice.matching.arrays import (
     FlowGroup,
+    MatrixCell,
     comparable_quantity,
     geodesic_to,
     is_hazardous,
@@ -358,13 +358,13 @@ class Matcher:
         return out[:limit] if limit is not None else out
 
     def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
-                   site_id: int | None) -> Callable[[int, int], Any]:
+                   site_id: int | None) -> Callable[[int, int], MatrixCell | None]:
         """Road distances for the pairs: around one site, two one-to-many matrices."""
         point = self.index.point
         if site_id is not None:
             dests = sorted({p[1].site_id for p in pairs if p[0].site_id == site_id})
             origs = sorted({p[0].site_id for p in pairs if p[1].site_id == site_id})
-            found: dict[tuple[int, int], Any] = {}
+            found: dict[tuple[int, int], MatrixCell] = {}
             if dests:
                 m = distances.matrix([point(site_id)], [point(s) for s in dests])
                 found.update({(site_id, s): matrix_cell(m, 0, j) for j, s in enumerate(dests)})
