@@ -280,8 +280,8 @@ class NaiveMatcher:
         inside = geo <= min(own_km, self.max_km) * 1000.0
         idx, geo = idx[inside], geo[inside]
         kind, amount = _comparable(offer, cat)
-        q_fit = scoring.quantity_fit(kind, amount, self.need_kind[idx], self.need_amount[idx])
-        score = scoring.rounded(scoring.score(s[idx], q_fit, geo, own_km * 1000.0))
+        q_fit = scoring.quantity_fits(kind, amount, self.need_kind[idx], self.need_amount[idx])
+        score = scoring.rounded_scores(scoring.scores(s[idx], q_fit, geo, own_km * 1000.0))
         order = np.lexsort((self.need_id[idx], geo, -score))[:self.per_offer]
         return [(int(self.need_id[idx][o]), float(score[o]), float(geo[o])) for o in order]
 

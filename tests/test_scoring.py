@@ -27,23 +27,31 @@ def _table(seed: int, n: int = 2_000) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("seed", [0, 1, 2021])
 def test_scalar_and_vectorised_forms_agree_on_a_random_table(seed):
     t = _table(seed)
-    q_vec = scoring.quantity_fit(t["kind_a"], t["amount_a"], t["kind_b"], t["amount_b"])
-    s_vec = scoring.score(t["strength"], q_vec, t["distance_m"], t["max_m"])
+    q_vec = scoring.quantity_fits(t["kind_a"], t["amount_a"], t["kind_b"], t["amount_b"])
+    s_vec = scoring.scores(t["strength"], q_vec, t["distance_m"], t["max_m"])
+    r_vec = scoring.rounded_scores(s_vec)
     for i in range(t["strength"].size):
         q = scoring.quantity_fit(int(t["kind_a"][i]), float(t["amount_a"][i]),
                                  int(t["kind_b"][i]), float(t["amount_b"][i]))
         s = scoring.score(float(t["strength"][i]), q, float(t["distance_m"][i]),
                           float(t["max_m"][i]))
-        assert type(q) is float and type(s) is float
         assert q == q_vec[i] and s == s_vec[i], i
-        assert scoring.rounded(s) == scoring.rounded(s_vec)[i]
+        assert scoring.rounded(s) == r_vec[i], i
+
+
+def test_rounding_agrees_on_halves_where_pythons_round_may_not():
+    rng = np.random.default_rng(5)
+    halves = (rng.integers(0, 10_000, 5_000) + 0.5) / 10_000  # x.xxxx5, as near as floats get
+    values = np.concatenate([halves, rng.random(5_000)])
+    expected = scoring.rounded_scores(values)
+    assert [scoring.rounded(float(v)) for v in values] == expected.tolist()
 
 
 def test_a_pair_broadcast_against_a_group_scores_as_each_pair_alone():
     t = _table(7, 50)
     own_kind, own_amount = 0, 12.5
-    q_vec = scoring.quantity_fit(own_kind, own_amount, t["kind_b"], t["amount_b"])
-    s_vec = scoring.score(0.8, q_vec, t["distance_m"], 80_000.0)
+    q_vec = scoring.quantity_fits(own_kind, own_amount, t["kind_b"], t["amount_b"])
+    s_vec = scoring.scores(0.8, q_vec, t["distance_m"], 80_000.0)
     for i in range(50):
         q = scoring.quantity_fit(own_kind, own_amount, int(t["kind_b"][i]),
                                  float(t["amount_b"][i]))

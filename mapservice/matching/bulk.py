@@ -137,12 +137,12 @@ def bulk_pairs(
             valid &= ~hazardous[outs][:, None] | accepts[i_mat]
             if not valid.any():
                 continue
-            q_fit = scoring.quantity_fit(unit_kind[outs][:, None], amount[outs][:, None],
-                                         unit_kind[i_mat], amount[i_mat])
+            q_fit = scoring.quantity_fits(unit_kind[outs][:, None], amount[outs][:, None],
+                                          unit_kind[i_mat], amount[i_mat])
             # Pre-score on the projected distance (within a fraction of a percent of the
             # geodesic one); the exact score comes after the cut.
-            pre = np.where(valid, scoring.score(fit.strength, q_fit, np.where(valid, dist, 0.0),
-                                                own_max_km * 1000.0), -np.inf)
+            pre = np.where(valid, scoring.scores(fit.strength, q_fit, np.where(valid, dist, 0.0),
+                                                 own_max_km * 1000.0), -np.inf)
             keep_n = 2 * per_offer + 2
             if k > keep_n:  # no offer needs more than keep_n rows from one category
                 cols = np.argpartition(-pre, keep_n - 1, axis=1)[:, :keep_n]
@@ -167,7 +167,7 @@ def bulk_pairs(
     inside = geo <= reach
     o, ins, geo, q_fits, own_max_m, strength, mutual = (
         a[inside] for a in (o, ins, geo, q_fits, own_max_m, strength, mutual))
-    score = scoring.rounded(scoring.score(strength, q_fits, geo, own_max_m))
+    score = scoring.rounded_scores(scoring.scores(strength, q_fits, geo, own_max_m))
     # Cut 2: the exact score, best first within each offer.
     order = _best_per_offer(ids[o], score, ids[ins], per_offer, geo=geo)
     return BulkPairs(ids[o][order], ids[ins][order], geo[order], score[order], strength[order],

@@ -297,10 +297,10 @@ class Matcher:
         """The best score each pair could reach (straight line for the road), on arrays."""
         own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
         kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
-        q_fit = scoring.quantity_fit(kind, amount, group.unit_kind[idx], group.amount[idx])
+        q_fit = scoring.quantity_fits(kind, amount, group.unit_kind[idx], group.amount[idx])
         out_code = flow.category_code if flow.direction is Direction.OUTPUT else group.code
         own_max_m = self._reach_km_code(out_code, None) * 1000.0
-        return scoring.score(fit.strength, q_fit, dist, own_max_m)
+        return scoring.scores(fit.strength, q_fit, dist, own_max_m)
 
     def _reach_km_code(self, code: str, max_km: float | None) -> float:
         key = (code, max_km)
