@@ -37,19 +37,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pyproj import Geod
 
 from mapservice.domain.model import Direction, Flow, Frequency, Site, Unit
+from mapservice.geo.projection import WGS84_GEOD as _GEOD
 from mapservice.geo.spatial_index import SiteIndex
+from mapservice.matching import scoring
 from mapservice.matching.bulk import BulkPairs, bulk_pairs
-from mapservice.matching.matcher import (
-    MUTUALISATION_MAX_KM,
-    W_CATEGORY,
-    W_DISTANCE,
-    W_QUANTITY,
-    Compatibility,
-    Matcher,
-)
+from mapservice.matching.matcher import Matcher
+from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
+from mapservice.materials.compatibility import Compatibility
 from mapservice.materials.impact import TransportModel, tonnes_per_year
 from mapservice.materials.taxonomy import Category, Taxonomy, load_factors
 from mapservice.routing.geodesic import GeodesicBackend
@@ -73,7 +69,6 @@ REGION = (-72.6, 48.2, -70.8, 48.9)
 #: Share of the sites drawn around the region's own municipalities (the rest: the province).
 REGIONAL_SHARE = 0.10
 
-_GEOD = Geod(ellps="WGS84")
 _KM_PER_DEG_LAT = 111.2
 
 # --- the synthetic registry ---------------------------------------------------------------------
@@ -211,19 +206,16 @@ def build_registry(data_dir: Path, taxonomy: Taxonomy, compat: Compatibility, n_
 
 # --- the naive baseline -------------------------------------------------------------------------
 
-_UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
-
-
 def _comparable(flow: Flow, cat: Category | None) -> tuple[int, float]:
     """(unit kind, amount) both sides can share, or (-1, 0) — the rule the matcher states."""
     if flow.quantity is None or flow.unit is None:
         return -1, 0.0
     if flow.unit is Unit.KW:
-        return _UNIT_KINDS["kw"], flow.quantity
+        return UNIT_KINDS["kw"], flow.quantity
     if flow.unit is Unit.UNITS_PER_YEAR:
-        return _UNIT_KINDS["u"], flow.quantity
+        return UNIT_KINDS["u"], flow.quantity
     tonnes = tonnes_per_year(flow.quantity, flow.unit, cat.density_t_per_m3 if cat else None)
-    return (_UNIT_KINDS["t"], tonnes) if tonnes is not None else (-1, 0.0)
+    return (UNIT_KINDS["t"], tonnes) if tonnes is not None else (-1, 0.0)
 
 
 class NaiveMatcher:
@@ -288,12 +280,8 @@ class NaiveMatcher:
         inside = geo <= min(own_km, self.max_km) * 1000.0
         idx, geo = idx[inside], geo[inside]
         kind, amount = _comparable(offer, cat)
-        same = (self.need_kind[idx] == kind) & (kind >= 0)
-        big = np.maximum(amount, self.need_amount[idx])
-        q_fit = np.where(same & (big > 0), np.minimum(amount, self.need_amount[idx])
-                         / np.where(big > 0, big, 1.0), 0.5)
-        d_fit = np.maximum(0.0, 1.0 - geo / (own_km * 1000.0))
-        score = np.round(W_CATEGORY * s[idx] + W_QUANTITY * q_fit + W_DISTANCE * d_fit, 4)
+        q_fit = scoring.quantity_fits(kind, amount, self.need_kind[idx], self.need_amount[idx])
+        score = scoring.rounded_scores(scoring.scores(s[idx], q_fit, geo, own_km * 1000.0))
         order = np.lexsort((self.need_id[idx], geo, -score))[:self.per_offer]
         return [(int(self.need_id[idx][o]), float(score[o]), float(geo[o])) for o in order]
 

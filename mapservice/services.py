@@ -17,7 +17,7 @@ from mapservice.domain.model import Direction, Flow, ImportResult, Park, Site
 from mapservice.domain.reference import load_reference
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.geo import geojson
-from mapservice.geo.spatial_index import DatabaseSiteIndex, SiteIndex
+from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
 from mapservice.geocoding.reverse import ReverseGeocoder
 from mapservice.importing import build_plan
@@ -159,7 +159,7 @@ class Services:
         return Compatibility(self.taxonomy)
 
     @cached_property
-    def site_index(self) -> SiteIndex | DatabaseSiteIndex:
+    def site_index(self) -> SpatialIndex:
         """The live index of placed sites, built once, then kept current site by site.
 
         On PostGIS the radius search runs in the database (ST_DWithin), so app servers that
@@ -167,10 +167,7 @@ class Services:
         """
         points = [(s.id, s.lon, s.lat) for s in self.repo.sites()
                   if s.id is not None and s.lon is not None and s.lat is not None]
-        within = getattr(self.repo, "sites_within", None)
-        if within is not None:
-            return DatabaseSiteIndex(within, points)
-        return SiteIndex(points)
+        return self.repo.site_index(points)
 
     def site_moved(self, site_id: int) -> None:
         """Keep the live index current after a site was added, moved or removed."""

@@ -713,7 +713,7 @@ def test_a_workbook_formula_is_read_as_its_value_never_as_a_formula(seeded, tmp_
 # --- GeoJSON --------------------------------------------------------------------------------------
 #
 # No GeoJSON a user supplies is read anywhere: parks (``reference.read_parks``), roads
-# (``routing.graph.read_road_lines``) and the offline basemap come from ``DATA_DIR``, which the
+# (``routing.road_lines.read_road_lines``) and the offline basemap come from ``DATA_DIR``, which the
 # operator controls. The road reader is the one that promises a typed error
 # (:class:`RoadNetworkError` naming the file, the feature and the property), so it is held to
 # that here. The bugs it found in ``mapservice/routing/graph.py`` (below) are fixed; these tests
@@ -791,7 +791,8 @@ _TEXT = st.one_of(
 @given(content=_TEXT)
 def test_hostile_road_geojson_is_read_or_refused_naming_the_feature(tmp_path, content):
     from mapservice.errors import RoadNetworkError
-    from mapservice.routing.graph import RoadGraph, read_road_lines
+    from mapservice.routing.graph import RoadGraph
+    from mapservice.routing.road_lines import read_road_lines
 
     path = tmp_path / "routes.geojson"
     path.write_bytes(content)
@@ -829,7 +830,7 @@ def _known_bug(content: bytes, bug: type[BaseException]) -> Any:
 ])
 def test_a_malformed_road_file_is_refused_naming_it(tmp_path, content):
     from mapservice.errors import RoadNetworkError
-    from mapservice.routing.graph import read_road_lines
+    from mapservice.routing.road_lines import read_road_lines
 
     path = tmp_path / "routes.geojson"
     path.write_bytes(content)

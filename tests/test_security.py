@@ -16,6 +16,7 @@ from conftest import sign_in
 
 from mapservice import create_app
 from mapservice.errors import InvalidInput
+from mapservice.importing.sniff import SNIFF_BYTES
 from mapservice.web import uploads
 from mapservice.web.security import tile_sources
 
@@ -292,7 +293,7 @@ def test_an_upload_whose_content_is_not_its_type_is_refused(client, app, filenam
     ("a.csv", CSV.encode("utf-16")),  # with its byte order mark
     ("a.csv", CSV.encode("utf-16-le")),
     ("a.csv", CSV.encode("utf-16-be")),
-    ("a.csv", ("entreprise;type\n" + "é" * (uploads.SNIFF_BYTES - 17)).encode()),  # cut é
+    ("a.csv", ("entreprise;type\n" + "é" * (SNIFF_BYTES - 17)).encode()),  # cut é
     ("a.csv", b"entreprise;type\nnom\x00avec un nul;offre\n" + b"ligne;offre\n" * 20),
     ("a.csv", b"\xef\xbb\xbfentreprise;type\nScierie \xc9loi;offre\n"),  # BOM, then cp1252
     ("a.csv", b"entreprise;type\nScierie \x81;offre\n"),  # a byte no encoding reads

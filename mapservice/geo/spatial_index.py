@@ -10,21 +10,50 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 import numpy as np
-from pyproj import Geod, Transformer
 from rtree import index
 
-_TO_M = Transformer.from_crs("EPSG:4326", "EPSG:32198", always_xy=True)
-#: lon/lat → Québec Lambert (EPSG:32198) metres, shared with the matcher.
-TO_METRES = _TO_M
-_GEOD = Geod(ellps="WGS84")
-#: The Lambert projection shrinks or stretches distances by well under this across Québec.
-_SCALE_MARGIN = 1.01
+from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
+
+
+class SpatialIndex(Protocol):
+    """Where the placed sites are: what matching asks of a live index of sites.
+
+    Points are ``(lon, lat)`` in EPSG:4326; distances are geodesic metres.
+    """
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, site_id: int) -> bool: ...
+
+    def point(self, site_id: int) -> tuple[float, float]:
+        """Return the site's ``(lon, lat)``."""
+        ...
+
+    def upsert(self, site_id: int, lon: float, lat: float) -> None:
+        """Add a site, or move it if it is already indexed."""
+        ...
+
+    def remove(self, site_id: int) -> bool:
+        """Forget a site; return whether it was there."""
+        ...
+
+    def within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
+        """Return the sites within ``radius_m`` of the point, nearest first: (id, distance_m)."""
+        ...
+
+    def sites_within(self, lon: float, lat: float, radius_m: float) -> np.ndarray:
+        """Return the sorted ids of the sites that may lie within ``radius_m`` (a superset)."""
+        ...
 
 
 class SiteIndex:
-    """Sites by id → (lon, lat), with an rtree over their projected points. Thread-safe."""
+    """Sites by id → (lon, lat), with an rtree over their projected points. Thread-safe.
+
+    The :class:`SpatialIndex` of a store on one process (SQLite).
+    """
 
     def __init__(self, sites: Iterable[tuple[int, float, float]] = ()) -> None:
         self._points: dict[int, tuple[float, float]] = {}
@@ -32,7 +61,7 @@ class SiteIndex:
         self._lock = threading.RLock()
         items = []
         for site_id, lon, lat in sites:
-            x, y = _TO_M.transform(lon, lat)
+            x, y = TO_LAMBERT.transform(lon, lat)
             self._points[site_id] = (lon, lat)
             self._xy[site_id] = (x, y)
             items.append((site_id, (x, y, x, y), None))
@@ -54,7 +83,7 @@ class SiteIndex:
         """Add a site, or move it if it is already indexed."""
         with self._lock:
             self.remove(site_id)
-            x, y = _TO_M.transform(lon, lat)
+            x, y = TO_LAMBERT.transform(lon, lat)
             self._tree.insert(site_id, (x, y, x, y))
             self._points[site_id] = (lon, lat)
             self._xy[site_id] = (x, y)
@@ -71,15 +100,15 @@ class SiteIndex:
 
     def within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
         """Sites within ``radius_m`` (geodesic) of the point, nearest first: (id, distance_m)."""
-        x, y = _TO_M.transform(lon, lat)
-        reach = radius_m * _SCALE_MARGIN
+        x, y = TO_LAMBERT.transform(lon, lat)
+        reach = radius_m * LAMBERT_MARGIN
         with self._lock:
             ids = list(self._tree.intersection((x - reach, y - reach, x + reach, y + reach)))
             if not ids:
                 return []
             points = np.array([self._points[i] for i in ids])
         n = len(ids)
-        _, _, dist = _GEOD.inv(np.full(n, lon), np.full(n, lat), points[:, 0], points[:, 1])
+        _, _, dist = WGS84_GEOD.inv(np.full(n, lon), np.full(n, lat), points[:, 0], points[:, 1])
         inside = np.flatnonzero(dist <= radius_m)
         order = inside[np.lexsort((np.asarray(ids)[inside], dist[inside]))]
         return [(ids[k], float(dist[k])) for k in order]
@@ -90,8 +119,8 @@ class SiteIndex:
         A superset of :meth:`within` (the box's corners), for callers that compute exact
         distances themselves on fewer sites.
         """
-        x, y = _TO_M.transform(lon, lat)
-        reach = radius_m * _SCALE_MARGIN
+        x, y = TO_LAMBERT.transform(lon, lat)
+        reach = radius_m * LAMBERT_MARGIN
         with self._lock:
             if not self._points:
                 return np.zeros(0, dtype=np.int64)
@@ -103,22 +132,22 @@ class SiteIndex:
         """The ``k`` nearest sites: (id, geodesic distance_m), nearest first."""
         if k <= 0:
             return []
-        x, y = _TO_M.transform(lon, lat)
+        x, y = TO_LAMBERT.transform(lon, lat)
         with self._lock:
             # A few more than k by the projected metric, re-ranked on the ellipsoid.
             ids = list(self._tree.nearest((x, y, x, y), num_results=k + 4))
             points = [self._points[i] for i in ids]
         if not ids:
             return []
-        _, _, dist = _GEOD.inv([lon] * len(ids), [lat] * len(ids),
-                               [p[0] for p in points], [p[1] for p in points])
+        _, _, dist = WGS84_GEOD.inv([lon] * len(ids), [lat] * len(ids),
+                                    [p[0] for p in points], [p[1] for p in points])
         ranked = sorted(((i, float(d)) for i, d in zip(ids, dist, strict=True)),
                         key=lambda item: (item[1], item[0]))
         return ranked[:k]
 
 
 class DatabaseSiteIndex:
-    """The same questions answered by the database (PostGIS ST_DWithin), for shared stores.
+    """The :class:`SpatialIndex` answered by the database (PostGIS ST_DWithin), for shared stores.
 
     Several app servers then see one another's writes at once; only the site points are held
     here, for the distance matrix.

@@ -18,8 +18,9 @@ from shapely.geometry import Point, shape
 
 from mapservice.domain.model import Location, Park, Precision
 from mapservice.domain.text import fold
+from mapservice.geo.projection import TO_LAMBERT
 from mapservice.geocoding.names import STREET_WORDS, clean_place
-from mapservice.geocoding.region import _TO_M, to_metres
+from mapservice.geocoding.region import to_metres
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ParkLocator:
         """Return the park containing the point, else the nearest within the tolerance."""
         if not self._ids:
             return None
-        point = Point(*_TO_M.transform(lon, lat))
+        point = Point(*TO_LAMBERT.transform(lon, lat))
         hits = self._tree.query(point, predicate="intersects")
         if len(hits):
             return ParkMatch(self._ids[int(min(hits))], 0.0)

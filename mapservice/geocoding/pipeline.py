@@ -21,15 +21,14 @@ from dataclasses import replace
 
 from mapservice.domain.model import Location, Municipality, Precision
 from mapservice.errors import GeocoderUnavailable, GeocodingError
-from mapservice.geocoding.base import AddressBackend, AddressHit, GeocodeQuery
+from mapservice.geocoding.base import AddressBackend, GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, normalize_postal_code
+from mapservice.geocoding.online_hits import online_location
 from mapservice.geocoding.parks import ParkNames
 from mapservice.geocoding.region import distance_m
 
 #: A postal code and a place name further apart than this disagree.
 CONFLICT_M = 8_000.0
-#: An online hit further than this from the place named with the address is someone else's.
-ONLINE_RADIUS_M = 25_000.0
 
 __all__ = ["CascadeGeocoder", "GeocodeQuery", "OfflineGeocoder"]
 
@@ -123,7 +122,7 @@ class CascadeGeocoder:
         unavailable = False
         if self.address_backend is not None and query.address:
             try:
-                online = self._online(query, muni)
+                online = online_location(self.address_backend, self.gazetteer, query, muni)
             except GeocoderUnavailable as exc:
                 online, unavailable = None, True
                 notes.append(f"géocodeur en ligne indisponible ({exc.message})")
@@ -242,37 +241,6 @@ class CascadeGeocoder:
     def _municipality_location(self, muni: Municipality) -> Location:
         return Location(lon=muni.lon, lat=muni.lat, precision=Precision.MUNICIPALITY,
                         source="gazetteer", score=0.3, municipality_id=muni.id, label=muni.name)
-
-    def _online(self, query: GeocodeQuery, muni: Municipality | None) -> Location | None:
-        assert self.address_backend is not None
-        parts = [query.address or ""]
-        if muni is not None:
-            parts.append(self.gazetteer.municipality_of(muni).name
-                         if muni.kind == "sector" else muni.name)
-        if query.postal_code:
-            parts.append(query.postal_code)
-        parts.append("Québec, Canada")
-        hits = self.address_backend.search(", ".join(p for p in parts if p))
-        kept: list[AddressHit] = []
-        for hit in hits:
-            if not self.gazetteer.region.contains(hit.lon, hit.lat):
-                continue
-            if muni is not None and not self._near(hit, muni):
-                continue
-            kept.append(hit)
-        if not kept:
-            return None
-        best, *others = kept
-        source = self.address_backend.name
-        return replace(
-            _hit_location(best, source, muni),
-            candidates=tuple(_hit_location(h, source, muni) for h in others[:4]),
-        )
-
-    def _near(self, hit: AddressHit, muni: Municipality) -> bool:
-        top = self.gazetteer.municipality_of(muni)
-        return min(distance_m(hit.lon, hit.lat, m.lon, m.lat) for m in (muni, top)) <= (
-            ONLINE_RADIUS_M)
 
     def _park_places(self, muni: Municipality) -> set[str]:
         """Where a park may lie for a text naming ``muni``: its borough or municipality.
@@ -402,25 +370,3 @@ def _noted(location: Location, notes: list[str], *, degraded: bool = False) -> L
 
 #: The default geocoder's historical name: the cascade without an online backend.
 OfflineGeocoder = CascadeGeocoder
-
-_HIT_PRECISION = {
-    "house": (Precision.ADDRESS, 0.95),
-    "street": (Precision.ADDRESS, 0.7),
-    "postcode": (Precision.POSTCODE, 0.8),
-    "place": (Precision.MUNICIPALITY, 0.4),
-    "other": (Precision.ADDRESS, 0.6),
-}
-
-
-def _hit_location(hit: AddressHit, source: str, muni: Municipality | None) -> Location:
-    precision, score = _HIT_PRECISION.get(hit.kind, _HIT_PRECISION["other"])
-    return Location(
-        lon=hit.lon,
-        lat=hit.lat,
-        precision=precision,
-        source=source,
-        score=score,
-        municipality_id=muni.id if muni else None,
-        label=hit.label,
-        note="rue trouvée, pas le numéro civique" if hit.kind == "street" else None,
-    )

@@ -6,23 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
-from pyproj import Geod, Transformer
 from shapely.geometry import MultiPoint, Point
 
-#: Québec Lambert, metres: the CRS for distances and buffers across the province.
-QUEBEC_LAMBERT = "EPSG:32198"
-_TO_M = Transformer.from_crs("EPSG:4326", QUEBEC_LAMBERT, always_xy=True)
-_GEOD = Geod(ellps="WGS84")
+from mapservice.geo.projection import TO_LAMBERT, WGS84_GEOD
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Return the geodesic distance in metres between two lon/lat points (WGS84)."""
-    return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
+    return float(WGS84_GEOD.inv(lon1, lat1, lon2, lat2)[2])
 
 
 def to_metres(geom: shapely.Geometry) -> shapely.Geometry:
     """Return ``geom`` (EPSG:4326 lon/lat) in Québec Lambert metres."""
-    return shapely.transform(geom, _TO_M.transform, interleaved=False)
+    return shapely.transform(geom, TO_LAMBERT.transform, interleaved=False)
 
 
 @dataclass(frozen=True)
@@ -42,5 +38,5 @@ class Region:
 
     def contains(self, lon: float, lat: float) -> bool:
         """Return whether the point (EPSG:4326 lon/lat) lies in or near the region."""
-        x, y = _TO_M.transform(lon, lat)
+        x, y = TO_LAMBERT.transform(lon, lat)
         return bool(self.area_m.contains(Point(x, y)))

@@ -13,9 +13,10 @@ import shapely
 from shapely.geometry import Point
 
 from mapservice.domain.model import Municipality
+from mapservice.geo.projection import TO_LAMBERT
 from mapservice.geocoding.gazetteer import Gazetteer, OutsidePlace, PostalPoint
 from mapservice.geocoding.parks import ParkLocator, ParkMatch
-from mapservice.geocoding.region import _TO_M, distance_m
+from mapservice.geocoding.region import distance_m
 
 #: A postal code further than this says nothing about the place of a point.
 POSTAL_RADIUS_M = 3_000.0
@@ -43,13 +44,13 @@ class ReverseGeocoder:
         self.gazetteer = gazetteer
         self.parks = parks
         self._codes = list(gazetteer.postal_codes.values())
-        self._code_tree = shapely.STRtree([Point(*_TO_M.transform(c.lon, c.lat))
+        self._code_tree = shapely.STRtree([Point(*TO_LAMBERT.transform(c.lon, c.lat))
                                            for c in self._codes])
         self._places = list(gazetteer.municipalities.values())
-        self._place_tree = shapely.STRtree([Point(*_TO_M.transform(m.lon, m.lat))
+        self._place_tree = shapely.STRtree([Point(*TO_LAMBERT.transform(m.lon, m.lat))
                                             for m in self._places])
         self._outside = list(gazetteer.outside_places.values())
-        self._outside_tree = shapely.STRtree([Point(*_TO_M.transform(o.lon, o.lat))
+        self._outside_tree = shapely.STRtree([Point(*TO_LAMBERT.transform(o.lon, o.lat))
                                               for o in self._outside]) if self._outside else None
 
     def reverse(self, lon: float, lat: float) -> ReversePlace:
@@ -57,10 +58,10 @@ class ReverseGeocoder:
             nearest = None
             if self._outside_tree is not None:
                 nearest = self._outside[int(self._outside_tree.nearest(
-                    Point(*_TO_M.transform(lon, lat))))]
+                    Point(*TO_LAMBERT.transform(lon, lat))))]
             return ReversePlace(lon, lat, outside_region=True, method="hors-region",
                                 nearest_outside=nearest)
-        point = Point(*_TO_M.transform(lon, lat))
+        point = Point(*TO_LAMBERT.transform(lon, lat))
         code = self._codes[int(self._code_tree.nearest(point))]
         code_m = distance_m(lon, lat, code.lon, code.lat)
         if code_m <= POSTAL_RADIUS_M and code.municipality_id in self.gazetteer.municipalities:

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from mapservice.errors import ImportIssue, ImportRejected
+from mapservice.importing.sniff import Content, read_head, sniff, utf16_without_bom
 from mapservice.importing.values import visible
 
-_SNIFF_BYTES = 64 * 1024
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: A workbook unpacks to at most this many times the largest file accepted. Real ones unpack
 #: 10 to 20 times their size; a zip bomb, thousands.
 XLSX_UNPACKED_PER_BYTE = 10
@@ -69,11 +68,11 @@ def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Shee
             f"au plus {_bytes(max_bytes)} octets",
             source,
         )
-    with path.open("rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-    if head.startswith(b"PK\x03\x04"):
+    head = read_head(path)
+    content = sniff(path, head)
+    if content.zipped:
         return _open_xlsx(path, source, max_bytes)
-    if head.startswith(_OLE2):
+    if content is Content.OLD_EXCEL:
         raise _reject(
             "Ancien format Excel (.xls), ou classeur protégé par un mot de passe : non pris en "
             "charge.",
@@ -84,23 +83,6 @@ def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Shee
 
 
 # --- CSV ----------------------------------------------------------------------------------------
-
-
-def _utf16_without_bom(head: bytes) -> str | None:
-    """Name the UTF-16 byte order of ``head`` when its NUL bytes say it is UTF-16 text.
-
-    Mostly-Latin text in UTF-16 has a NUL in every other byte, on the high side of each code
-    unit; random binary data has them anywhere.
-    """
-    pairs = len(head) // 2
-    if pairs < 2:
-        return None
-    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
-    if odd >= 0.3 * pairs and even <= 0.01 * pairs:
-        return "utf-16-le"
-    if even >= 0.3 * pairs and odd <= 0.01 * pairs:
-        return "utf-16-be"
-    return None
 
 
 def _first_bad_line(path: Path, codec: str, skip: int) -> tuple[int, bytes] | None:
@@ -141,7 +123,7 @@ def _detect_encoding(path: Path, head: bytes, source: str) -> str:
                 f"Caractère illisible ({_hex(bad[1])}) : le fichier s'annonce en {label} "
                 "(indicateur d'ordre des octets en tête) mais ne l'est pas partout.",
                 f"du texte {label} valide dans tout le fichier", source, _hex(bad[1]), bad[0])
-    utf16 = _utf16_without_bom(head)
+    utf16 = utf16_without_bom(head)
     if utf16 is not None:
         bad = _first_bad_line(path, utf16, 0)
         if bad is None:

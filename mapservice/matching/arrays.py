@@ -1,37 +1,21 @@
 """Flows as the matcher reads them: comparable quantities, hazard, and one category's flows
-as arrays; cells of a distance matrix. Helpers of :mod:`mapservice.matching.matcher` (pure)."""
+as arrays; cells of a distance matrix. Helpers of :mod:`mapservice.matching.matcher` (pure;
+nothing here imports the matcher)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 import numpy as np
-from pyproj import Geod
 
 from mapservice.domain.model import Flow, Unit
-from mapservice.geo.spatial_index import TO_METRES
+from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
+from mapservice.geo.spatial_index import SpatialIndex
+from mapservice.matching import scoring
+from mapservice.matching.scoring import UNIT_KINDS
 from mapservice.materials.impact import tonnes_per_year
 from mapservice.materials.taxonomy import Category, Taxonomy
-
-_GEOD = Geod(ellps="WGS84")
-#: Québec Lambert distances are within well under 1 % of geodesic ones across the province.
-PLANE_MARGIN = 1.01
-UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
-
-
-class _Points(Protocol):
-    def point(self, site_id: int) -> tuple[float, float]: ...
-
-
-class _Reader(Protocol):
-    """What a flow group reads from the matcher: where each site is, and the taxonomy."""
-
-    @property
-    def index(self) -> _Points: ...
-
-    @property
-    def taxonomy(self) -> Taxonomy: ...
+from mapservice.routing.base import DistanceMatrix
 
 
 def is_hazardous(flow: Flow, cat: Category | None) -> bool:
@@ -60,31 +44,32 @@ def quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
                   in_cat: Category | None) -> tuple[float, float | None, str]:
     """(fit 0..1, tonnes exchanged or None, reason) of two flows' quantities."""
     qa, qb = comparable_quantity(out_f, out_cat), comparable_quantity(in_f, in_cat)
+    fit = scoring.quantity_fit(UNIT_KINDS[qa[0]] if qa else -1, qa[1] if qa else 0.0,
+                               UNIT_KINDS[qb[0]] if qb else -1, qb[1] if qb else 0.0)
     if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
         unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
-        return (min(qa[1], qb[1]) / max(qa[1], qb[1]),
+        return (fit,
                 min(qa[1], qb[1]) if qa[0] == "t" else None,
                 f"quantités comparables : offre {fr_num(qa[1])} {unit}, "
                 f"besoin {fr_num(qb[1])} {unit}")
     exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
-    return 0.5, exchanged, "quantités non comparables (une unité ou une quantité manque)"
+    return fit, exchanged, "quantités non comparables (une unité ou une quantité manque)"
 
 
-def matrix_cell(matrix: Any, i: int, j: int) -> Any:
-    """One cell of a distance matrix, read from its arrays when it has them."""
-    road = getattr(matrix, "road_m", None)
-    if road is not None and hasattr(road, "shape"):
-        value, secs = float(road[i, j]), float(matrix.duration_s[i, j])
-        return MatrixCell(None if value != value else value, None if secs != secs else secs,
-                     getattr(matrix, "backend", None))
-    return matrix[i][j]
+def matrix_cell(matrix: DistanceMatrix, i: int, j: int) -> MatrixCell:
+    """One cell of a distance matrix, read from its arrays (None where unroutable)."""
+    value, secs = float(matrix.road_m[i, j]), float(matrix.duration_s[i, j])
+    return MatrixCell(None if value != value else value, None if secs != secs else secs,
+                      matrix.backend)
 
 
 @dataclass(frozen=True)
 class MatrixCell:
+    """A pair's road distance and time (None when unroutable), by the backend that routed it."""
+
     road_m: float | None
     duration_s: float | None
-    backend: str | None
+    backend: str
 
 
 @dataclass
@@ -104,11 +89,11 @@ class FlowGroup:
     amount: np.ndarray
 
     @classmethod
-    def of(cls, flows: list[Flow], matcher: _Reader) -> FlowGroup:
-        points = [matcher.index.point(f.site_id) for f in flows]
-        cat = matcher.taxonomy.get(flows[0].category_code)
+    def of(cls, flows: list[Flow], index: SpatialIndex, taxonomy: Taxonomy) -> FlowGroup:
+        points = [index.point(f.site_id) for f in flows]
+        cat = taxonomy.get(flows[0].category_code)
         comparable = [comparable_quantity(f, cat) for f in flows]
-        xs, ys = TO_METRES.transform([p[0] for p in points], [p[1] for p in points])
+        xs, ys = TO_LAMBERT.transform([p[0] for p in points], [p[1] for p in points])
         return cls(
             code=flows[0].category_code, flows=flows,
             site_ids=np.array([f.site_id for f in flows], dtype=np.int64),
@@ -128,7 +113,7 @@ class FlowGroup:
         reach plus the projection's margin."""
         near = in_reach[np.minimum(self.site_ids, in_reach.size - 1)] & (
             self.site_ids < in_reach.size)
-        near &= (self.x - xy[0]) ** 2 + (self.y - xy[1]) ** 2 <= (reach_m * PLANE_MARGIN) ** 2
+        near &= (self.x - xy[0]) ** 2 + (self.y - xy[1]) ** 2 <= (reach_m * LAMBERT_MARGIN) ** 2
         return near
 
 
@@ -146,5 +131,5 @@ def geodesic_to(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> n
     """Geodesic metres from one point to many (one call to the ellipsoid)."""
     if lons.size == 0:
         return np.zeros(0)
-    _, _, d = _GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)
+    _, _, d = WGS84_GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)
     return np.asarray(d)

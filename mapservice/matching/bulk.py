@@ -22,23 +22,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
 from mapservice.domain.model import Direction, Flow, Site, SynergyKind
+from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
+from mapservice.matching import scoring
 from mapservice.matching.arrays import comparable_quantity, is_hazardous
-from mapservice.matching.matcher import (
-    MUTUALISATION_MAX_KM,
-    W_CATEGORY,
-    W_DISTANCE,
-    W_QUANTITY,
-    Compatibility,
-)
+from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
+from mapservice.materials.compatibility import Compatibility
 from mapservice.materials.taxonomy import Taxonomy
-
-_TO_M = Transformer.from_crs("EPSG:4326", "EPSG:32198", always_xy=True)
-_GEOD = Geod(ellps="WGS84")
-_UNIT_KINDS = {"t": 0, "kw": 1, "u": 2}
 
 
 def pool_size(per_offer: int) -> int:
@@ -90,7 +82,7 @@ def bulk_pairs(
         return _empty()
     lon = np.array([placed[f.site_id][0] for f in flow_list])
     lat = np.array([placed[f.site_id][1] for f in flow_list])
-    x, y = _TO_M.transform(lon, lat)
+    x, y = TO_LAMBERT.transform(lon, lat)
     xy = np.column_stack([x, y])
     ids = np.array([f.id for f in flow_list], dtype=np.int64)
     site_ids = np.array([f.site_id for f in flow_list], dtype=np.int64)
@@ -103,7 +95,7 @@ def bulk_pairs(
     for i, (f, c) in enumerate(zip(flow_list, cats, strict=True)):
         comp = comparable_quantity(f, c)
         if comp is not None:
-            unit_kind[i], amount[i] = _UNIT_KINDS[comp[0]], comp[1]
+            unit_kind[i], amount[i] = UNIT_KINDS[comp[0]], comp[1]
     by_code: dict[tuple[Direction, str], list[int]] = defaultdict(list)
     for i, f in enumerate(flow_list):
         by_code[(f.direction, f.category_code)].append(i)
@@ -136,7 +128,7 @@ def bulk_pairs(
             kd, ins_index = found
             k = min(pool_size(per_offer), ins_index.size)
             # Threads pay off on big queries only; small ones run in this thread.
-            dist, pos = kd.query(xy[outs], k=k, distance_upper_bound=reach_m * 1.01,
+            dist, pos = kd.query(xy[outs], k=k, distance_upper_bound=reach_m * LAMBERT_MARGIN,
                                  workers=-1 if outs.size * k > 200_000 else 1)
             dist, pos = dist.reshape(len(outs), k), pos.reshape(len(outs), k)
             valid = np.isfinite(dist)
@@ -145,41 +137,37 @@ def bulk_pairs(
             valid &= ~hazardous[outs][:, None] | accepts[i_mat]
             if not valid.any():
                 continue
-            a_out, a_in = amount[outs][:, None], amount[i_mat]
-            same = (unit_kind[outs][:, None] == unit_kind[i_mat]) & (unit_kind[i_mat] >= 0)
-            big = np.maximum(a_out, a_in)
-            q_fit = np.where(same & (big > 0), np.minimum(a_out, a_in)
-                             / np.where(big > 0, big, 1.0), 0.5)
-            base = W_CATEGORY * fit.strength + W_QUANTITY * q_fit
+            q_fit = scoring.quantity_fits(unit_kind[outs][:, None], amount[outs][:, None],
+                                          unit_kind[i_mat], amount[i_mat])
             # Pre-score on the projected distance (within a fraction of a percent of the
             # geodesic one); the exact score comes after the cut.
-            pre = np.where(valid, base + W_DISTANCE * np.maximum(
-                0.0, 1.0 - np.where(valid, dist, 0.0) / (own_max_km * 1000.0)), -np.inf)
+            pre = np.where(valid, scoring.scores(fit.strength, q_fit, np.where(valid, dist, 0.0),
+                                                 own_max_km * 1000.0), -np.inf)
             keep_n = 2 * per_offer + 2
             if k > keep_n:  # no offer needs more than keep_n rows from one category
                 cols = np.argpartition(-pre, keep_n - 1, axis=1)[:, :keep_n]
                 pre = np.take_along_axis(pre, cols, axis=1)
-                base = np.take_along_axis(base, cols, axis=1)
+                q_fit = np.take_along_axis(q_fit, cols, axis=1)
                 i_mat = np.take_along_axis(i_mat, cols, axis=1)
             rows, cols = np.nonzero(np.isfinite(pre))
             o = outs[rows]
-            chunks.append((o, i_mat[rows, cols], pre[rows, cols], base[rows, cols],
+            chunks.append((o, i_mat[rows, cols], pre[rows, cols], q_fit[rows, cols],
                            np.full(o.size, own_max_km * 1000.0), np.full(o.size, reach_m),
                            np.full(o.size, fit.strength),
                            np.full(o.size, fit.kind is SynergyKind.MUTUALISATION)))
     if not chunks:
         return _empty()
-    o, ins, pre, bases, own_max_m, reach, strength, mutual = (
+    o, ins, pre, q_fits, own_max_m, reach, strength, mutual = (
         np.concatenate(parts) for parts in zip(*chunks, strict=True))
     # Cut 1: a margin of the best by pre-score, per offer (ties in any order: cut 2 decides).
     cut = _top_per_offer(o, pre, 2 * per_offer + 2)
-    o, ins, bases, own_max_m, reach, strength, mutual = (
-        a[cut] for a in (o, ins, bases, own_max_m, reach, strength, mutual))
-    _, _, geo = _GEOD.inv(lon[o], lat[o], lon[ins], lat[ins])
+    o, ins, q_fits, own_max_m, reach, strength, mutual = (
+        a[cut] for a in (o, ins, q_fits, own_max_m, reach, strength, mutual))
+    _, _, geo = WGS84_GEOD.inv(lon[o], lat[o], lon[ins], lat[ins])
     inside = geo <= reach
-    o, ins, geo, bases, own_max_m, strength, mutual = (
-        a[inside] for a in (o, ins, geo, bases, own_max_m, strength, mutual))
-    score = np.round(bases + W_DISTANCE * np.maximum(0.0, 1.0 - geo / own_max_m), 4)
+    o, ins, geo, q_fits, own_max_m, strength, mutual = (
+        a[inside] for a in (o, ins, geo, q_fits, own_max_m, strength, mutual))
+    score = scoring.rounded_scores(scoring.scores(strength, q_fits, geo, own_max_m))
     # Cut 2: the exact score, best first within each offer.
     order = _best_per_offer(ids[o], score, ids[ins], per_offer, geo=geo)
     return BulkPairs(ids[o][order], ids[ins][order], geo[order], score[order], strength[order],

@@ -24,75 +24,32 @@ wet organics, hundreds for metals) are never proposed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from mapservice.domain.model import Direction, Flow, Site, SynergyKind
-from mapservice.geo.spatial_index import TO_METRES as _TO_M
-from mapservice.geo.spatial_index import DatabaseSiteIndex, SiteIndex
+from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT
+from mapservice.geo.spatial_index import SpatialIndex
+from mapservice.matching import scoring
 from mapservice.matching.arrays import (
-    PLANE_MARGIN,
-    UNIT_KINDS,
     FlowGroup,
+    MatrixCell,
     comparable_quantity,
-    fr_num,
     geodesic_to,
     is_hazardous,
     matrix_cell,
-    quantity_fit,
 )
+from mapservice.matching.candidate import Candidate, make_candidate
+from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
 from mapservice.materials.compatibility import Compatibility, Fit
-from mapservice.materials.impact import (
-    TransportModel,
-    TripImpact,
-    avoided_factor,
-    trip_impact,
-)
+from mapservice.materials.impact import TransportModel
 from mapservice.materials.taxonomy import Category, Taxonomy
+from mapservice.routing.base import DistanceBackend
 
-#: Mutualisation makes sense between neighbours only.
-MUTUALISATION_MAX_KM = 25.0
 #: Mutualisation partners kept per flow: the nearest ones.
 MUTUALISATION_PER_FLOW = 5
-#: Weights of the score: category fit, quantity fit, distance.
-W_CATEGORY, W_QUANTITY, W_DISTANCE = 0.45, 0.25, 0.30
-
-
-class Distances(Protocol):
-    """What matching needs of a routing backend (see ``mapservice.routing``)."""
-
-    name: str
-
-    def matrix(self, origins: Sequence[tuple[float, float]],
-               destinations: Sequence[tuple[float, float]]) -> Sequence[Sequence[Any]]: ...
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One proposed synergy between two flows, with its figures and reasons."""
-
-    kind: SynergyKind
-    output_flow: Flow  # for mutualisation: the first of the two flows
-    input_flow: Flow  # for mutualisation: the second
-    output_site: Site
-    input_site: Site
-    fit: Fit
-    score: float
-    quantity_fit: float
-    geodesic_m: float
-    road_m: float | None
-    duration_s: float | None
-    distance_backend: str
-    max_km: float
-    impact: TripImpact
-    reasons: tuple[str, ...] = field(default=())
-
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.output_flow.id or 0, self.input_flow.id or 0)
 
 
 @dataclass
@@ -147,7 +104,7 @@ class Matcher:
         sites: Iterable[Site],
         flows: Iterable[Flow],
         taxonomy: Taxonomy,
-        index: SiteIndex | DatabaseSiteIndex,
+        index: SpatialIndex,
         model: TransportModel,
         compatibility: Compatibility | None = None,
     ) -> None:
@@ -169,7 +126,7 @@ class Matcher:
 
     # --- public -------------------------------------------------------------------------------
 
-    def for_site(self, site_id: int, *, distances: Distances, max_km: float | None = None,
+    def for_site(self, site_id: int, *, distances: DistanceBackend, max_km: float | None = None,
                  category: str | None = None, limit: int | None = None) -> list[Candidate]:
         """Every candidate synergy one of this site's flows takes part in, best first."""
         site = self.sites[site_id]
@@ -190,12 +147,12 @@ class Matcher:
                 return found[:limit]
             take *= 4
 
-    def rank(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+    def rank(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
              limit: int | None = None) -> list[Candidate]:
         """Route, explain and rank given (output, input, fit, geodesic_m) pairs, best first."""
         return self._finish(pairs, distances, limit)
 
-    def all_pairs(self, *, distances: Distances, max_km: float | None = None,
+    def all_pairs(self, *, distances: DistanceBackend, max_km: float | None = None,
                   per_offer: int | None = None) -> list[Candidate]:
         """Every candidate in the registry (each pair once), best first."""
         seen: set[tuple[str, int, int]] = set()
@@ -224,7 +181,7 @@ class Matcher:
         """The flows of one direction and category, as arrays (built once per matcher)."""
         if key not in self._groups:
             flows = [f for f in self.flows_by_code.get(key, ()) if f.site_id in self.index]
-            self._groups[key] = FlowGroup.of(flows, self) if flows else None
+            self._groups[key] = FlowGroup.of(flows, self.index, self.taxonomy) if flows else None
         return self._groups[key]
 
     def _pairs_for_site(
@@ -290,7 +247,7 @@ class Matcher:
                                 else group.code)
                     reach = self._reach_km_code(out_code, max_km) * 1000.0
                 group_reach[id(group)] = max(reach, group_reach.get(id(group), 0.0))
-        xy = _TO_M.transform(lon, lat)
+        xy = TO_LAMBERT.transform(lon, lat)
         # Distances on the Québec Lambert plane, shrunk by the projection's margin: never more
         # than the geodesic distance, so every filter and score bound below keeps all that may
         # qualify. The ellipsoid is asked only about the pairs that are finally kept.
@@ -302,7 +259,7 @@ class Matcher:
             for group, group_fit in groups:
                 if id(group) not in distances:
                     near = group.maybe_near(in_reach, xy, group_reach[id(group)])
-                    plane = np.hypot(group.x - xy[0], group.y - xy[1]) / PLANE_MARGIN
+                    plane = np.hypot(group.x - xy[0], group.y - xy[1]) / LAMBERT_MARGIN
                     distances[id(group)] = np.where(near, plane, np.inf)
                 dist = distances[id(group)]
                 if group_fit is None:
@@ -340,14 +297,10 @@ class Matcher:
         """The best score each pair could reach (straight line for the road), on arrays."""
         own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
         kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
-        other_kind, other_amount = group.unit_kind[idx], group.amount[idx]
-        big = np.maximum(amount, other_amount)
-        q_fit = np.where((other_kind == kind) & (kind >= 0) & (big > 0),
-                         np.minimum(amount, other_amount) / np.where(big > 0, big, 1.0), 0.5)
+        q_fit = scoring.quantity_fits(kind, amount, group.unit_kind[idx], group.amount[idx])
         out_code = flow.category_code if flow.direction is Direction.OUTPUT else group.code
         own_max_m = self._reach_km_code(out_code, None) * 1000.0
-        return (W_CATEGORY * fit.strength + W_QUANTITY * q_fit
-                + W_DISTANCE * np.maximum(0.0, 1.0 - dist / own_max_m))
+        return scoring.scores(fit.strength, q_fit, dist, own_max_m)
 
     def _reach_km_code(self, code: str, max_km: float | None) -> float:
         key = (code, max_km)
@@ -387,7 +340,7 @@ class Matcher:
 
     # --- road distances, impact, score --------------------------------------------------------
 
-    def _finish(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
+    def _finish(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
                 limit: int | None, site_id: int | None = None) -> list[Candidate]:
         if not pairs:
             return []
@@ -395,21 +348,23 @@ class Matcher:
         out = []
         for out_f, in_f, fit, geo_m in pairs:
             dist = lookup(out_f.site_id, in_f.site_id)
-            cand = self._candidate(out_f, in_f, fit, geo_m, dist, distances.name)
+            cand = make_candidate(out_f, in_f, fit, geo_m, dist, distances.name,
+                                  taxonomy=self.taxonomy, model=self.model,
+                                  sites=self.sites)
             if cand is not None:
                 out.append(cand)
         out.sort(key=lambda c: (-c.score, c.road_m if c.road_m is not None else c.geodesic_m,
                                 c.key))
         return out[:limit] if limit is not None else out
 
-    def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: Distances,
-                   site_id: int | None) -> Callable[[int, int], Any]:
+    def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
+                   site_id: int | None) -> Callable[[int, int], MatrixCell | None]:
         """Road distances for the pairs: around one site, two one-to-many matrices."""
         point = self.index.point
         if site_id is not None:
             dests = sorted({p[1].site_id for p in pairs if p[0].site_id == site_id})
             origs = sorted({p[0].site_id for p in pairs if p[1].site_id == site_id})
-            found: dict[tuple[int, int], Any] = {}
+            found: dict[tuple[int, int], MatrixCell] = {}
             if dests:
                 m = distances.matrix([point(site_id)], [point(s) for s in dests])
                 found.update({(site_id, s): matrix_cell(m, 0, j) for j, s in enumerate(dests)})
@@ -425,57 +380,3 @@ class Matcher:
         row = {s: i for i, s in enumerate(origins)}
         col = {s: j for j, s in enumerate(targets)}
         return lambda a, b: matrix_cell(m, row[a], col[b])
-
-    def _candidate(self, out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Any,
-                   backend: str) -> Candidate | None:
-        out_cat = self.taxonomy.get(out_f.category_code)
-        in_cat = self.taxonomy.get(in_f.category_code)
-        road_m = getattr(dist, "road_m", None)
-        duration_s = getattr(dist, "duration_s", None)
-        used_backend = getattr(dist, "backend", None) or backend
-        max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
-                  else (out_cat.max_transport_km if out_cat else 50.0))
-        travel_m = road_m if road_m is not None else geo_m
-        if travel_m > max_km * 1000.0:
-            return None  # the road is longer than the material travels
-        q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
-        if out_f.confidential or in_f.confidential:
-            q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
-        distance_fit = max(0.0, 1.0 - travel_m / (max_km * 1000.0))
-        score = round(W_CATEGORY * fit.strength + W_QUANTITY * q_fit
-                      + W_DISTANCE * distance_fit, 4)
-        road_km = road_m / 1000.0 if road_m is not None else None
-        if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):
-            impact = trip_impact(self.model, tonnes=None, road_km=road_km, avoided=None)
-        else:
-            impact = trip_impact(self.model, tonnes=exchanged, road_km=road_km,
-                                 avoided=avoided_factor(self.taxonomy, out_f.category_code))
-        how = {
-            "meme-categorie": "même catégorie de part et d'autre",
-            "plus-precis": "l'offre est une sorte de ce qui est demandé",
-            "plus-general": "l'offre est plus générale que le besoin : à vérifier",
-            "regle": "règle de compatibilité déclarée",
-            "regle-parent": "règle déclarée pour la catégorie parente",
-            "mutualisation": "mutualisation",
-        }[fit.how]
-        reasons = [f"catégorie : {how} (force {fit.strength:.2f})"
-                   + (f" — {fit.note_fr}" if fit.note_fr else ""), q_reason]
-        if road_km is not None:
-            reasons.append(f"distance routière {fr_num(road_km)} km ({used_backend}), "
-                           f"{fr_num(geo_m / 1000)} km à vol d'oiseau, maximum {fr_num(max_km)} km")
-        else:
-            reasons.append(f"{fr_num(geo_m / 1000)} km à vol d'oiseau (pas de distance "
-                           f"routière), maximum {fr_num(max_km)} km")
-        if impact.break_even_km is not None:
-            reasons.append("rentable pour le climat jusqu'à "
-                           f"{fr_num(round(impact.break_even_km))} km de route"
-                           + (" (retour à vide compté)" if impact.empty_return else ""))
-        return Candidate(
-            kind=fit.kind, output_flow=out_f, input_flow=in_f,
-            output_site=self.sites[out_f.site_id], input_site=self.sites[in_f.site_id],
-            fit=fit, score=score, quantity_fit=round(q_fit, 3), geodesic_m=round(geo_m, 1),
-            road_m=round(road_m, 1) if road_m is not None else None,
-            duration_s=round(duration_s, 1) if duration_s is not None else None,
-            distance_backend=used_backend, max_km=max_km, impact=impact,
-            reasons=tuple(reasons),
-        )

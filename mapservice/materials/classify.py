@@ -22,13 +22,12 @@ Thresholds: at :data:`ACCEPT` 0.5 one known word outweighed by unknown ones stay
 unknown qualifier ("fumier de vache" 0.59) is proposed. :data:`SURE` 0.75 sits above a name
 missing one weak word (0.72) and every fuzzy score, so staff confirm typos and partial names.
 
-Words: stop words (de, des, la, en, et, à, aux, pour, of, the, and, a, an…) are dropped, and
-numbers with the units after them. Plural and feminine endings meet (-s, -x, -aux/-au → -al,
--eaux → -eau, -ies/-y → -ie, English -es, -ée → -é, -elle → -el), in text and taxonomy alike.
-*Weak* words weigh :data:`WEAK_WEIGHT`: provenance (usé, usagé, résiduel, used, spent, résidu,
-rebut, waste, scrap…) and neutral qualifiers (sec, humide, pin, épinette, noir…), so "brasques
-usées" still prefers the name "brasques usées" but "sciure de pin sèche" costs nothing extra;
-weak words alone are unknown. Other words weigh by how few categories use them. Contamination
+Words (:mod:`mapservice.materials.words`): stop words, numbers and their units are dropped;
+plural and feminine endings meet, in text and taxonomy alike. *Weak* words weigh
+:data:`WEAK_WEIGHT`: provenance (usé, usagé, résiduel, used, spent, résidu, rebut, waste,
+scrap…) and neutral qualifiers (sec, humide, pin, épinette, noir…), so "brasques usées" still
+prefers the name "brasques usées" but "sciure de pin sèche" costs nothing extra; weak words
+alone are unknown. Other words weigh by how few categories use them. Contamination
 words (contaminé, souillé, amiante, PCB…) rule out non-hazardous categories not naming them:
 "sol contaminé" is never clean soil.
 
@@ -42,8 +41,6 @@ decides between low and high-temperature waste heat (:data:`HEAT_SPLIT_C`).
 from __future__ import annotations
 
 import copy
-import difflib
-import heapq
 import math
 import re
 from collections import Counter
@@ -54,6 +51,16 @@ from types import MappingProxyType
 from mapservice.domain.model import Direction
 from mapservice.domain.text import fold
 from mapservice.materials.taxonomy import Category, Taxonomy
+from mapservice.materials.words import (
+    CRITICAL,
+    STOP,
+    WEAK,
+    LookAlikes,
+    content_words,
+    describe_name,
+    word_keys,
+    words_kept,
+)
 
 #: Below this a guess is not a classification: code None, flagged.
 ACCEPT = 0.5
@@ -81,89 +88,12 @@ SUGGEST_RATIO = 0.7
 #: Temperature separating ``energie.chaleur_basse_t`` from ``energie.chaleur_haute_t``.
 HEAT_SPLIT_C = 60.0
 MAX_CANDIDATES = 5
-#: Known words (most letter pairs in common first) that difflib compares with an unknown one.
-_FUZZY_SHORTLIST = 20
 
 _HEAT_LOW, _HEAT_HIGH = "energie.chaleur_basse_t", "energie.chaleur_haute_t"
 
-_STOP_WORDS = (
-    "de du des d la le les l en et a au aux un une pour avec sur par dans ou notre nos votre "
-    "vos leur leurs ce ces cette chez of the and an for with from to in at on or our your by no"
-)
-_UNITS = (
-    "c f degre degres degree degrees kg t tm tmh tonne tonnes ton tons lb lbs g m m2 m3 mc l "
-    "litre litres liter liters gal gallon gallons verge verges vg yard yards pi pi2 pi3 ft cu "
-    "kw kwh mw mwh gj btu psi kpa bar an annee annees year years yr mois month months semaine "
-    "semaines week weeks jour jours day days h heure heures hour hours par per unite unites "
-    "unit units pcs x"
-)
-_WEAK_WORDS = (
-    "use usee usage usagee used spent residuel residuelle residual residu dechet rebut waste "
-    "scrap recupere recovered matiere material produit product sous disponible gratuit donner "
-    "vendre vente available free sale surplus excedent excedentaire extra leftover propre "
-    "clean vide empty reutilisable reusable recuperable valorisable recyclable vrac bulk "
-    "sec seche humide mouille fin fine gros grosse brut franc mou dur resineux feuillu pin "
-    "sapin epinette bouleau erable peuplier tremble cedre meleze pruche dry wet coarse raw "
-    "hardwood softwood pine spruce fir birch maple poplar aspen cedar blanc blanche noir "
-    "noire rouge white black red divers diverse various mixte"
-)
-_CRITICAL_WORDS = (
-    "contamine contaminee contaminated souille souillee dangereux dangereuse dangerous "
-    "hazardous toxique toxic amiante asbestos pcb radioactif radioactive biomedical infectieux"
-)
-#: Spellings of one word that plural folding cannot join.
-_ALIASES = {"alu": "aluminium", "aluminum": "aluminium", "fiber": "fibre", "tyre": "tire",
-            "fertiliser": "fertilizer"}
-
-_NUMBER = re.compile(r"\d+(?:x\d+)*[a-z]{0,3}")
 _TEMPERATURE = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:°|º|deg(?:r[ée]s?)?\.?)?\s*([CF])\b",
                           re.IGNORECASE)
 _PAREN = re.compile(r"\(([^)]*)\)")
-_WORD = re.compile(r"[^\W_]+")
-
-
-def _singular(token: str) -> str:
-    """Fold plural and feminine endings so that both numbers and genders of a word meet.
-
-    The result is a comparison key, not a word ("bois" -> "boi", "drêche" -> "drech"); the
-    text and the taxonomy go through the same function.
-    """
-    if len(token) <= 3 or not token.isalpha():
-        return token
-    if token.endswith("eaux"):
-        token = token[:-1]
-    elif token.endswith("aux"):
-        token = token[:-3] + "al"
-    elif token.endswith(("eux", "oux")) or (token.endswith("s") and not token.endswith("ss")):
-        token = token[:-1]
-    if token.endswith("au") and not token.endswith("eau"):
-        token = token[:-2] + "al"  # matériau / matériaux
-    elif token.endswith("ee"):
-        token = token[:-1]  # usée -> usé
-    elif token.endswith("elle"):
-        token = token[:-2]  # résiduelle -> résiduel
-    elif token.endswith("y") and token[-2] not in "aeiou":
-        token = token[:-1] + "ie"  # battery / batteries
-    if token.endswith("e") and token[:-1].endswith(("ch", "sh", "ss", "x", "z")):
-        token = token[:-1]  # drêche / drêches, ash / ashes
-    return token
-
-
-def _words(text: str) -> list[tuple[str, str]]:
-    """Return ``(folded singular key, as written)`` for each word of ``text``, no quantities."""
-    return [(_ALIASES.get(k, k), shown) for k, shown in
-            ((_singular(folded), shown) for folded, shown in _words_kept(text))]
-
-
-_UNIT_SET = frozenset(_UNITS.split())
-_STOP, _WEAK, _CRITICAL = (frozenset(_singular(w) for w in words.split())
-                           for words in (_STOP_WORDS, _WEAK_WORDS, _CRITICAL_WORDS))
-
-
-def _content(text: str) -> list[tuple[str, str]]:
-    """Return the words that can match: no stop words, no single letters, no units."""
-    return [(k, shown) for k, shown in _words(text)
-            if len(k) > 1 and k not in _STOP and k not in _UNIT_SET]
 
 
 @dataclass(frozen=True)
@@ -226,7 +156,7 @@ class Classifier:
             for kind_fr, text in texts:
                 # "Brasques usées (SPL)" names the category twice.
                 for part in (_PAREN.sub(" ", text), *_PAREN.findall(text)):
-                    words = _content(part)
+                    words = content_words(part)
                     for key, written in words:
                         self._shown.setdefault(key, written)
                     if words:
@@ -235,7 +165,7 @@ class Classifier:
         for code, _, _, tokens in raw:
             union.setdefault(code, set()).update(tokens)
         df = Counter(tok for tokens_ in union.values() for tok in tokens_)
-        self._weights = {tok: WEAK_WEIGHT if tok in _WEAK else 1.0 / (1.0 + 0.5 * math.log(n))
+        self._weights = {tok: WEAK_WEIGHT if tok in WEAK else 1.0 / (1.0 + 0.5 * math.log(n))
                          for tok, n in df.items()}
         self._union = {code: frozenset(t) for code, t in union.items()}
         self._names: list[_Name] = []
@@ -246,20 +176,13 @@ class Classifier:
                 self._postings.setdefault(tok, []).append(len(self._names))
             self._names.append(_Name(code, text, kind_fr, toks,
                                      sum(self._weights[t] for t in toks)))
-        self._by_bigram: dict[str, list[str]] = {}
-        self._pairs: dict[str, int] = {}
-        for tok in self._weights:
-            if len(tok) >= 4 and tok not in _WEAK:
-                self._pairs[tok] = len(_bigrams(tok))
-                for pair in _bigrams(tok):
-                    self._by_bigram.setdefault(pair, []).append(tok)
+        self._alike = LookAlikes(self._weights)
         self._usages = frozenset(c.code for c in self._cats.values()
                                  if c.code == "usages" or c.code.startswith("usages."))
         self._depth = {c.code: len(self.taxonomy.ancestors(c.code)) for c in self._cats.values()}
-        self._fuzzy_cache: dict[tuple[str, float], tuple[str, float] | None] = {}
 
     def _weight(self, token: str) -> float:
-        return WEAK_WEIGHT if token in _WEAK else self._weights.get(token, 1.0)
+        return WEAK_WEIGHT if token in WEAK else self._weights.get(token, 1.0)
 
     def _add_corrections(self, corrections: Mapping[str, str]) -> None:
         for text, code in corrections.items():
@@ -295,7 +218,7 @@ class Classifier:
         without numbers and the units after them: "Chaleur résiduelle 45 °C" and "chaleur
         residuelles" share a key. Stop words stay, so only the same wording meets.
         """
-        return "".join(k for k, _ in _words(text))
+        return "".join(k for k, _ in word_keys(text))
 
     def classify(self, text: str, *, direction: Direction | None = None) -> Classification:
         """Return the category ``text`` names, with a confidence and a French reason.
@@ -315,7 +238,7 @@ class Classifier:
             reason_fr=f"corrigé par le personnel : {self._label(code)}")
 
     def _classify_auto(self, text: str, direction: Direction | None) -> Classification:
-        words = _content(text)
+        words = content_words(text)
         tokens = [k for k, _ in words]
         shown = {k: w for k, w in reversed(words)}
         usage_factor = USAGE_FACTOR[direction]
@@ -323,7 +246,7 @@ class Classifier:
         exact = self._exact(text)
         if exact is not None:
             return self._result(text, exact.code, EXACT, "exact", scored,
-                                f"reconnu : {self._describe_exact(text, exact)}")
+                                f"reconnu : {describe_name(text, exact)}")
         method, best_list = "tokens", scored
         typos: dict[str, str] = {}
         if any(self._unknown_word(t) for t in tokens):
@@ -344,7 +267,7 @@ class Classifier:
             reason = f"reconnu par mots : {matched}"
         reason += (f" → {self._label(best.code)} ({best.name.kind_fr} « {best.name.text} »)")
         union = self._union[best.code]
-        left = [t for t in tokens if t not in union and t not in _WEAK and t not in _CRITICAL
+        left = [t for t in tokens if t not in union and t not in WEAK and t not in CRITICAL
                 and typos.get(t) not in union]
         unknown = [shown[t] for t in left if t not in self._weights]
         elsewhere = [shown[t] for t in left if t in self._weights]
@@ -375,9 +298,10 @@ class Classifier:
         """
         candidates = {s.code: round(s.score, 3) for s in scored}
         for tok in tokens:
-            if tok in _WEAK or tok in _STOP:
+            if tok in WEAK or tok in STOP:
                 continue
-            close = self._closest(tok, SUGGEST_RATIO) if self._unknown_word(tok) else (tok, 1.0)
+            close = (self._alike.closest(tok, SUGGEST_RATIO) if self._unknown_word(tok)
+                     else (tok, 1.0))
             if close is None:
                 continue
             for index in self._postings.get(close[0], ()):
@@ -397,7 +321,7 @@ class Classifier:
     def _exact(self, text: str) -> Category | None:
         cat = self.taxonomy.lookup(text)
         if cat is None:
-            without_quantities = " ".join(f for f, _ in _words_kept(text))
+            without_quantities = " ".join(f for f, _ in words_kept(text))
             if without_quantities and without_quantities != fold(text):
                 cat = self.taxonomy.lookup(without_quantities)
         return cat
@@ -405,7 +329,7 @@ class Classifier:
     def _score(self, tokens: list[str], usage_factor: float) -> list[_Scored]:
         """Return the categories the tokens point at, best first (deepest first on ties)."""
         weights = {t: self._weight(t) for t in tokens}
-        if not any(t not in _WEAK and t in self._weights for t in weights):
+        if not any(t not in WEAK and t in self._weights for t in weights):
             return []
         hits: dict[int, float] = {}
         for tok, w in weights.items():
@@ -417,18 +341,18 @@ class Classifier:
             recall = hit / name.weight
             if name.code not in best or recall > best[name.code][0]:
                 best[name.code] = (recall, name)
-        critical = {t for t in weights if t in _CRITICAL}
+        critical = {t for t in weights if t in CRITICAL}
         out: list[_Scored] = []
         for code, (recall, name) in best.items():
             union = self._union[code]
             matched = tuple(t for t in weights if t in union)
-            if all(t in _WEAK for t in matched):
+            if all(t in WEAK for t in matched):
                 continue
             hazardous = self._cats[code].hazardous
             if critical - union and not hazardous:
                 continue
             # A contamination word is consistent with a hazardous category: no penalty.
-            neutral = _WEAK | critical if hazardous else _WEAK
+            neutral = WEAK | critical if hazardous else WEAK
             known = sum(weights[t] for t in matched)
             unexplained = sum(w for t, w in weights.items() if t not in union and t not in neutral)
             coverage = known / (known + unexplained)
@@ -440,51 +364,20 @@ class Classifier:
         return out
 
     def _unknown_word(self, token: str) -> bool:
-        return token not in self._weights and token not in _WEAK and token not in _CRITICAL
+        return token not in self._weights and token not in WEAK and token not in CRITICAL
 
     def _fuzzy_tokens(self, tokens: list[str]) -> tuple[list[str], dict[str, str]]:
         """Replace words the taxonomy does not know by a close known word, where there is one."""
         replaced: list[str] = []
         typos: dict[str, str] = {}
         for tok in tokens:
-            match = self._closest(tok, FUZZY_RATIO) if self._unknown_word(tok) else None
+            match = self._alike.closest(tok, FUZZY_RATIO) if self._unknown_word(tok) else None
             if match is None:
                 replaced.append(tok)
             else:
                 replaced.append(match[0])
                 typos[tok] = match[0]
         return replaced, typos
-
-    def _closest(self, token: str, cutoff: float) -> tuple[str, float] | None:
-        """Return the known word most like ``token`` with a difflib ratio >= ``cutoff``.
-
-        Shared letter pairs pick a few likely words first, so only those pay for difflib.
-        """
-        if len(token) < 4:
-            return None
-        cache_key = (token, cutoff)
-        if cache_key in self._fuzzy_cache:
-            return self._fuzzy_cache[cache_key]
-        pairs = _bigrams(token)
-        shared: dict[str, int] = {}
-        for pair in pairs:
-            for cand in self._by_bigram.get(pair, ()):
-                shared[cand] = shared.get(cand, 0) + 1
-        likely = heapq.nlargest(_FUZZY_SHORTLIST, shared,
-                                key=lambda c: 2 * shared[c] / (len(pairs) + self._pairs[c]))
-        best: tuple[str, float] | None = None
-        matcher = difflib.SequenceMatcher(None, b=token, autojunk=False)
-        for cand in likely:
-            matcher.set_seq1(cand)
-            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= cutoff and (best is None or ratio > best[1]):
-                best = (cand, ratio)
-        if len(self._fuzzy_cache) > 10_000:
-            self._fuzzy_cache.clear()
-        self._fuzzy_cache[cache_key] = best
-        return best
 
     def _heat_by_temperature(self, text: str, code: str) -> tuple[str, str]:
         if code not in (_HEAT_LOW, _HEAT_HIGH):
@@ -500,41 +393,3 @@ class Classifier:
 
     def _label(self, code: str) -> str:
         return self._cats[code].label_fr
-
-    def _describe_exact(self, text: str, cat: Category) -> str:
-        written = {fold(text), " ".join(f for f, _ in _words_kept(text))}
-        names = [(fold(cat.code), f"code {cat.code}")]
-        names += [(fold(label), f"libellé « {label} »") for label in (cat.label_fr, cat.label_en)]
-        names += [(fold(syn), f"synonyme « {syn} » de {cat.label_fr}")
-                  for syn in (*cat.synonyms_fr, *cat.synonyms_en)]
-        for same in (lambda name: name in written,  # as written first, then plural-insensitive
-                     lambda name: _plural(name) in {_plural(w) for w in written}):
-            for name, description in names:
-                if same(name):
-                    return description
-        return f"nom de {cat.label_fr}"
-
-
-def _words_kept(text: str) -> list[tuple[str, str]]:
-    """Return ``(folded, as written)`` per word of ``text``, minus numbers and their units."""
-    out: list[tuple[str, str]] = []
-    after_number = False
-    for piece in _WORD.findall(text):
-        for folded in fold(piece).split():
-            if _NUMBER.fullmatch(folded):
-                after_number = True
-                continue
-            if after_number and folded in _UNIT_SET:
-                continue
-            after_number = False
-            out.append((folded, piece.lower()))
-    return out
-
-
-def _bigrams(word: str) -> frozenset[str]:
-    return frozenset(word[i:i + 2] for i in range(len(word) - 1))
-
-
-def _plural(key: str) -> str:
-    """Drop a final s or x per word, as :meth:`Taxonomy.lookup` does."""
-    return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in key.split())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import random
 import unicodedata
@@ -22,15 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import Point, shape
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
+
+from mapservice.ops.demo_reference import ParkArea, Place, Reference, dist2
 
 HEADER = (
     "entreprise", "secteur_scian", "site", "adresse", "municipalite", "code_postal", "latitude",
     "longitude", "type", "matiere", "description", "quantite", "unite", "frequence", "dangereux",
     "confidentiel", "contact_nom", "contact_courriel", "contact_telephone", "consentement_public",
 )
-VOCABULARY = Path("demo") / "vocabulary.json"
 N_MEMBERS = 247
 N_ROWS = 1000
 OFFER_SHARE = 0.55
@@ -51,27 +51,6 @@ SIZES: dict[str, tuple[float, tuple[int, int], tuple[float, float, float]]] = {
 }
 OTHER = {"offre": "besoin", "besoin": "offre"}
 UNITS = {"t_per_year": "t/an", "m3_per_year": "m3/an", "units_per_year": "unités/an", "kw": "kW"}
-
-
-@dataclass(frozen=True)
-class _Place:
-    id: str
-    name: str
-    kind: str
-    parent_id: str
-    lat: float
-    lon: float
-    variants: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Park:
-    id: str
-    place_id: str
-    outline: BaseGeometry
-    streets: tuple[str, ...]
-    weight: float
-    only: tuple[str, ...]
 
 
 @dataclass
@@ -97,69 +76,6 @@ class _Member:
     consent: bool
     n_rows: int
     sites: list[_Site] = field(default_factory=list)
-
-
-class _Reference:
-    """The reference data the generator draws from, indexed once."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.vocab: dict[str, Any] = json.loads((data_dir / VOCABULARY).read_text("utf-8"))
-        self.places = {r["id"]: _Place(r["id"], r["name"], r["kind"], r["parent_id"],
-                                       float(r["lat"]), float(r["lon"]),
-                                       tuple(v for v in r["variants"].split("|") if v))
-                       for r in _read_csv(data_dir / "municipalities.csv")}
-        self.postcodes: list[tuple[str, float, float, str]] = [
-            (r["postal_code"], float(r["lat"]), float(r["lon"]), r["municipality_id"])
-            for r in _read_csv(data_dir / "postal_codes.csv")
-        ]
-        self.categories = {r["code"]: r for r in _read_csv(data_dir / "materials/categories.csv")}
-        #: Each place and the borough and municipality it lies in, inner first.
-        self.lineage: dict[str, tuple[str, ...]] = {}
-        for pid in self.places:
-            chain = [pid]
-            while self.places[chain[-1]].parent_id:
-                chain.append(self.places[chain[-1]].parent_id)
-            self.lineage[pid] = tuple(chain)
-        by_name = {(p.parent_id, p.name): p.id for p in self.places.values()}
-        self.parks: list[_Park] = []
-        for feature in json.loads((data_dir / "parks.geojson").read_text("utf-8"))["features"]:
-            props, extra = feature["properties"], self.vocab["parks"].get(feature["id"], {})
-            place = props["municipality_id"]
-            self.parks.append(_Park(
-                feature["id"], by_name.get((place, props.get("sector") or ""), place),
-                shape(feature["geometry"]),
-                tuple(s for s in (props.get("streets") or "").split("|") if s),
-                float(extra.get("weight", 1.0)), tuple(extra.get("only", ())),
-            ))
-        self._codes: dict[tuple[str, bool], list[tuple[str, float, float, str]]] = {}
-
-    def within(self, place_id: str, other_id: str) -> bool:
-        """Return whether ``place_id`` is ``other_id`` or one of its sectors or boroughs."""
-        return other_id in self.lineage[place_id]
-
-    def codes(self, place_id: str, related: bool = False) -> list[tuple[str, float, float, str]]:
-        """Return the postal codes of a place (else the 40 of its parent nearest its centre).
-
-        ``related`` adds the codes of its sectors and of the places it lies in.
-        """
-        if (place_id, related) not in self._codes:
-            codes = [p for p in self.postcodes if p[3] == place_id or related and (
-                self.within(p[3], place_id) or self.within(place_id, p[3]))]
-            if not codes:
-                here = self.places[place_id]
-                codes = sorted((p for p in self.postcodes if self.within(place_id, p[3])),
-                               key=lambda p: (_dist2(p[1], p[2], here.lat, here.lon), p[0]))[:40]
-            self._codes[place_id, related] = codes
-        return self._codes[place_id, related]
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _dist2(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return (lat1 - lat2) ** 2 + ((lon1 - lon2) * math.cos(math.radians(lat1))) ** 2
 
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -201,7 +117,7 @@ def _allocate(total: int, weights: list[float]) -> list[int]:
     return counts
 
 
-def _members(ref: _Reference, rng: random.Random) -> list[_Member]:
+def _members(ref: Reference, rng: random.Random) -> list[_Member]:
     vocab = ref.vocab
     sectors = vocab["sectors"]
     kinds = [s for s, n in zip(sectors, _allocate(N_MEMBERS, [s["weight"] for s in sectors]),
@@ -246,7 +162,7 @@ def _company_name(vocab: dict[str, Any], sector: dict[str, Any], rng: random.Ran
             return head, name
 
 
-def _add_sites(ref: _Reference, member: _Member, rng: random.Random) -> None:
+def _add_sites(ref: Reference, member: _Member, rng: random.Random) -> None:
     n_sites = rng.choices((1, 2, 3), weights=SIZES[member.size][2])[0]
     n_sites = min(n_sites, member.n_rows)
     profile = ref.vocab["profiles"][member.sector["profile"]]
@@ -268,7 +184,7 @@ def _add_sites(ref: _Reference, member: _Member, rng: random.Random) -> None:
         rng.choices(member.sites, weights=[3.0] + [1.0] * (n_sites - 1))[0].n_rows += 1
 
 
-def _place_sites(ref: _Reference, sites: list[_Site], rng: random.Random) -> None:
+def _place_sites(ref: Reference, sites: list[_Site], rng: random.Random) -> None:
     """Put ~PARK_SHARE of the sites in a park, address and post every site."""
     eligible: list[tuple[float, int]] = []
     for index, site in enumerate(sites):
@@ -291,7 +207,7 @@ def _place_sites(ref: _Reference, sites: list[_Site], rng: random.Random) -> Non
             site.lat, site.lon = _fr_coord(lat), _fr_coord(lon)
             street = rng.choice(park_streets[park.id])
             site.postal_code = min(ref.codes(park.place_id, related=True),
-                                   key=lambda p: (_dist2(lat, lon, p[1], p[2]), p[0]))[0]
+                                   key=lambda p: (dist2(lat, lon, p[1], p[2]), p[0]))[0]
             number = rng.randint(100, 4999)
         else:
             street = rng.choice(ref.vocab["rural_streets" if rural else "town_streets"])
@@ -305,7 +221,7 @@ def _place_sites(ref: _Reference, sites: list[_Site], rng: random.Random) -> Non
             site.municipality = rng.choice(_variants(ref, place))
 
 
-def _parks_for(ref: _Reference, site: _Site) -> list[_Park]:
+def _parks_for(ref: Reference, site: _Site) -> list[ParkArea]:
     return [p for p in ref.parks if ref.within(p.place_id, site.place_id)
             and (not p.only or site.sector["key"] in p.only)]
 
@@ -320,7 +236,7 @@ def _point_in(outline: BaseGeometry, rng: random.Random) -> tuple[float, float]:
             return lat, lon
 
 
-def _variants(ref: _Reference, place: _Place) -> list[str]:
+def _variants(ref: Reference, place: Place) -> list[str]:
     """Return ways people write ``place`` that the importer resolves (St-, no accents, arr.)."""
     forms = [v for v in place.variants if v.startswith(("Ville", "Arrondissement", "St"))]
     for long, short in (("Saint-", "St-"), ("Sainte-", "Ste-")):
@@ -339,7 +255,7 @@ def _variants(ref: _Reference, place: _Place) -> list[str]:
     return forms
 
 
-def _flows(ref: _Reference, member: _Member, site: _Site, directions: Iterator[str],
+def _flows(ref: Reference, member: _Member, site: _Site, directions: Iterator[str],
            rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
     """Return ``site.n_rows`` (direction, template) pairs, each category at most once.
 
@@ -377,7 +293,7 @@ def _flows(ref: _Reference, member: _Member, site: _Site, directions: Iterator[s
     return chosen
 
 
-def _row(ref: _Reference, member: _Member, site: _Site, direction: str,
+def _row(ref: Reference, member: _Member, site: _Site, direction: str,
          template: dict[str, Any], rng: random.Random) -> dict[str, str]:
     category = ref.categories[template["code"]]
     kind = category["kind"]
@@ -417,7 +333,7 @@ def generate_rows(data_dir: Path, seed: int = 2021) -> list[dict[str, str]]:
     list of dict
         One dict per offer or need, keyed by the columns of :data:`HEADER`, values as text.
     """
-    ref = _Reference(data_dir)
+    ref = Reference(data_dir)
     rng = random.Random(seed)
     members = _members(ref, rng)
     _place_sites(ref, [s for m in members for s in m.sites], rng)

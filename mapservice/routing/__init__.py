@@ -18,7 +18,8 @@ from mapservice.routing.base import (
     Point,
 )
 from mapservice.routing.geodesic import GeodesicBackend, geodesic_m, geodesic_matrix_m
-from mapservice.routing.graph import RoadGraph, RoadLine
+from mapservice.routing.graph import RoadGraph
+from mapservice.routing.road_lines import RoadLine
 
 BACKENDS = ("geodesic", "road-graph", "osm", "osrm", "valhalla", "ors")
 

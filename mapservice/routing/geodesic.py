@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from pyproj import Geod
 
+from mapservice.geo.projection import WGS84_GEOD
 from mapservice.routing.base import (
     Distance,
     DistanceMatrix,
@@ -20,7 +20,6 @@ from mapservice.routing.base import (
     check_points,
 )
 
-WGS84_GEOD = Geod(ellps="WGS84")
 _PARALLEL_FROM = 50_000
 _REASON = "distance à vol d'oiseau seulement"
 

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +28,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import shapely
-from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from mapservice.errors import RoadNetworkError
+from mapservice.geo.projection import FROM_LAMBERT, TO_LAMBERT, WGS84_GEOD
 from mapservice.routing.base import (
     Distance,
     DistanceMatrix,
@@ -41,29 +40,16 @@ from mapservice.routing.base import (
     check_point,
     check_points,
 )
-from mapservice.routing.geodesic import WGS84_GEOD, geodesic_matrix_m
+from mapservice.routing.geodesic import geodesic_matrix_m
+from mapservice.routing.road_lines import RoadLine, read_road_lines
 
 log = logging.getLogger(__name__)
 
 ACCESS_DETOUR = 1.3
 ACCESS_SPEED_KMH = 30.0
 DEFAULT_MAX_SNAP_M = 25_000.0
-PROJECTED_CRS = "EPSG:32198"
 #: Matrix work is done by blocks of Dijkstra sources holding at most this many cells.
 _BLOCK_CELLS = 1_000_000
-
-
-@dataclass
-class RoadLine:
-    """One road line: ``coords`` as (lon, lat), its properties, and optional node keys.
-
-    ``node_keys`` (one per vertex) say which vertices are the same node; by default the
-    vertex rounded to 6 decimals.
-    """
-
-    coords: list[Point]
-    props: dict[str, Any]
-    node_keys: list[Hashable] | None = None
 
 
 @dataclass
@@ -114,9 +100,7 @@ class RoadGraph:
         if self.n_components > 1:
             log.warning("%s: %d composantes connexes ; la plus grande a %d nœuds sur %d",
                         source or name, self.n_components, self.largest_component_nodes, n)
-        self._to_xy = Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
-        self._to_lonlat = Transformer.from_crs(PROJECTED_CRS, "EPSG:4326", always_xy=True)
-        x, y = self._to_xy.transform(self.node_lonlat[:, 0], self.node_lonlat[:, 1])
+        x, y = TO_LAMBERT.transform(self.node_lonlat[:, 0], self.node_lonlat[:, 1])
         xy = np.column_stack([x, y])
         self._segments = shapely.linestrings(np.stack([xy[self.edge_u], xy[self.edge_v]],
                                                       axis=1))
@@ -149,7 +133,7 @@ class RoadGraph:
     def _snap(self, points: Sequence[Point]) -> _Snaps:
         m = len(points)
         arr = np.asarray(points, dtype=float).reshape(m, 2)
-        x, y = self._to_xy.transform(arr[:, 0], arr[:, 1])
+        x, y = TO_LAMBERT.transform(arr[:, 0], arr[:, 1])
         pts = shapely.points(x, y)
         snaps = _Snaps(ok=np.zeros(m, bool), edge=np.zeros(m, int), t=np.zeros(m),
                        lonlat=arr.copy(), access_m=np.zeros(m), access_s=np.zeros(m),
@@ -164,7 +148,7 @@ class RoadGraph:
         seg_len = shapely.length(seg)
         t = np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0)
         sx, sy = shapely.get_coordinates(shapely.line_interpolate_point(seg, along)).T
-        slon, slat = self._to_lonlat.transform(sx, sy)
+        slon, slat = FROM_LAMBERT.transform(sx, sy)
         _, _, straight = WGS84_GEOD.inv(arr[which, 0], arr[which, 1], slon, slat)
         snaps.ok[which] = True
         snaps.edge[which] = edge
@@ -388,81 +372,3 @@ def _build_graph(lines: Sequence[RoadLine]) -> nx.Graph:
             if old is None or length_m < old["length_m"]:
                 graph.add_edge(a, b, length_m=length_m, time_s=length_m / speed_mps, line=index)
     return graph
-
-
-KINDS = ("autoroute", "route", "arterial", "bridge")
-
-
-def read_road_lines(path: Path) -> list[RoadLine]:
-    """Read and check a road GeoJSON: a FeatureCollection of LineStrings (or MultiLineStrings).
-
-    Properties: ``id``, ``ref``, ``name``, ``kind`` (one of :data:`KINDS`), ``speed_kmh``
-    (> 0), ``bridge`` (bool), ``bridge_name``. Raise :class:`RoadNetworkError` naming the
-    feature index and the property at the first problem.
-    """
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        # ValueError: bad JSON, or an integer of more than 4,300 digits; RecursionError:
-        # arrays nested a thousand deep.
-        reason = "imbrication trop profonde" if isinstance(exc, RecursionError) else str(exc)
-        raise RoadNetworkError(f"{path}: fichier illisible ({reason[:200]})",
-                               detail=repr(exc)[:1000]) from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
-            or not isinstance(doc.get("features"), list):
-        raise RoadNetworkError(f"{path}: attendu une FeatureCollection GeoJSON avec « features »")
-    lines: list[RoadLine] = []
-    for index, feature in enumerate(doc["features"]):
-        where = f"{path}: entité {index}"
-
-        def bad(what: str, expected: str, got: Any, where: str = where) -> RoadNetworkError:
-            return RoadNetworkError(f"{where}, {what} : attendu {expected} ; reçu "
-                                    f"{_shown(got)}")
-
-        if not isinstance(feature, dict):
-            raise bad("entité", "un objet Feature", feature)
-        props = feature.get("properties")
-        if not isinstance(props, dict):
-            raise bad("properties", "un objet", props)
-        where = f"{where} (id {_shown(props.get('id'))})"
-        kind, speed = props.get("kind"), props.get("speed_kmh")
-        if kind not in KINDS:
-            raise bad("propriété « kind »", " | ".join(KINDS), kind, where)
-        if isinstance(speed, bool) or not isinstance(speed, int | float) \
-                or not 0 < speed < math.inf:
-            raise bad("propriété « speed_kmh »", "un nombre > 0", speed, where)
-        if not isinstance(props.get("bridge", False), bool):
-            raise bad("propriété « bridge »", "true ou false", props.get("bridge"), where)
-        geom = feature.get("geometry")
-        gtype = geom.get("type") if isinstance(geom, dict) else None
-        if gtype == "LineString":
-            parts = [geom.get("coordinates")]  # type: ignore[union-attr]
-        elif gtype == "MultiLineString":
-            parts = geom.get("coordinates")  # type: ignore[union-attr]
-        else:
-            raise bad("geometry", "LineString ou MultiLineString", gtype or geom, where)
-        keep = {k: props.get(k) for k in ("id", "ref", "name", "kind", "speed_kmh", "bridge",
-                                           "bridge_name")}
-        for part in parts if isinstance(parts, list) else [parts]:
-            lines.append(RoadLine(_coords(part, bad, where), keep))
-    return lines
-
-
-def _shown(value: Any) -> str:
-    """``repr(value)`` cut to 80 characters: a message quotes a value, it does not dump it."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:80] + "…"
-
-
-def _coords(part: Any, bad: Any, where: str) -> list[Point]:
-    if not isinstance(part, list) or len(part) < 2:
-        raise bad("geometry.coordinates", "au moins 2 positions [lon, lat]", part, where)
-    coords: list[Point] = []
-    for pos in part:
-        ok = (isinstance(pos, list) and len(pos) >= 2
-              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2])
-              and -180 <= pos[0] <= 180 and -90 <= pos[1] <= 90)
-        if not ok:
-            raise bad("geometry.coordinates", "des positions [lon, lat] en degrés", pos, where)
-        coords.append((float(pos[0]), float(pos[1])))
-    return coords

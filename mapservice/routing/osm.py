@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mapservice.errors import RoadNetworkError
-from mapservice.routing.graph import RoadGraph, RoadLine
+from mapservice.routing.graph import RoadGraph
+from mapservice.routing.road_lines import RoadLine
 
 #: Heavy-truck cruising speeds by ``highway`` class, km/h (below car limits on purpose:
 #: Québec trucks are governed at 105 km/h and slow on ramps and in town).

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from mapservice.domain.audit import AuditEntry
+    from mapservice.geo.spatial_index import SpatialIndex
     from mapservice.storage.geocode_store import GeocodeRun
 
 
@@ -68,6 +69,9 @@ class Repository(Protocol):
 
     def get_site(self, site_id: int) -> Site:
         """Return one site or raise :class:`mapservice.errors.NotFound`."""
+
+    def site_index(self, points: Iterable[tuple[int, float, float]]) -> SpatialIndex:
+        """Return the live index of the given ``(site id, lon, lat)`` points for this store."""
 
     def flows(self, *, site_ids: list[int] | None = None) -> list[Flow]: ...
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mapservice.errors import ConfigError
+from mapservice.geo.spatial_index import DatabaseSiteIndex, SpatialIndex
 from mapservice.storage import schema as t
 from mapservice.storage.sql import SqlRepository
 
@@ -28,6 +31,11 @@ class PostGISRepository(SqlRepository):
         return sa.literal_column("sites.geom").op("&&")(envelope) & sa.func.ST_Intersects(
             sa.literal_column("sites.geom"), envelope
         ) & t.sites.c.lon.isnot(None)
+
+    def site_index(self, points: Iterable[tuple[int, float, float]]) -> SpatialIndex:
+        """The live index of placed sites: radius searches run in the database (ST_DWithin),
+        so app servers that share the store see each other's sites."""
+        return DatabaseSiteIndex(self.sites_within, points)
 
     def sites_within(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
         """Sites within ``radius_m`` metres (geodesic), nearest first, by ST_DWithin in the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mapservice.errors import StorageError
+from mapservice.geo.spatial_index import SiteIndex, SpatialIndex
 from mapservice.storage.sql import WRITE_OPTION, SqlRepository, storage_error
 
 #: How long a connection waits for another one's write lock before giving up, in milliseconds.
@@ -112,6 +113,10 @@ def _watch(engine: Engine, file: Path) -> None:
 
 class SQLiteRepository(SqlRepository):
     backend = "sqlite"
+
+    def site_index(self, points: Iterable[tuple[int, float, float]]) -> SpatialIndex:
+        """The live index of placed sites: an rtree held by this process."""
+        return SiteIndex(points)
 
     def _make_engine(self, url: str) -> Engine:
         path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""

@@ -18,14 +18,14 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from mapservice.errors import MapserviceError
 from mapservice.web.i18n import num
+from mapservice.web.machine_routes import MACHINE_PREFIXES
 
 log = logging.getLogger("mapservice.web")
-_JSON_PREFIXES = ("/api/", "/export/", "/healthz", "/ogcapi")
 _INTERNAL = "Erreur interne. L'incident a été journalisé."
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(_JSON_PREFIXES) or request.accept_mimetypes.best == (
+    return request.path.startswith(MACHINE_PREFIXES) or request.accept_mimetypes.best == (
         "application/json"
     )
 

@@ -20,6 +20,7 @@ from mapservice.domain.access import Permission, Principal, Role, allowed, scope
 from mapservice.errors import Forbidden, NotSignedIn
 from mapservice.exports.layers import PUBLIC, Scope
 from mapservice.web.auth import current_principal, public_map_open
+from mapservice.web.machine_routes import MACHINE_PREFIXES
 
 P = Permission
 csrf = CSRFProtect()
@@ -56,7 +57,6 @@ RULES: dict[str, Permission] = {
     "api.*": P.STAFF,
     "api_synergies.*": P.STAFF,
 }
-_MACHINE = ("/api/", "/export/", "/ogcapi", "/healthz")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -105,7 +105,7 @@ def export_scope(asked_anonymised: bool) -> tuple[Scope, bool]:
 def _refuse(who: Principal) -> Any:
     if who.signed_in:
         raise Forbidden(_("Votre rôle ne donne pas accès à cette page."))
-    if request.path.startswith(_MACHINE):
+    if request.path.startswith(MACHINE_PREFIXES):
         raise NotSignedIn(_("Connexion requise : envoyez votre jeton personnel "
                             "(Authorization: Bearer …)."))
     target = request.full_path if request.query_string else request.path
@@ -128,7 +128,7 @@ def _check() -> Any:
 
 
 def _unauthorised_header(response: Response) -> Response:
-    if response.status_code == 401 and request.path.startswith(_MACHINE):
+    if response.status_code == 401 and request.path.startswith(MACHINE_PREFIXES):
         response.headers["WWW-Authenticate"] = 'Bearer realm="mapservice", Basic ' \
                                                'realm="mapservice"'
     return response

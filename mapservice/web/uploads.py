@@ -12,12 +12,10 @@ naming the ``file`` field and nothing stays on disk. The importer then reads eve
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -25,6 +23,7 @@ from typing import IO
 from flask_babel import gettext as _
 
 from mapservice.errors import InvalidInput, NotFound
+from mapservice.importing.sniff import Content, sniff
 from mapservice.web.i18n import num
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -32,14 +31,6 @@ EXTENSIONS = (".csv", ".xlsx")
 MAX_AGE_S = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _CHUNK = 1 << 16
-#: How much of a CSV is looked at to tell text from a binary file.
-SNIFF_BYTES = 64 * 1024
-WORKBOOK_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
-_ZIP = b"PK\x03\x04"
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected workbook
-#: Control characters text does not hold (tab, line breaks, form feed and DOS's end-of-file
-#: mark aside).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
 
 
 class UploadTooLarge(InvalidInput):
@@ -116,17 +107,16 @@ def save(instance_path: str | Path, stream: IO[bytes], filename: str | None, *,
 def check_content(path: Path, name: str) -> None:
     """Raise :class:`InvalidInput` naming ``file`` when the content does not match the
     extension: a ``.csv`` that is not text, a ``.xlsx`` that is not a workbook."""
-    with path.open("rb") as fh:
-        head = fh.read(SNIFF_BYTES)
+    content = sniff(path)
     if Path(name).suffix.lower() == ".xlsx":
-        found = _not_a_workbook(path, head)
+        found = _not_a_workbook(content)
         if found:
             raise InvalidInput(
                 _("« %(name)s » n'est pas un classeur XLSX : %(found)s. Attendu : un classeur "
                   "Excel .xlsx (dans Excel : Enregistrer sous… Classeur Excel).",
                   name=name, found=found), field="file")
         return
-    found = _not_text(head)
+    found = _not_text(content)
     if found:
         raise InvalidInput(
             _("« %(name)s » n'est pas un fichier CSV : %(found)s. Attendu : du texte (UTF-8, "
@@ -134,69 +124,31 @@ def check_content(path: Path, name: str) -> None:
               found=found), field="file")
 
 
-def _not_a_workbook(path: Path, head: bytes) -> str | None:
+def _not_a_workbook(content: Content) -> str | None:
     """What the file is instead of a workbook, or None when it is one."""
-    if head.startswith(_OLE2):
-        return _("c'est un ancien classeur Excel (.xls) ou un classeur protégé par un mot de "
-                 "passe")
-    if not head.startswith(_ZIP):
-        return _("c'est du texte (un CSV ? nommez-le .csv)") if _not_text(head) is None \
-            else _("son contenu n'est pas une archive ZIP")
-    try:
-        # Only the archive's directory is read: nothing is unpacked here.
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return _("c'est une archive ZIP illisible ou tronquée")
-    if all(part in names for part in WORKBOOK_PARTS):
+    if content is Content.WORKBOOK:
         return None
-    if "content.xml" in names and "mimetype" in names:
-        return _("c'est un classeur OpenDocument (.ods)")
-    return _("c'est une archive ZIP sans classeur Excel")
+    return {
+        Content.OLD_EXCEL: _("c'est un ancien classeur Excel (.xls) ou un classeur protégé par "
+                             "un mot de passe"),
+        Content.TEXT: _("c'est du texte (un CSV ? nommez-le .csv)"),
+        Content.BINARY: _("son contenu n'est pas une archive ZIP"),
+        Content.BROKEN_ZIP: _("c'est une archive ZIP illisible ou tronquée"),
+        Content.OPENDOCUMENT: _("c'est un classeur OpenDocument (.ods)"),
+        Content.ZIP: _("c'est une archive ZIP sans classeur Excel"),
+    }[content]
 
 
-def _not_text(head: bytes) -> str | None:
-    """What ``head`` is instead of the start of a text, or None when it reads as text."""
-    if head.startswith(_ZIP):
+def _not_text(content: Content) -> str | None:
+    """What the file is instead of a text, or None when it reads as text."""
+    if content.zipped:
         return _("c'est un classeur XLSX ou une autre archive ZIP (un classeur se nomme .xlsx)")
-    if head.startswith(_OLE2):
+    if content is Content.OLD_EXCEL:
         return _("c'est un ancien classeur Excel (.xls) ou un classeur protégé par un mot de "
                  "passe")
-    text = _decoded(head)
-    first_line = text.split("\n", 1)[0]
-    controls = len(_CONTROL.findall(text))
-    # A stray control character in a cell is the importer's to report, by row and column.
-    if controls > 0.01 * len(text) or _CONTROL.search(first_line):
+    if content is Content.BINARY:
         return _("son contenu est binaire, pas du texte")
     return None
-
-
-def _decoded(head: bytes) -> str:
-    """``head`` as text in the first encoding the importer accepts that reads it whole, else
-    in the likeliest one with the bytes it cannot read replaced."""
-    codecs_to_try: tuple[str, ...] = ("utf-8", "cp1252")
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if head.startswith(bom):
-            codecs_to_try, head = (codec,), head[len(bom):]
-            break
-    else:
-        # UTF-16 without a mark: mostly-Latin text has a NUL on one side of every code unit
-        # (the importer's own test); NULs anywhere else are binary, seen as control characters.
-        pairs = len(head) // 2
-        even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
-        if pairs >= 2 and odd >= 0.3 * pairs and even <= 0.01 * pairs:
-            codecs_to_try = ("utf-16-le",)
-        elif pairs >= 2 and even >= 0.3 * pairs and odd <= 0.01 * pairs:
-            codecs_to_try = ("utf-16-be",)
-    for codec in codecs_to_try:
-        try:
-            # Incremental: a character cut at the end of the sample is not an error.
-            return codecs.getincrementaldecoder(codec)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-    # Text in a wrong or mixed encoding is still text: the importer names the line at fault.
-    return codecs.getincrementaldecoder(codecs_to_try[-1])(errors="replace").decode(head)
 
 
 def claim(instance_path: str | Path, token: str) -> Upload:

@@ -1,0 +1,108 @@
+"""A candidate synergy as shown and stored: its figures, its impact and, in French, its reasons.
+
+:class:`~mapservice.matching.matcher.Matcher` finds and routes the pairs; :func:`make_candidate`
+turns one routed pair into a :class:`Candidate` (pure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from mapservice.domain.model import Flow, Site, SynergyKind
+from mapservice.matching import scoring
+from mapservice.matching.arrays import MatrixCell, fr_num, quantity_fit
+from mapservice.matching.scoring import MUTUALISATION_MAX_KM
+from mapservice.materials.compatibility import Fit
+from mapservice.materials.impact import (
+    TransportModel,
+    TripImpact,
+    avoided_factor,
+    trip_impact,
+)
+from mapservice.materials.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One proposed synergy between two flows, with its figures and reasons."""
+
+    kind: SynergyKind
+    output_flow: Flow  # for mutualisation: the first of the two flows
+    input_flow: Flow  # for mutualisation: the second
+    output_site: Site
+    input_site: Site
+    fit: Fit
+    score: float
+    quantity_fit: float
+    geodesic_m: float
+    road_m: float | None
+    duration_s: float | None
+    distance_backend: str
+    max_km: float
+    impact: TripImpact
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.output_flow.id or 0, self.input_flow.id or 0)
+
+
+def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: MatrixCell | None,
+                   backend: str, *, taxonomy: Taxonomy, model: TransportModel,
+                   sites: Mapping[int, Site]) -> Candidate | None:
+    """The candidate of one routed pair, with its score, impact and reasons; None when the
+    road is longer than the offered material travels.
+
+    ``dist`` is the pair's cell of the distance matrix (``road_m``, ``duration_s``,
+    ``backend``), or None when the backend had nothing for it.
+    """
+    out_cat = taxonomy.get(out_f.category_code)
+    in_cat = taxonomy.get(in_f.category_code)
+    road_m = dist.road_m if dist is not None else None
+    duration_s = dist.duration_s if dist is not None else None
+    used_backend = dist.backend if dist is not None else backend
+    max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
+              else (out_cat.max_transport_km if out_cat else 50.0))
+    travel_m = road_m if road_m is not None else geo_m
+    if travel_m > max_km * 1000.0:
+        return None  # the road is longer than the material travels
+    q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
+    if out_f.confidential or in_f.confidential:
+        q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
+    score = scoring.rounded(scoring.score(fit.strength, q_fit, travel_m, max_km * 1000.0))
+    road_km = road_m / 1000.0 if road_m is not None else None
+    if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):
+        impact = trip_impact(model, tonnes=None, road_km=road_km, avoided=None)
+    else:
+        impact = trip_impact(model, tonnes=exchanged, road_km=road_km,
+                             avoided=avoided_factor(taxonomy, out_f.category_code))
+    how = {
+        "meme-categorie": "même catégorie de part et d'autre",
+        "plus-precis": "l'offre est une sorte de ce qui est demandé",
+        "plus-general": "l'offre est plus générale que le besoin : à vérifier",
+        "regle": "règle de compatibilité déclarée",
+        "regle-parent": "règle déclarée pour la catégorie parente",
+        "mutualisation": "mutualisation",
+    }[fit.how]
+    reasons = [f"catégorie : {how} (force {fit.strength:.2f})"
+               + (f" — {fit.note_fr}" if fit.note_fr else ""), q_reason]
+    if road_km is not None:
+        reasons.append(f"distance routière {fr_num(road_km)} km ({used_backend}), "
+                       f"{fr_num(geo_m / 1000)} km à vol d'oiseau, maximum {fr_num(max_km)} km")
+    else:
+        reasons.append(f"{fr_num(geo_m / 1000)} km à vol d'oiseau (pas de distance "
+                       f"routière), maximum {fr_num(max_km)} km")
+    if impact.break_even_km is not None:
+        reasons.append("rentable pour le climat jusqu'à "
+                       f"{fr_num(round(impact.break_even_km))} km de route"
+                       + (" (retour à vide compté)" if impact.empty_return else ""))
+    return Candidate(
+        kind=fit.kind, output_flow=out_f, input_flow=in_f,
+        output_site=sites[out_f.site_id], input_site=sites[in_f.site_id],
+        fit=fit, score=score, quantity_fit=round(q_fit, 3), geodesic_m=round(geo_m, 1),
+        road_m=round(road_m, 1) if road_m is not None else None,
+        duration_s=round(duration_s, 1) if duration_s is not None else None,
+        distance_backend=used_backend, max_km=max_km, impact=impact,
+        reasons=tuple(reasons),
+    )
