@@ -6,6 +6,7 @@ be added without being documented.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -309,6 +310,11 @@ def finish_settings(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("ROUTING") == "osm" and not values.get("OSM_FILE"):
         raise ConfigError("MAPSERVICE_ROUTING='osm' needs MAPSERVICE_OSM_FILE (an .osm.pbf or "
                           ".osm extract).")
+    if (values.get("ROUTING") == "osm" and str(values.get("OSM_FILE")).endswith(".pbf")
+            and importlib.util.find_spec("osmium") is None):
+        raise ConfigError("MAPSERVICE_OSM_FILE is an .osm.pbf extract: reading it needs the "
+                          "'osm' extra (pyosmium): pip install 'mapservice[osm]', or give the "
+                          "extract as .osm (XML).")
     if values.get("GEOCODER", "offline") != "offline" and not values.get("GEOCODER_URL"):
         raise ConfigError(
             f"MAPSERVICE_GEOCODER={values['GEOCODER']!r} needs MAPSERVICE_GEOCODER_URL "

@@ -31,6 +31,12 @@ log = logging.getLogger("mapservice.ops.server")
 IDENT = "mapservice"
 #: Time a stopping worker has to finish the requests it holds, in seconds.
 GRACEFUL_TIMEOUT_S = 10
+#: How long an idle keep-alive connection stays open, in seconds: waitress's default (its
+#: ``channel_timeout``), longer than the idle timeout of the usual proxies and load balancers
+#: (60 s), so that the server is never the one closing a connection a client is about to reuse.
+#: gunicorn's own default (2 s) drops requests of clients that pause between two (a
+#: ``RemoteDisconnected`` in bench/load.py). An idle connection holds no thread under gthread.
+KEEPALIVE_S = 120
 
 
 class ManyWorkersUnsupported(RuntimeError):
@@ -67,6 +73,7 @@ def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
         "threads": threads,
         "proc_name": IDENT,
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "keepalive": KEEPALIVE_S,
         # the app decides which proxies to believe, the same way under waitress
         "forwarded_allow_ips": "",
         "secure_scheme_headers": {},
