@@ -37,6 +37,10 @@ GRACEFUL_TIMEOUT_S = 10
 #: gunicorn's own default (2 s) drops requests of clients that pause between two (a
 #: ``RemoteDisconnected`` in bench/load.py). An idle connection holds no thread under gthread.
 KEEPALIVE_S = 120
+#: A worker silent this long is killed and replaced, in seconds. Its main loop answers the
+#: arbiter every second while its threads serve, so only a hung worker or a very slow start
+#: (building the app over a large registry) gets there: gunicorn's 30 s left too little of it.
+SILENT_TIMEOUT_S = 120
 
 
 class ManyWorkersUnsupported(RuntimeError):
@@ -74,6 +78,7 @@ def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
         "proc_name": IDENT,
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "keepalive": KEEPALIVE_S,
+        "timeout": SILENT_TIMEOUT_S,
         # the app decides which proxies to believe, the same way under waitress
         "forwarded_allow_ips": "",
         "secure_scheme_headers": {},
