@@ -6,18 +6,27 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test lint bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify clean-venv
+.PHONY: translations run test lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify clean-venv
 
-# The stamp files re-run pip only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# The stamp files re-run pip only when pyproject.toml or constraints.txt changes. Every install
+# takes its versions from constraints.txt, so a run next month installs what this one did.
+CONSTRAINTS := -c constraints.txt
+
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet $(CONSTRAINTS) -e .
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet $(CONSTRAINTS) -e '.[test]'
 	@touch $@
+
+# After adding or upgrading a dependency: pin what .venv holds now, then commit constraints.txt.
+constraints: $(VENV)/.installed-test
+	@head -n 2 constraints.txt > constraints.txt.new
+	$(BIN)/python -m pip freeze --exclude-editable --exclude mapservice >> constraints.txt.new
+	@mv constraints.txt.new constraints.txt
 
 run: $(VENV)/.installed
 	$(BIN)/mapservice init --demo --if-missing

@@ -3,7 +3,8 @@
 The benchmark builds a fresh SQLite database in a temporary folder (the demo membership, or a
 generated one of ``--sites N``), stores the registry's candidate synergies
 (:func:`mapservice.matching.jobs.match_all`, geodesic), adds a staff account with a personal
-token, and starts ``python -m mapservice.cli serve --threads N`` (waitress) as a subprocess on
+token, and starts ``python -m mapservice.cli serve --threads N --workers W`` (waitress for one
+process, gunicorn for several) as a subprocess on
 a free loopback port. First the baseline: one client alone sends ``--alone`` requests of each
 route class, one at a time (the same server, unloaded). Then ``--clients`` threads, each with
 its own keep-alive :class:`http.client.HTTPConnection` and ``Authorization: Bearer <token>``,
@@ -408,7 +409,8 @@ def print_report(report: dict[str, Any]) -> None:
     s = report["settings"]
     db = report["database"]
     pace = f"think {s['think_s']:g} s" if s["think_s"] else "back to back"
-    print(f"\n{s['clients']} clients ({pace}), waitress {s['workers']} process(es) × "
+    server = "waitress" if s["workers"] == 1 else "gunicorn"
+    print(f"\n{s['clients']} clients ({pace}), {server} {s['workers']} process(es) × "
           f"{s['threads']} threads, "
           f"{s['duration_s']:g} s measured after {s['warmup_s']:g} s warm-up; {db['sites']} "
           f"sites, {db['flows']} flows, {db['candidate_pairs']} candidate synergies "
@@ -475,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="mean pause of a client after each answer, in s (2: people "
                              "clicking through pages; 0: back to back, the server's capacity)")
     parser.add_argument("--threads", type=int, default=8,
-                        help="waitress threads per process (8)")
+                        help="server threads per process (8)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="server processes sharing the port (`serve --workers`): one per "
                              "core by default, as the README recommends for many users")

@@ -6,6 +6,8 @@ be added without being documented.
 
 from __future__ import annotations
 
+import importlib.util
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -17,6 +19,27 @@ from mapservice.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "MAPSERVICE_"
+
+
+def _in_checkout() -> bool:
+    """Whether this is the repository (an editable install too), not an installed wheel."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "data").is_dir()
+
+
+def _default_data_dir() -> Path:
+    """The repository's ``data/`` in a checkout; the copy the wheel ships (``mapservice/data``)
+    when installed."""
+    return PROJECT_ROOT / "data" if _in_checkout() else Path(__file__).resolve().parent / "data"
+
+
+def _default_instance_path() -> Path:
+    """The repository's ``instance/`` in a checkout; when installed, the user's data folder
+    (``~/.local/share/mapservice`` on Linux): never inside site-packages."""
+    if _in_checkout():
+        return PROJECT_ROOT / "instance"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("mapservice", appauthor=False))
 
 
 def _positive_float(raw: str) -> float:
@@ -70,6 +93,11 @@ def _flag(raw: str) -> bool:
     raise ValueError("expected 1 or 0 (true/false, yes/no, on/off, oui/non)")
 
 
+def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``10.0.0.5, 192.168.1.0/24, ::1``: addresses or networks, comma-separated."""
+    return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
@@ -100,8 +128,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "INSTANCE_PATH",
-        str(PROJECT_ROOT / "instance"),
-        "Folder for the embedded database and the generated secret key.",
+        str(_default_instance_path()),
+        "Folder for the embedded database and the generated secret key. Default: `instance/` "
+        "of the repository; installed from a wheel, the user's data folder "
+        "(`~/.local/share/mapservice` on Linux).",
     ),
     Setting(
         "SECRET_KEY",
@@ -110,8 +140,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "DATA_DIR",
-        str(PROJECT_ROOT / "data"),
-        "Folder of the reference data (parks, gazetteer, postal codes, taxonomy, factors, demo).",
+        str(_default_data_dir()),
+        "Folder of the reference data (parks, gazetteer, postal codes, taxonomy, factors, demo). "
+        "Default: `data/` of the repository, or the copy the installed package ships.",
     ),
     Setting(
         "PARK_TOLERANCE_M",
@@ -226,6 +257,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Strict-Transport-Security. Off by default for the local http quick start.",
         _flag,
     ),
+    Setting(
+        "TRUSTED_PROXIES",
+        (),
+        "Addresses or networks of the reverse proxies in front of the service, comma-separated "
+        "(e.g. `127.0.0.1` or `10.0.0.0/24, ::1`). Only a request coming from one of them has "
+        "its X-Forwarded-For, -Proto, -Host and -Port read (client address, https, public "
+        "host); from anyone else they are ignored. Empty by default: nobody is trusted.",
+        _networks,
+    ),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -270,6 +310,11 @@ def finish_settings(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("ROUTING") == "osm" and not values.get("OSM_FILE"):
         raise ConfigError("MAPSERVICE_ROUTING='osm' needs MAPSERVICE_OSM_FILE (an .osm.pbf or "
                           ".osm extract).")
+    if (values.get("ROUTING") == "osm" and str(values.get("OSM_FILE")).endswith(".pbf")
+            and importlib.util.find_spec("osmium") is None):
+        raise ConfigError("MAPSERVICE_OSM_FILE is an .osm.pbf extract: reading it needs the "
+                          "'osm' extra (pyosmium): pip install 'mapservice[osm]', or give the "
+                          "extract as .osm (XML).")
     if values.get("GEOCODER", "offline") != "offline" and not values.get("GEOCODER_URL"):
         raise ConfigError(
             f"MAPSERVICE_GEOCODER={values['GEOCODER']!r} needs MAPSERVICE_GEOCODER_URL "

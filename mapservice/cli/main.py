@@ -267,20 +267,22 @@ def export(ctx: click.Context, layer: str, out: Path, filters: tuple[str, ...],
         _fail(exc)
 
 
-@main.command(help="Servir l'application avec waitress.")
+@main.command(help="Servir l'application : waitress dans ce processus, ou gunicorn et N "
+                   "processus avec --workers N.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
 @click.option("--port", type=click.IntRange(1, 65535), default=lambda: int(os.environ.get(
     "PORT", "5000")), show_default="5000 ou $PORT", help="Port d'écoute.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Fils de traitement de waitress (par processus).")
+              help="Fils de traitement (par processus).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processus qui se partagent le port : un par cœur pour servir beaucoup "
-                   "de monde.")
+              help="Processus qui se partagent le port (gunicorn au-delà de 1) : un par cœur "
+                   "pour servir beaucoup de monde.")
 @click.option("--warm/--no-warm", default=True, show_default=True,
               help="Calculer d'avance, en arrière-plan, la page de chaque site (et de "
                    "nouveau quand le registre change).")
 def serve(host: str, port: int, threads: int, workers: int, warm: bool) -> None:
     from mapservice import create_app
+    from mapservice.ops.server import ManyWorkersUnsupported
     from mapservice.ops.server import serve as serve_app
     from mapservice.web import warming
 
@@ -300,7 +302,10 @@ def serve(host: str, port: int, threads: int, workers: int, warm: bool) -> None:
     click.echo(f"mapservice sur http://{host}:{port}/"
                + (f" ({workers} processus × {threads} fils)" if workers > 1 else "")
                + " (Ctrl+C pour arrêter)")
-    serve_app(make_app, host=host, port=port, threads=threads, workers=workers)
+    try:
+        serve_app(make_app, host=host, port=port, threads=threads, workers=workers)
+    except ManyWorkersUnsupported as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command(help="Afficher le nombre de lignes de chaque table.")

@@ -1,120 +1,106 @@
-"""Serving the app: waitress, in one process or in several that share one listening socket.
+"""Serving the app: waitress in one process, or gunicorn's processes sharing one port.
 
-One waitress process runs Python on one core at a time (the GIL), however many threads it has.
-With ``workers`` above 1, the parent binds the socket, checks that the app can be built, then
-forks that many children; each builds its own app (its own database connections, its own
-caches) and serves the inherited socket with waitress; the kernel hands each new connection to
-one of them. The parent only watches: a child that dies is replaced, and SIGTERM or SIGINT
-stops them all. Linux and other Unix systems only (``os.fork``).
+One Python process runs on one core at a time (the GIL), however many threads it has. With
+``workers`` at 1 (the embedded default) waitress serves the app in this process. Above 1,
+gunicorn's arbiter binds the port and forks that many workers (``gthread``: ``threads`` threads
+each); each builds its own app after the fork (its own database connections, its own caches),
+and the kernel hands each new connection to one of them. The arbiter replaces a worker that
+dies, stops the server when one cannot build its app (instead of starting it again and again),
+and a worker whose arbiter died (``kill -9``) stops by itself within a second or so. SIGTERM
+stops them all gracefully, SIGINT at once. gunicorn runs on Linux and other Unix systems only.
 
-Every child keeps its own in-memory state: the caches are keyed by the database's stamps, so
+Every worker keeps its own in-memory state: the caches are keyed by the database's stamps, so
 they stay right whichever process wrote. The sign-in limits (per address, per account) are
 counted in the database, so they hold across processes.
+
+gunicorn is told to trust no proxy header itself: the app reads ``X-Forwarded-*`` from the
+proxies of ``MAPSERVICE_TRUSTED_PROXIES`` only (:mod:`mapservice.web.proxies`), whichever server
+runs it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import signal
-import socket
-import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from waitress import serve as waitress_serve
-
 log = logging.getLogger("mapservice.ops.server")
 
-#: A child that dies this soon after it started counts as a failed start; after
-#: :data:`FAILED_STARTS` of them in a row the server stops instead of crash-looping.
-QUICK_DEATH_S = 5.0
-FAILED_STARTS = 3
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: waitress's ``Server`` header, and the processes' name under gunicorn.
+IDENT = "mapservice"
+#: Time a stopping worker has to finish the requests it holds, in seconds.
+GRACEFUL_TIMEOUT_S = 10
+#: How long an idle keep-alive connection stays open, in seconds: waitress's default (its
+#: ``channel_timeout``), longer than the idle timeout of the usual proxies and load balancers
+#: (60 s), so that the server is never the one closing a connection a client is about to reuse.
+#: gunicorn's own default (2 s) drops requests of clients that pause between two (a
+#: ``RemoteDisconnected`` in bench/load.py). An idle connection holds no thread under gthread.
+KEEPALIVE_S = 120
+#: A worker silent this long is killed and replaced, in seconds. Its main loop answers the
+#: arbiter every second while its threads serve, so only a hung worker or a very slow start
+#: (building the app over a large registry) gets there: gunicorn's 30 s left too little of it.
+SILENT_TIMEOUT_S = 120
 
 
-def _die_with(parent: int) -> None:
-    """Have the kernel send this worker SIGTERM when its parent dies, however it dies.
-
-    A parent killed with SIGKILL (``kill -9``, the out-of-memory killer) cannot stop its
-    workers; without this they would go on serving the port, orphaned, with whatever code and
-    settings they started with. Linux's ``prctl(PR_SET_PDEATHSIG)``; elsewhere nothing.
-    """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before the request was made
-        os.kill(os.getpid(), signal.SIGTERM)
+class ManyWorkersUnsupported(RuntimeError):
+    """``workers`` above 1 where gunicorn cannot run (it needs ``fork``: not on Windows)."""
 
 
 def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
           workers: int = 1) -> None:
-    """Serve ``make_app()`` on ``host:port`` until interrupted."""
+    """Serve ``make_app()`` on ``host:port`` until interrupted.
+
+    Raises
+    ------
+    SystemExit
+        With status 1 when gunicorn stopped because a worker could not start.
+    ManyWorkersUnsupported
+        When ``workers`` is above 1 and gunicorn cannot be imported on this system.
+    """
     if workers <= 1:
-        waitress_serve(make_app(), host=host, port=port, threads=threads, ident="mapservice")
+        from waitress import serve as waitress_serve
+
+        waitress_serve(make_app(), host=host, port=port, threads=threads, ident=IDENT)
         return
-    listener = socket.create_server((host, port), backlog=2048)
-    listener.set_inheritable(True)
-    children: dict[int, float] = {}
-    stopping = False
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError as exc:  # Windows (no fcntl), or gunicorn left out
+        raise ManyWorkersUnsupported(
+            f"Plusieurs processus (--workers {workers}) demandent gunicorn, qui ne tourne que "
+            f"sous Linux ou un autre Unix ({exc}) : servez avec --workers 1.") from exc
 
-    parent = os.getpid()
+    options = {
+        "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "proc_name": IDENT,
+        "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "keepalive": KEEPALIVE_S,
+        "timeout": SILENT_TIMEOUT_S,
+        # the app decides which proxies to believe, the same way under waitress
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
+        # one server per machine is not a given (tests, two app servers): no shared socket file
+        "control_socket_disable": True,
+    }
 
-    def start_child() -> None:
-        pid = os.fork()
-        if pid == 0:  # the child: its own app, the shared socket
-            code = 0
-            try:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    signal.signal(sig, signal.SIG_DFL)
-                _die_with(parent)
-                waitress_serve(make_app(), sockets=[listener], threads=threads,
-                               ident="mapservice")
-            except BaseException:  # noqa: BLE001 - report, then leave without the parent's code
-                log.exception("worker %s stopped", os.getpid())
-                code = 1
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        children[pid] = time.monotonic()
+    class Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
 
-    def stop(signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in list(children):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+        def load(self) -> Any:
+            return make_app()  # in each worker, after the fork
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for _ in range(workers):
-        start_child()
-    failed_starts = 0
-    while children:
-        try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        started = children.pop(pid, None)
-        if started is None or stopping:
-            continue
-        failed_starts = failed_starts + 1 if time.monotonic() - started < QUICK_DEATH_S else 0
-        if failed_starts >= FAILED_STARTS:
-            log.error("worker %s exited (status %s), the %s in a row right after starting: "
-                      "stopping", pid, status, failed_starts)
-            stop(signal.SIGTERM, None)
-            continue
-        log.warning("worker %s exited (status %s): starting another", pid, status)
-        start_child()
-    listener.close()
-    if failed_starts >= FAILED_STARTS:
-        raise SystemExit(1)
+    arbiter = os.getpid()
+    try:
+        Gunicorn().run()
+    except SystemExit as exc:
+        if os.getpid() != arbiter:  # a worker leaving: its status tells the arbiter why
+            raise
+        if exc.code in (None, 0):
+            return
+        log.error("the server stopped: a worker could not start (status %s)", exc.code)
+        raise SystemExit(1) from None

@@ -129,8 +129,8 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
         import osmium
     except ImportError as exc:
         raise RoadNetworkError(
-            "Lire un extrait .osm.pbf demande le paquet « osmium » (pyosmium) : "
-            "pip install osmium — ou fournir l'extrait en .osm (XML)."
+            "Lire un extrait .osm.pbf demande l'extra « osm » de mapservice (pyosmium) : "
+            "pip install 'mapservice[osm]' — ou fournir l'extrait en .osm (XML)."
         ) from exc
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[_Way] = []

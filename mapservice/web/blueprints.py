@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
         openapi,
         pages,
         presenter_pages,
+        proxies,
         registry_history,
         registry_import,
         registry_pages,
@@ -59,3 +60,4 @@ def register(app: Flask) -> None:
     compression.init_app(app)
     caching.init_app(app)  # after: runs before compression, on the plain body
     security.init_app(app)  # last: runs first, hashes the inline scripts of the plain body
+    proxies.init_app(app)  # around the whole app: the client's address before anything reads it
