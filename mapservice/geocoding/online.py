@@ -20,7 +20,7 @@ from geopy.adapters import URLLibAdapter
 from geopy.geocoders import Nominatim, Photon
 
 from mapservice.domain.text import fold
-from mapservice.errors import ConfigError, GeocoderUnavailable
+from mapservice.errors import ConfigError, GeocoderUnavailable, tr
 from mapservice.geocoding.base import AddressHit
 from mapservice.routing._throttle import Throttle
 
@@ -112,12 +112,14 @@ class GeopyBackend:
                 continue
             except geopy_exc.GeopyError as exc:
                 raise GeocoderUnavailable(
-                    f"Le géocodeur {self.name} a refusé la requête.", detail=repr(exc)
+                    tr("Le géocodeur {name} a refusé la requête.",
+                       name=self.name), detail=repr(exc)
                 ) from exc
             return [hit for raw in found or [] if (hit := self._hit(raw.raw)) is not None]
         raise GeocoderUnavailable(
-            f"Le géocodeur {self.name} ne répond pas ({type(last).__name__}) après "
-            f"{self.retries + 1} essai(s).",
+            tr("Le géocodeur {name} ne répond pas ({last}) après "
+               "{retries} essai(s).",
+               name=self.name, last=type(last).__name__, retries=self.retries + 1),
             detail=repr(last),
         )
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from mapservice.errors import ConfigError, RoutingUnavailable
+from mapservice.errors import ConfigError, RoutingUnavailable, tr
 from mapservice.routing._throttle import Throttle
 from mapservice.routing.base import (
     Distance,
@@ -78,8 +78,9 @@ class HttpBackend:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"URL du moteur de routage {self.name} invalide : {url!r} "
-                              "(attendu http(s)://hôte[:port][/chemin])")
+            raise ConfigError(tr("URL du moteur de routage {name} invalide : {url!r} "
+                                 "(attendu http(s)://hôte[:port][/chemin])",
+                                 name=self.name, url=url))
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
         self.retries = retries
@@ -178,7 +179,8 @@ class HttpBackend:
                     last = f"HTTP {exc.code}"
                     continue
                 raise RoutingUnavailable(
-                    f"Le moteur de routage {self.name} a refusé la requête (HTTP {exc.code}).",
+                    tr("Le moteur de routage {name} a refusé la requête (HTTP {code}).",
+                       name=self.name, code=exc.code),
                     detail=text,
                 ) from exc
             except TimeoutError as exc:
@@ -192,13 +194,14 @@ class HttpBackend:
                 # bad JSON, connection reset or answer cut mid-way
                 last = f"réponse illisible ({type(exc).__name__})"
         raise RoutingUnavailable(
-            f"Le moteur de routage {self.name} ne répond pas : {last}, après "
-            f"{self.retries + 1} essai(s).",
+            tr("Le moteur de routage {name} ne répond pas : {last}, après "
+               "{retries} essai(s).", name=self.name, last=last, retries=self.retries + 1),
             detail=f"{url}: {last}",
         )
 
     def _bad_answer(self, what: str) -> RoutingUnavailable:
-        return RoutingUnavailable(f"Réponse inattendue du moteur de routage {self.name} : {what}.")
+        return RoutingUnavailable(tr("Réponse inattendue du moteur de routage {name} : {what}.",
+                                     name=self.name, what=what))
 
 
 class OsrmBackend(HttpBackend):

@@ -30,7 +30,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from mapservice.accounts import jobs as accounts
 from mapservice.domain.access import ANONYMOUS, ROLE_LABELS, Principal, Role
-from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError
+from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError, tr
 from mapservice.web import services
 
 bp = Blueprint("auth", __name__)
@@ -65,7 +65,7 @@ def _token_from(req: Any) -> str | None:
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            raise NotSignedIn("En-tête Authorization Basic illisible.") from None
+            raise NotSignedIn(tr("En-tête Authorization Basic illisible.")) from None
         return decoded.partition(":")[2]
     return None
 
@@ -220,7 +220,8 @@ def admin_change_user(user_id: int) -> Any:
 def admin_public_map() -> Response:
     value = request.form.get("public_map")
     if value not in ("0", "1"):
-        raise InvalidInput(f"public_map vaut 0 ou 1 (reçu : {value!r}).", field="public_map")
+        raise InvalidInput(tr("public_map vaut 0 ou 1 (reçu : {value!r}).",
+                              value=value), field="public_map")
     services().repo.set_setting(PUBLIC_MAP, value, by=current_principal().username)
     return redirect(url_for("auth.admin"))  # type: ignore[return-value]
 
