@@ -321,9 +321,9 @@ def _read_row(
             hints = [f"{code} ({taxonomy.label(code)})" for code, _ in (
                 [(found.code, found.confidence)] if found.code else []) + list(
                 found.candidates)][:3] or hints
-        hint = f" Proches : {', '.join(hints)}." if hints else ""
-        issues.add(number, "matiere", material, tr("Matière inconnue de la taxonomie.{hint}",
-                                                   hint=hint))
+        issues.add(number, "matiere", material, tr(
+            "Matière inconnue de la taxonomie. Proches : {hints}.", hints=", ".join(hints))
+            if hints else tr("Matière inconnue de la taxonomie."))
 
     unit: Unit | None = None
     if unit_factor is not None:

@@ -382,10 +382,10 @@ class AuditStore:
             self._check_member_name(conn, row["name"], record_id)
             return {**row, "name_key": fold(row["name"])}
         if table == "sites":
-            self._parent(conn, t.members, row["member_id"], "Le membre")
+            self._parent(conn, t.members, row["member_id"], tr("Le membre"))
             self._check_site_name(conn, row["member_id"], row["name"], record_id)
             return {**row, "site_key": fold(row["name"])}
-        self._parent(conn, t.sites, row["site_id"], "Le site")
+        self._parent(conn, t.sites, row["site_id"], tr("Le site"))
         key = fold(row["description"])[:500]
         self._check_flow(conn, row["site_id"], row["direction"], row["category_code"], key,
                          record_id)
