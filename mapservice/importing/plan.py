@@ -177,10 +177,8 @@ def _read_sheet(
         n_rows += 1
         if n_rows > max_rows:
             issues.add(number, None, None,
-                       tr("Fichier trop long : plus de {max_rows} lignes de données.",
-                          max_rows=max_rows),
-                       tr("au plus {max_rows} lignes (MAPSERVICE_IMPORT_MAX_ROWS)",
-                          max_rows=max_rows))
+                       tr("Fichier trop long : plus de {n} lignes de données.", n=max_rows),
+                       tr("au plus {n} lignes (MAPSERVICE_IMPORT_MAX_ROWS)", n=max_rows))
             break
         cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
                  mapping.items()}
@@ -221,10 +219,9 @@ def _clean_cells(number: int, cells: dict[str, str], issues: _Issues) -> bool:
         key = _fold(text) if column in _KEY_COLUMNS else ""
         if len(text) > spec.max_len:
             issues.add(number, column, text,
-                       tr("Trop long : {length} caractères (au plus {max_len}).",
-                          length=len(text), max_len=spec.max_len),
-                       tr("{expected}, en {max_len} caractères au plus",
-                          expected=spec.expected, max_len=spec.max_len))
+                       tr("Trop long : {n} caractères (au plus {max_len}).", n=len(text),
+                          max_len=spec.max_len), tr("{expected}, en {max_len} caractères au "
+                          "plus", expected=spec.expected, max_len=spec.max_len))
         elif len(key) > _KEY_CHARS:
             issues.add(number, column, text,
                        tr("Trop long une fois les ligatures et symboles décomposés : "
@@ -345,9 +342,8 @@ def _read_row(
         member = members[member_key] = _MemberDraft(company, naics, number)  # type: ignore[arg-type]
     elif naics is not None and member.naics not in (None, naics):
         issues.add(number, "secteur_scian", str(naics),
-                   tr("Code SCIAN différent de celui de la ligne {first_row} "
-                      "({naics}) pour la même entreprise.",
-                      first_row=member.first_row, naics=member.naics))
+                   tr("Code SCIAN différent de celui de la ligne {first_row} ({naics}) pour la "
+                      "même entreprise.", first_row=member.first_row, naics=member.naics))
         return
     elif naics is not None:
         member.naics = naics  # type: ignore[assignment]
@@ -374,8 +370,8 @@ def _read_row(
         postal and site.postal_code and postal != site.postal_code
     ):
         issues.add(number, "municipalite", municipality,
-                   tr("Le site « {site_name} » a une autre adresse à la ligne {first_row}.",
-                      site_name=site_name, first_row=site.first_row),
+                   tr("Le site « {site} » a une autre adresse à la ligne {first_row}.",
+                      site=site_name, first_row=site.first_row),
                    tr("la même municipalité et le même code postal pour un même site"))
         return
 
