@@ -1,14 +1,94 @@
-"""Typed errors: each carries the HTTP status it maps to and a message safe to show a user.
+"""Typed errors: each carries the HTTP status it maps to, a stable code and a message safe to
+show a user.
 
-Handlers in one place (``mapservice.web.error_pages``) turn them into JSON or HTML; the CLI prints
-``message`` and exits non-zero. ``detail`` is for logs and may hold what a user must not see.
+A message is a :class:`Message`: French text (what ``str()`` gives, so the CLI, the logs and the
+tests read French) that keeps its template and parameters, so an edge can say it in another
+language. Raise sites write ``tr("Flux inconnu : {flow_id}.", flow_id=flow_id)``: ``tr`` marks
+the template for extraction into the translation catalogue (``pybabel extract -k tr``) and binds
+its parameters; the core never imports the catalogue. Handlers in one place
+(``mapservice.web.error_pages``) turn errors into JSON or HTML in the page's language; the CLI
+prints ``message`` (French) and exits non-zero. ``detail`` is for logs and may hold what a user
+must not see.
 """
 
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+#: Formats a decimal number for a reader: the value and the placeholder's format spec
+#: (``""`` or ``".5f"``).
+NumberFormat = Callable[[float, str], str]
+
+
+class Message(str):
+    """A French user message that remembers its template and parameters.
+
+    The string itself is the French text (the template filled with ``str.format``); ``render``
+    fills the template that ``gettext`` returns instead, with decimal parameters written by
+    ``number`` (the locale's separators). Parameters that are messages are rendered the same
+    way. A translation whose placeholders do not match falls back to French.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, params: Mapping[str, Any] | None = None) -> Message:
+        params = dict(params or {})
+        self = super().__new__(cls, _Filler(str, None).format(template, **params))
+        self.template = template
+        self.params = params
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, (self.template, self.params))
+
+    def render(self, gettext: Callable[[str], str], number: NumberFormat | None = None) -> str:
+        """Return the message in the language of ``gettext`` (a catalogue's lookup)."""
+        filler = _Filler(gettext, number)
+        try:
+            return filler.format(gettext(self.template), **self.params)
+        except (KeyError, IndexError, ValueError):
+            return filler.format(self.template, **self.params)
+
+
+class _Filler(string.Formatter):
+    def __init__(self, gettext: Callable[[str], str], number: NumberFormat | None) -> None:
+        self.gettext = gettext
+        self.number = number
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Message):
+            value = value.render(self.gettext, self.number)
+        elif self.number is not None and isinstance(value, float):
+            return self.number(value, format_spec)
+        return super().format_field(value, format_spec)
+
+
+def tr(template: str, /, **params: Any) -> Message:
+    """Mark a French message template for translation and bind its named parameters.
+
+    Examples
+    --------
+    >>> tr("Flux inconnu : {flow_id}.", flow_id=12)
+    'Flux inconnu : 12.'
+    """
+    return Message(template, params)
+
+
+def say(value: Any, gettext: Callable[[str], str], number: NumberFormat | None = None) -> Any:
+    """Return ``value`` with every :class:`Message` in it (in dicts, lists, tuples) rendered
+    through ``gettext``; anything else is returned as it is."""
+    if isinstance(value, Message):
+        return value.render(gettext, number)
+    if isinstance(value, dict):
+        return {k: say(v, gettext, number) for k, v in value.items()}
+    if isinstance(value, list) or type(value) is tuple:
+        return type(value)(say(v, gettext, number) for v in value)
+    return value
 
 
 class MapserviceError(Exception):
@@ -19,13 +99,16 @@ class MapserviceError(Exception):
 
     def __init__(self, message: str, *, detail: str | None = None, **extra: Any) -> None:
         super().__init__(message)
+        #: French text; a :class:`Message` (its template and parameters) where the raise site
+        #: marked it with :func:`tr`, so the web says it in the page's language.
         self.message = message
         self.detail = detail
         self.extra = extra
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the user-safe part of the error as JSON-ready data."""
-        return {"error": self.code, "message": self.message, **self.extra}
+        """Return the user-safe part of the error as JSON-ready data (messages not yet said
+        in a language: see :func:`say`)."""
+        return {"error": self.code, "code": self.code, "message": self.message, **self.extra}
 
 
 class ConfigError(MapserviceError):
@@ -77,9 +160,9 @@ def check_plain_text(value: str, field: str) -> str:
     character or a lone surrogate."""
     found = _NOT_PLAIN.search(value)
     if found is not None:
-        raise InvalidInput(f"{field} invalide : caractère {found.group()!r} en position "
-                           f"{found.start() + 1} (attendu : du texte sans caractère de "
-                           "contrôle).", field=field)
+        raise InvalidInput(tr("{field} invalide : caractère {char!r} en position {position} "
+                              "(attendu : du texte sans caractère de contrôle).", field=field,
+                              char=found.group(), position=found.start() + 1), field=field)
     return value
 
 
@@ -88,7 +171,8 @@ class FormErrors(InvalidInput):
 
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         n = len(fields)
-        message = message or f"Le formulaire contient {n} erreur{'s' if n > 1 else ''}."
+        message = message or (tr("Le formulaire contient {n} erreurs.", n=n) if n > 1 else
+                              tr("Le formulaire contient {n} erreur.", n=n))
         super().__init__(message, field=next(iter(fields), None), fields=dict(fields))
         self.fields = dict(fields)
 
@@ -143,7 +227,9 @@ class ImportIssue:
     """One problem in one cell (or row) of an imported file.
 
     ``row`` is the spreadsheet row number a person sees (header = row 1), ``column`` the header
-    as written in the file (or the canonical name when the column is missing).
+    as written in the file (or the canonical name when the column is missing). ``expected`` and
+    ``message`` are :class:`Message` where the reader marked them with :func:`tr`, so a page
+    shows them in its language; ``str()`` is French.
     """
 
     row: int | None
@@ -184,13 +270,15 @@ class ImportRejected(MapserviceError):
 
     def __post_init__(self) -> None:
         n = len(self.issues)
-        plural = "s" if n > 1 else ""
-        msg = f"Importation refusée : {n} erreur{plural} dans {self.source or 'le fichier'}"
+        source = self.source or tr("le fichier")
+        msg = (tr("Importation refusée : {n} erreurs dans {source}", n=n, source=source) if n > 1
+               else tr("Importation refusée : {n} erreur dans {source}", n=n, source=source))
         MapserviceError.__init__(self, msg)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "error": self.code,
+            "code": self.code,
             "message": self.message,
             "issues": [i.to_dict() for i in self.issues],
         }

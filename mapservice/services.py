@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import Direction, Flow, ImportResult, Park, Site
 from mapservice.domain.reference import load_reference
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.geo import geojson
 from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
@@ -68,7 +68,8 @@ class Services:
 
             if not self.settings.get("GEOCODER_URL"):
                 raise InvalidInput(
-                    f"Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.", field="backend"
+                    tr("Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.",
+                       backend=backend), field="backend"
                 )
             online = OnlineBackend(
                 backend,
@@ -110,14 +111,15 @@ class Services:
     def classify(self, text: str, direction: str | None = None) -> dict[str, Any]:
         text = (text or "").strip()
         if not text or len(text) > 300:
-            raise InvalidInput("Texte à classer vide ou trop long (1 à 300 caractères).",
+            raise InvalidInput(tr("Texte à classer vide ou trop long (1 à 300 caractères)."),
                                field="text")
         way = None
         if direction:
             try:
                 way = Direction(direction)
             except ValueError:
-                raise InvalidInput(f"direction invalide : {direction!r} (output ou input).",
+                raise InvalidInput(tr("direction invalide : {direction!r} (output ou input).",
+                                      direction=direction),
                                    field="direction") from None
         found = self.classifier.classify(text, direction=way)
         return {
@@ -134,16 +136,16 @@ class Services:
         """Keep a staff correction: this wording means that category from now on."""
         text = (text or "").strip()
         if not text or len(text) > 300:
-            raise InvalidInput("Texte vide ou trop long (1 à 300 caractères).", field="text")
+            raise InvalidInput(tr("Texte vide ou trop long (1 à 300 caractères)."), field="text")
         if self.taxonomy.get(code) is None:
-            raise InvalidInput(f"Catégorie inconnue : {code!r}.", field="category",
+            raise InvalidInput(tr("Catégorie inconnue : {code!r}.", code=code), field="category",
                                suggestions=[c.code for c in self.taxonomy.suggest(code)])
         author = (author or "").strip()
         if not author or len(author) > 120:
-            raise InvalidInput("Indiquez qui fait la correction.", field="author")
+            raise InvalidInput(tr("Indiquez qui fait la correction."), field="author")
         key = Classifier.key(text)
         if not key:
-            raise InvalidInput("Ce texte ne contient aucun mot à retenir.", field="text")
+            raise InvalidInput(tr("Ce texte ne contient aucun mot à retenir."), field="text")
         self.repo.save_category_correction(key, text, code, author)
         self.__dict__.pop("classifier", None)
         return self.classify(text)
@@ -190,14 +192,16 @@ class Services:
 
         name = name or self.settings["ROUTING"]
         if name not in ROUTING_KINDS:
-            raise InvalidInput(f"Moteur de distance inconnu : {name!r} (attendu : "
-                               f"{', '.join(ROUTING_KINDS)}).", field="backend")
+            raise InvalidInput(tr("Moteur de distance inconnu : {name!r} (attendu : "
+                                  "{allowed}).",
+                                  name=name, allowed=', '.join(ROUTING_KINDS)), field="backend")
         if name not in self._backends:
             if name in ("osrm", "valhalla", "ors") and not self.settings["ROUTING_URL"]:
-                raise InvalidInput(f"Le moteur {name!r} demande MAPSERVICE_ROUTING_URL.",
+                raise InvalidInput(tr("Le moteur {name!r} demande MAPSERVICE_ROUTING_URL.",
+                                      name=name),
                                    field="backend")
             if name == "osm" and not self.settings["OSM_FILE"]:
-                raise InvalidInput("Le moteur 'osm' demande MAPSERVICE_OSM_FILE.",
+                raise InvalidInput(tr("Le moteur 'osm' demande MAPSERVICE_OSM_FILE."),
                                    field="backend")
             roads = self.settings["OSM_FILE"] if name == "osm" else self.data_dir / "roads.geojson"
             self._backends[name] = make_backend(
@@ -277,7 +281,8 @@ class Services:
             return None
         if park_id not in self.park_ids():
             raise InvalidInput(
-                f"Parc inconnu : {park_id!r}. Les identifiants sont ceux de /export/parks.",
+                tr("Parc inconnu : {park_id!r}. Les identifiants sont ceux de /export/parks.",
+                   park_id=park_id),
                 field="park",
             )
         return park_id

@@ -10,14 +10,15 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "mapservice" / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "tr": None}
 
 
-def _source_messages() -> set[str]:
+def _source_messages(keywords: dict = KEYWORDS) -> set[str]:
     method_map = [("mapservice/**.py", "python"), ("mapservice/web/templates/**.html", "jinja2")]
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map=method_map, keywords=KEYWORDS):
+            str(ROOT), method_map=method_map, keywords=keywords):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -64,6 +65,40 @@ def test_placeholders_survive_translation():
         if any(set(re.findall(r"%\(\w+\)s", s)) != wanted for s in strings):
             wrong.append(ids[0])
     assert wrong == []
+
+
+def _fields(template: str) -> set[tuple[str, str, str]]:
+    """The placeholders of a ``str.format`` template: name, conversion and format spec."""
+    import string
+
+    return set((name, conversion or "", spec or "")
+                  for _text, name, spec, conversion in string.Formatter().parse(template)
+                  if name is not None)
+
+
+def test_every_error_template_has_an_english_translation_with_the_same_placeholders():
+    """The core's messages (``tr("…{name}…", name=…)``, see mapservice.errors): each has its
+    English, which names the same parameters and fills in as the French does."""
+    from mapservice.errors import Message
+
+    templates = _source_messages({"tr": None})
+    assert len(templates) > 200  # the import, API, form and storage messages, at least
+    with (CATALOGUE / "messages.po").open("rb") as fh:
+        catalogue = read_po(fh, locale="en")
+    missing, wrong = [], []
+    for template in sorted(templates):
+        found = catalogue.get(template)
+        if found is None or not found.string or found.fuzzy:
+            missing.append(template)
+        elif _fields(found.string) != _fields(template):
+            wrong.append(template)
+    assert missing == [] and wrong == []
+    # and each says itself in English through the compiled catalogue
+    import gettext
+
+    english = gettext.translation("messages", str(CATALOGUE.parent.parent), languages=["en"])
+    sample = Message("Aucun site n'a l'identifiant {site_id}.", {"site_id": 4})
+    assert sample.render(english.gettext) == "No site has the id 4."
 
 
 CLICK = ROOT / "mapservice" / "translations" / "fr" / "LC_MESSAGES"

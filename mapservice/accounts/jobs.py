@@ -20,7 +20,7 @@ from mapservice.accounts.passwords import check_password_hash, hash_password
 from mapservice.domain.access import ANONYMOUS, Principal, Role
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import ApiToken, User
-from mapservice.errors import FormErrors, InvalidInput, NotFound, NotSignedIn, check_plain_text
+from mapservice.errors import FormErrors, InvalidInput, NotFound, NotSignedIn, check_plain_text, tr
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -48,14 +48,17 @@ def parse_role(text: str) -> Role:
     try:
         return Role(text.strip())
     except ValueError:
-        raise InvalidInput(f"Rôle inconnu : {text!r} (attendu : "
-                           f"{', '.join(r.value for r in Role)}).", field="role") from None
+        raise InvalidInput(tr("Rôle inconnu : {text!r} (attendu : "
+                              "{allowed}).",
+                              text=text, allowed=', '.join(r.value for r in Role)),
+                           field="role") from None
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"Mot de passe trop court : {len(password)} caractères (au moins "
-                           f"{MIN_PASSWORD}).", field="password")
+        raise InvalidInput(tr("Mot de passe trop court : {length} caractères (au moins "
+                              "{minimum}).",
+                              length=len(password), minimum=MIN_PASSWORD), field="password")
     check_plain_text(password, "password")
 
 
@@ -64,15 +67,17 @@ def parse_parks(svc: Services, role: Role, parks: list[str] | tuple[str, ...]) -
     wanted = frozenset(p.strip() for p in parks if p.strip())
     if role is not Role.PARK_MANAGER:
         if wanted:
-            raise InvalidInput("Seul un gestionnaire de parc a des parcs.", field="parks")
+            raise InvalidInput(tr("Seul un gestionnaire de parc a des parcs."), field="parks")
         return wanted
     if not wanted:
-        raise InvalidInput("Un gestionnaire de parc doit avoir au moins un parc.", field="parks")
+        raise InvalidInput(tr("Un gestionnaire de parc doit avoir au moins un parc."),
+                               field="parks")
     known = svc.park_ids()
     unknown = sorted(wanted - set(known))
     if unknown:
-        raise InvalidInput(f"Parc inconnu : {', '.join(unknown)} (attendu : un identifiant "
-                           f"de data/parks.csv, ex. {next(iter(sorted(known)), '')}).",
+        raise InvalidInput(tr("Parc inconnu : {unknown} (attendu : un identifiant "
+                              "de data/parks.csv, ex. {known}).",
+                              unknown=', '.join(unknown), known=next(iter(sorted(known)), '')),
                            field="parks")
     return wanted
 
@@ -115,8 +120,8 @@ def set_role(svc: Services, username: str, role: str,
     user = require_user(svc, username)
     new_role = parse_role(role)
     if user.role == Role.ADMIN and new_role is not Role.ADMIN and svc.repo.count_admins() <= 1:
-        raise InvalidInput("C'est le dernier administrateur : donnez d'abord ce rôle à un "
-                           "autre compte.", field="role")
+        raise InvalidInput(tr("C'est le dernier administrateur : donnez d'abord ce rôle à un "
+                              "autre compte."), field="role")
     svc.repo.update_user(user.id, role=new_role.value,
                          parks=parse_parks(svc, new_role, parks), actor=actor)
     return svc.repo.get_user(user.id)
@@ -136,7 +141,7 @@ def set_active(svc: Services, username: str, active: bool, *,
                actor: str = SYSTEM_ACTOR) -> User:
     user = require_user(svc, username)
     if not active and user.role == Role.ADMIN and svc.repo.count_admins() <= 1:
-        raise InvalidInput("C'est le dernier administrateur actif.", field="active")
+        raise InvalidInput(tr("C'est le dernier administrateur actif."), field="active")
     svc.repo.update_user(user.id, active=active, actor=actor)
     return user
 
@@ -144,7 +149,8 @@ def set_active(svc: Services, username: str, active: bool, *,
 def require_user(svc: Services, username: str) -> User:
     user = svc.repo.find_user(username.strip())
     if user is None:
-        raise InvalidInput(f"Aucun compte ne s'appelle {username[:80]!r}.", field="username")
+        raise InvalidInput(tr("Aucun compte ne s'appelle {username!r}.",
+                              username=username[:80]), field="username")
     return user
 
 
@@ -158,21 +164,22 @@ def authenticate(svc: Services, username: str, password: str) -> Principal:
     now = _now()
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
-        raise NotSignedIn("Nom d'utilisateur ou mot de passe incorrect.")
+        raise NotSignedIn(tr("Nom d'utilisateur ou mot de passe incorrect."))
     locked = user.locked_until
     if locked is not None and locked.tzinfo is None:
         locked = locked.replace(tzinfo=UTC)
     if locked is not None and locked > now:
-        raise NotSignedIn(f"Compte verrouillé après {user.failed_logins} essais : réessayez "
-                          f"après {locked.astimezone(UTC):%H:%M} UTC, ou demandez à un "
-                          "administrateur de réinitialiser le mot de passe.")
+        raise NotSignedIn(tr("Compte verrouillé après {failed_logins} essais : réessayez "
+                             "après {until:%H:%M} UTC, ou demandez à un "
+                             "administrateur de réinitialiser le mot de passe.",
+                             failed_logins=user.failed_logins, until=locked.astimezone(UTC)))
     if not check_password_hash(user.password_hash, password):
         failures = user.failed_logins + 1
         lock = None
         if failures >= MAX_FAILURES:
             lock = now + timedelta(seconds=LOCK_S * 2 ** (failures - MAX_FAILURES))
         svc.repo.update_user(user.id, failed_logins=failures, locked_until=lock)
-        raise NotSignedIn("Nom d'utilisateur ou mot de passe incorrect.")
+        raise NotSignedIn(tr("Nom d'utilisateur ou mot de passe incorrect."))
     if user.failed_logins or user.locked_until is not None:
         svc.repo.update_user(user.id, failed_logins=0, locked_until=None)
     return principal(user)
@@ -198,10 +205,10 @@ def make_token(svc: Services, username: str, name: str, *, actor: str | None = N
 def token_principal(svc: Services, secret: str) -> Principal:
     """Who a token speaks for; :data:`ANONYMOUS`-like refusal as :class:`NotSignedIn`."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        raise NotSignedIn("Jeton invalide.")
+        raise NotSignedIn(tr("Jeton invalide."))
     found = svc.repo.token_owner(_digest(secret))
     if found is None:
-        raise NotSignedIn("Jeton inconnu ou révoqué.")
+        raise NotSignedIn(tr("Jeton inconnu ou révoqué."))
     return principal(found[1], by_token=True)
 
 
@@ -255,5 +262,6 @@ def public_map_open(svc: Services) -> bool:
 def set_public_map(svc: Services, value: str, *, actor: str) -> None:
     """Open (``"1"``) or close (``"0"``) the public map, as ``actor``."""
     if value not in ("0", "1"):
-        raise InvalidInput(f"public_map vaut 0 ou 1 (reçu : {value!r}).", field="public_map")
+        raise InvalidInput(tr("public_map vaut 0 ou 1 (reçu : {value!r}).", value=value),
+                           field="public_map")
     svc.repo.set_setting(PUBLIC_MAP, value, by=actor)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mapservice import caching as lru
 from mapservice.domain.model import SynergyStatus
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.layers import (
     LAYERS,
     Context,
@@ -60,8 +60,9 @@ def _instant(text: str, *, end: bool) -> datetime | None:
             return moment.astimezone(UTC)
         day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"datetime invalide : {text[:60]!r} (attendu : une date AAAA-MM-JJ "
-                           "ou une date-heure RFC 3339 avec fuseau, ex. 2026-05-01T12:00:00Z).",
+        raise InvalidInput(tr("datetime invalide : {text!r} (attendu : une date AAAA-MM-JJ "
+                              "ou une date-heure RFC 3339 avec fuseau, ex. 2026-05-01T12:00:00Z).",
+                              text=text[:60]),
                            field="datetime") from None
     return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
 
@@ -72,18 +73,18 @@ def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None] 
         return None
     raw = text.strip()
     if raw.count("/") > 1:
-        raise InvalidInput(f"datetime invalide : {raw[:60]!r} (un instant ou un intervalle "
-                           "début/fin).", field="datetime")
+        raise InvalidInput(tr("datetime invalide : {raw!r} (un instant ou un intervalle "
+                              "début/fin).", raw=raw[:60]), field="datetime")
     if "/" not in raw:
         start, end = _instant(raw, end=False), _instant(raw, end=True)
         if start is None:
-            raise InvalidInput("datetime invalide : '..' seul n'est pas un instant.",
+            raise InvalidInput(tr("datetime invalide : '..' seul n'est pas un instant."),
                                field="datetime")
         return start, end
     left, right = raw.split("/")
     start, end = _instant(left, end=False), _instant(right, end=True)
     if start and end and start > end:
-        raise InvalidInput(f"datetime invalide : {raw[:60]!r} commence après sa fin.",
+        raise InvalidInput(tr("datetime invalide : {raw!r} commence après sa fin.", raw=raw[:60]),
                            field="datetime")
     return start, end
 
@@ -117,8 +118,9 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         values = []
     if len(values) != 4 or not (-180 <= values[0] <= values[2] <= 180
                                 and -90 <= values[1] <= values[3] <= 90):
-        raise InvalidInput(f"bbox invalide : {text!r} (attendu : min_lon,min_lat,max_lon,"
-                           "max_lat en degrés, ex. -72.5,48.2,-70.8,48.9).", field="bbox")
+        raise InvalidInput(tr("bbox invalide : {text!r} (attendu : min_lon,min_lat,max_lon,"
+                              "max_lat en degrés, ex. -72.5,48.2,-70.8,48.9).",
+                              text=text), field="bbox")
     return values[0], values[1], values[2], values[3]
 
 
@@ -130,8 +132,9 @@ def parse_query(svc: Services, args: Mapping[str, str]) -> LayerQuery:
         try:
             status = SynergyStatus(status_text)
         except ValueError:
-            raise InvalidInput(f"Statut inconnu : {status_text!r} (attendu : "
-                               f"{', '.join(s.value for s in SynergyStatus)}).",
+            raise InvalidInput(tr("Statut inconnu : {status_text!r} (attendu : "
+                                  "{allowed}).", status_text=status_text,
+                                  allowed=', '.join(s.value for s in SynergyStatus)),
                                field="status") from None
     return LayerQuery(filter=parse_filter(args, filter_choices(svc)), status=status,
                       bbox=parse_bbox(args.get("bbox")))
@@ -162,10 +165,13 @@ def layer_features(svc: Services, layer_id: str, query: LayerQuery, scope: Scope
     (at their park or town), so that an export of that map shows what it shows.
     """
     if layer_id not in LAYERS:
-        raise NotFound(f"Couche inconnue : {layer_id!r} (attendu : {', '.join(LAYERS)}).")
+        raise NotFound(tr("Couche inconnue : {layer_id!r} (attendu : {allowed}).",
+                          layer_id=layer_id, allowed=', '.join(LAYERS)))
     if query.datetime is not None and layer_id not in TIMED:
-        raise InvalidInput(f"datetime ne s'applique pas à la couche {layer_id} (seulement à : "
-                           f"{', '.join(sorted(TIMED))}).", field="datetime")
+        raise InvalidInput(tr("datetime ne s'applique pas à la couche {layer_id} (seulement à : "
+                              "{allowed}).",
+                              layer_id=layer_id, allowed=', '.join(sorted(TIMED))),
+                           field="datetime")
     ctx = context(svc)
     if layer_id == "parks":
         view = query.filter

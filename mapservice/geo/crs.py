@@ -15,7 +15,7 @@ from typing import Any
 
 from pyproj import CRS, Transformer
 
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, tr
 from mapservice.geo.geojson import positions
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -50,8 +50,8 @@ def parse_crs(text: str | None, *, field: str = "crs") -> Offered:
         authority, _, code = value[1:-1].partition(":")
         value = CRS84 if (authority, code) == ("OGC", "CRS84") else f"{_EPSG}{code}"
     if value not in BY_URI:
-        raise InvalidInput(f"Système de coordonnées non offert : {text[:80]!r} (attendu : "
-                           f"{', '.join(URIS)}).", field=field)
+        raise InvalidInput(tr("Système de coordonnées non offert : {text!r} (attendu : "
+                              "{allowed}).", text=text[:80], allowed=', '.join(URIS)), field=field)
     return BY_URI[value]
 
 

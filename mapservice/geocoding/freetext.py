@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from mapservice.domain.text import fold
-from mapservice.errors import GeocodingError
+from mapservice.errors import GeocodingError, tr
 from mapservice.geocoding.base import GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, find_postal_code
 from mapservice.geocoding.names import STREET_WORDS, place_key
@@ -71,18 +71,19 @@ def _SEGMENTS_SPLIT(text: str) -> list[str]:  # noqa: N802 - reads like the rege
 
 def _check(text: str) -> str:
     if text is None or not text.strip():
-        raise GeocodingError("La requête est vide : écrivez une adresse, un lieu ou un code "
-                             "postal.", field="q")
+        raise GeocodingError(tr("La requête est vide : écrivez une adresse, un lieu ou un code "
+                                "postal."), field="q")
     if len(text) > MAX_QUERY_CHARS:
         raise GeocodingError(
-            f"Requête trop longue : {len(text)} caractères (au plus {MAX_QUERY_CHARS}).",
+            tr("Requête trop longue : {length} caractères (au plus {max_chars}).",
+               length=len(text), max_chars=MAX_QUERY_CHARS),
             field="q",
         )
     if _CONTROL.search(text):
-        raise GeocodingError("La requête contient des caractères de contrôle.", field="q")
+        raise GeocodingError(tr("La requête contient des caractères de contrôle."), field="q")
     if not re.search(r"[^\W_]", text):
         raise GeocodingError(
-            f"La requête {text!r} ne contient ni lettre ni chiffre.", field="q"
+            tr("La requête {text!r} ne contient ni lettre ni chiffre.", text=text), field="q"
         )
     # Line breaks separate address lines like commas; other white space is squeezed.
     return ", ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.model import Location, Precision, Site
-from mapservice.errors import GeocodingError, InvalidInput, check_plain_text
+from mapservice.errors import GeocodingError, InvalidInput, check_plain_text, tr
 from mapservice.geocoding import GeocodeQuery, parse_query
 from mapservice.geocoding.base import MANUAL_SOURCE
 
@@ -70,14 +70,15 @@ def geocode_text(services: Services, q: str | None, **parts: str | None) -> dict
     elif structured:
         for name, value in structured.items():
             if len(value) > 300:
-                raise InvalidInput(f"Paramètre {name} trop long (au plus 300 caractères).",
+                raise InvalidInput(tr("Paramètre {name} trop long (au plus 300 caractères).",
+                                      name=name),
                                    field=name)
         query = GeocodeQuery(address=structured.get("address"),
                              municipality=structured.get("municipality"),
                              postal_code=structured.get("postal_code"))
     else:
-        raise InvalidInput("Paramètre q manquant : écrivez une adresse, un lieu ou un code "
-                           "postal (ex. q=Jonquière ou q=G7X 0E4).", field="q")
+        raise InvalidInput(tr("Paramètre q manquant : écrivez une adresse, un lieu ou un code "
+                              "postal (ex. q=Jonquière ou q=G7X 0E4)."), field="q")
     location = services.geocoder.geocode(query)
     return {"query": q, **location_json(services, location)}
 
@@ -111,9 +112,11 @@ def reverse_json(services: Services, lon: float, lat: float) -> dict[str, Any]:
 
 def _check_point(lon: float, lat: float) -> None:
     if not (math.isfinite(lat) and -90 <= lat <= 90):
-        raise InvalidInput(f"Latitude invalide : {lat} (attendu : -90 à 90).", field="lat")
+        raise InvalidInput(tr("Latitude invalide : {lat} (attendu : -90 à 90).",
+                              lat=lat), field="lat")
     if not (math.isfinite(lon) and -180 <= lon <= 180):
-        raise InvalidInput(f"Longitude invalide : {lon} (attendu : -180 à 180).", field="lon")
+        raise InvalidInput(tr("Longitude invalide : {lon} (attendu : -180 à 180).",
+                              lon=lon), field="lon")
 
 
 # --- batch ------------------------------------------------------------------------------------
@@ -142,7 +145,8 @@ def query_of(services: Services, site: Site) -> GeocodeQuery:
 def batch_targets(services: Services, mode: str, backend: str) -> list[int]:
     """Which sites a run geocodes. Sites placed by a person are never touched."""
     if mode not in BATCH_MODES:
-        raise InvalidInput(f"Mode inconnu : {mode!r} (attendu : {', '.join(BATCH_MODES)}).",
+        raise InvalidInput(tr("Mode inconnu : {mode!r} (attendu : {allowed}).",
+                              mode=mode, allowed=', '.join(BATCH_MODES)),
                            field="mode")
     out = []
     for site in services.repo.sites():
@@ -240,13 +244,14 @@ def move_site(services: Services, site_id: int, lon: float, lat: float, by: str,
     """
     by = check_plain_text((by or "").strip(), "by")
     if not by:
-        raise InvalidInput("Indiquez qui fait la correction (champ « par »).", field="by")
+        raise InvalidInput(tr("Indiquez qui fait la correction (champ « par »)."), field="by")
     if len(by) > 120:
-        raise InvalidInput("Nom trop long (au plus 120 caractères).", field="by")
+        raise InvalidInput(tr("Nom trop long (au plus 120 caractères)."), field="by")
     _check_point(lon, lat)
     if not services.gazetteer.region.contains(lon, lat):
         raise InvalidInput(
-            f"Le point ({lat:.5f}, {lon:.5f}) est hors du Saguenay–Lac-Saint-Jean.", field="lat")
+            tr("Le point ({lat:.5f}, {lon:.5f}) est hors du Saguenay–Lac-Saint-Jean.",
+               lat=lat, lon=lon), field="lat")
     services.repo.get_site(site_id)  # 404 before anything is written
     place = services.reverse_geocoder.reverse(lon, lat)
     location = Location(lon=lon, lat=lat, precision=Precision.MANUAL, source=MANUAL_SOURCE,

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from mapservice.domain.text import fold
-from mapservice.errors import ConfigError, GeocoderUnavailable
+from mapservice.errors import ConfigError, GeocoderUnavailable, tr
 from mapservice.geocoding.base import AddressHit
 from mapservice.routing._http import HttpClient, PaceStore, Refused, Unanswered, make_pace
 
@@ -98,13 +98,14 @@ class OnlineBackend:
             answer = self.http.get_json(url, fields)
         except Refused as exc:
             raise GeocoderUnavailable(
-                f"Le géocodeur {self.name} a refusé la requête (HTTP {exc.status}).",
+                tr("Le géocodeur {name} a refusé la requête (HTTP {status}).",
+                   name=self.name, status=exc.status),
                 detail=exc.body,
             ) from exc
         except Unanswered as exc:
             raise GeocoderUnavailable(
-                f"Le géocodeur {self.name} ne répond pas ({exc.reason}) après "
-                f"{exc.attempts} essai(s).",
+                tr("Le géocodeur {name} ne répond pas ({reason}) après {attempts} essai(s).",
+                   name=self.name, reason=exc.reason, attempts=exc.attempts),
                 detail=f"{exc.url}: {exc.reason}",
             ) from exc
         if self.name == "photon":
@@ -112,7 +113,7 @@ class OnlineBackend:
         else:
             raws = answer
         if not isinstance(raws, list):
-            raise GeocoderUnavailable(f"Réponse inattendue du géocodeur {self.name}.",
+            raise GeocoderUnavailable(tr("Réponse inattendue du géocodeur {name}.", name=self.name),
                                       detail=repr(answer)[:500])
         return [hit for raw in raws
                 if isinstance(raw, dict) and (hit := self._hit(raw)) is not None]

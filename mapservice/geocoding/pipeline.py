@@ -20,7 +20,7 @@ import math
 from dataclasses import replace
 
 from mapservice.domain.model import Location, Municipality, Precision
-from mapservice.errors import GeocoderUnavailable, GeocodingError
+from mapservice.errors import GeocoderUnavailable, GeocodingError, tr
 from mapservice.geocoding.base import AddressBackend, GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, normalize_postal_code
 from mapservice.geocoding.online_hits import online_location
@@ -63,9 +63,10 @@ class CascadeGeocoder:
 
     def _unknown_place(self, text: str, field: str) -> GeocodingError:
         suggestions = [m.name for m in self.gazetteer.suggest(text)]
-        hint = f" Vouliez-vous dire : {', '.join(suggestions)} ?" if suggestions else ""
         return GeocodingError(
-            f"Municipalité inconnue dans la région : {text!r}.{hint}",
+            tr("Municipalité inconnue dans la région : {text!r}. Vouliez-vous dire : {hints} ?",
+               text=text, hints=", ".join(suggestions)) if suggestions else
+            tr("Municipalité inconnue dans la région : {text!r}.", text=text),
             field=field,
             suggestions=suggestions,
             not_found=True,
@@ -113,7 +114,8 @@ class CascadeGeocoder:
             code = normalize_postal_code(query.postal_code)
             if code is None:
                 raise GeocodingError(
-                    f"Code postal mal formé : {query.postal_code!r} (attendu : A1A 1A1).",
+                    tr("Code postal mal formé : {postal_code!r} (attendu : A1A 1A1).",
+                       postal_code=query.postal_code),
                     field="code_postal",
                 )
             found = self._postal_code(code, muni)
@@ -154,17 +156,19 @@ class CascadeGeocoder:
             last = query.address.split(",")[-1]
             error = self._unknown_place(last, "q")
             raise GeocodingError(
-                f"Aucun lieu de la région ne correspond à {query.address!r} : ajoutez la "
-                "municipalité ou le code postal." + (
-                    f" Vouliez-vous dire : {', '.join(error.extra['suggestions'])} ?"
-                    if error.extra["suggestions"] else ""),
+                tr("Aucun lieu de la région ne correspond à {address!r} : ajoutez la "
+                   "municipalité ou le code postal. Vouliez-vous dire : {hints} ?",
+                   address=query.address, hints=", ".join(error.extra["suggestions"]))
+                if error.extra["suggestions"] else
+                tr("Aucun lieu de la région ne correspond à {address!r} : ajoutez la "
+                   "municipalité ou le code postal.", address=query.address),
                 field="q",
                 suggestions=error.extra["suggestions"],
                 not_found=True,
             )
         raise GeocodingError(
-            "Impossible de situer ce site : donnez une municipalité, un code postal ou des "
-            "coordonnées.",
+            tr("Impossible de situer ce site : donnez une municipalité, un code postal ou des "
+               "coordonnées."),
             field="municipalite",
         )
 
@@ -187,10 +191,12 @@ class CascadeGeocoder:
             return None  # an unknown code of a regional area: the postal-area step may answer
         outside = self.gazetteer.outside_areas.get(code[:3])
         if muni is not None or outside is None:
-            where = f" (zone {outside.name})" if outside else ""
+            where = tr(" (zone {name})", name=outside.name) if outside else ""
             raise GeocodingError(
-                f"Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean"
-                + (f", alors que la municipalité {muni.name} l'est." if muni else "."),
+                tr("Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean, alors "
+                   "que la municipalité {name} l'est.", code=code, where=where, name=muni.name)
+                if muni else tr("Le code postal {code}{where} n'est pas du "
+                                "Saguenay–Lac-Saint-Jean.", code=code, where=where),
                 field="code_postal",
                 outside_region=True,
             )
@@ -209,14 +215,15 @@ class CascadeGeocoder:
                             municipality_id=muni.id if muni else None)
         if area is not None:
             raise GeocodingError(
-                f"La zone postale {fsa} ({area.label}) couvre des centaines de km : donnez le "
-                "code postal complet ou la municipalité.", field="code_postal")
+                tr("La zone postale {fsa} ({label}) couvre des centaines de km : donnez le "
+                   "code postal complet ou la municipalité.",
+                   fsa=fsa, label=area.label), field="code_postal")
         outside = self.gazetteer.outside_areas.get(fsa)
         if outside is not None and muni is None:
             return Location(lon=outside.lon, lat=outside.lat, precision=Precision.FSA,
                             source="geonames-quebec", score=0.3, outside_region=True, label=fsa,
                             note=f"La zone postale {fsa} est au Québec, hors de la région.")
-        raise GeocodingError(f"Zone postale inconnue dans la région : {fsa!r}.",
+        raise GeocodingError(tr("Zone postale inconnue dans la région : {fsa!r}.", fsa=fsa),
                              field="code_postal", outside_region=outside is not None)
 
     def _check_agrees(self, location: Location, muni: Municipality | None, what: str) -> Location:
@@ -326,24 +333,27 @@ class CascadeGeocoder:
         if lat is None or lon is None:
             missing = "longitude" if lon is None else "latitude"
             raise GeocodingError(
-                "Latitude et longitude vont ensemble : il manque la " + missing + ".",
+                tr("Latitude et longitude vont ensemble : il manque la {missing}.",
+                   missing=missing),
                 field=missing,
             )
         if not (math.isfinite(lat) and math.isfinite(lon)):
-            raise GeocodingError("Coordonnées non finies.", field="latitude")
+            raise GeocodingError(tr("Coordonnées non finies."), field="latitude")
         swapped = GeocodingError(
-            f"Latitude et longitude semblent inversées ({lat}, {lon}) : "
-            f"latitude {lon}, longitude {lat} ?",
+            tr("Latitude et longitude semblent inversées ({lat}, {lon}) : "
+               "latitude {lon}, longitude {lat} ?", lat=lat, lon=lon),
             field="latitude",
             swapped=True,
         )
         if not -90 <= lat <= 90:
             if -90 <= lon <= 90 and -180 <= lat <= 180 and self.gazetteer.region.contains(lat, lon):
                 raise swapped
-            raise GeocodingError(f"Latitude hors limites : {lat} (attendu : -90 à 90).",
+            raise GeocodingError(tr("Latitude hors limites : {lat} (attendu : -90 à 90).",
+                                    lat=lat),
                                  field="latitude")
         if not -180 <= lon <= 180:
-            raise GeocodingError(f"Longitude hors limites : {lon} (attendu : -180 à 180).",
+            raise GeocodingError(tr("Longitude hors limites : {lon} (attendu : -180 à 180).",
+                                    lon=lon),
                                  field="longitude")
         inside = self.gazetteer.region.contains(lon, lat)
         if not inside and self.gazetteer.region.contains(lat, lon):

@@ -22,7 +22,7 @@ from mapservice.domain.model import (
     Unit,
 )
 from mapservice.domain.text import fold
-from mapservice.errors import GeocodingError, ImportIssue, ImportRejected
+from mapservice.errors import GeocodingError, ImportIssue, ImportRejected, tr
 from mapservice.geocoding import CascadeGeocoder, GeocodeQuery, ParkLocator
 from mapservice.importing.columns import COLUMNS_BY_NAME, map_header, shorten
 from mapservice.importing.reader import Sheet, open_sheet
@@ -114,8 +114,8 @@ def build_plan(
         sheet.close()
     if n_rows == 0 and not issues:
 
-        issues.add(None, None, None, "Le fichier ne contient aucune ligne de données.",
-                   "au moins une ligne sous l'en-tête")
+        issues.add(None, None, None, tr("Le fichier ne contient aucune ligne de données."),
+                   tr("au moins une ligne sous l'en-tête"))
     if len(issues) >= MAX_ISSUES or n_rows > max_rows:
         raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
     # Sites are placed even when rows already failed, so one report lists every problem.
@@ -177,8 +177,8 @@ def _read_sheet(
         n_rows += 1
         if n_rows > max_rows:
             issues.add(number, None, None,
-                       f"Fichier trop long : plus de {max_rows} lignes de données.",
-                       f"au plus {max_rows} lignes (MAPSERVICE_IMPORT_MAX_ROWS)")
+                       tr("Fichier trop long : plus de {n} lignes de données.", n=max_rows),
+                       tr("au plus {n} lignes (MAPSERVICE_IMPORT_MAX_ROWS)", n=max_rows))
             break
         cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
                  mapping.items()}
@@ -212,25 +212,27 @@ def _clean_cells(number: int, cells: dict[str, str], issues: _Issues) -> bool:
             if not plain:
                 check_plain(raw)
         except CellError as exc:
-            issues.add(number, column, raw, f"Valeur invalide : {exc}.",
-                       f"{spec.expected}, sans caractère de contrôle")
+            issues.add(number, column, raw, tr("Valeur invalide : {reason}.", reason=exc.args[0]),
+                       tr("{expected}, sans caractère de contrôle", expected=spec.expected))
             continue
         text = cells[column] = clean_text(raw, lines=column in _MULTILINE)
         key = _fold(text) if column in _KEY_COLUMNS else ""
         if len(text) > spec.max_len:
             issues.add(number, column, text,
-                       f"Trop long : {len(text)} caractères (au plus {spec.max_len}).",
-                       f"{spec.expected}, en {spec.max_len} caractères au plus")
+                       tr("Trop long : {n} caractères (au plus {max_len}).", n=len(text),
+                          max_len=spec.max_len), tr("{expected}, en {max_len} caractères au "
+                          "plus", expected=spec.expected, max_len=spec.max_len))
         elif len(key) > _KEY_CHARS:
             issues.add(number, column, text,
-                       f"Trop long une fois les ligatures et symboles décomposés : "
-                       f"{len(key)} caractères (au plus {_KEY_CHARS}).",
-                       f"{spec.expected}, en lettres et chiffres ordinaires")
+                       tr("Trop long une fois les ligatures et symboles décomposés : "
+                          "{length} caractères (au plus {max_chars}).",
+                          length=len(key), max_chars=_KEY_CHARS),
+                       tr("{expected}, en lettres et chiffres ordinaires", expected=spec.expected))
         elif column in _KEY_COLUMNS and not key:
-            issues.add(number, column, text, "Ni lettre latine ni chiffre : ce nom ne peut "
-                       "pas distinguer un membre ou un site d'un autre.",
-                       f"{spec.expected}, avec au moins une lettre de a à z (accentuée ou "
-                       "non) ou un chiffre")
+            issues.add(number, column, text, tr("Ni lettre latine ni chiffre : ce nom ne peut "
+                          "pas distinguer un membre ou un site d'un autre."),
+                       tr("{expected}, avec au moins une lettre de a à z (accentuée ou "
+                          "non) ou un chiffre", expected=spec.expected))
     return len(issues) == before
 
 
@@ -273,18 +275,18 @@ def _read_row(
         try:
             return parser(text)
         except CellError as exc:
-            issues.add(number, column, text, f"Valeur invalide : {exc}.")
+            issues.add(number, column, text, tr("Valeur invalide : {reason}.", reason=exc.args[0]))
             return None
 
     company = cells.get("entreprise", "")
     if not company:
-        issues.add(number, "entreprise", "", "Le nom de l'entreprise est vide.")
+        issues.add(number, "entreprise", "", tr("Le nom de l'entreprise est vide."))
     municipality = cells.get("municipalite", "")
     if not municipality:
-        issues.add(number, "municipalite", "", "La municipalité est vide.")
+        issues.add(number, "municipalite", "", tr("La municipalité est vide."))
     direction = parse("type", parse_direction)
     if not cells.get("type"):
-        issues.add(number, "type", "", "Le type est vide.")
+        issues.add(number, "type", "", tr("Le type est vide."))
     naics = parse("secteur_scian", parse_naics)
     lat = parse("latitude", parse_number)
     lon = parse("longitude", parse_number)
@@ -309,15 +311,16 @@ def _read_row(
         if found.code is not None and not found.flagged:
             category = taxonomy.get(found.code)
     if not material:
-        issues.add(number, "matiere", "", "La matière est vide.")
+        issues.add(number, "matiere", "", tr("La matière est vide."))
     elif category is None:
         hints = [f"{c.code} ({c.label_fr})" for c in taxonomy.suggest(material, n=3)]
         if found is not None:
             hints = [f"{code} ({taxonomy.label(code)})" for code, _ in (
                 [(found.code, found.confidence)] if found.code else []) + list(
                 found.candidates)][:3] or hints
-        hint = f" Proches : {', '.join(hints)}." if hints else ""
-        issues.add(number, "matiere", material, f"Matière inconnue de la taxonomie.{hint}")
+        issues.add(number, "matiere", material, tr(
+            "Matière inconnue de la taxonomie. Proches : {hints}.", hints=", ".join(hints))
+            if hints else tr("Matière inconnue de la taxonomie."))
 
     unit: Unit | None = None
     if unit_factor is not None:
@@ -326,10 +329,10 @@ def _read_row(
             quantity = cast(float, quantity) * factor
     if quantity is not None:
         if cast(float, quantity) < 0:
-            issues.add(number, "quantite", cells["quantite"], "Quantité négative.")
+            issues.add(number, "quantite", cells["quantite"], tr("Quantité négative."))
         if unit is None:
             issues.add(number, "unite", cells.get("unite", ""),
-                       "Une quantité demande son unité.")
+                       tr("Une quantité demande son unité."))
     if len(issues) > before or category is None or direction is None:
         return
 
@@ -339,8 +342,8 @@ def _read_row(
         member = members[member_key] = _MemberDraft(company, naics, number)  # type: ignore[arg-type]
     elif naics is not None and member.naics not in (None, naics):
         issues.add(number, "secteur_scian", str(naics),
-                   f"Code SCIAN différent de celui de la ligne {member.first_row} "
-                   f"({member.naics}) pour la même entreprise.")
+                   tr("Code SCIAN différent de celui de la ligne {first_row} ({naics}) pour la "
+                      "même entreprise.", first_row=member.first_row, naics=member.naics))
         return
     elif naics is not None:
         member.naics = naics  # type: ignore[assignment]
@@ -367,8 +370,9 @@ def _read_row(
         postal and site.postal_code and postal != site.postal_code
     ):
         issues.add(number, "municipalite", municipality,
-                   f"Le site « {site_name} » a une autre adresse à la ligne {site.first_row}.",
-                   "la même municipalité et le même code postal pour un même site")
+                   tr("Le site « {site} » a une autre adresse à la ligne {first_row}.",
+                      site=site_name, first_row=site.first_row),
+                   tr("la même municipalité et le même code postal pour un même site"))
         return
 
     description = cells.get("description") or category.label_fr  # type: ignore[union-attr]
@@ -376,9 +380,9 @@ def _read_row(
                 fold(description)[:_DESCRIPTION_KEY_CHARS])
     if flow_key in site.flow_rows:
         issues.add(number, None, None,
-                   f"Ligne en double de la ligne {site.flow_rows[flow_key]} (même entreprise, "
-                   "site, type, matière et description).",
-                   "une ligne par offre ou besoin")
+                   tr("Ligne en double de la ligne {first_row} (même entreprise, "
+                      "site, type, matière et description).", first_row=site.flow_rows[flow_key]),
+                   tr("une ligne par offre ou besoin"))
         return
     site.flow_rows[flow_key] = number
     site.flows.append(

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mapservice.errors import ImportIssue, ImportRejected
+from mapservice.errors import ImportIssue, ImportRejected, tr
 from mapservice.importing.sniff import Content, read_head, sniff, utf16_without_bom
 from mapservice.importing.values import visible
 
@@ -34,7 +34,7 @@ XLSX_MAX_RATIO = 100
 #: Excel's own limits: columns A to IV (as in Excel 2003, ample for an import) and rows.
 XLSX_MAX_COLUMNS = 256
 XLSX_MAX_ROWS = 1_048_576
-_CSV_EXPECTED = "un CSV bien formé, chaque cellule entre guillemets refermée"
+_CSV_EXPECTED = tr("un CSV bien formé, chaque cellule entre guillemets refermée")
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,14 @@ def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Shee
     source = source or path.name
     size = path.stat().st_size
     if size == 0:
-        raise _reject("Le fichier est vide.", "un fichier CSV ou XLSX avec une ligne d'en-tête",
+        raise _reject(tr("Le fichier est vide."),
+                      tr("un fichier CSV ou XLSX avec une ligne d'en-tête"),
                       source)
     if size > max_bytes:
         raise _reject(
-            f"Fichier trop volumineux : {_bytes(size)} octets (maximum {_bytes(max_bytes)}).",
-            f"au plus {_bytes(max_bytes)} octets",
+            tr("Fichier trop volumineux : {size} octets (maximum {max_bytes}).",
+               size=_bytes(size), max_bytes=_bytes(max_bytes)),
+            tr("au plus {max_bytes} octets", max_bytes=_bytes(max_bytes)),
             source,
         )
     head = read_head(path)
@@ -74,9 +76,10 @@ def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Shee
         return _open_xlsx(path, source, max_bytes)
     if content is Content.OLD_EXCEL:
         raise _reject(
-            "Ancien format Excel (.xls), ou classeur protégé par un mot de passe : non pris en "
-            "charge.",
-            "un classeur .xlsx sans mot de passe ou un fichier .csv (Enregistrer sous… CSV UTF-8)",
+            tr("Ancien format Excel (.xls), ou classeur protégé par un mot de passe : non pris en "
+               "charge."),
+            tr("un classeur .xlsx sans mot de passe ou un fichier .csv (Enregistrer sous… CSV "
+               "UTF-8)"),
             source,
         )
     return _open_csv(path, head, source)
@@ -120,16 +123,19 @@ def _detect_encoding(path: Path, head: bytes, source: str) -> str:
             if bad is None:
                 return reader_codec
             raise _reject(
-                f"Caractère illisible ({_hex(bad[1])}) : le fichier s'annonce en {label} "
-                "(indicateur d'ordre des octets en tête) mais ne l'est pas partout.",
-                f"du texte {label} valide dans tout le fichier", source, _hex(bad[1]), bad[0])
+                tr("Caractère illisible ({bad}) : le fichier s'annonce en {label} "
+                   "(indicateur d'ordre des octets en tête) mais ne l'est pas partout.",
+                   bad=_hex(bad[1]), label=label),
+                tr("du texte {label} valide dans tout le fichier",
+                   label=label), source, _hex(bad[1]), bad[0])
     utf16 = utf16_without_bom(head)
     if utf16 is not None:
         bad = _first_bad_line(path, utf16, 0)
         if bad is None:
             return utf16
-        raise _reject(f"Caractère illisible ({_hex(bad[1])}) dans un texte UTF-16.",
-                      "du texte UTF-16 valide dans tout le fichier", source, _hex(bad[1]), bad[0])
+        raise _reject(tr("Caractère illisible ({bad}) dans un texte UTF-16.", bad=_hex(bad[1])),
+                      tr("du texte UTF-16 valide dans tout le fichier"), source, _hex(bad[1]),
+                      bad[0])
     nul = head.find(b"\x00")
     first_line_end = head.find(b"\n")
     if nul >= 0 and (head.count(0) > 0.01 * len(head)
@@ -137,8 +143,8 @@ def _detect_encoding(path: Path, head: bytes, source: str) -> str:
         # Binary: an image, a PDF, an archive. A stray NUL in a cell is left to the cell check,
         # which names its row and column.
         raise _reject(
-            "Le fichier n'est pas un texte CSV lisible (octets nuls).",
-            "un fichier CSV (UTF-8 ou Windows-1252) ou un classeur XLSX",
+            tr("Le fichier n'est pas un texte CSV lisible (octets nuls)."),
+            tr("un fichier CSV (UTF-8 ou Windows-1252) ou un classeur XLSX"),
             source, "0x00", head.count(b"\n", 0, nul) + 1,
         )
     if _first_bad_line(path, "utf-8", 0) is None:
@@ -147,8 +153,8 @@ def _detect_encoding(path: Path, head: bytes, source: str) -> str:
     if bad is None:
         return "cp1252"
     raise _reject(
-        f"Encodage non reconnu : ni UTF-8 ni Windows-1252 (octet {_hex(bad[1])}).",
-        "un CSV enregistré en UTF-8 (Excel : Enregistrer sous… CSV UTF-8)", source,
+        tr("Encodage non reconnu : ni UTF-8 ni Windows-1252 (octet {bad}).", bad=_hex(bad[1])),
+        tr("un CSV enregistré en UTF-8 (Excel : Enregistrer sous… CSV UTF-8)"), source,
         _hex(bad[1]), bad[0])
 
 
@@ -160,16 +166,16 @@ def _csv_issue(exc: csv.Error, row: int) -> ImportIssue:
     text = str(exc)
     limit = _FIELD_LIMIT.search(text)
     if limit:
-        message = (f"Cellule de plus de {_bytes(int(limit.group(1)))} caractères : un "
-                   "guillemet ouvert n'est sans doute jamais refermé.")
+        message = tr("Cellule de plus de {limit} caractères : un guillemet ouvert n'est sans "
+                     "doute jamais refermé.", limit=_bytes(int(limit.group(1))))
     elif "unexpected end of data" in text:
-        message = ("Guillemet ouvert jamais refermé : la cellule courrait jusqu'à la fin du "
-                   "fichier.")
+        message = tr("Guillemet ouvert jamais refermé : la cellule courrait jusqu'à la fin du "
+                     "fichier.")
     elif "expected after" in text:
-        message = ("Texte collé après le guillemet fermant d'une cellule (un guillemet dans "
-                   "le texte s'écrit \"\").")
+        message = tr("Texte collé après le guillemet fermant d'une cellule (un guillemet dans "
+                     "le texte s'écrit \"\").")
     else:
-        message = f"CSV mal formé ({text})."
+        message = tr("CSV mal formé ({text}).", text=text)
     return ImportIssue(row, None, None, _CSV_EXPECTED, message)
 
 
@@ -181,8 +187,8 @@ def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         raise _reject(
-            "Impossible de trouver le séparateur de colonnes dans la ligne d'en-tête.",
-            "des colonnes séparées par « ; », « , » ou tabulation",
+            tr("Impossible de trouver le séparateur de colonnes dans la ligne d'en-tête."),
+            tr("des colonnes séparées par « ; », « , » ou tabulation"),
             source,
             visible(first_line[:80]),
         )
@@ -197,15 +203,16 @@ def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
         if isinstance(exc, csv.Error):
             return ImportRejected(issues=[_csv_issue(exc, number)], source=source)
         # Only if the file changed since its encoding was checked.
-        return _reject("Caractère illisible : l'encodage change en cours de fichier.",
-                       f"du texte {encoding.replace('-sig', '')} valide dans tout le fichier",
+        return _reject(tr("Caractère illisible : l'encodage change en cours de fichier."),
+                       tr("du texte {encoding} valide dans tout le fichier",
+                          encoding=encoding.replace('-sig', '')),
                        source, row=number)
 
     try:
         header = next(reader)
     except StopIteration:
         stream.close()
-        raise _reject("Le fichier est vide.", "une ligne d'en-tête", source) from None
+        raise _reject(tr("Le fichier est vide."), tr("une ligne d'en-tête"), source) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise fail(exc) from None
 
@@ -242,9 +249,10 @@ def _cell_text(value: object) -> str:
 
 
 def _unreadable(exc: BaseException, source: str, row: int | None = None) -> ImportRejected:
-    where = f" à la ligne {row}" if row is not None else ""
-    return _reject(f"Classeur XLSX illisible{where} ({type(exc).__name__}).",
-                   "un classeur .xlsx valide, enregistré par un tableur", source, row=row)
+    kind = type(exc).__name__
+    return _reject(tr("Classeur XLSX illisible à la ligne {row} ({kind}).", row=row, kind=kind)
+                   if row is not None else tr("Classeur XLSX illisible ({kind}).", kind=kind),
+                   tr("un classeur .xlsx valide, enregistré par un tableur"), source, row=row)
 
 
 def _check_archive(path: Path, source: str, max_bytes: int) -> None:
@@ -262,22 +270,24 @@ def _check_archive(path: Path, source: str, max_bytes: int) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure to list a zip means "not a zip"
         raise _unreadable(exc, source) from None
     if b"opendocument" in mimetype:
-        raise _reject("Classeur OpenDocument (.ods) non pris en charge.",
-                      "un classeur .xlsx (LibreOffice : Enregistrer sous… Excel 2007-365)",
+        raise _reject(tr("Classeur OpenDocument (.ods) non pris en charge."),
+                      tr("un classeur .xlsx (LibreOffice : Enregistrer sous… Excel 2007-365)"),
                       source)
     if "[Content_Types].xml" not in names:
-        raise _reject("Archive ZIP qui n'est pas un classeur Excel ([Content_Types].xml absent).",
-                      "un classeur .xlsx", source)
+        raise _reject(tr("Archive ZIP qui n'est pas un classeur Excel ([Content_Types].xml "
+                         "absent)."),
+                      tr("un classeur .xlsx"), source)
     if any(i.flag_bits & 0x1 for i in infos):
-        raise _reject("Archive chiffrée.", "un classeur .xlsx sans mot de passe", source)
+        raise _reject(tr("Archive chiffrée."), tr("un classeur .xlsx sans mot de passe"), source)
     unpacked = sum(i.file_size for i in infos)
     packed = max(path.stat().st_size, 1)
     limit = XLSX_UNPACKED_PER_BYTE * max_bytes
     if unpacked > limit or (unpacked > 1 << 20 and unpacked > XLSX_MAX_RATIO * packed):
         raise _reject(
-            f"Classeur anormalement comprimé : {_bytes(unpacked)} octets une fois décompressé "
-            f"pour {_bytes(packed)} octets.",
-            f"au plus {_bytes(min(limit, XLSX_MAX_RATIO * packed))} octets décompressés",
+            tr("Classeur anormalement comprimé : {unpacked} octets une fois décompressé "
+               "pour {packed} octets.", unpacked=_bytes(unpacked), packed=_bytes(packed)),
+            tr("au plus {packed} octets décompressés",
+               packed=_bytes(min(limit, XLSX_MAX_RATIO * packed))),
             source)
 
 
@@ -297,8 +307,8 @@ def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
         raise _unreadable(exc, source) from None
     if not workbook.worksheets:
         workbook.close()
-        raise _reject("Le classeur n'a aucune feuille de calcul (graphiques seulement ?).",
-                      "une première feuille avec une ligne d'en-tête", source)
+        raise _reject(tr("Le classeur n'a aucune feuille de calcul (graphiques seulement ?)."),
+                      tr("une première feuille avec une ligne d'en-tête"), source)
     sheet = workbook.worksheets[0]
     # The <dimension> a file declares can be wrong: trusted, it silently drops the rows below
     # it, or pads every row to 16,384 columns. Read what is there instead.
@@ -327,14 +337,15 @@ def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
             empty = row.count(None) == len(row)
         workbook.close()
         if empty:
-            raise _reject("La première feuille est vide.", "une ligne d'en-tête", source)
-        raise _reject("La ligne 1 de la première feuille est vide.",
-                      "la ligne d'en-tête en ligne 1", source, row=1)
+            raise _reject(tr("La première feuille est vide."), tr("une ligne d'en-tête"), source)
+        raise _reject(tr("La ligne 1 de la première feuille est vide."),
+                      tr("la ligne d'en-tête en ligne 1"), source, row=1)
     width = len(header)
     if width > XLSX_MAX_COLUMNS:
         workbook.close()
-        raise _reject(f"En-tête trop large : sa dernière colonne est la {width}e.",
-                      f"des colonnes dans les {XLSX_MAX_COLUMNS} premières (A à IV)", source,
+        raise _reject(tr("En-tête trop large : sa dernière colonne est la {width}e.", width=width),
+                      tr("des colonnes dans les {maximum} premières (A à IV)",
+                         maximum=XLSX_MAX_COLUMNS), source,
                       row=1)
     values = sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
 
@@ -348,8 +359,10 @@ def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
                     return
                 if number > XLSX_MAX_ROWS:
                     raise _reject(
-                        f"Ligne {number} : au-delà de la dernière ligne d'une feuille Excel.",
-                        f"au plus {XLSX_MAX_ROWS} lignes", source, row=number)
+                        tr("Ligne {number} : au-delà de la dernière ligne d'une feuille Excel.",
+                           number=number),
+                        tr("au plus {maximum} lignes",
+                           maximum=XLSX_MAX_ROWS), source, row=number)
                 if row.count(None) == len(row):  # quick: a formatted sheet has a million
                     yield number, []
                     continue

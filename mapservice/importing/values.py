@@ -7,11 +7,13 @@ import re
 
 from mapservice.domain.model import Direction, Frequency, Unit
 from mapservice.domain.text import fold
+from mapservice.errors import tr
 from mapservice.geocoding.gazetteer import normalize_postal_code
 
 
 class CellError(ValueError):
-    """A cell that does not hold what its column expects; ``str()`` is the user message."""
+    """A cell that does not hold what its column expects; ``args[0]`` is the user message (a
+    :class:`mapservice.errors.Message`), ``str()`` its French."""
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)([.,]\d+)?$")
@@ -22,17 +24,17 @@ def parse_number(text: str) -> float:
     """Parse ``1,5``, ``1.5``, ``1 234,5`` or ``-71.07``; refuse ``12 t`` and ``1,234.5``."""
     raw = text.strip()
     if "," in raw and "." in raw:
-        raise CellError("nombre ambigu : virgule et point à la fois")
+        raise CellError(tr("nombre ambigu : virgule et point à la fois"))
     if _SCIENTIFIC.match(raw):
-        raise CellError("notation scientifique non acceptée : écrivez le nombre en entier, "
-                        "ex. 1500 plutôt que 1,5E+03")
+        raise CellError(tr("notation scientifique non acceptée : écrivez le nombre en entier, "
+                           "ex. 1500 plutôt que 1,5E+03"))
     if not _NUMBER.match(raw):
         if re.match(r"^[+-]?[\d.,\s]+\s*[^\d\s.,]+", raw):
-            raise CellError("un nombre seul est attendu ; l'unité va dans la colonne « unite »")
-        raise CellError("ce n'est pas un nombre")
+            raise CellError(tr("un nombre seul est attendu ; l'unité va dans la colonne « unite »"))
+        raise CellError(tr("ce n'est pas un nombre"))
     value = float(re.sub(r"[ \u00a0\u202f]", "", raw).replace(",", "."))
     if not math.isfinite(value):
-        raise CellError("nombre trop grand")
+        raise CellError(tr("nombre trop grand"))
     return value + 0.0  # -0 is 0
 
 
@@ -56,7 +58,7 @@ def parse_unit(text: str) -> tuple[Unit, float]:
         return Unit.T_PER_YEAR, 0.001
     unit = _UNIT_KEYS.get(key)
     if unit is None:
-        raise CellError("unité inconnue")
+        raise CellError(tr("unité inconnue"))
     return unit, 1.0
 
 
@@ -70,7 +72,7 @@ def parse_bool(text: str) -> bool:
         return True
     if key in _NO:
         return False
-    raise CellError("oui ou non attendu")
+    raise CellError(tr("oui ou non attendu"))
 
 
 _DIRECTIONS = {
@@ -84,7 +86,7 @@ _DIRECTIONS = {
 def parse_direction(text: str) -> Direction:
     direction = _DIRECTIONS.get(fold(text))
     if direction is None:
-        raise CellError("« offre » ou « besoin » attendu")
+        raise CellError(tr("« offre » ou « besoin » attendu"))
     return direction
 
 
@@ -103,7 +105,7 @@ _FREQUENCY_KEYS = {fold(a): f for f, aliases in _FREQUENCIES.items() for a in al
 def parse_frequency(text: str) -> Frequency:
     freq = _FREQUENCY_KEYS.get(fold(text))
     if freq is None:
-        raise CellError("fréquence inconnue")
+        raise CellError(tr("fréquence inconnue"))
     return freq
 
 
@@ -113,7 +115,7 @@ _NAICS = re.compile(r"^\d{2,6}$")
 def parse_naics(text: str) -> str:
     code = text.strip().replace(" ", "")
     if not _NAICS.match(code):
-        raise CellError("code SCIAN de 2 à 6 chiffres attendu")
+        raise CellError(tr("code SCIAN de 2 à 6 chiffres attendu"))
     return code
 
 
@@ -121,7 +123,7 @@ def parse_postal_code(text: str) -> str:
     """Return ``A1A 1A1`` for any accepted spelling (``g8k2a3``, ``G8K-2A3``)."""
     code = normalize_postal_code(text)
     if code is None:
-        raise CellError("code postal mal formé")
+        raise CellError(tr("code postal mal formé"))
     return code
 
 
@@ -135,8 +137,8 @@ def check_plain(text: str) -> None:
     """Raise :class:`CellError` naming the first control character of ``text``, if any."""
     found = _CONTROL.search(text)
     if found is not None:
-        raise CellError(f"caractère de contrôle U+{ord(found.group()):04X} en position "
-                        f"{found.start() + 1}")
+        raise CellError(tr("caractère de contrôle U+{code:04X} en position "
+                           "{position}", code=ord(found.group()), position=found.start() + 1))
 
 
 def visible(text: str) -> str:
@@ -172,12 +174,12 @@ _PHONE = re.compile(r"[\d\s+().\-#,/a-zA-Zé]+")
 def parse_email(text: str) -> str:
     """Return ``text`` if it looks like an e-mail address (the rule of the member form)."""
     if not _EMAIL.match(text):
-        raise CellError("adresse courriel mal formée")
+        raise CellError(tr("adresse courriel mal formée"))
     return text
 
 
 def parse_phone(text: str) -> str:
     """Return ``text`` if it is a phone number of at least 7 digits (the member form's rule)."""
     if sum(c.isdigit() for c in text) < 7 or not _PHONE.fullmatch(text):
-        raise CellError("numéro de téléphone mal formé")
+        raise CellError(tr("numéro de téléphone mal formé"))
     return text

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mapservice import caching as lru
 from mapservice.domain.model import Flow, Site, SynergyStatus
-from mapservice.errors import InvalidInput, check_plain_text
+from mapservice.errors import InvalidInput, check_plain_text, tr
 from mapservice.matching.matcher import Candidate, Matcher
 
 if TYPE_CHECKING:
@@ -53,8 +53,8 @@ def check_max_km(value: float | None, services: Services) -> float:
     if value is None:
         return float(services.settings["MATCH_MAX_KM"])
     if not 0 < value <= 1000:
-        raise InvalidInput(f"max_km invalide : {value} (attendu : un nombre de km entre 0 et "
-                           "1000).", field="max_km")
+        raise InvalidInput(tr("max_km invalide : {value} (attendu : un nombre de km entre 0 et "
+                              "1000).", value=value), field="max_km")
     return value
 
 
@@ -66,10 +66,11 @@ def site_candidates(services: Services, site_id: int, *, max_km: float | None = 
     site = services.repo.get_site(site_id)  # 404 first
     if category and services.taxonomy.get(category) is None:
         suggestions = [c.code for c in services.taxonomy.suggest(category)]
-        raise InvalidInput(f"Catégorie inconnue : {category!r}.", field="category",
+        raise InvalidInput(tr("Catégorie inconnue : {category!r}.",
+                              category=category), field="category",
                            suggestions=suggestions)
     if site.lon is None or site.lat is None:
-        raise InvalidInput("Ce site n'est pas placé sur la carte : géocodez-le d'abord.",
+        raise InvalidInput(tr("Ce site n'est pas placé sur la carte : géocodez-le d'abord."),
                            field="site")
     m, kept = _current(services)
     km = check_max_km(max_km, services)
@@ -187,18 +188,19 @@ def move(services: Services, *, synergy_id: int | None, output_flow_id: int | No
     try:
         to_status = SynergyStatus(status)
     except ValueError:
-        raise InvalidInput(f"Statut inconnu : {status!r} (attendu : "
-                           f"{', '.join(s.value for s in SynergyStatus)}).",
+        raise InvalidInput(tr("Statut inconnu : {status!r} (attendu : "
+                              "{allowed}).",
+                              status=status, allowed=', '.join(s.value for s in SynergyStatus)),
                            field="status") from None
     author = check_plain_text((author or "").strip(), "author")
     if not author or len(author) > 120:
-        raise InvalidInput("Indiquez qui fait ce changement (au plus 120 caractères).",
+        raise InvalidInput(tr("Indiquez qui fait ce changement (au plus 120 caractères)."),
                            field="author")
     if len(check_plain_text(note, "note")) > 2000:
-        raise InvalidInput("Note trop longue (au plus 2000 caractères).", field="note")
+        raise InvalidInput(tr("Note trop longue (au plus 2000 caractères)."), field="note")
     if synergy_id is None:
         if output_flow_id is None or input_flow_id is None:
-            raise InvalidInput("Donnez synergy_id, ou output_flow_id et input_flow_id.",
+            raise InvalidInput(tr("Donnez synergy_id, ou output_flow_id et input_flow_id."),
                                field="synergy_id")
         synergy_id = _ensure_pair(services, output_flow_id, input_flow_id)
     return services.repo.move_synergy(synergy_id, to_status, author=author, note=note)
@@ -212,12 +214,13 @@ def _ensure_pair(services: Services, output_flow_id: int, input_flow_id: int) ->
     flow = next((f for fs in m.flows_by_site.values() for f in fs if f.id == output_flow_id),
                 None)
     if flow is None:
-        raise InvalidInput(f"Flux inconnu : {output_flow_id}.", field="output_flow_id")
+        raise InvalidInput(tr("Flux inconnu : {output_flow_id}.",
+                              output_flow_id=output_flow_id), field="output_flow_id")
     found = [c for c in m.for_site(flow.site_id, distances=services.distance_backend(None))
              if c.key == (output_flow_id, input_flow_id)]
     if not found:
-        raise InvalidInput("Ces deux flux ne forment pas une synergie candidate (catégories "
-                           "incompatibles ou trop loin).", field="input_flow_id")
+        raise InvalidInput(tr("Ces deux flux ne forment pas une synergie candidate (catégories "
+                              "incompatibles ou trop loin)."), field="input_flow_id")
     services.repo.save_candidates([candidate_row(found[0])])
     return int(stored_by_pair(services, [output_flow_id])[(output_flow_id, input_flow_id)].id)
 
@@ -231,7 +234,8 @@ def _parse_day(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"Date invalide pour {field} : {value!r} (attendu : AAAA-MM-JJ).",
+        raise InvalidInput(tr("Date invalide pour {field} : {value!r} (attendu : AAAA-MM-JJ).",
+                              field=field, value=value),
                            field=field) from None
 
 
@@ -240,7 +244,7 @@ def impact_report(services: Services, *, start: str | None = None, end: str | No
     """Sum the synergies realised in [start, end] (and touching ``park``): t, t CO2e, $."""
     day0, day1 = _parse_day(start, "from"), _parse_day(end, "to")
     if day0 and day1 and day1 < day0:
-        raise InvalidInput("La date de fin précède la date de début.", field="to")
+        raise InvalidInput(tr("La date de fin précède la date de début."), field="to")
     park = services.check_park(park)
     t0 = datetime.combine(day0, time.min, tzinfo=UTC) if day0 else None
     t1 = datetime.combine(day1, time.max, tzinfo=UTC) if day1 else None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from mapservice.errors import tr
 from mapservice.ops.backup_files import (
     REQUIRED_TABLES,
     BackupError,
@@ -63,7 +64,7 @@ def backup(url: str, out: Path) -> BackupReport:
     """Copy the database at ``url`` into ``out`` (which must not exist) and check the copy."""
     started = time.monotonic()
     if out.exists():
-        raise BackupError(f"{out} existe déjà : choisissez un autre fichier (--out).")
+        raise BackupError(tr("{out} existe déjà : choisissez un autre fichier (--out).", out=out))
     out.parent.mkdir(parents=True, exist_ok=True)
     if _backend(url) == "sqlite":
         revision = _backup_sqlite(_sqlite_path(url), out)
@@ -86,7 +87,7 @@ def restore(url: str, source: Path, *, safety_folder: Path,
 
     started = time.monotonic()
     if not source.is_file():
-        raise InvalidBackup(f"Le fichier {source} n'existe pas.")
+        raise InvalidBackup(tr("Le fichier {source} n'existe pas.", source=source))
     stamp = (now or datetime.now()).strftime(STAMP)
     if _backend(url) == "sqlite":
         restored, safety = _restore_sqlite(_sqlite_path(url), source, stamp)
@@ -127,7 +128,7 @@ def _sqlite_path(url: str) -> Path:
 
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BackupError("Une base SQLite en mémoire ne peut pas être sauvegardée.")
+        raise BackupError(tr("Une base SQLite en mémoire ne peut pas être sauvegardée."))
     return Path(database)
 
 
@@ -140,7 +141,7 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 def _backup_sqlite(path: Path, out: Path) -> str:
     if not path.is_file():
-        raise BackupError(f"La base {path} n'existe pas : rien à sauvegarder.")
+        raise BackupError(tr("La base {path} n'existe pas : rien à sauvegarder.", path=path))
     with staging_file(out, ".partiel") as part:
         try:
             # One step: a read snapshot of the whole file; writers go on meanwhile (WAL).
@@ -148,7 +149,8 @@ def _backup_sqlite(path: Path, out: Path) -> str:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         except sqlite3.Error as exc:
-            raise BackupError(f"La copie de {path} a échoué.", detail=str(exc)) from exc
+            raise BackupError(tr("La copie de {path} a échoué.",
+                                 path=path), detail=str(exc)) from exc
         revision = check_sqlite(part, what=f"Le fichier copié de {path.name}")
         flush_to_disk(part)
         os.replace(part, out)
@@ -168,19 +170,21 @@ def check_sqlite(path: Path, *, what: str | None = None) -> str:
                          if "alembic_version" in tables else [])
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc):
-            raise InvalidBackup(f"{what} n'est pas une base SQLite.", detail=str(exc)) from exc
-        raise InvalidBackup(f"{what} est endommagé ou incomplet ({exc}).",
+            raise InvalidBackup(tr("{what} n'est pas une base SQLite.",
+                                   what=what), detail=str(exc)) from exc
+        raise InvalidBackup(tr("{what} est endommagé ou incomplet ({exc}).", what=what, exc=exc),
                             detail=str(exc)) from exc
     if problems != ["ok"]:
-        raise InvalidBackup(f"{what} est endommagé ou incomplet ({problems[0]}).",
+        raise InvalidBackup(tr("{what} est endommagé ou incomplet ({problem}).",
+                               what=what, problem=problems[0]),
                             detail="; ".join(problems))
     missing = REQUIRED_TABLES - tables
     if missing:
-        raise InvalidBackup(f"{what} n'est pas une base mapservice : il y manque les tables "
-                            f"{', '.join(sorted(missing))}.")
+        raise InvalidBackup(tr("{what} n'est pas une base mapservice : il y manque les tables "
+                               "{missing}.", what=what, missing=', '.join(sorted(missing))))
     if len(revisions) != 1:
-        raise InvalidBackup(f"{what} n'est pas une base mapservice : {len(revisions)} révisions "
-                            "de schéma au lieu d'une.")
+        raise InvalidBackup(tr("{what} n'est pas une base mapservice : {revisions} révisions "
+                               "de schéma au lieu d'une.", what=what, revisions=len(revisions)))
     return str(revisions[0])
 
 
@@ -194,9 +198,11 @@ def _restore_sqlite(path: Path, source: Path, stamp: str) -> tuple[str, Path | N
                 dst.execute("PRAGMA journal_mode = DELETE")
         except sqlite3.DatabaseError as exc:
             if "not a database" in str(exc):
-                raise InvalidBackup(f"« {source.name} » n'est pas une base SQLite.",
+                raise InvalidBackup(tr("« {source} » n'est pas une base SQLite.",
+                                       source=source.name),
                                     detail=str(exc)) from exc
-            raise InvalidBackup(f"« {source.name} » est endommagé ou incomplet ({exc}).",
+            raise InvalidBackup(tr("« {source} » est endommagé ou incomplet ({exc}).",
+                                   source=source.name, exc=exc),
                                 detail=str(exc)) from exc
         revision = known_revision(check_sqlite(staged, what=f"« {source.name} »"),
                                   f"« {source.name} »")
@@ -251,8 +257,8 @@ def _install(staged: Path, path: Path) -> None:
             try:
                 src.backup(live)
             except sqlite3.Error as exc:
-                raise BackupError(f"La restauration dans {path} a échoué ; la base n'a pas "
-                                  "changé.", detail=str(exc)) from exc
+                raise BackupError(tr("La restauration dans {path} a échoué ; la base n'a pas "
+                                     "changé.", path=path), detail=str(exc)) from exc
 
 
 def _free(path: Path) -> Path:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mapservice.errors import MapserviceError
+from mapservice.errors import MapserviceError, tr
 
 #: Tables every mapservice database has had since the first revision.
 REQUIRED_TABLES = frozenset({"alembic_version", "municipalities", "parks", "members", "sites",
@@ -35,8 +35,9 @@ def known_revision(revision: str, what: str) -> str:
     known = known_revisions()
     if revision not in known:
         raise InvalidBackup(
-            f"{what} a un schéma plus récent que ce code (révision {revision} ; ce code connaît "
-            f"jusqu'à {known[-1]}) : mettez mapservice à jour avant de restaurer.")
+            tr("{what} a un schéma plus récent que ce code (révision {revision} ; ce code connaît "
+               "jusqu'à {known}) : mettez mapservice à jour avant de restaurer.",
+               what=what, revision=revision, known=known[-1]))
     return revision
 
 

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from mapservice.errors import tr
 from mapservice.ops.backup_files import (
     REQUIRED_TABLES,
     BackupError,
@@ -44,7 +45,7 @@ def dump(url: str, out: Path) -> str:
             args.append(f"--schema={_ident(schema)}")
         done = _run(args, env)
         if done.returncode != 0:
-            raise BackupError(f"pg_dump a échoué : {_first_line(done.stderr)}",
+            raise BackupError(tr("pg_dump a échoué : {stderr}", stderr=_first_line(done.stderr)),
                               detail=done.stderr)
         revision = check_archive(part, schema or _where(url)[0])
         flush_to_disk(part)
@@ -60,21 +61,23 @@ def check_archive(path: Path, schema: str) -> str:
     if "alembic_version" not in ours:
         others = sorted({where for where, name in tables if name == "alembic_version"})
         if others:
-            raise InvalidBackup(f"{what} est une sauvegarde du schéma « {others[0]} » ; la base "
-                                f"configurée utilise le schéma « {schema} ».")
-        raise InvalidBackup(f"{what} n'est pas une sauvegarde de mapservice.")
+            raise InvalidBackup(tr("{what} est une sauvegarde du schéma « {other} » ; la base "
+                                   "configurée utilise le schéma « {schema} ».",
+                                   what=what, other=others[0], schema=schema))
+        raise InvalidBackup(tr("{what} n'est pas une sauvegarde de mapservice.", what=what))
     missing = REQUIRED_TABLES - ours
     if missing:
-        raise InvalidBackup(f"{what} n'est pas une sauvegarde de mapservice : il y manque les "
-                            f"tables {', '.join(sorted(missing))}.")
+        raise InvalidBackup(tr("{what} n'est pas une sauvegarde de mapservice : il y manque les "
+                               "tables {missing}.", what=what, missing=', '.join(sorted(missing))))
     done = _run(["pg_restore", "--data-only", f"--schema={schema}", "--table=alembic_version",
                  "--file=-", str(path)])
     copied = re.search(r"^COPY [^\n]*alembic_version[^\n]*\n(.*?)^\\\.$", done.stdout,
                        re.MULTILINE | re.DOTALL)
     revisions = copied.group(1).split() if copied else []
     if len(revisions) != 1:
-        raise InvalidBackup(f"{what} n'est pas une sauvegarde de mapservice : {len(revisions)} "
-                            "révisions de schéma au lieu d'une.")
+        raise InvalidBackup(tr("{what} n'est pas une sauvegarde de mapservice : {revisions} "
+                               "révisions de schéma au lieu d'une.",
+                               what=what, revisions=len(revisions)))
     return revisions[0]
 
 
@@ -101,15 +104,16 @@ def restore(url: str, source: Path, safety_folder: Path, stamp: str) -> tuple[st
         written = _run(["pg_restore", "--no-owner", f"--use-list={listing}",
                         f"--file={script}", str(source)])
         if written.returncode != 0:
-            raise BackupError("La sauvegarde est illisible ; la base n'a pas changé : "
-                              f"{_first_line(written.stderr)}", detail=written.stderr)
+            raise BackupError(tr("La sauvegarde est illisible ; la base n'a pas changé : "
+                                 "{stderr}",
+                                 stderr=_first_line(written.stderr)), detail=written.stderr)
         loaded = _run(["psql", "--no-psqlrc", "--quiet", "--no-password",
                        "--set=ON_ERROR_STOP=1", "--single-transaction",
                        f"--command={_clear(schema)}", f"--file={script}",
                        f"--dbname={conninfo}"], env)
     if loaded.returncode != 0:
-        raise BackupError("La restauration a échoué ; la base n'a pas changé : "
-                          f"{_first_line(loaded.stderr)}", detail=loaded.stderr)
+        raise BackupError(tr("La restauration a échoué ; la base n'a pas changé : "
+                             "{stderr}", stderr=_first_line(loaded.stderr)), detail=loaded.stderr)
     return revision, safety
 
 
@@ -158,8 +162,8 @@ def _literal(text: str) -> str:
 def _run(args: list[str], env: dict[str, str] | None = None,
          **kwargs: Any) -> subprocess.CompletedProcess[str]:
     if shutil.which(args[0]) is None:
-        raise BackupError(f"{args[0]} est introuvable : installez le client PostgreSQL "
-                          "(paquet postgresql-client).")
+        raise BackupError(tr("{program} est introuvable : installez le client PostgreSQL "
+                             "(paquet postgresql-client).", program=args[0]))
     return subprocess.run(args, env=env, capture_output=True, text=True, check=False, **kwargs)
 
 
@@ -176,8 +180,8 @@ def _first_line(text: str) -> str:
 def _tables(path: Path) -> set[tuple[str, str]]:
     done = _run(["pg_restore", "--list", str(path)])
     if done.returncode != 0:
-        raise InvalidBackup(f"« {path.name} » n'est pas une sauvegarde PostgreSQL (pg_dump "
-                            "--format=custom).", detail=done.stderr)
+        raise InvalidBackup(tr("« {name} » n'est pas une sauvegarde PostgreSQL (pg_dump "
+                               "--format=custom).", name=path.name), detail=done.stderr)
     return {(m["schema"], m["name"]) for line in done.stdout.splitlines()
             if (m := _TOC_ENTRY.match(line)) and m["kind"] == "TABLE"}
 
@@ -231,7 +235,7 @@ def _where(url: str) -> tuple[str, bool]:
             found = conn.execute(sa.text("SELECT to_regclass(:t)"),
                                  {"t": f"{_ident(schema)}.alembic_version"}).scalar()
     except sa.exc.OperationalError as exc:
-        raise BackupError("La base de données est indisponible.", detail=str(exc.orig)) from exc
+        raise BackupError(tr("La base de données est indisponible."), detail=str(exc.orig)) from exc
     finally:
         repo.close()
     return str(schema), found is not None

@@ -24,8 +24,7 @@ from mapservice.domain.model import (
     Site,
     Unit,
 )
-from mapservice.domain.translation import gettext as _
-from mapservice.errors import FormErrors, GeocodingError, InvalidInput
+from mapservice.errors import FormErrors, GeocodingError, InvalidInput, tr
 from mapservice.geocoding import GeocodeQuery
 from mapservice.importing.values import (
     CellError,
@@ -67,10 +66,10 @@ class _Form:
             else " ".join(raw.split())
         if not value:
             if required:
-                self.errors[name] = missing or _("Ce champ est obligatoire.")
+                self.errors[name] = missing or tr("Ce champ est obligatoire.")
             return None
         if len(value) > max_len:
-            self.errors[name] = _("Au plus %(n)s caractères (%(got)s reçus).", n=max_len,
+            self.errors[name] = tr("Au plus {n} caractères ({got} reçus).", n=max_len,
                                   got=len(value))
             return None
         return value
@@ -93,7 +92,7 @@ class _Form:
 
     def done(self) -> None:
         if self.errors:
-            raise FormErrors(self.errors, _("Le formulaire contient %(n)s erreur(s) : "
+            raise FormErrors(self.errors, tr("Le formulaire contient {n} erreur(s) : "
                                             "corrigez les champs signalés.", n=len(self.errors)))
 
 
@@ -141,9 +140,9 @@ def member_values(data: Mapping[str, str]) -> dict[str, Any]:
     form = _Form(data)
     values = {
         "name": form.text("name", max_len=200, required=True,
-                          missing=_("Le nom de l'entreprise est obligatoire.")),
+                          missing=tr("Le nom de l'entreprise est obligatoire.")),
         "naics_code": form.parse("naics_code", parse_naics,
-                                 _("De 2 à 6 chiffres attendus, ex. 321113.")),
+                                 tr("De 2 à 6 chiffres attendus, ex. 321113.")),
         "contact_name": form.text("contact_name", max_len=200),
         "contact_email": form.text("contact_email", max_len=200),
         "contact_phone": form.text("contact_phone", max_len=50),
@@ -151,12 +150,12 @@ def member_values(data: Mapping[str, str]) -> dict[str, Any]:
     }
     email = values["contact_email"]
     if email is not None and not _EMAIL.match(email):
-        form.fail("contact_email", _("Adresse invalide : attendu nom@domaine, ex. "
+        form.fail("contact_email", tr("Adresse invalide : attendu nom@domaine, ex. "
                                      "lea@entreprise.ca."))
     phone = values["contact_phone"]
     if phone is not None and (sum(c.isdigit() for c in phone) < 7
                               or not re.fullmatch(r"[\d\s+().\-#,/a-zA-Zé]+", phone)):
-        form.fail("contact_phone", _("Numéro invalide : au moins 7 chiffres, ex. 418 555-0123, "
+        form.fail("contact_phone", tr("Numéro invalide : au moins 7 chiffres, ex. 418 555-0123, "
                                      "poste 12."))
     form.done()
     return values
@@ -173,7 +172,7 @@ def save_member(services: Services, data: Mapping[str, str],
             return services.repo.add_member(values, actor=actor)
         services.repo.update_member(member_id, values, actor=actor)
     except InvalidInput as exc:
-        raise FormErrors({"name": _("Un autre membre porte déjà ce nom.")}) from exc
+        raise FormErrors({"name": tr("Un autre membre porte déjà ce nom.")}) from exc
     return member_id
 
 
@@ -193,18 +192,18 @@ def site_values(services: Services, data: Mapping[str, str], *, member: Member,
     munis = services.gazetteer.municipalities
     muni_id = (data.get("municipality_id") or "").strip()
     if not muni_id:
-        form.fail("municipality_id", _("Choisissez la municipalité du site."))
+        form.fail("municipality_id", tr("Choisissez la municipalité du site."))
     elif muni_id not in munis:
-        form.fail("municipality_id", _("Municipalité inconnue : choisissez-la dans la liste."))
+        form.fail("municipality_id", tr("Municipalité inconnue : choisissez-la dans la liste."))
     postal = form.parse("postal_code", parse_postal_code,
-                        _("Code postal mal formé (attendu : A1A 1A1, ex. G7H 5B1)."))
-    lat = form.parse("lat", parse_number, _("Latitude invalide : un nombre attendu, "
+                        tr("Code postal mal formé (attendu : A1A 1A1, ex. G7H 5B1)."))
+    lat = form.parse("lat", parse_number, tr("Latitude invalide : un nombre attendu, "
                                             "ex. 48,4280."))
-    lon = form.parse("lon", parse_number, _("Longitude invalide : un nombre attendu, "
+    lon = form.parse("lon", parse_number, tr("Longitude invalide : un nombre attendu, "
                                             "ex. -71,0680."))
     if (lat is None) != (lon is None) and not {"lat", "lon"} & set(form.errors):
         missing = "lon" if lon is None else "lat"
-        form.fail(missing, _("Latitude et longitude vont ensemble : indiquez les deux, "
+        form.fail(missing, tr("Latitude et longitude vont ensemble : indiquez les deux, "
                              "ou aucune."))
     values: dict[str, Any] = {"name": name, "address": address, "municipality_id": muni_id,
                               "postal_code": postal}
@@ -265,7 +264,7 @@ def save_site(services: Services, data: Mapping[str, str], *, member_id: int | N
             site_id = current.id or 0
             services.repo.update_site(site_id, values, actor=actor)
     except InvalidInput as exc:
-        raise FormErrors({"name": _("Ce membre a déjà un site de ce nom.")}) from exc
+        raise FormErrors({"name": tr("Ce membre a déjà un site de ce nom.")}) from exc
     services.site_moved(site_id)
     return site_id
 
@@ -281,19 +280,19 @@ def flow_values(services: Services, data: Mapping[str, str]) -> tuple[dict[str, 
     if raw_direction in {d.value for d in Direction}:
         direction = Direction(raw_direction)
     else:
-        form.fail("direction", _("Choisissez « offre » ou « besoin »."))
+        form.fail("direction", tr("Choisissez « offre » ou « besoin »."))
     code, note = _category(services, form, data, direction)
     description = form.text("description", max_len=1000, required=True, lines=True,
-                            missing=_("Décrivez la matière ou le service en quelques mots."))
-    quantity = form.parse("quantity", parse_number, _("Quantité invalide : un nombre attendu, "
+                            missing=tr("Décrivez la matière ou le service en quelques mots."))
+    quantity = form.parse("quantity", parse_number, tr("Quantité invalide : un nombre attendu, "
                                                       "ex. 2,5 ou 1 200."))
     if quantity is not None and quantity < 0:
-        form.fail("quantity", _("La quantité ne peut pas être négative."))
-    unit = form.parse("unit", Unit, _("Unité inconnue : choisissez-la dans la liste."))
+        form.fail("quantity", tr("La quantité ne peut pas être négative."))
+    unit = form.parse("unit", Unit, tr("Unité inconnue : choisissez-la dans la liste."))
     if quantity is not None and unit is None and "unit" not in form.errors:
-        form.fail("unit", _("Une quantité demande son unité."))
+        form.fail("unit", tr("Une quantité demande son unité."))
     frequency = form.parse("frequency", Frequency,
-                           _("Fréquence inconnue : choisissez-la dans la liste."))
+                           tr("Fréquence inconnue : choisissez-la dans la liste."))
     form.done()
     category = services.taxonomy.get(code or "")
     return {
@@ -314,17 +313,17 @@ def _category(services: Services, form: _Form, data: Mapping[str, str],
     text = form.text("category_text", max_len=300)
     if code:
         if taxonomy.get(code) is None:
-            form.fail("category_code", _("Matière inconnue : choisissez-la dans la liste."))
+            form.fail("category_code", tr("Matière inconnue : choisissez-la dans la liste."))
             return None, None
         return code, None
     if text is None:
         if "category_text" not in form.errors:
-            form.fail("category_code", _("Choisissez une matière dans la liste, ou décrivez-la "
+            form.fail("category_code", tr("Choisissez une matière dans la liste, ou décrivez-la "
                                          "dans le champ suivant."))
         return None, None
 
     def chosen(code: str) -> tuple[str, str]:
-        return code, _("« %(text)s » classé dans « %(label)s ».", text=text,
+        return code, tr("« {text} » classé dans « {label} ».", text=text,
                        label=taxonomy.label(code))
 
     exact = taxonomy.lookup(text)
@@ -336,9 +335,10 @@ def _category(services: Services, form: _Form, data: Mapping[str, str],
     codes = ([found.code] if found.code else []) + [c for c, _score in found.candidates]
     hints = ", ".join(taxonomy.label(c) for c in codes[:3]) or ", ".join(
         c.label_fr for c in taxonomy.suggest(text, n=3))
-    message = _("Matière non reconnue avec certitude ; choisissez-la dans la liste.")
+    message = tr("Matière non reconnue avec certitude ; choisissez-la dans la liste.")
     if hints:
-        message += " " + _("Proches : %(hints)s.", hints=hints)
+        message = tr("Matière non reconnue avec certitude ; choisissez-la dans la liste. "
+                     "Proches : {hints}.", hints=hints)
     form.fail("category_text", message)
     return None, None
 
@@ -360,7 +360,7 @@ def save_flow(services: Services, data: Mapping[str, str], *, site_id: int | Non
         else:
             services.repo.update_flow(flow_id, values, actor=actor)
     except InvalidInput as exc:
-        raise FormErrors({"description": _("Ce site a déjà ce flux (même type, matière et "
+        raise FormErrors({"description": tr("Ce site a déjà ce flux (même type, matière et "
                                            "description).")}) from exc
     return flow_id, note
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mapservice.errors import ConfigError, RoadNetworkError, RoutingUnavailable
+from mapservice.errors import ConfigError, RoadNetworkError, RoutingUnavailable, tr
 from mapservice.routing.base import (
     Distance,
     DistanceBackend,
@@ -57,7 +57,8 @@ def make_backend(name: str, *, roads_path: Path | str | None = None, url: str | 
     if name in ("road-graph", "osm"):
         if roads_path is None:
             what = "le réseau routier GeoJSON" if name == "road-graph" else "l'extrait OSM"
-            raise ConfigError(f"Le calcul de distances « {name} » demande {what} (chemin).")
+            raise ConfigError(tr("Le calcul de distances « {name} » demande {what} (chemin).",
+                                 name=name, what=what))
         if name == "road-graph":
             return RoadGraph.from_geojson(Path(roads_path), max_snap_m=max_snap_m)
         from mapservice.routing.osm import graph_from_osm
@@ -65,7 +66,7 @@ def make_backend(name: str, *, roads_path: Path | str | None = None, url: str | 
         return graph_from_osm(Path(roads_path), name="osm", max_snap_m=max_snap_m)
     if name in ("osrm", "valhalla", "ors"):
         if not url:
-            raise ConfigError(f"Le moteur de routage « {name} » demande une URL.")
+            raise ConfigError(tr("Le moteur de routage « {name} » demande une URL.", name=name))
         from mapservice.routing import http
 
         common: dict[str, Any] = {"timeout_s": timeout_s, "retries": retries,
@@ -77,4 +78,5 @@ def make_backend(name: str, *, roads_path: Path | str | None = None, url: str | 
         if name == "valhalla":
             return http.ValhallaBackend(url, costing=profile or "truck", **common)
         return http.OrsBackend(url, api_key=api_key, profile=profile or "driving-hgv", **common)
-    raise ConfigError(f"Calcul de distances inconnu : {name!r} (attendu : {', '.join(BACKENDS)}).")
+    raise ConfigError(tr("Calcul de distances inconnu : {name!r} (attendu : {allowed}).",
+                         name=name, allowed=', '.join(BACKENDS)))

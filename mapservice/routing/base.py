@@ -14,7 +14,7 @@ from typing import Any, Protocol, overload
 
 import numpy as np
 
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, tr
 
 #: A point as ``(lon, lat)``, degrees, WGS84.
 Point = tuple[float, float]
@@ -162,11 +162,12 @@ def check_point(point: Sequence[float], *, field: str = "point") -> Point:
     try:
         lon, lat = (float(v) for v in point)
     except (TypeError, ValueError) as exc:
-        msg = f"{field}: attendu (lon, lat) en degrés ; reçu {point!r}"
+        msg = tr("{field}: attendu (lon, lat) en degrés ; reçu {point!r}", field=field, point=point)
         raise InvalidInput(msg, field=field) from exc
     if not (math.isfinite(lon) and math.isfinite(lat)
             and -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        msg = f"{field}: attendu lon dans [-180, 180] et lat dans [-90, 90] ; reçu {point!r}"
+        msg = tr("{field}: attendu lon dans [-180, 180] et lat dans [-90, 90] ; reçu {point!r}",
+                 field=field, point=point)
         raise InvalidInput(msg, field=field)
     return lon, lat
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from mapservice.errors import ConfigError, RoutingUnavailable
+from mapservice.errors import ConfigError, RoutingUnavailable, tr
 from mapservice.routing._http import HttpClient, Refused, Unanswered, make_pace
 from mapservice.routing.base import (
     Distance,
@@ -80,8 +80,9 @@ class HttpBackend:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"URL du moteur de routage {self.name} invalide : {url!r} "
-                              "(attendu http(s)://hôte[:port][/chemin])")
+            raise ConfigError(tr("URL du moteur de routage {name} invalide : {url!r} "
+                                 "(attendu http(s)://hôte[:port][/chemin])",
+                                 name=self.name, url=url))
         self.url = url.rstrip("/")
         self.cache = cache
         self.profile = profile
@@ -177,18 +178,20 @@ class HttpBackend:
                                           headers)
         except Refused as exc:
             raise RoutingUnavailable(
-                f"Le moteur de routage {self.name} a refusé la requête (HTTP {exc.status}).",
+                tr("Le moteur de routage {name} a refusé la requête (HTTP {code}).",
+                   name=self.name, code=exc.status),
                 detail=exc.body,
             ) from exc
         except Unanswered as exc:
             raise RoutingUnavailable(
-                f"Le moteur de routage {self.name} ne répond pas : {exc.reason}, après "
-                f"{exc.attempts} essai(s).",
+                tr("Le moteur de routage {name} ne répond pas : {last}, après "
+                   "{retries} essai(s).", name=self.name, last=exc.reason, retries=exc.attempts),
                 detail=f"{url}: {exc.reason}",
             ) from exc
 
     def _bad_answer(self, what: str) -> RoutingUnavailable:
-        return RoutingUnavailable(f"Réponse inattendue du moteur de routage {self.name} : {what}.")
+        return RoutingUnavailable(tr("Réponse inattendue du moteur de routage {name} : {what}.",
+                                     name=self.name, what=what))
 
 
 class OsrmBackend(HttpBackend):

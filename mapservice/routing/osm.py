@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mapservice.errors import RoadNetworkError
+from mapservice.errors import RoadNetworkError, tr
 from mapservice.routing.graph import RoadGraph
 from mapservice.routing.road_lines import RoadLine
 
@@ -47,19 +47,20 @@ def graph_from_osm(path: Path | str, **kwargs: Any) -> RoadGraph:
     """
     path = Path(path)
     if not path.is_file():
-        raise RoadNetworkError(f"Extrait OpenStreetMap introuvable : {path}")
+        raise RoadNetworkError(tr("Extrait OpenStreetMap introuvable : {path}", path=path))
     if path.name.endswith(".pbf"):
         nodes, ways = _read_pbf(path)
     elif path.suffix in (".osm", ".xml"):
         nodes, ways = _read_xml(path)
     else:
-        raise RoadNetworkError(f"{path}: format inconnu (attendu .osm ou .osm.pbf)")
+        raise RoadNetworkError(tr("{path}: format inconnu (attendu .osm ou .osm.pbf)", path=path))
     lines = []
     for way_id, refs, tags in ways:
         missing = [ref for ref in refs if ref not in nodes]
         if missing:
-            raise RoadNetworkError(f"{path}: voie {way_id} : nœud {missing[0]} absent de "
-                                   "l'extrait (extrait coupé sans ses nœuds ?)")
+            raise RoadNetworkError(tr("{path}: voie {way_id} : nœud {missing} absent de "
+                                      "l'extrait (extrait coupé sans ses nœuds ?)",
+                                      path=path, way_id=way_id, missing=missing[0]))
         if len(refs) < 2:
             continue
         highway = tags["highway"]
@@ -74,7 +75,8 @@ def graph_from_osm(path: Path | str, **kwargs: Any) -> RoadGraph:
                  "bridge_name": tags.get("bridge:name") if bridge else None}
         lines.append(RoadLine([nodes[ref] for ref in refs], props, node_keys=list(refs)))
     if not lines:
-        raise RoadNetworkError(f"{path}: aucune route carrossable (highway=…) dans l'extrait")
+        raise RoadNetworkError(tr("{path}: aucune route carrossable (highway=…) dans l'extrait",
+                                  path=path))
     return RoadGraph(lines, source=str(path), **kwargs)
 
 
@@ -108,9 +110,11 @@ def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
                     refs = [int(nd.attrib["ref"]) for nd in elem.iter("nd")]
                     ways.append((int(elem.attrib["id"]), refs, tags))
     except ET.ParseError as exc:
-        raise RoadNetworkError(f"{path}: XML OpenStreetMap invalide ({exc})") from exc
+        raise RoadNetworkError(tr("{path}: XML OpenStreetMap invalide ({exc})",
+                                  path=path, exc=exc)) from exc
     except (KeyError, ValueError) as exc:
-        raise RoadNetworkError(f"{path}: élément OSM incomplet ou invalide ({exc!r})") from exc
+        raise RoadNetworkError(tr("{path}: élément OSM incomplet ou invalide ({exc!r})",
+                                  path=path, exc=exc)) from exc
     return nodes, ways
 
 
@@ -129,8 +133,8 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
         import osmium
     except ImportError as exc:
         raise RoadNetworkError(
-            "Lire un extrait .osm.pbf demande l'extra « osm » de mapservice (pyosmium) : "
-            "pip install 'mapservice[osm]' — ou fournir l'extrait en .osm (XML)."
+            tr("Lire un extrait .osm.pbf demande l'extra « osm » de mapservice (pyosmium) : "
+               "pip install 'mapservice[osm]' — ou fournir l'extrait en .osm (XML).")
         ) from exc
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[_Way] = []
@@ -150,5 +154,6 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
                 refs.append(nd.ref)
             ways.append((way.id, refs, tags))
     except RuntimeError as exc:
-        raise RoadNetworkError(f"{path}: extrait .osm.pbf illisible ({exc})") from exc
+        raise RoadNetworkError(tr("{path}: extrait .osm.pbf illisible ({exc})",
+                                  path=path, exc=exc)) from exc
     return nodes, ways

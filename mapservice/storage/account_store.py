@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import ApiToken, User
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import record_change, snapshot
 
@@ -62,7 +62,7 @@ class AccountStore:
         with self._connect() as conn:
             row = conn.execute(sa.select(t.users).where(t.users.c.id == user_id)).first()
         if row is None:
-            raise NotFound(f"Aucun compte n'a l'identifiant {user_id}.")
+            raise NotFound(tr("Aucun compte n'a l'identifiant {user_id}.", user_id=user_id))
         return _user(row)
 
     def find_user(self, username: str) -> User | None:
@@ -78,7 +78,8 @@ class AccountStore:
             taken = conn.execute(sa.select(t.users.c.id).where(
                 sa.func.lower(t.users.c.username) == username.lower())).first()
             if taken is not None:
-                raise InvalidInput(f"Le nom d'utilisateur {username!r} est déjà pris.",
+                raise InvalidInput(tr("Le nom d'utilisateur {username!r} est déjà pris.",
+                                      username=username),
                                    field="username")
             result = conn.execute(t.users.insert().values(
                 username=username, display_name=display_name, password_hash=password_hash,
@@ -101,7 +102,7 @@ class AccountStore:
             done = conn.execute(t.users.update().where(t.users.c.id == user_id)
                                 .values(updated_at=_now(), **values))
             if done.rowcount == 0:
-                raise NotFound(f"Aucun compte n'a l'identifiant {user_id}.")
+                raise NotFound(tr("Aucun compte n'a l'identifiant {user_id}.", user_id=user_id))
             record_change(conn, "users", user_id, before, actor=actor)
 
     def count_admins(self) -> int:
@@ -162,7 +163,7 @@ class AccountStore:
         with self._begin() as conn:
             found = conn.execute(sa.select(t.api_tokens.c.id).where(where)).first()
             if found is None:
-                raise NotFound(f"Aucun jeton n'a l'identifiant {token_id}.")
+                raise NotFound(tr("Aucun jeton n'a l'identifiant {token_id}.", token_id=token_id))
             before = snapshot(conn, "api_tokens", token_id)
             done = conn.execute(t.api_tokens.update().where(
                 where & t.api_tokens.c.revoked_at.is_(None)).values(revoked_at=_now()))

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from mapservice.domain.audit import ACTIONS, AuditEntry, redacted
 from mapservice.domain.text import fold
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.storage import schema as t
 
 #: The tables whose writes are logged, by the name entries carry.
@@ -323,7 +323,8 @@ class AuditStore:
         is that version (nothing written).
         """
         if table not in RESTORABLE:
-            msg = f"Table {table!r} : seules {', '.join(RESTORABLE)} se restaurent."
+            msg = tr("Table {table!r} : seules {allowed} se restaurent.", table=table,
+                     allowed=", ".join(RESTORABLE))
             raise InvalidInput(msg, field="table")
         tbl = AUDITED[table]
         with self._write() as conn:
@@ -333,9 +334,10 @@ class AuditStore:
                 return False
             if current is not None and current.get("created_at") != version.get("created_at"):
                 raise InvalidInput(
-                    f"L'identifiant {record_id} désigne maintenant un autre enregistrement "
-                    f"(créé le {current.get('created_at')}) : cette version ne peut pas le "
-                    "remplacer.", field="audit_id")
+                    tr("L'identifiant {record_id} désigne maintenant un autre enregistrement "
+                       "(créé le {current}) : cette version ne peut pas le "
+                       "remplacer.",
+                       record_id=record_id, current=current.get('created_at')), field="audit_id")
             row = self._checked(conn, table, record_id, _column_values(tbl, version))
             now = _now()
             if current is None:
@@ -363,11 +365,13 @@ class AuditStore:
             log.c.id == audit_id, log.c.table_name == table,
             log.c.record_id == str(record_id))).first()
         if found is None:
-            raise NotFound(f"Aucune entrée n° {audit_id} dans l'historique de {table} "
-                           f"n° {record_id}.")
+            raise NotFound(tr("Aucune entrée n° {audit_id} dans l'historique de {table} "
+                              "n° {record_id}.",
+                              audit_id=audit_id, table=table, record_id=record_id))
         version = _entry(found).version
         if version is None:
-            raise InvalidInput(f"L'entrée n° {audit_id} ne garde aucune version à restaurer.",
+            raise InvalidInput(tr("L'entrée n° {audit_id} ne garde aucune version à restaurer.",
+                                  audit_id=audit_id),
                                field="audit_id")
         return version
 
@@ -378,10 +382,10 @@ class AuditStore:
             self._check_member_name(conn, row["name"], record_id)
             return {**row, "name_key": fold(row["name"])}
         if table == "sites":
-            self._parent(conn, t.members, row["member_id"], "Le membre")
+            self._parent(conn, t.members, row["member_id"], tr("Le membre"))
             self._check_site_name(conn, row["member_id"], row["name"], record_id)
             return {**row, "site_key": fold(row["name"])}
-        self._parent(conn, t.sites, row["site_id"], "Le site")
+        self._parent(conn, t.sites, row["site_id"], tr("Le site"))
         key = fold(row["description"])[:500]
         self._check_flow(conn, row["site_id"], row["direction"], row["category_code"], key,
                          record_id)
@@ -389,5 +393,6 @@ class AuditStore:
 
     def _parent(self, conn: Connection, table: sa.Table, parent_id: int, what: str) -> None:
         if conn.execute(sa.select(table.c.id).where(table.c.id == parent_id)).first() is None:
-            raise InvalidInput(f"{what} n° {parent_id} auquel cette version appartient "
-                               "n'existe plus : restaurez-le d'abord.", field="audit_id")
+            raise InvalidInput(tr("{what} n° {parent_id} auquel cette version appartient "
+                                  "n'existe plus : restaurez-le d'abord.",
+                                  what=what, parent_id=parent_id), field="audit_id")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mapservice.domain.model import Location
-from mapservice.errors import NotFound
+from mapservice.errors import NotFound, tr
 from mapservice.geocoding.base import MANUAL_SOURCE
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import record_change, snapshot
@@ -112,7 +112,7 @@ class GeocodeStore:
             before = snapshot(conn, "sites", site_id)
             done = conn.execute(t.sites.update().where(t.sites.c.id == site_id).values(**values))
             if done.rowcount == 0:
-                raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
+                raise NotFound(tr("Aucun site n'a l'identifiant {site_id}.", site_id=site_id))
             record_change(conn, "sites", site_id, before, actor=actor or by)
             if run_id is not None:
                 _tick(conn, run_id, site_id, status, note)

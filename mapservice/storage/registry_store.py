@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import Flow, Member, Site
 from mapservice.domain.text import fold
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import archive_synergies, record_change, snapshot
 
@@ -64,7 +64,7 @@ class RegistryStore:
         with self._connect() as conn:
             r = conn.execute(sa.select(t.members).where(t.members.c.id == member_id)).first()
         if r is None:
-            raise NotFound(f"Aucun membre n'a l'identifiant {member_id}.")
+            raise NotFound(tr("Aucun membre n'a l'identifiant {member_id}.", member_id=member_id))
         return Member(id=r.id, name=r.name, naics_code=r.naics_code,
                       contact_name=r.contact_name, contact_email=r.contact_email,
                       contact_phone=r.contact_phone, public_consent=bool(r.public_consent))
@@ -115,7 +115,8 @@ class RegistryStore:
             done = conn.execute(t.members.update().where(t.members.c.id == member_id)
                                 .values(**row, updated_at=now))
             if done.rowcount == 0:
-                raise NotFound(f"Aucun membre n'a l'identifiant {member_id}.")
+                raise NotFound(tr("Aucun membre n'a l'identifiant {member_id}.",
+                                  member_id=member_id))
             conn.execute(t.sites.update().where(t.sites.c.member_id == member_id)
                          .values(updated_at=now))
             record_change(conn, "members", member_id, before, actor=actor)
@@ -127,7 +128,8 @@ class RegistryStore:
             query = query.where(t.members.c.id != member_id)
         clash = conn.execute(query).first()
         if clash is not None:
-            raise InvalidInput(f"Un autre membre porte déjà ce nom : « {clash.name} ».",
+            raise InvalidInput(tr("Un autre membre porte déjà ce nom : « {clash} ».",
+                                  clash=clash.name),
                                field="name", existing_id=int(clash.id))
 
     # --- sites --------------------------------------------------------------------------------
@@ -137,7 +139,8 @@ class RegistryStore:
         row = _only(values, SITE_COLUMNS, "sites")
         now = _now()
         with self._write() as conn:
-            self._require(conn, t.members, row["member_id"], "Aucun membre n'a l'identifiant")
+            self._require(conn, t.members, row["member_id"], tr(
+                "Aucun membre n'a l'identifiant {row_id}.", row_id=row["member_id"]))
             self._check_site_name(conn, row["member_id"], row["name"], None)
             done = conn.execute(t.sites.insert().values(
                 **row, site_key=fold(row["name"]), created_at=now, updated_at=now))
@@ -152,7 +155,7 @@ class RegistryStore:
         with self._write() as conn:
             before = snapshot(conn, "sites", site_id)
             if before is None:
-                raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
+                raise NotFound(tr("Aucun site n'a l'identifiant {site_id}.", site_id=site_id))
             if "name" in row:
                 self._check_site_name(conn, before["member_id"], row["name"], site_id)
                 row["site_key"] = fold(row["name"])
@@ -168,7 +171,7 @@ class RegistryStore:
             query = query.where(t.sites.c.id != site_id)
         clash = conn.execute(query).first()
         if clash is not None:
-            raise InvalidInput("Ce membre a déjà un site de ce nom.", field="name",
+            raise InvalidInput(tr("Ce membre a déjà un site de ce nom."), field="name",
                                existing_id=int(clash.id))
 
     # --- flows --------------------------------------------------------------------------------
@@ -179,7 +182,7 @@ class RegistryStore:
         with self._connect() as conn:
             r = conn.execute(sa.select(t.flows).where(t.flows.c.id == flow_id)).first()
         if r is None:
-            raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
+            raise NotFound(tr("Aucun flux n'a l'identifiant {flow_id}.", flow_id=flow_id))
         return _flow(r)
 
     def add_flow(self, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR) -> int:
@@ -187,7 +190,8 @@ class RegistryStore:
         row = _only(values, FLOW_COLUMNS, "flows")
         now = _now()
         with self._write() as conn:
-            self._require(conn, t.sites, row["site_id"], "Aucun site n'a l'identifiant")
+            self._require(conn, t.sites, row["site_id"], tr(
+                "Aucun site n'a l'identifiant {row_id}.", row_id=row["site_id"]))
             key = fold(row["description"])[:500]
             self._check_flow(conn, row["site_id"], row["direction"], row["category_code"],
                              key, None)
@@ -205,7 +209,7 @@ class RegistryStore:
             before = snapshot(conn, "flows", flow_id)
             current = conn.execute(sa.select(t.flows).where(t.flows.c.id == flow_id)).first()
             if current is None:
-                raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
+                raise NotFound(tr("Aucun flux n'a l'identifiant {flow_id}.", flow_id=flow_id))
             if "description" in row:
                 row["description_key"] = fold(row["description"])[:500]
             self._check_flow(conn, current.site_id, row.get("direction", current.direction),
@@ -226,7 +230,7 @@ class RegistryStore:
                 t.synergies.c.output_flow_id == flow_id, t.synergies.c.input_flow_id == flow_id)))
             done = conn.execute(t.flows.delete().where(t.flows.c.id == flow_id))
             if done.rowcount == 0:
-                raise NotFound(f"Aucun flux n'a l'identifiant {flow_id}.")
+                raise NotFound(tr("Aucun flux n'a l'identifiant {flow_id}.", flow_id=flow_id))
             record_change(conn, "flows", flow_id, before, actor=actor)
 
     def _check_flow(self, conn: Connection, site_id: int, direction: str, category: str,
@@ -238,8 +242,8 @@ class RegistryStore:
             query = query.where(c.id != flow_id)
         clash = conn.execute(query).first()
         if clash is not None:
-            raise InvalidInput("Ce site a déjà un flux de ce type, de cette matière et avec "
-                               "cette description.", field="description",
+            raise InvalidInput(tr("Ce site a déjà un flux de ce type, de cette matière et avec "
+                                  "cette description."), field="description",
                                existing_id=int(clash.id))
 
     # --- helpers ------------------------------------------------------------------------------
@@ -251,13 +255,13 @@ class RegistryStore:
             with self._begin() as conn:
                 yield conn
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput("Cet enregistrement existe déjà (modifié en même temps par "
-                               "quelqu'un d'autre ?).", field="name",
+            raise InvalidInput(tr("Cet enregistrement existe déjà (modifié en même temps par "
+                                  "quelqu'un d'autre ?)."), field="name",
                                detail=str(exc.orig)) from exc
 
     def _require(self, conn: Connection, table: sa.Table, row_id: int, message: str) -> None:
         if conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is None:
-            raise NotFound(f"{message} {row_id}.")
+            raise NotFound(message)
 
 
 def _new_id(result: sa.CursorResult[Any]) -> int:

@@ -37,7 +37,7 @@ from mapservice.domain.model import (
 )
 from mapservice.domain.reference import ReferenceData
 from mapservice.domain.text import fold
-from mapservice.errors import NotFound, StorageError, StorageFull
+from mapservice.errors import NotFound, StorageError, StorageFull, tr
 from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore, ImportAudit
@@ -87,14 +87,15 @@ def storage_error(exc: sa.exc.DBAPIError, *, writing: bool) -> StorageError:
     orig = exc.orig
     if (getattr(orig, "sqlite_errorcode", None) == _SQLITE_FULL
             or getattr(orig, "sqlstate", None) == _PG_DISK_FULL):
-        return StorageFull("Le disque de la base de données est plein : rien n'a été "
-                           "enregistré. Libérez de l'espace, puis recommencez.",
+        return StorageFull(tr("Le disque de la base de données est plein : rien n'a été "
+                              "enregistré. Libérez de l'espace, puis recommencez."),
                            detail=str(orig))
     if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or (
             exc.connection_invalidated):
-        said = ("La base de données est indisponible : rien n'a été enregistré. "
-                if writing else "La base de données est indisponible. ")
-        return StorageError(said + "Réessayez dans un moment.", detail=str(orig))
+        said = (tr("La base de données est indisponible : rien n'a été enregistré. "
+                   "Réessayez dans un moment.") if writing
+                else tr("La base de données est indisponible. Réessayez dans un moment."))
+        return StorageError(said, detail=str(orig))
     raise exc
 
 
@@ -363,7 +364,7 @@ class SqlRepository(GeocodeStore, RouteStore, PaceStore, SynergyStore, RegistryS
         with self._connect() as conn:
             row = conn.execute(self._site_query().where(t.sites.c.id == site_id)).first()
         if row is None:
-            raise NotFound(f"Aucun site n'a l'identifiant {site_id}.")
+            raise NotFound(tr("Aucun site n'a l'identifiant {site_id}.", site_id=site_id))
         return _site(row)
 
     def flows(self, *, site_ids: list[int] | None = None) -> list[Flow]:

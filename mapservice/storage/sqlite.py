@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from mapservice.errors import StorageError
+from mapservice.errors import StorageError, tr
 from mapservice.geo.spatial_index import SiteIndex, SpatialIndex
 from mapservice.storage.sql import WRITE_OPTION, SqlRepository, storage_error
 
@@ -102,8 +102,8 @@ def _watch(engine: Engine, file: Path) -> None:
     def committing(conn: Connection) -> None:
         if _identity(file) != conn.info.get("file"):
             raise StorageError(
-                "La base de données a disparu ou a été remplacée pendant l'opération : "
-                "rien n'a été enregistré.",
+                tr("La base de données a disparu ou a été remplacée pendant l'opération : "
+                   "rien n'a été enregistré."),
                 detail=f"{file} was deleted or replaced during the transaction")
 
     sa.event.listen(engine, "connect", opened)
@@ -150,8 +150,8 @@ class SQLiteRepository(SqlRepository):
                         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                         if broken:
                             raise StorageError(
-                                "La mise à niveau du schéma a été annulée : elle laisserait des "
-                                "références brisées.", detail=repr(broken[:10]))
+                                tr("La mise à niveau du schéma a été annulée : elle laisserait des "
+                                   "références brisées."), detail=repr(broken[:10]))
                 finally:
                     raw.execute("PRAGMA foreign_keys = ON")
         except sa.exc.DBAPIError as exc:

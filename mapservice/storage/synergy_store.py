@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mapservice.domain.model import Synergy, SynergyEvent, SynergyKind, SynergyStatus, can_move
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.storage import schema as t
 
 #: Figures a matching run refreshes on a stored synergy (its status and history stay).
@@ -110,7 +110,8 @@ class SynergyStore:
             row = conn.execute(sa.select(t.synergies)
                                .where(t.synergies.c.id == synergy_id)).first()
         if row is None:
-            raise NotFound(f"Aucune synergie n'a l'identifiant {synergy_id}.")
+            raise NotFound(tr("Aucune synergie n'a l'identifiant {synergy_id}.",
+                              synergy_id=synergy_id))
         return _synergy(row)
 
     def move_synergy(self, synergy_id: int, to_status: SynergyStatus, *, author: str,
@@ -121,13 +122,14 @@ class SynergyStore:
             row = conn.execute(sa.select(t.synergies).where(t.synergies.c.id == synergy_id)
                                .with_for_update()).first()
             if row is None:
-                raise NotFound(f"Aucune synergie n'a l'identifiant {synergy_id}.")
+                raise NotFound(tr("Aucune synergie n'a l'identifiant {synergy_id}.",
+                                  synergy_id=synergy_id))
             current = SynergyStatus(row.status)
             if not can_move(current, to_status):
-                raise InvalidInput(
-                    f"Une synergie « {current.value} » ne peut pas passer à « {to_status.value} »"
-                    " ; étapes possibles : "
-                    + (", ".join(sorted(s.value for s in _next(current))) or "aucune") + ".",
+                raise InvalidInput(tr(
+                    "Une synergie « {current} » ne peut pas passer à « {to} »"
+                    " ; étapes possibles : {allowed}.", current=current.value, to=to_status.value,
+                    allowed=", ".join(sorted(s.value for s in _next(current))) or tr("aucune")),
                     field="status")
             conn.execute(t.synergies.update().where(t.synergies.c.id == synergy_id)
                          .values(status=to_status.value, updated_at=at))

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import PresenterView
-from mapservice.errors import NotFound
+from mapservice.errors import NotFound, tr
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import record_change, snapshot
 
@@ -46,7 +46,8 @@ class ViewStore:
             row = conn.execute(sa.select(t.presenter_views)
                                .where(t.presenter_views.c.id == view_id)).first()
         if row is None:
-            raise NotFound(f"Aucune vue de présentation n'a l'identifiant {view_id}.")
+            raise NotFound(tr("Aucune vue de présentation n'a l'identifiant {view_id}.",
+                              view_id=view_id))
         return _view(row)
 
     def add_presenter_view(self, view: PresenterView, *, actor: str = SYSTEM_ACTOR) -> int:
@@ -72,7 +73,8 @@ class ViewStore:
                                 .where(t.presenter_views.c.id == view_id)
                                 .values(updated_at=datetime.now(UTC), **changes))
             if done.rowcount == 0:
-                raise NotFound(f"Aucune vue de présentation n'a l'identifiant {view_id}.")
+                raise NotFound(tr("Aucune vue de présentation n'a l'identifiant {view_id}.",
+                                  view_id=view_id))
             record_change(conn, "presenter_views", view_id, before, actor=actor)
 
     def delete_presenter_view(self, view_id: int, *, actor: str = SYSTEM_ACTOR) -> None:
@@ -81,7 +83,8 @@ class ViewStore:
             done = conn.execute(t.presenter_views.delete()
                                 .where(t.presenter_views.c.id == view_id))
             if done.rowcount == 0:
-                raise NotFound(f"Aucune vue de présentation n'a l'identifiant {view_id}.")
+                raise NotFound(tr("Aucune vue de présentation n'a l'identifiant {view_id}.",
+                                  view_id=view_id))
             record_change(conn, "presenter_views", view_id, before, actor=actor)
 
     def move_presenter_view(self, view_id: int, offset: int, *,
@@ -92,7 +95,8 @@ class ViewStore:
                 sa.select(t.presenter_views.c.id).order_by(t.presenter_views.c.position,
                                                            t.presenter_views.c.id))]
             if view_id not in ids:
-                raise NotFound(f"Aucune vue de présentation n'a l'identifiant {view_id}.")
+                raise NotFound(tr("Aucune vue de présentation n'a l'identifiant {view_id}.",
+                                  view_id=view_id))
             old = ids.index(view_id)
             new = max(0, min(len(ids) - 1, old + offset))
             ids.insert(new, ids.pop(old))

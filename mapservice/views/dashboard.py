@@ -25,7 +25,7 @@ from mapservice.domain.model import (
     SynergyEvent,
     SynergyStatus,
 )
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, tr
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.materials.impact import avoided_factor
 
@@ -110,8 +110,10 @@ def parse_status(raw: str | None, field: str = "status") -> SynergyStatus | None
     try:
         return SynergyStatus(raw.strip())
     except ValueError:
-        raise InvalidInput(f"Paramètre {field} invalide : {raw[:40]!r} (attendu : "
-                           f"{', '.join(s.value for s in PIPELINE)}).", field=field) from None
+        raise InvalidInput(tr("Paramètre {field} invalide : {raw!r} (attendu : "
+                              "{allowed}).", field=field, raw=raw[:40],
+                              allowed=', '.join(s.value for s in PIPELINE)),
+                           field=field) from None
 
 
 def parse_page(raw: str | None) -> int:
@@ -122,8 +124,8 @@ def parse_page(raw: str | None) -> int:
     except ValueError:
         page = 0
     if not 1 <= page <= 100_000:
-        raise InvalidInput(f"Paramètre page invalide : {raw[:20]!r} (attendu : un entier "
-                           "à partir de 1).", field="page")
+        raise InvalidInput(tr("Paramètre page invalide : {raw!r} (attendu : un entier "
+                              "à partir de 1).", raw=raw[:20]), field="page")
     return page
 
 
@@ -268,8 +270,9 @@ def parse_metric(raw: str | None) -> str:
     if raw is None or raw.strip() == "":
         return METRICS[0]
     if raw.strip() not in METRICS:
-        raise InvalidInput(f"Paramètre metric invalide : {raw[:40]!r} (attendu : "
-                           f"{', '.join(METRICS)}).", field="metric")
+        raise InvalidInput(tr("Paramètre metric invalide : {raw!r} (attendu : "
+                              "{allowed}).",
+                              raw=raw[:40], allowed=', '.join(METRICS)), field="metric")
     return raw.strip()
 
 

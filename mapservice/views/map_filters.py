@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from mapservice.domain.model import Direction, Flow, Municipality, Site, places_holding
 from mapservice.domain.sectors import BY_CODE, sector_group
 from mapservice.domain.text import fold
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, tr
 from mapservice.materials.taxonomy import Taxonomy
 
 MAX_QUERY_CHARS = 120
@@ -80,39 +80,46 @@ def parse_filter(args: Mapping[str, str], choices: FilterChoices) -> MapFilter:
             return None
         raw = raw.strip()
         if len(raw) > MAX_QUERY_CHARS:
-            raise InvalidInput(f"Le paramètre {name!r} dépasse {MAX_QUERY_CHARS} caractères "
-                               f"({len(raw)} reçus).", field=name)
+            raise InvalidInput(tr("Le paramètre {name!r} dépasse {max_chars} caractères "
+                                  "({length} reçus).",
+                                  name=name, max_chars=MAX_QUERY_CHARS, length=len(raw)),
+                               field=name)
         return raw or None
 
     park = value("park")
     if park is not None and park not in choices.parks:
-        raise InvalidInput(f"Parc inconnu : {park!r}.", field="park")
+        raise InvalidInput(tr("Parc inconnu : {park!r}.", park=park), field="park")
     municipality = value("municipality")
     if municipality is not None and municipality not in choices.municipalities:
-        raise InvalidInput(f"Municipalité inconnue : {municipality!r} (attendu : un "
-                           "identifiant du répertoire, p. ex. « alma »).", field="municipality")
+        raise InvalidInput(tr("Municipalité inconnue : {municipality!r} (attendu : un "
+                              "identifiant du répertoire, p. ex. « alma »).",
+                              municipality=municipality), field="municipality")
     mrc = value("mrc")
     if mrc is not None and mrc not in choices.mrcs:
-        raise InvalidInput(f"MRC inconnue : {mrc!r} (attendu : "
-                           f"{', '.join(sorted(choices.mrcs))}).", field="mrc")
+        raise InvalidInput(tr("MRC inconnue : {mrc!r} (attendu : "
+                              "{mrcs}).",
+                              mrc=mrc, mrcs=', '.join(sorted(choices.mrcs))), field="mrc")
     sector = value("sector")
     if sector is not None and sector not in BY_CODE:
-        raise InvalidInput(f"Secteur inconnu : {sector!r} (attendu : "
-                           f"{', '.join(BY_CODE)}).", field="sector")
+        raise InvalidInput(tr("Secteur inconnu : {sector!r} (attendu : "
+                              "{allowed}).",
+                              sector=sector, allowed=', '.join(BY_CODE)), field="sector")
     category = value("category")
     if category is not None and choices.taxonomy.get(category) is None:
-        raise InvalidInput(f"Catégorie de matière inconnue : {category!r}.", field="category",
+        raise InvalidInput(tr("Catégorie de matière inconnue : {category!r}.",
+                              category=category), field="category",
                            suggestions=[c.code for c in choices.taxonomy.suggest(category)])
     direction_text = value("direction")
     direction = None
     if direction_text is not None:
         direction = DIRECTIONS.get(direction_text.lower())
         if direction is None:
-            raise InvalidInput(f"Sens inconnu : {direction_text!r} (attendu : offre ou besoin).",
+            raise InvalidInput(tr("Sens inconnu : {direction_text!r} (attendu : offre ou besoin).",
+                                  direction_text=direction_text),
                                field="direction")
     q = value("q")
     if q is not None and not fold(q):
-        raise InvalidInput("La recherche ne contient ni lettre ni chiffre.", field="q")
+        raise InvalidInput(tr("La recherche ne contient ni lettre ni chiffre."), field="q")
     return MapFilter(park=park, municipality=municipality, mrc=mrc, sector=sector,
                      category=category, direction=direction, q=q)
 

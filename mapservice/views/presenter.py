@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 from mapservice.domain.model import PresenterView
-from mapservice.domain.translation import gettext as _
-from mapservice.errors import FormErrors, InvalidInput
+from mapservice.errors import FormErrors, InvalidInput, tr
 from mapservice.views.map_filters import FilterChoices, MapFilter, parse_filter
 from mapservice.views.map_view import filter_choices
 
@@ -84,7 +83,7 @@ def rename_view(svc: Services, view_id: int, title: str, *, anonymised: bool,
     svc.repo.get_presenter_view(view_id)
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
-        raise FormErrors({f"title-{view_id}": _("Donnez un titre de 1 à 200 caractères.")})
+        raise FormErrors({f"title-{view_id}": tr("Donnez un titre de 1 à 200 caractères.")})
     svc.repo.update_presenter_view(view_id, {"title": title, "anonymised": anonymised},
                                    actor=actor)
 
@@ -92,7 +91,7 @@ def rename_view(svc: Services, view_id: int, title: str, *, anonymised: bool,
 def move_view(svc: Services, view_id: int, offset: str, *, actor: str) -> None:
     """Move a view one step earlier (``"-1"``) or later (``"1"``), as ``actor``."""
     if offset not in ("-1", "1"):
-        raise InvalidInput(_("offset vaut -1 ou 1 (reçu : %(v)s).", v=offset or "—"),
+        raise InvalidInput(tr("offset vaut -1 ou 1 (reçu : {v}).", v=offset or "—"),
                            field="offset")
     svc.repo.move_presenter_view(view_id, int(offset), actor=actor)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from mapservice.errors import GeocodingError, InvalidInput, NotFound
+from mapservice.errors import GeocodingError, InvalidInput, NotFound, tr
 from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.web import services
 from mapservice.web.auth import current_principal
@@ -29,15 +29,18 @@ def _float_arg(name: str, source: Any = None) -> float:
     source = request.args if source is None else source
     raw = source.get(name)
     if raw is None or str(raw).strip() == "":
-        raise InvalidInput(f"Paramètre {name} manquant (un nombre décimal, ex. 48.42).",
+        raise InvalidInput(tr("Paramètre {name} manquant (un nombre décimal, ex. 48.42).",
+                              name=name),
                            field=name)
     try:
         value = float(str(raw).strip().replace(",", "."))
     except ValueError:
-        raise InvalidInput(f"Paramètre {name} invalide : {str(raw)[:40]!r} n'est pas un nombre.",
+        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} n'est pas un nombre.",
+                              name=name, raw=str(raw)[:40]),
                            field=name) from None
     if not math.isfinite(value):
-        raise InvalidInput(f"Paramètre {name} invalide : {raw!r} n'est pas fini.", field=name)
+        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} n'est pas fini.",
+                              name=name, raw=raw), field=name)
     return value
 
 
@@ -68,7 +71,7 @@ def reverse() -> Response:
 def move_site(site_id: int) -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("Corps JSON attendu : {\"lat\": …, \"lon\": …, \"by\": \"…\"}.",
+        raise InvalidInput(tr("Corps JSON attendu : {{\"lat\": …, \"lon\": …, \"by\": \"…\"}}."),
                            field="body")
     site = geocoding_jobs.move_site(services(), site_id, _float_arg("lon", body),
                                     _float_arg("lat", body), str(body.get("by") or ""),

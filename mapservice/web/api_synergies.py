@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from mapservice.domain.model import SynergyStatus
-from mapservice.errors import InvalidInput, check_plain_text
+from mapservice.errors import InvalidInput, check_plain_text, tr
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
 from mapservice.web import MAX_ROW_ID, services
@@ -33,10 +33,12 @@ def _opt_float(name: str) -> float | None:
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
-        raise InvalidInput(f"Paramètre {name} invalide : {raw[:40]!r} n'est pas un nombre.",
+        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} n'est pas un nombre.",
+                              name=name, raw=raw[:40]),
                            field=name) from None
     if not math.isfinite(value):
-        raise InvalidInput(f"Paramètre {name} invalide : {raw!r}.", field=name)
+        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r}.",
+                              name=name, raw=raw), field=name)
     return value
 
 
@@ -47,8 +49,9 @@ def _page_int(name: str, default: int, low: int, high: int) -> int:
         return default
     text = raw.strip()
     if not text.isascii() or not text.isdigit() or len(text) > 12 or not low <= int(text) <= high:
-        raise InvalidInput(f"Paramètre {name} invalide : {raw[:40]!r} (attendu : un entier de "
-                           f"{low} à {high}).", field=name)
+        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} (attendu : un entier de "
+                              "{low} à {high}).",
+                              name=name, raw=raw[:40], low=low, high=high), field=name)
     return int(text)
 
 
@@ -101,8 +104,9 @@ class Page:
 def _only_params(known: tuple[str, ...]) -> None:
     for name in request.args:
         if name not in known:
-            raise InvalidInput(f"Paramètre inconnu : {name[:40]!r} (attendu : "
-                               f"{', '.join(known)}).", field=name[:40])
+            raise InvalidInput(tr("Paramètre inconnu : {value!r} (attendu : "
+                                  "{known}).",
+                                  value=name[:40], known=', '.join(known)), field=name[:40])
 
 
 def _point(name: str) -> tuple[float, float]:
@@ -112,11 +116,12 @@ def _point(name: str) -> tuple[float, float]:
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        raise InvalidInput(f"Paramètre {name} invalide : {raw[:60]!r} (attendu : lat,lon, ex. "
-                           "48.4069,-71.2221).", field=name) from None
+        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} (attendu : lat,lon, ex. "
+                              "48.4069,-71.2221).", name=name, raw=raw[:60]), field=name) from None
     if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon)
             and -180 <= lon <= 180):
-        raise InvalidInput(f"Paramètre {name} hors limites : {raw[:60]!r}.", field=name)
+        raise InvalidInput(tr("Paramètre {name} hors limites : {raw!r}.",
+                              name=name, raw=raw[:60]), field=name)
     return lon, lat
 
 
@@ -172,8 +177,9 @@ def synergies() -> Response:
     try:
         status = SynergyStatus(raw) if raw else None
     except ValueError:
-        raise InvalidInput(f"Paramètre status inconnu : {raw[:40]!r} (attendu : "
-                           f"{', '.join(s.value for s in SynergyStatus)}).",
+        raise InvalidInput(tr("Paramètre status inconnu : {raw!r} (attendu : "
+                              "{allowed}).",
+                              raw=raw[:40], allowed=', '.join(s.value for s in SynergyStatus)),
                            field="status") from None
     page = Page.asked()
     found = tracking.synergy_page(services(), status=status, limit=page.limit,
@@ -195,7 +201,7 @@ def synergy(synergy_id: int) -> Response:
 def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("Corps JSON attendu.", field="body")
+        raise InvalidInput(tr("Corps JSON attendu."), field="body")
     return body
 
 
@@ -205,8 +211,9 @@ def _int_field(body: dict[str, Any], name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROW_ID:
-        raise InvalidInput(f"{name} invalide : {str(value)[:40]!r} (attendu : un identifiant "
-                           f"entier de 1 à {MAX_ROW_ID}).", field=name)
+        raise InvalidInput(tr("{name} invalide : {value!r} (attendu : un identifiant "
+                              "entier de 1 à {max_id}).",
+                              name=name, value=str(value)[:40], max_id=MAX_ROW_ID), field=name)
     return value
 
 

@@ -29,7 +29,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from mapservice.accounts import jobs as accounts
 from mapservice.domain.access import ANONYMOUS, ROLE_LABELS, Principal, Role
-from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError
+from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError, tr
 from mapservice.web import services
 
 bp = Blueprint("auth", __name__)
@@ -63,7 +63,7 @@ def _token_from(req: Any) -> str | None:
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            raise NotSignedIn("En-tête Authorization Basic illisible.") from None
+            raise NotSignedIn(tr("En-tête Authorization Basic illisible.")) from None
         return decoded.partition(":")[2]
     return None
 

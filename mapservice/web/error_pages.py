@@ -1,9 +1,11 @@
 """One error handler: JSON for machine routes, an HTML page for people; never a traceback.
 
-What a person or a client reads is a status and a message in the page's language, French by
-default; the detail (an exception's text, its traceback) goes to the log only. When the error
-page itself cannot be drawn (the layout asks the database who is signed in, and the database
-may be what failed), a plain page built without template or database answers instead.
+What a person or a client reads is a status, a stable code and a message in the page's
+language, French by default (the core's messages carry their French template and parameters:
+``mapservice.errors.Message``); the detail (an exception's text, its traceback) goes to the log
+only. When the error page itself cannot be drawn (the layout asks the database who is signed
+in, and the database may be what failed), a plain page built without template or database
+answers instead.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 
 from mapservice.errors import MapserviceError
-from mapservice.web.i18n import num
+from mapservice.web.i18n import num, say
 from mapservice.web.machine_routes import MACHINE_PREFIXES
 
 log = logging.getLogger("mapservice.web")
@@ -31,6 +33,7 @@ def _wants_json() -> bool:
 
 
 def respond(status: int, payload: dict) -> tuple[Response | str, int]:
+    payload = say(payload)  # the core's messages, in the page's language
     if _wants_json():
         # RFC 9457: type, title, status, detail; our `error`, `message`, `field` stay.
         problem = {"type": "about:blank",

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports import formats as export_formats
 from mapservice.exports.jobs import EXTRA, layer_features, parse_query
 from mapservice.exports.layers import LAYERS, Scope
@@ -39,8 +39,9 @@ def _scope() -> tuple[Scope, bool]:
 def _checked_args() -> None:
     unknown = sorted(set(request.args) - set(KNOWN))
     if unknown:
-        raise InvalidInput(f"Paramètre inconnu : {unknown[0]!r} (attendu : "
-                           f"{', '.join(KNOWN)}).", field=unknown[0])
+        raise InvalidInput(tr("Paramètre inconnu : {unknown!r} (attendu : "
+                              "{allowed}).",
+                              unknown=unknown[0], allowed=', '.join(KNOWN)), field=unknown[0])
 
 
 def _features(layer_id: str) -> tuple[Iterator[dict[str, Any]], Scope]:
@@ -54,13 +55,14 @@ def _features(layer_id: str) -> tuple[Iterator[dict[str, Any]], Scope]:
 @bp.get("/<layer>.<fmt>")
 def layer(layer: str, fmt: str) -> Response:
     if fmt not in export_formats.FORMATS:
-        raise NotFound(f"Format inconnu : {fmt!r} (attendu : "
-                       f"{', '.join(export_formats.FORMATS)}).")
+        raise NotFound(tr("Format inconnu : {fmt!r} (attendu : "
+                          "{allowed}).", fmt=fmt, allowed=', '.join(export_formats.FORMATS)))
     names = list(LAYERS) if layer == ALL else [layer]
     if layer != ALL and layer not in LAYERS:
-        raise NotFound(f"Couche inconnue : {layer!r} (attendu : {', '.join(LAYERS)} ou {ALL}).")
+        raise NotFound(tr("Couche inconnue : {layer!r} (attendu : {allowed} ou {every}).",
+                          layer=layer, allowed=', '.join(LAYERS), every=ALL))
     if layer == ALL and fmt not in ("gpkg", "xlsx"):
-        raise NotFound(f"Toutes les couches ensemble : gpkg ou xlsx, pas {fmt!r}.")
+        raise NotFound(tr("Toutes les couches ensemble : gpkg ou xlsx, pas {fmt!r}.", fmt=fmt))
     headers = {"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'}
     mimetype = export_formats.FORMATS[fmt]
     if fmt in ("geojson", "csv"):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from mapservice.domain.model import Precision
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, tr
 from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
@@ -94,5 +94,6 @@ def _form_float(name: str) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise InvalidInput(f"Champ {name} invalide : {raw[:40]!r} n'est pas un nombre.",
+        raise InvalidInput(tr("Champ {name} invalide : {raw!r} n'est pas un nombre.",
+                              name=name, raw=raw[:40]),
                            field=name) from None

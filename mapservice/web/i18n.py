@@ -7,6 +7,7 @@ quantity reads ``1 234,5 t/an`` in French and ``1,234.5 t/year`` in English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -17,7 +18,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, get_locale
 from werkzeug.datastructures import MultiDict
 
-from mapservice.domain import translation
+from mapservice import errors
 from mapservice.views import formatting
 
 LANGUAGES = formatting.LOCALES
@@ -107,7 +108,26 @@ def _translations() -> Any:
     return found
 
 
+def _decimal(value: float, spec: str) -> str:
+    """A decimal parameter of a core message, in the page's locale (``48,5`` in French)."""
+    precision = re.fullmatch(r"\.(\d+)f", spec)
+    return formatting.num(value, int(precision.group(1)) if precision else 6, lang=language())
+
+
+def say(value: Any) -> Any:
+    """Return ``value`` with every core message in it (:class:`mapservice.errors.Message`, in
+    dicts and lists too) said in the page's language; decimals get the locale's separators."""
+    return errors.say(value, _translations().ugettext, _decimal)
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` of a template: a core message is said in the page's language."""
+    return say(value) if isinstance(value, errors.Message) else value
+
+
 def init_app(app: Flask) -> None:
+    # Before any template is compiled: Jinja builds the call into each template's code.
+    app.jinja_env.finalize = _finalize
     Babel(app, locale_selector=_select_locale,
           default_translation_directories=str(TRANSLATIONS))
     # The templates' _() and ngettext(): the same catalogue as Flask-Babel's, Jinja's own
@@ -116,8 +136,6 @@ def init_app(app: Flask) -> None:
         lambda text: _translations().ugettext(text),
         lambda one, many, n: _translations().ungettext(one, many, n), newstyle=True)
     app.after_request(_remember)
-    # The core's messages (form errors…) in the page's language too.
-    app.before_request(lambda: translation.use(flask_babel.gettext))
     for name, func in FILTERS.items():
         app.add_template_filter(func, name)
 

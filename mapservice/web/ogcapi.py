@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.jobs import (
     EXTRA,
     TIMED,
@@ -101,7 +101,8 @@ def _format() -> str:
             return "json"
         if asked == "html":
             return "html"
-        raise InvalidInput(f"Format inconnu : {asked!r} (attendu : json ou html).", field="f")
+        raise InvalidInput(tr("Format inconnu : {asked!r} (attendu : json ou html).",
+                              asked=asked), field="f")
     best = request.accept_mimetypes.best_match([JSON, GEOJSON, HTML], default=JSON)
     return "html" if best == HTML else "json"
 
@@ -130,8 +131,10 @@ def _answer(payload: dict, fmt: str, mimetype: str = JSON, **page: Any) -> Respo
 
 def _layer(collection_id: str) -> str:
     if collection_id not in LAYERS:
-        raise NotFound(f"Collection inconnue : {collection_id!r} "
-                       f"(attendu : {', '.join(LAYERS)}).", field="collectionId")
+        raise NotFound(tr("Collection inconnue : {collection_id!r} "
+                          "(attendu : {allowed}).",
+                          collection_id=collection_id, allowed=', '.join(LAYERS)),
+                       field="collectionId")
     return collection_id
 
 
@@ -177,8 +180,8 @@ def _integer(name: str, default: int, minimum: int) -> int:
     except ValueError:
         value = minimum - 1
     if value < minimum:
-        raise InvalidInput(f"Paramètre {name} invalide : {text!r} (attendu : un entier "
-                           f"≥ {minimum}).", field=name)
+        raise InvalidInput(tr("Paramètre {name} invalide : {text!r} (attendu : un entier "
+                              "≥ {minimum}).", name=name, text=text, minimum=minimum), field=name)
     return value
 
 
@@ -242,12 +245,12 @@ def _property_filters(layer_id: str) -> dict[str, Any]:
             try:
                 wanted[f.name] = int(raw)
             except ValueError:
-                raise InvalidInput(f"Paramètre {f.name} invalide : {raw[:40]!r} (attendu : un "
-                                   "entier).", field=f.name) from None
+                raise InvalidInput(tr("Paramètre {f} invalide : {raw!r} (attendu : un "
+                                      "entier).", f=f.name, raw=raw[:40]), field=f.name) from None
         elif f.type == "boolean":
             if raw not in ("true", "false"):
-                raise InvalidInput(f"Paramètre {f.name} invalide : {raw[:40]!r} (attendu : "
-                                   "true ou false).", field=f.name)
+                raise InvalidInput(tr("Paramètre {f} invalide : {raw!r} (attendu : "
+                                      "true ou false).", f=f.name, raw=raw[:40]), field=f.name)
             wanted[f.name] = raw == "true"
         else:
             wanted[f.name] = raw
@@ -258,8 +261,10 @@ def _items_query(layer_id: str) -> LayerQuery:
     allowed = ITEM_PARAMETERS | {f.name for f in queryables(layer_id)}
     unknown = sorted(set(request.args) - allowed)
     if unknown:
-        raise InvalidInput(f"Paramètre inconnu : {', '.join(unknown)} (acceptés : "
-                           f"{', '.join(sorted(allowed))}).", field=unknown[0])
+        raise InvalidInput(tr("Paramètre inconnu : {unknown} (acceptés : "
+                              "{allowed}).",
+                              unknown=', '.join(unknown), allowed=', '.join(sorted(allowed))),
+                           field=unknown[0])
     args = {k: v for k, v in request.args.items() if k != "bbox"}
     query = parse_query(services(), args)
     bbox_crs = crs.parse_crs(request.args.get("bbox-crs"), field="bbox-crs")
@@ -271,11 +276,13 @@ def _items_query(layer_id: str) -> LayerQuery:
             bbox = crs.bbox_to_crs84(_numbers("bbox", raw_bbox, 4), bbox_crs)
         query = replace(query, bbox=bbox)
     elif "bbox-crs" in request.args:
-        raise InvalidInput("bbox-crs sans bbox.", field="bbox-crs")
+        raise InvalidInput(tr("bbox-crs sans bbox."), field="bbox-crs")
     window = parse_datetime(request.args.get("datetime"))
     if window is not None and layer_id not in TIMED:
-        raise InvalidInput(f"datetime ne s'applique pas à la collection {layer_id} (seulement "
-                           f"à : {', '.join(sorted(TIMED))}).", field="datetime")
+        raise InvalidInput(tr("datetime ne s'applique pas à la collection {layer_id} (seulement "
+                              "à : {allowed}).",
+                              layer_id=layer_id, allowed=', '.join(sorted(TIMED))),
+                           field="datetime")
     return replace(query, datetime=window)
 
 
@@ -286,9 +293,10 @@ def _numbers(name: str, raw: str, count: int) -> tuple[float, float, float, floa
         values = []
     if len(values) != count or not all(abs(v) < 1e8 for v in values) \
             or values[0] > values[2] or values[1] > values[3]:
-        raise InvalidInput(f"Paramètre {name} invalide : {raw[:80]!r} (attendu : {count} "
-                           "nombres, les minimums avant les maximums, dans l'ordre des axes "
-                           "du système bbox-crs).", field=name)
+        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} (attendu : {count} "
+                              "nombres, les minimums avant les maximums, dans l'ordre des axes "
+                              "du système bbox-crs).",
+                              name=name, raw=raw[:80], count=count), field=name)
     return values[0], values[1], values[2], values[3]
 
 
@@ -341,14 +349,15 @@ def item(collection_id: str, feature_id: str) -> Response | str:
     layer_id = _layer(collection_id)
     unknown = sorted(set(request.args) - {"f", "lang", "crs"})
     if unknown:
-        raise InvalidInput(f"Paramètre inconnu : {', '.join(unknown)} (acceptés : crs, f, "
-                           "lang).", field=unknown[0])
+        raise InvalidInput(tr("Paramètre inconnu : {unknown} (acceptés : crs, f, "
+                              "lang).", unknown=', '.join(unknown)), field=unknown[0])
     target = crs.parse_crs(request.args.get("crs"))
     fmt = _format()
     found = next((f for f in cached_features(services(), layer_id, LayerQuery(), _scope())
                   if str(f["id"]) == feature_id), None)
     if found is None:
-        raise NotFound(f"Objet inconnu dans {layer_id} : {feature_id!r}.", field="featureId")
+        raise NotFound(tr("Objet inconnu dans {layer_id} : {feature_id!r}.",
+                          layer_id=layer_id, feature_id=feature_id), field="featureId")
     values = {"collection_id": layer_id, "feature_id": feature_id}
     doc = {**crs.reproject(found, target), "links": [
         *_self_links("ogcapi.item", fmt, GEOJSON, **values),

@@ -149,7 +149,8 @@ SCHEMAS: dict[str, Any] = {
     "Problem": {
         "type": "object",
         "properties": {"type": STR, "title": STR, "status": INT, "detail": STR,
-                       "instance": STR, "field": STR_N, "error": STR, "message": STR,
+                       "instance": STR, "field": STR_N, "error": STR, "code": STR,
+                       "message": STR,
                        "suggestions": _array(STR),
                        "fields": {"type": "object", "additionalProperties": STR}},
         "required": ["type", "title", "status"]},

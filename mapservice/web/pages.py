@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, send_file, url_for
 
-from mapservice.errors import InvalidInput, NotFound
+from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.views.map_filters import MapFilter
 from mapservice.views.map_view import TRACKED, region_view
 from mapservice.web import services
@@ -87,7 +87,7 @@ def basemap() -> Response:
 def _data_file(name: str) -> Response:
     path = services().data_dir / name
     if not path.is_file():
-        raise NotFound(f"{name} est absent du dossier de données.")
+        raise NotFound(tr("{name} est absent du dossier de données.", name=name))
     response = send_file(path, mimetype="application/geo+json", max_age=3600)
     return response
 
@@ -106,7 +106,7 @@ def material(code: str) -> str:
 
     svc = services()
     if svc.taxonomy.get(code) is None:
-        raise NotFound(f"Aucune catégorie de matière n'a le code {code!r}.")
+        raise NotFound(tr("Aucune catégorie de matière n'a le code {code!r}.", code=code))
     shown = material_view(svc, code, lang=language(), labels=status_labels(),
                           site_url=site_url_pattern())
     parts = map_parts(shown["data"], fit=True, layers=("parks", "sites", "offers", "needs",

@@ -31,7 +31,7 @@ from mapservice.registry import jobs as registry_jobs
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
 from mapservice.web.auth import current_principal
-from mapservice.web.i18n import frequency_label, language, unit_label
+from mapservice.web.i18n import frequency_label, language, say, unit_label
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registre")
 
@@ -233,7 +233,7 @@ def new_flow(site_id: int) -> Page | Response:
     except FormErrors as exc:
         return _flow_page(_form_data(), site_id=site_id, error=exc)
     message = _("Flux ajouté.")
-    return saved(f"{message} {note}" if note else message, ".site", site_id=site_id)
+    return saved(f"{message} {say(note)}" if note else message, ".site", site_id=site_id)
 
 
 @bp.route("/flux/<int:flow_id>", methods=["GET", "POST"])
@@ -248,7 +248,8 @@ def flow(flow_id: int) -> Page | Response:
     except FormErrors as exc:
         return _flow_page(_form_data(), site_id=current.site_id, flow_id=flow_id, error=exc)
     message = _("Flux enregistré.")
-    return saved(f"{message} {note}" if note else message, ".site", site_id=current.site_id)
+    return saved(f"{message} {say(note)}" if note else message, ".site",
+                 site_id=current.site_id)
 
 
 @bp.post("/flux/<int:flow_id>/supprimer")
