@@ -70,8 +70,8 @@ CACHES: tuple[CacheSpec, ...] = (
               "et anonymisation", "CACHE_MAP_VIEWS"),
     CacheSpec("region_lines", "les mêmes vues avec leurs lignes de synergies",
               "CACHE_MAP_VIEWS", extra=("synergies",)),
-    CacheSpec("layer_reads", "lectures d'une couche exportée (OGC API, /export) par filtre et "
-              "portée", "CACHE_LAYER_READS"),
+    CacheSpec("layer_reads", "lectures d'une couche de l'OGC API par filtre et portée",
+              "CACHE_LAYER_READS"),
     CacheSpec("matcher", "l'apparieur du registre (sites et flux par catégorie)"),
     CacheSpec("site_index", "l'index spatial des sites placés"),
     CacheSpec("site_candidates", "synergies candidates d'un site, par rayon, matière et moteur",

@@ -223,8 +223,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CACHE_LAYER_READS",
         8,
-        "Reads of an exported layer (OGC API pages, /export) kept per process until the "
-        "registry changes; 0 keeps none.",
+        "Reads of a layer the OGC API pages through, kept per process until the registry "
+        "changes; 0 keeps none.",
         _non_negative_int,
     ),
     Setting(
