@@ -80,9 +80,8 @@ class Services:
         return self.places.geocoder
 
     def make_geocoder(self, backend: str) -> CascadeGeocoder:
-        """A cascade with ``backend`` (``offline``, ``nominatim``, ``photon``) for addresses."""
-        if backend == self.settings["GEOCODER"]:
-            return self.geocoder
+        """A new cascade with ``backend`` (``offline``, ``nominatim``, ``photon``) for
+        addresses."""
         return self.places.cascade(self._online(backend))
 
     @cached_property
