@@ -112,8 +112,8 @@ def test_threads_share_the_caches_safely():
         try:
             for n in range(300):
                 stamp = ChangeStamp("e1", registry=n // 100)
-                value = caches.kept("site_maps", stamp, (worker + n) % 40, lambda: n)
-                assert isinstance(value, int)
+                value = caches.kept("site_maps", stamp, (worker + n) % 40, Builds())
+                assert isinstance(value, dict)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

@@ -212,7 +212,6 @@ def _hits(base: str, token: str, cache: str) -> int:
 @pytest.mark.postgis
 def test_a_write_through_one_server_is_seen_through_the_other_at_once(postgis_url, tmp_path):
     from bench.serving import serve
-
     from mapservice.accounts import jobs as accounts
 
     svc = Services(make_settings(tmp_path, postgis_url))
