@@ -245,6 +245,27 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_float,
     ),
     Setting(
+        "CACHE_MAP_VIEWS",
+        24,
+        "Region map views kept in memory per process (with their synergy lines as many again) "
+        "until the registry changes.",
+        _non_negative_int,
+    ),
+    Setting(
+        "CACHE_LAYER_READS",
+        8,
+        "Reads of a layer the OGC API pages through, kept per process until the registry "
+        "changes; 0 keeps none.",
+        _non_negative_int,
+    ),
+    Setting(
+        "CACHE_SITE_PAGES",
+        512,
+        "Site pages (candidates, table, map) kept per process until the registry changes; "
+        "serve's warming computes every located site's page ahead only when they all fit.",
+        _non_negative_int,
+    ),
+    Setting(
         "TILES",
         "OpenStreetMap",
         "Base map: a Folium tile name or an XYZ URL template.",

@@ -1,7 +1,8 @@
 """Use cases shared by the web app, the CLI and the notebooks.
 
-A :class:`Services` object is built from the settings; it owns the repository and loads the
-reference data (gazetteer, taxonomy, parks) on first use, once.
+A :class:`Services` object is built from the settings; it owns the repository and the caches
+(:class:`~mapservice.caching.Caches`), and loads the reference data (gazetteer, taxonomy,
+parks) on first use, once.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mapservice.caching import Caches, ChangeStamp
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import Direction, Flow, ImportResult, Park, Site
 from mapservice.domain.reference import load_reference
-from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.errors import InvalidInput, tr
 from mapservice.geo import geojson
 from mapservice.geo.spatial_index import SpatialIndex
-from mapservice.geocoding import CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
+from mapservice.geocoding import AddressBackend, CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
+from mapservice.geocoding.places import Places
 from mapservice.geocoding.reverse import ReverseGeocoder
 from mapservice.importing import build_plan
 from mapservice.matching.matcher import Compatibility
@@ -40,10 +43,16 @@ class Services:
         self.settings = settings
         self.data_dir = Path(settings["DATA_DIR"])
         self.repo: Repository = repo or open_repository(settings["DATABASE_URL"])
+        self.caches = Caches.from_settings(settings)
         self._backends: dict[str, DistanceBackend] = {}
+        self._places: Places | None = None
 
     def close(self) -> None:
         self.repo.close()
+
+    def change_stamp(self) -> ChangeStamp:
+        """The registry's change stamp now (one query); caches built before it are dropped."""
+        return self.caches.observe(self.repo.change_stamp())
 
     # --- reference data, loaded once ----------------------------------------------------------
 
@@ -55,58 +64,78 @@ class Services:
     def taxonomy(self) -> Taxonomy:
         return Taxonomy.from_directory(self.data_dir)
 
-    @cached_property
+    @property
+    def places(self) -> Places:
+        """The parks and what is built on them: read once, again after :meth:`init_database`."""
+        if self._places is None:
+            self._places = Places(self.repo.parks(), gazetteer=self.gazetteer,
+                                  aliases_csv=self.data_dir / "park_aliases.csv",
+                                  tolerance_m=self.settings["PARK_TOLERANCE_M"],
+                                  address_backend=self._address_backend)
+        return self._places
+
+    @property
     def geocoder(self) -> CascadeGeocoder:
         """The configured cascade: offline, plus the online backend when one is set."""
-        return self.make_geocoder(self.settings["GEOCODER"])
+        return self.places.geocoder
 
     def make_geocoder(self, backend: str) -> CascadeGeocoder:
-        """A cascade with ``backend`` (``offline``, ``nominatim``, ``photon``) for addresses."""
-        online = None
-        if backend != "offline":
-            from mapservice.geocoding.online import OnlineBackend
+        """A new cascade with ``backend`` (``offline``, ``nominatim``, ``photon``) for
+        addresses."""
+        return self.places.cascade(self._online(backend))
 
-            if not self.settings.get("GEOCODER_URL"):
-                raise InvalidInput(
-                    tr("Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.",
-                       backend=backend), field="backend"
-                )
-            online = OnlineBackend(
-                backend,
-                self.settings["GEOCODER_URL"],
-                user_agent=self.settings["GEOCODER_USER_AGENT"],
-                timeout_s=self.settings["GEOCODER_TIMEOUT_S"],
-                min_delay_s=self.settings["GEOCODER_MIN_DELAY_S"],
-                retries=self.settings["GEOCODER_RETRIES"],
-                cache=self.repo,
-                pace_store=self.repo,  # one pace for every process on this database
+    @cached_property
+    def _address_backend(self) -> AddressBackend | None:
+        """The configured online geocoder, built once (it paces its requests)."""
+        return self._online(self.settings["GEOCODER"])
+
+    def _online(self, backend: str) -> AddressBackend | None:
+        if backend == "offline":
+            return None
+        from mapservice.geocoding.online import OnlineBackend
+
+        if not self.settings.get("GEOCODER_URL"):
+            raise InvalidInput(
+                tr("Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.",
+                   backend=backend), field="backend"
             )
-        return CascadeGeocoder(self.gazetteer, park_names=self.park_names, address_backend=online)
+        return OnlineBackend(
+            backend,
+            self.settings["GEOCODER_URL"],
+            user_agent=self.settings["GEOCODER_USER_AGENT"],
+            timeout_s=self.settings["GEOCODER_TIMEOUT_S"],
+            min_delay_s=self.settings["GEOCODER_MIN_DELAY_S"],
+            retries=self.settings["GEOCODER_RETRIES"],
+            cache=self.repo,
+            pace_store=self.repo,  # one pace for every process on this database
+        )
 
-    @cached_property
+    @property
     def park_names(self) -> ParkNames:
-        return ParkNames.from_files(self.repo.parks(), self.data_dir / "park_aliases.csv")
+        return self.places.names
 
-    @cached_property
+    @property
     def park_locator(self) -> ParkLocator:
-        return ParkLocator(self.repo.parks(), self.settings["PARK_TOLERANCE_M"])
+        return self.places.locator
 
-    @cached_property
+    @property
     def reverse_geocoder(self) -> ReverseGeocoder:
-        return ReverseGeocoder(self.gazetteer, self.park_locator)
+        return self.places.reverse
 
     @cached_property
     def plain_classifier(self) -> Classifier:
         """The classifier's token index, without corrections: built once (about 50 ms)."""
         return Classifier(self.taxonomy)
 
-    @cached_property
+    @property
     def classifier(self) -> Classifier:
         """Free text → category, with the corrections staff made (kept in the database).
 
-        Dropped after each correction; rebuilt on the shared index, re-reading them all.
+        Kept until the next correction (by anyone); then rebuilt on the shared index,
+        re-reading them all.
         """
-        return self.plain_classifier.with_corrections(self.repo.category_corrections())
+        return self.caches.kept("classifier", self.change_stamp(), None, lambda: (
+            self.plain_classifier.with_corrections(self.repo.category_corrections())))
 
     def classify(self, text: str, direction: str | None = None) -> dict[str, Any]:
         text = (text or "").strip()
@@ -147,7 +176,6 @@ class Services:
         if not key:
             raise InvalidInput(tr("Ce texte ne contient aucun mot à retenir."), field="text")
         self.repo.save_category_correction(key, text, code, author)
-        self.__dict__.pop("classifier", None)
         return self.classify(text)
 
     # --- matching -----------------------------------------------------------------------------
@@ -160,30 +188,24 @@ class Services:
     def compatibility(self) -> Compatibility:
         return Compatibility(self.taxonomy)
 
-    @cached_property
+    @property
     def site_index(self) -> SpatialIndex:
-        """The live index of placed sites, built once, then kept current site by site.
+        """The spatial index of the placed sites, for the registry as it is now."""
+        return self.site_index_for(self.change_stamp())
+
+    def site_index_for(self, stamp: ChangeStamp) -> SpatialIndex:
+        """The spatial index of the placed sites, kept until the registry moves on from
+        ``stamp``.
 
         On PostGIS the radius search runs in the database (ST_DWithin), so app servers that
         share the store see each other's sites.
         """
-        points = [(s.id, s.lon, s.lat) for s in self.repo.sites()
-                  if s.id is not None and s.lon is not None and s.lat is not None]
-        return self.repo.site_index(points)
+        def build() -> SpatialIndex:
+            points = [(s.id, s.lon, s.lat) for s in self.repo.sites()
+                      if s.id is not None and s.lon is not None and s.lat is not None]
+            return self.repo.site_index(points)
 
-    def site_moved(self, site_id: int) -> None:
-        """Keep the live index current after a site was added, moved or removed."""
-        if "site_index" not in self.__dict__:
-            return
-        try:
-            site = self.repo.get_site(site_id)
-        except NotFound:
-            self.site_index.remove(site_id)
-            return
-        if site.lon is None or site.lat is None:
-            self.site_index.remove(site_id)
-        else:
-            self.site_index.upsert(site_id, site.lon, site.lat)
+        return self.caches.kept("site_index", stamp, None, build)
 
     def distance_backend(self, name: str | None = None) -> DistanceBackend:
         """The configured distance backend, or ``name`` (one instance per name, reused)."""
@@ -220,9 +242,7 @@ class Services:
         self.repo.migrate()
         reference = load_reference(self.data_dir)
         loaded = self.repo.load_reference(reference)
-        for cached in ("_parks", "park_locator", "park_names", "geocoder", "reverse_geocoder",
-                       "site_index"):
-            self.__dict__.pop(cached, None)
+        self._places = None  # reference data reloaded: the parks are read again on next use
         result = None
         if demo:
             result = self.import_file(self.data_dir / DEMO_FILE)
@@ -258,22 +278,13 @@ class Services:
             on_progress=on_progress,
             classifier=self.classifier,
         )
-        result = self.repo.apply_import(plan, dry_run=dry_run, actor=actor)
-        if not dry_run:
-            self.__dict__.pop("site_index", None)  # rebuilt on next use, with the new sites
-        return result
+        return self.repo.apply_import(plan, dry_run=dry_run, actor=actor)
 
     # --- reading ------------------------------------------------------------------------------
 
-    @cached_property
-    def _parks(self) -> dict[str, Park]:
-        # Reference data, like the locator and names above: read once, reloaded by
-        # init_database. A page asks for it several times; each read parses every outline.
-        return {p.id: p for p in self.repo.parks()}
-
     def park_ids(self) -> dict[str, Park]:
         """The industrial parks by id, ordered by name."""
-        return dict(self._parks)
+        return dict(self.places.by_id)
 
     def check_park(self, park_id: str | None) -> str | None:
         """Return ``park_id`` if it names a park, None if empty; else raise naming ``park``."""

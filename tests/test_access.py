@@ -64,6 +64,7 @@ MATRIX = {
     "/api/v1/reverse?lat=48.43&lon=-71.07": ("401", "ok", "ok", "403", "403"),
     "/api/v1/openapi.json": ("ok", "ok", "ok", "ok", "ok"),
     "/healthz": ("ok", "ok", "ok", "ok", "ok"),
+    "/healthz/caches": ("401", "ok", "ok", "403", "403"),
     "/connexion": ("ok", "ok", "ok", "ok", "ok"),
 }
 

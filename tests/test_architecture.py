@@ -20,15 +20,7 @@ WIRING = ("__init__.py", "services.py")
 FORBIDDEN = ("flask", "werkzeug", "flask_babel", "flask_login", "flask_wtf", "sqlalchemy",
              "alembic", "psycopg", "psycopg2", "click", "waitress", "gunicorn",
              "mapservice.web", "mapservice.cli", "mapservice.ops", "mapservice.storage")
-#: Cycles another change removes; each entry goes with it.
-KNOWN_CYCLES = [
-    {"mapservice.storage.sql", "mapservice.storage.registry_store"},  # removed by the storage split
-]
 MAX_LINES = 400
-#: Modules being split by other changes; each entry goes with its split.
-TOO_LONG_FOR_NOW = {"storage/sql.py"}
-#: Web modules being rewritten over the page-assembly use case; each entry goes with it.
-WEB_REPO_FOR_NOW = {"web/site_pages.py", "web/warming.py"}
 
 
 def _files() -> dict[str, Path]:
@@ -107,8 +99,7 @@ def test_the_import_graph_has_no_cycle():
     graph = import_graph()
     assert graph.number_of_edges() > 300  # the walk found the imports
     cycles = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
-    unexpected = [sorted(c) for c in cycles if c not in KNOWN_CYCLES]
-    assert not unexpected, unexpected
+    assert not cycles, [sorted(c) for c in cycles]
 
 
 def test_the_graph_sees_imports_in_functions_and_of_submodules():
@@ -124,8 +115,6 @@ def test_no_web_or_cli_module_reaches_the_repository():
     found = {}
     for path in sorted([*(PACKAGE / "web").rglob("*.py"), *(PACKAGE / "cli").rglob("*.py")]):
         rel = path.relative_to(PACKAGE).as_posix()
-        if rel in WEB_REPO_FOR_NOW:
-            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         lines = [n.lineno for n in ast.walk(tree)
                  if isinstance(n, ast.Attribute) and n.attr == "repo"]
@@ -153,7 +142,7 @@ def test_only_maps_knows_folium():
 
 
 def test_no_module_is_too_long():
-    long = {rel: n for p in MODULES.values()
-            if (rel := p.relative_to(PACKAGE).as_posix()) not in TOO_LONG_FOR_NOW
-            and (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    lines = {p.relative_to(PACKAGE).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+             for p in MODULES.values()}
+    long = {rel: n for rel, n in lines.items() if n > MAX_LINES}
     assert not long, long

@@ -90,7 +90,7 @@ def work(url: str, tag: str, site_id: int, own_synergy: int, shared_synergy: int
             if not set(done["flows"]) <= seen:
                 raise AssertionError(f"{tag}: acknowledged flows missing from a later read")
             repo.member_counts()
-            repo.registry_stamp()
+            repo.change_stamp()
     finally:
         repo.close()
     return done

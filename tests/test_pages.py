@@ -199,7 +199,7 @@ def test_move_a_candidate_along_the_pipeline(client, app):
 
 def test_a_long_candidate_list_shows_the_best_first_and_all_on_request(client, app):
     from mapservice.matching import jobs as synergy_jobs
-    from mapservice.web.site_pages import SHOWN_CANDIDATES
+    from mapservice.views.site_page import SHOWN_CANDIDATES
 
     svc = _svc(app)
     site_id = next(s.id for s in svc.repo.sites() if s.lon is not None and len(

@@ -1,6 +1,6 @@
-"""Site pages computed ahead (mapservice/web/warming.py): the pages a visit then uses, again
-after the registry changes, none when they would not all be kept, and a thread that outlives
-a database that went away."""
+"""Site pages computed ahead (mapservice/web/warming.py, mapservice/views/site_page.py): the
+pages a visit then uses, again after the registry changes, none when they would not all be
+kept, and a thread that outlives a database that went away."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 
 from conftest import sign_in
 
-from mapservice import caching as lru
-from mapservice.web import site_pages, warming
+from mapservice import create_app
+from mapservice.views.site_page import warm_all
+from mapservice.web import warming
 
 
 def _located(app: Any) -> list[int]:
@@ -19,14 +20,18 @@ def _located(app: Any) -> list[int]:
 
 
 def _kept(app: Any) -> tuple[int, int]:
-    svc = app.extensions["mapservice"]
-    return len(lru.cache_of(svc, "_candidate_tables")), len(lru.cache_of(svc, "_site_maps"))
+    caches = app.extensions["mapservice"].caches
+    return len(caches.keys("candidate_tables")), len(caches.keys("site_maps"))
 
 
 def _tables_for(app: Any, stamp: Any) -> set[int]:
     """The sites whose candidate table is kept for the registry as of ``stamp``."""
-    tables = lru.cache_of(app.extensions["mapservice"], "_candidate_tables")
-    return {key[0] for key in list(tables) if key[3] == stamp}
+    keys = app.extensions["mapservice"].caches.keys("candidate_tables")
+    return {key[-1][0] for key in keys if key[:-1] == stamp.key()}
+
+
+def _warm_all(app: Any) -> int:
+    return warm_all(app.extensions["mapservice"], warming.page_text(app), pause_s=0.0)
 
 
 def _wait_for(condition: Any, timeout_s: float = 30.0) -> None:
@@ -36,13 +41,12 @@ def _wait_for(condition: Any, timeout_s: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-def test_a_visit_finds_its_page_computed_ahead(seeded_app, monkeypatch):
-    monkeypatch.setattr(warming, "PAUSE_S", 0.0)
+def test_a_visit_finds_its_page_computed_ahead(seeded_app):
     located = _located(seeded_app)
     assert len(located) >= 3
     assert _kept(seeded_app) == (0, 0)
 
-    assert warming.warm_all(seeded_app) == len(located)
+    assert _warm_all(seeded_app) == len(located)
     assert _kept(seeded_app) == (len(located), len(located))
     web = sign_in(seeded_app.test_client(), "personnel")
     for site_id in located:
@@ -54,26 +58,26 @@ def test_a_visit_finds_its_page_computed_ahead(seeded_app, monkeypatch):
     assert _kept(seeded_app) == (len(located) + 1, len(located) + 1)
 
 
-def test_a_registry_too_large_to_keep_is_not_warmed(seeded_app, monkeypatch):
-    monkeypatch.setattr(site_pages, "KEPT_TABLES", 2)
-    assert warming.warm_all(seeded_app) == 0
-    assert _kept(seeded_app) == (0, 0)
+def test_a_registry_too_large_to_keep_is_not_warmed(seeded_app, tmp_path):
+    small = create_app({"DATABASE_URL": seeded_app.config["DATABASE_URL"],
+                        "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
+                        "TESTING": True, "CACHE_SITE_PAGES": 2})
+    assert _warm_all(small) == 0
+    assert _kept(small) == (0, 0)
 
 
 def test_the_thread_warms_again_after_a_change_and_outlives_a_missing_database(
-        seeded_app, tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(warming, "PAUSE_S", 0.0)
-    monkeypatch.setattr(warming, "CHECK_EVERY_S", 0.05)
+        seeded_app, tmp_path, caplog):
     svc = seeded_app.extensions["mapservice"]
     located = set(_located(seeded_app))
-    stop = warming.start(seeded_app)
+    stop = warming.start(seeded_app, pause_s=0.0, check_every_s=0.05)
     try:
-        first = svc.repo.registry_stamp()
+        first = svc.repo.change_stamp()
         _wait_for(lambda: _tables_for(seeded_app, first) == located)
 
         flow = svc.repo.flows()[0]
         svc.repo.update_flow(flow.id, {"description": flow.description + " (révisé)"})
-        changed = svc.repo.registry_stamp()
+        changed = svc.repo.change_stamp()
         assert changed != first
         _wait_for(lambda: _tables_for(seeded_app, changed) == located)
 
@@ -84,7 +88,7 @@ def test_the_thread_warms_again_after_a_change_and_outlives_a_missing_database(
                                   for r in caplog.records))
             (tmp_path / "away.sqlite").rename(database)
             svc.repo.update_flow(flow.id, {"description": flow.description})
-            again = svc.repo.registry_stamp()
+            again = svc.repo.change_stamp()
             _wait_for(lambda: _tables_for(seeded_app, again) == located)
         assert sum("not computed ahead" in r.getMessage() for r in caplog.records) == 1
     finally:

@@ -308,7 +308,7 @@ def serve(host: str, port: int, threads: int, workers: int, warm: bool) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-@main.command(help="Afficher le nombre de lignes de chaque table.")
+@main.command(help="Afficher le nombre de lignes de chaque table et les caches de ce processus.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
@@ -320,11 +320,21 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     except MapserviceError as exc:
         _fail(exc)
         return
+    # A command's own caches, nearly empty: a serving process's are at /healthz/caches.
+    caches = svc.caches.figures()
     if as_json:
-        click.echo(json.dumps(counts))
+        click.echo(json.dumps({**counts, "caches": [c.as_json() for c in caches]},
+                              ensure_ascii=False))
         return
     for table, n in counts.items():
         click.echo(f"{table:<22} {n:>6}")
+    click.echo("\nCaches de cette commande (ceux d'un serveur : GET /healthz/caches)")
+    click.echo(f"{'cache':<22} {'max':>6} {'taille':>7} {'succès':>7} {'échecs':>7} "
+               f"{'taux':>5}  contenu")
+    for c in caches:
+        rate = "—" if c.hit_rate is None else f"{c.hit_rate:.0%}"
+        click.echo(f"{c.name:<22} {c.max_size:>6} {c.size:>7} {c.hits:>7} {c.misses:>7} "
+                   f"{rate:>5}  {c.holds}")
 
 
 @main.command(help="Lister les réglages, leur valeur par défaut et la variable d'environnement.")

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from mapservice import caching as lru
 from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.layers import (
@@ -199,26 +198,21 @@ def layer_features(svc: Services, layer_id: str, query: LayerQuery, scope: Scope
     return (f for f in found if _in_bbox(f, query.bbox))
 
 
-#: Layer reads kept per service (the OGC API pages through one, then starts another).
-CACHE_SIZE = 8
-
-
 def cached_features(svc: Services, layer_id: str, query: LayerQuery,
                     scope: Scope) -> list[dict[str, Any]]:
     """:func:`layer_features` as a list, kept until a site or flow changes (or, for
     the synergies layer, a synergy).
 
     Paging through a layer (GDAL asks for it a page at a time, then each feature by id) then
-    costs two stamp queries and a slice, not a rebuild of the whole layer per page. Treat the
-    result as read-only.
+    costs one stamp query and a slice, not a rebuild of the whole layer per page. Treat the
+    result as read-only. ``MAPSERVICE_CACHE_LAYER_READS=0`` keeps none (the benchmark's
+    baseline).
     """
-    if CACHE_SIZE <= 0:  # kept reads turned off (the benchmark's baseline)
-        return list(layer_features(svc, layer_id, query, scope))
+    stamp = svc.change_stamp()
     # Only the synergies layer changes when a synergy moves along the pipeline.
-    moved = svc.repo.synergy_stamp() if layer_id == "synergies" else None
-    key = (svc.repo.registry_stamp(), moved, layer_id, query, scope)
-    return lru.kept(lru.cache_of(svc, "_layer_reads"), key,
-                    lambda: list(layer_features(svc, layer_id, query, scope)), CACHE_SIZE)
+    moved = stamp.synergies if layer_id == "synergies" else None
+    return svc.caches.kept("layer_reads", stamp, (moved, layer_id, query, scope),
+                           lambda: list(layer_features(svc, layer_id, query, scope)))
 
 
 def time_extent(features: list[dict[str, Any]]) -> list[str | None] | None:

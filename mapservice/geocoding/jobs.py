@@ -204,7 +204,6 @@ def run_batch(
                     by=batch_author("offline") if location.degraded else author,
                     note=location.note, run_id=run.id,
                 )
-                services.site_moved(site_id)
         if on_progress:
             on_progress(done_before + index, run.total)
     statuses = services.repo.finish_geocode_run(run.id)
@@ -259,5 +258,4 @@ def move_site(services: Services, site_id: int, lon: float, lat: float, by: str,
     park = services.park_locator.assign(location)
     services.repo.set_site_location(site_id, location, park_id=park.park_id if park else None,
                                     by=by, note=None, actor=actor)
-    services.site_moved(site_id)
     return services.repo.get_site(site_id)

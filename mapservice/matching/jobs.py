@@ -6,11 +6,11 @@ Called through :class:`~mapservice.services.Services` by the API, the pages and 
 from __future__ import annotations
 
 import json
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from mapservice import caching as lru
+from mapservice.caching import ChangeStamp
 from mapservice.domain.model import Flow, Site, SynergyStatus
 from mapservice.errors import InvalidInput, check_plain_text, tr
 from mapservice.matching.matcher import Candidate, Matcher
@@ -19,34 +19,17 @@ if TYPE_CHECKING:
     from mapservice.services import Services
 
 
-#: Candidate lists of sites kept with the matcher (a site page is asked for again and again):
-#: every site of a regional registry, about 80 KB each.
-KEPT_CANDIDATES = 512
+def matcher(services: Services, stamp: ChangeStamp | None = None) -> Matcher:
+    """A matcher over the registry as it is now (as of ``stamp``), on its site index.
 
-
-def _current(services: Services) -> tuple[Matcher, OrderedDict[Any, list[Candidate]]]:
-    """The matcher of the registry as it is now, and the site candidates found with it."""
-    stamp = services.repo.registry_stamp()
-    cached = services.__dict__.get("_matcher")
-    if cached is not None and cached[0] == stamp:
-        return cached[1], cached[2]
-    if cached is not None:
-        services.__dict__.pop("site_index", None)  # the registry moved on: start afresh
-    built = Matcher(sites=services.repo.sites(), flows=services.repo.flows(),
-                    taxonomy=services.taxonomy, index=services.site_index,
-                    model=services.transport_model, compatibility=services.compatibility)
-    kept: OrderedDict[Any, list[Candidate]] = OrderedDict()
-    services.__dict__["_matcher"] = (stamp, built, kept)
-    return built, kept
-
-
-def matcher(services: Services) -> Matcher:
-    """A matcher over the registry as it is now, on the service's live site index.
-
-    Built once and reused while the registry does not change: one cheap query (counts and last
-    update of sites and flows, whichever process wrote them) tells when to build it again.
+    Kept while the registry does not change: one cheap query (the database's change counters,
+    whichever process wrote) tells when to build it again.
     """
-    return _current(services)[0]
+    stamp = stamp or services.change_stamp()
+    return services.caches.kept("matcher", stamp, None, lambda: Matcher(
+        sites=services.repo.sites(), flows=services.repo.flows(), taxonomy=services.taxonomy,
+        index=services.site_index_for(stamp), model=services.transport_model,
+        compatibility=services.compatibility))
 
 
 def check_max_km(value: float | None, services: Services) -> float:
@@ -72,13 +55,12 @@ def site_candidates(services: Services, site_id: int, *, max_km: float | None = 
     if site.lon is None or site.lat is None:
         raise InvalidInput(tr("Ce site n'est pas placé sur la carte : géocodez-le d'abord."),
                            field="site")
-    m, kept = _current(services)
+    stamp = services.change_stamp()
     km = check_max_km(max_km, services)
     key = (site_id, km, category, backend, limit)
-    # kept with the matcher: a change to the registry drops them
-    return lru.kept(kept, key, lambda: m.for_site(
-        site_id, distances=services.distance_backend(backend), max_km=km, category=category,
-        limit=limit), KEPT_CANDIDATES)
+    return services.caches.kept("site_candidates", stamp, key, lambda: matcher(
+        services, stamp).for_site(site_id, distances=services.distance_backend(backend),
+                                  max_km=km, category=category, limit=limit))
 
 
 def match_all(services: Services, *, max_km: float | None = None, backend: str | None = None,

@@ -98,6 +98,7 @@ def restore(url: str, source: Path, *, safety_folder: Path,
     repo = open_repository(url)
     try:
         repo.migrate()
+        repo.renew_epoch()  # the caches of running servers never take it for what they knew
         revision = repo.revision() or "?"
     finally:
         repo.close()

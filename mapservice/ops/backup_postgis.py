@@ -202,7 +202,8 @@ def _restorable(path: Path) -> str:
 
 
 def _clear(schema: str) -> str:
-    """SQL that creates ``schema`` if need be and drops every table of it no extension owns."""
+    """SQL that creates ``schema`` if need be and drops every table and function of it no
+    extension owns (the restored dump makes them again)."""
     return f"""
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS {_ident(schema)};
@@ -216,6 +217,14 @@ BEGIN
                              AND d.objid = c.oid AND d.deptype = 'e')
   LOOP
     EXECUTE format('DROP TABLE IF EXISTS %s CASCADE', r.rel);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
+           JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = {_literal(schema)}
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                             AND d.objid = p.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.fn);
   END LOOP;
 END
 $restauration$;

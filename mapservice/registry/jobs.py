@@ -265,7 +265,6 @@ def save_site(services: Services, data: Mapping[str, str], *, member_id: int | N
             services.repo.update_site(site_id, values, actor=actor)
     except InvalidInput as exc:
         raise FormErrors({"name": tr("Ce membre a déjà un site de ce nom.")}) from exc
-    services.site_moved(site_id)
     return site_id
 
 
@@ -380,7 +379,4 @@ def restore(services: Services, table: str, record_id: int, audit_id: int, *,
     """Write back the version audit entry ``audit_id`` left of a member, site or flow, as
     ``actor``; False when it already was that version. A restored site goes back on the map
     where that version had it."""
-    changed = services.repo.restore(table, record_id, audit_id, actor)
-    if changed and table == "sites":
-        services.site_moved(record_id)
-    return changed
+    return services.repo.restore(table, record_id, audit_id, actor)

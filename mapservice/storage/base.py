@@ -27,6 +27,7 @@ from mapservice.domain.reference import ReferenceData
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from mapservice.caching import ChangeStamp
     from mapservice.domain.audit import AuditEntry
     from mapservice.geo.spatial_index import SpatialIndex
     from mapservice.storage.geocode_store import GeocodeRun
@@ -133,15 +134,17 @@ class Repository(Protocol):
 
     def head_revision(self) -> str | None: ...
 
-    def registry_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever a site or flow is added, changed or removed (by any process)."""
+    def change_stamp(self) -> ChangeStamp:
+        """The change counters: ``registry`` moves whenever a member, site or flow is added,
+        changed or removed, ``synergies`` with a synergy, ``corrections`` with a category
+        correction, by any process, in the same transaction as the write."""
+
+    def renew_epoch(self) -> None:
+        """Draw a new epoch (after a restore): no stamp read before will ever match again."""
 
     # --- synergies (see storage/synergy_store.py) ---
 
     def save_candidates(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]: ...
-
-    def synergy_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever a synergy is added, moved or removed (by any process)."""
 
     def synergies(self, *, status: SynergyStatus | None = None,
                   flow_ids: Iterable[int] | None = None, limit: int | None = None,

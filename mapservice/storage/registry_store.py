@@ -1,7 +1,8 @@
 """Members, sites and flows written one at a time, as the registry forms do.
 
-A mixin of :class:`~mapservice.storage.sql.SqlRepository`; every write is one transaction and
-stamps ``updated_at``, so :meth:`registry_stamp` (and the cached matcher) sees the change.
+A mixin of :class:`~mapservice.storage.sql.SqlRepository`; every write is one transaction, in
+which the database's triggers bump the registry's change counter (see
+:data:`~mapservice.storage.schema.COUNTED`), so every process's caches see the change.
 Natural keys are the importer's (folded names), so a form and a spreadsheet never create two
 rows for the same member, site or flow; a clash raises :class:`InvalidInput` naming the field.
 Each write logs who made it (``actor``) and the row before and after in the audit log, in the
@@ -24,6 +25,7 @@ from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import archive_synergies, record_change, snapshot
+from mapservice.storage.rows import flow_of, member_of, site_of
 
 MEMBER_COLUMNS = frozenset({"name", "naics_code", "contact_name", "contact_email",
                             "contact_phone", "public_consent"})
@@ -65,17 +67,13 @@ class RegistryStore:
             r = conn.execute(sa.select(t.members).where(t.members.c.id == member_id)).first()
         if r is None:
             raise NotFound(tr("Aucun membre n'a l'identifiant {member_id}.", member_id=member_id))
-        return Member(id=r.id, name=r.name, naics_code=r.naics_code,
-                      contact_name=r.contact_name, contact_email=r.contact_email,
-                      contact_phone=r.contact_phone, public_consent=bool(r.public_consent))
+        return member_of(r)
 
     def member_sites(self, member_id: int) -> list[Site]:
         """Return the sites of one member, by name."""
-        from mapservice.storage.sql import _site  # the one row → Site mapping
-
         query = self._site_query().where(t.sites.c.member_id == member_id)
         with self._connect() as conn:
-            return [_site(r) for r in conn.execute(query.order_by(t.sites.c.name,
+            return [site_of(r) for r in conn.execute(query.order_by(t.sites.c.name,
                                                                   t.sites.c.id))]
 
     def member_counts(self) -> dict[int, tuple[int, int]]:
@@ -177,13 +175,11 @@ class RegistryStore:
     # --- flows --------------------------------------------------------------------------------
 
     def get_flow(self, flow_id: int) -> Flow:
-        from mapservice.storage.sql import _flow  # the one row → Flow mapping
-
         with self._connect() as conn:
             r = conn.execute(sa.select(t.flows).where(t.flows.c.id == flow_id)).first()
         if r is None:
             raise NotFound(tr("Aucun flux n'a l'identifiant {flow_id}.", flow_id=flow_id))
-        return _flow(r)
+        return flow_of(r)
 
     def add_flow(self, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR) -> int:
         """Insert an offer or a need of an existing site."""

@@ -7,8 +7,6 @@ SQL everywhere and spatial queries can use the index where there is one.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -358,10 +356,25 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_record", "table_name", "record_id"),
 )
 
+#: The database's change counters, in one row (``id`` 1): triggers bump a counter in the same
+#: transaction as every insert, update or delete of a table :data:`COUNTED` names, so a counter
+#: moves exactly when such a write commits, whichever process or server made it, whatever its
+#: clock says. ``epoch`` is drawn at random when the row is made and again by a restore, so the
+#: counters of two copies of a database never compare equal. Every process keys what it keeps
+#: in memory by them (:mod:`mapservice.caching`).
+change_counters = sa.Table(
+    "change_counters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("epoch", sa.String(32), nullable=False),
+    sa.Column("registry", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("synergies", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("corrections", sa.BigInteger, nullable=False, server_default="0"),
+)
 
-def change_stamp(table: sa.Table) -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
-    """Row count and latest ``updated_at`` of ``table``, as two scalar subqueries: each is
-    answered from an index (``ix_<table>_updated``) where one ``SELECT count(*), max(…)``
-    reads every row."""
-    return (sa.select(sa.func.count()).select_from(table).scalar_subquery(),
-            sa.select(sa.func.max(table.c.updated_at)).scalar_subquery())
+#: Table → the counter its writes bump (migration 0010 made the triggers: on SQLite one per
+#: table and kind of write, for each row; on PostgreSQL one per table, for each statement).
+#: A migration that rebuilds one of these tables (Alembic's batch mode on SQLite) must make
+#: its triggers again.
+COUNTED = {"members": "registry", "sites": "registry", "flows": "registry",
+           "synergies": "synergies", "category_corrections": "corrections"}

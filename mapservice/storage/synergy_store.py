@@ -5,7 +5,6 @@ A mixin of :class:`~mapservice.storage.sql.SqlRepository`; every method is one t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -14,9 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mapservice.domain.model import Synergy, SynergyEvent, SynergyKind, SynergyStatus, can_move
+from mapservice.domain.model import Synergy, SynergyEvent, SynergyStatus, can_move
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.storage import schema as t
+from mapservice.storage.rows import synergy_of
 
 #: Figures a matching run refreshes on a stored synergy (its status and history stay).
 FIGURES = ("kind", "score", "geodesic_m", "road_m", "duration_s", "transport_kg_co2e",
@@ -70,7 +70,7 @@ class SynergyStore:
         if offset:
             query = query.offset(offset)
         with self._connect() as conn:
-            return [_synergy(r) for r in conn.execute(query)]
+            return [synergy_of(r) for r in conn.execute(query)]
 
     def synergy_statuses(self, pairs: Iterable[tuple[int, int]]
                          ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:
@@ -100,11 +100,6 @@ class SynergyStore:
         with self._connect() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def synergy_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever a synergy is added, moved or removed (by any process)."""
-        with self._connect() as conn:
-            return tuple(conn.execute(sa.select(*t.change_stamp(t.synergies))).one())
-
     def get_synergy(self, synergy_id: int) -> Synergy:
         with self._connect() as conn:
             row = conn.execute(sa.select(t.synergies)
@@ -112,7 +107,7 @@ class SynergyStore:
         if row is None:
             raise NotFound(tr("Aucune synergie n'a l'identifiant {synergy_id}.",
                               synergy_id=synergy_id))
-        return _synergy(row)
+        return synergy_of(row)
 
     def move_synergy(self, synergy_id: int, to_status: SynergyStatus, *, author: str,
                      note: str = "", at: datetime | None = None) -> Synergy:
@@ -181,15 +176,3 @@ def _next(status: SynergyStatus) -> frozenset[SynergyStatus]:
 
     return STATUS_TRANSITIONS[status]
 
-
-def _synergy(r: sa.Row[Any]) -> Synergy:
-    return Synergy(
-        id=r.id, output_flow_id=r.output_flow_id, input_flow_id=r.input_flow_id,
-        kind=SynergyKind(r.kind), status=SynergyStatus(r.status), score=r.score,
-        geodesic_m=r.geodesic_m, road_m=r.road_m, duration_s=r.duration_s,
-        transport_kg_co2e=r.transport_kg_co2e, transport_cost_cad=r.transport_cost_cad,
-        avoided_kg_co2e=r.avoided_kg_co2e, updated_at=r.updated_at,
-        tonnes_per_year=r.tonnes_per_year, net_kg_co2e=r.net_kg_co2e,
-        net_benefit_cad=r.net_benefit_cad, distance_backend=r.distance_backend,
-        reasons=tuple(json.loads(r.reasons_json or "[]")),
-    )

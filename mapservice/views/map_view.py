@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from mapservice import caching as lru
 from mapservice.domain.model import (
     Direction,
     Flow,
@@ -159,11 +158,6 @@ def legend(lang: str) -> list[dict[str, str]]:
     return [{"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS]
 
 
-#: Map views kept per service while the registry does not change; and their synergy lines,
-#: while the synergies do not change either.
-CACHE_SIZE = 24
-
-
 def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: bool = False,
                 site_url: str | None = None, status_labels: Mapping[str, str] | None = None,
                 statuses: frozenset[SynergyStatus] | None = None) -> ViewData:
@@ -171,12 +165,13 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
 
     Building it for 5,000 sites takes a second or two; the result is kept (treat it as
     read-only) until a site or flow changes, whichever process changed it, so that stepping
-    through presenter views or coming back to a view costs two small queries. A synergy that
+    through presenter views or coming back to a view costs one small query. A synergy that
     moves along the pipeline redraws the lines only.
     """
-    key = (svc.repo.registry_stamp(), view, lang, anonymise, site_url)
-    shown = lru.kept(lru.cache_of(svc, "_region_views"), key, lambda: _build_region_view(
-        svc, view, lang=lang, anonymise=anonymise, site_url=site_url), CACHE_SIZE)
+    stamp = svc.change_stamp()
+    key = (view, lang, anonymise, site_url)
+    shown = svc.caches.kept("region_views", stamp, key, lambda: _build_region_view(
+        svc, view, lang=lang, anonymise=anonymise, site_url=site_url))
     labels = status_labels or {}
 
     def with_lines() -> ViewData:
@@ -186,8 +181,8 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
                        else value) for name, value in shown.data.items()}
         return replace(shown, data=data)
 
-    lines_key = (key, svc.repo.synergy_stamp(), tuple(sorted(labels.items())), statuses)
-    return lru.kept(lru.cache_of(svc, "_region_lines"), lines_key, with_lines, CACHE_SIZE)
+    lines_key = (key, tuple(sorted(labels.items())), statuses)
+    return svc.caches.kept("region_lines", stamp, lines_key, with_lines)
 
 
 def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: bool,

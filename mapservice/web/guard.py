@@ -29,6 +29,7 @@ csrf = CSRFProtect()
 RULES: dict[str, Permission] = {
     "static": P.PUBLIC,
     "health.healthz": P.PUBLIC,
+    "health.caches": P.STAFF,
     "auth.login": P.PUBLIC,
     "pages.basemap": P.PUBLIC,  # the bundled base layer: public sources only
     "ogcapi.landing": P.PUBLIC,  # discovery: what the API is, not what it holds

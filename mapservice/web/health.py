@@ -1,6 +1,9 @@
-"""``/healthz``: is the service up, and what database does it use."""
+"""``/healthz``: is the service up, and what database does it use; ``/healthz/caches``: what
+this serving process keeps in memory (staff only)."""
 
 from __future__ import annotations
+
+import os
 
 from flask import Blueprint, Response, jsonify
 
@@ -12,3 +15,11 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> Response:
     return jsonify(services().health())
+
+
+@bp.get("/healthz/caches")
+def caches() -> Response:
+    """Each cache of the process that answers (its id: with several workers, each has its
+    own): what it holds, its largest and current size, hits, misses and hit rate."""
+    return jsonify({"pid": os.getpid(),
+                    "caches": [c.as_json() for c in services().caches.figures()]})

@@ -4,11 +4,12 @@ A site page's first visit after a start, or after a site or flow changed, finds 
 site's candidates, works out their figures and draws their map: 60 ms and more of CPU on the
 demo registry, against 30 once kept, and every serving process keeps its own. With warming on,
 a daemon thread of each process computes every located site's page (default distance and order,
-the default language) while the registry stays the same, and again after it changed: it checks
-the registry's stamp every :data:`CHECK_EVERY_S` seconds. It pauses between sites so that
-requests keep most of the process, and a failure (the database away) is logged once and tried
-again at the next check. A registry with more located sites than the pages kept
-(:data:`~mapservice.web.site_pages.KEPT_TABLES`) is not warmed: the pages would push each other
+the default language) while the registry stays the same, and again after it changed: it reads
+the registry's change stamp every ``check_every_s`` seconds. The work itself is
+:func:`mapservice.views.site_page.warm_all`, the function the page's handler calls too; it
+pauses between sites so that requests keep most of the process. A failure (the database away)
+is logged once and tried again at the next check. A registry with more located sites than the
+pages kept (``MAPSERVICE_CACHE_SITE_PAGES``) is not warmed: the pages would push each other
 out. The demo's 295 sites take about 14 s of CPU per process.
 
 Only ``mapservice serve`` turns it on (``--no-warm`` leaves it off); an app made for a test or a
@@ -19,67 +20,56 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
 from flask import Flask
+from flask_babel import force_locale
 
+from mapservice.caching import ChangeStamp
 from mapservice.errors import MapserviceError
+from mapservice.services import Services
+from mapservice.views.site_page import WARM_PAUSE_S, PageText, warm_all
+from mapservice.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger("mapservice.warming")
 
 #: How often the thread asks whether the registry changed.
 CHECK_EVERY_S = 5.0
-#: Pause between two sites (each takes about 50 ms of CPU on the demo registry): requests
-#: arriving meanwhile get the interpreter, and warming takes about half of one core.
-PAUSE_S = 0.05
 
 
-def warm_all(app: Flask, stop: threading.Event | None = None) -> int:
-    """Compute the page of every located site of ``app``'s registry; return how many.
+def page_text(app: Flask, lang: str = DEFAULT_LANGUAGE) -> PageText:
+    """The words of a site page in ``lang``, and the site pages' address, as a visit at the
+    application's root gets them (no request needed)."""
+    from mapservice.web.site_pages import page_text as words
 
-    Stops early (returning the count so far) when ``stop`` is set or the registry changed
-    meanwhile: the next round starts over on the new registry.
-    """
-    from mapservice.web import site_pages
-
-    svc = app.extensions["mapservice"]
-    stamp = svc.repo.registry_stamp()
-    ids = [s.id for s in svc.repo.sites() if s.id is not None and s.lon is not None]
-    if len(ids) > site_pages.KEPT_TABLES:
-        log.info("site pages not computed ahead: %s located sites, more than the %s kept",
-                 len(ids), site_pages.KEPT_TABLES)
-        return 0
-    done = 0
-    for site_id in ids:
-        if stop is not None and stop.wait(PAUSE_S):
-            break
-        if svc.repo.registry_stamp() != stamp:
-            break
-        with app.test_request_context(f"/sites/{site_id}"):
-            site_pages.warm(site_id)
-        done += 1
-    return done
+    site_url = (app.url_map.bind("localhost").build("site_pages.site", {"site_id": 987654321})
+                .replace("987654321", "{id}"))
+    with app.app_context(), force_locale(LANGUAGES[lang]):
+        return words(lang, site_url)
 
 
-def start(app: Flask) -> threading.Event:
+def start(app: Flask, *, pause_s: float = WARM_PAUSE_S,
+          check_every_s: float = CHECK_EVERY_S) -> threading.Event:
     """Start warming ``app``'s site pages in a daemon thread; set the event to stop it."""
     stop = threading.Event()
-    thread = threading.Thread(target=_run, args=(app, stop), name="mapservice-warming",
-                              daemon=True)
+    thread = threading.Thread(
+        target=_run, args=(app.extensions["mapservice"], page_text(app), stop),
+        kwargs={"pause_s": pause_s, "check_every_s": check_every_s},
+        name="mapservice-warming", daemon=True)
     thread.start()
     return stop
 
 
-def _run(app: Flask, stop: threading.Event) -> None:
-    warmed: Any = None
+def _run(svc: Services, text: PageText, stop: threading.Event, *, pause_s: float,
+         check_every_s: float) -> None:
+    warmed: tuple[object, ...] | None = None
     failing = False
     while not stop.is_set():
         try:
-            stamp = app.extensions["mapservice"].repo.registry_stamp()
-            if stamp != warmed:
-                done = warm_all(app, stop)
-                if app.extensions["mapservice"].repo.registry_stamp() == stamp:
-                    warmed = stamp
+            stamp: ChangeStamp = svc.change_stamp()
+            if stamp.key() != warmed:
+                done = warm_all(svc, text, stop=stop, pause_s=pause_s)
+                if svc.change_stamp().key() == stamp.key():
+                    warmed = stamp.key()
                 log.info("site pages computed ahead: %s", done)
             failing = False
         except MapserviceError as exc:  # the database away, a file gone: try again later
@@ -90,4 +80,4 @@ def _run(app: Flask, stop: threading.Event) -> None:
             if not failing:
                 log.exception("site pages not computed ahead")
             failing = True
-        stop.wait(CHECK_EVERY_S)
+        stop.wait(check_every_s)

@@ -6,7 +6,7 @@ without a profile) move to ``route_cache`` (unreadable ones, which were asked ag
 dropped); a downgrade moves them back.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

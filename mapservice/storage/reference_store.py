@@ -1,0 +1,131 @@
+"""Reference data in the database: municipalities, parks, the taxonomy and its factors.
+
+A mixin of :class:`~mapservice.storage.sql.SqlRepository`. ``mapservice init`` loads them from
+the data folder, replacing what was there, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import AbstractContextManager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mapservice.domain.model import Municipality, Park
+from mapservice.domain.reference import ReferenceData
+from mapservice.storage import schema as t
+from mapservice.storage.rows import municipality_of, park_of
+
+
+class ReferenceStore:
+    """Loading and reading the reference tables; needs the repository's connections."""
+
+    def _begin(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def _connect(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def load_reference(self, ref: ReferenceData) -> dict[str, int]:
+        muni_rows = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "kind": m.kind,
+                "parent_id": m.parent_id,
+                "mrc": m.mrc,
+                "mamh_code": m.mamh_code,
+                "lon": m.lon,
+                "lat": m.lat,
+                "coord_status": m.coord_status,
+                "fsa": " ".join(m.fsa),
+                "variants": "|".join(m.variants),
+                "population": m.population,
+            }
+            for m in ref.municipalities
+        ]
+        park_rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "municipality_id": p.municipality_id,
+                "sector": p.sector,
+                "status": p.status,
+                "coord_status": p.coord_status,
+                "outline_status": p.outline_status,
+                "centre_lon": p.centre_lon,
+                "centre_lat": p.centre_lat,
+                "outline_geojson": json.dumps(p.outline) if p.outline else None,
+                "area_ha": p.area_ha,
+                "manager": p.manager,
+                "properties_json": json.dumps(p.properties, ensure_ascii=False, sort_keys=True),
+            }
+            for p in ref.parks
+        ]
+        category_rows = [
+            {
+                "code": c.code,
+                "parent_code": c.parent,
+                "kind": c.kind,
+                "label_fr": c.label_fr,
+                "label_en": c.label_en,
+                "synonyms_fr": "|".join(c.synonyms_fr),
+                "synonyms_en": "|".join(c.synonyms_en),
+                "ewc_code": c.ewc_code,
+                "hazardous": c.hazardous,
+                "default_unit": c.default_unit,
+                "density_t_per_m3": c.density_t_per_m3,
+                "max_transport_km": c.max_transport_km,
+            }
+            for c in ref.taxonomy
+        ]
+        rule_rows = [
+            {
+                "output_code": r.output_code,
+                "input_code": r.input_code,
+                "strength": r.strength,
+                "kind": r.kind,
+                "note_fr": r.note_fr,
+                "note_en": r.note_en,
+            }
+            for r in ref.taxonomy.rules
+        ]
+        factor_rows = [
+            {
+                "key": f.key,
+                "value": f.value,
+                "unit": f.unit,
+                "label_fr": f.label_fr,
+                "label_en": f.label_en,
+                "source": f.source,
+                "year": f.year,
+                "note": f.note,
+            }
+            for f in ref.factors.values()
+        ]
+        plan: list[tuple[sa.Table, list[dict[str, Any]]]] = [
+            (t.municipalities, muni_rows),
+            (t.parks, park_rows),
+            (t.material_categories, category_rows),
+            (t.compatibility_rules, rule_rows),
+            (t.factors, factor_rows),
+        ]
+        with self._begin() as conn:
+            for table, rows in plan:
+                conn.execute(table.delete())
+                if rows:
+                    conn.execute(table.insert(), rows)
+        return {table.name: len(rows) for table, rows in plan}
+
+    def municipalities(self) -> list[Municipality]:
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(t.municipalities).order_by(t.municipalities.c.id))
+            return [municipality_of(r) for r in rows]
+
+    def parks(self) -> list[Park]:
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(t.parks).order_by(t.parks.c.name))
+            return [park_of(r) for r in rows]
