@@ -1,8 +1,8 @@
 """Who sees what: the role × route matrix, tokens scoped to a park manager's parks, CSRF,
 sign-in throttling and locking, and no confidential value leaking to those without the right.
 
-Accounts come from ``conftest.ACCOUNTS`` (one per role, password ``conftest.PASSWORD``); the
-park manager ``gestion`` manages ``conftest.MANAGED["park"]``.
+Accounts come from ``tests.support.accounts.ACCOUNTS`` (one per role, password ``PASSWORD``); the
+park manager ``gestion`` manages ``MANAGED["park"]``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 import pytest
-from conftest import ACCOUNTS, MANAGED, PASSWORD, csrf_token_of, sign_in
 
 from mapservice.web.guard import permission_for
+from tests.support.accounts import ACCOUNTS, MANAGED, PASSWORD, csrf_token_of, sign_in
 
 STRANGER = "inconnu"
 ROLES = (STRANGER, *ACCOUNTS)  # inconnu, admin, personnel, gestion, presentateur

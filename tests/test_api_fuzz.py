@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
+
+from tests.support.fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
 
 
 def _seed_synergies(app: Any) -> None:

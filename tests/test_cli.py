@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from mapservice.cli.main import main
-from tests.test_importing import GOOD, write_csv
+from tests.support.import_files import GOOD, write_csv
 
 
 @pytest.fixture

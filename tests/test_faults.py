@@ -27,9 +27,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import PASSWORD, make_settings, sign_in
-from geocoder_server import GeocoderServer
-from routing_server import RoutingServer
 
 from bench.pages import write_membership
 from mapservice import create_app
@@ -37,6 +34,10 @@ from mapservice.cli.main import main
 from mapservice.geocoding.jobs import run_batch
 from mapservice.services import Services
 from mapservice.storage import schema as t
+from tests.support.accounts import PASSWORD, sign_in
+from tests.support.geocoder_server import GeocoderServer
+from tests.support.routing_server import RoutingServer
+from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -130,7 +131,7 @@ def postgis_app(tmp_path: Path, postgis_url: str) -> Iterator[Any]:
 
     svc = Services(make_settings(tmp_path, postgis_url))
     svc.init_database(demo=True)
-    # an account only: add_test_accounts would point conftest's MANAGED tokens at this database
+    # an account only: add_test_accounts would point the MANAGED tokens at this database
     accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
     svc.close()
     app = create_app({"DATABASE_URL": postgis_url, "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -226,7 +227,8 @@ def postgis_small_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     from urllib.parse import urlsplit
 
     import psycopg
-    from conftest import postgis_or_skip
+
+    from tests.support.postgis import postgis_or_skip
 
     base = postgis_or_skip()
     plain = base.replace("postgresql+psycopg", "postgresql")
@@ -325,7 +327,7 @@ ONLINE_ROW = ["Usine en ligne (essai)", "321113", "", "2485 rue Alexis-le-Trotte
 
 
 def _online_services(tmp_path: Path, database_url: str, geocoder: GeocoderServer) -> Services:
-    from tests.test_importing import HEADER, write_csv
+    from tests.support.import_files import HEADER, write_csv
 
     svc = Services(make_settings(tmp_path, database_url, GEOCODER="nominatim",
                                  GEOCODER_URL=geocoder.url, GEOCODER_MIN_DELAY_S=0.0,

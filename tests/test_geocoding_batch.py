@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import make_settings
 
 from mapservice.domain.model import Precision
 from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.services import Services
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

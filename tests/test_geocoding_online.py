@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MANAGED, make_settings
-from geocoder_server import GeocoderServer
 
 from mapservice import create_app
 from mapservice.domain.model import Precision
@@ -15,6 +13,9 @@ from mapservice.errors import GeocoderUnavailable
 from mapservice.geocoding import GeocodeQuery
 from mapservice.geocoding.online import GeopyBackend, Throttle, cache_key
 from mapservice.services import Services
+from tests.support.accounts import MANAGED
+from tests.support.geocoder_server import GeocoderServer
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_settings
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -38,6 +37,7 @@ from mapservice.domain.text import fold
 from mapservice.errors import ImportRejected
 from mapservice.importing.columns import COLUMNS, COLUMNS_BY_NAME
 from mapservice.services import Services
+from tests.support.settings import make_settings
 
 _FUZZ = settings(
     deadline=None,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.test_web import map_data
+from tests.support.pages import map_data
 
 
 def _svc(app):

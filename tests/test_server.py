@@ -7,9 +7,8 @@ import os
 import urllib.request
 from pathlib import Path
 
-from conftest import MANAGED
-
 from bench.serving import serve
+from tests.support.accounts import MANAGED
 
 
 def test_served_app_answers_map_health_and_export(tmp_path: Path, demo_db: str):

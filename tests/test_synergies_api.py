@@ -192,7 +192,7 @@ def test_classify_and_keep_a_correction(client):
 
 
 def test_import_accepts_free_text_materials_the_classifier_is_sure_of(app, tmp_path):
-    from test_importing import GOOD, write_csv
+    from tests.support.import_files import GOOD, write_csv
 
     svc = _svc(app)
     row = list(GOOD[0])
@@ -347,10 +347,9 @@ def test_site_candidates_refuse_bad_pages(app, client, args, field):
 def test_the_repository_pages_and_counts_synergies_in_sql(tmp_path, database_url):
     from itertools import product
 
-    from conftest import make_settings
-    from test_importing import GOOD, write_csv
-
     from mapservice.domain.model import Direction, SynergyStatus
+    from tests.support.import_files import GOOD, write_csv
+    from tests.support.settings import make_settings
 
     svc = Services(make_settings(tmp_path, database_url))
     try:

@@ -8,10 +8,9 @@ import logging
 import time
 from typing import Any
 
-from conftest import sign_in
-
 from mapservice import caching as lru
 from mapservice.web import site_pages, warming
+from tests.support.accounts import sign_in
 
 
 def _located(app: Any) -> list[int]:
