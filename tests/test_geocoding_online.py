@@ -14,6 +14,7 @@ from mapservice.geocoding import GeocodeQuery
 from mapservice.geocoding.online import GeopyBackend, Throttle, cache_key
 from mapservice.services import Services
 from tests.support.accounts import MANAGED
+from tests.support.clock import FakeClock
 from tests.support.geocoder_server import GeocoderServer
 from tests.support.settings import make_settings
 
@@ -87,36 +88,34 @@ def test_nothing_found_is_cached_too(online, server):
     assert len(server.requests) == 1
 
 
-def test_requests_are_spaced_by_the_rate_limit(online, server):
-    for street in ("2485 rue Alexis-le-Trotteur", "rue des Actionnaires", "rue Racine",
-                   "3000 rue des Pins Ouest"):
-        online.geocoder.geocode(GeocodeQuery(address=street, municipality="Saguenay"))
-    times = [r.at for r in server.requests]
-    assert len(times) == 4
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.25 * 0.95, gaps
+def test_requests_are_spaced_by_the_rate_limit(server):
+    clock = FakeClock()
+    backend = GeopyBackend("nominatim", server.url, user_agent="mapservice/tests", timeout_s=2.0,
+                           min_delay_s=0.25, retries=0, cache=None, clock=clock,
+                           sleep=clock.sleep)
+    backend.search("2485 rue Alexis-le-Trotteur, Saguenay")  # the first leaves at once
+    backend.search("rue des Actionnaires, Saguenay")  # right after: waits the whole delay
+    clock.advance(0.1)
+    backend.search("rue Racine, Saguenay")  # 0.1 s later: waits the rest
+    clock.advance(5.0)
+    backend.search("3000 rue des Pins Ouest, Saguenay")  # long after: at once
+    assert len(server.requests) == 4
+    assert clock.sleeps == [pytest.approx(0.25), pytest.approx(0.15)]
 
 
 def test_throttle_is_shared_across_threads():
     import threading
-    import time
 
-    throttle = Throttle(0.1)
-    starts: list[float] = []
-    lock = threading.Lock()
-
-    def call() -> None:
-        throttle.wait()
-        with lock:
-            starts.append(time.monotonic())
-
-    threads = [threading.Thread(target=call) for _ in range(5)]
+    clock = FakeClock()
+    throttle = Throttle(0.1, clock=clock, sleep=clock.sleep)
+    threads = [threading.Thread(target=throttle.wait) for _ in range(5)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    starts.sort()
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.095
+    # Five starts from five threads, each 0.1 s after the one before: the last at 0.4 s.
+    assert clock.sleeps == [pytest.approx(0.1)] * 4
+    assert clock() == pytest.approx(1000.4)
 
 
 def test_a_timeout_is_retried_then_reported_and_never_cached(online, server):

@@ -60,6 +60,7 @@ class GeopyBackend:
         retries: int,
         cache: HitCache | None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -72,7 +73,7 @@ class GeopyBackend:
         self.url = url
         self.retries = retries
         self.cache = cache
-        self.throttle = Throttle(min_delay_s, sleep=sleep)
+        self.throttle = Throttle(min_delay_s, clock=clock, sleep=sleep)
         self._sleep = sleep
         self.requests_made = 0
         if kind == "nominatim":
