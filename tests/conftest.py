@@ -21,6 +21,17 @@ from tests.support.browser import chromium_or_skip
 from tests.support.postgis import fresh_schema
 from tests.support.settings import DATA_DIR, make_settings
 
+#: Fixture → the marker every test that uses it gets, so that ``-m`` lanes need no list of
+#: modules: ``make test-fast`` leaves out ``browser``, ``postgis`` and ``slow`` (a served app
+#: is a server process started and stopped for the test).
+MARKED_BY_FIXTURE = {"chromium": "browser", "postgis_url": "postgis", "served": "slow"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in set(getattr(item, "fixturenames", ())) & MARKED_BY_FIXTURE.keys():
+            item.add_marker(MARKED_BY_FIXTURE[fixture])
+
 
 @pytest.fixture(scope="session")
 def choices() -> Any:

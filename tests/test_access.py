@@ -74,6 +74,7 @@ def test_every_endpoint_has_a_rule(app):
     assert not missing, f"endpoints without an access rule: {missing}"
 
 
+@pytest.mark.slow
 def test_role_by_route_matrix(app):
     with app.app_context():
         site = _svc(app).repo.sites()[0].id
@@ -293,6 +294,7 @@ def test_an_account_locks_after_five_wrong_passwords(app):
     assert again.status_code == 302
 
 
+@pytest.mark.slow
 def test_sign_in_attempts_are_throttled_per_address(app):
     from mapservice.web import auth
 
@@ -304,6 +306,7 @@ def test_sign_in_attempts_are_throttled_per_address(app):
     assert codes[:-1] == [401] * auth.MAX_ATTEMPTS and codes[-1] == 429
 
 
+@pytest.mark.slow
 def test_the_sign_in_limit_holds_across_serving_processes_and_forgets_the_address(
         app, tmp_path, monkeypatch):
     """Each process of `serve --workers N` counted on its own: N times the attempts. Two apps

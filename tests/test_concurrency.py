@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from mapservice.config import PROJECT_ROOT
@@ -110,6 +111,7 @@ PROCESS = ("import json, sys; from tests.support.concurrent_writer import work; 
            "sys.argv[6])))")
 
 
+@pytest.mark.slow
 def test_concurrent_processes_and_threads_on_one_sqlite_file(tmp_path):
     url = "sqlite:///" + str(tmp_path / "partage.sqlite")
     procs_tags, thread_tags = [f"proc{k}" for k in range(3)], [f"fil{k}" for k in range(3)]

@@ -185,6 +185,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.slow
 def test_a_full_disk_refuses_the_import_whole_and_it_goes_through_once_space_is_freed(
         small_disk, tmp_path, demo_sqlite):
     db = small_disk / "demo.sqlite"
@@ -411,6 +412,7 @@ def test_a_routing_engine_timing_out_gives_a_clear_page_and_stores_nothing(
     assert client.get(f"/sites/{site.id}").status_code == 200  # and back when it answers
 
 
+@pytest.mark.slow
 def test_matching_with_a_routing_engine_timing_out_saves_no_synergy(tmp_path, demo_db, routing):
     env = {"MAPSERVICE_DATABASE_URL": demo_db, "MAPSERVICE_ROUTING": "osrm",
            "MAPSERVICE_ROUTING_URL": routing.url, "MAPSERVICE_ROUTING_TIMEOUT_S": "0.2",
@@ -485,6 +487,7 @@ def _kill_mid_import(url: str, folder: Path, in_write: Callable[[], bool]) -> st
     return str(big)
 
 
+@pytest.mark.slow
 def test_an_import_killed_in_its_write_leaves_the_sqlite_database_as_it_was(
         tmp_path, demo_db):
     db = Path(demo_db.split("///", 1)[1])

@@ -179,6 +179,7 @@ def test_bom_is_not_part_of_the_first_header(services, tmp_path):
     assert services.import_file(path).inserted["flows"] == 3
 
 
+@pytest.mark.slow
 def test_huge_file_is_rejected_while_streaming(services, tmp_path):
     """500,000 rows: rejected at the row limit without reading the rest into memory."""
     import tracemalloc

@@ -14,6 +14,9 @@ import pytest
 
 from tests.support.fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
 
+#: Forty requests per operation: out of the edit loop (``make test-fast``).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def ogc_schema(app: Any, request: pytest.FixtureRequest) -> Any:

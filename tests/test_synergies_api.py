@@ -145,6 +145,7 @@ def test_moving_needs_a_pair_an_author_and_a_status(client, body):
     assert r.status_code == 422
 
 
+@pytest.mark.slow
 def test_cli_match_writes_geojson_and_csv(tmp_path, demo_db):
     env = {**os.environ, "MAPSERVICE_DATABASE_URL": demo_db,
            "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance")}
