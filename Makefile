@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify clean-venv
+.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify clean-venv
 
 # The stamp files re-run pip only when pyproject.toml or constraints.txt changes. Every install
 # takes its versions from constraints.txt, so a run next month installs what this one did.
@@ -32,8 +32,17 @@ run: $(VENV)/.installed
 	$(BIN)/mapservice init --demo --if-missing
 	PORT=$(PORT) $(BIN)/mapservice serve --port $(PORT)
 
+# The tests run on every core (pytest-xdist: TEST_WORKERS=auto, one worker per core; a number,
+# or 0 for one process); options through PYTEST_ARGS. `test-fast` is the edit loop: no Chromium,
+# no PostGIS, no notebooks, nothing marked slow (README, section Tests).
+TEST_WORKERS ?= auto
+FAST_LANE := not slow and not browser and not postgis
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "$(FAST_LANE)" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mapservice tests scripts bench

@@ -325,10 +325,17 @@ class Services:
         return maps.page_parts(fmap), map_name, marker_name
 
     def health(self) -> dict[str, Any]:
+        """The state ``/healthz`` reports: ``ok`` and the counts when the database's schema
+        revision is this code's head; otherwise both revisions and ``schema_behind`` (an older
+        or empty database: ``mapservice init`` upgrades it) or ``schema_ahead`` (a database
+        upgraded by newer code than this process runs)."""
+        from mapservice.storage.sql import known_revisions
+
+        revision, head = self.repo.revision(), self.repo.head_revision()
+        state = {"backend": self.repo.backend, "revision": revision, "head_revision": head}
+        if revision != head:
+            behind = revision is None or revision in known_revisions()
+            return {"status": "schema_behind" if behind else "schema_ahead", **state}
         counts = self.repo.counts()
-        return {
-            "status": "ok",
-            "backend": self.repo.backend,
-            "revision": self.repo.revision(),
-            "counts": {k: counts[k] for k in ("parks", "members", "sites", "flows")},
-        }
+        return {"status": "ok", **state,
+                "counts": {k: counts[k] for k in ("parks", "members", "sites", "flows")}}

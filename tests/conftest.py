@@ -1,15 +1,13 @@
-"""Fixtures: real SQLite files in tmp_path, a real PostGIS schema per test when one is reachable.
+"""Fixtures only: real SQLite files in tmp_path, a real PostGIS schema per test when one is
+reachable, the app over a copy of the demo database, a served app and headless Chromium.
 
-PostGIS tests run when ``MAPSERVICE_TEST_POSTGIS_URL`` names a server; without it they skip
-with the reason, unless ``MAPSERVICE_REQUIRE_POSTGIS=1`` (set by ``.ci/run``), where a missing
-server fails the run instead.
+The helpers they use live in ``tests/support/`` (PostGIS or a skip with the reason: see
+:mod:`tests.support.postgis`); test modules import those helpers from there, never from here.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,33 +15,22 @@ from typing import Any
 import pytest
 
 from mapservice import create_app
-from mapservice.config import PROJECT_ROOT, finish_settings, load_settings
 from mapservice.services import Services
+from tests.support.accounts import PASSWORD, add_test_accounts, sign_in
+from tests.support.browser import chromium_or_skip
+from tests.support.postgis import fresh_schema
+from tests.support.settings import DATA_DIR, make_settings
 
-DATA_DIR = PROJECT_ROOT / "data"
-POSTGIS_URL = os.environ.get("MAPSERVICE_TEST_POSTGIS_URL", "")
-REQUIRE_POSTGIS = os.environ.get("MAPSERVICE_REQUIRE_POSTGIS") == "1"
+#: Fixture → the marker every test that uses it gets, so that ``-m`` lanes need no list of
+#: modules: ``make test-fast`` leaves out ``browser``, ``postgis`` and ``slow`` (a served app
+#: is a server process started and stopped for the test).
+MARKED_BY_FIXTURE = {"chromium": "browser", "postgis_url": "postgis", "served": "slow"}
 
 
-def postgis_or_skip() -> str:
-    """Return the PostGIS server URL, or skip (fail when PostGIS is required)."""
-    if not POSTGIS_URL:
-        reason = "no PostGIS server: set MAPSERVICE_TEST_POSTGIS_URL (`.ci/run` does)"
-        if REQUIRE_POSTGIS:
-            pytest.fail(reason + " — required here (MAPSERVICE_REQUIRE_POSTGIS=1)")
-        pytest.skip(reason)
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGIS_URL.replace("postgresql+psycopg", "postgresql"),
-                             connect_timeout=3) as conn:
-            conn.execute("SELECT postgis_version()")
-    except Exception as exc:  # noqa: BLE001 - any failure means "no usable server"
-        reason = f"PostGIS server at MAPSERVICE_TEST_POSTGIS_URL unusable: {exc}"
-        if REQUIRE_POSTGIS:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return POSTGIS_URL
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in set(getattr(item, "fixturenames", ())) & MARKED_BY_FIXTURE.keys():
+            item.add_marker(MARKED_BY_FIXTURE[fixture])
 
 
 @pytest.fixture(scope="session")
@@ -61,17 +48,8 @@ def choices() -> Any:
 @pytest.fixture
 def postgis_url() -> Iterator[str]:
     """A PostGIS URL whose search_path is a fresh schema, dropped after the test."""
-    import psycopg
-
-    base = postgis_or_skip()
-    schema = "t_" + uuid.uuid4().hex[:12]
-    plain = base.replace("postgresql+psycopg", "postgresql")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema},public"
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
@@ -80,18 +58,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return "sqlite:///" + str(tmp_path / "mapservice.sqlite")
     return request.getfixturevalue("postgis_url")  # type: ignore[no-any-return]
-
-
-def make_settings(tmp_path: Path, database_url: str, **extra: Any) -> dict[str, Any]:
-    settings = load_settings({})
-    settings.update(
-        DATABASE_URL=database_url,
-        INSTANCE_PATH=str(tmp_path / "instance"),
-        SECRET_KEY="test",
-        DATA_DIR=str(DATA_DIR),
-        **extra,
-    )
-    return finish_settings(settings)
 
 
 @pytest.fixture
@@ -103,34 +69,10 @@ def services(tmp_path: Path, database_url: str) -> Iterator[Services]:
     svc.close()
 
 
-#: The accounts of the demo database the tests use: username → (password, role).
-PASSWORD = "mot-de-passe-de-test"
-ACCOUNTS = {"admin": "admin", "personnel": "staff", "gestion": "park_manager",
-            "presentateur": "presenter"}
-#: The park the ``gestion`` account manages, and its personal token (made once per session).
-MANAGED = {"park": "", "staff_token": "", "manager_token": ""}
-
-
-def add_test_accounts(svc: Services) -> None:
-    """One account per role; the park manager manages the park with the most demo sites."""
-    from collections import Counter
-
-    from mapservice.accounts import jobs as accounts
-
-    sites = Counter(s.park_id for s in svc.repo.sites() if s.park_id)
-    park = sites.most_common(1)[0][0]
-    for username, role in ACCOUNTS.items():
-        accounts.add_user(svc, username=username, password=PASSWORD, role=role,
-                          parks=[park] if role == "park_manager" else [])
-    MANAGED["park"] = park
-    MANAGED["staff_token"] = accounts.make_token(svc, "personnel", "tests")
-    MANAGED["manager_token"] = accounts.make_token(svc, "gestion", "tests")
-
-
 @pytest.fixture(scope="session")
 def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An SQLite file initialised with the demo membership and one account per role (see
-    :data:`ACCOUNTS`), built once per session."""
+    :data:`tests.support.accounts.ACCOUNTS`), built once per session (per xdist worker)."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     svc = Services(make_settings(path.parent, "sqlite:///" + str(path)))
     svc.init_database(demo=True)
@@ -155,11 +97,10 @@ def app(tmp_path: Path, demo_db: str) -> Any:
 
 @pytest.fixture(scope="session")
 def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite file with the test members of test_dashboard and their candidates, and the
-    staff account ``personnel``; built once per session."""
-    from test_dashboard import seed_registry
-
+    """An SQLite file with the members of :mod:`tests.support.seeded_registry` and their
+    candidates, and the staff account ``personnel``; built once per session (per worker)."""
     from mapservice.accounts import jobs as accounts
+    from tests.support.seeded_registry import seed_registry
 
     folder = tmp_path_factory.mktemp("seeded")
     path = folder / "seeded.sqlite"
@@ -179,25 +120,6 @@ def seeded_app(tmp_path: Path, seeded_sqlite: Path) -> Any:
     return create_app({"DATABASE_URL": "sqlite:///" + str(target),
                        "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
                        "TESTING": True})
-
-
-def csrf_token_of(html: str) -> str:
-    import re
-
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token in the page"
-    return found.group(1)
-
-
-def sign_in(client: Any, username: str, password: str = PASSWORD) -> Any:
-    """Sign in through the real login form (CSRF token included); returns the client, which
-    then sends the session's CSRF token as ``X-CSRFToken`` with every write."""
-    token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
-    resp = client.post("/connexion", data={"username": username, "password": password,
-                                           "csrf_token": token})
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-    client.environ_base["HTTP_X_CSRFTOKEN"] = token
-    return client
 
 
 @pytest.fixture
@@ -220,10 +142,6 @@ def client_as(app: Any) -> Any:
 
 # --- a real server process and a real browser ---------------------------------------------------
 
-REQUIRE_BROWSER = os.environ.get("MAPSERVICE_REQUIRE_BROWSER") == "1"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
 @pytest.fixture
 def served(tmp_path: Path, demo_db: str) -> Iterator[str]:
     """`mapservice serve` (waitress) on loopback over a private demo database; yields its URL.
@@ -239,38 +157,7 @@ def served(tmp_path: Path, demo_db: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright; skips (fails in CI) when missing."""
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "playwright is not installed (pip install -e '.[test]')"
-    if reason is None and not os.path.exists(CHROMIUM):
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium; `.ci/run` does)"
-    if reason is not None:
-        if REQUIRE_BROWSER:
-            pytest.fail(reason + " — required here (MAPSERVICE_REQUIRE_BROWSER=1)")
-        pytest.skip(reason)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
-        )
+    """Headless Debian Chromium driven by Playwright, one per session (per xdist worker);
+    skips (fails in CI) when missing."""
+    with chromium_or_skip() as browser:
         yield browser
-        browser.close()
-
-
-def signed_in_page(chromium: Any, base: str, username: str = "personnel",
-                   **options: Any) -> Any:
-    """A new browser page signed in through the login form as ``username`` (staff by
-    default); ``options`` go to ``new_page`` (viewport, …)."""
-    page = chromium.new_page(**options)
-    page.goto(base + "/connexion")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form.login button[type=submit]")
-    assert "/connexion" not in page.url, page.content()[:500]
-    return page

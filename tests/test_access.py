@@ -1,8 +1,8 @@
 """Who sees what: the role × route matrix, tokens scoped to a park manager's parks, CSRF,
 sign-in throttling and locking, and no confidential value leaking to those without the right.
 
-Accounts come from ``conftest.ACCOUNTS`` (one per role, password ``conftest.PASSWORD``); the
-park manager ``gestion`` manages ``conftest.MANAGED["park"]``.
+Accounts come from ``tests.support.accounts.ACCOUNTS`` (one per role, password ``PASSWORD``); the
+park manager ``gestion`` manages ``MANAGED["park"]``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 import pytest
-from conftest import ACCOUNTS, MANAGED, PASSWORD, csrf_token_of, sign_in
 
 from mapservice.web.guard import permission_for
+from tests.support.accounts import ACCOUNTS, MANAGED, PASSWORD, csrf_token_of, sign_in
 
 STRANGER = "inconnu"
 ROLES = (STRANGER, *ACCOUNTS)  # inconnu, admin, personnel, gestion, presentateur
@@ -75,6 +75,7 @@ def test_every_endpoint_has_a_rule(app):
     assert not missing, f"endpoints without an access rule: {missing}"
 
 
+@pytest.mark.slow
 def test_role_by_route_matrix(app):
     with app.app_context():
         site = _svc(app).repo.sites()[0].id
@@ -294,6 +295,7 @@ def test_an_account_locks_after_five_wrong_passwords(app):
     assert again.status_code == 302
 
 
+@pytest.mark.slow
 def test_sign_in_attempts_are_throttled_per_address(app):
     from mapservice.web import auth
 
@@ -305,6 +307,7 @@ def test_sign_in_attempts_are_throttled_per_address(app):
     assert codes[:-1] == [401] * auth.MAX_ATTEMPTS and codes[-1] == 429
 
 
+@pytest.mark.slow
 def test_the_sign_in_limit_holds_across_serving_processes_and_forgets_the_address(
         app, tmp_path, monkeypatch):
     """Each process of `serve --workers N` counted on its own: N times the attempts. Two apps

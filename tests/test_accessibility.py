@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import signed_in_page
+
+from tests.support.browser import signed_in_page
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/?category=bois&direction=offre", "/sites/{site}", "/materiaux",

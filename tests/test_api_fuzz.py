@@ -3,7 +3,8 @@
 The app is the one of ``conftest.py`` (a private copy of the demo database in ``tmp_path``),
 asked with the staff account's personal token, with a few synergies stored and moved along
 the pipeline so the list, detail and impact operations have something to answer. Each
-operation gets valid and invalid requests; what every answer must be is in ``fuzzing.py``.
+operation gets valid and invalid requests; what every answer must be is in
+``tests/support/fuzzing.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
+
+from tests.support.fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
+
+#: Forty requests per operation: out of the edit loop (``make test-fast``).
+pytestmark = pytest.mark.slow
 
 
 def _seed_synergies(app: Any) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, csrf_token_of, sign_in
 
 from mapservice import create_app
 from mapservice.accounts import jobs as accounts
@@ -24,6 +23,7 @@ from mapservice.errors import InvalidInput, NotFound
 from mapservice.storage import registry_store
 from mapservice.storage import schema as t
 from mapservice.storage.sql import SqlRepository
+from tests.support.accounts import PASSWORD, csrf_token_of, sign_in
 
 MEMBER = {"name": "Fonderie Éloïse (essai)", "naics_code": "331511",
           "contact_name": "Léa Côté", "contact_email": "lea@fonderie.example",

@@ -47,6 +47,7 @@ def report() -> dict[str, Any]:
                     before_verify=REMOVED)
 
 
+@pytest.mark.slow
 def test_the_report_has_every_route_class_and_the_cpu_split(report: dict[str, Any]) -> None:
     assert set(report["routes"]) == {*load.ROUTES, "total"}
     for name, figures in report["routes"].items():
@@ -64,6 +65,7 @@ def test_the_report_has_every_route_class_and_the_cpu_split(report: dict[str, An
     assert report["timeline"] and report["timeline"][0]["t_s"] == 0
 
 
+@pytest.mark.slow
 def test_a_write_missing_from_the_database_is_counted_as_lost(report: dict[str, Any]) -> None:
     writes = report["writes"]
     assert writes["synergies"] > 0 and writes["corrections"] > 0
@@ -76,6 +78,7 @@ def test_a_write_missing_from_the_database_is_counted_as_lost(report: dict[str, 
     assert not lost_check["ok"] and not report["pass"]
 
 
+@pytest.mark.slow
 def test_the_printed_report_has_the_table_and_the_verdicts(
         report: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     load.print_report(report)

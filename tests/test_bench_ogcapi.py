@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 
+
+@pytest.mark.slow
 def test_the_paging_benchmark_walks_both_ways_and_reports(tmp_path, capsys):
     from bench import ogcapi
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from conftest import DATA_DIR, make_settings
-
 from bench.pages import generate_rows, write_membership
 from mapservice.ops.demo import HEADER
 from mapservice.services import Services
+from tests.support.settings import DATA_DIR, make_settings
 
 
 def test_generated_membership_imports_cleanly_and_lands_in_the_region(tmp_path: Path) -> None:

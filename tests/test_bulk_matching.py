@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from conftest import make_settings
 
 from mapservice.matching.bulk import bulk_pairs, pool_size
 from mapservice.matching.jobs import matcher
 from mapservice.routing.geodesic import GeodesicBackend
 from mapservice.services import Services
+from tests.support.settings import make_settings
 
 
 @pytest.fixture(scope="module")

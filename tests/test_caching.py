@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import threading
 
-from conftest import make_settings, sign_in
-
 from mapservice.caching import CACHES, Caches, ChangeStamp
 from mapservice.cli import main
 from mapservice.config import SETTINGS_BY_NAME
 from mapservice.services import Services
+from tests.support.accounts import sign_in
+from tests.support.settings import make_settings
 
 STAMP = ChangeStamp("e1", registry=5, synergies=2, corrections=1)
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_settings
 
 from mapservice.domain.model import (
     Direction,
@@ -30,6 +29,7 @@ from mapservice.domain.model import (
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.services import Services
 from mapservice.storage import schema as t
+from tests.support.settings import make_settings
 
 MEMBER = {"name": "Scierie Lavoie (test)", "naics_code": "321113", "public_consent": True}
 LONG_AGO = datetime(2001, 1, 1, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from mapservice.cli.main import main
-from tests.test_importing import GOOD, write_csv
+from tests.support.import_files import GOOD, write_csv
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def test_help_everywhere():
         assert result.exit_code == 0 and "Usage" in result.output
 
 
+@pytest.mark.slow
 def test_init_demo_counts(env):
     result = run("init", "--demo")
     assert result.exit_code == 0, result.output

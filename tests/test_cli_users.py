@@ -110,6 +110,7 @@ def test_tokens_are_shown_once_and_revocable(env):
         svc.close()
 
 
+@pytest.mark.slow
 def test_init_demo_makes_an_administrator_and_shows_its_password_once(tmp_path, monkeypatch):
     monkeypatch.setenv("MAPSERVICE_DATABASE_URL", "sqlite:///" + str(tmp_path / "d.sqlite"))
     monkeypatch.setenv("MAPSERVICE_INSTANCE_PATH", str(tmp_path / "instance"))

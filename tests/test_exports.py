@@ -123,6 +123,7 @@ def test_the_public_export_names_no_one_without_consent(client, svc):
     assert got == json.loads(json.dumps(expected))
 
 
+@pytest.mark.slow
 def test_cli_export_writes_every_format(svc, tmp_path):
     from click.testing import CliRunner
 

@@ -27,9 +27,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import PASSWORD, make_settings, sign_in
-from geocoder_server import GeocoderServer
-from routing_server import RoutingServer
 
 from bench.pages import write_membership
 from mapservice import create_app
@@ -37,6 +34,10 @@ from mapservice.cli.main import main
 from mapservice.geocoding.jobs import run_batch
 from mapservice.services import Services
 from mapservice.storage import schema as t
+from tests.support.accounts import PASSWORD, sign_in
+from tests.support.geocoder_server import GeocoderServer
+from tests.support.routing_server import RoutingServer
+from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -130,7 +131,7 @@ def postgis_app(tmp_path: Path, postgis_url: str) -> Iterator[Any]:
 
     svc = Services(make_settings(tmp_path, postgis_url))
     svc.init_database(demo=True)
-    # an account only: add_test_accounts would point conftest's MANAGED tokens at this database
+    # an account only: add_test_accounts would point the MANAGED tokens at this database
     accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
     svc.close()
     app = create_app({"DATABASE_URL": postgis_url, "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -184,6 +185,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.slow
 def test_a_full_disk_refuses_the_import_whole_and_it_goes_through_once_space_is_freed(
         small_disk, tmp_path, demo_sqlite):
     db = small_disk / "demo.sqlite"
@@ -226,7 +228,8 @@ def postgis_small_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     from urllib.parse import urlsplit
 
     import psycopg
-    from conftest import postgis_or_skip
+
+    from tests.support.postgis import postgis_or_skip
 
     base = postgis_or_skip()
     plain = base.replace("postgresql+psycopg", "postgresql")
@@ -325,7 +328,7 @@ ONLINE_ROW = ["Usine en ligne (essai)", "321113", "", "2485 rue Alexis-le-Trotte
 
 
 def _online_services(tmp_path: Path, database_url: str, geocoder: GeocoderServer) -> Services:
-    from tests.test_importing import HEADER, write_csv
+    from tests.support.import_files import HEADER, write_csv
 
     svc = Services(make_settings(tmp_path, database_url, GEOCODER="nominatim",
                                  GEOCODER_URL=geocoder.url, GEOCODER_MIN_DELAY_S=0.0,
@@ -409,6 +412,7 @@ def test_a_routing_engine_timing_out_gives_a_clear_page_and_stores_nothing(
     assert client.get(f"/sites/{site.id}").status_code == 200  # and back when it answers
 
 
+@pytest.mark.slow
 def test_matching_with_a_routing_engine_timing_out_saves_no_synergy(tmp_path, demo_db, routing):
     env = {"MAPSERVICE_DATABASE_URL": demo_db, "MAPSERVICE_ROUTING": "osrm",
            "MAPSERVICE_ROUTING_URL": routing.url, "MAPSERVICE_ROUTING_TIMEOUT_S": "0.2",
@@ -483,6 +487,7 @@ def _kill_mid_import(url: str, folder: Path, in_write: Callable[[], bool]) -> st
     return str(big)
 
 
+@pytest.mark.slow
 def test_an_import_killed_in_its_write_leaves_the_sqlite_database_as_it_was(
         tmp_path, demo_db):
     db = Path(demo_db.split("///", 1)[1])

@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import make_settings
 
 from mapservice.domain.model import Precision
 from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.services import Services
+from tests.support.settings import make_settings
 
 
 @pytest.fixture
@@ -90,6 +90,7 @@ def test_unknown_mode_is_refused(demo):
         geocoding_jobs.run_batch(demo, mode="some")
 
 
+@pytest.mark.slow
 def test_the_cli_prints_a_summary_by_precision_and_the_review_list(tmp_path, demo_db):
     env = {**os.environ, "MAPSERVICE_DATABASE_URL": demo_db,
            "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance")}

@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MANAGED, make_settings
-from geocoder_server import GeocoderServer
 
 from mapservice import create_app
 from mapservice.domain.model import Precision
@@ -16,6 +14,10 @@ from mapservice.geocoding import GeocodeQuery
 from mapservice.geocoding.online import OnlineBackend, cache_key
 from mapservice.routing._http import LocalPace
 from mapservice.services import Services
+from tests.support.accounts import MANAGED
+from tests.support.clock import FakeClock
+from tests.support.geocoder_server import GeocoderServer
+from tests.support.settings import make_settings
 
 
 @pytest.fixture
@@ -87,14 +89,19 @@ def test_nothing_found_is_cached_too(online, server):
     assert len(server.requests) == 1
 
 
-def test_requests_are_spaced_by_the_rate_limit(online, server):
-    for street in ("2485 rue Alexis-le-Trotteur", "rue des Actionnaires", "rue Racine",
-                   "3000 rue des Pins Ouest"):
-        online.geocoder.geocode(GeocodeQuery(address=street, municipality="Saguenay"))
-    times = [r.at for r in server.requests]
-    assert len(times) == 4
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.25 * 0.95, gaps
+def test_requests_are_spaced_by_the_rate_limit(server):
+    clock = FakeClock()
+    backend = OnlineBackend("nominatim", server.url, user_agent="mapservice/tests", timeout_s=2.0,
+                            min_delay_s=0.25, retries=0, cache=None, clock=clock,
+                            sleep=clock.sleep)
+    backend.search("2485 rue Alexis-le-Trotteur, Saguenay")  # the first leaves at once
+    backend.search("rue des Actionnaires, Saguenay")  # right after: waits the whole delay
+    clock.advance(0.1)
+    backend.search("rue Racine, Saguenay")  # 0.1 s later: waits the rest
+    clock.advance(5.0)
+    backend.search("3000 rue des Pins Ouest, Saguenay")  # long after: at once
+    assert len(server.requests) == 4
+    assert clock.sleeps == [pytest.approx(0.25), pytest.approx(0.15)]
 
 
 def test_the_local_pace_waits_out_the_rest_of_the_delay():

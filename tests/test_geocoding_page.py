@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import signed_in_page
 from playwright.sync_api import expect
+
+from tests.support.browser import signed_in_page
 
 
 def _coarse_site(db_url: str) -> tuple[int, float, float]:

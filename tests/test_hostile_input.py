@@ -29,7 +29,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_settings
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -38,6 +37,7 @@ from mapservice.domain.text import fold
 from mapservice.errors import ImportRejected
 from mapservice.importing.columns import COLUMNS, COLUMNS_BY_NAME
 from mapservice.services import Services
+from tests.support.settings import make_settings
 
 _FUZZ = settings(
     deadline=None,
@@ -383,6 +383,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     services.close()
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(content=st.binary(max_size=3000))
 def test_random_bytes_are_refused_cleanly(seeded, tmp_path, content):
@@ -390,12 +391,14 @@ def test_random_bytes_are_refused_cleanly(seeded, tmp_path, content):
         import_or_refuse(seeded, tmp_path / name, content)
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(content=csv_files())
 def test_hostile_csv_imports_valid_data_or_is_refused_cleanly(seeded, tmp_path, content):
     import_or_refuse(seeded, tmp_path / "membres.csv", content)
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(content=xlsx_files())
 def test_hostile_xlsx_imports_valid_data_or_is_refused_cleanly(seeded, tmp_path, content):
@@ -405,6 +408,7 @@ def test_hostile_xlsx_imports_valid_data_or_is_refused_cleanly(seeded, tmp_path,
 # --- through the web upload ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @fuzz(30)
 @given(content=st.one_of(csv_files(), xlsx_files(), st.binary(max_size=500)),
        filename=st.sampled_from(["membres.csv", "membres.xlsx", "Membres.XLSX",

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
 from mapservice.errors import ImportRejected
 from mapservice.storage import schema as t
-
-HEADER = ["entreprise", "secteur_scian", "site", "adresse", "municipalite", "code_postal",
-          "latitude", "longitude", "type", "matiere", "description", "quantite", "unite",
-          "frequence", "dangereux", "confidentiel"]
-
-GOOD = [
-    ["Scierie du Lac (démo)", "321113", "", "1200 rue des Pins", "St-Félicien", "G8K 2A3", "",
-     "", "offre", "bois.sciure", "Sciure sèche d'épinette", "1 234,5", "t/an", "hebdomadaire",
-     "non", "non"],
-    ["Scierie du Lac (démo)", "321113", "", "1200 rue des Pins", "St-Félicien", "G8K 2A3", "",
-     "", "besoin", "Bran de scie", "Pour litière", "12", "t/an", "mensuel", "non", "non"],
-    ["Serres Boréales (démo)", "111419", "Serre nord", "", "Ville de Saguenay (arr. Jonquière)",
-     "", "48,4210", "-71,2300", "besoin", "bois.copeaux", "", "3.5", "t/an", "", "", "oui"],
-]
-
-
-def write_csv(path: Path, rows, *, header=HEADER, delimiter=";", encoding="utf-8") -> Path:
-    with path.open("w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+from tests.support.import_files import GOOD, HEADER, write_csv
 
 
 def dump(services) -> dict[str, list]:
@@ -203,6 +179,7 @@ def test_bom_is_not_part_of_the_first_header(services, tmp_path):
     assert services.import_file(path).inserted["flows"] == 3
 
 
+@pytest.mark.slow
 def test_huge_file_is_rejected_while_streaming(services, tmp_path):
     """500,000 rows: rejected at the row limit without reading the rest into memory."""
     import tracemalloc

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 
 from mapservice.domain.model import Direction, Flow, Site
 from mapservice.domain.sectors import BY_CODE, OTHER, SECTOR_GROUPS, sector_group
@@ -26,6 +25,7 @@ from mapservice.views.map_filters import (
     parse_filter,
 )
 from mapservice.views.map_view import filter_choices
+from tests.support.settings import make_settings
 
 # --- parse_filter ---------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 
 from mapservice.domain.model import Direction, Flow, Municipality, Site, SynergyStatus
 from mapservice.domain.sectors import SECTOR_GROUPS
@@ -35,6 +34,7 @@ from mapservice.views.map_view import (
     site_features,
     synergy_lines,
 )
+from tests.support.settings import make_settings
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,14 @@ index with the geodesic backend here (road distances: tests/test_synergies_api.p
 from __future__ import annotations
 
 import pytest
-from conftest import make_settings
-from test_importing import write_csv
 
 from mapservice.domain.model import SynergyKind
 from mapservice.matching.jobs import matcher
 from mapservice.matching.matcher import Compatibility
 from mapservice.routing.geodesic import GeodesicBackend
 from mapservice.services import Services
+from tests.support.import_files import write_csv
+from tests.support.settings import make_settings
 
 # entreprise, site, municipalité, lat, lon, type, matière, quantité, unité, dangereux
 S = [

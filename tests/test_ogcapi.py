@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import MANAGED
 
 from mapservice.exports.jobs import LayerQuery, layer_features
 from mapservice.exports.layers import LAYERS, STAFF
+from tests.support.accounts import MANAGED
 
 BASE = "/ogcapi/collections"
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"

@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
+
+from tests.support.fuzzing import FUZZ_SETTINGS, call_as_staff, schemathesis, wsgi_schema
+
+#: Forty requests per operation: out of the edit loop (``make test-fast``).
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from geocoder_server import GeocoderServer
-from routing_server import NO_ROAD_NORTH_OF, RoutingServer
 
 from mapservice.errors import RoutingUnavailable
 from mapservice.geocoding.online import OnlineBackend
 from mapservice.routing.http import OsrmBackend
 from mapservice.storage import open_repository
+from tests.support.geocoder_server import GeocoderServer
+from tests.support.routing_server import NO_ROAD_NORTH_OF, RoutingServer
 
 ROOT = Path(__file__).resolve().parents[1]
 

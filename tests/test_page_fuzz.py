@@ -78,6 +78,7 @@ def test_every_page_is_fuzzed(app: Any) -> None:
     assert "/" in routes and "/sites/<int:site_id>" in routes and len(routes) >= 15
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.test_web import map_data
+from tests.support.pages import map_data
 
 
 def _svc(app):
@@ -358,6 +358,7 @@ def test_the_cached_view_follows_synergy_moves(client, app):
     assert after[-1]["properties"]["c"] == "#E69F00"  # contacted
 
 
+@pytest.mark.slow
 def test_the_region_map_draws_tracked_synergies_not_bare_candidates(client, app):
     from mapservice.matching import jobs as synergy_jobs
 

@@ -11,8 +11,10 @@ import sqlite3
 from urllib.parse import urlencode, urlparse
 
 import pytest
-from conftest import csrf_token_of, signed_in_page
 from playwright.sync_api import expect
+
+from tests.support.accounts import csrf_token_of
+from tests.support.browser import signed_in_page
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> (démo)'
 
@@ -214,7 +216,7 @@ def test_downloaded_view_opens_from_disk_without_network(chromium, served, tmp_p
 
 def test_hostile_company_name_is_only_text(chromium, served, demo_db, tmp_path):
     from mapservice import create_app
-    from tests.test_importing import GOOD, HEADER, write_csv
+    from tests.support.import_files import GOOD, HEADER, write_csv
 
     rows = [[*GOOD[0], "oui"]]
     rows[0][0] = HOSTILE

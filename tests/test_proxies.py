@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MANAGED, csrf_token_of
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
@@ -18,6 +17,7 @@ from mapservice.config import load_settings
 from mapservice.errors import ConfigError
 from mapservice.web import auth
 from mapservice.web.proxies import TrustedProxies, parse
+from tests.support.accounts import MANAGED, csrf_token_of
 
 PROXY, CLIENT, OTHER = "10.0.0.1", "198.51.100.9", "203.0.113.7"
 PUBLIC = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "carte.example.org"}

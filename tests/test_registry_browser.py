@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from conftest import signed_in_page
 from playwright.sync_api import expect
+
+from tests.support.browser import signed_in_page
 
 GOOD = ("entreprise;site;adresse;municipalite;code_postal;type;matiere;description;quantite;unite\n"
         "Verrerie du Lac (essai);;55, rue Collard;Alma;G8B 1M6;offre;verre;Calcin trié;"

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from routing_server import NO_ROAD_NORTH_OF, RoutingServer
 
 from mapservice.errors import ConfigError, InvalidInput
 from mapservice.routing import (
@@ -28,6 +27,7 @@ from mapservice.routing import (
 )
 from mapservice.routing.http import OrsBackend, OsrmBackend, ValhallaBackend, chunk_sizes
 from mapservice.routing.osm import graph_from_osm
+from tests.support.routing_server import NO_ROAD_NORTH_OF, RoutingServer
 
 DATA = Path(__file__).parent / "data"
 ROADS = DATA / "tiny_roads.geojson"

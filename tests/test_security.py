@@ -12,13 +12,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import sign_in
 
 from mapservice import create_app
 from mapservice.errors import InvalidInput
 from mapservice.importing.sniff import SNIFF_BYTES
 from mapservice.web import uploads
 from mapservice.web.security import tile_sources
+from tests.support.accounts import sign_in
 
 COMMON = {
     "X-Frame-Options": "DENY",
@@ -180,7 +180,7 @@ def _set_cookie(response, name: str) -> str:
 
 
 def _login_response(client):
-    from conftest import PASSWORD, csrf_token_of
+    from tests.support.accounts import PASSWORD, csrf_token_of
 
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
     return client.post("/connexion", data={"username": "personnel", "password": PASSWORD,

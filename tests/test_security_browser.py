@@ -16,7 +16,9 @@ import urllib.request
 from urllib.parse import urlparse
 
 import pytest
-from conftest import MANAGED, signed_in_page
+
+from tests.support.accounts import MANAGED
+from tests.support.browser import signed_in_page
 
 #: Records each violation the page reports; runs before any of the page's own scripts.
 LISTEN = """

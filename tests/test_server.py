@@ -8,9 +8,13 @@ import os
 import urllib.request
 from pathlib import Path
 
-from conftest import MANAGED
+import pytest
 
 from bench.serving import serve
+from tests.support.accounts import MANAGED
+
+#: Real server processes, each started and stopped: out of the edit loop (``make test-fast``).
+pytestmark = pytest.mark.slow
 
 
 def test_served_app_answers_map_health_and_export(tmp_path: Path, demo_db: str):

@@ -145,6 +145,7 @@ def test_moving_needs_a_pair_an_author_and_a_status(client, body):
     assert r.status_code == 422
 
 
+@pytest.mark.slow
 def test_cli_match_writes_geojson_and_csv(tmp_path, demo_db):
     env = {**os.environ, "MAPSERVICE_DATABASE_URL": demo_db,
            "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance")}
@@ -192,7 +193,7 @@ def test_classify_and_keep_a_correction(client):
 
 
 def test_import_accepts_free_text_materials_the_classifier_is_sure_of(app, tmp_path):
-    from test_importing import GOOD, write_csv
+    from tests.support.import_files import GOOD, write_csv
 
     svc = _svc(app)
     row = list(GOOD[0])
@@ -347,10 +348,9 @@ def test_site_candidates_refuse_bad_pages(app, client, args, field):
 def test_the_repository_pages_and_counts_synergies_in_sql(tmp_path, database_url):
     from itertools import product
 
-    from conftest import make_settings
-    from test_importing import GOOD, write_csv
-
     from mapservice.domain.model import Direction, SynergyStatus
+    from tests.support.import_files import GOOD, write_csv
+    from tests.support.settings import make_settings
 
     svc = Services(make_settings(tmp_path, database_url))
     try:

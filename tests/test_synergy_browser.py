@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import make_settings, signed_in_page
 from playwright.sync_api import expect
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.services import Services
+from tests.support.browser import signed_in_page
+from tests.support.settings import make_settings
 
 #: Realisation dates of the synergies the demo pipeline gets (one per synergy, oldest first).
 REALISED_AT = [datetime(2025, m, d, 15, tzinfo=UTC)

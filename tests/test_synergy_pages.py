@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import sign_in
-from test_dashboard import by_categories, expected_impact, realise
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.services import Services
 from mapservice.views import dashboard
+from tests.support.accounts import sign_in
+from tests.support.seeded_registry import by_categories, expected_impact, realise
 
 NUMBER = re.compile(r"-?[\d\u00a0\u202f ]+(?:,\d+)?")
 

@@ -8,11 +8,10 @@ import logging
 import time
 from typing import Any
 
-from conftest import sign_in
-
 from mapservice import create_app
 from mapservice.views.site_page import warm_all
 from mapservice.web import warming
+from tests.support.accounts import sign_in
 
 
 def _located(app: Any) -> list[int]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from mapservice import create_app
+from tests.support.pages import map_data
 
 
 def test_healthz(client):
@@ -15,15 +14,6 @@ def test_healthz(client):
     body = response.get_json()
     assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0011"
     assert body["counts"]["sites"] > 200
-
-
-def map_data(html: str) -> dict:
-    """The data a map page hands to its script (``MapService.draw({... data: {…}, labels``)."""
-    import json
-
-    match = re.search(r"data: (\{.*?\}),\n\s*labels:", html, re.S)
-    assert match, "no map data in the page"
-    return json.loads(match.group(1))
 
 
 def test_region_map_shows_parks_and_clustered_sites(client, app):
@@ -85,14 +75,13 @@ def test_unknown_page_is_404_html_for_people(client):
 
 
 def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
-    from tests.test_importing import GOOD, HEADER, write_csv
+    from tests.support.import_files import GOOD, HEADER, write_csv
 
     rows = [list(GOOD[0])]
     rows[0][0] = "<script>alert(1)</script> (démo)"
     services.import_file(write_csv(tmp_path / "x.csv", rows, header=HEADER))
-    from conftest import PASSWORD, sign_in
-
     from mapservice.accounts import jobs as accounts
+    from tests.support.accounts import PASSWORD, sign_in
 
     accounts.add_user(services, username="personnel", password=PASSWORD, role="staff")
     app = create_app({"DATABASE_URL": services.settings["DATABASE_URL"],
@@ -109,7 +98,7 @@ def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
 @pytest.mark.parametrize("path", ["/healthz", "/connexion"])
 def test_empty_database_gives_503_not_a_traceback(tmp_path, path):
     """Before anyone is known, the pages that read the database: health, and signing in."""
-    from conftest import csrf_token_of
+    from tests.support.accounts import csrf_token_of
 
     app = create_app({"DATABASE_URL": "sqlite:///" + str(tmp_path / "nowhere" / "x" / "y.db"),
                       "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})

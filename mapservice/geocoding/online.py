@@ -64,6 +64,7 @@ class OnlineBackend:
         cache: HitCache | None,
         pace_store: PaceStore | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -73,7 +74,8 @@ class OnlineBackend:
         self.name = kind
         self.url = url.rstrip("/")
         self.cache = cache
-        pace = make_pace(min_delay_s, store=pace_store, key=pace_key(kind, url), sleep=sleep)
+        pace = make_pace(min_delay_s, store=pace_store, key=pace_key(kind, url), sleep=sleep,
+                         clock=clock)
         self.http = HttpClient(user_agent=user_agent, timeout_s=timeout_s, retries=retries,
                                pace=pace, sleep=sleep)
 

@@ -118,13 +118,14 @@ class SharedPace:
 
 
 def make_pace(min_delay_s: float, *, store: PaceStore | None = None, key: str = "",
-              sleep: Callable[[float], None] = time.sleep) -> Pace:
+              sleep: Callable[[float], None] = time.sleep,
+              clock: Callable[[], float] = time.monotonic) -> Pace:
     """The pace for ``min_delay_s``: none at 0, shared through ``store`` when given."""
     if min_delay_s <= 0:
         return NoPace()
     if store is not None:
         return SharedPace(store, key, min_delay_s, sleep=sleep)
-    return LocalPace(min_delay_s, sleep=sleep)
+    return LocalPace(min_delay_s, clock=clock, sleep=sleep)
 
 
 class HttpClient:

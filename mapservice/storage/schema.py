@@ -128,6 +128,8 @@ sites = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("member_id", "site_key", name="uq_sites_member_key"),
     sa.Index("ix_sites_updated", "updated_at"),
+    sa.Index("ix_sites_park", "park_id"),
+    sa.Index("ix_sites_lonlat", "lon", "lat"),
 )
 
 flows = sa.Table(
@@ -150,6 +152,8 @@ flows = sa.Table(
         "site_id", "direction", "category_code", "description_key", name="uq_flows_natural"
     ),
     sa.Index("ix_flows_updated", "updated_at"),
+    sa.Index("ix_flows_site", "site_id"),
+    sa.Index("ix_flows_category", "category_code", "direction"),
 )
 
 synergies = sa.Table(
@@ -180,6 +184,7 @@ synergies = sa.Table(
     sa.Column("reasons_json", sa.Text, nullable=False, server_default="[]"),
     sa.UniqueConstraint("output_flow_id", "input_flow_id", name="uq_synergies_pair"),
     sa.Index("ix_synergies_updated", "updated_at"),
+    sa.Index("ix_synergies_status", "status"),
 )
 
 synergy_events = sa.Table(
@@ -194,6 +199,7 @@ synergy_events = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("author", sa.String(120), nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_synergy_events_synergy", "synergy_id"),
 )
 
 category_corrections = sa.Table(
@@ -318,6 +324,7 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_used_at", sa.DateTime(timezone=True)),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_api_tokens_user", "user_id"),
 )
 
 #: Sign-in attempts of the last minutes, by a keyed hash of the client's address (never the

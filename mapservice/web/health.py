@@ -14,7 +14,12 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    return jsonify(services().health())
+    """200 when the database's schema is the one this code expects; 503 with both revisions
+    when it is not, so that a proxy or a process manager sends no one to this process."""
+    health = services().health()
+    response = jsonify(health)
+    response.status_code = 200 if health["status"] == "ok" else 503
+    return response
 
 
 @bp.get("/healthz/caches")

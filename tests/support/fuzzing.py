@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import MANAGED
+
+from tests.support.accounts import MANAGED
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis fuzzes the API")
 

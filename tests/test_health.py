@@ -1,0 +1,60 @@
+"""``/healthz``: 200 when the database's schema is this code's head revision, 503 with both
+revisions when it is behind (an older or empty database) or ahead (upgraded by newer code)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from mapservice import create_app
+from mapservice.storage import open_repository
+from mapservice.storage.sql import known_revisions
+
+HEAD = known_revisions()[-1]
+
+
+def _health(tmp_path: Path, url: str) -> tuple[int, dict]:
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "SECRET_KEY": "test", "TESTING": True})
+    response = app.test_client().get("/healthz")
+    assert response.mimetype == "application/json"
+    return response.status_code, response.get_json()
+
+
+def test_a_database_at_the_head_revision_is_healthy(tmp_path, demo_db):
+    status, body = _health(tmp_path, demo_db)
+    assert status == 200
+    assert (body["status"], body["revision"], body["head_revision"]) == ("ok", HEAD, HEAD)
+    assert body["counts"]["sites"] > 200
+
+
+@pytest.mark.parametrize("older", known_revisions()[:-1])
+def test_a_database_behind_the_code_answers_503_with_both_revisions(tmp_path, older):
+    url = "sqlite:///" + str(tmp_path / "ancienne.sqlite")
+    repo = open_repository(url)
+    repo.migrate(older)  # the schema as an older release left it
+    repo.close()
+    status, body = _health(tmp_path, url)
+    assert status == 503
+    assert body == {"status": "schema_behind", "backend": "sqlite", "revision": older,
+                    "head_revision": HEAD}
+
+
+def test_an_empty_database_is_behind(tmp_path):
+    url = "sqlite:///" + str(tmp_path / "vide.sqlite")
+    sqlite3.connect(tmp_path / "vide.sqlite").close()
+    status, body = _health(tmp_path, url)
+    assert (status, body["status"], body["revision"]) == (503, "schema_behind", None)
+
+
+def test_a_database_upgraded_by_newer_code_is_ahead(tmp_path, demo_db):
+    with closing(sqlite3.connect(demo_db.split("///", 1)[1])) as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")  # a revision from later
+        db.commit()
+    status, body = _health(tmp_path, demo_db)
+    assert status == 503
+    assert (body["status"], body["revision"], body["head_revision"]) == (
+        "schema_ahead", "9999", HEAD)
