@@ -65,6 +65,7 @@ def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
         return
     try:
         from gunicorn.app.base import BaseApplication
+        from gunicorn.errors import HaltServer
     except ImportError as exc:  # Windows (no fcntl), or gunicorn left out
         raise ManyWorkersUnsupported(
             f"Plusieurs processus (--workers {workers}) demandent gunicorn, qui ne tourne que "
@@ -100,7 +101,14 @@ def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
     except SystemExit as exc:
         if os.getpid() != arbiter:  # a worker leaving: its status tells the arbiter why
             raise
-        if exc.code in (None, 0):
-            return
-        log.error("the server stopped: a worker could not start (status %s)", exc.code)
-        raise SystemExit(1) from None
+        status, reason = exc.code, ""
+    except HaltServer as exc:
+        # When two workers fail to boot together, gunicorn's halt meets the second failure
+        # while it reaps and lets HaltServer out instead of exiting: the same stop.
+        status, reason = exc.exit_status, f" ({exc.reason})"
+    else:
+        return
+    if status in (None, 0):
+        return
+    log.error("the server stopped: a worker could not start%s (status %s)", reason, status)
+    raise SystemExit(1) from None

@@ -49,7 +49,8 @@ def upgrade() -> None:
         *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
           for name in COUNTERS),
     )
-    op.execute(sa.text("INSERT INTO change_counters (id, epoch) VALUES (1, :epoch)")
+    # The one row takes id 1 from the sequence (PostgreSQL), which then moves past it.
+    op.execute(sa.text("INSERT INTO change_counters (epoch) VALUES (:epoch)")
                .bindparams(epoch=uuid.uuid4().hex))
     if op.get_context().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
