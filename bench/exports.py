@@ -28,10 +28,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from mapservice.domain.access import STAFF
 from mapservice.domain.model import Direction, Flow, Member, Site, Unit
 from mapservice.domain.reference import load_reference
 from mapservice.exports import formats as export_formats
-from mapservice.exports.layers import STAFF, Context, flow_features
+from mapservice.exports.layers import Context, flow_features
 from mapservice.materials.taxonomy import Taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,9 @@ import json
 
 import pytest
 
+from mapservice.domain.access import PUBLIC, STAFF
 from mapservice.exports.jobs import LayerQuery, layer_features, parse_query
-from mapservice.exports.layers import LAYERS, PUBLIC, STAFF
+from mapservice.exports.layers import LAYERS
 
 pyogrio = pytest.importorskip("pyogrio", reason="pyogrio (GDAL) reads the exports back")
 
@@ -154,9 +155,9 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(app, tmp_pa
 
     from openpyxl import load_workbook
 
+    from mapservice.domain.access import STAFF
     from mapservice.exports import formats as export_formats
     from mapservice.exports.jobs import LayerQuery, layer_features
-    from mapservice.exports.layers import STAFF
 
     hostile = ['=HYPERLINK("http://x.example","clic")', "+1+1", "-2+3", "@SUM(A1)",
                "=cmd|' /C calc'!A0"]

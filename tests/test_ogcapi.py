@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from mapservice.domain.access import STAFF
 from mapservice.exports.jobs import LayerQuery, layer_features
-from mapservice.exports.layers import LAYERS, STAFF
+from mapservice.exports.layers import LAYERS
 from tests.support.accounts import MANAGED
 
 BASE = "/ogcapi/collections"

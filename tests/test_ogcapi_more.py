@@ -10,9 +10,10 @@ from urllib.parse import quote
 import pytest
 from pyproj import Transformer
 
+from mapservice.domain.access import STAFF
 from mapservice.domain.model import SynergyStatus
 from mapservice.exports.jobs import LayerQuery, layer_features, parse_datetime
-from mapservice.exports.layers import LAYERS, STAFF
+from mapservice.exports.layers import LAYERS
 from mapservice.matching import jobs as synergy_jobs
 
 BASE = "/ogcapi/collections"

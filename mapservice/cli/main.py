@@ -219,9 +219,10 @@ def match(ctx: click.Context, site_id: int | None, max_km: float | None, backend
 @click.pass_context
 def export(ctx: click.Context, layer: str, out: Path, filters: tuple[str, ...],
            public: bool) -> None:
+    from mapservice.domain.access import PUBLIC, STAFF
     from mapservice.exports import formats as export_formats
     from mapservice.exports.jobs import layer_features, parse_query
-    from mapservice.exports.layers import LAYERS, PUBLIC, STAFF
+    from mapservice.exports.layers import LAYERS
 
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in export_formats.FORMATS or (layer == "tout" and fmt not in ("xlsx", "gpkg")):

@@ -10,7 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mapservice.exports.layers import Scope
+
+@dataclass(frozen=True)
+class Scope:
+    """Who asks: ``parks`` they may read (None: all); whether confidential values may leave
+    (contacts, confidential quantities, and names); and whether the names of members who did
+    not consent may leave for the sites in those parks (``names``: a park manager's tenants).
+    :func:`scope_for` makes one for each role."""
+
+    parks: frozenset[str] | None = None
+    confidential: bool = False
+    names: bool = False
+
+    def sees_park(self, park_id: str | None) -> bool:
+        return self.parks is None or (park_id is not None and park_id in self.parks)
+
+
+STAFF = Scope(parks=None, confidential=True, names=True)
+PUBLIC = Scope(parks=None, confidential=False, names=False)
 
 
 class Role(StrEnum):

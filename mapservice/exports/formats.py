@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mapservice.exports.layers import LAYERS, Layer, Scope
+from mapservice.domain.access import Scope
+from mapservice.exports.layers import LAYERS, Layer
 
 FORMATS = {"geojson": "application/geo+json", "csv": "text/csv",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

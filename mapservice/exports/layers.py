@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mapservice.domain.access import Scope
 from mapservice.domain.model import (
     UNIT_LABELS,
     Direction,
@@ -62,24 +63,6 @@ class Layer:
     def field_names(self, scope: Scope) -> list[str]:
         return [f.name for f in self.fields if scope.confidential or not f.confidential]
 
-
-@dataclass(frozen=True)
-class Scope:
-    """Who asks: ``parks`` they may read (None: all); whether confidential values may leave
-    (contacts, confidential quantities, and names); and whether the names of members who did
-    not consent may leave for the sites in those parks (``names``: a park manager's tenants).
-    :func:`mapservice.domain.access.scope_for` makes one for each role."""
-
-    parks: frozenset[str] | None = None
-    confidential: bool = False
-    names: bool = False
-
-    def sees_park(self, park_id: str | None) -> bool:
-        return self.parks is None or (park_id is not None and park_id in self.parks)
-
-
-STAFF = Scope(parks=None, confidential=True, names=True)
-PUBLIC = Scope(parks=None, confidential=False, names=False)
 
 _SITE_FIELDS = (
     Field("site_id", "integer", "Identifiant du site", "Site id"),

@@ -12,9 +12,9 @@ def register(app: Flask) -> None:
         api,
         api_synergies,
         auth,
-        caching,
         compression,
         error_pages,
+        etags,
         exports,
         geocoding_pages,
         guard,
@@ -58,6 +58,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(ogcapi.bp)
     error_pages.init_app(app)
     compression.init_app(app)
-    caching.init_app(app)  # after: runs before compression, on the plain body
+    etags.init_app(app)  # after: runs before compression, on the plain body
     security.init_app(app)  # last: runs first, hashes the inline scripts of the plain body
     proxies.init_app(app)  # around the whole app: the client's address before anything reads it

@@ -16,9 +16,8 @@ from flask import Flask, Response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from mapservice.domain.access import Permission, Principal, Role, allowed, scope_for
+from mapservice.domain.access import PUBLIC, Permission, Principal, Role, Scope, allowed, scope_for
 from mapservice.errors import Forbidden, NotSignedIn
-from mapservice.exports.layers import PUBLIC, Scope
 from mapservice.web.auth import current_principal, public_map_open
 from mapservice.web.machine_routes import MACHINE_PREFIXES
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.jobs import (
     EXTRA,
@@ -31,7 +32,7 @@ from mapservice.exports.jobs import (
     spatial_extent,
     time_extent,
 )
-from mapservice.exports.layers import LAYERS, Field, Scope
+from mapservice.exports.layers import LAYERS, Field
 from mapservice.geo import crs
 from mapservice.views.map_filters import PARAMETERS
 from mapservice.web import services

@@ -190,7 +190,7 @@ def _op(summary: str, answer: str, *, parameters: list[dict[str, Any]] | None = 
     ok: dict[str, Any] = {"description": "OK",
                           "content": {"application/json": {"schema": _ref(answer)}}}
     responses: dict[str, Any] = {"200": ok}
-    if body is None:  # a GET: tagged, so a client may revalidate (see web/caching.py)
+    if body is None:  # a GET: tagged, so a client may revalidate (see web/etags.py)
         ok["headers"] = {"ETag": ETAG_HEADER}
         responses["304"] = NOT_MODIFIED
     if paged:
