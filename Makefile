@@ -46,6 +46,7 @@ test-fast: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mapservice tests scripts bench
+	$(BIN)/ruff format --check mapservice tests scripts bench
 	$(BIN)/mypy
 
 # Benchmarks (bench/README.md): offline geocoding against an exact-match baseline, and

@@ -71,52 +71,142 @@ class Weights:
         return rng.choices(self.keys, cum_weights=self.cumulative)[0]
 
 
-SOURCES = Weights({"synonym fr": 45, "label fr": 18, "synonym en": 18, "label en": 9,
-                   "junk": 10})
+SOURCES = Weights({"synonym fr": 45, "label fr": 18, "synonym en": 18, "label en": 9, "junk": 10})
 # A writing that does not apply to the name drawn (no accent to drop, no word long enough to
 # misspell) is redrawn.
-WRITINGS = Weights({
-    "as listed": 22, "Capitalised": 8, "UPPER CASE": 6, "lower case": 4, "accents dropped": 10,
-    "plural flipped": 10, "misspelt": 8, "extra words": 10, "with a quantity": 12,
-    "2 or 3 of these": 10,
-})
+WRITINGS = Weights(
+    {
+        "as listed": 22,
+        "Capitalised": 8,
+        "UPPER CASE": 6,
+        "lower case": 4,
+        "accents dropped": 10,
+        "plural flipped": 10,
+        "misspelt": 8,
+        "extra words": 10,
+        "with a quantity": 12,
+        "2 or 3 of these": 10,
+    }
+)
 #: The writings "2 or 3 of these" combines (case last, so it covers the added words).
-_COMBINABLE = ("accents dropped", "plural flipped", "misspelt", "extra words",
-               "with a quantity", "UPPER CASE", "lower case")
-JUNK = Weights({"random letters": 30, "unrelated words": 30, "placeholder": 20,
-                "material not in the taxonomy": 20})
+_COMBINABLE = (
+    "accents dropped",
+    "plural flipped",
+    "misspelt",
+    "extra words",
+    "with a quantity",
+    "UPPER CASE",
+    "lower case",
+)
+JUNK = Weights(
+    {
+        "random letters": 30,
+        "unrelated words": 30,
+        "placeholder": 20,
+        "material not in the taxonomy": 20,
+    }
+)
 
-_EXTRA_BEFORE = {"fr": ("lot de", "surplus de", "Offre :", "vrac -", "env."),
-                 "en": ("lot of", "surplus", "Offer:", "approx.")}
+_EXTRA_BEFORE = {
+    "fr": ("lot de", "surplus de", "Offre :", "vrac -", "env."),
+    "en": ("lot of", "surplus", "Offer:", "approx."),
+}
 _EXTRA_AFTER = {
-    "fr": ("disponible", "disponibles", "à donner", "en vrac", "de notre usine", "secs",
-           "propres", "mélangés", "en surplus", "récupérés", "de production", "(lot)",
-           "- à vendre", "sur palettes", "chaque semaine"),
-    "en": ("available", "for free", "in bulk", "from our plant", "clean", "mixed", "surplus",
-           "- for sale", "on pallets", "every week"),
+    "fr": (
+        "disponible",
+        "disponibles",
+        "à donner",
+        "en vrac",
+        "de notre usine",
+        "secs",
+        "propres",
+        "mélangés",
+        "en surplus",
+        "récupérés",
+        "de production",
+        "(lot)",
+        "- à vendre",
+        "sur palettes",
+        "chaque semaine",
+    ),
+    "en": (
+        "available",
+        "for free",
+        "in bulk",
+        "from our plant",
+        "clean",
+        "mixed",
+        "surplus",
+        "- for sale",
+        "on pallets",
+        "every week",
+    ),
 }
 _UNRELATED = (
-    "services comptables", "logiciel de gestion", "marketing numérique", "formation SST",
-    "consultation", "bonjour", "voir pièce jointe", "appelez-nous", "accounting services",
-    "software licence", "contact us", "idem", "selon la saison", "déménagement de bureaux",
-    "graphic design", "réseautage d'affaires",
+    "services comptables",
+    "logiciel de gestion",
+    "marketing numérique",
+    "formation SST",
+    "consultation",
+    "bonjour",
+    "voir pièce jointe",
+    "appelez-nous",
+    "accounting services",
+    "software licence",
+    "contact us",
+    "idem",
+    "selon la saison",
+    "déménagement de bureaux",
+    "graphic design",
+    "réseautage d'affaires",
 )
-_PLACEHOLDERS = ("", "   ", "N/A", "n/a", "???", "-", "à venir", "voir fiche", "TBD", "0",
-                 "1234", "xxx", "aucun", "none", "...")
+_PLACEHOLDERS = (
+    "",
+    "   ",
+    "N/A",
+    "n/a",
+    "???",
+    "-",
+    "à venir",
+    "voir fiche",
+    "TBD",
+    "0",
+    "1234",
+    "xxx",
+    "aucun",
+    "none",
+    "...",
+)
 _NOT_LISTED = (
-    "tubes fluorescents", "batteries au lithium", "médicaments périmés", "sol contaminé",
-    "terre contaminée aux hydrocarbures", "bois traité CCA", "amiante friable",
-    "seringues usagées", "fluorescent tubes", "lithium batteries", "expired medicine",
-    "neige usée", "cheveux", "mégots de cigarettes",
+    "tubes fluorescents",
+    "batteries au lithium",
+    "médicaments périmés",
+    "sol contaminé",
+    "terre contaminée aux hydrocarbures",
+    "bois traité CCA",
+    "amiante friable",
+    "seringues usagées",
+    "fluorescent tubes",
+    "lithium batteries",
+    "expired medicine",
+    "neige usée",
+    "cheveux",
+    "mégots de cigarettes",
 )
 #: How people write each default unit of the taxonomy, by language.
 _QUANTITY_UNITS: dict[str, dict[str, tuple[str, ...]]] = {
-    "t_per_year": {"fr": ("t/an", "tonnes par année", "tm/an", "TMH/année", "t"),
-                   "en": ("t/yr", "tons per year", "tonnes/year", "t")},
-    "m3_per_year": {"fr": ("m³/an", "m3 par année", "verges/an", "litres/an"),
-                    "en": ("m3/yr", "cubic yards per year", "litres/year")},
-    "units_per_year": {"fr": ("unités/an", "par semaine", "pcs", "par mois"),
-                       "en": ("units/yr", "per week", "pcs", "per month")},
+    "t_per_year": {
+        "fr": ("t/an", "tonnes par année", "tm/an", "TMH/année", "t"),
+        "en": ("t/yr", "tons per year", "tonnes/year", "t"),
+    },
+    "m3_per_year": {
+        "fr": ("m³/an", "m3 par année", "verges/an", "litres/an"),
+        "en": ("m3/yr", "cubic yards per year", "litres/year"),
+    },
+    "units_per_year": {
+        "fr": ("unités/an", "par semaine", "pcs", "par mois"),
+        "en": ("units/yr", "per week", "pcs", "per month"),
+    },
     "kw": {"fr": ("kW", "MW", "kWh/an", "GJ/an"), "en": ("kW", "MW", "kWh/yr")},
 }
 _VOWELS = "aeiouéè"
@@ -127,13 +217,13 @@ def _typo(rng: random.Random, word: str) -> str:
     i = rng.randrange(1, len(word) - 1)
     slip = rng.randrange(4)
     if slip == 0:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if slip == 1:
         return word[:i] + word[i] + word[i:]
     if slip == 2:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     others = [v for v in _VOWELS if v != word[i]]
-    return word[:i] + rng.choice(others) + word[i + 1:]
+    return word[:i] + rng.choice(others) + word[i + 1 :]
 
 
 def _long_words(text: str) -> list[int]:
@@ -219,16 +309,18 @@ class TextGenerator:
         rng = self.rng
         kind = JUNK.pick(rng)
         if kind == "random letters":
-            text = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz   éè'-",
-                                       k=rng.randint(3, 20))).strip()
+            text = "".join(
+                rng.choices("abcdefghijklmnopqrstuvwxyz   éè'-", k=rng.randint(3, 20))
+            ).strip()
         elif kind == "unrelated words":
             text = rng.choice(_UNRELATED)
         elif kind == "placeholder":
             text = rng.choice(_PLACEHOLDERS)
         else:
             text = rng.choice(_NOT_LISTED)
-        return Text(text, None, "junk", f"junk: {kind}",
-                    rng.choice((Direction.OUTPUT, Direction.INPUT)))
+        return Text(
+            text, None, "junk", f"junk: {kind}", rng.choice((Direction.OUTPUT, Direction.INPUT))
+        )
 
     def text(self) -> Text:
         rng = self.rng
@@ -245,8 +337,7 @@ class TextGenerator:
             direction = Direction.INPUT if rng.random() < 0.8 else None
         else:
             roll = rng.random()
-            direction = (Direction.OUTPUT if roll < 0.6 else
-                         Direction.INPUT if roll < 0.9 else None)
+            direction = Direction.OUTPUT if roll < 0.6 else Direction.INPUT if roll < 0.9 else None
         return Text(text, cat.code, source, writing, direction)
 
     def texts(self, n: int) -> list[Text]:
@@ -275,6 +366,7 @@ def classifier_pass(classifier: Classifier) -> Runner:
     def run(texts: Sequence[str], directions: Sequence[Direction | None]) -> list[Result]:
         classify = classifier.classify
         return [classify(t, direction=d) for t, d in zip(texts, directions, strict=True)]
+
     return run
 
 
@@ -282,6 +374,7 @@ def baseline_pass(names: dict[str, str]) -> Runner:
     def run(texts: Sequence[str], directions: Sequence[Direction | None]) -> list[Result]:
         get = names.get
         return [get(t) for t in texts]
+
     return run
 
 
@@ -306,9 +399,14 @@ class Pass:
         return Counter(r.method for r in self.results if isinstance(r, Classification))
 
 
-def measure(name: str, make: Callable[[], Runner], texts: Sequence[str],
-            directions: Sequence[Direction | None], min_seconds: float,
-            max_passes: int) -> Pass:
+def measure(
+    name: str,
+    make: Callable[[], Runner],
+    texts: Sequence[str],
+    directions: Sequence[Direction | None],
+    min_seconds: float,
+    max_passes: int,
+) -> Pass:
     """Best wall time over passes repeated until ``min_seconds``.
 
     ``make`` is called before each pass, outside the timing: for the cold pass it builds a new
@@ -338,8 +436,9 @@ def per_text_us(classifier: Classifier, texts: Sequence[Text]) -> list[float]:
     return out
 
 
-def traced(build: Callable[[], Runner], texts: Sequence[str],
-           directions: Sequence[Direction | None]) -> tuple[int, int]:
+def traced(
+    build: Callable[[], Runner], texts: Sequence[str], directions: Sequence[Direction | None]
+) -> tuple[int, int]:
     """Return (bytes kept after building, peak bytes while building and running one pass)."""
     gc.collect()
     tracemalloc.start()
@@ -362,13 +461,19 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
     def rank(q: float) -> float:  # nearest rank
         return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
-    return {"mean": statistics.fmean(ordered), "p50": rank(0.50), "p95": rank(0.95),
-            "p99": rank(0.99), "max": ordered[-1],
-            "over_1ms": sum(v > 1000 for v in ordered) / len(ordered)}
+    return {
+        "mean": statistics.fmean(ordered),
+        "p50": rank(0.50),
+        "p95": rank(0.95),
+        "p99": rank(0.99),
+        "max": ordered[-1],
+        "over_1ms": sum(v > 1000 for v in ordered) / len(ordered),
+    }
 
 
-def breakdown(texts: Sequence[Text], results: Sequence[Result], times_us: Sequence[float],
-              attribute: str) -> dict[str, dict[str, float]]:
+def breakdown(
+    texts: Sequence[Text], results: Sequence[Result], times_us: Sequence[float], attribute: str
+) -> dict[str, dict[str, float]]:
     """Per value of ``attribute``: shares classified, sure, same category, and µs per text."""
     groups: dict[str, list[tuple[Text, Result, float]]] = {}
     for row in zip(texts, results, times_us, strict=True):
@@ -380,8 +485,11 @@ def breakdown(texts: Sequence[Text], results: Sequence[Result], times_us: Sequen
         table[label] = {
             "texts": n,
             "classified": sum(code_of(r) is not None for _, r, _ in rows) / n,
-            "sure": sum(isinstance(r, Classification) and r.code is not None
-                        and r.confidence >= SURE for _, r, _ in rows) / n,
+            "sure": sum(
+                isinstance(r, Classification) and r.code is not None and r.confidence >= SURE
+                for _, r, _ in rows
+            )
+            / n,
             "same_category": sum(code_of(r) == t.code for t, r, _ in rows) / n,
             "mean_us": statistics.fmean(times),
             "p95_us": percentiles(times)["p95"],
@@ -398,67 +506,96 @@ def _pct(share: float) -> str:
 
 def print_report(report: dict[str, Any]) -> None:
     meta, setup, n = report["meta"], report["setup"], report["meta"]["texts"]
-    print("Material classifier throughput: Classifier.classify vs exact lookup of names "
-          "as written")
-    print(f"Python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs · "
-          f"seed {meta['seed']} · {n:,} texts · data {meta['data_dir']}")
+    print("Material classifier throughput: Classifier.classify vs exact lookup of names as written")
+    print(
+        f"Python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs · "
+        f"seed {meta['seed']} · {n:,} texts · data {meta['data_dir']}"
+    )
     print()
     print("Set-up, once, not part of any timing:")
-    print(f"  taxonomy        {setup['taxonomy_s']:7.3f} s  ({setup['categories']} categories, "
-          f"{setup['names']:,} labels and synonyms)")
-    print(f"  classifier      {setup['classifier_s']:7.3f} s  (index build; each cold pass "
-          f"builds its own, untimed)")
-    print(f"  exact lookup    {setup['baseline_s']:7.3f} s  ({setup['baseline_names']:,} "
-          f"distinct names as written)")
+    print(
+        f"  taxonomy        {setup['taxonomy_s']:7.3f} s  ({setup['categories']} categories, "
+        f"{setup['names']:,} labels and synonyms)"
+    )
+    print(
+        f"  classifier      {setup['classifier_s']:7.3f} s  (index build; each cold pass "
+        f"builds its own, untimed)"
+    )
+    print(
+        f"  exact lookup    {setup['baseline_s']:7.3f} s  ({setup['baseline_names']:,} "
+        f"distinct names as written)"
+    )
     print(f"  texts generated {setup['generate_s']:7.3f} s")
     print()
-    head = (f"{'pass':<20}{'passes':>7}{'best s':>10}{'texts/s':>12}{'µs/text':>10}"
-            f"{'classified':>12}{'unknown':>10}{'ratio':>10}")
+    head = (
+        f"{'pass':<20}{'passes':>7}{'best s':>10}{'texts/s':>12}{'µs/text':>10}"
+        f"{'classified':>12}{'unknown':>10}{'ratio':>10}"
+    )
     print(head)
     print("-" * len(head))
     for p in report["passes"].values():
         ratio = f"{p['ratio']:,.0f}×" if p["ratio"] >= 10 else f"{p['ratio']:.1f}×"
-        print(f"{p['name']:<20}{p['passes']:>7}{p['best_seconds']:>10.4f}"
-              f"{p['texts_per_second']:>12,.0f}{p['us_per_text']:>10.2f}"
-              f"{_pct(p['classified'] / n):>12}{_pct(1 - p['classified'] / n):>10}{ratio:>10}")
+        print(
+            f"{p['name']:<20}{p['passes']:>7}{p['best_seconds']:>10.4f}"
+            f"{p['texts_per_second']:>12,.0f}{p['us_per_text']:>10.2f}"
+            f"{_pct(p['classified'] / n):>12}{_pct(1 - p['classified'] / n):>10}{ratio:>10}"
+        )
     cold, warm = report["passes"]["cold"], report["passes"]["warm"]
-    print(f"ratio = pass time ÷ exact-lookup time on the same texts: the classifier takes "
-          f"{cold['ratio']:,.0f}× (cold)\nand {warm['ratio']:,.0f}× (warm) as long as a dict "
-          f"lookup; warm is {cold['best_seconds'] / warm['best_seconds']:.2f}× faster than "
-          f"cold.")
+    print(
+        f"ratio = pass time ÷ exact-lookup time on the same texts: the classifier takes "
+        f"{cold['ratio']:,.0f}× (cold)\nand {warm['ratio']:,.0f}× (warm) as long as a dict "
+        f"lookup; warm is {cold['best_seconds'] / warm['best_seconds']:.2f}× faster than "
+        f"cold."
+    )
     print()
     shares = report["passes"]["warm"]["methods"]
-    print("Method (warm pass): " + " · ".join(
-        f"{m} {_pct(shares.get(m, 0) / n).strip()}" for m in METHODS if shares.get(m)))
+    print(
+        "Method (warm pass): "
+        + " · ".join(f"{m} {_pct(shares.get(m, 0) / n).strip()}" for m in METHODS if shares.get(m))
+    )
     print()
     print("Each call timed on its own (a fresh classifier, then the same texts again), µs:")
     head = f"{'':<8}{'mean':>9}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>10}{'> 1 ms':>10}"
     print(head)
     print("-" * len(head))
     for label, q in report["per_text_us"].items():
-        print(f"{label:<8}{q['mean']:>9.1f}{q['p50']:>9.1f}{q['p95']:>9.1f}{q['p99']:>9.1f}"
-              f"{q['max']:>10.1f}{_pct(q['over_1ms']):>10}")
+        print(
+            f"{label:<8}{q['mean']:>9.1f}{q['p50']:>9.1f}{q['p95']:>9.1f}{q['p99']:>9.1f}"
+            f"{q['max']:>10.1f}{_pct(q['over_1ms']):>10}"
+        )
     for attribute, table in report["breakdowns"].items():
         print()
-        print(f"Warm, by {attribute} (same cat. = the category of the name it was written "
-              f"from; junk: left unknown)")
-        head = (f"{'':<34}{'texts':>7}{'classified':>12}{'sure':>9}{'same cat.':>11}"
-                f"{'mean µs':>9}{'p95 µs':>9}")
+        print(
+            f"Warm, by {attribute} (same cat. = the category of the name it was written "
+            f"from; junk: left unknown)"
+        )
+        head = (
+            f"{'':<34}{'texts':>7}{'classified':>12}{'sure':>9}{'same cat.':>11}"
+            f"{'mean µs':>9}{'p95 µs':>9}"
+        )
         print(head)
         print("-" * len(head))
         for label, row in table.items():
-            print(f"{label[:34]:<34}{row['texts']:>7,}{_pct(row['classified']):>12}"
-                  f"{_pct(row['sure']):>9}{_pct(row['same_category']):>11}"
-                  f"{row['mean_us']:>9.1f}{row['p95_us']:>9.1f}")
+            print(
+                f"{label[:34]:<34}{row['texts']:>7,}{_pct(row['classified']):>12}"
+                f"{_pct(row['sure']):>9}{_pct(row['same_category']):>11}"
+                f"{row['mean_us']:>9.1f}{row['p95_us']:>9.1f}"
+            )
     memory = report["memory"]
     if memory:
         print()
-        print(f"Memory (tracemalloc, a separate pass over the first {memory['texts']:,} texts, "
-              f"results kept):")
-        print(f"  classifier    index {memory['classifier_kept'] / MIB:6.2f} MiB, peak with a "
-              f"cold pass {memory['classifier_peak'] / MIB:6.2f} MiB")
-        print(f"  exact lookup  dict  {memory['baseline_kept'] / MIB:6.2f} MiB, peak with a "
-              f"pass      {memory['baseline_peak'] / MIB:6.2f} MiB")
+        print(
+            f"Memory (tracemalloc, a separate pass over the first {memory['texts']:,} texts, "
+            f"results kept):"
+        )
+        print(
+            f"  classifier    index {memory['classifier_kept'] / MIB:6.2f} MiB, peak with a "
+            f"cold pass {memory['classifier_peak'] / MIB:6.2f} MiB"
+        )
+        print(
+            f"  exact lookup  dict  {memory['baseline_kept'] / MIB:6.2f} MiB, peak with a "
+            f"pass      {memory['baseline_peak'] / MIB:6.2f} MiB"
+        )
     print(f"Process max RSS (getrusage, whole run): {meta['max_rss_mib']:.1f} MiB.")
 
 
@@ -471,27 +608,50 @@ def _max_rss_mib() -> float:
 
 
 def _pass_json(p: Pass, n: int, baseline: Pass) -> dict[str, Any]:
-    return {"name": p.name, "best_seconds": p.best_s, "passes": p.passes,
-            "texts_per_second": p.rate(n), "us_per_text": 1e6 * p.best_s / n,
-            "classified": p.classified(), "methods": dict(p.methods()),
-            "ratio": p.best_s / baseline.best_s if baseline.best_s > 0 else float("inf")}
+    return {
+        "name": p.name,
+        "best_seconds": p.best_s,
+        "passes": p.passes,
+        "texts_per_second": p.rate(n),
+        "us_per_text": 1e6 * p.best_s / n,
+        "classified": p.classified(),
+        "methods": dict(p.methods()),
+        "ratio": p.best_s / baseline.best_s if baseline.best_s > 0 else float("inf"),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.classify", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--texts", type=int, default=20_000,
-                        help="generated texts (default 20000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.classify",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--texts", type=int, default=20_000, help="generated texts (default 20000)")
     parser.add_argument("--seed", type=int, default=2021, help="generator seed (default 2021)")
-    parser.add_argument("--data", type=Path, default=ROOT / "data",
-                        help="reference data folder (default: the project's data/)")
-    parser.add_argument("--min-time", type=float, default=8.0,
-                        help="repeat each timed pass until this many seconds (default 8); "
-                             "the best pass counts")
-    parser.add_argument("--max-passes", type=int, default=50,
-                        help="at most this many timed passes of one kind (default 50)")
-    parser.add_argument("--trace-texts", type=int, default=5_000,
-                        help="texts of the tracemalloc pass (default 5000; 0 skips it)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "data",
+        help="reference data folder (default: the project's data/)",
+    )
+    parser.add_argument(
+        "--min-time",
+        type=float,
+        default=8.0,
+        help="repeat each timed pass until this many seconds (default 8); the best pass counts",
+    )
+    parser.add_argument(
+        "--max-passes",
+        type=int,
+        default=50,
+        help="at most this many timed passes of one kind (default 50)",
+    )
+    parser.add_argument(
+        "--trace-texts",
+        type=int,
+        default=5_000,
+        help="texts of the tracemalloc pass (default 5000; 0 skips it)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
     if args.texts < 1:
@@ -544,36 +704,57 @@ def main(argv: Sequence[str] | None = None) -> int:
     memory: dict[str, int] = {}
     if args.trace_texts:
         k = min(args.trace_texts, n)
-        kept, peak = traced(lambda: classifier_pass(Classifier(taxonomy)), strings[:k],
-                            directions[:k])
-        base_kept, base_peak = traced(lambda: baseline_pass(exact_lookup(taxonomy)),
-                                      strings[:k], directions[:k])
-        memory = {"texts": k, "classifier_kept": kept, "classifier_peak": peak,
-                  "baseline_kept": base_kept, "baseline_peak": base_peak}
+        kept, peak = traced(
+            lambda: classifier_pass(Classifier(taxonomy)), strings[:k], directions[:k]
+        )
+        base_kept, base_peak = traced(
+            lambda: baseline_pass(exact_lookup(taxonomy)), strings[:k], directions[:k]
+        )
+        memory = {
+            "texts": k,
+            "classifier_kept": kept,
+            "classifier_peak": peak,
+            "baseline_kept": base_kept,
+            "baseline_peak": base_peak,
+        }
 
     report: dict[str, Any] = {
-        "meta": {"python": platform.python_version(),
-                 "platform": f"{platform.system()} {platform.machine()}",
-                 "cpus": os.cpu_count(), "seed": args.seed, "texts": n,
-                 "data_dir": str(data_dir), "min_time_s": args.min_time,
-                 "max_rss_mib": _max_rss_mib()},
-        "setup": {"taxonomy_s": taxonomy_s, "classifier_s": classifier_s,
-                  "baseline_s": baseline_s, "generate_s": generate_s,
-                  "categories": len(taxonomy),
-                  "names": sum(2 + len(c.synonyms_fr) + len(c.synonyms_en) for c in taxonomy),
-                  "baseline_names": len(names)},
-        "passes": {key: _pass_json(p, n, baseline)
-                   for key, p in (("cold", cold), ("warm", warm), ("baseline", baseline))},
+        "meta": {
+            "python": platform.python_version(),
+            "platform": f"{platform.system()} {platform.machine()}",
+            "cpus": os.cpu_count(),
+            "seed": args.seed,
+            "texts": n,
+            "data_dir": str(data_dir),
+            "min_time_s": args.min_time,
+            "max_rss_mib": _max_rss_mib(),
+        },
+        "setup": {
+            "taxonomy_s": taxonomy_s,
+            "classifier_s": classifier_s,
+            "baseline_s": baseline_s,
+            "generate_s": generate_s,
+            "categories": len(taxonomy),
+            "names": sum(2 + len(c.synonyms_fr) + len(c.synonyms_en) for c in taxonomy),
+            "baseline_names": len(names),
+        },
+        "passes": {
+            key: _pass_json(p, n, baseline)
+            for key, p in (("cold", cold), ("warm", warm), ("baseline", baseline))
+        },
         "per_text_us": {"cold": percentiles(cold_us), "warm": percentiles(warm_us)},
-        "breakdowns": {attribute: breakdown(texts, warm.results, warm_us, attribute)
-                       for attribute in ("writing", "source")},
+        "breakdowns": {
+            attribute: breakdown(texts, warm.results, warm_us, attribute)
+            for attribute in ("writing", "source")
+        },
         "memory": memory,
     }
     print_report(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(
+            json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(f"Figures written to {args.json}")
     return 0
 

@@ -39,34 +39,52 @@ ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 
 
-def registry(n_sites: int, n_flows: int, seed: int) -> tuple[dict[int, Site], list[Flow],
-                                                              Context]:
+def registry(n_sites: int, n_flows: int, seed: int) -> tuple[dict[int, Site], list[Flow], Context]:
     """Sites in the region's box and flows of real categories, all in memory."""
     ref = load_reference(ROOT / "data")
     taxonomy: Taxonomy = ref.taxonomy
     rng = random.Random(seed)
     codes = [c.code for c in taxonomy if c.parent]
     parks = [p.id for p in ref.parks]
-    members = {i: Member(id=i, name=f"Entreprise {i} (synthétique)", public_consent=i % 3 != 0)
-               for i in range(1, n_sites // 2 + 2)}
+    members = {
+        i: Member(id=i, name=f"Entreprise {i} (synthétique)", public_consent=i % 3 != 0)
+        for i in range(1, n_sites // 2 + 2)
+    }
     sites = {}
     for i in range(1, n_sites + 1):
         member_id = rng.randint(1, len(members))
-        sites[i] = Site(id=i, member_id=member_id, name=f"Site {i}", address=f"{i}, rue Test",
-                        municipality_id="alma", postal_code=None,
-                        lon=round(rng.uniform(-72.6, -70.8), 6),
-                        lat=round(rng.uniform(48.2, 48.9), 6),
-                        park_id=rng.choice(parks) if rng.random() < 0.6 else None,
-                        member_name=members[member_id].name, naics_code="332710")
-    flows = [Flow(id=i, site_id=rng.randint(1, n_sites),
-                  direction=Direction.OUTPUT if rng.random() < 0.55 else Direction.INPUT,
-                  category_code=rng.choice(codes), description=f"Matière {i}, en vrac",
-                  quantity=round(rng.uniform(0.5, 5000), 1), unit=Unit.T_PER_YEAR,
-                  confidential=rng.random() < 0.1)
-             for i in range(1, n_flows + 1)]
-    ctx = Context(parks={p.id: p for p in ref.parks},
-                  municipalities={m.id: m for m in ref.municipalities}, taxonomy=taxonomy,
-                  members=members)
+        sites[i] = Site(
+            id=i,
+            member_id=member_id,
+            name=f"Site {i}",
+            address=f"{i}, rue Test",
+            municipality_id="alma",
+            postal_code=None,
+            lon=round(rng.uniform(-72.6, -70.8), 6),
+            lat=round(rng.uniform(48.2, 48.9), 6),
+            park_id=rng.choice(parks) if rng.random() < 0.6 else None,
+            member_name=members[member_id].name,
+            naics_code="332710",
+        )
+    flows = [
+        Flow(
+            id=i,
+            site_id=rng.randint(1, n_sites),
+            direction=Direction.OUTPUT if rng.random() < 0.55 else Direction.INPUT,
+            category_code=rng.choice(codes),
+            description=f"Matière {i}, en vrac",
+            quantity=round(rng.uniform(0.5, 5000), 1),
+            unit=Unit.T_PER_YEAR,
+            confidential=rng.random() < 0.1,
+        )
+        for i in range(1, n_flows + 1)
+    ]
+    ctx = Context(
+        parks={p.id: p for p in ref.parks},
+        municipalities={m.id: m for m in ref.municipalities},
+        taxonomy=taxonomy,
+        members=members,
+    )
     return sites, flows, ctx
 
 
@@ -82,13 +100,20 @@ def measure(write: Callable[[], int], *, memory: bool) -> dict[str, float]:
         write()
         peak = tracemalloc.get_traced_memory()[1] / MIB
         tracemalloc.stop()
-    return {"features": n, "seconds": seconds, "per_s": n / seconds if seconds else 0.0,
-            "peak_mib": peak}
+    return {
+        "features": n,
+        "seconds": seconds,
+        "per_s": n / seconds if seconds else 0.0,
+        "peak_mib": peak,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.exports", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.exports",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--sites", type=int, default=15_000)
     parser.add_argument("--flows", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=2021)
@@ -112,12 +137,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     counted[0] += 1
                     yield item
 
-            chunks = (export_formats.geojson_chunks(count(features())) if fmt == "geojson"
-                      else export_formats.csv_chunks("flows", count(features()), STAFF))
+            chunks = (
+                export_formats.geojson_chunks(count(features()))
+                if fmt == "geojson"
+                else export_formats.csv_chunks("flows", count(features()), STAFF)
+            )
             with (folder / f"flows.{fmt}").open("w", encoding="utf-8", newline="") as fh:
                 for chunk in chunks:
                     fh.write(chunk)
             return counted[0]
+
         return run
 
     def whole_geojson() -> int:
@@ -133,8 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = list(every[0]["properties"]) if every else []
         writer.writerow(names)
         for f in every:
-            writer.writerow([f["properties"][n] for n in names]
-                            + f["geometry"]["coordinates"])
+            writer.writerow([f["properties"][n] for n in names] + f["geometry"]["coordinates"])
         (folder / "flows-baseline.csv").write_text(out.getvalue(), encoding="utf-8")
         return len(every)
 
@@ -143,17 +171,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return len(flows)
 
     def gpkg() -> int:
-        return export_formats.write_gpkg(folder / "flows.gpkg", {"flows": features()},
-                                         STAFF)["flows"]
+        return export_formats.write_gpkg(folder / "flows.gpkg", {"flows": features()}, STAFF)[
+            "flows"
+        ]
 
-    for name, run in (("geojson streamed", streamed("geojson")),
-                      ("geojson baseline (whole list)", whole_geojson),
-                      ("csv streamed", streamed("csv")),
-                      ("csv baseline (whole list)", whole_csv),
-                      ("xlsx", xlsx), ("gpkg", gpkg)):
+    for name, run in (
+        ("geojson streamed", streamed("geojson")),
+        ("geojson baseline (whole list)", whole_geojson),
+        ("csv streamed", streamed("csv")),
+        ("csv baseline (whole list)", whole_csv),
+        ("xlsx", xlsx),
+        ("gpkg", gpkg),
+    ):
         results[name] = measure(run, memory=name.startswith(("geojson", "csv")))
-        print(f"[exports] {name}: {results[name]['per_s']:,.0f} features/s, "
-              f"peak {results[name]['peak_mib']:.1f} MiB", flush=True)
+        print(
+            f"[exports] {name}: {results[name]['per_s']:,.0f} features/s, "
+            f"peak {results[name]['peak_mib']:.1f} MiB",
+            flush=True,
+        )
 
     print(f"\nflows layer, {args.flows:,} features from {args.sites:,} sites (seed {args.seed})")
     print(f"{'writer':32} {'features/s':>12} {'seconds':>8} {'peak MiB':>9}")
@@ -166,11 +201,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         speed = s["per_s"] / b["per_s"] if b["per_s"] else 0.0
         ok = ratio <= 0.25
         checks.append(ok)
-        print(f"{'PASS' if ok else 'FAIL'}  {fmt}: streamed peak {ratio:.2f}× the baseline's "
-              f"(target ≤ 0.25×), speed {speed:.2f}×")
+        print(
+            f"{'PASS' if ok else 'FAIL'}  {fmt}: streamed peak {ratio:.2f}× the baseline's "
+            f"(target ≤ 0.25×), speed {speed:.2f}×"
+        )
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "sites": args.sites,
-                                         "flows": args.flows}, indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"results": results, "sites": args.sites, "flows": args.flows}, indent=1),
+            encoding="utf-8",
+        )
     for path in folder.iterdir():
         path.unlink()
     folder.rmdir()

@@ -60,8 +60,7 @@ class ExactMatch:
         self.postal: dict[str, Hit] = {}
         with (data_dir / "postal_codes.csv").open(encoding="utf-8", newline="") as fh:
             for rec in csv.DictReader(fh):
-                self.postal[rec["postal_code"]] = (float(rec["lon"]), float(rec["lat"]),
-                                                   "postcode")
+                self.postal[rec["postal_code"]] = (float(rec["lon"]), float(rec["lat"]), "postcode")
         self.names: dict[str, Hit] = {}
         with (data_dir / "municipalities.csv").open(encoding="utf-8", newline="") as fh:
             for rec in csv.DictReader(fh):
@@ -107,13 +106,15 @@ def demo_queries(path: Path) -> list[GeocodeQuery]:
             if key in seen:
                 continue
             seen.add(key)
-            queries.append(GeocodeQuery(
-                address=rec["adresse"].strip() or None,
-                municipality=rec["municipalite"].strip() or None,
-                postal_code=rec["code_postal"].strip() or None,
-                lat=_number(rec["latitude"]),
-                lon=_number(rec["longitude"]),
-            ))
+            queries.append(
+                GeocodeQuery(
+                    address=rec["adresse"].strip() or None,
+                    municipality=rec["municipalite"].strip() or None,
+                    postal_code=rec["code_postal"].strip() or None,
+                    lat=_number(rec["latitude"]),
+                    lon=_number(rec["longitude"]),
+                )
+            )
     return queries
 
 
@@ -143,36 +144,110 @@ class Weights:
 
 # Relative weights of each way of writing. A style that does not apply to the place drawn
 # (no "Saint" to abbreviate, no variant, not a borough or sector) is redrawn among those that do.
-PLACE_STYLES = Weights({
-    "official name": 33, "accents dropped": 12, "UPPER CASE": 7, "lower case": 5,
-    "St-/Ste- abbreviated": 11, "listed variant": 7, "spaces for hyphens": 5,
-    "compound (Ville de…, arr., secteur)": 12, "misspelt": 3,
-    "place outside the region": 0.8, "street only, no place": 0.8, "junk": 1.2,
-})
+PLACE_STYLES = Weights(
+    {
+        "official name": 33,
+        "accents dropped": 12,
+        "UPPER CASE": 7,
+        "lower case": 5,
+        "St-/Ste- abbreviated": 11,
+        "listed variant": 7,
+        "spaces for hyphens": 5,
+        "compound (Ville de…, arr., secteur)": 12,
+        "misspelt": 3,
+        "place outside the region": 0.8,
+        "street only, no place": 0.8,
+        "junk": 1.2,
+    }
+)
 _SPECIAL_PLACES = ("misspelt", "place outside the region", "street only, no place", "junk")
-CODE_STYLES = Weights({
-    "known, A1A 1A1": 42, "known, A1A1A1": 7, "known, lower case": 4, "known, A1A-1A1": 2,
-    "unknown code of the place's FSA": 10, "FSA only (A1A)": 4,
-    "known, another town's": 3, "code outside the region": 0.8, "malformed code": 0.8,
-    "none": 26,
-})
-STREETS = Weights({"demo vocabulary": 50, "regional names": 30, "park streets": 12,
-                   "named after a town": 8})
-LAYOUTS = Weights({"commas": 55, "no comma before the place": 20, "number, street, place": 15,
-                   "on three lines": 10})
-SUFFIXES = Weights({"": 55, " (Québec)": 15, ", QC": 10, " QC": 5, ", Québec": 8, " (Qc)": 3,
-                    ", Québec, Canada": 4})
-STREET_TYPES = Weights({"rue": 50, "boulevard": 8, "boul.": 4, "avenue": 5, "av.": 2,
-                        "chemin": 8, "ch.": 2, "rang": 8, "route": 5})
+CODE_STYLES = Weights(
+    {
+        "known, A1A 1A1": 42,
+        "known, A1A1A1": 7,
+        "known, lower case": 4,
+        "known, A1A-1A1": 2,
+        "unknown code of the place's FSA": 10,
+        "FSA only (A1A)": 4,
+        "known, another town's": 3,
+        "code outside the region": 0.8,
+        "malformed code": 0.8,
+        "none": 26,
+    }
+)
+STREETS = Weights(
+    {"demo vocabulary": 50, "regional names": 30, "park streets": 12, "named after a town": 8}
+)
+LAYOUTS = Weights(
+    {
+        "commas": 55,
+        "no comma before the place": 20,
+        "number, street, place": 15,
+        "on three lines": 10,
+    }
+)
+SUFFIXES = Weights(
+    {
+        "": 55,
+        " (Québec)": 15,
+        ", QC": 10,
+        " QC": 5,
+        ", Québec": 8,
+        " (Qc)": 3,
+        ", Québec, Canada": 4,
+    }
+)
+STREET_TYPES = Weights(
+    {
+        "rue": 50,
+        "boulevard": 8,
+        "boul.": 4,
+        "avenue": 5,
+        "av.": 2,
+        "chemin": 8,
+        "ch.": 2,
+        "rang": 8,
+        "route": 5,
+    }
+)
 #: Street names common in the region (generic enough to exist in several towns).
 REGIONAL_STREETS = (
-    "Racine Est", "Talbot", "du Royaume", "Saint-Dominique", "Sacré-Cœur Ouest", "Price",
-    "Harvey", "Mellon", "Sainte-Famille", "Jacques-Cartier Est", "Saint-Hubert", "des Pins",
-    "Champlain", "Saint-Joseph", "Principale", "Notre-Dame", "de l'Hôtel-de-Ville",
-    "Lafontaine", "du Pont-Taché Nord", "Wallberg", "Sainte-Anne", "du Lac-Saint-Jean",
+    "Racine Est",
+    "Talbot",
+    "du Royaume",
+    "Saint-Dominique",
+    "Sacré-Cœur Ouest",
+    "Price",
+    "Harvey",
+    "Mellon",
+    "Sainte-Famille",
+    "Jacques-Cartier Est",
+    "Saint-Hubert",
+    "des Pins",
+    "Champlain",
+    "Saint-Joseph",
+    "Principale",
+    "Notre-Dame",
+    "de l'Hôtel-de-Ville",
+    "Lafontaine",
+    "du Pont-Taché Nord",
+    "Wallberg",
+    "Sainte-Anne",
+    "du Lac-Saint-Jean",
 )
-JUNK = ("N/A", "???", "inconnu", "à venir", "-", "0", "xxx", "Voir contrat", "123456",
-        "même adresse que le siège", "TBD")
+JUNK = (
+    "N/A",
+    "???",
+    "inconnu",
+    "à venir",
+    "-",
+    "0",
+    "xxx",
+    "Voir contrat",
+    "123456",
+    "même adresse que le siège",
+    "TBD",
+)
 #: Letters Canada Post uses in the last three characters of a postal code.
 _LDU_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
 
@@ -184,8 +259,9 @@ def _pick(rng: random.Random, weights: Weights) -> str:
 class AddressGenerator:
     """Deterministic free-text addresses of the region (same seed, same data: same rows)."""
 
-    def __init__(self, gazetteer: Gazetteer, data_dir: Path, street_names: Sequence[str],
-                 seed: int) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer, data_dir: Path, street_names: Sequence[str], seed: int
+    ) -> None:
         self.rng = random.Random(seed)
         self.gaz = gazetteer
         self.munis = sorted(gazetteer.municipalities.values(), key=lambda m: m.id)
@@ -197,11 +273,13 @@ class AddressGenerator:
         self.park_streets = self._park_streets(data_dir)
         with (data_dir / "quebec_places.csv").open(encoding="utf-8", newline="") as fh:
             # Names the regional gazetteer also knows ("L'Ascension") are regional first.
-            self.outside_places = sorted(rec["name"] for rec in csv.DictReader(fh)
-                                         if gazetteer.match(rec["name"]) is None)
+            self.outside_places = sorted(
+                rec["name"] for rec in csv.DictReader(fh) if gazetteer.match(rec["name"]) is None
+            )
         with (data_dir / "quebec_fsa.csv").open(encoding="utf-8", newline="") as fh:
-            self.outside_fsas = sorted(rec["fsa"] for rec in csv.DictReader(fh)
-                                       if rec["fsa"] not in gazetteer.postal_areas)
+            self.outside_fsas = sorted(
+                rec["fsa"] for rec in csv.DictReader(fh) if rec["fsa"] not in gazetteer.postal_areas
+            )
 
     # --- reference -----------------------------------------------------------------------------
 
@@ -210,10 +288,13 @@ class AddressGenerator:
         (within the postal areas the place lists, when it lists any)."""
         current: Municipality | None = muni
         while current is not None:
-            codes = [p.code for p in self.codes
-                     if p.municipality_id in self.gaz.municipalities
-                     and self.gaz.within(self.gaz.municipalities[p.municipality_id], current)
-                     and (current is muni or not muni.fsa or p.code[:3] in muni.fsa)]
+            codes = [
+                p.code
+                for p in self.codes
+                if p.municipality_id in self.gaz.municipalities
+                and self.gaz.within(self.gaz.municipalities[p.municipality_id], current)
+                and (current is muni or not muni.fsa or p.code[:3] in muni.fsa)
+            ]
             if codes:
                 return codes
             current = self.gaz.municipalities.get(current.parent_id or "")
@@ -228,8 +309,12 @@ class AddressGenerator:
         out["lower case"] = [name.lower(), strip_accents(name).lower()]
         if re.search(r"\bSainte?-", name):
             short = re.sub(r"\bSainte-", "Ste-", re.sub(r"\bSaint-", "St-", name))
-            out["St-/Ste- abbreviated"] = [short, short.replace("St-", "St "),
-                                           strip_accents(short), short.replace("St-", "St.-")]
+            out["St-/Ste- abbreviated"] = [
+                short,
+                short.replace("St-", "St "),
+                strip_accents(short),
+                short.replace("St-", "St.-"),
+            ]
         if muni.variants:
             out["listed variant"] = list(muni.variants)
         if re.search(r"[-'–]", name):
@@ -238,9 +323,12 @@ class AddressGenerator:
             parent = self.gaz.municipalities[muni.parent_id]
             top = self.gaz.municipality_of(muni)
             word = "arr." if muni.kind == "borough" else "secteur"
-            compound = [f"{top.name} ({name})", f"{name}, {top.name}",
-                        f"Ville de {top.name}, {word} {name}",
-                        f"Ville de {top.name} ({word} {name})"]
+            compound = [
+                f"{top.name} ({name})",
+                f"{name}, {top.name}",
+                f"Ville de {top.name}, {word} {name}",
+                f"Ville de {top.name} ({word} {name})",
+            ]
             if parent.id != top.id:
                 compound.append(f"{parent.name} ({name})")
             out["compound (Ville de…, arr., secteur)"] = compound
@@ -269,16 +357,19 @@ class AddressGenerator:
         return "regional names", f"{_pick(rng, STREET_TYPES)} {rng.choice(REGIONAL_STREETS)}"
 
     def _civic(self) -> str:
-        number = str(self.rng.randint(1, 9999) if self.rng.random() < 0.8
-                     else self.rng.randint(1, 999))
+        number = str(
+            self.rng.randint(1, 9999) if self.rng.random() < 0.8 else self.rng.randint(1, 999)
+        )
         if self.rng.random() < 0.05:
             number += self.rng.choice(("A", "-B", " C"))
         return number
 
     def _unknown_code(self, fsa: str) -> str:
         while True:
-            code = (f"{fsa} {self.rng.randint(0, 9)}{self.rng.choice(_LDU_LETTERS)}"
-                    f"{self.rng.randint(0, 9)}")
+            code = (
+                f"{fsa} {self.rng.randint(0, 9)}{self.rng.choice(_LDU_LETTERS)}"
+                f"{self.rng.randint(0, 9)}"
+            )
             if code not in self.gaz.postal_codes:
                 return code
 
@@ -328,17 +419,26 @@ class AddressGenerator:
             muni = rng.choice(self.munis)
         place_style = _pick(rng, PLACE_STYLES)
         if place_style == "junk":
-            return Generated(rng.choice(JUNK) if rng.random() < 0.6 else "".join(
-                rng.choices("abcdefghijklmnopqrstuvwxyz  .'", k=rng.randint(3, 14))),
-                place_style, "none", "(junk row)", "(junk row)")
+            return Generated(
+                rng.choice(JUNK)
+                if rng.random() < 0.6
+                else "".join(rng.choices("abcdefghijklmnopqrstuvwxyz  .'", k=rng.randint(3, 14))),
+                place_style,
+                "none",
+                "(junk row)",
+                "(junk row)",
+            )
         writings = self.writings[muni.id]
         if place_style not in writings and place_style not in _SPECIAL_PLACES:
             place_style = _pick(rng, self.styles_for[muni.id])
         if place_style == "misspelt":
             name = muni.name
             cut = rng.randint(1, len(name) - 2)
-            place = (name[:cut] + name[cut + 1:] if rng.random() < 0.5
-                     else name[:cut] + name[cut] + name[cut:])
+            place = (
+                name[:cut] + name[cut + 1 :]
+                if rng.random() < 0.5
+                else name[:cut] + name[cut] + name[cut:]
+            )
         elif place_style == "place outside the region":
             place = rng.choice(self.outside_places)
         elif place_style == "street only, no place":
@@ -360,8 +460,9 @@ class AddressGenerator:
         elif layout == "on three lines":
             text = "\n".join(p for p in (f"{civic} {street}", place + suffix, code) if p)
         else:
-            first = f"{civic}, {street}" if layout == "number, street, place" else (
-                f"{civic} {street}")
+            first = (
+                f"{civic}, {street}" if layout == "number, street, place" else (f"{civic} {street}")
+            )
             text = ", ".join(p for p in (first, place + suffix) if p)
             if code:
                 text += (", " if rng.random() < 0.4 else " ") + code
@@ -377,8 +478,9 @@ def vocabulary_streets(data_dir: Path) -> list[str]:
     if not path.exists():
         return []
     words = json.loads(path.read_text(encoding="utf-8"))
-    return [s for key in ("town_streets", "rural_streets", "park_streets")
-            for s in words.get(key, [])]
+    return [
+        s for key in ("town_streets", "rural_streets", "park_streets") for s in words.get(key, [])
+    ]
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -418,8 +520,14 @@ def outcome(result: object) -> str:
     return "failed"  # GeocodingError, or None from the baseline
 
 
-def measure(name: str, fn: Callable[[Any], object], rows: Sequence[Any],
-            min_seconds: float, max_passes: int, trace_rows: int) -> Pass:
+def measure(
+    name: str,
+    fn: Callable[[Any], object],
+    rows: Sequence[Any],
+    min_seconds: float,
+    max_passes: int,
+    trace_rows: int,
+) -> Pass:
     """Best wall time over passes repeated until ``min_seconds``, then one traced pass.
 
     The traced pass covers the first ``trace_rows`` rows only: tracemalloc makes Python several
@@ -443,8 +551,15 @@ def measure(name: str, fn: Callable[[Any], object], rows: Sequence[Any],
     finally:
         tracemalloc.stop()
     del traced
-    return Pass(name, best, passes, peak, min(trace_rows, len(rows)),
-                Counter(outcome(r) for r in results), results)
+    return Pass(
+        name,
+        best,
+        passes,
+        peak,
+        min(trace_rows, len(rows)),
+        Counter(outcome(r) for r in results),
+        results,
+    )
 
 
 @dataclass
@@ -461,8 +576,9 @@ class Dataset:
         return self.cascade.rate(self.rows) / self.baseline.rate(self.rows)
 
 
-def breakdown(rows: Sequence[Generated], results: Sequence[object],
-              attribute: str) -> dict[str, Counter[str]]:
+def breakdown(
+    rows: Sequence[Generated], results: Sequence[object], attribute: str
+) -> dict[str, Counter[str]]:
     table: dict[str, Counter[str]] = {}
     for row, result in zip(rows, results, strict=True):
         table.setdefault(getattr(row, attribute), Counter())[outcome(result)] += 1
@@ -485,40 +601,58 @@ def _placed(counts: Counter[str]) -> int:
 
 
 def print_report(meta: dict[str, Any], datasets: list[Dataset]) -> None:
-    print("Offline geocoding throughput: cascade (offline, no address backend) "
-          "vs exact-match lookup")
-    print(f"Python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs · "
-          f"seed {meta['seed']} · data {meta['data_dir']}")
+    print(
+        "Offline geocoding throughput: cascade (offline, no address backend) vs exact-match lookup"
+    )
+    print(
+        f"Python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs · "
+        f"seed {meta['seed']} · data {meta['data_dir']}"
+    )
     print()
     load = meta["load"]
     print("Reference data, loaded once before any timing:")
-    print(f"  gazetteer      {load['gazetteer_s']:7.3f} s  ({load['places']} places, "
-          f"{load['postal_codes']:,} postal codes, {load['postal_areas']} postal areas, "
-          f"{load['outside_places']:,} places elsewhere in Québec)")
+    print(
+        f"  gazetteer      {load['gazetteer_s']:7.3f} s  ({load['places']} places, "
+        f"{load['postal_codes']:,} postal codes, {load['postal_areas']} postal areas, "
+        f"{load['outside_places']:,} places elsewhere in Québec)"
+    )
     print(f"  park names     {load['park_names_s']:7.3f} s  ({load['parks']} parks)")
-    print(f"  exact-match    {load['baseline_s']:7.3f} s  ({load['baseline_codes']:,} codes, "
-          f"{load['baseline_names']} names)")
+    print(
+        f"  exact-match    {load['baseline_s']:7.3f} s  ({load['baseline_codes']:,} codes, "
+        f"{load['baseline_names']} names)"
+    )
     print(f"  rows generated {load['generate_s']:7.3f} s  (not part of any timing)")
     print()
-    head = (f"{'dataset':<26}{'rows':>8}  {'pass':<12}{'passes':>6}{'best s':>10}"
-            f"{'rows/s':>12}{'placed':>9}{'peak MiB':>10}{'traced':>9}")
+    head = (
+        f"{'dataset':<26}{'rows':>8}  {'pass':<12}{'passes':>6}{'best s':>10}"
+        f"{'rows/s':>12}{'placed':>9}{'peak MiB':>10}{'traced':>9}"
+    )
     print(head)
     print("-" * len(head))
     for ds in datasets:
         for i, p in enumerate((ds.cascade, ds.baseline)):
             label, rows = (ds.title, f"{ds.rows:,}") if i == 0 else ("", "")
-            print(f"{label:<26}{rows:>8}  {p.name:<12}{p.passes:>6}{p.best_s:>10.4f}"
-                  f"{p.rate(ds.rows):>12,.0f}{_pct(_placed(p.outcomes), ds.rows):>9}"
-                  f"{p.peak_bytes / MIB:>10.2f}{p.traced_rows:>9,}")
+            print(
+                f"{label:<26}{rows:>8}  {p.name:<12}{p.passes:>6}{p.best_s:>10.4f}"
+                f"{p.rate(ds.rows):>12,.0f}{_pct(_placed(p.outcomes), ds.rows):>9}"
+                f"{p.peak_bytes / MIB:>10.2f}{p.traced_rows:>9,}"
+            )
         slower = 1 / ds.ratio if ds.ratio else float("inf")
-        print(f"{'':<36}ratio: cascade at {ds.ratio:.4f}× the exact-match baseline "
-              f"({slower:,.0f}× slower)")
+        print(
+            f"{'':<36}ratio: cascade at {ds.ratio:.4f}× the exact-match baseline "
+            f"({slower:,.0f}× slower)"
+        )
     print()
-    print("Outcome of each row (share of rows; manual = coordinates given with the row, "
-          "outside = flagged outside the region)")
+    print(
+        "Outcome of each row (share of rows; manual = coordinates given with the row, "
+        "outside = flagged outside the region)"
+    )
     # Columns no row reached are left out (offline, nothing is placed by civic address).
-    shown = [k for k in OUTCOMES if k == "failed" or any(
-        p.outcomes[k] for ds in datasets for p in (ds.cascade, ds.baseline))]
+    shown = [
+        k
+        for k in OUTCOMES
+        if k == "failed" or any(p.outcomes[k] for ds in datasets for p in (ds.cascade, ds.baseline))
+    ]
     head = f"{'':<36}" + "".join(f"{k:>{_W[k]}}" for k in shown)
     print(head)
     print("-" * len(head))
@@ -539,16 +673,21 @@ def print_report(meta: dict[str, Any], datasets: list[Dataset]) -> None:
                 cells = "".join(f"{_pct(counts[k], total):>{_W[k]}}" for k in cols)
                 print(f"{label[:38]:<38}{total:>7}{cells}")
     print()
-    print("peak MiB: tracemalloc peak of one pass over the first 'traced' rows, list of results "
-          "included,\nreference data excluded.")
+    print(
+        "peak MiB: tracemalloc peak of one pass over the first 'traced' rows, list of results "
+        "included,\nreference data excluded."
+    )
     print(f"Process max RSS (getrusage, whole run, every pass): {meta['max_rss_mib']:.1f} MiB.")
 
 
 def to_json(meta: dict[str, Any], datasets: list[Dataset]) -> dict[str, Any]:
     def pass_json(p: Pass, rows: int) -> dict[str, Any]:
         return {
-            "best_seconds": p.best_s, "passes": p.passes, "rows_per_second": p.rate(rows),
-            "tracemalloc_peak_bytes": p.peak_bytes, "traced_rows": p.traced_rows,
+            "best_seconds": p.best_s,
+            "passes": p.passes,
+            "rows_per_second": p.rate(rows),
+            "tracemalloc_peak_bytes": p.peak_bytes,
+            "traced_rows": p.traced_rows,
             "outcomes": {k: p.outcomes[k] for k in OUTCOMES},
             "placed": _placed(p.outcomes),
         }
@@ -557,12 +696,15 @@ def to_json(meta: dict[str, Any], datasets: list[Dataset]) -> dict[str, Any]:
         **meta,
         "datasets": {
             ds.key: {
-                "title": ds.title, "rows": ds.rows, "ratio": ds.ratio,
+                "title": ds.title,
+                "rows": ds.rows,
+                "ratio": ds.ratio,
                 "cascade": pass_json(ds.cascade, ds.rows),
                 "baseline": pass_json(ds.baseline, ds.rows),
-                "breakdowns": {attr: {label: {k: c[k] for k in OUTCOMES if c[k]}
-                                      for label, c in table.items()}
-                               for attr, table in ds.breakdowns.items()},
+                "breakdowns": {
+                    attr: {label: {k: c[k] for k in OUTCOMES if c[k]} for label, c in table.items()}
+                    for attr, table in ds.breakdowns.items()
+                },
             }
             for ds in datasets
         },
@@ -578,20 +720,42 @@ def _max_rss_mib() -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.geocoding", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000,
-                        help="generated addresses (default 100000; 0 skips them)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.geocoding",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=100_000,
+        help="generated addresses (default 100000; 0 skips them)",
+    )
     parser.add_argument("--seed", type=int, default=2021, help="generator seed (default 2021)")
-    parser.add_argument("--data", type=Path, default=ROOT / "data",
-                        help="reference data folder (default: the project's data/)")
-    parser.add_argument("--min-time", type=float, default=1.0,
-                        help="repeat each timed pass until this many seconds (default 1.0); "
-                             "the best pass counts")
-    parser.add_argument("--max-passes", type=int, default=50,
-                        help="at most this many timed passes of one kind (default 50)")
-    parser.add_argument("--trace-rows", type=int, default=10_000,
-                        help="rows of the tracemalloc pass (default 10000; memory only)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "data",
+        help="reference data folder (default: the project's data/)",
+    )
+    parser.add_argument(
+        "--min-time",
+        type=float,
+        default=1.0,
+        help="repeat each timed pass until this many seconds (default 1.0); the best pass counts",
+    )
+    parser.add_argument(
+        "--max-passes",
+        type=int,
+        default=50,
+        help="at most this many timed passes of one kind (default 50)",
+    )
+    parser.add_argument(
+        "--trace-rows",
+        type=int,
+        default=10_000,
+        help="rows of the tracemalloc pass (default 10000; memory only)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
     if args.rows < 0:
@@ -612,8 +776,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     demo = demo_queries(data_dir / "demo" / "membres.csv")
     started = time.perf_counter()
-    generated = AddressGenerator(gazetteer, data_dir, vocabulary_streets(data_dir),
-                                 args.seed).rows(args.rows)
+    generated = AddressGenerator(gazetteer, data_dir, vocabulary_streets(data_dir), args.seed).rows(
+        args.rows
+    )
     generate_s = time.perf_counter() - started
 
     def cascade_text(row: Generated) -> Location:
@@ -631,13 +796,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     def timed(name: str, fn: Callable[[Any], object], rows: Sequence[Any]) -> Pass:
         return measure(name, fn, rows, args.min_time, args.max_passes, args.trace_rows)
 
-    datasets = [Dataset("demo", "demo membership (sites)", len(demo),
-                        timed("cascade", geocoder.geocode, demo),
-                        timed("exact match", baseline.fields, demo))]
+    datasets = [
+        Dataset(
+            "demo",
+            "demo membership (sites)",
+            len(demo),
+            timed("cascade", geocoder.geocode, demo),
+            timed("exact match", baseline.fields, demo),
+        )
+    ]
     if generated:
-        ds = Dataset("generated", "generated addresses", len(generated),
-                     timed("cascade", cascade_text, generated),
-                     timed("exact match", baseline_text, generated))
+        ds = Dataset(
+            "generated",
+            "generated addresses",
+            len(generated),
+            timed("cascade", cascade_text, generated),
+            timed("exact match", baseline_text, generated),
+        )
         ds.breakdowns = {
             attr: breakdown(generated, ds.cascade.results, attr)
             for attr in ("place", "code", "street", "layout")
@@ -651,20 +826,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "data_dir": str(data_dir),
         "load": {
-            "gazetteer_s": gazetteer_s, "park_names_s": park_names_s, "baseline_s": baseline_s,
+            "gazetteer_s": gazetteer_s,
+            "park_names_s": park_names_s,
+            "baseline_s": baseline_s,
             "generate_s": generate_s,
-            "places": len(gazetteer.municipalities), "postal_codes": len(gazetteer.postal_codes),
+            "places": len(gazetteer.municipalities),
+            "postal_codes": len(gazetteer.postal_codes),
             "postal_areas": len(gazetteer.postal_areas),
-            "outside_places": len(gazetteer.outside_places), "parks": len(parks),
-            "baseline_codes": len(baseline.postal), "baseline_names": len(baseline.names),
+            "outside_places": len(gazetteer.outside_places),
+            "parks": len(parks),
+            "baseline_codes": len(baseline.postal),
+            "baseline_names": len(baseline.names),
         },
         "max_rss_mib": _max_rss_mib(),
     }
     print_report(meta, datasets)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(to_json(meta, datasets), indent=2, ensure_ascii=False)
-                             + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps(to_json(meta, datasets), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
         print(f"Figures written to {args.json}")
     return 0
 

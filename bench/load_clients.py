@@ -121,8 +121,12 @@ class Workload:
             return "GET", "/api/v1/synergies?limit=50", None
         if route == "api.reverse":
             lat, lon = rng.choice(fx.points)
-            return ("GET", f"/api/v1/reverse?lat={lat + rng.uniform(-0.01, 0.01):.5f}"
-                    f"&lon={lon + rng.uniform(-0.01, 0.01):.5f}", None)
+            return (
+                "GET",
+                f"/api/v1/reverse?lat={lat + rng.uniform(-0.01, 0.01):.5f}"
+                f"&lon={lon + rng.uniform(-0.01, 0.01):.5f}",
+                None,
+            )
         if route == "ogcapi.items":
             offset = 100 * rng.randrange(max(1, (len(fx.site_ids) + 99) // 100))
             return "GET", f"/ogcapi/collections/sites/items?limit=100&offset={offset}", None
@@ -132,14 +136,24 @@ class Workload:
         if route == "write.synergy":
             pair = self._pair()
             if pair is not None:
-                return "POST", "/api/v1/synergies", {
-                    "output_flow_id": pair[0], "input_flow_id": pair[1], "status": "contacted",
-                    "author": USERNAME, "note": f"{self.run_id} {pair[0]}-{pair[1]}"}
+                return (
+                    "POST",
+                    "/api/v1/synergies",
+                    {
+                        "output_flow_id": pair[0],
+                        "input_flow_id": pair[1],
+                        "status": "contacted",
+                        "author": USERNAME,
+                        "note": f"{self.run_id} {pair[0]}-{pair[1]}",
+                    },
+                )
             route = "write.correction"  # every candidate moved: write a correction instead
         if route == "write.correction":
-            return "POST", "/api/v1/classify/corrections", {
-                "text": self._text(), "category": rng.choice(fx.categories),
-                "author": USERNAME}
+            return (
+                "POST",
+                "/api/v1/classify/corrections",
+                {"text": self._text(), "category": rng.choice(fx.categories), "author": USERNAME},
+            )
         raise ValueError(f"unknown route class {route!r}")
 
 
@@ -159,13 +173,17 @@ class Client:
 
     def __init__(self, server: Server, workload: Workload, timeout_s: float) -> None:
         self.server, self.workload, self.timeout_s = server, workload, timeout_s
-        self.headers = {"Authorization": f"Bearer {workload.fixture.token}",
-                        "Accept-Encoding": "gzip", "Connection": "keep-alive"}
+        self.headers = {
+            "Authorization": f"Bearer {workload.fixture.token}",
+            "Accept-Encoding": "gzip",
+            "Connection": "keep-alive",
+        }
         self.conn = self._connect()
 
     def _connect(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(self.server.host, self.server.port,
-                                          timeout=self.timeout_s)
+        return http.client.HTTPConnection(
+            self.server.host, self.server.port, timeout=self.timeout_s
+        )
 
     def close(self) -> None:
         self.conn.close()
@@ -185,23 +203,38 @@ class Client:
         except (OSError, http.client.HTTPException) as exc:
             self.conn.close()
             self.conn = self._connect()
-            return Sample(route, started, time.perf_counter() - started, 0,
-                          f"{type(exc).__name__}: {exc}"[:200]), None
+            return Sample(
+                route,
+                started,
+                time.perf_counter() - started,
+                0,
+                f"{type(exc).__name__}: {exc}"[:200],
+            ), None
         latency = time.perf_counter() - started
         encoding = resp.getheader("Content-Encoding")
         if resp.will_close:
             self.conn.close()
             self.conn = self._connect()
         if not 200 <= resp.status < 400:
-            return Sample(route, started, latency, resp.status,
-                          _problem(resp.status, payload, encoding)), None
-        write = (_acknowledged(body, payload, encoding)
-                 if body is not None and resp.status == 200 else None)
+            return Sample(
+                route, started, latency, resp.status, _problem(resp.status, payload, encoding)
+            ), None
+        write = (
+            _acknowledged(body, payload, encoding)
+            if body is not None and resp.status == 200
+            else None
+        )
         return Sample(route, started, latency, resp.status), write
 
 
-def client_loop(client: Client, seed: int, stop_at: float, samples: list[Sample],
-                writes: list[Write], think_s: float = 0.0) -> None:
+def client_loop(
+    client: Client,
+    seed: int,
+    stop_at: float,
+    samples: list[Sample],
+    writes: list[Write],
+    think_s: float = 0.0,
+) -> None:
     """Send requests of the mix until ``stop_at``, back to back or with a pause after each
     (exponential, ``think_s`` on average); record every one."""
     rng = random.Random(seed)
@@ -214,22 +247,45 @@ def client_loop(client: Client, seed: int, stop_at: float, samples: list[Sample]
             if write is not None:
                 writes.append(write)
             if think_s > 0:
-                time.sleep(min(rng.expovariate(1 / think_s),
-                               max(0.0, stop_at - time.perf_counter())))
+                time.sleep(
+                    min(rng.expovariate(1 / think_s), max(0.0, stop_at - time.perf_counter()))
+                )
     finally:
         client.close()
 
 
-def load_phase(server: Server, workload: Workload, *, clients: int, seconds: float, seed: int,
-               timeout_s: float, samples: list[Sample], writes: list[Write],
-               think_s: float = 0.0, during: Callable[[], None] | None = None) -> int:
+def load_phase(
+    server: Server,
+    workload: Workload,
+    *,
+    clients: int,
+    seconds: float,
+    seed: int,
+    timeout_s: float,
+    samples: list[Sample],
+    writes: list[Write],
+    think_s: float = 0.0,
+    during: Callable[[], None] | None = None,
+) -> int:
     """``clients`` threads for ``seconds``; ``during()`` runs meanwhile (in this thread).
     Returns how many clients were still waiting for an answer ``timeout_s`` after the end."""
     stop_at = time.perf_counter() + seconds
-    workers = [threading.Thread(target=client_loop, name=f"client-{i}", daemon=True,
-                                args=(Client(server, workload, timeout_s), seed * 1000 + i,
-                                      stop_at, samples, writes, think_s))
-               for i in range(clients)]
+    workers = [
+        threading.Thread(
+            target=client_loop,
+            name=f"client-{i}",
+            daemon=True,
+            args=(
+                Client(server, workload, timeout_s),
+                seed * 1000 + i,
+                stop_at,
+                samples,
+                writes,
+                think_s,
+            ),
+        )
+        for i in range(clients)
+    ]
     for w in workers:
         w.start()
     if during is not None:
@@ -239,8 +295,15 @@ def load_phase(server: Server, workload: Workload, *, clients: int, seconds: flo
     return sum(1 for w in workers if w.is_alive())
 
 
-def alone(server: Server, workload: Workload, *, requests: int, seed: int, timeout_s: float,
-          writes: list[Write]) -> list[Sample]:
+def alone(
+    server: Server,
+    workload: Workload,
+    *,
+    requests: int,
+    seed: int,
+    timeout_s: float,
+    writes: list[Write],
+) -> list[Sample]:
     """The baseline: ``requests`` of each route class from one client, one at a time, after
     :data:`WARM_ALONE` untimed ones (imports, caches)."""
     rng = random.Random(seed)

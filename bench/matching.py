@@ -75,14 +75,25 @@ _KM_PER_DEG_LAT = 111.2
 
 #: Relative weight of an offered category, by top-level family (leaves and roots alike).
 FAMILY_WEIGHTS = {
-    "bois": 10, "metaux": 8, "pates_papiers": 5, "agroalimentaire": 8, "construction": 9,
-    "plastiques": 7, "emballages": 7, "chimiques": 1.2, "autres": 5, "energie": 3,
-    "mutualisation": 4, "usages": 0,
+    "bois": 10,
+    "metaux": 8,
+    "pates_papiers": 5,
+    "agroalimentaire": 8,
+    "construction": 9,
+    "plastiques": 7,
+    "emballages": 7,
+    "chimiques": 1.2,
+    "autres": 5,
+    "energie": 3,
+    "mutualisation": 4,
+    "usages": 0,
 }
 #: Typical quantity (median) and spread (sigma of the log) of a flow, by its unit.
 QUANTITY = {
-    Unit.T_PER_YEAR: (150.0, 1.6), Unit.M3_PER_YEAR: (40.0, 1.4),
-    Unit.UNITS_PER_YEAR: (1500.0, 1.5), Unit.KW: (400.0, 1.2),
+    Unit.T_PER_YEAR: (150.0, 1.6),
+    Unit.M3_PER_YEAR: (40.0, 1.4),
+    Unit.UNITS_PER_YEAR: (1500.0, 1.5),
+    Unit.KW: (400.0, 1.2),
 }
 #: Mutualisation flows count occasions (trips, shared days), not goods.
 MUTUALISATION_QUANTITY = (24.0, 1.0)
@@ -119,14 +130,22 @@ def _read_anchors(data_dir: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
         for rec in csv.DictReader(fh):
             if rec["parent_id"]:
                 continue  # boroughs and sectors: their town is already there
-            region.append((float(rec["lon"]), float(rec["lat"]),
-                           float(rec["population"] or 500)))
-    return np.array(prov), np.array(region), np.array([p[2] for p in prov]), np.array(
-        [r[2] for r in region])
+            region.append((float(rec["lon"]), float(rec["lat"]), float(rec["population"] or 500)))
+    return (
+        np.array(prov),
+        np.array(region),
+        np.array([p[2] for p in prov]),
+        np.array([r[2] for r in region]),
+    )
 
 
-def _scatter(rng: np.random.Generator, anchors: np.ndarray, weights: np.ndarray, n: int,
-             bounds: tuple[float, float, float, float]) -> np.ndarray:
+def _scatter(
+    rng: np.random.Generator,
+    anchors: np.ndarray,
+    weights: np.ndarray,
+    n: int,
+    bounds: tuple[float, float, float, float],
+) -> np.ndarray:
     """``n`` points around weighted anchors: a bigger town spreads wider (sigma in km)."""
     pick = rng.choice(len(anchors), size=n, p=weights / weights.sum())
     sigma_km = np.clip(1.5 + 0.12 * np.sqrt(weights[pick]), 1.5, 18.0)
@@ -147,26 +166,47 @@ def _quantity(rng: np.random.Generator, cat: Category) -> tuple[float | None, Un
     return (round(value, 1) if value < 100 else float(round(value))), unit
 
 
-def build_registry(data_dir: Path, taxonomy: Taxonomy, compat: Compatibility, n_sites: int,
-                   flows_per_site: float, seed: int) -> Registry:
+def build_registry(
+    data_dir: Path,
+    taxonomy: Taxonomy,
+    compat: Compatibility,
+    n_sites: int,
+    flows_per_site: float,
+    seed: int,
+) -> Registry:
     """A deterministic registry: same seed, sizes and ``data/``, same sites and flows."""
     rng = np.random.default_rng(seed)
     prov, region, prov_w, region_w = _read_anchors(data_dir)
     n_regional = int(round(n_sites * REGIONAL_SHARE))
-    points = np.concatenate([
-        _scatter(rng, region, region_w, n_regional, REGION),
-        _scatter(rng, prov, prov_w, n_sites - n_regional, PROVINCE),
-    ])
+    points = np.concatenate(
+        [
+            _scatter(rng, region, region_w, n_regional, REGION),
+            _scatter(rng, prov, prov_w, n_sites - n_regional, PROVINCE),
+        ]
+    )
     points = points[rng.permutation(n_sites)]
-    sites = [Site(id=i + 1, member_id=i + 1, name=f"Site synthétique {i + 1}", address=None,
-                  municipality_id=None, postal_code=None, lon=float(lon), lat=float(lat))
-             for i, (lon, lat) in enumerate(points.tolist())]
+    sites = [
+        Site(
+            id=i + 1,
+            member_id=i + 1,
+            name=f"Site synthétique {i + 1}",
+            address=None,
+            municipality_id=None,
+            postal_code=None,
+            lon=float(lon),
+            lat=float(lat),
+        )
+        for i, (lon, lat) in enumerate(points.tolist())
+    ]
 
     # Every site has at least one flow; the rest are spread at random (exact total).
     n_flows = int(round(n_sites * flows_per_site))
     extra = max(0, n_flows - n_sites)
-    counts = (np.ones(n_sites, dtype=np.int64) if n_flows >= n_sites
-              else np.zeros(n_sites, dtype=np.int64))
+    counts = (
+        np.ones(n_sites, dtype=np.int64)
+        if n_flows >= n_sites
+        else np.zeros(n_sites, dtype=np.int64)
+    )
     if n_flows < n_sites:
         counts[rng.choice(n_sites, size=n_flows, replace=False)] = 1
     else:
@@ -179,8 +219,9 @@ def build_registry(data_dir: Path, taxonomy: Taxonomy, compat: Compatibility, n_
     is_offer = rng.random(len(site_of_flow)) < 0.5
     flows = []
     hazardous_count = 0
-    for k, (site_id, ci, offer) in enumerate(zip(site_of_flow.tolist(), out_cat.tolist(),
-                                                 is_offer.tolist(), strict=True)):
+    for k, (site_id, ci, offer) in enumerate(
+        zip(site_of_flow.tolist(), out_cat.tolist(), is_offer.tolist(), strict=True)
+    ):
         cat = cats[ci]
         if not offer:
             # A need that some offer can feed: one of the drawn category's compatible inputs.
@@ -195,16 +236,25 @@ def build_registry(data_dir: Path, taxonomy: Taxonomy, compat: Compatibility, n_
         else:
             flagged = bool(rng.random() < HAZARD_FLAG_SHARE)
         hazardous_count += flagged
-        flows.append(Flow(
-            id=k + 1, site_id=site_id, direction=Direction.OUTPUT if offer else Direction.INPUT,
-            category_code=cat.code, description=f"{cat.label_fr} (synthétique)",
-            quantity=quantity, unit=unit, frequency=Frequency.CONTINUOUS, hazardous=flagged,
-        ))
+        flows.append(
+            Flow(
+                id=k + 1,
+                site_id=site_id,
+                direction=Direction.OUTPUT if offer else Direction.INPUT,
+                category_code=cat.code,
+                description=f"{cat.label_fr} (synthétique)",
+                quantity=quantity,
+                unit=unit,
+                frequency=Frequency.CONTINUOUS,
+                hazardous=flagged,
+            )
+        )
     offers = int(is_offer.sum())
     return Registry(sites, flows, offers, len(flows) - offers, hazardous_count, n_regional)
 
 
 # --- the naive baseline -------------------------------------------------------------------------
+
 
 def _comparable(flow: Flow, cat: Category | None) -> tuple[int, float]:
     """(unit kind, amount) both sides can share, or (-1, 0) — the rule the matcher states."""
@@ -228,8 +278,14 @@ class NaiveMatcher:
     score as the matcher and the ``per_offer`` best (score down, distance up, need id up).
     """
 
-    def __init__(self, registry: Registry, taxonomy: Taxonomy, compat: Compatibility,
-                 max_km: float, per_offer: int) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        taxonomy: Taxonomy,
+        compat: Compatibility,
+        max_km: float,
+        per_offer: int,
+    ) -> None:
         self.taxonomy, self.compat = taxonomy, compat
         self.max_km, self.per_offer = max_km, per_offer
         point = {s.id: (s.lon, s.lat) for s in registry.sites}
@@ -244,14 +300,14 @@ class NaiveMatcher:
         self.need_flagged = np.array([f.hazardous for f in needs])
         # What bulk_pairs reads as "accepts hazardous": flagged, or a hazardous category.
         self.need_hazardous = self.need_flagged | np.array(
-            [bool((c := taxonomy.get(f.category_code)) and c.hazardous) for f in needs])
+            [bool((c := taxonomy.get(f.category_code)) and c.hazardous) for f in needs]
+        )
         comp = [_comparable(f, taxonomy.get(f.category_code)) for f in needs]
         self.need_kind = np.array([c[0] for c in comp], dtype=np.int8)
         self.need_amount = np.array([c[1] for c in comp])
         self.point = point
 
-    def top(self, offer: Flow, *, category_accepts: bool = False,
-            ) -> list[tuple[int, float, float]]:
+    def top(self, offer: Flow, *, category_accepts: bool = False) -> list[tuple[int, float, float]]:
         """The offer's best needs: (need flow id, score, geodesic m).
 
         ``category_accepts``: a need in a hazardous category accepts a hazardous offer even
@@ -274,15 +330,16 @@ class NaiveMatcher:
         if idx.size == 0:
             return []
         lon, lat = self.point[offer.site_id]
-        _, _, geo = _GEOD.inv(np.full(idx.size, lon), np.full(idx.size, lat),
-                              self.need_lon[idx], self.need_lat[idx])
+        _, _, geo = _GEOD.inv(
+            np.full(idx.size, lon), np.full(idx.size, lat), self.need_lon[idx], self.need_lat[idx]
+        )
         own_km = MUTUALISATION_MAX_KM if cat.kind == "mutualisation" else cat.max_transport_km
         inside = geo <= min(own_km, self.max_km) * 1000.0
         idx, geo = idx[inside], geo[inside]
         kind, amount = _comparable(offer, cat)
         q_fit = scoring.quantity_fits(kind, amount, self.need_kind[idx], self.need_amount[idx])
         score = scoring.rounded_scores(scoring.scores(s[idx], q_fit, geo, own_km * 1000.0))
-        order = np.lexsort((self.need_id[idx], geo, -score))[:self.per_offer]
+        order = np.lexsort((self.need_id[idx], geo, -score))[: self.per_offer]
         return [(int(self.need_id[idx][o]), float(score[o]), float(geo[o])) for o in order]
 
 
@@ -345,8 +402,9 @@ def region_points(rng: np.random.Generator, data_dir: Path, n: int) -> list[tupl
 def _agreement(bulk: BulkPairs, naive: dict[int, list[tuple[int, float, float]]]) -> dict[str, Any]:
     """Does bulk keep the same best needs as the naive baseline, offer by offer?"""
     kept: dict[int, list[tuple[int, float]]] = {}
-    for o, i, score in zip(bulk.output_flow_id.tolist(), bulk.input_flow_id.tolist(),
-                           bulk.score.tolist(), strict=True):
+    for o, i, score in zip(
+        bulk.output_flow_id.tolist(), bulk.input_flow_id.tolist(), bulk.score.tolist(), strict=True
+    ):
         if o in naive:
             kept.setdefault(o, []).append((i, score))
     same_list = same_set = same_scores = 0
@@ -384,10 +442,17 @@ def _hazard_breaches(bulk: BulkPairs, registry: Registry, taxonomy: Taxonomy) ->
     return count
 
 
-def _site_worker(conn: Any, matcher: Matcher, index: SiteIndex, site_ids: list[int],
-                 distances: Any, memory_gib: float, warm_up: bool) -> None:
+def _site_worker(
+    conn: Any,
+    matcher: Matcher,
+    index: SiteIndex,
+    site_ids: list[int],
+    distances: Any,
+    memory_gib: float,
+    warm_up: bool,
+) -> None:
     """Child process: time each site's query and send (site, ms, candidates, near, error)."""
-    limit = int(memory_gib * 1024 ** 3)
+    limit = int(memory_gib * 1024**3)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if warm_up and site_ids:
         # A site with the fewest neighbours, so the warm-up itself is short.
@@ -408,8 +473,15 @@ def _site_worker(conn: Any, matcher: Matcher, index: SiteIndex, site_ids: list[i
     conn.close()
 
 
-def time_sites(matcher: Matcher, index: SiteIndex, site_ids: list[int], distances: Any,
-               budget_s: float, memory_gib: float, warm_up: bool = True) -> dict[str, Any]:
+def time_sites(
+    matcher: Matcher,
+    index: SiteIndex,
+    site_ids: list[int],
+    distances: Any,
+    budget_s: float,
+    memory_gib: float,
+    warm_up: bool = True,
+) -> dict[str, Any]:
     """``Matcher.for_site`` on each site in turn, in a forked child with a memory cap.
 
     A query can need a matrix of every partner offering to the site × every partner needing
@@ -418,17 +490,32 @@ def time_sites(matcher: Matcher, index: SiteIndex, site_ids: list[int], distance
     then counts with its time so far as a lower bound, and a ``MemoryError`` under the cap
     counts as a failed query.
     """
-    empty = {"sites": 0, "asked": len(site_ids), "p50_ms": float("nan"),
-             "p95_ms": float("nan"), "max_ms": float("nan"), "p95_lower_bound": False,
-             "unfinished": 0, "memory_errors": 0, "p50_candidates": float("nan"),
-             "max_candidates": 0, "p50_near": float("nan"), "max_near": 0, "slowest": [],
-             "budget_s": budget_s, "memory_gib": memory_gib}
+    empty = {
+        "sites": 0,
+        "asked": len(site_ids),
+        "p50_ms": float("nan"),
+        "p95_ms": float("nan"),
+        "max_ms": float("nan"),
+        "p95_lower_bound": False,
+        "unfinished": 0,
+        "memory_errors": 0,
+        "p50_candidates": float("nan"),
+        "max_candidates": 0,
+        "p50_near": float("nan"),
+        "max_near": 0,
+        "slowest": [],
+        "budget_s": budget_s,
+        "memory_gib": memory_gib,
+    }
     if not site_ids:
         return empty
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_site_worker, args=(child, matcher, index, site_ids, distances,
-                                                  memory_gib, warm_up), daemon=True)
+    proc = ctx.Process(
+        target=_site_worker,
+        args=(child, matcher, index, site_ids, distances, memory_gib, warm_up),
+        daemon=True,
+    )
     proc.start()
     child.close()
     rows: list[dict[str, Any]] = []
@@ -449,12 +536,20 @@ def time_sites(matcher: Matcher, index: SiteIndex, site_ids: list[int], distance
             current = {"site_id": int(value), "near": near}
             query_started = time.perf_counter()
         elif current is not None:
-            rows.append({**current, "ms": value, "candidates": found, "error": error,
-                         "lower_bound": False})
+            rows.append(
+                {**current, "ms": value, "candidates": found, "error": error, "lower_bound": False}
+            )
             current = None
     if current is not None:  # cut by the budget, or killed by the memory cap
-        rows.append({**current, "ms": 1000 * (time.perf_counter() - query_started),
-                     "candidates": -1, "error": "unfinished", "lower_bound": True})
+        rows.append(
+            {
+                **current,
+                "ms": 1000 * (time.perf_counter() - query_started),
+                "candidates": -1,
+                "error": "unfinished",
+                "lower_bound": True,
+            }
+        )
     if proc.is_alive():
         proc.terminate()
     proc.join()
@@ -467,8 +562,12 @@ def time_sites(matcher: Matcher, index: SiteIndex, site_ids: list[int], distance
     # A query cut short counts with its time so far: the true percentiles are no lower.
     bound = any(r["lower_bound"] for r in rows)
     return {
-        **empty, "sites": len(rows), "p50_ms": _percentile(ms, 50), "p95_ms": p95,
-        "max_ms": max(ms), "p95_lower_bound": bound,
+        **empty,
+        "sites": len(rows),
+        "p50_ms": _percentile(ms, 50),
+        "p95_ms": p95,
+        "max_ms": max(ms),
+        "p95_lower_bound": bound,
         "unfinished": sum(r["error"] == "unfinished" for r in rows),
         "memory_errors": sum(r["error"] == "MemoryError" for r in rows),
         "p50_candidates": _percentile([r["candidates"] for r in ok], 50),
@@ -491,51 +590,93 @@ def _verdict(value: float, target: float | None) -> str:
 def print_report(meta: dict[str, Any], res: dict[str, Any]) -> None:
     reg = res["registry"]
     print("Province-scale matching: vectorised full matching vs naive all-pairs baseline")
-    print(f"Python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs · "
-          f"seed {meta['seed']} · data {meta['data_dir']}")
+    print(
+        f"Python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs · "
+        f"seed {meta['seed']} · data {meta['data_dir']}"
+    )
     print()
-    print(f"Synthetic registry ({res['load']['registry_s']:.1f} s to build, not timed below): "
-          f"{reg['sites']:,} sites ({reg['regional_sites']:,} in the region), "
-          f"{reg['flows']:,} flows ({reg['offers']:,} offers, {reg['needs']:,} needs, "
-          f"{reg['hazardous']:,} flagged hazardous = "
-          f"{100 * reg['hazardous'] / reg['flows']:.1f} %)")
-    print(f"Taxonomy {res['load']['taxonomy_s']:.3f} s · road graph "
-          f"{res['load']['road_graph_s']:.2f} s ({res['load']['road_nodes']:,} nodes, "
-          f"{res['load']['road_edges']:,} edges)")
+    print(
+        f"Synthetic registry ({res['load']['registry_s']:.1f} s to build, not timed below): "
+        f"{reg['sites']:,} sites ({reg['regional_sites']:,} in the region), "
+        f"{reg['flows']:,} flows ({reg['offers']:,} offers, {reg['needs']:,} needs, "
+        f"{reg['hazardous']:,} flagged hazardous = "
+        f"{100 * reg['hazardous'] / reg['flows']:.1f} %)"
+    )
+    print(
+        f"Taxonomy {res['load']['taxonomy_s']:.3f} s · road graph "
+        f"{res['load']['road_graph_s']:.2f} s ({res['load']['road_nodes']:,} nodes, "
+        f"{res['load']['road_edges']:,} edges)"
+    )
     print()
     full, naive = res["full"], res["naive"]
     site, road, mat, idx = res["site"], res["site_road"], res["matrix"], res["index"]
     rows: list[tuple[str, str, str, str, str]] = [
-        ("full matching, index (bulk_pairs)", f"{full['best_s']:.2f} s",
-         f"< {TARGET_FULL_S:g} s", _verdict(full["best_s"], TARGET_FULL_S),
-         f"{naive['ratio']:,.0f}× faster"),
-        (f"full matching, naive (extrap. {naive['sample_offers']})",
-         f"{naive['extrapolated_s']:,.0f} s", "", "", "baseline"),
-        ("one site's candidates p50 (geodesic)", f"{site['p50_ms']:,.1f} ms", "", "",
-         f"{site['sites']} sites"),
-        ("one site's candidates p95 (geodesic)",
-         f"{'≥' if site['p95_lower_bound'] else ''}{site['p95_ms']:,.1f} ms",
-         f"< {TARGET_SITE_P95_MS:g} ms", _verdict(site["p95_ms"], TARGET_SITE_P95_MS), ""),
-        ("one site's candidates p50 (road graph)", f"{road['p50_ms']:,.1f} ms", "", "",
-         f"{road['sites']} regional sites"),
-        (f"road matrix {mat['points']:,} × {mat['points']:,} (matrix)", f"{mat['road_s']:.2f} s",
-         f"< {TARGET_MATRIX_S:g} s", _verdict(mat["road_s"], TARGET_MATRIX_S), ""),
+        (
+            "full matching, index (bulk_pairs)",
+            f"{full['best_s']:.2f} s",
+            f"< {TARGET_FULL_S:g} s",
+            _verdict(full["best_s"], TARGET_FULL_S),
+            f"{naive['ratio']:,.0f}× faster",
+        ),
+        (
+            f"full matching, naive (extrap. {naive['sample_offers']})",
+            f"{naive['extrapolated_s']:,.0f} s",
+            "",
+            "",
+            "baseline",
+        ),
+        (
+            "one site's candidates p50 (geodesic)",
+            f"{site['p50_ms']:,.1f} ms",
+            "",
+            "",
+            f"{site['sites']} sites",
+        ),
+        (
+            "one site's candidates p95 (geodesic)",
+            f"{'≥' if site['p95_lower_bound'] else ''}{site['p95_ms']:,.1f} ms",
+            f"< {TARGET_SITE_P95_MS:g} ms",
+            _verdict(site["p95_ms"], TARGET_SITE_P95_MS),
+            "",
+        ),
+        (
+            "one site's candidates p50 (road graph)",
+            f"{road['p50_ms']:,.1f} ms",
+            "",
+            "",
+            f"{road['sites']} regional sites",
+        ),
+        (
+            f"road matrix {mat['points']:,} × {mat['points']:,} (matrix)",
+            f"{mat['road_s']:.2f} s",
+            f"< {TARGET_MATRIX_S:g} s",
+            _verdict(mat["road_s"], TARGET_MATRIX_S),
+            "",
+        ),
         ("  + reading every cell as Distance", f"{mat['road_cells_s']:.2f} s", "", "", ""),
-        (f"geodesic matrix {mat['points']:,} × {mat['points']:,}", f"{mat['geodesic_s']:.2f} s",
-         "", "", ""),
-        ("  + reading every cell as Distance", f"{mat['geodesic_cells_s']:.2f} s", "", "",
-         ""),
+        (
+            f"geodesic matrix {mat['points']:,} × {mat['points']:,}",
+            f"{mat['geodesic_s']:.2f} s",
+            "",
+            "",
+            "",
+        ),
+        ("  + reading every cell as Distance", f"{mat['geodesic_cells_s']:.2f} s", "", "", ""),
         ("index build", f"{idx['build_s']:.2f} s", "", "", f"{idx['sites']:,} sites"),
         ("index inserts", f"{idx['inserts_per_s']:,.0f} /s", "", "", ""),
         ("index moves (upsert)", f"{idx['moves_per_s']:,.0f} /s", "", "", ""),
         ("index removes", f"{idx['removes_per_s']:,.0f} /s", "", "", ""),
-        ("index within(10 km)", f"{idx['within_per_s']:,.0f} /s", "", "",
-         f"{idx['within_mean_found']:.0f} sites each"),
+        (
+            "index within(10 km)",
+            f"{idx['within_per_s']:,.0f} /s",
+            "",
+            "",
+            f"{idx['within_mean_found']:.0f} sites each",
+        ),
         ("index nearest(10)", f"{idx['nearest_per_s']:,.0f} /s", "", "", ""),
         ("peak memory, full matching", f"{full['peak_mib']:.0f} MiB", "", "", "tracemalloc"),
         ("process max RSS", f"{res['max_rss_mib']:.0f} MiB", "", "", "whole run"),
-        ("  one-site child processes max RSS", f"{res['children_rss_mib']:.0f} MiB", "", "",
-         ""),
+        ("  one-site child processes max RSS", f"{res['children_rss_mib']:.0f} MiB", "", "", ""),
     ]
     head = f"{'figure':<42}{'value':>12}  {'target':<10}{'':<6}{'vs naive / note'}"
     print(head)
@@ -543,80 +684,144 @@ def print_report(meta: dict[str, Any], res: dict[str, Any]) -> None:
     for name, value, target, verdict, note in rows:
         print(f"{name:<42}{value:>12}  {target:<10}{verdict:<6}{note}")
     print()
-    print(f"Full matching: best of {full['passes']} passes; {full['pairs']:,} pairs kept "
-          f"({full['offers_with_pairs']:,} of {reg['offers']:,} offers have at least one), "
-          f"max {MAX_KM:g} km, {PER_OFFER} per offer.")
-    print(f"Naive baseline: {naive['sample_offers']} random offers against all "
-          f"{reg['needs']:,} needs took {naive['sample_s']:.2f} s "
-          f"({1000 * naive['per_offer_s']:.1f} ms per offer); × {reg['offers']:,} offers = "
-          f"{naive['extrapolated_s']:,.0f} s EXTRAPOLATED (linear), not measured.")
+    print(
+        f"Full matching: best of {full['passes']} passes; {full['pairs']:,} pairs kept "
+        f"({full['offers_with_pairs']:,} of {reg['offers']:,} offers have at least one), "
+        f"max {MAX_KM:g} km, {PER_OFFER} per offer."
+    )
+    print(
+        f"Naive baseline: {naive['sample_offers']} random offers against all "
+        f"{reg['needs']:,} needs took {naive['sample_s']:.2f} s "
+        f"({1000 * naive['per_offer_s']:.1f} ms per offer); × {reg['offers']:,} offers = "
+        f"{naive['extrapolated_s']:,.0f} s EXTRAPOLATED (linear), not measured."
+    )
     agree = naive["agreement"]
-    print(f"Same best {PER_OFFER} on those {agree['offers']} offers: ranked list "
-          f"{agree['same_ranked_list_pct']:.1f} %, same set {agree['same_set_pct']:.1f} %, "
-          f"same scores {agree['same_scores_pct']:.1f} %, naive pairs found by bulk "
-          f"{agree['pair_recall_pct']:.1f} % of {agree['naive_pairs']:,}.")
+    print(
+        f"Same best {PER_OFFER} on those {agree['offers']} offers: ranked list "
+        f"{agree['same_ranked_list_pct']:.1f} %, same set {agree['same_set_pct']:.1f} %, "
+        f"same scores {agree['same_scores_pct']:.1f} %, naive pairs found by bulk "
+        f"{agree['pair_recall_pct']:.1f} % of {agree['naive_pairs']:,}."
+    )
     agree = naive["agreement_bulk_hazard_rule"]
-    print(f"  same, with bulk's hazard rule (a need in a hazardous category accepts): ranked "
-          f"list {agree['same_ranked_list_pct']:.1f} %, same set {agree['same_set_pct']:.1f} %, "
-          f"pairs found {agree['pair_recall_pct']:.1f} %. The rest: bulk looks only at the "
-          f"nearest partners of each category (pool_size).")
-    print(f"Bulk pairs sending a hazardous offer to a need not flagged hazardous: "
-          f"{full['hazard_breaches']:,} (the matcher's rule allows none).")
+    print(
+        f"  same, with bulk's hazard rule (a need in a hazardous category accepts): ranked "
+        f"list {agree['same_ranked_list_pct']:.1f} %, same set {agree['same_set_pct']:.1f} %, "
+        f"pairs found {agree['pair_recall_pct']:.1f} %. The rest: bulk looks only at the "
+        f"nearest partners of each category (pool_size)."
+    )
+    print(
+        f"Bulk pairs sending a hazardous offer to a need not flagged hazardous: "
+        f"{full['hazard_breaches']:,} (the matcher's rule allows none)."
+    )
     for title, block in (("geodesic backend", site), ("road graph, regional sites", road)):
         if not block["sites"]:
             continue
-        print(f"One site ({title}): Matcher.for_site(max_km={MAX_KM:g}, limit={SITE_LIMIT}) "
-              f"on {block['sites']} "
-              f"of {block['asked']} random sites (budget {block['budget_s']:g} s, child capped "
-              f"at {block['memory_gib']:g} GiB): p50 {block['p50_ms']:,.0f} ms, p95 "
-              f"{'≥ ' if block['p95_lower_bound'] else ''}{block['p95_ms']:,.0f} ms, max "
-              f"{block['max_ms']:,.0f} ms; {block['unfinished']} cut by the budget, "
-              f"{block['memory_errors']} MemoryError.")
-        print(f"  candidates p50 {block['p50_candidates']:,.0f}, max "
-              f"{block['max_candidates']:,}; sites within {MAX_KM:g} km p50 "
-              f"{block['p50_near']:,.0f}, max {block['max_near']:,}.")
-        print("  slowest: " + "; ".join(
-            f"site {r['site_id']} {r['ms']:,.0f} ms{' (unfinished)' if r['lower_bound'] else ''}"
-            f" ({r['near']:,} sites near, {max(r['candidates'], 0):,} candidates)"
-            for r in block["slowest"]))
-    print(f"Road matrix: {mat['points']:,} × {mat['points']:,} points of the region "
-          f"(municipalities jittered up to 5 km); {mat['routed_pct']:.1f} % of cells routed.")
-    print(f"Index: {idx['ops']:,} inserts, moves and removes, {idx['queries']:,} of each query, "
-          f"on the {idx['sites']:,}-site index.")
-    print("peak memory: tracemalloc peak of one more full-matching pass (registry excluded); "
-          "max RSS: getrusage, whole run (parent; the one-site queries run in child processes).")
+        print(
+            f"One site ({title}): Matcher.for_site(max_km={MAX_KM:g}, limit={SITE_LIMIT}) "
+            f"on {block['sites']} "
+            f"of {block['asked']} random sites (budget {block['budget_s']:g} s, child capped "
+            f"at {block['memory_gib']:g} GiB): p50 {block['p50_ms']:,.0f} ms, p95 "
+            f"{'≥ ' if block['p95_lower_bound'] else ''}{block['p95_ms']:,.0f} ms, max "
+            f"{block['max_ms']:,.0f} ms; {block['unfinished']} cut by the budget, "
+            f"{block['memory_errors']} MemoryError."
+        )
+        print(
+            f"  candidates p50 {block['p50_candidates']:,.0f}, max "
+            f"{block['max_candidates']:,}; sites within {MAX_KM:g} km p50 "
+            f"{block['p50_near']:,.0f}, max {block['max_near']:,}."
+        )
+        print(
+            "  slowest: "
+            + "; ".join(
+                f"site {r['site_id']} {r['ms']:,.0f} ms"
+                f"{' (unfinished)' if r['lower_bound'] else ''}"
+                f" ({r['near']:,} sites near, {max(r['candidates'], 0):,} candidates)"
+                for r in block["slowest"]
+            )
+        )
+    print(
+        f"Road matrix: {mat['points']:,} × {mat['points']:,} points of the region "
+        f"(municipalities jittered up to 5 km); {mat['routed_pct']:.1f} % of cells routed."
+    )
+    print(
+        f"Index: {idx['ops']:,} inserts, moves and removes, {idx['queries']:,} of each query, "
+        f"on the {idx['sites']:,}-site index."
+    )
+    print(
+        "peak memory: tracemalloc peak of one more full-matching pass (registry excluded); "
+        "max RSS: getrusage, whole run (parent; the one-site queries run in child processes)."
+    )
 
 
 # --- main ---------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.matching", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.matching",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--sites", type=int, default=50_000, help="sites (default 50000)")
-    parser.add_argument("--flows-per-site", type=float, default=4.0,
-                        help="flows per site on average (default 4)")
+    parser.add_argument(
+        "--flows-per-site", type=float, default=4.0, help="flows per site on average (default 4)"
+    )
     parser.add_argument("--seed", type=int, default=2021, help="generator seed (default 2021)")
-    parser.add_argument("--data", type=Path, default=ROOT / "data",
-                        help="reference data folder (default: the project's data/)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="timed passes of the full matching; the best counts (default 1)")
-    parser.add_argument("--naive-offers", type=int, default=300,
-                        help="offers in the naive baseline's sample (default 300)")
-    parser.add_argument("--site-queries", type=int, default=200,
-                        help="random sites timed with Matcher.for_site (default 200)")
-    parser.add_argument("--site-budget", type=float, default=30.0,
-                        help="seconds for the one-site queries (default 30; the road ones "
-                             "get half)")
-    parser.add_argument("--site-memory-gib", type=float, default=8.0,
-                        help="address-space cap of the one-site child process (default 8)")
-    parser.add_argument("--road-sites", type=int, default=5,
-                        help="regional sites timed with the road graph (default 5; 0 = none)")
-    parser.add_argument("--matrix-points", type=int, default=1000,
-                        help="origins and destinations of the matrices (default 1000)")
-    parser.add_argument("--index-ops", type=int, default=5000,
-                        help="inserts, moves, removes each (default 5000); a fifth as many "
-                             "radius and nearest queries")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "data",
+        help="reference data folder (default: the project's data/)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="timed passes of the full matching; the best counts (default 1)",
+    )
+    parser.add_argument(
+        "--naive-offers",
+        type=int,
+        default=300,
+        help="offers in the naive baseline's sample (default 300)",
+    )
+    parser.add_argument(
+        "--site-queries",
+        type=int,
+        default=200,
+        help="random sites timed with Matcher.for_site (default 200)",
+    )
+    parser.add_argument(
+        "--site-budget",
+        type=float,
+        default=30.0,
+        help="seconds for the one-site queries (default 30; the road ones get half)",
+    )
+    parser.add_argument(
+        "--site-memory-gib",
+        type=float,
+        default=8.0,
+        help="address-space cap of the one-site child process (default 8)",
+    )
+    parser.add_argument(
+        "--road-sites",
+        type=int,
+        default=5,
+        help="regional sites timed with the road graph (default 5; 0 = none)",
+    )
+    parser.add_argument(
+        "--matrix-points",
+        type=int,
+        default=1000,
+        help="origins and destinations of the matrices (default 1000)",
+    )
+    parser.add_argument(
+        "--index-ops",
+        type=int,
+        default=5000,
+        help="inserts, moves, removes each (default 5000); a fifth as many "
+        "radius and nearest queries",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
     if args.sites < 2 or args.flows_per_site <= 0:
@@ -632,15 +837,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     reg = build_registry(data_dir, taxonomy, compat, args.sites, args.flows_per_site, args.seed)
     registry_s = time.perf_counter() - started
     _stage("registry")
-    res: dict[str, Any] = {"registry": {
-        "sites": len(reg.sites), "flows": len(reg.flows), "offers": reg.offers,
-        "needs": reg.needs, "hazardous": reg.hazardous, "regional_sites": reg.regional_sites,
-    }}
+    res: dict[str, Any] = {
+        "registry": {
+            "sites": len(reg.sites),
+            "flows": len(reg.flows),
+            "offers": reg.offers,
+            "needs": reg.needs,
+            "hazardous": reg.hazardous,
+            "regional_sites": reg.regional_sites,
+        }
+    }
 
     # 1. Full matching with the index, then its memory in a pass of its own.
     def full() -> BulkPairs:
-        return bulk_pairs(sites=reg.sites, flows=reg.flows, taxonomy=taxonomy,
-                          compatibility=compat, max_km=MAX_KM, per_offer=PER_OFFER)
+        return bulk_pairs(
+            sites=reg.sites,
+            flows=reg.flows,
+            taxonomy=taxonomy,
+            compatibility=compat,
+            max_km=MAX_KM,
+            per_offer=PER_OFFER,
+        )
 
     best_s, pairs = _best_of(full, args.repeat)
     gc.collect()
@@ -651,9 +868,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         tracemalloc.stop()
     res["full"] = {
-        "best_s": best_s, "passes": max(1, args.repeat), "pairs": len(pairs),
+        "best_s": best_s,
+        "passes": max(1, args.repeat),
+        "pairs": len(pairs),
         "offers_with_pairs": int(np.unique(pairs.output_flow_id).size),
-        "peak_bytes": peak, "peak_mib": peak / MIB,
+        "peak_bytes": peak,
+        "peak_mib": peak / MIB,
         "hazard_breaches": _hazard_breaches(pairs, reg, taxonomy),
     }
     _stage("full matching")
@@ -661,8 +881,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 2. The naive baseline on a sample of offers, extrapolated to all offers.
     naive = NaiveMatcher(reg, taxonomy, compat, MAX_KM, PER_OFFER)
     offers = [f for f in reg.flows if f.direction is Direction.OUTPUT]
-    sample = [offers[i] for i in rng.choice(len(offers), size=min(args.naive_offers,
-                                                                  len(offers)), replace=False)]
+    sample = [
+        offers[i]
+        for i in rng.choice(len(offers), size=min(args.naive_offers, len(offers)), replace=False)
+    ]
     naive.top(sample[0])  # warm-up
     gc.collect()
     started = time.perf_counter()
@@ -671,12 +893,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     per_offer_s = sample_s / len(sample)
     extrapolated = per_offer_s * len(offers)
     res["naive"] = {
-        "sample_offers": len(sample), "sample_s": sample_s, "per_offer_s": per_offer_s,
-        "extrapolated_s": extrapolated, "extrapolated": True,
+        "sample_offers": len(sample),
+        "sample_s": sample_s,
+        "per_offer_s": per_offer_s,
+        "extrapolated_s": extrapolated,
+        "extrapolated": True,
         "ratio": extrapolated / best_s if best_s > 0 else float("inf"),
         "agreement": _agreement(pairs, naive_top),
         "agreement_bulk_hazard_rule": _agreement(
-            pairs, {f.id or 0: naive.top(f, category_accepts=True) for f in sample}),
+            pairs, {f.id or 0: naive.top(f, category_accepts=True) for f in sample}
+        ),
     }
     _stage("naive baseline")
     del naive, naive_top, pairs
@@ -686,13 +912,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     index = SiteIndex((s.id or 0, s.lon or 0.0, s.lat or 0.0) for s in reg.sites)
     build_s = time.perf_counter() - started
     model = TransportModel.from_factors(load_factors(data_dir / "factors.csv"))
-    matcher = Matcher(sites=reg.sites, flows=reg.flows, taxonomy=taxonomy, index=index,
-                      model=model, compatibility=compat)
+    matcher = Matcher(
+        sites=reg.sites,
+        flows=reg.flows,
+        taxonomy=taxonomy,
+        index=index,
+        model=model,
+        compatibility=compat,
+    )
     geodesic = GeodesicBackend()
-    site_ids = (rng.choice(len(reg.sites), size=min(args.site_queries, len(reg.sites)),
-                           replace=False) + 1).tolist()
-    res["site"] = time_sites(matcher, index, site_ids, geodesic, args.site_budget,
-                             args.site_memory_gib)
+    site_ids = (
+        rng.choice(len(reg.sites), size=min(args.site_queries, len(reg.sites)), replace=False) + 1
+    ).tolist()
+    res["site"] = time_sites(
+        matcher, index, site_ids, geodesic, args.site_budget, args.site_memory_gib
+    )
     _stage("one site's candidates")
 
     # 4. Road matrix (and, for a few regional sites, one site's candidates by road).
@@ -717,16 +951,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     del cells
     gc.collect()
     res["matrix"] = {
-        "points": args.matrix_points, "road_s": road_s, "road_cells_s": road_cells_s,
-        "geodesic_s": geodesic_s, "geodesic_cells_s": geodesic_cells_s, "cells": n_cells,
+        "points": args.matrix_points,
+        "road_s": road_s,
+        "road_cells_s": road_cells_s,
+        "geodesic_s": geodesic_s,
+        "geodesic_cells_s": geodesic_cells_s,
+        "cells": n_cells,
         "routed_pct": routed_pct,
     }
     _stage("road matrix")
-    regional = [s.id or 0 for s in reg.sites if REGION[0] <= (s.lon or 0) <= REGION[2]
-                and REGION[1] <= (s.lat or 0) <= REGION[3]]
-    road_ids = [regional[k] for k in rng.permutation(len(regional))[:args.road_sites]]
-    res["site_road"] = time_sites(matcher, index, road_ids, roads, args.site_budget / 2,
-                                  args.site_memory_gib, warm_up=False)
+    regional = [
+        s.id or 0
+        for s in reg.sites
+        if REGION[0] <= (s.lon or 0) <= REGION[2] and REGION[1] <= (s.lat or 0) <= REGION[3]
+    ]
+    road_ids = [regional[k] for k in rng.permutation(len(regional))[: args.road_sites]]
+    res["site_road"] = time_sites(
+        matcher, index, road_ids, roads, args.site_budget / 2, args.site_memory_gib, warm_up=False
+    )
     _stage("road candidates")
     del matcher
 
@@ -747,7 +989,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for k in range(ops):
         index.remove(first_new + k)
     removes_s = time.perf_counter() - started
-    queries = new_points.tolist()[:max(1, ops // 5)]
+    queries = new_points.tolist()[: max(1, ops // 5)]
     started = time.perf_counter()
     found_total = sum(len(index.within(lon, lat, 10_000.0)) for lon, lat in queries)
     within_s = time.perf_counter() - started
@@ -756,32 +998,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         index.nearest(lon, lat, 10)
     nearest_s = time.perf_counter() - started
     res["index"] = {
-        "sites": len(reg.sites), "ops": ops, "build_s": build_s,
-        "inserts_per_s": ops / inserts_s, "moves_per_s": len(moved) / moves_s,
-        "removes_per_s": ops / removes_s, "queries": len(queries),
-        "within_per_s": len(queries) / within_s, "within_mean_found": found_total / len(queries),
+        "sites": len(reg.sites),
+        "ops": ops,
+        "build_s": build_s,
+        "inserts_per_s": ops / inserts_s,
+        "moves_per_s": len(moved) / moves_s,
+        "removes_per_s": ops / removes_s,
+        "queries": len(queries),
+        "within_per_s": len(queries) / within_s,
+        "within_mean_found": found_total / len(queries),
         "nearest_per_s": len(queries) / nearest_s,
     }
     _stage("index")
-    res["load"] = {"taxonomy_s": taxonomy_s, "registry_s": registry_s,
-                   "road_graph_s": road_graph_s, "road_nodes": roads.n_nodes,
-                   "road_edges": roads.n_edges}
+    res["load"] = {
+        "taxonomy_s": taxonomy_s,
+        "registry_s": registry_s,
+        "road_graph_s": road_graph_s,
+        "road_nodes": roads.n_nodes,
+        "road_edges": roads.n_edges,
+    }
     res["max_rss_mib"] = _max_rss_mib()
     res["children_rss_mib"] = _max_rss_mib(resource.RUSAGE_CHILDREN)
     meta: dict[str, Any] = {
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
-        "cpus": os.cpu_count(), "seed": args.seed, "data_dir": str(data_dir),
-        "sites": args.sites, "flows_per_site": args.flows_per_site,
-        "max_km": MAX_KM, "per_offer": PER_OFFER,
-        "targets": {"full_s": TARGET_FULL_S, "site_p95_ms": TARGET_SITE_P95_MS,
-                    "matrix_s": TARGET_MATRIX_S},
+        "cpus": os.cpu_count(),
+        "seed": args.seed,
+        "data_dir": str(data_dir),
+        "sites": args.sites,
+        "flows_per_site": args.flows_per_site,
+        "max_km": MAX_KM,
+        "per_offer": PER_OFFER,
+        "targets": {
+            "full_s": TARGET_FULL_S,
+            "site_p95_ms": TARGET_SITE_P95_MS,
+            "matrix_s": TARGET_MATRIX_S,
+        },
     }
     print_report(meta, res)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({**meta, **res}, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(
+            json.dumps({**meta, **res}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(f"Figures written to {args.json}")
     return 0
 

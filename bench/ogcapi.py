@@ -28,8 +28,9 @@ from bench.pages import build_database
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def walk(client: Any, layer: str, limit: int,
-         headers: dict[str, str] | None = None) -> tuple[int, int, float]:
+def walk(
+    client: Any, layer: str, limit: int, headers: dict[str, str] | None = None
+) -> tuple[int, int, float]:
     """Follow ``next`` from the first page to the last; return features, pages, seconds."""
     url: str | None = f"/ogcapi/collections/{layer}/items?limit={limit}"
     features = pages = 0
@@ -61,10 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-ogcapi-") as tmp:
         folder = Path(tmp)
         built = build_database(folder, ROOT / "data", args.sites, args.seed)
-        print(f"{built['sites']} sites, {built['flows']} offers and needs "
-              f"({built['seconds']:.1f} s to build)")
-        config = {"DATABASE_URL": built["database_url"],
-                  "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "bench"}
+        print(
+            f"{built['sites']} sites, {built['flows']} offers and needs "
+            f"({built['seconds']:.1f} s to build)"
+        )
+        config = {
+            "DATABASE_URL": built["database_url"],
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SECRET_KEY": "bench",
+        }
         client = create_app(config).test_client()
         # the baseline: the same code keeping no layer read
         rebuilding = create_app({**config, "CACHE_LAYER_READS": 0}).test_client()
@@ -77,14 +83,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             base = walk(rebuilding, layer, args.limit, signed)
             if new[0] != base[0]:
                 raise RuntimeError(f"{layer}: {new[0]} features kept, {base[0]} rebuilt")
-            rows.append({"layer": layer, "features": new[0], "pages": new[1],
-                         "kept_s": new[2], "rebuilt_s": base[2], "ratio": new[2] / base[2]})
+            rows.append(
+                {
+                    "layer": layer,
+                    "features": new[0],
+                    "pages": new[1],
+                    "kept_s": new[2],
+                    "rebuilt_s": base[2],
+                    "ratio": new[2] / base[2],
+                }
+            )
     print(f"\nPython {platform.python_version()}, page size {args.limit}")
-    print(f"{'layer':<10}{'features':>10}{'pages':>7}{'kept s':>9}{'rebuilt s':>11}"
-          f"{'ratio':>8}")
+    print(f"{'layer':<10}{'features':>10}{'pages':>7}{'kept s':>9}{'rebuilt s':>11}{'ratio':>8}")
     for r in rows:
-        print(f"{r['layer']:<10}{r['features']:>10}{r['pages']:>7}{r['kept_s']:>9.2f}"
-              f"{r['rebuilt_s']:>11.2f}{r['ratio']:>7.2f}×")
+        print(
+            f"{r['layer']:<10}{r['features']:>10}{r['pages']:>7}{r['kept_s']:>9.2f}"
+            f"{r['rebuilt_s']:>11.2f}{r['ratio']:>7.2f}×"
+        )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     return 0

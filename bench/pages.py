@@ -58,9 +58,15 @@ STATIC_DIR = ROOT / "mapservice" / "web" / "static"
 KIB = 1024
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 VIEWPORT = {"width": 1280, "height": 800}
 
 #: Targets of issue 5, checked at 5,000 sites and more.
@@ -112,17 +118,29 @@ def _anchors(data_dir: Path) -> tuple[list[_Anchor], list[_Anchor], list[float]]
         if outline is None or outline.is_empty or outline.geom_type == "Point":
             continue
         centre = outline.centroid
-        parks.append(_Anchor(places[props["municipality_id"]]["name"], centre.y, centre.x,
-                             outline=outline, streets=tuple(
-                                 s for s in (props.get("streets") or "").split("|") if s)))
+        parks.append(
+            _Anchor(
+                places[props["municipality_id"]]["name"],
+                centre.y,
+                centre.x,
+                outline=outline,
+                streets=tuple(s for s in (props.get("streets") or "").split("|") if s),
+            )
+        )
     codes = Counter(r["municipality_id"] for r in _read_csv(data_dir / "postal_codes.csv"))
     towns, weights = [], []
     for pid in sorted(codes):
         if pid not in places:
             continue
         place = places[pid]
-        towns.append(_Anchor(place["name"], float(place["lat"]), float(place["lon"]),
-                             sigma_km=min(4.0, 0.3 * math.sqrt(codes[pid]))))
+        towns.append(
+            _Anchor(
+                place["name"],
+                float(place["lat"]),
+                float(place["lon"]),
+                sigma_km=min(4.0, 0.3 * math.sqrt(codes[pid])),
+            )
+        )
         weights.append(float(codes[pid]))
     return parks, towns, weights
 
@@ -197,9 +215,15 @@ def generate_rows(data_dir: Path, n_sites: int, seed: int = 2021) -> list[dict[s
             site_name = "" if index == 0 else f"Établissement {index + 1}"
             for template in site_rows:
                 row = dict(template)
-                row.update(entreprise=company, site=site_name, adresse=address,
-                           municipalite=anchor.municipality, code_postal="",
-                           latitude=_fr(lat), longitude=_fr(lon))
+                row.update(
+                    entreprise=company,
+                    site=site_name,
+                    adresse=address,
+                    municipalite=anchor.municipality,
+                    code_postal="",
+                    latitude=_fr(lat),
+                    longitude=_fr(lon),
+                )
                 rows.append({k: row[k] for k in HEADER})
             placed += 1
     return rows
@@ -214,9 +238,12 @@ def write_membership(path: Path, data_dir: Path, n_sites: int, seed: int) -> int
 
 def _settings(folder: Path, data_dir: Path) -> dict[str, Any]:
     settings = load_settings({})
-    settings.update(DATABASE_URL="sqlite:///" + str(folder / "mapservice.sqlite"),
-                    INSTANCE_PATH=str(folder / "instance"), SECRET_KEY="bench",
-                    DATA_DIR=str(data_dir))
+    settings.update(
+        DATABASE_URL="sqlite:///" + str(folder / "mapservice.sqlite"),
+        INSTANCE_PATH=str(folder / "instance"),
+        SECRET_KEY="bench",
+        DATA_DIR=str(data_dir),
+    )
     return finish_settings(settings)
 
 
@@ -239,17 +266,25 @@ def build_database(folder: Path, data_dir: Path, size: int | str, seed: int) -> 
         # every page needs an account: a staff member's personal token
         from mapservice.accounts import jobs as accounts
 
-        accounts.add_user(svc, username="banc", password=secrets.token_urlsafe(16),
-                          role="staff")
+        accounts.add_user(svc, username="banc", password=secrets.token_urlsafe(16), role="staff")
         token = accounts.make_token(svc, "banc", "banc")
         counts = svc.repo.counts()
         located = sum(1 for s in svc.repo.sites() if s.lat is not None and s.lon is not None)
     finally:
         svc.close()
-    return {"database_url": settings["DATABASE_URL"], "folder": str(folder), "source": source,
-            "rows": n_rows, "members": counts["members"], "sites": counts["sites"],
-            "located_sites": located, "flows": counts["flows"], "parks": counts["parks"],
-            "seconds": time.perf_counter() - started, "token": token}
+    return {
+        "database_url": settings["DATABASE_URL"],
+        "folder": str(folder),
+        "source": source,
+        "rows": n_rows,
+        "members": counts["members"],
+        "sites": counts["sites"],
+        "located_sites": located,
+        "flows": counts["flows"],
+        "parks": counts["parks"],
+        "seconds": time.perf_counter() - started,
+        "token": token,
+    }
 
 
 def build_baseline(folder: Path, data_dir: Path) -> dict[str, Any]:
@@ -262,9 +297,14 @@ def build_baseline(folder: Path, data_dir: Path) -> dict[str, Any]:
         started = time.perf_counter()
         sites, flows = svc.repo.sites(), svc.repo.flows()
         fmap = pages_baseline.region_map(
-            parks=svc.repo.parks(), sites=sites, flows=flows, taxonomy=svc.taxonomy,
-            municipalities=svc.gazetteer.municipalities, tiles=settings["TILES"],
-            assets_url="/static/vendor")
+            parks=svc.repo.parks(),
+            sites=sites,
+            flows=flows,
+            taxonomy=svc.taxonomy,
+            municipalities=svc.gazetteer.municipalities,
+            tiles=settings["TILES"],
+            assets_url="/static/vendor",
+        )
         html = pages_baseline.page_html(fmap)
         seconds = time.perf_counter() - started
     finally:
@@ -297,9 +337,9 @@ class _BaselineHandler(http.server.SimpleHTTPRequestHandler):
         clean = urlsplit(path).path
         if clean.startswith("/static/vendor/jquery/"):
             # The app dropped jQuery; the old per-marker page's popups still need it.
-            return str(BENCH_VENDOR / "jquery" / clean[len("/static/vendor/jquery/"):])
+            return str(BENCH_VENDOR / "jquery" / clean[len("/static/vendor/jquery/") :])
         if clean.startswith("/static/"):
-            return str(STATIC_DIR / clean[len("/static/"):])
+            return str(STATIC_DIR / clean[len("/static/") :])
         return super().translate_path(path)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
@@ -380,8 +420,10 @@ INIT_SCRIPT = """
 """
 
 #: Every marker is in the cluster (at once when sitesDrawn appeared, or since, plus 2 frames).
-ALL_CLUSTERED_JS = ("window.__bench.allClusteredFrames !== null || window.__bench.clusteredAtDrawn"
-                    " >= parseInt(window.__bench.drawnValue, 10)")
+ALL_CLUSTERED_JS = (
+    "window.__bench.allClusteredFrames !== null || window.__bench.clusteredAtDrawn"
+    " >= parseInt(window.__bench.drawnValue, 10)"
+)
 
 #: Timestamps a page may record itself for sitesDrawn (checked before our own observer's).
 PAGE_STAMPS_JS = """
@@ -460,16 +502,26 @@ def _is_tile(url: str) -> bool:
 def _long_tasks(tasks: list[list[float]], start: float, end: float) -> dict[str, float]:
     """Longest task and total blocking time (the part of each task over 50 ms) in a window."""
     inside = [d for s, d in tasks if start <= s <= end]
-    return {"max_ms": max(inside, default=0.0), "count": len(inside),
-            "blocking_ms": sum(max(0.0, d - 50.0) for d in inside)}
+    return {
+        "max_ms": max(inside, default=0.0),
+        "count": len(inside),
+        "blocking_ms": sum(max(0.0, d - 50.0) for d in inside),
+    }
 
 
-def measure_page(browser: Any, url: str, *, expects_marker: bool,
-                 timeout_s: float, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def measure_page(
+    browser: Any,
+    url: str,
+    *,
+    expects_marker: bool,
+    timeout_s: float,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Load ``url`` once in a fresh context and return every figure of that load
     (``headers``: the staff token the app needs; the static baseline needs none)."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block",
-                                  extra_http_headers=headers or {})
+    context = browser.new_context(
+        viewport=VIEWPORT, service_workers="block", extra_http_headers=headers or {}
+    )
     blocked: list[dict[str, str]] = []
     local: list[str] = []
 
@@ -477,8 +529,9 @@ def measure_page(browser: Any, url: str, *, expects_marker: bool,
         request = route.request
         parts = urlsplit(request.url)
         if parts.scheme in ("http", "https") and parts.hostname != "127.0.0.1":
-            blocked.append({"url": request.url, "type": request.resource_type,
-                            "tile": _is_tile(request.url)})
+            blocked.append(
+                {"url": request.url, "type": request.resource_type, "tile": _is_tile(request.url)}
+            )
             route.abort()
         else:
             local.append(request.url)
@@ -493,13 +546,17 @@ def measure_page(browser: Any, url: str, *, expects_marker: bool,
     try:
         page.goto(url, wait_until="load", timeout=timeout_ms)
         if expects_marker:
-            page.wait_for_function("document.documentElement.dataset.sitesDrawn !== undefined",
-                                   polling=10, timeout=timeout_ms)
+            page.wait_for_function(
+                "document.documentElement.dataset.sitesDrawn !== undefined",
+                polling=10,
+                timeout=timeout_ms,
+            )
             resolved_ms = page.evaluate("performance.now()")
             page.wait_for_function(ALL_CLUSTERED_JS, polling=10, timeout=timeout_ms)
         else:
-            page.wait_for_function("window.__bench.loadFrames !== null", polling=10,
-                                   timeout=timeout_ms)
+            page.wait_for_function(
+                "window.__bench.loadFrames !== null", polling=10, timeout=timeout_ms
+            )
             resolved_ms = page.evaluate("performance.now()")
         page.wait_for_timeout(500)  # let what the page deferred finish before zooming
         bench = page.evaluate("window.__bench")
@@ -507,8 +564,9 @@ def measure_page(browser: Any, url: str, *, expects_marker: bool,
         state = page.evaluate(MAP_STATE_JS)
         zoom = None
         if state["map"]:
-            zoom = page.evaluate(ZOOM_JS, [state["map"], ZOOM_TARGET[0], ZOOM_TARGET[1],
-                                           ZOOM_LEVELS_IN])
+            zoom = page.evaluate(
+                ZOOM_JS, [state["map"], ZOOM_TARGET[0], ZOOM_TARGET[1], ZOOM_LEVELS_IN]
+            )
         page.wait_for_timeout(200)  # long-task entries arrive asynchronously
         tasks = page.evaluate("window.__bench.longtasks")
         resources = page.evaluate(RESOURCES_JS)
@@ -534,45 +592,71 @@ def measure_page(browser: Any, url: str, *, expects_marker: bool,
         drawn_ms, drawn_source = bench["loadFrames"], "load event + 2 animation frames"
     doc = resources["document"]
     # The browser's own favicon request is not part of the page.
-    mine = [r for r in resources["resources"] if urlsplit(r["name"]).hostname == "127.0.0.1"
-            and urlsplit(r["name"]).path != "/favicon.ico"]
+    mine = [
+        r
+        for r in resources["resources"]
+        if urlsplit(r["name"]).hostname == "127.0.0.1"
+        and urlsplit(r["name"]).path != "/favicon.ico"
+    ]
     result: dict[str, Any] = {
-        "drawn_ms": drawn_ms, "drawn_source": drawn_source, "stamp_ms": stamp_ms,
-        "sites_drawn": bench["drawnValue"], "drawn_early": early,
+        "drawn_ms": drawn_ms,
+        "drawn_source": drawn_source,
+        "stamp_ms": stamp_ms,
+        "sites_drawn": bench["drawnValue"],
+        "drawn_early": early,
         "clustered_at_drawn": bench["clusteredAtDrawn"],
         "clustered_at_load": bench["clusteredAtLoad"],
         "all_clustered_ms": bench["allClusteredAt"] if early else bench["drawnAt"],
-        "load_ms": bench["loadAt"], "load_frames_ms": bench["loadFrames"],
-        "ttfb_ms": doc["ttfb"], "document_end_ms": doc["response_end"],
+        "load_ms": bench["loadAt"],
+        "load_frames_ms": bench["loadFrames"],
+        "ttfb_ms": doc["ttfb"],
+        "document_end_ms": doc["response_end"],
         "dom_content_loaded_ms": doc["dom_content_loaded"],
-        "document_bytes": doc["encoded"], "document_decoded_bytes": doc["decoded"],
+        "document_bytes": doc["encoded"],
+        "document_decoded_bytes": doc["decoded"],
         "weight_bytes": doc["encoded"] + sum(r["encoded"] for r in mine),
         "transfer_bytes": doc["transfer"] + sum(r["transfer"] for r in mine),
         "requests": 1 + len(mine),
-        "resources": [{"url": urlsplit(r["name"]).path, "type": r["type"],
-                       "bytes": r["encoded"]} for r in mine],
+        "resources": [
+            {"url": urlsplit(r["name"]).path, "type": r["type"], "bytes": r["encoded"]}
+            for r in mine
+        ],
         "local_requests": len(local),
         "tiles_blocked": sum(1 for b in blocked if b["tile"]),
         "external": [b for b in blocked if not b["tile"]],
-        "external_js_css": [b for b in blocked if not b["tile"] and (
-            b["type"] in ("script", "stylesheet")
-            or urlsplit(b["url"]).path.endswith((".js", ".css")))],
-        "map": state, "page_errors": errors,
+        "external_js_css": [
+            b
+            for b in blocked
+            if not b["tile"]
+            and (
+                b["type"] in ("script", "stylesheet")
+                or urlsplit(b["url"]).path.endswith((".js", ".css"))
+            )
+        ],
+        "map": state,
+        "page_errors": errors,
         "longtask_supported": bench["longtaskSupported"],
         "longtasks_load": _long_tasks(tasks, 0.0, drawn_ms),
     }
     if zoom is not None:
         (in_start, in_end), (out_start, out_end) = zoom["zoom_in"], zoom["zoom_out"]
-        result.update(zoom_in_ms=in_end - in_start, zoom_out_ms=out_end - out_start,
-                      zoom_from=zoom["zoom_from"], zoom_to=zoom["zoom_to"],
-                      longtasks_zoom=_long_tasks(tasks, in_start, in_end),
-                      longtasks_zoom_out=_long_tasks(tasks, out_start, out_end))
+        result.update(
+            zoom_in_ms=in_end - in_start,
+            zoom_out_ms=out_end - out_start,
+            zoom_from=zoom["zoom_from"],
+            zoom_to=zoom["zoom_to"],
+            longtasks_zoom=_long_tasks(tasks, in_start, in_end),
+            longtasks_zoom_out=_long_tasks(tasks, out_start, out_end),
+        )
     return result
 
 
 def _median(runs: list[dict[str, Any]], key: str, sub: str | None = None) -> float | None:
-    values = [(r[key][sub] if sub else r[key]) for r in runs
-              if r.get(key) is not None and (sub is None or r[key].get(sub) is not None)]
+    values = [
+        (r[key][sub] if sub else r[key])
+        for r in runs
+        if r.get(key) is not None and (sub is None or r[key].get(sub) is not None)
+    ]
     return statistics.median(values) if values else None
 
 
@@ -618,26 +702,40 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run_page(browser: Any, url: str, *, expects_marker: bool, repeat: int,
-             timeout_s: float, label: str,
-             headers: dict[str, str] | None = None) -> dict[str, Any]:
+def run_page(
+    browser: Any,
+    url: str,
+    *,
+    expects_marker: bool,
+    repeat: int,
+    timeout_s: float,
+    label: str,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """One warm-up load (not counted), then ``repeat`` timed loads; their medians."""
-    measure_page(browser, url, expects_marker=expects_marker, timeout_s=timeout_s,
-                 headers=headers)
+    measure_page(browser, url, expects_marker=expects_marker, timeout_s=timeout_s, headers=headers)
     runs = []
     for k in range(repeat):
-        runs.append(measure_page(browser, url, expects_marker=expects_marker,
-                                 timeout_s=timeout_s, headers=headers))
-        _stage(f"{label}: run {k + 1}/{repeat}: drawn {runs[-1]['drawn_ms']:,.0f} ms, zoom "
-               f"{runs[-1].get('zoom_in_ms', float('nan')):,.0f} ms")
+        runs.append(
+            measure_page(
+                browser, url, expects_marker=expects_marker, timeout_s=timeout_s, headers=headers
+            )
+        )
+        _stage(
+            f"{label}: run {k + 1}/{repeat}: drawn {runs[-1]['drawn_ms']:,.0f} ms, zoom "
+            f"{runs[-1].get('zoom_in_ms', float('nan')):,.0f} ms"
+        )
     return summarise(runs)
 
 
 def has_sites_drawn(root: Path = ROOT) -> bool:
     """Whether the app's map code sets sitesDrawn yet (mapservice/maps.py or static JS)."""
-    paths = [root / "mapservice" / "maps.py", root / "mapservice" / "web" / "pages.py",
-             *sorted((root / "mapservice" / "web" / "static" / "js").glob("*.js")),
-             *sorted((root / "mapservice" / "web" / "templates").glob("*.html"))]
+    paths = [
+        root / "mapservice" / "maps.py",
+        root / "mapservice" / "web" / "pages.py",
+        *sorted((root / "mapservice" / "web" / "static" / "js").glob("*.js")),
+        *sorted((root / "mapservice" / "web" / "templates").glob("*.html")),
+    ]
     return any("sitesDrawn" in p.read_text("utf-8", "replace") for p in paths if p.is_file())
 
 
@@ -651,31 +749,68 @@ def _ratio(new: float | None, old: float | None) -> float | None:
 def verdicts(size_info: dict[str, Any]) -> list[dict[str, Any]]:
     """PASS/FAIL lines of one size: external requests always; the targets at 5,000+ sites."""
     new, base = size_info["new"], size_info.get("baseline")
-    out = [{"figure": "external requests (not tiles)", "value": new["external_count"],
-            "target": "0", "pass": new["external_count"] == 0},
-           {"figure": "external JS/CSS", "value": new["external_js_css"], "target": "0",
-            "pass": new["external_js_css"] == 0}]
+    out = [
+        {
+            "figure": "external requests (not tiles)",
+            "value": new["external_count"],
+            "target": "0",
+            "pass": new["external_count"] == 0,
+        },
+        {
+            "figure": "external JS/CSS",
+            "value": new["external_js_css"],
+            "target": "0",
+            "pass": new["external_js_css"] == 0,
+        },
+    ]
     expected = size_info["data"]["located_sites"]
     drawn = new["sites_drawn"]
-    out.append({"figure": "sitesDrawn = located sites", "value": drawn,
-                "target": str(expected), "pass": drawn is not None and str(drawn) == str(expected)})
+    out.append(
+        {
+            "figure": "sitesDrawn = located sites",
+            "value": drawn,
+            "target": str(expected),
+            "pass": drawn is not None and str(drawn) == str(expected),
+        }
+    )
     if new["stamp_ms"] is not None:
-        out.append({"figure": "every marker clustered when sitesDrawn is set",
-                    "value": f"{new['runs'] - new['drawn_early_runs']} of {new['runs']} runs",
-                    "target": "all runs", "pass": new["drawn_early_runs"] == 0})
+        out.append(
+            {
+                "figure": "every marker clustered when sitesDrawn is set",
+                "value": f"{new['runs'] - new['drawn_early_runs']} of {new['runs']} runs",
+                "target": "all runs",
+                "pass": new["drawn_early_runs"] == 0,
+            }
+        )
     size = size_info["data"]["sites"]
     if size >= TARGET_SITES:
-        out.append({"figure": "markers drawn (ms)", "value": new["drawn_ms"],
-                    "target": f"≤ {TARGET_DRAWN_MS:,.0f}",
-                    "pass": new["drawn_ms"] is not None and new["drawn_ms"] <= TARGET_DRAWN_MS})
-        out.append({"figure": "zoom settle (ms)", "value": new["zoom_in_ms"],
-                    "target": f"≤ {TARGET_ZOOM_MS:,.0f}",
-                    "pass": new["zoom_in_ms"] is not None and new["zoom_in_ms"] <= TARGET_ZOOM_MS})
+        out.append(
+            {
+                "figure": "markers drawn (ms)",
+                "value": new["drawn_ms"],
+                "target": f"≤ {TARGET_DRAWN_MS:,.0f}",
+                "pass": new["drawn_ms"] is not None and new["drawn_ms"] <= TARGET_DRAWN_MS,
+            }
+        )
+        out.append(
+            {
+                "figure": "zoom settle (ms)",
+                "value": new["zoom_in_ms"],
+                "target": f"≤ {TARGET_ZOOM_MS:,.0f}",
+                "pass": new["zoom_in_ms"] is not None and new["zoom_in_ms"] <= TARGET_ZOOM_MS,
+            }
+        )
         if base is not None:
-            out.append({"figure": "drawn vs baseline", "value": size_info["ratios"]["drawn"],
-                        "target": "≤ 1.00×",
-                        "pass": new["drawn_ms"] is not None and base["drawn_ms"] is not None
-                        and new["drawn_ms"] <= base["drawn_ms"]})
+            out.append(
+                {
+                    "figure": "drawn vs baseline",
+                    "value": size_info["ratios"]["drawn"],
+                    "target": "≤ 1.00×",
+                    "pass": new["drawn_ms"] is not None
+                    and base["drawn_ms"] is not None
+                    and new["drawn_ms"] <= base["drawn_ms"],
+                }
+            )
     return out
 
 
@@ -684,24 +819,33 @@ def _fmt(value: float | None, spec: str = ",.0f", suffix: str = "") -> str:
 
 
 def print_report(meta: dict[str, Any], results: list[dict[str, Any]]) -> None:
-    print(f"Region map page `/` in headless Chromium ({meta['chromium']}), "
-          f"{meta['cpus']} CPUs, viewport {VIEWPORT['width']}×{VIEWPORT['height']}, "
-          f"median of {meta['repeat']} cold loads after one warm-up; {meta['date']}; load "
-          f"average {meta['load_average'][0]:.1f} at the start, {meta['load_average'][1]:.1f} "
-          f"at the end (other processes slow the figures down).")
+    print(
+        f"Region map page `/` in headless Chromium ({meta['chromium']}), "
+        f"{meta['cpus']} CPUs, viewport {VIEWPORT['width']}×{VIEWPORT['height']}, "
+        f"median of {meta['repeat']} cold loads after one warm-up; {meta['date']}; load "
+        f"average {meta['load_average'][0]:.1f} at the start, {meta['load_average'][1]:.1f} "
+        f"at the end (other processes slow the figures down)."
+    )
     if meta["new_drawn"]:
         how = "drawn = when the page sets dataset.sitesDrawn"
     else:
         how = "drawn = load event + 2 animation frames, as the baseline"
-    code = ("sets sitesDrawn" if meta["sites_drawn_code"]
-            else "does NOT set sitesDrawn yet: the current per-marker `/` is measured")
+    code = (
+        "sets sitesDrawn"
+        if meta["sites_drawn_code"]
+        else "does NOT set sitesDrawn yet: the current per-marker `/` is measured"
+    )
     print(f"New page: the app's `/` (mapservice/ {code}); {how}.")
-    print("Baseline: bench/pages_baseline.py (per-marker Folium region map of commit cde3935), "
-          "one static HTML file with the vendored assets, same sites.")
+    print(
+        "Baseline: bench/pages_baseline.py (per-marker Folium region map of commit cde3935), "
+        "one static HTML file with the vendored assets, same sites."
+    )
     print()
-    head = (f"{'sites':>6}  {'page':<9}{'weight KiB':>11}{'doc KiB':>10}{'req':>5}"
-            f"{'drawn ms':>10}{'zoom ms':>9}{'out ms':>8}{'max LT ms':>10}{'TTFB ms':>9}"
-            f"{'× weight':>10}{'× drawn':>9}")
+    head = (
+        f"{'sites':>6}  {'page':<9}{'weight KiB':>11}{'doc KiB':>10}{'req':>5}"
+        f"{'drawn ms':>10}{'zoom ms':>9}{'out ms':>8}{'max LT ms':>10}{'TTFB ms':>9}"
+        f"{'× weight':>10}{'× drawn':>9}"
+    )
     print(head)
     print("-" * len(head))
     for res in results:
@@ -714,57 +858,76 @@ def print_report(meta: dict[str, Any], results: list[dict[str, Any]]) -> None:
             if name == "new" and res.get("baseline") is not None:
                 ratio_w = _fmt(res["ratios"]["weight"], ".2f", "×")
                 ratio_d = _fmt(res["ratios"]["drawn"], ".2f", "×")
-            print(f"{size:>6,}  {name:<9}{_fmt(page['weight_bytes'] / KIB):>11}"
-                  f"{_fmt(page['document_bytes'] / KIB):>10}{_fmt(page['requests']):>5}"
-                  f"{_fmt(page['drawn_ms']):>10}{_fmt(page['zoom_in_ms']):>9}"
-                  f"{_fmt(page['zoom_out_ms']):>8}{_fmt(page['longtask_load_max_ms']):>10}"
-                  f"{_fmt(page['ttfb_ms']):>9}{ratio_w:>10}{ratio_d:>9}")
+            print(
+                f"{size:>6,}  {name:<9}{_fmt(page['weight_bytes'] / KIB):>11}"
+                f"{_fmt(page['document_bytes'] / KIB):>10}{_fmt(page['requests']):>5}"
+                f"{_fmt(page['drawn_ms']):>10}{_fmt(page['zoom_in_ms']):>9}"
+                f"{_fmt(page['zoom_out_ms']):>8}{_fmt(page['longtask_load_max_ms']):>10}"
+                f"{_fmt(page['ttfb_ms']):>9}{ratio_w:>10}{ratio_d:>9}"
+            )
     print()
     for res in results:
         data, new = res["data"], res["new"]
-        print(f"{data['sites']:,} sites: {data['source']}; {data['members']:,} members, "
-              f"{data['flows']:,} offers and needs, {data['parks']} parks; database built in "
-              f"{data['seconds']:.1f} s.")
+        print(
+            f"{data['sites']:,} sites: {data['source']}; {data['members']:,} members, "
+            f"{data['flows']:,} offers and needs, {data['parks']} parks; database built in "
+            f"{data['seconds']:.1f} s."
+        )
         if new["stamp_ms"] is not None:
-            print(f"  new page: sitesDrawn set at {_fmt(new['stamp_ms'])} ms with "
-                  f"{'/'.join(str(n) for n in new['clustered_at_drawn'])} markers in the cluster "
-                  f"(runs); all {new['sites_drawn']} in the cluster at "
-                  f"{_fmt(new['all_clustered_ms'])} ms.")
-        print(f"  new page: drawn = {new['drawn_source']}; sitesDrawn = {new['sites_drawn']}; "
-              f"{new['clustered_markers']} markers in clusters; external requests: "
-              f"{new['external_count']}, tiles blocked: {new['tiles_blocked']}; DOM nodes "
-              f"{_fmt(new['dom_nodes'])}, JS heap "
-              f"{_fmt((new['js_heap_bytes'] or 0) / 2**20, '.0f')} MiB; "
-              f"max long task while zooming {_fmt(new['longtask_zoom_max_ms'])} ms; "
-              f"drawn runs {', '.join(_fmt(v) for v in new['drawn_ms_all'])} ms.")
+            print(
+                f"  new page: sitesDrawn set at {_fmt(new['stamp_ms'])} ms with "
+                f"{'/'.join(str(n) for n in new['clustered_at_drawn'])} markers in the cluster "
+                f"(runs); all {new['sites_drawn']} in the cluster at "
+                f"{_fmt(new['all_clustered_ms'])} ms."
+            )
+        print(
+            f"  new page: drawn = {new['drawn_source']}; sitesDrawn = {new['sites_drawn']}; "
+            f"{new['clustered_markers']} markers in clusters; external requests: "
+            f"{new['external_count']}, tiles blocked: {new['tiles_blocked']}; DOM nodes "
+            f"{_fmt(new['dom_nodes'])}, JS heap "
+            f"{_fmt((new['js_heap_bytes'] or 0) / 2**20, '.0f')} MiB; "
+            f"max long task while zooming {_fmt(new['longtask_zoom_max_ms'])} ms; "
+            f"drawn runs {', '.join(_fmt(v) for v in new['drawn_ms_all'])} ms."
+        )
         if new["page_errors"]:
             print(f"  new page JavaScript errors: {'; '.join(new['page_errors'][:3])}")
         base = res.get("baseline")
         if base is not None:
-            print(f"  baseline: drawn = {base['drawn_source']}; {base['clustered_markers']} "
-                  f"markers in clusters; external requests: {base['external_count']}, tiles "
-                  f"blocked: {base['tiles_blocked']}; DOM nodes {_fmt(base['dom_nodes'])}, JS "
-                  f"heap {_fmt((base['js_heap_bytes'] or 0) / 2**20, '.0f')} MiB; max long "
-                  f"task while zooming {_fmt(base['longtask_zoom_max_ms'])} ms; Folium render "
-                  f"{res['baseline_build']['render_s']:.1f} s, not in its figures (the old app "
-                  f"rendered it per request: drawn + render ≈ "
-                  f"{(base['drawn_ms'] or 0) / 1000 + res['baseline_build']['render_s']:.1f} s, "
-                  f"an estimate).")
+            print(
+                f"  baseline: drawn = {base['drawn_source']}; {base['clustered_markers']} "
+                f"markers in clusters; external requests: {base['external_count']}, tiles "
+                f"blocked: {base['tiles_blocked']}; DOM nodes {_fmt(base['dom_nodes'])}, JS "
+                f"heap {_fmt((base['js_heap_bytes'] or 0) / 2**20, '.0f')} MiB; max long "
+                f"task while zooming {_fmt(base['longtask_zoom_max_ms'])} ms; Folium render "
+                f"{res['baseline_build']['render_s']:.1f} s, not in its figures (the old app "
+                f"rendered it per request: drawn + render ≈ "
+                f"{(base['drawn_ms'] or 0) / 1000 + res['baseline_build']['render_s']:.1f} s, "
+                f"an estimate)."
+            )
             if base["page_errors"]:
                 print(f"  baseline JavaScript errors: {'; '.join(base['page_errors'][:3])}")
         for v in res["verdicts"]:
             value = v["value"]
-            shown = (_fmt(value, ".2f", "×") if v["figure"] == "drawn vs baseline"
-                     else _fmt(value) if isinstance(value, float) else str(value))
-            print(f"  {'PASS' if v['pass'] else 'FAIL'}  {v['figure']}: {shown} "
-                  f"(target {v['target']})")
+            shown = (
+                _fmt(value, ".2f", "×")
+                if v["figure"] == "drawn vs baseline"
+                else _fmt(value)
+                if isinstance(value, float)
+                else str(value)
+            )
+            print(
+                f"  {'PASS' if v['pass'] else 'FAIL'}  {v['figure']}: {shown} "
+                f"(target {v['target']})"
+            )
     print()
-    print("weight = encoded body bytes of the document and of every 127.0.0.1 sub-resource "
-          "(Resource Timing); doc = the document alone; req = requests; drawn = from "
-          "navigation start; zoom = setView(Chicoutimi, zoom + 3) until moveend + 2 animation "
-          "frames; out = back to the start view; max LT = longest task until drawn; TTFB = "
-          "time to the document's first byte (the app renders `/` per request, the baseline "
-          "is a static file). × = new ÷ baseline.")
+    print(
+        "weight = encoded body bytes of the document and of every 127.0.0.1 sub-resource "
+        "(Resource Timing); doc = the document alone; req = requests; drawn = from "
+        "navigation start; zoom = setView(Chicoutimi, zoom + 3) until moveend + 2 animation "
+        "frames; out = back to the start view; max LT = longest task until drawn; TTFB = "
+        "time to the document's first byte (the app renders `/` per request, the baseline "
+        "is a static file). × = new ÷ baseline."
+    )
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -787,32 +950,57 @@ def _sizes(text: str) -> list[int | str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=_sizes, default=[250, 5000],
-                        help="comma-separated numbers of sites; 'demo' = the demo membership "
-                             "(default 250,5000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed cold loads per page and size; the median counts (default 3)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.pages",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[250, 5000],
+        help="comma-separated numbers of sites; 'demo' = the demo membership (default 250,5000)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed cold loads per page and size; the median counts (default 3)",
+    )
     parser.add_argument("--seed", type=int, default=2021, help="generator seed (default 2021)")
-    parser.add_argument("--no-baseline", action="store_true",
-                        help="measure only the app's page")
-    parser.add_argument("--timeout", type=float, default=180.0,
-                        help="seconds allowed for one page load and its markers (default 180)")
-    parser.add_argument("--workdir", type=Path,
-                        help="keep the databases, pages and server logs here (default: a "
-                             "temporary folder, removed)")
-    parser.add_argument("--data", type=Path, default=ROOT / "data",
-                        help="reference data folder (default: the project's data/)")
+    parser.add_argument("--no-baseline", action="store_true", help="measure only the app's page")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=180.0,
+        help="seconds allowed for one page load and its markers (default 180)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="keep the databases, pages and server logs here (default: a "
+        "temporary folder, removed)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "data",
+        help="reference data folder (default: the project's data/)",
+    )
     parser.add_argument("--chromium", default=CHROMIUM, help=f"browser (default {CHROMIUM})")
-    parser.add_argument("--new-drawn", choices=("auto", "marker", "load"), default="auto",
-                        help="when the app's page counts as drawn: 'marker' = when it sets "
-                             "sitesDrawn, 'load' = load event + 2 animation frames (the "
-                             "baseline's rule), 'auto' = 'marker' when mapservice/ sets "
-                             "sitesDrawn (default)")
+    parser.add_argument(
+        "--new-drawn",
+        choices=("auto", "marker", "load"),
+        default="auto",
+        help="when the app's page counts as drawn: 'marker' = when it sets "
+        "sitesDrawn, 'load' = load event + 2 animation frames (the "
+        "baseline's rule), 'auto' = 'marker' when mapservice/ sets "
+        "sitesDrawn (default)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
-    parser.add_argument("--check", action="store_true",
-                        help="exit with status 1 when a line is FAIL")
+    parser.add_argument(
+        "--check", action="store_true", help="exit with status 1 when a line is FAIL"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
@@ -825,8 +1013,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=args.chromium, headless=True,
-                                         args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS
+            )
             version = browser.version
             try:
                 for size in args.sizes:
@@ -835,30 +1024,41 @@ def main(argv: Sequence[str] | None = None) -> int:
                         shutil.rmtree(folder)
                     _stage(f"{size} sites: building the database")
                     data = build_database(folder, args.data, size, args.seed)
-                    _stage(f"{size} sites: {data['sites']:,} sites, {data['flows']:,} flows in "
-                           f"{data['seconds']:.1f} s")
+                    _stage(
+                        f"{size} sites: {data['sites']:,} sites, {data['flows']:,} flows in "
+                        f"{data['seconds']:.1f} s"
+                    )
                     res: dict[str, Any] = {"size": size, "data": data}
                     with app_server(data["database_url"], folder) as base:
-                        res["new"] = run_page(browser, base + "/", expects_marker=marker,
-                                              repeat=args.repeat, timeout_s=args.timeout,
-                                              label=f"{size} new",
-                                              headers={"Authorization": "Bearer "
-                                                       + data["token"]})
+                        res["new"] = run_page(
+                            browser,
+                            base + "/",
+                            expects_marker=marker,
+                            repeat=args.repeat,
+                            timeout_s=args.timeout,
+                            label=f"{size} new",
+                            headers={"Authorization": "Bearer " + data["token"]},
+                        )
                     if not args.no_baseline:
                         res["baseline_build"] = build_baseline(folder, args.data)
                         with static_server(folder) as base:
                             res["baseline"] = run_page(
-                                browser, base + "/baseline.html", expects_marker=False,
-                                repeat=args.repeat, timeout_s=args.timeout,
-                                label=f"{size} baseline")
+                                browser,
+                                base + "/baseline.html",
+                                expects_marker=False,
+                                repeat=args.repeat,
+                                timeout_s=args.timeout,
+                                label=f"{size} baseline",
+                            )
                         res["ratios"] = {
-                            "weight": _ratio(res["new"]["weight_bytes"],
-                                             res["baseline"]["weight_bytes"]),
-                            "document": _ratio(res["new"]["document_bytes"],
-                                               res["baseline"]["document_bytes"]),
+                            "weight": _ratio(
+                                res["new"]["weight_bytes"], res["baseline"]["weight_bytes"]
+                            ),
+                            "document": _ratio(
+                                res["new"]["document_bytes"], res["baseline"]["document_bytes"]
+                            ),
                             "drawn": _ratio(res["new"]["drawn_ms"], res["baseline"]["drawn_ms"]),
-                            "zoom": _ratio(res["new"]["zoom_in_ms"],
-                                           res["baseline"]["zoom_in_ms"]),
+                            "zoom": _ratio(res["new"]["zoom_in_ms"], res["baseline"]["zoom_in_ms"]),
                         }
                     res["verdicts"] = verdicts(res)
                     results.append(res)
@@ -868,21 +1068,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     meta = {
-        "date": date.today().isoformat(), "python": platform.python_version(),
-        "platform": f"{platform.system()} {platform.machine()}", "cpus": os.cpu_count(),
-        "chromium": version, "seed": args.seed, "repeat": args.repeat,
-        "viewport": VIEWPORT, "sites_drawn_code": has_sites_drawn(), "new_drawn": marker,
+        "date": date.today().isoformat(),
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "cpus": os.cpu_count(),
+        "chromium": version,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "viewport": VIEWPORT,
+        "sites_drawn_code": has_sites_drawn(),
+        "new_drawn": marker,
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "zoom": {"target": ZOOM_TARGET, "levels_in": ZOOM_LEVELS_IN},
-        "targets": {"sites": TARGET_SITES, "drawn_ms": TARGET_DRAWN_MS,
-                    "zoom_ms": TARGET_ZOOM_MS},
+        "targets": {"sites": TARGET_SITES, "drawn_ms": TARGET_DRAWN_MS, "zoom_ms": TARGET_ZOOM_MS},
     }
     print_report(meta, results)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({**meta, "sizes": results}, indent=2,
-                                        ensure_ascii=False, default=str) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(
+            json.dumps({**meta, "sizes": results}, indent=2, ensure_ascii=False, default=str)
+            + "\n",
+            encoding="utf-8",
+        )
         print(f"Figures written to {args.json}")
     failed = any(not v["pass"] for r in results for v in r["verdicts"])
     return 1 if failed and args.check else 0

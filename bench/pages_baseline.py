@@ -45,7 +45,7 @@ def _text(value: str) -> str:
     ``html.escape`` leaves `` ` ``, ``$`` and ``\\`` alone, and in a template literal those
     could end the string or run ``${…}``; as character references they are inert everywhere.
     """
-    return (escape(value).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;"))
+    return escape(value).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def _number_fr(value: float) -> str:
@@ -70,15 +70,18 @@ def site_popup_html(
     needs = [f for f in flows if f.direction is Direction.INPUT]
     parts = [f"<h4>{_text(site.member_name or '')}</h4>"]
     name = site.name if site.name not in (site.member_name, site.address) else None
-    where = ", ".join(x for x in (name, site.address, municipality.name if municipality else None)
-                      if x)
+    where = ", ".join(
+        x for x in (name, site.address, municipality.name if municipality else None) if x
+    )
     parts.append(f"<p>{_text(where)}</p>")
     if offers:
-        parts.append("<p><b>Offres</b></p><ul>" +
-                     "".join(_flow_line(f, taxonomy) for f in offers) + "</ul>")
+        parts.append(
+            "<p><b>Offres</b></p><ul>" + "".join(_flow_line(f, taxonomy) for f in offers) + "</ul>"
+        )
     if needs:
-        parts.append("<p><b>Besoins</b></p><ul>" +
-                     "".join(_flow_line(f, taxonomy) for f in needs) + "</ul>")
+        parts.append(
+            "<p><b>Besoins</b></p><ul>" + "".join(_flow_line(f, taxonomy) for f in needs) + "</ul>"
+        )
     if site.geocode_precision:
         parts.append(f"<p><small>Précision : {_text(site.geocode_precision.value)}</small></p>")
     return "".join(parts)
@@ -91,8 +94,10 @@ def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster | None, assets_ur
     here, and a map that must work without internet cannot depend on them.
     """
     base = assets_url.rstrip("/")
-    fmap.default_js = [("leaflet", f"{base}/leaflet/leaflet.js"),
-                       ("jquery", f"{base}/jquery/jquery.min.js")]
+    fmap.default_js = [
+        ("leaflet", f"{base}/leaflet/leaflet.js"),
+        ("jquery", f"{base}/jquery/jquery.min.js"),
+    ]
     fmap.default_css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]
     if cluster is None:
         return
@@ -118,8 +123,9 @@ def region_map(
     ``assets_url`` is where the app serves its vendored Leaflet (``/static/vendor``); None
     keeps Folium's CDN links (a notebook).
     """
-    fmap = folium.Map(location=REGION_CENTRE, zoom_start=REGION_ZOOM, tiles=None,
-                      control_scale=True)
+    fmap = folium.Map(
+        location=REGION_CENTRE, zoom_start=REGION_ZOOM, tiles=None, control_scale=True
+    )
     attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
     folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
 
@@ -134,8 +140,12 @@ def region_map(
         if site.lat is None or site.lon is None:
             continue
         colour = SECTOR_COLOURS.get((site.naics_code or "")[:2], DEFAULT_COLOUR)
-        popup = site_popup_html(site, by_site.get(site.id or -1, []), taxonomy,
-                                municipalities.get(site.municipality_id or ""))
+        popup = site_popup_html(
+            site,
+            by_site.get(site.id or -1, []),
+            taxonomy,
+            municipalities.get(site.municipality_id or ""),
+        )
         folium.CircleMarker(
             location=[site.lat, site.lon],
             radius=7,

@@ -42,16 +42,31 @@ class ServerDidNotStart(RuntimeError):
 
 
 @contextmanager
-def serve(database_url: str, folder: Path, args: Sequence[str] = (), *,
-          start_timeout_s: float = 60.0, stop_timeout_s: float = 15.0) -> Iterator[Server]:
+def serve(
+    database_url: str,
+    folder: Path,
+    args: Sequence[str] = (),
+    *,
+    start_timeout_s: float = 60.0,
+    stop_timeout_s: float = 15.0,
+) -> Iterator[Server]:
     """``python -m mapservice.cli serve ARGS`` over ``database_url``; its log in ``folder``."""
     port = free_port()
-    env = {**os.environ, "MAPSERVICE_DATABASE_URL": database_url,
-           "MAPSERVICE_INSTANCE_PATH": str(folder / "instance"), "PORT": str(port)}
+    env = {
+        **os.environ,
+        "MAPSERVICE_DATABASE_URL": database_url,
+        "MAPSERVICE_INSTANCE_PATH": str(folder / "instance"),
+        "PORT": str(port),
+    }
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "mapservice.cli", "serve", *args],
-                                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mapservice.cli", "serve", *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(base, proc, log_path, start_timeout_s)
@@ -65,8 +80,9 @@ def serve(database_url: str, folder: Path, args: Sequence[str] = (), *,
                 proc.wait()
 
 
-def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log_path: Path,
-                  timeout_s: float) -> None:
+def _wait_healthy(
+    base: str, proc: subprocess.Popen[bytes], log_path: Path, timeout_s: float
+) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -77,6 +93,7 @@ def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log_path: Path,
             return
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise ServerDidNotStart("server did not start: "
-                                        + log_path.read_text("utf-8", "replace")) from None
+                raise ServerDidNotStart(
+                    "server did not start: " + log_path.read_text("utf-8", "replace")
+                ) from None
             time.sleep(0.2)

@@ -66,22 +66,44 @@ class CacheSpec:
 
 #: Every cache of a process.
 CACHES: tuple[CacheSpec, ...] = (
-    CacheSpec("region_views", "vues de la carte régionale (sites et parcs) par filtre, langue "
-              "et anonymisation", "CACHE_MAP_VIEWS"),
-    CacheSpec("region_lines", "les mêmes vues avec leurs lignes de synergies",
-              "CACHE_MAP_VIEWS", extra=("synergies",)),
-    CacheSpec("layer_reads", "lectures d'une couche de l'OGC API par filtre et portée",
-              "CACHE_LAYER_READS"),
+    CacheSpec(
+        "region_views",
+        "vues de la carte régionale (sites et parcs) par filtre, langue et anonymisation",
+        "CACHE_MAP_VIEWS",
+    ),
+    CacheSpec(
+        "region_lines",
+        "les mêmes vues avec leurs lignes de synergies",
+        "CACHE_MAP_VIEWS",
+        extra=("synergies",),
+    ),
+    CacheSpec(
+        "layer_reads",
+        "lectures d'une couche de l'OGC API par filtre et portée",
+        "CACHE_LAYER_READS",
+    ),
     CacheSpec("matcher", "l'apparieur du registre (sites et flux par catégorie)"),
     CacheSpec("site_index", "l'index spatial des sites placés"),
-    CacheSpec("site_candidates", "synergies candidates d'un site, par rayon, matière et moteur",
-              "CACHE_SITE_PAGES"),
-    CacheSpec("candidate_tables", "tableau des candidates d'une fiche de site, par distance et "
-              "langue", "CACHE_SITE_PAGES"),
-    CacheSpec("site_maps", "carte d'une fiche de site, par distance, langue et candidates "
-              "montrées", "CACHE_SITE_PAGES"),
-    CacheSpec("classifier", "le classement du texte libre, avec les corrections du personnel",
-              extra=("corrections",)),
+    CacheSpec(
+        "site_candidates",
+        "synergies candidates d'un site, par rayon, matière et moteur",
+        "CACHE_SITE_PAGES",
+    ),
+    CacheSpec(
+        "candidate_tables",
+        "tableau des candidates d'une fiche de site, par distance et langue",
+        "CACHE_SITE_PAGES",
+    ),
+    CacheSpec(
+        "site_maps",
+        "carte d'une fiche de site, par distance, langue et candidates montrées",
+        "CACHE_SITE_PAGES",
+    ),
+    CacheSpec(
+        "classifier",
+        "le classement du texte libre, avec les corrections du personnel",
+        extra=("corrections",),
+    ),
 )
 
 
@@ -103,9 +125,15 @@ class CacheFigures:
         return round(self.hits / asked, 3) if asked else None
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "holds": self.holds, "max_size": self.max_size,
-                "size": self.size, "hits": self.hits, "misses": self.misses,
-                "hit_rate": self.hit_rate}
+        return {
+            "name": self.name,
+            "holds": self.holds,
+            "max_size": self.max_size,
+            "size": self.size,
+            "hits": self.hits,
+            "misses": self.misses,
+            "hit_rate": self.hit_rate,
+        }
 
 
 @dataclass
@@ -165,9 +193,12 @@ class Caches:
             seen = self._seen
             if seen is not None and seen.epoch == stamp.epoch:
                 moved = stamp.registry > seen.registry
-                newest = ChangeStamp(stamp.epoch, max(seen.registry, stamp.registry),
-                                     max(seen.synergies, stamp.synergies),
-                                     max(seen.corrections, stamp.corrections))
+                newest = ChangeStamp(
+                    stamp.epoch,
+                    max(seen.registry, stamp.registry),
+                    max(seen.synergies, stamp.synergies),
+                    max(seen.corrections, stamp.corrections),
+                )
             else:
                 moved, newest = seen is not None, stamp
             self._seen = newest
@@ -218,6 +249,14 @@ class Caches:
         out = []
         for cache in self._caches.values():
             with cache.lock:
-                out.append(CacheFigures(cache.spec.name, cache.spec.holds, cache.max_size,
-                                        len(cache.entries), cache.hits, cache.misses))
+                out.append(
+                    CacheFigures(
+                        cache.spec.name,
+                        cache.spec.holds,
+                        cache.max_size,
+                        len(cache.entries),
+                        cache.hits,
+                        cache.misses,
+                    )
+                )
         return out

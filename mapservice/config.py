@@ -185,8 +185,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "GEOCODER_MIN_DELAY_S",
         1.0,
-        "Least time between two requests to the online geocoder, in seconds (public "
-        "Nominatim: 1).",
+        "Least time between two requests to the online geocoder, in seconds (public Nominatim: 1).",
         _non_negative_float,
     ),
     Setting(
@@ -215,11 +214,7 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Base URL of the HTTP routing engine (OSRM, Valhalla or openrouteservice).",
     ),
-    Setting(
-        "ROUTING_API_KEY",
-        "",
-        "API key sent to openrouteservice, if it needs one.",
-    ),
+    Setting("ROUTING_API_KEY", "", "API key sent to openrouteservice, if it needs one."),
     Setting(
         "ROUTING_TIMEOUT_S",
         10.0,
@@ -265,11 +260,7 @@ SETTINGS: tuple[Setting, ...] = (
         "serve's warming computes every located site's page ahead only when they all fit.",
         _non_negative_int,
     ),
-    Setting(
-        "TILES",
-        "OpenStreetMap",
-        "Base map: a Folium tile name or an XYZ URL template.",
-    ),
+    Setting("TILES", "OpenStreetMap", "Base map: a Folium tile name or an XYZ URL template."),
     Setting(
         "SECURE_COOKIES",
         False,
@@ -329,13 +320,19 @@ def finish_settings(values: dict[str, Any]) -> dict[str, Any]:
             "routing engine's base URL)."
         )
     if values.get("ROUTING") == "osm" and not values.get("OSM_FILE"):
-        raise ConfigError("MAPSERVICE_ROUTING='osm' needs MAPSERVICE_OSM_FILE (an .osm.pbf or "
-                          ".osm extract).")
-    if (values.get("ROUTING") == "osm" and str(values.get("OSM_FILE")).endswith(".pbf")
-            and importlib.util.find_spec("osmium") is None):
-        raise ConfigError("MAPSERVICE_OSM_FILE is an .osm.pbf extract: reading it needs the "
-                          "'osm' extra (pyosmium): pip install 'mapservice[osm]', or give the "
-                          "extract as .osm (XML).")
+        raise ConfigError(
+            "MAPSERVICE_ROUTING='osm' needs MAPSERVICE_OSM_FILE (an .osm.pbf or .osm extract)."
+        )
+    if (
+        values.get("ROUTING") == "osm"
+        and str(values.get("OSM_FILE")).endswith(".pbf")
+        and importlib.util.find_spec("osmium") is None
+    ):
+        raise ConfigError(
+            "MAPSERVICE_OSM_FILE is an .osm.pbf extract: reading it needs the "
+            "'osm' extra (pyosmium): pip install 'mapservice[osm]', or give the "
+            "extract as .osm (XML)."
+        )
     if values.get("GEOCODER", "offline") != "offline" and not values.get("GEOCODER_URL"):
         raise ConfigError(
             f"MAPSERVICE_GEOCODER={values['GEOCODER']!r} needs MAPSERVICE_GEOCODER_URL "

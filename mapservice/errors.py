@@ -160,9 +160,16 @@ def check_plain_text(value: str, field: str) -> str:
     character or a lone surrogate."""
     found = _NOT_PLAIN.search(value)
     if found is not None:
-        raise InvalidInput(tr("{field} invalide : caractère {char!r} en position {position} "
-                              "(attendu : du texte sans caractère de contrôle).", field=field,
-                              char=found.group(), position=found.start() + 1), field=field)
+        raise InvalidInput(
+            tr(
+                "{field} invalide : caractère {char!r} en position {position} "
+                "(attendu : du texte sans caractère de contrôle).",
+                field=field,
+                char=found.group(),
+                position=found.start() + 1,
+            ),
+            field=field,
+        )
     return value
 
 
@@ -171,8 +178,11 @@ class FormErrors(InvalidInput):
 
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         n = len(fields)
-        message = message or (tr("Le formulaire contient {n} erreurs.", n=n) if n > 1 else
-                              tr("Le formulaire contient {n} erreur.", n=n))
+        message = message or (
+            tr("Le formulaire contient {n} erreurs.", n=n)
+            if n > 1
+            else tr("Le formulaire contient {n} erreur.", n=n)
+        )
         super().__init__(message, field=next(iter(fields), None), fields=dict(fields))
         self.fields = dict(fields)
 
@@ -271,8 +281,11 @@ class ImportRejected(MapserviceError):
     def __post_init__(self) -> None:
         n = len(self.issues)
         source = self.source or tr("le fichier")
-        msg = (tr("Importation refusée : {n} erreurs dans {source}", n=n, source=source) if n > 1
-               else tr("Importation refusée : {n} erreur dans {source}", n=n, source=source))
+        msg = (
+            tr("Importation refusée : {n} erreurs dans {source}", n=n, source=source)
+            if n > 1
+            else tr("Importation refusée : {n} erreur dans {source}", n=n, source=source)
+        )
         MapserviceError.__init__(self, msg)
 
     def to_dict(self) -> dict[str, Any]:

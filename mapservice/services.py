@@ -68,10 +68,13 @@ class Services:
     def places(self) -> Places:
         """The parks and what is built on them: read once, again after :meth:`init_database`."""
         if self._places is None:
-            self._places = Places(self.repo.parks(), gazetteer=self.gazetteer,
-                                  aliases_csv=self.data_dir / "park_aliases.csv",
-                                  tolerance_m=self.settings["PARK_TOLERANCE_M"],
-                                  address_backend=self._address_backend)
+            self._places = Places(
+                self.repo.parks(),
+                gazetteer=self.gazetteer,
+                aliases_csv=self.data_dir / "park_aliases.csv",
+                tolerance_m=self.settings["PARK_TOLERANCE_M"],
+                address_backend=self._address_backend,
+            )
         return self._places
 
     @property
@@ -96,8 +99,8 @@ class Services:
 
         if not self.settings.get("GEOCODER_URL"):
             raise InvalidInput(
-                tr("Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.",
-                   backend=backend), field="backend"
+                tr("Le géocodeur {backend!r} demande MAPSERVICE_GEOCODER_URL.", backend=backend),
+                field="backend",
             )
         return OnlineBackend(
             backend,
@@ -134,31 +137,44 @@ class Services:
         Kept until the next correction (by anyone); then rebuilt on the shared index,
         re-reading them all.
         """
-        return self.caches.kept("classifier", self.change_stamp(), None, lambda: (
-            self.plain_classifier.with_corrections(self.repo.category_corrections())))
+        return self.caches.kept(
+            "classifier",
+            self.change_stamp(),
+            None,
+            lambda: self.plain_classifier.with_corrections(self.repo.category_corrections()),
+        )
 
     def classify(self, text: str, direction: str | None = None) -> dict[str, Any]:
         text = (text or "").strip()
         if not text or len(text) > 300:
-            raise InvalidInput(tr("Texte à classer vide ou trop long (1 à 300 caractères)."),
-                               field="text")
+            raise InvalidInput(
+                tr("Texte à classer vide ou trop long (1 à 300 caractères)."), field="text"
+            )
         way = None
         if direction:
             try:
                 way = Direction(direction)
             except ValueError:
-                raise InvalidInput(tr("direction invalide : {direction!r} (output ou input).",
-                                      direction=direction),
-                                   field="direction") from None
+                raise InvalidInput(
+                    tr(
+                        "direction invalide : {direction!r} (output ou input).", direction=direction
+                    ),
+                    field="direction",
+                ) from None
         found = self.classifier.classify(text, direction=way)
         return {
-            "text": text, "category": found.code,
+            "text": text,
+            "category": found.code,
             "label_fr": self.taxonomy.label(found.code) if found.code else None,
             "label_en": self.taxonomy.label(found.code, "en") if found.code else None,
-            "confidence": round(found.confidence, 3), "method": found.method,
-            "flagged": found.flagged, "reason": found.reason_fr,
-            "candidates": [{"category": c, "label_fr": self.taxonomy.label(c),
-                            "confidence": round(v, 3)} for c, v in found.candidates],
+            "confidence": round(found.confidence, 3),
+            "method": found.method,
+            "flagged": found.flagged,
+            "reason": found.reason_fr,
+            "candidates": [
+                {"category": c, "label_fr": self.taxonomy.label(c), "confidence": round(v, 3)}
+                for c, v in found.candidates
+            ],
         }
 
     def correct_category(self, text: str, code: str, author: str) -> dict[str, Any]:
@@ -167,8 +183,11 @@ class Services:
         if not text or len(text) > 300:
             raise InvalidInput(tr("Texte vide ou trop long (1 à 300 caractères)."), field="text")
         if self.taxonomy.get(code) is None:
-            raise InvalidInput(tr("Catégorie inconnue : {code!r}.", code=code), field="category",
-                               suggestions=[c.code for c in self.taxonomy.suggest(code)])
+            raise InvalidInput(
+                tr("Catégorie inconnue : {code!r}.", code=code),
+                field="category",
+                suggestions=[c.code for c in self.taxonomy.suggest(code)],
+            )
         author = (author or "").strip()
         if not author or len(author) > 120:
             raise InvalidInput(tr("Indiquez qui fait la correction."), field="author")
@@ -200,9 +219,13 @@ class Services:
         On PostGIS the radius search runs in the database (ST_DWithin), so app servers that
         share the store see each other's sites.
         """
+
         def build() -> SpatialIndex:
-            points = [(s.id, s.lon, s.lat) for s in self.repo.sites()
-                      if s.id is not None and s.lon is not None and s.lat is not None]
+            points = [
+                (s.id, s.lon, s.lat)
+                for s in self.repo.sites()
+                if s.id is not None and s.lon is not None and s.lat is not None
+            ]
             return self.repo.site_index(points)
 
         return self.caches.kept("site_index", stamp, None, build)
@@ -214,21 +237,31 @@ class Services:
 
         name = name or self.settings["ROUTING"]
         if name not in ROUTING_KINDS:
-            raise InvalidInput(tr("Moteur de distance inconnu : {name!r} (attendu : "
-                                  "{allowed}).",
-                                  name=name, allowed=', '.join(ROUTING_KINDS)), field="backend")
+            raise InvalidInput(
+                tr(
+                    "Moteur de distance inconnu : {name!r} (attendu : {allowed}).",
+                    name=name,
+                    allowed=", ".join(ROUTING_KINDS),
+                ),
+                field="backend",
+            )
         if name not in self._backends:
             if name in ("osrm", "valhalla", "ors") and not self.settings["ROUTING_URL"]:
-                raise InvalidInput(tr("Le moteur {name!r} demande MAPSERVICE_ROUTING_URL.",
-                                      name=name),
-                                   field="backend")
+                raise InvalidInput(
+                    tr("Le moteur {name!r} demande MAPSERVICE_ROUTING_URL.", name=name),
+                    field="backend",
+                )
             if name == "osm" and not self.settings["OSM_FILE"]:
-                raise InvalidInput(tr("Le moteur 'osm' demande MAPSERVICE_OSM_FILE."),
-                                   field="backend")
+                raise InvalidInput(
+                    tr("Le moteur 'osm' demande MAPSERVICE_OSM_FILE."), field="backend"
+                )
             roads = self.settings["OSM_FILE"] if name == "osm" else self.data_dir / "roads.geojson"
             self._backends[name] = make_backend(
-                name, roads_path=roads, url=self.settings["ROUTING_URL"] or None,
-                api_key=self.settings["ROUTING_API_KEY"] or None, cache=self.repo,
+                name,
+                roads_path=roads,
+                url=self.settings["ROUTING_URL"] or None,
+                api_key=self.settings["ROUTING_API_KEY"] or None,
+                cache=self.repo,
                 timeout_s=self.settings["ROUTING_TIMEOUT_S"],
                 retries=self.settings["ROUTING_RETRIES"],
             )
@@ -292,8 +325,10 @@ class Services:
             return None
         if park_id not in self.park_ids():
             raise InvalidInput(
-                tr("Parc inconnu : {park_id!r}. Les identifiants sont ceux de /export/parks.",
-                   park_id=park_id),
+                tr(
+                    "Parc inconnu : {park_id!r}. Les identifiants sont ceux de /export/parks.",
+                    park_id=park_id,
+                ),
                 field="park",
             )
         return park_id
@@ -309,8 +344,9 @@ class Services:
         sites, flows = self.sites_with_flows(park_id=park_id)
         parks = self.park_ids()
         munis = self.gazetteer.municipalities
-        return geojson.sites_collection(sites, flows, parks=parks, municipalities=munis,
-                                        taxonomy=self.taxonomy)
+        return geojson.sites_collection(
+            sites, flows, parks=parks, municipalities=munis, taxonomy=self.taxonomy
+        )
 
     def position_map_parts(
         self, *, lon: float, lat: float, label: str, zoom: int, assets_url: str | None = None
@@ -319,8 +355,13 @@ class Services:
         from mapservice.views import folium_maps as maps
 
         fmap, map_name, marker_name = maps.position_map(
-            lon=lon, lat=lat, parks=self.repo.parks(), label=label, zoom=zoom,
-            tiles=self.settings["TILES"], assets_url=assets_url,
+            lon=lon,
+            lat=lat,
+            parks=self.repo.parks(),
+            label=label,
+            zoom=zoom,
+            tiles=self.settings["TILES"],
+            assets_url=assets_url,
         )
         return maps.page_parts(fmap), map_name, marker_name
 
@@ -337,5 +378,8 @@ class Services:
             behind = revision is None or revision in known_revisions()
             return {"status": "schema_behind" if behind else "schema_ahead", **state}
         counts = self.repo.counts()
-        return {"status": "ok", **state,
-                "counts": {k: counts[k] for k in ("parks", "members", "sites", "flows")}}
+        return {
+            "status": "ok",
+            **state,
+            "counts": {k: counts[k] for k in ("parks", "members", "sites", "flows")},
+        }

@@ -112,10 +112,7 @@ def parse_number(value: str, column: str, park_id: str) -> float | None:
     return number
 
 
-def check_row(
-    row: dict[str, str],
-    municipalities: dict[str, dict[str, str]],
-) -> None:
+def check_row(row: dict[str, str], municipalities: dict[str, dict[str, str]]) -> None:
     """Raise :class:`ParkError` if ``row`` breaks a rule of ``parks.csv``."""
     park_id = row["id"]
     if row["kind"] not in KINDS:
@@ -146,8 +143,7 @@ def check_row(
 
 
 def build_features(
-    rows: list[dict[str, str]],
-    municipalities: dict[str, dict[str, str]],
+    rows: list[dict[str, str]], municipalities: dict[str, dict[str, str]]
 ) -> list[dict[str, Any]]:
     """Turn the rows of ``parks.csv`` into GeoJSON features.
 

@@ -137,7 +137,7 @@ PLACE_TO_ID = {
 CODE_TO_ID = {
     # Named "Chicoutimi" but in La Baie's FSA: Port de Saguenay, 6600 chemin du
     # Quai-Marcel-Dionne, La Baie G7B 3N9.
-    "G7B 3N9": "saguenay-la-baie",
+    "G7B 3N9": "saguenay-la-baie"
 }
 
 #: A code farther than this from its municipality's point is treated as an error.
@@ -242,8 +242,7 @@ def read_codes(db_path: Path) -> list[tuple[str, str, float, float]]:
 
 
 def select_rows(
-    raw: list[tuple[str, str, float, float]],
-    gazetteer: dict[str, tuple[float, float]],
+    raw: list[tuple[str, str, float, float]], gazetteer: dict[str, tuple[float, float]]
 ) -> tuple[list[dict[str, str]], list[str]]:
     """Filter, map and check the region's codes.
 
@@ -324,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
     parser = argparse.ArgumentParser(
         description="Extract the Saguenay–Lac-Saint-Jean postal codes from GeoNames "
-        f"(as shipped in the PyPI package {PACKAGE}).",
+        f"(as shipped in the PyPI package {PACKAGE})."
     )
     parser.add_argument("--db", type=Path, help=f"path to {DB_NAME} (default: from {PACKAGE})")
     parser.add_argument(

@@ -72,13 +72,7 @@ from pathlib import Path
 
 # The GeoNames reader and the region's box are build_postal_codes.py's, shared (same folder).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_postal_codes import (  # noqa: E402
-    DB_NAME,
-    PACKAGE,
-    REGION_BBOX,
-    default_db_path,
-    normalise_code,
-)
+from build_postal_codes import DB_NAME, PACKAGE, REGION_BBOX, default_db_path, normalise_code  # noqa: E402
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PROVINCE = "Quebec"
@@ -100,7 +94,7 @@ PARTICLES = frozenset(
 #: GeoNames name -> name written, for short names that clash with a place of the region.
 RENAMES = {
     # J3V, Montérégie; "Saint-Bruno" is also a municipality of Lac-Saint-Jean-Est.
-    "Saint-Bruno": "Saint-Bruno-de-Montarville",
+    "Saint-Bruno": "Saint-Bruno-de-Montarville"
 }
 
 #: Words that keep their capital after a hyphen: the article belongs to a town's name.
@@ -353,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
     parser = argparse.ArgumentParser(
         description="Build the table of Québec places and FSAs outside Saguenay–Lac-Saint-Jean "
-        f"from GeoNames (as shipped in the PyPI package {PACKAGE}).",
+        f"from GeoNames (as shipped in the PyPI package {PACKAGE})."
     )
     parser.add_argument("--db", type=Path, help=f"path to {DB_NAME} (default: from {PACKAGE})")
     parser.add_argument(

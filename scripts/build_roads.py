@@ -60,14 +60,26 @@ JUNCTIONS: dict[str, tuple[str, float, float, str]] = {
     "royaume_talbot": ("boul. du Royaume / boul. Talbot", 48.4130, -71.0820, "E"),
     "dubuc_s": ("pont Dubuc, rive sud", 48.4325, -71.0865, "K"),
     "dubuc_n": ("pont Dubuc, rive nord (fin R-175 / R-172)", 48.4390, -71.0830, "K (R)"),
-    "chic_centre": ("centre-ville de Chicoutimi (rue Racine / boul. Saint-Paul)",
-                    48.4275, -71.0640, "M saguenay-chicoutimi"),
+    "chic_centre": (
+        "centre-ville de Chicoutimi (rue Racine / boul. Saint-Paul)",
+        48.4275,
+        -71.0640,
+        "M saguenay-chicoutimi",
+    ),
     # Jonquière / Arvida / Shipshaw
     "a70_w": ("A-70 ouest / R-170 (Jonquière)", 48.4100, -71.3180, "E (R: A-70 31.56 km)"),
-    "jonq_centre": ("Jonquière, boul. du Royaume / boul. Harvey", 48.4180, -71.2500,
-                    "M saguenay-jonquiere"),
-    "arvida_r170": ("Arvida, R-170 / accès pont d'aluminium", 48.4165, -71.1850,
-                    "M saguenay-arvida"),
+    "jonq_centre": (
+        "Jonquière, boul. du Royaume / boul. Harvey",
+        48.4180,
+        -71.2500,
+        "M saguenay-jonquiere",
+    ),
+    "arvida_r170": (
+        "Arvida, R-170 / accès pont d'aluminium",
+        48.4165,
+        -71.1850,
+        "M saguenay-arvida",
+    ),
     "alu_s": ("pont d'aluminium, rive sud (Arvida)", 48.4420, -71.1935, "E"),
     "alu_n": ("pont d'aluminium, rive nord (Shipshaw)", 48.4465, -71.1960, "E"),
     "dam2_s": ("pont de la Dam-Deux, rive sud (Jonquière)", 48.4405, -71.2560, "E"),
@@ -82,15 +94,27 @@ JUNCTIONS: dict[str, tuple[str, float, float, str]] = {
     "r381_r170": ("R-381 / R-170 (La Baie)", 48.3260, -70.8720, "E"),
     # Alma and the lake
     "stbruno": ("Saint-Bruno, R-169 / R-170", 48.4700, -71.6560, "M saint-bruno, P"),
-    "meta_r170": ("R-169 / R-170 east of Métabetchouan (R-169 km 292.6)", 48.4380, -71.8450,
-                  "E (R: R-169 km 292.6)"),
-    "hebertville": ("Hébertville, R-169 (petit parc / tour du lac)", 48.3980, -71.6820,
-                    "M hebertville, P"),
+    "meta_r170": (
+        "R-169 / R-170 east of Métabetchouan (R-169 km 292.6)",
+        48.4380,
+        -71.8450,
+        "E (R: R-169 km 292.6)",
+    ),
+    "hebertville": (
+        "Hébertville, R-169 (petit parc / tour du lac)",
+        48.3980,
+        -71.6820,
+        "M hebertville, P",
+    ),
     "alma_auger": ("Alma, boul. Auger (R-169 sud / tour du lac)", 48.5320, -71.6580, "E (R)"),
     "petdech_s": ("pont de la Petite Décharge, sud", 48.5455, -71.6520, "K"),
     "petdech_n": ("pont de la Petite Décharge, nord", 48.5500, -71.6505, "K"),
-    "grdech_s": ("pont de la Grande Décharge (Isle-Maligne), sud", 48.5775, -71.6440,
-                 "K (M alma-isle-maligne)"),
+    "grdech_s": (
+        "pont de la Grande Décharge (Isle-Maligne), sud",
+        48.5775,
+        -71.6440,
+        "K (M alma-isle-maligne)",
+    ),
     "grdech_n": ("pont de la Grande Décharge (Isle-Maligne), nord", 48.5850, -71.6455, "K"),
     "r169_r172": ("R-169 / R-172 (Alma nord)", 48.5905, -71.6480, "E"),
     "perib_e": ("pont de Péribonka, rive est", 48.7665, -72.0350, "K (M peribonka)"),
@@ -113,7 +137,10 @@ W = tuple[str, float, float, str]
 
 ROADS: list[dict[str, Any]] = [
     {
-        "id": "a70", "ref": "A-70", "name": "Autoroute 70", "kind": "autoroute",
+        "id": "a70",
+        "ref": "A-70",
+        "name": "Autoroute 70",
+        "kind": "autoroute",
         "source": "R (A-70 31.56 km, R-170 jct at both ends, jct R-175); K; E",
         "points": [
             "@a70_w",
@@ -140,7 +167,10 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r175", "ref": "R-175", "name": "Route 175", "kind": "route",
+        "id": "r175",
+        "ref": "R-175",
+        "name": "Route 175",
+        "kind": "route",
         "source": "R (R-169 jct km 166, Laterrière, ends at R-172 at pont Dubuc); M; K; E",
         "points": [
             "@r175_r169",
@@ -168,7 +198,10 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r170-ouest", "ref": "R-170", "name": "Route 170", "kind": "route",
+        "id": "r170-ouest",
+        "ref": "R-170",
+        "name": "Route 170",
+        "kind": "route",
         "source": "R (Saint-Bruno, Larouche, Jonquière; boul. du Royaume); M; P; K",
         "points": [
             "@stbruno",
@@ -198,9 +231,12 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r170-est", "ref": "R-170", "name": "Route 170", "kind": "route",
+        "id": "r170-est",
+        "ref": "R-170",
+        "name": "Route 170",
+        "kind": "route",
         "source": "R (Chicoutimi–La Baie section 14.6 km; La Baie, Saint-Félix-d'Otis, "
-                  "Rivière-Éternité, L'Anse-Saint-Jean, Petit-Saguenay); M; P; PK; K; E",
+        "Rivière-Éternité, L'Anse-Saint-Jean, Petit-Saguenay); M; P; PK; K; E",
         "points": [
             "@r175_r170_sud",
             ("towards Bagotville", 48.3650, -71.0750, "K"),
@@ -236,7 +272,10 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r381", "ref": "R-381", "name": "Route 381", "kind": "route",
+        "id": "r381",
+        "ref": "R-381",
+        "name": "Route 381",
+        "kind": "route",
         "source": "R (La Baie → Ferland-et-Boilleau → Charlevoix); M; P; E",
         "points": [
             "@r381_r170",
@@ -251,9 +290,12 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r172", "ref": "R-172", "name": "Route 172", "kind": "route",
+        "id": "r172",
+        "ref": "R-172",
+        "name": "Route 172",
+        "kind": "route",
         "source": "R (Alma, Saint-Nazaire, Saint-Ambroise, Shipshaw river bridge, pont Dubuc, "
-                  "Saint-Fulgence, Sainte-Rose-du-Nord); M; P; K; E",
+        "Saint-Fulgence, Sainte-Rose-du-Nord); M; P; K; E",
         "points": [
             "@r169_r172",
             ("east of Isle-Maligne", 48.5920, -71.6200, "K"),
@@ -283,8 +325,7 @@ ROADS: list[dict[str, Any]] = [
             ("Chicoutimi-Nord west", 48.4480, -71.0970, "K"),
             "@dubuc_n",
             ("boul. Sainte-Geneviève", 48.4405, -71.0720, "K"),
-            ("Chicoutimi-Nord, R-172 (ancien accès au pont Sainte-Anne)", 48.4415, -71.0600,
-             "K"),
+            ("Chicoutimi-Nord, R-172 (ancien accès au pont Sainte-Anne)", 48.4415, -71.0600, "K"),
             ("east of Chicoutimi-Nord", 48.4460, -71.0400, "K"),
             ("towards Saint-Fulgence (inland)", 48.4540, -71.0150, "K"),
             ("towards Saint-Fulgence", 48.4600, -70.9900, "K"),
@@ -307,9 +348,12 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r169-sud", "ref": "R-169", "name": "Route 169", "kind": "route",
+        "id": "r169-sud",
+        "ref": "R-169",
+        "name": "Route 169",
+        "kind": "route",
         "source": "R (starts at R-175 km 166, 'petit parc', Hébertville, Saint-Bruno, Alma "
-                  "boul. Auger; R-170 runs with it from Saint-Bruno to Alma); M; P; PK; E",
+        "boul. Auger; R-170 runs with it from Saint-Bruno to Alma); M; P; PK; E",
         "points": [
             "@r175_r169",
             ("petit parc", 47.9000, -71.2900, "E"),
@@ -332,10 +376,13 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r169-lac", "ref": "R-169", "name": "Route 169", "kind": "route",
+        "id": "r169-lac",
+        "ref": "R-169",
+        "name": "Route 169",
+        "kind": "route",
         "source": "R (loop round Lac Saint-Jean: Alma, Péribonka, Mistassini, Albanel, "
-                  "Normandin area, Saint-Félicien, Roberval, Val-Jalbert, Chambord, "
-                  "Métabetchouan, Saint-Gédéon); M; P; PK; K",
+        "Normandin area, Saint-Félicien, Roberval, Val-Jalbert, Chambord, "
+        "Métabetchouan, Saint-Gédéon); M; P; PK; K",
         "points": [
             "@alma_auger",
             ("Alma, avenue du Pont sud", 48.5400, -71.6550, "K (PK alma-gabriel-fortin)"),
@@ -423,7 +470,10 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r169-hebertville", "ref": "R-169", "name": "Route 169", "kind": "route",
+        "id": "r169-hebertville",
+        "ref": "R-169",
+        "name": "Route 169",
+        "kind": "route",
         "source": "R (R-169 km 292.6 R-170 jct → end km 303.7, 11 km); M hebertville; E",
         "points": [
             "@meta_r170",
@@ -435,9 +485,12 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r170-lac", "ref": "R-170", "name": "Route 170", "kind": "route",
+        "id": "r170-lac",
+        "ref": "R-170",
+        "name": "Route 170",
+        "kind": "route",
         "source": "R (R-170 ends at R-169 near Métabetchouan via Saint-Gédéon and Alma boul. "
-                  "Auger; numbering of this stretch not verified); M; P; K",
+        "Auger; numbering of this stretch not verified); M; P; K",
         "points": [
             "@meta_r170",
             ("towards Saint-Gédéon (inland)", 48.4470, -71.8200, "K"),
@@ -452,7 +505,10 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r155", "ref": "R-155", "name": "Route 155", "kind": "route",
+        "id": "r155",
+        "ref": "R-155",
+        "name": "Route 155",
+        "kind": "route",
         "source": "R (Chambord jct R-169 → Lac-Bouchette → La Tuque); M; P; E",
         "points": [
             "@chambord",
@@ -471,7 +527,10 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "r167", "ref": "R-167", "name": "Route 167", "kind": "route",
+        "id": "r167",
+        "ref": "R-167",
+        "name": "Route 167",
+        "kind": "route",
         "source": "R (Saint-Félicien jct R-169 → La Doré → Chibougamau); M; P; E",
         "points": [
             "@stfel_centre",
@@ -486,8 +545,11 @@ ROADS: list[dict[str, Any]] = [
     },
     # ----------------------------- urban arterials and local links ---------------------------
     {
-        "id": "chic-racine", "ref": "", "name": "Rue Racine et boulevard Saguenay (Chicoutimi)",
-        "kind": "arterial", "source": "K; M saguenay-chicoutimi",
+        "id": "chic-racine",
+        "ref": "",
+        "name": "Rue Racine et boulevard Saguenay (Chicoutimi)",
+        "kind": "arterial",
+        "source": "K; M saguenay-chicoutimi",
         "points": [
             "@dubuc_s",
             ("west of downtown", 48.4300, -71.0780, "K"),
@@ -500,8 +562,11 @@ ROADS: list[dict[str, Any]] = [
     # to motor traffic for years and reserved to pedestrians and cyclists; heavy trucks cross
     # the Saguenay at Chicoutimi by the pont Dubuc. To verify before relying on it.
     {
-        "id": "chic-saint-paul", "ref": "", "name": "Boulevard Saint-Paul (Chicoutimi)",
-        "kind": "arterial", "source": "R (§1: boul. Saint-Paul, south end near A-70); K; E",
+        "id": "chic-saint-paul",
+        "ref": "",
+        "name": "Boulevard Saint-Paul (Chicoutimi)",
+        "kind": "arterial",
+        "source": "R (§1: boul. Saint-Paul, south end near A-70); K; E",
         "points": [
             "@chic_centre",
             ("boul. Saint-Paul", 48.4180, -71.0600, "K"),
@@ -511,7 +576,9 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "jonq-dam2", "ref": "", "name": "Boulevard Harvey et pont de la Dam-Deux (Jonquière)",
+        "id": "jonq-dam2",
+        "ref": "",
+        "name": "Boulevard Harvey et pont de la Dam-Deux (Jonquière)",
         "kind": "arterial",
         "source": "E (bridge named in jeantremblayfm.com 2013 'Pont Dubuc'; position guessed)",
         "points": [
@@ -524,8 +591,11 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "shipshaw-route", "ref": "", "name": "Route de Shipshaw (Shipshaw)",
-        "kind": "arterial", "source": "E (P saguenay-shipshaw; M saguenay-shipshaw)",
+        "id": "shipshaw-route",
+        "ref": "",
+        "name": "Route de Shipshaw (Shipshaw)",
+        "kind": "arterial",
+        "source": "E (P saguenay-shipshaw; M saguenay-shipshaw)",
         "points": [
             "@dam2_n",
             ("Shipshaw south", 48.4580, -71.2650, "E"),
@@ -536,10 +606,12 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "arvida-alu", "ref": "", "name": "Accès au pont d'aluminium (Arvida)",
+        "id": "arvida-alu",
+        "ref": "",
+        "name": "Accès au pont d'aluminium (Arvida)",
         "kind": "arterial",
         "source": "ici.radio-canada.ca/nouvelle/1886330 (route Coulombe + pont d'aluminium "
-                  "detour); ckaj.org (pont d'aluminium de Shipshaw); E",
+        "detour); ckaj.org (pont d'aluminium de Shipshaw); E",
         "points": [
             "@arvida_r170",
             ("Arvida north", 48.4250, -71.1860, "E (PK arvida)"),
@@ -550,8 +622,11 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "shipshaw-coulombe", "ref": "", "name": "Route Coulombe (Shipshaw)",
-        "kind": "arterial", "source": "ici.radio-canada.ca/nouvelle/1886330; E",
+        "id": "shipshaw-coulombe",
+        "ref": "",
+        "name": "Route Coulombe (Shipshaw)",
+        "kind": "arterial",
+        "source": "ici.radio-canada.ca/nouvelle/1886330; E",
         "points": [
             "@alu_n",
             ("route Coulombe", 48.4580, -71.2050, "E"),
@@ -561,11 +636,12 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "labaie-port", "ref": "",
+        "id": "labaie-port",
+        "ref": "",
         "name": "Chemin du Quai-Marcel-Dionne (accès au terminal de Grande-Anse)",
         "kind": "arterial",
         "source": "R (§1: 6600 chemin du Quai-Marcel-Dionne; port ~15 km east of Chicoutimi); "
-                  "PK zip-grande-anse; E",
+        "PK zip-grande-anse; E",
         "points": [
             "@a70_grandeanse",
             ("north of Bagotville", 48.3630, -70.9200, "E (M saguenay-bagotville)"),
@@ -576,7 +652,10 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "alma-auger", "ref": "", "name": "Boulevard Auger Est (Alma)", "kind": "arterial",
+        "id": "alma-auger",
+        "ref": "",
+        "name": "Boulevard Auger Est (Alma)",
+        "kind": "arterial",
         "source": "R (boul. Auger, Alma); PK alma-joseph-collard; E",
         "points": [
             "@alma_auger",
@@ -585,8 +664,11 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "roberval-aeroport", "ref": "", "name": "Accès à l'aéroport de Roberval",
-        "kind": "arterial", "source": "PK roberval-aeroport; E",
+        "id": "roberval-aeroport",
+        "ref": "",
+        "name": "Accès à l'aéroport de Roberval",
+        "kind": "arterial",
+        "source": "PK roberval-aeroport; E",
         "points": [
             "@roberval",
             ("towards the airport", 48.5220, -72.2450, "E"),
@@ -594,8 +676,11 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
     {
-        "id": "normandin-acces", "ref": "", "name": "Accès au centre de Normandin",
-        "kind": "arterial", "source": "M normandin; PK normandin-agroalimentaire; E",
+        "id": "normandin-acces",
+        "ref": "",
+        "name": "Accès au centre de Normandin",
+        "kind": "arterial",
+        "source": "M normandin; PK normandin-agroalimentaire; E",
         "points": [
             "@normandin_r169",
             ("Normandin", 48.8340, -72.5200, "E"),
@@ -613,44 +698,149 @@ ROADS: list[dict[str, Any]] = [
 # "winter" (via Chicoutimi) − (via petit parc) from Hébertville to the junction.
 # ---------------------------------------------------------------------------------------------
 PAIRS: list[tuple[str, str, str, str, float, float | None, str, str]] = [
-    ("Chicoutimi", "saguenay-chicoutimi", "Alma", "alma", 55, 60,
-     "ESTIMATE (vague: 'environ 55 km' from a truncated page)", "path"),
+    (
+        "Chicoutimi",
+        "saguenay-chicoutimi",
+        "Alma",
+        "alma",
+        55,
+        60,
+        "ESTIMATE (vague: 'environ 55 km' from a truncated page)",
+        "path",
+    ),
     ("Jonquière", "saguenay-jonquiere", "Alma", "alma", 45, 45, "ESTIMATE (~45)", "path"),
-    ("Alma", "alma", "Chicoutimi (north shore R-172)", "saguenay-chicoutimi", 60, 60,
-     "FOUND (itinerary 580→640 km)", "north"),
+    (
+        "Alma",
+        "alma",
+        "Chicoutimi (north shore R-172)",
+        "saguenay-chicoutimi",
+        60,
+        60,
+        "FOUND (itinerary 580→640 km)",
+        "north",
+    ),
     ("Alma", "alma", "Roberval", "roberval", 60, 65, "ESTIMATE", "path"),
-    ("Roberval", "roberval", "Saint-Félicien", "saint-felicien", 25, 25, "ESTIMATE (~25)",
-     "path"),
-    ("Saint-Félicien", "saint-felicien", "Dolbeau-Mistassini", "dolbeau-mistassini", 40, 45,
-     "ESTIMATE", "path"),
+    ("Roberval", "roberval", "Saint-Félicien", "saint-felicien", 25, 25, "ESTIMATE (~25)", "path"),
+    (
+        "Saint-Félicien",
+        "saint-felicien",
+        "Dolbeau-Mistassini",
+        "dolbeau-mistassini",
+        40,
+        45,
+        "ESTIMATE",
+        "path",
+    ),
     ("Saint-Félicien", "saint-felicien", "Alma", "alma", 85, 90, "ESTIMATE (25 + 62)", "path"),
-    ("Roberval", "roberval", "Dolbeau-Mistassini", "dolbeau-mistassini", 65, 70, "ESTIMATE",
-     "path"),
-    ("Roberval", "roberval", "Chicoutimi", "saguenay-chicoutimi", 115, 125,
-     "DERIVED (vague: from a driving time '1 h 15 at 100 km/h')", "path"),
-    ("La Baie", "saguenay-la-baie", "Chicoutimi", "saguenay-chicoutimi", 20, 20,
-     "ESTIMATE (~20)", "path"),
-    ("Chicoutimi", "saguenay-chicoutimi", "Saint-Fulgence", "saint-fulgence", 18, 18,
-     "ESTIMATE (~18)", "path"),
-    ("Chicoutimi", "saguenay-chicoutimi", "Port de Saguenay (Grande-Anse)",
-     "park:zip-grande-anse", 20, 20, "ESTIMATE (~20; port point itself ESTIMATE)", "path"),
-    ("Saint-Charles-de-Bourget", "saint-charles-de-bourget", "Jonquière", "saguenay-jonquiere",
-     25, 25, "FOUND", "path"),
-    ("La Baie", "saguenay-la-baie", "Saint-Fulgence", "saint-fulgence", 35, None,
-     "CHECK (no bridge below Chicoutimi: must be >= 35 km)", "min"),
-    ("Tour du lac (R-169 loop)", "alma", "Alma", "alma", 200, 200,
-     "ESTIMATE (Wikivoyage 'about 200 km')", "loop"),
-    ("Hébertville (winter detour)", "hebertville", "R-175/R-169 jct", "", 50, 50,
-     "FOUND ('près de 50 km' longer via Chicoutimi)", "winter"),
+    (
+        "Roberval",
+        "roberval",
+        "Dolbeau-Mistassini",
+        "dolbeau-mistassini",
+        65,
+        70,
+        "ESTIMATE",
+        "path",
+    ),
+    (
+        "Roberval",
+        "roberval",
+        "Chicoutimi",
+        "saguenay-chicoutimi",
+        115,
+        125,
+        "DERIVED (vague: from a driving time '1 h 15 at 100 km/h')",
+        "path",
+    ),
+    (
+        "La Baie",
+        "saguenay-la-baie",
+        "Chicoutimi",
+        "saguenay-chicoutimi",
+        20,
+        20,
+        "ESTIMATE (~20)",
+        "path",
+    ),
+    (
+        "Chicoutimi",
+        "saguenay-chicoutimi",
+        "Saint-Fulgence",
+        "saint-fulgence",
+        18,
+        18,
+        "ESTIMATE (~18)",
+        "path",
+    ),
+    (
+        "Chicoutimi",
+        "saguenay-chicoutimi",
+        "Port de Saguenay (Grande-Anse)",
+        "park:zip-grande-anse",
+        20,
+        20,
+        "ESTIMATE (~20; port point itself ESTIMATE)",
+        "path",
+    ),
+    (
+        "Saint-Charles-de-Bourget",
+        "saint-charles-de-bourget",
+        "Jonquière",
+        "saguenay-jonquiere",
+        25,
+        25,
+        "FOUND",
+        "path",
+    ),
+    (
+        "La Baie",
+        "saguenay-la-baie",
+        "Saint-Fulgence",
+        "saint-fulgence",
+        35,
+        None,
+        "CHECK (no bridge below Chicoutimi: must be >= 35 km)",
+        "min",
+    ),
+    (
+        "Tour du lac (R-169 loop)",
+        "alma",
+        "Alma",
+        "alma",
+        200,
+        200,
+        "ESTIMATE (Wikivoyage 'about 200 km')",
+        "loop",
+    ),
+    (
+        "Hébertville (winter detour)",
+        "hebertville",
+        "R-175/R-169 jct",
+        "",
+        50,
+        50,
+        "FOUND ('près de 50 km' longer via Chicoutimi)",
+        "winter",
+    ),
 ]
 
 # Section lengths of the reference (§7), checked on the named junctions.
 SECTIONS: list[tuple[str, str, str, float, str]] = [
     ("A-70 (whole)", "a70_w", "a70_e", 31.56, "FOUND (31.56 km; 31.8 in text)"),
-    ("R-170 Jonquière–Saint-Bruno", "a70_w", "stbruno", 20.8,
-     "FOUND (section length; its end points are not stated)"),
-    ("R-170 Chicoutimi (R-175)–La Baie", "r175_r170_sud", "a70_e", 14.6,
-     "FOUND (section length; its end points are not stated)"),
+    (
+        "R-170 Jonquière–Saint-Bruno",
+        "a70_w",
+        "stbruno",
+        20.8,
+        "FOUND (section length; its end points are not stated)",
+    ),
+    (
+        "R-170 Chicoutimi (R-175)–La Baie",
+        "r175_r170_sud",
+        "a70_e",
+        14.6,
+        "FOUND (section length; its end points are not stated)",
+    ),
 ]
 
 
@@ -711,26 +901,29 @@ def build_features() -> list[dict[str, Any]]:
             ids.add(fid)
             kind = "bridge" if bridge else road["kind"]
             speed = SPEED[road["kind"]]
-            features.append({
-                "type": "Feature",
-                "id": fid,
-                "properties": {
+            features.append(
+                {
+                    "type": "Feature",
                     "id": fid,
-                    "ref": road["ref"],
-                    "name": bridge or road["name"],
-                    "kind": kind,
-                    "speed_kmh": speed,
-                    "bridge": bool(bridge),
-                    "bridge_name": bridge,
-                    "status": "approximate",
-                    "source": road["source"] if not bridge
-                    else f"bridge of {road['name']}; ends: " + road["source"],
-                },
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [list(c) for c in _densify(coords)],
-                },
-            })
+                    "properties": {
+                        "id": fid,
+                        "ref": road["ref"],
+                        "name": bridge or road["name"],
+                        "kind": kind,
+                        "speed_kmh": speed,
+                        "bridge": bool(bridge),
+                        "bridge_name": bridge,
+                        "status": "approximate",
+                        "source": road["source"]
+                        if not bridge
+                        else f"bridge of {road['name']}; ends: " + road["source"],
+                    },
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [list(c) for c in _densify(coords)],
+                    },
+                }
+            )
     return features
 
 
@@ -756,8 +949,9 @@ def load_graph(path: Path) -> nx.Graph:
     for f in data["features"]:
         coords = [(round(x, 6), round(y, 6)) for x, y in f["geometry"]["coordinates"]]
         for a, b in zip(coords, coords[1:], strict=False):
-            g.add_edge(a, b, weight=_km(a, b), ref=f["properties"]["ref"],
-                       kind=f["properties"]["kind"])
+            g.add_edge(
+                a, b, weight=_km(a, b), ref=f["properties"]["ref"], kind=f["properties"]["kind"]
+            )
     return g
 
 
@@ -786,8 +980,9 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
     g = load_graph(geojson)
     pts = _points()
     north = g.copy()
-    north.remove_edges_from([(a, b) for a, b, d in g.edges(data=True)
-                             if d["ref"] in ("R-170", "A-70")])
+    north.remove_edges_from(
+        [(a, b) for a, b, d in g.edges(data=True) if d["ref"] in ("R-170", "A-70")]
+    )
     rows: list[dict[str, Any]] = []
 
     for label_a, id_a, label_b, id_b, low, high, status, mode in PAIRS:
@@ -815,32 +1010,51 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
                 print(f"  note: {label_a}/{label_b} snapped {sa:.1f} / {sb:.1f} km to the graph")
         hi = high if high is not None else math.inf
         ok = graph_km >= low if mode == "min" else 0.9 * low <= graph_km <= 1.1 * hi
-        rows.append({
-            "from": label_a, "to": label_b,
-            "published_km_low": f"{low:g}",
-            "published_km_high": "" if high is None else f"{high:g}",
-            "published_status": status,
-            "graph_km": f"{graph_km:.1f}",
-            "straight_km": f"{straight:.1f}" if straight else "",
-            "detour_factor": f"{graph_km / straight:.2f}" if straight else "",
-            "within_10pct": "true" if ok else "false",
-        })
+        rows.append(
+            {
+                "from": label_a,
+                "to": label_b,
+                "published_km_low": f"{low:g}",
+                "published_km_high": "" if high is None else f"{high:g}",
+                "published_status": status,
+                "graph_km": f"{graph_km:.1f}",
+                "straight_km": f"{straight:.1f}" if straight else "",
+                "detour_factor": f"{graph_km / straight:.2f}" if straight else "",
+                "within_10pct": "true" if ok else "false",
+            }
+        )
 
     for label, ja, jb, km, status in SECTIONS:
         a, b = _pt(JUNCTIONS[ja]), _pt(JUNCTIONS[jb])
-        sub = g.edge_subgraph([(u, v) for u, v, d in g.edges(data=True)
-                               if d["ref"] in ("A-70", "R-170")])
+        sub = g.edge_subgraph(
+            [(u, v) for u, v, d in g.edges(data=True) if d["ref"] in ("A-70", "R-170")]
+        )
         graph_km = _dist(sub, a, b)
-        rows.append({
-            "from": label, "to": "(section)", "published_km_low": f"{km:g}",
-            "published_km_high": f"{km:g}", "published_status": status,
-            "graph_km": f"{graph_km:.1f}", "straight_km": f"{_km(a, b):.1f}",
-            "detour_factor": f"{graph_km / _km(a, b):.2f}",
-            "within_10pct": "true" if 0.9 * km <= graph_km <= 1.1 * km else "false",
-        })
+        rows.append(
+            {
+                "from": label,
+                "to": "(section)",
+                "published_km_low": f"{km:g}",
+                "published_km_high": f"{km:g}",
+                "published_status": status,
+                "graph_km": f"{graph_km:.1f}",
+                "straight_km": f"{_km(a, b):.1f}",
+                "detour_factor": f"{graph_km / _km(a, b):.2f}",
+                "within_10pct": "true" if 0.9 * km <= graph_km <= 1.1 * km else "false",
+            }
+        )
 
-    cols = ["from", "to", "published_km_low", "published_km_high", "published_status",
-            "graph_km", "straight_km", "detour_factor", "within_10pct"]
+    cols = [
+        "from",
+        "to",
+        "published_km_low",
+        "published_km_high",
+        "published_status",
+        "graph_km",
+        "straight_km",
+        "detour_factor",
+        "within_10pct",
+    ]
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
         w.writeheader()
@@ -872,10 +1086,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.calibration}")
     print(f"{'from':32s} {'to':32s} {'pub':>9s} {'graph':>6s} {'line':>6s} {'f':>5s}  ok")
     for r in rows:
-        pub = r["published_km_low"] + ("" if r["published_km_high"] in ("", r["published_km_low"])
-                                       else "–" + r["published_km_high"])
-        print(f"{r['from']:32s} {r['to']:32s} {pub:>9s} {r['graph_km']:>6s} "
-              f"{r['straight_km']:>6s} {r['detour_factor']:>5s}  {r['within_10pct']}")
+        pub = r["published_km_low"] + (
+            ""
+            if r["published_km_high"] in ("", r["published_km_low"])
+            else "–" + r["published_km_high"]
+        )
+        print(
+            f"{r['from']:32s} {r['to']:32s} {pub:>9s} {r['graph_km']:>6s} "
+            f"{r['straight_km']:>6s} {r['detour_factor']:>5s}  {r['within_10pct']}"
+        )
     return 0
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import nbformat
 
 CELLS = [
-    ("md", """# Synergies : où pourraient aller les résidus de bois de la région?
+    (
+        "md",
+        """# Synergies : où pourraient aller les résidus de bois de la région?
 
 Ce carnet part de la base de démonstration (entreprises fictives) chargée **par le paquet
 lui-même** dans une base SQLite temporaire, puis pose trois questions :
@@ -25,8 +27,11 @@ lui-même** dans une base SQLite temporaire, puis pose trois questions :
    financière) selon la matière.
 
 Les distances routières viennent du réseau routier régional embarqué (`road-graph`, hors
-ligne). Tous les chiffres du texte des conclusions sont calculés dans les cellules de code."""),
-    ("code", """import shutil
+ligne). Tous les chiffres du texte des conclusions sont calculés dans les cellules de code.""",
+    ),
+    (
+        "code",
+        """import shutil
 import tempfile
 from pathlib import Path
 
@@ -59,8 +64,11 @@ def fr(value, decimals=0):
     return f"{value:,.{decimals}f}".replace(",", "\\u202f").replace(".", ",")
 
 
-svc.repo.counts()"""),
-    ("md", """## 1. Les résidus de bois et leurs meilleurs preneurs
+svc.repo.counts()""",
+    ),
+    (
+        "md",
+        """## 1. Les résidus de bois et leurs meilleurs preneurs
 
 `synergy_jobs.match_all` propose toutes les paires offre → besoin compatibles du registre,
 avec la distance routière, l'impact du transport et les émissions évitées. On garde les
@@ -68,8 +76,11 @@ offres de catégorie `bois.*` et, pour chacune, le candidat de **substitution** 
 classé (les pistes de mutualisation, sans tonnage échangé, sont écartées).
 
 Les quantités des flux déclarés **confidentiels** ne sont pas affichées (comme dans l'API) :
-leurs tonnages et bilans sont masqués et exclus des totaux."""),
-    ("code", """candidates = synergy_jobs.match_all(svc, backend="road-graph", save=False)
+leurs tonnages et bilans sont masqués et exclus des totaux.""",
+    ),
+    (
+        "code",
+        """candidates = synergy_jobs.match_all(svc, backend="road-graph", save=False)
 flows = svc.repo.flows()
 wood_offers = [f for f in flows
                if f.direction.value == "output" and f.category_code.startswith("bois.")]
@@ -122,25 +133,37 @@ print(f"{len(wood_offers)} offres de bois, {best['offre_id'].nunique()} avec au 
 shown = ["offre", "offreur", "lieu de l'offre", "preneur", "besoin", "lieu du preneur", "lien",
          "km route", "km vol d'oiseau", "t/an", "transport t CO2e/an", "évité t CO2e/an",
          "net t CO2e/an"]
-best.sort_values("net t CO2e/an", ascending=False)[shown].head(15).round(1)"""),
-    ("md", """Par type de résidu : combien d'offres, quel tonnage, quel bilan net si chaque offre
+best.sort_values("net t CO2e/an", ascending=False)[shown].head(15).round(1)""",
+    ),
+    (
+        "md",
+        """Par type de résidu : combien d'offres, quel tonnage, quel bilan net si chaque offre
 allait à son meilleur preneur. Attention : plusieurs offres peuvent viser le **même**
-preneur, dont la capacité n'est pas répartie ici; le total est donc un potentiel, pas un plan."""),
-    ("code", """by_type = best.groupby("offre").agg(
+preneur, dont la capacité n'est pas répartie ici; le total est donc un potentiel, pas un plan.""",
+    ),
+    (
+        "code",
+        """by_type = best.groupby("offre").agg(
     offres=("offre_id", "size"),
     **{"t/an": ("t/an", "sum"),
        "net t CO2e/an": ("net t CO2e/an", "sum"),
        "km route (médiane)": ("km route", "median"),
        "preneurs distincts": ("preneur", "nunique")},
 ).sort_values("t/an", ascending=False)
-by_type.round(1)"""),
+by_type.round(1)""",
+    ),
     ("code", """best["besoin"].value_counts().rename("meilleurs preneurs").to_frame()"""),
-    ("md", """### La carte
+    (
+        "md",
+        """### La carte
 
 Réseau routier régional en gris, offres de bois en brun, preneurs en vert; chaque trait relie une
 offre à son meilleur preneur **à vol d'oiseau** (le camion suit la route), coloré selon le score
-du jumelage."""),
-    ("code", """road_lines = gpd.GeoDataFrame.from_features(roads.edges_geojson()["features"],
+du jumelage.""",
+    ),
+    (
+        "code",
+        """road_lines = gpd.GeoDataFrame.from_features(roads.edges_geojson()["features"],
                                           crs="EPSG:4326").to_crs(lambert)
 links = gpd.GeoDataFrame(
     best[["score", "offre", "preneur"]],
@@ -159,13 +182,19 @@ offer_pts.plot(ax=ax, color="#8B5A2B", markersize=22, label="offre de bois", zor
 taker_pts.plot(ax=ax, color="#009E73", marker="^", markersize=22, label="preneur", zorder=3)
 ax.legend(loc="lower left")
 ax.set_title("Résidus de bois : chaque offre et son meilleur preneur")
-ax.set_axis_off()"""),
-    ("md", """### Et si l'on classait à vol d'oiseau?
+ax.set_axis_off()""",
+    ),
+    (
+        "md",
+        """### Et si l'on classait à vol d'oiseau?
 
 Le même jumelage avec le calcul `geodesic` (ligne droite, sans route) : pour combien d'offres
 le meilleur preneur change-t-il? Sans distance routière, le calcul ne donne pas non plus le
-bilan du transport."""),
-    ("code", """def best_by_offer(found):
+bilan du transport.""",
+    ),
+    (
+        "code",
+        """def best_by_offer(found):
     \"\"\"Le candidat de substitution le mieux classé de chaque offre de bois.\"\"\"
     out = {}
     for c in found:  # déjà triés, meilleur d'abord
@@ -188,14 +217,20 @@ changes = pd.DataFrame([{
     "ses km route": round(by_key[s.key].road_m / 1000, 1) if s.key in by_key else None,
 } for r, s in changed])
 print(f"Le meilleur preneur change pour {len(changed)} des {len(best_road)} offres de bois.")
-changes.sort_values("ses km route", ascending=False)"""),
-    ("md", """## 2. À vol d'oiseau ou par la route : autour du lac et du fjord
+changes.sort_values("ses km route", ascending=False)""",
+    ),
+    (
+        "md",
+        """## 2. À vol d'oiseau ou par la route : autour du lac et du fjord
 
 Quelques paires de municipalités qui se font face de part et d'autre du lac Saint-Jean
 (aucun pont ne le traverse) et du Saguenay en aval de Chicoutimi (il faut remonter jusqu'aux
 ponts de Chicoutimi).
-Le rapport de détour est la distance routière divisée par la distance en ligne droite."""),
-    ("code", """PAIRS = [
+Le rapport de détour est la distance routière divisée par la distance en ligne droite.""",
+    ),
+    (
+        "code",
+        """PAIRS = [
     ("roberval", "peribonka"),
     ("roberval", "dolbeau-mistassini"),
     ("saint-felicien", "alma"),
@@ -220,10 +255,16 @@ for a, b in PAIRS:
         "minutes": None if d.duration_s is None else round(d.duration_s / 60),
     })
 pairs = pd.DataFrame(pairs)
-pairs"""),
-    ("md", """En gris, toutes les paires candidates pour le bois (section 1); en couleur, les paires
-de municipalités ci-dessus. La diagonale est la ligne droite (détour 1)."""),
-    ("code", """fig, ax = plt.subplots(figsize=(7, 6))
+pairs""",
+    ),
+    (
+        "md",
+        """En gris, toutes les paires candidates pour le bois (section 1); en couleur, les paires
+de municipalités ci-dessus. La diagonale est la ligne droite (détour 1).""",
+    ),
+    (
+        "code",
+        """fig, ax = plt.subplots(figsize=(7, 6))
 routed = all_wood.dropna(subset=["km route"])
 ax.scatter(routed["km vol d'oiseau"], routed["km route"], s=8, color="#bbbbbb",
            label="paires candidates (bois)")
@@ -244,12 +285,18 @@ ax.set_title("Route ou ligne droite")
 ax.legend(fontsize=8, loc="lower right")
 detour_all = (routed["km route"] / routed["km vol d'oiseau"])[routed["km vol d'oiseau"] >= 5]
 print(f"Détour médian des paires candidates de plus de 5 km : {fr(detour_all.median(), 2)}; "
-      f"90e centile : {fr(detour_all.quantile(0.9), 2)}.")"""),
-    ("md", """### Un trajet autour du lac
+      f"90e centile : {fr(detour_all.quantile(0.9), 2)}.")""",
+    ),
+    (
+        "md",
+        """### Un trajet autour du lac
 
 `route()` rend le chemin le plus court (en km) sur le réseau : ici de Roberval à Péribonka, qui
-se font face sur le lac. Le tracé commence et finit par la courte jonction au réseau."""),
-    ("code", """a, b = "roberval", "peribonka"
+se font face sur le lac. Le tracé commence et finit par la courte jonction au réseau.""",
+    ),
+    (
+        "code",
+        """a, b = "roberval", "peribonka"
 path = roads.route(lonlat(a), lonlat(b))
 trip = roads.distance(lonlat(a), lonlat(b))
 route_line = gpd.GeoSeries([LineString(path)], crs="EPSG:4326").to_crs(lambert)
@@ -274,15 +321,21 @@ ax.set_axis_off()
 drawn_km = route_line.length.iloc[0] / 1000  # longueur du tracé en Lambert
 print(f"Tracé dessiné : {fr(drawn_km, 1)} km; distance routière calculée : "
       f"{fr(trip.road_m / 1000, 1)} km (dont {fr(trip.access_m / 1000, 1)} km de jonction au "
-      "réseau, comptés avec un facteur de détour).")"""),
-    ("md", """## 3. Le seuil de rentabilité selon la distance
+      "réseau, comptés avec un facteur de détour).")""",
+    ),
+    (
+        "md",
+        """## 3. Le seuil de rentabilité selon la distance
 
 Pour une tonne échangée, le bilan net est `évité − transport`, où le transport vaut
 `facteur (kg CO2e/t·km) × km de route`, **× 2 quand le retour à vide est compté** (c'est le
 réglage par défaut). Le seuil est la distance où le bilan s'annule. Les facteurs d'émissions
 évitées viennent de `data/materials/avoided_emissions.csv`; une catégorie sans facteur prend
-celui de son plus proche parent (la sciure prend celui du `bois`)."""),
-    ("code", """MATERIALS = ["bois.sciure", "bois.palettes_rebut", "metaux.aluminium.retailles",
+celui de son plus proche parent (la sciure prend celui du `bois`).""",
+    ),
+    (
+        "code",
+        """MATERIALS = ["bois.sciure", "bois.palettes_rebut", "metaux.aluminium.retailles",
              "metaux.ferraille", "construction.enrobe_bitumineux",
              "construction.beton_concasse"]
 factors = {code: avoided_factor(svc.taxonomy, code) for code in MATERIALS}
@@ -292,10 +345,16 @@ pd.DataFrame([{
     "kg CO2e évités/t": f.kg_co2e_avoided_per_t,
     "seuil (km de route)": trip_impact(model, tonnes=1, road_km=0, avoided=f).break_even_km,
     "statut": f.status, "source": f.source,
-} for code, f in factors.items()]).round(0)"""),
-    ("code", """sources = pd.DataFrame(model.sources())
-sources[["key", "value", "unit", "label_fr", "source", "year"]]"""),
-    ("code", """km = np.arange(0, 601, 10)
+} for code, f in factors.items()]).round(0)""",
+    ),
+    (
+        "code",
+        """sources = pd.DataFrame(model.sources())
+sources[["key", "value", "unit", "label_fr", "source", "year"]]""",
+    ),
+    (
+        "code",
+        """km = np.arange(0, 601, 10)
 fig, (ax, ax_cost) = plt.subplots(1, 2, figsize=(13, 5))
 for code, f in factors.items():
     net = [trip_impact(model, tonnes=1, road_km=k, avoided=f).net_kg_co2e for k in km]
@@ -328,14 +387,20 @@ ax_cost.legend(fontsize=8, loc="lower left")
 ax_cost.set_xlabel("distance par la route (km, aller)")
 ax_cost.set_ylabel("enfouissement évité − transport ($ par tonne)")
 ax_cost.set_title("Bilan financier d'une tonne (toutes matières)")
-fig.tight_layout()"""),
-    ("md", """Le graphique de gauche est en échelle *symlog* (linéaire entre −150 et 150 kg,
+fig.tight_layout()""",
+    ),
+    (
+        "md",
+        """Le graphique de gauche est en échelle *symlog* (linéaire entre −150 et 150 kg,
 logarithmique au-delà) pour que le béton concassé (quelques kg évités par tonne) et l'aluminium
 (des tonnes) tiennent sur la même figure. Un point marque le seuil lorsqu'il tombe sous 600 km;
 les autres seuils sont dans la légende. Le coût de transport est un tarif tout compris (retour
-inclus) : il n'est pas doublé comme les émissions."""),
+inclus) : il n'est pas doublé comme les émissions.""",
+    ),
     ("md", "## 4. Ce qu'on en retient"),
-    ("code", """rows = best.dropna(subset=["net t CO2e/an"])
+    (
+        "code",
+        """rows = best.dropna(subset=["net t CO2e/an"])
 wood_be = trip_impact(model, tonnes=1, road_km=0, avoided=factors["bois.sciure"]).break_even_km
 reach = [svc.taxonomy.get(f.category_code).max_transport_km for f in wood_offers]
 share = rows["transport t CO2e/an"].sum() / rows["évité t CO2e/an"].sum()
@@ -379,16 +444,23 @@ display(Markdown(f\"\"\"
   {', '.join(sorted({f.status for f in factors.values()}))}) : ils donnent des ordres de grandeur,
   pas un bilan certifié. Plusieurs résidus de bois n'ont pas de facteur propre et prennent
   celui du bois utilisé comme combustible : {', '.join(inherited) or 'aucun'}.
-\"\"\"))"""),
-    ("code", """svc.close()
-shutil.rmtree(workdir, ignore_errors=True)  # la base temporaire n'a plus d'usage"""),
+\"\"\"))""",
+    ),
+    (
+        "code",
+        """svc.close()
+shutil.rmtree(workdir, ignore_errors=True)  # la base temporaire n'a plus d'usage""",
+    ),
 ]
 
 
 def build() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     for number, (kind, source) in enumerate(CELLS):
         make = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
         nb.cells.append(make(source, id=f"cell-{number:02d}"))  # fixed ids: same file each run

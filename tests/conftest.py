@@ -40,9 +40,11 @@ def choices() -> Any:
     from mapservice.views.map_filters import FilterChoices
 
     ref = load_reference(DATA_DIR)
-    return FilterChoices(parks=frozenset(p.id for p in ref.parks),
-                         municipalities={m.id: m for m in ref.municipalities},
-                         taxonomy=ref.taxonomy)
+    return FilterChoices(
+        parks=frozenset(p.id for p in ref.parks),
+        municipalities={m.id: m for m in ref.municipalities},
+        taxonomy=ref.taxonomy,
+    )
 
 
 @pytest.fixture
@@ -91,8 +93,14 @@ def demo_db(tmp_path: Path, demo_sqlite: Path) -> str:
 
 @pytest.fixture
 def app(tmp_path: Path, demo_db: str) -> Any:
-    return create_app({"DATABASE_URL": demo_db, "INSTANCE_PATH": str(tmp_path / "instance"),
-                       "SECRET_KEY": "test", "TESTING": True})
+    return create_app(
+        {
+            "DATABASE_URL": demo_db,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -117,9 +125,14 @@ def seeded_app(tmp_path: Path, seeded_sqlite: Path) -> Any:
     """The app over a private copy of :func:`seeded_sqlite`."""
     target = tmp_path / "seeded.sqlite"
     shutil.copy(seeded_sqlite, target)
-    return create_app({"DATABASE_URL": "sqlite:///" + str(target),
-                       "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
-                       "TESTING": True})
+    return create_app(
+        {
+            "DATABASE_URL": "sqlite:///" + str(target),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+        }
+    )
 
 
 @pytest.fixture
@@ -142,6 +155,7 @@ def client_as(app: Any) -> Any:
 
 # --- a real server process and a real browser ---------------------------------------------------
 
+
 @pytest.fixture
 def served(tmp_path: Path, demo_db: str) -> Iterator[str]:
     """`mapservice serve` (waitress) on loopback over a private demo database; yields its URL.
@@ -150,8 +164,7 @@ def served(tmp_path: Path, demo_db: str) -> Iterator[str]:
     warming thread would only take CPU from the browser (it is tested in test_warming.py)."""
     from bench.serving import serve
 
-    with serve(demo_db, tmp_path, ["--no-warm"], start_timeout_s=30,
-               stop_timeout_s=10) as server:
+    with serve(demo_db, tmp_path, ["--no-warm"], start_timeout_s=30, stop_timeout_s=10) as server:
         yield server.base
 
 

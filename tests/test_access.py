@@ -70,8 +70,9 @@ MATRIX = {
 
 
 def test_every_endpoint_has_a_rule(app):
-    missing = sorted({r.endpoint for r in app.url_map.iter_rules()
-                      if permission_for(r.endpoint) is None})
+    missing = sorted(
+        {r.endpoint for r in app.url_map.iter_rules() if permission_for(r.endpoint) is None}
+    )
     assert not missing, f"endpoints without an access rule: {missing}"
 
 
@@ -91,8 +92,17 @@ def test_role_by_route_matrix(app):
 
 def test_a_stranger_never_reads_a_page_without_a_public_rule(app, stranger):
     """Every GET route, with made-up ids: a stranger gets the sign-in page, 401 or 404."""
-    public = {"static", "health.healthz", "auth.login", "pages.basemap", "ogcapi.landing",
-              "ogcapi.conformance", "ogcapi.openapi", "openapi.docs", "openapi.openapi_json"}
+    public = {
+        "static",
+        "health.healthz",
+        "auth.login",
+        "pages.basemap",
+        "ogcapi.landing",
+        "ogcapi.conformance",
+        "ogcapi.openapi",
+        "openapi.docs",
+        "openapi.openapi_json",
+    }
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in public:
             continue
@@ -100,7 +110,9 @@ def test_a_stranger_never_reads_a_page_without_a_public_rule(app, stranger):
         resp = stranger.get(url)
         resp.close()
         assert _outcome(resp) in ("login", "401") or resp.status_code == 404, (
-            rule.rule, resp.status_code)
+            rule.rule,
+            resp.status_code,
+        )
 
 
 def test_the_public_map_opens_to_strangers_anonymised_when_the_admin_says_so(app):
@@ -144,14 +156,25 @@ def test_a_park_managers_token_reads_only_their_park(app, stranger):
     assert all("contact_email" not in f["properties"] for f in features)
     # reaching for another park: by filter, by id, by export, by the flows and parks layers
     other = others[0]
-    assert stranger.get(f"/ogcapi/collections/sites/items?park={other.park_id}",
-                        headers=headers).get_json()["numberMatched"] == 0
-    assert stranger.get(f"/ogcapi/collections/sites/items/{other.id}",
-                        headers=headers).status_code == 404
-    assert stranger.get(f"/ogcapi/collections/parks/items/{other.park_id}",
-                        headers=headers).status_code == 404
-    flows = stranger.get("/ogcapi/collections/flows/items?limit=10000",
-                         headers=headers).get_json()["features"]
+    assert (
+        stranger.get(
+            f"/ogcapi/collections/sites/items?park={other.park_id}", headers=headers
+        ).get_json()["numberMatched"]
+        == 0
+    )
+    assert (
+        stranger.get(f"/ogcapi/collections/sites/items/{other.id}", headers=headers).status_code
+        == 404
+    )
+    assert (
+        stranger.get(
+            f"/ogcapi/collections/parks/items/{other.park_id}", headers=headers
+        ).status_code
+        == 404
+    )
+    flows = stranger.get("/ogcapi/collections/flows/items?limit=10000", headers=headers).get_json()[
+        "features"
+    ]
     assert flows and {f["properties"]["park_id"] for f in flows} == {park}
     export = stranger.get("/export/sites.geojson", headers=headers).get_json()
     assert {f["id"] for f in export["features"]} == mine
@@ -166,8 +189,9 @@ def test_a_park_manager_sees_their_tenants_names_but_no_contact(app, stranger):
         svc = _svc(app)
         members = {m.id: m for m in svc.repo.members()}
         tenants = [s for s in svc.repo.sites() if s.park_id == MANAGED["park"]]
-    features = stranger.get("/ogcapi/collections/sites/items?limit=10000",
-                            headers=headers).get_json()["features"]
+    features = stranger.get(
+        "/ogcapi/collections/sites/items?limit=10000", headers=headers
+    ).get_json()["features"]
     by_id = {f["id"]: f["properties"] for f in features}
     for site in tenants:
         assert by_id[site.id]["member"] == site.member_name
@@ -181,14 +205,16 @@ def test_a_park_manager_sees_their_tenants_names_but_no_contact(app, stranger):
 
 def test_staff_token_sees_everything_and_basic_auth_works(app, stranger):
     secret = MANAGED["staff_token"]
-    everything = stranger.get("/ogcapi/collections/sites/items?limit=1",
-                              headers=_bearer(secret)).get_json()["numberMatched"]
+    everything = stranger.get(
+        "/ogcapi/collections/sites/items?limit=1", headers=_bearer(secret)
+    ).get_json()["numberMatched"]
     with app.app_context():
         located = [s for s in _svc(app).repo.sites() if s.lat is not None]
     assert everything == len(located)
     basic = base64.b64encode(f"qgis:{secret}".encode()).decode()
-    resp = stranger.get("/ogcapi/collections/sites/items?limit=1",
-                        headers={"Authorization": f"Basic {basic}"})
+    resp = stranger.get(
+        "/ogcapi/collections/sites/items?limit=1", headers={"Authorization": f"Basic {basic}"}
+    )
     assert resp.status_code == 200
 
 
@@ -204,8 +230,9 @@ def test_wrong_or_revoked_tokens_are_refused(app, stranger):
         svc = _svc(app)
         secret = accounts.make_token(svc, "gestion", "à révoquer")
         assert stranger.get(url, headers=_bearer(secret)).status_code == 200
-        token = next(t for t in svc.repo.tokens(svc.repo.find_user("gestion").id)
-                     if t.name == "à révoquer")
+        token = next(
+            t for t in svc.repo.tokens(svc.repo.find_user("gestion").id) if t.name == "à révoquer"
+        )
         assert secret.startswith(token.prefix) and len(token.prefix) < 12
         svc.repo.revoke_token(token.id)
     assert stranger.get(url, headers=_bearer(secret)).status_code == 401
@@ -216,8 +243,7 @@ def test_tokens_are_stored_hashed(app):
 
     url = app.config["DATABASE_URL"].split("///", 1)[1]
     with sqlite3.connect(url) as conn:
-        stored = " ".join(str(v) for row in conn.execute("SELECT * FROM api_tokens")
-                          for v in row)
+        stored = " ".join(str(v) for row in conn.execute("SELECT * FROM api_tokens") for v in row)
         hashes = [r[0] for r in conn.execute("SELECT password_hash FROM users")]
     assert MANAGED["staff_token"] not in stored and MANAGED["manager_token"] not in stored
     assert all(PASSWORD not in h and h.startswith(("scrypt:", "pbkdf2:")) for h in hashes)
@@ -230,38 +256,59 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(app):
     client = sign_in(app.test_client(), "personnel")
     del client.environ_base["HTTP_X_CSRFTOKEN"]
     before = client.get("/present/vues").get_data(as_text=True).count("view-edit")
-    resp = client.post("/present/vues", data={"title": "Sans jeton", "lat": "48.4",
-                                               "lon": "-71.1", "zoom": "9"})
+    resp = client.post(
+        "/present/vues", data={"title": "Sans jeton", "lat": "48.4", "lon": "-71.1", "zoom": "9"}
+    )
     assert resp.status_code == 400 and "CSRF" in resp.get_data(as_text=True)
-    resp = client.post("/present/vues", data={"title": "Mauvais jeton", "lat": "48.4",
-                                               "lon": "-71.1", "zoom": "9",
-                                               "csrf_token": "faux"})
+    resp = client.post(
+        "/present/vues",
+        data={
+            "title": "Mauvais jeton",
+            "lat": "48.4",
+            "lon": "-71.1",
+            "zoom": "9",
+            "csrf_token": "faux",
+        },
+    )
     assert resp.status_code == 400
     after = client.get("/present/vues").get_data(as_text=True).count("view-edit")
     assert after == before
-    api = client.post("/api/v1/synergies", json={"output_flow_id": 1, "input_flow_id": 2,
-                                                 "status": "contacted", "author": "x"})
+    api = client.post(
+        "/api/v1/synergies",
+        json={"output_flow_id": 1, "input_flow_id": 2, "status": "contacted", "author": "x"},
+    )
     assert api.status_code == 400 and api.get_json()["field"] == "csrf_token"
 
 
 def test_a_token_needs_no_csrf_token(app, stranger):
-    resp = stranger.post("/api/v1/classify/corrections", json={"text": "x"},
-                         headers=_bearer(MANAGED["staff_token"]))
+    resp = stranger.post(
+        "/api/v1/classify/corrections", json={"text": "x"}, headers=_bearer(MANAGED["staff_token"])
+    )
     assert resp.status_code == 422  # reached the view: the body is incomplete, not forbidden
 
 
 def test_sign_in_with_a_wrong_password_then_the_right_one(app):
     client = app.test_client()
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
-    bad = client.post("/connexion", data={"username": "personnel", "password": "non",
-                                          "csrf_token": token})
+    bad = client.post(
+        "/connexion", data={"username": "personnel", "password": "non", "csrf_token": token}
+    )
     assert bad.status_code == 401 and "incorrect" in bad.get_data(as_text=True)
-    unknown = client.post("/connexion", data={"username": "personne", "password": "non",
-                                              "csrf_token": token})
-    assert unknown.get_data(as_text=True).count("incorrect") == bad.get_data(
-        as_text=True).count("incorrect")  # same message: names are not revealed
-    good = client.post("/connexion", data={"username": "personnel", "password": PASSWORD,
-                                           "csrf_token": token, "next": "/registre/"})
+    unknown = client.post(
+        "/connexion", data={"username": "personne", "password": "non", "csrf_token": token}
+    )
+    assert unknown.get_data(as_text=True).count("incorrect") == bad.get_data(as_text=True).count(
+        "incorrect"
+    )  # same message: names are not revealed
+    good = client.post(
+        "/connexion",
+        data={
+            "username": "personnel",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/registre/",
+        },
+    )
     assert good.status_code == 302 and good.headers["Location"] == "/registre/"
     assert client.get("/registre/").status_code == 200
     client.post("/deconnexion", headers={"X-CSRFToken": token})
@@ -271,9 +318,15 @@ def test_sign_in_with_a_wrong_password_then_the_right_one(app):
 def test_next_never_leaves_the_site(app):
     client = app.test_client()
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
-    resp = client.post("/connexion", data={"username": "personnel", "password": PASSWORD,
-                                           "csrf_token": token,
-                                           "next": "https://ailleurs.example/"})
+    resp = client.post(
+        "/connexion",
+        data={
+            "username": "personnel",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "https://ailleurs.example/",
+        },
+    )
     assert resp.headers["Location"] == "/"
 
 
@@ -283,15 +336,18 @@ def test_an_account_locks_after_five_wrong_passwords(app):
     client = app.test_client()
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
     for _ in range(accounts.MAX_FAILURES):
-        client.post("/connexion", data={"username": "gestion", "password": "faux",
-                                        "csrf_token": token})
-    right = client.post("/connexion", data={"username": "gestion", "password": PASSWORD,
-                                            "csrf_token": token})
+        client.post(
+            "/connexion", data={"username": "gestion", "password": "faux", "csrf_token": token}
+        )
+    right = client.post(
+        "/connexion", data={"username": "gestion", "password": PASSWORD, "csrf_token": token}
+    )
     assert right.status_code == 401 and "verrouillé" in right.get_data(as_text=True)
     with app.app_context():
         accounts.reset_password(_svc(app), "gestion", PASSWORD)
-    again = client.post("/connexion", data={"username": "gestion", "password": PASSWORD,
-                                            "csrf_token": token})
+    again = client.post(
+        "/connexion", data={"username": "gestion", "password": PASSWORD, "csrf_token": token}
+    )
     assert again.status_code == 302
 
 
@@ -301,15 +357,19 @@ def test_sign_in_attempts_are_throttled_per_address(app):
 
     client = app.test_client()
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
-    codes = [client.post("/connexion", data={"username": f"x{i}", "password": "faux",
-                                             "csrf_token": token}).status_code
-             for i in range(auth.MAX_ATTEMPTS + 1)]
+    codes = [
+        client.post(
+            "/connexion", data={"username": f"x{i}", "password": "faux", "csrf_token": token}
+        ).status_code
+        for i in range(auth.MAX_ATTEMPTS + 1)
+    ]
     assert codes[:-1] == [401] * auth.MAX_ATTEMPTS and codes[-1] == 429
 
 
 @pytest.mark.slow
 def test_the_sign_in_limit_holds_across_serving_processes_and_forgets_the_address(
-        app, tmp_path, monkeypatch):
+    app, tmp_path, monkeypatch
+):
     """Each process of `serve --workers N` counted on its own: N times the attempts. Two apps
     over one database stand for two processes; another address is not held back, an attempt
     older than the window no longer counts, and the stored key is not the address."""
@@ -321,16 +381,26 @@ def test_the_sign_in_limit_holds_across_serving_processes_and_forgets_the_addres
     from mapservice.storage import schema as t
     from mapservice.web import auth
 
-    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test",
-                        "INSTANCE_PATH": str(tmp_path / "other"), "TESTING": True})
+    other = create_app(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "other"),
+            "TESTING": True,
+        }
+    )
 
     def attempts(flask_app, n: int, address: str = "203.0.113.7") -> list[int]:
         client = flask_app.test_client()
         token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
-        return [client.post("/connexion", data={"username": "x", "password": "faux",
-                                                "csrf_token": token},
-                            environ_base={"REMOTE_ADDR": address}).status_code
-                for _ in range(n)]
+        return [
+            client.post(
+                "/connexion",
+                data={"username": "x", "password": "faux", "csrf_token": token},
+                environ_base={"REMOTE_ADDR": address},
+            ).status_code
+            for _ in range(n)
+        ]
 
     half = auth.MAX_ATTEMPTS // 2
     assert attempts(app, half) == [401] * half
@@ -344,12 +414,17 @@ def test_the_sign_in_limit_holds_across_serving_processes_and_forgets_the_addres
         keys = {r[0] for r in conn.execute(sa.select(t.sign_in_attempts.c.address_key))}
     assert len(keys) == 2 and not any("203.0.113" in k or "198.51" in k for k in keys)
     with engine.begin() as conn:  # the window has passed for every attempt
-        conn.execute(t.sign_in_attempts.update().values(
-            at=datetime.now(UTC) - timedelta(seconds=auth.WINDOW_S + 1)))
+        conn.execute(
+            t.sign_in_attempts.update().values(
+                at=datetime.now(UTC) - timedelta(seconds=auth.WINDOW_S + 1)
+            )
+        )
     assert attempts(app, 1) == [401]
     with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(
-            t.sign_in_attempts)).scalar_one() == 1  # the old ones are gone
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(t.sign_in_attempts)).scalar_one()
+            == 1
+        )  # the old ones are gone
     _svc(other).close()
 
 
@@ -362,8 +437,10 @@ def test_no_confidential_value_reaches_those_without_the_right(app, who):
     quantity, no name of a member who did not consent (but a manager's own tenants)."""
     admin = _client(app, "admin")
     admin.post("/admin/carte-publique", data={"public_map": "1"})
-    admin.post("/present/vues", data={"title": "Vue", "lat": "48.4", "lon": "-71.1",
-                                      "zoom": "9", "anonymised": "1"})
+    admin.post(
+        "/present/vues",
+        data={"title": "Vue", "lat": "48.4", "lon": "-71.1", "zoom": "9", "anonymised": "1"},
+    )
     client = _client(app, who)
     with app.app_context():
         svc = _svc(app)
@@ -376,13 +453,23 @@ def test_no_confidential_value_reaches_those_without_the_right(app, who):
         own = set()
     secrets |= {m.name for m in members if not m.public_consent and m.id not in own}
     assert len(secrets) > 50
-    urls = ["/", "/?layers=parks,sites,lines", "/present", "/present/1",
-            "/present/1/telecharger", "/export/sites.geojson", "/export/flows.geojson",
-            "/export/synergies.geojson", "/export/sites.csv", "/export/flows.csv",
-            "/ogcapi/collections/sites/items?limit=10000",
-            "/ogcapi/collections/flows/items?limit=10000",
-            "/ogcapi/collections/synergies/items?limit=10000",
-            "/ogcapi/collections/sites/items?f=html&limit=10000", "/compte"]
+    urls = [
+        "/",
+        "/?layers=parks,sites,lines",
+        "/present",
+        "/present/1",
+        "/present/1/telecharger",
+        "/export/sites.geojson",
+        "/export/flows.geojson",
+        "/export/synergies.geojson",
+        "/export/sites.csv",
+        "/export/flows.csv",
+        "/ogcapi/collections/sites/items?limit=10000",
+        "/ogcapi/collections/flows/items?limit=10000",
+        "/ogcapi/collections/synergies/items?limit=10000",
+        "/ogcapi/collections/sites/items?f=html&limit=10000",
+        "/compte",
+    ]
     read = 0
     for url in urls:
         resp = client.get(url)
@@ -410,12 +497,22 @@ def test_the_admin_page_creates_an_account_that_can_sign_in(app):
     admin = _client(app, "admin")
     page = admin.get("/admin").get_data(as_text=True)
     # no role is chosen for the administrator: the least surprising default is none at all
-    assert re.search(r'<select id="new-role" name="role" required><option value="" selected '
-                     r'disabled>', page)
+    assert re.search(
+        r'<select id="new-role" name="role" required><option value="" selected '
+        r"disabled>",
+        page,
+    )
     park = MANAGED["park"]
-    resp = admin.post("/admin/comptes", data={
-        "username": "nouvelle", "display_name": "Nouvelle gestionnaire",
-        "password": "un-mot-de-passe-assez-long", "role": "park_manager", "parks": [park]})
+    resp = admin.post(
+        "/admin/comptes",
+        data={
+            "username": "nouvelle",
+            "display_name": "Nouvelle gestionnaire",
+            "password": "un-mot-de-passe-assez-long",
+            "role": "park_manager",
+            "parks": [park],
+        },
+    )
     assert resp.status_code == 302
     with app.app_context():
         made = next(u for u in _svc(app).repo.users() if u.username == "nouvelle")
@@ -428,9 +525,16 @@ def test_the_admin_page_creates_an_account_that_can_sign_in(app):
 def test_a_refused_new_account_keeps_what_was_typed_but_the_password(app):
     admin = _client(app, "admin")
     park = MANAGED["park"]
-    resp = admin.post("/admin/comptes", data={
-        "username": "court", "display_name": "Mot de passe trop court", "password": "court",
-        "role": "park_manager", "parks": [park]})
+    resp = admin.post(
+        "/admin/comptes",
+        data={
+            "username": "court",
+            "display_name": "Mot de passe trop court",
+            "password": "court",
+            "role": "park_manager",
+            "parks": [park],
+        },
+    )
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
     assert 'value="court"' in html and 'value="Mot de passe trop court"' in html
@@ -443,8 +547,9 @@ def test_a_refused_new_account_keeps_what_was_typed_but_the_password(app):
 
 def test_a_new_account_without_a_role_is_refused_naming_the_role(app):
     admin = _client(app, "admin")
-    resp = admin.post("/admin/comptes", data={
-        "username": "sansrole", "password": "un-mot-de-passe-assez-long"})
+    resp = admin.post(
+        "/admin/comptes", data={"username": "sansrole", "password": "un-mot-de-passe-assez-long"}
+    )
     assert resp.status_code == 422
     assert "rôle" in resp.get_data(as_text=True).lower()
     with app.app_context():

@@ -15,10 +15,22 @@ import pytest
 from tests.support.browser import signed_in_page
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-PAGES = ["/", "/?category=bois&direction=offre", "/sites/{site}", "/materiaux",
-         "/materiaux/bois", "/synergies", "/impact", "/registre/", "/registre/import",
-         "/registre/membres/nouveau", "/geocodage", "/present/vues", "/present",
-         "/?lang=en"]
+PAGES = [
+    "/",
+    "/?category=bois&direction=offre",
+    "/sites/{site}",
+    "/materiaux",
+    "/materiaux/bois",
+    "/synergies",
+    "/impact",
+    "/registre/",
+    "/registre/import",
+    "/registre/membres/nouveau",
+    "/geocodage",
+    "/present/vues",
+    "/present",
+    "/?lang=en",
+]
 RUN = """() => axe.run(document, {runOnly: {type: 'tag',
            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
     .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
@@ -28,8 +40,10 @@ RUN = """() => axe.run(document, {runOnly: {type: 'tag',
 @pytest.fixture
 def page(chromium, served):
     page = signed_in_page(chromium, served, viewport={"width": 1366, "height": 850})
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
-               else route.abort())
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(served) else route.abort(),
+    )
     yield page
     page.close()
 
@@ -62,8 +76,7 @@ def test_no_page_is_wider_than_a_phone(chromium, served, demo_db):
         site = conn.execute("SELECT min(id) FROM sites WHERE lat IS NOT NULL").fetchone()[0]
     wide = {}
     for username, paths in (("personnel", PAGES), ("admin", ["/admin", "/compte"])):
-        phone = signed_in_page(chromium, served, username,
-                               viewport={"width": 390, "height": 800})
+        phone = signed_in_page(chromium, served, username, viewport={"width": 390, "height": 800})
         for path in paths:
             phone.goto(served + path.format(site=site))
             phone.wait_for_load_state("load")

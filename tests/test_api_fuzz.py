@@ -27,11 +27,18 @@ def _seed_synergies(app: Any) -> None:
     found = match_all(svc, backend="geodesic", save=False, per_offer=1)[:60]
     svc.repo.save_candidates(candidate_row(c) for c in found)
     ids = [s.id for s in svc.repo.synergies()]
-    for synergy_id, steps in zip(ids, (["contacted", "in_progress", "realised"],
-                                       ["contacted"], ["rejected"]), strict=False):
+    for synergy_id, steps in zip(
+        ids, (["contacted", "in_progress", "realised"], ["contacted"], ["rejected"]), strict=False
+    ):
         for status in steps:
-            move(svc, synergy_id=synergy_id, output_flow_id=None, input_flow_id=None,
-                 status=status, author="Fuzz")
+            move(
+                svc,
+                synergy_id=synergy_id,
+                output_flow_id=None,
+                input_flow_id=None,
+                status=status,
+                author="Fuzz",
+            )
 
 
 @pytest.fixture

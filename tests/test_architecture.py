@@ -17,9 +17,24 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mapservice"
 EDGES = ("web", "cli", "storage", "ops")
 #: Wiring, not core: the app factory builds the Flask app; the services open the storage.
 WIRING = ("__init__.py", "services.py")
-FORBIDDEN = ("flask", "werkzeug", "flask_babel", "flask_login", "flask_wtf", "sqlalchemy",
-             "alembic", "psycopg", "psycopg2", "click", "waitress", "gunicorn",
-             "mapservice.web", "mapservice.cli", "mapservice.ops", "mapservice.storage")
+FORBIDDEN = (
+    "flask",
+    "werkzeug",
+    "flask_babel",
+    "flask_login",
+    "flask_wtf",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "psycopg2",
+    "click",
+    "waitress",
+    "gunicorn",
+    "mapservice.web",
+    "mapservice.cli",
+    "mapservice.ops",
+    "mapservice.storage",
+)
 MAX_LINES = 400
 
 
@@ -75,15 +90,25 @@ def import_graph() -> nx.DiGraph:
 
 
 def _core() -> list[str]:
-    return [p.relative_to(PACKAGE).as_posix() for p in MODULES.values()
-            if p.relative_to(PACKAGE).parts[0] not in EDGES
-            and p.relative_to(PACKAGE).as_posix() not in WIRING]
+    return [
+        p.relative_to(PACKAGE).as_posix()
+        for p in MODULES.values()
+        if p.relative_to(PACKAGE).parts[0] not in EDGES
+        and p.relative_to(PACKAGE).as_posix() not in WIRING
+    ]
 
 
 def test_the_core_is_most_of_the_package():
     core = _core()
-    assert {"domain/model.py", "registry/jobs.py", "accounts/jobs.py", "views/map_view.py",
-            "caching.py", "config.py", "errors.py"} <= set(core)
+    assert {
+        "domain/model.py",
+        "registry/jobs.py",
+        "accounts/jobs.py",
+        "views/map_view.py",
+        "caching.py",
+        "config.py",
+        "errors.py",
+    } <= set(core)
     assert not any(m.startswith(EDGES) for m in core)
 
 
@@ -116,8 +141,9 @@ def test_no_web_or_cli_module_reaches_the_repository():
     for path in sorted([*(PACKAGE / "web").rglob("*.py"), *(PACKAGE / "cli").rglob("*.py")]):
         rel = path.relative_to(PACKAGE).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        lines = [n.lineno for n in ast.walk(tree)
-                 if isinstance(n, ast.Attribute) and n.attr == "repo"]
+        lines = [
+            n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "repo"
+        ]
         if lines:
             found[rel] = lines
     assert not found, found
@@ -128,21 +154,29 @@ def test_no_cli_or_web_module_imports_the_storage():
     bad = {}
     for name, path in MODULES.items():
         if name.startswith(("mapservice.web", "mapservice.cli")):
-            hits = {n for n in _imported(name, path)
-                    if n.startswith(("mapservice.storage", "sqlalchemy"))}
+            hits = {
+                n
+                for n in _imported(name, path)
+                if n.startswith(("mapservice.storage", "sqlalchemy"))
+            }
             if hits:
                 bad[name] = sorted(hits)
     assert not bad, bad
 
 
 def test_only_maps_knows_folium():
-    users = {p.relative_to(PACKAGE).as_posix() for name, p in MODULES.items()
-             if any(n.split(".")[0] == "folium" for n in _imported(name, p))}
+    users = {
+        p.relative_to(PACKAGE).as_posix()
+        for name, p in MODULES.items()
+        if any(n.split(".")[0] == "folium" for n in _imported(name, p))
+    }
     assert users == {"views/folium_maps.py"}
 
 
 def test_no_module_is_too_long():
-    lines = {p.relative_to(PACKAGE).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
-             for p in MODULES.values()}
+    lines = {
+        p.relative_to(PACKAGE).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+        for p in MODULES.values()
+    }
     long = {rel: n for rel, n in lines.items() if n > MAX_LINES}
     assert not long, long

@@ -39,11 +39,16 @@ _READ = {"change_counters": "id, registry, synergies, corrections"}
 def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of an SQLite file, in a stable order."""
     with closing(sqlite3.connect(_file(url))) as db:
-        tables = [r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        return {t: sorted(db.execute(f'SELECT {_READ.get(t, "*")} FROM "{t}"').fetchall(),
-                          key=repr)
-                for t in tables}
+        tables = [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            t: sorted(db.execute(f'SELECT {_READ.get(t, "*")} FROM "{t}"').fetchall(), key=repr)
+            for t in tables
+        }
 
 
 def _vandalise(url: str) -> None:
@@ -68,7 +73,8 @@ def test_round_trip_gives_back_every_row(demo_db, tmp_path):
 
     assert _rows(demo_db) == before
     assert restored.safety_copy == _file(demo_db).with_name(
-        "demo.sqlite.avant-restauration-20261128-143000")
+        "demo.sqlite.avant-restauration-20261128-143000"
+    )
     kept = _rows("sqlite:///" + str(restored.safety_copy))
     assert ("Nouveau membre après la sauvegarde",) in [r[1:2] for r in kept["members"]]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -97,10 +103,18 @@ def test_backup_while_the_repository_writes(demo_db, tmp_path):
 
     def write() -> None:
         while not stop.is_set():
-            written.append(repo.add_flow({
-                "site_id": site, "direction": "input", "category_code": "bois",
-                "description": f"Besoin n° {len(written)}", "hazardous": False,
-                "confidential": False}))
+            written.append(
+                repo.add_flow(
+                    {
+                        "site_id": site,
+                        "direction": "input",
+                        "category_code": "bois",
+                        "description": f"Besoin n° {len(written)}",
+                        "hazardous": False,
+                        "confidential": False,
+                    }
+                )
+            )
             if len(written) >= 3:
                 writing.set()
 
@@ -139,12 +153,16 @@ def _newer(path: Path, backup: Path) -> None:
         db.commit()
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (_not_sqlite, "n'est pas une base SQLite"),
-    (_truncated, "endommagé ou incomplet"),
-    (_foreign, "n'est pas une base mapservice : il y manque les tables"),
-    (_newer, "schéma plus récent que ce code (révision 9999"),
-], ids=["texte", "tronquee", "autre-base", "plus-recente"])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_not_sqlite, "n'est pas une base SQLite"),
+        (_truncated, "endommagé ou incomplet"),
+        (_foreign, "n'est pas une base mapservice : il y manque les tables"),
+        (_newer, "schéma plus récent que ce code (révision 9999"),
+    ],
+    ids=["texte", "tronquee", "autre-base", "plus-recente"],
+)
 def test_restore_refuses_a_bad_file_and_changes_nothing(demo_db, tmp_path, make, message):
     good = backups.backup(demo_db, tmp_path / "bonne.sqlite").path
     bad = tmp_path / "mauvaise.sqlite"
@@ -162,9 +180,13 @@ def test_restoring_an_older_revision_upgrades_it(demo_db, tmp_path):
     repo = open_repository(older)
     repo.migrate(known_revisions()[-2])
     with repo.engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
-            "VALUES ('Métal Saguenay ltée', 'metal saguenay ltee', 0, :t, :t)"), {"t": NOW})
+        conn.execute(
+            sa.text(
+                "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
+                "VALUES ('Métal Saguenay ltée', 'metal saguenay ltee', 0, :t, :t)"
+            ),
+            {"t": NOW},
+        )
     repo.close()
     archive = backups.backup(older, tmp_path / "ancienne-copie.sqlite")
     assert archive.revision == known_revisions()[-2]
@@ -202,6 +224,7 @@ def test_backup_refuses_to_overwrite_a_file(demo_db, tmp_path):
 
 
 # --- the commands -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def env(tmp_path, demo_db, monkeypatch):
@@ -241,8 +264,13 @@ def test_cli_restore_of_a_bad_file_is_a_clear_error(env, demo_db, tmp_path):
 
 
 def test_cli_backup_in_a_real_process_names_the_file_by_date(env, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "mapservice.cli", "backup"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "mapservice.cli", "backup"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     (made,) = (tmp_path / "instance" / "sauvegardes").iterdir()
     assert re.fullmatch(r"mapservice-\d{8}-\d{6}\.sqlite", made.name)
@@ -252,31 +280,50 @@ def test_cli_backup_in_a_real_process_names_the_file_by_date(env, tmp_path):
 
 # --- PostGIS ------------------------------------------------------------------------------------
 
+
 def _pg_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
     repo: Any = open_repository(url)
     try:
         with repo.engine.connect() as conn:
-            tables = conn.execute(sa.text(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
-                "'spatial_ref_sys'")).scalars().all()
-            return {t: sorted(conn.execute(sa.text(f'SELECT {_READ.get(t, "*")} FROM "{t}"'))
-                              .all(), key=repr)
-                    for t in tables}
+            tables = (
+                conn.execute(
+                    sa.text(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                        "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
+                        "'spatial_ref_sys'"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            return {
+                t: sorted(
+                    conn.execute(sa.text(f'SELECT {_READ.get(t, "*")} FROM "{t}"')).all(), key=repr
+                )
+                for t in tables
+            }
     finally:
         repo.close()
 
 
 def _fill(url: str) -> None:
     repo = open_repository(url)
-    member = repo.add_member({"name": "Métal Saguenay ltée", "contact_email": None,
-                              "public_consent": True})
-    site = repo.add_site({"member_id": member, "name": "Usine d'Alma", "lon": -71.65,
-                          "lat": 48.55})
+    member = repo.add_member(
+        {"name": "Métal Saguenay ltée", "contact_email": None, "public_consent": True}
+    )
+    site = repo.add_site({"member_id": member, "name": "Usine d'Alma", "lon": -71.65, "lat": 48.55})
     for i, direction in enumerate(("output", "input")):
-        repo.add_flow({"site_id": site, "direction": direction, "category_code": "metaux",
-                       "description": f"Retailles « {i} »", "quantity": 1e-9 if i else None,
-                       "hazardous": False, "confidential": bool(i)})
+        repo.add_flow(
+            {
+                "site_id": site,
+                "direction": direction,
+                "category_code": "metaux",
+                "description": f"Retailles « {i} »",
+                "quantity": 1e-9 if i else None,
+                "hazardous": False,
+                "confidential": bool(i),
+            }
+        )
     repo.close()
 
 
@@ -285,21 +332,37 @@ def _fill_older(url: str) -> None:
     repo: Any = open_repository(url)
     with repo.engine.begin() as conn:
         stamp = {"t": NOW}
-        member = conn.execute(sa.text(
-            "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
-            "VALUES ('Métal Saguenay ltée', 'metal saguenay ltee', true, :t, :t) RETURNING id"),
-            stamp).scalar_one()
-        site = conn.execute(sa.text(
-            "INSERT INTO sites (member_id, name, site_key, lon, lat, created_at, updated_at) "
-            "VALUES (:m, 'Usine d''Alma', 'usine d''alma', -71.65, 48.55, :t, :t) RETURNING id"),
-            {**stamp, "m": member}).scalar_one()
+        member = conn.execute(
+            sa.text(
+                "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
+                "VALUES ('Métal Saguenay ltée', 'metal saguenay ltee', true, :t, :t) RETURNING id"
+            ),
+            stamp,
+        ).scalar_one()
+        site = conn.execute(
+            sa.text(
+                "INSERT INTO sites (member_id, name, site_key, lon, lat, created_at, updated_at) "
+                "VALUES (:m, 'Usine d''Alma', 'usine d''alma', -71.65, 48.55, :t, :t) RETURNING id"
+            ),
+            {**stamp, "m": member},
+        ).scalar_one()
         for i, direction in enumerate(("output", "input")):
-            conn.execute(sa.text(
-                "INSERT INTO flows (site_id, direction, category_code, description, "
-                "description_key, quantity, hazardous, confidential, created_at, updated_at) "
-                "VALUES (:s, :d, 'metaux', :text, :key, :q, false, :c, :t, :t)"),
-                {**stamp, "s": site, "d": direction, "text": f"Retailles « {i} »",
-                 "key": f"retailles {i}", "q": 1e-9 if i else None, "c": bool(i)})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO flows (site_id, direction, category_code, description, "
+                    "description_key, quantity, hazardous, confidential, created_at, updated_at) "
+                    "VALUES (:s, :d, 'metaux', :text, :key, :q, false, :c, :t, :t)"
+                ),
+                {
+                    **stamp,
+                    "s": site,
+                    "d": direction,
+                    "text": f"Retailles « {i} »",
+                    "key": f"retailles {i}",
+                    "q": 1e-9 if i else None,
+                    "c": bool(i),
+                },
+            )
     repo.close()
 
 
@@ -326,8 +389,9 @@ def test_postgis_round_trip_from_an_older_revision(postgis_url, tmp_path):
     for table, rows in before.items():
         if table != "alembic_version":
             assert after[table] == rows, table
-    assert restored.safety_copy == (tmp_path / "s"
-                                    / "mapservice-avant-restauration-20261128-143000.dump")
+    assert restored.safety_copy == (
+        tmp_path / "s" / "mapservice-avant-restauration-20261128-143000.dump"
+    )
 
 
 @pytest.mark.postgis
@@ -347,8 +411,12 @@ def test_postgis_restore_of_a_bad_file_changes_nothing(postgis_url, tmp_path):
     other = f"{url_schema(postgis_url)}_autre"
     engine = sa.create_engine(postgis_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {other}; CREATE TABLE {other}.voisins (x int); "
-                             f"CREATE VIEW vue_voisins AS SELECT x FROM {other}.voisins"))
+        conn.execute(
+            sa.text(
+                f"CREATE SCHEMA {other}; CREATE TABLE {other}.voisins (x int); "
+                f"CREATE VIEW vue_voisins AS SELECT x FROM {other}.voisins"
+            )
+        )
     archive = backups.backup(postgis_url, tmp_path / "avec-vue.dump").path
     with engine.begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA {other} CASCADE"))
@@ -372,8 +440,7 @@ def whole_database(postgis_url):
 
     base = postgis_url.split("?", 1)[0]
     name = "mapservice_t_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(base.replace("postgresql+psycopg", "postgresql"),
-                         autocommit=True) as conn:
+    with psycopg.connect(base.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
         try:
             conn.execute(f"CREATE DATABASE {name}")
         except psycopg.errors.InsufficientPrivilege:
@@ -399,8 +466,10 @@ def test_postgis_round_trip_of_a_whole_database(whole_database, tmp_path):
 
 
 def test_the_postgis_password_travels_in_the_environment_only():
-    conninfo, env = _connection("postgresql://carto:s3cr%C3%A9t@db.example:5433/carte"
-                                "?options=-csearch_path%3Dregion,public&sslmode=require")
+    conninfo, env = _connection(
+        "postgresql://carto:s3cr%C3%A9t@db.example:5433/carte"
+        "?options=-csearch_path%3Dregion,public&sslmode=require"
+    )
     assert "s3cr" not in conninfo and env["PGPASSWORD"] == "s3crét"
     assert "host='db.example'" in conninfo and "sslmode='require'" in conninfo
     assert url_schema("postgresql://u@h/d?options=-csearch_path%3Dregion,public") == "region"

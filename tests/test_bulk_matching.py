@@ -28,10 +28,20 @@ def _reference(svc, max_km):
 @pytest.mark.parametrize("max_km", [100.0, 20.0])
 def test_same_pairs_and_scores_as_the_per_site_matcher(demo, max_km):
     ref = {c.key: c.score for c in _reference(demo, max_km)}
-    bulk = bulk_pairs(sites=demo.repo.sites(), flows=demo.repo.flows(),
-                      taxonomy=demo.taxonomy, max_km=max_km, per_offer=10_000)
-    got = dict(zip(zip(bulk.output_flow_id.tolist(), bulk.input_flow_id.tolist(), strict=True),
-                   bulk.score.tolist(), strict=True))
+    bulk = bulk_pairs(
+        sites=demo.repo.sites(),
+        flows=demo.repo.flows(),
+        taxonomy=demo.taxonomy,
+        max_km=max_km,
+        per_offer=10_000,
+    )
+    got = dict(
+        zip(
+            zip(bulk.output_flow_id.tolist(), bulk.input_flow_id.tolist(), strict=True),
+            bulk.score.tolist(),
+            strict=True,
+        )
+    )
     assert len(ref) > 500
     assert got.keys() == ref.keys()
     assert all(abs(got[k] - ref[k]) < 1e-6 for k in ref)
@@ -46,13 +56,18 @@ def test_per_offer_keeps_the_best_of_each_offer(demo):
     ranked: dict[int, list] = defaultdict(list)
     for (offer, _code), cands in pools.items():
         cands.sort(key=lambda c: (c.geodesic_m, c.input_flow.id))
-        ranked[offer].extend(cands[:pool_size(3)])
+        ranked[offer].extend(cands[: pool_size(3)])
     expected = set()
     for cands in ranked.values():
         cands.sort(key=lambda c: (-c.score, c.geodesic_m, c.input_flow.id))
         expected |= {c.key for c in cands[:3]}
-    bulk = bulk_pairs(sites=demo.repo.sites(), flows=demo.repo.flows(),
-                      taxonomy=demo.taxonomy, max_km=100.0, per_offer=3)
+    bulk = bulk_pairs(
+        sites=demo.repo.sites(),
+        flows=demo.repo.flows(),
+        taxonomy=demo.taxonomy,
+        max_km=100.0,
+        per_offer=3,
+    )
     assert bulk.pairs() == expected
 
 
@@ -63,13 +78,16 @@ def test_nothing_in_nothing_out(demo):
 def test_hazardous_offers_go_only_to_needs_flagged_as_accepting(demo):
     from mapservice.domain.model import Direction, Flow, Site
 
-    sites = [Site(1, 1, "A", None, None, None, -71.20, 48.42),
-             Site(2, 2, "B", None, None, None, -71.21, 48.43),
-             Site(3, 3, "C", None, None, None, -71.22, 48.42)]
-    flows = [Flow(10, 1, Direction.OUTPUT, "metaux.aluminium.brasques", "brasques", 100.0),
-             # a need in a hazardous category, but not flagged as accepting hazardous material
-             Flow(20, 2, Direction.INPUT, "metaux.aluminium.brasques", "brasques", 100.0),
-             Flow(30, 3, Direction.INPUT, "usages.cimenterie", "cimenterie", 100.0,
-                  hazardous=True)]
+    sites = [
+        Site(1, 1, "A", None, None, None, -71.20, 48.42),
+        Site(2, 2, "B", None, None, None, -71.21, 48.43),
+        Site(3, 3, "C", None, None, None, -71.22, 48.42),
+    ]
+    flows = [
+        Flow(10, 1, Direction.OUTPUT, "metaux.aluminium.brasques", "brasques", 100.0),
+        # a need in a hazardous category, but not flagged as accepting hazardous material
+        Flow(20, 2, Direction.INPUT, "metaux.aluminium.brasques", "brasques", 100.0),
+        Flow(30, 3, Direction.INPUT, "usages.cimenterie", "cimenterie", 100.0, hazardous=True),
+    ]
     bulk = bulk_pairs(sites=sites, flows=flows, taxonomy=demo.taxonomy)
     assert bulk.pairs() == {(10, 30)}

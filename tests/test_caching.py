@@ -32,15 +32,18 @@ def _sizes(caches: Caches) -> dict[str, int]:
 
 
 def test_every_cache_is_named_said_and_sized_by_its_setting():
-    caches = Caches.from_settings({"CACHE_MAP_VIEWS": 3, "CACHE_LAYER_READS": 0,
-                                   "CACHE_SITE_PAGES": 7})
+    caches = Caches.from_settings(
+        {"CACHE_MAP_VIEWS": 3, "CACHE_LAYER_READS": 0, "CACHE_SITE_PAGES": 7}
+    )
     figures = {f.name: f for f in caches.figures()}
     assert list(figures) == [spec.name for spec in CACHES]
     for spec in CACHES:
         assert figures[spec.name].holds == spec.holds != ""
         assert spec.size_setting is None or spec.size_setting in SETTINGS_BY_NAME
-    assert [figures[n].max_size for n in ("region_views", "region_lines", "layer_reads",
-                                          "site_maps", "matcher")] == [3, 3, 0, 7, 1]
+    assert [
+        figures[n].max_size
+        for n in ("region_views", "region_lines", "layer_reads", "site_maps", "matcher")
+    ] == [3, 3, 0, 7, 1]
     defaults = Caches()
     assert defaults.max_size("region_views") == SETTINGS_BY_NAME["CACHE_MAP_VIEWS"].default
 
@@ -139,8 +142,9 @@ def test_two_processes_on_one_database_each_see_the_others_writes(tmp_path):
         index = other.site_index
         assert other.site_index is index  # kept while the registry stays the same
         member = one.repo.add_member({"name": "Scierie (test)"})
-        site = one.repo.add_site({"member_id": member, "name": "Usine", "lon": -71.07,
-                                  "lat": 48.42})
+        site = one.repo.add_site(
+            {"member_id": member, "name": "Usine", "lon": -71.07, "lat": 48.42}
+        )
         assert other.site_index.point(site) == (-71.07, 48.42)
     finally:
         one.close()

@@ -23,10 +23,18 @@ from mapservice.views.charts import (
 
 @pytest.mark.parametrize(
     ("low", "high", "expected"),
-    [(0, 96, (0, 100, 20)), (0, 100, (0, 100, 20)), (-3, 96, (-20, 100, 20)),
-     (0, 1234.5, (0, 1250, 250)), (-12.5, -1, (-12.5, 0, 2.5)), (0, 0, (0, 1, 0.2)),
-     (0, 0.013, (0, 0.015, 0.0025)), (3, 7, (0, 8, 2)), (-0.3, 0.7, (-0.4, 0.8, 0.2)),
-     (0, 3.4e6, (0, 4e6, 1e6))],
+    [
+        (0, 96, (0, 100, 20)),
+        (0, 100, (0, 100, 20)),
+        (-3, 96, (-20, 100, 20)),
+        (0, 1234.5, (0, 1250, 250)),
+        (-12.5, -1, (-12.5, 0, 2.5)),
+        (0, 0, (0, 1, 0.2)),
+        (0, 0.013, (0, 0.015, 0.0025)),
+        (3, 7, (0, 8, 2)),
+        (-0.3, 0.7, (-0.4, 0.8, 0.2)),
+        (0, 3.4e6, (0, 4e6, 1e6)),
+    ],
 )
 def test_nice_scale_cases(low, high, expected):
     assert nice_scale(low, high) == pytest.approx(expected)
@@ -50,8 +58,9 @@ def test_nice_scale_properties_on_random_ranges():
         assert hi - lo < max(b, 0) - min(a, 0) + 2 * step * 1.000001 or a == b == 0
 
 
-@pytest.mark.parametrize(("step", "digits"), [(20, 0), (0.2, 1), (2.5, 1), (0.25, 2),
-                                              (250, 0), (0.0025, 4), (1e6, 0)])
+@pytest.mark.parametrize(
+    ("step", "digits"), [(20, 0), (0.2, 1), (2.5, 1), (0.25, 2), (250, 0), (0.0025, 4), (1e6, 0)]
+)
 def test_step_digits(step, digits):
     assert step_digits(step) == digits
 
@@ -171,8 +180,7 @@ def test_ticks_are_formatted_with_the_digits_their_step_needs():
         return f"{value:.{digits}f}".replace(".", ",")
 
     chart = horizontal_bars([("a", 0.3), ("b", 0.05)], fmt=fmt, digits=2)
-    assert [t.text for t in chart.ticks] == ["0,00", "0,05", "0,10", "0,15", "0,20", "0,25",
-                                             "0,30"]
+    assert [t.text for t in chart.ticks] == ["0,00", "0,05", "0,10", "0,15", "0,20", "0,25", "0,30"]
     assert chart.bars[0].text == "0,30"
     assert all(t.y1 < t.y2 for t in chart.ticks)  # grid lines span the plot
     assert 2 in seen
@@ -184,15 +192,24 @@ def test_empty_and_all_zero_charts(layout):
     assert empty.empty and empty.largest is None and len(empty.ticks) >= 2
     zeros = layout([("a", 0.0), ("b", 0.0)])
     assert not zeros.empty and all(
-        (b.width if zeros.orientation == "horizontal" else b.height) == 0 for b in zeros.bars)
+        (b.width if zeros.orientation == "horizontal" else b.height) == 0 for b in zeros.bars
+    )
     assert zeros.low == 0 and zeros.high == 1
 
 
 def test_the_palette_is_okabe_ito_and_dark_text():
     assert POSITIVE == OKABE_ITO["blue"] == "#0072B2"
     assert NEGATIVE == OKABE_ITO["vermillion"] == "#D55E00"
-    assert set(OKABE_ITO.values()) == {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
-                                       "#D55E00", "#CC79A7", "#000000"}
+    assert set(OKABE_ITO.values()) == {
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
+    }
     assert charts.TEXT == "#1a1a1a"
 
 

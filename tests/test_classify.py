@@ -196,9 +196,22 @@ REGIONAL = _cases(
 )
 
 UNKNOWN = [
-    "asdf", "bonjour", "services comptables", "logiciel", "marketing numérique",
-    "tubes fluorescents", "", "   ", "1234", "de la", "déchets", "résidus", "eau",
-    "sol contaminé", "terre contaminée aux hydrocarbures", "bois contaminé aux BPC",
+    "asdf",
+    "bonjour",
+    "services comptables",
+    "logiciel",
+    "marketing numérique",
+    "tubes fluorescents",
+    "",
+    "   ",
+    "1234",
+    "de la",
+    "déchets",
+    "résidus",
+    "eau",
+    "sol contaminé",
+    "terre contaminée aux hydrocarbures",
+    "bois contaminé aux BPC",
     "logiciel de gestion des palettes",
 ]
 
@@ -267,26 +280,35 @@ def test_confidence_ordering_exact_tokens_fuzzy(classifier):
 def test_classification_is_shown_with_a_french_reason(classifier):
     exact = classifier.classify("drêche")
     assert exact == Classification(
-        text="drêche", code="agroalimentaire.dreche", confidence=EXACT, method="exact",
-        candidates=exact.candidates, flagged=False,
-        reason_fr="reconnu : synonyme « drêche » de Drêche de brasserie")
+        text="drêche",
+        code="agroalimentaire.dreche",
+        confidence=EXACT,
+        method="exact",
+        candidates=exact.candidates,
+        flagged=False,
+        reason_fr="reconnu : synonyme « drêche » de Drêche de brasserie",
+    )
     tokens = classifier.classify("fumier de vache")
     assert tokens.flagged and tokens.code == "agroalimentaire.fumier"
     assert "« fumier »" in tokens.reason_fr
     assert "mots inconnus : vache" in tokens.reason_fr
-    assert "mots d'une autre catégorie : copeaux" in classifier.classify(
-        "sciure et copeaux").reason_fr
+    assert (
+        "mots d'une autre catégorie : copeaux" in classifier.classify("sciure et copeaux").reason_fr
+    )
     assert tokens.reason_fr.endswith("à confirmer")
 
 
-@pytest.mark.parametrize(("text", "code"), _cases(
-    ("chaleur résiduelle 45 °C", "energie.chaleur_basse_t"),
-    ("chaleur résiduelle 85 °C", "energie.chaleur_haute_t"),
-    ("waste heat at 80 C", "energie.chaleur_haute_t"),
-    ("eau chaude résiduelle 122 °F", "energie.chaleur_basse_t"),
-    ("fumées chaudes 40°C", "energie.chaleur_basse_t"),
-    ("chaleur de procédé", "energie.chaleur_haute_t"),
-))
+@pytest.mark.parametrize(
+    ("text", "code"),
+    _cases(
+        ("chaleur résiduelle 45 °C", "energie.chaleur_basse_t"),
+        ("chaleur résiduelle 85 °C", "energie.chaleur_haute_t"),
+        ("waste heat at 80 C", "energie.chaleur_haute_t"),
+        ("eau chaude résiduelle 122 °F", "energie.chaleur_basse_t"),
+        ("fumées chaudes 40°C", "energie.chaleur_basse_t"),
+        ("chaleur de procédé", "energie.chaleur_haute_t"),
+    ),
+)
 def test_a_stated_temperature_decides_low_or_high_heat(classifier, text, code):
     result = classifier.classify(text)
     assert result.code == code, result.reason_fr
@@ -297,7 +319,8 @@ def test_an_offer_is_a_material_a_need_may_be_a_use(classifier):
     need = classifier.classify("copeaux pour litière", direction=Direction.INPUT)
     assert (offer.code, need.code) == ("bois.copeaux", "usages.litiere_animale")
     assert classifier.classify("litière", direction=Direction.OUTPUT).code == (
-        "usages.litiere_animale")  # the text names the use, exactly
+        "usages.litiere_animale"
+    )  # the text names the use, exactly
     need = classifier.classify("litière pour chevaux", direction=Direction.INPUT)
     offer = classifier.classify("litière pour chevaux", direction=Direction.OUTPUT)
     assert need.code == "usages.litiere_animale"
@@ -318,7 +341,11 @@ def test_a_correction_applies_to_the_same_text_written_differently(classifier, t
     corrected = classifier.with_corrections({"boues de chaux": code})
     result = corrected.classify(text)
     assert (result.code, result.confidence, result.method, result.flagged) == (
-        code, 1.0, "correction", False)
+        code,
+        1.0,
+        "correction",
+        False,
+    )
     assert result.reason_fr == "corrigé par le personnel : Amendement de sol et chaulage"
 
 
@@ -340,38 +367,55 @@ def test_a_correction_overrides_an_exact_match_and_is_kept(taxonomy):
     assert classifier.classify("ripes").code == "bois.rabotures"  # the original is unchanged
 
 
-@pytest.mark.parametrize(("corrections", "message"), [
-    ({"sciure": "bois.inexistant"}, "unknown category code 'bois.inexistant'"),
-    ({"45 °C": "bois.sciure"}, "has no words to match on"),
-])
+@pytest.mark.parametrize(
+    ("corrections", "message"),
+    [
+        ({"sciure": "bois.inexistant"}, "unknown category code 'bois.inexistant'"),
+        ({"45 °C": "bois.sciure"}, "has no words to match on"),
+    ],
+)
 def test_a_bad_correction_is_refused(taxonomy, corrections, message):
     with pytest.raises(ValueError, match=message):
         Classifier(taxonomy, corrections)
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("Chaleur résiduelle 45 °C", "chaleur residuelles"),
-    ("Drêches", "dreche"),
-    ("retailles d'aluminium", "Retaille d aluminium"),
-    ("retailles d'aluminium", "retailles daluminium"),
-    ("Métaux", "métal"),
-    ("copeaux", "COPEAU"),
-    ("sciure 500 tonnes par an", "sciure"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Chaleur résiduelle 45 °C", "chaleur residuelles"),
+        ("Drêches", "dreche"),
+        ("retailles d'aluminium", "Retaille d aluminium"),
+        ("retailles d'aluminium", "retailles daluminium"),
+        ("Métaux", "métal"),
+        ("copeaux", "COPEAU"),
+        ("sciure 500 tonnes par an", "sciure"),
+    ],
+)
 def test_key_ignores_case_accents_plural_spacing_and_quantities(a, b):
     assert Classifier.key(a) == Classifier.key(b) != ""
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("sciure de bois", "sciure"),
-    ("brasques usées", "brasques"),
-    ("chaleur résiduelle", "chaleur"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("sciure de bois", "sciure"),
+        ("brasques usées", "brasques"),
+        ("chaleur résiduelle", "chaleur"),
+    ],
+)
 def test_key_keeps_words_apart(a, b):
     assert Classifier.key(a) != Classifier.key(b)
 
 
-@pytest.mark.parametrize("text", ["sciure de bois", "brasques usées", "boues de chaux",
-                                  "Chaleur résiduelle 45 °C", "palettes 48x40"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sciure de bois",
+        "brasques usées",
+        "boues de chaux",
+        "Chaleur résiduelle 45 °C",
+        "palettes 48x40",
+    ],
+)
 def test_key_is_stable(text):
     assert Classifier.key(Classifier.key(text)) == Classifier.key(text)

@@ -23,8 +23,16 @@ def run(*args: str):
 
 
 def test_help_everywhere():
-    for args in ([], ["init"], ["import"], ["serve"], ["stats"], ["settings"], ["demo"],
-                 ["demo", "generate"]):
+    for args in (
+        [],
+        ["init"],
+        ["import"],
+        ["serve"],
+        ["stats"],
+        ["settings"],
+        ["demo"],
+        ["demo", "generate"],
+    ):
         result = run(*args, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
 
@@ -77,13 +85,18 @@ def test_bad_setting_is_a_clear_error(env, monkeypatch):
     assert "MAPSERVICE_PARK_TOLERANCE_M='loin'" in result.output
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["serve", "--port", "99999"],
-     "Erreur : Valeur invalide pour '--port' : 99999 n'est pas dans l'intervalle"),
-    (["nope"], "Erreur : Commande inconnue : 'nope'."),
-    (["import"], "Usage : mapservice import"),
-    (["export", "tout", "--format", "x"], "Option inconnue : '--format'. Vouliez-vous dire"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["serve", "--port", "99999"],
+            "Erreur : Valeur invalide pour '--port' : 99999 n'est pas dans l'intervalle",
+        ),
+        (["nope"], "Erreur : Commande inconnue : 'nope'."),
+        (["import"], "Usage : mapservice import"),
+        (["export", "tout", "--format", "x"], "Option inconnue : '--format'. Vouliez-vous dire"),
+    ],
+)
 def test_clicks_own_messages_are_in_french(args, expected):
     result = CliRunner().invoke(main, args, prog_name="mapservice")
     assert result.exit_code == 2

@@ -34,8 +34,9 @@ def _services():
 
 
 def test_add_set_role_reset_and_list(env):
-    added = run("user", "add", "Marie", "--role", "staff", "--password-stdin",
-                stdin=PASSWORD + "\n")
+    added = run(
+        "user", "add", "Marie", "--role", "staff", "--password-stdin", stdin=PASSWORD + "\n"
+    )
     assert added.exit_code == 0 and "marie" in added.output
     assert PASSWORD not in added.output
     svc = _services()
@@ -61,24 +62,44 @@ def test_add_set_role_reset_and_list(env):
 
 
 def test_prompted_password_is_asked_twice_and_hidden(env):
-    result = run("user", "add", "paul", "--role", "presenter",
-                 stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    result = run("user", "add", "paul", "--role", "presenter", stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
 
 
-@pytest.mark.parametrize(("args", "stdin", "message"), [
-    (["user", "add", "x", "--role", "chef", "--password-stdin"], PASSWORD, "Rôle inconnu"),
-    (["user", "add", "x", "--role", "staff", "--password-stdin"], "court", "trop court"),
-    (["user", "add", "x", "--role", "park_manager", "--password-stdin"], PASSWORD,
-     "au moins un parc"),
-    (["user", "add", "x", "--role", "park_manager", "--park", "nulle-part",
-      "--password-stdin"], PASSWORD, "Parc inconnu"),
-    (["user", "add", "a b", "--role", "staff", "--password-stdin"], PASSWORD,
-     "Nom d'utilisateur invalide"),
-    (["user", "set-role", "personne", "staff"], None, "Aucun compte"),
-    (["user", "token", "personne"], None, "Aucun compte"),
-])
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["user", "add", "x", "--role", "chef", "--password-stdin"], PASSWORD, "Rôle inconnu"),
+        (["user", "add", "x", "--role", "staff", "--password-stdin"], "court", "trop court"),
+        (
+            ["user", "add", "x", "--role", "park_manager", "--password-stdin"],
+            PASSWORD,
+            "au moins un parc",
+        ),
+        (
+            [
+                "user",
+                "add",
+                "x",
+                "--role",
+                "park_manager",
+                "--park",
+                "nulle-part",
+                "--password-stdin",
+            ],
+            PASSWORD,
+            "Parc inconnu",
+        ),
+        (
+            ["user", "add", "a b", "--role", "staff", "--password-stdin"],
+            PASSWORD,
+            "Nom d'utilisateur invalide",
+        ),
+        (["user", "set-role", "personne", "staff"], None, "Aucun compte"),
+        (["user", "token", "personne"], None, "Aucun compte"),
+    ],
+)
 def test_bad_values_say_what_was_expected(env, args, stdin, message):
     result = run(*args, stdin=None if stdin is None else stdin + "\n")
     assert result.exit_code != 0 and message in result.output, result.output
@@ -142,7 +163,8 @@ def test_the_public_map_setting_and_sign_in_counts_go_through_the_use_cases(env)
         with pytest.raises(InvalidInput):
             accounts.set_public_map(svc, "oui", actor="admin")
         assert accounts.public_map_open(svc)
-        assert [accounts.allow_sign_in_attempt(svc, "k", window_s=600, limit=2)
-                for _ in range(3)] == [True, True, False]
+        assert [
+            accounts.allow_sign_in_attempt(svc, "k", window_s=600, limit=2) for _ in range(3)
+        ] == [True, True, False]
     finally:
         svc.close()

@@ -31,15 +31,27 @@ def _prepare(url: str, n_workers: int) -> dict[str, Any]:
     repo = open_repository(url)
     repo.migrate()
     member = repo.add_member({"name": "Métal Saguenay ltée", "public_consent": True})
-    site = repo.add_site({"member_id": member, "name": "Usine de Jonquière", "lon": -71.25,
-                          "lat": 48.42})
-    flows = [repo.add_flow({"site_id": site, "direction": direction, "category_code": "metaux",
-                            "description": f"Flux {direction} {i}", "hazardous": False,
-                            "confidential": False})
-             for i in range(n_workers + 1) for direction in ("output", "input")]
-    repo.save_candidates({"output_flow_id": out, "input_flow_id": inp, "kind": "substitution",
-                          "reasons_json": "[]"} for out, inp in zip(flows[::2], flows[1::2],
-                                                                    strict=True))
+    site = repo.add_site(
+        {"member_id": member, "name": "Usine de Jonquière", "lon": -71.25, "lat": 48.42}
+    )
+    flows = [
+        repo.add_flow(
+            {
+                "site_id": site,
+                "direction": direction,
+                "category_code": "metaux",
+                "description": f"Flux {direction} {i}",
+                "hazardous": False,
+                "confidential": False,
+            }
+        )
+        for i in range(n_workers + 1)
+        for direction in ("output", "input")
+    ]
+    repo.save_candidates(
+        {"output_flow_id": out, "input_flow_id": inp, "kind": "substitution", "reasons_json": "[]"}
+        for out, inp in zip(flows[::2], flows[1::2], strict=True)
+    )
     synergies = [s.id for s in repo.synergies()]
     repo.close()
     return {"site": site, "own": synergies[:-1], "shared": synergies[-1]}
@@ -65,9 +77,11 @@ def _check(url: str, plan: dict[str, Any], reports: list[dict[str, Any]]) -> Non
         # moves a few milliseconds apart may list out of order by time.
         ev = t.synergy_events
         with repo.engine.connect() as conn:
-            events = conn.execute(sa.select(ev.c.from_status, ev.c.to_status)
-                                  .where(ev.c.synergy_id == plan["shared"]).order_by(ev.c.id)
-                                  ).all()
+            events = conn.execute(
+                sa.select(ev.c.from_status, ev.c.to_status)
+                .where(ev.c.synergy_id == plan["shared"])
+                .order_by(ev.c.id)
+            ).all()
         assert len(events) == sum(r["shared_moves"] for r in reports) >= ROUNDS
         chain = ["candidate"] + [to for _, to in events]
         assert [from_ for from_, _ in events] == chain[:-1]
@@ -76,14 +90,16 @@ def _check(url: str, plan: dict[str, Any], reports: list[dict[str, Any]]) -> Non
         repo.close()
 
 
-def _threads(url: str, tags: list[str], plan: dict[str, Any], go: Path,
-             first: int = 0) -> tuple[list[threading.Thread], list[Any]]:
+def _threads(
+    url: str, tags: list[str], plan: dict[str, Any], go: Path, first: int = 0
+) -> tuple[list[threading.Thread], list[Any]]:
     results: list[Any] = [None] * len(tags)
 
     def run(k: int, tag: str) -> None:
         try:
-            results[k] = work(url, tag, plan["site"], plan["own"][first + k], plan["shared"],
-                              str(go))
+            results[k] = work(
+                url, tag, plan["site"], plan["own"][first + k], plan["shared"], str(go)
+            )
         except BaseException as exc:  # noqa: BLE001 - reported by the test below
             results[k] = exc
 
@@ -106,9 +122,11 @@ def test_concurrent_threads_lose_nothing(database_url, tmp_path):
     _check(database_url, plan, results)
 
 
-PROCESS = ("import json, sys; from tests.support.concurrent_writer import work; "
-           "print(json.dumps(work(sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6]), "
-           "sys.argv[6])))")
+PROCESS = (
+    "import json, sys; from tests.support.concurrent_writer import work; "
+    "print(json.dumps(work(sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6]), "
+    "sys.argv[6])))"
+)
 
 
 @pytest.mark.slow
@@ -117,10 +135,26 @@ def test_concurrent_processes_and_threads_on_one_sqlite_file(tmp_path):
     procs_tags, thread_tags = [f"proc{k}" for k in range(3)], [f"fil{k}" for k in range(3)]
     plan = _prepare(url, len(procs_tags) + len(thread_tags))
     go = tmp_path / "go"
-    procs = [subprocess.Popen(
-        [sys.executable, "-c", PROCESS, url, tag, str(plan["site"]), str(plan["own"][k]),
-         str(plan["shared"]), str(go)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True) for k, tag in enumerate(procs_tags)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                PROCESS,
+                url,
+                tag,
+                str(plan["site"]),
+                str(plan["own"][k]),
+                str(plan["shared"]),
+                str(go),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k, tag in enumerate(procs_tags)
+    ]
     threads, results = _threads(url, thread_tags, plan, go, first=len(procs_tags))
     deadline = time.monotonic() + 60
     while not all(Path(f"{go}.{tag}").exists() for tag in procs_tags + thread_tags):

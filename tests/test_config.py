@@ -15,8 +15,11 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 
 def test_defaults_and_overrides(tmp_path):
-    values = finish_settings(load_settings({"MAPSERVICE_INSTANCE_PATH": str(tmp_path),
-                                            "MAPSERVICE_PARK_TOLERANCE_M": "800"}))
+    values = finish_settings(
+        load_settings(
+            {"MAPSERVICE_INSTANCE_PATH": str(tmp_path), "MAPSERVICE_PARK_TOLERANCE_M": "800"}
+        )
+    )
     assert values["DATABASE_URL"] == "sqlite:///" + str(tmp_path / "mapservice.sqlite")
     assert values["PARK_TOLERANCE_M"] == 800.0
     key = values["SECRET_KEY"]
@@ -25,8 +28,9 @@ def test_defaults_and_overrides(tmp_path):
     assert again["SECRET_KEY"] == key
 
 
-@pytest.mark.parametrize(("name", "value"), [("PARK_TOLERANCE_M", "-1"),
-                                             ("IMPORT_MAX_ROWS", "beaucoup")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("PARK_TOLERANCE_M", "-1"), ("IMPORT_MAX_ROWS", "beaucoup")]
+)
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(ConfigError, match=f"MAPSERVICE_{name}={value!r}"):
         load_settings({f"MAPSERVICE_{name}": value})
@@ -50,7 +54,8 @@ def test_every_cli_command_is_in_the_readme(command):
 
 
 def test_every_route_is_in_the_readme(app):
-    rules = {re.sub(r"<[^>]*>", "…", r.rule) for r in app.url_map.iter_rules()
-             if r.endpoint != "static"}
+    rules = {
+        re.sub(r"<[^>]*>", "…", r.rule) for r in app.url_map.iter_rules() if r.endpoint != "static"
+    }
     missing = {rule for rule in rules if f"`{rule}`" not in README}
     assert not missing

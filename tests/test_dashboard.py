@@ -37,9 +37,13 @@ def test_board_columns_in_pipeline_order_with_cards(seeded):
     columns = dashboard.board(svc)
     assert [c.status for c in columns] == list(dashboard.PIPELINE)
     counts = {c.status: c.count for c in columns}
-    assert counts == {SynergyStatus.CANDIDATE: 4, SynergyStatus.CONTACTED: 1,
-                      SynergyStatus.IN_PROGRESS: 0, SynergyStatus.REALISED: 0,
-                      SynergyStatus.REJECTED: 1}
+    assert counts == {
+        SynergyStatus.CANDIDATE: 4,
+        SynergyStatus.CONTACTED: 1,
+        SynergyStatus.IN_PROGRESS: 0,
+        SynergyStatus.REALISED: 0,
+        SynergyStatus.REJECTED: 1,
+    }
     candidates = columns[0].cards
     assert [c.score for c in candidates] == sorted((c.score for c in candidates), reverse=True)
     (card,) = columns[1].cards
@@ -72,17 +76,24 @@ def test_columns_are_paged(seeded, monkeypatch):
     assert (first.count, first.page, first.pages, len(first.cards)) == (6, 1, 2, 3)
     assert first.has_more and (first.shown_from, first.shown_to) == (1, 3)
     second = dashboard.board(seeded, status="candidate", page="2")[0]
-    assert second.page == 2 and not second.has_more and (second.shown_from,
-                                                         second.shown_to) == (4, 6)
+    assert (
+        second.page == 2 and not second.has_more and (second.shown_from, second.shown_to) == (4, 6)
+    )
     assert {c.id for c in first.cards}.isdisjoint(c.id for c in second.cards)
     assert dashboard.board(seeded, status="candidate", page="9")[0].page == 2  # the last one
     # Another column's page leaves this one on its first page.
     assert dashboard.board(seeded, status="realised", page="2")[0].page == 1
 
 
-@pytest.mark.parametrize(("args", "field"), [({"status": "gagnée"}, "status"),
-                                             ({"page": "0"}, "page"), ({"page": "deux"}, "page"),
-                                             ({"page": "-1"}, "page")])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"status": "gagnée"}, "status"),
+        ({"page": "0"}, "page"),
+        ({"page": "deux"}, "page"),
+        ({"page": "-1"}, "page"),
+    ],
+)
 def test_board_refuses_bad_parameters(services, args, field):
     with pytest.raises(InvalidInput) as info:
         dashboard.board(services, **args)
@@ -105,8 +116,11 @@ def test_impact_totals_and_breakdowns_match_the_rows(seeded):
     realise(svc, sawdust, datetime(2026, 1, 15, 12, tzinfo=UTC))
     realise(svc, chips, datetime(2026, 1, 20, 12, tzinfo=UTC))
     realise(svc, metal, datetime(2026, 4, 3, 12, tzinfo=UTC))
-    svc.repo.move_synergy(by_categories(svc, "bois.sciure", "usages.combustible_biomasse"),
-                          SynergyStatus.CONTACTED, author="Julie")  # not realised: not counted
+    svc.repo.move_synergy(
+        by_categories(svc, "bois.sciure", "usages.combustible_biomasse"),
+        SynergyStatus.CONTACTED,
+        author="Julie",
+    )  # not realised: not counted
     view = dashboard.impact(svc)
     want = expected_impact(svc)
     assert view.count == want["count"]["n"] == 3
@@ -118,24 +132,30 @@ def test_impact_totals_and_breakdowns_match_the_rows(seeded):
     assert [g.key for g in view.by_month] == ["2026-01", "2026-02", "2026-03", "2026-04"]
     assert [g.count for g in view.by_month] == [2, 0, 0, 1]
     assert {g.key: g.t_diverted for g in view.by_month if g.count} == pytest.approx(
-        dict(want["month"]))
+        dict(want["month"])
+    )
     assert {g.key: g.t_diverted for g in view.by_park} == pytest.approx(dict(want["park"]))
     assert {g.key for g in view.by_park} == {"jonquiere", "alma-joseph-collard", "arvida"}
-    assert {g.key: g.t_diverted for g in view.by_category} == pytest.approx(
-        dict(want["category"]))
+    assert {g.key: g.t_diverted for g in view.by_category} == pytest.approx(dict(want["category"]))
     assert {g.key: g.label for g in view.by_category} == {
-        "bois": "Bois et résidus forestiers", "metaux": "Métaux"}
+        "bois": "Bois et résidus forestiers",
+        "metaux": "Métaux",
+    }
     # Largest first, by the chosen measure.
     assert [g.key for g in view.by_category] == ["bois", "metaux"]
     assert [g.t_diverted for g in view.by_park] == sorted(
-        (g.t_diverted for g in view.by_park), reverse=True)
+        (g.t_diverted for g in view.by_park), reverse=True
+    )
     by_co2e = dashboard.impact(svc, metric="t_co2e_net")
     assert by_co2e.metric == "t_co2e_net"
     assert [g.t_co2e_net for g in by_co2e.by_park] == sorted(
-        (g.t_co2e_net for g in by_co2e.by_park), reverse=True)
+        (g.t_co2e_net for g in by_co2e.by_park), reverse=True
+    )
     # The factors behind the figures come along.
-    assert {f["key"] for f in view.transport_factors} >= {"truck_kg_co2e_per_tkm",
-                                                          "truck_cost_cad_per_tkm"}
+    assert {f["key"] for f in view.transport_factors} >= {
+        "truck_kg_co2e_per_tkm",
+        "truck_cost_cad_per_tkm",
+    }
     assert {f["category"] for f in view.avoided_factors} >= {"metaux.ferraille"}
     assert all(f["source"] for f in view.avoided_factors)
 
@@ -157,11 +177,16 @@ def test_impact_filters(seeded):
     assert dashboard.impact(svc, park="alma-nord").count == 0
 
 
-@pytest.mark.parametrize(("args", "field"), [({"start": "hier"}, "from"),
-                                             ({"end": "2026-13-01"}, "to"),
-                                             ({"start": "2026-02-01", "end": "2026-01-01"}, "to"),
-                                             ({"park": "nulle-part"}, "park"),
-                                             ({"metric": "bonheur"}, "metric")])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"start": "hier"}, "from"),
+        ({"end": "2026-13-01"}, "to"),
+        ({"start": "2026-02-01", "end": "2026-01-01"}, "to"),
+        ({"park": "nulle-part"}, "park"),
+        ({"metric": "bonheur"}, "metric"),
+    ],
+)
 def test_impact_refuses_bad_filters(services, args, field):
     with pytest.raises(InvalidInput) as info:
         dashboard.impact(services, **args)
@@ -180,12 +205,20 @@ def test_impact_report_rows_name_category_and_parks(seeded):
     realise(seeded, metal, datetime(2026, 4, 3, 12, tzinfo=UTC))
     (row,) = synergy_jobs.impact_report(seeded)["synergies"]
     assert (row["category"], row["output_park"], row["input_park"]) == (
-        "metaux.ferraille", "arvida", "henri-girard")
+        "metaux.ferraille",
+        "arvida",
+        "henri-girard",
+    )
 
 
-@pytest.mark.parametrize(("first", "last", "expected"), [
-    ("2025-11", "2026-02", ["2025-11", "2025-12", "2026-01", "2026-02"]),
-    ("2026-03", "2026-03", ["2026-03"]), ("2026-04", "2026-03", [])])
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        ("2025-11", "2026-02", ["2025-11", "2025-12", "2026-01", "2026-02"]),
+        ("2026-03", "2026-03", ["2026-03"]),
+        ("2026-04", "2026-03", []),
+    ],
+)
 def test_months_between(first, last, expected):
     assert dashboard.months_between(first, last) == expected
 

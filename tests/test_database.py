@@ -17,8 +17,9 @@ def test_an_initialised_database_is_current_and_counted(services):
 
 
 def test_a_new_database_is_behind_until_upgraded(services, tmp_path):
-    fresh = Services({**services.settings,
-                      "DATABASE_URL": "sqlite:///" + str(tmp_path / "neuve.sqlite")})
+    fresh = Services(
+        {**services.settings, "DATABASE_URL": "sqlite:///" + str(tmp_path / "neuve.sqlite")}
+    )
     try:
         before = database.schema_state(fresh)
         assert before.revision is None and not before.current

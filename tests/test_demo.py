@@ -18,13 +18,45 @@ from mapservice.ops.demo import HEADER, write_demo
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEMO = DATA / "demo" / "membres.csv"
 UNITS = {"t_per_year": "t/an", "m3_per_year": "m3/an", "units_per_year": "unités/an", "kw": "kW"}
-FREQUENCIES = {"continu", "quotidien", "hebdomadaire", "mensuel", "saisonnier", "annuel",
-               "ponctuel"}
+FREQUENCIES = {
+    "continu",
+    "quotidien",
+    "hebdomadaire",
+    "mensuel",
+    "saisonnier",
+    "annuel",
+    "ponctuel",
+}
 #: Names of real firms of the region (reference notes) that must never appear.
-REAL_NAMES = ("rio tinto", "résolu", "resolu", "domtar", "alcoa", "coderr", "proco", "durafibre",
-              "pexal", "tecalum", "vérifruit", "toundra", "bio serra", "lignarex", "pie braque",
-              "charl-pol", "alco tmi", "niobec", "magris", "uniforêt", "granules lg", "top aces",
-              "barrette", "nolitrex", "biochar boréalis", "boulangerie du royaume", "héritier")
+REAL_NAMES = (
+    "rio tinto",
+    "résolu",
+    "resolu",
+    "domtar",
+    "alcoa",
+    "coderr",
+    "proco",
+    "durafibre",
+    "pexal",
+    "tecalum",
+    "vérifruit",
+    "toundra",
+    "bio serra",
+    "lignarex",
+    "pie braque",
+    "charl-pol",
+    "alco tmi",
+    "niobec",
+    "magris",
+    "uniforêt",
+    "granules lg",
+    "top aces",
+    "barrette",
+    "nolitrex",
+    "biochar boréalis",
+    "boulangerie du royaume",
+    "héritier",
+)
 
 
 def read(data: bytes) -> list[dict[str, str]]:
@@ -57,8 +89,10 @@ def test_same_seed_gives_the_same_bytes_as_the_committed_file(tmp_path):
     assert first.read_bytes() == DEMO.read_bytes(), (
         "data/demo/membres.csv is stale: run `mapservice demo generate --seed 2021`"
     )
-    assert counts == (len({r["entreprise"] for r in read(first.read_bytes())}),
-                      len(read(first.read_bytes())))
+    assert counts == (
+        len({r["entreprise"] for r in read(first.read_bytes())}),
+        len(read(first.read_bytes())),
+    )
 
 
 def test_another_seed_gives_another_file(tmp_path):
@@ -95,8 +129,13 @@ def test_scale_and_proportions(rows):
 
 
 def test_member_and_site_fields_repeat_on_every_row(rows):
-    member_fields = ("secteur_scian", "contact_nom", "contact_courriel", "contact_telephone",
-                     "consentement_public")
+    member_fields = (
+        "secteur_scian",
+        "contact_nom",
+        "contact_courriel",
+        "contact_telephone",
+        "consentement_public",
+    )
     site_fields = ("adresse", "municipalite", "code_postal", "latitude", "longitude")
     first: dict[str, dict[str, str]] = {}
     for row in rows:
@@ -109,8 +148,9 @@ def test_member_and_site_fields_repeat_on_every_row(rows):
 
 
 def test_one_row_per_site_type_and_category(rows):
-    keys = Counter((r["entreprise"], r["site"] or r["adresse"], r["type"], r["matiere"])
-                   for r in rows)
+    keys = Counter(
+        (r["entreprise"], r["site"] or r["adresse"], r["type"], r["matiere"]) for r in rows
+    )
     assert max(keys.values()) == 1
 
 
@@ -148,7 +188,9 @@ def test_places_resolve_and_postal_codes_belong_to_them(rows, gazetteer):
             point = gazetteer.postal_codes[row["code_postal"]]
             home = gazetteer.municipalities[point.municipality_id]
             assert gazetteer.within(home, place) or gazetteer.within(place, home), (
-                row["code_postal"], row["municipalite"])
+                row["code_postal"],
+                row["municipalite"],
+            )
     assert 0.05 <= variants / len(rows) <= 0.15
 
 

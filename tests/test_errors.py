@@ -27,11 +27,12 @@ from mapservice.errors import (
 
 def _english(template: str) -> str:
     """A stand-in catalogue: a few templates, the rest untranslated."""
-    return {"Flux inconnu : {flow_id}.": "Unknown flow: {flow_id}.",
-            "Le point ({lat:.5f}) est loin de {where}.":
-                "The point ({lat:.5f}) is far from {where}.",
-            "le parc": "the park",
-            "Cassé : {flow_id}.": "Broken: {missing}."}.get(template, template)
+    return {
+        "Flux inconnu : {flow_id}.": "Unknown flow: {flow_id}.",
+        "Le point ({lat:.5f}) est loin de {where}.": "The point ({lat:.5f}) is far from {where}.",
+        "le parc": "the park",
+        "Cassé : {flow_id}.": "Broken: {missing}.",
+    }.get(template, template)
 
 
 def test_a_message_is_its_french_text_and_keeps_its_template_and_parameters():
@@ -40,8 +41,12 @@ def test_a_message_is_its_french_text_and_keeps_its_template_and_parameters():
     assert (message.template, message.params) == ("Flux inconnu : {flow_id}.", {"flow_id": 12})
     error = InvalidInput(message, field="flow")
     assert str(error) == error.message == "Flux inconnu : 12."
-    assert error.to_dict() == {"error": "invalid_input", "code": "invalid_input",
-                               "message": "Flux inconnu : 12.", "field": "flow"}
+    assert error.to_dict() == {
+        "error": "invalid_input",
+        "code": "invalid_input",
+        "message": "Flux inconnu : 12.",
+        "field": "flow",
+    }
 
 
 def test_render_translates_nested_messages_and_writes_decimals_for_the_locale():
@@ -55,10 +60,21 @@ def test_render_translates_nested_messages_and_writes_decimals_for_the_locale():
 
 
 def test_say_walks_dicts_and_lists_and_leaves_the_rest_alone():
-    found = say({"message": tr("Flux inconnu : {flow_id}.", flow_id=1), "n": 2,
-                 "issues": [{"message": tr("le parc")}], "plain": "texte"}, _english)
-    assert found == {"message": "Unknown flow: 1.", "n": 2, "issues": [{"message": "the park"}],
-                     "plain": "texte"}
+    found = say(
+        {
+            "message": tr("Flux inconnu : {flow_id}.", flow_id=1),
+            "n": 2,
+            "issues": [{"message": tr("le parc")}],
+            "plain": "texte",
+        },
+        _english,
+    )
+    assert found == {
+        "message": "Unknown flow: 1.",
+        "n": 2,
+        "issues": [{"message": "the park"}],
+        "plain": "texte",
+    }
     assert type(found["message"]) is str
 
 
@@ -72,13 +88,15 @@ def test_plural_forms_and_import_issues_stay_french_for_the_cli():
     assert FormErrors({"a": "x"}).message == "Le formulaire contient 1 erreur."
     assert FormErrors({"a": "x", "b": "y"}).message == "Le formulaire contient 2 erreurs."
     issue = ImportIssue(3, "quantite", "-3", tr("un nombre"), tr("Quantité négative."))
-    assert str(issue) == ("ligne 3, colonne « quantite »: Quantité négative. "
-                          "(attendu : un nombre ; reçu '-3')")
+    assert str(issue) == (
+        "ligne 3, colonne « quantite »: Quantité négative. (attendu : un nombre ; reçu '-3')"
+    )
     rejected = ImportRejected(issues=[issue], source="a.csv")
     assert rejected.message == "Importation refusée : 1 erreur dans a.csv"
     assert rejected.to_dict()["code"] == "import_rejected"
     assert ImportRejected(issues=[issue, issue]).message == (
-        "Importation refusée : 2 erreurs dans le fichier")
+        "Importation refusée : 2 erreurs dans le fichier"
+    )
 
 
 def test_the_core_raises_translatable_messages():
@@ -98,11 +116,14 @@ def _in(client, lang: str | None) -> None:
         client.set_cookie("lang", lang)
 
 
-@pytest.mark.parametrize(("lang", "said"), [
-    (None, "Aucun site n'a l'identifiant 999999."),
-    ("fr", "Aucun site n'a l'identifiant 999999."),
-    ("en", "No site has the id 999999."),
-])
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (None, "Aucun site n'a l'identifiant 999999."),
+        ("fr", "Aucun site n'a l'identifiant 999999."),
+        ("en", "No site has the id 999999."),
+    ],
+)
 def test_a_missing_site_is_a_404_in_the_pages_language_with_a_stable_code(client, lang, said):
     _in(client, lang)
     page = client.get("/sites/999999", headers={"Accept": "text/html"})
@@ -112,7 +133,11 @@ def test_a_missing_site_is_a_404_in_the_pages_language_with_a_stable_code(client
     assert api.status_code == 404 and api.mimetype == "application/problem+json"
     body = api.get_json()
     assert (body["error"], body["code"], body["message"], body["detail"]) == (
-        "not_found", "not_found", said, said)
+        "not_found",
+        "not_found",
+        said,
+        said,
+    )
 
 
 def test_the_language_parameter_picks_the_language_of_an_error_page(client):
@@ -120,10 +145,13 @@ def test_the_language_parameter_picks_the_language_of_an_error_page(client):
     assert "No site has the id 999999." in html.unescape(page.get_data(as_text=True))
 
 
-@pytest.mark.parametrize(("lang", "said"), [
-    ("fr", "Paramètre max_km invalide : 'loin' n'est pas un nombre."),
-    ("en", "Invalid max_km parameter: 'loin' is not a number."),
-])
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Paramètre max_km invalide : 'loin' n'est pas un nombre."),
+        ("en", "Invalid max_km parameter: 'loin' is not a number."),
+    ],
+)
 def test_an_api_parameter_error_is_said_in_the_asked_language(client, app, lang, said):
     site = next(s for s in app.extensions["mapservice"].repo.sites() if s.lon is not None)
     _in(client, lang)
@@ -134,23 +162,46 @@ def test_an_api_parameter_error_is_said_in_the_asked_language(client, app, lang,
 
 
 def _upload(client, content: bytes, filename: str):
-    return client.post("/registre/import", data={"file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/registre/import",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
-_BAD_CSV = ("entreprise;secteur_scian;municipalite;type;matiere;quantite;unite\n"
-            "Brasserie (essai);;Chicoutimi;offre;matière inconnue xyz;-3;t/an\n").encode()
+_BAD_CSV = (
+    "entreprise;secteur_scian;municipalite;type;matiere;quantite;unite\n"
+    "Brasserie (essai);;Chicoutimi;offre;matière inconnue xyz;-3;t/an\n"
+).encode()
 
 
-@pytest.mark.parametrize(("lang", "wanted", "unwanted"), [
-    ("fr", ["Importation refusée : 2 erreurs dans erreurs.csv", "Quantité négative.",
-            "Matière inconnue de la taxonomie"], ["Import refused"]),
-    ("en", ["Import refused: 2 errors in erreurs.csv", "Negative quantity.",
-            "Material unknown to the taxonomy", "a number (decimal comma or point)"],
-     ["Importation refusée", "Quantité négative"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "wanted", "unwanted"),
+    [
+        (
+            "fr",
+            [
+                "Importation refusée : 2 erreurs dans erreurs.csv",
+                "Quantité négative.",
+                "Matière inconnue de la taxonomie",
+            ],
+            ["Import refused"],
+        ),
+        (
+            "en",
+            [
+                "Import refused: 2 errors in erreurs.csv",
+                "Negative quantity.",
+                "Material unknown to the taxonomy",
+                "a number (decimal comma or point)",
+            ],
+            ["Importation refusée", "Quantité négative"],
+        ),
+    ],
+)
 def test_a_rejected_import_preview_lists_its_problems_in_the_pages_language(
-        client, lang, wanted, unwanted):
+    client, lang, wanted, unwanted
+):
     _in(client, lang)
     response = _upload(client, _BAD_CSV, "erreurs.csv")
     assert response.status_code == 422
@@ -161,10 +212,10 @@ def test_a_rejected_import_preview_lists_its_problems_in_the_pages_language(
         assert text not in page
 
 
-@pytest.mark.parametrize(("lang", "said"), [
-    ("fr", "Le nom de l'entreprise est obligatoire."),
-    ("en", "The company name is required."),
-])
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("fr", "Le nom de l'entreprise est obligatoire."), ("en", "The company name is required.")],
+)
 def test_a_form_error_is_shown_in_the_pages_language(client, lang, said):
     _in(client, lang)
     response = client.post("/registre/membres/nouveau", data={"name": "", "naics_code": "1"})
@@ -176,10 +227,10 @@ def test_a_form_error_is_shown_in_the_pages_language(client, lang, said):
     assert naics and ("2 à 6 chiffres" if lang == "fr" else "2 to 6 digits") in naics.group(1)
 
 
-@pytest.mark.parametrize(("lang", "said"), [
-    ("fr", "La base de données est indisponible"),
-    ("en", "The database is unavailable"),
-])
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("fr", "La base de données est indisponible"), ("en", "The database is unavailable")],
+)
 def test_a_503_says_the_database_is_away_in_the_pages_language(app, client, lang, said):
     path = Path(app.extensions["mapservice"].repo.engine.url.database or "")
     away = path.with_name("ailleurs.sqlite")

@@ -64,8 +64,9 @@ def test_every_layer_in_one_file_read_back_by_gdal(client, svc, tmp_path, fmt):
         frame = pyogrio.read_dataframe(path, layer=layer_id)
         expected = _expected(svc, layer_id)
         assert len(frame) == len(expected)
-        assert list(frame.columns[:len(LAYERS[layer_id].field_names(STAFF))]) == \
-            LAYERS[layer_id].field_names(STAFF)
+        assert list(frame.columns[: len(LAYERS[layer_id].field_names(STAFF))]) == LAYERS[
+            layer_id
+        ].field_names(STAFF)
     if fmt == "gpkg":
         sites = pyogrio.read_dataframe(path, layer="sites")
         assert sites.crs.to_epsg() == 4326
@@ -81,8 +82,11 @@ def test_filters_narrow_every_format(client, svc):
         assert props["category"] == "bois" or props["category"].startswith("bois.")
     bbox = "-71.3,48.3,-70.9,48.5"
     inside = client.get(f"/export/sites.geojson?bbox={bbox}").get_json()["features"]
-    expected = [s for s in svc.repo.sites() if s.lon is not None
-                and -71.3 <= s.lon <= -70.9 and 48.3 <= s.lat <= 48.5]
+    expected = [
+        s
+        for s in svc.repo.sites()
+        if s.lon is not None and -71.3 <= s.lon <= -70.9 and 48.3 <= s.lat <= 48.5
+    ]
     assert sorted(f["id"] for f in inside) == sorted(s.id for s in expected)
 
 
@@ -96,15 +100,18 @@ def test_empty_results_are_valid_empty_files(client, svc, tmp_path):
     assert len(pyogrio.read_dataframe(path, layer="sites")) == 0
 
 
-@pytest.mark.parametrize("url, status, field", [
-    ("/export/sites.geojson?park=nulle-part", 422, "park"),
-    ("/export/sites.geojson?bbox=1,2,3", 422, "bbox"),
-    ("/export/synergies.csv?status=peut-etre", 422, "status"),
-    ("/export/sites.geojson?couleur=rouge", 422, "couleur"),
-    ("/export/rivieres.geojson", 404, None),
-    ("/export/sites.shp", 404, None),
-    ("/export/tout.geojson", 404, None),
-])
+@pytest.mark.parametrize(
+    "url, status, field",
+    [
+        ("/export/sites.geojson?park=nulle-part", 422, "park"),
+        ("/export/sites.geojson?bbox=1,2,3", 422, "bbox"),
+        ("/export/synergies.csv?status=peut-etre", 422, "status"),
+        ("/export/sites.geojson?couleur=rouge", 422, "couleur"),
+        ("/export/rivieres.geojson", 404, None),
+        ("/export/sites.shp", 404, None),
+        ("/export/tout.geojson", 404, None),
+    ],
+)
 def test_bad_requests_say_what_was_expected(client, url, status, field):
     response = client.get(url)
     assert response.status_code == status
@@ -130,21 +137,29 @@ def test_cli_export_writes_every_format(svc, tmp_path):
 
     from mapservice.cli.main import main
 
-    env = {"MAPSERVICE_DATABASE_URL": svc.settings["DATABASE_URL"],
-           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "i")}
+    env = {
+        "MAPSERVICE_DATABASE_URL": svc.settings["DATABASE_URL"],
+        "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "i"),
+    }
     runner = CliRunner()
     for name in ("flows.csv", "sites.geojson", "tout.gpkg", "tout.xlsx"):
         layer = name.split(".")[0]
-        result = runner.invoke(main, ["export", layer, "--out", str(tmp_path / name),
-                                      "--filter", "category=metaux"], env=env)
+        result = runner.invoke(
+            main,
+            ["export", layer, "--out", str(tmp_path / name), "--filter", "category=metaux"],
+            env=env,
+        )
         assert result.exit_code == 0, result.output
         assert (tmp_path / name).stat().st_size > 0
     rows = list(csv.DictReader(io.StringIO((tmp_path / "flows.csv").read_text("utf-8-sig"))))
     assert rows and all(r["category"].startswith("metaux") for r in rows)
     bad = runner.invoke(main, ["export", "sites", "--out", str(tmp_path / "x.shp")], env=env)
     assert bad.exit_code != 0 and ".geojson" in bad.output
-    bad = runner.invoke(main, ["export", "sites", "--out", str(tmp_path / "x.csv"),
-                               "--filter", "park=nulle-part"], env=env)
+    bad = runner.invoke(
+        main,
+        ["export", "sites", "--out", str(tmp_path / "x.csv"), "--filter", "park=nulle-part"],
+        env=env,
+    )
     assert bad.exit_code != 0 and "nulle-part" in bad.output
 
 
@@ -159,11 +174,17 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(app, tmp_pa
     from mapservice.exports import formats as export_formats
     from mapservice.exports.jobs import LayerQuery, layer_features
 
-    hostile = ['=HYPERLINK("http://x.example","clic")', "+1+1", "-2+3", "@SUM(A1)",
-               "=cmd|' /C calc'!A0"]
+    hostile = [
+        '=HYPERLINK("http://x.example","clic")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "=cmd|' /C calc'!A0",
+    ]
     with app.app_context():
-        features = list(layer_features(app.extensions["mapservice"], "sites", LayerQuery(),
-                                       STAFF))[:len(hostile)]
+        features = list(layer_features(app.extensions["mapservice"], "sites", LayerQuery(), STAFF))[
+            : len(hostile)
+        ]
     for feature, name in zip(features, hostile, strict=True):
         feature["properties"] = {**feature["properties"], "member": name}
     text = "".join(export_formats.csv_chunks("sites", features, STAFF)).lstrip("\ufeff")
@@ -185,10 +206,17 @@ def test_a_synergy_move_rereads_the_synergies_layer_only(svc):
     sites = cached_features(svc, "sites", LayerQuery(), STAFF)
     synergies = cached_features(svc, "synergies", LayerQuery(), STAFF)
     moved = next(s for s in svc.repo.synergies() if s.status.value == "candidate")
-    synergy_jobs.move(svc, synergy_id=moved.id, output_flow_id=None, input_flow_id=None,
-                      status="contacted", author="Test")
+    synergy_jobs.move(
+        svc,
+        synergy_id=moved.id,
+        output_flow_id=None,
+        input_flow_id=None,
+        status="contacted",
+        author="Test",
+    )
     assert cached_features(svc, "sites", LayerQuery(), STAFF) is sites
     again = cached_features(svc, "synergies", LayerQuery(), STAFF)
     assert again is not synergies
-    assert {f["properties"]["status"] for f in again
-            if f["properties"]["synergy_id"] == moved.id} == {"contacted"}
+    assert {
+        f["properties"]["status"] for f in again if f["properties"]["synergy_id"] == moved.id
+    } == {"contacted"}

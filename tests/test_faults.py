@@ -41,17 +41,24 @@ from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
-IMPORT_HEADER = ("entreprise;secteur_scian;site;adresse;municipalite;code_postal;type;matiere;"
-                 "description;quantite;unite")
-IMPORT_ROWS = [f"Usine de panne {n} (essai);321113;;{n} rue Racine Est;Chicoutimi;G7H 5B1;offre;"
-               f"bois.sciure;Sciure n° {n};{n},5;t/an" for n in range(1, 41)]
+IMPORT_HEADER = (
+    "entreprise;secteur_scian;site;adresse;municipalite;code_postal;type;matiere;"
+    "description;quantite;unite"
+)
+IMPORT_ROWS = [
+    f"Usine de panne {n} (essai);321113;;{n} rue Racine Est;Chicoutimi;G7H 5B1;offre;"
+    f"bois.sciure;Sciure n° {n};{n},5;t/an"
+    for n in range(1, 41)
+]
 
 
 def everything(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in key order: what "the data as it was" means here."""
     with engine.connect() as conn:
-        return {tbl.name: [tuple(r) for r in conn.execute(sa.select(tbl).order_by(
-            *tbl.primary_key))] for tbl in t.ALL_TABLES}
+        return {
+            tbl.name: [tuple(r) for r in conn.execute(sa.select(tbl).order_by(*tbl.primary_key))]
+            for tbl in t.ALL_TABLES
+        }
 
 
 def _svc(app: Any) -> Services:
@@ -62,8 +69,11 @@ def _preview(client: Any, content: str, name: str = "panne.csv") -> str:
     """Upload a file for import; return the token that confirms it."""
     import io
 
-    page = client.post("/registre/import", content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(content.encode("utf-8")), name)})
+    page = client.post(
+        "/registre/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(content.encode("utf-8")), name)},
+    )
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     found = re.search(r'action="/registre/import/([0-9a-f]{32})"', page.get_data(as_text=True))
     assert found, "the preview offers no confirmation"
@@ -134,15 +144,22 @@ def postgis_app(tmp_path: Path, postgis_url: str) -> Iterator[Any]:
     # an account only: add_test_accounts would point the MANAGED tokens at this database
     accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
     svc.close()
-    app = create_app({"DATABASE_URL": postgis_url, "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "SECRET_KEY": "test", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": postgis_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+        }
+    )
     yield app
     _svc(app).close()
 
 
 @pytest.mark.postgis
 def test_a_postgis_connection_cut_during_an_import_keeps_nothing_and_the_next_request_works(
-        postgis_app, postgis_url):
+    postgis_app, postgis_url
+):
     import psycopg
 
     client = sign_in(postgis_app.test_client(), "personnel")
@@ -159,7 +176,8 @@ def test_a_postgis_connection_cut_during_an_import_keeps_nothing_and_the_next_re
     answer = client.post(f"/registre/import/{token}", headers={"Accept": "text/html"})
     assert answer.status_code == 503
     assert "La base de données est indisponible : rien n'a été enregistré" in html.unescape(
-        answer.get_data(as_text=True))
+        answer.get_data(as_text=True)
+    )
     assert everything(repo.engine) == before
     assert client.get("/registre/").status_code == 200  # a fresh connection, no restart needed
 
@@ -172,8 +190,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MiB tmpfs, mounted for the test (root only: skipped elsewhere, forced in CI)."""
     mount = tmp_path / "petit-disque"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         reason = f"cannot mount a small tmpfs to fill up ({done.stderr.strip() or 'not root'})"
         if os.environ.get("MAPSERVICE_REQUIRE_MOUNT") == "1":
@@ -187,14 +208,21 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.mark.slow
 def test_a_full_disk_refuses_the_import_whole_and_it_goes_through_once_space_is_freed(
-        small_disk, tmp_path, demo_sqlite):
+    small_disk, tmp_path, demo_sqlite
+):
     db = small_disk / "demo.sqlite"
     shutil.copy(demo_sqlite, db)
     filler = small_disk / "remplissage"
     free = shutil.disk_usage(small_disk).free
     filler.write_bytes(b"\0" * max(0, free - 96 * 1024))  # leave 96 KiB
-    app = create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "test",
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{db}",
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TESTING": True,
+        }
+    )
     client = sign_in(app.test_client(), "personnel")
     rows = [row.replace("Sciure", "Sciure " + "fine " * 40) for row in IMPORT_ROWS * 10]
     content = _import_csv([row.replace("(essai)", f"(essai {i})") for i, row in enumerate(rows)])
@@ -243,8 +271,11 @@ def postgis_small_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     mount = Path(tempfile.mkdtemp(prefix="mapservice-pg-disque-"))
     mount.chmod(0o755)  # the server's user walks into it
     if reason is None:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs",
-                               str(mount)], capture_output=True, text=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", str(mount)],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             reason = f"cannot mount a small tmpfs ({done.stderr.strip() or 'not root'})"
     if reason is not None:
@@ -262,8 +293,13 @@ def postgis_small_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             conn.execute(f"CREATE TABLESPACE {space} LOCATION '{location}'")
             conn.execute(f"CREATE SCHEMA {schema}")
         sep = "&" if "?" in base else "?"
-        yield (f"{base}{sep}options=-csearch_path%3D{schema},public"
-               f"%20-cdefault_tablespace%3D{space}"), mount
+        yield (
+            (
+                f"{base}{sep}options=-csearch_path%3D{schema},public"
+                f"%20-cdefault_tablespace%3D{space}"
+            ),
+            mount,
+        )
     finally:
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -274,7 +310,8 @@ def postgis_small_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.mark.postgis
 def test_a_full_disk_under_postgis_refuses_the_import_whole_and_it_goes_through_later(
-        postgis_small_disk, tmp_path):
+    postgis_small_disk, tmp_path
+):
     """PostgreSQL says 53100 (disk full) when a table cannot grow: a 507, nothing kept."""
     from mapservice.accounts import jobs as accounts
 
@@ -283,16 +320,28 @@ def test_a_full_disk_under_postgis_refuses_the_import_whole_and_it_goes_through_
     svc.init_database()
     accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
     svc.close()
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test",
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TESTING": True,
+        }
+    )
     client = sign_in(app.test_client(), "personnel")
     rows = [row.replace("Sciure", "Sciure " + "fine " * 40) for row in IMPORT_ROWS * 30]
     content = _import_csv([row.replace("(essai)", f"(essai {i})") for i, row in enumerate(rows)])
     token = _preview(client, content)
     repo = _svc(app).repo
     with repo.engine.connect() as conn:  # the tables are on the small disk
-        spaces = {r[0] for r in conn.execute(sa.text(
-            "SELECT DISTINCT tablespace FROM pg_tables WHERE schemaname = current_schema()"))}
+        spaces = {
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT DISTINCT tablespace FROM pg_tables WHERE schemaname = current_schema()"
+                )
+            )
+        }
     assert spaces == {url.rsplit("%3D", 1)[1]}
     before = everything(repo.engine)
     filler = mount / "remplissage"
@@ -300,8 +349,9 @@ def test_a_full_disk_under_postgis_refuses_the_import_whole_and_it_goes_through_
 
     answer = client.post(f"/registre/import/{token}", headers={"Accept": "text/html"})
     assert answer.status_code == 507
-    assert "Le disque de la base de données est plein : rien n'a été enregistré" in \
-        html.unescape(answer.get_data(as_text=True))
+    assert "Le disque de la base de données est plein : rien n'a été enregistré" in html.unescape(
+        answer.get_data(as_text=True)
+    )
     assert everything(repo.engine) == before
 
     filler.unlink()
@@ -323,16 +373,40 @@ def geocoder() -> Iterator[GeocoderServer]:
 
 #: A street address the local geocoder knows (at the civic number), with no postal code, so
 #: that the cascade asks the online geocoder rather than the postal code table.
-ONLINE_ROW = ["Usine en ligne (essai)", "321113", "", "2485 rue Alexis-le-Trotteur", "Jonquière",
-              "", "", "", "offre", "bois.sciure", "Sciure", "12", "t/an", "", "non", "non"]
+ONLINE_ROW = [
+    "Usine en ligne (essai)",
+    "321113",
+    "",
+    "2485 rue Alexis-le-Trotteur",
+    "Jonquière",
+    "",
+    "",
+    "",
+    "offre",
+    "bois.sciure",
+    "Sciure",
+    "12",
+    "t/an",
+    "",
+    "non",
+    "non",
+]
 
 
 def _online_services(tmp_path: Path, database_url: str, geocoder: GeocoderServer) -> Services:
     from tests.support.import_files import HEADER, write_csv
 
-    svc = Services(make_settings(tmp_path, database_url, GEOCODER="nominatim",
-                                 GEOCODER_URL=geocoder.url, GEOCODER_MIN_DELAY_S=0.0,
-                                 GEOCODER_TIMEOUT_S=0.2, GEOCODER_RETRIES=0))
+    svc = Services(
+        make_settings(
+            tmp_path,
+            database_url,
+            GEOCODER="nominatim",
+            GEOCODER_URL=geocoder.url,
+            GEOCODER_MIN_DELAY_S=0.0,
+            GEOCODER_TIMEOUT_S=0.2,
+            GEOCODER_RETRIES=0,
+        )
+    )
     svc.init_database()
     svc.import_file(write_csv(tmp_path / "membres.csv", [ONLINE_ROW], header=HEADER))
     with svc.repo.engine.begin() as conn:  # the answer was kept: forget it, so the run asks
@@ -341,7 +415,8 @@ def _online_services(tmp_path: Path, database_url: str, geocoder: GeocoderServer
 
 
 def test_a_geocoder_timing_out_never_moves_a_placed_site_and_the_run_says_so(
-        tmp_path, database_url, geocoder):
+    tmp_path, database_url, geocoder
+):
     svc = _online_services(tmp_path, database_url, geocoder)
     try:
         (site,) = svc.repo.sites()
@@ -359,7 +434,8 @@ def test_a_geocoder_timing_out_never_moves_a_placed_site_and_the_run_says_so(
 
 
 def test_a_geocoder_timing_out_places_a_new_site_offline_and_a_later_run_asks_again(
-        tmp_path, database_url, geocoder):
+    tmp_path, database_url, geocoder
+):
     svc = _online_services(tmp_path, database_url, geocoder)
     try:
         with svc.repo.engine.begin() as conn:  # as if it had never been placed
@@ -388,14 +464,23 @@ def routing() -> Iterator[RoutingServer]:
 
 
 def _routed_app(tmp_path: Path, demo_db: str, routing: RoutingServer) -> Any:
-    return create_app({"DATABASE_URL": demo_db, "INSTANCE_PATH": str(tmp_path / "instance"),
-                       "SECRET_KEY": "test", "TESTING": True, "ROUTING": "osrm",
-                       "ROUTING_URL": routing.url, "ROUTING_TIMEOUT_S": 0.2,
-                       "ROUTING_RETRIES": 0})
+    return create_app(
+        {
+            "DATABASE_URL": demo_db,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "ROUTING": "osrm",
+            "ROUTING_URL": routing.url,
+            "ROUTING_TIMEOUT_S": 0.2,
+            "ROUTING_RETRIES": 0,
+        }
+    )
 
 
 def test_a_routing_engine_timing_out_gives_a_clear_page_and_stores_nothing(
-        tmp_path, demo_db, routing):
+    tmp_path, demo_db, routing
+):
     app = _routed_app(tmp_path, demo_db, routing)
     client = sign_in(app.test_client(), "personnel")
     repo = _svc(app).repo
@@ -414,10 +499,14 @@ def test_a_routing_engine_timing_out_gives_a_clear_page_and_stores_nothing(
 
 @pytest.mark.slow
 def test_matching_with_a_routing_engine_timing_out_saves_no_synergy(tmp_path, demo_db, routing):
-    env = {"MAPSERVICE_DATABASE_URL": demo_db, "MAPSERVICE_ROUTING": "osrm",
-           "MAPSERVICE_ROUTING_URL": routing.url, "MAPSERVICE_ROUTING_TIMEOUT_S": "0.2",
-           "MAPSERVICE_ROUTING_RETRIES": "0",
-           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance")}
+    env = {
+        "MAPSERVICE_DATABASE_URL": demo_db,
+        "MAPSERVICE_ROUTING": "osrm",
+        "MAPSERVICE_ROUTING_URL": routing.url,
+        "MAPSERVICE_ROUTING_TIMEOUT_S": "0.2",
+        "MAPSERVICE_ROUTING_RETRIES": "0",
+        "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
     engine = sa.create_engine(demo_db)
     before = everything(engine)
     routing.behaviour.delay_s = 0.6
@@ -452,8 +541,11 @@ def _has_written(url: str, application: str) -> bool:
 
     plain = url.replace("postgresql+psycopg", "postgresql").split("?")[0]
     with psycopg.connect(plain, autocommit=True) as conn:
-        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
-                           "AND backend_xid IS NOT NULL", (application,)).fetchone()
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+            "AND backend_xid IS NOT NULL",
+            (application,),
+        ).fetchone()
     return bool(row and row[0])
 
 
@@ -465,10 +557,18 @@ def _kill_mid_import(url: str, folder: Path, in_write: Callable[[], bool]) -> st
     """Start ``mapservice import`` on 3,000 sites, SIGKILL it inside its write transaction."""
     big = folder / "grand.csv"
     write_membership(big, DATA_DIR, 3000, seed=11)
-    env = {**os.environ, "MAPSERVICE_DATABASE_URL": url, "PGAPPNAME": APPLICATION,
-           "MAPSERVICE_INSTANCE_PATH": str(folder / "instance")}
-    proc = subprocess.Popen([sys.executable, "-m", "mapservice.cli", "import", str(big)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "MAPSERVICE_DATABASE_URL": url,
+        "PGAPPNAME": APPLICATION,
+        "MAPSERVICE_INSTANCE_PATH": str(folder / "instance"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mapservice.cli", "import", str(big)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 120
     try:
         while not in_write():
@@ -488,8 +588,7 @@ def _kill_mid_import(url: str, folder: Path, in_write: Callable[[], bool]) -> st
 
 
 @pytest.mark.slow
-def test_an_import_killed_in_its_write_leaves_the_sqlite_database_as_it_was(
-        tmp_path, demo_db):
+def test_an_import_killed_in_its_write_leaves_the_sqlite_database_as_it_was(tmp_path, demo_db):
     db = Path(demo_db.split("///", 1)[1])
     engine = sa.create_engine(demo_db)
     before = everything(engine)
@@ -501,15 +600,16 @@ def test_an_import_killed_in_its_write_leaves_the_sqlite_database_as_it_was(
     with sqlite3.connect(db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     # no lock or journal left behind: the same import now goes through
-    env = {"MAPSERVICE_DATABASE_URL": demo_db,
-           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance")}
+    env = {
+        "MAPSERVICE_DATABASE_URL": demo_db,
+        "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
     result = CliRunner().invoke(main, ["import", big], env=env)
     assert result.exit_code == 0, result.output
 
 
 @pytest.mark.postgis
-def test_an_import_killed_in_its_write_leaves_the_postgis_database_as_it_was(
-        tmp_path, postgis_url):
+def test_an_import_killed_in_its_write_leaves_the_postgis_database_as_it_was(tmp_path, postgis_url):
     svc = Services(make_settings(tmp_path, postgis_url))
     svc.init_database(demo=True)
     before = everything(svc.repo.engine)

@@ -62,8 +62,15 @@ def test_french_and_english(name, args, fr, en):
 
 @pytest.mark.parametrize(
     ("name", "args"),
-    [("num", (None,)), ("qty", (None, "kw")), ("km", (None,)), ("minutes", (None,)),
-     ("money", (None,)), ("tonnes_co2e", (None,)), ("day", (None,))],
+    [
+        ("num", (None,)),
+        ("qty", (None, "kw")),
+        ("km", (None,)),
+        ("minutes", (None,)),
+        ("money", (None,)),
+        ("tonnes_co2e", (None,)),
+        ("day", (None,)),
+    ],
 )
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_unknown_is_a_dash(name, args, lang):
@@ -96,8 +103,11 @@ def test_money_writes_sums_as_babels_pattern_does() -> None:
     from mapservice.views.formatting import _money_babel, money
 
     rng = random.Random(2021)
-    sums = [0.5, 1.5, 2.5, -2.5, -0.6, 999.5, -1234.5] + [
-        rng.uniform(-1e7, 1e7) for _ in range(500)] + [rng.uniform(-3, 3) for _ in range(100)]
+    sums = (
+        [0.5, 1.5, 2.5, -2.5, -0.6, 999.5, -1234.5]
+        + [rng.uniform(-1e7, 1e7) for _ in range(500)]
+        + [rng.uniform(-3, 3) for _ in range(100)]
+    )
     for cad in sums:
         for lang in ("fr", "en"):
             whole = 0 if round(cad) == 0 else cad

@@ -77,9 +77,16 @@ def test_misspelling_gets_suggestions(geocoder):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("G8K 2A3", "G8K 2A3"), ("g8k2a3", "G8K 2A3"), ("G8K-2A3", "G8K 2A3"),
-     (" g7h 5b1 ", "G7H 5B1"), ("G8K 2A", None), ("D8K 2A3", None), ("G8K2A33", None),
-     ("", None)],
+    [
+        ("G8K 2A3", "G8K 2A3"),
+        ("g8k2a3", "G8K 2A3"),
+        ("G8K-2A3", "G8K 2A3"),
+        (" g7h 5b1 ", "G7H 5B1"),
+        ("G8K 2A", None),
+        ("D8K 2A3", None),
+        ("G8K2A33", None),
+        ("", None),
+    ],
 )
 def test_postal_code_spellings(text, expected):
     assert normalize_postal_code(text) == expected
@@ -125,8 +132,13 @@ def test_an_outside_postal_code_with_a_regional_town_is_a_contradiction(geocoder
 
 @pytest.mark.parametrize(
     "query",
-    [GeocodeQuery(), GeocodeQuery(lat=float("nan"), lon=-71.0), GeocodeQuery(lat=48.4),
-     GeocodeQuery(lat=95.0, lon=-71.0), GeocodeQuery(lat=48.4, lon=-200.0)],
+    [
+        GeocodeQuery(),
+        GeocodeQuery(lat=float("nan"), lon=-71.0),
+        GeocodeQuery(lat=48.4),
+        GeocodeQuery(lat=95.0, lon=-71.0),
+        GeocodeQuery(lat=48.4, lon=-200.0),
+    ],
 )
 def test_empty_or_absurd_input_is_refused(geocoder, query):
     with pytest.raises(GeocodingError):
@@ -154,8 +166,9 @@ def cascade(gazetteer):
     from mapservice.geocoding import CascadeGeocoder, ParkNames
 
     parks = read_parks(DATA_DIR / "parks.geojson")
-    return CascadeGeocoder(gazetteer,
-                           park_names=ParkNames.from_files(parks, DATA_DIR / "park_aliases.csv"))
+    return CascadeGeocoder(
+        gazetteer, park_names=ParkNames.from_files(parks, DATA_DIR / "park_aliases.csv")
+    )
 
 
 @pytest.mark.parametrize(
@@ -175,16 +188,18 @@ def cascade(gazetteer):
         ("45 rue Racine\nChicoutimi\nG7H 5B1", "postcode", None),
     ],
 )
-def test_park_streets_and_names_respect_the_place_written(gazetteer, cascade, text, precision,
-                                                          park):
+def test_park_streets_and_names_respect_the_place_written(
+    gazetteer, cascade, text, precision, park
+):
     from mapservice.geocoding import parse_query
 
     loc = cascade.geocode(parse_query(text, gazetteer))
     assert (loc.precision.value, loc.park_id) == (precision, park), loc
 
 
-@pytest.mark.parametrize("text", ["2961 chemin de la Scierie Taschereau QC",
-                                  "675 rue des Sociétaires\nDurham-Sud"])
+@pytest.mark.parametrize(
+    "text", ["2961 chemin de la Scierie Taschereau QC", "675 rue des Sociétaires\nDurham-Sud"]
+)
 def test_a_town_elsewhere_without_comma_is_flagged(gazetteer, cascade, text):
     from mapservice.geocoding import parse_query
 

@@ -11,12 +11,22 @@ from mapservice.services import Services
 
 
 def test_geocode_a_full_address(client):
-    r = client.get("/api/v1/geocode",
-                   query_string={"q": "2485, rue Alexis-le-Trotteur, Jonquière (Québec) G7X 0E4"})
+    r = client.get(
+        "/api/v1/geocode",
+        query_string={"q": "2485, rue Alexis-le-Trotteur, Jonquière (Québec) G7X 0E4"},
+    )
     assert r.status_code == 200
     body = r.json
-    assert {"lat", "lon", "precision", "source", "score", "municipality", "park",
-            "candidates"} <= set(body)
+    assert {
+        "lat",
+        "lon",
+        "precision",
+        "source",
+        "score",
+        "municipality",
+        "park",
+        "candidates",
+    } <= set(body)
     assert (body["lat"], body["lon"], body["precision"]) == (48.4069, -71.2221, "postcode")
     assert body["municipality"]["name"] == "Jonquière"
     assert body["municipality"]["municipality"] == "Saguenay"
@@ -42,8 +52,9 @@ def test_geocode_variants(client, q, precision, place):
 
 
 def test_structured_parameters_work_without_q(client):
-    r = client.get("/api/v1/geocode", query_string={"municipality": "Alma",
-                                                    "postal_code": "G8B 5W2"})
+    r = client.get(
+        "/api/v1/geocode", query_string={"municipality": "Alma", "postal_code": "G8B 5W2"}
+    )
     assert r.status_code == 200 and r.json["precision"] == "postcode"
 
 
@@ -76,8 +87,7 @@ def test_swapped_coordinates_are_a_422_with_the_fix(client):
 
 
 def test_reverse_gives_municipality_postal_area_and_park(client):
-    body = client.get("/api/v1/reverse", query_string={"lat": "48.4069",
-                                                       "lon": "-71.2221"}).json
+    body = client.get("/api/v1/reverse", query_string={"lat": "48.4069", "lon": "-71.2221"}).json
     assert body["place"]["id"] == "saguenay-jonquiere"
     assert body["municipality"]["name"] == "Saguenay" and body["fsa"] == "G7X"
     assert body["postal_code"] == "G7X 0E4" and body["park"]["id"] == "jonquiere"
@@ -99,9 +109,13 @@ def test_reverse_outside_the_region(client):
 
 @pytest.mark.parametrize(
     ("args", "field"),
-    [({"lon": "-71.2"}, "lat"), ({"lat": "abc", "lon": "-71.2"}, "lat"),
-     ({"lat": "95", "lon": "-71.2"}, "lat"), ({"lat": "48.4", "lon": "nan"}, "lon"),
-     ({"lat": "48.4", "lon": "-271"}, "lon")],
+    [
+        ({"lon": "-71.2"}, "lat"),
+        ({"lat": "abc", "lon": "-71.2"}, "lat"),
+        ({"lat": "95", "lon": "-71.2"}, "lat"),
+        ({"lat": "48.4", "lon": "nan"}, "lon"),
+        ({"lat": "48.4", "lon": "-271"}, "lon"),
+    ],
 )
 def test_reverse_refuses_bad_points_naming_the_parameter(client, args, field):
     r = client.get("/api/v1/reverse", query_string=args)
@@ -115,8 +129,10 @@ def _coarse_site(app) -> int:
 
 def test_moving_a_site_makes_it_manual_with_who_and_when(app, client):
     site_id = _coarse_site(app)
-    r = client.post(f"/api/v1/sites/{site_id}/location",
-                    json={"lat": 48.4069, "lon": -71.2221, "by": "Julie Tremblay"})
+    r = client.post(
+        f"/api/v1/sites/{site_id}/location",
+        json={"lat": 48.4069, "lon": -71.2221, "by": "Julie Tremblay"},
+    )
     assert r.status_code == 200, r.json
     body = r.json
     assert body["precision"] == "manual" and body["source"] == "correction-manuelle"
@@ -126,10 +142,12 @@ def test_moving_a_site_makes_it_manual_with_who_and_when(app, client):
 
 @pytest.mark.parametrize(
     ("payload", "status", "field"),
-    [({"lat": 45.5, "lon": -73.56, "by": "X"}, 422, "lat"),
-     ({"lat": 48.4, "lon": -71.2, "by": " "}, 422, "by"),
-     ({"lat": "nord", "lon": -71.2, "by": "X"}, 422, "lat"),
-     ({"lon": -71.2, "by": "X"}, 422, "lat")],
+    [
+        ({"lat": 45.5, "lon": -73.56, "by": "X"}, 422, "lat"),
+        ({"lat": 48.4, "lon": -71.2, "by": " "}, 422, "by"),
+        ({"lat": "nord", "lon": -71.2, "by": "X"}, 422, "lat"),
+        ({"lon": -71.2, "by": "X"}, 422, "lat"),
+    ],
 )
 def test_a_bad_move_is_refused_and_changes_nothing(app, client, payload, status, field):
     site_id = _coarse_site(app)
@@ -148,8 +166,9 @@ def test_moving_an_unknown_site_is_a_404(client):
 def test_a_hand_placed_site_stays_put_when_its_file_is_imported_again(app, client):
     svc: Services = app.extensions["mapservice"]
     site_id = _coarse_site(app)
-    client.post(f"/api/v1/sites/{site_id}/location",
-                json={"lat": 48.4100, "lon": -71.2300, "by": "Julie"})
+    client.post(
+        f"/api/v1/sites/{site_id}/location", json={"lat": 48.4100, "lon": -71.2300, "by": "Julie"}
+    )
     result = svc.import_file(PROJECT_ROOT / "data" / "demo" / "membres.csv")
     assert result.updated["sites"] == 0
     site = svc.repo.get_site(site_id)
@@ -167,11 +186,11 @@ def test_review_page_lists_coarse_sites_with_a_link_to_correct_them(app, client)
 
 def test_position_form_saves_and_redirects_or_explains(app, client):
     site_id = _coarse_site(app)
-    r = client.post(f"/sites/{site_id}/position", data={"lat": "48,4069", "lon": "-71.2221",
-                                                        "by": "Marc"})
+    r = client.post(
+        f"/sites/{site_id}/position", data={"lat": "48,4069", "lon": "-71.2221", "by": "Marc"}
+    )
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/geocodage?corrige={site_id}")
-    r = client.post(f"/sites/{site_id}/position", data={"lat": "48.4", "lon": "-71.2",
-                                                        "by": ""})
+    r = client.post(f"/sites/{site_id}/position", data={"lat": "48.4", "lon": "-71.2", "by": ""})
     assert r.status_code == 422 and "qui fait la correction" in r.get_data(as_text=True)
 
 
@@ -194,8 +213,9 @@ def test_the_time_of_a_hand_placement_carries_its_utc_offset(app, client):
     from datetime import datetime, timedelta
 
     site_id = _coarse_site(app)
-    r = client.post(f"/api/v1/sites/{site_id}/location",
-                    json={"lat": 48.4069, "lon": -71.2221, "by": "Julie"})
+    r = client.post(
+        f"/api/v1/sites/{site_id}/location", json={"lat": 48.4069, "lon": -71.2221, "by": "Julie"}
+    )
     at = datetime.fromisoformat(r.json["geocoded_at"])
     assert at.utcoffset() == timedelta(0)
 
@@ -203,8 +223,9 @@ def test_the_time_of_a_hand_placement_carries_its_utc_offset(app, client):
 @pytest.mark.parametrize("site_id", ["0", "2147483648", "99999999999999999999999"])
 def test_a_site_id_no_row_can_have_is_a_404_not_a_500(client, site_id):
     # Past SQLite's (and PostgreSQL's) integers the driver used to overflow: a 500.
-    r = client.post(f"/api/v1/sites/{site_id}/location",
-                    json={"lat": 48.4, "lon": -71.2, "by": "X"})
+    r = client.post(
+        f"/api/v1/sites/{site_id}/location", json={"lat": 48.4, "lon": -71.2, "by": "X"}
+    )
     assert r.status_code == 404 and r.mimetype == "application/problem+json"
     assert site_id in r.json["message"]
 
@@ -216,8 +237,10 @@ def test_who_moved_a_site_must_be_plain_text(app, client, by):
     site_id = _coarse_site(app)
     svc: Services = app.extensions["mapservice"]
     before = svc.repo.get_site(site_id)
-    r = client.post(f"/api/v1/sites/{site_id}/location",
-                    data=json.dumps({"lat": 48.4069, "lon": -71.2221, "by": by}),
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/sites/{site_id}/location",
+        data=json.dumps({"lat": 48.4069, "lon": -71.2221, "by": by}),
+        content_type="application/json",
+    )
     assert r.status_code == 422 and r.json["field"] == "by", r.json
     assert svc.repo.get_site(site_id) == before

@@ -60,8 +60,9 @@ def test_an_interrupted_run_resumes_where_it_stopped(demo):
     stamped = {s.id: s.geocoded_at for s in demo.repo.sites() if s.geocoded_at}
     assert len(stamped) == 10
     progress: list[int] = []
-    summary = geocoding_jobs.run_batch(demo, mode="all",
-                                       on_progress=lambda d, t: progress.append(d))
+    summary = geocoding_jobs.run_batch(
+        demo, mode="all", on_progress=lambda d, t: progress.append(d)
+    )
     assert summary.resumed and summary.done_now == summary.total - 10
     assert progress[0] == 11 and progress[-1] == summary.total
     after = {s.id: s.geocoded_at for s in demo.repo.sites()}
@@ -74,8 +75,10 @@ def test_an_interrupted_run_resumes_where_it_stopped(demo):
 def test_a_site_that_cannot_be_placed_is_reported_and_keeps_its_point(demo):
     site = next(s for s in demo.repo.sites() if s.geocode_precision is Precision.POSTCODE)
     with demo.repo.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE sites SET postal_code = 'H2X 1Y4', lon = NULL, lat = NULL "
-                             "WHERE id = ?", (site.id,))
+        conn.exec_driver_sql(
+            "UPDATE sites SET postal_code = 'H2X 1Y4', lon = NULL, lat = NULL WHERE id = ?",
+            (site.id,),
+        )
     summary = geocoding_jobs.run_batch(demo, mode="missing")
     assert summary.total == 1 and summary.statuses == {"failed": 1}
     (failure,) = summary.failures
@@ -92,17 +95,34 @@ def test_unknown_mode_is_refused(demo):
 
 @pytest.mark.slow
 def test_the_cli_prints_a_summary_by_precision_and_the_review_list(tmp_path, demo_db):
-    env = {**os.environ, "MAPSERVICE_DATABASE_URL": demo_db,
-           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance")}
-    run = subprocess.run([sys.executable, "-m", "mapservice.cli", "geocode", "--all",
-                          "--review-limit", "3"], env=env, capture_output=True, text=True,
-                         timeout=120)
+    env = {
+        **os.environ,
+        "MAPSERVICE_DATABASE_URL": demo_db,
+        "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "mapservice.cli", "geocode", "--all", "--review-limit", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "Sites par précision" in run.stdout and "postcode" in run.stdout
     assert "sites à vérifier" in run.stdout and "… et " in run.stdout
-    again = subprocess.run([sys.executable, "-m", "mapservice.cli", "geocode"], env=env,
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "mapservice.cli", "geocode"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 0 and "0 sites traités" in again.stdout
-    bad = subprocess.run([sys.executable, "-m", "mapservice.cli", "geocode", "--backend",
-                          "nominatim"], env=env, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "mapservice.cli", "geocode", "--backend", "nominatim"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode != 0 and "MAPSERVICE_GEOCODER_URL" in bad.stderr

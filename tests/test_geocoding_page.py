@@ -11,8 +11,10 @@ from tests.support.browser import signed_in_page
 
 def _coarse_site(db_url: str) -> tuple[int, float, float]:
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-        return conn.execute("SELECT id, lat, lon FROM sites WHERE geocode_precision = "
-                            "'municipality' ORDER BY id LIMIT 1").fetchone()
+        return conn.execute(
+            "SELECT id, lat, lon FROM sites WHERE geocode_precision = "
+            "'municipality' ORDER BY id LIMIT 1"
+        ).fetchone()
 
 
 def test_drag_the_marker_and_save(chromium, served, demo_db, tmp_path):
@@ -49,10 +51,18 @@ def test_drag_the_marker_and_save(chromium, served, demo_db, tmp_path):
     assert errors == []
 
     with sqlite3.connect(demo_db.removeprefix("sqlite:///")) as conn:
-        row_db = conn.execute("SELECT lat, lon, geocode_precision, geocode_source, geocoded_by, "
-                              "geocoded_at FROM sites WHERE id = ?", (site_id,)).fetchone()
-    assert row_db[:5] == (round(lat, 6), round(lon, 6), "manual", "correction-manuelle",
-                          "Julie Tremblay")
+        row_db = conn.execute(
+            "SELECT lat, lon, geocode_precision, geocode_source, geocoded_by, "
+            "geocoded_at FROM sites WHERE id = ?",
+            (site_id,),
+        ).fetchone()
+    assert row_db[:5] == (
+        round(lat, 6),
+        round(lon, 6),
+        "manual",
+        "correction-manuelle",
+        "Julie Tremblay",
+    )
     assert row_db[5] is not None
 
     # The name is remembered for the next correction.

@@ -17,8 +17,14 @@ HEAD = known_revisions()[-1]
 
 
 def _health(tmp_path: Path, url: str) -> tuple[int, dict]:
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "SECRET_KEY": "test", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.mimetype == "application/json"
     return response.status_code, response.get_json()
@@ -39,8 +45,12 @@ def test_a_database_behind_the_code_answers_503_with_both_revisions(tmp_path, ol
     repo.close()
     status, body = _health(tmp_path, url)
     assert status == 503
-    assert body == {"status": "schema_behind", "backend": "sqlite", "revision": older,
-                    "head_revision": HEAD}
+    assert body == {
+        "status": "schema_behind",
+        "backend": "sqlite",
+        "revision": older,
+        "head_revision": HEAD,
+    }
 
 
 def test_an_empty_database_is_behind(tmp_path):
@@ -57,4 +67,7 @@ def test_a_database_upgraded_by_newer_code_is_ahead(tmp_path, demo_db):
     status, body = _health(tmp_path, demo_db)
     assert status == 503
     assert (body["status"], body["revision"], body["head_revision"]) == (
-        "schema_ahead", "9999", HEAD)
+        "schema_ahead",
+        "9999",
+        HEAD,
+    )

@@ -44,8 +44,12 @@ _FUZZ = settings(
     derandomize=True,
     database=None,
     print_blob=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large, HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 
 
@@ -78,15 +82,77 @@ VALID: dict[str, list[str]] = {
     "contact_telephone": ["", "418 555-0123"],
     "consentement_public": ["", "oui", "non"],
 }
-FORMULAS = ["=cmd|' /C calc'!A0", "=1+1", "+1+1", "-1+1", "@SUM(A1:A2)",
-            '=HYPERLINK("http://exemple.invalid","x")', "\t=1+1", "\r=1+1"]
-NUMBERS = ["1e309", "-1e309", "1E3", "NaN", "nan", "inf", "-Infinity", "-0", "+0", "0x1F",
-           "1_000", "9" * 400, "1,5E+03", "١٢٣", "１２", "1 234 567,89", "1.2.3", ",5", "5,"]
-COORDINATES = ["91", "-91", "181", "-181", "48,4210", "-71,2300", "0", "-0", "NaN", "1e309",
-               "48°25'N"]
-STRUCTURE = ['"', '""', '"a"b', "a\nb", "a\r\nb", "a\rb", ";", ",", "\t", "|", "\x00", "\x1b[31m",
-             "\x85", "\u2028", "\u202egpj.exe", "\ufeff", "\ud800", "  ", "é" * 3, "Ｅｎｔ",
-             "ﷺ" * 20, "<script>alert(1)</script>", "' OR 1=1 --", "=" * 3, "---"]
+FORMULAS = [
+    "=cmd|' /C calc'!A0",
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1:A2)",
+    '=HYPERLINK("http://exemple.invalid","x")',
+    "\t=1+1",
+    "\r=1+1",
+]
+NUMBERS = [
+    "1e309",
+    "-1e309",
+    "1E3",
+    "NaN",
+    "nan",
+    "inf",
+    "-Infinity",
+    "-0",
+    "+0",
+    "0x1F",
+    "1_000",
+    "9" * 400,
+    "1,5E+03",
+    "١٢٣",
+    "１２",
+    "1 234 567,89",
+    "1.2.3",
+    ",5",
+    "5,",
+]
+COORDINATES = [
+    "91",
+    "-91",
+    "181",
+    "-181",
+    "48,4210",
+    "-71,2300",
+    "0",
+    "-0",
+    "NaN",
+    "1e309",
+    "48°25'N",
+]
+STRUCTURE = [
+    '"',
+    '""',
+    '"a"b',
+    "a\nb",
+    "a\r\nb",
+    "a\rb",
+    ";",
+    ",",
+    "\t",
+    "|",
+    "\x00",
+    "\x1b[31m",
+    "\x85",
+    "\u2028",
+    "\u202egpj.exe",
+    "\ufeff",
+    "\ud800",
+    "  ",
+    "é" * 3,
+    "Ｅｎｔ",
+    "ﷺ" * 20,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "=" * 3,
+    "---",
+]
 HUGE = st.sampled_from([150, 201, 301, 1001, 5000, 140_000]).map(lambda n: "x" * n)
 HOSTILE_CELL = st.one_of(
     st.sampled_from(FORMULAS + NUMBERS + COORDINATES + STRUCTURE),
@@ -124,8 +190,13 @@ def headers(draw: Any) -> list[tuple[str, str | None]]:
     header: list[tuple[str, str | None]] = [(name, name) for name in HEADER]
     if draw(st.sampled_from([True, True, False])):
         return header
-    for op, index in draw(st.lists(st.tuples(st.sampled_from(["drop", "dup", "rename", "junk"]),
-                                             st.integers(0, 40)), min_size=1, max_size=3)):
+    for op, index in draw(
+        st.lists(
+            st.tuples(st.sampled_from(["drop", "dup", "rename", "junk"]), st.integers(0, 40)),
+            min_size=1,
+            max_size=3,
+        )
+    ):
         if not header:
             break
         i = index % len(header)
@@ -136,8 +207,14 @@ def headers(draw: Any) -> list[tuple[str, str | None]]:
             header.insert(i, (label, column))
         elif op == "rename":
             spec = COLUMNS_BY_NAME.get(column or "")
-            names = [*(spec.aliases if spec else ()), label.upper(), label[:-1], "",
-                     f"\ufeff{label}", f"{label}\x00"]
+            names = [
+                *(spec.aliases if spec else ()),
+                label.upper(),
+                label[:-1],
+                "",
+                f"\ufeff{label}",
+                f"{label}\x00",
+            ]
             header[i] = (draw(st.sampled_from(names) | HOSTILE_CELL), column)
         else:
             header.insert(i, (draw(HOSTILE_CELL), None))
@@ -154,13 +231,17 @@ def csv_files(draw: Any) -> bytes:
     terminator = draw(st.sampled_from(["\r\n", "\n", "\r"]))
     quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
     out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator=terminator,
-               quoting=quoting).writerow([label for label, _ in header])
+    csv.writer(out, delimiter=delimiter, lineterminator=terminator, quoting=quoting).writerow(
+        [label for label, _ in header]
+    )
     writer = csv.writer(out, delimiter=row_delimiter, lineterminator=terminator, quoting=quoting)
     for row in data:
         writer.writerow([row.get(column or "", "junk") for _, column in header])
-    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "cp1252", "utf-16",
-                                     "utf-16-le", "utf-16-be"]))
+    encoding = draw(
+        st.sampled_from(
+            ["utf-8", "utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "utf-16-be"]
+        )
+    )
     content = _encode(out.getvalue(), encoding)
     return draw(damaged(content))
 
@@ -170,10 +251,17 @@ def damaged(draw: Any, content: bytes) -> bytes:
     """``content`` truncated, with bytes inserted or flipped: a broken upload or disk."""
     if draw(st.sampled_from([True, True, False])):
         return content
-    for op, where, byte in draw(st.lists(
-            st.tuples(st.sampled_from(["cut", "insert", "flip"]), st.floats(0, 1),
-                      st.sampled_from([0x00, 0x81, 0xFF, 0xC3, 0x22, 0x0A, 0x3B, 0xD8])),
-            min_size=1, max_size=2)):
+    for op, where, byte in draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["cut", "insert", "flip"]),
+                st.floats(0, 1),
+                st.sampled_from([0x00, 0x81, 0xFF, 0xC3, 0x22, 0x0A, 0x3B, 0xD8]),
+            ),
+            min_size=1,
+            max_size=2,
+        )
+    ):
         at = int(where * len(content))
         if op == "cut":
             content = content[:at]
@@ -181,7 +269,7 @@ def damaged(draw: Any, content: bytes) -> bytes:
             content = content[:at] + bytes([byte]) + content[at:]
         elif content:
             at = min(at, len(content) - 1)
-            content = content[:at] + bytes([content[at] ^ byte or 1]) + content[at + 1:]
+            content = content[:at] + bytes([content[at] ^ byte or 1]) + content[at + 1 :]
     return content
 
 
@@ -213,29 +301,44 @@ def _escaped(value: Any) -> Any:
 
 XML_BOMBS = {
     "deep": "<worksheet>" + "<a>" * 50_000 + "</a>" * 50_000 + "</worksheet>",
-    "laughs": ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lollollollollollollol">'
-               + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-                         for i in range(1, 9))
-               + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol8;</t></is></c></row>'
-               "</sheetData></worksheet>"),
-    "external": ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                 '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
-                 "</sheetData></worksheet>"),
-    "bigint": ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               '<sheetData><row r="1">'
-               + "".join(f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
-                         for col, name in zip("ABCD", ["entreprise", "municipalite", "type",
-                                                       "matiere"], strict=True))
-               + '</row><row r="2"><c r="A2" t="n"><v>' + "9" * 5000 + "</v></c></row>"
-               "</sheetData></worksheet>"),
-    "nan": ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>quantite</t></is></c></row>'
-            '<row r="2"><c r="A2"><v>nan</v></c><c r="B2"><v>1e309</v></c><c r="C2" t="b">'
-            '<v>2</v></c><c r="D2" t="d"><v>not a date</v></c><c r="E2" t="e"><v>#REF!</v></c>'
-            '</row><row r="1048576"><c r="XFD1048576" t="s"><v>99999</v></c></row>'
-            "</sheetData></worksheet>"),
+    "laughs": (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lollollollollollollol">'
+        + "".join(
+            f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+            for i in range(1, 9)
+        )
+        + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol8;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    ),
+    "external": (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    ),
+    "bigint": (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1">'
+        + "".join(
+            f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
+            for col, name in zip(
+                "ABCD", ["entreprise", "municipalite", "type", "matiere"], strict=True
+            )
+        )
+        + '</row><row r="2"><c r="A2" t="n"><v>'
+        + "9" * 5000
+        + "</v></c></row>"
+        "</sheetData></worksheet>"
+    ),
+    "nan": (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>quantite</t></is></c></row>'
+        '<row r="2"><c r="A2"><v>nan</v></c><c r="B2"><v>1e309</v></c><c r="C2" t="b">'
+        '<v>2</v></c><c r="D2" t="d"><v>not a date</v></c><c r="E2" t="e"><v>#REF!</v></c>'
+        '</row><row r="1048576"><c r="XFD1048576" t="s"><v>99999</v></c></row>'
+        "</sheetData></worksheet>"
+    ),
     "garbage": "<worksheet><sheetData><row r='x'><c r='??'><v>1</v></c></row>",
     "empty": "",
 }
@@ -261,14 +364,22 @@ def xlsx_files(draw: Any) -> bytes:
         typing = draw(st.sampled_from(["text", "natural", "mixed"]))
         for row in data:
             if typing == "mixed":
-                kinds = draw(st.lists(st.sampled_from(["text", "number", "formula", "date",
-                                                       "bool"]), min_size=len(header),
-                                      max_size=len(header)))
+                kinds = draw(
+                    st.lists(
+                        st.sampled_from(["text", "number", "formula", "date", "bool"]),
+                        min_size=len(header),
+                        max_size=len(header),
+                    )
+                )
             else:
-                kinds = ["number" if typing == "natural" and column in _NUMERIC else "text"
-                         for _, column in header]
-            values = [_cell(row.get(column or "", ""), kind)
-                      for (_, column), kind in zip(header, kinds, strict=True)]
+                kinds = [
+                    "number" if typing == "natural" and column in _NUMERIC else "text"
+                    for _, column in header
+                ]
+            values = [
+                _cell(row.get(column or "", ""), kind)
+                for (_, column), kind in zip(header, kinds, strict=True)
+            ]
             sheet.append([_escaped(v) for v in values])
     out = io.BytesIO()
     book.save(out)
@@ -313,8 +424,11 @@ def snapshot(services: Any) -> dict[str, tuple[int, str]]:
 def _plain(value: str | None, max_len: int, *, key: bool = False) -> bool:
     if value is None:
         return True
-    return (not _CONTROL.search(value) and len(value) <= max_len
-            and (not key or 0 < len(fold(value)) <= 300))
+    return (
+        not _CONTROL.search(value)
+        and len(value) <= max_len
+        and (not key or 0 < len(fold(value)) <= 300)
+    )
 
 
 def assert_stored_data_is_clean(services: Any) -> None:
@@ -362,11 +476,14 @@ def import_or_refuse(services: Any, path: Path, content: bytes) -> ImportRejecte
     return None
 
 
-GOOD = "\r\n".join([
-    ";".join(HEADER),
-    "Scierie du Lac (essai);321113;;1200 rue des Pins;St-Félicien;G8K 2A3;;;offre;bois.sciure;"
-    "Sciure sèche;1 234,5;t/an;hebdomadaire;non;non;Léa Tremblay;lea@exemple.ca;418 555-0123;oui",
-]).encode("utf-8-sig")
+GOOD = "\r\n".join(
+    [
+        ";".join(HEADER),
+        "Scierie du Lac (essai);321113;;1200 rue des Pins;St-Félicien;G8K 2A3;;;offre;bois.sciure;"
+        "Sciure sèche;1 234,5;t/an;hebdomadaire;non;non;Léa Tremblay;lea@exemple.ca;418 "
+        "555-0123;oui",
+    ]
+).encode("utf-8-sig")
 
 
 @pytest.fixture(scope="module")
@@ -410,17 +527,30 @@ def test_hostile_xlsx_imports_valid_data_or_is_refused_cleanly(seeded, tmp_path,
 
 @pytest.mark.slow
 @fuzz(30)
-@given(content=st.one_of(csv_files(), xlsx_files(), st.binary(max_size=500)),
-       filename=st.sampled_from(["membres.csv", "membres.xlsx", "Membres.XLSX",
-                                 "..\\..\\secret_key.csv", "../../instance/x.csv",
-                                 "x" * 300 + ".csv", "é=cmd|calc.csv", "membres.csv.exe"]))
-def test_hostile_upload_answers_4xx_or_a_preview_and_writes_nothing(app, client, content,
-                                                                   filename):
+@given(
+    content=st.one_of(csv_files(), xlsx_files(), st.binary(max_size=500)),
+    filename=st.sampled_from(
+        [
+            "membres.csv",
+            "membres.xlsx",
+            "Membres.XLSX",
+            "..\\..\\secret_key.csv",
+            "../../instance/x.csv",
+            "x" * 300 + ".csv",
+            "é=cmd|calc.csv",
+            "membres.csv.exe",
+        ]
+    ),
+)
+def test_hostile_upload_answers_4xx_or_a_preview_and_writes_nothing(app, client, content, filename):
     svc = app.extensions["mapservice"]
     kept = Path(app.instance_path) / "imports"
     before, uploads = snapshot(svc), set(kept.iterdir()) if kept.is_dir() else set()
-    response = client.post("/registre/import", data={"file": (io.BytesIO(content), filename)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/registre/import",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     _event(f"HTTP {response.status_code}")
     assert response.status_code in (200, 413, 422), (response.status_code, page[:2000])
@@ -444,28 +574,37 @@ def _csv(*lines: str, encoding: str = "utf-8") -> bytes:
 ROW_HEADER = "entreprise;municipalite;type;matiere;description;contact_courriel"
 
 
-def _refused(services: Any, tmp_path: Path, content: bytes, name: str = "f.csv"
-             ) -> ImportRejected:
+def _refused(services: Any, tmp_path: Path, content: bytes, name: str = "f.csv") -> ImportRejected:
     exc = import_or_refuse(services, tmp_path / name, content)
     assert exc is not None, "the file was imported"
     return exc
 
 
-@pytest.mark.parametrize(("cell", "column", "fragment"), [
-    ("Acme\x00Inc", "entreprise", "U+0000"),            # PostgreSQL refuses NUL in text
-    ("Acme\x1b[31m", "entreprise", "U+001B"),           # terminal escape
-    ("Sciure\x85sèche", "description", "U+0085"),       # C1 control: a mis-decoded file
-    ("a" * 201, "entreprise", "au plus 200"),           # members.name is 300 wide, forms 200
-    ("lea@" + "x" * 200 + ".ca", "contact_courriel", "au plus 200"),  # String(200)
-    ("x" * 1001, "description", "au plus 1000"),
-    ("℡" * 120, "entreprise", "décomposés"),            # folds to 360 characters of key
-    ("===", "entreprise", "Ni lettre latine"),          # "===" and "---" were one member
-    ("lea(at)exemple", "contact_courriel", "courriel mal formée"),
-])
-def test_a_cell_that_does_not_fit_is_refused_naming_row_and_column(seeded, tmp_path, cell,
-                                                                    column, fragment):
-    values = {"entreprise": "Acme", "municipalite": "Alma", "type": "offre",
-              "matiere": "bois.sciure", "description": "", "contact_courriel": ""}
+@pytest.mark.parametrize(
+    ("cell", "column", "fragment"),
+    [
+        ("Acme\x00Inc", "entreprise", "U+0000"),  # PostgreSQL refuses NUL in text
+        ("Acme\x1b[31m", "entreprise", "U+001B"),  # terminal escape
+        ("Sciure\x85sèche", "description", "U+0085"),  # C1 control: a mis-decoded file
+        ("a" * 201, "entreprise", "au plus 200"),  # members.name is 300 wide, forms 200
+        ("lea@" + "x" * 200 + ".ca", "contact_courriel", "au plus 200"),  # String(200)
+        ("x" * 1001, "description", "au plus 1000"),
+        ("℡" * 120, "entreprise", "décomposés"),  # folds to 360 characters of key
+        ("===", "entreprise", "Ni lettre latine"),  # "===" and "---" were one member
+        ("lea(at)exemple", "contact_courriel", "courriel mal formée"),
+    ],
+)
+def test_a_cell_that_does_not_fit_is_refused_naming_row_and_column(
+    seeded, tmp_path, cell, column, fragment
+):
+    values = {
+        "entreprise": "Acme",
+        "municipalite": "Alma",
+        "type": "offre",
+        "matiere": "bois.sciure",
+        "description": "",
+        "contact_courriel": "",
+    }
     values[column] = cell
     row = ";".join(values[c] for c in ROW_HEADER.split(";"))
     exc = _refused(seeded, tmp_path, _csv(ROW_HEADER, "Autre;Alma;offre;bois.sciure;;", row))
@@ -485,8 +624,11 @@ def test_a_nul_byte_past_the_first_64_kb_is_refused_on_its_row(seeded, tmp_path,
 
 
 def test_names_without_letter_or_digit_are_not_one_member(seeded, tmp_path):
-    exc = _refused(seeded, tmp_path, _csv(ROW_HEADER, "---;Alma;offre;bois.sciure;;",
-                                          "***;Alma;besoin;bois.sciure;;"))
+    exc = _refused(
+        seeded,
+        tmp_path,
+        _csv(ROW_HEADER, "---;Alma;offre;bois.sciure;;", "***;Alma;besoin;bois.sciure;;"),
+    )
     assert [(i.row, i.column) for i in exc.issues] == [(2, "entreprise"), (3, "entreprise")]
 
 
@@ -494,37 +636,64 @@ def test_descriptions_alike_in_their_stored_key_are_one_flow(seeded, tmp_path):
     """The database keys a flow by 500 folded characters of its description: two descriptions
     differing only after that were imported as two flows, the second overwriting the first."""
     head = "Sciure " + "très fine " * 60
-    exc = _refused(seeded, tmp_path, _csv(ROW_HEADER, f"Acme;Alma;offre;bois.sciure;{head}A;",
-                                          f"Acme;Alma;offre;bois.sciure;{head}B;"))
+    exc = _refused(
+        seeded,
+        tmp_path,
+        _csv(
+            ROW_HEADER,
+            f"Acme;Alma;offre;bois.sciure;{head}A;",
+            f"Acme;Alma;offre;bois.sciure;{head}B;",
+        ),
+    )
     (issue,) = exc.issues
     assert issue.row == 3 and "double de la ligne 2" in issue.message
 
 
-@pytest.mark.parametrize(("lines", "row", "fragment"), [
-    (['entreprise;"municipalite', "Acme;Alma"], 1, "jamais refermé"),  # raised csv.Error
-    ([ROW_HEADER, 'Acme;"Alma;offre;bois.sciure;;', "Autre;Alma;offre;bois.sciure;;"], 2,
-     "jamais refermé"),  # swallowed the rest of the file into one cell
-    ([ROW_HEADER, 'Acme;"Alma"x;offre;bois.sciure;;'], 2, "après le guillemet fermant"),
-    ([ROW_HEADER, 'Acme;"' + "x" * 140_000 + '";offre;bois.sciure;;'], 2,
-     "plus de 131 072 caractères"),  # was csv's English message
-])
+@pytest.mark.parametrize(
+    ("lines", "row", "fragment"),
+    [
+        (['entreprise;"municipalite', "Acme;Alma"], 1, "jamais refermé"),  # raised csv.Error
+        (
+            [ROW_HEADER, 'Acme;"Alma;offre;bois.sciure;;', "Autre;Alma;offre;bois.sciure;;"],
+            2,
+            "jamais refermé",
+        ),  # swallowed the rest of the file into one cell
+        ([ROW_HEADER, 'Acme;"Alma"x;offre;bois.sciure;;'], 2, "après le guillemet fermant"),
+        (
+            [ROW_HEADER, 'Acme;"' + "x" * 140_000 + '";offre;bois.sciure;;'],
+            2,
+            "plus de 131 072 caractères",
+        ),  # was csv's English message
+    ],
+)
 def test_broken_quoting_is_refused_in_french_at_its_row(seeded, tmp_path, lines, row, fragment):
     (issue,) = _refused(seeded, tmp_path, _csv(*lines)).issues
     assert issue.row == row and fragment in issue.message, issue
 
 
-@pytest.mark.parametrize(("content", "row", "fragment"), [
-    # Windows-1252 has no 0x81: was "Encodage illisible" with no line.
-    (_csv(ROW_HEADER, "Acme;Alma;offre;bois.sciure;;") + b"\n\x81;Alma;offre;bois.sciure;;",
-     3, "ni UTF-8 ni Windows-1252"),
-    # A UTF-8 BOM, then Latin-1: was read as Windows-1252, BOM included in the first header.
-    (b"\xef\xbb\xbf" + _csv(ROW_HEADER, "Caf\xe9;Alma;offre;bois.sciure;;", encoding="latin-1"),
-     2, "s'annonce en UTF-8"),
-    # UTF-16 cut in the middle of a code unit.
-    (_csv(ROW_HEADER, "Acme;Alma;offre;bois.sciure;;", encoding="utf-16")[:-1], 2, "UTF-16"),
-])
-def test_an_encoding_that_breaks_midway_is_refused_at_its_line(seeded, tmp_path, content, row,
-                                                               fragment):
+@pytest.mark.parametrize(
+    ("content", "row", "fragment"),
+    [
+        # Windows-1252 has no 0x81: was "Encodage illisible" with no line.
+        (
+            _csv(ROW_HEADER, "Acme;Alma;offre;bois.sciure;;") + b"\n\x81;Alma;offre;bois.sciure;;",
+            3,
+            "ni UTF-8 ni Windows-1252",
+        ),
+        # A UTF-8 BOM, then Latin-1: was read as Windows-1252, BOM included in the first header.
+        (
+            b"\xef\xbb\xbf"
+            + _csv(ROW_HEADER, "Caf\xe9;Alma;offre;bois.sciure;;", encoding="latin-1"),
+            2,
+            "s'annonce en UTF-8",
+        ),
+        # UTF-16 cut in the middle of a code unit.
+        (_csv(ROW_HEADER, "Acme;Alma;offre;bois.sciure;;", encoding="utf-16")[:-1], 2, "UTF-16"),
+    ],
+)
+def test_an_encoding_that_breaks_midway_is_refused_at_its_line(
+    seeded, tmp_path, content, row, fragment
+):
     (issue,) = _refused(seeded, tmp_path, content).issues
     assert issue.row == row and fragment in issue.message, issue
 
@@ -533,14 +702,14 @@ def test_an_encoding_that_breaks_midway_is_refused_at_its_line(seeded, tmp_path,
 def test_utf16_without_bom_is_read(seeded, tmp_path, encoding):
     """Was refused as "octets nuls"."""
     path = tmp_path / "u16.csv"
-    path.write_bytes(_csv(ROW_HEADER, f"Seize {encoding};Alma;offre;bois.sciure;Sciure;",
-                          encoding=encoding))
+    path.write_bytes(
+        _csv(ROW_HEADER, f"Seize {encoding};Alma;offre;bois.sciure;Sciure;", encoding=encoding)
+    )
     assert seeded.import_file(path).inserted["flows"] == 1
     assert f"Seize {encoding}" in {m.name for m in seeded.repo.members()}
 
 
-def test_a_header_of_a_hundred_thousand_columns_is_refused_at_once(seeded, tmp_path,
-                                                                    monkeypatch):
+def test_a_header_of_a_hundred_thousand_columns_is_refused_at_once(seeded, tmp_path, monkeypatch):
     """Each unknown column was fuzzy-matched against every known name: 18 s of CPU. Now the
     width is refused before any column is compared (counted, not timed)."""
     import difflib
@@ -561,23 +730,30 @@ def test_a_header_of_a_hundred_thousand_columns_is_refused_at_once(seeded, tmp_p
     assert compared == ["notte"]  # a narrow header still gets its suggestions
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("1e309", "notation scientifique"),  # was "l'unité va dans la colonne « unite »"
-    ("1,5E+03", "notation scientifique"),
-    ("9" * 400, "Trop long"),
-])
-def test_numbers_that_are_not_plain_decimals_are_refused_clearly(seeded, tmp_path, text,
-                                                                 fragment):
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("1e309", "notation scientifique"),  # was "l'unité va dans la colonne « unite »"
+        ("1,5E+03", "notation scientifique"),
+        ("9" * 400, "Trop long"),
+    ],
+)
+def test_numbers_that_are_not_plain_decimals_are_refused_clearly(seeded, tmp_path, text, fragment):
     header = "entreprise;municipalite;type;matiere;quantite;unite"
-    (issue,) = _refused(seeded, tmp_path,
-                        _csv(header, f"Acme;Alma;offre;bois.sciure;{text};t/an")).issues
+    (issue,) = _refused(
+        seeded, tmp_path, _csv(header, f"Acme;Alma;offre;bois.sciure;{text};t/an")
+    ).issues
     assert (issue.row, issue.column) == (2, "quantite") and fragment in issue.message
 
 
 def test_minus_zero_is_stored_as_zero(seeded, tmp_path):
     path = tmp_path / "zero.csv"
-    path.write_bytes(_csv("entreprise;municipalite;type;matiere;quantite;unite",
-                          "Zéro;Alma;offre;bois.sciure;-0;t/an"))
+    path.write_bytes(
+        _csv(
+            "entreprise;municipalite;type;matiere;quantite;unite",
+            "Zéro;Alma;offre;bois.sciure;-0;t/an",
+        )
+    )
     seeded.import_file(path)
     (flow,) = [f for f in seeded.repo.flows() if f.quantity == 0]
     assert math.copysign(1, flow.quantity) == 1
@@ -613,16 +789,27 @@ def _chart_only() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("content", "row", "fragment"), [
-    (_zip({"[Content_Types].xml": "<Types/>", "xl/worksheets/sheet1.xml": "<" + "a" * 20_000_000}),
-     None, "anormalement comprimé"),  # a zip bomb: was parsed (ParseError here, OOM at scale)
-    (_zip({"bonjour.txt": "salut"}), None, "pas un classeur Excel"),  # was "(KeyError)"
-    (_zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}), None, ".ods"),
-    (_chart_only(), None, "illisible"),  # was AttributeError
-    (_zip(_workbook_parts(XML_BOMBS["bigint"])), 2, "illisible à la ligne 2"),  # was ValueError
-    (_zip(_workbook_parts(XML_BOMBS["laughs"])), None, "illisible"),  # was ParseError
-    (_zip(_workbook_parts(XML_BOMBS["garbage"])), None, "illisible"),
-])
+@pytest.mark.parametrize(
+    ("content", "row", "fragment"),
+    [
+        (
+            _zip(
+                {
+                    "[Content_Types].xml": "<Types/>",
+                    "xl/worksheets/sheet1.xml": "<" + "a" * 20_000_000,
+                }
+            ),
+            None,
+            "anormalement comprimé",
+        ),  # a zip bomb: was parsed (ParseError here, OOM at scale)
+        (_zip({"bonjour.txt": "salut"}), None, "pas un classeur Excel"),  # was "(KeyError)"
+        (_zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}), None, ".ods"),
+        (_chart_only(), None, "illisible"),  # was AttributeError
+        (_zip(_workbook_parts(XML_BOMBS["bigint"])), 2, "illisible à la ligne 2"),  # was ValueError
+        (_zip(_workbook_parts(XML_BOMBS["laughs"])), None, "illisible"),  # was ParseError
+        (_zip(_workbook_parts(XML_BOMBS["garbage"])), None, "illisible"),
+    ],
+)
 def test_a_workbook_that_is_no_workbook_is_refused(seeded, tmp_path, content, row, fragment):
     (issue,) = _refused(seeded, tmp_path, content, "classeur.xlsx").issues
     assert issue.row == row and fragment in issue.message, issue
@@ -631,25 +818,42 @@ def test_a_workbook_that_is_no_workbook_is_refused(seeded, tmp_path, content, ro
 def _sheet_xml(rows: list[tuple[int, list[tuple[str, str]]]], *, dimension: str = "") -> str:
     """A worksheet part: ``(row number, [(cell reference, text)])``, and a declared size."""
     cells = "".join(
-        f'<row r="{number}">' + "".join(f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
-                                        for ref, text in row) + "</row>"
-        for number, row in rows)
+        f'<row r="{number}">'
+        + "".join(f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>' for ref, text in row)
+        + "</row>"
+        for number, row in rows
+    )
     size = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f"{size}<sheetData>{cells}</sheetData></worksheet>")
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{size}<sheetData>{cells}</sheetData></worksheet>"
+    )
 
 
-_XLSX_HEADER = [(f"{col}1", name) for col, name in
-                zip("ABCD", ["entreprise", "municipalite", "type", "matiere"], strict=True)]
+_XLSX_HEADER = [
+    (f"{col}1", name)
+    for col, name in zip("ABCD", ["entreprise", "municipalite", "type", "matiere"], strict=True)
+]
 
 
 def test_a_workbook_declaring_fewer_rows_than_it_has_is_read_whole(seeded, tmp_path):
     """openpyxl trusts <dimension>: a file claiming A1:D2 lost every row after the first."""
-    data = [(n, [(f"A{n}", f"Dimension {n}"), (f"B{n}", "Alma"), (f"C{n}", "offre"),
-                 (f"D{n}", "bois.sciure")]) for n in range(2, 6)]
+    data = [
+        (
+            n,
+            [
+                (f"A{n}", f"Dimension {n}"),
+                (f"B{n}", "Alma"),
+                (f"C{n}", "offre"),
+                (f"D{n}", "bois.sciure"),
+            ],
+        )
+        for n in range(2, 6)
+    ]
     path = tmp_path / "dimension.xlsx"
-    path.write_bytes(_zip(_workbook_parts(_sheet_xml([(1, _XLSX_HEADER), *data],
-                                                     dimension="A1:D2"))))
+    path.write_bytes(
+        _zip(_workbook_parts(_sheet_xml([(1, _XLSX_HEADER), *data], dimension="A1:D2")))
+    )
     assert seeded.import_file(path).inserted["members"] == 4
 
 
@@ -666,8 +870,13 @@ def test_cells_far_right_do_not_make_every_row_sixteen_thousand_wide(seeded, tmp
     def workbook(column: str) -> Path:
         data = [(n, [(f"{column}{n}", "x")]) for n in range(2, 2_002)]
         path = tmp_path / f"large-{column}.xlsx"
-        path.write_bytes(_zip(_workbook_parts(_sheet_xml([(1, _XLSX_HEADER), *data],
-                                                         dimension=f"A1:{column}2001"))))
+        path.write_bytes(
+            _zip(
+                _workbook_parts(
+                    _sheet_xml([(1, _XLSX_HEADER), *data], dimension=f"A1:{column}2001")
+                )
+            )
+        )
         return path
 
     def peak_bytes(path: Path) -> int:
@@ -686,12 +895,15 @@ def test_cells_far_right_do_not_make_every_row_sixteen_thousand_wide(seeded, tmp
     assert "aucune ligne de données" in issue.message
 
 
-@pytest.mark.parametrize(("rows", "row", "fragment"), [
-    ([(1, [*_XLSX_HEADER, ("XFD1", "note")])], 1, "En-tête trop large"),
-    ([(1, _XLSX_HEADER), (1_048_577, [("A1048577", "Acme")])], 1_048_577, "dernière ligne"),
-    ([(3, _XLSX_HEADER)], 1, "ligne 1 de la première feuille est vide"),
-    ([], None, "La première feuille est vide"),
-])
+@pytest.mark.parametrize(
+    ("rows", "row", "fragment"),
+    [
+        ([(1, [*_XLSX_HEADER, ("XFD1", "note")])], 1, "En-tête trop large"),
+        ([(1, _XLSX_HEADER), (1_048_577, [("A1048577", "Acme")])], 1_048_577, "dernière ligne"),
+        ([(3, _XLSX_HEADER)], 1, "ligne 1 de la première feuille est vide"),
+        ([], None, "La première feuille est vide"),
+    ],
+)
 def test_a_sheet_beyond_excel_limits_is_refused(seeded, tmp_path, rows, row, fragment):
     content = _zip(_workbook_parts(_sheet_xml(rows)))
     (issue,) = _refused(seeded, tmp_path, content, "limites.xlsx").issues
@@ -731,8 +943,13 @@ ROAD_READER_BUGS = (
 )
 
 _FINITE = st.floats(-200, 200, allow_nan=False)
-_NUMBERS = st.one_of(_FINITE, st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 1e309]),
-                     st.integers(-10**6, 10**6), st.just(10**400), st.booleans())
+_NUMBERS = st.one_of(
+    _FINITE,
+    st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 1e309]),
+    st.integers(-(10**6), 10**6),
+    st.just(10**400),
+    st.booleans(),
+)
 _POSITION: st.SearchStrategy[Any] = st.one_of(
     st.tuples(st.floats(-71.5, -70.5), st.floats(48.0, 49.0)).map(list),
     st.lists(_NUMBERS, max_size=4),
@@ -747,42 +964,70 @@ _COORDS = st.one_of(
 )
 _GEOMETRY = st.one_of(
     st.fixed_dictionaries(
-        {"type": st.sampled_from(["LineString", "MultiLineString", "Polygon", "Point",
-                                  "GeometryCollection", "linestring", ""])},
-        optional={"coordinates": _COORDS, "crs": st.just({"type": "name", "properties": {
-            "name": "EPSG:32619"}}), "geometries": st.just([])}),
+        {
+            "type": st.sampled_from(
+                [
+                    "LineString",
+                    "MultiLineString",
+                    "Polygon",
+                    "Point",
+                    "GeometryCollection",
+                    "linestring",
+                    "",
+                ]
+            )
+        },
+        optional={
+            "coordinates": _COORDS,
+            "crs": st.just({"type": "name", "properties": {"name": "EPSG:32619"}}),
+            "geometries": st.just([]),
+        },
+    ),
     st.sampled_from([None, [], "LineString", 0]),
 )
 _PROPERTIES: st.SearchStrategy[Any] = st.one_of(
-    st.fixed_dictionaries({}, optional={
-        "kind": st.sampled_from(["route", "autoroute", "arterial", "bridge", "sentier", None, 1]),
-        "speed_kmh": _NUMBERS | st.sampled_from(["90", None]),
-        "bridge": st.sampled_from([False, True, "non", None]),
-        "id": st.text(max_size=5) | st.integers(),
-        "name": st.sampled_from(["", "x" * 5_000_000, "Route\x00170"]),
-    }),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "kind": st.sampled_from(
+                ["route", "autoroute", "arterial", "bridge", "sentier", None, 1]
+            ),
+            "speed_kmh": _NUMBERS | st.sampled_from(["90", None]),
+            "bridge": st.sampled_from([False, True, "non", None]),
+            "id": st.text(max_size=5) | st.integers(),
+            "name": st.sampled_from(["", "x" * 5_000_000, "Route\x00170"]),
+        },
+    ),
     st.sampled_from([None, [], "props"]),
 )
 _FEATURE = st.one_of(
-    st.fixed_dictionaries({"type": st.sampled_from(["Feature", "feature", "FeatureCollection"])},
-                          optional={"properties": _PROPERTIES, "geometry": _GEOMETRY}),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["Feature", "feature", "FeatureCollection"])},
+        optional={"properties": _PROPERTIES, "geometry": _GEOMETRY},
+    ),
     st.sampled_from([None, [], "Feature", 3]),
 )
 _DOCUMENT = st.one_of(
-    st.fixed_dictionaries({"type": st.just("FeatureCollection"),
-                           "features": st.lists(_FEATURE, max_size=4)},
-                          optional={"crs": st.just({"type": "name", "properties": {
-                              "name": "urn:ogc:def:crs:EPSG::32619"}}),
-                              "bbox": st.lists(_NUMBERS, max_size=4)}),
+    st.fixed_dictionaries(
+        {"type": st.just("FeatureCollection"), "features": st.lists(_FEATURE, max_size=4)},
+        optional={
+            "crs": st.just({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32619"}}),
+            "bbox": st.lists(_NUMBERS, max_size=4),
+        },
+    ),
     _FEATURE,
     st.sampled_from([None, [], "FeatureCollection", {"type": "FeatureCollection"}]),
 )
 _TEXT = st.one_of(
     _DOCUMENT.map(lambda doc: json.dumps(doc, allow_nan=True).encode()),
-    st.integers(900, 200_000).map(lambda n: b'{"type":"FeatureCollection","features":['
-                                  + b"[" * n + b"]" * n + b"]}"),
-    st.just(b'{"type":"FeatureCollection","features":[{"properties":{"speed_kmh":'
-            + b"9" * 5000 + b"}}]}"),
+    st.integers(900, 200_000).map(
+        lambda n: b'{"type":"FeatureCollection","features":[' + b"[" * n + b"]" * n + b"]}"
+    ),
+    st.just(
+        b'{"type":"FeatureCollection","features":[{"properties":{"speed_kmh":'
+        + b"9" * 5000
+        + b"}}]}"
+    ),
     st.just(b'"' + b"x" * 5_000_000 + b'"'),
     st.binary(max_size=200),
     st.just(b"\xef\xbb\xbf{}"),
@@ -790,8 +1035,9 @@ _TEXT = st.one_of(
 )
 
 
-@settings(_FUZZ, max_examples=150, phases=[Phase.explicit, Phase.generate],
-          report_multiple_bugs=False)
+@settings(
+    _FUZZ, max_examples=150, phases=[Phase.explicit, Phase.generate], report_multiple_bugs=False
+)
 @given(content=_TEXT)
 def test_hostile_road_geojson_is_read_or_refused_naming_the_feature(tmp_path, content):
     from mapservice.errors import RoadNetworkError
@@ -821,17 +1067,32 @@ def _known_bug(content: bytes, bug: type[BaseException]) -> Any:
     return pytest.param(content, id=bug.__name__)
 
 
-@pytest.mark.parametrize("content", [
-    _known_bug(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
-               b'{"kind":"route","speed_kmh":50},"geometry":{"type":"LineString"}}]}', KeyError),
-    _known_bug(b'{"type":"FeatureCollection","features":' + b"[" * 100_000 + b"]" * 100_000
-               + b"}", RecursionError),
-    _known_bug(b'{"type":"FeatureCollection","features":[{"properties":{"speed_kmh":'
-               + b"9" * 5000 + b"}}]}", ValueError),
-    _known_bug(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
-               b'{"kind":"route","speed_kmh":Infinity},"geometry":{"type":"LineString",'
-               b'"coordinates":[[-71,48.4],[-71.1,48.4]]}}]}', pytest.fail.Exception),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        _known_bug(
+            b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+            b'{"kind":"route","speed_kmh":50},"geometry":{"type":"LineString"}}]}',
+            KeyError,
+        ),
+        _known_bug(
+            b'{"type":"FeatureCollection","features":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            RecursionError,
+        ),
+        _known_bug(
+            b'{"type":"FeatureCollection","features":[{"properties":{"speed_kmh":'
+            + b"9" * 5000
+            + b"}}]}",
+            ValueError,
+        ),
+        _known_bug(
+            b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+            b'{"kind":"route","speed_kmh":Infinity},"geometry":{"type":"LineString",'
+            b'"coordinates":[[-71,48.4],[-71.1,48.4]]}}]}',
+            pytest.fail.Exception,
+        ),
+    ],
+)
 def test_a_malformed_road_file_is_refused_naming_it(tmp_path, content):
     from mapservice.errors import RoadNetworkError
     from mapservice.routing.road_lines import read_road_lines

@@ -42,16 +42,16 @@ def test_transport_figures_follow_the_factors(model):
     assert impact.trips == math.ceil(100 / model.payload_t)
     assert impact.avoided_kg_co2e is None and impact.net_kg_co2e is None  # never a made-up 0
     assert impact.landfill_saved_cad == pytest.approx(100 * model.landfill_cad_per_t)
-    assert impact.net_benefit_cad == pytest.approx(impact.landfill_saved_cad
-                                                   - impact.transport_cost_cad)
+    assert impact.net_benefit_cad == pytest.approx(
+        impact.landfill_saved_cad - impact.transport_cost_cad
+    )
 
 
 def test_break_even_is_where_transport_equals_what_is_avoided(model, taxonomy):
     avoided = avoided_factor(taxonomy, "metaux.ferraille")
     assert avoided is not None
     impact = trip_impact(model, tonnes=10.0, road_km=100.0, avoided=avoided)
-    at_break_even = trip_impact(model, tonnes=10.0, road_km=impact.break_even_km,
-                                avoided=avoided)
+    at_break_even = trip_impact(model, tonnes=10.0, road_km=impact.break_even_km, avoided=avoided)
     assert at_break_even.net_kg_co2e == pytest.approx(0.0, abs=1e-6)
     assert impact.net_kg_co2e > 0
     beyond = trip_impact(model, tonnes=10.0, road_km=impact.break_even_km * 1.1, avoided=avoided)
@@ -65,7 +65,8 @@ def test_avoided_factor_falls_back_to_the_nearest_ancestor(taxonomy):
         found = avoided_factor(taxonomy, code)
         if found is not None:
             assert found.category_code == code or found.category_code in {
-                a.code for a in taxonomy.ancestors(code)}
+                a.code for a in taxonomy.ancestors(code)
+            }
     assert avoided_factor(taxonomy, "inconnu") is None
 
 

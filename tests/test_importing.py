@@ -135,9 +135,24 @@ def test_missing_and_misspelled_columns(services, tmp_path):
 
 
 def test_english_headers_are_accepted(services, tmp_path):
-    english = ["company", "naics", "site", "address", "municipality", "postal code", "lat",
-               "lon", "direction", "material", "description", "quantity", "unit", "frequency",
-               "hazardous", "confidential"]
+    english = [
+        "company",
+        "naics",
+        "site",
+        "address",
+        "municipality",
+        "postal code",
+        "lat",
+        "lon",
+        "direction",
+        "material",
+        "description",
+        "quantity",
+        "unit",
+        "frequency",
+        "hazardous",
+        "confidential",
+    ]
     rows = [list(r) for r in GOOD]
     rows[0][HEADER.index("type")] = "output"
     services.import_file(write_csv(tmp_path / "en.csv", rows, header=english))

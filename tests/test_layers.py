@@ -7,12 +7,10 @@ import json
 
 import pytest
 
+from mapservice.domain.access import PUBLIC, STAFF, Scope
 from mapservice.exports.jobs import context
 from mapservice.exports.layers import (
     LAYERS,
-    PUBLIC,
-    STAFF,
-    Scope,
     flow_features,
     park_features,
     site_features,
@@ -33,8 +31,9 @@ def _all(svc, scope: Scope) -> dict[str, list[dict]]:
         "parks": list(park_features(svc.repo.parks(), ctx, scope)),
         "sites": list(site_features(sites, flows, ctx, scope)),
         "flows": list(flow_features(flows, by_site, ctx, scope)),
-        "synergies": list(synergy_features(svc.repo.synergies(), {f.id: f for f in flows},
-                                           by_site, ctx, scope)),
+        "synergies": list(
+            synergy_features(svc.repo.synergies(), {f.id: f for f in flows}, by_site, ctx, scope)
+        ),
     }
 
 
@@ -76,9 +75,11 @@ def test_public_gets_no_contact_no_confidential_quantity_no_name_without_consent
     for feature in layers["flows"]:
         if feature["id"] in secret_flows:
             assert feature["properties"]["quantity"] is None
-    confidential_pairs = [f for f in layers["synergies"]
-                          if {f["properties"]["output_flow_id"],
-                              f["properties"]["input_flow_id"]} & secret_flows]
+    confidential_pairs = [
+        f
+        for f in layers["synergies"]
+        if {f["properties"]["output_flow_id"], f["properties"]["input_flow_id"]} & secret_flows
+    ]
     assert confidential_pairs
     for feature in confidential_pairs:
         assert feature["properties"]["net_t_co2e"] is None
@@ -132,11 +133,14 @@ def test_every_field_is_documented_in_the_readme():
 def test_park_outlines_follow_the_right_hand_rule(svc):
     from shapely.geometry import shape
 
-    outlines = [f["geometry"] for f in _all(svc, STAFF)["parks"]
-                if f["geometry"]["type"] in ("Polygon", "MultiPolygon")]
+    outlines = [
+        f["geometry"]
+        for f in _all(svc, STAFF)["parks"]
+        if f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    ]
     assert outlines
     for geometry in outlines:
         geom = shape(geometry)
-        for polygon in ([geom] if geom.geom_type == "Polygon" else list(geom.geoms)):
+        for polygon in [geom] if geom.geom_type == "Polygon" else list(geom.geoms):
             assert polygon.exterior.is_ccw
             assert all(not ring.is_ccw for ring in polygon.interiors)

@@ -19,8 +19,7 @@ def test_the_prefixes_cover_the_machine_routes_and_no_page(app):
             assert path.startswith(MACHINE_PREFIXES), (rule.endpoint, path)
         else:
             assert not path.startswith(MACHINE_PREFIXES), (rule.endpoint, path)
-        assert path.startswith(API_PREFIXES) == (blueprint in API_BLUEPRINTS), (
-            rule.endpoint, path)
+        assert path.startswith(API_PREFIXES) == (blueprint in API_BLUEPRINTS), (rule.endpoint, path)
     assert seen >= MACHINE_BLUEPRINTS
 
 

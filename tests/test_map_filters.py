@@ -40,8 +40,10 @@ from tests.support.settings import make_settings
         ({"sector": "metaux"}, MapFilter(sector="metaux")),
         ({"sector": "autre"}, MapFilter(sector="autre")),
         ({"category": "bois"}, MapFilter(category="bois")),
-        ({"category": "metaux.aluminium.retailles"},
-         MapFilter(category="metaux.aluminium.retailles")),
+        (
+            {"category": "metaux.aluminium.retailles"},
+            MapFilter(category="metaux.aluminium.retailles"),
+        ),
         ({"direction": "offre"}, MapFilter(direction=Direction.OUTPUT)),
         ({"direction": "output"}, MapFilter(direction=Direction.OUTPUT)),
         ({"direction": "besoin"}, MapFilter(direction=Direction.INPUT)),
@@ -104,8 +106,13 @@ def test_unknown_category_suggests_near_codes(choices):
 
 
 def test_choices_list_the_five_mrcs(choices):
-    assert choices.mrcs == {"Saguenay", "Lac-Saint-Jean-Est", "Le Domaine-du-Roy",
-                            "Maria-Chapdelaine", "Le Fjord-du-Saguenay"}
+    assert choices.mrcs == {
+        "Saguenay",
+        "Lac-Saint-Jean-Est",
+        "Le Domaine-du-Roy",
+        "Maria-Chapdelaine",
+        "Le Fjord-du-Saguenay",
+    }
 
 
 @pytest.mark.parametrize(
@@ -114,8 +121,15 @@ def test_choices_list_the_five_mrcs(choices):
         MapFilter(),
         MapFilter(park="alma-nord"),
         MapFilter(direction=Direction.INPUT, q="palettes de bois"),
-        MapFilter(park="arvida", municipality="saguenay", mrc="Saguenay", sector="metaux",
-                  category="metaux.aluminium", direction=Direction.OUTPUT, q="Récupération"),
+        MapFilter(
+            park="arvida",
+            municipality="saguenay",
+            mrc="Saguenay",
+            sector="metaux",
+            category="metaux.aluminium",
+            direction=Direction.OUTPUT,
+            q="Récupération",
+        ),
     ],
 )
 def test_query_round_trips(choices, view):
@@ -132,8 +146,12 @@ def test_query_writes_directions_in_french():
 
 @pytest.mark.parametrize(
     ("view", "narrows"),
-    [(MapFilter(), False), (MapFilter(park="arvida", q="x"), False),
-     (MapFilter(category="bois"), True), (MapFilter(direction=Direction.INPUT), True)],
+    [
+        (MapFilter(), False),
+        (MapFilter(park="arvida", q="x"), False),
+        (MapFilter(category="bois"), True),
+        (MapFilter(direction=Direction.INPUT), True),
+    ],
 )
 def test_narrows_flows(view, narrows):
     assert view.narrows_flows is narrows
@@ -144,11 +162,25 @@ def test_narrows_flows(view, narrows):
 
 @pytest.mark.parametrize(
     ("naics", "group"),
-    [("321113", "bois-chimie"), ("331317", "metaux"), ("33", "metaux"), ("112120", "primaire"),
-     ("212", "primaire"), ("312120", "alimentaire"), ("484", "transport"), ("4841", "transport"),
-     ("541330", "services"), ("562", "environnement"), ("221", "construction"),
-     ("238", "construction"), (None, "autre"), ("", "autre"), ("3", "autre"),
-     ("99", "autre"), ("x1", "autre")],
+    [
+        ("321113", "bois-chimie"),
+        ("331317", "metaux"),
+        ("33", "metaux"),
+        ("112120", "primaire"),
+        ("212", "primaire"),
+        ("312120", "alimentaire"),
+        ("484", "transport"),
+        ("4841", "transport"),
+        ("541330", "services"),
+        ("562", "environnement"),
+        ("221", "construction"),
+        ("238", "construction"),
+        (None, "autre"),
+        ("", "autre"),
+        ("3", "autre"),
+        ("99", "autre"),
+        ("x1", "autre"),
+    ],
 )
 def test_sector_group(naics, group):
     assert sector_group(naics).code == group
@@ -271,9 +303,15 @@ def test_mrc_keeps_the_sites_of_its_municipalities(demo, mrc):
     assert demo.run(MapFilter(mrc=mrc)) == expected
 
 
-@pytest.mark.parametrize(("group", "prefixes"),
-                         [("metaux", {"33"}), ("transport", {"41", "44", "45", "48", "49"}),
-                          ("primaire", {"11", "21"}), ("environnement", {"56"})])
+@pytest.mark.parametrize(
+    ("group", "prefixes"),
+    [
+        ("metaux", {"33"}),
+        ("transport", {"41", "44", "45", "48", "49"}),
+        ("primaire", {"11", "21"}),
+        ("environnement", {"56"}),
+    ],
+)
 def test_sector_group_keeps_its_naics_codes(demo, group, prefixes):
     expected = sites_and_their_flows(demo, lambda s: (s.naics_code or "")[:2] in prefixes)
     assert expected[0]
@@ -306,12 +344,16 @@ def test_search_by_company_name_keeps_all_its_flows(demo, q):
     named = {s.id for s in demo.sites if needle in plain(s.member_name) or needle in plain(s.name)}
     companies = {s.member_name for s in demo.sites if s.id in named}
     assert "Récupération Grand-Duc (démo)" in companies
-    matching = [f for f in demo.flows if f.site_id not in named
-                and (needle in plain(f.description)
-                     or needle in plain(demo.taxonomy.label(f.category_code)))]
+    matching = [
+        f
+        for f in demo.flows
+        if f.site_id not in named
+        and (
+            needle in plain(f.description) or needle in plain(demo.taxonomy.label(f.category_code))
+        )
+    ]
     expected_sites = named | {f.site_id for f in matching}
-    expected_flows = ({f.id for f in demo.flows if f.site_id in named}
-                      | {f.id for f in matching})
+    expected_flows = {f.id for f in demo.flows if f.site_id in named} | {f.id for f in matching}
     kept_sites, kept_flows = demo.run(MapFilter(q=q))
     assert (kept_sites, kept_flows) == (expected_sites, expected_flows)
     for site_id in named:  # every flow of the named companies, whatever it is
@@ -320,23 +362,31 @@ def test_search_by_company_name_keeps_all_its_flows(demo, q):
 
 def test_search_by_material_keeps_only_matching_flows(demo):
     needle = "sciure"
-    assert not any(needle in plain(s.member_name) or needle in plain(s.name)
-                   for s in demo.sites)
-    expected = sites_of_flows(demo, lambda f: needle in plain(f.description)
-                              or needle in plain(demo.taxonomy.label(f.category_code)))
+    assert not any(needle in plain(s.member_name) or needle in plain(s.name) for s in demo.sites)
+    expected = sites_of_flows(
+        demo,
+        lambda f: (
+            needle in plain(f.description) or needle in plain(demo.taxonomy.label(f.category_code))
+        ),
+    )
     kept_sites, kept_flows = demo.run(MapFilter(q="SCIURE"))
     assert (kept_sites, kept_flows) == expected
     # Some kept site has other flows that the search left out.
-    assert any(len(demo.flows_of[s]) > len([f for f in demo.flows_of[s] if f.id in kept_flows])
-               for s in kept_sites)
+    assert any(
+        len(demo.flows_of[s]) > len([f for f in demo.flows_of[s] if f.id in kept_flows])
+        for s in kept_sites
+    )
 
 
 def test_search_matches_a_category_label(demo):
     # Flows of "Ferraille et acier" match a search for the label even when their description
     # never says it.
     label = demo.taxonomy.label("metaux.ferraille")
-    silent = [f for f in demo.flows if f.category_code == "metaux.ferraille"
-              and plain(label) not in plain(f.description)]
+    silent = [
+        f
+        for f in demo.flows
+        if f.category_code == "metaux.ferraille" and plain(label) not in plain(f.description)
+    ]
     _, kept_flows = demo.run(MapFilter(q=label.upper()))
     assert silent and {f.id for f in silent} <= kept_flows
 
@@ -364,14 +414,17 @@ def test_combined_filters_are_the_intersection(demo, view):
     prefixes = set(BY_CODE[view.sector].sectors) if view.sector else None
 
     def site_ok(s: Site) -> bool:
-        return ((view.park is None or s.park_id == view.park)
-                and (under is None or s.municipality_id in under)
-                and (in_mrc is None or s.municipality_id in in_mrc)
-                and (prefixes is None or (s.naics_code or "")[:2] in prefixes))
+        return (
+            (view.park is None or s.park_id == view.park)
+            and (under is None or s.municipality_id in under)
+            and (in_mrc is None or s.municipality_id in in_mrc)
+            and (prefixes is None or (s.naics_code or "")[:2] in prefixes)
+        )
 
     def flow_ok(f: Flow) -> bool:
-        return ((view.direction is None or f.direction is view.direction)
-                and (codes is None or f.category_code in codes))
+        return (view.direction is None or f.direction is view.direction) and (
+            codes is None or f.category_code in codes
+        )
 
     expected_sites, expected_flows = set(), set()
     for site in demo.sites:
@@ -379,8 +432,12 @@ def test_combined_filters_are_the_intersection(demo, view):
             continue
         own = [f for f in demo.flows_of.get(site.id, []) if flow_ok(f)]
         if needle and needle not in plain(site.member_name) and needle not in plain(site.name):
-            own = [f for f in own if needle in plain(f.description)
-                   or needle in plain(demo.taxonomy.label(f.category_code))]
+            own = [
+                f
+                for f in own
+                if needle in plain(f.description)
+                or needle in plain(demo.taxonomy.label(f.category_code))
+            ]
             if not own:
                 continue
         if (view.direction or view.category) and not own:

@@ -107,16 +107,36 @@ def test_anonymised_hides_who_and_where_of_members_without_consent(demo):
 
 def test_anonymised_sector_sites_move_to_their_borough(demo):
     munis = demo.gazetteer.municipalities
-    site = Site(id=7, member_id=3, name="Usine d'Arvida", address="1, rue Davis",
-                municipality_id="saguenay-arvida", postal_code="G7S 1A1", lon=-71.19,
-                lat=48.43, naics_code="331317", member_name="Alu Secret (démo)")
+    site = Site(
+        id=7,
+        member_id=3,
+        name="Usine d'Arvida",
+        address="1, rue Davis",
+        municipality_id="saguenay-arvida",
+        postal_code="G7S 1A1",
+        lon=-71.19,
+        lat=48.43,
+        naics_code="331317",
+        member_name="Alu Secret (démo)",
+    )
     (after,) = anonymised([site], {}, munis)
     jonquiere = munis["saguenay-jonquiere"]
     assert shown_place(site, munis) == jonquiere
-    assert (after.lon, after.lat, after.municipality_id) == (jonquiere.lon, jonquiere.lat,
-                                                              "saguenay-jonquiere")
-    unknown = Site(id=8, member_id=3, name="x", address=None, municipality_id=None,
-                   postal_code=None, lon=-71.0, lat=48.0)
+    assert (after.lon, after.lat, after.municipality_id) == (
+        jonquiere.lon,
+        jonquiere.lat,
+        "saguenay-jonquiere",
+    )
+    unknown = Site(
+        id=8,
+        member_id=3,
+        name="x",
+        address=None,
+        municipality_id=None,
+        postal_code=None,
+        lon=-71.0,
+        lat=48.0,
+    )
     (nowhere,) = anonymised([unknown], {}, munis)
     assert (nowhere.lon, nowhere.lat) == (None, None)  # not drawn rather than drawn exactly
 
@@ -161,8 +181,9 @@ def test_anonymised_points_are_park_centres_or_places(demo):
     view = region_view(demo, MapFilter(), anonymise=True, site_url="/sites/{id}")
     parks = demo.park_ids().values()
     munis = demo.gazetteer.municipalities.values()
-    allowed = ({tuple(geojson.point(p.centre_lon, p.centre_lat)["coordinates"]) for p in parks}
-               | {tuple(geojson.point(m.lon, m.lat)["coordinates"]) for m in munis})
+    allowed = {tuple(geojson.point(p.centre_lon, p.centre_lat)["coordinates"]) for p in parks} | {
+        tuple(geojson.point(m.lon, m.lat)["coordinates"]) for m in munis
+    }
     features = view.data["sites"]["features"]
     hidden = [f for f in features if f["properties"].get("a") == 1]
     sites = demo.repo.sites()
@@ -238,8 +259,14 @@ def test_a_park_view_draws_only_that_park(demo):
 def test_park_features_fall_back_to_the_centre():
     from mapservice.domain.model import Park
 
-    bare = Park(id="p", name="Parc <sans contour>", kind="industrial", municipality_id="alma",
-                centre_lon=-71.6, centre_lat=48.5)
+    bare = Park(
+        id="p",
+        name="Parc <sans contour>",
+        kind="industrial",
+        municipality_id="alma",
+        centre_lon=-71.6,
+        centre_lat=48.5,
+    )
     (feature,) = park_features([bare])
     assert feature["geometry"] == geojson.point(-71.6, 48.5)
     assert feature["properties"] == {"n": "Parc <sans contour>", "approx": True}
@@ -268,19 +295,24 @@ def pick_pairs(svc: Services) -> dict[str, tuple[Flow, Flow]]:
                 continue
             for need in flows:
                 a, b = sites[out.site_id], sites[need.site_id]
-                if (need.direction is Direction.INPUT and need.id not in skip
-                        and need.category_code.startswith(in_prefix)
-                        and (a.lon, a.lat) != (b.lon, b.lat)):
+                if (
+                    need.direction is Direction.INPUT
+                    and need.id not in skip
+                    and need.category_code.startswith(in_prefix)
+                    and (a.lon, a.lat) != (b.lon, b.lat)
+                ):
                     return out, need
         raise AssertionError(f"no {out_prefix} → {in_prefix} pair in the demo")
 
     chosen: dict[str, tuple[Flow, Flow]] = {}
     used: set[int] = set()
-    for name, out_prefix, in_prefix in (("metal-1", "metaux", "metaux"),
-                                        ("metal-2", "metaux", "metaux"),
-                                        ("metal-3", "metaux", "metaux"),
-                                        ("to-wood", "metaux", "bois"),
-                                        ("wood", "bois", "bois")):
+    for name, out_prefix, in_prefix in (
+        ("metal-1", "metaux", "metaux"),
+        ("metal-2", "metaux", "metaux"),
+        ("metal-3", "metaux", "metaux"),
+        ("to-wood", "metaux", "bois"),
+        ("wood", "bois", "bois"),
+    ):
         chosen[name] = pair(out_prefix, in_prefix, used)
         used.update(f.id for f in chosen[name])
     return chosen
@@ -289,11 +321,21 @@ def pick_pairs(svc: Services) -> dict[str, tuple[Flow, Flow]]:
 def save_synergies(svc: Services) -> dict[str, int]:
     pairs = pick_pairs(svc)
     svc.repo.save_candidates(
-        {"output_flow_id": out.id, "input_flow_id": need.id, "kind": "substitution",
-         "score": 0.6, "geodesic_m": 12345.0, "road_m": 15000.0 + i, "duration_s": 900.0,
-         "net_kg_co2e": 2500.0, "net_benefit_cad": 1234.0, "distance_backend": "haversine",
-         "reasons_json": "[]"}
-        for i, (out, need) in enumerate(pairs.values()))
+        {
+            "output_flow_id": out.id,
+            "input_flow_id": need.id,
+            "kind": "substitution",
+            "score": 0.6,
+            "geodesic_m": 12345.0,
+            "road_m": 15000.0 + i,
+            "duration_s": 900.0,
+            "net_kg_co2e": 2500.0,
+            "net_benefit_cad": 1234.0,
+            "distance_backend": "haversine",
+            "reasons_json": "[]",
+        }
+        for i, (out, need) in enumerate(pairs.values())
+    )
     ids = {(s.output_flow_id, s.input_flow_id): s.id for s in svc.repo.synergies()}
     by_name = {name: ids[(out.id, need.id)] for name, (out, need) in pairs.items()}
     repo = svc.repo
@@ -307,10 +349,12 @@ def save_synergies(svc: Services) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("view", "shown"),
-    [(MapFilter(), {"metal-1", "metal-2", "metal-3", "to-wood", "wood"}),
-     (MapFilter(category="metaux"), {"metal-1", "metal-2", "metal-3"}),
-     (MapFilter(category="bois"), {"wood"}),
-     (MapFilter(direction=Direction.OUTPUT), set())],
+    [
+        (MapFilter(), {"metal-1", "metal-2", "metal-3", "to-wood", "wood"}),
+        (MapFilter(category="metaux"), {"metal-1", "metal-2", "metal-3"}),
+        (MapFilter(category="bois"), {"wood"}),
+        (MapFilter(direction=Direction.OUTPUT), set()),
+    ],
 )
 def test_lines_join_only_shown_flows_in_their_status_colour(svc, view, shown):
     by_name = save_synergies(svc)
@@ -323,15 +367,20 @@ def test_lines_join_only_shown_flows_in_their_status_colour(svc, view, shown):
         if synergy.output_flow_id in flows and synergy.input_flow_id in flows:
             a = sites[flows[synergy.output_flow_id].site_id]
             b = sites[flows[synergy.input_flow_id].site_id]
-            expected[synergy.id] = (geojson.line([(a.lon, a.lat), (b.lon, b.lat)]),
-                                    STATUS_STYLE[synergy.status], synergy.status)
+            expected[synergy.id] = (
+                geojson.line([(a.lon, a.lat), (b.lon, b.lat)]),
+                STATUS_STYLE[synergy.status],
+                synergy.status,
+            )
     assert set(expected) == {by_name[n] for n in shown}
     lines = data.data["lines"]["features"]
     assert len(lines) == len(expected)
-    drawn = sorted((json.dumps(f["geometry"]), f["properties"]["c"], f["properties"]["d"])
-                   for f in lines)
-    wanted = sorted((json.dumps(geometry), colour, dash)
-                    for geometry, (colour, dash), _ in expected.values())
+    drawn = sorted(
+        (json.dumps(f["geometry"]), f["properties"]["c"], f["properties"]["d"]) for f in lines
+    )
+    wanted = sorted(
+        (json.dumps(geometry), colour, dash) for geometry, (colour, dash), _ in expected.values()
+    )
     assert drawn == wanted
     for feature in lines:
         rows = dict(map(tuple, feature["properties"]["r"]))
@@ -344,16 +393,22 @@ def test_synergy_lines_status_styles_are_distinct(svc):
     sites, flows = svc.sites_with_flows()
     lines = synergy_lines(svc, sites, flows, lang="en", status_labels={})
     colours = {f["properties"]["c"] for f in lines}
-    assert colours == {STATUS_STYLE[s][0] for s in (SynergyStatus.CANDIDATE,
-                                                    SynergyStatus.CONTACTED,
-                                                    SynergyStatus.REJECTED,
-                                                    SynergyStatus.REALISED)}
+    assert colours == {
+        STATUS_STYLE[s][0]
+        for s in (
+            SynergyStatus.CANDIDATE,
+            SynergyStatus.CONTACTED,
+            SynergyStatus.REJECTED,
+            SynergyStatus.REALISED,
+        )
+    }
     assert len({c for c, _ in STATUS_STYLE.values()}) == len(STATUS_STYLE) == len(SynergyStatus)
     # Without the need's site, its line cannot be drawn.
     need = svc.repo.get_synergy(by_name["metal-1"]).input_flow_id
     need_site = next(f.site_id for f in flows if f.id == need)
-    fewer = synergy_lines(svc, [s for s in sites if s.id != need_site], flows, lang="en",
-                          status_labels={})
+    fewer = synergy_lines(
+        svc, [s for s in sites if s.id != need_site], flows, lang="en", status_labels={}
+    )
     assert len(fewer) == len(lines) - 1
 
 
@@ -371,11 +426,18 @@ def test_anonymised_lines_carry_no_name(svc):
 
 @pytest.mark.parametrize(
     ("score", "style"),
-    [(0.0, ("#CC79A7", 2, "3 5")), (0.2499, ("#CC79A7", 2, "3 5")),
-     (0.25, ("#E69F00", 3, "8 4")), (0.4999, ("#E69F00", 3, "8 4")),
-     (0.5, ("#009E73", 4, "")), (0.7499, ("#009E73", 4, "")),
-     (0.75, ("#0072B2", 5, "")), (1.0, ("#0072B2", 5, "")),
-     (-0.1, ("#CC79A7", 2, "3 5")), (1.5, ("#0072B2", 5, ""))],
+    [
+        (0.0, ("#CC79A7", 2, "3 5")),
+        (0.2499, ("#CC79A7", 2, "3 5")),
+        (0.25, ("#E69F00", 3, "8 4")),
+        (0.4999, ("#E69F00", 3, "8 4")),
+        (0.5, ("#009E73", 4, "")),
+        (0.7499, ("#009E73", 4, "")),
+        (0.75, ("#0072B2", 5, "")),
+        (1.0, ("#0072B2", 5, "")),
+        (-0.1, ("#CC79A7", 2, "3 5")),
+        (1.5, ("#0072B2", 5, "")),
+    ],
 )
 def test_score_style(score, style):
     assert score_style(score) == style
@@ -392,23 +454,28 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 def write_members(path: Path, rows: list[str]) -> Path:
-    header = ("entreprise;secteur_scian;site;adresse;municipalite;code_postal;latitude;longitude;"
-              "type;matiere;description;quantite;unite;frequence;dangereux;confidentiel;"
-              "contact_nom;contact_courriel;contact_telephone;consentement_public")
+    header = (
+        "entreprise;secteur_scian;site;adresse;municipalite;code_postal;latitude;longitude;"
+        "type;matiere;description;quantite;unite;frequence;dangereux;confidentiel;"
+        "contact_nom;contact_courriel;contact_telephone;consentement_public"
+    )
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
 
 
 def test_a_hostile_company_name_stays_an_exact_string(services, tmp_path):
-    path = write_members(tmp_path / "membres.csv", [
-        f"{HOSTILE};332710;</script><!--;12, rue Racine Est <img src=x onerror=alert(2)>;"
-        "Chicoutimi;G7H 1R5;48,42;-71,06;offre;metaux.ferraille;"
-        "Ferraille \"propre\" & </SCRIPT>\u2028 ${x} `y`;5;t/an;mensuel;non;non;"
-        "Eve Roy;eve@courriel.example;418-555-0100;oui",
-        "Voisin discret (démo);332710;;40, rue Price;Jonquière;G7X 7W7;;;besoin;"
-        "metaux.ferraille;Ferraille pour refonte;5;t/an;mensuel;non;non;"
-        "Luc Roy;luc@courriel.example;418-555-0101;non",
-    ])
+    path = write_members(
+        tmp_path / "membres.csv",
+        [
+            f"{HOSTILE};332710;</script><!--;12, rue Racine Est <img src=x onerror=alert(2)>;"
+            "Chicoutimi;G7H 1R5;48,42;-71,06;offre;metaux.ferraille;"
+            'Ferraille "propre" & </SCRIPT>\u2028 ${x} `y`;5;t/an;mensuel;non;non;'
+            "Eve Roy;eve@courriel.example;418-555-0100;oui",
+            "Voisin discret (démo);332710;;40, rue Price;Jonquière;G7X 7W7;;;besoin;"
+            "metaux.ferraille;Ferraille pour refonte;5;t/an;mensuel;non;non;"
+            "Luc Roy;luc@courriel.example;418-555-0101;non",
+        ],
+    )
     result = services.import_file(path)
     assert result.inserted["members"] == 2
     view = region_view(services, MapFilter(), site_url="/sites/{id}")
@@ -416,7 +483,7 @@ def test_a_hostile_company_name_stays_an_exact_string(services, tmp_path):
     hostile = props[HOSTILE]
     assert hostile["s"] == "</script><!--"
     assert hostile["w"].startswith("12, rue Racine Est <img src=x onerror=alert(2)>")
-    assert hostile["o"][0][1] == "Ferraille \"propre\" & </SCRIPT>\u2028 ${x} `y`"
+    assert hostile["o"][0][1] == 'Ferraille "propre" & </SCRIPT>\u2028 ${x} `y`'
     text = script_json(view.data)
     assert "<" not in text and ">" not in text and "&" not in text
     assert "\u2028" not in text
@@ -439,12 +506,26 @@ def test_a_synergy_move_redraws_the_lines_and_keeps_the_sites(svc: Services) -> 
     from mapservice.matching import jobs as synergy_jobs
 
     before = region_view(svc, MapFilter(), statuses=TRACKED)
-    site_id = next(s.id for s in svc.repo.sites() if s.id is not None and s.lon is not None
-                   and synergy_jobs.site_candidates(svc, s.id, backend="geodesic"))
-    pair = next(c for c in synergy_jobs.site_candidates(svc, site_id, backend="geodesic")
-                if c.output_site.id != c.input_site.id)
-    synergy_jobs.move(svc, synergy_id=None, output_flow_id=pair.output_flow.id,
-                      input_flow_id=pair.input_flow.id, status="contacted", author="Test")
+    site_id = next(
+        s.id
+        for s in svc.repo.sites()
+        if s.id is not None
+        and s.lon is not None
+        and synergy_jobs.site_candidates(svc, s.id, backend="geodesic")
+    )
+    pair = next(
+        c
+        for c in synergy_jobs.site_candidates(svc, site_id, backend="geodesic")
+        if c.output_site.id != c.input_site.id
+    )
+    synergy_jobs.move(
+        svc,
+        synergy_id=None,
+        output_flow_id=pair.output_flow.id,
+        input_flow_id=pair.input_flow.id,
+        status="contacted",
+        author="Test",
+    )
     after = region_view(svc, MapFilter(), statuses=TRACKED)
     assert len(after.data["lines"]["features"]) == len(before.data["lines"]["features"]) + 1
     assert after.data["sites"] is before.data["sites"]  # not rebuilt for a synergy

@@ -13,21 +13,35 @@ TEMPLATE_TEXT = "Acier {{ 7*7 }} {% if true %}oui{% endif %} {# note #}"
 
 
 def _data(name: str) -> dict:
-    site = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-71.06, 48.42]},
-            "properties": {"n": name}}
-    return {"sites": {"type": "FeatureCollection", "features": [site]},
-            "parks": {"type": "FeatureCollection", "features": []},
-            "lines": {"type": "FeatureCollection", "features": []}}
+    site = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-71.06, 48.42]},
+        "properties": {"n": name},
+    }
+    return {
+        "sites": {"type": "FeatureCollection", "features": [site]},
+        "parks": {"type": "FeatureCollection", "features": []},
+        "lines": {"type": "FeatureCollection", "features": []},
+    }
 
 
-OPTIONS = {"assets_url": "/static/vendor", "script_url": "/static/js/mapservice-map.js",
-           "layers": ("parks", "sites", "lines"), "hidden": (), "fit": True}
+OPTIONS = {
+    "assets_url": "/static/vendor",
+    "script_url": "/static/js/mapservice-map.js",
+    "layers": ("parks", "sites", "lines"),
+    "hidden": (),
+    "fit": True,
+}
 
 
-@pytest.mark.parametrize("render", [
-    lambda data: maps.page_parts(maps.view_map(data, **OPTIONS)),
-    lambda data: maps.view_map_parts(data, **OPTIONS),
-], ids=["page_parts", "view_map_parts"])
+@pytest.mark.parametrize(
+    "render",
+    [
+        lambda data: maps.page_parts(maps.view_map(data, **OPTIONS)),
+        lambda data: maps.view_map_parts(data, **OPTIONS),
+    ],
+    ids=["page_parts", "view_map_parts"],
+)
 def test_template_syntax_in_the_data_is_written_not_evaluated(render) -> None:
     script = render(_data(TEMPLATE_TEXT))["script"]
     assert maps.script_json(TEMPLATE_TEXT) in script
@@ -54,4 +68,5 @@ def test_the_kept_skeleton_renders_the_same_page_as_folium() -> None:
     direct = maps.page_parts(maps.view_map(data, **OPTIONS))
     kept = maps.view_map_parts(data, **OPTIONS)
     assert {k: same_names(v) for k, v in kept.items()} == {
-        k: same_names(v) for k, v in direct.items()}
+        k: same_names(v) for k, v in direct.items()
+    }

@@ -18,42 +18,204 @@ from tests.support.settings import make_settings
 
 # entreprise, site, municipalité, lat, lon, type, matière, quantité, unité, dangereux
 S = [
-    ("Scierie Boréale (démo)", "Saint-Félicien", 48.6528, -72.4467, "offre", "bois.sciure",
-     "5000", "t/an", "non"),
-    ("Granules du Domaine (démo)", "Saint-Félicien", 48.6610, -72.4300, "besoin",
-     "usages.combustible_biomasse", "4000", "t/an", "non"),
-    ("Ferme laitière Normandin (démo)", "Normandin", 48.8350, -72.5300, "besoin",
-     "usages.litiere_animale", "300", "t/an", "non"),
-    ("Ferme du Fjord (démo)", "L'Anse-Saint-Jean", 48.2330, -70.2000, "besoin",
-     "usages.litiere_animale", "200", "t/an", "non"),
-    ("Aluminerie du Lac (démo)", "Alma", 48.5847, -71.6897, "offre", "metaux.aluminium.brasques",
-     "2000", "t/an", "oui"),
-    ("Cimenterie prudente (démo)", "La Baie", 48.3400, -70.8800, "besoin", "usages.cimenterie",
-     "5000", "t/an", "non"),
-    ("Cimenterie autorisée (démo)", "Jonquière", 48.4200, -71.2000, "besoin",
-     "usages.cimenterie", "3000", "t/an", "oui"),
-    ("Brasserie du Royaume (démo)", "Jonquière", 48.4069, -71.2221, "offre",
-     "agroalimentaire.dreche", "800", "t/an", "non"),
-    ("Ferme porcine Saint-Bruno (démo)", "Saint-Bruno", 48.4667, -71.6500, "besoin",
-     "usages.alimentation_animale", "500", "t/an", "non"),
-    ("Ferme de Dolbeau (démo)", "Dolbeau-Mistassini", 48.8790, -72.2310, "besoin",
-     "usages.alimentation_animale", "500", "t/an", "non"),
-    ("Fonderie Arvida (démo)", "Jonquière", 48.4300, -71.1850, "offre",
-     "energie.chaleur_basse_t", "500", "kW", "non"),
-    ("Serres d'Arvida (démo)", "Jonquière", 48.4390, -71.1800, "besoin", "usages.serriculture",
-     "300", "kW", "non"),
-    ("Serres de Normandin (démo)", "Normandin", 48.8400, -72.5400, "besoin",
-     "usages.serriculture", "300", "kW", "non"),
-    ("Démolition Grande-Baie (démo)", "La Baie", 48.3320, -70.8800, "offre",
-     "construction.beton_concasse", "12000", "t/an", "non"),
-    ("Travaux routiers Alma (démo)", "Alma", 48.5500, -71.6500, "besoin",
-     "usages.granulats_remblai", "10000", "t/an", "non"),
-    ("Ferraille Saguenay (démo)", "Chicoutimi", 48.4200, -71.0600, "offre", "metaux.ferraille",
-     "400", "t/an", "non"),
-    ("Entrepôts Chicoutimi (démo)", "Chicoutimi", 48.4100, -71.0700, "besoin",
-     "mutualisation.transport", "1", "unités/an", "non"),
-    ("Transports Saguenay (démo)", "Chicoutimi", 48.4150, -71.0650, "offre",
-     "mutualisation.transport", "1", "unités/an", "non"),
+    (
+        "Scierie Boréale (démo)",
+        "Saint-Félicien",
+        48.6528,
+        -72.4467,
+        "offre",
+        "bois.sciure",
+        "5000",
+        "t/an",
+        "non",
+    ),
+    (
+        "Granules du Domaine (démo)",
+        "Saint-Félicien",
+        48.6610,
+        -72.4300,
+        "besoin",
+        "usages.combustible_biomasse",
+        "4000",
+        "t/an",
+        "non",
+    ),
+    (
+        "Ferme laitière Normandin (démo)",
+        "Normandin",
+        48.8350,
+        -72.5300,
+        "besoin",
+        "usages.litiere_animale",
+        "300",
+        "t/an",
+        "non",
+    ),
+    (
+        "Ferme du Fjord (démo)",
+        "L'Anse-Saint-Jean",
+        48.2330,
+        -70.2000,
+        "besoin",
+        "usages.litiere_animale",
+        "200",
+        "t/an",
+        "non",
+    ),
+    (
+        "Aluminerie du Lac (démo)",
+        "Alma",
+        48.5847,
+        -71.6897,
+        "offre",
+        "metaux.aluminium.brasques",
+        "2000",
+        "t/an",
+        "oui",
+    ),
+    (
+        "Cimenterie prudente (démo)",
+        "La Baie",
+        48.3400,
+        -70.8800,
+        "besoin",
+        "usages.cimenterie",
+        "5000",
+        "t/an",
+        "non",
+    ),
+    (
+        "Cimenterie autorisée (démo)",
+        "Jonquière",
+        48.4200,
+        -71.2000,
+        "besoin",
+        "usages.cimenterie",
+        "3000",
+        "t/an",
+        "oui",
+    ),
+    (
+        "Brasserie du Royaume (démo)",
+        "Jonquière",
+        48.4069,
+        -71.2221,
+        "offre",
+        "agroalimentaire.dreche",
+        "800",
+        "t/an",
+        "non",
+    ),
+    (
+        "Ferme porcine Saint-Bruno (démo)",
+        "Saint-Bruno",
+        48.4667,
+        -71.6500,
+        "besoin",
+        "usages.alimentation_animale",
+        "500",
+        "t/an",
+        "non",
+    ),
+    (
+        "Ferme de Dolbeau (démo)",
+        "Dolbeau-Mistassini",
+        48.8790,
+        -72.2310,
+        "besoin",
+        "usages.alimentation_animale",
+        "500",
+        "t/an",
+        "non",
+    ),
+    (
+        "Fonderie Arvida (démo)",
+        "Jonquière",
+        48.4300,
+        -71.1850,
+        "offre",
+        "energie.chaleur_basse_t",
+        "500",
+        "kW",
+        "non",
+    ),
+    (
+        "Serres d'Arvida (démo)",
+        "Jonquière",
+        48.4390,
+        -71.1800,
+        "besoin",
+        "usages.serriculture",
+        "300",
+        "kW",
+        "non",
+    ),
+    (
+        "Serres de Normandin (démo)",
+        "Normandin",
+        48.8400,
+        -72.5400,
+        "besoin",
+        "usages.serriculture",
+        "300",
+        "kW",
+        "non",
+    ),
+    (
+        "Démolition Grande-Baie (démo)",
+        "La Baie",
+        48.3320,
+        -70.8800,
+        "offre",
+        "construction.beton_concasse",
+        "12000",
+        "t/an",
+        "non",
+    ),
+    (
+        "Travaux routiers Alma (démo)",
+        "Alma",
+        48.5500,
+        -71.6500,
+        "besoin",
+        "usages.granulats_remblai",
+        "10000",
+        "t/an",
+        "non",
+    ),
+    (
+        "Ferraille Saguenay (démo)",
+        "Chicoutimi",
+        48.4200,
+        -71.0600,
+        "offre",
+        "metaux.ferraille",
+        "400",
+        "t/an",
+        "non",
+    ),
+    (
+        "Entrepôts Chicoutimi (démo)",
+        "Chicoutimi",
+        48.4100,
+        -71.0700,
+        "besoin",
+        "mutualisation.transport",
+        "1",
+        "unités/an",
+        "non",
+    ),
+    (
+        "Transports Saguenay (démo)",
+        "Chicoutimi",
+        48.4150,
+        -71.0650,
+        "offre",
+        "mutualisation.transport",
+        "1",
+        "unités/an",
+        "non",
+    ),
 ]
 
 
@@ -62,8 +224,27 @@ def scenario(tmp_path_factory) -> Services:
     tmp = tmp_path_factory.mktemp("scenario")
     svc = Services(make_settings(tmp, "sqlite:///" + str(tmp / "s.sqlite")))
     svc.init_database()
-    rows = [[name, "", "", "", muni, "", str(lat), str(lon), kind, code, "", qty, unit, "",
-             danger, "non"] for name, muni, lat, lon, kind, code, qty, unit, danger in S]
+    rows = [
+        [
+            name,
+            "",
+            "",
+            "",
+            muni,
+            "",
+            str(lat),
+            str(lon),
+            kind,
+            code,
+            "",
+            qty,
+            unit,
+            "",
+            danger,
+            "non",
+        ]
+        for name, muni, lat, lon, kind, code, qty, unit, danger in S
+    ]
     svc.import_file(write_csv(tmp / "scenario.csv", rows))
     yield svc
     svc.close()
@@ -129,23 +310,28 @@ def test_ranking_prefers_the_closer_and_better_fitting_partner(scenario):
     found = m.for_site(site.id, distances=GeodesicBackend())
     names = [c.input_site.member_name for c in found]
     assert names.index("Granules du Domaine (démo)") < names.index(
-        "Ferme laitière Normandin (démo)")
+        "Ferme laitière Normandin (démo)"
+    )
     assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
 
 
 def test_the_index_follows_a_moved_site(scenario):
     from mapservice.geocoding.jobs import move_site
 
-    farm = next(s for s in scenario.repo.sites()
-                if s.member_name == "Ferme de Dolbeau (démo)")
-    brewery = next(s for s in scenario.repo.sites()
-                   if s.member_name == "Brasserie du Royaume (démo)")
-    before = {c.input_site.member_name for c in matcher(scenario).for_site(
-        brewery.id, distances=GeodesicBackend())}
+    farm = next(s for s in scenario.repo.sites() if s.member_name == "Ferme de Dolbeau (démo)")
+    brewery = next(
+        s for s in scenario.repo.sites() if s.member_name == "Brasserie du Royaume (démo)"
+    )
+    before = {
+        c.input_site.member_name
+        for c in matcher(scenario).for_site(brewery.id, distances=GeodesicBackend())
+    }
     assert "Ferme de Dolbeau (démo)" not in before
     move_site(scenario, farm.id, -71.30, 48.45, "test")  # the farm moves next to Jonquière
-    after = {c.input_site.member_name for c in matcher(scenario).for_site(
-        brewery.id, distances=GeodesicBackend())}
+    after = {
+        c.input_site.member_name
+        for c in matcher(scenario).for_site(brewery.id, distances=GeodesicBackend())
+    }
     assert "Ferme de Dolbeau (démo)" in after
 
 
@@ -177,16 +363,36 @@ def test_the_same_candidates_on_sqlite_and_postgis(services, tmp_path):
     """On PostGIS the neighbours come from the database (ST_DWithin); same answers."""
     from mapservice.geo.spatial_index import DatabaseSiteIndex
 
-    rows = [[name, "", "", "", muni, "", str(lat), str(lon), kind, code, "", qty, unit, "",
-             danger, "non"] for name, muni, lat, lon, kind, code, qty, unit, danger in S]
+    rows = [
+        [
+            name,
+            "",
+            "",
+            "",
+            muni,
+            "",
+            str(lat),
+            str(lon),
+            kind,
+            code,
+            "",
+            qty,
+            unit,
+            "",
+            danger,
+            "non",
+        ]
+        for name, muni, lat, lon, kind, code, qty, unit, danger in S
+    ]
     services.import_file(write_csv(tmp_path / "scenario.csv", rows))
     if services.repo.backend == "postgis":
         assert isinstance(services.site_index, DatabaseSiteIndex)
-    sawmill = next(s for s in services.repo.sites()
-                   if s.member_name == "Scierie Boréale (démo)")
+    sawmill = next(s for s in services.repo.sites() if s.member_name == "Scierie Boréale (démo)")
     found = matcher(services).for_site(sawmill.id, distances=GeodesicBackend())
     assert [c.input_site.member_name for c in found] == [
-        "Granules du Domaine (démo)", "Ferme laitière Normandin (démo)"]
+        "Granules du Domaine (démo)",
+        "Ferme laitière Normandin (démo)",
+    ]
 
 
 def test_the_matcher_is_reused_until_the_registry_changes(demo_db, tmp_path):

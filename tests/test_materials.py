@@ -22,8 +22,16 @@ def taxonomy() -> Taxonomy:
 def test_size_and_families(taxonomy):
     assert len(taxonomy) >= 40
     roots = {c.code for c in taxonomy.roots()}
-    for family in ("bois", "metaux", "agroalimentaire", "construction", "plastiques",
-                   "emballages", "energie", "mutualisation"):
+    for family in (
+        "bois",
+        "metaux",
+        "agroalimentaire",
+        "construction",
+        "plastiques",
+        "emballages",
+        "energie",
+        "mutualisation",
+    ):
         assert family in roots, family
     kinds = {c.kind for c in taxonomy}
     assert kinds == {"material", "energy", "mutualisation"}
@@ -48,11 +56,21 @@ def test_heat_travels_less_far_than_metal(taxonomy):
 
 @pytest.mark.parametrize(
     ("text", "family"),
-    [("bois.sciure", "bois"), ("Sciure de bois", "bois"), ("bran de scie", "bois"),
-     ("SCIURES", "bois"), ("Drêche de brasserie", "agroalimentaire"),
-     ("dreches", "agroalimentaire"), ("brasques usées", "metaux"), ("SPL", "metaux"),
-     ("béton concassé", "construction"), ("Beton concasse", "construction"),
-     ("palettes", "emballages"), ("chaleur résiduelle", "energie"), ("Sawdust", "bois")],
+    [
+        ("bois.sciure", "bois"),
+        ("Sciure de bois", "bois"),
+        ("bran de scie", "bois"),
+        ("SCIURES", "bois"),
+        ("Drêche de brasserie", "agroalimentaire"),
+        ("dreches", "agroalimentaire"),
+        ("brasques usées", "metaux"),
+        ("SPL", "metaux"),
+        ("béton concassé", "construction"),
+        ("Beton concasse", "construction"),
+        ("palettes", "emballages"),
+        ("chaleur résiduelle", "energie"),
+        ("Sawdust", "bois"),
+    ],
 )
 def test_lookup_what_staff_write(taxonomy, text, family):
     cat = taxonomy.lookup(text)

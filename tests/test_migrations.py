@@ -29,28 +29,46 @@ def test_upgrade_from_0001_keeps_every_row(database_url):
     assert repo.revision() == "0001"
     now = datetime(2025, 1, 2, tzinfo=UTC)
     with repo.engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO members (name, name_key, naics_code, public_consent, created_at, "
-            "updated_at) VALUES ('Ancienne Fonderie (démo)', 'ancienne fonderie demo', '331313', "
-            ":f, :now, :now)"), {"now": now, "f": False})
+        conn.execute(
+            sa.text(
+                "INSERT INTO members (name, name_key, naics_code, public_consent, created_at, "
+                "updated_at) VALUES ('Ancienne Fonderie (démo)', 'ancienne fonderie demo', "
+                "'331313', "
+                ":f, :now, :now)"
+            ),
+            {"now": now, "f": False},
+        )
         member_id = conn.execute(sa.text("SELECT id FROM members")).scalar_one()
-        conn.execute(sa.text(
-            "INSERT INTO sites (member_id, name, site_key, municipality_id, lon, lat, "
-            "geocode_precision, created_at, updated_at) VALUES (:m, 'Usine', 'usine', "
-            "'saguenay-jonquiere', -71.2, 48.42, 'postcode', :now, :now)"),
-            {"m": member_id, "now": now})
+        conn.execute(
+            sa.text(
+                "INSERT INTO sites (member_id, name, site_key, municipality_id, lon, lat, "
+                "geocode_precision, created_at, updated_at) VALUES (:m, 'Usine', 'usine', "
+                "'saguenay-jonquiere', -71.2, 48.42, 'postcode', :now, :now)"
+            ),
+            {"m": member_id, "now": now},
+        )
         site_id = conn.execute(sa.text("SELECT id FROM sites")).scalar_one()
-        conn.execute(sa.text(
-            "INSERT INTO flows (site_id, direction, category_code, description, description_key, "
-            "quantity, unit, hazardous, confidential, created_at, updated_at) VALUES (:s, "
-            "'output', 'metaux.aluminium', 'Retailles', 'retailles', 12.5, 't_per_year', :f, :f, "
-            ":now, :now)"), {"s": site_id, "now": now, "f": False})
+        conn.execute(
+            sa.text(
+                "INSERT INTO flows (site_id, direction, category_code, description, "
+                "description_key, "
+                "quantity, unit, hazardous, confidential, created_at, updated_at) VALUES (:s, "
+                "'output', 'metaux.aluminium', 'Retailles', 'retailles', 12.5, 't_per_year', :f, "
+                ":f, "
+                ":now, :now)"
+            ),
+            {"s": site_id, "now": now, "f": False},
+        )
 
     repo.migrate()
     assert repo.revision() == repo.head_revision()
     (site,) = repo.sites()
     assert (site.name, site.lon, site.lat, site.member_name) == (
-        "Usine", -71.2, 48.42, "Ancienne Fonderie (démo)")
+        "Usine",
+        -71.2,
+        48.42,
+        "Ancienne Fonderie (démo)",
+    )
     (flow,) = repo.flows()
     assert (flow.description, flow.quantity) == ("Retailles", 12.5)
     counts = repo.counts()
@@ -63,13 +81,21 @@ def test_upgrade_from_0002_keeps_sites_and_adds_the_geocoding_tables(database_ur
     repo.migrate("0002")
     now = datetime(2025, 6, 1, tzinfo=UTC)
     with repo.engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
-            "VALUES ('Scierie (démo)', 'scierie demo', :f, :now, :now)"), {"now": now, "f": False})
-        conn.execute(sa.text(
-            "INSERT INTO sites (member_id, name, site_key, lon, lat, geocode_precision, "
-            "geocoded_by, created_at, updated_at) VALUES (1, 'Cour', 'cour', -72.2, 48.88, "
-            "'manual', 'Lise', :now, :now)"), {"now": now})
+        conn.execute(
+            sa.text(
+                "INSERT INTO members (name, name_key, public_consent, created_at, updated_at) "
+                "VALUES ('Scierie (démo)', 'scierie demo', :f, :now, :now)"
+            ),
+            {"now": now, "f": False},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO sites (member_id, name, site_key, lon, lat, geocode_precision, "
+                "geocoded_by, created_at, updated_at) VALUES (1, 'Cour', 'cour', -72.2, 48.88, "
+                "'manual', 'Lise', :now, :now)"
+            ),
+            {"now": now},
+        )
     repo.migrate()
     assert repo.revision() == repo.head_revision()
     (site,) = repo.sites()
@@ -88,8 +114,18 @@ MEANINGFUL: dict[str, list[Any]] = {
     "lat": [None, 48.4281234, -90.0],
     "centre_lon": [-79.76, -71.0654321, 180.0],
     "centre_lat": [45.0, 48.4281234, -90.0],
-    "outline_geojson": [None, json.dumps({"type": "Polygon", "coordinates": [[
-        [-71.25, 48.40], [-71.20, 48.40], [-71.20, 48.45], [-71.25, 48.40]]]}), None],
+    "outline_geojson": [
+        None,
+        json.dumps(
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[-71.25, 48.40], [-71.20, 48.40], [-71.20, 48.45], [-71.25, 48.40]]
+                ],
+            }
+        ),
+        None,
+    ],
     "direction": ["output", "input", "output"],
     "status": ["candidate", "contacted", "rejected"],
     "to_status": ["candidate", "contacted", "rejected"],
@@ -100,8 +136,11 @@ MEANINGFUL: dict[str, list[Any]] = {
     "geocode_precision": [None, "postcode", "manual"],
 }
 ACCENTS = "Métal Saguenay ltée — « L'Anse-Saint-Jean », Chicoutimi-Nord ♻ 🏭 \"%_\\"
-WHEN = [datetime(1970, 1, 1, tzinfo=UTC), datetime(2026, 2, 28, 12, 30, 15, 123456, tzinfo=UTC),
-        datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)]
+WHEN = [
+    datetime(1970, 1, 1, tzinfo=UTC),
+    datetime(2026, 2, 28, 12, 30, 15, 123456, tzinfo=UTC),
+    datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+]
 NUMBERS = [0.0, -71.123456789012345, 1.7976931348623157e308]
 INTEGERS = [0, -1, 2_147_483_647]
 #: Tables the migrations do not own: their bookkeeping, and PostGIS's (visible through public).
@@ -172,16 +211,20 @@ def _fill(conn: sa.Connection, meta: sa.MetaData, step: int) -> None:
                 if column.computed is not None or column.name == auto:
                     continue
                 fk = next(iter(column.foreign_keys), None)
-                row[column.name] = (added[fk.column.table.name][k][fk.column.name] if fk
-                                    else _value(column, k, step, keys))
+                row[column.name] = (
+                    added[fk.column.table.name][k][fk.column.name]
+                    if fk
+                    else _value(column, k, step, keys)
+                )
             done = conn.execute(table.insert().values(**row))
             if auto:
                 row[auto] = done.inserted_primary_key[0]
             added[table.name].append(row)
 
 
-def _rows(conn: sa.Connection, table: sa.Table, columns: list[str],
-          order: list[str]) -> list[tuple[Any, ...]]:
+def _rows(
+    conn: sa.Connection, table: sa.Table, columns: list[str], order: list[str]
+) -> list[tuple[Any, ...]]:
     query = sa.select(*(table.c[c] for c in columns)).order_by(*(table.c[c] for c in order))
     return [tuple(r) for r in conn.execute(query)]
 
@@ -218,13 +261,22 @@ def test_every_migration_keeps_every_row_of_a_full_database(database_url):
 
 # --- SQLite: a table rebuilt by a migration keeps the rows that point at it ----------------------
 
+
 def _sqlite_with_a_flow(tmp_path: Any) -> Any:
     repo = open_repository("sqlite:///" + str(tmp_path / "reconstruite.sqlite"))
     repo.migrate()
     member = repo.add_member({"name": "Métal Saguenay ltée"})
     site = repo.add_site({"member_id": member, "name": "Usine"})
-    repo.add_flow({"site_id": site, "direction": "output", "category_code": "metaux",
-                   "description": "Retailles", "hazardous": False, "confidential": False})
+    repo.add_flow(
+        {
+            "site_id": site,
+            "direction": "output",
+            "category_code": "metaux",
+            "description": "Retailles",
+            "hazardous": False,
+            "confidential": False,
+        }
+    )
     return repo
 
 
@@ -248,6 +300,8 @@ def test_a_migration_that_breaks_a_reference_is_rolled_back_on_sqlite(tmp_path):
         conn.exec_driver_sql("DELETE FROM sites")
     assert repo.counts()["sites"] == 1
     with repo.engine.connect() as conn:
-        assert conn.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'essai'").scalar() == 0
+        assert (
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name = 'essai'").scalar()
+            == 0
+        )
     repo.close()

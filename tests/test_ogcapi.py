@@ -28,8 +28,14 @@ def _ids(app: Any, layer_id: str) -> list:
 
 
 def _link(doc: dict, rel: str, type_: str | None = None) -> str | None:
-    return next((link["href"] for link in doc["links"]
-                 if link["rel"] == rel and type_ in (None, link.get("type"))), None)
+    return next(
+        (
+            link["href"]
+            for link in doc["links"]
+            if link["rel"] == rel and type_ in (None, link.get("type"))
+        ),
+        None,
+    )
 
 
 def _local(href: str) -> str:
@@ -100,14 +106,18 @@ def test_limit_and_offset(app, client):
     last = client.get(f"{BASE}/flows/items?limit=3&offset={len(expected) - 3}").get_json()
     assert _link(last, "next") is None and _link(last, "prev")
     assert client.get(f"{BASE}/flows/items?limit=50000").get_json()["numberReturned"] == len(
-        expected)  # above the maximum, the server answers its maximum
+        expected
+    )  # above the maximum, the server answers its maximum
 
 
 def test_bbox_keeps_the_sites_inside(app, client):
     bbox = (-71.8, 48.3, -71.0, 48.6)
     with app.app_context():
-        inside = {s.id for s in _svc(app).repo.sites() if s.lon is not None
-                  and bbox[0] <= s.lon <= bbox[2] and bbox[1] <= s.lat <= bbox[3]}
+        inside = {
+            s.id
+            for s in _svc(app).repo.sites()
+            if s.lon is not None and bbox[0] <= s.lon <= bbox[2] and bbox[1] <= s.lat <= bbox[3]
+        }
     total = len(_ids(app, "sites"))
     doc = client.get(f"{BASE}/sites/items?limit=1000&bbox={','.join(map(str, bbox))}").get_json()
     assert {f["id"] for f in doc["features"]} == inside
@@ -126,11 +136,19 @@ def test_category_filter_keeps_wood_flows_only(app, client):
     assert {f["id"] for f in doc["features"]} == wood
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("limit=abc", "limit"), ("limit=0", "limit"), ("offset=-1", "offset"),
-    ("bbox=1,2,3", "bbox"), ("bbox=a,b,c,d", "bbox"), ("colour=red", "colour"),
-    ("category=nothing", "category"), ("f=xml", "f"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("limit=abc", "limit"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=a,b,c,d", "bbox"),
+        ("colour=red", "colour"),
+        ("category=nothing", "category"),
+        ("f=xml", "f"),
+    ],
+)
 def test_invalid_parameters_answer_400_naming_them(client, query, name):
     resp = client.get(f"{BASE}/sites/items?{query}")
     assert resp.status_code == 400 and resp.is_json
@@ -139,8 +157,12 @@ def test_invalid_parameters_answer_400_naming_them(client, query, name):
 
 
 def test_unknown_collection_or_feature_is_a_404(client):
-    for path in (f"{BASE}/nothing", f"{BASE}/nothing/items", f"{BASE}/sites/items/99999",
-                 f"{BASE}/parks/items/no-such-park"):
+    for path in (
+        f"{BASE}/nothing",
+        f"{BASE}/nothing/items",
+        f"{BASE}/sites/items/99999",
+        f"{BASE}/parks/items/no-such-park",
+    ):
         resp = client.get(path)
         assert resp.status_code == 404 and resp.is_json, path
 
@@ -159,8 +181,7 @@ def test_a_single_item_matches_the_list(app, client, layer_id):
     assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
     doc = resp.get_json()
     assert {k: doc[k] for k in ("type", "id", "geometry", "properties")} == feature
-    assert _link(doc, "self") and urlsplit(_link(doc, "collection")).path == (
-        f"{BASE}/{layer_id}")
+    assert _link(doc, "self") and urlsplit(_link(doc, "collection")).path == (f"{BASE}/{layer_id}")
 
 
 def test_html_by_parameter_or_by_accept_header(client):
@@ -210,15 +231,19 @@ def _sign(pyogrio: Any, token: str | None) -> None:
     if token is None:
         pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_USERPWD": None})
     else:
-        pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BASIC",
-                                         "GDAL_HTTP_USERPWD": f"qgis:{token}"})
+        pyogrio.set_gdal_config_options(
+            {"GDAL_HTTP_AUTH": "BASIC", "GDAL_HTTP_USERPWD": f"qgis:{token}"}
+        )
 
 
 def test_gdal_oapif_reads_every_collection(pyogrio, served, app):
     source = f"OAPIF:{served}/ogcapi"
     assert {name for name, _geometry in pyogrio.list_layers(source)} == set(LAYERS)
-    columns = {"sites": {"member", "park_id"}, "flows": {"member", "park_id", "category"},
-               "parks": {"park_id", "name"}}
+    columns = {
+        "sites": {"member", "park_id"},
+        "flows": {"member", "park_id", "category"},
+        "parks": {"park_id", "name"},
+    }
     for layer_id, wanted in columns.items():
         frame = pyogrio.read_dataframe(source, layer=layer_id)
         assert len(frame) == len(_ids(app, layer_id)), layer_id
@@ -227,8 +252,7 @@ def test_gdal_oapif_reads_every_collection(pyogrio, served, app):
 
 def test_gdal_oapif_follows_next_links(pyogrio, served, app):
     """A small page size makes GDAL follow several ``next`` links."""
-    frame = pyogrio.read_dataframe(f"OAPIF:{served}/ogcapi", layer="flows",
-                                   PAGE_SIZE="7")
+    frame = pyogrio.read_dataframe(f"OAPIF:{served}/ogcapi", layer="flows", PAGE_SIZE="7")
     ids = sorted(frame["flow_id"])
     assert ids == sorted(_ids(app, "flows")) and len(ids) > 7
 
@@ -241,8 +265,10 @@ def test_gdal_oapif_reads_a_layer_in_quebec_lambert(pyogrio, served, app):
     assert frame.crs.to_epsg() == 32198
     to = Transformer.from_crs("OGC:CRS84", "EPSG:32198", always_xy=True)
     with app.app_context():
-        expected = {f["id"]: to.transform(*f["geometry"]["coordinates"])
-                    for f in layer_features(_svc(app), "sites", LayerQuery(), STAFF)}
+        expected = {
+            f["id"]: to.transform(*f["geometry"]["coordinates"])
+            for f in layer_features(_svc(app), "sites", LayerQuery(), STAFF)
+        }
     assert len(frame) == len(expected)
     for site_id, point in zip(frame["site_id"], frame.geometry, strict=True):
         x, y = expected[site_id]
@@ -253,10 +279,12 @@ def test_gdal_oapif_filters_on_the_server_by_a_queryable(pyogrio, served, app):
     with app.app_context():
         features = list(layer_features(_svc(app), "sites", LayerQuery(), STAFF))
     park = next(f["properties"]["park_id"] for f in features if f["properties"]["park_id"])
-    frame = pyogrio.read_dataframe(f"OAPIF:{served}/ogcapi", layer="sites",
-                                   where=f"park_id = '{park}'")
+    frame = pyogrio.read_dataframe(
+        f"OAPIF:{served}/ogcapi", layer="sites", where=f"park_id = '{park}'"
+    )
     assert sorted(frame["site_id"]) == sorted(
-        f["id"] for f in features if f["properties"]["park_id"] == park)
+        f["id"] for f in features if f["properties"]["park_id"] == park
+    )
 
 
 def test_gdal_with_a_park_managers_token_reads_only_their_park(pyogrio, served, app):

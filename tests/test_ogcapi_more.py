@@ -47,10 +47,8 @@ def test_collections_offer_the_crs_and_conformance_says_so(client):
         assert {CRS84, EPSG + "4326", EPSG + "32198", EPSG + "32619"} <= set(c["crs"])
 
 
-@pytest.mark.parametrize(("code", "swap"), [("32198", False), ("32619", False),
-                                            ("4326", True)])
-def test_items_in_another_crs_match_pyproj_in_the_authority_axis_order(app, client, code,
-                                                                      swap):
+@pytest.mark.parametrize(("code", "swap"), [("32198", False), ("32619", False), ("4326", True)])
+def test_items_in_another_crs_match_pyproj_in_the_authority_axis_order(app, client, code, swap):
     expected = {f["id"]: f["geometry"]["coordinates"] for f in _features(app, "sites")}
     to = Transformer.from_crs("OGC:CRS84", f"EPSG:{code}")
     resp = client.get(f"{BASE}/sites/items?limit=10000&crs={quote(EPSG + code)}")
@@ -88,7 +86,8 @@ def test_a_single_item_in_lambert(app, client):
     resp = client.get(f"{BASE}/sites/items/{site['id']}?crs={quote(EPSG + '32198')}")
     assert resp.headers["Content-Crs"] == f"<{EPSG}32198>"
     x, y = Transformer.from_crs("OGC:CRS84", "EPSG:32198").transform(
-        *site["geometry"]["coordinates"])
+        *site["geometry"]["coordinates"]
+    )
     assert resp.get_json()["geometry"]["coordinates"] == pytest.approx([x, y], abs=0.01)
 
 
@@ -102,23 +101,31 @@ def test_bbox_in_lambert_selects_what_the_same_box_in_degrees_does(app, client):
         if west <= x <= east and south <= y <= north:
             inside.add(f["id"])
     assert 0 < len(inside) < len(_features(app, "sites"))
-    doc = _all(client, f"{BASE}/sites/items?bbox={west},{south},{east},{north}"
-                       f"&bbox-crs={quote(EPSG + '32198')}")
+    doc = _all(
+        client,
+        f"{BASE}/sites/items?bbox={west},{south},{east},{north}&bbox-crs={quote(EPSG + '32198')}",
+    )
     found = {f["id"] for f in doc["features"]}
     # densified edges of the box, turned into a lon/lat box, can only take in more, never less
     assert inside <= found
     assert len(found - inside) <= max(3, len(inside) // 10)
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("crs=EPSG:2154", "crs"), ("crs=http://www.opengis.net/def/crs/EPSG/0/2154", "crs"),
-    ("bbox-crs=nothing&bbox=1,2,3,4", "bbox-crs"), ("bbox-crs=" + quote(EPSG + "32198"),
-                                                    "bbox-crs"),
-    ("bbox=5,5,1,1&bbox-crs=" + quote(EPSG + "32198"), "bbox"),
-    ("datetime=2026-13-01", "datetime"), ("datetime=2026-05-01T10:00:00", "datetime"),
-    ("datetime=2026-06-01/2026-05-01", "datetime"), ("datetime=..", "datetime"),
-    ("datetime=a/b/c", "datetime"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("crs=EPSG:2154", "crs"),
+        ("crs=http://www.opengis.net/def/crs/EPSG/0/2154", "crs"),
+        ("bbox-crs=nothing&bbox=1,2,3,4", "bbox-crs"),
+        ("bbox-crs=" + quote(EPSG + "32198"), "bbox-crs"),
+        ("bbox=5,5,1,1&bbox-crs=" + quote(EPSG + "32198"), "bbox"),
+        ("datetime=2026-13-01", "datetime"),
+        ("datetime=2026-05-01T10:00:00", "datetime"),
+        ("datetime=2026-06-01/2026-05-01", "datetime"),
+        ("datetime=..", "datetime"),
+        ("datetime=a/b/c", "datetime"),
+    ],
+)
 def test_bad_crs_bbox_crs_or_datetime_answer_400_naming_them(client, query, name):
     resp = client.get(f"{BASE}/synergies/items?{query}")
     assert resp.status_code == 400, resp.get_data(as_text=True)
@@ -150,12 +157,21 @@ def test_datetime_keeps_the_synergies_changed_in_the_interval(app, client, dated
         return {f["properties"]["synergy_id"] for f in doc["features"]}
 
     def expect(start: datetime | None, end: datetime | None) -> set:
-        return {i for i, at in dated.items()
-                if (start is None or at >= start) and (end is None or at <= end)}
+        return {
+            i
+            for i, at in dated.items()
+            if (start is None or at >= start) and (end is None or at <= end)
+        }
 
-    for expr in ("2026-05-10", "2026-05-10/2026-05-20", "../2026-05-09", "2026-05-21/..",
-                 "2026-05-20T14:30:00Z", "2026-05-20T10:30:00-04:00/..",
-                 "2026-05-20T14:30:01Z/"):
+    for expr in (
+        "2026-05-10",
+        "2026-05-10/2026-05-20",
+        "../2026-05-09",
+        "2026-05-21/..",
+        "2026-05-20T14:30:00Z",
+        "2026-05-20T10:30:00-04:00/..",
+        "2026-05-20T14:30:01Z/",
+    ):
         window = parse_datetime(expr)
         assert window is not None
         assert ids(expr) == expect(*window), expr
@@ -181,7 +197,8 @@ def test_extents_are_computed_from_the_data(app, client, dated):
     last = datetime.fromisoformat(interval[1].replace("Z", "+00:00"))
     assert first == min(dated.values())
     assert last.replace(microsecond=0) == datetime.fromisoformat(times[-1]).replace(
-        microsecond=0, tzinfo=UTC)
+        microsecond=0, tzinfo=UTC
+    )
     assert "temporal" not in client.get(f"{BASE}/sites").get_json()["extent"]
 
 
@@ -203,13 +220,18 @@ def test_queryables_filter_by_property_value(app, client):
     assert doc["numberMatched"] == len(expected) < len(features)
     flows = _features(app, "flows")
     hazardous = [f["id"] for f in flows if f["properties"]["hazardous"] is True]
-    assert [f["id"] for f in _all(client, f"{BASE}/flows/items?hazardous=true")["features"]] \
-        == hazardous
+    assert [
+        f["id"] for f in _all(client, f"{BASE}/flows/items?hazardous=true")["features"]
+    ] == hazardous
     one = flows[3]["properties"]["site_id"]
-    assert [f["id"] for f in _all(client, f"{BASE}/flows/items?site_id={one}")["features"]] \
-        == [f["id"] for f in flows if f["properties"]["site_id"] == one]
-    for query, name in (("site_id=abc", "site_id"), ("hazardous=oui", "hazardous"),
-                        ("contact_email=x", "contact_email")):
+    assert [f["id"] for f in _all(client, f"{BASE}/flows/items?site_id={one}")["features"]] == [
+        f["id"] for f in flows if f["properties"]["site_id"] == one
+    ]
+    for query, name in (
+        ("site_id=abc", "site_id"),
+        ("hazardous=oui", "hazardous"),
+        ("contact_email=x", "contact_email"),
+    ):
         resp = client.get(f"{BASE}/flows/items?{query}")
         assert resp.status_code == 400 and resp.get_json()["field"] == name, query
 
@@ -225,8 +247,10 @@ def test_queryables_and_schema_are_linked_and_describe_the_properties(client):
         layer = LAYERS[c["id"]]
         assert set(schema["properties"]) == {"geometry", *(f.name for f in layer.fields)}
         queryables = client.get(
-            links["http://www.opengis.net/def/rel/ogc/1.0/queryables"]["href"]
-            .split("localhost", 1)[-1]).get_json()
+            links["http://www.opengis.net/def/rel/ogc/1.0/queryables"]["href"].split(
+                "localhost", 1
+            )[-1]
+        ).get_json()
         for name in queryables["properties"]:
             field = next(f for f in layer.fields if f.name == name)
             assert not field.confidential and field.type != "number"

@@ -8,8 +8,9 @@ import pytest
 
 
 def test_the_document_is_valid_openapi_3_1(client):
-    validator = pytest.importorskip("openapi_spec_validator",
-                                    reason="openapi-spec-validator checks the document")
+    validator = pytest.importorskip(
+        "openapi_spec_validator", reason="openapi-spec-validator checks the document"
+    )
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     doc = response.get_json(force=True)
@@ -60,7 +61,8 @@ def test_the_docs_page_lists_every_operation(client):
 
 
 def test_the_documented_401_and_403_are_what_strangers_and_other_roles_get(
-        client, stranger, client_as):
+    client, stranger, client_as
+):
     doc = client.get("/api/v1/openapi.json").get_json(force=True)
     for path, ops in doc["paths"].items():
         for method, op in ops.items():

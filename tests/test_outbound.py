@@ -44,8 +44,16 @@ def routing() -> Iterator[RoutingServer]:
 
 def _online(server: GeocoderServer, slept: list[float], **kw: Any) -> OnlineBackend:
     kw.setdefault("retries", 2)
-    return OnlineBackend("nominatim", server.url, user_agent="mapservice/essai", timeout_s=2.0,
-                         min_delay_s=0.0, cache=None, sleep=slept.append, **kw)
+    return OnlineBackend(
+        "nominatim",
+        server.url,
+        user_agent="mapservice/essai",
+        timeout_s=2.0,
+        min_delay_s=0.0,
+        cache=None,
+        sleep=slept.append,
+        **kw,
+    )
 
 
 # --- one retry loop ------------------------------------------------------------------------------
@@ -104,8 +112,15 @@ class Statements:
     def _commit(self, _conn: Any) -> None:
         self.commits += 1
 
-    def _statement(self, _conn: Any, _cursor: Any, statement: str, parameters: Any,
-                   _context: Any, executemany: bool) -> None:
+    def _statement(
+        self,
+        _conn: Any,
+        _cursor: Any,
+        statement: str,
+        parameters: Any,
+        _context: Any,
+        executemany: bool,
+    ) -> None:
         words = statement.split()
         if words[0].upper() == "SELECT":
             self.selects += 1
@@ -115,8 +130,10 @@ class Statements:
 
 def _points(n: int, seed: int) -> list[tuple[float, float]]:
     rng = np.random.default_rng(seed)
-    points = [(float(x), float(y)) for x, y in zip(rng.uniform(-72.6, -70.8, n),
-                                                   rng.uniform(48.2, 48.9, n), strict=True)]
+    points = [
+        (float(x), float(y))
+        for x, y in zip(rng.uniform(-72.6, -70.8, n), rng.uniform(48.2, 48.9, n), strict=True)
+    ]
     points[-1] = (-71.0, NO_ROAD_NORTH_OF + 0.5)  # no road: an answer, cached too
     return points
 
@@ -160,8 +177,11 @@ def test_claims_on_one_database_are_spaced_whichever_process_makes_them(database
     one, two = open_repository(database_url), open_repository(database_url)
     try:
         one.migrate()
-        waits = [one.claim_pace("geocoder:essai", 10.0), two.claim_pace("geocoder:essai", 10.0),
-                 one.claim_pace("geocoder:essai", 10.0)]
+        waits = [
+            one.claim_pace("geocoder:essai", 10.0),
+            two.claim_pace("geocoder:essai", 10.0),
+            one.claim_pace("geocoder:essai", 10.0),
+        ]
         assert waits[0] == 0.0
         assert 9.0 < waits[1] < 10.0 and 19.0 < waits[2] < 20.0  # slots 10 s apart
         assert two.claim_pace("geocoder:autre", 10.0) == 0.0  # another service: its own pace
@@ -195,10 +215,26 @@ def test_two_processes_on_one_database_keep_one_pace(tmp_path, database_url, geo
     repo.close()
     delay_s, each = 0.4, 3
     go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, geocoder.url, database_url,
-                               f"mapservice/processus-{n}", str(each), str(delay_s), str(go)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for n in (1, 2)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                geocoder.url,
+                database_url,
+                f"mapservice/processus-{n}",
+                str(each),
+                str(delay_s),
+                str(go),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in (1, 2)
+    ]
     try:
         for proc in procs:
             assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
@@ -213,8 +249,7 @@ def test_two_processes_on_one_database_keep_one_pace(tmp_path, database_url, geo
             proc.communicate()
     arrivals = sorted(geocoder.requests, key=lambda r: r.at)
     assert len(arrivals) == 2 * each
-    assert {r.user_agent for r in arrivals} == {"mapservice/processus-1",
-                                                "mapservice/processus-2"}
+    assert {r.user_agent for r in arrivals} == {"mapservice/processus-1", "mapservice/processus-2"}
     gaps = [b.at - a.at for a, b in zip(arrivals, arrivals[1:], strict=False)]
     # Slots are delay_s apart; a sender late by the machine's load narrows one gap, never the
     # whole span. Without the shared row, the two processes' requests come in pairs ~0 s apart.
@@ -231,24 +266,42 @@ def test_route_answers_move_out_of_the_geocoders_cache(database_url):
     repo = open_repository(database_url)
     try:
         repo.migrate("0009")
-        rows = [("osrm:driving", "-71.64990,48.55010;-71.06050,48.42740",
-                 '[{"road_m": 61234.5, "duration_s": 3674.1}]'),
-                ("valhalla", "-71.00000,50.50000;-71.06050,48.42740",
-                 '[{"road_m": null, "duration_s": null}]'),
-                ("ors:driving-hgv", "-71.1,48.4;-71.2,48.4", "[]"),  # unreadable: dropped
-                ("nominatim", "2485 rue alexis-le-trotteur", '[{"lon": -71.2, "lat": 48.4}]')]
+        rows = [
+            (
+                "osrm:driving",
+                "-71.64990,48.55010;-71.06050,48.42740",
+                '[{"road_m": 61234.5, "duration_s": 3674.1}]',
+            ),
+            (
+                "valhalla",
+                "-71.00000,50.50000;-71.06050,48.42740",
+                '[{"road_m": null, "duration_s": null}]',
+            ),
+            ("ors:driving-hgv", "-71.1,48.4;-71.2,48.4", "[]"),  # unreadable: dropped
+            ("nominatim", "2485 rue alexis-le-trotteur", '[{"lon": -71.2, "lat": 48.4}]'),
+        ]
         with repo.engine.begin() as conn:
             for backend, key, hits in rows:
-                conn.execute(sa.text(
-                    "INSERT INTO geocode_cache (backend, query_key, query, hits_json, created_at)"
-                    " VALUES (:b, :k, :q, :h, :at)"),
-                    {"b": backend, "k": key, "q": key, "h": hits,
-                     "at": datetime(2026, 1, 2, tzinfo=UTC)})
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO geocode_cache (backend, query_key, query, hits_json, "
+                        "created_at)"
+                        " VALUES (:b, :k, :q, :h, :at)"
+                    ),
+                    {
+                        "b": backend,
+                        "k": key,
+                        "q": key,
+                        "h": hits,
+                        "at": datetime(2026, 1, 2, tzinfo=UTC),
+                    },
+                )
         repo.migrate()
         assert repo.route_answers("osrm:driving", [rows[0][1]]) == {rows[0][1]: (61234.5, 3674.1)}
         assert repo.route_answers("valhalla", [rows[1][1]]) == {rows[1][1]: (None, None)}
         assert repo.route_cache_size() == 2
         assert repo.cache_size() == 1 and repo.cache_get("nominatim", rows[3][1]) == [
-            {"lon": -71.2, "lat": 48.4}]
+            {"lon": -71.2, "lat": 48.4}
+        ]
     finally:
         repo.close()

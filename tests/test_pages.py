@@ -27,14 +27,17 @@ def _busiest_park(svc) -> str:
 # --- the region map -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [
-    {"direction": "offre"},
-    {"category": "bois"},
-    {"sector": "metaux"},
-    {"mrc": "Le Domaine-du-Roy"},
-    {"municipality": "alma", "direction": "besoin"},
-    {"q": "aluminium"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"direction": "offre"},
+        {"category": "bois"},
+        {"sector": "metaux"},
+        {"mrc": "Le Domaine-du-Roy"},
+        {"municipality": "alma", "direction": "besoin"},
+        {"q": "aluminium"},
+    ],
+)
 def test_the_map_draws_what_the_export_link_downloads(client, query):
     html = client.get("/?" + urlencode(query)).get_data(as_text=True)
     drawn = map_data(html)["sites"]["features"]
@@ -43,7 +46,8 @@ def test_the_map_draws_what_the_export_link_downloads(client, query):
     exported = client.get(link).get_json()["features"]
     assert len(exported) == len(drawn)
     assert sorted(f["geometry"]["coordinates"] for f in exported) == sorted(
-        f["geometry"]["coordinates"] for f in drawn)
+        f["geometry"]["coordinates"] for f in drawn
+    )
     csv_link = re.search(r'id="export-csv" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     response = client.get(csv_link)
     assert response.mimetype == "text/csv"
@@ -69,18 +73,27 @@ def test_a_bad_filter_is_named_next_to_its_field(client):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="err-category"' in html and "ferraille-imaginaire" in html
-    assert re.search(r'id="f-category" name="category" aria-invalid="true" '
-                     r'aria-describedby="err-category"', html)
+    assert re.search(
+        r'id="f-category" name="category" aria-invalid="true" '
+        r'aria-describedby="err-category"',
+        html,
+    )
 
 
-@pytest.mark.parametrize("query, field", [
-    ("zoom=99&lat=48.5&lon=-71", "zoom"), ("lat=abc&lon=-71&zoom=9", "lat"),
-    ("layers=sites,nuages", "layers")])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("zoom=99&lat=48.5&lon=-71", "zoom"),
+        ("lat=abc&lon=-71&zoom=9", "lat"),
+        ("layers=sites,nuages", "layers"),
+    ],
+)
 def test_bad_view_parameters_say_which(client, query, field):
     response = client.get("/?" + query)
     assert response.status_code == 422
-    assert f'id="err-{field}"' in response.get_data(as_text=True) or field in \
-        response.get_data(as_text=True)
+    assert f'id="err-{field}"' in response.get_data(as_text=True) or field in response.get_data(
+        as_text=True
+    )
 
 
 def test_centre_zoom_and_layers_come_from_the_url(client):
@@ -103,9 +116,15 @@ def test_english_on_request_and_remembered(client):
 
 def test_numbers_follow_the_language(client, app):
     svc = _svc(app)
-    flow = next(f for f in svc.repo.flows()
-                if f.quantity and f.quantity >= 1000 and not f.confidential
-                and f.unit and f.unit.value == "t_per_year")
+    flow = next(
+        f
+        for f in svc.repo.flows()
+        if f.quantity
+        and f.quantity >= 1000
+        and not f.confidential
+        and f.unit
+        and f.unit.value == "t_per_year"
+    )
     fr = client.get(f"/sites/{flow.site_id}?lang=fr").get_data(as_text=True)
     en = client.get(f"/sites/{flow.site_id}?lang=en").get_data(as_text=True)
     whole = int(flow.quantity)
@@ -122,8 +141,10 @@ def _site_with_candidates(client, app) -> int:
 
     svc = _svc(app)
     for site in svc.repo.sites():
-        if site.lon is not None and len(synergy_jobs.site_candidates(
-                svc, site.id, backend="geodesic", limit=5)) >= 3:
+        if (
+            site.lon is not None
+            and len(synergy_jobs.site_candidates(svc, site.id, backend="geodesic", limit=5)) >= 3
+        ):
             return site.id
     raise AssertionError("no site with candidates in the demo")
 
@@ -146,12 +167,13 @@ def test_candidates_sort_by_any_column(client, app):
 
     def road_km(html: str) -> list[float]:
         body = html.split('id="candidates"')[1]
-        cells = re.findall(r'<tr data-key.*?</tr>', body, re.S)
+        cells = re.findall(r"<tr data-key.*?</tr>", body, re.S)
         out = []
         for cell in cells:
             tds = re.findall(r"<td[^>]*>(.*?)</td>", cell, re.S)
-            out.append(float(tds[4].replace("\u00a0km", "").replace("\u00a0", "")
-                             .replace(",", ".")))
+            out.append(
+                float(tds[4].replace("\u00a0km", "").replace("\u00a0", "").replace(",", "."))
+            )
         return out
 
     up = road_km(client.get(f"/sites/{site_id}?tri=route&ordre=asc").get_data(as_text=True))
@@ -178,12 +200,19 @@ def test_move_a_candidate_along_the_pipeline(client, app):
     site_id = _site_with_candidates(client, app)
     html = client.get(f"/sites/{site_id}").get_data(as_text=True)
     out_id, in_id = map(int, re.search(r'<tr data-key="(\d+)-(\d+)">', html).groups())
-    response = client.post(f"/sites/{site_id}/synergies", data={
-        "output_flow_id": out_id, "input_flow_id": in_id, "status": "contacted",
-        "author": "Marie Tremblay"})
+    response = client.post(
+        f"/sites/{site_id}/synergies",
+        data={
+            "output_flow_id": out_id,
+            "input_flow_id": in_id,
+            "status": "contacted",
+            "author": "Marie Tremblay",
+        },
+    )
     assert response.status_code == 303
-    stored = [s for s in svc.repo.synergies() if (s.output_flow_id, s.input_flow_id) ==
-              (out_id, in_id)]
+    stored = [
+        s for s in svc.repo.synergies() if (s.output_flow_id, s.input_flow_id) == (out_id, in_id)
+    ]
     assert stored and stored[0].status.value == "contacted"
     after = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "mise à jour" in after
@@ -191,8 +220,10 @@ def test_move_a_candidate_along_the_pipeline(client, app):
     row = re.search(rf'<tr data-key="{out_id}-{in_id}">.*?</tr>', after, re.S).group(0)
     assert "Contactée" in row and f'name="synergy_id" value="{stored[0].id}"' in row
     # No name: refused, nothing changes.
-    refused = client.post(f"/sites/{site_id}/synergies", data={
-        "synergy_id": stored[0].id, "status": "in_progress", "author": ""})
+    refused = client.post(
+        f"/sites/{site_id}/synergies",
+        data={"synergy_id": stored[0].id, "status": "in_progress", "author": ""},
+    )
     assert refused.status_code == 422
     assert svc.repo.get_synergy(stored[0].id).status.value == "contacted"
 
@@ -202,8 +233,12 @@ def test_a_long_candidate_list_shows_the_best_first_and_all_on_request(client, a
     from mapservice.views.site_page import SHOWN_CANDIDATES
 
     svc = _svc(app)
-    site_id = next(s.id for s in svc.repo.sites() if s.lon is not None and len(
-        synergy_jobs.site_candidates(svc, s.id, limit=100)) > SHOWN_CANDIDATES)
+    site_id = next(
+        s.id
+        for s in svc.repo.sites()
+        if s.lon is not None
+        and len(synergy_jobs.site_candidates(svc, s.id, limit=100)) > SHOWN_CANDIDATES
+    )
     total = len(synergy_jobs.site_candidates(svc, site_id, limit=100))
     html = client.get(f"/sites/{site_id}?tri=route&ordre=asc").get_data(as_text=True)
     rows = re.findall(r'<tr data-key="(\d+-\d+)">', html)
@@ -234,8 +269,7 @@ def test_material_index_counts_sub_categories(client, app):
     flows = svc.repo.flows()
     wood = [f for f in flows if f.category_code == "bois" or f.category_code.startswith("bois.")]
     offers = sum(1 for f in wood if f.direction.value == "output")
-    row = re.search(r'href="/materiaux/bois">[^<]+</a></td>\s*<td class="num">([^<]+)</td>',
-                    html)
+    row = re.search(r'href="/materiaux/bois">[^<]+</a></td>\s*<td class="num">([^<]+)</td>', html)
     assert row and int(row.group(1).replace("\u00a0", "")) == offers
 
 
@@ -250,16 +284,25 @@ def test_material_page_maps_offers_needs_and_flows(client, app):
 
 
 def _add_view(client, **extra):
-    form = {"title": "Le bois offert", "lat": "48.5", "lon": "-71.9", "zoom": "10",
-            "layers": "parks,sites,offers", "filters": "category=bois&direction=offre",
-            "anonymised": "1", **extra}
+    form = {
+        "title": "Le bois offert",
+        "lat": "48.5",
+        "lon": "-71.9",
+        "zoom": "10",
+        "layers": "parks,sites,offers",
+        "filters": "category=bois&direction=offre",
+        "anonymised": "1",
+        **extra,
+    }
     return client.post("/present/vues", data=form)
 
 
 def test_views_are_saved_ordered_and_stepped(client, app):
     assert _add_view(client).status_code == 303
-    assert _add_view(client, title="Métaux", filters="category=metaux", anonymised="").status_code \
+    assert (
+        _add_view(client, title="Métaux", filters="category=metaux", anonymised="").status_code
         == 303
+    )
     views = _svc(app).repo.presenter_views()
     assert [v.title for v in views] == ["Le bois offert", "Métaux"]
     first = client.get("/present/1").get_data(as_text=True)
@@ -303,8 +346,8 @@ def test_a_view_downloads_as_one_self_contained_file(client):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     html = response.get_data(as_text=True)
-    assert not re.search(r'<script[^>]+src=', html)
-    assert not re.search(r'<link[^>]+stylesheet', html)
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+stylesheet", html)
     assert "L.Map" in html or "L.map(" in html  # Leaflet itself is inside
     assert '"layer":"water"' in html  # the regional base layer travels with it
     assert "cdn." not in html and "/static/" not in html
@@ -348,11 +391,19 @@ def test_the_cached_view_follows_synergy_moves(client, app):
     svc = _svc(app)
     before = len(map_data(client.get("/").get_data(as_text=True))["lines"]["features"])
     site_id = _site_with_candidates(client, app)
-    pair = next(c for c in synergy_jobs.site_candidates(svc, site_id, backend="geodesic",
-                                                        limit=20)
-                if c.output_site.id != c.input_site.id)
-    synergy_jobs.move(svc, synergy_id=None, output_flow_id=pair.output_flow.id,
-                      input_flow_id=pair.input_flow.id, status="contacted", author="Test")
+    pair = next(
+        c
+        for c in synergy_jobs.site_candidates(svc, site_id, backend="geodesic", limit=20)
+        if c.output_site.id != c.input_site.id
+    )
+    synergy_jobs.move(
+        svc,
+        synergy_id=None,
+        output_flow_id=pair.output_flow.id,
+        input_flow_id=pair.input_flow.id,
+        status="contacted",
+        author="Test",
+    )
     after = map_data(client.get("/").get_data(as_text=True))["lines"]["features"]
     assert len(after) == before + 1
     assert after[-1]["properties"]["c"] == "#E69F00"  # contacted

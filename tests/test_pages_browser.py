@@ -47,8 +47,9 @@ def _page(chromium, served, width=1366, height=850):
 def _drawn(page) -> int:
     # Functions, not expressions: Playwright polls an expression with eval, which the pages'
     # Content-Security-Policy (no 'unsafe-eval') refuses.
-    page.wait_for_function("() => document.documentElement.dataset.sitesDrawn !== undefined",
-                           timeout=20000)
+    page.wait_for_function(
+        "() => document.documentElement.dataset.sitesDrawn !== undefined", timeout=20000
+    )
     return int(page.evaluate("document.documentElement.dataset.sitesDrawn"))
 
 
@@ -57,13 +58,15 @@ def _placed_sites(db_url: str) -> int:
         return conn.execute("SELECT count(*) FROM sites WHERE lat IS NOT NULL").fetchone()[0]
 
 
-def test_region_map_draws_every_site_offline_and_filters_change_it(chromium, served, demo_db,
-                                                                     tmp_path):
+def test_region_map_draws_every_site_offline_and_filters_change_it(
+    chromium, served, demo_db, tmp_path
+):
     page, errors, outside = _page(chromium, served)
     page.goto(served + "/")
     assert _drawn(page) == _placed_sites(demo_db)
-    page.wait_for_function("() => document.documentElement.dataset.basemap === 'offline'",
-                           timeout=15000)
+    page.wait_for_function(
+        "() => document.documentElement.dataset.basemap === 'offline'", timeout=15000
+    )
     page.wait_for_function("() => document.documentElement.dataset.basemapDrawn === '1'")
     expect(page.locator(".ms-legend")).to_be_visible()
     expect(page.locator(".leaflet-control-layers")).to_contain_text("Synergies")
@@ -93,11 +96,16 @@ def test_site_page_draws_partners_and_sorts(chromium, served, tmp_path):
 
     page, errors, outside = _page(chromium, served)
     # A site with candidates, found the cheap way through the same database.
-    app = create_app({"DATABASE_URL": page_db(served), "INSTANCE_PATH": str(tmp_path / "i"),
-                      "SECRET_KEY": "t"})
+    app = create_app(
+        {"DATABASE_URL": page_db(served), "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"}
+    )
     svc = app.extensions["mapservice"]
-    site_id = next(s.id for s in svc.repo.sites() if s.lon is not None and len(
-        synergy_jobs.site_candidates(svc, s.id, backend="geodesic", limit=5)) >= 3)
+    site_id = next(
+        s.id
+        for s in svc.repo.sites()
+        if s.lon is not None
+        and len(synergy_jobs.site_candidates(svc, s.id, backend="geodesic", limit=5)) >= 3
+    )
     svc.close()
     page.goto(f"{served}/sites/{site_id}")
     assert _drawn(page) >= 2
@@ -157,17 +165,25 @@ def test_language_switch(chromium, served, tmp_path):
 
 def _save_views(page, served: str) -> None:
     token = csrf_token_of(page.request.get(served + "/present/vues").text())
-    for title, filters, anonymised in (("Le bois à valoriser", "category=bois&direction=offre",
-                                        "1"), ("Toute la région", "", "1")):
-        form = {"title": title, "lat": "48.5", "lon": "-71.7", "zoom": "9",
-                "layers": "parks,sites,lines", "filters": filters, "anonymised": anonymised,
-                "csrf_token": token}
+    for title, filters, anonymised in (
+        ("Le bois à valoriser", "category=bois&direction=offre", "1"),
+        ("Toute la région", "", "1"),
+    ):
+        form = {
+            "title": title,
+            "lat": "48.5",
+            "lon": "-71.7",
+            "zoom": "9",
+            "layers": "parks,sites,lines",
+            "filters": filters,
+            "anonymised": anonymised,
+            "csrf_token": token,
+        }
         response = page.request.post(served + "/present/vues", form=form, max_redirects=0)
         assert response.status == 303
 
 
-def test_presenter_steps_with_the_keyboard_and_hides_names(chromium, served, demo_db,
-                                                           tmp_path):
+def test_presenter_steps_with_the_keyboard_and_hides_names(chromium, served, demo_db, tmp_path):
     page, errors, outside = _page(chromium, served, 1920, 1080)
     _save_views(page, served)
     page.goto(served + "/present")
@@ -208,8 +224,9 @@ def test_downloaded_view_opens_from_disk_without_network(chromium, served, tmp_p
     away = Outside(offline, "http://offline.invalid")
     offline.goto(path.as_uri())
     assert _drawn(offline) > 0
-    offline.wait_for_function("document.documentElement.dataset.basemapDrawn === '1'",
-                              timeout=15000)
+    offline.wait_for_function(
+        "document.documentElement.dataset.basemapDrawn === '1'", timeout=15000
+    )
     offline.screenshot(path=str(tmp_path / "vue-hors-ligne.png"))
     assert away.other == [] and offline_errors == []
 
@@ -220,11 +237,12 @@ def test_hostile_company_name_is_only_text(chromium, served, demo_db, tmp_path):
 
     rows = [[*GOOD[0], "oui"]]
     rows[0][0] = HOSTILE
-    app = create_app({"DATABASE_URL": demo_db, "INSTANCE_PATH": str(tmp_path / "i"),
-                      "SECRET_KEY": "t"})
-    app.extensions["mapservice"].import_file(write_csv(tmp_path / "x.csv", rows,
-                                                                header=[*HEADER,
-                                                                        "consentement_public"]))
+    app = create_app(
+        {"DATABASE_URL": demo_db, "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"}
+    )
+    app.extensions["mapservice"].import_file(
+        write_csv(tmp_path / "x.csv", rows, header=[*HEADER, "consentement_public"])
+    )
     app.extensions["mapservice"].close()
 
     page, errors, _outside = _page(chromium, served)

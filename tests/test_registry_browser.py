@@ -9,12 +9,16 @@ from playwright.sync_api import expect
 
 from tests.support.browser import signed_in_page
 
-GOOD = ("entreprise;site;adresse;municipalite;code_postal;type;matiere;description;quantite;unite\n"
-        "Verrerie du Lac (essai);;55, rue Collard;Alma;G8B 1M6;offre;verre;Calcin trié;"
-        "12,5;t/an\n")
-BAD = ("entreprise;municipalite;type;matiere;quantite;unite\n"
-       "Verrerie du Lac (essai);Alma;offre;verre;douze;t/an\n"
-       ";Atlantide;cadeau;verre;;\n")
+GOOD = (
+    "entreprise;site;adresse;municipalite;code_postal;type;matiere;description;quantite;unite\n"
+    "Verrerie du Lac (essai);;55, rue Collard;Alma;G8B 1M6;offre;verre;Calcin trié;"
+    "12,5;t/an\n"
+)
+BAD = (
+    "entreprise;municipalite;type;matiere;quantite;unite\n"
+    "Verrerie du Lac (essai);Alma;offre;verre;douze;t/an\n"
+    ";Atlantide;cadeau;verre;;\n"
+)
 
 
 def _db(demo_db: str) -> sqlite3.Connection:
@@ -78,20 +82,24 @@ def test_new_member_by_keyboard_with_an_error_then_fixed(chromium, served, demo_
     expect(page.get_by_label("Offre : une matière")).to_be_checked()
     page.get_by_label("… ou description libre").fill("retailles d'alu")
     page.get_by_role("textbox", name="Description", exact=True).fill(
-        "Retailles d'usinage, bacs de 1 m³")
+        "Retailles d'usinage, bacs de 1 m³"
+    )
     page.get_by_label("Quantité", exact=True).fill("2,5")
     page.get_by_label("Unité").select_option("t_per_year")
     page.screenshot(path=str(tmp_path / "flux-nouveau.png"), full_page=True)
     page.get_by_role("button", name="Ajouter", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(
-        "classé dans « Retailles et chutes d'aluminium »")
+        "classé dans « Retailles et chutes d'aluminium »"
+    )
     expect(page.locator("#flux tbody tr")).to_have_count(1)
     expect(page.locator("#flux tbody tr td.num")).to_have_text("2,5\u00a0t/an")
     page.screenshot(path=str(tmp_path / "site-avec-flux.png"), full_page=True)
     assert errors == []
     with _db(demo_db) as conn:
-        row = conn.execute("SELECT naics_code, public_consent, contact_email FROM members "
-                           "WHERE name = 'Atelier Boréal (essai)'").fetchone()
+        row = conn.execute(
+            "SELECT naics_code, public_consent, contact_email FROM members "
+            "WHERE name = 'Atelier Boréal (essai)'"
+        ).fetchone()
     assert row == ("321113", 1, "lea@boreal.example")
     page.close()
 
@@ -106,7 +114,8 @@ def test_import_upload_preview_and_confirm(chromium, served, demo_db, tmp_path):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{served}/registre/")
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Importer").click()
+        "link", name="Importer"
+    ).click()
     page.wait_for_url("**/registre/import")
 
     page.get_by_label("Fichier CSV ou XLSX").set_input_files(tmp_path / "erreurs.csv")
@@ -131,6 +140,10 @@ def test_import_upload_preview_and_confirm(chromium, served, demo_db, tmp_path):
     assert errors == []
     with _db(demo_db) as conn:
         assert conn.execute("SELECT count(*) FROM flows").fetchone()[0] == before + 1
-        assert conn.execute("SELECT count(*) FROM members WHERE name = "
-                            "'Verrerie du Lac (essai)'").fetchone()[0] == 1
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM members WHERE name = 'Verrerie du Lac (essai)'"
+            ).fetchone()[0]
+            == 1
+        )
     page.close()

@@ -14,17 +14,65 @@ from mapservice.geocoding.jobs import move_site
 
 HOSTILE = "<script>alert(1)</script>"
 GOOD_ROWS = [
-    ["entreprise", "secteur_scian", "site", "adresse", "municipalite", "code_postal", "type",
-     "matiere", "description", "quantite", "unite", "frequence"],
-    ["Brasserie du Fjord (essai)", "312120", "", "12, rue Racine Est", "Chicoutimi",
-     "G7H 5B1", "offre", "drêche de brasserie", "Drêche humide", "2,5", "t/an", "hebdomadaire"],
-    ["Brasserie du Fjord (essai)", "312120", "", "12, rue Racine Est", "Chicoutimi",
-     "G7H 5B1", "besoin", "palettes", "Palettes pour expédition", "", "", ""],
+    [
+        "entreprise",
+        "secteur_scian",
+        "site",
+        "adresse",
+        "municipalite",
+        "code_postal",
+        "type",
+        "matiere",
+        "description",
+        "quantite",
+        "unite",
+        "frequence",
+    ],
+    [
+        "Brasserie du Fjord (essai)",
+        "312120",
+        "",
+        "12, rue Racine Est",
+        "Chicoutimi",
+        "G7H 5B1",
+        "offre",
+        "drêche de brasserie",
+        "Drêche humide",
+        "2,5",
+        "t/an",
+        "hebdomadaire",
+    ],
+    [
+        "Brasserie du Fjord (essai)",
+        "312120",
+        "",
+        "12, rue Racine Est",
+        "Chicoutimi",
+        "G7H 5B1",
+        "besoin",
+        "palettes",
+        "Palettes pour expédition",
+        "",
+        "",
+        "",
+    ],
 ]
 BAD_ROWS = [
     GOOD_ROWS[0],
-    ["Brasserie du Fjord (essai)", "31x", "", "", "Chicoutimi", "G7H 5B1", "offre",
-     "drêche de brasserie", "", "2,5", "t/an", ""],
+    [
+        "Brasserie du Fjord (essai)",
+        "31x",
+        "",
+        "",
+        "Chicoutimi",
+        "G7H 5B1",
+        "offre",
+        "drêche de brasserie",
+        "",
+        "2,5",
+        "t/an",
+        "",
+    ],
     ["", "", "", "", "Chicoutimi", "", "cadeau", "matière inconnue xyz", "", "-3", "t/an", ""],
     ["Autre (essai)", "", "", "", "Atlantide", "", "offre", "bois.sciure", "", "", "", ""],
 ]
@@ -61,8 +109,9 @@ def _field_error(page: str, field: str) -> str:
     control = re.search(rf'<(?:input|select|textarea)[^>]*id="f-{field}"[^>]*>', page)
     assert control, f"no control f-{field}"
     assert 'aria-invalid="true"' in control.group(0)
-    assert f"f-{field}-erreur" in re.search(r'aria-describedby="([^"]*)"',
-                                            control.group(0)).group(1)
+    assert f"f-{field}-erreur" in re.search(r'aria-describedby="([^"]*)"', control.group(0)).group(
+        1
+    )
     assert f'href="#f-{field}"' in page  # linked from the summary at the top
     return html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
 
@@ -86,17 +135,24 @@ def test_the_member_list_counts_and_searches(client, svc):
     assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == list(counts)
     found = _text(client.get("/registre/?q=FERME"))
     assert 0 < found.count("data-member=") < len(members)
-    assert all("ferme" in m.lower() for m in re.findall(r'<th scope="row"><a [^>]*>([^<]*)<',
-                                                        found))
+    assert all(
+        "ferme" in m.lower() for m in re.findall(r'<th scope="row"><a [^>]*>([^<]*)<', found)
+    )
     hostile = _text(client.get("/registre/", query_string={"q": HOSTILE}))
     assert HOSTILE not in hostile and html.escape(HOSTILE, quote=False) in hostile
 
 
 def test_add_a_member_then_a_site_then_flows_edit_and_delete(client, svc):
     before = svc.repo.counts()
-    response = client.post("/registre/membres/nouveau", data={
-        "name": "Usinage Péribonka (essai)", "naics_code": "332710",
-        "contact_email": "info@peribonka.example", "public_consent": "on"})
+    response = client.post(
+        "/registre/membres/nouveau",
+        data={
+            "name": "Usinage Péribonka (essai)",
+            "naics_code": "332710",
+            "contact_email": "info@peribonka.example",
+            "public_consent": "on",
+        },
+    )
     assert response.status_code == 303
     member_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = _text(client.get(response.headers["Location"]))
@@ -104,43 +160,75 @@ def test_add_a_member_then_a_site_then_flows_edit_and_delete(client, svc):
     member = svc.repo.get_member(member_id)
     assert (member.naics_code, member.public_consent) == ("332710", True)
 
-    response = client.post(f"/registre/membres/{member_id}/sites/nouveau", data={
-        "name": "", "address": "1200, rue des Pins", "municipality_id": "saguenay-chicoutimi",
-        "postal_code": "g7h5b1"})
+    response = client.post(
+        f"/registre/membres/{member_id}/sites/nouveau",
+        data={
+            "name": "",
+            "address": "1200, rue des Pins",
+            "municipality_id": "saguenay-chicoutimi",
+            "postal_code": "g7h5b1",
+        },
+    )
     assert response.status_code == 303
     site_id = int(response.headers["Location"].rsplit("/", 1)[1])
     site = svc.repo.get_site(site_id)
     assert (site.name, site.postal_code, site.geocode_precision.value) == (
-        "1200, rue des Pins", "G7H 5B1", "postcode")  # named by its address, as on import
+        "1200, rue des Pins",
+        "G7H 5B1",
+        "postcode",
+    )  # named by its address, as on import
     assert (round(site.lat, 3), round(site.lon, 3)) == (48.373, -71.069)
     assert site.geocoded_by == "registre (formulaire)"
     page = _text(client.get(f"/registre/membres/{member_id}"))
     assert f'data-site="{site_id}"' in page
 
-    response = client.post(f"/registre/sites/{site_id}/flux/nouveau", data={
-        "direction": "output", "category_text": "retailles d'alu",
-        "description": "Retailles d'usinage", "quantity": "2,5", "unit": "t_per_year",
-        "frequency": "monthly", "hazardous": "on"})
+    response = client.post(
+        f"/registre/sites/{site_id}/flux/nouveau",
+        data={
+            "direction": "output",
+            "category_text": "retailles d'alu",
+            "description": "Retailles d'usinage",
+            "quantity": "2,5",
+            "unit": "t_per_year",
+            "frequency": "monthly",
+            "hazardous": "on",
+        },
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/registre/sites/{site_id}")
     page = _text(client.get(response.headers["Location"]))
     assert "classé dans « Retailles et chutes d&#39;aluminium »" in page
     (flow,) = svc.repo.flows(site_ids=[site_id])
     assert (flow.category_code, flow.quantity, flow.unit.value, flow.hazardous) == (
-        "metaux.aluminium.retailles", 2.5, "t_per_year", True)
+        "metaux.aluminium.retailles",
+        2.5,
+        "t_per_year",
+        True,
+    )
     assert f'data-flow="{flow.id}"' in page and "2,5\u00a0t/an" in page
 
     form = _text(client.get(f"/registre/flux/{flow.id}"))
     assert _value(form, "quantity") == "2,5"
     assert re.search(r'<option value="metaux.aluminium.retailles" selected>', form)
-    response = client.post(f"/registre/flux/{flow.id}", data={
-        "direction": "output", "category_code": "metaux.aluminium.retailles",
-        "description": "Retailles d'usinage triées", "quantity": "1 200", "unit": "t_per_year",
-        "confidential": "on"})
+    response = client.post(
+        f"/registre/flux/{flow.id}",
+        data={
+            "direction": "output",
+            "category_code": "metaux.aluminium.retailles",
+            "description": "Retailles d'usinage triées",
+            "quantity": "1 200",
+            "unit": "t_per_year",
+            "confidential": "on",
+        },
+    )
     assert response.status_code == 303
     flow = svc.repo.get_flow(flow.id)
     assert (flow.quantity, flow.confidential, flow.hazardous, flow.frequency) == (
-        1200.0, True, False, None)
+        1200.0,
+        True,
+        False,
+        None,
+    )
 
     response = client.post(f"/registre/flux/{flow.id}/supprimer")
     assert response.status_code == 303
@@ -148,29 +236,41 @@ def test_add_a_member_then_a_site_then_flows_edit_and_delete(client, svc):
     assert "supprimé" in page and f'data-flow="{flow.id}"' not in page
     after = svc.repo.counts()
     assert (after["members"], after["sites"], after["flows"]) == (
-        before["members"] + 1, before["sites"] + 1, before["flows"])
+        before["members"] + 1,
+        before["sites"] + 1,
+        before["flows"],
+    )
 
 
 def test_editing_a_member_keeps_what_was_not_touched(client, svc):
     member = svc.repo.members()[0]
-    response = client.post(f"/registre/membres/{member.id}", data={
-        "name": member.name, "naics_code": member.naics_code,
-        "contact_name": "Nouvelle personne", "contact_email": member.contact_email,
-        "contact_phone": member.contact_phone})
+    response = client.post(
+        f"/registre/membres/{member.id}",
+        data={
+            "name": member.name,
+            "naics_code": member.naics_code,
+            "contact_name": "Nouvelle personne",
+            "contact_email": member.contact_email,
+            "contact_phone": member.contact_phone,
+        },
+    )
     assert response.status_code == 303
     changed = svc.repo.get_member(member.id)
     assert changed.contact_name == "Nouvelle personne" and changed.public_consent is False
 
 
-@pytest.mark.parametrize(("field", "typed", "message"), [
-    ("name", "", "obligatoire"),
-    ("name", "x" * 201, "Au plus 200 caractères"),
-    ("naics_code", "3211a", "2 à 6 chiffres"),
-    ("naics_code", "1", "2 à 6 chiffres"),
-    ("contact_email", "julie@", "Adresse invalide"),
-    ("contact_email", "julie tremblay@x.ca", "Adresse invalide"),
-    ("contact_phone", "555", "Numéro invalide"),
-])
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("name", "", "obligatoire"),
+        ("name", "x" * 201, "Au plus 200 caractères"),
+        ("naics_code", "3211a", "2 à 6 chiffres"),
+        ("naics_code", "1", "2 à 6 chiffres"),
+        ("contact_email", "julie@", "Adresse invalide"),
+        ("contact_email", "julie tremblay@x.ca", "Adresse invalide"),
+        ("contact_phone", "555", "Numéro invalide"),
+    ],
+)
 def test_each_member_error_is_shown_next_to_its_field(client, svc, field, typed, message):
     before = svc.repo.counts()["members"]
     data = {"name": "Entreprise valide", field: typed}
@@ -184,8 +284,13 @@ def test_each_member_error_is_shown_next_to_its_field(client, svc, field, typed,
 
 
 def test_every_member_error_comes_at_once_and_input_is_kept(client):
-    data = {"name": "", "naics_code": "abc", "contact_email": "non", "contact_phone": "1",
-            "contact_name": HOSTILE}
+    data = {
+        "name": "",
+        "naics_code": "abc",
+        "contact_email": "non",
+        "contact_phone": "1",
+        "contact_name": HOSTILE,
+    }
     page = _text(client.post("/registre/membres/nouveau", data=data))
     for field in ("name", "naics_code", "contact_email", "contact_phone"):
         _field_error(page, field)
@@ -206,14 +311,22 @@ def test_a_member_name_already_taken_is_refused_on_its_field(client, svc):
 def test_a_hostile_name_is_escaped_everywhere(client, svc):
     response = client.post("/registre/membres/nouveau", data={"name": HOSTILE})
     member_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    response = client.post(f"/registre/membres/{member_id}/sites/nouveau", data={
-        "name": HOSTILE, "municipality_id": "alma"})
+    response = client.post(
+        f"/registre/membres/{member_id}/sites/nouveau",
+        data={"name": HOSTILE, "municipality_id": "alma"},
+    )
     site_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    response = client.post(f"/registre/sites/{site_id}/flux/nouveau", data={
-        "direction": "input", "category_code": "bois.sciure", "description": HOSTILE})
+    response = client.post(
+        f"/registre/sites/{site_id}/flux/nouveau",
+        data={"direction": "input", "category_code": "bois.sciure", "description": HOSTILE},
+    )
     flow_id = svc.repo.flows(site_ids=[site_id])[0].id
-    for url in ("/registre/", f"/registre/membres/{member_id}", f"/registre/sites/{site_id}",
-                f"/registre/flux/{flow_id}"):
+    for url in (
+        "/registre/",
+        f"/registre/membres/{member_id}",
+        f"/registre/sites/{site_id}",
+        f"/registre/flux/{flow_id}",
+    ):
         page = _text(client.get(url))
         assert HOSTILE not in page, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
@@ -224,17 +337,20 @@ def test_a_hostile_name_is_escaped_everywhere(client, svc):
 # --- sites ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"municipality_id": ""}, "municipality_id", "Choisissez la municipalité"),
-    ({"municipality_id": "atlantide"}, "municipality_id", "Municipalité inconnue"),
-    ({"postal_code": "G7H 5B"}, "postal_code", "Code postal mal formé"),
-    ({"postal_code": "H2X 1Y4"}, "postal_code", "pas du Saguenay"),
-    ({"lat": "48,42"}, "lon", "vont ensemble"),
-    ({"lat": "48 nord", "lon": "-71"}, "lat", "Latitude invalide"),
-    ({"lat": "45,5", "lon": "-73,56"}, "lat", "hors du Saguenay"),
-    ({"lat": "-71,07", "lon": "48,42"}, "lat", "inversées"),
-    ({"address": "a" * 301}, "address", "Au plus 300 caractères"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"municipality_id": ""}, "municipality_id", "Choisissez la municipalité"),
+        ({"municipality_id": "atlantide"}, "municipality_id", "Municipalité inconnue"),
+        ({"postal_code": "G7H 5B"}, "postal_code", "Code postal mal formé"),
+        ({"postal_code": "H2X 1Y4"}, "postal_code", "pas du Saguenay"),
+        ({"lat": "48,42"}, "lon", "vont ensemble"),
+        ({"lat": "48 nord", "lon": "-71"}, "lat", "Latitude invalide"),
+        ({"lat": "45,5", "lon": "-73,56"}, "lat", "hors du Saguenay"),
+        ({"lat": "-71,07", "lon": "48,42"}, "lat", "inversées"),
+        ({"address": "a" * 301}, "address", "Au plus 300 caractères"),
+    ],
+)
 def test_each_site_error_is_shown_next_to_its_field(client, svc, data, field, message):
     member = svc.repo.members()[0]
     before = svc.repo.counts()["sites"]
@@ -254,8 +370,7 @@ def test_a_site_placed_by_hand_stays_put_when_only_its_name_changes(client, svc,
     move_site(svc, site.id, -71.0500, 48.4300, "Julie")
     placed = svc.repo.get_site(site.id)
     form = _text(client.get(f"/registre/sites/{site.id}"))
-    values = {name: _value(form, name) for name in ("name", "address", "postal_code", "lat",
-                                                    "lon")}
+    values = {name: _value(form, name) for name in ("name", "address", "postal_code", "lat", "lon")}
     values["municipality_id"] = placed.municipality_id or ""
     assert values["lat"] == "48.430000"
     response = client.post(f"/registre/sites/{site.id}", data={**values, "name": "Renommé"})
@@ -263,13 +378,24 @@ def test_a_site_placed_by_hand_stays_put_when_only_its_name_changes(client, svc,
     after = svc.repo.get_site(site.id)
     assert after.name == "Renommé"
     assert (after.lat, after.lon, after.geocode_source, after.geocoded_by) == (
-        placed.lat, placed.lon, "correction-manuelle", "Julie")
+        placed.lat,
+        placed.lon,
+        "correction-manuelle",
+        "Julie",
+    )
 
     # A new postal code places it again, and the live index follows.
     assert site.id in svc.site_index
-    response = client.post(f"/registre/sites/{site.id}", data={
-        **values, "lat": "", "lon": "", "postal_code": "G7H 5B1",
-        "municipality_id": "saguenay-chicoutimi"})
+    response = client.post(
+        f"/registre/sites/{site.id}",
+        data={
+            **values,
+            "lat": "",
+            "lon": "",
+            "postal_code": "G7H 5B1",
+            "municipality_id": "saguenay-chicoutimi",
+        },
+    )
     assert response.status_code == 303
     after = svc.repo.get_site(site.id)
     assert (after.geocode_precision.value, round(after.lat, 3)) == ("postcode", 48.373)
@@ -278,9 +404,15 @@ def test_a_site_placed_by_hand_stays_put_when_only_its_name_changes(client, svc,
 
 def test_coordinates_in_a_park_put_the_site_in_that_park(client, svc):
     member = svc.repo.members()[0]
-    response = client.post(f"/registre/membres/{member.id}/sites/nouveau", data={
-        "name": "Atelier au parc", "municipality_id": "saint-felicien",
-        "lat": "48,64", "lon": "-72,425"})
+    response = client.post(
+        f"/registre/membres/{member.id}/sites/nouveau",
+        data={
+            "name": "Atelier au parc",
+            "municipality_id": "saint-felicien",
+            "lat": "48,64",
+            "lon": "-72,425",
+        },
+    )
     site = svc.repo.get_site(int(response.headers["Location"].rsplit("/", 1)[1]))
     assert (site.park_id, site.geocode_precision.value) == ("saint-felicien-nouveau", "manual")
     page = _text(client.get(f"/registre/sites/{site.id}"))
@@ -289,8 +421,10 @@ def test_coordinates_in_a_park_put_the_site_in_that_park(client, svc):
 
 def test_a_site_name_already_used_by_the_member_is_refused(client, svc):
     site = svc.repo.sites()[0]
-    response = client.post(f"/registre/membres/{site.member_id}/sites/nouveau", data={
-        "name": site.name.upper(), "municipality_id": "alma"})
+    response = client.post(
+        f"/registre/membres/{site.member_id}/sites/nouveau",
+        data={"name": site.name.upper(), "municipality_id": "alma"},
+    )
     assert response.status_code == 422
     assert "déjà un site de ce nom" in _field_error(_text(response), "name")
 
@@ -298,24 +432,36 @@ def test_a_site_name_already_used_by_the_member_is_refused(client, svc):
 # --- flows ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"direction": ""}, "direction", "offre"),
-    ({"category_code": ""}, "category_code", "Choisissez une matière"),
-    ({"category_code": "bois.inexistant"}, "category_code", "Matière inconnue"),
-    ({"category_code": "", "category_text": "truc bizarre inconnu"}, "category_text",
-     "non reconnue"),
-    ({"description": "  "}, "description", "Décrivez"),
-    ({"quantity": "12 t"}, "quantity", "Quantité invalide"),
-    ({"quantity": "-2,5"}, "quantity", "négative"),
-    ({"unit": ""}, "unit", "demande son unité"),
-    ({"unit": "kg"}, "unit", "Unité inconnue"),
-    ({"frequency": "parfois"}, "frequency", "Fréquence inconnue"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"direction": ""}, "direction", "offre"),
+        ({"category_code": ""}, "category_code", "Choisissez une matière"),
+        ({"category_code": "bois.inexistant"}, "category_code", "Matière inconnue"),
+        (
+            {"category_code": "", "category_text": "truc bizarre inconnu"},
+            "category_text",
+            "non reconnue",
+        ),
+        ({"description": "  "}, "description", "Décrivez"),
+        ({"quantity": "12 t"}, "quantity", "Quantité invalide"),
+        ({"quantity": "-2,5"}, "quantity", "négative"),
+        ({"unit": ""}, "unit", "demande son unité"),
+        ({"unit": "kg"}, "unit", "Unité inconnue"),
+        ({"frequency": "parfois"}, "frequency", "Fréquence inconnue"),
+    ],
+)
 def test_each_flow_error_is_shown_next_to_its_field(client, svc, data, field, message):
     site = svc.repo.sites()[0]
     before = svc.repo.counts()["flows"]
-    form = {"direction": "output", "category_code": "bois.sciure", "description": "Sciure",
-            "quantity": "3", "unit": "t_per_year", **data}
+    form = {
+        "direction": "output",
+        "category_code": "bois.sciure",
+        "description": "Sciure",
+        "quantity": "3",
+        "unit": "t_per_year",
+        **data,
+    }
     response = client.post(f"/registre/sites/{site.id}/flux/nouveau", data=form)
     assert response.status_code == 422
     page = _text(response)
@@ -331,10 +477,20 @@ def test_each_flow_error_is_shown_next_to_its_field(client, svc, data, field, me
 
 def test_a_flow_error_keeps_every_choice_made(client, svc):
     site = svc.repo.sites()[0]
-    page = _text(client.post(f"/registre/sites/{site.id}/flux/nouveau", data={
-        "direction": "input", "category_code": "bois.copeaux", "description": "",
-        "quantity": "2,5", "unit": "m3_per_year", "frequency": "seasonal",
-        "confidential": "on"}))
+    page = _text(
+        client.post(
+            f"/registre/sites/{site.id}/flux/nouveau",
+            data={
+                "direction": "input",
+                "category_code": "bois.copeaux",
+                "description": "",
+                "quantity": "2,5",
+                "unit": "m3_per_year",
+                "frequency": "seasonal",
+                "confidential": "on",
+            },
+        )
+    )
     assert re.search(r'id="f-direction-input" name="direction" value="input" checked', page)
     assert '<option value="bois.copeaux" selected>' in page
     assert '<option value="m3_per_year" selected>' in page
@@ -345,37 +501,59 @@ def test_a_flow_error_keeps_every_choice_made(client, svc):
 
 def test_a_hazardous_category_makes_a_hazardous_flow_and_lines_are_kept(client, svc):
     site = svc.repo.sites()[0]
-    response = client.post(f"/registre/sites/{site.id}/flux/nouveau", data={
-        "direction": "output", "category_code": "chimiques.huiles_usees",
-        "description": "  Huiles   usées\r\nbarils de 205 L  ", "quantity": "0,4",
-        "unit": "m3_per_year"})
+    response = client.post(
+        f"/registre/sites/{site.id}/flux/nouveau",
+        data={
+            "direction": "output",
+            "category_code": "chimiques.huiles_usees",
+            "description": "  Huiles   usées\r\nbarils de 205 L  ",
+            "quantity": "0,4",
+            "unit": "m3_per_year",
+        },
+    )
     assert response.status_code == 303
-    flow = next(f for f in svc.repo.flows(site_ids=[site.id])
-                if f.category_code == "chimiques.huiles_usees")
+    flow = next(
+        f for f in svc.repo.flows(site_ids=[site.id]) if f.category_code == "chimiques.huiles_usees"
+    )
     assert (flow.hazardous, flow.description, flow.quantity) == (
-        True, "Huiles usées\nbarils de 205 L", 0.4)
+        True,
+        "Huiles usées\nbarils de 205 L",
+        0.4,
+    )
 
 
 def test_a_duplicate_flow_is_refused_on_its_description(client, svc):
     flow = svc.repo.flows()[0]
-    response = client.post(f"/registre/sites/{flow.site_id}/flux/nouveau", data={
-        "direction": flow.direction.value, "category_code": flow.category_code,
-        "description": flow.description.upper()})
+    response = client.post(
+        f"/registre/sites/{flow.site_id}/flux/nouveau",
+        data={
+            "direction": flow.direction.value,
+            "category_code": flow.category_code,
+            "description": flow.description.upper(),
+        },
+    )
     assert response.status_code == 422
     assert "déjà ce flux" in _field_error(_text(response), "description")
 
 
-@pytest.mark.parametrize(("method", "url"), [
-    ("get", "/registre/membres/99999"), ("post", "/registre/membres/99999"),
-    ("get", "/registre/membres/99999/sites/nouveau"),
-    ("post", "/registre/membres/99999/sites/nouveau"),
-    ("get", "/registre/sites/99999"), ("post", "/registre/sites/99999"),
-    ("get", "/registre/sites/99999/flux/nouveau"), ("post", "/registre/sites/99999/flux/nouveau"),
-    ("get", "/registre/flux/99999"), ("post", "/registre/flux/99999"),
-    ("post", "/registre/flux/99999/supprimer"),
-    ("post", "/registre/import/0123456789abcdef0123456789abcdef"),
-    ("post", "/registre/import/..%2F..%2Fsecret_key"),
-])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/registre/membres/99999"),
+        ("post", "/registre/membres/99999"),
+        ("get", "/registre/membres/99999/sites/nouveau"),
+        ("post", "/registre/membres/99999/sites/nouveau"),
+        ("get", "/registre/sites/99999"),
+        ("post", "/registre/sites/99999"),
+        ("get", "/registre/sites/99999/flux/nouveau"),
+        ("post", "/registre/sites/99999/flux/nouveau"),
+        ("get", "/registre/flux/99999"),
+        ("post", "/registre/flux/99999"),
+        ("post", "/registre/flux/99999/supprimer"),
+        ("post", "/registre/import/0123456789abcdef0123456789abcdef"),
+        ("post", "/registre/import/..%2F..%2Fsecret_key"),
+    ],
+)
 def test_unknown_ids_are_404(client, method, url):
     assert getattr(client, method)(url, data={"name": "x"}).status_code == 404
 
@@ -384,8 +562,11 @@ def test_unknown_ids_are_404(client, method, url):
 
 
 def _upload(client, content: bytes, filename: str):
-    return client.post("/registre/import", data={"file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/registre/import",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def _imports(app) -> list[str]:
@@ -393,10 +574,9 @@ def _imports(app) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
-@pytest.mark.parametrize(("filename", "content"), [
-    ("membres.csv", _csv(GOOD_ROWS)),
-    ("Membres.XLSX", _xlsx(GOOD_ROWS)),
-])
+@pytest.mark.parametrize(
+    ("filename", "content"), [("membres.csv", _csv(GOOD_ROWS)), ("Membres.XLSX", _xlsx(GOOD_ROWS))]
+)
 def test_an_import_is_previewed_then_confirmed(client, svc, app, filename, content):
     before = svc.repo.counts()
     response = _upload(client, content, filename)
@@ -407,7 +587,8 @@ def test_an_import_is_previewed_then_confirmed(client, svc, app, filename, conte
     members = re.search(r'<tr data-table="members">.*?</tr>', page, re.S).group(0)
     assert '<td class="num" data-count="inserted">1</td>' in members
     assert '<td class="num" data-count="inserted">2</td>' in re.search(
-        r'<tr data-table="flows">.*?</tr>', page, re.S).group(0)
+        r'<tr data-table="flows">.*?</tr>', page, re.S
+    ).group(0)
     token = re.search(r'action="/registre/import/([0-9a-f]{32})"', page).group(1)
     assert "Confirmer l&#39;import" in page or "Confirmer l'import" in page
     assert len(_imports(app)) == 2  # the file and what it was called
@@ -416,7 +597,10 @@ def test_an_import_is_previewed_then_confirmed(client, svc, app, filename, conte
     assert response.status_code == 303
     after = svc.repo.counts()
     assert (after["members"], after["sites"], after["flows"]) == (
-        before["members"] + 1, before["sites"] + 1, before["flows"] + 2)
+        before["members"] + 1,
+        before["sites"] + 1,
+        before["flows"] + 2,
+    )
     assert _imports(app) == []
     page = _text(client.get(response.headers["Location"]))
     assert 'id="resultat"' in page and filename in page
@@ -427,12 +611,12 @@ def test_an_import_is_previewed_then_confirmed(client, svc, app, filename, conte
     assert _imports(app) == []
 
 
-@pytest.mark.parametrize(("filename", "content"), [
-    ("erreurs.csv", _csv(BAD_ROWS)),
-    ("erreurs.xlsx", _xlsx(BAD_ROWS)),
-])
-def test_an_import_with_errors_lists_every_one_and_writes_nothing(client, svc, app, tmp_path,
-                                                                   filename, content):
+@pytest.mark.parametrize(
+    ("filename", "content"), [("erreurs.csv", _csv(BAD_ROWS)), ("erreurs.xlsx", _xlsx(BAD_ROWS))]
+)
+def test_an_import_with_errors_lists_every_one_and_writes_nothing(
+    client, svc, app, tmp_path, filename, content
+):
     (tmp_path / filename).write_bytes(content)
     with pytest.raises(ImportRejected) as rejected:
         svc.import_file(tmp_path / filename, dry_run=True)
@@ -441,11 +625,18 @@ def test_an_import_with_errors_lists_every_one_and_writes_nothing(client, svc, a
     assert response.status_code == 422
     page = _text(response)
     body = re.search(r'<table class="list issues" id="problemes">.*?</table>', page, re.S)
-    rows = re.findall(r"<tr>\s*<td class=\"num\">(\d+|—)</td>\s*<td>(.*?)</td>", body.group(0),
-                      re.S)
+    rows = re.findall(
+        r"<tr>\s*<td class=\"num\">(\d+|—)</td>\s*<td>(.*?)</td>", body.group(0), re.S
+    )
     columns = {(row, re.sub(r"<[^>]+>", "", col)) for row, col in rows}
-    assert {("2", "secteur_scian"), ("3", "entreprise"), ("3", "type"), ("3", "matiere"),
-            ("3", "quantite"), ("4", "municipalite")} <= columns
+    assert {
+        ("2", "secteur_scian"),
+        ("3", "entreprise"),
+        ("3", "type"),
+        ("3", "matiere"),
+        ("3", "quantite"),
+        ("4", "municipalite"),
+    } <= columns
     assert len(rows) == len(columns) == len(rejected.value.issues)
     numbers = [int(row) for row, _col in rows]
     assert numbers == sorted(numbers)  # in file order, the geocoder's findings included
@@ -454,14 +645,18 @@ def test_an_import_with_errors_lists_every_one_and_writes_nothing(client, svc, a
     assert _imports(app) == []
 
 
-@pytest.mark.parametrize(("filename", "content", "status", "message"), [
-    ("membres.txt", b"entreprise;type\n", 422, "Format non pris en charge"),
-    ("membres.xls", b"\xd0\xcf\x11\xe0", 422, "Format non pris en charge"),
-    ("", b"", 422, "Choisissez un fichier"),
-    ("vide.csv", b"", 422, "est vide"),
-])
-def test_a_wrong_upload_is_refused_with_a_clear_message(client, svc, app, filename, content,
-                                                        status, message):
+@pytest.mark.parametrize(
+    ("filename", "content", "status", "message"),
+    [
+        ("membres.txt", b"entreprise;type\n", 422, "Format non pris en charge"),
+        ("membres.xls", b"\xd0\xcf\x11\xe0", 422, "Format non pris en charge"),
+        ("", b"", 422, "Choisissez un fichier"),
+        ("vide.csv", b"", 422, "est vide"),
+    ],
+)
+def test_a_wrong_upload_is_refused_with_a_clear_message(
+    client, svc, app, filename, content, status, message
+):
     before = svc.repo.counts()
     response = _upload(client, content, filename)
     assert response.status_code == status
@@ -509,8 +704,9 @@ def test_an_upload_is_claimed_once_and_old_ones_are_swept(app, tmp_path):
         stale = uploads.save(tmp_path, io.BytesIO(b"a;b\n"), "vieux.csv", max_bytes=99)
         for path in uploads.folder(tmp_path).iterdir():
             os.utime(path, (0, 0))
-        fresh = uploads.save(tmp_path, io.BytesIO(_xlsx([["a", "b"]])), "neuf.xlsx",
-                             max_bytes=99_999)  # a real workbook: the content is checked
+        fresh = uploads.save(
+            tmp_path, io.BytesIO(_xlsx([["a", "b"]])), "neuf.xlsx", max_bytes=99_999
+        )  # a real workbook: the content is checked
         names = sorted(p.name for p in uploads.folder(tmp_path).iterdir())
         assert names == sorted([f"{fresh.token}.xlsx", f"{fresh.token}.json"])
         assert not stale.path.exists()

@@ -14,16 +14,22 @@ from mapservice.registry import queries
 def registry(services):
     """One member with two sites; the first has an offer and a need, the second nothing."""
     muni = next(iter(services.gazetteer.municipalities))
-    member = registry_jobs.save_member(services, {"name": "Scierie du Lac (essai)"},
-                                       actor="test")
-    first = registry_jobs.save_site(services, {"name": "Usine", "municipality_id": muni},
-                                    member_id=member, actor="test")
-    second = registry_jobs.save_site(services, {"name": "Cour", "municipality_id": muni},
-                                     member_id=member, actor="test")
-    flows = [registry_jobs.save_flow(services, {"direction": d, "category_code": "bois.sciure",
-                                                "description": f"Sciure ({d})"},
-                                     site_id=first, actor="test")[0]
-             for d in ("output", "input")]
+    member = registry_jobs.save_member(services, {"name": "Scierie du Lac (essai)"}, actor="test")
+    first = registry_jobs.save_site(
+        services, {"name": "Usine", "municipality_id": muni}, member_id=member, actor="test"
+    )
+    second = registry_jobs.save_site(
+        services, {"name": "Cour", "municipality_id": muni}, member_id=member, actor="test"
+    )
+    flows = [
+        registry_jobs.save_flow(
+            services,
+            {"direction": d, "category_code": "bois.sciure", "description": f"Sciure ({d})"},
+            site_id=first,
+            actor="test",
+        )[0]
+        for d in ("output", "input")
+    ]
     return member, first, second, flows
 
 
@@ -62,8 +68,7 @@ def test_a_record_label_and_its_history_outlive_it(services, registry):
     assert queries.record_label(services, "flows", flows[0]) == "Sciure (output)"
     registry_jobs.delete_flow(services, flows[0], actor="test")
     assert queries.record_label(services, "flows", flows[0]) is None
-    assert [e.action for e in queries.history(services, "flows", flows[0])] == ["create",
-                                                                                "delete"]
+    assert [e.action for e in queries.history(services, "flows", flows[0])] == ["create", "delete"]
 
 
 @pytest.mark.parametrize("read", [queries.get_member, queries.get_site, queries.get_flow])

@@ -34,9 +34,20 @@ def graph() -> RoadGraph:
 def places() -> dict[str, tuple[float, float]]:
     gaz = Gazetteer.from_directory(DATA)
     out = {}
-    for name in ("Chicoutimi", "Alma", "Jonquière", "Roberval", "Saint-Félicien",
-                 "Dolbeau-Mistassini", "La Baie", "Saint-Fulgence", "Saint-Charles-de-Bourget",
-                 "Péribonka", "Saint-Henri-de-Taillon", "Chambord"):
+    for name in (
+        "Chicoutimi",
+        "Alma",
+        "Jonquière",
+        "Roberval",
+        "Saint-Félicien",
+        "Dolbeau-Mistassini",
+        "La Baie",
+        "Saint-Fulgence",
+        "Saint-Charles-de-Bourget",
+        "Péribonka",
+        "Saint-Henri-de-Taillon",
+        "Chambord",
+    ):
         muni = gaz.match(name)
         assert muni is not None, name
         out[name] = (muni.lon, muni.lat)
@@ -47,9 +58,13 @@ def places() -> dict[str, tuple[float, float]]:
 
 def _rows() -> list[dict[str, str]]:
     with (DATA / "road_calibration.csv").open(encoding="utf-8", newline="") as fh:
-        return [r for r in csv.DictReader(fh)
-                if r["published_km_high"] and "(" not in r["from"] + r["to"][:1]
-                and not r["to"].startswith("Chicoutimi (")]
+        return [
+            r
+            for r in csv.DictReader(fh)
+            if r["published_km_high"]
+            and "(" not in r["from"] + r["to"][:1]
+            and not r["to"].startswith("Chicoutimi (")
+        ]
 
 
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: f"{r['from']}-{r['to']}")
@@ -61,16 +76,20 @@ def test_published_distances(graph, places, row):
     slack = 0.25 if (row["from"], row["to"]) in KNOWN_SHORT else 0.10
     assert low * (1 - slack) <= km <= high * (1 + slack), (
         f"{row['from']}–{row['to']}: {km:.1f} km by the graph, published {low}–{high} "
-        f"({row['published_status']})")
+        f"({row['published_status']})"
+    )
     assert d.road_m >= d.geodesic_m
 
 
-@pytest.mark.parametrize(("a", "b", "ratio"), [
-    ("La Baie", "Saint-Fulgence", 2.0),  # across the fjord: round by Chicoutimi
-    ("Roberval", "Péribonka", 1.5),  # across the lake: round by Alma or Dolbeau
-    ("Chambord", "Saint-Henri-de-Taillon", 1.5),
-    ("Roberval", "Dolbeau-Mistassini", 1.5),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "ratio"),
+    [
+        ("La Baie", "Saint-Fulgence", 2.0),  # across the fjord: round by Chicoutimi
+        ("Roberval", "Péribonka", 1.5),  # across the lake: round by Alma or Dolbeau
+        ("Chambord", "Saint-Henri-de-Taillon", 1.5),
+        ("Roberval", "Dolbeau-Mistassini", 1.5),
+    ],
+)
 def test_crossing_the_lake_or_the_fjord_is_long(graph, places, a, b, ratio):
     d = graph.distance(places[a], places[b])
     assert d.road_m is not None and d.road_m / d.geodesic_m >= ratio, d
@@ -82,8 +101,11 @@ def test_no_bridge_downstream_of_chicoutimi():
     assert bridges
     assert all(f["properties"]["bridge_name"] for f in bridges)
     # Pont Dubuc, the easternmost crossing of the Saguenay, is at about -71.06: nothing east.
-    saguenay_east = [f["properties"]["bridge_name"] for f in bridges
-                     if max(x for x, _ in f["geometry"]["coordinates"]) > -71.0]
+    saguenay_east = [
+        f["properties"]["bridge_name"]
+        for f in bridges
+        if max(x for x, _ in f["geometry"]["coordinates"]) > -71.0
+    ]
     assert saguenay_east == [], saguenay_east
 
 

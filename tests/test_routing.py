@@ -60,8 +60,10 @@ def test_geodesic_knows_a_degree_of_latitude_and_no_road():
 
 def test_geodesic_matrix_is_pairwise_distance():
     rng = np.random.default_rng(7)
-    pts = [(float(x), float(y)) for x, y in zip(rng.uniform(-72.6, -70.8, 6),
-                                                rng.uniform(48.2, 48.9, 6), strict=True)]
+    pts = [
+        (float(x), float(y))
+        for x, y in zip(rng.uniform(-72.6, -70.8, 6), rng.uniform(48.2, 48.9, 6), strict=True)
+    ]
     backend = GeodesicBackend()
     m = backend.matrix(pts[:2], pts[2:])
     assert [len(row) for row in m] == [4, 4]
@@ -71,8 +73,9 @@ def test_geodesic_matrix_is_pairwise_distance():
             assert close(m[i][j].geodesic_m, geodesic_m(b, a), 1e-6)
 
 
-@pytest.mark.parametrize("point", [(200.0, 48.0), (-71.0, 95.0), ("x", 1.0), (1.0,),
-                                   (float("nan"), 48.0)])
+@pytest.mark.parametrize(
+    "point", [(200.0, 48.0), (-71.0, 95.0), ("x", 1.0), (1.0,), (float("nan"), 48.0)]
+)
 def test_a_bad_point_is_invalid_input(point, roads):
     for backend in (GeodesicBackend(), roads):
         with pytest.raises(InvalidInput, match="lon"):
@@ -114,8 +117,9 @@ def test_a_point_joins_the_nearest_point_on_an_edge_by_a_longer_slower_leg(roads
     straight = geodesic_m(a, (-71.125, 48.40))
     assert close(d.access_m, 1.3 * straight, 1.0)  # not the ~1.9 km to the nearest vertex
     assert close(d.road_m, d.access_m + geodesic_m((-71.125, 48.40), b), 1.0)
-    assert d.duration_s == pytest.approx(d.access_m / (30 / 3.6)
-                                         + (d.road_m - d.access_m) / (90 / 3.6), abs=0.5)
+    assert d.duration_s == pytest.approx(
+        d.access_m / (30 / 3.6) + (d.road_m - d.access_m) / (90 / 3.6), abs=0.5
+    )
 
 
 def test_two_points_on_the_same_edge_drive_along_it(roads):
@@ -150,8 +154,10 @@ def test_no_path_and_too_far_give_no_number_and_say_why(roads):
 
 def test_the_matrix_is_the_pairwise_distance(roads):
     rng = np.random.default_rng(42)
-    pts = [(float(x), float(y)) for x, y in zip(rng.uniform(-71.25, -71.0, 9),
-                                                rng.uniform(48.36, 48.46, 9), strict=True)]
+    pts = [
+        (float(x), float(y))
+        for x, y in zip(rng.uniform(-71.25, -71.0, 9), rng.uniform(48.36, 48.46, 9), strict=True)
+    ]
     origins = [*pts[:5], FAR_WEST, OVERPASS]
     destinations = [*pts[5:], SOUTH_TOWN, ON_170[0]]
     m = roads.matrix(origins, destinations)
@@ -191,35 +197,58 @@ def test_the_road_layer_is_rfc7946(roads):
 
 
 def _feature(**props: Any) -> dict[str, Any]:
-    base = {"id": "x", "ref": None, "name": "x", "kind": "route", "speed_kmh": 70,
-            "bridge": False, "bridge_name": None}
-    return {"type": "Feature", "properties": {**base, **props},
-            "geometry": {"type": "LineString", "coordinates": [[-71.0, 48.4], [-71.1, 48.4]]}}
+    base = {
+        "id": "x",
+        "ref": None,
+        "name": "x",
+        "kind": "route",
+        "speed_kmh": 70,
+        "bridge": False,
+        "bridge_name": None,
+    }
+    return {
+        "type": "Feature",
+        "properties": {**base, **props},
+        "geometry": {"type": "LineString", "coordinates": [[-71.0, 48.4], [-71.1, 48.4]]},
+    }
 
 
-@pytest.mark.parametrize(("second", "expected"), [
-    (_feature(speed_kmh=None), "speed_kmh"),
-    (_feature(speed_kmh=-5), "speed_kmh"),
-    (_feature(kind="sentier"), "kind"),
-    (_feature(bridge="oui"), "bridge"),
-    ({**_feature(), "geometry": {"type": "Point", "coordinates": [-71.0, 48.4]}}, "geometry"),
-    ({**_feature(), "geometry": {"type": "LineString", "coordinates": [[-71.0, 48.4]]}},
-     "coordinates"),
-    ({**_feature(), "geometry": {"type": "LineString",
-                                 "coordinates": [[48.4, -171.0], [-71, 48]]}}, "coordinates"),
-    ({**_feature(), "properties": None}, "properties"),
-])
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (_feature(speed_kmh=None), "speed_kmh"),
+        (_feature(speed_kmh=-5), "speed_kmh"),
+        (_feature(kind="sentier"), "kind"),
+        (_feature(bridge="oui"), "bridge"),
+        ({**_feature(), "geometry": {"type": "Point", "coordinates": [-71.0, 48.4]}}, "geometry"),
+        (
+            {**_feature(), "geometry": {"type": "LineString", "coordinates": [[-71.0, 48.4]]}},
+            "coordinates",
+        ),
+        (
+            {
+                **_feature(),
+                "geometry": {"type": "LineString", "coordinates": [[48.4, -171.0], [-71, 48]]},
+            },
+            "coordinates",
+        ),
+        ({**_feature(), "properties": None}, "properties"),
+    ],
+)
 def test_a_malformed_road_file_names_the_feature_and_the_property(tmp_path, second, expected):
     path = tmp_path / "roads.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection",
-                                "features": [_feature(), second]}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [_feature(), second]}),
+        encoding="utf-8",
+    )
     with pytest.raises(RoadNetworkError, match=f"entité 1.*{expected}") as caught:
         RoadGraph.from_geojson(path)
     assert str(path) in caught.value.message and caught.value.status == 500
 
 
-@pytest.mark.parametrize("text", ["{not json", '{"type": "Feature"}', '{"type": '
-                                  '"FeatureCollection", "features": []}'])
+@pytest.mark.parametrize(
+    "text", ["{not json", '{"type": "Feature"}', '{"type": "FeatureCollection", "features": []}']
+)
 def test_an_unusable_road_file_is_refused(tmp_path, text):
     path = tmp_path / "roads.geojson"
     path.write_text(text, encoding="utf-8")
@@ -251,13 +280,19 @@ def test_a_large_matrix_agrees_with_single_distances():
 def _check_tiny_osm(graph: RoadGraph) -> None:
     # Footway and building left out; the service road shares a spot but no node with way 10.
     assert (graph.n_nodes, graph.n_edges, graph.n_components) == (9, 6, 3)
-    assert {line.props["id"] for line in graph.lines} == {"way/10", "way/11", "way/13",
-                                                          "way/14", "way/16"}
+    assert {line.props["id"] for line in graph.lines} == {
+        "way/10",
+        "way/11",
+        "way/13",
+        "way/14",
+        "way/16",
+    }
     bridge = next(line for line in graph.lines if line.props["bridge"])
     assert (bridge.props["kind"], bridge.props["speed_kmh"]) == ("bridge", 50.0)
     d = graph.distance((-71.65, 48.55), (-71.62, 48.56))  # node 1 → node 6, over the bridge
-    expected = geodesic_m((-71.65, 48.55), (-71.63, 48.55)) + geodesic_m((-71.63, 48.55),
-                                                                         (-71.62, 48.56))
+    expected = geodesic_m((-71.65, 48.55), (-71.63, 48.55)) + geodesic_m(
+        (-71.63, 48.55), (-71.62, 48.56)
+    )
     assert close(d.road_m, expected, 0.01)
     assert graph.distance((-71.64, 48.5451), (-71.65, 48.55)).road_m is None  # service road
 
@@ -275,15 +310,25 @@ def test_an_osm_pbf_extract_gives_the_same_graph(tmp_path):
     _check_tiny_osm(graph_from_osm(pbf))
 
 
-@pytest.mark.parametrize(("name", "text", "match"), [
-    ("bad.osm", "<osm><node id='1' lat='48'", "XML"),
-    ("cut.osm", "<osm><way id='3'><nd ref='1'/><nd ref='2'/><tag k='highway' v='primary'/>"
-                "</way></osm>", "nœud 1"),
-    ("paths.osm", "<osm><node id='1' lat='48' lon='-71'/><node id='2' lat='48.1' lon='-71'/>"
-                  "<way id='3'><nd ref='1'/><nd ref='2'/><tag k='highway' v='path'/></way>"
-                  "</osm>", "aucune route"),
-    ("roads.shp", "", "format"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "match"),
+    [
+        ("bad.osm", "<osm><node id='1' lat='48'", "XML"),
+        (
+            "cut.osm",
+            "<osm><way id='3'><nd ref='1'/><nd ref='2'/><tag k='highway' v='primary'/></way></osm>",
+            "nœud 1",
+        ),
+        (
+            "paths.osm",
+            "<osm><node id='1' lat='48' lon='-71'/><node id='2' lat='48.1' lon='-71'/>"
+            "<way id='3'><nd ref='1'/><nd ref='2'/><tag k='highway' v='path'/></way>"
+            "</osm>",
+            "aucune route",
+        ),
+        ("roads.shp", "", "format"),
+    ],
+)
 def test_a_bad_osm_extract_is_refused_with_a_reason(tmp_path, name, text, match):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -360,17 +405,23 @@ def test_each_engine_is_asked_in_its_own_protocol(name, server):
     assert req.headers["User-Agent"].startswith("mapservice/")
     if name == "osrm":
         assert req.method == "GET"
-        assert req.path == ("/table/v1/driving/-71.649900,48.550100;-71.221700,48.407100;"
-                            "-71.060500,48.427400;-71.000000,50.500000")
-        assert req.query == {"sources": ["0;1"], "destinations": ["2;3"],
-                             "annotations": ["distance,duration"]}
+        assert req.path == (
+            "/table/v1/driving/-71.649900,48.550100;-71.221700,48.407100;"
+            "-71.060500,48.427400;-71.000000,50.500000"
+        )
+        assert req.query == {
+            "sources": ["0;1"],
+            "destinations": ["2;3"],
+            "annotations": ["distance,duration"],
+        }
     elif name == "valhalla":
         assert (req.method, req.path) == ("POST", "/sources_to_targets")
-        assert req.body == {"sources": [{"lat": 48.5501, "lon": -71.6499},
-                                        {"lat": 48.4071, "lon": -71.2217}],
-                            "targets": [{"lat": 48.4274, "lon": -71.0605},
-                                        {"lat": 50.5, "lon": -71.0}],
-                            "costing": "truck", "units": "kilometers"}
+        assert req.body == {
+            "sources": [{"lat": 48.5501, "lon": -71.6499}, {"lat": 48.4071, "lon": -71.2217}],
+            "targets": [{"lat": 48.4274, "lon": -71.0605}, {"lat": 50.5, "lon": -71.0}],
+            "costing": "truck",
+            "units": "kilometers",
+        }
     else:
         assert (req.method, req.path) == ("POST", "/v2/matrix/driving-hgv")
         assert req.body["locations"] == [list(p) for p in (ALMA, JONQUIERE, CHICOUTIMI, NORTH)]
@@ -389,8 +440,10 @@ def test_each_engine_is_asked_in_its_own_protocol(name, server):
 @pytest.mark.parametrize(("name", "requests"), [("osrm", 2), ("valhalla", 2), ("ors", 2)])
 def test_a_large_matrix_is_cut_within_the_engines_limits(name, server, requests):
     rng = np.random.default_rng(3)
-    origins = [(float(x), float(y)) for x, y in zip(rng.uniform(-72.6, -70.8, 120),
-                                                    rng.uniform(48.2, 48.9, 120), strict=True)]
+    origins = [
+        (float(x), float(y))
+        for x, y in zip(rng.uniform(-72.6, -70.8, 120), rng.uniform(48.2, 48.9, 120), strict=True)
+    ]
     destinations = [ALMA, JONQUIERE, CHICOUTIMI, ALMA, NORTH] * 5
     m = _engine(name, server).matrix(origins, destinations)
     assert len(server.requests) == requests
@@ -422,8 +475,9 @@ def test_the_second_ask_is_answered_from_the_cache(name, server):
     first = _engine(name, server, cache=cache).matrix([ALMA, NORTH], [CHICOUTIMI])
     assert len(server.requests) == 1 and len(cache.rows) == 2  # "no road" is an answer too
     assert cache.writes == 1
-    again = _engine(name, server, cache=cache).matrix([(-71.649901, 48.550099), NORTH],
-                                                      [CHICOUTIMI])
+    again = _engine(name, server, cache=cache).matrix(
+        [(-71.649901, 48.550099), NORTH], [CHICOUTIMI]
+    )
     assert len(server.requests) == 1
     assert [d.road_m for d in again[0] + again[1]] == [d.road_m for d in first[0] + first[1]]
     _engine(name, server, cache=cache).matrix([ALMA, JONQUIERE], [CHICOUTIMI])

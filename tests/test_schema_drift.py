@@ -26,12 +26,12 @@ from mapservice.storage import open_repository, schema
 #: What PostGIS databases have beside the declared tables (see the migrations).
 POSTGIS_ONLY_TABLES = {"spatial_ref_sys"}
 POSTGIS_ONLY_COLUMNS = {("sites", "geom"), ("parks", "geom"), ("municipalities", "geom")}
-POSTGIS_ONLY_INDEXES = {"ix_sites_geom", "ix_parks_geom", "ix_municipalities_geom",
-                        "ix_sites_geog"}
+POSTGIS_ONLY_INDEXES = {"ix_sites_geom", "ix_parks_geom", "ix_municipalities_geom", "ix_sites_geog"}
 
 
-def _declared_elsewhere(obj: Any, name: str | None, kind: str, reflected: bool,
-                        compare_to: Any) -> bool:
+def _declared_elsewhere(
+    obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
+) -> bool:
     """Alembic's ``include_object``: leave out only the PostGIS additions named above."""
     if not reflected or compare_to is not None:
         return True
@@ -53,9 +53,14 @@ def _literal(text: str | None) -> str | None:
     return re.sub(r"^'(.*)'$", r"\1", text)
 
 
-def _same_default(_context: Any, _inspected_column: Any, _metadata_column: Any,
-                  inspected_default: str | None, _metadata_default: Any,
-                  rendered_metadata_default: str | None) -> bool | None:
+def _same_default(
+    _context: Any,
+    _inspected_column: Any,
+    _metadata_column: Any,
+    inspected_default: str | None,
+    _metadata_default: Any,
+    rendered_metadata_default: str | None,
+) -> bool | None:
     """Alembic's ``compare_server_default``: equal bare values are the same default (Alembic
     reads SQLite's ``DEFAULT ''`` back as ``('')`` and takes it for ``''`` ≠ the declared
     empty string); anything else is left to Alembic's own comparison."""
@@ -78,11 +83,15 @@ def _differences(url: str) -> list[Any]:
         repo.migrate()
         with repo.engine.connect() as conn, warnings.catch_warnings():
             # No SQLAlchemy type for PostGIS' ``geometry``: those columns are left out anyway.
-            warnings.filterwarnings("ignore", "Did not recognize type 'geometry'",
-                                    sa.exc.SAWarning)
-            context = MigrationContext.configure(conn, opts={
-                "compare_type": True, "compare_server_default": _same_default,
-                "include_object": _declared_elsewhere})
+            warnings.filterwarnings("ignore", "Did not recognize type 'geometry'", sa.exc.SAWarning)
+            context = MigrationContext.configure(
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": _same_default,
+                    "include_object": _declared_elsewhere,
+                },
+            )
             return _flat(compare_metadata(context, schema.metadata))
     finally:
         repo.close()
@@ -108,9 +117,15 @@ def test_a_difference_would_be_seen(tmp_path):
         table.to_metadata(declared)
     declared.tables["synergy_events"].c.note.server_default = sa.DefaultClause("à faire")
     with sa.create_engine(url).connect() as conn:
-        context = MigrationContext.configure(conn, opts={
-            "compare_type": True, "compare_server_default": _same_default})
-        found = {(d[0], d[2] if d[0] == "modify_default" else None)
-                 for d in _flat(compare_metadata(context, declared))}
-    assert found == {("remove_table", None), ("remove_index", None),
-                     ("modify_default", "synergy_events")}
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": _same_default}
+        )
+        found = {
+            (d[0], d[2] if d[0] == "modify_default" else None)
+            for d in _flat(compare_metadata(context, declared))
+        }
+    assert found == {
+        ("remove_table", None),
+        ("remove_index", None),
+        ("modify_default", "synergy_events"),
+    }

@@ -60,15 +60,17 @@ class Watch:
 def _drawn(page) -> int:
     # A function, not an expression: Playwright evals an expression in the page, which the
     # policy (no 'unsafe-eval') refuses.
-    page.wait_for_function("() => document.documentElement.dataset.sitesDrawn !== undefined",
-                           timeout=20000)
+    page.wait_for_function(
+        "() => document.documentElement.dataset.sitesDrawn !== undefined", timeout=20000
+    )
     return int(page.evaluate("() => document.documentElement.dataset.sitesDrawn"))
 
 
 def _placed_site(db_url: str) -> int:
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-        return conn.execute("SELECT id FROM sites WHERE lat IS NOT NULL ORDER BY id "
-                            "LIMIT 1").fetchone()[0]
+        return conn.execute(
+            "SELECT id FROM sites WHERE lat IS NOT NULL ORDER BY id LIMIT 1"
+        ).fetchone()[0]
 
 
 def test_every_kind_of_page_runs_under_the_policy(chromium, served, demo_db, tmp_path):
@@ -78,8 +80,9 @@ def test_every_kind_of_page_runs_under_the_policy(chromium, served, demo_db, tmp
 
     page.goto(served + "/")
     assert _drawn(page) > 0
-    page.wait_for_function("() => document.documentElement.dataset.basemapDrawn === '1'",
-                           timeout=15000)
+    page.wait_for_function(
+        "() => document.documentElement.dataset.basemapDrawn === '1'", timeout=15000
+    )
     assert watch.tiles, "the policy let the map ask the tile server"
     # Save the view through the form (form-action 'self'), then present it.
     page.locator("details.save-view summary").click()
@@ -98,15 +101,17 @@ def test_every_kind_of_page_runs_under_the_policy(chromium, served, demo_db, tmp
     before = page.input_value("#lat")
     box = page.locator(".leaflet-container").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.35)
-    page.wait_for_function("(old) => document.getElementById('lat').value !== old",
-                           arg=before)  # the page's inline script ran
+    page.wait_for_function(
+        "(old) => document.getElementById('lat').value !== old", arg=before
+    )  # the page's inline script ran
 
     for path in ("/registre/", "/synergies", "/geocodage"):
         page.goto(served + path)
     page.goto(served + "/registre/import")
     template = page.request.get(served + "/registre/import/modele.csv").body()
-    page.set_input_files("#f-file", files=[{"name": "modele.csv", "mimeType": "text/csv",
-                                            "buffer": template}])
+    page.set_input_files(
+        "#f-file", files=[{"name": "modele.csv", "mimeType": "text/csv", "buffer": template}]
+    )
     with page.expect_navigation():
         page.click("#televerser")
     assert page.locator("form.confirm").count() == 1  # the preview, ready to confirm
@@ -122,8 +127,9 @@ def test_a_script_that_reaches_a_page_without_the_nonce_does_not_run(chromium, s
 
     def smuggle(route) -> None:
         real = route.fetch()
-        body = re.sub(r"(<body[^>]*>)", r"\1<script>window.__smuggled = 1;</script>",
-                      real.text(), count=1)
+        body = re.sub(
+            r"(<body[^>]*>)", r"\1<script>window.__smuggled = 1;</script>", real.text(), count=1
+        )
         assert "window.__smuggled" in body
         route.fulfill(response=real, body=body)
 
@@ -141,8 +147,12 @@ def small_imports(monkeypatch):
 
 
 def _post(url: str, body: bytes, content_type: str) -> tuple[int, str, str]:
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": content_type, "Authorization": f"Bearer {MANAGED['staff_token']}"})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {MANAGED['staff_token']}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers.get_content_type(), response.read().decode()
@@ -152,11 +162,18 @@ def _post(url: str, body: bytes, content_type: str) -> tuple[int, str, str]:
 
 def test_an_oversized_body_gets_a_french_413_over_the_wire(small_imports, served):
     boundary = "----frontiere"
-    upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-              f"filename=\"gros.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() \
-        + b"entreprise;type\n" + b"x" * 200_000 + f"\r\n--{boundary}--\r\n".encode()
-    status, kind, page = _post(served + "/registre/import", upload,
-                               f"multipart/form-data; boundary={boundary}")
+    upload = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="gros.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        ).encode()
+        + b"entreprise;type\n"
+        + b"x" * 200_000
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    status, kind, page = _post(
+        served + "/registre/import", upload, f"multipart/form-data; boundary={boundary}"
+    )
     assert (status, kind) == (413, "text/html")
     assert "Fichier trop volumineux" in page
 

@@ -48,19 +48,26 @@ def _alive(pid: int) -> bool:
 
 
 def test_several_workers_share_the_port_one_that_dies_is_replaced_and_all_stop(
-        tmp_path: Path, demo_db: str):
+    tmp_path: Path, demo_db: str
+):
     import signal
     import time
 
-    with serve(demo_db, tmp_path, ["--workers", "2", "--threads", "2"], start_timeout_s=30,
-               stop_timeout_s=10) as server:
+    with serve(
+        demo_db,
+        tmp_path,
+        ["--workers", "2", "--threads", "2"],
+        start_timeout_s=30,
+        stop_timeout_s=10,
+    ) as server:
         parent = server.proc.pid
         workers = _children(parent)
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
         deadline = time.monotonic() + 20
         while (len(now := _children(parent)) != 2 or workers[0] in now) and (
-                time.monotonic() < deadline):
+            time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         assert len(now) == 2 and workers[0] not in now and workers[1] in now
         for _ in range(6):  # whichever worker takes the connection answers
@@ -69,8 +76,10 @@ def test_several_workers_share_the_port_one_that_dies_is_replaced_and_all_stop(
                 assert json.load(resp)["status"] == "ok"
         # gunicorn believes no proxy header itself, not even from loopback: the app decides
         # (MAPSERVICE_TRUSTED_PROXIES, unset here)
-        request = urllib.request.Request(server.base + "/ogcapi/?f=json", headers={
-            "X-Forwarded-Proto": "https", "X-Forwarded-Host": "ailleurs.example.org"})
+        request = urllib.request.Request(
+            server.base + "/ogcapi/?f=json",
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ailleurs.example.org"},
+        )
         with urllib.request.urlopen(request, timeout=30) as resp:
             links = [link["href"] for link in json.load(resp)["links"]]
         assert links and all(h.startswith(server.base + "/ogcapi/") for h in links)
@@ -86,8 +95,13 @@ def test_workers_stop_when_their_parent_is_killed_outright(tmp_path: Path, demo_
     import signal
     import time
 
-    with serve(demo_db, tmp_path, ["--workers", "2", "--threads", "1"], start_timeout_s=30,
-               stop_timeout_s=10) as server:
+    with serve(
+        demo_db,
+        tmp_path,
+        ["--workers", "2", "--threads", "1"],
+        start_timeout_s=30,
+        stop_timeout_s=10,
+    ) as server:
         workers = _children(server.proc.pid)
         assert len(workers) == 2
         server.proc.kill()  # SIGKILL: the parent cannot pass anything on
@@ -107,11 +121,14 @@ def test_workers_that_cannot_start_stop_the_server_instead_of_looping(tmp_path: 
 
     from bench.serving import free_port
 
-    code = ("from mapservice.ops.server import serve\n"
-            "def broken():\n    raise RuntimeError('pas de base')\n"
-            f"serve(broken, host='127.0.0.1', port={free_port()}, threads=1, workers=2)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, cwd=tmp_path)
+    code = (
+        "from mapservice.ops.server import serve\n"
+        "def broken():\n    raise RuntimeError('pas de base')\n"
+        f"serve(broken, host='127.0.0.1', port={free_port()}, threads=1, workers=2)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert done.returncode == 1
     assert "RuntimeError: pas de base" in done.stderr  # the worker's failure is logged
     assert "Worker failed to boot" in done.stderr
@@ -122,9 +139,18 @@ def test_a_server_that_cannot_start_says_why_once(tmp_path: Path):
     import subprocess
     import sys
 
-    env = {**os.environ, "MAPSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite'}",
-           "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"), "MAPSERVICE_ROUTING": "osrm"}
-    done = subprocess.run([sys.executable, "-m", "mapservice.cli", "serve", "--workers", "2"],
-                          env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "MAPSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite'}",
+        "MAPSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "MAPSERVICE_ROUTING": "osrm",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mapservice.cli", "serve", "--workers", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.count("MAPSERVICE_ROUTING_URL") == 1

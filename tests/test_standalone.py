@@ -10,8 +10,10 @@ import pytest
 from mapservice.web.standalone import MissingAsset, inline_assets
 
 #: The smallest valid PNG (1×1, transparent), to check the bytes survive the data: URI.
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
-                       "60e6kgAAAABJRU5ErkJggg==")
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+    "60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 @pytest.fixture
@@ -27,7 +29,9 @@ def static(tmp_path: Path) -> Path:
         '.double { background: url("images/a.png"); }\n'
         ".missing { background: url(images/none.png); }\n"
         ".remote { background: url(https://tile.example/a.png); }\n"
-        ".inline { background: url(data:image/gif;base64,R0lGOD==); }\n", encoding="utf-8")
+        ".inline { background: url(data:image/gif;base64,R0lGOD==); }\n",
+        encoding="utf-8",
+    )
     (root / "css" / "images" / "a.png").write_bytes(PNG)
     (tmp_path / "secret.js").write_text("window.SECRET = 'leaked';", encoding="utf-8")
     (tmp_path / "outside.png").write_bytes(b"not for the page")
@@ -45,8 +49,10 @@ def test_script_is_inlined(static):
 
 @pytest.mark.parametrize(
     "tag",
-    ['<script defer src="/static/js/x.js?v=3"></script>',
-     '<script src="/static/js/x.js" type="text/javascript">\n</script>'],
+    [
+        '<script defer src="/static/js/x.js?v=3"></script>',
+        '<script src="/static/js/x.js" type="text/javascript">\n</script>',
+    ],
 )
 def test_script_with_attributes_or_version(static, tag):
     out = inline(f"<body>{tag}</body>", static)
@@ -68,13 +74,15 @@ def test_stylesheet_is_inlined_with_its_images_as_data_uris(static):
 
 @pytest.mark.parametrize(
     "tag",
-    ['<script src="https://cdn.example/leaflet.js"></script>',
-     '<script src="//cdn.example/leaflet.js"></script>',
-     '<link rel="stylesheet" href="https://cdn.example/leaflet.css"/>',
-     '<script src="/other/x.js"></script>',
-     '<script src="static/js/x.js"></script>',
-     '<script>window.inline = 1;</script>',
-     '<link rel="icon" href="https://example.org/favicon.ico"/>'],
+    [
+        '<script src="https://cdn.example/leaflet.js"></script>',
+        '<script src="//cdn.example/leaflet.js"></script>',
+        '<link rel="stylesheet" href="https://cdn.example/leaflet.css"/>',
+        '<script src="/other/x.js"></script>',
+        '<script src="static/js/x.js"></script>',
+        "<script>window.inline = 1;</script>",
+        '<link rel="icon" href="https://example.org/favicon.ico"/>',
+    ],
 )
 def test_other_links_are_left_alone(static, tag):
     html = f"<head>{tag}</head>"
@@ -89,9 +97,11 @@ def test_the_pages_icon_travels_as_a_data_uri(static):
 
 
 def test_several_assets_in_one_page(static):
-    html = ('<link rel="stylesheet" href="/static/css/y.css">'
-            '<script src="https://cdn.example/a.js"></script>'
-            '<script src="/static/js/x.js"></script><p>map</p>')
+    html = (
+        '<link rel="stylesheet" href="/static/css/y.css">'
+        '<script src="https://cdn.example/a.js"></script>'
+        '<script src="/static/js/x.js"></script><p>map</p>'
+    )
     out = inline(html, static)
     assert out.count("<style>") == 1 and out.count("window.X") == 1
     assert '<script src="https://cdn.example/a.js"></script>' in out
@@ -100,12 +110,14 @@ def test_several_assets_in_one_page(static):
 
 @pytest.mark.parametrize(
     "tag",
-    ['<script src="/static/../secret.js"></script>',
-     '<script src="/static/js/../../secret.js"></script>',
-     '<script src="/static/js/missing.js"></script>',
-     '<link rel="stylesheet" href="/static/../outside.css"/>',
-     '<link rel="stylesheet" href="/static/css/missing.css"/>',
-     '<script src="/static/js"></script>'],  # a folder, not a file
+    [
+        '<script src="/static/../secret.js"></script>',
+        '<script src="/static/js/../../secret.js"></script>',
+        '<script src="/static/js/missing.js"></script>',
+        '<link rel="stylesheet" href="/static/../outside.css"/>',
+        '<link rel="stylesheet" href="/static/css/missing.css"/>',
+        '<script src="/static/js"></script>',
+    ],  # a folder, not a file
 )
 def test_missing_or_escaping_asset_raises(static, tag):
     with pytest.raises(MissingAsset):
@@ -113,8 +125,9 @@ def test_missing_or_escaping_asset_raises(static, tag):
 
 
 def test_a_static_url_with_a_trailing_slash(static):
-    out = inline_assets('<script src="/assets/js/x.js"></script>', static_url="/assets/",
-                        static_dir=static)
+    out = inline_assets(
+        '<script src="/assets/js/x.js"></script>', static_url="/assets/", static_dir=static
+    )
     assert out == "<script>window.X = 1 < 2;\n</script>"
 
 
@@ -129,14 +142,16 @@ def test_a_closing_tag_inside_a_script_is_neutralised(static, closing):
 
 @pytest.mark.parametrize("closing", ["</style>", "</STYLE>"])
 def test_a_closing_tag_inside_a_stylesheet_is_neutralised(static, closing):
-    (static / "css" / "y.css").write_text(f'p::after {{ content: "{closing}"; }}\n',
-                                          encoding="utf-8")
+    (static / "css" / "y.css").write_text(
+        f'p::after {{ content: "{closing}"; }}\n', encoding="utf-8"
+    )
     out = inline('<link rel="stylesheet" href="/static/css/y.css"/>', static)
     assert out.lower().count("</style") == 1 and out.endswith("</style>")
 
 
 def test_a_stylesheet_image_outside_the_static_folder_is_not_inlined(static):
-    (static / "css" / "y.css").write_text(".x { background: url(../../outside.png); }",
-                                          encoding="utf-8")
+    (static / "css" / "y.css").write_text(
+        ".x { background: url(../../outside.png); }", encoding="utf-8"
+    )
     out = inline('<link rel="stylesheet" href="/static/css/y.css"/>', static)
     assert base64.b64encode(b"not for the page").decode() not in out

@@ -23,10 +23,19 @@ from mapservice.storage import schema as t
 
 def _plan(name: str = "Scierie Test (démo)", qty: float = 120.0, n_sites: int = 1) -> ImportPlan:
     flows = (
-        PlannedFlow(Direction.OUTPUT, "bois.sciure", "Sciure sèche", qty, Unit.T_PER_YEAR,
-                    Frequency.WEEKLY, False, False),
-        PlannedFlow(Direction.INPUT, "bois.copeaux", "Copeaux pour chaudière", None, None, None,
-                    False, True),
+        PlannedFlow(
+            Direction.OUTPUT,
+            "bois.sciure",
+            "Sciure sèche",
+            qty,
+            Unit.T_PER_YEAR,
+            Frequency.WEEKLY,
+            False,
+            False,
+        ),
+        PlannedFlow(
+            Direction.INPUT, "bois.copeaux", "Copeaux pour chaudière", None, None, None, False, True
+        ),
     )
     sites = tuple(
         PlannedSite(
@@ -105,9 +114,15 @@ def test_dry_run_writes_nothing(services):
 def test_failure_midway_rolls_back_everything(services):
     repo = services.repo
     good = _plan("Première entreprise (démo)")
-    bad_site = PlannedSite("Site", None, None, None, None, None, (
-        PlannedFlow(Direction.OUTPUT, "bois.sciure", "x" * 10, None, None, None, False, False),
-    ))
+    bad_site = PlannedSite(
+        "Site",
+        None,
+        None,
+        None,
+        None,
+        None,
+        (PlannedFlow(Direction.OUTPUT, "bois.sciure", "x" * 10, None, None, None, False, False),),
+    )
     # A NOT NULL column left empty by a broken plan: the database refuses the last row.
     broken = PlannedMember(None, None, (bad_site,))  # type: ignore[arg-type]
     plan = ImportPlan(members=(*good.members, broken))
@@ -139,8 +154,12 @@ def test_parks_round_trip_outlines(services):
 
 @pytest.mark.parametrize(
     ("url", "backend"),
-    [("sqlite:///x.db", "sqlite"), ("postgresql://u@h/db", "postgresql"),
-     ("postgresql+psycopg://u@h/db", "postgresql"), ("postgis://u@h/db", "postgis")],
+    [
+        ("sqlite:///x.db", "sqlite"),
+        ("postgresql://u@h/db", "postgresql"),
+        ("postgresql+psycopg://u@h/db", "postgresql"),
+        ("postgis://u@h/db", "postgis"),
+    ],
 )
 def test_backend_for_url(url, backend):
     assert backend_for_url(url) == backend

@@ -16,9 +16,9 @@ from tests.support.browser import signed_in_page
 from tests.support.settings import make_settings
 
 #: Realisation dates of the synergies the demo pipeline gets (one per synergy, oldest first).
-REALISED_AT = [datetime(2025, m, d, 15, tzinfo=UTC)
-               for m, d in ((9, 12), (10, 3), (10, 28), (12, 9))] + [
-    datetime(2026, m, d, 15, tzinfo=UTC) for m, d in ((1, 22), (2, 17), (2, 26), (4, 8))]
+REALISED_AT = [
+    datetime(2025, m, d, 15, tzinfo=UTC) for m, d in ((9, 12), (10, 3), (10, 28), (12, 9))
+] + [datetime(2026, m, d, 15, tzinfo=UTC) for m, d in ((1, 22), (2, 17), (2, 26), (4, 8))]
 
 
 @pytest.fixture
@@ -29,17 +29,27 @@ def pipeline(demo_db: str, tmp_path: Path) -> dict[str, list[int]]:
         found = synergy_jobs.match_all(svc, per_offer=2)
         assert len(found) > 100
         flows = {f.id: f for f in svc.repo.flows()}
-        ranked = [s for s in svc.repo.synergies() if s.tonnes_per_year
-                  and not flows[s.output_flow_id].confidential
-                  and not flows[s.input_flow_id].confidential]
+        ranked = [
+            s
+            for s in svc.repo.synergies()
+            if s.tonnes_per_year
+            and not flows[s.output_flow_id].confidential
+            and not flows[s.input_flow_id].confidential
+        ]
         ranked.sort(key=lambda s: -(s.score or 0))
-        done, later = ranked[: len(REALISED_AT)], ranked[len(REALISED_AT):]
+        done, later = ranked[: len(REALISED_AT)], ranked[len(REALISED_AT) :]
         for syn, at in zip(done, REALISED_AT, strict=True):
-            for status in (SynergyStatus.CONTACTED, SynergyStatus.IN_PROGRESS,
-                           SynergyStatus.REALISED):
+            for status in (
+                SynergyStatus.CONTACTED,
+                SynergyStatus.IN_PROGRESS,
+                SynergyStatus.REALISED,
+            ):
                 svc.repo.move_synergy(syn.id, status, author="Julie", at=at, note="")
-        steps = {SynergyStatus.CONTACTED: later[0:3], SynergyStatus.IN_PROGRESS: later[3:5],
-                 SynergyStatus.REJECTED: later[5:7]}
+        steps = {
+            SynergyStatus.CONTACTED: later[0:3],
+            SynergyStatus.IN_PROGRESS: later[3:5],
+            SynergyStatus.REJECTED: later[5:7],
+        }
         for status, rows in steps.items():
             for syn in rows:
                 if status is SynergyStatus.IN_PROGRESS:
@@ -104,9 +114,11 @@ def test_impact_page_draws_its_charts(chromium, served, pipeline, tmp_path):
         assert bars.count() >= least, chart
         box = svg.bounding_box()
         assert box is not None and box["width"] > 500 and box["height"] > 80
-        assert any(float(bars.nth(i).get_attribute("width") or 0) > 0
-                   and float(bars.nth(i).get_attribute("height") or 0) > 0
-                   for i in range(bars.count()))
+        assert any(
+            float(bars.nth(i).get_attribute("width") or 0) > 0
+            and float(bars.nth(i).get_attribute("height") or 0) > 0
+            for i in range(bars.count())
+        )
     # The numbers behind a chart open from the keyboard.
     summary = page.locator("#chart-park-data summary")
     summary.focus()

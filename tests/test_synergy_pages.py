@@ -32,7 +32,7 @@ def web(seeded_app):
 def column(html: str, status: str) -> str:
     """The HTML of one column of the board."""
     start = html.index(f'<section class="column status-{status}"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def card_ids(html: str, status: str) -> list[int]:
@@ -55,7 +55,7 @@ def figure(html: str, element_id: str) -> float:
 def table_rows(html: str, chart: str) -> dict[str, list[str]]:
     """Rows of a chart's data table: header cell -> the other cells' text."""
     start = html.index(f'id="chart-{chart}-data"')
-    body = html[start:html.index("</table>", start)]
+    body = html[start : html.index("</table>", start)]
     out = {}
     for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", body, flags=re.S):
         label, rest = row.split("</th>", 1)
@@ -74,9 +74,12 @@ def test_board_lists_synergies_by_status(web, svc):
     html = r.get_data(as_text=True)
     heads = re.findall(r'<h2 id="h-(\w+)">([^<]+)<span class="count">(\d+)</span>', html)
     assert [(s, label.strip(), int(n)) for s, label, n in heads] == [
-        ("candidate", "Candidate", 5), ("contacted", "Contactée", 1),
-        ("in_progress", "En cours", 0), ("realised", "Réalisée", 0),
-        ("rejected", "Rejetée", 0)]
+        ("candidate", "Candidate", 5),
+        ("contacted", "Contactée", 1),
+        ("in_progress", "En cours", 0),
+        ("realised", "Réalisée", 0),
+        ("rejected", "Rejetée", 0),
+    ]
     assert card_ids(html, "contacted") == [sawdust] and sawdust not in card_ids(html, "candidate")
     card = column(html, "contacted")
     assert "Scierie Boréale (test)" in card and "Ferme Laitière (test)" in card
@@ -93,29 +96,45 @@ def test_board_lists_synergies_by_status(web, svc):
 
 def test_moving_a_card_with_the_form(web, svc):
     sawdust = by_categories(svc, "bois.sciure", "usages.litiere_animale")
-    r = web.post(f"/synergies/{sawdust}/statut", data={
-        "status": "contacted", "author": "  Julie Tremblay ", "note": "Appel à la scierie",
-        "next": "/synergies?status=candidate&page=1"})
+    r = web.post(
+        f"/synergies/{sawdust}/statut",
+        data={
+            "status": "contacted",
+            "author": "  Julie Tremblay ",
+            "note": "Appel à la scierie",
+            "next": "/synergies?status=candidate&page=1",
+        },
+    )
     assert r.status_code == 303
-    assert r.headers["Location"] == (f"/synergies?status=candidate&page=1&deplacee={sawdust}"
-                                     f"#synergie-{sawdust}")
+    assert r.headers["Location"] == (
+        f"/synergies?status=candidate&page=1&deplacee={sawdust}#synergie-{sawdust}"
+    )
     html = web.get(r.headers["Location"]).get_data(as_text=True)
-    assert re.search(rf'role="status" id="moved">\s*Synergie n° {sawdust} : maintenant '
-                     "« Contactée ».", html)
+    assert re.search(
+        rf'role="status" id="moved">\s*Synergie n° {sawdust} : maintenant '
+        "« Contactée ».",
+        html,
+    )
     assert sawdust in card_ids(html, "contacted")
     (event,) = svc.repo.synergy_events(sawdust)
     assert (event.from_status, event.to_status, event.author, event.note) == (
-        SynergyStatus.CANDIDATE, SynergyStatus.CONTACTED, "Julie Tremblay", "Appel à la scierie")
+        SynergyStatus.CANDIDATE,
+        SynergyStatus.CONTACTED,
+        "Julie Tremblay",
+        "Appel à la scierie",
+    )
     # The board a card is moved from is kept (its query string), minus the old confirmation.
     assert 'name="next" value="/synergies?status=candidate&amp;page=1"' in html
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "javascript:x",
-                                    "/\\evil.example", ""])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "javascript:x", "/\\evil.example", ""]
+)
 def test_next_must_be_a_local_path(web, svc, target):
     sawdust = by_categories(svc, "bois.sciure", "usages.litiere_animale")
-    r = web.post(f"/synergies/{sawdust}/statut", data={"status": "contacted", "author": "A",
-                                                        "next": target})
+    r = web.post(
+        f"/synergies/{sawdust}/statut", data={"status": "contacted", "author": "A", "next": target}
+    )
     assert r.status_code == 303
     assert r.headers["Location"] == f"/synergies?deplacee={sawdust}#synergie-{sawdust}"
 
@@ -134,15 +153,18 @@ def test_a_refused_move_says_why_and_changes_nothing(web, svc):
     assert sawdust in card_ids(html, "candidate")  # the board is shown again, unchanged
 
     realise(svc, sawdust, datetime(2026, 1, 15, 12, tzinfo=UTC))
-    final = web.post(f"/synergies/{sawdust}/statut", data={"status": "rejected",
-                                                            "author": "Julie"})
+    final = web.post(f"/synergies/{sawdust}/statut", data={"status": "rejected", "author": "Julie"})
     assert final.status_code == 422 and "définitive" in final.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("data", "says"), [
-    ({"status": "contacted", "author": "  "}, "Indiquez qui fait ce changement"),
-    ({"status": "gagnée", "author": "Julie"}, "Statut inconnu"),
-    ({"status": "contacted", "author": "Julie", "note": "x" * 2001}, "Note trop longue")])
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ({"status": "contacted", "author": "  "}, "Indiquez qui fait ce changement"),
+        ({"status": "gagnée", "author": "Julie"}, "Statut inconnu"),
+        ({"status": "contacted", "author": "Julie", "note": "x" * 2001}, "Note trop longue"),
+    ],
+)
 def test_a_move_needs_an_author_a_known_status_and_a_short_note(web, svc, data, says):
     sawdust = by_categories(svc, "bois.sciure", "usages.litiere_animale")
     r = web.post(f"/synergies/{sawdust}/statut", data=data)
@@ -188,12 +210,20 @@ def test_empty_board_and_empty_impact_say_so(client):
 @pytest.fixture
 def realised(svc):
     """Three realised synergies in January and April 2026 in three parks, two categories."""
-    ids = [by_categories(svc, "bois.sciure", "usages.litiere_animale"),
-           by_categories(svc, "bois.copeaux", "usages.combustible_biomasse"),
-           by_categories(svc, "metaux.ferraille", "usages.matiere_refonte")]
-    for synergy_id, at in zip(ids, (datetime(2026, 1, 15, 12, tzinfo=UTC),
-                                    datetime(2026, 1, 20, 12, tzinfo=UTC),
-                                    datetime(2026, 4, 3, 12, tzinfo=UTC)), strict=True):
+    ids = [
+        by_categories(svc, "bois.sciure", "usages.litiere_animale"),
+        by_categories(svc, "bois.copeaux", "usages.combustible_biomasse"),
+        by_categories(svc, "metaux.ferraille", "usages.matiere_refonte"),
+    ]
+    for synergy_id, at in zip(
+        ids,
+        (
+            datetime(2026, 1, 15, 12, tzinfo=UTC),
+            datetime(2026, 1, 20, 12, tzinfo=UTC),
+            datetime(2026, 4, 3, 12, tzinfo=UTC),
+        ),
+        strict=True,
+    ):
         realise(svc, synergy_id, at)
     return ids
 
@@ -217,19 +247,27 @@ def test_impact_breakdowns_by_month_park_and_category(web, svc, realised):
     months = table_rows(html, "month")
     assert len(months) == 4  # January to April, the empty months included
     assert [number(cells[1]) for cells in months.values()] == pytest.approx(
-        [want["month"]["2026-01"], 0, 0, want["month"]["2026-04"]], abs=0.05)
+        [want["month"]["2026-01"], 0, 0, want["month"]["2026-04"]], abs=0.05
+    )
     assert [int(cells[0]) for cells in months.values()] == [2, 0, 0, 1]
     parks = {p.id: p.name for p in svc.repo.parks()}
-    by_park = {label.replace("&#39;", "'"): number(cells[1])
-               for label, cells in table_rows(html, "park").items()}
+    by_park = {
+        label.replace("&#39;", "'"): number(cells[1])
+        for label, cells in table_rows(html, "park").items()
+    }
     assert by_park == pytest.approx({parks[k]: v for k, v in want["park"].items()}, abs=0.05)
     by_category = {label: number(cells[1]) for label, cells in table_rows(html, "category").items()}
-    assert by_category == pytest.approx({"Bois et résidus forestiers": want["category"]["bois"],
-                                         "Métaux": want["category"]["metaux"]}, abs=0.05)
+    assert by_category == pytest.approx(
+        {
+            "Bois et résidus forestiers": want["category"]["bois"],
+            "Métaux": want["category"]["metaux"],
+        },
+        abs=0.05,
+    )
     # Each chart is an accessible SVG with one bar per row of its table.
     for chart, n in (("month", 4), ("park", 3), ("category", 2)):
         at = html.index(f'id="chart-{chart}" role="img"')
-        svg = html[html.rindex("<svg", 0, at):html.index("</svg>", at)]
+        svg = html[html.rindex("<svg", 0, at) : html.index("</svg>", at)]
         assert 'role="img"' in svg
         assert f'aria-labelledby="chart-{chart}-title chart-{chart}-desc"' in svg
         assert f'<title id="chart-{chart}-title">' in svg
@@ -241,7 +279,8 @@ def test_impact_breakdowns_by_month_park_and_category(web, svc, realised):
 def test_impact_filters_and_metric(web, svc, realised):
     html = web.get("/impact", query_string={"from": "2026-03-01"}).get_data(as_text=True)
     assert figure(html, "total-count") == 1 and "depuis le 1 mars 2026" in html.replace(
-        "\u00a0", " ").replace("1er", "1")
+        "\u00a0", " "
+    ).replace("1er", "1")
     html = web.get("/impact", query_string={"park": "kenogami"}).get_data(as_text=True)
     assert figure(html, "total-count") == 1 and "Parc industriel de Kénogami" in html
     html = web.get("/impact", query_string={"metric": "cad_net"}).get_data(as_text=True)
@@ -250,11 +289,16 @@ def test_impact_filters_and_metric(web, svc, realised):
     assert "Aucune synergie réalisée" in empty and "pour ces filtres" in empty
 
 
-@pytest.mark.parametrize(("args", "field"), [({"from": "hier"}, "from"),
-                                             ({"to": "2026-02-30"}, "to"),
-                                             ({"from": "2026-02-01", "to": "2026-01-01"}, "to"),
-                                             ({"park": "nulle-part"}, "park"),
-                                             ({"metric": "bonheur"}, "metric")])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"from": "hier"}, "from"),
+        ({"to": "2026-02-30"}, "to"),
+        ({"from": "2026-02-01", "to": "2026-01-01"}, "to"),
+        ({"park": "nulle-part"}, "park"),
+        ({"metric": "bonheur"}, "metric"),
+    ],
+)
 def test_impact_filter_validation_names_the_parameter(web, args, field):
     r = web.get("/impact", query_string=args)
     assert r.status_code == 422
@@ -268,8 +312,9 @@ def test_impact_filter_validation_names_the_parameter(web, args, field):
 
 def test_negative_net_co2e_draws_below_zero(web, svc, realised):
     with svc.repo.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE synergies SET net_kg_co2e = -42000 WHERE id = :i"),
-                     {"i": realised[2]})
+        conn.execute(
+            sa.text("UPDATE synergies SET net_kg_co2e = -42000 WHERE id = :i"), {"i": realised[2]}
+        )
     html = web.get("/impact", query_string={"metric": "t_co2e_net"}).get_data(as_text=True)
     assert 'class="bar negative"' in html and 'fill="#D55E00"' in html
     assert "valeurs négatives" in html
@@ -288,10 +333,17 @@ def test_english_pages_do_not_crash(web, realised):
 
 @pytest.mark.parametrize("name", ["synergy_board.html", "impact.html", "_charts.html"])
 def test_every_visible_string_of_the_templates_goes_through_translation(name):
-    text = (Path(__file__).resolve().parents[1] / "mapservice" / "web" / "templates"
-            / name).read_text(encoding="utf-8")
-    for pattern in (r"<script.*?</script>", r"\{#.*?#\}", r"\{\{.*?\}\}", r"\{%.*?%\}",
-                    r"<[^>]*>", r"&\w+;"):
+    text = (
+        Path(__file__).resolve().parents[1] / "mapservice" / "web" / "templates" / name
+    ).read_text(encoding="utf-8")
+    for pattern in (
+        r"<script.*?</script>",
+        r"\{#.*?#\}",
+        r"\{\{.*?\}\}",
+        r"\{%.*?%\}",
+        r"<[^>]*>",
+        r"&\w+;",
+    ):
         text = re.sub(pattern, " ", text, flags=re.S)
     words = set(re.findall(r"[A-Za-zÀ-ÿ]{2,}", text))
     # Left: a CSS class in the main_class block and the API path, neither of them prose.

@@ -10,15 +10,22 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "mapservice" / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "tr": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "tr": None,
+}
 
 
 def _source_messages(keywords: dict = KEYWORDS) -> set[str]:
     method_map = [("mapservice/**.py", "python"), ("mapservice/web/templates/**.html", "jinja2")]
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map=method_map, keywords=keywords):
+        str(ROOT), method_map=method_map, keywords=keywords
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -26,6 +33,7 @@ def _source_messages(keywords: dict = KEYWORDS) -> set[str]:
 def test_every_interface_text_is_translated_into_english():
     with (CATALOGUE / "messages.po").open("rb") as fh:
         catalogue = read_po(fh, locale="en")
+
     def untranslated(message: str) -> bool:
         if message not in catalogue or catalogue[message].fuzzy:
             return True
@@ -43,8 +51,9 @@ def _plain(value):
 
 def test_the_compiled_catalogue_matches_the_po_file():
     with (CATALOGUE / "messages.po").open("rb") as fh:
-        po = {_plain(m.id): _plain(m.string) for m in read_po(fh, locale="en")
-              if m.id and not m.fuzzy}
+        po = {
+            _plain(m.id): _plain(m.string) for m in read_po(fh, locale="en") if m.id and not m.fuzzy
+        }
     with (CATALOGUE / "messages.mo").open("rb") as fh:
         mo = {_plain(m.id): _plain(m.string) for m in read_mo(fh) if m.id}
     assert mo == po, "messages.mo is stale: run `make translations`"
@@ -71,9 +80,11 @@ def _fields(template: str) -> set[tuple[str, str, str]]:
     """The placeholders of a ``str.format`` template: name, conversion and format spec."""
     import string
 
-    return set((name, conversion or "", spec or "")
-                  for _text, name, spec, conversion in string.Formatter().parse(template)
-                  if name is not None)
+    return set(
+        (name, conversion or "", spec or "")
+        for _text, name, spec, conversion in string.Formatter().parse(template)
+        if name is not None
+    )
 
 
 def test_every_error_template_has_an_english_translation_with_the_same_placeholders():
@@ -108,19 +119,26 @@ def test_clicks_french_catalogue_is_compiled_and_keeps_its_placeholders():
     import re
 
     with (CLICK / "click.po").open("rb") as fh:
-        po = [m for m in read_po(fh) if m.id and not m.fuzzy and all(
-            m.string if isinstance(m.string, tuple) else (m.string,))]
+        po = [
+            m
+            for m in read_po(fh)
+            if m.id
+            and not m.fuzzy
+            and all(m.string if isinstance(m.string, tuple) else (m.string,))
+        ]
     with (CLICK / "click.mo").open("rb") as fh:
         mo = {_plain(m.id): _plain(m.string) for m in read_mo(fh) if m.id}
-    assert mo == {_plain(m.id): _plain(m.string) for m in po}, \
+    assert mo == {_plain(m.id): _plain(m.string) for m in po}, (
         "click.mo is stale: run `make translations`"
+    )
     for message in po:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for text in strings:
             if text:
                 assert set(re.findall(r"\{\w+(?:!r)?\}", text)) <= set(
-                    re.findall(r"\{\w+(?:!r)?\}", "".join(ids))), ids[0]
+                    re.findall(r"\{\w+(?:!r)?\}", "".join(ids))
+                ), ids[0]
 
 
 def test_clicks_french_catalogue_follows_the_installed_click():
@@ -131,13 +149,20 @@ def test_clicks_french_catalogue_follows_the_installed_click():
         ours = {_plain(m.id) for m in read_po(fh) if m.id and m.string}
     asked = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(Path(click.__file__).parent), method_map=[("**.py", "python")],
-            keywords=KEYWORDS):
+        str(Path(click.__file__).parent), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
         asked.add(_plain(message))
-    shown = {"Error: {message}", "Usage:", "Try '{command} {option}' for help.",
-             "Invalid value for {param_hint}: {message}", "No such command {name!r}.",
-             "Show this message and exit.", "Commands", "Options",
-             "{value} is not in the range {range}."}
+    shown = {
+        "Error: {message}",
+        "Usage:",
+        "Try '{command} {option}' for help.",
+        "Invalid value for {param_hint}: {message}",
+        "No such command {name!r}.",
+        "Show this message and exit.",
+        "Commands",
+        "Options",
+        "{value} is not in the range {range}.",
+    }
     assert shown <= ours & asked
     dynamic = {"required"}  # looked up from a variable: extraction cannot see it
     assert ours - asked == dynamic, "strings click no longer asks for: re-extract click.po"

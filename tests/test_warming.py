@@ -58,15 +58,22 @@ def test_a_visit_finds_its_page_computed_ahead(seeded_app):
 
 
 def test_a_registry_too_large_to_keep_is_not_warmed(seeded_app, tmp_path):
-    small = create_app({"DATABASE_URL": seeded_app.config["DATABASE_URL"],
-                        "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
-                        "TESTING": True, "CACHE_SITE_PAGES": 2})
+    small = create_app(
+        {
+            "DATABASE_URL": seeded_app.config["DATABASE_URL"],
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "CACHE_SITE_PAGES": 2,
+        }
+    )
     assert _warm_all(small) == 0
     assert _kept(small) == (0, 0)
 
 
 def test_the_thread_warms_again_after_a_change_and_outlives_a_missing_database(
-        seeded_app, tmp_path, caplog):
+    seeded_app, tmp_path, caplog
+):
     svc = seeded_app.extensions["mapservice"]
     located = set(_located(seeded_app))
     stop = warming.start(seeded_app, pause_s=0.0, check_every_s=0.05)
@@ -83,8 +90,7 @@ def test_the_thread_warms_again_after_a_change_and_outlives_a_missing_database(
         database = tmp_path / "seeded.sqlite"
         with caplog.at_level(logging.WARNING, logger="mapservice.warming"):
             database.rename(tmp_path / "away.sqlite")
-            _wait_for(lambda: any("not computed ahead" in r.getMessage()
-                                  for r in caplog.records))
+            _wait_for(lambda: any("not computed ahead" in r.getMessage() for r in caplog.records))
             (tmp_path / "away.sqlite").rename(database)
             svc.repo.update_flow(flow.id, {"description": flow.description})
             again = svc.repo.change_stamp()

@@ -27,7 +27,8 @@ def test_region_map_shows_parks_and_clustered_sites(client, app):
     data = map_data(html)
     assert len(data["sites"]["features"]) == n_sites
     assert {p.name for p in svc.repo.parks()} == {
-        f["properties"]["n"] for f in data["parks"]["features"]}
+        f["properties"]["n"] for f in data["parks"]["features"]
+    }
     # A site lists its offers and needs as [category, description, quantity] rows.
     assert any(f["properties"]["o"] for f in data["sites"]["features"])
     assert any(f["properties"]["b"] for f in data["sites"]["features"])
@@ -84,8 +85,13 @@ def test_hostile_company_name_is_escaped_in_popups(tmp_path, services):
     from tests.support.accounts import PASSWORD, sign_in
 
     accounts.add_user(services, username="personnel", password=PASSWORD, role="staff")
-    app = create_app({"DATABASE_URL": services.settings["DATABASE_URL"],
-                      "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
+    app = create_app(
+        {
+            "DATABASE_URL": services.settings["DATABASE_URL"],
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "SECRET_KEY": "t",
+        }
+    )
     html = sign_in(app.test_client(), "personnel").get("/").get_data(as_text=True)
     app.extensions["mapservice"].close()
     assert "<script>alert(1)" not in html
@@ -100,13 +106,17 @@ def test_empty_database_gives_503_not_a_traceback(tmp_path, path):
     """Before anyone is known, the pages that read the database: health, and signing in."""
     from tests.support.accounts import csrf_token_of
 
-    app = create_app({"DATABASE_URL": "sqlite:///" + str(tmp_path / "nowhere" / "x" / "y.db"),
-                      "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t"})
+    app = create_app(
+        {
+            "DATABASE_URL": "sqlite:///" + str(tmp_path / "nowhere" / "x" / "y.db"),
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "SECRET_KEY": "t",
+        }
+    )
     client = app.test_client()
     if path == "/connexion":
         token = csrf_token_of(client.get(path).get_data(as_text=True))
-        response = client.post(path, data={"username": "a", "password": "b",
-                                           "csrf_token": token})
+        response = client.post(path, data={"username": "a", "password": "b", "csrf_token": token})
     else:
         response = client.get(path)
     assert response.status_code in (500, 503)

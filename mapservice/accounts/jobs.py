@@ -40,25 +40,39 @@ def _now() -> datetime:
 
 
 def principal(user: User, *, by_token: bool = False) -> Principal:
-    return Principal(user_id=user.id, username=user.username, role=Role(user.role),
-                     parks=user.parks, by_token=by_token)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        parks=user.parks,
+        by_token=by_token,
+    )
 
 
 def parse_role(text: str) -> Role:
     try:
         return Role(text.strip())
     except ValueError:
-        raise InvalidInput(tr("Rôle inconnu : {text!r} (attendu : "
-                              "{allowed}).",
-                              text=text, allowed=', '.join(r.value for r in Role)),
-                           field="role") from None
+        raise InvalidInput(
+            tr(
+                "Rôle inconnu : {text!r} (attendu : {allowed}).",
+                text=text,
+                allowed=", ".join(r.value for r in Role),
+            ),
+            field="role",
+        ) from None
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(tr("Mot de passe trop court : {length} caractères (au moins "
-                              "{minimum}).",
-                              length=len(password), minimum=MIN_PASSWORD), field="password")
+        raise InvalidInput(
+            tr(
+                "Mot de passe trop court : {length} caractères (au moins {minimum}).",
+                length=len(password),
+                minimum=MIN_PASSWORD,
+            ),
+            field="password",
+        )
     check_plain_text(password, "password")
 
 
@@ -70,32 +84,48 @@ def parse_parks(svc: Services, role: Role, parks: list[str] | tuple[str, ...]) -
             raise InvalidInput(tr("Seul un gestionnaire de parc a des parcs."), field="parks")
         return wanted
     if not wanted:
-        raise InvalidInput(tr("Un gestionnaire de parc doit avoir au moins un parc."),
-                               field="parks")
+        raise InvalidInput(
+            tr("Un gestionnaire de parc doit avoir au moins un parc."), field="parks"
+        )
     known = svc.park_ids()
     unknown = sorted(wanted - set(known))
     if unknown:
-        raise InvalidInput(tr("Parc inconnu : {unknown} (attendu : un identifiant "
-                              "de data/parks.csv, ex. {known}).",
-                              unknown=', '.join(unknown), known=next(iter(sorted(known)), '')),
-                           field="parks")
+        raise InvalidInput(
+            tr(
+                "Parc inconnu : {unknown} (attendu : un identifiant "
+                "de data/parks.csv, ex. {known}).",
+                unknown=", ".join(unknown),
+                known=next(iter(sorted(known)), ""),
+            ),
+            field="parks",
+        )
     return wanted
 
 
-def add_user(svc: Services, *, username: str, password: str, role: str,
-             parks: list[str] | tuple[str, ...] = (), display_name: str = "",
-             actor: str = SYSTEM_ACTOR) -> int:
+def add_user(
+    svc: Services,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    parks: list[str] | tuple[str, ...] = (),
+    display_name: str = "",
+    actor: str = SYSTEM_ACTOR,
+) -> int:
     """Create an account, as ``actor``; every problem with the values comes back at once."""
     errors: dict[str, str] = {}
     name = username.strip().lower()
     if not USERNAME.match(name):
-        errors["username"] = (f"Nom d'utilisateur invalide : {username[:80]!r} (attendu : 2 à "
-                              "80 caractères parmi a-z, 0-9, point, tiret, @, soulignement).")
+        errors["username"] = (
+            f"Nom d'utilisateur invalide : {username[:80]!r} (attendu : 2 à "
+            "80 caractères parmi a-z, 0-9, point, tiret, @, soulignement)."
+        )
     checked_role: Role | None = None
-    for field, check in (("password", lambda: check_password(password)),
-                         ("role", lambda: parse_role(role)),
-                         ("display_name", lambda: check_plain_text(display_name,
-                                                                   "display_name"))):
+    for field, check in (
+        ("password", lambda: check_password(password)),
+        ("role", lambda: parse_role(role)),
+        ("display_name", lambda: check_plain_text(display_name, "display_name")),
+    ):
         try:
             value = check()
             if field == "role":
@@ -110,35 +140,54 @@ def add_user(svc: Services, *, username: str, password: str, role: str,
     if errors:
         raise FormErrors(errors)
     assert checked_role is not None
-    return svc.repo.add_user(username=name, display_name=display_name.strip()[:200],
-                             password_hash=hash_password(password),
-                             role=checked_role.value, parks=park_set, actor=actor)
+    return svc.repo.add_user(
+        username=name,
+        display_name=display_name.strip()[:200],
+        password_hash=hash_password(password),
+        role=checked_role.value,
+        parks=park_set,
+        actor=actor,
+    )
 
 
-def set_role(svc: Services, username: str, role: str,
-             parks: list[str] | tuple[str, ...] = (), *, actor: str = SYSTEM_ACTOR) -> User:
+def set_role(
+    svc: Services,
+    username: str,
+    role: str,
+    parks: list[str] | tuple[str, ...] = (),
+    *,
+    actor: str = SYSTEM_ACTOR,
+) -> User:
     user = require_user(svc, username)
     new_role = parse_role(role)
     if user.role == Role.ADMIN and new_role is not Role.ADMIN and svc.repo.count_admins() <= 1:
-        raise InvalidInput(tr("C'est le dernier administrateur : donnez d'abord ce rôle à un "
-                              "autre compte."), field="role")
-    svc.repo.update_user(user.id, role=new_role.value,
-                         parks=parse_parks(svc, new_role, parks), actor=actor)
+        raise InvalidInput(
+            tr("C'est le dernier administrateur : donnez d'abord ce rôle à un autre compte."),
+            field="role",
+        )
+    svc.repo.update_user(
+        user.id, role=new_role.value, parks=parse_parks(svc, new_role, parks), actor=actor
+    )
     return svc.repo.get_user(user.id)
 
 
-def reset_password(svc: Services, username: str, password: str, *,
-                   actor: str = SYSTEM_ACTOR) -> User:
+def reset_password(
+    svc: Services, username: str, password: str, *, actor: str = SYSTEM_ACTOR
+) -> User:
     """Set a new password; it also unlocks the account."""
     user = require_user(svc, username)
     check_password(password)
-    svc.repo.update_user(user.id, password_hash=hash_password(password),
-                         failed_logins=0, locked_until=None, actor=actor)
+    svc.repo.update_user(
+        user.id,
+        password_hash=hash_password(password),
+        failed_logins=0,
+        locked_until=None,
+        actor=actor,
+    )
     return user
 
 
-def set_active(svc: Services, username: str, active: bool, *,
-               actor: str = SYSTEM_ACTOR) -> User:
+def set_active(svc: Services, username: str, active: bool, *, actor: str = SYSTEM_ACTOR) -> User:
     user = require_user(svc, username)
     if not active and user.role == Role.ADMIN and svc.repo.count_admins() <= 1:
         raise InvalidInput(tr("C'est le dernier administrateur actif."), field="active")
@@ -149,8 +198,9 @@ def set_active(svc: Services, username: str, active: bool, *,
 def require_user(svc: Services, username: str) -> User:
     user = svc.repo.find_user(username.strip())
     if user is None:
-        raise InvalidInput(tr("Aucun compte ne s'appelle {username!r}.",
-                              username=username[:80]), field="username")
+        raise InvalidInput(
+            tr("Aucun compte ne s'appelle {username!r}.", username=username[:80]), field="username"
+        )
     return user
 
 
@@ -169,10 +219,15 @@ def authenticate(svc: Services, username: str, password: str) -> Principal:
     if locked is not None and locked.tzinfo is None:
         locked = locked.replace(tzinfo=UTC)
     if locked is not None and locked > now:
-        raise NotSignedIn(tr("Compte verrouillé après {failed_logins} essais : réessayez "
-                             "après {until:%H:%M} UTC, ou demandez à un "
-                             "administrateur de réinitialiser le mot de passe.",
-                             failed_logins=user.failed_logins, until=locked.astimezone(UTC)))
+        raise NotSignedIn(
+            tr(
+                "Compte verrouillé après {failed_logins} essais : réessayez "
+                "après {until:%H:%M} UTC, ou demandez à un "
+                "administrateur de réinitialiser le mot de passe.",
+                failed_logins=user.failed_logins,
+                until=locked.astimezone(UTC),
+            )
+        )
     if not check_password_hash(user.password_hash, password):
         failures = user.failed_logins + 1
         lock = None
@@ -197,8 +252,7 @@ def make_token(svc: Services, username: str, name: str, *, actor: str | None = N
     user = require_user(svc, username)
     label = check_plain_text(name.strip() or "jeton", "name")[:200]
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    svc.repo.add_token(user.id, label, _digest(secret), secret[:10],
-                       actor=actor or user.username)
+    svc.repo.add_token(user.id, label, _digest(secret), secret[:10], actor=actor or user.username)
     return secret
 
 
@@ -241,8 +295,7 @@ def revoke_token(svc: Services, token_id: int, *, user_id: int | None, actor: st
     svc.repo.revoke_token(token_id, user_id=user_id, actor=actor)
 
 
-def allow_sign_in_attempt(svc: Services, client_key: str, *, window_s: float,
-                          limit: int) -> bool:
+def allow_sign_in_attempt(svc: Services, client_key: str, *, window_s: float, limit: int) -> bool:
     """Count a sign-in attempt of ``client_key``; False past ``limit`` in ``window_s`` seconds.
 
     Counted in the database, so that every serving process shares the count.
@@ -262,6 +315,7 @@ def public_map_open(svc: Services) -> bool:
 def set_public_map(svc: Services, value: str, *, actor: str) -> None:
     """Open (``"1"``) or close (``"0"``) the public map, as ``actor``."""
     if value not in ("0", "1"):
-        raise InvalidInput(tr("public_map vaut 0 ou 1 (reçu : {value!r}).", value=value),
-                           field="public_map")
+        raise InvalidInput(
+            tr("public_map vaut 0 ou 1 (reçu : {value!r}).", value=value), field="public_map"
+        )
     svc.repo.set_setting(PUBLIC_MAP, value, by=actor)

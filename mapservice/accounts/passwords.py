@@ -24,13 +24,13 @@ def _digest(method: str, salt: str, password: str) -> str:
     name, *args = method.split(":")
     if name == "scrypt":
         n, r, p = (int(a) for a in args) if args else (SCRYPT_N, SCRYPT_R, SCRYPT_P)
-        return hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p,
-                              maxmem=132 * n * r * p).hex()
+        return hashlib.scrypt(
+            password.encode(), salt=salt.encode(), n=n, r=r, p=p, maxmem=132 * n * r * p
+        ).hex()
     if name == "pbkdf2":
         hash_name = args[0] if args else "sha256"
         iterations = int(args[1]) if len(args) > 1 else 1_000_000
-        return hashlib.pbkdf2_hmac(hash_name, password.encode(), salt.encode(),
-                                   iterations).hex()
+        return hashlib.pbkdf2_hmac(hash_name, password.encode(), salt.encode(), iterations).hex()
     msg = f"Méthode de hachage inconnue : {name!r} (attendu : scrypt ou pbkdf2)."
     raise ValueError(msg)
 

@@ -34,11 +34,17 @@ def _size(n_bytes: int) -> str:
     return f"{n_bytes / 1e6:.1f} Mo".replace(".", ",")
 
 
-@click.command(help="Sauvegarder la base pendant que le service tourne (SQLite : copie en ligne "
-                    "vérifiée ; PostGIS : pg_dump).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Fichier à écrire (défaut : INSTANCE_PATH/sauvegardes/"
-                   "mapservice-AAAAMMJJ-HHMMSS.sqlite, ou .dump pour PostGIS).")
+@click.command(
+    help="Sauvegarder la base pendant que le service tourne (SQLite : copie en ligne "
+    "vérifiée ; PostGIS : pg_dump)."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier à écrire (défaut : INSTANCE_PATH/sauvegardes/"
+    "mapservice-AAAAMMJJ-HHMMSS.sqlite, ou .dump pour PostGIS).",
+)
 def backup(out: Path | None) -> None:
     from mapservice.ops import backup as backups
 
@@ -50,12 +56,16 @@ def backup(out: Path | None) -> None:
     except MapserviceError as exc:
         _fail(exc)
         return
-    click.echo(f"Sauvegarde vérifiée : {report.path} ({_size(report.size_bytes)}, révision "
-               f"{report.revision}, en {report.seconds} s).")
+    click.echo(
+        f"Sauvegarde vérifiée : {report.path} ({_size(report.size_bytes)}, révision "
+        f"{report.revision}, en {report.seconds} s)."
+    )
 
 
-@click.command(help="Remplacer le contenu de la base par une sauvegarde, puis mettre le schéma "
-                    "à niveau ; une copie des données actuelles est gardée d'abord.")
+@click.command(
+    help="Remplacer le contenu de la base par une sauvegarde, puis mettre le schéma "
+    "à niveau ; une copie des données actuelles est gardée d'abord."
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
 def restore(file: Path, yes: bool) -> None:
@@ -63,19 +73,26 @@ def restore(file: Path, yes: bool) -> None:
 
     settings = _settings()
     url = settings["DATABASE_URL"]
-    if not yes and not _agreed(f"Remplacer toutes les données de {backups.shown_url(url)} "
-                               f"par celles de {file} ?"):
+    if not yes and not _agreed(
+        f"Remplacer toutes les données de {backups.shown_url(url)} par celles de {file} ?"
+    ):
         click.echo("Restauration annulée : rien n'a changé.", err=True)
         raise SystemExit(1)
     try:
-        report = backups.restore(url, file, safety_folder=Path(settings["INSTANCE_PATH"])
-                                 / backups.BACKUP_FOLDER)
+        report = backups.restore(
+            url, file, safety_folder=Path(settings["INSTANCE_PATH"]) / backups.BACKUP_FOLDER
+        )
     except MapserviceError as exc:
         _fail(exc)
         return
-    upgraded = ("" if report.revision == report.restored_revision
-                else f", schéma mis à niveau en {report.revision}")
-    click.echo(f"Base restaurée depuis {file} (révision {report.restored_revision}{upgraded}, "
-               f"en {report.seconds} s).")
+    upgraded = (
+        ""
+        if report.revision == report.restored_revision
+        else f", schéma mis à niveau en {report.revision}"
+    )
+    click.echo(
+        f"Base restaurée depuis {file} (révision {report.restored_revision}{upgraded}, "
+        f"en {report.seconds} s)."
+    )
     if report.safety_copy is not None:
         click.echo(f"Les données d'avant la restauration sont gardées dans {report.safety_copy}.")

@@ -37,7 +37,8 @@ def check_schema(svc: Any) -> None:
         raise click.ClickException(
             f"La base est à la révision {state.revision or 'aucune'}, le code attend "
             f"{state.head} : lancez "
-            "`mapservice init` pour la créer ou la mettre à niveau (rien n'est perdu).")
+            "`mapservice init` pour la créer ou la mettre à niveau (rien n'est perdu)."
+        )
 
 
 def fail(exc: MapserviceError) -> None:

@@ -18,8 +18,17 @@ from pathlib import Path
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 #: click's modules that translate what they write.
-_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion",
-            "termui", "types", "utils")
+_MODULES = (
+    "core",
+    "decorators",
+    "exceptions",
+    "formatting",
+    "parser",
+    "shell_completion",
+    "termui",
+    "types",
+    "utils",
+)
 
 
 def speak_french() -> bool:

@@ -43,20 +43,36 @@ def user() -> None:
 @user.command("add", help="Créer un compte (rôles : admin, staff, park_manager, presenter).")
 @click.argument("username")
 @click.option("--role", required=True, help="admin, staff, park_manager ou presenter.")
-@click.option("--park", "parks", multiple=True,
-              help="Un parc du gestionnaire (identifiant de data/parks.csv) ; répétable.")
+@click.option(
+    "--park",
+    "parks",
+    multiple=True,
+    help="Un parc du gestionnaire (identifiant de data/parks.csv) ; répétable.",
+)
 @click.option("--name", "display_name", default="", help="Nom affiché.")
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée.")
 @click.pass_context
-def add(ctx: click.Context, username: str, role: str, parks: tuple[str, ...],
-        display_name: str, password_stdin: bool) -> None:
+def add(
+    ctx: click.Context,
+    username: str,
+    role: str,
+    parks: tuple[str, ...],
+    display_name: str,
+    password_stdin: bool,
+) -> None:
     from mapservice.accounts import jobs as accounts
 
     svc = _svc(ctx)
     try:
-        accounts.add_user(svc, username=username, password=_password(password_stdin),
-                          role=role, parks=parks, display_name=display_name,
-                          actor=cli_actor())
+        accounts.add_user(
+            svc,
+            username=username,
+            password=_password(password_stdin),
+            role=role,
+            parks=parks,
+            display_name=display_name,
+            actor=cli_actor(),
+        )
     except MapserviceError as exc:
         _fail(exc)
     click.echo(f"Compte {username.strip().lower()} créé ({role}).")
@@ -84,8 +100,7 @@ def set_role(ctx: click.Context, username: str, role: str, parks: tuple[str, ...
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée.")
 @click.option("--generate", is_flag=True, help="En tirer un au hasard et l'afficher une fois.")
 @click.pass_context
-def reset_password(ctx: click.Context, username: str, password_stdin: bool,
-                   generate: bool) -> None:
+def reset_password(ctx: click.Context, username: str, password_stdin: bool, generate: bool) -> None:
     from mapservice.accounts import jobs as accounts
 
     password = secrets.token_urlsafe(12) if generate else _password(password_stdin)
@@ -93,8 +108,10 @@ def reset_password(ctx: click.Context, username: str, password_stdin: bool,
         accounts.reset_password(_svc(ctx), username, password, actor=cli_actor())
     except MapserviceError as exc:
         _fail(exc)
-    click.echo(f"Mot de passe de {username} changé."
-               + (f" Nouveau mot de passe : {password}" if generate else ""))
+    click.echo(
+        f"Mot de passe de {username} changé."
+        + (f" Nouveau mot de passe : {password}" if generate else "")
+    )
 
 
 @user.command("token", help="Créer un jeton personnel (affiché une fois), ou en révoquer un.")

@@ -37,10 +37,12 @@ class Role(StrEnum):
     PRESENTER = "presenter"  #: presenter mode and the anonymised map
 
 
-ROLE_LABELS = {Role.ADMIN: ("Administrateur", "Administrator"),
-               Role.STAFF: ("Personnel", "Staff"),
-               Role.PARK_MANAGER: ("Gestionnaire de parc", "Park manager"),
-               Role.PRESENTER: ("Présentateur", "Presenter")}
+ROLE_LABELS = {
+    Role.ADMIN: ("Administrateur", "Administrator"),
+    Role.STAFF: ("Personnel", "Staff"),
+    Role.PARK_MANAGER: ("Gestionnaire de parc", "Park manager"),
+    Role.PRESENTER: ("Présentateur", "Presenter"),
+}
 
 
 class Permission(StrEnum):
@@ -56,10 +58,12 @@ class Permission(StrEnum):
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.STAFF: frozenset(Permission) - {Permission.ADMIN},
-    Role.PARK_MANAGER: frozenset({Permission.PUBLIC, Permission.PUBLIC_MAP,
-                                  Permission.READ_PARKS, Permission.ACCOUNT}),
-    Role.PRESENTER: frozenset({Permission.PUBLIC, Permission.PUBLIC_MAP, Permission.PRESENT,
-                               Permission.ACCOUNT}),
+    Role.PARK_MANAGER: frozenset(
+        {Permission.PUBLIC, Permission.PUBLIC_MAP, Permission.READ_PARKS, Permission.ACCOUNT}
+    ),
+    Role.PRESENTER: frozenset(
+        {Permission.PUBLIC, Permission.PUBLIC_MAP, Permission.PRESENT, Permission.ACCOUNT}
+    ),
 }
 
 

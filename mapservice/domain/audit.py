@@ -49,13 +49,17 @@ class AuditEntry:
         if self.old_values is None and self.new_values is None:
             return []
         names = list(new) + [name for name in old if name not in new]
-        return [(name, old.get(name), new.get(name)) for name in names
-                if name not in QUIET_COLUMNS
-                and (old.get(name) != new.get(name) or name in SECRET_COLUMNS)]
+        return [
+            (name, old.get(name), new.get(name))
+            for name in names
+            if name not in QUIET_COLUMNS
+            and (old.get(name) != new.get(name) or name in SECRET_COLUMNS)
+        ]
 
 
-def redacted(old: dict[str, Any] | None,
-             new: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def redacted(
+    old: dict[str, Any] | None, new: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Return ``old`` and ``new`` with every secret written ``***`` where it changed (or
     appeared, or went), and left out where it stayed the same."""
     if old is None and new is None:

@@ -115,8 +115,9 @@ class Municipality:
     population: int | None = None
 
 
-def places_holding(municipality_id: str | None,
-                   munis: Mapping[str, Municipality]) -> list[Municipality]:
+def places_holding(
+    municipality_id: str | None, munis: Mapping[str, Municipality]
+) -> list[Municipality]:
     """The municipality, borough or sector ``municipality_id``, then each place that holds it,
     up to the town (empty when the id is unknown; a loop in the parents ends the walk)."""
     chain: list[Municipality] = []

@@ -24,22 +24,62 @@ class SectorGroup:
 
 
 SECTOR_GROUPS: tuple[SectorGroup, ...] = (
-    SectorGroup("primaire", "Agriculture, forêt, mines", "Farming, forestry, mining",
-                "#009E73", ("11", "21")),
-    SectorGroup("alimentaire", "Fabrication : aliments, textiles",
-                "Manufacturing: food, textiles", "#CC79A7", ("31",)),
-    SectorGroup("bois-chimie", "Fabrication : bois, papier, chimie",
-                "Manufacturing: wood, paper, chemicals", "#D55E00", ("32",)),
-    SectorGroup("metaux", "Fabrication : métaux, machines", "Manufacturing: metals, machinery",
-                "#0072B2", ("33",)),
-    SectorGroup("construction", "Construction et services publics", "Construction and utilities",
-                "#E69F00", ("22", "23")),
-    SectorGroup("transport", "Commerce et transport", "Trade and transport",
-                "#000000", ("41", "44", "45", "48", "49")),
-    SectorGroup("environnement", "Gestion des matières résiduelles",
-                "Waste management and remediation", "#F0E442", ("56",)),
-    SectorGroup("services", "Services professionnels et autres", "Professional and other services",
-                "#56B4E9", ("51", "52", "53", "54", "55", "61", "62", "71", "72", "81", "91")),
+    SectorGroup(
+        "primaire",
+        "Agriculture, forêt, mines",
+        "Farming, forestry, mining",
+        "#009E73",
+        ("11", "21"),
+    ),
+    SectorGroup(
+        "alimentaire",
+        "Fabrication : aliments, textiles",
+        "Manufacturing: food, textiles",
+        "#CC79A7",
+        ("31",),
+    ),
+    SectorGroup(
+        "bois-chimie",
+        "Fabrication : bois, papier, chimie",
+        "Manufacturing: wood, paper, chemicals",
+        "#D55E00",
+        ("32",),
+    ),
+    SectorGroup(
+        "metaux",
+        "Fabrication : métaux, machines",
+        "Manufacturing: metals, machinery",
+        "#0072B2",
+        ("33",),
+    ),
+    SectorGroup(
+        "construction",
+        "Construction et services publics",
+        "Construction and utilities",
+        "#E69F00",
+        ("22", "23"),
+    ),
+    SectorGroup(
+        "transport",
+        "Commerce et transport",
+        "Trade and transport",
+        "#000000",
+        ("41", "44", "45", "48", "49"),
+    ),
+    SectorGroup(
+        "environnement",
+        "Gestion des matières résiduelles",
+        "Waste management and remediation",
+        "#F0E442",
+        ("56",),
+    ),
+    SectorGroup(
+        "services",
+        "Services professionnels et autres",
+        "Professional and other services",
+        "#56B4E9",
+        ("51", "52", "53", "54", "55", "61", "62", "71", "72", "81", "91"),
+    ),
 )
 OTHER = SectorGroup("autre", "Secteur non précisé", "Sector not given", "#777777", ())
 

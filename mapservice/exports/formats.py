@@ -19,9 +19,12 @@ from typing import Any
 from mapservice.domain.access import Scope
 from mapservice.exports.layers import LAYERS, Layer
 
-FORMATS = {"geojson": "application/geo+json", "csv": "text/csv",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "gpkg": "application/geopackage+sqlite3"}
+FORMATS = {
+    "geojson": "application/geo+json",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+}
 
 
 def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -29,8 +32,9 @@ def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield '{"type":"FeatureCollection","features":['
     first = True
     for feature in features:
-        yield ("" if first else ",\n") + json.dumps(feature, ensure_ascii=False,
-                                                   separators=(",", ":"))
+        yield ("" if first else ",\n") + json.dumps(
+            feature, ensure_ascii=False, separators=(",", ":")
+        )
         first = False
     yield "]}\n"
 
@@ -72,8 +76,9 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
-def csv_chunks(layer_id: str, features: Iterable[dict[str, Any]], scope: Scope,
-               *, bom: bool = True) -> Iterator[str]:
+def csv_chunks(
+    layer_id: str, features: Iterable[dict[str, Any]], scope: Scope, *, bom: bool = True
+) -> Iterator[str]:
     """UTF-8 CSV (a BOM first, for Excel), one chunk per row, the layer's fields in order."""
     layer = LAYERS[layer_id]
     names = layer.field_names(scope)
@@ -90,8 +95,10 @@ def csv_chunks(layer_id: str, features: Iterable[dict[str, Any]], scope: Scope,
     yield ("\ufeff" if bom else "") + take()
     for feature in features:
         props = feature["properties"]
-        writer.writerow([("" if props[n] is None else csv_safe(props[n])) for n in names]
-                        + _positions(layer, feature["geometry"]))
+        writer.writerow(
+            [("" if props[n] is None else csv_safe(props[n])) for n in names]
+            + _positions(layer, feature["geometry"])
+        )
         yield take()
 
 
@@ -117,8 +124,9 @@ def write_xlsx(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope
         sheet.append(names + _position_columns(layer))
         for feature in features:
             props = feature["properties"]
-            sheet.append([text_cell(sheet, props[n]) for n in names]
-                         + _positions(layer, feature["geometry"]))
+            sheet.append(
+                [text_cell(sheet, props[n]) for n in names] + _positions(layer, feature["geometry"])
+            )
     fields = book.create_sheet("champs")
     fields.append(["couche", "champ", "type", "libellé", "label"])
     for layer_id in layers:
@@ -131,8 +139,9 @@ def write_xlsx(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope
 _OGR_TYPES = {"integer": "int64", "number": "float64", "boolean": "bool", "string": "object"}
 
 
-def write_gpkg(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope: Scope,
-               *, batch: int = 5000) -> dict[str, int]:
+def write_gpkg(
+    path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope: Scope, *, batch: int = 5000
+) -> dict[str, int]:
     """Every layer into one GeoPackage (EPSG:4326), written in batches; returns the counts."""
     import numpy as np
     import pyogrio.raw
@@ -147,31 +156,52 @@ def write_gpkg(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope
         counts[layer_id] = 0
         rows: list[dict[str, Any]] = []
 
-        def flush(rows: list[dict[str, Any]], *, append: bool,
-                  layer: Layer = layer, names: list[str] = names,
-                  kinds: dict[str, str] = kinds) -> None:
-            geometry = np.array([None if r["geometry"] is None else shape(r["geometry"]).wkb
-                                 for r in rows], dtype=object)
+        def flush(
+            rows: list[dict[str, Any]],
+            *,
+            append: bool,
+            layer: Layer = layer,
+            names: list[str] = names,
+            kinds: dict[str, str] = kinds,
+        ) -> None:
+            geometry = np.array(
+                [None if r["geometry"] is None else shape(r["geometry"]).wkb for r in rows],
+                dtype=object,
+            )
             data = []
             for name in names:
                 values = [r["properties"][name] for r in rows]
                 kind = kinds[name]
                 if kind == "number":
-                    data.append(np.array([np.nan if v is None else float(v) for v in values],
-                                         dtype="float64"))
+                    data.append(
+                        np.array(
+                            [np.nan if v is None else float(v) for v in values], dtype="float64"
+                        )
+                    )
                 elif kind == "integer":
-                    data.append(np.array([-1 if v is None else int(v) for v in values],
-                                         dtype="int64") if None not in values else
-                                np.array([np.nan if v is None else float(v) for v in values]))
+                    data.append(
+                        np.array([-1 if v is None else int(v) for v in values], dtype="int64")
+                        if None not in values
+                        else np.array([np.nan if v is None else float(v) for v in values])
+                    )
                 elif kind == "boolean":
                     data.append(np.array([bool(v) for v in values], dtype="bool"))
                 else:
-                    data.append(np.array([None if v is None else str(v) for v in values],
-                                         dtype=object))
-            pyogrio.raw.write(str(path), geometry=geometry, field_data=data, fields=names,
-                              layer=layer.id, driver="GPKG", crs="EPSG:4326",
-                              geometry_type="Unknown" if layer.geometry == "Polygon"
-                              else layer.geometry, append=append, promote_to_multi=False)
+                    data.append(
+                        np.array([None if v is None else str(v) for v in values], dtype=object)
+                    )
+            pyogrio.raw.write(
+                str(path),
+                geometry=geometry,
+                field_data=data,
+                fields=names,
+                layer=layer.id,
+                driver="GPKG",
+                crs="EPSG:4326",
+                geometry_type="Unknown" if layer.geometry == "Polygon" else layer.geometry,
+                append=append,
+                promote_to_multi=False,
+            )
 
         wrote_any = False
         for feature in features:

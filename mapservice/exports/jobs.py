@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from mapservice.domain.access import Scope
 from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.layers import (
     LAYERS,
     Context,
-    Scope,
     flow_features,
     park_features,
     site_features,
@@ -59,10 +59,14 @@ def _instant(text: str, *, end: bool) -> datetime | None:
             return moment.astimezone(UTC)
         day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(tr("datetime invalide : {text!r} (attendu : une date AAAA-MM-JJ "
-                              "ou une date-heure RFC 3339 avec fuseau, ex. 2026-05-01T12:00:00Z).",
-                              text=text[:60]),
-                           field="datetime") from None
+        raise InvalidInput(
+            tr(
+                "datetime invalide : {text!r} (attendu : une date AAAA-MM-JJ "
+                "ou une date-heure RFC 3339 avec fuseau, ex. 2026-05-01T12:00:00Z).",
+                text=text[:60],
+            ),
+            field="datetime",
+        ) from None
     return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
 
 
@@ -72,19 +76,25 @@ def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None] 
         return None
     raw = text.strip()
     if raw.count("/") > 1:
-        raise InvalidInput(tr("datetime invalide : {raw!r} (un instant ou un intervalle "
-                              "début/fin).", raw=raw[:60]), field="datetime")
+        raise InvalidInput(
+            tr(
+                "datetime invalide : {raw!r} (un instant ou un intervalle début/fin).", raw=raw[:60]
+            ),
+            field="datetime",
+        )
     if "/" not in raw:
         start, end = _instant(raw, end=False), _instant(raw, end=True)
         if start is None:
-            raise InvalidInput(tr("datetime invalide : '..' seul n'est pas un instant."),
-                               field="datetime")
+            raise InvalidInput(
+                tr("datetime invalide : '..' seul n'est pas un instant."), field="datetime"
+            )
         return start, end
     left, right = raw.split("/")
     start, end = _instant(left, end=False), _instant(right, end=True)
     if start and end and start > end:
-        raise InvalidInput(tr("datetime invalide : {raw!r} commence après sa fin.", raw=raw[:60]),
-                           field="datetime")
+        raise InvalidInput(
+            tr("datetime invalide : {raw!r} commence après sa fin.", raw=raw[:60]), field="datetime"
+        )
     return start, end
 
 
@@ -95,8 +105,9 @@ def _when(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _in_interval(moment: datetime | None,
-                 interval: tuple[datetime | None, datetime | None] | None) -> bool:
+def _in_interval(
+    moment: datetime | None, interval: tuple[datetime | None, datetime | None] | None
+) -> bool:
     if interval is None:
         return True
     moment = _when(moment)
@@ -115,11 +126,17 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         values = [float(p) for p in parts]
     except ValueError:
         values = []
-    if len(values) != 4 or not (-180 <= values[0] <= values[2] <= 180
-                                and -90 <= values[1] <= values[3] <= 90):
-        raise InvalidInput(tr("bbox invalide : {text!r} (attendu : min_lon,min_lat,max_lon,"
-                              "max_lat en degrés, ex. -72.5,48.2,-70.8,48.9).",
-                              text=text), field="bbox")
+    if len(values) != 4 or not (
+        -180 <= values[0] <= values[2] <= 180 and -90 <= values[1] <= values[3] <= 90
+    ):
+        raise InvalidInput(
+            tr(
+                "bbox invalide : {text!r} (attendu : min_lon,min_lat,max_lon,"
+                "max_lat en degrés, ex. -72.5,48.2,-70.8,48.9).",
+                text=text,
+            ),
+            field="bbox",
+        )
     return values[0], values[1], values[2], values[3]
 
 
@@ -131,18 +148,28 @@ def parse_query(svc: Services, args: Mapping[str, str]) -> LayerQuery:
         try:
             status = SynergyStatus(status_text)
         except ValueError:
-            raise InvalidInput(tr("Statut inconnu : {status_text!r} (attendu : "
-                                  "{allowed}).", status_text=status_text,
-                                  allowed=', '.join(s.value for s in SynergyStatus)),
-                               field="status") from None
-    return LayerQuery(filter=parse_filter(args, filter_choices(svc)), status=status,
-                      bbox=parse_bbox(args.get("bbox")))
+            raise InvalidInput(
+                tr(
+                    "Statut inconnu : {status_text!r} (attendu : {allowed}).",
+                    status_text=status_text,
+                    allowed=", ".join(s.value for s in SynergyStatus),
+                ),
+                field="status",
+            ) from None
+    return LayerQuery(
+        filter=parse_filter(args, filter_choices(svc)),
+        status=status,
+        bbox=parse_bbox(args.get("bbox")),
+    )
 
 
 def context(svc: Services) -> Context:
-    return Context(parks=svc.park_ids(), municipalities=svc.gazetteer.municipalities,
-                   taxonomy=svc.taxonomy, members={m.id: m for m in svc.repo.members()
-                                                   if m.id is not None})
+    return Context(
+        parks=svc.park_ids(),
+        municipalities=svc.gazetteer.municipalities,
+        taxonomy=svc.taxonomy,
+        members={m.id: m for m in svc.repo.members() if m.id is not None},
+    )
 
 
 def _in_bbox(feature: dict[str, Any], bbox: tuple[float, float, float, float] | None) -> bool:
@@ -152,31 +179,46 @@ def _in_bbox(feature: dict[str, Any], bbox: tuple[float, float, float, float] | 
     if geometry is None:
         return False
     min_lon, min_lat, max_lon, max_lat = bbox
-    return any(min_lon <= p[0] <= max_lon and min_lat <= p[1] <= max_lat
-               for p in positions(geometry["coordinates"]))
+    return any(
+        min_lon <= p[0] <= max_lon and min_lat <= p[1] <= max_lat
+        for p in positions(geometry["coordinates"])
+    )
 
 
-def layer_features(svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *,
-                   anonymise: bool = False) -> Iterator[dict[str, Any]]:
+def layer_features(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
+) -> Iterator[dict[str, Any]]:
     """The features of one layer that the query selects and the scope may read.
 
     ``anonymise`` places the sites of members who did not consent as the anonymised map does
     (at their park or town), so that an export of that map shows what it shows.
     """
     if layer_id not in LAYERS:
-        raise NotFound(tr("Couche inconnue : {layer_id!r} (attendu : {allowed}).",
-                          layer_id=layer_id, allowed=', '.join(LAYERS)))
+        raise NotFound(
+            tr(
+                "Couche inconnue : {layer_id!r} (attendu : {allowed}).",
+                layer_id=layer_id,
+                allowed=", ".join(LAYERS),
+            )
+        )
     if query.datetime is not None and layer_id not in TIMED:
-        raise InvalidInput(tr("datetime ne s'applique pas à la couche {layer_id} (seulement à : "
-                              "{allowed}).",
-                              layer_id=layer_id, allowed=', '.join(sorted(TIMED))),
-                           field="datetime")
+        raise InvalidInput(
+            tr(
+                "datetime ne s'applique pas à la couche {layer_id} (seulement à : {allowed}).",
+                layer_id=layer_id,
+                allowed=", ".join(sorted(TIMED)),
+            ),
+            field="datetime",
+        )
     ctx = context(svc)
     if layer_id == "parks":
         view = query.filter
-        parks = [p for p in svc.repo.parks()
-                 if (not view.park or p.id == view.park)
-                 and (not view.municipality or p.municipality_id == view.municipality)]
+        parks = [
+            p
+            for p in svc.repo.parks()
+            if (not view.park or p.id == view.park)
+            and (not view.municipality or p.municipality_id == view.municipality)
+        ]
         found: Iterator[dict[str, Any]] = park_features(parks, ctx, scope)
     else:
         # One park's export reads that park's sites only (apply_filter would drop the rest).
@@ -191,15 +233,20 @@ def layer_features(svc: Services, layer_id: str, query: LayerQuery, scope: Scope
             found = flow_features(flows, by_site, ctx, scope)
         else:
             by_flow = {f.id: f for f in flows if f.id is not None}
-            synergies = [s for s in svc.repo.synergies(status=query.status)
-                         if s.output_flow_id in by_flow and s.input_flow_id in by_flow
-                         and _in_interval(s.updated_at, query.datetime)]
+            synergies = [
+                s
+                for s in svc.repo.synergies(status=query.status)
+                if s.output_flow_id in by_flow
+                and s.input_flow_id in by_flow
+                and _in_interval(s.updated_at, query.datetime)
+            ]
             found = synergy_features(synergies, by_flow, by_site, ctx, scope)
     return (f for f in found if _in_bbox(f, query.bbox))
 
 
-def cached_features(svc: Services, layer_id: str, query: LayerQuery,
-                    scope: Scope) -> list[dict[str, Any]]:
+def cached_features(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope
+) -> list[dict[str, Any]]:
     """:func:`layer_features` as a list, kept until a site or flow changes (or, for
     the synergies layer, a synergy).
 
@@ -211,14 +258,19 @@ def cached_features(svc: Services, layer_id: str, query: LayerQuery,
     stamp = svc.change_stamp()
     # Only the synergies layer changes when a synergy moves along the pipeline.
     moved = stamp.synergies if layer_id == "synergies" else None
-    return svc.caches.kept("layer_reads", stamp, (moved, layer_id, query, scope),
-                           lambda: list(layer_features(svc, layer_id, query, scope)))
+    return svc.caches.kept(
+        "layer_reads",
+        stamp,
+        (moved, layer_id, query, scope),
+        lambda: list(layer_features(svc, layer_id, query, scope)),
+    )
 
 
 def time_extent(features: list[dict[str, Any]]) -> list[str | None] | None:
     """First and last ``updated_at`` of the features, RFC 3339 in UTC; None when none has one."""
-    moments = sorted(m for f in features
-                     if (m := _when(_parse_stamp(f["properties"].get("updated_at")))))
+    moments = sorted(
+        m for f in features if (m := _when(_parse_stamp(f["properties"].get("updated_at"))))
+    )
     if not moments:
         return None
     return [_rfc3339(moments[0]), _rfc3339(moments[-1])]

@@ -81,67 +81,95 @@ _SITE_FIELDS = (
 )
 
 LAYERS: dict[str, Layer] = {
-    "parks": Layer("parks", "Parcs industriels", "Industrial parks", "Polygon", (
-        Field("park_id", "string", "Identifiant du parc", "Park id"),
-        Field("name", "string", "Nom", "Name"),
-        Field("kind", "string", "Type", "Kind"),
-        Field("municipality_id", "string", "Identifiant de la municipalité", "Municipality id"),
-        Field("municipality", "string", "Municipalité", "Municipality"),
-        Field("mrc", "string", "MRC", "Regional county municipality"),
-        Field("status", "string", "Statut", "Status"),
-        Field("outline_status", "string", "Qualité du contour", "Outline quality"),
-        Field("area_ha", "number", "Superficie (ha)", "Area (ha)"),
-        Field("manager", "string", "Gestionnaire", "Manager"),
-    )),
-    "sites": Layer("sites", "Sites des membres", "Member sites", "Point", (
-        *_SITE_FIELDS,
-        Field("offers", "integer", "Nombre d'offres", "Number of offers"),
-        Field("needs", "integer", "Nombre de besoins", "Number of needs"),
-        Field("contact_name", "string", "Personne-ressource", "Contact", confidential=True),
-        Field("contact_email", "string", "Courriel", "Email", confidential=True),
-        Field("contact_phone", "string", "Téléphone", "Phone", confidential=True),
-    )),
-    "flows": Layer("flows", "Offres et besoins", "Offers and needs", "Point", (
-        Field("flow_id", "integer", "Identifiant du flux", "Flow id"),
-        *(f for f in _SITE_FIELDS
-          if f.name in ("site_id", "member_id", "member", "municipality", "park_id")),
-        Field("direction", "string", "Sens (code)", "Direction (code)"),
-        Field("direction_fr", "string", "Sens", "Direction (French)"),
-        Field("category", "string", "Catégorie (code)", "Category (code)"),
-        Field("category_fr", "string", "Catégorie", "Category (French)"),
-        Field("category_en", "string", "Catégorie (anglais)", "Category"),
-        Field("description", "string", "Description", "Description"),
-        Field("quantity", "number", "Quantité", "Quantity"),
-        Field("unit", "string", "Unité (code)", "Unit (code)"),
-        Field("unit_fr", "string", "Unité", "Unit (French)"),
-        Field("frequency", "string", "Fréquence", "Frequency"),
-        Field("hazardous", "boolean", "Matière dangereuse", "Hazardous"),
-        Field("confidential", "boolean", "Quantité confidentielle", "Confidential quantity"),
-    )),
-    "synergies": Layer("synergies", "Synergies", "Synergies", "LineString", (
-        Field("synergy_id", "integer", "Identifiant de la synergie", "Synergy id"),
-        Field("status", "string", "Statut (code)", "Status (code)"),
-        Field("status_fr", "string", "Statut", "Status (French)"),
-        Field("kind", "string", "Type", "Kind"),
-        Field("score", "number", "Score", "Score"),
-        Field("output_flow_id", "integer", "Flux offert", "Offered flow"),
-        Field("input_flow_id", "integer", "Flux recherché", "Needed flow"),
-        Field("output_member", "string", "Entreprise qui offre", "Offering company"),
-        Field("input_member", "string", "Entreprise qui cherche", "Needing company"),
-        Field("output_park_id", "string", "Parc de l'offre", "Offer's park"),
-        Field("input_park_id", "string", "Parc du besoin", "Need's park"),
-        Field("category", "string", "Catégorie offerte (code)", "Offered category (code)"),
-        Field("category_fr", "string", "Catégorie offerte", "Offered category (French)"),
-        Field("geodesic_km", "number", "Distance à vol d'oiseau (km)", "Straight-line km"),
-        Field("road_km", "number", "Distance routière (km)", "Road km"),
-        Field("duration_min", "number", "Durée du trajet (min)", "Drive time (min)"),
-        Field("tonnes_per_year", "number", "Tonnes par an", "Tonnes per year"),
-        Field("transport_t_co2e", "number", "CO2e du transport (t/an)",
-              "Transport CO2e (t/year)"),
-        Field("net_t_co2e", "number", "CO2e net évité (t/an)", "Net CO2e avoided (t/year)"),
-        Field("net_benefit_cad", "number", "Bénéfice net ($/an)", "Net benefit ($/year)"),
-        Field("updated_at", "string", "Mis à jour", "Updated"),
-    )),
+    "parks": Layer(
+        "parks",
+        "Parcs industriels",
+        "Industrial parks",
+        "Polygon",
+        (
+            Field("park_id", "string", "Identifiant du parc", "Park id"),
+            Field("name", "string", "Nom", "Name"),
+            Field("kind", "string", "Type", "Kind"),
+            Field("municipality_id", "string", "Identifiant de la municipalité", "Municipality id"),
+            Field("municipality", "string", "Municipalité", "Municipality"),
+            Field("mrc", "string", "MRC", "Regional county municipality"),
+            Field("status", "string", "Statut", "Status"),
+            Field("outline_status", "string", "Qualité du contour", "Outline quality"),
+            Field("area_ha", "number", "Superficie (ha)", "Area (ha)"),
+            Field("manager", "string", "Gestionnaire", "Manager"),
+        ),
+    ),
+    "sites": Layer(
+        "sites",
+        "Sites des membres",
+        "Member sites",
+        "Point",
+        (
+            *_SITE_FIELDS,
+            Field("offers", "integer", "Nombre d'offres", "Number of offers"),
+            Field("needs", "integer", "Nombre de besoins", "Number of needs"),
+            Field("contact_name", "string", "Personne-ressource", "Contact", confidential=True),
+            Field("contact_email", "string", "Courriel", "Email", confidential=True),
+            Field("contact_phone", "string", "Téléphone", "Phone", confidential=True),
+        ),
+    ),
+    "flows": Layer(
+        "flows",
+        "Offres et besoins",
+        "Offers and needs",
+        "Point",
+        (
+            Field("flow_id", "integer", "Identifiant du flux", "Flow id"),
+            *(
+                f
+                for f in _SITE_FIELDS
+                if f.name in ("site_id", "member_id", "member", "municipality", "park_id")
+            ),
+            Field("direction", "string", "Sens (code)", "Direction (code)"),
+            Field("direction_fr", "string", "Sens", "Direction (French)"),
+            Field("category", "string", "Catégorie (code)", "Category (code)"),
+            Field("category_fr", "string", "Catégorie", "Category (French)"),
+            Field("category_en", "string", "Catégorie (anglais)", "Category"),
+            Field("description", "string", "Description", "Description"),
+            Field("quantity", "number", "Quantité", "Quantity"),
+            Field("unit", "string", "Unité (code)", "Unit (code)"),
+            Field("unit_fr", "string", "Unité", "Unit (French)"),
+            Field("frequency", "string", "Fréquence", "Frequency"),
+            Field("hazardous", "boolean", "Matière dangereuse", "Hazardous"),
+            Field("confidential", "boolean", "Quantité confidentielle", "Confidential quantity"),
+        ),
+    ),
+    "synergies": Layer(
+        "synergies",
+        "Synergies",
+        "Synergies",
+        "LineString",
+        (
+            Field("synergy_id", "integer", "Identifiant de la synergie", "Synergy id"),
+            Field("status", "string", "Statut (code)", "Status (code)"),
+            Field("status_fr", "string", "Statut", "Status (French)"),
+            Field("kind", "string", "Type", "Kind"),
+            Field("score", "number", "Score", "Score"),
+            Field("output_flow_id", "integer", "Flux offert", "Offered flow"),
+            Field("input_flow_id", "integer", "Flux recherché", "Needed flow"),
+            Field("output_member", "string", "Entreprise qui offre", "Offering company"),
+            Field("input_member", "string", "Entreprise qui cherche", "Needing company"),
+            Field("output_park_id", "string", "Parc de l'offre", "Offer's park"),
+            Field("input_park_id", "string", "Parc du besoin", "Need's park"),
+            Field("category", "string", "Catégorie offerte (code)", "Offered category (code)"),
+            Field("category_fr", "string", "Catégorie offerte", "Offered category (French)"),
+            Field("geodesic_km", "number", "Distance à vol d'oiseau (km)", "Straight-line km"),
+            Field("road_km", "number", "Distance routière (km)", "Road km"),
+            Field("duration_min", "number", "Durée du trajet (min)", "Drive time (min)"),
+            Field("tonnes_per_year", "number", "Tonnes par an", "Tonnes per year"),
+            Field(
+                "transport_t_co2e", "number", "CO2e du transport (t/an)", "Transport CO2e (t/year)"
+            ),
+            Field("net_t_co2e", "number", "CO2e net évité (t/an)", "Net CO2e avoided (t/year)"),
+            Field("net_benefit_cad", "number", "Bénéfice net ($/an)", "Net benefit ($/year)"),
+            Field("updated_at", "string", "Mis à jour", "Updated"),
+        ),
+    ),
 }
 
 
@@ -166,8 +194,9 @@ def _keep(props: dict[str, Any], layer: Layer, scope: Scope) -> dict[str, Any]:
     return {name: props.get(name) for name in names}
 
 
-def _named(member: Member | None, name: str | None, scope: Scope,
-           park_id: str | None) -> str | None:
+def _named(
+    member: Member | None, name: str | None, scope: Scope, park_id: str | None
+) -> str | None:
     """A member's name leaves only with its consent, to those who see confidential data, or to
     those who may read names in the site's park."""
     if member is None:
@@ -200,16 +229,29 @@ def park_features(parks: Iterable[Park], ctx: Context, scope: Scope) -> Iterator
             continue
         muni = ctx.municipalities.get(park.municipality_id)
         town = _town(park.municipality_id, ctx)
-        props = {"park_id": park.id, "name": park.name, "kind": park.kind,
-                 "municipality_id": park.municipality_id,
-                 "municipality": muni.name if muni else None,
-                 "mrc": town.mrc if town else None, "status": park.status,
-                 "outline_status": park.outline_status, "area_ha": park.area_ha,
-                 "manager": park.manager}
-        geometry = (_right_hand(park.outline) if park.outline
-                    else geojson.point(park.centre_lon, park.centre_lat))
-        yield {"type": "Feature", "id": park.id, "geometry": geometry,
-               "properties": _keep(props, layer, scope)}
+        props = {
+            "park_id": park.id,
+            "name": park.name,
+            "kind": park.kind,
+            "municipality_id": park.municipality_id,
+            "municipality": muni.name if muni else None,
+            "mrc": town.mrc if town else None,
+            "status": park.status,
+            "outline_status": park.outline_status,
+            "area_ha": park.area_ha,
+            "manager": park.manager,
+        }
+        geometry = (
+            _right_hand(park.outline)
+            if park.outline
+            else geojson.point(park.centre_lon, park.centre_lat)
+        )
+        yield {
+            "type": "Feature",
+            "id": park.id,
+            "geometry": geometry,
+            "properties": _keep(props, layer, scope),
+        }
 
 
 def _site_props(site: Site, ctx: Context, scope: Scope) -> dict[str, Any]:
@@ -220,12 +262,17 @@ def _site_props(site: Site, ctx: Context, scope: Scope) -> dict[str, Any]:
     park = ctx.parks.get(site.park_id or "")
     hidden = named is None
     return {
-        "site_id": site.id, "member_id": None if hidden else site.member_id, "member": named,
-        "naics": site.naics_code, "site": None if hidden else site.name,
+        "site_id": site.id,
+        "member_id": None if hidden else site.member_id,
+        "member": named,
+        "naics": site.naics_code,
+        "site": None if hidden else site.name,
         "address": None if hidden else site.address,
         "postal_code": None if hidden else site.postal_code,
-        "municipality_id": site.municipality_id, "municipality": muni.name if muni else None,
-        "mrc": town.mrc if town else None, "park_id": site.park_id,
+        "municipality_id": site.municipality_id,
+        "municipality": muni.name if muni else None,
+        "mrc": town.mrc if town else None,
+        "park_id": site.park_id,
         "park": park.name if park else None,
         "precision": site.geocode_precision.value if site.geocode_precision else None,
         "contact_name": member.contact_name if member else None,
@@ -234,8 +281,9 @@ def _site_props(site: Site, ctx: Context, scope: Scope) -> dict[str, Any]:
     }
 
 
-def site_features(sites: Iterable[Site], flows: Iterable[Flow], ctx: Context,
-                  scope: Scope) -> Iterator[dict[str, Any]]:
+def site_features(
+    sites: Iterable[Site], flows: Iterable[Flow], ctx: Context, scope: Scope
+) -> Iterator[dict[str, Any]]:
     """Sites in the scope's parks; a site of a member who did not consent stays, unnamed."""
     layer = LAYERS["sites"]
     counts: dict[int, list[int]] = {}
@@ -248,14 +296,22 @@ def site_features(sites: Iterable[Site], flows: Iterable[Flow], ctx: Context,
         props = _site_props(site, ctx, scope)
         offers, needs = counts.get(site.id or -1, [0, 0])
         props.update(offers=offers, needs=needs)
-        geometry = (geojson.point(site.lon, site.lat)
-                    if site.lon is not None and site.lat is not None else None)
-        yield {"type": "Feature", "id": site.id, "geometry": geometry,
-               "properties": _keep(props, layer, scope)}
+        geometry = (
+            geojson.point(site.lon, site.lat)
+            if site.lon is not None and site.lat is not None
+            else None
+        )
+        yield {
+            "type": "Feature",
+            "id": site.id,
+            "geometry": geometry,
+            "properties": _keep(props, layer, scope),
+        }
 
 
-def flow_features(flows: Iterable[Flow], sites: Mapping[int, Site], ctx: Context,
-                  scope: Scope) -> Iterator[dict[str, Any]]:
+def flow_features(
+    flows: Iterable[Flow], sites: Mapping[int, Site], ctx: Context, scope: Scope
+) -> Iterator[dict[str, Any]]:
     """Offers and needs as points at their site; confidential quantities only with the right."""
     layer = LAYERS["flows"]
     for flow in flows:
@@ -266,7 +322,9 @@ def flow_features(flows: Iterable[Flow], sites: Mapping[int, Site], ctx: Context
         category = ctx.taxonomy.get(flow.category_code)
         hide_quantity = flow.confidential and not scope.confidential
         props = {
-            "flow_id": flow.id, **base, "direction": flow.direction.value,
+            "flow_id": flow.id,
+            **base,
+            "direction": flow.direction.value,
             "direction_fr": DIRECTION_LABELS[flow.direction][0],
             "category": flow.category_code,
             "category_fr": category.label_fr if category else None,
@@ -274,15 +332,24 @@ def flow_features(flows: Iterable[Flow], sites: Mapping[int, Site], ctx: Context
             "description": flow.description if base["member"] is not None else None,
             "quantity": None if hide_quantity else flow.quantity,
             "unit": None if hide_quantity or flow.unit is None else flow.unit.value,
-            "unit_fr": (None if hide_quantity or flow.unit is None
-                        else UNIT_LABELS[flow.unit]["fr"]),
+            "unit_fr": (
+                None if hide_quantity or flow.unit is None else UNIT_LABELS[flow.unit]["fr"]
+            ),
             "frequency": flow.frequency.value if flow.frequency else None,
-            "hazardous": flow.hazardous, "confidential": flow.confidential,
+            "hazardous": flow.hazardous,
+            "confidential": flow.confidential,
         }
-        geometry = (geojson.point(site.lon, site.lat)
-                    if site.lon is not None and site.lat is not None else None)
-        yield {"type": "Feature", "id": flow.id, "geometry": geometry,
-               "properties": _keep(props, layer, scope)}
+        geometry = (
+            geojson.point(site.lon, site.lat)
+            if site.lon is not None and site.lat is not None
+            else None
+        )
+        yield {
+            "type": "Feature",
+            "id": flow.id,
+            "geometry": geometry,
+            "properties": _keep(props, layer, scope),
+        }
 
 
 def _thousandth(value: float | None) -> float | None:
@@ -290,9 +357,13 @@ def _thousandth(value: float | None) -> float | None:
     return None if value is None else round(value / 1000, 3)
 
 
-def synergy_features(synergies: Iterable[Synergy], flows: Mapping[int, Flow],
-                     sites: Mapping[int, Site], ctx: Context,
-                     scope: Scope) -> Iterator[dict[str, Any]]:
+def synergy_features(
+    synergies: Iterable[Synergy],
+    flows: Mapping[int, Flow],
+    sites: Mapping[int, Site],
+    ctx: Context,
+    scope: Scope,
+) -> Iterator[dict[str, Any]]:
     """Synergies as lines from the offer's site to the need's, when one end is in scope.
 
     Figures that scale with a quantity give it away: they leave only when neither flow is
@@ -304,25 +375,27 @@ def synergy_features(synergies: Iterable[Synergy], flows: Mapping[int, Flow],
         if out_f is None or in_f is None:
             continue
         a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
-        if a is None or b is None or not (scope.sees_park(a.park_id)
-                                          or scope.sees_park(b.park_id)):
+        if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
             continue
         secret = (out_f.confidential or in_f.confidential) and not scope.confidential
         category = ctx.taxonomy.get(out_f.category_code)
 
         props = {
-            "synergy_id": s.id, "status": s.status.value,
-            "status_fr": STATUS_LABELS[s.status][0], "kind": s.kind.value,
-            "score": s.score, "output_flow_id": s.output_flow_id,
+            "synergy_id": s.id,
+            "status": s.status.value,
+            "status_fr": STATUS_LABELS[s.status][0],
+            "kind": s.kind.value,
+            "score": s.score,
+            "output_flow_id": s.output_flow_id,
             "input_flow_id": s.input_flow_id,
-            "output_member": _named(ctx.members.get(a.member_id), a.member_name, scope,
-                                    a.park_id),
-            "input_member": _named(ctx.members.get(b.member_id), b.member_name, scope,
-                                   b.park_id),
-            "output_park_id": a.park_id, "input_park_id": b.park_id,
+            "output_member": _named(ctx.members.get(a.member_id), a.member_name, scope, a.park_id),
+            "input_member": _named(ctx.members.get(b.member_id), b.member_name, scope, b.park_id),
+            "output_park_id": a.park_id,
+            "input_park_id": b.park_id,
             "category": out_f.category_code,
             "category_fr": category.label_fr if category else None,
-            "geodesic_km": _thousandth(s.geodesic_m), "road_km": _thousandth(s.road_m),
+            "geodesic_km": _thousandth(s.geodesic_m),
+            "road_km": _thousandth(s.road_m),
             "duration_min": None if s.duration_s is None else round(s.duration_s / 60, 1),
             "tonnes_per_year": None if secret else s.tonnes_per_year,
             "transport_t_co2e": None if secret else _thousandth(s.transport_kg_co2e),
@@ -333,5 +406,9 @@ def synergy_features(synergies: Iterable[Synergy], flows: Mapping[int, Flow],
         geometry = None
         if None not in (a.lon, a.lat, b.lon, b.lat):
             geometry = geojson.line([(a.lon, a.lat), (b.lon, b.lat)])  # type: ignore[list-item]
-        yield {"type": "Feature", "id": s.id, "geometry": geometry,
-               "properties": _keep(props, layer, scope)}
+        yield {
+            "type": "Feature",
+            "id": s.id,
+            "geometry": geometry,
+            "properties": _keep(props, layer, scope),
+        }

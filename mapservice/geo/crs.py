@@ -50,8 +50,14 @@ def parse_crs(text: str | None, *, field: str = "crs") -> Offered:
         authority, _, code = value[1:-1].partition(":")
         value = CRS84 if (authority, code) == ("OGC", "CRS84") else f"{_EPSG}{code}"
     if value not in BY_URI:
-        raise InvalidInput(tr("Système de coordonnées non offert : {text!r} (attendu : "
-                              "{allowed}).", text=text[:80], allowed=', '.join(URIS)), field=field)
+        raise InvalidInput(
+            tr(
+                "Système de coordonnées non offert : {text!r} (attendu : {allowed}).",
+                text=text[:80],
+                allowed=", ".join(URIS),
+            ),
+            field=field,
+        )
     return BY_URI[value]
 
 
@@ -60,8 +66,9 @@ def _transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target))
 
 
-def bbox_to_crs84(values: tuple[float, float, float, float],
-                  source: Offered) -> tuple[float, float, float, float]:
+def bbox_to_crs84(
+    values: tuple[float, float, float, float], source: Offered
+) -> tuple[float, float, float, float]:
     """A bbox given in ``source`` (its own axis order) as min_lon, min_lat, max_lon, max_lat.
 
     The edges are densified, so a box drawn in metres keeps all of its area once in degrees.
@@ -69,7 +76,8 @@ def bbox_to_crs84(values: tuple[float, float, float, float],
     if source.uri == CRS84:
         return values
     west, south, east, north = _transformer(source.code, "OGC:CRS84").transform_bounds(
-        *values, densify_pts=21)
+        *values, densify_pts=21
+    )
     return west, south, east, north
 
 
@@ -86,8 +94,15 @@ def reproject(feature: dict[str, Any], target: Offered) -> dict[str, Any]:
         return feature
     flat = list(positions(geometry["coordinates"]))
     xs, ys = _transformer("OGC:CRS84", target.code).transform(
-        [p[0] for p in flat], [p[1] for p in flat])
-    moved = iter([(round(x, target.decimals), round(y, target.decimals))
-                  for x, y in zip(xs, ys, strict=True)])
-    return {**feature, "geometry": {**geometry,
-                                    "coordinates": _rebuild(geometry["coordinates"], moved)}}
+        [p[0] for p in flat], [p[1] for p in flat]
+    )
+    moved = iter(
+        [
+            (round(x, target.decimals), round(y, target.decimals))
+            for x, y in zip(xs, ys, strict=True)
+        ]
+    )
+    return {
+        **feature,
+        "geometry": {**geometry, "coordinates": _rebuild(geometry["coordinates"], moved)},
+    }

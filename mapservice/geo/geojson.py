@@ -37,6 +37,7 @@ def site_feature(
     taxonomy: Taxonomy,
 ) -> dict[str, Any]:
     """Return one site as a Feature whose ``id`` is the site's id."""
+
     def flow_props(flow: Flow) -> dict[str, Any]:
         category = taxonomy.get(flow.category_code)
         return {
@@ -52,7 +53,8 @@ def site_feature(
     return {
         "type": "Feature",
         "id": site.id,
-        "geometry": point(site.lon, site.lat) if site.lon is not None and site.lat is not None
+        "geometry": point(site.lon, site.lat)
+        if site.lon is not None and site.lat is not None
         else None,
         "properties": {
             "site_id": site.id,
@@ -99,15 +101,24 @@ def sites_collection(
 
 def line(points: Iterable[tuple[float, float]]) -> dict[str, Any]:
     """A LineString from (lon, lat) points."""
-    return {"type": "LineString",
-            "coordinates": [[round(lon, DECIMALS), round(lat, DECIMALS)] for lon, lat in points]}
+    return {
+        "type": "LineString",
+        "coordinates": [[round(lon, DECIMALS), round(lat, DECIMALS)] for lon, lat in points],
+    }
 
 
-def synergy_feature(properties: dict[str, Any], a: tuple[float, float],
-                    b: tuple[float, float], fid: str | int | None = None) -> dict[str, Any]:
+def synergy_feature(
+    properties: dict[str, Any],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    fid: str | int | None = None,
+) -> dict[str, Any]:
     """A synergy as a line from the offer's site (a) to the need's site (b), lon/lat."""
-    feature: dict[str, Any] = {"type": "Feature", "geometry": line([a, b]),
-                               "properties": properties}
+    feature: dict[str, Any] = {
+        "type": "Feature",
+        "geometry": line([a, b]),
+        "properties": properties,
+    }
     if fid is not None:
         feature["id"] = fid
     return feature

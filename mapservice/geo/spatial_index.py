@@ -67,8 +67,9 @@ class SiteIndex:
             items.append((site_id, (x, y, x, y), None))
         props = index.Property()
         # Bulk loading (sorted tile-recursive) when there is something to load.
-        self._tree = index.Index(items, properties=props) if items else index.Index(
-            properties=props)
+        self._tree = (
+            index.Index(items, properties=props) if items else index.Index(properties=props)
+        )
 
     def __len__(self) -> int:
         return len(self._points)
@@ -124,8 +125,9 @@ class SiteIndex:
         with self._lock:
             if not self._points:
                 return np.zeros(0, dtype=np.int64)
-            ids, _ = self._tree.intersection_v(np.array([[x - reach, y - reach]]),
-                                               np.array([[x + reach, y + reach]]))
+            ids, _ = self._tree.intersection_v(
+                np.array([[x - reach, y - reach]]), np.array([[x + reach, y + reach]])
+            )
         return np.sort(np.asarray(ids, dtype=np.int64))
 
     def nearest(self, lon: float, lat: float, k: int = 10) -> list[tuple[int, float]]:
@@ -139,10 +141,13 @@ class SiteIndex:
             points = [self._points[i] for i in ids]
         if not ids:
             return []
-        _, _, dist = WGS84_GEOD.inv([lon] * len(ids), [lat] * len(ids),
-                                    [p[0] for p in points], [p[1] for p in points])
-        ranked = sorted(((i, float(d)) for i, d in zip(ids, dist, strict=True)),
-                        key=lambda item: (item[1], item[0]))
+        _, _, dist = WGS84_GEOD.inv(
+            [lon] * len(ids), [lat] * len(ids), [p[0] for p in points], [p[1] for p in points]
+        )
+        ranked = sorted(
+            ((i, float(d)) for i, d in zip(ids, dist, strict=True)),
+            key=lambda item: (item[1], item[0]),
+        )
         return ranked[:k]
 
 
@@ -153,8 +158,11 @@ class DatabaseSiteIndex:
     here, for the distance matrix.
     """
 
-    def __init__(self, within: Callable[[float, float, float], list[tuple[int, float]]],
-                 sites: Iterable[tuple[int, float, float]]) -> None:
+    def __init__(
+        self,
+        within: Callable[[float, float, float], list[tuple[int, float]]],
+        sites: Iterable[tuple[int, float, float]],
+    ) -> None:
         self._within = within
         self._points = {i: (lon, lat) for i, lon, lat in sites}
 

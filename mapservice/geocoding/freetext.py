@@ -25,11 +25,20 @@ _POSTAL_ANYWHERE = re.compile(r"\b[A-Za-z]\d[A-Za-z][\s-]?\d[A-Za-z]\d\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[,;\n]")
 #: Segments that only name the province or country.
-_PROVINCE_KEYS = frozenset({"qc", "que", "quebec", "canada", "provincedequebec", "provincede",
-                            "quebeccanada", "province"})
+_PROVINCE_KEYS = frozenset(
+    {"qc", "que", "quebec", "canada", "provincedequebec", "provincede", "quebeccanada", "province"}
+)
 #: Segments that only name the region ("Alma, Lac-Saint-Jean"): a qualifier, not a place.
-_REGION_KEYS = frozenset({"lacsaintjean", "saguenaylacsaintjean", "slsj", "saglac",
-                          "regionduSaguenaylacsaintjean".lower(), "sagueneylacsaintjean"})
+_REGION_KEYS = frozenset(
+    {
+        "lacsaintjean",
+        "saguenaylacsaintjean",
+        "slsj",
+        "saglac",
+        "regionduSaguenaylacsaintjean".lower(),
+        "sagueneylacsaintjean",
+    }
+)
 _FSA_ALONE = re.compile(r"[A-Za-z]\d[A-Za-z]")
 _FSA_TAIL = re.compile(r"[\s,]+[A-Za-z]\d[A-Za-z]\s*$")
 
@@ -58,11 +67,7 @@ def parse_query(text: str, gazetteer: Gazetteer) -> GeocodeQuery:
     while len(segments) > 1 and place_key(segments[-1]) in _PROVINCE_KEYS | _REGION_KEYS | {""}:
         segments.pop()
     place, address = _split_place(segments, gazetteer)
-    return GeocodeQuery(
-        address=", ".join(address) or None,
-        municipality=place,
-        postal_code=postal,
-    )
+    return GeocodeQuery(address=", ".join(address) or None, municipality=place, postal_code=postal)
 
 
 def _SEGMENTS_SPLIT(text: str) -> list[str]:  # noqa: N802 - reads like the regex it wraps
@@ -71,12 +76,16 @@ def _SEGMENTS_SPLIT(text: str) -> list[str]:  # noqa: N802 - reads like the rege
 
 def _check(text: str) -> str:
     if text is None or not text.strip():
-        raise GeocodingError(tr("La requête est vide : écrivez une adresse, un lieu ou un code "
-                                "postal."), field="q")
+        raise GeocodingError(
+            tr("La requête est vide : écrivez une adresse, un lieu ou un code postal."), field="q"
+        )
     if len(text) > MAX_QUERY_CHARS:
         raise GeocodingError(
-            tr("Requête trop longue : {length} caractères (au plus {max_chars}).",
-               length=len(text), max_chars=MAX_QUERY_CHARS),
+            tr(
+                "Requête trop longue : {length} caractères (au plus {max_chars}).",
+                length=len(text),
+                max_chars=MAX_QUERY_CHARS,
+            ),
             field="q",
         )
     if _CONTROL.search(text):
@@ -124,8 +133,11 @@ def _split_place(segments: list[str], gazetteer: Gazetteer) -> tuple[str | None,
     for size in range(min(len(words), 6), 0, -1):
         cut = len(words) - size
         candidate = " ".join(words[cut:])
-        if (cut > 0 and fold(words[cut - 1]).strip(".") in STREET_WORDS) or re.search(
-                r"\d", candidate) or len(place_key(candidate)) < 4:
+        if (
+            (cut > 0 and fold(words[cut - 1]).strip(".") in STREET_WORDS)
+            or re.search(r"\d", candidate)
+            or len(place_key(candidate)) < 4
+        ):
             continue
         if gazetteer.outside_place(candidate) is not None:
             street = " ".join(words[:cut])

@@ -145,8 +145,11 @@ class Gazetteer:
         whole = self._by_key.get(key)
         if whole is not None:
             return whole
-        found = [m for part in _SEGMENTS.split(text) if (k := place_key(part))
-                 and (m := self._by_key.get(k)) is not None]
+        found = [
+            m
+            for part in _SEGMENTS.split(text)
+            if (k := place_key(part)) and (m := self._by_key.get(k)) is not None
+        ]
         if not found:
             return None
         deepest = max(found, key=self._depth)

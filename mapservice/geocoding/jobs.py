@@ -39,13 +39,21 @@ def location_json(services: Services, location: Location) -> dict[str, Any]:
         "score": round(location.score, 3),
         "label": location.label,
         "outside_region": location.outside_region,
-        "municipality": None if muni is None else {
-            "id": muni.id, "name": muni.name, "kind": muni.kind,
-            "municipality": services.gazetteer.municipality_of(muni).name, "mrc": muni.mrc,
+        "municipality": None
+        if muni is None
+        else {
+            "id": muni.id,
+            "name": muni.name,
+            "kind": muni.kind,
+            "municipality": services.gazetteer.municipality_of(muni).name,
+            "mrc": muni.mrc,
         },
-        "park": None if park is None else {
-            "id": park.id, "name": park.name, "distance_m": round(park_match.distance_m, 1)
-            if park_match else None,
+        "park": None
+        if park is None
+        else {
+            "id": park.id,
+            "name": park.name,
+            "distance_m": round(park_match.distance_m, 1) if park_match else None,
         },
         "note": location.note,
         "candidates": [
@@ -70,15 +78,23 @@ def geocode_text(services: Services, q: str | None, **parts: str | None) -> dict
     elif structured:
         for name, value in structured.items():
             if len(value) > 300:
-                raise InvalidInput(tr("Paramètre {name} trop long (au plus 300 caractères).",
-                                      name=name),
-                                   field=name)
-        query = GeocodeQuery(address=structured.get("address"),
-                             municipality=structured.get("municipality"),
-                             postal_code=structured.get("postal_code"))
+                raise InvalidInput(
+                    tr("Paramètre {name} trop long (au plus 300 caractères).", name=name),
+                    field=name,
+                )
+        query = GeocodeQuery(
+            address=structured.get("address"),
+            municipality=structured.get("municipality"),
+            postal_code=structured.get("postal_code"),
+        )
     else:
-        raise InvalidInput(tr("Paramètre q manquant : écrivez une adresse, un lieu ou un code "
-                              "postal (ex. q=Jonquière ou q=G7X 0E4)."), field="q")
+        raise InvalidInput(
+            tr(
+                "Paramètre q manquant : écrivez une adresse, un lieu ou un code "
+                "postal (ex. q=Jonquière ou q=G7X 0E4)."
+            ),
+            field="q",
+        )
     location = services.geocoder.geocode(query)
     return {"query": q, **location_json(services, location)}
 
@@ -94,29 +110,41 @@ def reverse_json(services: Services, lon: float, lat: float) -> dict[str, Any]:
         "lon": lon,
         "outside_region": found.outside_region,
         "method": found.method,
-        "place": None if found.place is None else {
-            "id": found.place.id, "name": found.place.name, "kind": found.place.kind},
-        "municipality": None if found.municipality is None else {
-            "id": found.municipality.id, "name": found.municipality.name,
-            "mrc": found.municipality.mrc},
+        "place": None
+        if found.place is None
+        else {"id": found.place.id, "name": found.place.name, "kind": found.place.kind},
+        "municipality": None
+        if found.municipality is None
+        else {
+            "id": found.municipality.id,
+            "name": found.municipality.name,
+            "mrc": found.municipality.mrc,
+        },
         "postal_code": found.postal_code.code if found.postal_code else None,
         "postal_code_distance_m": found.postal_code_distance_m,
         "fsa": found.fsa,
-        "park": None if park is None or found.park is None else {
-            "id": park.id, "name": park.name, "distance_m": round(found.park.distance_m, 1)},
-        "nearest_place_outside": None if found.nearest_outside is None else {
-            "name": found.nearest_outside.name, "lat": found.nearest_outside.lat,
-            "lon": found.nearest_outside.lon},
+        "park": None
+        if park is None or found.park is None
+        else {"id": park.id, "name": park.name, "distance_m": round(found.park.distance_m, 1)},
+        "nearest_place_outside": None
+        if found.nearest_outside is None
+        else {
+            "name": found.nearest_outside.name,
+            "lat": found.nearest_outside.lat,
+            "lon": found.nearest_outside.lon,
+        },
     }
 
 
 def _check_point(lon: float, lat: float) -> None:
     if not (math.isfinite(lat) and -90 <= lat <= 90):
-        raise InvalidInput(tr("Latitude invalide : {lat} (attendu : -90 à 90).",
-                              lat=lat), field="lat")
+        raise InvalidInput(
+            tr("Latitude invalide : {lat} (attendu : -90 à 90).", lat=lat), field="lat"
+        )
     if not (math.isfinite(lon) and -180 <= lon <= 180):
-        raise InvalidInput(tr("Longitude invalide : {lon} (attendu : -180 à 180).",
-                              lon=lon), field="lon")
+        raise InvalidInput(
+            tr("Longitude invalide : {lon} (attendu : -180 à 180).", lon=lon), field="lon"
+        )
 
 
 # --- batch ------------------------------------------------------------------------------------
@@ -138,23 +166,32 @@ class BatchSummary:
 
 def query_of(services: Services, site: Site) -> GeocodeQuery:
     muni = services.gazetteer.municipalities.get(site.municipality_id or "")
-    return GeocodeQuery(address=site.address, municipality=muni.name if muni else None,
-                        postal_code=site.postal_code)
+    return GeocodeQuery(
+        address=site.address, municipality=muni.name if muni else None, postal_code=site.postal_code
+    )
 
 
 def batch_targets(services: Services, mode: str, backend: str) -> list[int]:
     """Which sites a run geocodes. Sites placed by a person are never touched."""
     if mode not in BATCH_MODES:
-        raise InvalidInput(tr("Mode inconnu : {mode!r} (attendu : {allowed}).",
-                              mode=mode, allowed=', '.join(BATCH_MODES)),
-                           field="mode")
+        raise InvalidInput(
+            tr(
+                "Mode inconnu : {mode!r} (attendu : {allowed}).",
+                mode=mode,
+                allowed=", ".join(BATCH_MODES),
+            ),
+            field="mode",
+        )
     out = []
     for site in services.repo.sites():
         if site.id is None or site.geocode_precision is Precision.MANUAL:
             continue
         never = site.lon is None or site.geocode_precision is None
-        untried_online = (backend != "offline" and site.geocode_precision not in TRUSTED
-                          and site.geocoded_by != batch_author(backend))
+        untried_online = (
+            backend != "offline"
+            and site.geocode_precision not in TRUSTED
+            and site.geocoded_by != batch_author(backend)
+        )
         if mode == "all" or never or untried_online:
             out.append(site.id)
     return out
@@ -187,30 +224,46 @@ def run_batch(
         try:
             location = geocoder.place_in_region(query_of(services, site))
         except GeocodingError as exc:
-            services.repo.set_site_location(site_id, None, park_id=None, by=author,
-                                            note=exc.message, run_id=run.id, status="failed")
+            services.repo.set_site_location(
+                site_id,
+                None,
+                park_id=None,
+                by=author,
+                note=exc.message,
+                run_id=run.id,
+                status="failed",
+            )
         else:
             if location.degraded and site.lon is not None:
                 # The online service did not answer: its offline fallback is no reason to
                 # move a site that already has a place. Nothing changes; a later run asks again.
                 services.repo.skip_geocode_run_site(
-                    run.id, site_id, f"{location.note} : position inchangée")
+                    run.id, site_id, f"{location.note} : position inchangée"
+                )
             else:
                 park = services.park_locator.assign(location)
                 services.repo.set_site_location(
-                    site_id, location, park_id=park.park_id if park else None,
+                    site_id,
+                    location,
+                    park_id=park.park_id if park else None,
                     # a fallback is credited to the offline cascade, so a later online run
                     # of the same kind tries the site again
                     by=batch_author("offline") if location.degraded else author,
-                    note=location.note, run_id=run.id,
+                    note=location.note,
+                    run_id=run.id,
                 )
         if on_progress:
             on_progress(done_before + index, run.total)
     statuses = services.repo.finish_geocode_run(run.id)
     sites = services.repo.sites()
     return BatchSummary(
-        run_id=run.id, backend=backend, mode=mode, resumed=run.resumed, total=run.total,
-        done_now=len(run.pending), statuses=statuses,
+        run_id=run.id,
+        backend=backend,
+        mode=mode,
+        resumed=run.resumed,
+        total=run.total,
+        done_now=len(run.pending),
+        statuses=statuses,
         by_precision=precision_counts(sites),
         failures=services.repo.geocode_run_failures(run.id),
         review=to_review(sites),
@@ -218,8 +271,7 @@ def run_batch(
 
 
 def precision_counts(sites: list[Site]) -> dict[str, int]:
-    counts = Counter(s.geocode_precision.value if s.geocode_precision else "aucune"
-                     for s in sites)
+    counts = Counter(s.geocode_precision.value if s.geocode_precision else "aucune" for s in sites)
     order = [p.value for p in sorted(Precision, key=lambda p: p.rank)] + ["aucune"]
     return {name: counts[name] for name in order if counts[name]}
 
@@ -227,15 +279,22 @@ def precision_counts(sites: list[Site]) -> dict[str, int]:
 def to_review(sites: list[Site]) -> list[Site]:
     """Sites placed worse than by postal code (or not at all), least precise first."""
     pending = [s for s in sites if s.geocode_precision not in TRUSTED]
-    return sorted(pending, key=lambda s: (s.geocode_precision.rank if s.geocode_precision
-                                          else 99, s.member_name or "", s.name))
+    return sorted(
+        pending,
+        key=lambda s: (
+            s.geocode_precision.rank if s.geocode_precision else 99,
+            s.member_name or "",
+            s.name,
+        ),
+    )
 
 
 # --- hand correction --------------------------------------------------------------------------
 
 
-def move_site(services: Services, site_id: int, lon: float, lat: float, by: str, *,
-              actor: str | None = None) -> Site:
+def move_site(
+    services: Services, site_id: int, lon: float, lat: float, by: str, *, actor: str | None = None
+) -> Site:
     """Place a site where a person dropped it: precision ``manual``, with who and when.
 
     ``by`` is the name the form credits on the site; the audit log names ``actor`` (the
@@ -249,13 +308,25 @@ def move_site(services: Services, site_id: int, lon: float, lat: float, by: str,
     _check_point(lon, lat)
     if not services.gazetteer.region.contains(lon, lat):
         raise InvalidInput(
-            tr("Le point ({lat:.5f}, {lon:.5f}) est hors du Saguenay–Lac-Saint-Jean.",
-               lat=lat, lon=lon), field="lat")
+            tr(
+                "Le point ({lat:.5f}, {lon:.5f}) est hors du Saguenay–Lac-Saint-Jean.",
+                lat=lat,
+                lon=lon,
+            ),
+            field="lat",
+        )
     services.repo.get_site(site_id)  # 404 before anything is written
     place = services.reverse_geocoder.reverse(lon, lat)
-    location = Location(lon=lon, lat=lat, precision=Precision.MANUAL, source=MANUAL_SOURCE,
-                        score=1.0, municipality_id=place.place.id if place.place else None)
+    location = Location(
+        lon=lon,
+        lat=lat,
+        precision=Precision.MANUAL,
+        source=MANUAL_SOURCE,
+        score=1.0,
+        municipality_id=place.place.id if place.place else None,
+    )
     park = services.park_locator.assign(location)
-    services.repo.set_site_location(site_id, location, park_id=park.park_id if park else None,
-                                    by=by, note=None, actor=actor)
+    services.repo.set_site_location(
+        site_id, location, park_id=park.park_id if park else None, by=by, note=None, actor=actor
+    )
     return services.repo.get_site(site_id)

@@ -14,20 +14,39 @@ from functools import lru_cache
 from mapservice.domain.text import fold
 
 #: Words that start or announce a street: a place name right after one is a street name.
-STREET_WORDS = frozenset({
-    "rue", "boul", "boulevard", "bd", "av", "ave", "avenue", "ch", "chemin", "chem", "route",
-    "rte", "rang", "rg", "montee", "cote", "place", "pl", "promenade", "croissant", "impasse",
-    "terrasse", "allee", "autoroute", "sentier", "carre"
-})
+STREET_WORDS = frozenset(
+    {
+        "rue",
+        "boul",
+        "boulevard",
+        "bd",
+        "av",
+        "ave",
+        "avenue",
+        "ch",
+        "chemin",
+        "chem",
+        "route",
+        "rte",
+        "rang",
+        "rg",
+        "montee",
+        "cote",
+        "place",
+        "pl",
+        "promenade",
+        "croissant",
+        "impasse",
+        "terrasse",
+        "allee",
+        "autoroute",
+        "sentier",
+        "carre",
+    }
+)
 _POSTAL_TAIL = re.compile(r"\b[a-z]\d[a-z] ?\d[a-z]\d\s*$")
 _FSA_TAIL = re.compile(r"\b[a-z]\d[a-z]\s*$")
-_NOISE_WORDS = (
-    "province de quebec",
-    "quebec",
-    "qc",
-    "que",
-    "canada",
-)
+_NOISE_WORDS = ("province de quebec", "quebec", "qc", "que", "canada")
 _PREFIXES = (
     "ville de ",
     "ville d ",
@@ -43,12 +62,7 @@ _PREFIXES = (
     "secteur de ",
     "secteur ",
 )
-_ABBREVIATIONS = {
-    "st": "saint",
-    "ste": "sainte",
-    "sts": "saints",
-    "riv": "riviere",
-}
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "riv": "riviere"}
 
 
 def _expand(words: list[str]) -> list[str]:

@@ -35,8 +35,7 @@ LIMIT = 5
 class HitCache(Protocol):
     def cache_get(self, backend: str, key: str) -> list[dict[str, Any]] | None: ...
 
-    def cache_put(self, backend: str, key: str, query: str,
-                  hits: list[dict[str, Any]]) -> None: ...
+    def cache_put(self, backend: str, key: str, query: str, hits: list[dict[str, Any]]) -> None: ...
 
 
 def cache_key(text: str) -> str:
@@ -74,10 +73,12 @@ class OnlineBackend:
         self.name = kind
         self.url = url.rstrip("/")
         self.cache = cache
-        pace = make_pace(min_delay_s, store=pace_store, key=pace_key(kind, url), sleep=sleep,
-                         clock=clock)
-        self.http = HttpClient(user_agent=user_agent, timeout_s=timeout_s, retries=retries,
-                               pace=pace, sleep=sleep)
+        pace = make_pace(
+            min_delay_s, store=pace_store, key=pace_key(kind, url), sleep=sleep, clock=clock
+        )
+        self.http = HttpClient(
+            user_agent=user_agent, timeout_s=timeout_s, retries=retries, pace=pace, sleep=sleep
+        )
 
     @property
     def requests_made(self) -> int:
@@ -100,14 +101,21 @@ class OnlineBackend:
             answer = self.http.get_json(url, fields)
         except Refused as exc:
             raise GeocoderUnavailable(
-                tr("Le géocodeur {name} a refusé la requête (HTTP {status}).",
-                   name=self.name, status=exc.status),
+                tr(
+                    "Le géocodeur {name} a refusé la requête (HTTP {status}).",
+                    name=self.name,
+                    status=exc.status,
+                ),
                 detail=exc.body,
             ) from exc
         except Unanswered as exc:
             raise GeocoderUnavailable(
-                tr("Le géocodeur {name} ne répond pas ({reason}) après {attempts} essai(s).",
-                   name=self.name, reason=exc.reason, attempts=exc.attempts),
+                tr(
+                    "Le géocodeur {name} ne répond pas ({reason}) après {attempts} essai(s).",
+                    name=self.name,
+                    reason=exc.reason,
+                    attempts=exc.attempts,
+                ),
                 detail=f"{exc.url}: {exc.reason}",
             ) from exc
         if self.name == "photon":
@@ -115,23 +123,34 @@ class OnlineBackend:
         else:
             raws = answer
         if not isinstance(raws, list):
-            raise GeocoderUnavailable(tr("Réponse inattendue du géocodeur {name}.", name=self.name),
-                                      detail=repr(answer)[:500])
-        return [hit for raw in raws
-                if isinstance(raw, dict) and (hit := self._hit(raw)) is not None]
+            raise GeocoderUnavailable(
+                tr("Réponse inattendue du géocodeur {name}.", name=self.name),
+                detail=repr(answer)[:500],
+            )
+        return [
+            hit for raw in raws if isinstance(raw, dict) and (hit := self._hit(raw)) is not None
+        ]
 
     def _query(self, text: str) -> tuple[str, dict[str, Any]]:
         """The URL and query fields of a search (those geopy sent, in the same form)."""
         if self.name == "nominatim":
             (lat1, lon1), (lat2, lon2) = VIEWBOX
             return f"{self.url}/search", {
-                "q": text, "format": "json", "limit": LIMIT,
+                "q": text,
+                "format": "json",
+                "limit": LIMIT,
                 "viewbox": f"{min(lon1, lon2)},{min(lat1, lat2)},{max(lon1, lon2)},"
-                           f"{max(lat1, lat2)}",
-                "countrycodes": "ca", "accept-language": "fr",
+                f"{max(lat1, lat2)}",
+                "countrycodes": "ca",
+                "accept-language": "fr",
             }
-        return f"{self.url}/api", {"q": text, "limit": LIMIT, "lang": "fr",
-                                   "lat": BIAS[0], "lon": BIAS[1]}
+        return f"{self.url}/api", {
+            "q": text,
+            "limit": LIMIT,
+            "lang": "fr",
+            "lat": BIAS[0],
+            "lon": BIAS[1],
+        }
 
     def _hit(self, raw: dict[str, Any]) -> AddressHit | None:
         try:
@@ -145,10 +164,16 @@ class OnlineBackend:
                 )
             props = raw.get("properties", {})
             lon, lat = raw["geometry"]["coordinates"][:2]
-            label = ", ".join(str(props[k]) for k in ("housenumber", "street", "name", "city")
-                              if props.get(k))
-            return AddressHit(lon=float(lon), lat=float(lat), label=label,
-                              kind=_photon_kind(props), importance=0.5)
+            label = ", ".join(
+                str(props[k]) for k in ("housenumber", "street", "name", "city") if props.get(k)
+            )
+            return AddressHit(
+                lon=float(lon),
+                lat=float(lat),
+                label=label,
+                kind=_photon_kind(props),
+                importance=0.5,
+            )
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None  # a malformed hit is skipped, never guessed at
 

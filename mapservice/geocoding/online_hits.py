@@ -18,16 +18,16 @@ from mapservice.geocoding.region import distance_m
 ONLINE_RADIUS_M = 25_000.0
 
 
-def online_location(backend: AddressBackend, gazetteer: Gazetteer, query: GeocodeQuery,
-                    muni: Municipality | None) -> Location | None:
+def online_location(
+    backend: AddressBackend, gazetteer: Gazetteer, query: GeocodeQuery, muni: Municipality | None
+) -> Location | None:
     """Ask ``backend`` for the address; keep the hits in the region and near the place named.
 
     The best hit is the answer, the next four its candidates; None when no hit is kept.
     """
     parts = [query.address or ""]
     if muni is not None:
-        parts.append(gazetteer.municipality_of(muni).name
-                     if muni.kind == "sector" else muni.name)
+        parts.append(gazetteer.municipality_of(muni).name if muni.kind == "sector" else muni.name)
     if query.postal_code:
         parts.append(query.postal_code)
     parts.append("Québec, Canada")
@@ -51,8 +51,7 @@ def online_location(backend: AddressBackend, gazetteer: Gazetteer, query: Geocod
 
 def _near(gazetteer: Gazetteer, hit: AddressHit, muni: Municipality) -> bool:
     top = gazetteer.municipality_of(muni)
-    return min(distance_m(hit.lon, hit.lat, m.lon, m.lat) for m in (muni, top)) <= (
-        ONLINE_RADIUS_M)
+    return min(distance_m(hit.lon, hit.lat, m.lon, m.lat) for m in (muni, top)) <= (ONLINE_RADIUS_M)
 
 
 _HIT_PRECISION = {

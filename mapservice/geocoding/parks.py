@@ -37,9 +37,7 @@ class ParkLocator:
         self._ids: list[str] = []
         geoms = []
         for park in parks:
-            geom = (
-                shape(park.outline) if park.outline else Point(park.centre_lon, park.centre_lat)
-            )
+            geom = shape(park.outline) if park.outline else Point(park.centre_lon, park.centre_lat)
             geoms.append(to_metres(geom))
             self._ids.append(park.id)
         self._geoms = geoms
@@ -82,11 +80,36 @@ class ParkLocator:
 
 
 #: Words of a park name that say "a park" without saying which one.
-_GENERIC = frozenset({
-    "parc", "parcs", "industriel", "industriels", "industrielle", "industrielles", "de", "du",
-    "des", "d", "la", "le", "les", "l", "et", "zone", "zones", "terrains", "terrain", "secteur",
-    "no", "regional", "regionale", "technologique", "aeroportuaire", "autres"
-})
+_GENERIC = frozenset(
+    {
+        "parc",
+        "parcs",
+        "industriel",
+        "industriels",
+        "industrielle",
+        "industrielles",
+        "de",
+        "du",
+        "des",
+        "d",
+        "la",
+        "le",
+        "les",
+        "l",
+        "et",
+        "zone",
+        "zones",
+        "terrains",
+        "terrain",
+        "secteur",
+        "no",
+        "regional",
+        "regionale",
+        "technologique",
+        "aeroportuaire",
+        "autres",
+    }
+)
 #: Words that announce a park in free text.
 _MARKERS = frozenset(["parc", "parcs", "zone", "terrains", "ecoparc", "port", "terminal"])
 #: Streets too long to tell a park (a route or boulevard crosses a whole town).
@@ -131,7 +154,8 @@ class ParkNames:
             if park_id not in self._parks:
                 continue
             tokens = frozenset(t for t in _tokens(alias) if t not in _GENERIC) or frozenset(
-                _tokens(alias))
+                _tokens(alias)
+            )
             entry = self._parks[park_id]
             (entry.standalone if standalone else entry.variants).append(tokens)
 
@@ -141,8 +165,9 @@ class ParkNames:
         if aliases_csv.exists():
             with aliases_csv.open(encoding="utf-8", newline="") as fh:
                 for rec in csv.DictReader(fh):
-                    aliases.append((rec["park_id"], rec["alias"],
-                                    rec["standalone"].strip().lower() == "true"))
+                    aliases.append(
+                        (rec["park_id"], rec["alias"], rec["standalone"].strip().lower() == "true")
+                    )
         return cls(parks, aliases)
 
     def match(self, text: str, *, municipality_ids: set[str] | None = None) -> ParkNameMatch | None:
@@ -156,8 +181,10 @@ class ParkNames:
         present = set(words)
         joined = " " + " ".join(words) + " "
         # "parc" in "45 rue du Parc" names a street, not a park.
-        has_marker = any(word in _MARKERS and not set(words[max(0, i - 3):i]) & STREET_WORDS
-                         for i, word in enumerate(words))
+        has_marker = any(
+            word in _MARKERS and not set(words[max(0, i - 3) : i]) & STREET_WORDS
+            for i, word in enumerate(words)
+        )
         scored: list[tuple[int, str, Park]] = []
         for entry in self._parks.values():
             park = entry.park

@@ -64,9 +64,13 @@ class CascadeGeocoder:
     def _unknown_place(self, text: str, field: str) -> GeocodingError:
         suggestions = [m.name for m in self.gazetteer.suggest(text)]
         return GeocodingError(
-            tr("Municipalité inconnue dans la région : {text!r}. Vouliez-vous dire : {hints} ?",
-               text=text, hints=", ".join(suggestions)) if suggestions else
-            tr("Municipalité inconnue dans la région : {text!r}.", text=text),
+            tr(
+                "Municipalité inconnue dans la région : {text!r}. Vouliez-vous dire : {hints} ?",
+                text=text,
+                hints=", ".join(suggestions),
+            )
+            if suggestions
+            else tr("Municipalité inconnue dans la région : {text!r}.", text=text),
             field=field,
             suggestions=suggestions,
             not_found=True,
@@ -82,10 +86,16 @@ class CascadeGeocoder:
         """
         location = self.geocode(query)
         if location.outside_region:
-            field = "latitude" if query.lat is not None else (
-                "code_postal" if query.postal_code else "municipalite")
-            raise GeocodingError(location.note or "Lieu hors du Saguenay–Lac-Saint-Jean.",
-                                 field=field, outside_region=True)
+            field = (
+                "latitude"
+                if query.lat is not None
+                else ("code_postal" if query.postal_code else "municipalite")
+            )
+            raise GeocodingError(
+                location.note or "Lieu hors du Saguenay–Lac-Saint-Jean.",
+                field=field,
+                outside_region=True,
+            )
         return location
 
     def geocode(self, query: GeocodeQuery) -> Location:
@@ -99,8 +109,12 @@ class CascadeGeocoder:
                     raise self._unknown_place(query.municipality, "municipalite")
                 if query.lat is None and not query.postal_code:
                     return Location(
-                        lon=outside.lon, lat=outside.lat, precision=Precision.MUNICIPALITY,
-                        source="geonames-quebec", score=0.3, outside_region=True,
+                        lon=outside.lon,
+                        lat=outside.lat,
+                        precision=Precision.MUNICIPALITY,
+                        source="geonames-quebec",
+                        score=0.3,
+                        outside_region=True,
                         label=outside.name,
                         note=f"{outside.name} est au Québec, hors du Saguenay–Lac-Saint-Jean.",
                     )
@@ -114,8 +128,10 @@ class CascadeGeocoder:
             code = normalize_postal_code(query.postal_code)
             if code is None:
                 raise GeocodingError(
-                    tr("Code postal mal formé : {postal_code!r} (attendu : A1A 1A1).",
-                       postal_code=query.postal_code),
+                    tr(
+                        "Code postal mal formé : {postal_code!r} (attendu : A1A 1A1).",
+                        postal_code=query.postal_code,
+                    ),
                     field="code_postal",
                 )
             found = self._postal_code(code, muni)
@@ -156,19 +172,27 @@ class CascadeGeocoder:
             last = query.address.split(",")[-1]
             error = self._unknown_place(last, "q")
             raise GeocodingError(
-                tr("Aucun lieu de la région ne correspond à {address!r} : ajoutez la "
-                   "municipalité ou le code postal. Vouliez-vous dire : {hints} ?",
-                   address=query.address, hints=", ".join(error.extra["suggestions"]))
-                if error.extra["suggestions"] else
-                tr("Aucun lieu de la région ne correspond à {address!r} : ajoutez la "
-                   "municipalité ou le code postal.", address=query.address),
+                tr(
+                    "Aucun lieu de la région ne correspond à {address!r} : ajoutez la "
+                    "municipalité ou le code postal. Vouliez-vous dire : {hints} ?",
+                    address=query.address,
+                    hints=", ".join(error.extra["suggestions"]),
+                )
+                if error.extra["suggestions"]
+                else tr(
+                    "Aucun lieu de la région ne correspond à {address!r} : ajoutez la "
+                    "municipalité ou le code postal.",
+                    address=query.address,
+                ),
                 field="q",
                 suggestions=error.extra["suggestions"],
                 not_found=True,
             )
         raise GeocodingError(
-            tr("Impossible de situer ce site : donnez une municipalité, un code postal ou des "
-               "coordonnées."),
+            tr(
+                "Impossible de situer ce site : donnez une municipalité, un code postal ou des "
+                "coordonnées."
+            ),
             field="municipalite",
         )
 
@@ -193,16 +217,30 @@ class CascadeGeocoder:
         if muni is not None or outside is None:
             where = tr(" (zone {name})", name=outside.name) if outside else ""
             raise GeocodingError(
-                tr("Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean, alors "
-                   "que la municipalité {name} l'est.", code=code, where=where, name=muni.name)
-                if muni else tr("Le code postal {code}{where} n'est pas du "
-                                "Saguenay–Lac-Saint-Jean.", code=code, where=where),
+                tr(
+                    "Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean, alors "
+                    "que la municipalité {name} l'est.",
+                    code=code,
+                    where=where,
+                    name=muni.name,
+                )
+                if muni
+                else tr(
+                    "Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean.",
+                    code=code,
+                    where=where,
+                ),
                 field="code_postal",
                 outside_region=True,
             )
         return Location(
-            lon=outside.lon, lat=outside.lat, precision=Precision.FSA,
-            source="geonames-quebec", score=0.3, outside_region=True, label=code,
+            lon=outside.lon,
+            lat=outside.lat,
+            precision=Precision.FSA,
+            source="geonames-quebec",
+            score=0.3,
+            outside_region=True,
+            label=code,
             note=f"Le code postal {code} est au Québec ({outside.name}), hors de la région.",
         )
 
@@ -210,31 +248,54 @@ class CascadeGeocoder:
         """A postal area alone ("G7H"): its centre if urban; refused if rural or unknown."""
         area = self.gazetteer.postal_areas.get(fsa)
         if area is not None and area.urban:
-            return Location(lon=area.lon, lat=area.lat, precision=Precision.FSA,
-                            source="statcan-fsa-centroid", score=0.5, label=fsa,
-                            municipality_id=muni.id if muni else None)
+            return Location(
+                lon=area.lon,
+                lat=area.lat,
+                precision=Precision.FSA,
+                source="statcan-fsa-centroid",
+                score=0.5,
+                label=fsa,
+                municipality_id=muni.id if muni else None,
+            )
         if area is not None:
             raise GeocodingError(
-                tr("La zone postale {fsa} ({label}) couvre des centaines de km : donnez le "
-                   "code postal complet ou la municipalité.",
-                   fsa=fsa, label=area.label), field="code_postal")
+                tr(
+                    "La zone postale {fsa} ({label}) couvre des centaines de km : donnez le "
+                    "code postal complet ou la municipalité.",
+                    fsa=fsa,
+                    label=area.label,
+                ),
+                field="code_postal",
+            )
         outside = self.gazetteer.outside_areas.get(fsa)
         if outside is not None and muni is None:
-            return Location(lon=outside.lon, lat=outside.lat, precision=Precision.FSA,
-                            source="geonames-quebec", score=0.3, outside_region=True, label=fsa,
-                            note=f"La zone postale {fsa} est au Québec, hors de la région.")
-        raise GeocodingError(tr("Zone postale inconnue dans la région : {fsa!r}.", fsa=fsa),
-                             field="code_postal", outside_region=outside is not None)
+            return Location(
+                lon=outside.lon,
+                lat=outside.lat,
+                precision=Precision.FSA,
+                source="geonames-quebec",
+                score=0.3,
+                outside_region=True,
+                label=fsa,
+                note=f"La zone postale {fsa} est au Québec, hors de la région.",
+            )
+        raise GeocodingError(
+            tr("Zone postale inconnue dans la région : {fsa!r}.", fsa=fsa),
+            field="code_postal",
+            outside_region=outside is not None,
+        )
 
     def _check_agrees(self, location: Location, muni: Municipality | None, what: str) -> Location:
         """Keep ``location`` but say so, with the place as a candidate, when they disagree."""
         if muni is None or location.municipality_id is None:
             return location if muni is None else replace(location, municipality_id=muni.id)
         here = self.gazetteer.municipalities.get(location.municipality_id)
-        if here is not None and (self.gazetteer.within(here, muni)
-                                 or self.gazetteer.within(muni, here)):
-            return replace(location, municipality_id=muni.id if self.gazetteer.within(
-                muni, here) else here.id)
+        if here is not None and (
+            self.gazetteer.within(here, muni) or self.gazetteer.within(muni, here)
+        ):
+            return replace(
+                location, municipality_id=muni.id if self.gazetteer.within(muni, here) else here.id
+            )
         if distance_m(location.lon, location.lat, muni.lon, muni.lat) <= CONFLICT_M:
             return location
         where = here.name if here else location.municipality_id
@@ -246,8 +307,15 @@ class CascadeGeocoder:
         )
 
     def _municipality_location(self, muni: Municipality) -> Location:
-        return Location(lon=muni.lon, lat=muni.lat, precision=Precision.MUNICIPALITY,
-                        source="gazetteer", score=0.3, municipality_id=muni.id, label=muni.name)
+        return Location(
+            lon=muni.lon,
+            lat=muni.lat,
+            precision=Precision.MUNICIPALITY,
+            source="gazetteer",
+            score=0.3,
+            municipality_id=muni.id,
+            label=muni.name,
+        )
 
     def _park_places(self, muni: Municipality) -> set[str]:
         """Where a park may lie for a text naming ``muni``: its borough or municipality.
@@ -260,8 +328,11 @@ class CascadeGeocoder:
             level = muni
             while level.kind == "sector" and level.parent_id in self.gazetteer.municipalities:
                 level = self.gazetteer.municipalities[level.parent_id]
-            cached = {m.id for m in self.gazetteer.municipalities.values()
-                      if self.gazetteer.within(m, level)}
+            cached = {
+                m.id
+                for m in self.gazetteer.municipalities.values()
+                if self.gazetteer.within(m, level)
+            }
             self._allowed[muni.id] = cached
         return cached
 
@@ -275,8 +346,9 @@ class CascadeGeocoder:
         allowed = self._park_places(muni) if muni is not None else None
         if code is not None and code[:3] in self.gazetteer.postal_areas:
             # A regional postal area written with the address must serve the park's place.
-            by_code = {m.id for m in self.gazetteer.municipalities.values()
-                       if self._fsa_fits(code[:3], m)}
+            by_code = {
+                m.id for m in self.gazetteer.municipalities.values() if self._fsa_fits(code[:3], m)
+            }
             allowed = by_code if allowed is None else allowed & by_code
         # The address alone first ("Parc industriel de Kénogami, Jonquière"), then the whole
         # text: "Port de Saguenay" or "Parc industriel de Mashteuiatsh" name a park with the
@@ -290,15 +362,21 @@ class CascadeGeocoder:
             return None, ()
         park = found.park
         as_location = Location(
-            lon=park.centre_lon, lat=park.centre_lat, precision=Precision.PARK,
-            source=f"parcs-{found.how}", score=0.6 if found.how != "rue" else 0.5,
+            lon=park.centre_lon,
+            lat=park.centre_lat,
+            precision=Precision.PARK,
+            source=f"parcs-{found.how}",
+            score=0.6 if found.how != "rue" else 0.5,
             municipality_id=muni.id if muni else park.municipality_id,
-            park_id=park.id, label=park.name,
+            park_id=park.id,
+            label=park.name,
         )
         if found.ambiguous_with:
             # Several parks answer ("parc industriel d'Alma"): none is placed, all are offered.
-            others = tuple(replace(as_location, lon=p.centre_lon, lat=p.centre_lat,
-                                   park_id=p.id, label=p.name) for p in found.ambiguous_with)
+            others = tuple(
+                replace(as_location, lon=p.centre_lon, lat=p.centre_lat, park_id=p.id, label=p.name)
+                for p in found.ambiguous_with
+            )
             return None, (as_location, *others)
         return as_location, ()
 
@@ -333,28 +411,34 @@ class CascadeGeocoder:
         if lat is None or lon is None:
             missing = "longitude" if lon is None else "latitude"
             raise GeocodingError(
-                tr("Latitude et longitude vont ensemble : il manque la {missing}.",
-                   missing=missing),
+                tr(
+                    "Latitude et longitude vont ensemble : il manque la {missing}.", missing=missing
+                ),
                 field=missing,
             )
         if not (math.isfinite(lat) and math.isfinite(lon)):
             raise GeocodingError(tr("Coordonnées non finies."), field="latitude")
         swapped = GeocodingError(
-            tr("Latitude et longitude semblent inversées ({lat}, {lon}) : "
-               "latitude {lon}, longitude {lat} ?", lat=lat, lon=lon),
+            tr(
+                "Latitude et longitude semblent inversées ({lat}, {lon}) : "
+                "latitude {lon}, longitude {lat} ?",
+                lat=lat,
+                lon=lon,
+            ),
             field="latitude",
             swapped=True,
         )
         if not -90 <= lat <= 90:
             if -90 <= lon <= 90 and -180 <= lat <= 180 and self.gazetteer.region.contains(lat, lon):
                 raise swapped
-            raise GeocodingError(tr("Latitude hors limites : {lat} (attendu : -90 à 90).",
-                                    lat=lat),
-                                 field="latitude")
+            raise GeocodingError(
+                tr("Latitude hors limites : {lat} (attendu : -90 à 90).", lat=lat), field="latitude"
+            )
         if not -180 <= lon <= 180:
-            raise GeocodingError(tr("Longitude hors limites : {lon} (attendu : -180 à 180).",
-                                    lon=lon),
-                                 field="longitude")
+            raise GeocodingError(
+                tr("Longitude hors limites : {lon} (attendu : -180 à 180).", lon=lon),
+                field="longitude",
+            )
         inside = self.gazetteer.region.contains(lon, lat)
         if not inside and self.gazetteer.region.contains(lat, lon):
             raise swapped
@@ -366,16 +450,20 @@ class CascadeGeocoder:
             score=1.0,
             municipality_id=muni.id if muni and inside else None,
             outside_region=not inside,
-            note=None if inside else f"Le point ({lat}, {lon}) est hors du "
-                                     "Saguenay–Lac-Saint-Jean.",
+            note=None
+            if inside
+            else f"Le point ({lat}, {lon}) est hors du Saguenay–Lac-Saint-Jean.",
         )
 
 
 def _noted(location: Location, notes: list[str], *, degraded: bool = False) -> Location:
     if not notes:
         return location
-    return replace(location, note="; ".join([*notes, *([location.note] if location.note else [])]),
-                   degraded=degraded)
+    return replace(
+        location,
+        note="; ".join([*notes, *([location.note] if location.note else [])]),
+        degraded=degraded,
+    )
 
 
 #: The default geocoder's historical name: the cascade without an online backend.

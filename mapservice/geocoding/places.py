@@ -35,8 +35,15 @@ class Places:
         The online geocoder of civic addresses, or None (offline).
     """
 
-    def __init__(self, parks: Iterable[Park], *, gazetteer: Gazetteer, aliases_csv: Path,
-                 tolerance_m: float, address_backend: AddressBackend | None = None) -> None:
+    def __init__(
+        self,
+        parks: Iterable[Park],
+        *,
+        gazetteer: Gazetteer,
+        aliases_csv: Path,
+        tolerance_m: float,
+        address_backend: AddressBackend | None = None,
+    ) -> None:
         self.by_id: dict[str, Park] = {p.id: p for p in parks}
         self.gazetteer = gazetteer
         self.aliases_csv = aliases_csv
@@ -62,5 +69,6 @@ class Places:
 
     def cascade(self, address_backend: AddressBackend | None) -> CascadeGeocoder:
         """A cascade over these parks with ``address_backend`` for civic addresses."""
-        return CascadeGeocoder(self.gazetteer, park_names=self.names,
-                               address_backend=address_backend)
+        return CascadeGeocoder(
+            self.gazetteer, park_names=self.names, address_backend=address_backend
+        )

@@ -44,23 +44,30 @@ class ReverseGeocoder:
         self.gazetteer = gazetteer
         self.parks = parks
         self._codes = list(gazetteer.postal_codes.values())
-        self._code_tree = shapely.STRtree([Point(*TO_LAMBERT.transform(c.lon, c.lat))
-                                           for c in self._codes])
+        self._code_tree = shapely.STRtree(
+            [Point(*TO_LAMBERT.transform(c.lon, c.lat)) for c in self._codes]
+        )
         self._places = list(gazetteer.municipalities.values())
-        self._place_tree = shapely.STRtree([Point(*TO_LAMBERT.transform(m.lon, m.lat))
-                                            for m in self._places])
+        self._place_tree = shapely.STRtree(
+            [Point(*TO_LAMBERT.transform(m.lon, m.lat)) for m in self._places]
+        )
         self._outside = list(gazetteer.outside_places.values())
-        self._outside_tree = shapely.STRtree([Point(*TO_LAMBERT.transform(o.lon, o.lat))
-                                              for o in self._outside]) if self._outside else None
+        self._outside_tree = (
+            shapely.STRtree([Point(*TO_LAMBERT.transform(o.lon, o.lat)) for o in self._outside])
+            if self._outside
+            else None
+        )
 
     def reverse(self, lon: float, lat: float) -> ReversePlace:
         if not self.gazetteer.region.contains(lon, lat):
             nearest = None
             if self._outside_tree is not None:
-                nearest = self._outside[int(self._outside_tree.nearest(
-                    Point(*TO_LAMBERT.transform(lon, lat))))]
-            return ReversePlace(lon, lat, outside_region=True, method="hors-region",
-                                nearest_outside=nearest)
+                nearest = self._outside[
+                    int(self._outside_tree.nearest(Point(*TO_LAMBERT.transform(lon, lat))))
+                ]
+            return ReversePlace(
+                lon, lat, outside_region=True, method="hors-region", nearest_outside=nearest
+            )
         point = Point(*TO_LAMBERT.transform(lon, lat))
         code = self._codes[int(self._code_tree.nearest(point))]
         code_m = distance_m(lon, lat, code.lon, code.lat)

@@ -84,8 +84,14 @@ class _MemberDraft:
 
 
 class _Issues(list[ImportIssue]):
-    def add(self, row: int | None, column: str | None, value: str | None, message: str,
-            expected: str | None = None) -> None:
+    def add(
+        self,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        message: str,
+        expected: str | None = None,
+    ) -> None:
         if column in COLUMNS_BY_NAME and expected is None:
             expected = COLUMNS_BY_NAME[column].expected
         shown = None if value is None else visible(shorten(value))
@@ -108,14 +114,19 @@ def build_plan(
     source = source or path.name
     sheet = open_sheet(path, max_bytes=max_bytes, source=source)
     try:
-        members, issues, n_rows = _read_sheet(sheet, taxonomy, max_rows, on_progress, source,
-                                              classifier)
+        members, issues, n_rows = _read_sheet(
+            sheet, taxonomy, max_rows, on_progress, source, classifier
+        )
     finally:
         sheet.close()
     if n_rows == 0 and not issues:
-
-        issues.add(None, None, None, tr("Le fichier ne contient aucune ligne de données."),
-                   tr("au moins une ligne sous l'en-tête"))
+        issues.add(
+            None,
+            None,
+            None,
+            tr("Le fichier ne contient aucune ligne de données."),
+            tr("au moins une ligne sous l'en-tête"),
+        )
     if len(issues) >= MAX_ISSUES or n_rows > max_rows:
         raise ImportRejected(issues=list(issues)[:MAX_ISSUES], source=source)
     # Sites are placed even when rows already failed, so one report lists every problem.
@@ -176,12 +187,17 @@ def _read_sheet(
             continue
         n_rows += 1
         if n_rows > max_rows:
-            issues.add(number, None, None,
-                       tr("Fichier trop long : plus de {n} lignes de données.", n=max_rows),
-                       tr("au plus {n} lignes (MAPSERVICE_IMPORT_MAX_ROWS)", n=max_rows))
+            issues.add(
+                number,
+                None,
+                None,
+                tr("Fichier trop long : plus de {n} lignes de données.", n=max_rows),
+                tr("au plus {n} lignes (MAPSERVICE_IMPORT_MAX_ROWS)", n=max_rows),
+            )
             break
-        cells = {name: (values[i].strip() if i < len(values) else "") for name, i in
-                 mapping.items()}
+        cells = {
+            name: (values[i].strip() if i < len(values) else "") for name, i in mapping.items()
+        }
         if _clean_cells(number, cells, issues):
             _read_row(number, cells, taxonomy, members, issues, classifier)
         if len(issues) >= MAX_ISSUES:
@@ -212,27 +228,60 @@ def _clean_cells(number: int, cells: dict[str, str], issues: _Issues) -> bool:
             if not plain:
                 check_plain(raw)
         except CellError as exc:
-            issues.add(number, column, raw, tr("Valeur invalide : {reason}.", reason=exc.args[0]),
-                       tr("{expected}, sans caractère de contrôle", expected=spec.expected))
+            issues.add(
+                number,
+                column,
+                raw,
+                tr("Valeur invalide : {reason}.", reason=exc.args[0]),
+                tr("{expected}, sans caractère de contrôle", expected=spec.expected),
+            )
             continue
         text = cells[column] = clean_text(raw, lines=column in _MULTILINE)
         key = _fold(text) if column in _KEY_COLUMNS else ""
         if len(text) > spec.max_len:
-            issues.add(number, column, text,
-                       tr("Trop long : {n} caractères (au plus {max_len}).", n=len(text),
-                          max_len=spec.max_len), tr("{expected}, en {max_len} caractères au "
-                          "plus", expected=spec.expected, max_len=spec.max_len))
+            issues.add(
+                number,
+                column,
+                text,
+                tr(
+                    "Trop long : {n} caractères (au plus {max_len}).",
+                    n=len(text),
+                    max_len=spec.max_len,
+                ),
+                tr(
+                    "{expected}, en {max_len} caractères au plus",
+                    expected=spec.expected,
+                    max_len=spec.max_len,
+                ),
+            )
         elif len(key) > _KEY_CHARS:
-            issues.add(number, column, text,
-                       tr("Trop long une fois les ligatures et symboles décomposés : "
-                          "{length} caractères (au plus {max_chars}).",
-                          length=len(key), max_chars=_KEY_CHARS),
-                       tr("{expected}, en lettres et chiffres ordinaires", expected=spec.expected))
+            issues.add(
+                number,
+                column,
+                text,
+                tr(
+                    "Trop long une fois les ligatures et symboles décomposés : "
+                    "{length} caractères (au plus {max_chars}).",
+                    length=len(key),
+                    max_chars=_KEY_CHARS,
+                ),
+                tr("{expected}, en lettres et chiffres ordinaires", expected=spec.expected),
+            )
         elif column in _KEY_COLUMNS and not key:
-            issues.add(number, column, text, tr("Ni lettre latine ni chiffre : ce nom ne peut "
-                          "pas distinguer un membre ou un site d'un autre."),
-                       tr("{expected}, avec au moins une lettre de a à z (accentuée ou "
-                          "non) ou un chiffre", expected=spec.expected))
+            issues.add(
+                number,
+                column,
+                text,
+                tr(
+                    "Ni lettre latine ni chiffre : ce nom ne peut "
+                    "pas distinguer un membre ou un site d'un autre."
+                ),
+                tr(
+                    "{expected}, avec au moins une lettre de a à z (accentuée ou "
+                    "non) ou un chiffre",
+                    expected=spec.expected,
+                ),
+            )
     return len(issues) == before
 
 
@@ -306,8 +355,9 @@ def _read_row(
     if category is None and material and classifier is not None:
         # Free text ("drêche de brasserie", "retailles d'alu"): taken only when the classifier
         # is sure, or when staff corrected that wording before; never forced.
-        found = classifier.classify(material, direction=direction if isinstance(
-            direction, Direction) else None)
+        found = classifier.classify(
+            material, direction=direction if isinstance(direction, Direction) else None
+        )
         if found.code is not None and not found.flagged:
             category = taxonomy.get(found.code)
     if not material:
@@ -315,12 +365,19 @@ def _read_row(
     elif category is None:
         hints = [f"{c.code} ({c.label_fr})" for c in taxonomy.suggest(material, n=3)]
         if found is not None:
-            hints = [f"{code} ({taxonomy.label(code)})" for code, _ in (
-                [(found.code, found.confidence)] if found.code else []) + list(
-                found.candidates)][:3] or hints
-        issues.add(number, "matiere", material, tr(
-            "Matière inconnue de la taxonomie. Proches : {hints}.", hints=", ".join(hints))
-            if hints else tr("Matière inconnue de la taxonomie."))
+            hints = [
+                f"{code} ({taxonomy.label(code)})"
+                for code, _ in ([(found.code, found.confidence)] if found.code else [])
+                + list(found.candidates)
+            ][:3] or hints
+        issues.add(
+            number,
+            "matiere",
+            material,
+            tr("Matière inconnue de la taxonomie. Proches : {hints}.", hints=", ".join(hints))
+            if hints
+            else tr("Matière inconnue de la taxonomie."),
+        )
 
     unit: Unit | None = None
     if unit_factor is not None:
@@ -331,8 +388,9 @@ def _read_row(
         if cast(float, quantity) < 0:
             issues.add(number, "quantite", cells["quantite"], tr("Quantité négative."))
         if unit is None:
-            issues.add(number, "unite", cells.get("unite", ""),
-                       tr("Une quantité demande son unité."))
+            issues.add(
+                number, "unite", cells.get("unite", ""), tr("Une quantité demande son unité.")
+            )
     if len(issues) > before or category is None or direction is None:
         return
 
@@ -341,9 +399,17 @@ def _read_row(
     if member is None:
         member = members[member_key] = _MemberDraft(company, naics, number)  # type: ignore[arg-type]
     elif naics is not None and member.naics not in (None, naics):
-        issues.add(number, "secteur_scian", str(naics),
-                   tr("Code SCIAN différent de celui de la ligne {first_row} ({naics}) pour la "
-                      "même entreprise.", first_row=member.first_row, naics=member.naics))
+        issues.add(
+            number,
+            "secteur_scian",
+            str(naics),
+            tr(
+                "Code SCIAN différent de celui de la ligne {first_row} ({naics}) pour la "
+                "même entreprise.",
+                first_row=member.first_row,
+                naics=member.naics,
+            ),
+        )
         return
     elif naics is not None:
         member.naics = naics  # type: ignore[assignment]
@@ -369,20 +435,37 @@ def _read_row(
     elif fold(site.municipality) != fold(municipality) or (
         postal and site.postal_code and postal != site.postal_code
     ):
-        issues.add(number, "municipalite", municipality,
-                   tr("Le site « {site} » a une autre adresse à la ligne {first_row}.",
-                      site=site_name, first_row=site.first_row),
-                   tr("la même municipalité et le même code postal pour un même site"))
+        issues.add(
+            number,
+            "municipalite",
+            municipality,
+            tr(
+                "Le site « {site} » a une autre adresse à la ligne {first_row}.",
+                site=site_name,
+                first_row=site.first_row,
+            ),
+            tr("la même municipalité et le même code postal pour un même site"),
+        )
         return
 
     description = cells.get("description") or category.label_fr  # type: ignore[union-attr]
-    flow_key = (str(direction), category.code,  # type: ignore[union-attr]
-                fold(description)[:_DESCRIPTION_KEY_CHARS])
+    flow_key = (
+        str(direction),
+        category.code,  # type: ignore[union-attr]
+        fold(description)[:_DESCRIPTION_KEY_CHARS],
+    )
     if flow_key in site.flow_rows:
-        issues.add(number, None, None,
-                   tr("Ligne en double de la ligne {first_row} (même entreprise, "
-                      "site, type, matière et description).", first_row=site.flow_rows[flow_key]),
-                   tr("une ligne par offre ou besoin"))
+        issues.add(
+            number,
+            None,
+            None,
+            tr(
+                "Ligne en double de la ligne {first_row} (même entreprise, "
+                "site, type, matière et description).",
+                first_row=site.flow_rows[flow_key],
+            ),
+            tr("une ligne par offre ou besoin"),
+        )
         return
     site.flow_rows[flow_key] = number
     site.flows.append(

@@ -48,11 +48,10 @@ class Sheet:
     close: Callable[[], None]
 
 
-def _reject(message: str, expected: str, source: str, value: str | None = None,
-            row: int | None = None) -> ImportRejected:
-    return ImportRejected(
-        issues=[ImportIssue(row, None, value, expected, message)], source=source
-    )
+def _reject(
+    message: str, expected: str, source: str, value: str | None = None, row: int | None = None
+) -> ImportRejected:
+    return ImportRejected(issues=[ImportIssue(row, None, value, expected, message)], source=source)
 
 
 def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Sheet:
@@ -60,13 +59,18 @@ def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Shee
     source = source or path.name
     size = path.stat().st_size
     if size == 0:
-        raise _reject(tr("Le fichier est vide."),
-                      tr("un fichier CSV ou XLSX avec une ligne d'en-tête"),
-                      source)
+        raise _reject(
+            tr("Le fichier est vide."),
+            tr("un fichier CSV ou XLSX avec une ligne d'en-tête"),
+            source,
+        )
     if size > max_bytes:
         raise _reject(
-            tr("Fichier trop volumineux : {size} octets (maximum {max_bytes}).",
-               size=_bytes(size), max_bytes=_bytes(max_bytes)),
+            tr(
+                "Fichier trop volumineux : {size} octets (maximum {max_bytes}).",
+                size=_bytes(size),
+                max_bytes=_bytes(max_bytes),
+            ),
             tr("au plus {max_bytes} octets", max_bytes=_bytes(max_bytes)),
             source,
         )
@@ -76,10 +80,14 @@ def open_sheet(path: Path, *, max_bytes: int, source: str | None = None) -> Shee
         return _open_xlsx(path, source, max_bytes)
     if content is Content.OLD_EXCEL:
         raise _reject(
-            tr("Ancien format Excel (.xls), ou classeur protégé par un mot de passe : non pris en "
-               "charge."),
-            tr("un classeur .xlsx sans mot de passe ou un fichier .csv (Enregistrer sous… CSV "
-               "UTF-8)"),
+            tr(
+                "Ancien format Excel (.xls), ou classeur protégé par un mot de passe : non pris en "
+                "charge."
+            ),
+            tr(
+                "un classeur .xlsx sans mot de passe ou un fichier .csv (Enregistrer sous… CSV "
+                "UTF-8)"
+            ),
             source,
         )
     return _open_csv(path, head, source)
@@ -114,38 +122,53 @@ def _hex(data: bytes) -> str:
 
 def _detect_encoding(path: Path, head: bytes, source: str) -> str:
     """Return the codec to read ``path`` with, or raise naming the line it fails at."""
-    boms = [(codecs.BOM_UTF8, "utf-8", "utf-8-sig", "UTF-8"),
-            (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16", "UTF-16"),
-            (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16", "UTF-16")]
+    boms = [
+        (codecs.BOM_UTF8, "utf-8", "utf-8-sig", "UTF-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16", "UTF-16"),
+    ]
     for bom, codec, reader_codec, label in boms:
         if head.startswith(bom):
             bad = _first_bad_line(path, codec, len(bom))
             if bad is None:
                 return reader_codec
             raise _reject(
-                tr("Caractère illisible ({bad}) : le fichier s'annonce en {label} "
-                   "(indicateur d'ordre des octets en tête) mais ne l'est pas partout.",
-                   bad=_hex(bad[1]), label=label),
-                tr("du texte {label} valide dans tout le fichier",
-                   label=label), source, _hex(bad[1]), bad[0])
+                tr(
+                    "Caractère illisible ({bad}) : le fichier s'annonce en {label} "
+                    "(indicateur d'ordre des octets en tête) mais ne l'est pas partout.",
+                    bad=_hex(bad[1]),
+                    label=label,
+                ),
+                tr("du texte {label} valide dans tout le fichier", label=label),
+                source,
+                _hex(bad[1]),
+                bad[0],
+            )
     utf16 = utf16_without_bom(head)
     if utf16 is not None:
         bad = _first_bad_line(path, utf16, 0)
         if bad is None:
             return utf16
-        raise _reject(tr("Caractère illisible ({bad}) dans un texte UTF-16.", bad=_hex(bad[1])),
-                      tr("du texte UTF-16 valide dans tout le fichier"), source, _hex(bad[1]),
-                      bad[0])
+        raise _reject(
+            tr("Caractère illisible ({bad}) dans un texte UTF-16.", bad=_hex(bad[1])),
+            tr("du texte UTF-16 valide dans tout le fichier"),
+            source,
+            _hex(bad[1]),
+            bad[0],
+        )
     nul = head.find(b"\x00")
     first_line_end = head.find(b"\n")
-    if nul >= 0 and (head.count(0) > 0.01 * len(head)
-                     or first_line_end < 0 or nul < first_line_end):
+    if nul >= 0 and (
+        head.count(0) > 0.01 * len(head) or first_line_end < 0 or nul < first_line_end
+    ):
         # Binary: an image, a PDF, an archive. A stray NUL in a cell is left to the cell check,
         # which names its row and column.
         raise _reject(
             tr("Le fichier n'est pas un texte CSV lisible (octets nuls)."),
             tr("un fichier CSV (UTF-8 ou Windows-1252) ou un classeur XLSX"),
-            source, "0x00", head.count(b"\n", 0, nul) + 1,
+            source,
+            "0x00",
+            head.count(b"\n", 0, nul) + 1,
         )
     if _first_bad_line(path, "utf-8", 0) is None:
         return "utf-8"
@@ -154,8 +177,11 @@ def _detect_encoding(path: Path, head: bytes, source: str) -> str:
         return "cp1252"
     raise _reject(
         tr("Encodage non reconnu : ni UTF-8 ni Windows-1252 (octet {bad}).", bad=_hex(bad[1])),
-        tr("un CSV enregistré en UTF-8 (Excel : Enregistrer sous… CSV UTF-8)"), source,
-        _hex(bad[1]), bad[0])
+        tr("un CSV enregistré en UTF-8 (Excel : Enregistrer sous… CSV UTF-8)"),
+        source,
+        _hex(bad[1]),
+        bad[0],
+    )
 
 
 _FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
@@ -166,14 +192,20 @@ def _csv_issue(exc: csv.Error, row: int) -> ImportIssue:
     text = str(exc)
     limit = _FIELD_LIMIT.search(text)
     if limit:
-        message = tr("Cellule de plus de {limit} caractères : un guillemet ouvert n'est sans "
-                     "doute jamais refermé.", limit=_bytes(int(limit.group(1))))
+        message = tr(
+            "Cellule de plus de {limit} caractères : un guillemet ouvert n'est sans "
+            "doute jamais refermé.",
+            limit=_bytes(int(limit.group(1))),
+        )
     elif "unexpected end of data" in text:
-        message = tr("Guillemet ouvert jamais refermé : la cellule courrait jusqu'à la fin du "
-                     "fichier.")
+        message = tr(
+            "Guillemet ouvert jamais refermé : la cellule courrait jusqu'à la fin du fichier."
+        )
     elif "expected after" in text:
-        message = tr("Texte collé après le guillemet fermant d'une cellule (un guillemet dans "
-                     "le texte s'écrit \"\").")
+        message = tr(
+            "Texte collé après le guillemet fermant d'une cellule (un guillemet dans "
+            'le texte s\'écrit "").'
+        )
     else:
         message = tr("CSV mal formé ({text}).", text=text)
     return ImportIssue(row, None, None, _CSV_EXPECTED, message)
@@ -203,10 +235,15 @@ def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
         if isinstance(exc, csv.Error):
             return ImportRejected(issues=[_csv_issue(exc, number)], source=source)
         # Only if the file changed since its encoding was checked.
-        return _reject(tr("Caractère illisible : l'encodage change en cours de fichier."),
-                       tr("du texte {encoding} valide dans tout le fichier",
-                          encoding=encoding.replace('-sig', '')),
-                       source, row=number)
+        return _reject(
+            tr("Caractère illisible : l'encodage change en cours de fichier."),
+            tr(
+                "du texte {encoding} valide dans tout le fichier",
+                encoding=encoding.replace("-sig", ""),
+            ),
+            source,
+            row=number,
+        )
 
     try:
         header = next(reader)
@@ -231,8 +268,9 @@ def _open_csv(path: Path, head: bytes, source: str) -> Sheet:
         finally:
             stream.close()
 
-    return Sheet(header=header, rows=rows(), encoding=encoding, delimiter=delimiter,
-                 close=stream.close)
+    return Sheet(
+        header=header, rows=rows(), encoding=encoding, delimiter=delimiter, close=stream.close
+    )
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -250,9 +288,14 @@ def _cell_text(value: object) -> str:
 
 def _unreadable(exc: BaseException, source: str, row: int | None = None) -> ImportRejected:
     kind = type(exc).__name__
-    return _reject(tr("Classeur XLSX illisible à la ligne {row} ({kind}).", row=row, kind=kind)
-                   if row is not None else tr("Classeur XLSX illisible ({kind}).", kind=kind),
-                   tr("un classeur .xlsx valide, enregistré par un tableur"), source, row=row)
+    return _reject(
+        tr("Classeur XLSX illisible à la ligne {row} ({kind}).", row=row, kind=kind)
+        if row is not None
+        else tr("Classeur XLSX illisible ({kind}).", kind=kind),
+        tr("un classeur .xlsx valide, enregistré par un tableur"),
+        source,
+        row=row,
+    )
 
 
 def _check_archive(path: Path, source: str, max_bytes: int) -> None:
@@ -270,13 +313,17 @@ def _check_archive(path: Path, source: str, max_bytes: int) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure to list a zip means "not a zip"
         raise _unreadable(exc, source) from None
     if b"opendocument" in mimetype:
-        raise _reject(tr("Classeur OpenDocument (.ods) non pris en charge."),
-                      tr("un classeur .xlsx (LibreOffice : Enregistrer sous… Excel 2007-365)"),
-                      source)
+        raise _reject(
+            tr("Classeur OpenDocument (.ods) non pris en charge."),
+            tr("un classeur .xlsx (LibreOffice : Enregistrer sous… Excel 2007-365)"),
+            source,
+        )
     if "[Content_Types].xml" not in names:
-        raise _reject(tr("Archive ZIP qui n'est pas un classeur Excel ([Content_Types].xml "
-                         "absent)."),
-                      tr("un classeur .xlsx"), source)
+        raise _reject(
+            tr("Archive ZIP qui n'est pas un classeur Excel ([Content_Types].xml absent)."),
+            tr("un classeur .xlsx"),
+            source,
+        )
     if any(i.flag_bits & 0x1 for i in infos):
         raise _reject(tr("Archive chiffrée."), tr("un classeur .xlsx sans mot de passe"), source)
     unpacked = sum(i.file_size for i in infos)
@@ -284,11 +331,18 @@ def _check_archive(path: Path, source: str, max_bytes: int) -> None:
     limit = XLSX_UNPACKED_PER_BYTE * max_bytes
     if unpacked > limit or (unpacked > 1 << 20 and unpacked > XLSX_MAX_RATIO * packed):
         raise _reject(
-            tr("Classeur anormalement comprimé : {unpacked} octets une fois décompressé "
-               "pour {packed} octets.", unpacked=_bytes(unpacked), packed=_bytes(packed)),
-            tr("au plus {packed} octets décompressés",
-               packed=_bytes(min(limit, XLSX_MAX_RATIO * packed))),
-            source)
+            tr(
+                "Classeur anormalement comprimé : {unpacked} octets une fois décompressé "
+                "pour {packed} octets.",
+                unpacked=_bytes(unpacked),
+                packed=_bytes(packed),
+            ),
+            tr(
+                "au plus {packed} octets décompressés",
+                packed=_bytes(min(limit, XLSX_MAX_RATIO * packed)),
+            ),
+            source,
+        )
 
 
 def _bytes(n: int) -> str:
@@ -301,14 +355,18 @@ def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
     _check_archive(path, source, max_bytes)
     try:
         # A file object, not the path: openpyxl judges a path by its extension, we by content.
-        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True,
-                                 keep_links=False)
+        workbook = load_workbook(
+            io.BytesIO(path.read_bytes()), read_only=True, data_only=True, keep_links=False
+        )
     except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a malformed part
         raise _unreadable(exc, source) from None
     if not workbook.worksheets:
         workbook.close()
-        raise _reject(tr("Le classeur n'a aucune feuille de calcul (graphiques seulement ?)."),
-                      tr("une première feuille avec une ligne d'en-tête"), source)
+        raise _reject(
+            tr("Le classeur n'a aucune feuille de calcul (graphiques seulement ?)."),
+            tr("une première feuille avec une ligne d'en-tête"),
+            source,
+        )
     sheet = workbook.worksheets[0]
     # The <dimension> a file declares can be wrong: trusted, it silently drops the rows below
     # it, or pads every row to 16,384 columns. Read what is there instead.
@@ -325,28 +383,32 @@ def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
             workbook.close()
             raise _unreadable(exc, source, number) from None
 
-    header = [_cell_text(v) for v in next_row(sheet.iter_rows(max_row=1, values_only=True))
-              or ()]
+    header = [_cell_text(v) for v in next_row(sheet.iter_rows(max_row=1, values_only=True)) or ()]
     while header and header[-1] == "":
         header.pop()
     if not header:
-        below = sheet.iter_rows(min_row=2, max_row=100, max_col=XLSX_MAX_COLUMNS,
-                                values_only=True)
+        below = sheet.iter_rows(min_row=2, max_row=100, max_col=XLSX_MAX_COLUMNS, values_only=True)
         empty = True
         while empty and (row := next_row(below)) is not None:
             empty = row.count(None) == len(row)
         workbook.close()
         if empty:
             raise _reject(tr("La première feuille est vide."), tr("une ligne d'en-tête"), source)
-        raise _reject(tr("La ligne 1 de la première feuille est vide."),
-                      tr("la ligne d'en-tête en ligne 1"), source, row=1)
+        raise _reject(
+            tr("La ligne 1 de la première feuille est vide."),
+            tr("la ligne d'en-tête en ligne 1"),
+            source,
+            row=1,
+        )
     width = len(header)
     if width > XLSX_MAX_COLUMNS:
         workbook.close()
-        raise _reject(tr("En-tête trop large : sa dernière colonne est la {width}e.", width=width),
-                      tr("des colonnes dans les {maximum} premières (A à IV)",
-                         maximum=XLSX_MAX_COLUMNS), source,
-                      row=1)
+        raise _reject(
+            tr("En-tête trop large : sa dernière colonne est la {width}e.", width=width),
+            tr("des colonnes dans les {maximum} premières (A à IV)", maximum=XLSX_MAX_COLUMNS),
+            source,
+            row=1,
+        )
     values = sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -359,10 +421,14 @@ def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
                     return
                 if number > XLSX_MAX_ROWS:
                     raise _reject(
-                        tr("Ligne {number} : au-delà de la dernière ligne d'une feuille Excel.",
-                           number=number),
-                        tr("au plus {maximum} lignes",
-                           maximum=XLSX_MAX_ROWS), source, row=number)
+                        tr(
+                            "Ligne {number} : au-delà de la dernière ligne d'une feuille Excel.",
+                            number=number,
+                        ),
+                        tr("au plus {maximum} lignes", maximum=XLSX_MAX_ROWS),
+                        source,
+                        row=number,
+                    )
                 if row.count(None) == len(row):  # quick: a formatted sheet has a million
                     yield number, []
                     continue
@@ -370,5 +436,4 @@ def _open_xlsx(path: Path, source: str, max_bytes: int) -> Sheet:
         finally:
             workbook.close()
 
-    return Sheet(header=header, rows=rows(), encoding=None, delimiter=None,
-                 close=workbook.close)
+    return Sheet(header=header, rows=rows(), encoding=None, delimiter=None, close=workbook.close)

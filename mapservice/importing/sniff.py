@@ -104,10 +104,13 @@ def decoded(head: bytes) -> str:
     """``head`` as text in the first encoding the importer accepts that reads it whole, else
     in the likeliest one with the bytes it cannot read replaced."""
     codecs_to_try: tuple[str, ...] = ("utf-8", "cp1252")
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if head.startswith(bom):
-            codecs_to_try, head = (codec,), head[len(bom):]
+            codecs_to_try, head = (codec,), head[len(bom) :]
             break
     else:
         # UTF-16 without a mark (the importer's own test); NULs anywhere else are binary,

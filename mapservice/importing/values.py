@@ -26,8 +26,12 @@ def parse_number(text: str) -> float:
     if "," in raw and "." in raw:
         raise CellError(tr("nombre ambigu : virgule et point à la fois"))
     if _SCIENTIFIC.match(raw):
-        raise CellError(tr("notation scientifique non acceptée : écrivez le nombre en entier, "
-                           "ex. 1500 plutôt que 1,5E+03"))
+        raise CellError(
+            tr(
+                "notation scientifique non acceptée : écrivez le nombre en entier, "
+                "ex. 1500 plutôt que 1,5E+03"
+            )
+        )
     if not _NUMBER.match(raw):
         if re.match(r"^[+-]?[\d.,\s]+\s*[^\d\s.,]+", raw):
             raise CellError(tr("un nombre seul est attendu ; l'unité va dans la colonne « unite »"))
@@ -39,12 +43,45 @@ def parse_number(text: str) -> float:
 
 
 _UNITS = {
-    Unit.T_PER_YEAR: ("t/an", "t", "tonne", "tonnes", "tonnes/an", "tonne/an", "t/a", "tm/an",
-                      "t/year", "t/yr", "tonnes/year", "tpa", "t an"),
-    Unit.M3_PER_YEAR: ("m3/an", "m³/an", "m3", "m³", "metres cubes/an", "m3/year", "m³/year",
-                       "mc/an"),
-    Unit.UNITS_PER_YEAR: ("unites/an", "unités/an", "unite/an", "unité/an", "unites", "unités",
-                          "u/an", "units/year", "units", "unit/year", "pieces/an", "pièces/an"),
+    Unit.T_PER_YEAR: (
+        "t/an",
+        "t",
+        "tonne",
+        "tonnes",
+        "tonnes/an",
+        "tonne/an",
+        "t/a",
+        "tm/an",
+        "t/year",
+        "t/yr",
+        "tonnes/year",
+        "tpa",
+        "t an",
+    ),
+    Unit.M3_PER_YEAR: (
+        "m3/an",
+        "m³/an",
+        "m3",
+        "m³",
+        "metres cubes/an",
+        "m3/year",
+        "m³/year",
+        "mc/an",
+    ),
+    Unit.UNITS_PER_YEAR: (
+        "unites/an",
+        "unités/an",
+        "unite/an",
+        "unité/an",
+        "unites",
+        "unités",
+        "u/an",
+        "units/year",
+        "units",
+        "unit/year",
+        "pieces/an",
+        "pièces/an",
+    ),
     Unit.KW: ("kw", "kW", "kilowatt", "kilowatts"),
 }
 _UNIT_KEYS = {fold(alias): unit for unit, aliases in _UNITS.items() for alias in aliases}
@@ -76,10 +113,24 @@ def parse_bool(text: str) -> bool:
 
 
 _DIRECTIONS = {
-    **{k: Direction.OUTPUT for k in ("offre", "offres", "output", "outputs", "offer", "sortie",
-                                     "rejet", "residu", "o")},
-    **{k: Direction.INPUT for k in ("besoin", "besoins", "input", "inputs", "need", "intrant",
-                                    "entree", "demande", "b")},
+    **{
+        k: Direction.OUTPUT
+        for k in ("offre", "offres", "output", "outputs", "offer", "sortie", "rejet", "residu", "o")
+    },
+    **{
+        k: Direction.INPUT
+        for k in (
+            "besoin",
+            "besoins",
+            "input",
+            "inputs",
+            "need",
+            "intrant",
+            "entree",
+            "demande",
+            "b",
+        )
+    },
 }
 
 
@@ -137,14 +188,23 @@ def check_plain(text: str) -> None:
     """Raise :class:`CellError` naming the first control character of ``text``, if any."""
     found = _CONTROL.search(text)
     if found is not None:
-        raise CellError(tr("caractère de contrôle U+{code:04X} en position "
-                           "{position}", code=ord(found.group()), position=found.start() + 1))
+        raise CellError(
+            tr(
+                "caractère de contrôle U+{code:04X} en position {position}",
+                code=ord(found.group()),
+                position=found.start() + 1,
+            )
+        )
 
 
 def visible(text: str) -> str:
     """Return ``text`` with control characters written as ``\\xNN``, to be shown safely."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
-                        else f"\\u{ord(m.group()):04x}", text)
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 _SPACES = re.compile(r"[ \t]+")

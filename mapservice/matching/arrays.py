@@ -40,18 +40,24 @@ def fr_num(value: float) -> str:
     return text[:-2] if text.endswith(",0") else text
 
 
-def quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
-                  in_cat: Category | None) -> tuple[float, float | None, str]:
+def quantity_fit(
+    out_f: Flow, in_f: Flow, out_cat: Category | None, in_cat: Category | None
+) -> tuple[float, float | None, str]:
     """(fit 0..1, tonnes exchanged or None, reason) of two flows' quantities."""
     qa, qb = comparable_quantity(out_f, out_cat), comparable_quantity(in_f, in_cat)
-    fit = scoring.quantity_fit(UNIT_KINDS[qa[0]] if qa else -1, qa[1] if qa else 0.0,
-                               UNIT_KINDS[qb[0]] if qb else -1, qb[1] if qb else 0.0)
+    fit = scoring.quantity_fit(
+        UNIT_KINDS[qa[0]] if qa else -1,
+        qa[1] if qa else 0.0,
+        UNIT_KINDS[qb[0]] if qb else -1,
+        qb[1] if qb else 0.0,
+    )
     if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
         unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
-        return (fit,
-                min(qa[1], qb[1]) if qa[0] == "t" else None,
-                f"quantités comparables : offre {fr_num(qa[1])} {unit}, "
-                f"besoin {fr_num(qb[1])} {unit}")
+        return (
+            fit,
+            min(qa[1], qb[1]) if qa[0] == "t" else None,
+            f"quantités comparables : offre {fr_num(qa[1])} {unit}, besoin {fr_num(qb[1])} {unit}",
+        )
     exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
     return fit, exchanged, "quantités non comparables (une unité ou une quantité manque)"
 
@@ -59,8 +65,9 @@ def quantity_fit(out_f: Flow, in_f: Flow, out_cat: Category | None,
 def matrix_cell(matrix: DistanceMatrix, i: int, j: int) -> MatrixCell:
     """One cell of a distance matrix, read from its arrays (None where unroutable)."""
     value, secs = float(matrix.road_m[i, j]), float(matrix.duration_s[i, j])
-    return MatrixCell(None if value != value else value, None if secs != secs else secs,
-                      matrix.backend)
+    return MatrixCell(
+        None if value != value else value, None if secs != secs else secs, matrix.backend
+    )
 
 
 @dataclass(frozen=True)
@@ -95,30 +102,40 @@ class FlowGroup:
         comparable = [comparable_quantity(f, cat) for f in flows]
         xs, ys = TO_LAMBERT.transform([p[0] for p in points], [p[1] for p in points])
         return cls(
-            code=flows[0].category_code, flows=flows,
+            code=flows[0].category_code,
+            flows=flows,
             site_ids=np.array([f.site_id for f in flows], dtype=np.int64),
-            lon=np.array([p[0] for p in points]), lat=np.array([p[1] for p in points]),
-            x=np.asarray(xs), y=np.asarray(ys),
+            lon=np.array([p[0] for p in points]),
+            lat=np.array([p[1] for p in points]),
+            x=np.asarray(xs),
+            y=np.asarray(ys),
             hazardous=np.array([f.hazardous for f in flows], dtype=bool),
             category_hazardous=bool(cat and cat.hazardous),
-            unit_kind=np.array([UNIT_KINDS[c[0]] if c else -1 for c in comparable],
-                               dtype=np.int8),
+            unit_kind=np.array([UNIT_KINDS[c[0]] if c else -1 for c in comparable], dtype=np.int8),
             amount=np.array([c[1] if c else 0.0 for c in comparable]),
         )
 
-    def maybe_near(self, in_reach: np.ndarray, xy: tuple[float, float],
-                   reach_m: float) -> np.ndarray:
+    def maybe_near(
+        self, in_reach: np.ndarray, xy: tuple[float, float], reach_m: float
+    ) -> np.ndarray:
         """Mask of the flows whose site may be within ``reach_m``: in the index's answer
         (``in_reach``, a boolean table by site id) and, on the Québec Lambert plane, within the
         reach plus the projection's margin."""
         near = in_reach[np.minimum(self.site_ids, in_reach.size - 1)] & (
-            self.site_ids < in_reach.size)
+            self.site_ids < in_reach.size
+        )
         near &= (self.x - xy[0]) ** 2 + (self.y - xy[1]) ** 2 <= (reach_m * LAMBERT_MARGIN) ** 2
         return near
 
-
-    def indices_within(self, dist: np.ndarray, own_site: int, reach_m: float, *,
-                       need_accepts: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
+    def indices_within(
+        self,
+        dist: np.ndarray,
+        own_site: int,
+        reach_m: float,
+        *,
+        need_accepts: bool = False,
+        mask: np.ndarray | None = None,
+    ) -> np.ndarray:
         ok = (dist <= reach_m) & (self.site_ids != own_site)
         if need_accepts:
             ok &= self.hazardous

@@ -74,8 +74,11 @@ def bulk_pairs(
 ) -> BulkPairs:
     """The ``per_offer`` best substitution (and offer→need mutualisation) pairs of each offer."""
     compat = compatibility or Compatibility(taxonomy)
-    placed = {s.id: (s.lon, s.lat) for s in sites
-              if s.id is not None and s.lon is not None and s.lat is not None}
+    placed = {
+        s.id: (s.lon, s.lat)
+        for s in sites
+        if s.id is not None and s.lon is not None and s.lat is not None
+    }
     flow_list = [f for f in flows if f.site_id in placed and f.id is not None]
     n = len(flow_list)
     if n == 0:
@@ -117,8 +120,9 @@ def bulk_pairs(
         out_cat = taxonomy.get(out_code)
         if out_cat is None:
             continue
-        own_max_km = (MUTUALISATION_MAX_KM if out_cat.kind == "mutualisation"
-                      else out_cat.max_transport_km)
+        own_max_km = (
+            MUTUALISATION_MAX_KM if out_cat.kind == "mutualisation" else out_cat.max_transport_km
+        )
         reach_m = min(own_max_km, max_km) * 1000.0
         outs = np.array(out_members)
         for in_code, fit in compat.inputs_for(out_code).items():
@@ -128,8 +132,12 @@ def bulk_pairs(
             kd, ins_index = found
             k = min(pool_size(per_offer), ins_index.size)
             # Threads pay off on big queries only; small ones run in this thread.
-            dist, pos = kd.query(xy[outs], k=k, distance_upper_bound=reach_m * LAMBERT_MARGIN,
-                                 workers=-1 if outs.size * k > 200_000 else 1)
+            dist, pos = kd.query(
+                xy[outs],
+                k=k,
+                distance_upper_bound=reach_m * LAMBERT_MARGIN,
+                workers=-1 if outs.size * k > 200_000 else 1,
+            )
             dist, pos = dist.reshape(len(outs), k), pos.reshape(len(outs), k)
             valid = np.isfinite(dist)
             i_mat = ins_index[np.minimum(pos, ins_index.size - 1)]
@@ -137,12 +145,18 @@ def bulk_pairs(
             valid &= ~hazardous[outs][:, None] | accepts[i_mat]
             if not valid.any():
                 continue
-            q_fit = scoring.quantity_fits(unit_kind[outs][:, None], amount[outs][:, None],
-                                          unit_kind[i_mat], amount[i_mat])
+            q_fit = scoring.quantity_fits(
+                unit_kind[outs][:, None], amount[outs][:, None], unit_kind[i_mat], amount[i_mat]
+            )
             # Pre-score on the projected distance (within a fraction of a percent of the
             # geodesic one); the exact score comes after the cut.
-            pre = np.where(valid, scoring.scores(fit.strength, q_fit, np.where(valid, dist, 0.0),
-                                                 own_max_km * 1000.0), -np.inf)
+            pre = np.where(
+                valid,
+                scoring.scores(
+                    fit.strength, q_fit, np.where(valid, dist, 0.0), own_max_km * 1000.0
+                ),
+                -np.inf,
+            )
             keep_n = 2 * per_offer + 2
             if k > keep_n:  # no offer needs more than keep_n rows from one category
                 cols = np.argpartition(-pre, keep_n - 1, axis=1)[:, :keep_n]
@@ -151,27 +165,39 @@ def bulk_pairs(
                 i_mat = np.take_along_axis(i_mat, cols, axis=1)
             rows, cols = np.nonzero(np.isfinite(pre))
             o = outs[rows]
-            chunks.append((o, i_mat[rows, cols], pre[rows, cols], q_fit[rows, cols],
-                           np.full(o.size, own_max_km * 1000.0), np.full(o.size, reach_m),
-                           np.full(o.size, fit.strength),
-                           np.full(o.size, fit.kind is SynergyKind.MUTUALISATION)))
+            chunks.append(
+                (
+                    o,
+                    i_mat[rows, cols],
+                    pre[rows, cols],
+                    q_fit[rows, cols],
+                    np.full(o.size, own_max_km * 1000.0),
+                    np.full(o.size, reach_m),
+                    np.full(o.size, fit.strength),
+                    np.full(o.size, fit.kind is SynergyKind.MUTUALISATION),
+                )
+            )
     if not chunks:
         return _empty()
     o, ins, pre, q_fits, own_max_m, reach, strength, mutual = (
-        np.concatenate(parts) for parts in zip(*chunks, strict=True))
+        np.concatenate(parts) for parts in zip(*chunks, strict=True)
+    )
     # Cut 1: a margin of the best by pre-score, per offer (ties in any order: cut 2 decides).
     cut = _top_per_offer(o, pre, 2 * per_offer + 2)
     o, ins, q_fits, own_max_m, reach, strength, mutual = (
-        a[cut] for a in (o, ins, q_fits, own_max_m, reach, strength, mutual))
+        a[cut] for a in (o, ins, q_fits, own_max_m, reach, strength, mutual)
+    )
     _, _, geo = WGS84_GEOD.inv(lon[o], lat[o], lon[ins], lat[ins])
     inside = geo <= reach
     o, ins, geo, q_fits, own_max_m, strength, mutual = (
-        a[inside] for a in (o, ins, geo, q_fits, own_max_m, strength, mutual))
+        a[inside] for a in (o, ins, geo, q_fits, own_max_m, strength, mutual)
+    )
     score = scoring.rounded_scores(scoring.scores(strength, q_fits, geo, own_max_m))
     # Cut 2: the exact score, best first within each offer.
     order = _best_per_offer(ids[o], score, ids[ins], per_offer, geo=geo)
-    return BulkPairs(ids[o][order], ids[ins][order], geo[order], score[order], strength[order],
-                     mutual[order])
+    return BulkPairs(
+        ids[o][order], ids[ins][order], geo[order], score[order], strength[order], mutual[order]
+    )
 
 
 def _top_per_offer(offer: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
@@ -184,8 +210,9 @@ def _top_per_offer(offer: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
     return order[rank < n]
 
 
-def _best_per_offer(offer: np.ndarray, score: np.ndarray, partner: np.ndarray, n: int,
-                    geo: np.ndarray | None = None) -> np.ndarray:
+def _best_per_offer(
+    offer: np.ndarray, score: np.ndarray, partner: np.ndarray, n: int, geo: np.ndarray | None = None
+) -> np.ndarray:
     """Indices of the ``n`` best rows of each offer: score down, distance up, partner id."""
     keys = (partner,) + ((geo,) if geo is not None else ()) + (-score, offer)
     order = np.lexsort(keys)

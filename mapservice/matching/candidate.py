@@ -14,12 +14,7 @@ from mapservice.matching import scoring
 from mapservice.matching.arrays import MatrixCell, fr_num, quantity_fit
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM
 from mapservice.materials.compatibility import Fit
-from mapservice.materials.impact import (
-    TransportModel,
-    TripImpact,
-    avoided_factor,
-    trip_impact,
-)
+from mapservice.materials.impact import TransportModel, TripImpact, avoided_factor, trip_impact
 from mapservice.materials.taxonomy import Taxonomy
 
 
@@ -48,9 +43,18 @@ class Candidate:
         return (self.output_flow.id or 0, self.input_flow.id or 0)
 
 
-def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: MatrixCell | None,
-                   backend: str, *, taxonomy: Taxonomy, model: TransportModel,
-                   sites: Mapping[int, Site]) -> Candidate | None:
+def make_candidate(
+    out_f: Flow,
+    in_f: Flow,
+    fit: Fit,
+    geo_m: float,
+    dist: MatrixCell | None,
+    backend: str,
+    *,
+    taxonomy: Taxonomy,
+    model: TransportModel,
+    sites: Mapping[int, Site],
+) -> Candidate | None:
     """The candidate of one routed pair, with its score, impact and reasons; None when the
     road is longer than the offered material travels.
 
@@ -62,8 +66,11 @@ def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Matrix
     road_m = dist.road_m if dist is not None else None
     duration_s = dist.duration_s if dist is not None else None
     used_backend = dist.backend if dist is not None else backend
-    max_km = (MUTUALISATION_MAX_KM if fit.kind is SynergyKind.MUTUALISATION
-              else (out_cat.max_transport_km if out_cat else 50.0))
+    max_km = (
+        MUTUALISATION_MAX_KM
+        if fit.kind is SynergyKind.MUTUALISATION
+        else (out_cat.max_transport_km if out_cat else 50.0)
+    )
     travel_m = road_m if road_m is not None else geo_m
     if travel_m > max_km * 1000.0:
         return None  # the road is longer than the material travels
@@ -75,8 +82,12 @@ def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Matrix
     if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):
         impact = trip_impact(model, tonnes=None, road_km=road_km, avoided=None)
     else:
-        impact = trip_impact(model, tonnes=exchanged, road_km=road_km,
-                             avoided=avoided_factor(taxonomy, out_f.category_code))
+        impact = trip_impact(
+            model,
+            tonnes=exchanged,
+            road_km=road_km,
+            avoided=avoided_factor(taxonomy, out_f.category_code),
+        )
     how = {
         "meme-categorie": "même catégorie de part et d'autre",
         "plus-precis": "l'offre est une sorte de ce qui est demandé",
@@ -85,24 +96,41 @@ def make_candidate(out_f: Flow, in_f: Flow, fit: Fit, geo_m: float, dist: Matrix
         "regle-parent": "règle déclarée pour la catégorie parente",
         "mutualisation": "mutualisation",
     }[fit.how]
-    reasons = [f"catégorie : {how} (force {fit.strength:.2f})"
-               + (f" — {fit.note_fr}" if fit.note_fr else ""), q_reason]
+    reasons = [
+        f"catégorie : {how} (force {fit.strength:.2f})"
+        + (f" — {fit.note_fr}" if fit.note_fr else ""),
+        q_reason,
+    ]
     if road_km is not None:
-        reasons.append(f"distance routière {fr_num(road_km)} km ({used_backend}), "
-                       f"{fr_num(geo_m / 1000)} km à vol d'oiseau, maximum {fr_num(max_km)} km")
+        reasons.append(
+            f"distance routière {fr_num(road_km)} km ({used_backend}), "
+            f"{fr_num(geo_m / 1000)} km à vol d'oiseau, maximum {fr_num(max_km)} km"
+        )
     else:
-        reasons.append(f"{fr_num(geo_m / 1000)} km à vol d'oiseau (pas de distance "
-                       f"routière), maximum {fr_num(max_km)} km")
+        reasons.append(
+            f"{fr_num(geo_m / 1000)} km à vol d'oiseau (pas de distance "
+            f"routière), maximum {fr_num(max_km)} km"
+        )
     if impact.break_even_km is not None:
-        reasons.append("rentable pour le climat jusqu'à "
-                       f"{fr_num(round(impact.break_even_km))} km de route"
-                       + (" (retour à vide compté)" if impact.empty_return else ""))
+        reasons.append(
+            "rentable pour le climat jusqu'à "
+            f"{fr_num(round(impact.break_even_km))} km de route"
+            + (" (retour à vide compté)" if impact.empty_return else "")
+        )
     return Candidate(
-        kind=fit.kind, output_flow=out_f, input_flow=in_f,
-        output_site=sites[out_f.site_id], input_site=sites[in_f.site_id],
-        fit=fit, score=score, quantity_fit=round(q_fit, 3), geodesic_m=round(geo_m, 1),
+        kind=fit.kind,
+        output_flow=out_f,
+        input_flow=in_f,
+        output_site=sites[out_f.site_id],
+        input_site=sites[in_f.site_id],
+        fit=fit,
+        score=score,
+        quantity_fit=round(q_fit, 3),
+        geodesic_m=round(geo_m, 1),
         road_m=round(road_m, 1) if road_m is not None else None,
         duration_s=round(duration_s, 1) if duration_s is not None else None,
-        distance_backend=used_backend, max_km=max_km, impact=impact,
+        distance_backend=used_backend,
+        max_km=max_km,
+        impact=impact,
         reasons=tuple(reasons),
     )

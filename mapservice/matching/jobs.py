@@ -26,45 +26,83 @@ def matcher(services: Services, stamp: ChangeStamp | None = None) -> Matcher:
     whichever process wrote) tells when to build it again.
     """
     stamp = stamp or services.change_stamp()
-    return services.caches.kept("matcher", stamp, None, lambda: Matcher(
-        sites=services.repo.sites(), flows=services.repo.flows(), taxonomy=services.taxonomy,
-        index=services.site_index_for(stamp), model=services.transport_model,
-        compatibility=services.compatibility))
+    return services.caches.kept(
+        "matcher",
+        stamp,
+        None,
+        lambda: Matcher(
+            sites=services.repo.sites(),
+            flows=services.repo.flows(),
+            taxonomy=services.taxonomy,
+            index=services.site_index_for(stamp),
+            model=services.transport_model,
+            compatibility=services.compatibility,
+        ),
+    )
 
 
 def check_max_km(value: float | None, services: Services) -> float:
     if value is None:
         return float(services.settings["MATCH_MAX_KM"])
     if not 0 < value <= 1000:
-        raise InvalidInput(tr("max_km invalide : {value} (attendu : un nombre de km entre 0 et "
-                              "1000).", value=value), field="max_km")
+        raise InvalidInput(
+            tr(
+                "max_km invalide : {value} (attendu : un nombre de km entre 0 et 1000).",
+                value=value,
+            ),
+            field="max_km",
+        )
     return value
 
 
-def site_candidates(services: Services, site_id: int, *, max_km: float | None = None,
-                    category: str | None = None, backend: str | None = None,
-                    limit: int | None = None) -> list[Candidate]:
+def site_candidates(
+    services: Services,
+    site_id: int,
+    *,
+    max_km: float | None = None,
+    category: str | None = None,
+    backend: str | None = None,
+    limit: int | None = None,
+) -> list[Candidate]:
     """The site's candidate synergies, best first; kept until the registry changes (treat the
     list as read-only)."""
     site = services.repo.get_site(site_id)  # 404 first
     if category and services.taxonomy.get(category) is None:
         suggestions = [c.code for c in services.taxonomy.suggest(category)]
-        raise InvalidInput(tr("Catégorie inconnue : {category!r}.",
-                              category=category), field="category",
-                           suggestions=suggestions)
+        raise InvalidInput(
+            tr("Catégorie inconnue : {category!r}.", category=category),
+            field="category",
+            suggestions=suggestions,
+        )
     if site.lon is None or site.lat is None:
-        raise InvalidInput(tr("Ce site n'est pas placé sur la carte : géocodez-le d'abord."),
-                           field="site")
+        raise InvalidInput(
+            tr("Ce site n'est pas placé sur la carte : géocodez-le d'abord."), field="site"
+        )
     stamp = services.change_stamp()
     km = check_max_km(max_km, services)
     key = (site_id, km, category, backend, limit)
-    return services.caches.kept("site_candidates", stamp, key, lambda: matcher(
-        services, stamp).for_site(site_id, distances=services.distance_backend(backend),
-                                  max_km=km, category=category, limit=limit))
+    return services.caches.kept(
+        "site_candidates",
+        stamp,
+        key,
+        lambda: matcher(services, stamp).for_site(
+            site_id,
+            distances=services.distance_backend(backend),
+            max_km=km,
+            category=category,
+            limit=limit,
+        ),
+    )
 
 
-def match_all(services: Services, *, max_km: float | None = None, backend: str | None = None,
-              save: bool = True, per_offer: int | None = None) -> list[Candidate]:
+def match_all(
+    services: Services,
+    *,
+    max_km: float | None = None,
+    backend: str | None = None,
+    save: bool = True,
+    per_offer: int | None = None,
+) -> list[Candidate]:
     """Every candidate of the registry; stored as ``candidate`` synergies when ``save``.
 
     With ``per_offer``, the vectorised whole-registry matcher picks each offer's best pairs
@@ -80,15 +118,22 @@ def match_all(services: Services, *, max_km: float | None = None, backend: str |
     else:
         from mapservice.matching.bulk import bulk_pairs
 
-        picked = bulk_pairs(sites=m.sites.values(), flows=[f for fs in m.flows_by_site.values()
-                                                           for f in fs],
-                            taxonomy=services.taxonomy, compatibility=services.compatibility,
-                            max_km=limit_km, per_offer=per_offer)
+        picked = bulk_pairs(
+            sites=m.sites.values(),
+            flows=[f for fs in m.flows_by_site.values() for f in fs],
+            taxonomy=services.taxonomy,
+            compatibility=services.compatibility,
+            max_km=limit_km,
+            per_offer=per_offer,
+        )
         by_id = {f.id: f for fs in m.flows_by_site.values() for f in fs}
         pairs = []
-        for out_id, in_id, geo in zip(picked.output_flow_id.tolist(),
-                                      picked.input_flow_id.tolist(),
-                                      picked.geodesic_m.tolist(), strict=True):
+        for out_id, in_id, geo in zip(
+            picked.output_flow_id.tolist(),
+            picked.input_flow_id.tolist(),
+            picked.geodesic_m.tolist(),
+            strict=True,
+        ):
             out_f, in_f = by_id[out_id], by_id[in_id]
             fit = services.compatibility.fit(out_f.category_code, in_f.category_code)
             if fit is not None:
@@ -103,31 +148,46 @@ def candidate_row(c: Candidate) -> dict[str, Any]:
     """A candidate as the figures stored on its synergy."""
     i = c.impact
     return {
-        "output_flow_id": c.output_flow.id, "input_flow_id": c.input_flow.id,
-        "kind": c.kind.value, "score": c.score, "geodesic_m": c.geodesic_m, "road_m": c.road_m,
-        "duration_s": c.duration_s, "transport_kg_co2e": i.transport_kg_co2e,
-        "transport_cost_cad": i.transport_cost_cad, "avoided_kg_co2e": i.avoided_kg_co2e,
-        "tonnes_per_year": i.tonnes, "net_kg_co2e": i.net_kg_co2e,
-        "net_benefit_cad": i.net_benefit_cad, "distance_backend": c.distance_backend,
+        "output_flow_id": c.output_flow.id,
+        "input_flow_id": c.input_flow.id,
+        "kind": c.kind.value,
+        "score": c.score,
+        "geodesic_m": c.geodesic_m,
+        "road_m": c.road_m,
+        "duration_s": c.duration_s,
+        "transport_kg_co2e": i.transport_kg_co2e,
+        "transport_cost_cad": i.transport_cost_cad,
+        "avoided_kg_co2e": i.avoided_kg_co2e,
+        "tonnes_per_year": i.tonnes,
+        "net_kg_co2e": i.net_kg_co2e,
+        "net_benefit_cad": i.net_benefit_cad,
+        "distance_backend": c.distance_backend,
         "reasons_json": json.dumps(list(c.reasons), ensure_ascii=False),
     }
 
 
-def candidate_json(services: Services, c: Candidate,
-                   stored: dict[tuple[int, int], Any] | None = None) -> dict[str, Any]:
+def candidate_json(
+    services: Services, c: Candidate, stored: dict[tuple[int, int], Any] | None = None
+) -> dict[str, Any]:
     """The API's view of a candidate: both ends, figures, reasons, factors, pipeline status."""
     tax = services.taxonomy
 
     def end(flow: Flow, site: Site) -> dict[str, Any]:
         cat = tax.get(flow.category_code)
         return {
-            "flow_id": flow.id, "direction": flow.direction.value,
-            "category": flow.category_code, "category_label": cat.label_fr if cat else None,
+            "flow_id": flow.id,
+            "direction": flow.direction.value,
+            "category": flow.category_code,
+            "category_label": cat.label_fr if cat else None,
             "description": flow.description,
             "quantity": None if flow.confidential else flow.quantity,
             "unit": flow.unit.value if flow.unit and not flow.confidential else None,
-            "site_id": site.id, "site": site.name, "member": site.member_name,
-            "lat": site.lat, "lon": site.lon, "park": site.park_id,
+            "site_id": site.id,
+            "site": site.name,
+            "member": site.member_name,
+            "lat": site.lat,
+            "lon": site.lon,
+            "park": site.park_id,
         }
 
     synergy = (stored or {}).get(c.key)
@@ -135,8 +195,17 @@ def candidate_json(services: Services, c: Candidate,
     confidential = c.output_flow.confidential or c.input_flow.confidential
     if confidential:
         # Every figure that scales with the quantity would give the quantity away.
-        for key in ("tonnes", "tkm", "trips", "transport_kg_co2e", "transport_cost_cad",
-                    "avoided_kg_co2e", "net_kg_co2e", "landfill_saved_cad", "net_benefit_cad"):
+        for key in (
+            "tonnes",
+            "tkm",
+            "trips",
+            "transport_kg_co2e",
+            "transport_cost_cad",
+            "avoided_kg_co2e",
+            "net_kg_co2e",
+            "landfill_saved_cad",
+            "net_benefit_cad",
+        ):
             impact[key] = None
     return {
         "kind": c.kind.value,
@@ -160,30 +229,45 @@ def candidate_json(services: Services, c: Candidate,
 
 
 def stored_by_pair(services: Services, flow_ids: list[int]) -> dict[tuple[int, int], Any]:
-    return {(s.output_flow_id, s.input_flow_id): s
-            for s in services.repo.synergies(flow_ids=flow_ids)}
+    return {
+        (s.output_flow_id, s.input_flow_id): s for s in services.repo.synergies(flow_ids=flow_ids)
+    }
 
 
-def move(services: Services, *, synergy_id: int | None, output_flow_id: int | None,
-         input_flow_id: int | None, status: str, author: str, note: str = "") -> Any:
+def move(
+    services: Services,
+    *,
+    synergy_id: int | None,
+    output_flow_id: int | None,
+    input_flow_id: int | None,
+    status: str,
+    author: str,
+    note: str = "",
+) -> Any:
     """Move a synergy along its pipeline (creating it from a candidate pair if need be)."""
     try:
         to_status = SynergyStatus(status)
     except ValueError:
-        raise InvalidInput(tr("Statut inconnu : {status!r} (attendu : "
-                              "{allowed}).",
-                              status=status, allowed=', '.join(s.value for s in SynergyStatus)),
-                           field="status") from None
+        raise InvalidInput(
+            tr(
+                "Statut inconnu : {status!r} (attendu : {allowed}).",
+                status=status,
+                allowed=", ".join(s.value for s in SynergyStatus),
+            ),
+            field="status",
+        ) from None
     author = check_plain_text((author or "").strip(), "author")
     if not author or len(author) > 120:
-        raise InvalidInput(tr("Indiquez qui fait ce changement (au plus 120 caractères)."),
-                           field="author")
+        raise InvalidInput(
+            tr("Indiquez qui fait ce changement (au plus 120 caractères)."), field="author"
+        )
     if len(check_plain_text(note, "note")) > 2000:
         raise InvalidInput(tr("Note trop longue (au plus 2000 caractères)."), field="note")
     if synergy_id is None:
         if output_flow_id is None or input_flow_id is None:
-            raise InvalidInput(tr("Donnez synergy_id, ou output_flow_id et input_flow_id."),
-                               field="synergy_id")
+            raise InvalidInput(
+                tr("Donnez synergy_id, ou output_flow_id et input_flow_id."), field="synergy_id"
+            )
         synergy_id = _ensure_pair(services, output_flow_id, input_flow_id)
     return services.repo.move_synergy(synergy_id, to_status, author=author, note=note)
 
@@ -193,16 +277,25 @@ def _ensure_pair(services: Services, output_flow_id: int, input_flow_id: int) ->
     if (output_flow_id, input_flow_id) in existing:
         return int(existing[(output_flow_id, input_flow_id)].id)
     m = matcher(services)
-    flow = next((f for fs in m.flows_by_site.values() for f in fs if f.id == output_flow_id),
-                None)
+    flow = next((f for fs in m.flows_by_site.values() for f in fs if f.id == output_flow_id), None)
     if flow is None:
-        raise InvalidInput(tr("Flux inconnu : {output_flow_id}.",
-                              output_flow_id=output_flow_id), field="output_flow_id")
-    found = [c for c in m.for_site(flow.site_id, distances=services.distance_backend(None))
-             if c.key == (output_flow_id, input_flow_id)]
+        raise InvalidInput(
+            tr("Flux inconnu : {output_flow_id}.", output_flow_id=output_flow_id),
+            field="output_flow_id",
+        )
+    found = [
+        c
+        for c in m.for_site(flow.site_id, distances=services.distance_backend(None))
+        if c.key == (output_flow_id, input_flow_id)
+    ]
     if not found:
-        raise InvalidInput(tr("Ces deux flux ne forment pas une synergie candidate (catégories "
-                              "incompatibles ou trop loin)."), field="input_flow_id")
+        raise InvalidInput(
+            tr(
+                "Ces deux flux ne forment pas une synergie candidate (catégories "
+                "incompatibles ou trop loin)."
+            ),
+            field="input_flow_id",
+        )
     services.repo.save_candidates([candidate_row(found[0])])
     return int(stored_by_pair(services, [output_flow_id])[(output_flow_id, input_flow_id)].id)
 
@@ -216,13 +309,19 @@ def _parse_day(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(tr("Date invalide pour {field} : {value!r} (attendu : AAAA-MM-JJ).",
-                              field=field, value=value),
-                           field=field) from None
+        raise InvalidInput(
+            tr(
+                "Date invalide pour {field} : {value!r} (attendu : AAAA-MM-JJ).",
+                field=field,
+                value=value,
+            ),
+            field=field,
+        ) from None
 
 
-def impact_report(services: Services, *, start: str | None = None, end: str | None = None,
-                  park: str | None = None) -> dict[str, Any]:
+def impact_report(
+    services: Services, *, start: str | None = None, end: str | None = None, park: str | None = None
+) -> dict[str, Any]:
     """Sum the synergies realised in [start, end] (and touching ``park``): t, t CO2e, $."""
     day0, day1 = _parse_day(start, "from"), _parse_day(end, "to")
     if day0 and day1 and day1 < day0:
@@ -230,8 +329,11 @@ def impact_report(services: Services, *, start: str | None = None, end: str | No
     park = services.check_park(park)
     t0 = datetime.combine(day0, time.min, tzinfo=UTC) if day0 else None
     t1 = datetime.combine(day1, time.max, tzinfo=UTC) if day1 else None
-    realised_at = {e.synergy_id: e.at for e in services.repo.synergy_events()
-                   if e.to_status is SynergyStatus.REALISED}
+    realised_at = {
+        e.synergy_id: e.at
+        for e in services.repo.synergy_events()
+        if e.to_status is SynergyStatus.REALISED
+    }
     flows = {f.id: f for f in services.repo.flows()}
     sites = {s.id: s for s in services.repo.sites()}
     totals: dict[str, float] = defaultdict(float)
@@ -262,23 +364,36 @@ def impact_report(services: Services, *, start: str | None = None, end: str | No
             totals[key] += value
             by_month[at.strftime("%Y-%m")][key] += value
             by_category[out_f.category_code][key] += value
-        rows.append({"synergy_id": syn.id, "realised_at": at.isoformat(),
-                     "output_flow_id": syn.output_flow_id, "input_flow_id": syn.input_flow_id,
-                     "category": out_f.category_code, "output_park": out_park,
-                     "input_park": in_park, **{k: round(v, 3) for k, v in figures.items()}})
+        rows.append(
+            {
+                "synergy_id": syn.id,
+                "realised_at": at.isoformat(),
+                "output_flow_id": syn.output_flow_id,
+                "input_flow_id": syn.input_flow_id,
+                "category": out_f.category_code,
+                "output_park": out_park,
+                "input_park": in_park,
+                **{k: round(v, 3) for k, v in figures.items()},
+            }
+        )
     return {
-        "from": day0.isoformat() if day0 else None, "to": day1.isoformat() if day1 else None,
-        "park": park, "count": len(rows),
-        "totals": {k: round(totals[k], 3) for k in ("t_diverted", "t_co2e_avoided",
-                                                     "t_co2e_transport", "t_co2e_net",
-                                                     "cad_net")},
-        "by_month": {m: {k: round(v, 3) for k, v in d.items()} for m, d in sorted(
-            by_month.items())},
-        "by_category": {c: {k: round(v, 3) for k, v in d.items()} for c, d in sorted(
-            by_category.items())},
+        "from": day0.isoformat() if day0 else None,
+        "to": day1.isoformat() if day1 else None,
+        "park": park,
+        "count": len(rows),
+        "totals": {
+            k: round(totals[k], 3)
+            for k in ("t_diverted", "t_co2e_avoided", "t_co2e_transport", "t_co2e_net", "cad_net")
+        },
+        "by_month": {
+            m: {k: round(v, 3) for k, v in d.items()} for m, d in sorted(by_month.items())
+        },
+        "by_category": {
+            c: {k: round(v, 3) for k, v in d.items()} for c, d in sorted(by_category.items())
+        },
         "synergies": rows,
         "note": "Synergies réalisées seulement ; CO2e net = évité − transport (retour à vide "
-                "compté). Quantités annuelles de l'offre ou du besoin, la plus petite.",
+        "compté). Quantités annuelles de l'offre ou du besoin, la plus petite.",
     }
 
 

@@ -80,8 +80,10 @@ class _Search:
         starts = np.cumsum([0, *sizes])
         entries = np.searchsorted(starts, which, side="right") - 1
         local = which - starts[entries]
-        others = [(self.found[e], int(self.found[e][2][k]))
-                  for e, k in zip(entries.tolist(), local.tolist(), strict=True)]
+        others = [
+            (self.found[e], int(self.found[e][2][k]))
+            for e, k in zip(entries.tolist(), local.tolist(), strict=True)
+        ]
         lons = np.array([entry[1].lon[k] for entry, k in others])
         lats = np.array([entry[1].lat[k] for entry, k in others])
         exact = geodesic_to(self.origin[0], self.origin[1], lons, lats)
@@ -90,8 +92,11 @@ class _Search:
             if d > reach_m:
                 continue
             other = group.flows[k]
-            out.append((flow, other, fit, d) if flow.direction is Direction.OUTPUT
-                       else (other, flow, fit, d))
+            out.append(
+                (flow, other, fit, d)
+                if flow.direction is Direction.OUTPUT
+                else (other, flow, fit, d)
+            )
         return out
 
 
@@ -126,8 +131,15 @@ class Matcher:
 
     # --- public -------------------------------------------------------------------------------
 
-    def for_site(self, site_id: int, *, distances: DistanceBackend, max_km: float | None = None,
-                 category: str | None = None, limit: int | None = None) -> list[Candidate]:
+    def for_site(
+        self,
+        site_id: int,
+        *,
+        distances: DistanceBackend,
+        max_km: float | None = None,
+        category: str | None = None,
+        limit: int | None = None,
+    ) -> list[Candidate]:
         """Every candidate synergy one of this site's flows takes part in, best first."""
         site = self.sites[site_id]
         search = self._pairs_for_site(site, max_km=max_km, category=category)
@@ -147,13 +159,22 @@ class Matcher:
                 return found[:limit]
             take *= 4
 
-    def rank(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
-             limit: int | None = None) -> list[Candidate]:
+    def rank(
+        self,
+        pairs: list[tuple[Flow, Flow, Fit, float]],
+        distances: DistanceBackend,
+        limit: int | None = None,
+    ) -> list[Candidate]:
         """Route, explain and rank given (output, input, fit, geodesic_m) pairs, best first."""
         return self._finish(pairs, distances, limit)
 
-    def all_pairs(self, *, distances: DistanceBackend, max_km: float | None = None,
-                  per_offer: int | None = None) -> list[Candidate]:
+    def all_pairs(
+        self,
+        *,
+        distances: DistanceBackend,
+        max_km: float | None = None,
+        per_offer: int | None = None,
+    ) -> list[Candidate]:
         """Every candidate in the registry (each pair once), best first."""
         seen: set[tuple[str, int, int]] = set()
         pairs: list[tuple[Flow, Flow, Fit, float]] = []
@@ -185,8 +206,7 @@ class Matcher:
         return self._groups[key]
 
     def _pairs_for_site(
-        self, site: Site, *, max_km: float | None, category: str | None,
-        outputs_only: bool = False,
+        self, site: Site, *, max_km: float | None, category: str | None, outputs_only: bool = False
     ) -> _Search:
         """(output, input, fit, geodesic_m) pairs this site's flows take part in.
 
@@ -200,8 +220,12 @@ class Matcher:
             return _Search([], [], np.zeros(0), (0.0, 0.0))
         own = self.flows_by_site.get(site.id, [])
         if category:
-            own = [f for f in own if f.category_code == category
-                   or any(a.code == category for a in self._ancestors(f.category_code))]
+            own = [
+                f
+                for f in own
+                if f.category_code == category
+                or any(a.code == category for a in self._ancestors(f.category_code))
+            ]
         if not own:
             return _Search([], [], np.zeros(0), (0.0, 0.0))
         plans: list[tuple[Flow, list[tuple[FlowGroup, Fit | None]]]] = []
@@ -229,12 +253,19 @@ class Matcher:
         lon, lat = self.index.point(site.id)
         reach_all_m = 1000.0 * max(
             [self._reach_km_code(f.category_code, max_km) for f, _ in plans]
-            + [self._reach_km_code(g.code, max_km) for _, gs in plans for g, fit in gs
-               if fit is not None] + [MUTUALISATION_MAX_KM])
+            + [
+                self._reach_km_code(g.code, max_km)
+                for _, gs in plans
+                for g, fit in gs
+                if fit is not None
+            ]
+            + [MUTUALISATION_MAX_KM]
+        )
         ids = self.index.sites_within(lon, lat, reach_all_m)
         # A lookup table by site id: one O(n) gather per group instead of a sorted search.
-        in_reach = np.zeros(max(int(ids.max()) + 1 if ids.size else 0, self._max_site_id + 1),
-                            dtype=bool)
+        in_reach = np.zeros(
+            max(int(ids.max()) + 1 if ids.size else 0, self._max_site_id + 1), dtype=bool
+        )
         in_reach[ids] = True
         # How far each group needs to be looked at: the largest reach of the pairs it is in.
         group_reach: dict[int, float] = {}
@@ -243,8 +274,9 @@ class Matcher:
                 if link is None:
                     reach = self._mutual_reach_m(max_km)
                 else:
-                    out_code = (flow.category_code if flow.direction is Direction.OUTPUT
-                                else group.code)
+                    out_code = (
+                        flow.category_code if flow.direction is Direction.OUTPUT else group.code
+                    )
                     reach = self._reach_km_code(out_code, max_km) * 1000.0
                 group_reach[id(group)] = max(reach, group_reach.get(id(group), 0.0))
         xy = TO_LAMBERT.transform(lon, lat)
@@ -266,8 +298,9 @@ class Matcher:
                     reach_m = self._mutual_reach_m(max_km)
                     near_idx = group.indices_within(dist, site.id, reach_m)
                     if near_idx.size > MUTUALISATION_PER_FLOW * 3:
-                        near_idx = near_idx[np.argsort(dist[near_idx], kind="stable")[
-                            :MUTUALISATION_PER_FLOW * 3]]
+                        near_idx = near_idx[
+                            np.argsort(dist[near_idx], kind="stable")[: MUTUALISATION_PER_FLOW * 3]
+                        ]
                     exact = geodesic_to(lon, lat, group.lon[near_idx], group.lat[near_idx])
                     for k, d in zip(near_idx.tolist(), exact.tolist(), strict=True):
                         pair = self._mutual(flow, group.flows[k], d, max_km)
@@ -276,8 +309,9 @@ class Matcher:
                     continue
                 if flow.direction is Direction.OUTPUT:
                     reach_m = self._reach_km_code(flow.category_code, max_km) * 1000.0
-                    idx = group.indices_within(dist, site.id, reach_m,
-                                               need_accepts=self._hazardous_code(flow))
+                    idx = group.indices_within(
+                        dist, site.id, reach_m, need_accepts=self._hazardous_code(flow)
+                    )
                 else:
                     reach_m = self._reach_km_code(group.code, max_km) * 1000.0
                     # A hazardous offer (flagged, or hazardous by category) only if this need
@@ -288,12 +322,22 @@ class Matcher:
                     found.append((flow, group, idx, dist[idx], group_fit, reach_m))
             mutual.sort(key=lambda p: (p[3], p[1].id or 0, p[0].id or 0))
             out.extend(mutual[:MUTUALISATION_PER_FLOW])
-        upper = (np.concatenate([self._upper_scores(*entry) for entry in found])
-                 if found else np.zeros(0))
+        upper = (
+            np.concatenate([self._upper_scores(*entry) for entry in found])
+            if found
+            else np.zeros(0)
+        )
         return _Search(found, out, upper, (lon, lat))
 
-    def _upper_scores(self, flow: Flow, group: FlowGroup, idx: np.ndarray, dist: np.ndarray,
-                      fit: Fit, _reach_m: float) -> np.ndarray:
+    def _upper_scores(
+        self,
+        flow: Flow,
+        group: FlowGroup,
+        idx: np.ndarray,
+        dist: np.ndarray,
+        fit: Fit,
+        _reach_m: float,
+    ) -> np.ndarray:
         """The best score each pair could reach (straight line for the road), on arrays."""
         own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
         kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
@@ -314,8 +358,9 @@ class Matcher:
 
     @staticmethod
     def _mutual_reach_m(max_km: float | None) -> float:
-        return 1000.0 * (MUTUALISATION_MAX_KM if max_km is None
-                         else min(MUTUALISATION_MAX_KM, max_km))
+        return 1000.0 * (
+            MUTUALISATION_MAX_KM if max_km is None else min(MUTUALISATION_MAX_KM, max_km)
+        )
 
     def _hazardous_code(self, flow: Flow) -> bool:
         return is_hazardous(flow, self.taxonomy.get(flow.category_code))
@@ -323,8 +368,9 @@ class Matcher:
     def _ancestors(self, code: str) -> list[Category]:
         return self.taxonomy.ancestors(code) if self.taxonomy.get(code) else []
 
-    def _mutual(self, a: Flow, b: Flow, dist_m: float,
-                max_km: float | None) -> tuple[Flow, Flow, Fit, float] | None:
+    def _mutual(
+        self, a: Flow, b: Flow, dist_m: float, max_km: float | None
+    ) -> tuple[Flow, Flow, Fit, float] | None:
         if a.category_code != b.category_code:
             return None
         cat = self.taxonomy.get(a.category_code)
@@ -334,31 +380,52 @@ class Matcher:
         if dist_m > limit_km * 1000.0:
             return None
         first, second = sorted((a, b), key=lambda f: f.id or 0)
-        what = ("besoin commun : achats ou livraisons groupés" if a.direction is Direction.INPUT
-                else "offre commune : transport ou traitement partagé")
+        what = (
+            "besoin commun : achats ou livraisons groupés"
+            if a.direction is Direction.INPUT
+            else "offre commune : transport ou traitement partagé"
+        )
         return (first, second, Fit(SynergyKind.MUTUALISATION, 0.6, "mutualisation", what), dist_m)
 
     # --- road distances, impact, score --------------------------------------------------------
 
-    def _finish(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
-                limit: int | None, site_id: int | None = None) -> list[Candidate]:
+    def _finish(
+        self,
+        pairs: list[tuple[Flow, Flow, Fit, float]],
+        distances: DistanceBackend,
+        limit: int | None,
+        site_id: int | None = None,
+    ) -> list[Candidate]:
         if not pairs:
             return []
         lookup = self._distances(pairs, distances, site_id)
         out = []
         for out_f, in_f, fit, geo_m in pairs:
             dist = lookup(out_f.site_id, in_f.site_id)
-            cand = make_candidate(out_f, in_f, fit, geo_m, dist, distances.name,
-                                  taxonomy=self.taxonomy, model=self.model,
-                                  sites=self.sites)
+            cand = make_candidate(
+                out_f,
+                in_f,
+                fit,
+                geo_m,
+                dist,
+                distances.name,
+                taxonomy=self.taxonomy,
+                model=self.model,
+                sites=self.sites,
+            )
             if cand is not None:
                 out.append(cand)
-        out.sort(key=lambda c: (-c.score, c.road_m if c.road_m is not None else c.geodesic_m,
-                                c.key))
+        out.sort(
+            key=lambda c: (-c.score, c.road_m if c.road_m is not None else c.geodesic_m, c.key)
+        )
         return out[:limit] if limit is not None else out
 
-    def _distances(self, pairs: list[tuple[Flow, Flow, Fit, float]], distances: DistanceBackend,
-                   site_id: int | None) -> Callable[[int, int], MatrixCell | None]:
+    def _distances(
+        self,
+        pairs: list[tuple[Flow, Flow, Fit, float]],
+        distances: DistanceBackend,
+        site_id: int | None,
+    ) -> Callable[[int, int], MatrixCell | None]:
         """Road distances for the pairs: around one site, two one-to-many matrices."""
         point = self.index.point
         if site_id is not None:

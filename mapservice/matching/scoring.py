@@ -44,13 +44,18 @@ def quantity_fit(kind_a: int, amount_a: float, kind_b: int, amount_b: float) -> 
     return UNCOMPARABLE_FIT
 
 
-def quantity_fits(kind_a: np.ndarray | int, amount_a: np.ndarray | float,
-                  kind_b: np.ndarray | int, amount_b: np.ndarray | float) -> np.ndarray:
+def quantity_fits(
+    kind_a: np.ndarray | int,
+    amount_a: np.ndarray | float,
+    kind_b: np.ndarray | int,
+    amount_b: np.ndarray | float,
+) -> np.ndarray:
     """Return :func:`quantity_fit` on arrays (broadcast)."""
     big = np.maximum(amount_a, amount_b)
     same = (np.equal(kind_a, kind_b)) & (np.greater_equal(kind_b, 0)) & (big > 0)
-    return np.where(same, np.minimum(amount_a, amount_b) / np.where(big > 0, big, 1.0),
-                    UNCOMPARABLE_FIT)
+    return np.where(
+        same, np.minimum(amount_a, amount_b) / np.where(big > 0, big, 1.0), UNCOMPARABLE_FIT
+    )
 
 
 def score(strength: float, q_fit: float, distance_m: float, max_m: float) -> float:
@@ -60,20 +65,28 @@ def score(strength: float, q_fit: float, distance_m: float, max_m: float) -> flo
     ``q_fit`` the :func:`quantity_fit`, ``distance_m`` the road (or straight) distance and
     ``max_m`` the distance at which the distance fit falls to 0.
     """
-    return (W_CATEGORY * strength + W_QUANTITY * q_fit
-            + W_DISTANCE * max(0.0, 1.0 - distance_m / max_m))
+    return (
+        W_CATEGORY * strength + W_QUANTITY * q_fit + W_DISTANCE * max(0.0, 1.0 - distance_m / max_m)
+    )
 
 
-def scores(strength: np.ndarray | float, q_fit: np.ndarray | float,
-           distance_m: np.ndarray | float, max_m: np.ndarray | float) -> np.ndarray:
+def scores(
+    strength: np.ndarray | float,
+    q_fit: np.ndarray | float,
+    distance_m: np.ndarray | float,
+    max_m: np.ndarray | float,
+) -> np.ndarray:
     """Return :func:`score` on arrays (broadcast)."""
-    return np.asarray(W_CATEGORY * strength + W_QUANTITY * q_fit
-                      + W_DISTANCE * np.maximum(0.0, 1.0 - distance_m / max_m))
+    return np.asarray(
+        W_CATEGORY * strength
+        + W_QUANTITY * q_fit
+        + W_DISTANCE * np.maximum(0.0, 1.0 - distance_m / max_m)
+    )
 
 
 def rounded(value: float) -> float:
     """Return a :func:`score` as shown and stored: :data:`SCORE_DECIMALS` decimals."""
-    scale = 10.0 ** SCORE_DECIMALS
+    scale = 10.0**SCORE_DECIMALS
     return round(value * scale) / scale
 
 

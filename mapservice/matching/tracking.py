@@ -25,8 +25,9 @@ class SynergyPage:
     total: int
 
 
-def synergy_page(svc: Services, *, status: SynergyStatus | None, limit: int,
-                 offset: int) -> SynergyPage:
+def synergy_page(
+    svc: Services, *, status: SynergyStatus | None, limit: int, offset: int
+) -> SynergyPage:
     """At most ``limit`` synergies (of ``status``) after skipping ``offset``, by id."""
     total = svc.repo.count_synergies(status=status)
     found = svc.repo.synergies(status=status, limit=limit, offset=offset)

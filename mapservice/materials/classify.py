@@ -80,7 +80,8 @@ EXTRA_PENALTY = 0.7
 WEAK_WEIGHT = 0.25
 #: Token and fuzzy scores of ``usages.*`` categories, by direction of the flow written.
 USAGE_FACTOR: Mapping[Direction | None, float] = MappingProxyType(
-    {None: 0.9, Direction.OUTPUT: 0.75, Direction.INPUT: 1.0})
+    {None: 0.9, Direction.OUTPUT: 0.75, Direction.INPUT: 1.0}
+)
 #: Scores given to whole-text suggestions when nothing matched: similarity × this, below ACCEPT.
 SUGGEST_SCALE = 0.4
 #: Loose difflib cutoff for look-alike words offered as candidates when nothing matched.
@@ -91,8 +92,9 @@ MAX_CANDIDATES = 5
 
 _HEAT_LOW, _HEAT_HIGH = "energie.chaleur_basse_t", "energie.chaleur_haute_t"
 
-_TEMPERATURE = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:°|º|deg(?:r[ée]s?)?\.?)?\s*([CF])\b",
-                          re.IGNORECASE)
+_TEMPERATURE = re.compile(
+    r"(-?\d+(?:[.,]\d+)?)\s*(?:°|º|deg(?:r[ée]s?)?\.?)?\s*([CF])\b", re.IGNORECASE
+)
 _PAREN = re.compile(r"\(([^)]*)\)")
 
 
@@ -165,8 +167,10 @@ class Classifier:
         for code, _, _, tokens in raw:
             union.setdefault(code, set()).update(tokens)
         df = Counter(tok for tokens_ in union.values() for tok in tokens_)
-        self._weights = {tok: WEAK_WEIGHT if tok in WEAK else 1.0 / (1.0 + 0.5 * math.log(n))
-                         for tok, n in df.items()}
+        self._weights = {
+            tok: WEAK_WEIGHT if tok in WEAK else 1.0 / (1.0 + 0.5 * math.log(n))
+            for tok, n in df.items()
+        }
         self._union = {code: frozenset(t) for code, t in union.items()}
         self._names: list[_Name] = []
         self._postings: dict[str, list[int]] = {}
@@ -174,11 +178,15 @@ class Classifier:
             toks = frozenset(tokens)
             for tok in toks:
                 self._postings.setdefault(tok, []).append(len(self._names))
-            self._names.append(_Name(code, text, kind_fr, toks,
-                                     sum(self._weights[t] for t in toks)))
+            self._names.append(
+                _Name(code, text, kind_fr, toks, sum(self._weights[t] for t in toks))
+            )
         self._alike = LookAlikes(self._weights)
-        self._usages = frozenset(c.code for c in self._cats.values()
-                                 if c.code == "usages" or c.code.startswith("usages."))
+        self._usages = frozenset(
+            c.code
+            for c in self._cats.values()
+            if c.code == "usages" or c.code.startswith("usages.")
+        )
         self._depth = {c.code: len(self.taxonomy.ancestors(c.code)) for c in self._cats.values()}
 
     def _weight(self, token: str) -> float:
@@ -230,12 +238,20 @@ class Classifier:
         code = self._corrections.get(self.key(text))
         if code is None:
             return auto
-        others = [(c, s) for c, s in ((auto.code, auto.confidence), *auto.candidates)
-                  if c is not None and c != code]
+        others = [
+            (c, s)
+            for c, s in ((auto.code, auto.confidence), *auto.candidates)
+            if c is not None and c != code
+        ]
         return Classification(
-            text=text, code=code, confidence=1.0, method="correction",
-            candidates=tuple(others[:MAX_CANDIDATES]), flagged=False,
-            reason_fr=f"corrigé par le personnel : {self._label(code)}")
+            text=text,
+            code=code,
+            confidence=1.0,
+            method="correction",
+            candidates=tuple(others[:MAX_CANDIDATES]),
+            flagged=False,
+            reason_fr=f"corrigé par le personnel : {self._label(code)}",
+        )
 
     def _classify_auto(self, text: str, direction: Direction | None) -> Classification:
         words = content_words(text)
@@ -245,15 +261,18 @@ class Classifier:
         scored = self._score(tokens, usage_factor)
         exact = self._exact(text)
         if exact is not None:
-            return self._result(text, exact.code, EXACT, "exact", scored,
-                                f"reconnu : {describe_name(text, exact)}")
+            return self._result(
+                text, exact.code, EXACT, "exact", scored, f"reconnu : {describe_name(text, exact)}"
+            )
         method, best_list = "tokens", scored
         typos: dict[str, str] = {}
         if any(self._unknown_word(t) for t in tokens):
             replaced, typos = self._fuzzy_tokens(tokens)
             if typos:
-                fuzzy = [_Scored(s.code, s.score * FUZZY_FACTOR, s.name, s.matched)
-                         for s in self._score(replaced, usage_factor)]
+                fuzzy = [
+                    _Scored(s.code, s.score * FUZZY_FACTOR, s.name, s.matched)
+                    for s in self._score(replaced, usage_factor)
+                ]
                 if fuzzy and (not scored or fuzzy[0].score > scored[0].score):
                     method, best_list = "fuzzy", fuzzy
         if not best_list or best_list[0].score < ACCEPT:
@@ -265,10 +284,13 @@ class Classifier:
         else:
             matched = ", ".join(f"« {shown[t]} »" for t in best.matched if t in shown)
             reason = f"reconnu par mots : {matched}"
-        reason += (f" → {self._label(best.code)} ({best.name.kind_fr} « {best.name.text} »)")
+        reason += f" → {self._label(best.code)} ({best.name.kind_fr} « {best.name.text} »)"
         union = self._union[best.code]
-        left = [t for t in tokens if t not in union and t not in WEAK and t not in CRITICAL
-                and typos.get(t) not in union]
+        left = [
+            t
+            for t in tokens
+            if t not in union and t not in WEAK and t not in CRITICAL and typos.get(t) not in union
+        ]
         unknown = [shown[t] for t in left if t not in self._weights]
         elsewhere = [shown[t] for t in left if t in self._weights]
         if unknown:
@@ -277,11 +299,19 @@ class Classifier:
             reason += " ; mots d'une autre catégorie : " + ", ".join(elsewhere)
         return self._result(text, best.code, best.score, method, best_list, reason)
 
-    def _result(self, text: str, code: str, confidence: float, method: str,
-                scored: list[_Scored], reason: str) -> Classification:
+    def _result(
+        self,
+        text: str,
+        code: str,
+        confidence: float,
+        method: str,
+        scored: list[_Scored],
+        reason: str,
+    ) -> Classification:
         code, note = self._heat_by_temperature(text, code)
-        candidates = tuple((s.code, round(s.score, 3)) for s in scored
-                           if s.code != code)[:MAX_CANDIDATES]
+        candidates = tuple((s.code, round(s.score, 3)) for s in scored if s.code != code)[
+            :MAX_CANDIDATES
+        ]
         confidence = round(confidence, 3)
         flagged = confidence < SURE
         if note:
@@ -300,8 +330,9 @@ class Classifier:
         for tok in tokens:
             if tok in WEAK or tok in STOP:
                 continue
-            close = (self._alike.closest(tok, SUGGEST_RATIO) if self._unknown_word(tok)
-                     else (tok, 1.0))
+            close = (
+                self._alike.closest(tok, SUGGEST_RATIO) if self._unknown_word(tok) else (tok, 1.0)
+            )
             if close is None:
                 continue
             for index in self._postings.get(close[0], ()):
@@ -309,10 +340,12 @@ class Classifier:
                 score = round(SUGGEST_SCALE * close[1], 3)
                 if score > candidates.get(code, 0.0):
                     candidates[code] = score
-        ordered = tuple(sorted(candidates.items(), key=lambda kv: (
-            -kv[1], -self._depth[kv[0]], kv[0])))[:MAX_CANDIDATES]
+        ordered = tuple(
+            sorted(candidates.items(), key=lambda kv: (-kv[1], -self._depth[kv[0]], kv[0]))
+        )[:MAX_CANDIDATES]
         reason = "non reconnu : " + (
-            "aucune catégorie ne correspond assez" if tokens else "aucun mot significatif")
+            "aucune catégorie ne correspond assez" if tokens else "aucun mot significatif"
+        )
         if ordered:
             reason += " ; proche de : " + ", ".join(self._label(c) for c, _ in ordered[:3])
         confidence = round(scored[0].score, 3) if scored else 0.0

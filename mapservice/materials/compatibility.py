@@ -34,8 +34,16 @@ class Compatibility:
             cat = taxonomy.get(code)
             assert cat is not None
             if cat.kind == "mutualisation":
-                self._add(code, code, Fit(SynergyKind.MUTUALISATION, 1.0, "mutualisation",
-                                          "l'un offre ce que l'autre cherche à partager"))
+                self._add(
+                    code,
+                    code,
+                    Fit(
+                        SynergyKind.MUTUALISATION,
+                        1.0,
+                        "mutualisation",
+                        "l'un offre ce que l'autre cherche à partager",
+                    ),
+                )
                 continue
             self._add(code, code, Fit(SynergyKind.SUBSTITUTION, 1.0, "meme-categorie"))
             for parent in taxonomy.ancestors(code):
@@ -43,15 +51,25 @@ class Compatibility:
                 self._add(parent.code, code, Fit(SynergyKind.SUBSTITUTION, 0.5, "plus-general"))
         for rule in taxonomy.rules:
             if rule.kind != SynergyKind.SUBSTITUTION.value:
-                self._add(rule.output_code, rule.input_code,
-                          Fit(SynergyKind.MUTUALISATION, rule.strength, "regle", rule.note_fr))
+                self._add(
+                    rule.output_code,
+                    rule.input_code,
+                    Fit(SynergyKind.MUTUALISATION, rule.strength, "regle", rule.note_fr),
+                )
                 continue
             fit = Fit(SynergyKind.SUBSTITUTION, rule.strength, "regle", rule.note_fr)
             self._add(rule.output_code, rule.input_code, fit)
             for child in self._descendants(rule.output_code):
-                self._add(child, rule.input_code, Fit(SynergyKind.SUBSTITUTION,
-                                                      round(rule.strength * 0.9, 3),
-                                                      "regle-parent", rule.note_fr))
+                self._add(
+                    child,
+                    rule.input_code,
+                    Fit(
+                        SynergyKind.SUBSTITUTION,
+                        round(rule.strength * 0.9, 3),
+                        "regle-parent",
+                        rule.note_fr,
+                    ),
+                )
 
     def _descendants(self, code: str) -> list[str]:
         out, todo = [], [code]

@@ -24,8 +24,14 @@ from mapservice.domain.model import Unit
 from mapservice.materials.taxonomy import AvoidedEmission, Factor, Taxonomy
 
 #: Factors the transport model needs, by key in ``data/factors.csv``.
-REQUIRED_FACTORS = ("truck_kg_co2e_per_tkm", "truck_cost_cad_per_tkm", "truck_payload_t",
-                    "truck_empty_return", "truck_speed_highway_kmh", "landfill_cost_cad_per_t")
+REQUIRED_FACTORS = (
+    "truck_kg_co2e_per_tkm",
+    "truck_cost_cad_per_tkm",
+    "truck_payload_t",
+    "truck_empty_return",
+    "truck_speed_highway_kmh",
+    "landfill_cost_cad_per_t",
+)
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,24 @@ class TransportModel:
 
     def sources(self) -> list[dict[str, Any]]:
         """The factors behind every figure, to show next to them."""
-        return [{"key": f.key, "value": f.value, "unit": f.unit, "label_fr": f.label_fr,
-                 "label_en": f.label_en, "source": f.source, "year": f.year}
-                for k in REQUIRED_FACTORS if (f := self.factors[k])]
+        return [
+            {
+                "key": f.key,
+                "value": f.value,
+                "unit": f.unit,
+                "label_fr": f.label_fr,
+                "label_en": f.label_en,
+                "source": f.source,
+                "year": f.year,
+            }
+            for k in REQUIRED_FACTORS
+            if (f := self.factors[k])
+        ]
 
 
-def tonnes_per_year(quantity: float | None, unit: Unit | None,
-                    density_t_per_m3: float | None) -> float | None:
+def tonnes_per_year(
+    quantity: float | None, unit: Unit | None, density_t_per_m3: float | None
+) -> float | None:
     """Return a quantity in t/year when it can be said (m3 needs a density); else None."""
     if quantity is None or unit is None or not math.isfinite(quantity) or quantity < 0:
         return None
@@ -107,20 +124,36 @@ class TripImpact:
     avoided_source: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: (round(v, 3) if isinstance(v, float) else v)
-                for k, v in self.__dict__.items()}
+        return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
-def trip_impact(model: TransportModel, *, tonnes: float | None, road_km: float | None,
-                avoided: AvoidedEmission | None) -> TripImpact:
+def trip_impact(
+    model: TransportModel,
+    *,
+    tonnes: float | None,
+    road_km: float | None,
+    avoided: AvoidedEmission | None,
+) -> TripImpact:
     """Transport, avoided and net figures of moving ``tonnes`` per year over ``road_km``."""
     per_t_avoided = avoided.kg_co2e_avoided_per_t if avoided else None
     per_tkm = model.kg_co2e_per_tkm * model.return_multiplier
     break_even = per_t_avoided / per_tkm if per_t_avoided is not None and per_tkm > 0 else None
     if tonnes is None:
-        return TripImpact(None, road_km, None, None, None, None, None, None, None, None,
-                          break_even, model.empty_return,
-                          avoided.source if avoided else None)
+        return TripImpact(
+            None,
+            road_km,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            break_even,
+            model.empty_return,
+            avoided.source if avoided else None,
+        )
     tkm = tonnes * road_km if road_km is not None else None
     transport = per_tkm * tkm if tkm is not None else None
     cost = model.cost_cad_per_tkm * tkm if tkm is not None else None

@@ -89,8 +89,9 @@ class _Reader:
             reader = csv.DictReader(fh)
             missing = [c for c in self.required if c not in (reader.fieldnames or [])]
             if missing:
-                raise TaxonomyError(f"{self.path}:1: missing columns {missing}; "
-                                    f"expected {list(self.required)}")
+                raise TaxonomyError(
+                    f"{self.path}:1: missing columns {missing}; expected {list(self.required)}"
+                )
             for line, rec in enumerate(reader, start=2):
                 yield line, {k: (v or "").strip() for k, v in rec.items() if k}
 
@@ -99,8 +100,16 @@ class _Reader:
             f"{self.path.name}:{line}: column {column!r} is {value!r}; expected {expected}"
         )
 
-    def number(self, line: int, rec: dict[str, str], column: str, *, optional: bool = False,
-               low: float | None = None, high: float | None = None) -> float | None:
+    def number(
+        self,
+        line: int,
+        rec: dict[str, str],
+        column: str,
+        *,
+        optional: bool = False,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> float | None:
         raw = rec[column]
         if not raw and optional:
             return None
@@ -141,8 +150,12 @@ def _plural_key(key: str) -> str:
 class Taxonomy:
     """Categories by code, their hierarchy, lookups by what people write, and the rules."""
 
-    def __init__(self, categories: list[Category], rules: list[CompatibilityRule],
-                 avoided: list[AvoidedEmission] | None = None) -> None:
+    def __init__(
+        self,
+        categories: list[Category],
+        rules: list[CompatibilityRule],
+        avoided: list[AvoidedEmission] | None = None,
+    ) -> None:
         self._by_code: dict[str, Category] = {}
         for cat in categories:
             if cat.code in self._by_code:
@@ -161,8 +174,9 @@ class Taxonomy:
         for rule in rules:
             for code in (rule.output_code, rule.input_code):
                 if code not in self._by_code:
-                    raise TaxonomyError(f"rule {rule.output_code}->{rule.input_code}: "
-                                        f"unknown category {code!r}")
+                    raise TaxonomyError(
+                        f"rule {rule.output_code}->{rule.input_code}: unknown category {code!r}"
+                    )
         self.rules = tuple(rules)
         self.avoided = {a.category_code: a for a in (avoided or [])}
         self._keys: dict[str, Category] = {}
@@ -188,34 +202,54 @@ class Taxonomy:
     def from_directory(cls, data_dir: Path) -> Taxonomy:
         """Read the categories, compatibility rules and avoided emissions under ``materials/``."""
         folder = data_dir / "materials"
-        reader = _Reader(folder / "categories.csv", (
-            "code", "parent", "kind", "label_fr", "label_en", "synonyms_fr", "synonyms_en",
-            "ewc_code", "hazardous", "default_unit", "density_t_per_m3", "max_transport_km"))
+        reader = _Reader(
+            folder / "categories.csv",
+            (
+                "code",
+                "parent",
+                "kind",
+                "label_fr",
+                "label_en",
+                "synonyms_fr",
+                "synonyms_en",
+                "ewc_code",
+                "hazardous",
+                "default_unit",
+                "density_t_per_m3",
+                "max_transport_km",
+            ),
+        )
         categories = []
         for line, rec in reader.rows():
             if not rec["code"] or rec["code"] != rec["code"].lower() or " " in rec["code"]:
                 raise reader.fail(line, "code", rec["code"], "a lowercase dotted code")
             if not rec["label_fr"] or not rec["label_en"]:
                 raise reader.fail(line, "label_fr", rec["label_fr"], "French and English labels")
-            categories.append(Category(
-                code=rec["code"],
-                parent=rec["parent"] or None,
-                kind=reader.choice(line, rec, "kind", KINDS),
-                label_fr=rec["label_fr"],
-                label_en=rec["label_en"],
-                synonyms_fr=_split(rec["synonyms_fr"]),
-                synonyms_en=_split(rec["synonyms_en"]),
-                ewc_code=rec["ewc_code"] or None,
-                hazardous=reader.boolean(line, rec, "hazardous"),
-                default_unit=reader.choice(line, rec, "default_unit", UNITS),
-                density_t_per_m3=reader.number(line, rec, "density_t_per_m3", optional=True,
-                                               low=0.01, high=25),
-                max_transport_km=reader.number(line, rec, "max_transport_km", low=0.1,
-                                               high=5000) or 0.0,
-                description_fr=rec.get("description_fr", ""),
-            ))
-        rules_reader = _Reader(folder / "compatibility.csv",
-                               ("output_code", "input_code", "strength", "kind"))
+            categories.append(
+                Category(
+                    code=rec["code"],
+                    parent=rec["parent"] or None,
+                    kind=reader.choice(line, rec, "kind", KINDS),
+                    label_fr=rec["label_fr"],
+                    label_en=rec["label_en"],
+                    synonyms_fr=_split(rec["synonyms_fr"]),
+                    synonyms_en=_split(rec["synonyms_en"]),
+                    ewc_code=rec["ewc_code"] or None,
+                    hazardous=reader.boolean(line, rec, "hazardous"),
+                    default_unit=reader.choice(line, rec, "default_unit", UNITS),
+                    density_t_per_m3=reader.number(
+                        line, rec, "density_t_per_m3", optional=True, low=0.01, high=25
+                    ),
+                    max_transport_km=reader.number(
+                        line, rec, "max_transport_km", low=0.1, high=5000
+                    )
+                    or 0.0,
+                    description_fr=rec.get("description_fr", ""),
+                )
+            )
+        rules_reader = _Reader(
+            folder / "compatibility.csv", ("output_code", "input_code", "strength", "kind")
+        )
         rules = [
             CompatibilityRule(
                 output_code=rec["output_code"],
@@ -230,13 +264,17 @@ class Taxonomy:
         avoided: list[AvoidedEmission] = []
         avoided_path = folder / "avoided_emissions.csv"
         if avoided_path.exists():
-            av = _Reader(avoided_path, ("category_code", "kg_co2e_avoided_per_t", "basis",
-                                        "source", "year", "status"))
+            av = _Reader(
+                avoided_path,
+                ("category_code", "kg_co2e_avoided_per_t", "basis", "source", "year", "status"),
+            )
             avoided = [
                 AvoidedEmission(
                     category_code=rec["category_code"],
-                    kg_co2e_avoided_per_t=av.number(line, rec, "kg_co2e_avoided_per_t",
-                                                    low=-10_000, high=100_000) or 0.0,
+                    kg_co2e_avoided_per_t=av.number(
+                        line, rec, "kg_co2e_avoided_per_t", low=-10_000, high=100_000
+                    )
+                    or 0.0,
                     basis=rec["basis"],
                     source=rec["source"],
                     year=av.year(line, rec),
@@ -287,8 +325,9 @@ class Taxonomy:
         key = fold(text)
         if not key:
             return None
-        return self._keys.get(text.strip()) or self._keys.get(key) or self._keys.get(
-            _plural_key(key))
+        return (
+            self._keys.get(text.strip()) or self._keys.get(key) or self._keys.get(_plural_key(key))
+        )
 
     def suggest(self, text: str, n: int = 5) -> list[Category]:
         """Return the categories whose names are closest to ``text``."""

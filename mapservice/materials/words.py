@@ -46,8 +46,13 @@ _CRITICAL_WORDS = (
     "hazardous toxique toxic amiante asbestos pcb radioactif radioactive biomedical infectieux"
 )
 #: Spellings of one word that plural folding cannot join.
-_ALIASES = {"alu": "aluminium", "aluminum": "aluminium", "fiber": "fibre", "tyre": "tire",
-            "fertiliser": "fertilizer"}
+_ALIASES = {
+    "alu": "aluminium",
+    "aluminum": "aluminium",
+    "fiber": "fibre",
+    "tyre": "tire",
+    "fertiliser": "fertilizer",
+}
 
 _NUMBER = re.compile(r"\d+(?:x\d+)*[a-z]{0,3}")
 _WORD = re.compile(r"[^\W_]+")
@@ -82,19 +87,26 @@ def singular(token: str) -> str:
 
 def word_keys(text: str) -> list[tuple[str, str]]:
     """Return ``(folded singular key, as written)`` for each word of ``text``, no quantities."""
-    return [(_ALIASES.get(k, k), shown) for k, shown in
-            ((singular(folded), shown) for folded, shown in words_kept(text))]
+    return [
+        (_ALIASES.get(k, k), shown)
+        for k, shown in ((singular(folded), shown) for folded, shown in words_kept(text))
+    ]
 
 
 UNIT_SET = frozenset(_UNITS.split())
-STOP, WEAK, CRITICAL = (frozenset(singular(w) for w in words.split())
-                           for words in (_STOP_WORDS, _WEAK_WORDS, _CRITICAL_WORDS))
+STOP, WEAK, CRITICAL = (
+    frozenset(singular(w) for w in words.split())
+    for words in (_STOP_WORDS, _WEAK_WORDS, _CRITICAL_WORDS)
+)
 
 
 def content_words(text: str) -> list[tuple[str, str]]:
     """Return the words that can match: no stop words, no single letters, no units."""
-    return [(k, shown) for k, shown in word_keys(text)
-            if len(k) > 1 and k not in STOP and k not in UNIT_SET]
+    return [
+        (k, shown)
+        for k, shown in word_keys(text)
+        if len(k) > 1 and k not in STOP and k not in UNIT_SET
+    ]
 
 
 def words_kept(text: str) -> list[tuple[str, str]]:
@@ -114,7 +126,7 @@ def words_kept(text: str) -> list[tuple[str, str]]:
 
 
 def bigrams(word: str) -> frozenset[str]:
-    return frozenset(word[i:i + 2] for i in range(len(word) - 1))
+    return frozenset(word[i : i + 2] for i in range(len(word) - 1))
 
 
 def plural_key(key: str) -> str:
@@ -127,10 +139,14 @@ def describe_name(text: str, cat: Category) -> str:
     written = {fold(text), " ".join(f for f, _ in words_kept(text))}
     names = [(fold(cat.code), f"code {cat.code}")]
     names += [(fold(label), f"libellé « {label} »") for label in (cat.label_fr, cat.label_en)]
-    names += [(fold(syn), f"synonyme « {syn} » de {cat.label_fr}")
-              for syn in (*cat.synonyms_fr, *cat.synonyms_en)]
-    for same in (lambda name: name in written,  # as written first, then plural-insensitive
-                 lambda name: plural_key(name) in {plural_key(w) for w in written}):
+    names += [
+        (fold(syn), f"synonyme « {syn} » de {cat.label_fr}")
+        for syn in (*cat.synonyms_fr, *cat.synonyms_en)
+    ]
+    for same in (
+        lambda name: name in written,  # as written first, then plural-insensitive
+        lambda name: plural_key(name) in {plural_key(w) for w in written},
+    ):
         for name, description in names:
             if same(name):
                 return description
@@ -165,8 +181,9 @@ class LookAlikes:
         for pair in pairs:
             for cand in self._by_bigram.get(pair, ()):
                 shared[cand] = shared.get(cand, 0) + 1
-        likely = heapq.nlargest(_FUZZY_SHORTLIST, shared,
-                                key=lambda c: 2 * shared[c] / (len(pairs) + self._pairs[c]))
+        likely = heapq.nlargest(
+            _FUZZY_SHORTLIST, shared, key=lambda c: 2 * shared[c] / (len(pairs) + self._pairs[c])
+        )
         best: tuple[str, float] | None = None
         matcher = difflib.SequenceMatcher(None, b=token, autojunk=False)
         for cand in likely:

@@ -72,12 +72,14 @@ def backup(url: str, out: Path) -> BackupReport:
         from mapservice.ops import backup_postgis
 
         revision = backup_postgis.dump(url, out)
-    return BackupReport(out, _backend(url), revision, out.stat().st_size,
-                        round(time.monotonic() - started, 2))
+    return BackupReport(
+        out, _backend(url), revision, out.stat().st_size, round(time.monotonic() - started, 2)
+    )
 
 
-def restore(url: str, source: Path, *, safety_folder: Path,
-            now: datetime | None = None) -> RestoreReport:
+def restore(
+    url: str, source: Path, *, safety_folder: Path, now: datetime | None = None
+) -> RestoreReport:
     """Replace the data at ``url`` with the backup ``source``, then upgrade its schema.
 
     The current data is first copied beside the SQLite file (``<name>.avant-restauration-…``)
@@ -102,8 +104,9 @@ def restore(url: str, source: Path, *, safety_folder: Path,
         revision = repo.revision() or "?"
     finally:
         repo.close()
-    return RestoreReport(source, _backend(url), restored, revision, safety,
-                         round(time.monotonic() - started, 2))
+    return RestoreReport(
+        source, _backend(url), restored, revision, safety, round(time.monotonic() - started, 2)
+    )
 
 
 def shown_url(url: str) -> str:
@@ -123,6 +126,7 @@ def _backend(url: str) -> str:
 
 
 # --- SQLite -------------------------------------------------------------------------------------
+
 
 def _sqlite_path(url: str) -> Path:
     from sqlalchemy.engine import make_url
@@ -150,8 +154,9 @@ def _backup_sqlite(path: Path, out: Path) -> str:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         except sqlite3.Error as exc:
-            raise BackupError(tr("La copie de {path} a échoué.",
-                                 path=path), detail=str(exc)) from exc
+            raise BackupError(
+                tr("La copie de {path} a échoué.", path=path), detail=str(exc)
+            ) from exc
         revision = check_sqlite(part, what=f"Le fichier copié de {path.name}")
         flush_to_disk(part)
         os.replace(part, out)
@@ -165,27 +170,45 @@ def check_sqlite(path: Path, *, what: str | None = None) -> str:
     try:
         with closing(_connect(path, read_only=True)) as db:
             problems = [row[0] for row in db.execute("PRAGMA integrity_check(5)")]
-            tables = {row[0] for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            revisions = ([row[0] for row in db.execute("SELECT version_num FROM alembic_version")]
-                         if "alembic_version" in tables else [])
+            tables = {
+                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            revisions = (
+                [row[0] for row in db.execute("SELECT version_num FROM alembic_version")]
+                if "alembic_version" in tables
+                else []
+            )
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc):
-            raise InvalidBackup(tr("{what} n'est pas une base SQLite.",
-                                   what=what), detail=str(exc)) from exc
-        raise InvalidBackup(tr("{what} est endommagé ou incomplet ({exc}).", what=what, exc=exc),
-                            detail=str(exc)) from exc
+            raise InvalidBackup(
+                tr("{what} n'est pas une base SQLite.", what=what), detail=str(exc)
+            ) from exc
+        raise InvalidBackup(
+            tr("{what} est endommagé ou incomplet ({exc}).", what=what, exc=exc), detail=str(exc)
+        ) from exc
     if problems != ["ok"]:
-        raise InvalidBackup(tr("{what} est endommagé ou incomplet ({problem}).",
-                               what=what, problem=problems[0]),
-                            detail="; ".join(problems))
+        raise InvalidBackup(
+            tr("{what} est endommagé ou incomplet ({problem}).", what=what, problem=problems[0]),
+            detail="; ".join(problems),
+        )
     missing = REQUIRED_TABLES - tables
     if missing:
-        raise InvalidBackup(tr("{what} n'est pas une base mapservice : il y manque les tables "
-                               "{missing}.", what=what, missing=', '.join(sorted(missing))))
+        raise InvalidBackup(
+            tr(
+                "{what} n'est pas une base mapservice : il y manque les tables {missing}.",
+                what=what,
+                missing=", ".join(sorted(missing)),
+            )
+        )
     if len(revisions) != 1:
-        raise InvalidBackup(tr("{what} n'est pas une base mapservice : {revisions} révisions "
-                               "de schéma au lieu d'une.", what=what, revisions=len(revisions)))
+        raise InvalidBackup(
+            tr(
+                "{what} n'est pas une base mapservice : {revisions} révisions "
+                "de schéma au lieu d'une.",
+                what=what,
+                revisions=len(revisions),
+            )
+        )
     return str(revisions[0])
 
 
@@ -193,20 +216,22 @@ def _restore_sqlite(path: Path, source: Path, stamp: str) -> tuple[str, Path | N
     path.parent.mkdir(parents=True, exist_ok=True)
     with staging_file(path, ".restauration") as staged:
         try:
-            with closing(_connect(source, read_only=True)) as src, \
-                    closing(_connect(staged)) as dst:
+            with closing(_connect(source, read_only=True)) as src, closing(_connect(staged)) as dst:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")
         except sqlite3.DatabaseError as exc:
             if "not a database" in str(exc):
-                raise InvalidBackup(tr("« {source} » n'est pas une base SQLite.",
-                                       source=source.name),
-                                    detail=str(exc)) from exc
-            raise InvalidBackup(tr("« {source} » est endommagé ou incomplet ({exc}).",
-                                   source=source.name, exc=exc),
-                                detail=str(exc)) from exc
-        revision = known_revision(check_sqlite(staged, what=f"« {source.name} »"),
-                                  f"« {source.name} »")
+                raise InvalidBackup(
+                    tr("« {source} » n'est pas une base SQLite.", source=source.name),
+                    detail=str(exc),
+                ) from exc
+            raise InvalidBackup(
+                tr("« {source} » est endommagé ou incomplet ({exc}).", source=source.name, exc=exc),
+                detail=str(exc),
+            ) from exc
+        revision = known_revision(
+            check_sqlite(staged, what=f"« {source.name} »"), f"« {source.name} »"
+        )
         safety = None
         live = _readable(path)
         if path.exists():
@@ -258,8 +283,10 @@ def _install(staged: Path, path: Path) -> None:
             try:
                 src.backup(live)
             except sqlite3.Error as exc:
-                raise BackupError(tr("La restauration dans {path} a échoué ; la base n'a pas "
-                                     "changé.", path=path), detail=str(exc)) from exc
+                raise BackupError(
+                    tr("La restauration dans {path} a échoué ; la base n'a pas changé.", path=path),
+                    detail=str(exc),
+                ) from exc
 
 
 def _free(path: Path) -> Path:

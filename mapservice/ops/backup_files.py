@@ -11,8 +11,9 @@ from pathlib import Path
 from mapservice.errors import MapserviceError, tr
 
 #: Tables every mapservice database has had since the first revision.
-REQUIRED_TABLES = frozenset({"alembic_version", "municipalities", "parks", "members", "sites",
-                             "flows"})
+REQUIRED_TABLES = frozenset(
+    {"alembic_version", "municipalities", "parks", "members", "sites", "flows"}
+)
 
 
 class BackupError(MapserviceError):
@@ -35,9 +36,14 @@ def known_revision(revision: str, what: str) -> str:
     known = known_revisions()
     if revision not in known:
         raise InvalidBackup(
-            tr("{what} a un schéma plus récent que ce code (révision {revision} ; ce code connaît "
-               "jusqu'à {known}) : mettez mapservice à jour avant de restaurer.",
-               what=what, revision=revision, known=known[-1]))
+            tr(
+                "{what} a un schéma plus récent que ce code (révision {revision} ; ce code connaît "
+                "jusqu'à {known}) : mettez mapservice à jour avant de restaurer.",
+                what=what,
+                revision=revision,
+                known=known[-1],
+            )
+        )
     return revision
 
 

@@ -39,14 +39,21 @@ def dump(url: str, out: Path) -> str:
     conninfo, env = _connection(url)
     schema = url_schema(url)
     with staging_file(out, ".partiel") as part:
-        args = ["pg_dump", "--format=custom", "--no-password", f"--file={part}",
-                f"--dbname={conninfo}"]
+        args = [
+            "pg_dump",
+            "--format=custom",
+            "--no-password",
+            f"--file={part}",
+            f"--dbname={conninfo}",
+        ]
         if schema is not None:
             args.append(f"--schema={_ident(schema)}")
         done = _run(args, env)
         if done.returncode != 0:
-            raise BackupError(tr("pg_dump a échoué : {stderr}", stderr=_first_line(done.stderr)),
-                              detail=done.stderr)
+            raise BackupError(
+                tr("pg_dump a échoué : {stderr}", stderr=_first_line(done.stderr)),
+                detail=done.stderr,
+            )
         revision = check_archive(part, schema or _where(url)[0])
         flush_to_disk(part)
         os.replace(part, out)
@@ -61,23 +68,48 @@ def check_archive(path: Path, schema: str) -> str:
     if "alembic_version" not in ours:
         others = sorted({where for where, name in tables if name == "alembic_version"})
         if others:
-            raise InvalidBackup(tr("{what} est une sauvegarde du schéma « {other} » ; la base "
-                                   "configurée utilise le schéma « {schema} ».",
-                                   what=what, other=others[0], schema=schema))
+            raise InvalidBackup(
+                tr(
+                    "{what} est une sauvegarde du schéma « {other} » ; la base "
+                    "configurée utilise le schéma « {schema} ».",
+                    what=what,
+                    other=others[0],
+                    schema=schema,
+                )
+            )
         raise InvalidBackup(tr("{what} n'est pas une sauvegarde de mapservice.", what=what))
     missing = REQUIRED_TABLES - ours
     if missing:
-        raise InvalidBackup(tr("{what} n'est pas une sauvegarde de mapservice : il y manque les "
-                               "tables {missing}.", what=what, missing=', '.join(sorted(missing))))
-    done = _run(["pg_restore", "--data-only", f"--schema={schema}", "--table=alembic_version",
-                 "--file=-", str(path)])
-    copied = re.search(r"^COPY [^\n]*alembic_version[^\n]*\n(.*?)^\\\.$", done.stdout,
-                       re.MULTILINE | re.DOTALL)
+        raise InvalidBackup(
+            tr(
+                "{what} n'est pas une sauvegarde de mapservice : il y manque les tables {missing}.",
+                what=what,
+                missing=", ".join(sorted(missing)),
+            )
+        )
+    done = _run(
+        [
+            "pg_restore",
+            "--data-only",
+            f"--schema={schema}",
+            "--table=alembic_version",
+            "--file=-",
+            str(path),
+        ]
+    )
+    copied = re.search(
+        r"^COPY [^\n]*alembic_version[^\n]*\n(.*?)^\\\.$", done.stdout, re.MULTILINE | re.DOTALL
+    )
     revisions = copied.group(1).split() if copied else []
     if len(revisions) != 1:
-        raise InvalidBackup(tr("{what} n'est pas une sauvegarde de mapservice : {revisions} "
-                               "révisions de schéma au lieu d'une.",
-                               what=what, revisions=len(revisions)))
+        raise InvalidBackup(
+            tr(
+                "{what} n'est pas une sauvegarde de mapservice : {revisions} "
+                "révisions de schéma au lieu d'une.",
+                what=what,
+                revisions=len(revisions),
+            )
+        )
     return revisions[0]
 
 
@@ -101,19 +133,39 @@ def restore(url: str, source: Path, safety_folder: Path, stamp: str) -> tuple[st
         listing.write_text(_restorable(source), encoding="utf-8")
         # The whole script first: fed straight from pg_restore, a psql whose input stopped
         # short (pg_restore failing halfway) would commit what it had read.
-        written = _run(["pg_restore", "--no-owner", f"--use-list={listing}",
-                        f"--file={script}", str(source)])
+        written = _run(
+            ["pg_restore", "--no-owner", f"--use-list={listing}", f"--file={script}", str(source)]
+        )
         if written.returncode != 0:
-            raise BackupError(tr("La sauvegarde est illisible ; la base n'a pas changé : "
-                                 "{stderr}",
-                                 stderr=_first_line(written.stderr)), detail=written.stderr)
-        loaded = _run(["psql", "--no-psqlrc", "--quiet", "--no-password",
-                       "--set=ON_ERROR_STOP=1", "--single-transaction",
-                       f"--command={_clear(schema)}", f"--file={script}",
-                       f"--dbname={conninfo}"], env)
+            raise BackupError(
+                tr(
+                    "La sauvegarde est illisible ; la base n'a pas changé : {stderr}",
+                    stderr=_first_line(written.stderr),
+                ),
+                detail=written.stderr,
+            )
+        loaded = _run(
+            [
+                "psql",
+                "--no-psqlrc",
+                "--quiet",
+                "--no-password",
+                "--set=ON_ERROR_STOP=1",
+                "--single-transaction",
+                f"--command={_clear(schema)}",
+                f"--file={script}",
+                f"--dbname={conninfo}",
+            ],
+            env,
+        )
     if loaded.returncode != 0:
-        raise BackupError(tr("La restauration a échoué ; la base n'a pas changé : "
-                             "{stderr}", stderr=_first_line(loaded.stderr)), detail=loaded.stderr)
+        raise BackupError(
+            tr(
+                "La restauration a échoué ; la base n'a pas changé : {stderr}",
+                stderr=_first_line(loaded.stderr),
+            ),
+            detail=loaded.stderr,
+        )
     return revision, safety
 
 
@@ -137,8 +189,12 @@ def _connection(url: str) -> tuple[str, dict[str, str]]:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    params: dict[str, Any] = {"host": parsed.host, "port": parsed.port,
-                              "user": parsed.username, "dbname": parsed.database}
+    params: dict[str, Any] = {
+        "host": parsed.host,
+        "port": parsed.port,
+        "user": parsed.username,
+        "dbname": parsed.database,
+    }
     params.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})
     conninfo = " ".join(f"{k}={_quote(str(v))}" for k, v in params.items() if v is not None)
     env = {**os.environ, "PGCONNECT_TIMEOUT": os.environ.get("PGCONNECT_TIMEOUT", "10")}
@@ -159,11 +215,17 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _run(args: list[str], env: dict[str, str] | None = None,
-         **kwargs: Any) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
     if shutil.which(args[0]) is None:
-        raise BackupError(tr("{program} est introuvable : installez le client PostgreSQL "
-                             "(paquet postgresql-client).", program=args[0]))
+        raise BackupError(
+            tr(
+                "{program} est introuvable : installez le client PostgreSQL "
+                "(paquet postgresql-client).",
+                program=args[0],
+            )
+        )
     return subprocess.run(args, env=env, capture_output=True, text=True, check=False, **kwargs)
 
 
@@ -173,17 +235,25 @@ def _first_line(text: str) -> str:
     for line in lines:
         for mark in ("ERROR:", "FATAL:", "error:"):
             if mark in line:
-                return line[line.index(mark):]
+                return line[line.index(mark) :]
     return lines[0] if lines else "erreur inconnue"
 
 
 def _tables(path: Path) -> set[tuple[str, str]]:
     done = _run(["pg_restore", "--list", str(path)])
     if done.returncode != 0:
-        raise InvalidBackup(tr("« {name} » n'est pas une sauvegarde PostgreSQL (pg_dump "
-                               "--format=custom).", name=path.name), detail=done.stderr)
-    return {(m["schema"], m["name"]) for line in done.stdout.splitlines()
-            if (m := _TOC_ENTRY.match(line)) and m["kind"] == "TABLE"}
+        raise InvalidBackup(
+            tr(
+                "« {name} » n'est pas une sauvegarde PostgreSQL (pg_dump --format=custom).",
+                name=path.name,
+            ),
+            detail=done.stderr,
+        )
+    return {
+        (m["schema"], m["name"])
+        for line in done.stdout.splitlines()
+        if (m := _TOC_ENTRY.match(line)) and m["kind"] == "TABLE"
+    }
 
 
 def _restorable(path: Path) -> str:
@@ -196,7 +266,8 @@ def _restorable(path: Path) -> str:
         skip = entry is not None and (
             entry["kind"] == "SCHEMA"
             or (entry["kind"] == "COMMENT" and entry["name"] == "EXTENSION")
-            or entry["name"] == "spatial_ref_sys")
+            or entry["name"] == "spatial_ref_sys"
+        )
         kept.append(";" + line if skip else line)
     return "\n".join(kept) + "\n"
 
@@ -241,8 +312,9 @@ def _where(url: str) -> tuple[str, bool]:
     try:
         with repo.engine.connect() as conn:
             schema = url_schema(url) or conn.execute(sa.text("SELECT current_schema()")).scalar()
-            found = conn.execute(sa.text("SELECT to_regclass(:t)"),
-                                 {"t": f"{_ident(schema)}.alembic_version"}).scalar()
+            found = conn.execute(
+                sa.text("SELECT to_regclass(:t)"), {"t": f"{_ident(schema)}.alembic_version"}
+            ).scalar()
     except sa.exc.OperationalError as exc:
         raise BackupError(tr("La base de données est indisponible."), detail=str(exc.orig)) from exc
     finally:

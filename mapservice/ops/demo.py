@@ -27,9 +27,26 @@ from shapely.geometry.base import BaseGeometry
 from mapservice.ops.demo_reference import ParkArea, Place, Reference, dist2
 
 HEADER = (
-    "entreprise", "secteur_scian", "site", "adresse", "municipalite", "code_postal", "latitude",
-    "longitude", "type", "matiere", "description", "quantite", "unite", "frequence", "dangereux",
-    "confidentiel", "contact_nom", "contact_courriel", "contact_telephone", "consentement_public",
+    "entreprise",
+    "secteur_scian",
+    "site",
+    "adresse",
+    "municipalite",
+    "code_postal",
+    "latitude",
+    "longitude",
+    "type",
+    "matiere",
+    "description",
+    "quantite",
+    "unite",
+    "frequence",
+    "dangereux",
+    "confidentiel",
+    "contact_nom",
+    "contact_courriel",
+    "contact_telephone",
+    "consentement_public",
 )
 N_MEMBERS = 247
 N_ROWS = 1000
@@ -120,8 +137,11 @@ def _allocate(total: int, weights: list[float]) -> list[int]:
 def _members(ref: Reference, rng: random.Random) -> list[_Member]:
     vocab = ref.vocab
     sectors = vocab["sectors"]
-    kinds = [s for s, n in zip(sectors, _allocate(N_MEMBERS, [s["weight"] for s in sectors]),
-                               strict=True) for _ in range(n)]
+    kinds = [
+        s
+        for s, n in zip(sectors, _allocate(N_MEMBERS, [s["weight"] for s in sectors]), strict=True)
+        for _ in range(n)
+    ]
     rng.shuffle(kinds)
     consenting = rng.sample(range(N_MEMBERS), round(CONSENT_SHARE * N_MEMBERS))
     members: list[_Member] = []
@@ -131,11 +151,15 @@ def _members(ref: Reference, rng: random.Random) -> list[_Member]:
         naics = sector.get("head_naics", {}).get(head) or rng.choice(sector["naics"])
         first, last = rng.choice(vocab["first_names"]), rng.choice(vocab["last_names"])
         domain = _slug(name.removesuffix(" (démo)").removesuffix(" inc.").removesuffix(" ltée"))
-        contact = (f"{first} {last}", f"{_slug(first)}.{_slug(last)}@{domain}.example",
-                   f"{rng.choice(('418', '581'))}-555-01{rng.randrange(100):02d}")
+        contact = (
+            f"{first} {last}",
+            f"{_slug(first)}.{_slug(last)}@{domain}.example",
+            f"{rng.choice(('418', '581'))}-555-01{rng.randrange(100):02d}",
+        )
         low, high = SIZES[size][1]
-        members.append(_Member(name, sector, size, naics, contact, index in consenting,
-                               rng.randint(low, high)))
+        members.append(
+            _Member(name, sector, size, naics, contact, index in consenting, rng.randint(low, high))
+        )
     # Bring the total to N_ROWS, one row at a time, within each size's bounds (+1).
     while (total := sum(m.n_rows for m in members)) != N_ROWS:
         member = rng.choice(members)
@@ -149,8 +173,9 @@ def _members(ref: Reference, rng: random.Random) -> list[_Member]:
     return members
 
 
-def _company_name(vocab: dict[str, Any], sector: dict[str, Any], rng: random.Random,
-                  taken: list[str]) -> tuple[str, str]:
+def _company_name(
+    vocab: dict[str, Any], sector: dict[str, Any], rng: random.Random, taken: list[str]
+) -> tuple[str, str]:
     """Return (head, name): a sector word, a neutral root, a legal form, `` (démo)``."""
     while True:
         head = rng.choice(sector["heads"])
@@ -195,8 +220,9 @@ def _place_sites(ref: Reference, sites: list[_Site], rng: random.Random) -> None
     outside = [i for i in range(len(sites)) if i not in in_park]
     no_code = rng.sample(outside, min(len(outside), round(NO_POSTCODE_SHARE * len(sites))))
     variant = rng.sample(range(len(sites)), round(VARIANT_SHARE * len(sites)))
-    park_streets = {p.id: p.streets or tuple(rng.sample(ref.vocab["park_streets"], 3))
-                    for p in ref.parks}
+    park_streets = {
+        p.id: p.streets or tuple(rng.sample(ref.vocab["park_streets"], 3)) for p in ref.parks
+    }
     for index, site in enumerate(sites):
         rural = site.sector["profile"] in ("ferme", "foret") or len(ref.codes(site.place_id)) < 5
         if index in in_park:
@@ -206,8 +232,10 @@ def _place_sites(ref: Reference, sites: list[_Site], rng: random.Random) -> None
             lat, lon = _point_in(park.outline, rng)
             site.lat, site.lon = _fr_coord(lat), _fr_coord(lon)
             street = rng.choice(park_streets[park.id])
-            site.postal_code = min(ref.codes(park.place_id, related=True),
-                                   key=lambda p: (dist2(lat, lon, p[1], p[2]), p[0]))[0]
+            site.postal_code = min(
+                ref.codes(park.place_id, related=True),
+                key=lambda p: (dist2(lat, lon, p[1], p[2]), p[0]),
+            )[0]
             number = rng.randint(100, 4999)
         else:
             street = rng.choice(ref.vocab["rural_streets" if rural else "town_streets"])
@@ -222,8 +250,11 @@ def _place_sites(ref: Reference, sites: list[_Site], rng: random.Random) -> None
 
 
 def _parks_for(ref: Reference, site: _Site) -> list[ParkArea]:
-    return [p for p in ref.parks if ref.within(p.place_id, site.place_id)
-            and (not p.only or site.sector["key"] in p.only)]
+    return [
+        p
+        for p in ref.parks
+        if ref.within(p.place_id, site.place_id) and (not p.only or site.sector["key"] in p.only)
+    ]
 
 
 def _point_in(outline: BaseGeometry, rng: random.Random) -> tuple[float, float]:
@@ -241,9 +272,10 @@ def _variants(ref: Reference, place: Place) -> list[str]:
     forms = [v for v in place.variants if v.startswith(("Ville", "Arrondissement", "St"))]
     for long, short in (("Saint-", "St-"), ("Sainte-", "Ste-")):
         if place.name.startswith(long):
-            forms.append(short + place.name[len(long):])
-    plain = "".join(c for c in unicodedata.normalize("NFKD", place.name)
-                    if not unicodedata.combining(c))
+            forms.append(short + place.name[len(long) :])
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", place.name) if not unicodedata.combining(c)
+    )
     if plain != place.name:
         forms.append(plain)
     forms += [f"{place.name} (Québec)", f"{place.name}, QC", place.name.upper()]
@@ -255,8 +287,9 @@ def _variants(ref: Reference, place: Place) -> list[str]:
     return forms
 
 
-def _flows(ref: Reference, member: _Member, site: _Site, directions: Iterator[str],
-           rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
+def _flows(
+    ref: Reference, member: _Member, site: _Site, directions: Iterator[str], rng: random.Random
+) -> list[tuple[str, dict[str, Any]]]:
     """Return ``site.n_rows`` (direction, template) pairs, each category at most once.
 
     The main site's first row is the sector's hallmark (a sawmill's sawdust, a greenhouse's
@@ -280,11 +313,18 @@ def _flows(ref: Reference, member: _Member, site: _Site, directions: Iterator[st
             pools = [(one, shared[one], False), (two, shared[two], False)]
         elif draw < MUTUALISATION_SHARE + COMMON_SHARE:
             pools.insert(0, (one, common[one], False))
-        pools += [(one, common[one], False), (two, common[two], False),
-                  (one, shared[one], False), (two, shared[two], False)]
+        pools += [
+            (one, common[one], False),
+            (two, common[two], False),
+            (one, shared[one], False),
+            (two, shared[two], False),
+        ]
         for direction, pool, ranked in pools:
-            free = [(1 / (i + 1) if ranked else 1.0, t) for i, t in enumerate(pool)
-                    if t["code"] not in keys]
+            free = [
+                (1 / (i + 1) if ranked else 1.0, t)
+                for i, t in enumerate(pool)
+                if t["code"] not in keys
+            ]
             if free:
                 template = rng.choices([t for _, t in free], weights=[w for w, _ in free])[0]
                 chosen.append((direction, template))
@@ -293,8 +333,14 @@ def _flows(ref: Reference, member: _Member, site: _Site, directions: Iterator[st
     return chosen
 
 
-def _row(ref: Reference, member: _Member, site: _Site, direction: str,
-         template: dict[str, Any], rng: random.Random) -> dict[str, str]:
+def _row(
+    ref: Reference,
+    member: _Member,
+    site: _Site,
+    direction: str,
+    template: dict[str, Any],
+    rng: random.Random,
+) -> dict[str, str]:
     category = ref.categories[template["code"]]
     kind = category["kind"]
     description = rng.choice(template["desc"])
@@ -306,14 +352,31 @@ def _row(ref: Reference, member: _Member, site: _Site, direction: str,
         low, high = template["qty"]
         value = math.exp(rng.uniform(math.log(low), math.log(high)))
         unit = UNITS[category["default_unit"]]
-        quantity = _fr_number(value * SIZES[member.size][0] ** template.get("scale", 1.0),
-                              whole=unit == "unités/an")
+        quantity = _fr_number(
+            value * SIZES[member.size][0] ** template.get("scale", 1.0), whole=unit == "unités/an"
+        )
     frequency = rng.choice(template.get("freq") or ref.vocab["default_freq"][kind])
     hazardous = category["hazardous"].strip().lower() in ("true", "oui", "1", "yes")
-    values = (member.name, member.naics, site.name, site.address, site.municipality,
-              site.postal_code, site.lat, site.lon, direction, template["code"], description,
-              quantity, unit, frequency, "oui" if hazardous else "non", "non", *member.contact,
-              "oui" if member.consent else "non")
+    values = (
+        member.name,
+        member.naics,
+        site.name,
+        site.address,
+        site.municipality,
+        site.postal_code,
+        site.lat,
+        site.lon,
+        direction,
+        template["code"],
+        description,
+        quantity,
+        unit,
+        frequency,
+        "oui" if hazardous else "non",
+        "non",
+        *member.contact,
+        "oui" if member.consent else "non",
+    )
     return dict(zip(HEADER, values, strict=True))
 
 

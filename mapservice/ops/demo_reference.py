@@ -46,10 +46,18 @@ class Reference:
 
     def __init__(self, data_dir: Path) -> None:
         self.vocab: dict[str, Any] = json.loads((data_dir / VOCABULARY).read_text("utf-8"))
-        self.places = {r["id"]: Place(r["id"], r["name"], r["kind"], r["parent_id"],
-                                      float(r["lat"]), float(r["lon"]),
-                                      tuple(v for v in r["variants"].split("|") if v))
-                       for r in read_csv(data_dir / "municipalities.csv")}
+        self.places = {
+            r["id"]: Place(
+                r["id"],
+                r["name"],
+                r["kind"],
+                r["parent_id"],
+                float(r["lat"]),
+                float(r["lon"]),
+                tuple(v for v in r["variants"].split("|") if v),
+            )
+            for r in read_csv(data_dir / "municipalities.csv")
+        }
         self.postcodes: list[tuple[str, float, float, str]] = [
             (r["postal_code"], float(r["lat"]), float(r["lon"]), r["municipality_id"])
             for r in read_csv(data_dir / "postal_codes.csv")
@@ -67,12 +75,16 @@ class Reference:
         for feature in json.loads((data_dir / "parks.geojson").read_text("utf-8"))["features"]:
             props, extra = feature["properties"], self.vocab["parks"].get(feature["id"], {})
             place = props["municipality_id"]
-            self.parks.append(ParkArea(
-                feature["id"], by_name.get((place, props.get("sector") or ""), place),
-                shape(feature["geometry"]),
-                tuple(s for s in (props.get("streets") or "").split("|") if s),
-                float(extra.get("weight", 1.0)), tuple(extra.get("only", ())),
-            ))
+            self.parks.append(
+                ParkArea(
+                    feature["id"],
+                    by_name.get((place, props.get("sector") or ""), place),
+                    shape(feature["geometry"]),
+                    tuple(s for s in (props.get("streets") or "").split("|") if s),
+                    float(extra.get("weight", 1.0)),
+                    tuple(extra.get("only", ())),
+                )
+            )
         self._codes: dict[tuple[str, bool], list[tuple[str, float, float, str]]] = {}
 
     def within(self, place_id: str, other_id: str) -> bool:
@@ -85,12 +97,19 @@ class Reference:
         ``related`` adds the codes of its sectors and of the places it lies in.
         """
         if (place_id, related) not in self._codes:
-            codes = [p for p in self.postcodes if p[3] == place_id or related and (
-                self.within(p[3], place_id) or self.within(place_id, p[3]))]
+            codes = [
+                p
+                for p in self.postcodes
+                if p[3] == place_id
+                or related
+                and (self.within(p[3], place_id) or self.within(place_id, p[3]))
+            ]
             if not codes:
                 here = self.places[place_id]
-                codes = sorted((p for p in self.postcodes if self.within(place_id, p[3])),
-                               key=lambda p: (dist2(p[1], p[2], here.lat, here.lon), p[0]))[:40]
+                codes = sorted(
+                    (p for p in self.postcodes if self.within(place_id, p[3])),
+                    key=lambda p: (dist2(p[1], p[2], here.lat, here.lon), p[0]),
+                )[:40]
             self._codes[place_id, related] = codes
         return self._codes[place_id, related]
 

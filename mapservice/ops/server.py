@@ -47,8 +47,9 @@ class ManyWorkersUnsupported(RuntimeError):
     """``workers`` above 1 where gunicorn cannot run (it needs ``fork``: not on Windows)."""
 
 
-def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
-          workers: int = 1) -> None:
+def serve(
+    make_app: Callable[[], Any], *, host: str, port: int, threads: int, workers: int = 1
+) -> None:
     """Serve ``make_app()`` on ``host:port`` until interrupted.
 
     Raises
@@ -69,7 +70,8 @@ def serve(make_app: Callable[[], Any], *, host: str, port: int, threads: int,
     except ImportError as exc:  # Windows (no fcntl), or gunicorn left out
         raise ManyWorkersUnsupported(
             f"Plusieurs processus (--workers {workers}) demandent gunicorn, qui ne tourne que "
-            f"sous Linux ou un autre Unix ({exc}) : servez avec --workers 1.") from exc
+            f"sous Linux ou un autre Unix ({exc}) : servez avec --workers 1."
+        ) from exc
 
     options = {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],

@@ -26,12 +26,7 @@ from mapservice.domain.model import (
 )
 from mapservice.errors import FormErrors, GeocodingError, InvalidInput, tr
 from mapservice.geocoding import GeocodeQuery
-from mapservice.importing.values import (
-    CellError,
-    parse_naics,
-    parse_number,
-    parse_postal_code,
-)
+from mapservice.importing.values import CellError, parse_naics, parse_number, parse_postal_code
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -39,16 +34,36 @@ if TYPE_CHECKING:
 #: Who a position found by a form is credited to (``sites.geocoded_by``).
 FORM_AUTHOR = "registre (formulaire)"
 #: Form fields, in the order the pages show them (and the error summary lists them).
-MEMBER_FIELDS = ("name", "naics_code", "contact_name", "contact_email", "contact_phone",
-                 "public_consent")
+MEMBER_FIELDS = (
+    "name",
+    "naics_code",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "public_consent",
+)
 SITE_FIELDS = ("name", "address", "municipality_id", "postal_code", "lat", "lon")
-FLOW_FIELDS = ("direction", "category_code", "category_text", "description", "quantity", "unit",
-               "frequency", "hazardous", "confidential")
+FLOW_FIELDS = (
+    "direction",
+    "category_code",
+    "category_text",
+    "description",
+    "quantity",
+    "unit",
+    "frequency",
+    "hazardous",
+    "confidential",
+)
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")
 #: The cascade names its fields as the import columns do; the site form names them so.
-_GEO_FIELDS = {"municipalite": "municipality_id", "code_postal": "postal_code",
-               "latitude": "lat", "longitude": "lon", "adresse": "address"}
+_GEO_FIELDS = {
+    "municipalite": "municipality_id",
+    "code_postal": "postal_code",
+    "latitude": "lat",
+    "longitude": "lon",
+    "adresse": "address",
+}
 
 
 class _Form:
@@ -58,19 +73,30 @@ class _Form:
         self.data = data
         self.errors: dict[str, str] = {}
 
-    def text(self, name: str, *, max_len: int, required: bool = False, missing: str = "",
-             lines: bool = False) -> str | None:
+    def text(
+        self,
+        name: str,
+        *,
+        max_len: int,
+        required: bool = False,
+        missing: str = "",
+        lines: bool = False,
+    ) -> str | None:
         """A trimmed text; runs of spaces become one, and line breaks too unless ``lines``."""
         raw = (self.data.get(name) or "").replace("\r\n", "\n")
-        value = "\n".join(" ".join(line.split()) for line in raw.split("\n")).strip() if lines \
+        value = (
+            "\n".join(" ".join(line.split()) for line in raw.split("\n")).strip()
+            if lines
             else " ".join(raw.split())
+        )
         if not value:
             if required:
                 self.errors[name] = missing or tr("Ce champ est obligatoire.")
             return None
         if len(value) > max_len:
-            self.errors[name] = tr("Au plus {n} caractères ({got} reçus).", n=max_len,
-                                  got=len(value))
+            self.errors[name] = tr(
+                "Au plus {n} caractères ({got} reçus).", n=max_len, got=len(value)
+            )
             return None
         return value
 
@@ -92,8 +118,13 @@ class _Form:
 
     def done(self) -> None:
         if self.errors:
-            raise FormErrors(self.errors, tr("Le formulaire contient {n} erreur(s) : "
-                                            "corrigez les champs signalés.", n=len(self.errors)))
+            raise FormErrors(
+                self.errors,
+                tr(
+                    "Le formulaire contient {n} erreur(s) : corrigez les champs signalés.",
+                    n=len(self.errors),
+                ),
+            )
 
 
 # --- what a form shows for a stored row --------------------------------------------------------
@@ -103,11 +134,14 @@ def member_form(member: Member | None = None) -> dict[str, str]:
     """The form's values for ``member`` (empty for a new one)."""
     if member is None:
         return {name: "" for name in MEMBER_FIELDS}
-    return {"name": member.name, "naics_code": member.naics_code or "",
-            "contact_name": member.contact_name or "",
-            "contact_email": member.contact_email or "",
-            "contact_phone": member.contact_phone or "",
-            "public_consent": "on" if member.public_consent else ""}
+    return {
+        "name": member.name,
+        "naics_code": member.naics_code or "",
+        "contact_name": member.contact_name or "",
+        "contact_email": member.contact_email or "",
+        "contact_phone": member.contact_phone or "",
+        "public_consent": "on" if member.public_consent else "",
+    }
 
 
 def site_form(site: Site | None = None) -> dict[str, str]:
@@ -115,21 +149,31 @@ def site_form(site: Site | None = None) -> dict[str, str]:
     if site is None:
         return {name: "" for name in SITE_FIELDS}
     exact = site.geocode_precision is Precision.MANUAL and site.lat is not None
-    return {"name": site.name, "address": site.address or "",
-            "municipality_id": site.municipality_id or "", "postal_code": site.postal_code or "",
-            "lat": f"{site.lat:.6f}" if exact else "", "lon": f"{site.lon:.6f}" if exact else ""}
+    return {
+        "name": site.name,
+        "address": site.address or "",
+        "municipality_id": site.municipality_id or "",
+        "postal_code": site.postal_code or "",
+        "lat": f"{site.lat:.6f}" if exact else "",
+        "lon": f"{site.lon:.6f}" if exact else "",
+    }
 
 
 def flow_form(flow: Flow | None = None) -> dict[str, str]:
     if flow is None:
         return {name: "" for name in FLOW_FIELDS}
     quantity = "" if flow.quantity is None else f"{flow.quantity:g}".replace(".", ",")
-    return {"direction": flow.direction.value, "category_code": flow.category_code,
-            "category_text": "", "description": flow.description, "quantity": quantity,
-            "unit": flow.unit.value if flow.unit else "",
-            "frequency": flow.frequency.value if flow.frequency else "",
-            "hazardous": "on" if flow.hazardous else "",
-            "confidential": "on" if flow.confidential else ""}
+    return {
+        "direction": flow.direction.value,
+        "category_code": flow.category_code,
+        "category_text": "",
+        "description": flow.description,
+        "quantity": quantity,
+        "unit": flow.unit.value if flow.unit else "",
+        "frequency": flow.frequency.value if flow.frequency else "",
+        "hazardous": "on" if flow.hazardous else "",
+        "confidential": "on" if flow.confidential else "",
+    }
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -139,10 +183,15 @@ def member_values(data: Mapping[str, str]) -> dict[str, Any]:
     """Validate a member form; raise :class:`FormErrors` naming every faulty field."""
     form = _Form(data)
     values = {
-        "name": form.text("name", max_len=200, required=True,
-                          missing=tr("Le nom de l'entreprise est obligatoire.")),
-        "naics_code": form.parse("naics_code", parse_naics,
-                                 tr("De 2 à 6 chiffres attendus, ex. 321113.")),
+        "name": form.text(
+            "name",
+            max_len=200,
+            required=True,
+            missing=tr("Le nom de l'entreprise est obligatoire."),
+        ),
+        "naics_code": form.parse(
+            "naics_code", parse_naics, tr("De 2 à 6 chiffres attendus, ex. 321113.")
+        ),
         "contact_name": form.text("contact_name", max_len=200),
         "contact_email": form.text("contact_email", max_len=200),
         "contact_phone": form.text("contact_phone", max_len=50),
@@ -150,19 +199,24 @@ def member_values(data: Mapping[str, str]) -> dict[str, Any]:
     }
     email = values["contact_email"]
     if email is not None and not _EMAIL.match(email):
-        form.fail("contact_email", tr("Adresse invalide : attendu nom@domaine, ex. "
-                                     "lea@entreprise.ca."))
+        form.fail(
+            "contact_email", tr("Adresse invalide : attendu nom@domaine, ex. lea@entreprise.ca.")
+        )
     phone = values["contact_phone"]
-    if phone is not None and (sum(c.isdigit() for c in phone) < 7
-                              or not re.fullmatch(r"[\d\s+().\-#,/a-zA-Zé]+", phone)):
-        form.fail("contact_phone", tr("Numéro invalide : au moins 7 chiffres, ex. 418 555-0123, "
-                                     "poste 12."))
+    if phone is not None and (
+        sum(c.isdigit() for c in phone) < 7 or not re.fullmatch(r"[\d\s+().\-#,/a-zA-Zé]+", phone)
+    ):
+        form.fail(
+            "contact_phone",
+            tr("Numéro invalide : au moins 7 chiffres, ex. 418 555-0123, poste 12."),
+        )
     form.done()
     return values
 
 
-def save_member(services: Services, data: Mapping[str, str],
-                member_id: int | None = None, *, actor: str) -> int:
+def save_member(
+    services: Services, data: Mapping[str, str], member_id: int | None = None, *, actor: str
+) -> int:
     """Add a member (``member_id`` None) or change one, as ``actor``; return its id."""
     if member_id is not None:
         services.repo.get_member(member_id)  # 404 before a word about the form
@@ -179,8 +233,9 @@ def save_member(services: Services, data: Mapping[str, str],
 # --- sites ------------------------------------------------------------------------------------
 
 
-def site_values(services: Services, data: Mapping[str, str], *, member: Member,
-                current: Site | None = None) -> dict[str, Any]:
+def site_values(
+    services: Services, data: Mapping[str, str], *, member: Member, current: Site | None = None
+) -> dict[str, Any]:
     """Validate a site form and place the site; raise :class:`FormErrors` on any problem.
 
     The position is looked up again only when the address, place, postal code or
@@ -195,18 +250,26 @@ def site_values(services: Services, data: Mapping[str, str], *, member: Member,
         form.fail("municipality_id", tr("Choisissez la municipalité du site."))
     elif muni_id not in munis:
         form.fail("municipality_id", tr("Municipalité inconnue : choisissez-la dans la liste."))
-    postal = form.parse("postal_code", parse_postal_code,
-                        tr("Code postal mal formé (attendu : A1A 1A1, ex. G7H 5B1)."))
-    lat = form.parse("lat", parse_number, tr("Latitude invalide : un nombre attendu, "
-                                            "ex. 48,4280."))
-    lon = form.parse("lon", parse_number, tr("Longitude invalide : un nombre attendu, "
-                                            "ex. -71,0680."))
+    postal = form.parse(
+        "postal_code",
+        parse_postal_code,
+        tr("Code postal mal formé (attendu : A1A 1A1, ex. G7H 5B1)."),
+    )
+    lat = form.parse("lat", parse_number, tr("Latitude invalide : un nombre attendu, ex. 48,4280."))
+    lon = form.parse(
+        "lon", parse_number, tr("Longitude invalide : un nombre attendu, ex. -71,0680.")
+    )
     if (lat is None) != (lon is None) and not {"lat", "lon"} & set(form.errors):
         missing = "lon" if lon is None else "lat"
-        form.fail(missing, tr("Latitude et longitude vont ensemble : indiquez les deux, "
-                             "ou aucune."))
-    values: dict[str, Any] = {"name": name, "address": address, "municipality_id": muni_id,
-                              "postal_code": postal}
+        form.fail(
+            missing, tr("Latitude et longitude vont ensemble : indiquez les deux, ou aucune.")
+        )
+    values: dict[str, Any] = {
+        "name": name,
+        "address": address,
+        "municipality_id": muni_id,
+        "postal_code": postal,
+    }
     if not form.errors:
         if current is not None and _same_place(current, values, lat, lon):
             values.pop("municipality_id")
@@ -216,24 +279,38 @@ def site_values(services: Services, data: Mapping[str, str], *, member: Member,
     return values
 
 
-def _same_place(site: Site, values: dict[str, Any], lat: float | None,
-                lon: float | None) -> bool:
+def _same_place(site: Site, values: dict[str, Any], lat: float | None, lon: float | None) -> bool:
     shown = site_form(site)
     same_point = (lat is None and not shown["lat"]) or (
-        lat is not None and lon is not None and site.lat is not None and site.lon is not None
-        and abs(lat - site.lat) < 5e-7 and abs(lon - site.lon) < 5e-7)
-    return (same_point and site.lon is not None and values["address"] == site.address
-            and values["municipality_id"] == site.municipality_id
-            and values["postal_code"] == site.postal_code)
+        lat is not None
+        and lon is not None
+        and site.lat is not None
+        and site.lon is not None
+        and abs(lat - site.lat) < 5e-7
+        and abs(lon - site.lon) < 5e-7
+    )
+    return (
+        same_point
+        and site.lon is not None
+        and values["address"] == site.address
+        and values["municipality_id"] == site.municipality_id
+        and values["postal_code"] == site.postal_code
+    )
 
 
-def _placed(services: Services, form: _Form, values: dict[str, Any], lat: float | None,
-            lon: float | None) -> dict[str, Any]:
+def _placed(
+    services: Services, form: _Form, values: dict[str, Any], lat: float | None, lon: float | None
+) -> dict[str, Any]:
     """Place a site as the importer does (cascade, outside-region rule, park); return its
     position columns, or nothing with the problem noted on ``form``."""
     muni = services.gazetteer.municipalities[values["municipality_id"]]
-    query = GeocodeQuery(address=values["address"], municipality=muni.name,
-                         postal_code=values["postal_code"], lat=lat, lon=lon)
+    query = GeocodeQuery(
+        address=values["address"],
+        municipality=muni.name,
+        postal_code=values["postal_code"],
+        lat=lat,
+        lon=lon,
+    )
     try:
         location: Location = services.geocoder.place_in_region(query)
     except GeocodingError as exc:
@@ -242,16 +319,26 @@ def _placed(services: Services, form: _Form, values: dict[str, Any], lat: float 
     park = services.park_locator.assign(location)
     return {
         "municipality_id": location.municipality_id or muni.id,
-        "lon": round(location.lon, 7), "lat": round(location.lat, 7),
+        "lon": round(location.lon, 7),
+        "lat": round(location.lat, 7),
         "park_id": park.park_id if park else None,
-        "geocode_precision": location.precision.value, "geocode_source": location.source,
-        "geocode_score": round(location.score, 4), "geocode_note": location.note,
-        "geocoded_at": datetime.now(UTC), "geocoded_by": FORM_AUTHOR,
+        "geocode_precision": location.precision.value,
+        "geocode_source": location.source,
+        "geocode_score": round(location.score, 4),
+        "geocode_note": location.note,
+        "geocoded_at": datetime.now(UTC),
+        "geocoded_by": FORM_AUTHOR,
     }
 
 
-def save_site(services: Services, data: Mapping[str, str], *, member_id: int | None = None,
-              site_id: int | None = None, actor: str) -> int:
+def save_site(
+    services: Services,
+    data: Mapping[str, str],
+    *,
+    member_id: int | None = None,
+    site_id: int | None = None,
+    actor: str,
+) -> int:
     """Add a site to member ``member_id``, or change site ``site_id``, as ``actor``; return
     its id."""
     current = services.repo.get_site(site_id) if site_id is not None else None
@@ -281,22 +368,32 @@ def flow_values(services: Services, data: Mapping[str, str]) -> tuple[dict[str, 
     else:
         form.fail("direction", tr("Choisissez « offre » ou « besoin »."))
     code, note = _category(services, form, data, direction)
-    description = form.text("description", max_len=1000, required=True, lines=True,
-                            missing=tr("Décrivez la matière ou le service en quelques mots."))
-    quantity = form.parse("quantity", parse_number, tr("Quantité invalide : un nombre attendu, "
-                                                      "ex. 2,5 ou 1 200."))
+    description = form.text(
+        "description",
+        max_len=1000,
+        required=True,
+        lines=True,
+        missing=tr("Décrivez la matière ou le service en quelques mots."),
+    )
+    quantity = form.parse(
+        "quantity", parse_number, tr("Quantité invalide : un nombre attendu, ex. 2,5 ou 1 200.")
+    )
     if quantity is not None and quantity < 0:
         form.fail("quantity", tr("La quantité ne peut pas être négative."))
     unit = form.parse("unit", Unit, tr("Unité inconnue : choisissez-la dans la liste."))
     if quantity is not None and unit is None and "unit" not in form.errors:
         form.fail("unit", tr("Une quantité demande son unité."))
-    frequency = form.parse("frequency", Frequency,
-                           tr("Fréquence inconnue : choisissez-la dans la liste."))
+    frequency = form.parse(
+        "frequency", Frequency, tr("Fréquence inconnue : choisissez-la dans la liste.")
+    )
     form.done()
     category = services.taxonomy.get(code or "")
     return {
-        "direction": str(direction), "category_code": code, "description": description,
-        "quantity": quantity, "unit": unit.value if unit else None,
+        "direction": str(direction),
+        "category_code": code,
+        "description": description,
+        "quantity": quantity,
+        "unit": unit.value if unit else None,
         "frequency": frequency.value if frequency else None,
         # A category that is hazardous by nature makes the flow so, whatever the box says.
         "hazardous": form.check("hazardous") or bool(category and category.hazardous),
@@ -304,8 +401,9 @@ def flow_values(services: Services, data: Mapping[str, str]) -> tuple[dict[str, 
     }, note
 
 
-def _category(services: Services, form: _Form, data: Mapping[str, str],
-              direction: Direction | None) -> tuple[str | None, str | None]:
+def _category(
+    services: Services, form: _Form, data: Mapping[str, str], direction: Direction | None
+) -> tuple[str | None, str | None]:
     """The category picked in the list, else the one free text names with certainty."""
     taxonomy = services.taxonomy
     code = (data.get("category_code") or "").strip()
@@ -317,13 +415,16 @@ def _category(services: Services, form: _Form, data: Mapping[str, str],
         return code, None
     if text is None:
         if "category_text" not in form.errors:
-            form.fail("category_code", tr("Choisissez une matière dans la liste, ou décrivez-la "
-                                         "dans le champ suivant."))
+            form.fail(
+                "category_code",
+                tr("Choisissez une matière dans la liste, ou décrivez-la dans le champ suivant."),
+            )
         return None, None
 
     def chosen(code: str) -> tuple[str, str]:
-        return code, tr("« {text} » classé dans « {label} ».", text=text,
-                       label=taxonomy.label(code))
+        return code, tr(
+            "« {text} » classé dans « {label} ».", text=text, label=taxonomy.label(code)
+        )
 
     exact = taxonomy.lookup(text)
     if exact is not None:
@@ -333,17 +434,26 @@ def _category(services: Services, form: _Form, data: Mapping[str, str],
         return chosen(found.code)
     codes = ([found.code] if found.code else []) + [c for c, _score in found.candidates]
     hints = ", ".join(taxonomy.label(c) for c in codes[:3]) or ", ".join(
-        c.label_fr for c in taxonomy.suggest(text, n=3))
+        c.label_fr for c in taxonomy.suggest(text, n=3)
+    )
     message = tr("Matière non reconnue avec certitude ; choisissez-la dans la liste.")
     if hints:
-        message = tr("Matière non reconnue avec certitude ; choisissez-la dans la liste. "
-                     "Proches : {hints}.", hints=hints)
+        message = tr(
+            "Matière non reconnue avec certitude ; choisissez-la dans la liste. Proches : {hints}.",
+            hints=hints,
+        )
     form.fail("category_text", message)
     return None, None
 
 
-def save_flow(services: Services, data: Mapping[str, str], *, site_id: int | None = None,
-              flow_id: int | None = None, actor: str) -> tuple[int, str | None]:
+def save_flow(
+    services: Services,
+    data: Mapping[str, str],
+    *,
+    site_id: int | None = None,
+    flow_id: int | None = None,
+    actor: str,
+) -> tuple[int, str | None]:
     """Add an offer or need to site ``site_id``, or change flow ``flow_id``, as ``actor``.
 
     Returns the flow id and, when free text chose the category, a note saying which.
@@ -359,8 +469,9 @@ def save_flow(services: Services, data: Mapping[str, str], *, site_id: int | Non
         else:
             services.repo.update_flow(flow_id, values, actor=actor)
     except InvalidInput as exc:
-        raise FormErrors({"description": tr("Ce site a déjà ce flux (même type, matière et "
-                                           "description).")}) from exc
+        raise FormErrors(
+            {"description": tr("Ce site a déjà ce flux (même type, matière et description).")}
+        ) from exc
     return flow_id, note
 
 
@@ -374,8 +485,7 @@ def delete_flow(services: Services, flow_id: int, *, actor: str) -> Flow:
 # --- history ----------------------------------------------------------------------------------
 
 
-def restore(services: Services, table: str, record_id: int, audit_id: int, *,
-            actor: str) -> bool:
+def restore(services: Services, table: str, record_id: int, audit_id: int, *, actor: str) -> bool:
     """Write back the version audit entry ``audit_id`` left of a member, site or flow, as
     ``actor``; False when it already was that version. A restored site goes back on the map
     where that version had it."""

@@ -44,8 +44,9 @@ def list_members(services: Services, q: str | None = None) -> list[tuple[Member,
     key = fold(q or "")
     rows = []
     for member in services.repo.members():
-        haystack = fold(" ".join(filter(None, (member.name, member.naics_code,
-                                               member.contact_name))))
+        haystack = fold(
+            " ".join(filter(None, (member.name, member.naics_code, member.contact_name)))
+        )
         if key and key not in haystack:
             continue
         n_sites, n_flows = counts.get(member.id or 0, (0, 0))
@@ -91,15 +92,19 @@ def member_view(services: Services, member_id: int | None) -> MemberView:
     return MemberView(member, member_sites, counts)
 
 
-def site_view(services: Services, *, site: Site | None = None,
-              member_id: int | None = None) -> SiteView:
+def site_view(
+    services: Services, *, site: Site | None = None, member_id: int | None = None
+) -> SiteView:
     """What a site's page shows: ``site``'s, or a new site's of member ``member_id``."""
     member = services.repo.get_member(site.member_id if site else int(member_id or 0))
     if site is None or site.id is None:
         return SiteView(member, [], [])
     flows = services.repo.flows(site_ids=[site.id])
-    deleted = [e for e in services.repo.deleted_records("flows")
-               if (e.old_values or {}).get("site_id") == site.id]
+    deleted = [
+        e
+        for e in services.repo.deleted_records("flows")
+        if (e.old_values or {}).get("site_id") == site.id
+    ]
     return SiteView(member, flows, deleted)
 
 

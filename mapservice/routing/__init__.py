@@ -11,12 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mapservice.errors import ConfigError, RoadNetworkError, RoutingUnavailable, tr
-from mapservice.routing.base import (
-    Distance,
-    DistanceBackend,
-    DistanceMatrix,
-    Point,
-)
+from mapservice.routing.base import Distance, DistanceBackend, DistanceMatrix, Point
 from mapservice.routing.geodesic import GeodesicBackend, geodesic_m, geodesic_matrix_m
 from mapservice.routing.graph import RoadGraph
 from mapservice.routing.road_lines import RoadLine
@@ -40,11 +35,20 @@ __all__ = [
 ]
 
 
-def make_backend(name: str, *, roads_path: Path | str | None = None, url: str | None = None,
-                 cache: Any = None, timeout_s: float = 10.0, retries: int = 2,
-                 min_delay_s: float = 0.0, max_snap_m: float = 25_000.0,
-                 profile: str | None = None, api_key: str | None = None,
-                 user_agent: str | None = None) -> DistanceBackend:
+def make_backend(
+    name: str,
+    *,
+    roads_path: Path | str | None = None,
+    url: str | None = None,
+    cache: Any = None,
+    timeout_s: float = 10.0,
+    retries: int = 2,
+    min_delay_s: float = 0.0,
+    max_snap_m: float = 25_000.0,
+    profile: str | None = None,
+    api_key: str | None = None,
+    user_agent: str | None = None,
+) -> DistanceBackend:
     """Return the distance backend called ``name`` (one of :data:`BACKENDS`).
 
     ``roads_path`` is the road GeoJSON (``road-graph``) or the OSM extract (``osm``); ``url``
@@ -57,8 +61,13 @@ def make_backend(name: str, *, roads_path: Path | str | None = None, url: str | 
     if name in ("road-graph", "osm"):
         if roads_path is None:
             what = "le réseau routier GeoJSON" if name == "road-graph" else "l'extrait OSM"
-            raise ConfigError(tr("Le calcul de distances « {name} » demande {what} (chemin).",
-                                 name=name, what=what))
+            raise ConfigError(
+                tr(
+                    "Le calcul de distances « {name} » demande {what} (chemin).",
+                    name=name,
+                    what=what,
+                )
+            )
         if name == "road-graph":
             return RoadGraph.from_geojson(Path(roads_path), max_snap_m=max_snap_m)
         from mapservice.routing.osm import graph_from_osm
@@ -69,8 +78,12 @@ def make_backend(name: str, *, roads_path: Path | str | None = None, url: str | 
             raise ConfigError(tr("Le moteur de routage « {name} » demande une URL.", name=name))
         from mapservice.routing import http
 
-        common: dict[str, Any] = {"timeout_s": timeout_s, "retries": retries,
-                                  "min_delay_s": min_delay_s, "cache": cache}
+        common: dict[str, Any] = {
+            "timeout_s": timeout_s,
+            "retries": retries,
+            "min_delay_s": min_delay_s,
+            "cache": cache,
+        }
         if user_agent:
             common["user_agent"] = user_agent
         if name == "osrm":
@@ -78,5 +91,10 @@ def make_backend(name: str, *, roads_path: Path | str | None = None, url: str | 
         if name == "valhalla":
             return http.ValhallaBackend(url, costing=profile or "truck", **common)
         return http.OrsBackend(url, api_key=api_key, profile=profile or "driving-hgv", **common)
-    raise ConfigError(tr("Calcul de distances inconnu : {name!r} (attendu : {allowed}).",
-                         name=name, allowed=', '.join(BACKENDS)))
+    raise ConfigError(
+        tr(
+            "Calcul de distances inconnu : {name!r} (attendu : {allowed}).",
+            name=name,
+            allowed=", ".join(BACKENDS),
+        )
+    )

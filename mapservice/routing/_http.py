@@ -79,8 +79,13 @@ class LocalPace:
     """At least ``min_delay_s`` between the starts of two calls, whatever the thread (one
     process only)."""
 
-    def __init__(self, min_delay_s: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        min_delay_s: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.min_delay_s = min_delay_s
         self._clock = clock
         self._sleep = sleep
@@ -104,8 +109,14 @@ class SharedPace:
     closer than ``min_delay_s``, whichever process or server they run in.
     """
 
-    def __init__(self, store: PaceStore, key: str, min_delay_s: float, *,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        store: PaceStore,
+        key: str,
+        min_delay_s: float,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.store = store
         self.key = key
         self.min_delay_s = min_delay_s
@@ -117,9 +128,14 @@ class SharedPace:
             self._sleep(delay_s)
 
 
-def make_pace(min_delay_s: float, *, store: PaceStore | None = None, key: str = "",
-              sleep: Callable[[float], None] = time.sleep,
-              clock: Callable[[], float] = time.monotonic) -> Pace:
+def make_pace(
+    min_delay_s: float,
+    *,
+    store: PaceStore | None = None,
+    key: str = "",
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Pace:
     """The pace for ``min_delay_s``: none at 0, shared through ``store`` when given."""
     if min_delay_s <= 0:
         return NoPace()
@@ -131,9 +147,15 @@ def make_pace(min_delay_s: float, *, store: PaceStore | None = None, key: str = 
 class HttpClient:
     """JSON over HTTP to one service, with timeout, User-Agent, pace and retries."""
 
-    def __init__(self, *, user_agent: str, timeout_s: float, retries: int,
-                 pace: Pace | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        timeout_s: float,
+        retries: int,
+        pace: Pace | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.user_agent = user_agent
         self.timeout_s = timeout_s
         self.retries = retries
@@ -142,26 +164,41 @@ class HttpClient:
         self._sleep = sleep
         self._pool = urllib3.PoolManager(maxsize=4)
         # Within one attempt: follow a few redirects, report any failure at once.
-        self._one_attempt = Retry(total=None, connect=0, read=0, other=0, status=0,
-                                  redirect=REDIRECTS, raise_on_redirect=True,
-                                  raise_on_status=False)
+        self._one_attempt = Retry(
+            total=None,
+            connect=0,
+            read=0,
+            other=0,
+            status=0,
+            redirect=REDIRECTS,
+            raise_on_redirect=True,
+            raise_on_status=False,
+        )
 
     def policy(self) -> Retry:
         """Across attempts: what is tried again, how many times, after how long."""
-        return Retry(total=self.retries, redirect=0, status_forcelist=RETRY_STATUSES,
-                     allowed_methods=None,  # POSTs here are queries, safe to send again
-                     backoff_factor=BACKOFF_S, backoff_max=BACKOFF_MAX_S,
-                     respect_retry_after_header=True, raise_on_status=False)
+        return Retry(
+            total=self.retries,
+            redirect=0,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,  # POSTs here are queries, safe to send again
+            backoff_factor=BACKOFF_S,
+            backoff_max=BACKOFF_MAX_S,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
 
-    def get_json(self, url: str, fields: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> Any:
+    def get_json(
+        self, url: str, fields: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
         """GET ``url`` (``fields`` as its query string); return the decoded JSON."""
         if fields:
             url = f"{url}?{urlencode(fields, doseq=True)}"
         return self.request_json("GET", url, headers=headers)
 
-    def request_json(self, method: str, url: str, body: Any = None,
-                     headers: dict[str, str] | None = None) -> Any:
+    def request_json(
+        self, method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
         """Send one request (``body`` as JSON when given), tried again as :meth:`policy` says.
 
         Raises :class:`Unanswered` when no attempt got a usable answer, :class:`Refused` on a
@@ -181,8 +218,14 @@ class HttpClient:
             response: urllib3.BaseHTTPResponse | None = None
             error: Exception | None = None
             try:
-                response = self._pool.request(method, url, body=data, headers=all_headers,
-                                              timeout=self.timeout_s, retries=self._one_attempt)
+                response = self._pool.request(
+                    method,
+                    url,
+                    body=data,
+                    headers=all_headers,
+                    timeout=self.timeout_s,
+                    retries=self._one_attempt,
+                )
             except urllib3.exceptions.HTTPError as exc:
                 error = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
                 last = self._failure(error)
@@ -191,8 +234,7 @@ class HttpClient:
                 if retry.is_retry(method, response.status, has_retry_after=has_after):
                     last = f"HTTP {response.status}"
                 elif response.status >= 400:
-                    raise Refused(response.status,
-                                  response.data[:500].decode("utf-8", "replace"))
+                    raise Refused(response.status, response.data[:500].decode("utf-8", "replace"))
                 else:
                     try:
                         return json.loads(response.data.decode("utf-8"))

@@ -63,17 +63,28 @@ class DistanceMatrix(Sequence[list[Distance]]):
     ``reason``.
     """
 
-    def __init__(self, backend: str, geodesic_m: Any, road_m: Any, duration_s: Any,
-                 access_m: Any = None, *, origin_reasons: Sequence[str | None] | None = None,
-                 destination_reasons: Sequence[str | None] | None = None,
-                 reason: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: str,
+        geodesic_m: Any,
+        road_m: Any,
+        duration_s: Any,
+        access_m: Any = None,
+        *,
+        origin_reasons: Sequence[str | None] | None = None,
+        destination_reasons: Sequence[str | None] | None = None,
+        reason: str | None = None,
+    ) -> None:
         self.backend = backend
         self.geodesic_m = np.asarray(geodesic_m, dtype=float)
         shape = self.geodesic_m.shape
         self.road_m = np.asarray(road_m, dtype=float).reshape(shape)
         self.duration_s = np.asarray(duration_s, dtype=float).reshape(shape)
-        self.access_m = (np.zeros(shape) if access_m is None
-                         else np.asarray(access_m, dtype=float).reshape(shape))
+        self.access_m = (
+            np.zeros(shape)
+            if access_m is None
+            else np.asarray(access_m, dtype=float).reshape(shape)
+        )
         self._origin_reasons = list(origin_reasons or [None] * shape[0])
         self._destination_reasons = list(destination_reasons or [None] * shape[1])
         self._reason = reason
@@ -109,7 +120,8 @@ class DistanceMatrix(Sequence[list[Distance]]):
         if not isinstance(other, Sequence) or isinstance(other, str):
             return NotImplemented
         return len(self) == len(other) and all(
-            list(a) == list(b) for a, b in zip(self, other, strict=True))
+            list(a) == list(b) for a, b in zip(self, other, strict=True)
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -130,17 +142,36 @@ class DistanceMatrix(Sequence[list[Distance]]):
         unroutable = np.isnan(road) | np.isnan(self.duration_s[i])
         fallback = self._origin_reasons[i]
         row = []
-        for j, (g, r, d, a, none) in enumerate(zip(
-                self.geodesic_m[i].tolist(), road.tolist(), self.duration_s[i].tolist(),
-                self.access_m[i].tolist(), unroutable.tolist(), strict=True)):
+        for j, (g, r, d, a, none) in enumerate(
+            zip(
+                self.geodesic_m[i].tolist(),
+                road.tolist(),
+                self.duration_s[i].tolist(),
+                self.access_m[i].tolist(),
+                unroutable.tolist(),
+                strict=True,
+            )
+        ):
             obj = new(Distance)
             if none:
                 why = fallback or self._destination_reasons[j] or self._reason
-                values = {"geodesic_m": g, "road_m": None, "duration_s": None,
-                          "backend": backend, "access_m": 0.0, "reason": why}
+                values = {
+                    "geodesic_m": g,
+                    "road_m": None,
+                    "duration_s": None,
+                    "backend": backend,
+                    "access_m": 0.0,
+                    "reason": why,
+                }
             else:
-                values = {"geodesic_m": g, "road_m": r, "duration_s": d, "backend": backend,
-                          "access_m": a, "reason": None}
+                values = {
+                    "geodesic_m": g,
+                    "road_m": r,
+                    "duration_s": d,
+                    "backend": backend,
+                    "access_m": a,
+                    "reason": None,
+                }
             set_attr(obj, "__dict__", values)
             row.append(obj)
         return row
@@ -153,8 +184,7 @@ class DistanceBackend(Protocol):
 
     def distance(self, a: Point, b: Point) -> Distance: ...
 
-    def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> DistanceMatrix: ...
+    def matrix(self, origins: Sequence[Point], destinations: Sequence[Point]) -> DistanceMatrix: ...
 
 
 def check_point(point: Sequence[float], *, field: str = "point") -> Point:
@@ -164,10 +194,17 @@ def check_point(point: Sequence[float], *, field: str = "point") -> Point:
     except (TypeError, ValueError) as exc:
         msg = tr("{field}: attendu (lon, lat) en degrés ; reçu {point!r}", field=field, point=point)
         raise InvalidInput(msg, field=field) from exc
-    if not (math.isfinite(lon) and math.isfinite(lat)
-            and -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        msg = tr("{field}: attendu lon dans [-180, 180] et lat dans [-90, 90] ; reçu {point!r}",
-                 field=field, point=point)
+    if not (
+        math.isfinite(lon)
+        and math.isfinite(lat)
+        and -180.0 <= lon <= 180.0
+        and -90.0 <= lat <= 90.0
+    ):
+        msg = tr(
+            "{field}: attendu lon dans [-180, 180] et lat dans [-90, 90] ; reçu {point!r}",
+            field=field,
+            point=point,
+        )
         raise InvalidInput(msg, field=field)
     return lon, lat
 

@@ -12,13 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from mapservice.geo.projection import WGS84_GEOD
-from mapservice.routing.base import (
-    Distance,
-    DistanceMatrix,
-    Point,
-    check_point,
-    check_points,
-)
+from mapservice.routing.base import Distance, DistanceMatrix, Point, check_point, check_points
 
 _PARALLEL_FROM = 50_000
 _REASON = "distance à vol d'oiseau seulement"
@@ -49,8 +43,9 @@ def geodesic_matrix_m(origins: Sequence[Point], destinations: Sequence[Point]) -
     half = size // 2
     parts = [slice(0, half), slice(half, size)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(
-            lambda s: WGS84_GEOD.inv(lon1[s], lat1[s], lon2[s], lat2[s])[2], parts))
+        done = list(
+            pool.map(lambda s: WGS84_GEOD.inv(lon1[s], lat1[s], lon2[s], lat2[s])[2], parts)
+        )
     return np.concatenate(done).reshape(len(o), len(d))
 
 
@@ -64,8 +59,7 @@ class GeodesicBackend:
         a, b = check_point(a, field="a"), check_point(b, field="b")
         return Distance(geodesic_m(a, b), None, None, self.name, reason=_REASON)
 
-    def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> DistanceMatrix:
+    def matrix(self, origins: Sequence[Point], destinations: Sequence[Point]) -> DistanceMatrix:
         """Return straight distances from every origin to every destination."""
         origins = check_points(origins, field="origins")
         destinations = check_points(destinations, field="destinations")

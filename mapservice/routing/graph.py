@@ -33,13 +33,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from mapservice.errors import RoadNetworkError
 from mapservice.geo.projection import FROM_LAMBERT, TO_LAMBERT, WGS84_GEOD
-from mapservice.routing.base import (
-    Distance,
-    DistanceMatrix,
-    Point,
-    check_point,
-    check_points,
-)
+from mapservice.routing.base import Distance, DistanceMatrix, Point, check_point, check_points
 from mapservice.routing.geodesic import geodesic_matrix_m
 from mapservice.routing.road_lines import RoadLine, read_road_lines
 
@@ -66,8 +60,14 @@ class _Snaps:
 class RoadGraph:
     """A road network that is also a :class:`~mapservice.routing.base.DistanceBackend`."""
 
-    def __init__(self, lines: Sequence[RoadLine], *, name: str = "road-graph",
-                 max_snap_m: float = DEFAULT_MAX_SNAP_M, source: str = "") -> None:
+    def __init__(
+        self,
+        lines: Sequence[RoadLine],
+        *,
+        name: str = "road-graph",
+        max_snap_m: float = DEFAULT_MAX_SNAP_M,
+        source: str = "",
+    ) -> None:
         self.name = name
         self.max_snap_m = max_snap_m
         self.source = source
@@ -78,8 +78,9 @@ class RoadGraph:
         keys = list(self.graph.nodes)
         index = {k: i for i, k in enumerate(keys)}
         self.node_keys = keys
-        self.node_lonlat = np.array([(self.graph.nodes[k]["lon"], self.graph.nodes[k]["lat"])
-                                     for k in keys])
+        self.node_lonlat = np.array(
+            [(self.graph.nodes[k]["lon"], self.graph.nodes[k]["lat"]) for k in keys]
+        )
         n = len(keys)
         eu, ev, elen, etime = [], [], [], []
         for a, b, data in self.graph.edges(data=True):
@@ -91,19 +92,23 @@ class RoadGraph:
         self.edge_length_m, self.edge_time_s = np.array(elen), np.array(etime)
         rows = np.concatenate([self.edge_u, self.edge_v])
         cols = np.concatenate([self.edge_v, self.edge_u])
-        self._csr_length = csr_matrix((np.concatenate([self.edge_length_m] * 2), (rows, cols)),
-                                      shape=(n, n))
-        self.n_components, self.component = connected_components(self._csr_length,
-                                                                 directed=False)
+        self._csr_length = csr_matrix(
+            (np.concatenate([self.edge_length_m] * 2), (rows, cols)), shape=(n, n)
+        )
+        self.n_components, self.component = connected_components(self._csr_length, directed=False)
         sizes = np.bincount(self.component)
         self.largest_component_nodes = int(sizes.max())
         if self.n_components > 1:
-            log.warning("%s: %d composantes connexes ; la plus grande a %d nœuds sur %d",
-                        source or name, self.n_components, self.largest_component_nodes, n)
+            log.warning(
+                "%s: %d composantes connexes ; la plus grande a %d nœuds sur %d",
+                source or name,
+                self.n_components,
+                self.largest_component_nodes,
+                n,
+            )
         x, y = TO_LAMBERT.transform(self.node_lonlat[:, 0], self.node_lonlat[:, 1])
         xy = np.column_stack([x, y])
-        self._segments = shapely.linestrings(np.stack([xy[self.edge_u], xy[self.edge_v]],
-                                                      axis=1))
+        self._segments = shapely.linestrings(np.stack([xy[self.edge_u], xy[self.edge_v]], axis=1))
         self._tree = shapely.STRtree(self._segments)
 
     @classmethod
@@ -135,13 +140,20 @@ class RoadGraph:
         arr = np.asarray(points, dtype=float).reshape(m, 2)
         x, y = TO_LAMBERT.transform(arr[:, 0], arr[:, 1])
         pts = shapely.points(x, y)
-        snaps = _Snaps(ok=np.zeros(m, bool), edge=np.zeros(m, int), t=np.zeros(m),
-                       lonlat=arr.copy(), access_m=np.zeros(m), access_s=np.zeros(m),
-                       straight_m=np.full(m, np.nan))
+        snaps = _Snaps(
+            ok=np.zeros(m, bool),
+            edge=np.zeros(m, int),
+            t=np.zeros(m),
+            lonlat=arr.copy(),
+            access_m=np.zeros(m),
+            access_s=np.zeros(m),
+            straight_m=np.full(m, np.nan),
+        )
         if not m:
             return snaps
-        found, _ = self._tree.query_nearest(pts, max_distance=self.max_snap_m,
-                                            return_distance=True, all_matches=False)
+        found, _ = self._tree.query_nearest(
+            pts, max_distance=self.max_snap_m, return_distance=True, all_matches=False
+        )
         which, edge = found
         seg = self._segments[edge]
         along = shapely.line_locate_point(seg, pts[which])
@@ -164,8 +176,7 @@ class RoadGraph:
         e = s.edge
         nodes = np.column_stack([self.edge_u[e], self.edge_v[e]])
         frac = np.column_stack([s.t, 1.0 - s.t])
-        return (nodes, frac * self.edge_length_m[e][:, None],
-                frac * self.edge_time_s[e][:, None])
+        return (nodes, frac * self.edge_length_m[e][:, None], frac * self.edge_time_s[e][:, None])
 
     # -- shortest paths ----------------------------------------------------------------------
 
@@ -233,22 +244,22 @@ class RoadGraph:
         starts = range(0, len(sources), block)
 
         def work(start: int) -> tuple[int, np.ndarray, np.ndarray]:
-            d, pred = dijkstra(csr, directed=True, indices=sources[start:start + block],
-                               return_predecessors=True)
+            d, pred = dijkstra(
+                csr, directed=True, indices=sources[start : start + block], return_predecessors=True
+            )
             return start, d[:, targets], self._path_times(pred, keys, key_time)[:, targets]
 
         rows = np.flatnonzero(so.ok)
         # numpy's part (path times) releases the GIL, so blocks overlap on two cores.
         with ThreadPoolExecutor(max_workers=2) as pool:
             for start, d, t in pool.map(work, starts):
-                dist[rows[start:start + block]] = d
-                time_s[rows[start:start + block]] = t
+                dist[rows[start : start + block]] = d
+                time_s[rows[start : start + block]] = t
         return dist, time_s
 
     # -- DistanceBackend ---------------------------------------------------------------------
 
-    def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> DistanceMatrix:
+    def matrix(self, origins: Sequence[Point], destinations: Sequence[Point]) -> DistanceMatrix:
         """Return road distances from every origin to every destination."""
         origins = check_points(origins, field="origins")
         destinations = check_points(destinations, field="destinations")
@@ -265,13 +276,19 @@ class RoadGraph:
         access = np.where(local, direct, access)
         far = f"point à plus de {self.max_snap_m / 1000:g} km du réseau routier"
         return DistanceMatrix(
-            self.name, geo, road, dur, access,
+            self.name,
+            geo,
+            road,
+            dur,
+            access,
             origin_reasons=[None if ok else f"origine : {far}" for ok in so.ok.tolist()],
             destination_reasons=[None if ok else f"destination : {far}" for ok in sd.ok.tolist()],
-            reason="aucun chemin routier entre les deux points")
+            reason="aucun chemin routier entre les deux points",
+        )
 
-    def _road(self, origins: list[Point], destinations: list[Point]) -> tuple[
-            np.ndarray, np.ndarray, np.ndarray, _Snaps, _Snaps]:
+    def _road(
+        self, origins: list[Point], destinations: list[Point]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Snaps, _Snaps]:
         """Return road metres, seconds and access metres (NaN, NaN, 0 where unroutable)."""
         so, sd = self._snap(origins), self._snap(destinations)
         m, p = len(origins), len(destinations)
@@ -309,8 +326,9 @@ class RoadGraph:
         if not (sa.ok[0] and sb.ok[0]):
             return None
         (na, ma, _), (nb, mb, _) = self._ends(sa), self._ends(sb)
-        d, pred = dijkstra(self._csr_length, directed=False, indices=na[0],
-                           return_predecessors=True)
+        d, pred = dijkstra(
+            self._csr_length, directed=False, indices=na[0], return_predecessors=True
+        )
         best, via = np.inf, None
         for i in (0, 1):
             for j in (0, 1):
@@ -342,8 +360,13 @@ class RoadGraph:
         features = []
         for line in self.lines:
             coords = [[round(lon, 6), round(lat, 6)] for lon, lat in line.coords]
-            features.append({"type": "Feature", "properties": dict(line.props),
-                             "geometry": {"type": "LineString", "coordinates": coords}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": dict(line.props),
+                    "geometry": {"type": "LineString", "coordinates": coords},
+                }
+            )
         return {"type": "FeatureCollection", "features": features}
 
     def edges_geojson_text(self) -> str:

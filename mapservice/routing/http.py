@@ -20,13 +20,7 @@ import numpy as np
 
 from mapservice.errors import ConfigError, RoutingUnavailable, tr
 from mapservice.routing._http import HttpClient, Refused, Unanswered, make_pace
-from mapservice.routing.base import (
-    Distance,
-    DistanceMatrix,
-    Point,
-    check_point,
-    check_points,
-)
+from mapservice.routing.base import Distance, DistanceMatrix, Point, check_point, check_points
 from mapservice.routing.geodesic import geodesic_matrix_m
 
 USER_AGENT = "mapservice/0.1 (economie circulaire Saguenay-Lac-Saint-Jean)"
@@ -49,8 +43,9 @@ def pair_key(a: Point, b: Point) -> str:
     return f"{a[0]:.5f},{a[1]:.5f};{b[0]:.5f},{b[1]:.5f}"
 
 
-def chunk_sizes(n_sources: int, n_targets: int, *, max_coords: int,
-                max_pairs: int) -> tuple[int, int]:
+def chunk_sizes(
+    n_sources: int, n_targets: int, *, max_coords: int, max_pairs: int
+) -> tuple[int, int]:
     """Return (sources, targets) per request so that s + t <= max_coords and s × t <= max_pairs."""
     half = max(1, max_coords // 2)
     s = max(1, min(n_sources, max(half, max_coords - n_targets)))
@@ -74,20 +69,38 @@ class HttpBackend:
     max_coords = 100
     max_pairs = 10_000
 
-    def __init__(self, url: str, *, timeout_s: float = 10.0, retries: int = 2,
-                 min_delay_s: float = 0.0, cache: RouteCache | None = None,
-                 user_agent: str = USER_AGENT, profile: str = "",
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout_s: float = 10.0,
+        retries: int = 2,
+        min_delay_s: float = 0.0,
+        cache: RouteCache | None = None,
+        user_agent: str = USER_AGENT,
+        profile: str = "",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(tr("URL du moteur de routage {name} invalide : {url!r} "
-                                 "(attendu http(s)://hôte[:port][/chemin])",
-                                 name=self.name, url=url))
+            raise ConfigError(
+                tr(
+                    "URL du moteur de routage {name} invalide : {url!r} "
+                    "(attendu http(s)://hôte[:port][/chemin])",
+                    name=self.name,
+                    url=url,
+                )
+            )
         self.url = url.rstrip("/")
         self.cache = cache
         self.profile = profile
-        self.http = HttpClient(user_agent=user_agent, timeout_s=timeout_s, retries=retries,
-                               pace=make_pace(min_delay_s, sleep=sleep), sleep=sleep)
+        self.http = HttpClient(
+            user_agent=user_agent,
+            timeout_s=timeout_s,
+            retries=retries,
+            pace=make_pace(min_delay_s, sleep=sleep),
+            sleep=sleep,
+        )
 
     @property
     def timeout_s(self) -> float:
@@ -113,8 +126,7 @@ class HttpBackend:
         a, b = check_point(a, field="a"), check_point(b, field="b")
         return self.matrix([a], [b])[0][0]
 
-    def matrix(self, origins: Sequence[Point],
-               destinations: Sequence[Point]) -> DistanceMatrix:
+    def matrix(self, origins: Sequence[Point], destinations: Sequence[Point]) -> DistanceMatrix:
         """Return distances from every origin to every destination, cached pairs first."""
         origins = check_points(origins, field="origins")
         destinations = check_points(destinations, field="destinations")
@@ -140,18 +152,31 @@ class HttpBackend:
         geo = geodesic_matrix_m(origins, destinations)
         road = [[np.nan if c[0] is None else c[0] for c in row] for row in cells]
         dur = [[np.nan if c[1] is None else c[1] for c in row] for row in cells]
-        return DistanceMatrix(self.name, geo, np.array(road).reshape(geo.shape),
-                              np.array(dur).reshape(geo.shape),
-                              reason=f"aucun itinéraire selon {self.name}")
+        return DistanceMatrix(
+            self.name,
+            geo,
+            np.array(road).reshape(geo.shape),
+            np.array(dur).reshape(geo.shape),
+            reason=f"aucun itinéraire selon {self.name}",
+        )
 
-    def _fill(self, origins: list[Point], destinations: list[Point], rows: list[int],
-              cols: list[int], cells: Cells, todo: list[list[bool]], keys: list[list[str]],
-              answered: dict[str, Answer]) -> None:
-        s, t = chunk_sizes(len(rows), len(cols), max_coords=self.max_coords,
-                           max_pairs=self.max_pairs)
+    def _fill(
+        self,
+        origins: list[Point],
+        destinations: list[Point],
+        rows: list[int],
+        cols: list[int],
+        cells: Cells,
+        todo: list[list[bool]],
+        keys: list[list[str]],
+        answered: dict[str, Answer],
+    ) -> None:
+        s, t = chunk_sizes(
+            len(rows), len(cols), max_coords=self.max_coords, max_pairs=self.max_pairs
+        )
         for r0 in range(0, len(rows), s):
             for c0 in range(0, len(cols), t):
-                ri, ci = rows[r0:r0 + s], cols[c0:c0 + t]
+                ri, ci = rows[r0 : r0 + s], cols[c0 : c0 + t]
                 if not any(todo[i][j] for i in ri for j in ci):
                     continue
                 src, dst = [origins[i] for i in ri], [destinations[j] for j in ci]
@@ -170,28 +195,40 @@ class HttpBackend:
         """Ask the engine for one sub-matrix; return (road_m, duration_s) cells."""
         raise NotImplementedError
 
-    def _request(self, url: str, body: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> Any:
+    def _request(
+        self, url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
         """Send one GET (no body) or JSON POST through :mod:`._http`; return the decoded JSON."""
         try:
-            return self.http.request_json("GET" if body is None else "POST", url, body,
-                                          headers)
+            return self.http.request_json("GET" if body is None else "POST", url, body, headers)
         except Refused as exc:
             raise RoutingUnavailable(
-                tr("Le moteur de routage {name} a refusé la requête (HTTP {code}).",
-                   name=self.name, code=exc.status),
+                tr(
+                    "Le moteur de routage {name} a refusé la requête (HTTP {code}).",
+                    name=self.name,
+                    code=exc.status,
+                ),
                 detail=exc.body,
             ) from exc
         except Unanswered as exc:
             raise RoutingUnavailable(
-                tr("Le moteur de routage {name} ne répond pas : {last}, après "
-                   "{retries} essai(s).", name=self.name, last=exc.reason, retries=exc.attempts),
+                tr(
+                    "Le moteur de routage {name} ne répond pas : {last}, après {retries} essai(s).",
+                    name=self.name,
+                    last=exc.reason,
+                    retries=exc.attempts,
+                ),
                 detail=f"{url}: {exc.reason}",
             ) from exc
 
     def _bad_answer(self, what: str) -> RoutingUnavailable:
-        return RoutingUnavailable(tr("Réponse inattendue du moteur de routage {name} : {what}.",
-                                     name=self.name, what=what))
+        return RoutingUnavailable(
+            tr(
+                "Réponse inattendue du moteur de routage {name} : {what}.",
+                name=self.name,
+                what=what,
+            )
+        )
 
 
 class OsrmBackend(HttpBackend):
@@ -206,15 +243,18 @@ class OsrmBackend(HttpBackend):
     def _table(self, sources: list[Point], targets: list[Point]) -> Cells:
         coords = ";".join(f"{lon:.6f},{lat:.6f}" for lon, lat in [*sources, *targets])
         n = len(sources)
-        query = (f"sources={';'.join(str(i) for i in range(n))}"
-                 f"&destinations={';'.join(str(n + j) for j in range(len(targets)))}"
-                 "&annotations=distance,duration")
+        query = (
+            f"sources={';'.join(str(i) for i in range(n))}"
+            f"&destinations={';'.join(str(n + j) for j in range(len(targets)))}"
+            "&annotations=distance,duration"
+        )
         answer = self._request(f"{self.url}/table/v1/{self.profile}/{coords}?{query}")
         if not isinstance(answer, dict) or answer.get("code") != "Ok":
             code = answer.get("code") if isinstance(answer, dict) else answer
             raise self._bad_answer(f"code {code!r}")
-        return _zip_tables(answer.get("distances"), answer.get("durations"), n, len(targets),
-                           self._bad_answer)
+        return _zip_tables(
+            answer.get("distances"), answer.get("durations"), n, len(targets), self._bad_answer
+        )
 
 
 class ValhallaBackend(HttpBackend):
@@ -228,9 +268,12 @@ class ValhallaBackend(HttpBackend):
         super().__init__(url, profile=costing, **kwargs)
 
     def _table(self, sources: list[Point], targets: list[Point]) -> Cells:
-        body = {"sources": [{"lat": lat, "lon": lon} for lon, lat in sources],
-                "targets": [{"lat": lat, "lon": lon} for lon, lat in targets],
-                "costing": self.profile, "units": "kilometers"}
+        body = {
+            "sources": [{"lat": lat, "lon": lon} for lon, lat in sources],
+            "targets": [{"lat": lat, "lon": lon} for lon, lat in targets],
+            "costing": self.profile,
+            "units": "kilometers",
+        }
         answer = self._request(f"{self.url}/sources_to_targets", body)
         rows = answer.get("sources_to_targets") if isinstance(answer, dict) else None
         if not isinstance(rows, list) or len(rows) != len(sources):
@@ -239,8 +282,14 @@ class ValhallaBackend(HttpBackend):
         for row in rows:
             if not isinstance(row, list) or len(row) != len(targets):
                 raise self._bad_answer("ligne de « sources_to_targets » de mauvaise taille")
-            cells.append([_pair(_number(c.get("distance"), 1000.0), _number(c.get("time")))
-                          if isinstance(c, dict) else (None, None) for c in row])
+            cells.append(
+                [
+                    _pair(_number(c.get("distance"), 1000.0), _number(c.get("time")))
+                    if isinstance(c, dict)
+                    else (None, None)
+                    for c in row
+                ]
+            )
         return cells
 
 
@@ -251,22 +300,28 @@ class OrsBackend(HttpBackend):
     max_coords = 100
     max_pairs = 3_500  # public API: sources × destinations per request
 
-    def __init__(self, url: str, *, api_key: str | None = None, profile: str = "driving-hgv",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, url: str, *, api_key: str | None = None, profile: str = "driving-hgv", **kwargs: Any
+    ) -> None:
         super().__init__(url, profile=profile, **kwargs)
         self.api_key = api_key
 
     def _table(self, sources: list[Point], targets: list[Point]) -> Cells:
         n = len(sources)
-        body = {"locations": [[lon, lat] for lon, lat in [*sources, *targets]],
-                "sources": list(range(n)), "destinations": list(range(n, n + len(targets))),
-                "metrics": ["distance", "duration"], "units": "m"}
+        body = {
+            "locations": [[lon, lat] for lon, lat in [*sources, *targets]],
+            "sources": list(range(n)),
+            "destinations": list(range(n, n + len(targets))),
+            "metrics": ["distance", "duration"],
+            "units": "m",
+        }
         headers = {"Authorization": self.api_key} if self.api_key else None
         answer = self._request(f"{self.url}/v2/matrix/{self.profile}", body, headers)
         if not isinstance(answer, dict):
             raise self._bad_answer("objet JSON attendu")
-        return _zip_tables(answer.get("distances"), answer.get("durations"), n, len(targets),
-                           self._bad_answer)
+        return _zip_tables(
+            answer.get("distances"), answer.get("durations"), n, len(targets), self._bad_answer
+        )
 
 
 def _number(value: Any, factor: float = 1.0) -> float | None:
@@ -282,14 +337,17 @@ def _pair(road_m: float | None, duration_s: float | None) -> tuple[float | None,
     return road_m, duration_s
 
 
-def _zip_tables(distances: Any, durations: Any, n: int, m: int,
-                bad: Callable[[str], RoutingUnavailable]) -> Cells:
+def _zip_tables(
+    distances: Any, durations: Any, n: int, m: int, bad: Callable[[str], RoutingUnavailable]
+) -> Cells:
     for name, table in (("distances", distances), ("durations", durations)):
-        if not (isinstance(table, list) and len(table) == n
-                and all(isinstance(row, list) and len(row) == m for row in table)):
+        if not (
+            isinstance(table, list)
+            and len(table) == n
+            and all(isinstance(row, list) and len(row) == m for row in table)
+        ):
             raise bad(f"« {name} » absent ou de mauvaise taille (attendu {n} × {m})")
     cells: Cells = []
     for drow, trow in zip(distances, durations, strict=True):
         cells.append([_pair(_number(d), _number(t)) for d, t in zip(drow, trow, strict=True)])
     return cells
-

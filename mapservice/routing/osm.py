@@ -24,11 +24,16 @@ from mapservice.routing.road_lines import RoadLine
 #: Heavy-truck cruising speeds by ``highway`` class, km/h (below car limits on purpose:
 #: Québec trucks are governed at 105 km/h and slow on ramps and in town).
 TRUCK_SPEED_KMH: dict[str, float] = {
-    "motorway": 90.0, "motorway_link": 50.0,
-    "trunk": 80.0, "trunk_link": 50.0,
-    "primary": 70.0, "primary_link": 40.0,
-    "secondary": 60.0, "secondary_link": 40.0,
-    "tertiary": 50.0, "tertiary_link": 35.0,
+    "motorway": 90.0,
+    "motorway_link": 50.0,
+    "trunk": 80.0,
+    "trunk_link": 50.0,
+    "primary": 70.0,
+    "primary_link": 40.0,
+    "secondary": 60.0,
+    "secondary_link": 40.0,
+    "tertiary": 50.0,
+    "tertiary_link": 35.0,
     "unclassified": 40.0,
     "residential": 30.0,
     "service": 20.0,
@@ -58,9 +63,15 @@ def graph_from_osm(path: Path | str, **kwargs: Any) -> RoadGraph:
     for way_id, refs, tags in ways:
         missing = [ref for ref in refs if ref not in nodes]
         if missing:
-            raise RoadNetworkError(tr("{path}: voie {way_id} : nœud {missing} absent de "
-                                      "l'extrait (extrait coupé sans ses nœuds ?)",
-                                      path=path, way_id=way_id, missing=missing[0]))
+            raise RoadNetworkError(
+                tr(
+                    "{path}: voie {way_id} : nœud {missing} absent de "
+                    "l'extrait (extrait coupé sans ses nœuds ?)",
+                    path=path,
+                    way_id=way_id,
+                    missing=missing[0],
+                )
+            )
         if len(refs) < 2:
             continue
         highway = tags["highway"]
@@ -68,15 +79,20 @@ def graph_from_osm(path: Path | str, **kwargs: Any) -> RoadGraph:
         if (limit := _maxspeed_kmh(tags.get("maxspeed"))) is not None:
             speed = min(speed, limit)
         bridge = tags.get("bridge", "no") not in ("no", "")
-        props = {"id": f"way/{way_id}", "ref": tags.get("ref"), "name": tags.get("name"),
-                 "kind": "bridge" if bridge else _KIND.get(highway.removesuffix("_link"),
-                                                           "arterial"),
-                 "speed_kmh": speed, "bridge": bridge,
-                 "bridge_name": tags.get("bridge:name") if bridge else None}
+        props = {
+            "id": f"way/{way_id}",
+            "ref": tags.get("ref"),
+            "name": tags.get("name"),
+            "kind": "bridge" if bridge else _KIND.get(highway.removesuffix("_link"), "arterial"),
+            "speed_kmh": speed,
+            "bridge": bridge,
+            "bridge_name": tags.get("bridge:name") if bridge else None,
+        }
         lines.append(RoadLine([nodes[ref] for ref in refs], props, node_keys=list(refs)))
     if not lines:
-        raise RoadNetworkError(tr("{path}: aucune route carrossable (highway=…) dans l'extrait",
-                                  path=path))
+        raise RoadNetworkError(
+            tr("{path}: aucune route carrossable (highway=…) dans l'extrait", path=path)
+        )
     return RoadGraph(lines, source=str(path), **kwargs)
 
 
@@ -102,19 +118,23 @@ def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
     try:
         for elem in _iter_xml(path):
             if elem.tag == "node":
-                nodes[int(elem.attrib["id"])] = (float(elem.attrib["lon"]),
-                                                 float(elem.attrib["lat"]))
+                nodes[int(elem.attrib["id"])] = (
+                    float(elem.attrib["lon"]),
+                    float(elem.attrib["lat"]),
+                )
             elif elem.tag == "way":
                 tags = {t.attrib["k"]: t.attrib["v"] for t in elem.iter("tag")}
                 if _keep(tags):
                     refs = [int(nd.attrib["ref"]) for nd in elem.iter("nd")]
                     ways.append((int(elem.attrib["id"]), refs, tags))
     except ET.ParseError as exc:
-        raise RoadNetworkError(tr("{path}: XML OpenStreetMap invalide ({exc})",
-                                  path=path, exc=exc)) from exc
+        raise RoadNetworkError(
+            tr("{path}: XML OpenStreetMap invalide ({exc})", path=path, exc=exc)
+        ) from exc
     except (KeyError, ValueError) as exc:
-        raise RoadNetworkError(tr("{path}: élément OSM incomplet ou invalide ({exc!r})",
-                                  path=path, exc=exc)) from exc
+        raise RoadNetworkError(
+            tr("{path}: élément OSM incomplet ou invalide ({exc!r})", path=path, exc=exc)
+        ) from exc
     return nodes, ways
 
 
@@ -133,8 +153,10 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
         import osmium
     except ImportError as exc:
         raise RoadNetworkError(
-            tr("Lire un extrait .osm.pbf demande l'extra « osm » de mapservice (pyosmium) : "
-               "pip install 'mapservice[osm]' — ou fournir l'extrait en .osm (XML).")
+            tr(
+                "Lire un extrait .osm.pbf demande l'extra « osm » de mapservice (pyosmium) : "
+                "pip install 'mapservice[osm]' — ou fournir l'extrait en .osm (XML)."
+            )
         ) from exc
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[_Way] = []
@@ -154,6 +176,7 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[_Way]]:
                 refs.append(nd.ref)
             ways.append((way.id, refs, tags))
     except RuntimeError as exc:
-        raise RoadNetworkError(tr("{path}: extrait .osm.pbf illisible ({exc})",
-                                  path=path, exc=exc)) from exc
+        raise RoadNetworkError(
+            tr("{path}: extrait .osm.pbf illisible ({exc})", path=path, exc=exc)
+        ) from exc
     return nodes, ways

@@ -47,18 +47,21 @@ def read_road_lines(path: Path) -> list[RoadLine]:
         # ValueError: bad JSON, or an integer of more than 4,300 digits; RecursionError:
         # arrays nested a thousand deep.
         reason = "imbrication trop profonde" if isinstance(exc, RecursionError) else str(exc)
-        raise RoadNetworkError(f"{path}: fichier illisible ({reason[:200]})",
-                               detail=repr(exc)[:1000]) from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
-            or not isinstance(doc.get("features"), list):
+        raise RoadNetworkError(
+            f"{path}: fichier illisible ({reason[:200]})", detail=repr(exc)[:1000]
+        ) from None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("type") != "FeatureCollection"
+        or not isinstance(doc.get("features"), list)
+    ):
         raise RoadNetworkError(f"{path}: attendu une FeatureCollection GeoJSON avec « features »")
     lines: list[RoadLine] = []
     for index, feature in enumerate(doc["features"]):
         where = f"{path}: entité {index}"
 
         def bad(what: str, expected: str, got: Any, where: str = where) -> RoadNetworkError:
-            return RoadNetworkError(f"{where}, {what} : attendu {expected} ; reçu "
-                                    f"{_shown(got)}")
+            return RoadNetworkError(f"{where}, {what} : attendu {expected} ; reçu {_shown(got)}")
 
         if not isinstance(feature, dict):
             raise bad("entité", "un objet Feature", feature)
@@ -69,8 +72,11 @@ def read_road_lines(path: Path) -> list[RoadLine]:
         kind, speed = props.get("kind"), props.get("speed_kmh")
         if kind not in KINDS:
             raise bad("propriété « kind »", " | ".join(KINDS), kind, where)
-        if isinstance(speed, bool) or not isinstance(speed, int | float) \
-                or not 0 < speed < math.inf:
+        if (
+            isinstance(speed, bool)
+            or not isinstance(speed, int | float)
+            or not 0 < speed < math.inf
+        ):
             raise bad("propriété « speed_kmh »", "un nombre > 0", speed, where)
         if not isinstance(props.get("bridge", False), bool):
             raise bad("propriété « bridge »", "true ou false", props.get("bridge"), where)
@@ -82,8 +88,10 @@ def read_road_lines(path: Path) -> list[RoadLine]:
             parts = geom.get("coordinates")  # type: ignore[union-attr]
         else:
             raise bad("geometry", "LineString ou MultiLineString", gtype or geom, where)
-        keep = {k: props.get(k) for k in ("id", "ref", "name", "kind", "speed_kmh", "bridge",
-                                           "bridge_name")}
+        keep = {
+            k: props.get(k)
+            for k in ("id", "ref", "name", "kind", "speed_kmh", "bridge", "bridge_name")
+        }
         for part in parts if isinstance(parts, list) else [parts]:
             lines.append(RoadLine(_coords(part, bad, where), keep))
     return lines
@@ -100,9 +108,13 @@ def _coords(part: Any, bad: Any, where: str) -> list[Point]:
         raise bad("geometry.coordinates", "au moins 2 positions [lon, lat]", part, where)
     coords: list[Point] = []
     for pos in part:
-        ok = (isinstance(pos, list) and len(pos) >= 2
-              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2])
-              and -180 <= pos[0] <= 180 and -90 <= pos[1] <= 90)
+        ok = (
+            isinstance(pos, list)
+            and len(pos) >= 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2])
+            and -180 <= pos[0] <= 180
+            and -90 <= pos[1] <= 90
+        )
         if not ok:
             raise bad("geometry.coordinates", "des positions [lon, lat] en degrés", pos, where)
         coords.append((float(pos[0]), float(pos[1])))

@@ -76,8 +76,9 @@ class Repository(Protocol):
 
     def flows(self, *, site_ids: list[int] | None = None) -> list[Flow]: ...
 
-    def apply_import(self, plan: ImportPlan, *, dry_run: bool = False,
-                     actor: str = ...) -> ImportResult:
+    def apply_import(
+        self, plan: ImportPlan, *, dry_run: bool = False, actor: str = ...
+    ) -> ImportResult:
         """Write ``plan`` (upserting by natural keys) in one transaction; roll back on dry run.
 
         Logs an audit entry per row written and one ``import`` entry for the file, as ``actor``.
@@ -87,19 +88,20 @@ class Repository(Protocol):
 
     def cache_get(self, backend: str, key: str) -> list[dict[str, Any]] | None: ...
 
-    def cache_put(self, backend: str, key: str, query: str,
-                  hits: list[dict[str, Any]]) -> None: ...
+    def cache_put(self, backend: str, key: str, query: str, hits: list[dict[str, Any]]) -> None: ...
 
     def cache_size(self, backend: str | None = None) -> int: ...
 
     # --- outbound requests (see storage/route_store.py, storage/pace_store.py) ---
 
-    def route_answers(self, backend: str, keys: Iterable[str]
-                      ) -> dict[str, tuple[float | None, float | None]]:
+    def route_answers(
+        self, backend: str, keys: Iterable[str]
+    ) -> dict[str, tuple[float | None, float | None]]:
         """Cached routing answers among the pair ``keys``; a key never asked is absent."""
 
-    def save_route_answers(self, backend: str,
-                           answers: Mapping[str, tuple[float | None, float | None]]) -> int:
+    def save_route_answers(
+        self, backend: str, answers: Mapping[str, tuple[float | None, float | None]]
+    ) -> int:
         """Remember a matrix's new routing answers in one transaction; return how many."""
 
     def route_cache_size(self, backend: str | None = None) -> int: ...
@@ -146,24 +148,38 @@ class Repository(Protocol):
 
     def save_candidates(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]: ...
 
-    def synergies(self, *, status: SynergyStatus | None = None,
-                  flow_ids: Iterable[int] | None = None, limit: int | None = None,
-                  offset: int = 0) -> list[Synergy]:
+    def synergies(
+        self,
+        *,
+        status: SynergyStatus | None = None,
+        flow_ids: Iterable[int] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Synergy]:
         """Synergies by id; at most ``limit`` of them after skipping ``offset``."""
 
-    def synergy_statuses(self, pairs: Iterable[tuple[int, int]]
-                         ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:
+    def synergy_statuses(
+        self, pairs: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:
         """``(output_flow_id, input_flow_id)`` → ``(id, status)`` of the stored synergies
         among ``pairs``."""
 
-    def count_synergies(self, *, status: SynergyStatus | None = None,
-                        flow_ids: Iterable[int] | None = None) -> int:
+    def count_synergies(
+        self, *, status: SynergyStatus | None = None, flow_ids: Iterable[int] | None = None
+    ) -> int:
         """How many synergies :meth:`synergies` would return without ``limit``/``offset``."""
 
     def get_synergy(self, synergy_id: int) -> Synergy: ...
 
-    def move_synergy(self, synergy_id: int, to_status: SynergyStatus, *, author: str,
-                     note: str = "", at: datetime | None = None) -> Synergy: ...
+    def move_synergy(
+        self,
+        synergy_id: int,
+        to_status: SynergyStatus,
+        *,
+        author: str,
+        note: str = "",
+        at: datetime | None = None,
+    ) -> Synergy: ...
 
     def synergy_events(self, synergy_id: int | None = None) -> list[SynergyEvent]: ...
 
@@ -184,20 +200,19 @@ class Repository(Protocol):
     def add_member(self, values: Mapping[str, Any], *, actor: str = ...) -> int:
         """Insert a member; a name already taken raises ``InvalidInput(field="name")``."""
 
-    def update_member(self, member_id: int, values: Mapping[str, Any], *,
-                      actor: str = ...) -> None: ...
+    def update_member(
+        self, member_id: int, values: Mapping[str, Any], *, actor: str = ...
+    ) -> None: ...
 
     def add_site(self, values: Mapping[str, Any], *, actor: str = ...) -> int: ...
 
-    def update_site(self, site_id: int, values: Mapping[str, Any], *,
-                    actor: str = ...) -> None: ...
+    def update_site(self, site_id: int, values: Mapping[str, Any], *, actor: str = ...) -> None: ...
 
     def get_flow(self, flow_id: int) -> Flow: ...
 
     def add_flow(self, values: Mapping[str, Any], *, actor: str = ...) -> int: ...
 
-    def update_flow(self, flow_id: int, values: Mapping[str, Any], *,
-                    actor: str = ...) -> None: ...
+    def update_flow(self, flow_id: int, values: Mapping[str, Any], *, actor: str = ...) -> None: ...
 
     def delete_flow(self, flow_id: int, *, actor: str = ...) -> None:
         """Remove a flow and the synergies it was part of."""
@@ -211,8 +226,9 @@ class Repository(Protocol):
 
     def add_presenter_view(self, view: PresenterView, *, actor: str = ...) -> int: ...
 
-    def update_presenter_view(self, view_id: int, changes: dict[str, Any], *,
-                              actor: str = ...) -> None: ...
+    def update_presenter_view(
+        self, view_id: int, changes: dict[str, Any], *, actor: str = ...
+    ) -> None: ...
 
     def delete_presenter_view(self, view_id: int, *, actor: str = ...) -> None: ...
 
@@ -226,26 +242,37 @@ class Repository(Protocol):
 
     def find_user(self, username: str) -> User | None: ...
 
-    def add_user(self, *, username: str, display_name: str, password_hash: str, role: str,
-                 parks: frozenset[str], actor: str = ...) -> int: ...
+    def add_user(
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str,
+        role: str,
+        parks: frozenset[str],
+        actor: str = ...,
+    ) -> int: ...
 
     def update_user(self, user_id: int, *, actor: str = ..., **values: Any) -> None: ...
 
     def count_admins(self) -> int: ...
 
-    def add_token(self, user_id: int, name: str, token_hash: str, prefix: str, *,
-                  actor: str = ...) -> int: ...
+    def add_token(
+        self, user_id: int, name: str, token_hash: str, prefix: str, *, actor: str = ...
+    ) -> int: ...
 
     def tokens(self, user_id: int) -> list[ApiToken]: ...
 
     def token_owner(self, token_hash: str) -> tuple[ApiToken, User] | None:
         """The live token with this hash and its active owner; marks it used."""
 
-    def revoke_token(self, token_id: int, *, user_id: int | None = None,
-                     actor: str = ...) -> None: ...
+    def revoke_token(
+        self, token_id: int, *, user_id: int | None = None, actor: str = ...
+    ) -> None: ...
 
-    def sign_in_attempt(self, address_key: str, *, now: datetime, window_s: float,
-                        limit: int) -> bool:
+    def sign_in_attempt(
+        self, address_key: str, *, now: datetime, window_s: float, limit: int
+    ) -> bool:
         """Count one sign-in attempt; False when ``limit`` were made in ``window_s``."""
 
     def setting(self, key: str, default: str = "") -> str: ...
@@ -256,9 +283,18 @@ class Repository(Protocol):
 
     # --- audit log (see storage/audit_store.py) ---
 
-    def record_audit(self, conn: Connection, *, actor: str, action: str, table: str,
-                     record_id: int | str, old: dict[str, Any] | None = None,
-                     new: dict[str, Any] | None = None, note: str | None = None) -> int | None:
+    def record_audit(
+        self,
+        conn: Connection,
+        *,
+        actor: str,
+        action: str,
+        table: str,
+        record_id: int | str,
+        old: dict[str, Any] | None = None,
+        new: dict[str, Any] | None = None,
+        note: str | None = None,
+    ) -> int | None:
         """Log one write on ``conn``, inside the writer's transaction; secrets redacted."""
 
     def history(self, table: str, record_id: int | str) -> list[AuditEntry]:

@@ -64,12 +64,18 @@ class GeocodeStore:
         """Remember an answer (only ever a complete one: errors are not cached)."""
         table = t.geocode_cache
         with self._begin() as conn:
-            conn.execute(table.delete().where(table.c.backend == backend,
-                                              table.c.query_key == key[:400]))
-            conn.execute(table.insert().values(
-                backend=backend, query_key=key[:400], query=query,
-                hits_json=json.dumps(hits, ensure_ascii=False), created_at=_now(),
-            ))
+            conn.execute(
+                table.delete().where(table.c.backend == backend, table.c.query_key == key[:400])
+            )
+            conn.execute(
+                table.insert().values(
+                    backend=backend,
+                    query_key=key[:400],
+                    query=query,
+                    hits_json=json.dumps(hits, ensure_ascii=False),
+                    created_at=_now(),
+                )
+            )
 
     def cache_size(self, backend: str | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(t.geocode_cache)
@@ -98,12 +104,19 @@ class GeocodeStore:
         ``actor`` (the signed-in person who moved it), else ``by``.
         """
         now = _now()
-        values: dict[str, Any] = {"geocode_note": note, "geocoded_at": now, "geocoded_by": by,
-                                  "updated_at": now}
+        values: dict[str, Any] = {
+            "geocode_note": note,
+            "geocoded_at": now,
+            "geocoded_by": by,
+            "updated_at": now,
+        }
         if location is not None:
             values.update(
-                lon=round(location.lon, 7), lat=round(location.lat, 7), park_id=park_id,
-                geocode_precision=location.precision.value, geocode_source=location.source,
+                lon=round(location.lon, 7),
+                lat=round(location.lat, 7),
+                park_id=park_id,
+                geocode_precision=location.precision.value,
+                geocode_source=location.source,
                 geocode_score=round(location.score, 4),
             )
             if location.municipality_id:
@@ -129,57 +142,80 @@ class GeocodeStore:
         runs, items = t.geocode_runs, t.geocode_run_sites
         with self._begin() as conn:
             row = conn.execute(
-                sa.select(runs).where(runs.c.mode == mode, runs.c.backend == backend,
-                                      runs.c.finished_at.is_(None))
-                .order_by(runs.c.id.desc()).limit(1)
+                sa.select(runs)
+                .where(runs.c.mode == mode, runs.c.backend == backend, runs.c.finished_at.is_(None))
+                .order_by(runs.c.id.desc())
+                .limit(1)
             ).first()
             if row is not None:
-                pending = conn.execute(
-                    sa.select(items.c.site_id).where(items.c.run_id == row.id,
-                                                     items.c.status == "pending")
-                    .order_by(items.c.site_id)
-                ).scalars().all()
-                return GeocodeRun(row.id, mode, backend, row.started_at, row.total,
-                                  tuple(pending), resumed=True)
+                pending = (
+                    conn.execute(
+                        sa.select(items.c.site_id)
+                        .where(items.c.run_id == row.id, items.c.status == "pending")
+                        .order_by(items.c.site_id)
+                    )
+                    .scalars()
+                    .all()
+                )
+                return GeocodeRun(
+                    row.id, mode, backend, row.started_at, row.total, tuple(pending), resumed=True
+                )
             started = _now()
-            inserted = conn.execute(runs.insert().values(
-                mode=mode, backend=backend, started_at=started, total=len(site_ids), done=0
-            )).inserted_primary_key
+            inserted = conn.execute(
+                runs.insert().values(
+                    mode=mode, backend=backend, started_at=started, total=len(site_ids), done=0
+                )
+            ).inserted_primary_key
             assert inserted is not None
             run_id = inserted[0]
             for chunk in _chunks(site_ids, 500):
-                conn.execute(items.insert(), [{"run_id": run_id, "site_id": s,
-                                               "status": "pending"} for s in chunk])
+                conn.execute(
+                    items.insert(),
+                    [{"run_id": run_id, "site_id": s, "status": "pending"} for s in chunk],
+                )
         return GeocodeRun(int(run_id), mode, backend, started, len(site_ids), tuple(site_ids))
 
     def finish_geocode_run(self, run_id: int) -> dict[str, int]:
         """Close a run; return how many of its sites ended in each status."""
         items = t.geocode_run_sites
         with self._begin() as conn:
-            conn.execute(t.geocode_runs.update().where(t.geocode_runs.c.id == run_id)
-                         .values(finished_at=_now()))
-            rows = conn.execute(sa.select(items.c.status, sa.func.count())
-                                .where(items.c.run_id == run_id).group_by(items.c.status))
+            conn.execute(
+                t.geocode_runs.update()
+                .where(t.geocode_runs.c.id == run_id)
+                .values(finished_at=_now())
+            )
+            rows = conn.execute(
+                sa.select(items.c.status, sa.func.count())
+                .where(items.c.run_id == run_id)
+                .group_by(items.c.status)
+            )
             return {status: int(n) for status, n in rows}
 
     def geocode_run_failures(self, run_id: int) -> list[tuple[int, str]]:
         items = t.geocode_run_sites
         with self._connect() as conn:
-            rows = conn.execute(sa.select(items.c.site_id, items.c.message)
-                                .where(items.c.run_id == run_id, items.c.status == "failed")
-                                .order_by(items.c.site_id))
+            rows = conn.execute(
+                sa.select(items.c.site_id, items.c.message)
+                .where(items.c.run_id == run_id, items.c.status == "failed")
+                .order_by(items.c.site_id)
+            )
             return [(int(r.site_id), r.message or "") for r in rows]
 
 
-def _tick(conn: Connection, run_id: int, site_id: int, status: str,
-          message: str | None) -> None:
+def _tick(conn: Connection, run_id: int, site_id: int, status: str, message: str | None) -> None:
     runs = t.geocode_run_sites
-    conn.execute(runs.update().where(runs.c.run_id == run_id, runs.c.site_id == site_id)
-                 .values(status=status, message=message))
-    conn.execute(t.geocode_runs.update().where(t.geocode_runs.c.id == run_id)
-                 .values(done=t.geocode_runs.c.done + 1))
+    conn.execute(
+        runs.update()
+        .where(runs.c.run_id == run_id, runs.c.site_id == site_id)
+        .values(status=status, message=message)
+    )
+    conn.execute(
+        t.geocode_runs.update()
+        .where(t.geocode_runs.c.id == run_id)
+        .values(done=t.geocode_runs.c.done + 1)
+    )
 
 
 def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]

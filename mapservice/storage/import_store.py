@@ -29,12 +29,14 @@ def _now() -> datetime:
 class ImportStore:
     """:meth:`apply_import`; needs the repository's connections."""
 
-    def _connect(self, *, write: bool = False
-                 ) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
+    def _connect(
+        self, *, write: bool = False
+    ) -> AbstractContextManager[Connection]:  # pragma: no cover - provided
         raise NotImplementedError
 
-    def apply_import(self, plan: ImportPlan, *, dry_run: bool = False,
-                     actor: str = SYSTEM_ACTOR) -> ImportResult:
+    def apply_import(
+        self, plan: ImportPlan, *, dry_run: bool = False, actor: str = SYSTEM_ACTOR
+    ) -> ImportResult:
         result = ImportResult(dry_run=dry_run)
         # One audit entry per row written, and one for the file, in the import's transaction.
         audit = None if dry_run else ImportAudit(actor, plan.source)
@@ -42,16 +44,20 @@ class ImportStore:
             tx = conn.begin()
             try:
                 for member in plan.members:
-                    values: dict[str, Any] = {"name": member.name,
-                                              "naics_code": member.naics_code}
+                    values: dict[str, Any] = {"name": member.name, "naics_code": member.naics_code}
                     for key in ("contact_name", "contact_email", "contact_phone"):
                         if getattr(member, key) is not None:
                             values[key] = getattr(member, key)
                     if member.public_consent is not None:
                         values["public_consent"] = member.public_consent
                     member_id = self._upsert(
-                        conn, t.members, {"name_key": fold(member.name)}, values, result,
-                        "members", audit,
+                        conn,
+                        t.members,
+                        {"name_key": fold(member.name)},
+                        values,
+                        result,
+                        "members",
+                        audit,
                     )
                     for site in member.sites:
                         site_id = self._upsert(
@@ -79,8 +85,14 @@ class ImportStore:
                                 audit,
                             )
                 if audit is not None:
-                    audit.finish(conn, {"inserted": result.inserted, "updated": result.updated,
-                                        "unchanged": result.unchanged})
+                    audit.finish(
+                        conn,
+                        {
+                            "inserted": result.inserted,
+                            "updated": result.updated,
+                            "unchanged": result.unchanged,
+                        },
+                    )
             except BaseException:
                 tx.rollback()
                 raise
@@ -114,8 +126,11 @@ class ImportStore:
                 audit.created(conn, name, new_id, {**key, **values, "created_at": now})
             return new_id
         current = row._mapping
-        if (table is t.sites and current["geocode_source"] == MANUAL_SOURCE
-                and values.get("geocode_source") != "coordonnees-fournies"):
+        if (
+            table is t.sites
+            and current["geocode_source"] == MANUAL_SOURCE
+            and values.get("geocode_source") != "coordonnees-fournies"
+        ):
             # A person placed this site by hand: a re-import without coordinates keeps it there.
             values = {k: v for k, v in values.items() if k not in _POSITION_COLUMNS}
         changed = {k: v for k, v in values.items() if not _same(current[k], v)}
@@ -130,8 +145,17 @@ class ImportStore:
         return int(row.id)
 
 
-_POSITION_COLUMNS = frozenset({"lon", "lat", "park_id", "geocode_precision", "geocode_source",
-                               "geocode_score", "municipality_id"})
+_POSITION_COLUMNS = frozenset(
+    {
+        "lon",
+        "lat",
+        "park_id",
+        "geocode_precision",
+        "geocode_source",
+        "geocode_score",
+        "municipality_id",
+    }
+)
 
 
 def _same(stored: Any, new: Any) -> bool:

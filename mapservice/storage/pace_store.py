@@ -34,20 +34,26 @@ class PaceStore:
         key = key[:200]
         with self._begin() as conn:
             insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-            conn.execute(insert(table).values(key=key, next_at_s=0.0)
-                         .on_conflict_do_nothing(index_elements=[table.c.key]))
-            next_at_s = conn.execute(sa.select(table.c.next_at_s).where(table.c.key == key)
-                                     .with_for_update()).scalar_one()
+            conn.execute(
+                insert(table)
+                .values(key=key, next_at_s=0.0)
+                .on_conflict_do_nothing(index_elements=[table.c.key])
+            )
+            next_at_s = conn.execute(
+                sa.select(table.c.next_at_s).where(table.c.key == key).with_for_update()
+            ).scalar_one()
             now_s, read_at = _now_s(conn), time.monotonic()
             slot_s = max(now_s, float(next_at_s))
-            conn.execute(table.update().where(table.c.key == key)
-                         .values(next_at_s=slot_s + min_delay_s))
+            conn.execute(
+                table.update().where(table.c.key == key).values(next_at_s=slot_s + min_delay_s)
+            )
         return max(0.0, slot_s - now_s - (time.monotonic() - read_at))
 
 
 def _now_s(conn: Connection) -> float:
     """The database's time, in seconds since 1970."""
     if conn.dialect.name == "postgresql":
-        return float(conn.execute(sa.select(
-            sa.extract("epoch", sa.func.clock_timestamp()))).scalar_one())
+        return float(
+            conn.execute(sa.select(sa.extract("epoch", sa.func.clock_timestamp()))).scalar_one()
+        )
     return time.time()

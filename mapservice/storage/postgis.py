@@ -28,9 +28,11 @@ class PostGISRepository(SqlRepository):
     def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> sa.ColumnElement[bool]:
         # `&&` against an envelope uses the GiST index on the generated geometry column.
         envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
-        return sa.literal_column("sites.geom").op("&&")(envelope) & sa.func.ST_Intersects(
-            sa.literal_column("sites.geom"), envelope
-        ) & t.sites.c.lon.isnot(None)
+        return (
+            sa.literal_column("sites.geom").op("&&")(envelope)
+            & sa.func.ST_Intersects(sa.literal_column("sites.geom"), envelope)
+            & t.sites.c.lon.isnot(None)
+        )
 
     def site_index(self, points: Iterable[tuple[int, float, float]]) -> SpatialIndex:
         """The live index of placed sites: radius searches run in the database (ST_DWithin),
@@ -46,5 +48,7 @@ class PostGISRepository(SqlRepository):
             "WHERE geom IS NOT NULL AND ST_DWithin(geom::geography, pt, :r) ORDER BY d, id"
         )
         with self._connect() as conn:
-            return [(int(r.id), float(r.d)) for r in conn.execute(
-                query, {"lon": lon, "lat": lat, "r": radius_m})]
+            return [
+                (int(r.id), float(r.d))
+                for r in conn.execute(query, {"lon": lon, "lat": lat, "r": radius_m})
+            ]

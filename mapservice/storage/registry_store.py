@@ -27,13 +27,40 @@ from mapservice.storage import schema as t
 from mapservice.storage.audit_store import archive_synergies, record_change, snapshot
 from mapservice.storage.rows import flow_of, member_of, site_of
 
-MEMBER_COLUMNS = frozenset({"name", "naics_code", "contact_name", "contact_email",
-                            "contact_phone", "public_consent"})
-SITE_COLUMNS = frozenset({"member_id", "name", "address", "municipality_id", "postal_code",
-                          "lon", "lat", "park_id", "geocode_precision", "geocode_source",
-                          "geocode_score", "geocoded_at", "geocoded_by", "geocode_note"})
-FLOW_COLUMNS = frozenset({"site_id", "direction", "category_code", "description", "quantity",
-                          "unit", "frequency", "hazardous", "confidential"})
+MEMBER_COLUMNS = frozenset(
+    {"name", "naics_code", "contact_name", "contact_email", "contact_phone", "public_consent"}
+)
+SITE_COLUMNS = frozenset(
+    {
+        "member_id",
+        "name",
+        "address",
+        "municipality_id",
+        "postal_code",
+        "lon",
+        "lat",
+        "park_id",
+        "geocode_precision",
+        "geocode_source",
+        "geocode_score",
+        "geocoded_at",
+        "geocoded_by",
+        "geocode_note",
+    }
+)
+FLOW_COLUMNS = frozenset(
+    {
+        "site_id",
+        "direction",
+        "category_code",
+        "description",
+        "quantity",
+        "unit",
+        "frequency",
+        "hazardous",
+        "confidential",
+    }
+)
 
 
 def _now() -> datetime:
@@ -73,17 +100,25 @@ class RegistryStore:
         """Return the sites of one member, by name."""
         query = self._site_query().where(t.sites.c.member_id == member_id)
         with self._connect() as conn:
-            return [site_of(r) for r in conn.execute(query.order_by(t.sites.c.name,
-                                                                  t.sites.c.id))]
+            return [site_of(r) for r in conn.execute(query.order_by(t.sites.c.name, t.sites.c.id))]
 
     def member_counts(self) -> dict[int, tuple[int, int]]:
         """Return ``member_id → (number of sites, number of flows)`` for every member."""
-        n_flows = (sa.select(sa.func.count(t.flows.c.id)).where(t.flows.c.site_id == t.sites.c.id)
-                   .correlate(t.sites).scalar_subquery())
-        query = (sa.select(t.members.c.id, sa.func.count(t.sites.c.id),
-                           sa.func.coalesce(sa.func.sum(n_flows), 0))
-                 .select_from(t.members.outerjoin(t.sites, t.sites.c.member_id == t.members.c.id))
-                 .group_by(t.members.c.id))
+        n_flows = (
+            sa.select(sa.func.count(t.flows.c.id))
+            .where(t.flows.c.site_id == t.sites.c.id)
+            .correlate(t.sites)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(
+                t.members.c.id,
+                sa.func.count(t.sites.c.id),
+                sa.func.coalesce(sa.func.sum(n_flows), 0),
+            )
+            .select_from(t.members.outerjoin(t.sites, t.sites.c.member_id == t.members.c.id))
+            .group_by(t.members.c.id)
+        )
         with self._connect() as conn:
             return {int(mid): (int(ns), int(nf)) for mid, ns, nf in conn.execute(query)}
 
@@ -93,14 +128,18 @@ class RegistryStore:
         now = _now()
         with self._write() as conn:
             self._check_member_name(conn, row["name"], None)
-            done = conn.execute(t.members.insert().values(
-                **row, name_key=fold(row["name"]), created_at=now, updated_at=now))
+            done = conn.execute(
+                t.members.insert().values(
+                    **row, name_key=fold(row["name"]), created_at=now, updated_at=now
+                )
+            )
             member_id = _new_id(done)
             record_change(conn, "members", member_id, None, actor=actor)
             return member_id
 
-    def update_member(self, member_id: int, values: Mapping[str, Any], *,
-                      actor: str = SYSTEM_ACTOR) -> None:
+    def update_member(
+        self, member_id: int, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR
+    ) -> None:
         """Change a member; its sites are stamped too, since maps show the name and consent."""
         row = _only(values, MEMBER_COLUMNS, "members")
         if "name" in row:
@@ -110,25 +149,31 @@ class RegistryStore:
             before = snapshot(conn, "members", member_id)
             if "name" in row:
                 self._check_member_name(conn, row["name"], member_id)
-            done = conn.execute(t.members.update().where(t.members.c.id == member_id)
-                                .values(**row, updated_at=now))
+            done = conn.execute(
+                t.members.update().where(t.members.c.id == member_id).values(**row, updated_at=now)
+            )
             if done.rowcount == 0:
-                raise NotFound(tr("Aucun membre n'a l'identifiant {member_id}.",
-                                  member_id=member_id))
-            conn.execute(t.sites.update().where(t.sites.c.member_id == member_id)
-                         .values(updated_at=now))
+                raise NotFound(
+                    tr("Aucun membre n'a l'identifiant {member_id}.", member_id=member_id)
+                )
+            conn.execute(
+                t.sites.update().where(t.sites.c.member_id == member_id).values(updated_at=now)
+            )
             record_change(conn, "members", member_id, before, actor=actor)
 
     def _check_member_name(self, conn: Connection, name: str, member_id: int | None) -> None:
         query = sa.select(t.members.c.id, t.members.c.name).where(
-            t.members.c.name_key == fold(name))
+            t.members.c.name_key == fold(name)
+        )
         if member_id is not None:
             query = query.where(t.members.c.id != member_id)
         clash = conn.execute(query).first()
         if clash is not None:
-            raise InvalidInput(tr("Un autre membre porte déjà ce nom : « {clash} ».",
-                                  clash=clash.name),
-                               field="name", existing_id=int(clash.id))
+            raise InvalidInput(
+                tr("Un autre membre porte déjà ce nom : « {clash} ».", clash=clash.name),
+                field="name",
+                existing_id=int(clash.id),
+            )
 
     # --- sites --------------------------------------------------------------------------------
 
@@ -137,17 +182,25 @@ class RegistryStore:
         row = _only(values, SITE_COLUMNS, "sites")
         now = _now()
         with self._write() as conn:
-            self._require(conn, t.members, row["member_id"], tr(
-                "Aucun membre n'a l'identifiant {row_id}.", row_id=row["member_id"]))
+            self._require(
+                conn,
+                t.members,
+                row["member_id"],
+                tr("Aucun membre n'a l'identifiant {row_id}.", row_id=row["member_id"]),
+            )
             self._check_site_name(conn, row["member_id"], row["name"], None)
-            done = conn.execute(t.sites.insert().values(
-                **row, site_key=fold(row["name"]), created_at=now, updated_at=now))
+            done = conn.execute(
+                t.sites.insert().values(
+                    **row, site_key=fold(row["name"]), created_at=now, updated_at=now
+                )
+            )
             site_id = _new_id(done)
             record_change(conn, "sites", site_id, None, actor=actor)
             return site_id
 
-    def update_site(self, site_id: int, values: Mapping[str, Any], *,
-                    actor: str = SYSTEM_ACTOR) -> None:
+    def update_site(
+        self, site_id: int, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR
+    ) -> None:
         row = _only(values, SITE_COLUMNS - {"member_id"}, "sites")
         now = _now()
         with self._write() as conn:
@@ -157,20 +210,24 @@ class RegistryStore:
             if "name" in row:
                 self._check_site_name(conn, before["member_id"], row["name"], site_id)
                 row["site_key"] = fold(row["name"])
-            conn.execute(t.sites.update().where(t.sites.c.id == site_id)
-                         .values(**row, updated_at=now))
+            conn.execute(
+                t.sites.update().where(t.sites.c.id == site_id).values(**row, updated_at=now)
+            )
             record_change(conn, "sites", site_id, before, actor=actor)
 
-    def _check_site_name(self, conn: Connection, member_id: int, name: str,
-                         site_id: int | None) -> None:
-        query = sa.select(t.sites.c.id).where(t.sites.c.member_id == member_id,
-                                              t.sites.c.site_key == fold(name))
+    def _check_site_name(
+        self, conn: Connection, member_id: int, name: str, site_id: int | None
+    ) -> None:
+        query = sa.select(t.sites.c.id).where(
+            t.sites.c.member_id == member_id, t.sites.c.site_key == fold(name)
+        )
         if site_id is not None:
             query = query.where(t.sites.c.id != site_id)
         clash = conn.execute(query).first()
         if clash is not None:
-            raise InvalidInput(tr("Ce membre a déjà un site de ce nom."), field="name",
-                               existing_id=int(clash.id))
+            raise InvalidInput(
+                tr("Ce membre a déjà un site de ce nom."), field="name", existing_id=int(clash.id)
+            )
 
     # --- flows --------------------------------------------------------------------------------
 
@@ -186,19 +243,26 @@ class RegistryStore:
         row = _only(values, FLOW_COLUMNS, "flows")
         now = _now()
         with self._write() as conn:
-            self._require(conn, t.sites, row["site_id"], tr(
-                "Aucun site n'a l'identifiant {row_id}.", row_id=row["site_id"]))
+            self._require(
+                conn,
+                t.sites,
+                row["site_id"],
+                tr("Aucun site n'a l'identifiant {row_id}.", row_id=row["site_id"]),
+            )
             key = fold(row["description"])[:500]
-            self._check_flow(conn, row["site_id"], row["direction"], row["category_code"],
-                             key, None)
-            done = conn.execute(t.flows.insert().values(
-                **row, description_key=key, created_at=now, updated_at=now))
+            self._check_flow(
+                conn, row["site_id"], row["direction"], row["category_code"], key, None
+            )
+            done = conn.execute(
+                t.flows.insert().values(**row, description_key=key, created_at=now, updated_at=now)
+            )
             flow_id = _new_id(done)
             record_change(conn, "flows", flow_id, None, actor=actor)
             return flow_id
 
-    def update_flow(self, flow_id: int, values: Mapping[str, Any], *,
-                    actor: str = SYSTEM_ACTOR) -> None:
+    def update_flow(
+        self, flow_id: int, values: Mapping[str, Any], *, actor: str = SYSTEM_ACTOR
+    ) -> None:
         row = _only(values, FLOW_COLUMNS - {"site_id"}, "flows")
         now = _now()
         with self._write() as conn:
@@ -208,11 +272,17 @@ class RegistryStore:
                 raise NotFound(tr("Aucun flux n'a l'identifiant {flow_id}.", flow_id=flow_id))
             if "description" in row:
                 row["description_key"] = fold(row["description"])[:500]
-            self._check_flow(conn, current.site_id, row.get("direction", current.direction),
-                             row.get("category_code", current.category_code),
-                             row.get("description_key", current.description_key), flow_id)
-            conn.execute(t.flows.update().where(t.flows.c.id == flow_id)
-                         .values(**row, updated_at=now))
+            self._check_flow(
+                conn,
+                current.site_id,
+                row.get("direction", current.direction),
+                row.get("category_code", current.category_code),
+                row.get("description_key", current.description_key),
+                flow_id,
+            )
+            conn.execute(
+                t.flows.update().where(t.flows.c.id == flow_id).values(**row, updated_at=now)
+            )
             record_change(conn, "flows", flow_id, before, actor=actor)
 
     def delete_flow(self, flow_id: int, *, actor: str = SYSTEM_ACTOR) -> None:
@@ -222,25 +292,46 @@ class RegistryStore:
             before = snapshot(conn, "flows", flow_id)
             archive_synergies(conn, flow_id, actor=actor)
             # Explicit, so the synergies go on SQLite files opened without foreign keys too.
-            conn.execute(t.synergies.delete().where(sa.or_(
-                t.synergies.c.output_flow_id == flow_id, t.synergies.c.input_flow_id == flow_id)))
+            conn.execute(
+                t.synergies.delete().where(
+                    sa.or_(
+                        t.synergies.c.output_flow_id == flow_id,
+                        t.synergies.c.input_flow_id == flow_id,
+                    )
+                )
+            )
             done = conn.execute(t.flows.delete().where(t.flows.c.id == flow_id))
             if done.rowcount == 0:
                 raise NotFound(tr("Aucun flux n'a l'identifiant {flow_id}.", flow_id=flow_id))
             record_change(conn, "flows", flow_id, before, actor=actor)
 
-    def _check_flow(self, conn: Connection, site_id: int, direction: str, category: str,
-                    key: str, flow_id: int | None) -> None:
+    def _check_flow(
+        self,
+        conn: Connection,
+        site_id: int,
+        direction: str,
+        category: str,
+        key: str,
+        flow_id: int | None,
+    ) -> None:
         c = t.flows.c
-        query = sa.select(c.id).where(c.site_id == site_id, c.direction == direction,
-                                      c.category_code == category, c.description_key == key)
+        query = sa.select(c.id).where(
+            c.site_id == site_id,
+            c.direction == direction,
+            c.category_code == category,
+            c.description_key == key,
+        )
         if flow_id is not None:
             query = query.where(c.id != flow_id)
         clash = conn.execute(query).first()
         if clash is not None:
-            raise InvalidInput(tr("Ce site a déjà un flux de ce type, de cette matière et avec "
-                                  "cette description."), field="description",
-                               existing_id=int(clash.id))
+            raise InvalidInput(
+                tr(
+                    "Ce site a déjà un flux de ce type, de cette matière et avec cette description."
+                ),
+                field="description",
+                existing_id=int(clash.id),
+            )
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -251,9 +342,14 @@ class RegistryStore:
             with self._begin() as conn:
                 yield conn
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput(tr("Cet enregistrement existe déjà (modifié en même temps par "
-                                  "quelqu'un d'autre ?)."), field="name",
-                               detail=str(exc.orig)) from exc
+            raise InvalidInput(
+                tr(
+                    "Cet enregistrement existe déjà (modifié en même temps par "
+                    "quelqu'un d'autre ?)."
+                ),
+                field="name",
+                detail=str(exc.orig),
+            ) from exc
 
     def _require(self, conn: Connection, table: sa.Table, row_id: int, message: str) -> None:
         if conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is None:

@@ -44,8 +44,10 @@ class RouteStore:
         with self._connect() as conn:
             for chunk in _chunks(sorted(set(keys)), CHUNK):
                 rows = conn.execute(
-                    sa.select(table.c.pair_key, table.c.road_m, table.c.duration_s)
-                    .where(table.c.backend == backend, table.c.pair_key.in_(chunk)))
+                    sa.select(table.c.pair_key, table.c.road_m, table.c.duration_s).where(
+                        table.c.backend == backend, table.c.pair_key.in_(chunk)
+                    )
+                )
                 for key, road_m, duration_s in rows:
                     found[key] = (road_m, duration_s)
         return found
@@ -54,9 +56,16 @@ class RouteStore:
         """Remember ``answers`` (pair key → answer) in one transaction; a pair already there
         (another process asked it meanwhile) takes the new answer. Return how many."""
         now = datetime.now(UTC)
-        rows = [{"backend": backend, "pair_key": key, "road_m": road_m,
-                 "duration_s": duration_s, "created_at": now}
-                for key, (road_m, duration_s) in sorted(answers.items())]
+        rows = [
+            {
+                "backend": backend,
+                "pair_key": key,
+                "road_m": road_m,
+                "duration_s": duration_s,
+                "created_at": now,
+            }
+            for key, (road_m, duration_s) in sorted(answers.items())
+        ]
         with self._begin() as conn:
             for chunk in _chunks(rows, CHUNK):
                 conn.execute(_upsert(conn), chunk)
@@ -78,10 +87,14 @@ def _upsert(conn: Connection) -> sa.Insert:
     stmt = insert(table)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.backend, table.c.pair_key],
-        set_={"road_m": stmt.excluded.road_m, "duration_s": stmt.excluded.duration_s,
-              "created_at": stmt.excluded.created_at})
+        set_={
+            "road_m": stmt.excluded.road_m,
+            "duration_s": stmt.excluded.duration_s,
+            "created_at": stmt.excluded.created_at,
+        },
+    )
 
 
 def _chunks(values: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]

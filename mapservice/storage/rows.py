@@ -29,9 +29,15 @@ from mapservice.domain.model import (
 
 
 def member_of(r: sa.Row[Any]) -> Member:
-    return Member(id=r.id, name=r.name, naics_code=r.naics_code, contact_name=r.contact_name,
-                  contact_email=r.contact_email, contact_phone=r.contact_phone,
-                  public_consent=bool(r.public_consent))
+    return Member(
+        id=r.id,
+        name=r.name,
+        naics_code=r.naics_code,
+        contact_name=r.contact_name,
+        contact_email=r.contact_email,
+        contact_phone=r.contact_phone,
+        public_consent=bool(r.public_consent),
+    )
 
 
 def site_of(r: sa.Row[Any]) -> Site:
@@ -74,13 +80,23 @@ def flow_of(r: sa.Row[Any]) -> Flow:
 
 def synergy_of(r: sa.Row[Any]) -> Synergy:
     return Synergy(
-        id=r.id, output_flow_id=r.output_flow_id, input_flow_id=r.input_flow_id,
-        kind=SynergyKind(r.kind), status=SynergyStatus(r.status), score=r.score,
-        geodesic_m=r.geodesic_m, road_m=r.road_m, duration_s=r.duration_s,
-        transport_kg_co2e=r.transport_kg_co2e, transport_cost_cad=r.transport_cost_cad,
-        avoided_kg_co2e=r.avoided_kg_co2e, updated_at=r.updated_at,
-        tonnes_per_year=r.tonnes_per_year, net_kg_co2e=r.net_kg_co2e,
-        net_benefit_cad=r.net_benefit_cad, distance_backend=r.distance_backend,
+        id=r.id,
+        output_flow_id=r.output_flow_id,
+        input_flow_id=r.input_flow_id,
+        kind=SynergyKind(r.kind),
+        status=SynergyStatus(r.status),
+        score=r.score,
+        geodesic_m=r.geodesic_m,
+        road_m=r.road_m,
+        duration_s=r.duration_s,
+        transport_kg_co2e=r.transport_kg_co2e,
+        transport_cost_cad=r.transport_cost_cad,
+        avoided_kg_co2e=r.avoided_kg_co2e,
+        updated_at=r.updated_at,
+        tonnes_per_year=r.tonnes_per_year,
+        net_kg_co2e=r.net_kg_co2e,
+        net_benefit_cad=r.net_benefit_cad,
+        distance_backend=r.distance_backend,
         reasons=tuple(json.loads(r.reasons_json or "[]")),
     )
 

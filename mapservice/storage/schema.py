@@ -237,10 +237,12 @@ geocode_runs = sa.Table(
 geocode_run_sites = sa.Table(
     "geocode_run_sites",
     metadata,
-    sa.Column("run_id", sa.Integer, sa.ForeignKey("geocode_runs.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "run_id", sa.Integer, sa.ForeignKey("geocode_runs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("message", sa.Text),
 )
@@ -316,8 +318,7 @@ api_tokens = sa.Table(
     "api_tokens",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("prefix", sa.String(12), nullable=False),
@@ -383,5 +384,10 @@ change_counters = sa.Table(
 #: table and kind of write, for each row; on PostgreSQL one per table, for each statement).
 #: A migration that rebuilds one of these tables (Alembic's batch mode on SQLite) must make
 #: its triggers again.
-COUNTED = {"members": "registry", "sites": "registry", "flows": "registry",
-           "synergies": "synergies", "category_corrections": "corrections"}
+COUNTED = {
+    "members": "registry",
+    "sites": "registry",
+    "flows": "registry",
+    "synergies": "synergies",
+    "category_corrections": "corrections",
+}

@@ -67,22 +67,44 @@ def storage_error(exc: sa.exc.DBAPIError, *, writing: bool) -> StorageError:
     they come through as they are, since they are bugs to be fixed, not conditions to report.
     """
     orig = exc.orig
-    if (getattr(orig, "sqlite_errorcode", None) == _SQLITE_FULL
-            or getattr(orig, "sqlstate", None) == _PG_DISK_FULL):
-        return StorageFull(tr("Le disque de la base de données est plein : rien n'a été "
-                              "enregistré. Libérez de l'espace, puis recommencez."),
-                           detail=str(orig))
+    if (
+        getattr(orig, "sqlite_errorcode", None) == _SQLITE_FULL
+        or getattr(orig, "sqlstate", None) == _PG_DISK_FULL
+    ):
+        return StorageFull(
+            tr(
+                "Le disque de la base de données est plein : rien n'a été "
+                "enregistré. Libérez de l'espace, puis recommencez."
+            ),
+            detail=str(orig),
+        )
     if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or (
-            exc.connection_invalidated):
-        said = (tr("La base de données est indisponible : rien n'a été enregistré. "
-                   "Réessayez dans un moment.") if writing
-                else tr("La base de données est indisponible. Réessayez dans un moment."))
+        exc.connection_invalidated
+    ):
+        said = (
+            tr(
+                "La base de données est indisponible : rien n'a été enregistré. "
+                "Réessayez dans un moment."
+            )
+            if writing
+            else tr("La base de données est indisponible. Réessayez dans un moment.")
+        )
         return StorageError(said, detail=str(orig))
     raise exc
 
 
-class SqlRepository(GeocodeStore, RouteStore, PaceStore, SynergyStore, RegistryStore,
-                    ImportStore, ReferenceStore, ViewStore, AccountStore, AuditStore):
+class SqlRepository(
+    GeocodeStore,
+    RouteStore,
+    PaceStore,
+    SynergyStore,
+    RegistryStore,
+    ImportStore,
+    ReferenceStore,
+    ViewStore,
+    AccountStore,
+    AuditStore,
+):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
     backend = "sql"
@@ -148,16 +170,19 @@ class SqlRepository(GeocodeStore, RouteStore, PaceStore, SynergyStore, RegistryS
         """The change counters now: the database bumps them in every write transaction."""
         c = t.change_counters.c
         with self._connect() as conn:
-            row = conn.execute(sa.select(c.epoch, c.registry, c.synergies, c.corrections)
-                               .where(c.id == 1)).one()
-        return ChangeStamp(row.epoch, int(row.registry), int(row.synergies),
-                           int(row.corrections))
+            row = conn.execute(
+                sa.select(c.epoch, c.registry, c.synergies, c.corrections).where(c.id == 1)
+            ).one()
+        return ChangeStamp(row.epoch, int(row.registry), int(row.synergies), int(row.corrections))
 
     def renew_epoch(self) -> None:
         """Draw a new epoch, as after a restore: no stamp read before will ever match again."""
         with self._begin() as conn:
-            conn.execute(t.change_counters.update().where(t.change_counters.c.id == 1)
-                         .values(epoch=uuid.uuid4().hex))
+            conn.execute(
+                t.change_counters.update()
+                .where(t.change_counters.c.id == 1)
+                .values(epoch=uuid.uuid4().hex)
+            )
 
     def counts(self) -> dict[str, int]:
         with self._connect() as conn:
@@ -175,7 +200,9 @@ class SqlRepository(GeocodeStore, RouteStore, PaceStore, SynergyStore, RegistryS
 
     def _site_query(self) -> sa.Select[Any]:
         return sa.select(
-            t.sites, t.members.c.name.label("member_name"), t.members.c.naics_code,
+            t.sites,
+            t.members.c.name.label("member_name"),
+            t.members.c.naics_code,
             t.members.c.public_consent,
         ).join(t.members, t.members.c.id == t.sites.c.member_id)
 

@@ -69,8 +69,9 @@ class _FileConnector:
     def __call__(self) -> sqlite3.Connection:
         mode = "rw" if self.seen else "rwc"
         uri = f"file:{urllib.parse.quote(str(self.file))}?mode={mode}"
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
         self.seen = True
         return conn
 
@@ -92,6 +93,7 @@ def _watch(engine: Engine, file: Path) -> None:
     is thrown away (and a new one opens the new file, or fails if there is none), and a commit
     on a file that is no longer at ``file`` is refused, which rolls the transaction back.
     """
+
     def opened(_dbapi_conn: Any, record: Any) -> None:
         record.info["file"] = _identity(file)
 
@@ -102,9 +104,12 @@ def _watch(engine: Engine, file: Path) -> None:
     def committing(conn: Connection) -> None:
         if _identity(file) != conn.info.get("file"):
             raise StorageError(
-                tr("La base de données a disparu ou a été remplacée pendant l'opération : "
-                   "rien n'a été enregistré."),
-                detail=f"{file} was deleted or replaced during the transaction")
+                tr(
+                    "La base de données a disparu ou a été remplacée pendant l'opération : "
+                    "rien n'a été enregistré."
+                ),
+                detail=f"{file} was deleted or replaced during the transaction",
+            )
 
     sa.event.listen(engine, "connect", opened)
     sa.event.listen(engine, "checkout", taken)
@@ -150,8 +155,13 @@ class SQLiteRepository(SqlRepository):
                         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                         if broken:
                             raise StorageError(
-                                tr("La mise à niveau du schéma a été annulée : elle laisserait des "
-                                   "références brisées."), detail=repr(broken[:10]))
+                                tr(
+                                    "La mise à niveau du schéma a été annulée : elle laisserait "
+                                    "des "
+                                    "références brisées."
+                                ),
+                                detail=repr(broken[:10]),
+                            )
                 finally:
                     raw.execute("PRAGMA foreign_keys = ON")
         except sa.exc.DBAPIError as exc:

@@ -19,9 +19,21 @@ from mapservice.storage import schema as t
 from mapservice.storage.rows import synergy_of
 
 #: Figures a matching run refreshes on a stored synergy (its status and history stay).
-FIGURES = ("kind", "score", "geodesic_m", "road_m", "duration_s", "transport_kg_co2e",
-           "transport_cost_cad", "avoided_kg_co2e", "tonnes_per_year", "net_kg_co2e",
-           "net_benefit_cad", "distance_backend", "reasons_json")
+FIGURES = (
+    "kind",
+    "score",
+    "geodesic_m",
+    "road_m",
+    "duration_s",
+    "transport_kg_co2e",
+    "transport_cost_cad",
+    "avoided_kg_co2e",
+    "tonnes_per_year",
+    "net_kg_co2e",
+    "net_benefit_cad",
+    "distance_backend",
+    "reasons_json",
+)
 
 
 def _now() -> datetime:
@@ -41,28 +53,46 @@ class SynergyStore:
         table = t.synergies
         now = _now()
         with self._begin() as conn:
-            known = {(r.output_flow_id, r.input_flow_id): r.id for r in conn.execute(
-                sa.select(table.c.id, table.c.output_flow_id, table.c.input_flow_id))}
+            known = {
+                (r.output_flow_id, r.input_flow_id): r.id
+                for r in conn.execute(
+                    sa.select(table.c.id, table.c.output_flow_id, table.c.input_flow_id)
+                )
+            }
             for row in rows:
                 values = {k: row.get(k) for k in FIGURES}
                 key = (row["output_flow_id"], row["input_flow_id"])
                 if key in known:
-                    conn.execute(table.update().where(table.c.id == known[key])
-                                 .values(**values, updated_at=now))
+                    conn.execute(
+                        table.update()
+                        .where(table.c.id == known[key])
+                        .values(**values, updated_at=now)
+                    )
                     counts["updated"] += 1
                 else:
-                    inserted = conn.execute(table.insert().values(
-                        output_flow_id=key[0], input_flow_id=key[1],
-                        status=SynergyStatus.CANDIDATE.value, created_at=now, updated_at=now,
-                        **values)).inserted_primary_key
+                    inserted = conn.execute(
+                        table.insert().values(
+                            output_flow_id=key[0],
+                            input_flow_id=key[1],
+                            status=SynergyStatus.CANDIDATE.value,
+                            created_at=now,
+                            updated_at=now,
+                            **values,
+                        )
+                    ).inserted_primary_key
                     assert inserted is not None
                     known[key] = int(inserted[0])
                     counts["inserted"] += 1
         return counts
 
-    def synergies(self, *, status: SynergyStatus | None = None,
-                  flow_ids: Iterable[int] | None = None, limit: int | None = None,
-                  offset: int = 0) -> list[Synergy]:
+    def synergies(
+        self,
+        *,
+        status: SynergyStatus | None = None,
+        flow_ids: Iterable[int] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Synergy]:
         """Synergies by id; at most ``limit`` of them after skipping ``offset``."""
         query = _filtered(sa.select(t.synergies), status, flow_ids).order_by(t.synergies.c.id)
         if limit is not None:
@@ -72,8 +102,9 @@ class SynergyStore:
         with self._connect() as conn:
             return [synergy_of(r) for r in conn.execute(query)]
 
-    def synergy_statuses(self, pairs: Iterable[tuple[int, int]]
-                         ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:
+    def synergy_statuses(
+        self, pairs: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:
         """``(output_flow_id, input_flow_id)`` → ``(id, status)`` of the stored synergies
         among ``pairs``: where each row of a table of candidates stands. A site's flows can be
         in thousands of stored candidates; this reads only the pair index.
@@ -86,15 +117,20 @@ class SynergyStore:
         wanted = set(pairs)
         if not wanted:
             return {}
-        query = (sa.select(c.output_flow_id, c.input_flow_id, c.id, c.status)
-                 .where(c.output_flow_id.in_(sorted({o for o, _ in wanted})),
-                        c.input_flow_id.in_(sorted({i for _, i in wanted}))))
+        query = sa.select(c.output_flow_id, c.input_flow_id, c.id, c.status).where(
+            c.output_flow_id.in_(sorted({o for o, _ in wanted})),
+            c.input_flow_id.in_(sorted({i for _, i in wanted})),
+        )
         with self._connect() as conn:
-            return {(r[0], r[1]): (r[2], SynergyStatus(r[3])) for r in conn.execute(query)
-                    if (r[0], r[1]) in wanted}
+            return {
+                (r[0], r[1]): (r[2], SynergyStatus(r[3]))
+                for r in conn.execute(query)
+                if (r[0], r[1]) in wanted
+            }
 
-    def count_synergies(self, *, status: SynergyStatus | None = None,
-                        flow_ids: Iterable[int] | None = None) -> int:
+    def count_synergies(
+        self, *, status: SynergyStatus | None = None, flow_ids: Iterable[int] | None = None
+    ) -> int:
         """How many synergies :meth:`synergies` would return without ``limit``/``offset``."""
         query = _filtered(sa.select(sa.func.count()).select_from(t.synergies), status, flow_ids)
         with self._connect() as conn:
@@ -102,72 +138,107 @@ class SynergyStore:
 
     def get_synergy(self, synergy_id: int) -> Synergy:
         with self._connect() as conn:
-            row = conn.execute(sa.select(t.synergies)
-                               .where(t.synergies.c.id == synergy_id)).first()
+            row = conn.execute(sa.select(t.synergies).where(t.synergies.c.id == synergy_id)).first()
         if row is None:
-            raise NotFound(tr("Aucune synergie n'a l'identifiant {synergy_id}.",
-                              synergy_id=synergy_id))
+            raise NotFound(
+                tr("Aucune synergie n'a l'identifiant {synergy_id}.", synergy_id=synergy_id)
+            )
         return synergy_of(row)
 
-    def move_synergy(self, synergy_id: int, to_status: SynergyStatus, *, author: str,
-                     note: str = "", at: datetime | None = None) -> Synergy:
+    def move_synergy(
+        self,
+        synergy_id: int,
+        to_status: SynergyStatus,
+        *,
+        author: str,
+        note: str = "",
+        at: datetime | None = None,
+    ) -> Synergy:
         """Move a synergy along its pipeline and record the step; refuse an impossible move."""
         at = at or _now()
         with self._begin() as conn:
-            row = conn.execute(sa.select(t.synergies).where(t.synergies.c.id == synergy_id)
-                               .with_for_update()).first()
+            row = conn.execute(
+                sa.select(t.synergies).where(t.synergies.c.id == synergy_id).with_for_update()
+            ).first()
             if row is None:
-                raise NotFound(tr("Aucune synergie n'a l'identifiant {synergy_id}.",
-                                  synergy_id=synergy_id))
+                raise NotFound(
+                    tr("Aucune synergie n'a l'identifiant {synergy_id}.", synergy_id=synergy_id)
+                )
             current = SynergyStatus(row.status)
             if not can_move(current, to_status):
-                raise InvalidInput(tr(
-                    "Une synergie « {current} » ne peut pas passer à « {to} »"
-                    " ; étapes possibles : {allowed}.", current=current.value, to=to_status.value,
-                    allowed=", ".join(sorted(s.value for s in _next(current))) or tr("aucune")),
-                    field="status")
-            conn.execute(t.synergies.update().where(t.synergies.c.id == synergy_id)
-                         .values(status=to_status.value, updated_at=at))
-            conn.execute(t.synergy_events.insert().values(
-                synergy_id=synergy_id, from_status=current.value, to_status=to_status.value,
-                at=at, author=author, note=note))
+                raise InvalidInput(
+                    tr(
+                        "Une synergie « {current} » ne peut pas passer à « {to} »"
+                        " ; étapes possibles : {allowed}.",
+                        current=current.value,
+                        to=to_status.value,
+                        allowed=", ".join(sorted(s.value for s in _next(current))) or tr("aucune"),
+                    ),
+                    field="status",
+                )
+            conn.execute(
+                t.synergies.update()
+                .where(t.synergies.c.id == synergy_id)
+                .values(status=to_status.value, updated_at=at)
+            )
+            conn.execute(
+                t.synergy_events.insert().values(
+                    synergy_id=synergy_id,
+                    from_status=current.value,
+                    to_status=to_status.value,
+                    at=at,
+                    author=author,
+                    note=note,
+                )
+            )
         return self.get_synergy(synergy_id)
 
     def synergy_events(self, synergy_id: int | None = None) -> list[SynergyEvent]:
-        query = sa.select(t.synergy_events).order_by(t.synergy_events.c.at,
-                                                     t.synergy_events.c.id)
+        query = sa.select(t.synergy_events).order_by(t.synergy_events.c.at, t.synergy_events.c.id)
         if synergy_id is not None:
             query = query.where(t.synergy_events.c.synergy_id == synergy_id)
         with self._connect() as conn:
-            return [SynergyEvent(
-                synergy_id=r.synergy_id,
-                from_status=SynergyStatus(r.from_status) if r.from_status else None,
-                to_status=SynergyStatus(r.to_status), at=r.at, author=r.author, note=r.note)
-                for r in conn.execute(query)]
+            return [
+                SynergyEvent(
+                    synergy_id=r.synergy_id,
+                    from_status=SynergyStatus(r.from_status) if r.from_status else None,
+                    to_status=SynergyStatus(r.to_status),
+                    at=r.at,
+                    author=r.author,
+                    note=r.note,
+                )
+                for r in conn.execute(query)
+            ]
 
     # --- category corrections -----------------------------------------------------------------
 
     def category_corrections(self) -> dict[str, str]:
         with self._connect() as conn:
-            return {r.text_key: r.category_code for r in conn.execute(
-                sa.select(t.category_corrections))}
+            return {
+                r.text_key: r.category_code for r in conn.execute(sa.select(t.category_corrections))
+            }
 
     def save_category_correction(self, key: str, text: str, code: str, author: str) -> None:
         table = t.category_corrections
         with self._begin() as conn:
             conn.execute(table.delete().where(table.c.text_key == key[:400]))
-            conn.execute(table.insert().values(text_key=key[:400], text=text,
-                                               category_code=code, author=author, at=_now()))
+            conn.execute(
+                table.insert().values(
+                    text_key=key[:400], text=text, category_code=code, author=author, at=_now()
+                )
+            )
 
 
-def _filtered(query: sa.Select[Any], status: SynergyStatus | None,
-              flow_ids: Iterable[int] | None) -> sa.Select[Any]:
+def _filtered(
+    query: sa.Select[Any], status: SynergyStatus | None, flow_ids: Iterable[int] | None
+) -> sa.Select[Any]:
     if status is not None:
         query = query.where(t.synergies.c.status == status.value)
     if flow_ids is not None:
         ids = list(flow_ids)
-        query = query.where(sa.or_(t.synergies.c.output_flow_id.in_(ids),
-                                   t.synergies.c.input_flow_id.in_(ids)))
+        query = query.where(
+            sa.or_(t.synergies.c.output_flow_id.in_(ids), t.synergies.c.input_flow_id.in_(ids))
+        )
     return query
 
 
@@ -175,4 +246,3 @@ def _next(status: SynergyStatus) -> frozenset[SynergyStatus]:
     from mapservice.domain.model import STATUS_TRANSITIONS
 
     return STATUS_TRANSITIONS[status]
-

@@ -20,9 +20,14 @@ from decimal import Decimal
 #: The Okabe–Ito palette (Okabe & Ito 2008), distinguishable with every common colour-vision
 #: deficiency. Yellow is too pale for marks on white; it is listed for completeness only.
 OKABE_ITO = {
-    "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7", "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
 }
 POSITIVE = OKABE_ITO["blue"]
 NEGATIVE = OKABE_ITO["vermillion"]
@@ -198,9 +203,16 @@ def _check(data: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
 # --- charts -----------------------------------------------------------------------------------
 
 
-def horizontal_bars(data: Sequence[tuple[str, float]], *, width: float = 720,
-                    font_size: float = 14, band: float = 34, digits: int = 1,
-                    fmt: Formatter = plain_format, max_intervals: int = 6) -> BarChart:
+def horizontal_bars(
+    data: Sequence[tuple[str, float]],
+    *,
+    width: float = 720,
+    font_size: float = 14,
+    band: float = 34,
+    digits: int = 1,
+    fmt: Formatter = plain_format,
+    max_intervals: int = 6,
+) -> BarChart:
     """Lay out one horizontal bar per ``(label, value)``, in the order given.
 
     Suited to long category labels (parks, materials): they sit in a column on the left, cut
@@ -209,14 +221,17 @@ def horizontal_bars(data: Sequence[tuple[str, float]], *, width: float = 720,
     rows = _check(data)
     char_w = 0.6 * font_size
     texts = [fmt(v, digits) for _, v in rows]
-    lo, hi, step = nice_scale(min((v for _, v in rows), default=0.0),
-                              max((v for _, v in rows), default=0.0), max_intervals)
-    label_col = min(max((len(label) for label, _ in rows), default=4) * char_w + 12,
-                    0.45 * width)
+    lo, hi, step = nice_scale(
+        min((v for _, v in rows), default=0.0),
+        max((v for _, v in rows), default=0.0),
+        max_intervals,
+    )
+    label_col = min(max((len(label) for label, _ in rows), default=4) * char_w + 12, 0.45 * width)
     max_chars = max(4, int((label_col - 12) / char_w))
     tick_digits = step_digits(step)
-    tick_texts = [fmt(_clean(lo + i * step), tick_digits)
-                  for i in range(round((hi - lo) / step) + 1)]
+    tick_texts = [
+        fmt(_clean(lo + i * step), tick_digits) for i in range(round((hi - lo) / step) + 1)
+    ]
     value_room = max((len(t) for t in texts), default=1) * char_w + 8
     edge = max(len(tick_texts[0]), len(tick_texts[-1])) * char_w / 2 + 2
     left_room = max(value_room if lo < 0 else 0.0, edge)
@@ -238,25 +253,63 @@ def horizontal_bars(data: Sequence[tuple[str, float]], *, width: float = 720,
         centre = top + band * i + band / 2
         baseline = centre + font_size * 0.35
         negative = value < 0
-        bars.append(Bar(
-            label=label, short_label=_shorten(label.replace("\n", " "), max_chars), value=value,
-            text=text, x=min(zero_x, end), y=centre - thickness / 2, width=abs(end - zero_x),
-            height=thickness, colour=NEGATIVE if negative else POSITIVE,
-            label_x=label_col - 8, label_y=baseline, label_anchor="end",
-            value_x=end - 5 if negative else end + 5, value_y=baseline,
-            value_anchor="end" if negative else "start"))
-    ticks = tuple(Tick(value=_clean(lo + i * step), text=text, x1=px(lo + i * step), y1=top,
-                       x2=px(lo + i * step), y2=plot_bottom, text_x=px(lo + i * step),
-                       text_y=plot_bottom + font_size + 6, anchor="middle")
-                  for i, text in enumerate(tick_texts))
-    return BarChart(orientation="horizontal", width=width, height=height, font_size=font_size,
-                    bars=tuple(bars), ticks=ticks, zero=(zero_x, top, zero_x, plot_bottom),
-                    low=lo, high=hi, step=step)
+        bars.append(
+            Bar(
+                label=label,
+                short_label=_shorten(label.replace("\n", " "), max_chars),
+                value=value,
+                text=text,
+                x=min(zero_x, end),
+                y=centre - thickness / 2,
+                width=abs(end - zero_x),
+                height=thickness,
+                colour=NEGATIVE if negative else POSITIVE,
+                label_x=label_col - 8,
+                label_y=baseline,
+                label_anchor="end",
+                value_x=end - 5 if negative else end + 5,
+                value_y=baseline,
+                value_anchor="end" if negative else "start",
+            )
+        )
+    ticks = tuple(
+        Tick(
+            value=_clean(lo + i * step),
+            text=text,
+            x1=px(lo + i * step),
+            y1=top,
+            x2=px(lo + i * step),
+            y2=plot_bottom,
+            text_x=px(lo + i * step),
+            text_y=plot_bottom + font_size + 6,
+            anchor="middle",
+        )
+        for i, text in enumerate(tick_texts)
+    )
+    return BarChart(
+        orientation="horizontal",
+        width=width,
+        height=height,
+        font_size=font_size,
+        bars=tuple(bars),
+        ticks=ticks,
+        zero=(zero_x, top, zero_x, plot_bottom),
+        low=lo,
+        high=hi,
+        step=step,
+    )
 
 
-def vertical_bars(data: Sequence[tuple[str, float]], *, width: float = 720,
-                  height: float = 320, font_size: float = 14, digits: int = 1,
-                  fmt: Formatter = plain_format, max_intervals: int = 6) -> BarChart:
+def vertical_bars(
+    data: Sequence[tuple[str, float]],
+    *,
+    width: float = 720,
+    height: float = 320,
+    font_size: float = 14,
+    digits: int = 1,
+    fmt: Formatter = plain_format,
+    max_intervals: int = 6,
+) -> BarChart:
     """Lay out one vertical bar per ``(label, value)``, left to right in the order given.
 
     Suited to a time series (months); a label may break into lines with ``\n``. When the
@@ -267,8 +320,11 @@ def vertical_bars(data: Sequence[tuple[str, float]], *, width: float = 720,
     rows = _check(data)
     char_w = 0.6 * font_size
     texts = [fmt(v, digits) for _, v in rows]
-    lo, hi, step = nice_scale(min((v for _, v in rows), default=0.0),
-                              max((v for _, v in rows), default=0.0), max_intervals)
+    lo, hi, step = nice_scale(
+        min((v for _, v in rows), default=0.0),
+        max((v for _, v in rows), default=0.0),
+        max_intervals,
+    )
     tick_digits = step_digits(step)
     tick_values = [_clean(lo + i * step) for i in range(round((hi - lo) / step) + 1)]
     tick_texts = [fmt(v, tick_digits) for v in tick_values]
@@ -295,17 +351,50 @@ def vertical_bars(data: Sequence[tuple[str, float]], *, width: float = 720,
         end = py(value)
         centre = x0 + band * i + band / 2
         negative = value < 0
-        bars.append(Bar(
-            label=label, short_label=_shorten(label, max_chars), value=value, text=text,
-            x=centre - bar_w / 2, y=min(zero_y, end), width=bar_w, height=abs(end - zero_y),
-            colour=NEGATIVE if negative else POSITIVE, label_x=centre,
-            label_y=height - label_area + font_size + 2, label_anchor="middle",
-            value_x=centre, value_y=end + font_size + 3 if negative else end - 5,
-            value_anchor="middle", show_label=(len(rows) - 1 - i) % every == 0,
-            show_value=len(text) * char_w <= band + 2))
-    ticks = tuple(Tick(value=v, text=text, x1=x0, y1=py(v), x2=x1, y2=py(v), text_x=x0 - 6,
-                       text_y=py(v) + font_size * 0.35, anchor="end")
-                  for v, text in zip(tick_values, tick_texts, strict=True))
-    return BarChart(orientation="vertical", width=width, height=height, font_size=font_size,
-                    bars=tuple(bars), ticks=ticks, zero=(x0, zero_y, x1, zero_y), low=lo,
-                    high=hi, step=step)
+        bars.append(
+            Bar(
+                label=label,
+                short_label=_shorten(label, max_chars),
+                value=value,
+                text=text,
+                x=centre - bar_w / 2,
+                y=min(zero_y, end),
+                width=bar_w,
+                height=abs(end - zero_y),
+                colour=NEGATIVE if negative else POSITIVE,
+                label_x=centre,
+                label_y=height - label_area + font_size + 2,
+                label_anchor="middle",
+                value_x=centre,
+                value_y=end + font_size + 3 if negative else end - 5,
+                value_anchor="middle",
+                show_label=(len(rows) - 1 - i) % every == 0,
+                show_value=len(text) * char_w <= band + 2,
+            )
+        )
+    ticks = tuple(
+        Tick(
+            value=v,
+            text=text,
+            x1=x0,
+            y1=py(v),
+            x2=x1,
+            y2=py(v),
+            text_x=x0 - 6,
+            text_y=py(v) + font_size * 0.35,
+            anchor="end",
+        )
+        for v, text in zip(tick_values, tick_texts, strict=True)
+    )
+    return BarChart(
+        orientation="vertical",
+        width=width,
+        height=height,
+        font_size=font_size,
+        bars=tuple(bars),
+        ticks=ticks,
+        zero=(x0, zero_y, x1, zero_y),
+        low=lo,
+        high=hi,
+        step=step,
+    )

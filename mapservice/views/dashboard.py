@@ -34,8 +34,13 @@ if TYPE_CHECKING:
     from mapservice.services import Services
 
 #: The board's columns, left to right.
-PIPELINE = (SynergyStatus.CANDIDATE, SynergyStatus.CONTACTED, SynergyStatus.IN_PROGRESS,
-            SynergyStatus.REALISED, SynergyStatus.REJECTED)
+PIPELINE = (
+    SynergyStatus.CANDIDATE,
+    SynergyStatus.CONTACTED,
+    SynergyStatus.IN_PROGRESS,
+    SynergyStatus.REALISED,
+    SynergyStatus.REJECTED,
+)
 #: Cards per column and page: a province-wide run can leave thousands of candidates.
 PER_PAGE = 50
 #: What the impact charts can measure, by the key of impact_report's figures.
@@ -110,10 +115,15 @@ def parse_status(raw: str | None, field: str = "status") -> SynergyStatus | None
     try:
         return SynergyStatus(raw.strip())
     except ValueError:
-        raise InvalidInput(tr("Paramètre {field} invalide : {raw!r} (attendu : "
-                              "{allowed}).", field=field, raw=raw[:40],
-                              allowed=', '.join(s.value for s in PIPELINE)),
-                           field=field) from None
+        raise InvalidInput(
+            tr(
+                "Paramètre {field} invalide : {raw!r} (attendu : {allowed}).",
+                field=field,
+                raw=raw[:40],
+                allowed=", ".join(s.value for s in PIPELINE),
+            ),
+            field=field,
+        ) from None
 
 
 def parse_page(raw: str | None) -> int:
@@ -124,8 +134,13 @@ def parse_page(raw: str | None) -> int:
     except ValueError:
         page = 0
     if not 1 <= page <= 100_000:
-        raise InvalidInput(tr("Paramètre page invalide : {raw!r} (attendu : un entier "
-                              "à partir de 1).", raw=raw[:20]), field="page")
+        raise InvalidInput(
+            tr(
+                "Paramètre page invalide : {raw!r} (attendu : un entier à partir de 1).",
+                raw=raw[:20],
+            ),
+            field="page",
+        )
     return page
 
 
@@ -138,12 +153,16 @@ def _order(status: SynergyStatus, synergies: list[Synergy]) -> list[Synergy]:
     if status is SynergyStatus.CANDIDATE:  # the best first
         return sorted(synergies, key=lambda s: (-(s.score or 0.0), s.id or 0))
     # Elsewhere the most recently moved first: where a card lands after a move.
-    return sorted(synergies, key=lambda s: (s.updated_at is not None, s.updated_at or 0,
-                                            s.id or 0), reverse=True)
+    return sorted(
+        synergies,
+        key=lambda s: (s.updated_at is not None, s.updated_at or 0, s.id or 0),
+        reverse=True,
+    )
 
 
-def board(services: Services, *, status: str | None = None, page: str | None = None,
-          lang: str = "fr") -> list[Column]:
+def board(
+    services: Services, *, status: str | None = None, page: str | None = None, lang: str = "fr"
+) -> list[Column]:
     """The synergies by status, a page of cards per column.
 
     ``status`` and ``page`` (raw query values) choose which page the named column shows;
@@ -159,7 +178,7 @@ def board(services: Services, *, status: str | None = None, page: str | None = N
         rows = _order(st, by_status[st])
         pages = max(1, -(-len(rows) // PER_PAGE))
         at = min(number, pages) if st is chosen else 1
-        picked[st] = (at, pages, rows[(at - 1) * PER_PAGE: at * PER_PAGE])
+        picked[st] = (at, pages, rows[(at - 1) * PER_PAGE : at * PER_PAGE])
     shown = [s for _, _, rows in picked.values() for s in rows]
     ends = _Ends(services, shown, lang) if shown else None
     last: dict[int, SynergyEvent] = {}
@@ -172,8 +191,9 @@ def board(services: Services, *, status: str | None = None, page: str | None = N
     for st in PIPELINE:
         at, pages, rows = picked[st]
         cards = tuple(c for s in rows if ends and (c := ends.card(s, last.get(s.id or 0))))
-        columns.append(Column(status=st, count=len(by_status[st]), page=at, pages=pages,
-                              cards=cards))
+        columns.append(
+            Column(status=st, count=len(by_status[st]), page=at, pages=pages, cards=cards)
+        )
     return columns
 
 
@@ -182,11 +202,9 @@ class _Ends:
 
     def __init__(self, services: Services, shown: Iterable[Synergy], lang: str) -> None:
         wanted = {i for s in shown for i in (s.output_flow_id, s.input_flow_id)}
-        self.flows: dict[int, Flow] = {f.id: f for f in services.repo.flows()
-                                       if f.id in wanted}
+        self.flows: dict[int, Flow] = {f.id: f for f in services.repo.flows() if f.id in wanted}
         site_ids = {f.site_id for f in self.flows.values()}
-        self.sites: dict[int, Site] = {s.id: s for s in services.repo.sites()
-                                       if s.id in site_ids}
+        self.sites: dict[int, Site] = {s.id: s for s in services.repo.sites() if s.id in site_ids}
         self.parks = services.park_ids()
         self.taxonomy = services.taxonomy
         self.lang = lang
@@ -197,14 +215,20 @@ class _Ends:
         if flow is None or site is None or flow.id is None or site.id is None:
             return None
         park = self.parks.get(site.park_id or "")
-        return End(flow_id=flow.id, member=site.member_name, site=site.name, site_id=site.id,
-                   park_id=site.park_id, park=park.name if park else None,
-                   category=flow.category_code,
-                   category_label=self.taxonomy.label(flow.category_code, self.lang),
-                   description=flow.description,
-                   quantity=None if flow.confidential else flow.quantity,
-                   unit=flow.unit.value if flow.unit and not flow.confidential else None,
-                   confidential=flow.confidential)
+        return End(
+            flow_id=flow.id,
+            member=site.member_name,
+            site=site.name,
+            site_id=site.id,
+            park_id=site.park_id,
+            park=park.name if park else None,
+            category=flow.category_code,
+            category_label=self.taxonomy.label(flow.category_code, self.lang),
+            description=flow.description,
+            quantity=None if flow.confidential else flow.quantity,
+            unit=flow.unit.value if flow.unit and not flow.confidential else None,
+            confidential=flow.confidential,
+        )
 
     def card(self, syn: Synergy, last: SynergyEvent | None) -> Card | None:
         offer, need = self.end(syn.output_flow_id), self.end(syn.input_flow_id)
@@ -212,13 +236,22 @@ class _Ends:
             return None  # a flow deleted since: the cascade will remove the synergy
         secret = offer.confidential or need.confidential
         return Card(
-            id=syn.id, kind=syn.kind.value, status=syn.status, offer=offer, need=need,
+            id=syn.id,
+            kind=syn.kind.value,
+            status=syn.status,
+            offer=offer,
+            need=need,
             distance_m=syn.road_m if syn.road_m is not None else syn.geodesic_m,
-            by_road=syn.road_m is not None, score=syn.score,
+            by_road=syn.road_m is not None,
+            score=syn.score,
             tonnes_per_year=None if secret else syn.tonnes_per_year,
             net_t_co2e=None if secret or syn.net_kg_co2e is None else syn.net_kg_co2e / 1000,
-            net_benefit_cad=None if secret else syn.net_benefit_cad, confidential=secret,
-            next=allowed_moves(syn.status), updated_at=syn.updated_at, last_event=last)
+            net_benefit_cad=None if secret else syn.net_benefit_cad,
+            confidential=secret,
+            next=allowed_moves(syn.status),
+            updated_at=syn.updated_at,
+            last_event=last,
+        )
 
 
 # --- impact -----------------------------------------------------------------------------------
@@ -270,9 +303,14 @@ def parse_metric(raw: str | None) -> str:
     if raw is None or raw.strip() == "":
         return METRICS[0]
     if raw.strip() not in METRICS:
-        raise InvalidInput(tr("Paramètre metric invalide : {raw!r} (attendu : "
-                              "{allowed}).",
-                              raw=raw[:40], allowed=', '.join(METRICS)), field="metric")
+        raise InvalidInput(
+            tr(
+                "Paramètre metric invalide : {raw!r} (attendu : {allowed}).",
+                raw=raw[:40],
+                allowed=", ".join(METRICS),
+            ),
+            field="metric",
+        )
     return raw.strip()
 
 
@@ -302,17 +340,32 @@ def _groups(rows: list[dict[str, Any]], key_of: Any) -> dict[str | None, Group]:
         acc[1] += row["t_diverted"]
         acc[2] += row["t_co2e_net"]
         acc[3] += row["cad_net"]
-    return {k: Group(key=k, label=None, count=int(v[0]), t_diverted=round(v[1], 3),
-                     t_co2e_net=round(v[2], 3), cad_net=round(v[3], 3))
-            for k, v in sums.items()}
+    return {
+        k: Group(
+            key=k,
+            label=None,
+            count=int(v[0]),
+            t_diverted=round(v[1], 3),
+            t_co2e_net=round(v[2], 3),
+            cad_net=round(v[3], 3),
+        )
+        for k, v in sums.items()
+    }
 
 
 def _ranked(groups: Iterable[Group], metric: str) -> tuple[Group, ...]:
     return tuple(sorted(groups, key=lambda g: (-g.value(metric), g.label or "")))
 
 
-def impact(services: Services, *, start: str | None = None, end: str | None = None,
-           park: str | None = None, metric: str | None = None, lang: str = "fr") -> Impact:
+def impact(
+    services: Services,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    park: str | None = None,
+    metric: str | None = None,
+    lang: str = "fr",
+) -> Impact:
     """Realised synergies (in [start, end], touching ``park``): totals and three groupings.
 
     Months run without gaps from the first realisation to the last; parks and categories are
@@ -325,13 +378,19 @@ def impact(services: Services, *, start: str | None = None, end: str | None = No
     tax = services.taxonomy
     by_month = _groups(rows, lambda r: r["realised_at"][:7])
     months = sorted(k for k in by_month if k)
-    filled = tuple(by_month.get(m) or Group(m, None, 0, 0.0, 0.0, 0.0)
-                   for m in (months_between(months[0], months[-1]) if months else []))
+    filled = tuple(
+        by_month.get(m) or Group(m, None, 0, 0.0, 0.0, 0.0)
+        for m in (months_between(months[0], months[-1]) if months else [])
+    )
     parks = services.park_ids()
-    by_park = [replace(g, label=parks[g.key].name if g.key in parks else None)
-               for g in _groups(rows, lambda r: r["output_park"]).values()]
-    by_category = [replace(g, label=tax.label(g.key or "", lang))
-                   for g in _groups(rows, lambda r: root_category(tax, r["category"])).values()]
+    by_park = [
+        replace(g, label=parks[g.key].name if g.key in parks else None)
+        for g in _groups(rows, lambda r: r["output_park"]).values()
+    ]
+    by_category = [
+        replace(g, label=tax.label(g.key or "", lang))
+        for g in _groups(rows, lambda r: root_category(tax, r["category"])).values()
+    ]
     avoided: dict[str, dict[str, Any]] = {}
     for code in sorted({r["category"] for r in rows}):
         factor = avoided_factor(tax, code)
@@ -340,9 +399,16 @@ def impact(services: Services, *, start: str | None = None, end: str | None = No
                 "category": factor.category_code,
                 "label": tax.label(factor.category_code, lang),
                 "kg_co2e_avoided_per_t": factor.kg_co2e_avoided_per_t,
-                "source": factor.source, "year": factor.year, "status": factor.status}
+                "source": factor.source,
+                "year": factor.year,
+                "status": factor.status,
+            }
     return Impact(
-        report=report, metric=chosen, by_month=filled, by_park=_ranked(by_park, chosen),
+        report=report,
+        metric=chosen,
+        by_month=filled,
+        by_park=_ranked(by_park, chosen),
         by_category=_ranked(by_category, chosen),
         transport_factors=tuple(services.transport_model.sources()),
-        avoided_factors=tuple(avoided.values()))
+        avoided_factors=tuple(avoided.values()),
+    )

@@ -21,32 +21,45 @@ from mapservice.domain.model import Park
 REGION_CENTRE = (48.55, -71.65)
 REGION_ZOOM = 9
 
+
 def _text(value: str) -> str:
     """Escape user text for HTML that Folium also places inside a JavaScript template literal.
 
     ``html.escape`` leaves `` ` ``, ``$`` and ``\\`` alone, and in a template literal those
     could end the string or run ``${…}``; as character references they are inert everywhere.
     """
-    return (escape(value).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;"))
+    return escape(value).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def script_json(value: Any) -> str:
     """JSON that is safe inside a <script> element: no ``</script>``, ``<!--`` or line breaks
     that JavaScript reads as the end of a line."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, code in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, code)
     return text
 
 
 #: Labels the map's script shows; the web layer passes them translated.
 DEFAULT_LABELS = {
-    "sites": "Sites des membres", "offers": "Offres", "needs": "Besoins",
-    "parks": "Parcs industriels", "lines": "Synergies", "roads": "Réseau routier",
-    "tiles": "Fond de carte (OpenStreetMap)", "offline_base": "Fond régional (hors ligne)",
+    "sites": "Sites des membres",
+    "offers": "Offres",
+    "needs": "Besoins",
+    "parks": "Parcs industriels",
+    "lines": "Synergies",
+    "roads": "Réseau routier",
+    "tiles": "Fond de carte (OpenStreetMap)",
+    "offline_base": "Fond régional (hors ligne)",
     "offline_note": "Fond de carte hors ligne : lac, rivière, municipalités et routes.",
-    "legend": "Légende", "park": "Parc", "open_site": "Fiche du site",
+    "legend": "Légende",
+    "park": "Parc",
+    "open_site": "Fiche du site",
     "anonymous": "Entreprise non nommée (sans consentement)",
 }
 
@@ -165,10 +178,13 @@ def view_map(
     """
     names = {**DEFAULT_LABELS, **(labels or {})}
     start = view or {}
-    fmap = folium.Map(location=[start.get("lat", REGION_CENTRE[0]),
-                                start.get("lon", REGION_CENTRE[1])],
-                      zoom_start=start.get("zoom", REGION_ZOOM), tiles=None,
-                      control_scale=True, prefer_canvas=True)
+    fmap = folium.Map(
+        location=[start.get("lat", REGION_CENTRE[0]), start.get("lon", REGION_CENTRE[1])],
+        zoom_start=start.get("zoom", REGION_ZOOM),
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+    )
     if presenter:
         fmap.options["keyboard"] = False  # the arrow keys step through the views
     tile_layer = None
@@ -182,11 +198,16 @@ def view_map(
     clustered = None
     for key in wanted:
         if key == "sites" and cluster:
-            clustered = MarkerCluster(name=names[key], show=True,
-                                      icon_create_function="MapService.clusterIcon",
-                                      options={"chunkedLoading": True,
-                                               "showCoverageOnHover": False,
-                                               "maxClusterRadius": 45})
+            clustered = MarkerCluster(
+                name=names[key],
+                show=True,
+                icon_create_function="MapService.clusterIcon",
+                options={
+                    "chunkedLoading": True,
+                    "showCoverageOnHover": False,
+                    "maxClusterRadius": 45,
+                },
+            )
             layer: folium.map.Layer = clustered
         else:
             layer = folium.FeatureGroup(name=names[key], show=key not in hide)
@@ -194,11 +215,24 @@ def view_map(
         containers[key] = layer.get_name()
     control = folium.LayerControl(collapsed=collapsed)
     control.add_to(fmap)
-    fmap.add_child(_DrawView(
-        tiles=tile_layer.get_name() if tile_layer else None, control=control.get_name(),
-        layers=containers, data=data, labels=names, view=view, fit=fit, presenter=presenter,
-        basemap=basemap, basemap_url=basemap_url, roads=roads, roads_url=roads_url,
-        tile_timeout_ms=tile_timeout_ms, script_url=script_url))
+    fmap.add_child(
+        _DrawView(
+            tiles=tile_layer.get_name() if tile_layer else None,
+            control=control.get_name(),
+            layers=containers,
+            data=data,
+            labels=names,
+            view=view,
+            fit=fit,
+            presenter=presenter,
+            basemap=basemap,
+            basemap_url=basemap_url,
+            roads=roads,
+            roads_url=roads_url,
+            tile_timeout_ms=tile_timeout_ms,
+            script_url=script_url,
+        )
+    )
     if assets_url is not None:
         _use_local_assets(fmap, clustered, assets_url)
     return fmap
@@ -254,8 +288,9 @@ def position_map(
     attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
     folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
     _park_layer(parks).add_to(fmap)
-    marker = folium.Marker(location=[lat, lon], draggable=True,
-                           tooltip=folium.Tooltip(_text(label)))
+    marker = folium.Marker(
+        location=[lat, lon], draggable=True, tooltip=folium.Tooltip(_text(label))
+    )
     marker.add_to(fmap)
     if assets_url is not None:
         _use_local_assets(fmap, None, assets_url)
@@ -295,8 +330,4 @@ def page_parts(fmap: folium.Map) -> dict[str, str]:
     figure.render()
     # Folium's own viewport tag forbids zooming the page (WCAG 1.4.4); pages set their own.
     header = re.sub(r'<meta name="viewport"[^>]*>', "", figure.header.render())
-    return {
-        "header": header,
-        "body": figure.html.render(),
-        "script": figure.script.render(),
-    }
+    return {"header": header, "body": figure.html.render(), "script": figure.script.render()}

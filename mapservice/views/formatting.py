@@ -31,8 +31,7 @@ def _locale(lang: str) -> str:
 @lru_cache(maxsize=8)
 def _symbols(lang: str) -> tuple[str, str, str]:
     locale = _locale(lang)
-    return (get_group_symbol(locale), get_decimal_symbol(locale),
-            get_minus_sign_symbol(locale))
+    return (get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale))
 
 
 def num(value: float | int | None, digits: int = 1, lang: str = "fr") -> str:
@@ -87,8 +86,7 @@ def tonnes_co2e(kg: float | None, digits: int = 1, lang: str = "fr") -> str:
 
 def _money_babel(cad: float, lang: str) -> str:
     pattern = "#,##0\u00a0¤" if lang != "en" else "¤#,##0"
-    return format_currency(cad, "CAD", format=pattern, locale=_locale(lang),
-                           currency_digits=False)
+    return format_currency(cad, "CAD", format=pattern, locale=_locale(lang), currency_digits=False)
 
 
 @lru_cache(maxsize=8)

@@ -18,8 +18,12 @@ from mapservice.materials.taxonomy import Taxonomy
 
 MAX_QUERY_CHARS = 120
 #: Accepted spellings of the direction filter (French first, as in the import files).
-DIRECTIONS = {"offre": Direction.OUTPUT, "output": Direction.OUTPUT,
-              "besoin": Direction.INPUT, "input": Direction.INPUT}
+DIRECTIONS = {
+    "offre": Direction.OUTPUT,
+    "output": Direction.OUTPUT,
+    "besoin": Direction.INPUT,
+    "input": Direction.INPUT,
+}
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,13 @@ class MapFilter:
         for f in fields(self):
             value = getattr(self, f.name)
             if value:
-                out[f.name] = ("offre" if value is Direction.OUTPUT else "besoin"
-                               if value is Direction.INPUT else str(value))
+                out[f.name] = (
+                    "offre"
+                    if value is Direction.OUTPUT
+                    else "besoin"
+                    if value is Direction.INPUT
+                    else str(value)
+                )
         return out
 
 
@@ -74,16 +83,22 @@ def parse_filter(args: Mapping[str, str], choices: FilterChoices) -> MapFilter:
     Unknown parameters are left to the caller (a page also takes ``lang``, a view ``zoom``…).
     Empty values mean "all", as an HTML form sends them.
     """
+
     def value(name: str) -> str | None:
         raw = args.get(name)
         if raw is None:
             return None
         raw = raw.strip()
         if len(raw) > MAX_QUERY_CHARS:
-            raise InvalidInput(tr("Le paramètre {name!r} dépasse {max_chars} caractères "
-                                  "({length} reçus).",
-                                  name=name, max_chars=MAX_QUERY_CHARS, length=len(raw)),
-                               field=name)
+            raise InvalidInput(
+                tr(
+                    "Le paramètre {name!r} dépasse {max_chars} caractères ({length} reçus).",
+                    name=name,
+                    max_chars=MAX_QUERY_CHARS,
+                    length=len(raw),
+                ),
+                field=name,
+            )
         return raw or None
 
     park = value("park")
@@ -91,37 +106,65 @@ def parse_filter(args: Mapping[str, str], choices: FilterChoices) -> MapFilter:
         raise InvalidInput(tr("Parc inconnu : {park!r}.", park=park), field="park")
     municipality = value("municipality")
     if municipality is not None and municipality not in choices.municipalities:
-        raise InvalidInput(tr("Municipalité inconnue : {municipality!r} (attendu : un "
-                              "identifiant du répertoire, p. ex. « alma »).",
-                              municipality=municipality), field="municipality")
+        raise InvalidInput(
+            tr(
+                "Municipalité inconnue : {municipality!r} (attendu : un "
+                "identifiant du répertoire, p. ex. « alma »).",
+                municipality=municipality,
+            ),
+            field="municipality",
+        )
     mrc = value("mrc")
     if mrc is not None and mrc not in choices.mrcs:
-        raise InvalidInput(tr("MRC inconnue : {mrc!r} (attendu : "
-                              "{mrcs}).",
-                              mrc=mrc, mrcs=', '.join(sorted(choices.mrcs))), field="mrc")
+        raise InvalidInput(
+            tr(
+                "MRC inconnue : {mrc!r} (attendu : {mrcs}).",
+                mrc=mrc,
+                mrcs=", ".join(sorted(choices.mrcs)),
+            ),
+            field="mrc",
+        )
     sector = value("sector")
     if sector is not None and sector not in BY_CODE:
-        raise InvalidInput(tr("Secteur inconnu : {sector!r} (attendu : "
-                              "{allowed}).",
-                              sector=sector, allowed=', '.join(BY_CODE)), field="sector")
+        raise InvalidInput(
+            tr(
+                "Secteur inconnu : {sector!r} (attendu : {allowed}).",
+                sector=sector,
+                allowed=", ".join(BY_CODE),
+            ),
+            field="sector",
+        )
     category = value("category")
     if category is not None and choices.taxonomy.get(category) is None:
-        raise InvalidInput(tr("Catégorie de matière inconnue : {category!r}.",
-                              category=category), field="category",
-                           suggestions=[c.code for c in choices.taxonomy.suggest(category)])
+        raise InvalidInput(
+            tr("Catégorie de matière inconnue : {category!r}.", category=category),
+            field="category",
+            suggestions=[c.code for c in choices.taxonomy.suggest(category)],
+        )
     direction_text = value("direction")
     direction = None
     if direction_text is not None:
         direction = DIRECTIONS.get(direction_text.lower())
         if direction is None:
-            raise InvalidInput(tr("Sens inconnu : {direction_text!r} (attendu : offre ou besoin).",
-                                  direction_text=direction_text),
-                               field="direction")
+            raise InvalidInput(
+                tr(
+                    "Sens inconnu : {direction_text!r} (attendu : offre ou besoin).",
+                    direction_text=direction_text,
+                ),
+                field="direction",
+            )
     q = value("q")
     if q is not None and not fold(q):
         raise InvalidInput(tr("La recherche ne contient ni lettre ni chiffre."), field="q")
-    return MapFilter(park=park, municipality=municipality, mrc=mrc, sector=sector,
-                     category=category, direction=direction, q=q)
+    return MapFilter(
+        park=park,
+        municipality=municipality,
+        mrc=mrc,
+        sector=sector,
+        category=category,
+        direction=direction,
+        q=q,
+    )
 
 
 def _in_category(code: str, wanted: str, taxonomy: Taxonomy) -> bool:
@@ -129,10 +172,7 @@ def _in_category(code: str, wanted: str, taxonomy: Taxonomy) -> bool:
 
 
 def apply_filter(
-    view: MapFilter,
-    sites: Iterable[Site],
-    flows: Iterable[Flow],
-    choices: FilterChoices,
+    view: MapFilter, sites: Iterable[Site], flows: Iterable[Flow], choices: FilterChoices
 ) -> tuple[list[Site], list[Flow]]:
     """Return the sites and flows the view shows.
 
@@ -162,8 +202,7 @@ def apply_filter(
     def flow_kept(flow: Flow) -> bool:
         if view.direction and flow.direction is not view.direction:
             return False
-        return not (view.category and not _in_category(flow.category_code, view.category,
-                                                       taxonomy))
+        return not (view.category and not _in_category(flow.category_code, view.category, taxonomy))
 
     def flow_matches(flow: Flow) -> bool:
         label = taxonomy.label(flow.category_code) if taxonomy.get(flow.category_code) else ""

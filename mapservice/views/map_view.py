@@ -43,13 +43,20 @@ STATUS_STYLE = {
 #: Candidates (thousands after a matching run) are on the site and material pages instead.
 TRACKED = frozenset({SynergyStatus.CONTACTED, SynergyStatus.IN_PROGRESS, SynergyStatus.REALISED})
 #: Score classes of candidate lines, best first: colour, weight, dash.
-SCORE_CLASSES = ((0.75, "#0072B2", 5, ""), (0.5, "#009E73", 4, ""), (0.25, "#E69F00", 3, "8 4"),
-                 (0.0, "#CC79A7", 2, "3 5"))
+SCORE_CLASSES = (
+    (0.75, "#0072B2", 5, ""),
+    (0.5, "#009E73", 4, ""),
+    (0.25, "#E69F00", 3, "8 4"),
+    (0.0, "#CC79A7", 2, "3 5"),
+)
 
 
 def filter_choices(svc: Services) -> FilterChoices:
-    return FilterChoices(parks=frozenset(svc.park_ids()),
-                         municipalities=svc.gazetteer.municipalities, taxonomy=svc.taxonomy)
+    return FilterChoices(
+        parks=frozenset(svc.park_ids()),
+        municipalities=svc.gazetteer.municipalities,
+        taxonomy=svc.taxonomy,
+    )
 
 
 def shown_place(site: Site, munis: Mapping[str, Municipality]) -> Municipality | None:
@@ -58,8 +65,9 @@ def shown_place(site: Site, munis: Mapping[str, Municipality]) -> Municipality |
     return next((m for m in chain if m.kind != "sector"), chain[-1] if chain else None)
 
 
-def anonymised(sites: Iterable[Site], parks: Mapping[str, Park],
-               munis: Mapping[str, Municipality]) -> list[Site]:
+def anonymised(
+    sites: Iterable[Site], parks: Mapping[str, Park], munis: Mapping[str, Municipality]
+) -> list[Site]:
     """Sites of members who did not consent, moved to their park or town and left unnamed.
 
     The name, site name, address and postal code go; the point becomes the park's centre
@@ -73,11 +81,28 @@ def anonymised(sites: Iterable[Site], parks: Mapping[str, Park],
             continue
         park = parks.get(site.park_id or "")
         place = shown_place(site, munis)
-        lon, lat = ((park.centre_lon, park.centre_lat) if park
-                    else (place.lon, place.lat) if place else (None, None))
-        out.append(replace(site, member_name=None, name="", address=None, postal_code=None,
-                           lon=lon, lat=lat, geocode_note=None, geocoded_by=None,
-                           geocode_source=None, municipality_id=place.id if place else None))
+        lon, lat = (
+            (park.centre_lon, park.centre_lat)
+            if park
+            else (place.lon, place.lat)
+            if place
+            else (None, None)
+        )
+        out.append(
+            replace(
+                site,
+                member_name=None,
+                name="",
+                address=None,
+                postal_code=None,
+                lon=lon,
+                lat=lat,
+                geocode_note=None,
+                geocoded_by=None,
+                geocode_source=None,
+                municipality_id=place.id if place else None,
+            )
+        )
     return out
 
 
@@ -97,14 +122,18 @@ def _flow_rows(flows: list[Flow], svc: Services, lang: str, *, anonymous: bool) 
         if anonymous:
             rows.append([label, "", ""])
             continue
-        quantity = ("" if flow.confidential or flow.quantity is None
-                    else fmt.qty(flow.quantity, flow.unit, lang=lang))
+        quantity = (
+            ""
+            if flow.confidential or flow.quantity is None
+            else fmt.qty(flow.quantity, flow.unit, lang=lang)
+        )
         rows.append([label, flow.description, quantity])
     return rows
 
 
-def site_features(svc: Services, sites: list[Site], flows: list[Flow], *, lang: str,
-                  site_url: str | None) -> list[dict[str, Any]]:
+def site_features(
+    svc: Services, sites: list[Site], flows: list[Flow], *, lang: str, site_url: str | None
+) -> list[dict[str, Any]]:
     """Sites as compact GeoJSON features: ``n`` name, ``g`` sector group, ``o``/``b`` offers
     and needs as [category, description, quantity], ``u`` link, ``a`` anonymised."""
     parks = svc.park_ids()
@@ -129,17 +158,20 @@ def site_features(svc: Services, sites: list[Site], flows: list[Flow], *, lang: 
             "g": group.code,
             "w": where,
             "p": park.name if park else "",
-            "o": _flow_rows([f for f in own if f.direction is Direction.OUTPUT], svc, lang,
-                            anonymous=anonymous),
-            "b": _flow_rows([f for f in own if f.direction is Direction.INPUT], svc, lang,
-                            anonymous=anonymous),
+            "o": _flow_rows(
+                [f for f in own if f.direction is Direction.OUTPUT], svc, lang, anonymous=anonymous
+            ),
+            "b": _flow_rows(
+                [f for f in own if f.direction is Direction.INPUT], svc, lang, anonymous=anonymous
+            ),
         }
         if anonymous:
             props["a"] = 1
         elif site_url and site.id is not None:
             props["u"] = site_url.replace("{id}", str(site.id))
-        features.append({"type": "Feature", "geometry": geojson.point(site.lon, site.lat),
-                         "properties": props})
+        features.append(
+            {"type": "Feature", "geometry": geojson.point(site.lon, site.lat), "properties": props}
+        )
     return features
 
 
@@ -149,8 +181,13 @@ def park_features(parks: Iterable[Park], *, only: set[str] | None = None) -> lis
         if only is not None and park.id not in only:
             continue
         geometry = park.outline or geojson.point(park.centre_lon, park.centre_lat)
-        out.append({"type": "Feature", "geometry": geometry,
-                    "properties": {"n": park.name, "approx": park.outline_status != "surveyed"}})
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {"n": park.name, "approx": park.outline_status != "surveyed"},
+            }
+        )
     return out
 
 
@@ -158,9 +195,16 @@ def legend(lang: str) -> list[dict[str, str]]:
     return [{"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS]
 
 
-def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: bool = False,
-                site_url: str | None = None, status_labels: Mapping[str, str] | None = None,
-                statuses: frozenset[SynergyStatus] | None = None) -> ViewData:
+def region_view(
+    svc: Services,
+    view: MapFilter,
+    *,
+    lang: str = "fr",
+    anonymise: bool = False,
+    site_url: str | None = None,
+    status_labels: Mapping[str, str] | None = None,
+    statuses: frozenset[SynergyStatus] | None = None,
+) -> ViewData:
     """The region map's data for a filter: sites, parks, saved synergies between shown flows.
 
     Building it for 5,000 sites takes a second or two; the result is kept (treat it as
@@ -170,23 +214,31 @@ def region_view(svc: Services, view: MapFilter, *, lang: str = "fr", anonymise: 
     """
     stamp = svc.change_stamp()
     key = (view, lang, anonymise, site_url)
-    shown = svc.caches.kept("region_views", stamp, key, lambda: _build_region_view(
-        svc, view, lang=lang, anonymise=anonymise, site_url=site_url))
+    shown = svc.caches.kept(
+        "region_views",
+        stamp,
+        key,
+        lambda: _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url),
+    )
     labels = status_labels or {}
 
     def with_lines() -> ViewData:
-        lines = synergy_lines(svc, shown.sites, shown.flows, lang=lang, status_labels=labels,
-                              statuses=statuses)
-        data = {name: ({"type": "FeatureCollection", "features": lines} if name == "lines"
-                       else value) for name, value in shown.data.items()}
+        lines = synergy_lines(
+            svc, shown.sites, shown.flows, lang=lang, status_labels=labels, statuses=statuses
+        )
+        data = {
+            name: ({"type": "FeatureCollection", "features": lines} if name == "lines" else value)
+            for name, value in shown.data.items()
+        }
         return replace(shown, data=data)
 
     lines_key = (key, tuple(sorted(labels.items())), statuses)
     return svc.caches.kept("region_lines", stamp, lines_key, with_lines)
 
 
-def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: bool,
-                       site_url: str | None) -> ViewData:
+def _build_region_view(
+    svc: Services, view: MapFilter, *, lang: str, anonymise: bool, site_url: str | None
+) -> ViewData:
     """Sites and parks of the view; its lines are left empty (see :func:`region_view`)."""
     parks = svc.park_ids()
     munis = svc.gazetteer.municipalities
@@ -196,10 +248,14 @@ def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: 
     sites, flows = apply_filter(view, sites, flows, filter_choices(svc))
     shown_parks = {view.park} if view.park else None
     data = {
-        "sites": {"type": "FeatureCollection",
-                  "features": site_features(svc, sites, flows, lang=lang, site_url=site_url)},
-        "parks": {"type": "FeatureCollection",
-                  "features": park_features(parks.values(), only=shown_parks)},
+        "sites": {
+            "type": "FeatureCollection",
+            "features": site_features(svc, sites, flows, lang=lang, site_url=site_url),
+        },
+        "parks": {
+            "type": "FeatureCollection",
+            "features": park_features(parks.values(), only=shown_parks),
+        },
         "lines": {"type": "FeatureCollection", "features": []},
         "groups": legend(lang),
         "anonymised": anonymise,
@@ -207,9 +263,15 @@ def _build_region_view(svc: Services, view: MapFilter, *, lang: str, anonymise: 
     return ViewData(data=data, sites=sites, flows=flows)
 
 
-def synergy_lines(svc: Services, sites: list[Site], flows: list[Flow], *, lang: str,
-                  status_labels: Mapping[str, str],
-                  statuses: frozenset[SynergyStatus] | None = None) -> list[dict[str, Any]]:
+def synergy_lines(
+    svc: Services,
+    sites: list[Site],
+    flows: list[Flow],
+    *,
+    lang: str,
+    status_labels: Mapping[str, str],
+    statuses: frozenset[SynergyStatus] | None = None,
+) -> list[dict[str, Any]]:
     """Saved synergies whose both flows are shown (and whose status is among ``statuses``,
     all when None), as lines coloured by status."""
     flow_ids = {f.id for f in flows}
@@ -222,10 +284,18 @@ def synergy_lines(svc: Services, sites: list[Site], flows: list[Flow], *, lang: 
     # candidates, and reading thousands of rows only to drop them made the map slow.
     wanted = [i for i in flow_ids if i is not None]
     shown_ids = wanted if len(wanted) < 500 else None
-    stored = (sorted((s for status in statuses
-                      for s in svc.repo.synergies(status=status, flow_ids=shown_ids)),
-                     key=lambda s: s.id or 0)
-              if statuses is not None else svc.repo.synergies(flow_ids=shown_ids))
+    stored = (
+        sorted(
+            (
+                s
+                for status in statuses
+                for s in svc.repo.synergies(status=status, flow_ids=shown_ids)
+            ),
+            key=lambda s: s.id or 0,
+        )
+        if statuses is not None
+        else svc.repo.synergies(flow_ids=shown_ids)
+    )
     for synergy in stored:
         if synergy.output_flow_id not in flow_ids or synergy.input_flow_id not in flow_ids:
             continue
@@ -237,25 +307,32 @@ def synergy_lines(svc: Services, sites: list[Site], flows: list[Flow], *, lang: 
             continue
         colour, dash = STATUS_STYLE[synergy.status]
         title = svc.taxonomy.label(by_id[synergy.output_flow_id].category_code, lang)
-        rows = [[status_labels.get("status", "Statut"),
-                 status_labels.get(synergy.status.value, synergy.status.value)]]
+        rows = [
+            [
+                status_labels.get("status", "Statut"),
+                status_labels.get(synergy.status.value, synergy.status.value),
+            ]
+        ]
         rows += _figures(synergy, lang, status_labels)
-        features.append(geojson.synergy_feature(
-            {"t": title, "r": rows, "c": colour, "d": dash, "w": 3}, a, b))  # type: ignore[arg-type]
+        features.append(
+            geojson.synergy_feature({"t": title, "r": rows, "c": colour, "d": dash, "w": 3}, a, b)
+        )  # type: ignore[arg-type]
     return features
 
 
 def _figures(s: Synergy | Any, lang: str, labels: Mapping[str, str]) -> list[list[str]]:
     """Rows of a synergy's popup: road and straight-line km, drive time, CO2e, cost."""
     rows = []
-    for key, value in (("road_km", fmt.km(s.road_m, lang=lang) if s.road_m else None),
-                       ("geodesic_km", fmt.km(s.geodesic_m, lang=lang) if s.geodesic_m else None),
-                       ("duration", fmt.minutes(s.duration_s, lang=lang) if s.duration_s
-                        else None),
-                       ("co2e", fmt.tonnes_co2e(s.net_kg_co2e, lang=lang)
-                        if s.net_kg_co2e is not None else None),
-                       ("cost", fmt.money(s.net_benefit_cad, lang=lang)
-                        if s.net_benefit_cad is not None else None)):
+    for key, value in (
+        ("road_km", fmt.km(s.road_m, lang=lang) if s.road_m else None),
+        ("geodesic_km", fmt.km(s.geodesic_m, lang=lang) if s.geodesic_m else None),
+        ("duration", fmt.minutes(s.duration_s, lang=lang) if s.duration_s else None),
+        ("co2e", fmt.tonnes_co2e(s.net_kg_co2e, lang=lang) if s.net_kg_co2e is not None else None),
+        (
+            "cost",
+            fmt.money(s.net_benefit_cad, lang=lang) if s.net_benefit_cad is not None else None,
+        ),
+    ):
         if value:
             rows.append([labels.get(key, key), value])
     return rows
@@ -269,20 +346,32 @@ def score_style(score: float) -> tuple[str, int, str]:
     return SCORE_CLASSES[-1][1:]
 
 
-def candidate_line(a: tuple[float, float], b: tuple[float, float], *, score: float, title: str,
-                   lang: str, labels: Mapping[str, str], road_m: float | None,
-                   geodesic_m: float | None, duration_s: float | None = None,
-                   net_kg_co2e: float | None = None,
-                   transport_cost_cad: float | None = None) -> dict[str, Any]:
+def candidate_line(
+    a: tuple[float, float],
+    b: tuple[float, float],
+    *,
+    score: float,
+    title: str,
+    lang: str,
+    labels: Mapping[str, str],
+    road_m: float | None,
+    geodesic_m: float | None,
+    duration_s: float | None = None,
+    net_kg_co2e: float | None = None,
+    transport_cost_cad: float | None = None,
+) -> dict[str, Any]:
     """A candidate synergy from (lon, lat) ``a`` to ``b``: styled by its score, with the rows
     of its popup (score, road and straight-line km, drive time, net CO2e, transport cost)."""
     colour, weight, dash = score_style(score)
     rows = [[labels.get("score", "Score"), f"{round(score * 100)} / 100"]]
-    for key, value in (("road_km", fmt.km(road_m, lang=lang)),
-                       ("geodesic_km", fmt.km(geodesic_m, lang=lang)),
-                       ("duration", fmt.minutes(duration_s, lang=lang)),
-                       ("co2e", fmt.tonnes_co2e(net_kg_co2e, lang=lang)),
-                       ("transport_cost", fmt.money(transport_cost_cad, lang=lang))):
+    for key, value in (
+        ("road_km", fmt.km(road_m, lang=lang)),
+        ("geodesic_km", fmt.km(geodesic_m, lang=lang)),
+        ("duration", fmt.minutes(duration_s, lang=lang)),
+        ("co2e", fmt.tonnes_co2e(net_kg_co2e, lang=lang)),
+        ("transport_cost", fmt.money(transport_cost_cad, lang=lang)),
+    ):
         rows.append([labels.get(key, key), value])
-    return geojson.synergy_feature({"t": title, "r": rows, "c": colour, "w": weight, "d": dash},
-                                   a, b)
+    return geojson.synergy_feature(
+        {"t": title, "r": rows, "c": colour, "w": weight, "d": dash}, a, b
+    )

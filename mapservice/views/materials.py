@@ -36,9 +36,11 @@ def material_index(svc: Services, *, lang: str = "fr") -> list[dict[str, Any]]:
     flows = svc.repo.flows()
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for flow in flows:
-        codes = [flow.category_code,
-                 *(a.code for a in svc.taxonomy.ancestors(flow.category_code))] \
-            if svc.taxonomy.get(flow.category_code) else [flow.category_code]
+        codes = (
+            [flow.category_code, *(a.code for a in svc.taxonomy.ancestors(flow.category_code))]
+            if svc.taxonomy.get(flow.category_code)
+            else [flow.category_code]
+        )
         for code in codes:
             counts[code][flow.direction.value] += 1
             if flow.unit is Unit.T_PER_YEAR and flow.quantity and not flow.confidential:
@@ -49,30 +51,48 @@ def material_index(svc: Services, *, lang: str = "fr") -> list[dict[str, Any]]:
         children = svc.taxonomy.roots() if parent is None else svc.taxonomy.children(parent)
         for cat in sorted(children, key=lambda c: c.label(lang)):
             c = counts.get(cat.code, {})
-            rows.append({"code": cat.code, "label": cat.label(lang), "depth": depth,
-                         "offers": int(c.get("output", 0)), "needs": int(c.get("input", 0)),
-                         "offered_t": c.get("output_t", 0.0), "needed_t": c.get("input_t", 0.0)})
+            rows.append(
+                {
+                    "code": cat.code,
+                    "label": cat.label(lang),
+                    "depth": depth,
+                    "offers": int(c.get("output", 0)),
+                    "needs": int(c.get("input", 0)),
+                    "offered_t": c.get("output_t", 0.0),
+                    "needed_t": c.get("input_t", 0.0),
+                }
+            )
             walk(cat.code, depth + 1)
 
     walk(None, 0)
     return rows
 
 
-def _candidates(svc: Services, offers: list[Flow], needs: list[Flow],
-                sites: list[Site]) -> list[Candidate]:
+def _candidates(
+    svc: Services, offers: list[Flow], needs: list[Flow], sites: list[Site]
+) -> list[Candidate]:
     """The best offer → need pairs among these flows: the vectorised matcher picks each
     offer's best pairs by straight line, then only those are routed and ranked."""
     from mapservice.matching.bulk import bulk_pairs
 
     if not offers or not needs:
         return []
-    picked = bulk_pairs(sites=[s for s in sites if s.lon is not None], flows=offers + needs,
-                        taxonomy=svc.taxonomy, compatibility=svc.compatibility,
-                        max_km=float(svc.settings["MATCH_MAX_KM"]), per_offer=PER_OFFER)
+    picked = bulk_pairs(
+        sites=[s for s in sites if s.lon is not None],
+        flows=offers + needs,
+        taxonomy=svc.taxonomy,
+        compatibility=svc.compatibility,
+        max_km=float(svc.settings["MATCH_MAX_KM"]),
+        per_offer=PER_OFFER,
+    )
     by_id = {f.id: f for f in offers + needs}
     pairs = []
-    for out_id, in_id, geo in zip(picked.output_flow_id.tolist(), picked.input_flow_id.tolist(),
-                                  picked.geodesic_m.tolist(), strict=True):
+    for out_id, in_id, geo in zip(
+        picked.output_flow_id.tolist(),
+        picked.input_flow_id.tolist(),
+        picked.geodesic_m.tolist(),
+        strict=True,
+    ):
         out_f, in_f = by_id.get(out_id), by_id.get(in_id)
         if out_f is None or in_f is None or out_f.direction is not Direction.OUTPUT:
             continue
@@ -83,9 +103,14 @@ def _candidates(svc: Services, offers: list[Flow], needs: list[Flow],
     return found[:LINE_LIMIT]
 
 
-def material_view(svc: Services, code: str, *, lang: str = "fr",
-                  labels: Mapping[str, str] | None = None,
-                  site_url: str | None = None) -> dict[str, Any]:
+def material_view(
+    svc: Services,
+    code: str,
+    *,
+    lang: str = "fr",
+    labels: Mapping[str, str] | None = None,
+    site_url: str | None = None,
+) -> dict[str, Any]:
     """One category: the sites offering it, the sites needing it or what it can replace,
     and the best candidate flows between them (offer → need), as map data and table rows."""
     labels = labels or {}
@@ -93,8 +118,12 @@ def material_view(svc: Services, code: str, *, lang: str = "fr",
     accepted = {r.input_code for c in codes for r in svc.taxonomy.rules_from(c)}
     sites, flows = svc.sites_with_flows()
     offers = [f for f in flows if f.direction is Direction.OUTPUT and f.category_code in codes]
-    needs = [f for f in flows if f.direction is Direction.INPUT
-             and (f.category_code in codes or f.category_code in accepted)]
+    needs = [
+        f
+        for f in flows
+        if f.direction is Direction.INPUT
+        and (f.category_code in codes or f.category_code in accepted)
+    ]
     shown_flows: list[Flow] = offers + needs
     site_ids = {f.site_id for f in shown_flows}
     shown_sites = [s for s in sites if s.id in site_ids]
@@ -104,37 +133,66 @@ def material_view(svc: Services, code: str, *, lang: str = "fr",
     rows, lines = [], []
     for c in candidates:
         j = synergy_jobs.candidate_json(svc, c)
-        row = {"score": c.score, "offer": j["output"], "need": j["input"],
-               "road_m": c.road_m, "geodesic_m": c.geodesic_m,
-               "net_kg_co2e": j["impact"].get("net_kg_co2e"),
-               "output_site_id": c.output_site.id, "input_site_id": c.input_site.id}
+        row = {
+            "score": c.score,
+            "offer": j["output"],
+            "need": j["input"],
+            "road_m": c.road_m,
+            "geodesic_m": c.geodesic_m,
+            "net_kg_co2e": j["impact"].get("net_kg_co2e"),
+            "output_site_id": c.output_site.id,
+            "input_site_id": c.input_site.id,
+        }
         rows.append(row)
         a, b = c.output_site, c.input_site
-        if a.lon is None or a.lat is None or b.lon is None or b.lat is None \
-                or (a.lon, a.lat) == (b.lon, b.lat):
+        if (
+            a.lon is None
+            or a.lat is None
+            or b.lon is None
+            or b.lat is None
+            or (a.lon, a.lat) == (b.lon, b.lat)
+        ):
             continue
-        lines.append(candidate_line(
-            (a.lon, a.lat), (b.lon, b.lat), score=c.score, lang=lang, labels=labels,
-            title=f"{a.member_name or ''} → {b.member_name or ''}", road_m=c.road_m,
-            geodesic_m=c.geodesic_m, duration_s=c.duration_s, net_kg_co2e=row["net_kg_co2e"],
-            transport_cost_cad=j["impact"].get("transport_cost_cad")))
+        lines.append(
+            candidate_line(
+                (a.lon, a.lat),
+                (b.lon, b.lat),
+                score=c.score,
+                lang=lang,
+                labels=labels,
+                title=f"{a.member_name or ''} → {b.member_name or ''}",
+                road_m=c.road_m,
+                geodesic_m=c.geodesic_m,
+                duration_s=c.duration_s,
+                net_kg_co2e=row["net_kg_co2e"],
+                transport_cost_cad=j["impact"].get("transport_cost_cad"),
+            )
+        )
     data = {
-        "sites": {"type": "FeatureCollection",
-                  "features": site_features(svc, shown_sites, shown_flows, lang=lang,
-                                            site_url=site_url)},
+        "sites": {
+            "type": "FeatureCollection",
+            "features": site_features(svc, shown_sites, shown_flows, lang=lang, site_url=site_url),
+        },
         "parks": {"type": "FeatureCollection", "features": park_features(svc.repo.parks())},
         "lines": {"type": "FeatureCollection", "features": lines},
         "groups": legend(lang),
     }
     category = svc.taxonomy.get(code)
     return {
-        "data": data, "category": category, "label": svc.taxonomy.label(code, lang),
+        "data": data,
+        "category": category,
+        "label": svc.taxonomy.label(code, lang),
         "parents": list(reversed(svc.taxonomy.ancestors(code))),
         "children": svc.taxonomy.children(code),
-        "offers": offers, "needs": needs, "sites": by_id, "candidates": rows,
+        "offers": offers,
+        "needs": needs,
+        "sites": by_id,
+        "candidates": rows,
         "accepted": sorted(accepted - codes),
-        "offered_t": sum(f.quantity or 0 for f in offers
-                         if f.unit is Unit.T_PER_YEAR and not f.confidential),
-        "needed_t": sum(f.quantity or 0 for f in needs
-                        if f.unit is Unit.T_PER_YEAR and not f.confidential),
+        "offered_t": sum(
+            f.quantity or 0 for f in offers if f.unit is Unit.T_PER_YEAR and not f.confidential
+        ),
+        "needed_t": sum(
+            f.quantity or 0 for f in needs if f.unit is Unit.T_PER_YEAR and not f.confidential
+        ),
     }

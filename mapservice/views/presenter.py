@@ -26,8 +26,9 @@ def view_filter(view: PresenterView, choices: FilterChoices) -> MapFilter:
     return parse_filter(dict(parse_qsl(view.filters)), choices)
 
 
-def read_view_form(form: Mapping[str, str], choices: FilterChoices,
-                   position: int = 0) -> PresenterView:
+def read_view_form(
+    form: Mapping[str, str], choices: FilterChoices, position: int = 0
+) -> PresenterView:
     """Validate a view from the "save this view" form; every error at once, by field."""
     errors: dict[str, str] = {}
     title = (form.get("title") or "").strip()
@@ -55,13 +56,20 @@ def read_view_form(form: Mapping[str, str], choices: FilterChoices,
     layers = [k for k in (form.get("layers") or DEFAULT_LAYERS).split(",") if k]
     unknown = [k for k in layers if k not in LAYERS]
     if unknown:
-        errors["layers"] = (f"Couche inconnue : {unknown[0]} (attendu : {', '.join(LAYERS)}).")
+        errors["layers"] = f"Couche inconnue : {unknown[0]} (attendu : {', '.join(LAYERS)})."
     if errors:
         raise FormErrors(errors)
-    return PresenterView(id=None, position=position, title=title, lat=numbers["lat"],
-                         lon=numbers["lon"], zoom=int(numbers["zoom"]), filters=filters,
-                         layers=",".join(layers),
-                         anonymised=form.get("anonymised") in ("1", "on", "true", "oui"))
+    return PresenterView(
+        id=None,
+        position=position,
+        title=title,
+        lat=numbers["lat"],
+        lon=numbers["lon"],
+        zoom=int(numbers["zoom"]),
+        filters=filters,
+        layers=",".join(layers),
+        anonymised=form.get("anonymised") in ("1", "on", "true", "oui"),
+    )
 
 
 # --- the list of views, as staff compose it ----------------------------------------------------
@@ -77,22 +85,19 @@ def add_view(svc: Services, form: Mapping[str, str], *, actor: str) -> int:
     return svc.repo.add_presenter_view(read_view_form(form, filter_choices(svc)), actor=actor)
 
 
-def rename_view(svc: Services, view_id: int, title: str, *, anonymised: bool,
-                actor: str) -> None:
+def rename_view(svc: Services, view_id: int, title: str, *, anonymised: bool, actor: str) -> None:
     """Change a view's title and whether it hides company names, as ``actor``."""
     svc.repo.get_presenter_view(view_id)
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
         raise FormErrors({f"title-{view_id}": tr("Donnez un titre de 1 à 200 caractères.")})
-    svc.repo.update_presenter_view(view_id, {"title": title, "anonymised": anonymised},
-                                   actor=actor)
+    svc.repo.update_presenter_view(view_id, {"title": title, "anonymised": anonymised}, actor=actor)
 
 
 def move_view(svc: Services, view_id: int, offset: str, *, actor: str) -> None:
     """Move a view one step earlier (``"-1"``) or later (``"1"``), as ``actor``."""
     if offset not in ("-1", "1"):
-        raise InvalidInput(tr("offset vaut -1 ou 1 (reçu : {v}).", v=offset or "—"),
-                           field="offset")
+        raise InvalidInput(tr("offset vaut -1 ou 1 (reçu : {v}).", v=offset or "—"), field="offset")
     svc.repo.move_presenter_view(view_id, int(offset), actor=actor)
 
 

@@ -43,9 +43,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("mapservice.warming")
 
 #: Sortable columns of the candidates table: parameter → key of a row.
-SORTS = {"score": "score", "partenaire": "partner", "route": "road_m", "vol": "geodesic_m",
-         "duree": "duration_s", "co2": "net_kg_co2e", "cout": "transport_cost_cad",
-         "benefice": "net_benefit_cad"}
+SORTS = {
+    "score": "score",
+    "partenaire": "partner",
+    "route": "road_m",
+    "vol": "geodesic_m",
+    "duree": "duration_s",
+    "co2": "net_kg_co2e",
+    "cout": "transport_cost_cad",
+    "benefice": "net_benefit_cad",
+}
 #: Distances of the table: parameter → distance backend (None: the configured one).
 DISTANCES = {"route": None, "vol": "geodesic"}
 CANDIDATE_LIMIT = 100
@@ -92,23 +99,43 @@ def find_site(svc: Services, site_id: int) -> Site:
     return svc.repo.get_site(site_id)
 
 
-def site_page(svc: Services, site: Site, text: PageText, *, distance: str = "route",
-              sort: str = "score", order: str = "desc", show_all: bool = False) -> SitePage:
+def site_page(
+    svc: Services,
+    site: Site,
+    text: PageText,
+    *,
+    distance: str = "route",
+    sort: str = "score",
+    order: str = "desc",
+    show_all: bool = False,
+) -> SitePage:
     """The page of ``site`` (see :func:`find_site`)."""
     site_id = site.id
     if site_id is None:
         raise ValueError("a site page needs a stored site")
     flows = svc.repo.flows(site_ids=[site_id])
-    rows, shown, data = table_and_map(svc, site_id, text, placed=site.lon is not None,
-                                      distance=distance, sort=sort, order=order,
-                                      show_all=show_all)
-    return SitePage(site=site, member=svc.repo.get_member(site.member_id),
-                    offers=[f for f in flows if f.direction is Direction.OUTPUT],
-                    needs=[f for f in flows if f.direction is Direction.INPUT],
-                    place=shown_place(site, svc.gazetteer.municipalities),
-                    park=svc.park_ids().get(site.park_id or ""),
-                    sector=sector_group(site.naics_code), rows=rows, shown=shown,
-                    map_data=data)
+    rows, shown, data = table_and_map(
+        svc,
+        site_id,
+        text,
+        placed=site.lon is not None,
+        distance=distance,
+        sort=sort,
+        order=order,
+        show_all=show_all,
+    )
+    return SitePage(
+        site=site,
+        member=svc.repo.get_member(site.member_id),
+        offers=[f for f in flows if f.direction is Direction.OUTPUT],
+        needs=[f for f in flows if f.direction is Direction.INPUT],
+        place=shown_place(site, svc.gazetteer.municipalities),
+        park=svc.park_ids().get(site.park_id or ""),
+        sector=sector_group(site.naics_code),
+        rows=rows,
+        shown=shown,
+        map_data=data,
+    )
 
 
 def next_statuses(status: SynergyStatus | None) -> list[str]:
@@ -117,26 +144,32 @@ def next_statuses(status: SynergyStatus | None) -> list[str]:
     return [s.value for s in SynergyStatus if s in STATUS_TRANSITIONS[status]]
 
 
-def candidate_rows(svc: Services, site_id: int, distance: str, stamp: ChangeStamp,
-                   lang: str) -> list[dict[str, Any]]:
+def candidate_rows(
+    svc: Services, site_id: int, distance: str, stamp: ChangeStamp, lang: str
+) -> list[dict[str, Any]]:
     """The site's candidates as table rows (up to :data:`CANDIDATE_LIMIT`), best first, for
     the registry as of ``stamp``, each with where it stands in the pipeline now."""
-    rows = svc.caches.kept("candidate_tables", stamp, (site_id, distance, lang),
-                           lambda: _candidate_rows(svc, site_id, distance))
+    rows = svc.caches.kept(
+        "candidate_tables",
+        stamp,
+        (site_id, distance, lang),
+        lambda: _candidate_rows(svc, site_id, distance),
+    )
     stored = svc.repo.synergy_statuses((r["output_flow_id"], r["input_flow_id"]) for r in rows)
     out = []
     for row in rows:
-        synergy_id, status = stored.get((row["output_flow_id"], row["input_flow_id"]),
-                                        (None, None))
-        out.append({**row, "synergy_id": synergy_id, "status": status,
-                    "next": next_statuses(status)})
+        synergy_id, status = stored.get((row["output_flow_id"], row["input_flow_id"]), (None, None))
+        out.append(
+            {**row, "synergy_id": synergy_id, "status": status, "next": next_statuses(status)}
+        )
     return out
 
 
 def _candidate_rows(svc: Services, site_id: int, distance: str) -> list[dict[str, Any]]:
     """The rows without their pipeline status."""
-    found = synergy_jobs.site_candidates(svc, site_id, backend=DISTANCES[distance],
-                                         limit=CANDIDATE_LIMIT)
+    found = synergy_jobs.site_candidates(
+        svc, site_id, backend=DISTANCES[distance], limit=CANDIDATE_LIMIT
+    )
     rows = []
     for c in found:
         j = synergy_jobs.candidate_json(svc, c)
@@ -145,17 +178,26 @@ def _candidate_rows(svc: Services, site_id: int, distance: str) -> list[dict[str
         own_end = j["output"] if ours_out else j["input"]
         partner_site = c.input_site if ours_out else c.output_site
         impact = j["impact"]
-        rows.append({
-            "key": f"{c.key[0]}-{c.key[1]}", "kind": c.kind.value, "score": c.score,
-            "partner": partner_end["member"] or "", "partner_site": partner_site,
-            "own": {k: own_end[k] for k in ("description", "category_label")},
-            "other": {"description": partner_end["description"]}, "we_offer": ours_out,
-            "road_m": c.road_m, "geodesic_m": c.geodesic_m, "duration_s": c.duration_s,
-            "net_kg_co2e": impact.get("net_kg_co2e"),
-            "transport_cost_cad": impact.get("transport_cost_cad"),
-            "net_benefit_cad": impact.get("net_benefit_cad"),
-            "output_flow_id": c.output_flow.id, "input_flow_id": c.input_flow.id,
-        })
+        rows.append(
+            {
+                "key": f"{c.key[0]}-{c.key[1]}",
+                "kind": c.kind.value,
+                "score": c.score,
+                "partner": partner_end["member"] or "",
+                "partner_site": partner_site,
+                "own": {k: own_end[k] for k in ("description", "category_label")},
+                "other": {"description": partner_end["description"]},
+                "we_offer": ours_out,
+                "road_m": c.road_m,
+                "geodesic_m": c.geodesic_m,
+                "duration_s": c.duration_s,
+                "net_kg_co2e": impact.get("net_kg_co2e"),
+                "transport_cost_cad": impact.get("transport_cost_cad"),
+                "net_benefit_cad": impact.get("net_benefit_cad"),
+                "output_flow_id": c.output_flow.id,
+                "input_flow_id": c.input_flow.id,
+            }
+        )
     return rows
 
 
@@ -165,22 +207,32 @@ def sorted_rows(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[
     key = SORTS[sort]
     present = [r for r in rows if r[key] is not None]
     missing = [r for r in rows if r[key] is None]
-    present.sort(key=lambda r: (r[key].casefold() if isinstance(r[key], str) else r[key]),
-                 reverse=order == "desc")
+    present.sort(
+        key=lambda r: r[key].casefold() if isinstance(r[key], str) else r[key],
+        reverse=order == "desc",
+    )
     return present + missing
 
 
-def map_data(svc: Services, site_id: int, distance: str, stamp: ChangeStamp,
-             rows: list[dict[str, Any]], text: PageText) -> dict[str, Any]:
+def map_data(
+    svc: Services,
+    site_id: int,
+    distance: str,
+    stamp: ChangeStamp,
+    rows: list[dict[str, Any]],
+    text: PageText,
+) -> dict[str, Any]:
     """The site and the partners of ``rows`` on the map, with a line to each. Kept as long
     as the table it is drawn from (it shows no pipeline status)."""
     key = (site_id, distance, text.lang, text.site_url, tuple(r["key"] for r in rows))
-    return svc.caches.kept("site_maps", stamp, key,
-                           lambda: _build_map_data(svc, site_id, rows, text))
+    return svc.caches.kept(
+        "site_maps", stamp, key, lambda: _build_map_data(svc, site_id, rows, text)
+    )
 
 
-def _build_map_data(svc: Services, site_id: int, rows: list[dict[str, Any]],
-                    text: PageText) -> dict[str, Any]:
+def _build_map_data(
+    svc: Services, site_id: int, rows: list[dict[str, Any]], text: PageText
+) -> dict[str, Any]:
     lang = text.lang
     site = svc.repo.get_site(site_id)
     partners = {r["partner_site"].id: r["partner_site"] for r in rows}
@@ -194,42 +246,80 @@ def _build_map_data(svc: Services, site_id: int, rows: list[dict[str, Any]],
     lines = []
     for r in rows:
         other = r["partner_site"]
-        if (other.lon is None or other.lat is None or site.lon is None or site.lat is None
-                or other.id == site_id):
+        if (
+            other.lon is None
+            or other.lat is None
+            or site.lon is None
+            or site.lat is None
+            or other.id == site_id
+        ):
             continue
-        lines.append(candidate_line(
-            (site.lon, site.lat), (other.lon, other.lat), score=r["score"], lang=lang,
-            labels=text.status_labels,
-            title=f"{r['own']['category_label'] or ''} → {r['partner'] or ''}",
-            road_m=r["road_m"], geodesic_m=r["geodesic_m"], duration_s=r["duration_s"],
-            net_kg_co2e=r["net_kg_co2e"], transport_cost_cad=r["transport_cost_cad"]))
-    legend = [{"label": text.score_at_least % {"n": int(floor * 100)}, "c": c, "w": w, "d": d}
-              for floor, c, w, d in SCORE_CLASSES]
+        lines.append(
+            candidate_line(
+                (site.lon, site.lat),
+                (other.lon, other.lat),
+                score=r["score"],
+                lang=lang,
+                labels=text.status_labels,
+                title=f"{r['own']['category_label'] or ''} → {r['partner'] or ''}",
+                road_m=r["road_m"],
+                geodesic_m=r["geodesic_m"],
+                duration_s=r["duration_s"],
+                net_kg_co2e=r["net_kg_co2e"],
+                transport_cost_cad=r["transport_cost_cad"],
+            )
+        )
+    legend = [
+        {"label": text.score_at_least % {"n": int(floor * 100)}, "c": c, "w": w, "d": d}
+        for floor, c, w, d in SCORE_CLASSES
+    ]
     groups = {sector_group(s.naics_code) for s in shown}
-    return {"sites": {"type": "FeatureCollection", "features": features},
-            "parks": {"type": "FeatureCollection",
-                      "features": park_features(svc.park_ids().values(),
-                                                only={site.park_id} if site.park_id else set())},
-            "lines": {"type": "FeatureCollection", "features": lines},
-            "groups": [{"code": g.code, "label": g.label(lang), "colour": g.colour}
-                       for g in sorted(groups, key=lambda g: g.code)],
-            "lineLegend": legend}
+    return {
+        "sites": {"type": "FeatureCollection", "features": features},
+        "parks": {
+            "type": "FeatureCollection",
+            "features": park_features(
+                svc.park_ids().values(), only={site.park_id} if site.park_id else set()
+            ),
+        },
+        "lines": {"type": "FeatureCollection", "features": lines},
+        "groups": [
+            {"code": g.code, "label": g.label(lang), "colour": g.colour}
+            for g in sorted(groups, key=lambda g: g.code)
+        ],
+        "lineLegend": legend,
+    }
 
 
-def table_and_map(svc: Services, site_id: int, text: PageText, *, placed: bool,
-                  distance: str = "route", sort: str = "score", order: str = "desc",
-                  show_all: bool = False
-                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+def table_and_map(
+    svc: Services,
+    site_id: int,
+    text: PageText,
+    *,
+    placed: bool,
+    distance: str = "route",
+    sort: str = "score",
+    order: str = "desc",
+    show_all: bool = False,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """The candidates in the asked order, the ones shown, and the map's data."""
     stamp = svc.change_stamp()  # one stamp for the table and its map: the registry as of now
-    rows = (sorted_rows(candidate_rows(svc, site_id, distance, stamp, text.lang), sort, order)
-            if placed else [])
+    rows = (
+        sorted_rows(candidate_rows(svc, site_id, distance, stamp, text.lang), sort, order)
+        if placed
+        else []
+    )
     shown = rows if show_all else rows[:SHOWN_CANDIDATES]
     return rows, shown, map_data(svc, site_id, distance, stamp, shown, text)
 
 
-def warm_all(svc: Services, text: PageText, *, stop: threading.Event | None = None,
-             pause_s: float = WARM_PAUSE_S) -> int:
+def warm_all(
+    svc: Services,
+    text: PageText,
+    *,
+    stop: threading.Event | None = None,
+    pause_s: float = WARM_PAUSE_S,
+) -> int:
     """Compute the page of every located site (default distance and order) into the caches,
     so that its first visit costs what a later one does; return how many.
 
@@ -242,8 +332,9 @@ def warm_all(svc: Services, text: PageText, *, stop: threading.Event | None = No
     ids = [s.id for s in svc.repo.sites() if s.id is not None and s.lon is not None]
     kept = min(svc.caches.max_size("candidate_tables"), svc.caches.max_size("site_maps"))
     if len(ids) > kept:
-        log.info("site pages not computed ahead: %s located sites, more than the %s kept",
-                 len(ids), kept)
+        log.info(
+            "site pages not computed ahead: %s located sites, more than the %s kept", len(ids), kept
+        )
         return 0
     done = 0
     for site_id in ids:

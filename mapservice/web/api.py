@@ -29,18 +29,25 @@ def _float_arg(name: str, source: Any = None) -> float:
     source = request.args if source is None else source
     raw = source.get(name)
     if raw is None or str(raw).strip() == "":
-        raise InvalidInput(tr("Paramètre {name} manquant (un nombre décimal, ex. 48.42).",
-                              name=name),
-                           field=name)
+        raise InvalidInput(
+            tr("Paramètre {name} manquant (un nombre décimal, ex. 48.42).", name=name), field=name
+        )
     try:
         value = float(str(raw).strip().replace(",", "."))
     except ValueError:
-        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} n'est pas un nombre.",
-                              name=name, raw=str(raw)[:40]),
-                           field=name) from None
+        raise InvalidInput(
+            tr(
+                "Paramètre {name} invalide : {raw!r} n'est pas un nombre.",
+                name=name,
+                raw=str(raw)[:40],
+            ),
+            field=name,
+        ) from None
     if not math.isfinite(value):
-        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} n'est pas fini.",
-                              name=name, raw=raw), field=name)
+        raise InvalidInput(
+            tr("Paramètre {name} invalide : {raw!r} n'est pas fini.", name=name, raw=raw),
+            field=name,
+        )
     return value
 
 
@@ -49,8 +56,11 @@ def geocode() -> Response:
     args = request.args
     try:
         found = geocoding_jobs.geocode_text(
-            services(), args.get("q"), address=args.get("address"),
-            municipality=args.get("municipality"), postal_code=args.get("postal_code"),
+            services(),
+            args.get("q"),
+            address=args.get("address"),
+            municipality=args.get("municipality"),
+            postal_code=args.get("postal_code"),
         )
     except GeocodingError as exc:
         if exc.extra.get("not_found"):
@@ -71,15 +81,27 @@ def reverse() -> Response:
 def move_site(site_id: int) -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput(tr("Corps JSON attendu : {{\"lat\": …, \"lon\": …, \"by\": \"…\"}}."),
-                           field="body")
-    site = geocoding_jobs.move_site(services(), site_id, _float_arg("lon", body),
-                                    _float_arg("lat", body), str(body.get("by") or ""),
-                                    actor=current_principal().username)
-    return jsonify({
-        "id": site.id, "lat": site.lat, "lon": site.lon, "park": site.park_id,
-        "municipality": site.municipality_id,
-        "precision": site.geocode_precision.value if site.geocode_precision else None,
-        "source": site.geocode_source, "geocoded_by": site.geocoded_by,
-        "geocoded_at": iso_utc(site.geocoded_at),
-    })
+        raise InvalidInput(
+            tr('Corps JSON attendu : {{"lat": …, "lon": …, "by": "…"}}.'), field="body"
+        )
+    site = geocoding_jobs.move_site(
+        services(),
+        site_id,
+        _float_arg("lon", body),
+        _float_arg("lat", body),
+        str(body.get("by") or ""),
+        actor=current_principal().username,
+    )
+    return jsonify(
+        {
+            "id": site.id,
+            "lat": site.lat,
+            "lon": site.lon,
+            "park": site.park_id,
+            "municipality": site.municipality_id,
+            "precision": site.geocode_precision.value if site.geocode_precision else None,
+            "source": site.geocode_source,
+            "geocoded_by": site.geocoded_by,
+            "geocoded_at": iso_utc(site.geocoded_at),
+        }
+    )

@@ -33,12 +33,14 @@ def _opt_float(name: str) -> float | None:
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
-        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} n'est pas un nombre.",
-                              name=name, raw=raw[:40]),
-                           field=name) from None
+        raise InvalidInput(
+            tr("Paramètre {name} invalide : {raw!r} n'est pas un nombre.", name=name, raw=raw[:40]),
+            field=name,
+        ) from None
     if not math.isfinite(value):
-        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r}.",
-                              name=name, raw=raw), field=name)
+        raise InvalidInput(
+            tr("Paramètre {name} invalide : {raw!r}.", name=name, raw=raw), field=name
+        )
     return value
 
 
@@ -49,9 +51,16 @@ def _page_int(name: str, default: int, low: int, high: int) -> int:
         return default
     text = raw.strip()
     if not text.isascii() or not text.isdigit() or len(text) > 12 or not low <= int(text) <= high:
-        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} (attendu : un entier de "
-                              "{low} à {high}).",
-                              name=name, raw=raw[:40], low=low, high=high), field=name)
+        raise InvalidInput(
+            tr(
+                "Paramètre {name} invalide : {raw!r} (attendu : un entier de {low} à {high}).",
+                name=name,
+                raw=raw[:40],
+                low=low,
+                high=high,
+            ),
+            field=name,
+        )
     return int(text)
 
 
@@ -67,16 +76,19 @@ class Page:
     @classmethod
     def asked(cls) -> Page:
         """``limit`` and ``offset`` of the request (the total is filled in later)."""
-        return cls(limit=_page_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-                   offset=_page_int("offset", 0, 0, MAX_OFFSET), total=None, has_more=False)
+        return cls(
+            limit=_page_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+            offset=_page_int("offset", 0, 0, MAX_OFFSET),
+            total=None,
+            has_more=False,
+        )
 
     def links(self, endpoint: str, **values: Any) -> dict[str, str]:
         """``self``, and ``next``/``prev`` when they apply, keeping the other query parameters."""
         # The query string is rebuilt by hand: given to url_for, a parameter named like a
         # path value or one of its options (``_anchor``, ``_scheme``…) would be taken for it.
         base = url_for(endpoint, _external=True, **values)
-        kept = [(k, v) for k, v in request.args.items(multi=True)
-                if k not in ("limit", "offset")]
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
 
         def href(offset: int) -> str:
             return base + "?" + urlencode([*kept, ("limit", self.limit), ("offset", offset)])
@@ -92,10 +104,18 @@ class Page:
         """``body`` with ``total``, ``limit``, ``offset`` and ``links``; the same next/prev in
         an RFC 8288 ``Link`` header."""
         links = self.links(endpoint, **values)
-        response = jsonify({**body, "total": self.total, "limit": self.limit,
-                            "offset": self.offset, "links": links})
-        header = ", ".join(f'<{links[rel]}>; rel="{rel}"' for rel in ("next", "prev")
-                           if rel in links)
+        response = jsonify(
+            {
+                **body,
+                "total": self.total,
+                "limit": self.limit,
+                "offset": self.offset,
+                "links": links,
+            }
+        )
+        header = ", ".join(
+            f'<{links[rel]}>; rel="{rel}"' for rel in ("next", "prev") if rel in links
+        )
         if header:
             response.headers["Link"] = header
         return response
@@ -104,9 +124,14 @@ class Page:
 def _only_params(known: tuple[str, ...]) -> None:
     for name in request.args:
         if name not in known:
-            raise InvalidInput(tr("Paramètre inconnu : {value!r} (attendu : "
-                                  "{known}).",
-                                  value=name[:40], known=', '.join(known)), field=name[:40])
+            raise InvalidInput(
+                tr(
+                    "Paramètre inconnu : {value!r} (attendu : {known}).",
+                    value=name[:40],
+                    known=", ".join(known),
+                ),
+                field=name[:40],
+            )
 
 
 def _point(name: str) -> tuple[float, float]:
@@ -116,12 +141,18 @@ def _point(name: str) -> tuple[float, float]:
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        raise InvalidInput(tr("Paramètre {name} invalide : {raw!r} (attendu : lat,lon, ex. "
-                              "48.4069,-71.2221).", name=name, raw=raw[:60]), field=name) from None
-    if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon)
-            and -180 <= lon <= 180):
-        raise InvalidInput(tr("Paramètre {name} hors limites : {raw!r}.",
-                              name=name, raw=raw[:60]), field=name)
+        raise InvalidInput(
+            tr(
+                "Paramètre {name} invalide : {raw!r} (attendu : lat,lon, ex. 48.4069,-71.2221).",
+                name=name,
+                raw=raw[:60],
+            ),
+            field=name,
+        ) from None
+    if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon) and -180 <= lon <= 180):
+        raise InvalidInput(
+            tr("Paramètre {name} hors limites : {raw!r}.", name=name, raw=raw[:60]), field=name
+        )
     return lon, lat
 
 
@@ -131,16 +162,26 @@ def site_synergies(site_id: int) -> Response:
     page = Page.asked()
     # One more than the page tells whether a next page exists, without routing every pair.
     found = synergy_jobs.site_candidates(
-        svc, site_id, max_km=_opt_float("max_km"), category=request.args.get("category") or None,
-        backend=request.args.get("backend") or None, limit=page.offset + page.limit + 1)
+        svc,
+        site_id,
+        max_km=_opt_float("max_km"),
+        category=request.args.get("category") or None,
+        backend=request.args.get("backend") or None,
+        limit=page.offset + page.limit + 1,
+    )
     has_more = len(found) > page.offset + page.limit
     page = replace(page, has_more=has_more, total=None if has_more else len(found))
-    shown = found[page.offset:page.offset + page.limit]
+    shown = found[page.offset : page.offset + page.limit]
     stored = synergy_jobs.stored_by_pair(svc, synergy_jobs.site_flow_ids(svc, site_id))
-    return page.answer({"site_id": site_id, "count": len(shown),
-                        "candidates": [synergy_jobs.candidate_json(svc, c, stored)
-                                       for c in shown]},
-                       "api_synergies.site_synergies", site_id=site_id)
+    return page.answer(
+        {
+            "site_id": site_id,
+            "count": len(shown),
+            "candidates": [synergy_jobs.candidate_json(svc, c, stored) for c in shown],
+        },
+        "api_synergies.site_synergies",
+        site_id=site_id,
+    )
 
 
 @bp.get("/distance")
@@ -148,26 +189,43 @@ def distance() -> Response:
     a, b = _point("from"), _point("to")
     backend = services().distance_backend(request.args.get("backend") or None)
     d = backend.distance(a, b)
-    return jsonify({"geodesic_m": round(d.geodesic_m, 1),
-                    "road_m": round(d.road_m, 1) if d.road_m is not None else None,
-                    "duration_s": round(d.duration_s, 1) if d.duration_s is not None else None,
-                    "access_m": round(d.access_m, 1), "backend": d.backend,
-                    "reason": getattr(d, "reason", None)})
+    return jsonify(
+        {
+            "geodesic_m": round(d.geodesic_m, 1),
+            "road_m": round(d.road_m, 1) if d.road_m is not None else None,
+            "duration_s": round(d.duration_s, 1) if d.duration_s is not None else None,
+            "access_m": round(d.access_m, 1),
+            "backend": d.backend,
+            "reason": getattr(d, "reason", None),
+        }
+    )
 
 
 @bp.get("/impact")
 def impact() -> Response:
     args = request.args
-    return jsonify(synergy_jobs.impact_report(services(), start=args.get("from"),
-                                              end=args.get("to"), park=args.get("park")))
+    return jsonify(
+        synergy_jobs.impact_report(
+            services(), start=args.get("from"), end=args.get("to"), park=args.get("park")
+        )
+    )
 
 
 def _synergy_json(s: Any) -> dict[str, Any]:
-    return {"id": s.id, "output_flow_id": s.output_flow_id, "input_flow_id": s.input_flow_id,
-            "kind": s.kind.value, "status": s.status.value, "score": s.score,
-            "road_m": s.road_m, "geodesic_m": s.geodesic_m, "tonnes_per_year": s.tonnes_per_year,
-            "net_kg_co2e": s.net_kg_co2e, "net_benefit_cad": s.net_benefit_cad,
-            "reasons": list(s.reasons)}
+    return {
+        "id": s.id,
+        "output_flow_id": s.output_flow_id,
+        "input_flow_id": s.input_flow_id,
+        "kind": s.kind.value,
+        "status": s.status.value,
+        "score": s.score,
+        "road_m": s.road_m,
+        "geodesic_m": s.geodesic_m,
+        "tonnes_per_year": s.tonnes_per_year,
+        "net_kg_co2e": s.net_kg_co2e,
+        "net_benefit_cad": s.net_benefit_cad,
+        "reasons": list(s.reasons),
+    }
 
 
 @bp.get("/synergies")
@@ -177,24 +235,35 @@ def synergies() -> Response:
     try:
         status = SynergyStatus(raw) if raw else None
     except ValueError:
-        raise InvalidInput(tr("Paramètre status inconnu : {raw!r} (attendu : "
-                              "{allowed}).",
-                              raw=raw[:40], allowed=', '.join(s.value for s in SynergyStatus)),
-                           field="status") from None
+        raise InvalidInput(
+            tr(
+                "Paramètre status inconnu : {raw!r} (attendu : {allowed}).",
+                raw=raw[:40],
+                allowed=", ".join(s.value for s in SynergyStatus),
+            ),
+            field="status",
+        ) from None
     page = Page.asked()
-    found = tracking.synergy_page(services(), status=status, limit=page.limit,
-                                  offset=page.offset)
+    found = tracking.synergy_page(services(), status=status, limit=page.limit, offset=page.offset)
     page = replace(page, total=found.total, has_more=page.offset + page.limit < found.total)
-    return page.answer({"synergies": [_synergy_json(s) for s in found.synergies]},
-                       "api_synergies.synergies")
+    return page.answer(
+        {"synergies": [_synergy_json(s) for s in found.synergies]}, "api_synergies.synergies"
+    )
 
 
 @bp.get("/synergies/<int:synergy_id>")
 def synergy(synergy_id: int) -> Response:
     body = _synergy_json(tracking.get_synergy(services(), synergy_id))
-    body["history"] = [{"from": e.from_status.value if e.from_status else None,
-                        "to": e.to_status.value, "at": iso_utc(e.at), "author": e.author,
-                        "note": e.note} for e in tracking.history(services(), synergy_id)]
+    body["history"] = [
+        {
+            "from": e.from_status.value if e.from_status else None,
+            "to": e.to_status.value,
+            "at": iso_utc(e.at),
+            "author": e.author,
+            "note": e.note,
+        }
+        for e in tracking.history(services(), synergy_id)
+    ]
     return jsonify(body)
 
 
@@ -211,29 +280,45 @@ def _int_field(body: dict[str, Any], name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROW_ID:
-        raise InvalidInput(tr("{name} invalide : {value!r} (attendu : un identifiant "
-                              "entier de 1 à {max_id}).",
-                              name=name, value=str(value)[:40], max_id=MAX_ROW_ID), field=name)
+        raise InvalidInput(
+            tr(
+                "{name} invalide : {value!r} (attendu : un identifiant entier de 1 à {max_id}).",
+                name=name,
+                value=str(value)[:40],
+                max_id=MAX_ROW_ID,
+            ),
+            field=name,
+        )
     return value
 
 
 @bp.post("/synergies")
 def move_pair() -> Response:
     body = _body()
-    syn = synergy_jobs.move(services(), synergy_id=None,
-                            output_flow_id=_int_field(body, "output_flow_id"),
-                            input_flow_id=_int_field(body, "input_flow_id"),
-                            status=str(body.get("status") or ""),
-                            author=str(body.get("author") or ""), note=str(body.get("note") or ""))
+    syn = synergy_jobs.move(
+        services(),
+        synergy_id=None,
+        output_flow_id=_int_field(body, "output_flow_id"),
+        input_flow_id=_int_field(body, "input_flow_id"),
+        status=str(body.get("status") or ""),
+        author=str(body.get("author") or ""),
+        note=str(body.get("note") or ""),
+    )
     return jsonify(_synergy_json(syn))
 
 
 @bp.post("/synergies/<int:synergy_id>/status")
 def move_synergy(synergy_id: int) -> Response:
     body = _body()
-    syn = synergy_jobs.move(services(), synergy_id=synergy_id, output_flow_id=None,
-                            input_flow_id=None, status=str(body.get("status") or ""),
-                            author=str(body.get("author") or ""), note=str(body.get("note") or ""))
+    syn = synergy_jobs.move(
+        services(),
+        synergy_id=synergy_id,
+        output_flow_id=None,
+        input_flow_id=None,
+        status=str(body.get("status") or ""),
+        author=str(body.get("author") or ""),
+        note=str(body.get("note") or ""),
+    )
     return jsonify(_synergy_json(syn))
 
 
@@ -246,6 +331,7 @@ def classify() -> Response:
 @bp.post("/classify/corrections")
 def correct_category() -> Response:
     body = _body()
-    text, author = (check_plain_text(str(body.get(name) or ""), name)
-                    for name in ("text", "author"))
+    text, author = (
+        check_plain_text(str(body.get(name) or ""), name) for name in ("text", "author")
+    )
     return jsonify(services().correct_category(text, str(body.get("category") or ""), author))

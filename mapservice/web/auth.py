@@ -83,8 +83,7 @@ def _allow_attempt() -> bool:
     app's secret key, never as it came, and only for the window."""
     address = (request.remote_addr or "?").encode()
     key = hmac.new(current_app.config["SECRET_KEY"].encode(), address, "sha256").hexdigest()
-    return accounts.allow_sign_in_attempt(services(), key, window_s=WINDOW_S,
-                                          limit=MAX_ATTEMPTS)
+    return accounts.allow_sign_in_attempt(services(), key, window_s=WINDOW_S, limit=MAX_ATTEMPTS)
 
 
 def _safe_next(target: str | None) -> str:
@@ -105,21 +104,22 @@ def login() -> Any:
     if request.method == "POST":
         username = request.form.get("username", "")[:80]
         if not _allow_attempt():
-            errors["username"] = _("Trop d'essais depuis cette adresse : attendez quelques "
-                                   "minutes.")
+            errors["username"] = _(
+                "Trop d'essais depuis cette adresse : attendez quelques minutes."
+            )
             status = 429
         else:
             try:
-                who = accounts.authenticate(services(), username,
-                                            request.form.get("password", ""))
+                who = accounts.authenticate(services(), username, request.form.get("password", ""))
             except NotSignedIn as exc:
                 errors["password"] = exc.message
                 status = 401
             else:
                 login_user(SessionUser(who), remember=False)
                 return redirect(_safe_next(request.form.get("next")))
-    return render_template("login.html", errors=errors, username=username,
-                           next=request.values.get("next", "")), status
+    return render_template(
+        "login.html", errors=errors, username=username, next=request.values.get("next", "")
+    ), status
 
 
 @bp.post("/deconnexion")
@@ -137,9 +137,14 @@ def account() -> str:
 def _account_page(who: Principal, new_token: str | None) -> str:
     svc = services()
     assert who.user_id is not None
-    return render_template("account.html", who=who, user=accounts.get_user(svc, who.user_id),
-                           tokens=accounts.tokens(svc, who.user_id), new_token=new_token,
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "account.html",
+        who=who,
+        user=accounts.get_user(svc, who.user_id),
+        tokens=accounts.tokens(svc, who.user_id),
+        new_token=new_token,
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.post("/compte/jetons")
@@ -159,13 +164,20 @@ def revoke_token(token_id: int) -> Response:
 # --- administration -----------------------------------------------------------------------------
 
 
-def _admin_page(errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-                status: int = 200) -> tuple[str, int]:
+def _admin_page(
+    errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200
+) -> tuple[str, int]:
     svc = services()
-    return render_template("admin.html", users=accounts.users(svc), roles=list(Role),
-                           role_labels=ROLE_LABELS, parks=svc.park_ids(),
-                           public_map=public_map_open(), errors=errors or {},
-                           values={"parks": [], **(values or {})}), status
+    return render_template(
+        "admin.html",
+        users=accounts.users(svc),
+        roles=list(Role),
+        role_labels=ROLE_LABELS,
+        parks=svc.park_ids(),
+        public_map=public_map_open(),
+        errors=errors or {},
+        values={"parks": [], **(values or {})},
+    ), status
 
 
 @bp.get("/admin")
@@ -177,11 +189,15 @@ def admin() -> tuple[str, int]:
 def admin_add_user() -> Any:
     form = request.form
     try:
-        accounts.add_user(services(), username=form.get("username", ""),
-                          password=form.get("password", ""), role=form.get("role", ""),
-                          parks=form.getlist("parks"),
-                          display_name=form.get("display_name", ""),
-                          actor=current_principal().username)
+        accounts.add_user(
+            services(),
+            username=form.get("username", ""),
+            password=form.get("password", ""),
+            role=form.get("role", ""),
+            parks=form.getlist("parks"),
+            display_name=form.get("display_name", ""),
+            actor=current_principal().username,
+        )
     except FormErrors as exc:
         return _admin_page(exc.fields, _typed(form), 422)
     except InvalidInput as exc:
@@ -191,8 +207,12 @@ def admin_add_user() -> Any:
 
 def _typed(form: Any) -> dict[str, Any]:
     """The new-account form as typed, the password left out, to fill it in again."""
-    return {"username": form.get("username", ""), "display_name": form.get("display_name", ""),
-            "role": form.get("role", ""), "parks": form.getlist("parks")}
+    return {
+        "username": form.get("username", ""),
+        "display_name": form.get("display_name", ""),
+        "role": form.get("role", ""),
+        "parks": form.getlist("parks"),
+    }
 
 
 @bp.post("/admin/comptes/<int:user_id>")
@@ -203,8 +223,7 @@ def admin_change_user(user_id: int) -> Any:
     actor = current_principal().username
     try:
         if form.get("role"):
-            accounts.set_role(svc, user.username, form["role"], form.getlist("parks"),
-                              actor=actor)
+            accounts.set_role(svc, user.username, form["role"], form.getlist("parks"), actor=actor)
         if form.get("password"):
             accounts.reset_password(svc, user.username, form["password"], actor=actor)
         if form.get("active") in ("0", "1"):
@@ -216,8 +235,9 @@ def admin_change_user(user_id: int) -> Any:
 
 @bp.post("/admin/carte-publique")
 def admin_public_map() -> Response:
-    accounts.set_public_map(services(), request.form.get("public_map", ""),
-                            actor=current_principal().username)
+    accounts.set_public_map(
+        services(), request.form.get("public_map", ""), actor=current_principal().username
+    )
     return redirect(url_for("auth.admin"))  # type: ignore[return-value]
 
 

@@ -7,17 +7,29 @@ import gzip
 
 from flask import Flask, Response, request
 
-COMPRESSED_TYPES = frozenset({"text/html", "text/csv", "text/css", "application/json",
-                              "application/geo+json", "application/javascript",
-                              "text/javascript"})
+COMPRESSED_TYPES = frozenset(
+    {
+        "text/html",
+        "text/csv",
+        "text/css",
+        "application/json",
+        "application/geo+json",
+        "application/javascript",
+        "text/javascript",
+    }
+)
 MIN_BYTES = 2048
 
 
 def _compress(response: Response) -> Response:
-    if (response.direct_passthrough or response.is_streamed or response.status_code != 200
-            or response.mimetype not in COMPRESSED_TYPES
-            or "Content-Encoding" in response.headers
-            or "gzip" not in request.headers.get("Accept-Encoding", "")):
+    if (
+        response.direct_passthrough
+        or response.is_streamed
+        or response.status_code != 200
+        or response.mimetype not in COMPRESSED_TYPES
+        or "Content-Encoding" in response.headers
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+    ):
         return response
     body = response.get_data()
     if len(body) < MIN_BYTES:

@@ -36,9 +36,14 @@ def respond(status: int, payload: dict) -> tuple[Response | str, int]:
     payload = say(payload)  # the core's messages, in the page's language
     if _wants_json():
         # RFC 9457: type, title, status, detail; our `error`, `message`, `field` stay.
-        problem = {"type": "about:blank",
-                   "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
-                   "detail": payload.get("message"), "instance": request.path, **payload}
+        problem = {
+            "type": "about:blank",
+            "title": HTTP_STATUS_CODES.get(status, "Error"),
+            "status": status,
+            "detail": payload.get("message"),
+            "instance": request.path,
+            **payload,
+        }
         response = jsonify(problem)
         response.mimetype = "application/problem+json"
         return response, status
@@ -50,10 +55,12 @@ def respond(status: int, payload: dict) -> tuple[Response | str, int]:
 
 
 def _plain_page(status: int, message: str) -> Response:
-    html = (f'<!doctype html>\n<html lang="fr-CA"><head><meta charset="utf-8">'
-            f"<title>Erreur {status}</title></head><body><main><h1>Erreur {status}</h1>"
-            f'<p role="alert">{escape(message)}</p><p><a href="/">Retour à la carte</a></p>'
-            "</main></body></html>\n")
+    html = (
+        f'<!doctype html>\n<html lang="fr-CA"><head><meta charset="utf-8">'
+        f"<title>Erreur {status}</title></head><body><main><h1>Erreur {status}</h1>"
+        f'<p role="alert">{escape(message)}</p><p><a href="/">Retour à la carte</a></p>'
+        "</main></body></html>\n"
+    )
     return Response(html, status=status, mimetype="text/html")
 
 
@@ -62,11 +69,11 @@ def http_message(status: int) -> str:
     if status >= 500:
         return _("Erreur interne. L'incident a été journalisé.")
     messages = {
-        400: _("Requête mal formée : son corps, son formulaire ou ses paramètres ne se lisent "
-               "pas."),
+        400: _(
+            "Requête mal formée : son corps, son formulaire ou ses paramètres ne se lisent pas."
+        ),
         404: _("Rien à l'adresse %(path)s sur ce site.", path=request.path),
-        405: _("La méthode %(method)s n'est pas permise à cette adresse.",
-               method=request.method),
+        405: _("La méthode %(method)s n'est pas permise à cette adresse.", method=request.method),
         429: _("Trop de requêtes : attendez quelques minutes avant de recommencer."),
     }
     return messages.get(status) or _("Requête refusée (erreur %(status)s).", status=status)
@@ -78,15 +85,22 @@ def _too_large() -> dict[str, str | None]:
     over = request.content_length is None or request.content_length > cap
     if over and request.mimetype == "multipart/form-data":
         limit = current_app.config["IMPORT_MAX_BYTES"]
-        return {"error": "upload_too_large", "field": "file",
-                "message": _("Fichier trop volumineux : au plus %(mb)s Mo.",
-                             mb=num(limit / 2**20, 1))}
+        return {
+            "error": "upload_too_large",
+            "field": "file",
+            "message": _("Fichier trop volumineux : au plus %(mb)s Mo.", mb=num(limit / 2**20, 1)),
+        }
     if over:
-        return {"error": "request_too_large", "field": None,
-                "message": _("Requête trop volumineuse : au plus %(mb)s Mo.",
-                             mb=num(cap / 2**20, 1))}
-    return {"error": "form_too_large", "field": None,
-            "message": _("Formulaire trop volumineux : un champ trop long, ou trop de champs.")}
+        return {
+            "error": "request_too_large",
+            "field": None,
+            "message": _("Requête trop volumineuse : au plus %(mb)s Mo.", mb=num(cap / 2**20, 1)),
+        }
+    return {
+        "error": "form_too_large",
+        "field": None,
+        "message": _("Formulaire trop volumineux : un champ trop long, ou trop de champs."),
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -106,8 +120,9 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         if status >= 500:
             log.error("HTTP %s on %s: %s", status, request.path, exc.description)
-        return respond(status, {"error": exc.name.lower().replace(" ", "_"),
-                                 "message": http_message(status)})
+        return respond(
+            status, {"error": exc.name.lower().replace(" ", "_"), "message": http_message(status)}
+        )
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:

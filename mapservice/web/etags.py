@@ -10,8 +10,13 @@ from mapservice.web.machine_routes import API_PREFIXES
 
 def _etag(response: Response) -> Response:
     """Tag a plain 200 GET of the APIs; answer 304 when the client already has it."""
-    if (request.method != "GET" or response.status_code != 200 or response.is_streamed
-            or response.direct_passthrough or not request.path.startswith(API_PREFIXES)):
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or response.is_streamed
+        or response.direct_passthrough
+        or not request.path.startswith(API_PREFIXES)
+    ):
         return response
     response.add_etag()
     response.make_conditional(request)  # turns it into a 304 in place when the tag matches

@@ -40,9 +40,14 @@ def _scope() -> tuple[Scope, bool]:
 def _checked_args() -> None:
     unknown = sorted(set(request.args) - set(KNOWN))
     if unknown:
-        raise InvalidInput(tr("Paramètre inconnu : {unknown!r} (attendu : "
-                              "{allowed}).",
-                              unknown=unknown[0], allowed=', '.join(KNOWN)), field=unknown[0])
+        raise InvalidInput(
+            tr(
+                "Paramètre inconnu : {unknown!r} (attendu : {allowed}).",
+                unknown=unknown[0],
+                allowed=", ".join(KNOWN),
+            ),
+            field=unknown[0],
+        )
 
 
 def _features(layer_id: str) -> tuple[Iterator[dict[str, Any]], Scope]:
@@ -56,20 +61,34 @@ def _features(layer_id: str) -> tuple[Iterator[dict[str, Any]], Scope]:
 @bp.get("/<layer>.<fmt>")
 def layer(layer: str, fmt: str) -> Response:
     if fmt not in export_formats.FORMATS:
-        raise NotFound(tr("Format inconnu : {fmt!r} (attendu : "
-                          "{allowed}).", fmt=fmt, allowed=', '.join(export_formats.FORMATS)))
+        raise NotFound(
+            tr(
+                "Format inconnu : {fmt!r} (attendu : {allowed}).",
+                fmt=fmt,
+                allowed=", ".join(export_formats.FORMATS),
+            )
+        )
     names = list(LAYERS) if layer == ALL else [layer]
     if layer != ALL and layer not in LAYERS:
-        raise NotFound(tr("Couche inconnue : {layer!r} (attendu : {allowed} ou {every}).",
-                          layer=layer, allowed=', '.join(LAYERS), every=ALL))
+        raise NotFound(
+            tr(
+                "Couche inconnue : {layer!r} (attendu : {allowed} ou {every}).",
+                layer=layer,
+                allowed=", ".join(LAYERS),
+                every=ALL,
+            )
+        )
     if layer == ALL and fmt not in ("gpkg", "xlsx"):
         raise NotFound(tr("Toutes les couches ensemble : gpkg ou xlsx, pas {fmt!r}.", fmt=fmt))
     headers = {"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'}
     mimetype = export_formats.FORMATS[fmt]
     if fmt in ("geojson", "csv"):
         features, scope = _features(layer)
-        chunks = (export_formats.geojson_chunks(features) if fmt == "geojson"
-                  else export_formats.csv_chunks(layer, features, scope))
+        chunks = (
+            export_formats.geojson_chunks(features)
+            if fmt == "geojson"
+            else export_formats.csv_chunks(layer, features, scope)
+        )
         return Response(stream_with_context(chunks), mimetype=mimetype, headers=headers)
     found = {}
     scope = _scope()[0]
@@ -88,5 +107,3 @@ def layer(layer: str, fmt: str) -> Response:
     finally:
         path.unlink(missing_ok=True)
     return Response(data, mimetype=mimetype, headers=headers)
-
-

@@ -42,8 +42,9 @@ def review() -> str:
     )
 
 
-def _position_page(site_id: int, *, error: InvalidInput | None = None,
-                   by: str = "") -> tuple[str, int]:
+def _position_page(
+    site_id: int, *, error: InvalidInput | None = None, by: str = ""
+) -> tuple[str, int]:
     svc = services()
     site = registry_queries.get_site(svc, site_id)
     munis = svc.gazetteer.municipalities
@@ -56,17 +57,28 @@ def _position_page(site_id: int, *, error: InvalidInput | None = None,
         lon, lat = -71.65, 48.55
     coarse = site.geocode_precision is None or site.geocode_precision.rank >= Precision.FSA.rank
     parts, map_name, marker_name = svc.position_map_parts(
-        lon=lon, lat=lat, label=site.member_name or site.name, zoom=13 if coarse else 16,
+        lon=lon,
+        lat=lat,
+        label=site.member_name or site.name,
+        zoom=13 if coarse else 16,
         assets_url=url_for("static", filename="vendor"),
     )
     # head and body hold the map's own markup only (the label is in the script part)
-    parts = {**parts, "header": mark_scripts(parts["header"]),
-             "body": mark_scripts(parts["body"])}
+    parts = {**parts, "header": mark_scripts(parts["header"]), "body": mark_scripts(parts["body"])}
     park = svc.park_ids().get(site.park_id or "")
     return render_template(
-        "geocoding_position.html", site=site, muni=muni, park=park, map=parts,
-        map_name=map_name, marker_name=marker_name, lat=lat, lon=lon,
-        labels=PRECISION_LABELS, error=error, by=by,
+        "geocoding_position.html",
+        site=site,
+        muni=muni,
+        park=park,
+        map=parts,
+        map_name=map_name,
+        marker_name=marker_name,
+        lat=lat,
+        lon=lon,
+        labels=PRECISION_LABELS,
+        error=error,
+        by=by,
     ), 422 if error else 200
 
 
@@ -82,8 +94,9 @@ def save_position(site_id: int) -> Response | tuple[str, int]:
     try:
         lat = _form_float("lat")
         lon = _form_float("lon")
-        geocoding_jobs.move_site(services(), site_id, lon, lat, by,
-                                 actor=current_principal().username)
+        geocoding_jobs.move_site(
+            services(), site_id, lon, lat, by, actor=current_principal().username
+        )
     except InvalidInput as exc:
         return _position_page(site_id, error=exc, by=by)
     return redirect(url_for("geocoding_pages.review", corrige=site_id), code=303)
@@ -94,6 +107,7 @@ def _form_float(name: str) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise InvalidInput(tr("Champ {name} invalide : {raw!r} n'est pas un nombre.",
-                              name=name, raw=raw[:40]),
-                           field=name) from None
+        raise InvalidInput(
+            tr("Champ {name} invalide : {raw!r} n'est pas un nombre.", name=name, raw=raw[:40]),
+            field=name,
+        ) from None

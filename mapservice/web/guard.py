@@ -73,9 +73,9 @@ def permission_for(endpoint: str | None) -> Permission | None:
 def may_open(endpoint: str) -> bool:
     """Whether the asker may open an endpoint (the menu shows only those)."""
     needed = permission_for(endpoint)
-    return needed is not None and allowed(current_principal(), needed,
-                                          public_map=needed is P.PUBLIC_MAP
-                                          and public_map_open())
+    return needed is not None and allowed(
+        current_principal(), needed, public_map=needed is P.PUBLIC_MAP and public_map_open()
+    )
 
 
 def sees_everything(who: Principal | None = None) -> bool:
@@ -106,8 +106,9 @@ def _refuse(who: Principal) -> Any:
     if who.signed_in:
         raise Forbidden(_("Votre rôle ne donne pas accès à cette page."))
     if request.path.startswith(MACHINE_PREFIXES):
-        raise NotSignedIn(_("Connexion requise : envoyez votre jeton personnel "
-                            "(Authorization: Bearer …)."))
+        raise NotSignedIn(
+            _("Connexion requise : envoyez votre jeton personnel (Authorization: Bearer …).")
+        )
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.login") + "?next=" + quote(target, safe="/"))
 
@@ -117,8 +118,9 @@ def _check() -> Any:
     if request.endpoint is None:
         return None  # no route: Flask answers 404
     who = current_principal()
-    if needed is None or not allowed(who, needed, public_map=needed is P.PUBLIC_MAP
-                                     and public_map_open()):
+    if needed is None or not allowed(
+        who, needed, public_map=needed is P.PUBLIC_MAP and public_map_open()
+    ):
         if needed is None:
             raise Forbidden(_("Cette adresse n'a pas de règle d'accès."))
         return _refuse(who)
@@ -129,8 +131,7 @@ def _check() -> Any:
 
 def _unauthorised_header(response: Response) -> Response:
     if response.status_code == 401 and request.path.startswith(MACHINE_PREFIXES):
-        response.headers["WWW-Authenticate"] = 'Bearer realm="mapservice", Basic ' \
-                                               'realm="mapservice"'
+        response.headers["WWW-Authenticate"] = 'Bearer realm="mapservice", Basic realm="mapservice"'
     return response
 
 
@@ -145,7 +146,16 @@ def init_app(app: Flask) -> None:
     def _csrf(exc: CSRFError) -> Any:
         from mapservice.web.error_pages import respond
 
-        return respond(400, {"error": "csrf", "field": "csrf_token",
-                             "message": _("Ce formulaire a expiré ou ne vient pas de ce site "
-                                          "(jeton CSRF %(why)s) : rechargez la page et "
-                                          "recommencez.", why=exc.description)})
+        return respond(
+            400,
+            {
+                "error": "csrf",
+                "field": "csrf_token",
+                "message": _(
+                    "Ce formulaire a expiré ou ne vient pas de ce site "
+                    "(jeton CSRF %(why)s) : rechargez la page et "
+                    "recommencez.",
+                    why=exc.description,
+                ),
+            },
+        )

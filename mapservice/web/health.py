@@ -26,5 +26,6 @@ def healthz() -> Response:
 def caches() -> Response:
     """Each cache of the process that answers (its id: with several workers, each has its
     own): what it holds, its largest and current size, hits, misses and hit rate."""
-    return jsonify({"pid": os.getpid(),
-                    "caches": [c.as_json() for c in services().caches.figures()]})
+    return jsonify(
+        {"pid": os.getpid(), "caches": [c.as_json() for c in services().caches.figures()]}
+    )

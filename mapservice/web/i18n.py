@@ -38,8 +38,13 @@ def language() -> str:
     if found is None:
         asked = request.args.get("lang", "")
         remembered = request.cookies.get(COOKIE, "")
-        found = (asked if asked in LANGUAGES else remembered if remembered in LANGUAGES
-                 else DEFAULT_LANGUAGE)
+        found = (
+            asked
+            if asked in LANGUAGES
+            else remembered
+            if remembered in LANGUAGES
+            else DEFAULT_LANGUAGE
+        )
         environ["mapservice.language"] = found
     return str(found)
 
@@ -51,9 +56,14 @@ def _select_locale() -> str:
 def _remember(response: Response) -> Response:
     asked = request.args.get("lang", "")
     if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
-        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True,
-                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+        response.set_cookie(
+            COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
     return response
 
 
@@ -68,9 +78,20 @@ def _in_page_language(func: Callable[..., str]) -> Callable[..., str]:
     return formatted
 
 
-FILTERS = {name: _in_page_language(getattr(formatting, name))
-           for name in ("num", "qty", "km", "minutes", "money", "day", "unit_label",
-                        "frequency_label", "tonnes_co2e")}
+FILTERS = {
+    name: _in_page_language(getattr(formatting, name))
+    for name in (
+        "num",
+        "qty",
+        "km",
+        "minutes",
+        "money",
+        "day",
+        "unit_label",
+        "frequency_label",
+        "tonnes_co2e",
+    )
+}
 num = FILTERS["num"]
 qty = FILTERS["qty"]
 km = FILTERS["km"]
@@ -128,13 +149,14 @@ def _finalize(value: Any) -> Any:
 def init_app(app: Flask) -> None:
     # Before any template is compiled: Jinja builds the call into each template's code.
     app.jinja_env.finalize = _finalize
-    Babel(app, locale_selector=_select_locale,
-          default_translation_directories=str(TRANSLATIONS))
+    Babel(app, locale_selector=_select_locale, default_translation_directories=str(TRANSLATIONS))
     # The templates' _() and ngettext(): the same catalogue as Flask-Babel's, Jinja's own
     # escaping and %-formatting ("newstyle"), as Flask-Babel installs them.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda text: _translations().ugettext(text),
-        lambda one, many, n: _translations().ungettext(one, many, n), newstyle=True)
+        lambda one, many, n: _translations().ungettext(one, many, n),
+        newstyle=True,
+    )
     app.after_request(_remember)
     for name, func in FILTERS.items():
         app.add_template_filter(func, name)
@@ -142,5 +164,9 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _language() -> dict[str, Any]:
         lang = language()
-        return {"lang": lang, "html_lang": str(get_locale()).replace("_", "-"),
-                "other_lang": "en" if lang == "fr" else "fr", "url_with": url_with}
+        return {
+            "lang": lang,
+            "html_lang": str(get_locale()).replace("_", "-"),
+            "other_lang": "en" if lang == "fr" else "fr",
+            "url_with": url_with,
+        }

@@ -24,38 +24,56 @@ DEFAULT_HIDDEN = ("offers", "needs", "roads")
 
 def status_labels() -> dict[str, str]:
     return {
-        "candidate": _("Candidate"), "contacted": _("Contactée"), "in_progress": _("En cours"),
-        "realised": _("Réalisée"), "rejected": _("Rejetée"), "status": _("Statut"),
-        "road_km": _("Distance routière"), "geodesic_km": _("Distance à vol d'oiseau"),
-        "duration": _("Durée du trajet"), "co2e": _("CO₂e net évité"),
-        "cost": _("Bénéfice net"), "score": _("Score"), "tonnes": _("Tonnage"),
+        "candidate": _("Candidate"),
+        "contacted": _("Contactée"),
+        "in_progress": _("En cours"),
+        "realised": _("Réalisée"),
+        "rejected": _("Rejetée"),
+        "status": _("Statut"),
+        "road_km": _("Distance routière"),
+        "geodesic_km": _("Distance à vol d'oiseau"),
+        "duration": _("Durée du trajet"),
+        "co2e": _("CO₂e net évité"),
+        "cost": _("Bénéfice net"),
+        "score": _("Score"),
+        "tonnes": _("Tonnage"),
         "transport_cost": _("Coût du transport"),
     }
 
 
 def map_labels() -> dict[str, str]:
     return {
-        "sites": _("Sites des membres"), "offers": _("Offres"), "needs": _("Besoins"),
-        "parks": _("Parcs industriels"), "lines": _("Synergies"),
-        "roads": _("Réseau routier"), "tiles": _("Fond de carte (OpenStreetMap)"),
+        "sites": _("Sites des membres"),
+        "offers": _("Offres"),
+        "needs": _("Besoins"),
+        "parks": _("Parcs industriels"),
+        "lines": _("Synergies"),
+        "roads": _("Réseau routier"),
+        "tiles": _("Fond de carte (OpenStreetMap)"),
         "offline_base": _("Fond régional (hors ligne)"),
         "offline_note": _("Fond de carte hors ligne : lac, rivière, municipalités et routes."),
-        "legend": _("Légende"), "park": _("Parc"), "open_site": _("Fiche du site"),
+        "legend": _("Légende"),
+        "park": _("Parc"),
+        "open_site": _("Fiche du site"),
         "anonymous": _("Entreprise non nommée (sans consentement)"),
     }
 
 
 def status_legend() -> list[dict[str, Any]]:
     labels = status_labels()
-    return [{"label": labels[s.value], "c": colour, "d": dash, "w": 3}
-            for s, (colour, dash) in STATUS_STYLE.items() if s in TRACKED]
+    return [
+        {"label": labels[s.value], "c": colour, "d": dash, "w": 3}
+        for s, (colour, dash) in STATUS_STYLE.items()
+        if s in TRACKED
+    ]
 
 
 def read_filter(args: Mapping[str, str] | None = None) -> tuple[MapFilter, dict[str, str]]:
     """The view's filter from the query string, and the errors by parameter (then no filter)."""
     try:
-        return parse_filter(args if args is not None else request.args,
-                            filter_choices(services())), {}
+        return parse_filter(
+            args if args is not None else request.args, filter_choices(services())
+        ), {}
     except InvalidInput as exc:
         return MapFilter(), {exc.field or "q": exc.message}
 
@@ -67,8 +85,14 @@ def read_layers(value: str | None) -> tuple[str, ...]:
     shown = tuple(k for k in value.split(",") if k)
     unknown = [k for k in shown if k not in LAYERS]
     if unknown:
-        raise InvalidInput(_("Couche inconnue : %(name)s (attendu : %(known)s).",
-                             name=unknown[0], known=", ".join(LAYERS)), field="layers")
+        raise InvalidInput(
+            _(
+                "Couche inconnue : %(name)s (attendu : %(known)s).",
+                name=unknown[0],
+                known=", ".join(LAYERS),
+            ),
+            field="layers",
+        )
     return shown
 
 
@@ -82,13 +106,27 @@ def read_view(args: Mapping[str, str]) -> dict[str, float] | None:
         try:
             value = float(raw)
         except ValueError:
-            raise InvalidInput(_("%(key)s doit être un nombre entre %(low)s et %(high)s "
-                                 "(reçu : %(raw)s).", key=key, low=low, high=high, raw=raw or "—"),
-                               field=key) from None
+            raise InvalidInput(
+                _(
+                    "%(key)s doit être un nombre entre %(low)s et %(high)s (reçu : %(raw)s).",
+                    key=key,
+                    low=low,
+                    high=high,
+                    raw=raw or "—",
+                ),
+                field=key,
+            ) from None
         if not low <= value <= high:
-            raise InvalidInput(_("%(key)s doit être un nombre entre %(low)s et %(high)s "
-                                 "(reçu : %(raw)s).", key=key, low=low, high=high, raw=raw),
-                               field=key)
+            raise InvalidInput(
+                _(
+                    "%(key)s doit être un nombre entre %(low)s et %(high)s (reçu : %(raw)s).",
+                    key=key,
+                    low=low,
+                    high=high,
+                    raw=raw,
+                ),
+                field=key,
+            )
         out[key] = value
     out["zoom"] = int(out.get("zoom", maps.REGION_ZOOM))
     return out
@@ -99,12 +137,13 @@ def form_choices() -> dict[str, Any]:
     svc = services()
     lang = language()
     munis = svc.gazetteer.municipalities
-    towns = sorted((m for m in munis.values() if m.kind != "sector"),
-                   key=lambda m: (m.mrc or "", m.name))
+    towns = sorted(
+        (m for m in munis.values() if m.kind != "sector"), key=lambda m: (m.mrc or "", m.name)
+    )
     categories = []
 
     def walk(code: str | None, depth: int) -> None:
-        children = (svc.taxonomy.roots() if code is None else svc.taxonomy.children(code))
+        children = svc.taxonomy.roots() if code is None else svc.taxonomy.children(code)
         for cat in sorted(children, key=lambda c: c.label(lang)):
             categories.append({"code": cat.code, "label": cat.label(lang), "depth": depth})
             walk(cat.code, depth + 1)
@@ -114,8 +153,9 @@ def form_choices() -> dict[str, Any]:
         "parks": sorted(svc.park_ids().values(), key=lambda p: p.name),
         "municipalities": towns,
         "mrcs": sorted({m.mrc for m in munis.values() if m.mrc}),
-        "sectors": [{"code": g.code, "label": g.label(lang), "colour": g.colour}
-                    for g in SECTOR_GROUPS],
+        "sectors": [
+            {"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS
+        ],
         "categories": categories,
     }
 
@@ -125,17 +165,23 @@ def site_url_pattern() -> str:
     return url_for("site_pages.site", site_id=987654321).replace("987654321", "{id}")
 
 
-def map_parts(data: Mapping[str, Any], *, standalone: bool = False,
-              **options: Any) -> dict[str, str]:
+def map_parts(
+    data: Mapping[str, Any], *, standalone: bool = False, **options: Any
+) -> dict[str, str]:
     """Render a map of ``data`` into header, body and script HTML for a page."""
     settings = current_app.config
     roads_url = None if standalone else url_for("pages.roads")
     basemap_url = None if standalone else url_for("pages.basemap")
     parts = maps.view_map_parts(
-        data, labels=map_labels(), tiles=settings["TILES"],
+        data,
+        labels=map_labels(),
+        tiles=settings["TILES"],
         assets_url=url_for("static", filename="vendor"),
         script_url=url_for("static", filename="js/mapservice-map.js"),
-        roads_url=roads_url, basemap_url=basemap_url, **options)
+        roads_url=roads_url,
+        basemap_url=basemap_url,
+        **options,
+    )
     # The head and body hold no data, only the map's own markup: their inline scripts get the
     # page's CSP nonce. The script part (with the data) goes into the template's own
     # <script nonce=…> element.

@@ -29,8 +29,9 @@ def navigation() -> list[dict[str, Any]]:
     for endpoint, label in MENU:
         if endpoint not in current_app.view_functions or not may_open(endpoint):
             continue
-        items.append({"url": url_for(endpoint), "label": str(label),
-                      "current": request.endpoint == endpoint})
+        items.append(
+            {"url": url_for(endpoint), "label": str(label), "current": request.endpoint == endpoint}
+        )
     return items
 
 

@@ -18,18 +18,29 @@ SCHEMA = "application/schema+json"
 _TYPES = {"string": "string", "integer": "integer", "boolean": "boolean", "number": "number"}
 
 
-def _param(name: str, description: str, schema: dict[str, Any], where: str = "query",
-           required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": required or where == "path",
-            "description": description, "schema": schema}
+def _param(
+    name: str,
+    description: str,
+    schema: dict[str, Any],
+    where: str = "query",
+    required: bool = False,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "description": description,
+        "schema": schema,
+    }
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _responses(description: str, schema: str, *types: str,
-               errors: Sequence[str] = ("400",)) -> dict[str, Any]:
+def _responses(
+    description: str, schema: str, *types: str, errors: Sequence[str] = ("400",)
+) -> dict[str, Any]:
     content: dict[str, Any] = {t: {"schema": _ref(schema)} for t in types if t != HTML}
     if HTML in types:
         content[HTML] = {"schema": {"type": "string"}}
@@ -40,159 +51,309 @@ def _responses(description: str, schema: str, *types: str,
 
 
 def _schemas() -> dict[str, Any]:
-    link = {"type": "object", "required": ["href", "rel"],
-            "properties": {"href": {"type": "string"}, "rel": {"type": "string"},
-                           "type": {"type": "string"}, "title": {"type": "string"}}}
+    link = {
+        "type": "object",
+        "required": ["href", "rel"],
+        "properties": {
+            "href": {"type": "string"},
+            "rel": {"type": "string"},
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+        },
+    }
     links = {"type": "array", "items": _ref("Link")}
-    geometry = {"type": "object", "nullable": True, "required": ["type", "coordinates"],
-                "properties": {"type": {"type": "string", "enum": [
-                    "Point", "LineString", "Polygon", "MultiPolygon"]},
-                    "coordinates": {"type": "array"}}}
-    feature = {"type": "object", "required": ["type", "geometry", "properties", "id"],
-               "properties": {"type": {"type": "string", "enum": ["Feature"]},
-                              "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
-                              "geometry": geometry, "properties": {"type": "object"},
-                              "links": links}}
-    collection = {"type": "object", "required": ["id", "links", "extent", "crs"],
-                  "properties": {"id": {"type": "string"}, "title": {"type": "string"},
-                                 "description": {"type": "string"},
-                                 "extent": {"type": "object"}, "itemType": {"type": "string"},
-                                 "crs": {"type": "array", "items": {"type": "string"}},
-                                 "storageCrs": {"type": "string"}, "links": links}}
+    geometry = {
+        "type": "object",
+        "nullable": True,
+        "required": ["type", "coordinates"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Point", "LineString", "Polygon", "MultiPolygon"]},
+            "coordinates": {"type": "array"},
+        },
+    }
+    feature = {
+        "type": "object",
+        "required": ["type", "geometry", "properties", "id"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+            "geometry": geometry,
+            "properties": {"type": "object"},
+            "links": links,
+        },
+    }
+    collection = {
+        "type": "object",
+        "required": ["id", "links", "extent", "crs"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "extent": {"type": "object"},
+            "itemType": {"type": "string"},
+            "crs": {"type": "array", "items": {"type": "string"}},
+            "storageCrs": {"type": "string"},
+            "links": links,
+        },
+    }
     return {
         "Link": link,
-        "Landing": {"type": "object", "required": ["links"],
-                    "properties": {"title": {"type": "string"},
-                                   "description": {"type": "string"}, "links": links}},
-        "Conformance": {"type": "object", "required": ["conformsTo"],
-                        "properties": {"conformsTo": {"type": "array",
-                                                      "items": {"type": "string"}},
-                                       "links": links}},
+        "Landing": {
+            "type": "object",
+            "required": ["links"],
+            "properties": {
+                "title": {"type": "string"},
+                "description": {"type": "string"},
+                "links": links,
+            },
+        },
+        "Conformance": {
+            "type": "object",
+            "required": ["conformsTo"],
+            "properties": {
+                "conformsTo": {"type": "array", "items": {"type": "string"}},
+                "links": links,
+            },
+        },
         "Collection": collection,
-        "Collections": {"type": "object", "required": ["links", "collections"],
-                        "properties": {"links": links, "collections": {
-                            "type": "array", "items": _ref("Collection")}}},
+        "Collections": {
+            "type": "object",
+            "required": ["links", "collections"],
+            "properties": {
+                "links": links,
+                "collections": {"type": "array", "items": _ref("Collection")},
+            },
+        },
         "Feature": feature,
         "FeatureCollection": {
             "type": "object",
             "required": ["type", "features", "numberMatched", "numberReturned", "links"],
-            "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
-                           "features": {"type": "array", "items": _ref("Feature")},
-                           "numberMatched": {"type": "integer", "minimum": 0},
-                           "numberReturned": {"type": "integer", "minimum": 0},
-                           "timeStamp": {"type": "string", "format": "date-time"},
-                           "links": links}},
-        "JsonSchema": {"type": "object", "required": ["type", "properties"],
-                       "properties": {"type": {"type": "string"},
-                                      "properties": {"type": "object"}}},
-        "Exception": {"type": "object", "required": ["type", "title", "status", "detail"],
-                      "properties": {"type": {"type": "string"}, "title": {"type": "string"},
-                                     "status": {"type": "integer"},
-                                     "detail": {"type": "string"},
-                                     "code": {"type": "string"},
-                                     "description": {"type": "string"},
-                                     "field": {"type": "string", "nullable": True}}},
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "features": {"type": "array", "items": _ref("Feature")},
+                "numberMatched": {"type": "integer", "minimum": 0},
+                "numberReturned": {"type": "integer", "minimum": 0},
+                "timeStamp": {"type": "string", "format": "date-time"},
+                "links": links,
+            },
+        },
+        "JsonSchema": {
+            "type": "object",
+            "required": ["type", "properties"],
+            "properties": {"type": {"type": "string"}, "properties": {"type": "object"}},
+        },
+        "Exception": {
+            "type": "object",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "code": {"type": "string"},
+                "description": {"type": "string"},
+                "field": {"type": "string", "nullable": True},
+            },
+        },
     }
 
 
-def document(server: str, queryables: Mapping[str, list[Field]], *, max_limit: int,
-             default_limit: int) -> dict[str, Any]:
+def document(
+    server: str, queryables: Mapping[str, list[Field]], *, max_limit: int, default_limit: int
+) -> dict[str, Any]:
     f = _param("f", "Format de la réponse", {"type": "string", "enum": ["json", "html"]})
     lang = _param("lang", "Langue des pages HTML", {"type": "string", "enum": ["fr", "en"]})
-    cid = _param("collectionId", "Identifiant de la collection",
-                 {"type": "string", "enum": list(LAYERS)}, "path")
-    crs_param = _param("crs", "Système de coordonnées des géométries (Part 2)",
-                       {"type": "string", "format": "uri", "enum": crs.URIS})
-    filters = [_param(name, f"Filtre de la carte : {name}", {"type": "string"})
-               for name in (*PARAMETERS, "status")]
+    cid = _param(
+        "collectionId",
+        "Identifiant de la collection",
+        {"type": "string", "enum": list(LAYERS)},
+        "path",
+    )
+    crs_param = _param(
+        "crs",
+        "Système de coordonnées des géométries (Part 2)",
+        {"type": "string", "format": "uri", "enum": crs.URIS},
+    )
+    filters = [
+        _param(name, f"Filtre de la carte : {name}", {"type": "string"})
+        for name in (*PARAMETERS, "status")
+    ]
     by_name: dict[str, Field] = {}
     for fields in queryables.values():
         for field in fields:
             by_name.setdefault(field.name, field)
-    properties = [_param(name, f"Égal à cette valeur : {field.label_fr} (collections : "
-                         + ", ".join(k for k, v in queryables.items() if field in v) + ")",
-                         {"type": _TYPES[field.type]})
-                  for name, field in sorted(by_name.items())]
+    properties = [
+        _param(
+            name,
+            f"Égal à cette valeur : {field.label_fr} (collections : "
+            + ", ".join(k for k, v in queryables.items() if field in v)
+            + ")",
+            {"type": _TYPES[field.type]},
+        )
+        for name, field in sorted(by_name.items())
+    ]
     item_params = [
         cid,
-        _param("limit", "Nombre maximal d'objets par page",
-               {"type": "integer", "minimum": 1, "maximum": max_limit,
-                "default": default_limit}),
-        _param("offset", "Nombre d'objets à sauter", {"type": "integer", "minimum": 0,
-                                                      "default": 0}),
-        {**_param("bbox", "min x, min y, max x, max y (CRS84, ou bbox-crs)",
-                  {"type": "array", "minItems": 4, "maxItems": 4,
-                   "items": {"type": "number"}}), "style": "form", "explode": False},
-        _param("bbox-crs", "Système de coordonnées de bbox (Part 2)",
-               {"type": "string", "format": "uri", "enum": crs.URIS}),
-        _param("datetime", "Instant ou intervalle RFC 3339 (synergies : date de la dernière "
-                           "mise à jour), ex. 2026-01-01/.. ", {"type": "string"}),
-        crs_param, *filters, *properties, f, lang,
+        _param(
+            "limit",
+            "Nombre maximal d'objets par page",
+            {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
+        ),
+        _param(
+            "offset", "Nombre d'objets à sauter", {"type": "integer", "minimum": 0, "default": 0}
+        ),
+        {
+            **_param(
+                "bbox",
+                "min x, min y, max x, max y (CRS84, ou bbox-crs)",
+                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+            ),
+            "style": "form",
+            "explode": False,
+        },
+        _param(
+            "bbox-crs",
+            "Système de coordonnées de bbox (Part 2)",
+            {"type": "string", "format": "uri", "enum": crs.URIS},
+        ),
+        _param(
+            "datetime",
+            "Instant ou intervalle RFC 3339 (synergies : date de la dernière "
+            "mise à jour), ex. 2026-01-01/.. ",
+            {"type": "string"},
+        ),
+        crs_param,
+        *filters,
+        *properties,
+        f,
+        lang,
     ]
-    crs_header = {"Content-Crs": {"description": "Système de coordonnées des géométries",
-                                  "schema": {"type": "string"}}}
-    items_ok = _responses("Objets", "FeatureCollection", GEOJSON, HTML,
-                          errors=("400", "401", "403", "404"))
+    crs_header = {
+        "Content-Crs": {
+            "description": "Système de coordonnées des géométries",
+            "schema": {"type": "string"},
+        }
+    }
+    items_ok = _responses(
+        "Objets", "FeatureCollection", GEOJSON, HTML, errors=("400", "401", "403", "404")
+    )
     items_ok["200"]["headers"] = crs_header
     item_ok = _responses("Objet", "Feature", GEOJSON, HTML, errors=("400", "401", "403", "404"))
     item_ok["200"]["headers"] = crs_header
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Économie circulaire Saguenay–Lac-Saint-Jean — OGC API – Features",
-                 "version": "1.0.0",
-                 "description": "Parcs, sites, offres et besoins, synergies."},
+        "info": {
+            "title": "Économie circulaire Saguenay–Lac-Saint-Jean — OGC API – Features",
+            "version": "1.0.0",
+            "description": "Parcs, sites, offres et besoins, synergies.",
+        },
         "servers": [{"url": server.rstrip("/")}],
         "paths": {
-            "/": {"get": {"summary": "Page d'accueil", "operationId": "landing",
-                          "parameters": [f, lang],
-                          "responses": _responses("Page d'accueil", "Landing", JSON, HTML)}},
-            "/conformance": {"get": {
-                "summary": "Classes de conformité", "operationId": "conformance",
-                "parameters": [f, lang],
-                "responses": _responses("Classes", "Conformance", JSON, HTML)}},
-            "/collections": {"get": {
-                "summary": "Collections", "operationId": "collections",
-                "parameters": [f, lang],
-                "responses": _responses("Collections", "Collections", JSON, HTML,
-                                        errors=("400", "401", "403"))}},
-            "/collections/{collectionId}": {"get": {
-                "summary": "Une collection", "operationId": "collection",
-                "parameters": [cid, f, lang],
-                "responses": _responses("Collection", "Collection", JSON, HTML,
-                                        errors=("400", "401", "403", "404"))}},
-            "/collections/{collectionId}/items": {"get": {
-                "summary": "Objets d'une collection", "operationId": "items",
-                "parameters": item_params, "responses": items_ok}},
-            "/collections/{collectionId}/items/{featureId}": {"get": {
-                "summary": "Un objet", "operationId": "item",
-                "parameters": [cid, _param("featureId", "Identifiant de l'objet",
-                                           {"type": "string"}, "path"), crs_param, f, lang],
-                "responses": item_ok}},
-            "/collections/{collectionId}/schema": {"get": {
-                "summary": "Schéma des objets (JSON Schema)", "operationId": "schema",
-                "parameters": [cid],
-                "responses": _responses("Schéma", "JsonSchema", SCHEMA,
-                                        errors=("401", "403", "404"))}},
-            "/collections/{collectionId}/queryables": {"get": {
-                "summary": "Propriétés filtrables", "operationId": "queryables",
-                "parameters": [cid],
-                "responses": _responses("Propriétés", "JsonSchema", SCHEMA,
-                                        errors=("401", "403", "404"))}},
-            "/api": {"get": {"summary": "Ce document", "operationId": "api",
-                             "responses": {"200": {"description": "OpenAPI 3.0"}}}},
+            "/": {
+                "get": {
+                    "summary": "Page d'accueil",
+                    "operationId": "landing",
+                    "parameters": [f, lang],
+                    "responses": _responses("Page d'accueil", "Landing", JSON, HTML),
+                }
+            },
+            "/conformance": {
+                "get": {
+                    "summary": "Classes de conformité",
+                    "operationId": "conformance",
+                    "parameters": [f, lang],
+                    "responses": _responses("Classes", "Conformance", JSON, HTML),
+                }
+            },
+            "/collections": {
+                "get": {
+                    "summary": "Collections",
+                    "operationId": "collections",
+                    "parameters": [f, lang],
+                    "responses": _responses(
+                        "Collections", "Collections", JSON, HTML, errors=("400", "401", "403")
+                    ),
+                }
+            },
+            "/collections/{collectionId}": {
+                "get": {
+                    "summary": "Une collection",
+                    "operationId": "collection",
+                    "parameters": [cid, f, lang],
+                    "responses": _responses(
+                        "Collection", "Collection", JSON, HTML, errors=("400", "401", "403", "404")
+                    ),
+                }
+            },
+            "/collections/{collectionId}/items": {
+                "get": {
+                    "summary": "Objets d'une collection",
+                    "operationId": "items",
+                    "parameters": item_params,
+                    "responses": items_ok,
+                }
+            },
+            "/collections/{collectionId}/items/{featureId}": {
+                "get": {
+                    "summary": "Un objet",
+                    "operationId": "item",
+                    "parameters": [
+                        cid,
+                        _param("featureId", "Identifiant de l'objet", {"type": "string"}, "path"),
+                        crs_param,
+                        f,
+                        lang,
+                    ],
+                    "responses": item_ok,
+                }
+            },
+            "/collections/{collectionId}/schema": {
+                "get": {
+                    "summary": "Schéma des objets (JSON Schema)",
+                    "operationId": "schema",
+                    "parameters": [cid],
+                    "responses": _responses(
+                        "Schéma", "JsonSchema", SCHEMA, errors=("401", "403", "404")
+                    ),
+                }
+            },
+            "/collections/{collectionId}/queryables": {
+                "get": {
+                    "summary": "Propriétés filtrables",
+                    "operationId": "queryables",
+                    "parameters": [cid],
+                    "responses": _responses(
+                        "Propriétés", "JsonSchema", SCHEMA, errors=("401", "403", "404")
+                    ),
+                }
+            },
+            "/api": {
+                "get": {
+                    "summary": "Ce document",
+                    "operationId": "api",
+                    "responses": {"200": {"description": "OpenAPI 3.0"}},
+                }
+            },
         },
         "components": {
             "schemas": _schemas(),
             "responses": {
-                "E400": {"description": "Paramètre invalide", "content": {
-                    "application/problem+json": {"schema": _ref("Exception")}}},
-                "E404": {"description": "Introuvable", "content": {
-                    "application/problem+json": {"schema": _ref("Exception")}}},
-                "E401": {"description": "Connexion requise : jeton personnel (Bearer ou "
-                                        "Basic)", "content": {
-                    "application/problem+json": {"schema": _ref("Exception")}}},
-                "E403": {"description": "Rôle sans accès aux données", "content": {
-                    "application/problem+json": {"schema": _ref("Exception")}}},
+                "E400": {
+                    "description": "Paramètre invalide",
+                    "content": {"application/problem+json": {"schema": _ref("Exception")}},
+                },
+                "E404": {
+                    "description": "Introuvable",
+                    "content": {"application/problem+json": {"schema": _ref("Exception")}},
+                },
+                "E401": {
+                    "description": "Connexion requise : jeton personnel (Bearer ou Basic)",
+                    "content": {"application/problem+json": {"schema": _ref("Exception")}},
+                },
+                "E403": {
+                    "description": "Rôle sans accès aux données",
+                    "content": {"application/problem+json": {"schema": _ref("Exception")}},
+                },
             },
         },
     }

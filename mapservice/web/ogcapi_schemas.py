@@ -25,16 +25,22 @@ from mapservice.web.ogcapi import (
     queryables,
 )
 
-_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number",
-               "boolean": "boolean"}
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
 #: Part 5 geometry formats: parks are outlines where known, else their centre.
-_GEOMETRY = {"parks": "geometry-any", "sites": "geometry-point", "flows": "geometry-point",
-             "synergies": "geometry-linestring"}
+_GEOMETRY = {
+    "parks": "geometry-any",
+    "sites": "geometry-point",
+    "flows": "geometry-point",
+    "synergies": "geometry-linestring",
+}
 
 
 def _property_schema(f: Field) -> dict[str, Any]:
-    schema: dict[str, Any] = {"title": f.label_fr, "description": f.label_en,
-                              "type": [_JSON_TYPES[f.type], "null"]}
+    schema: dict[str, Any] = {
+        "title": f.label_fr,
+        "description": f.label_en,
+        "type": [_JSON_TYPES[f.type], "null"],
+    }
     if f.name == "updated_at":
         schema["format"] = "date-time"
         schema["x-ogc-role"] = "primary-instant"
@@ -47,12 +53,16 @@ def schema(collection_id: str) -> Response:
     layer_id = _layer(collection_id)
     layer = LAYERS[layer_id]
     fields = [f for f in layer.fields if _scope().confidential or not f.confidential]
-    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-           "$id": _url("ogcapi.schema", collection_id=layer_id),
-           "title": layer.title_fr, "type": "object",
-           "properties": {
-               "geometry": {"format": _GEOMETRY[layer_id], "x-ogc-role": "primary-geometry"},
-               **{f.name: _property_schema(f) for f in fields}}}
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _url("ogcapi.schema", collection_id=layer_id),
+        "title": layer.title_fr,
+        "type": "object",
+        "properties": {
+            "geometry": {"format": _GEOMETRY[layer_id], "x-ogc-role": "primary-geometry"},
+            **{f.name: _property_schema(f) for f in fields},
+        },
+    }
     return _json(doc, SCHEMA)
 
 
@@ -60,18 +70,26 @@ def schema(collection_id: str) -> Response:
 def queryables_of(collection_id: str) -> Response:
     """The properties ``/items`` filters on by ``name=value`` (see :func:`queryables`)."""
     layer_id = _layer(collection_id)
-    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-           "$id": _url("ogcapi.queryables_of", collection_id=layer_id),
-           "title": f"{LAYERS[layer_id].title_fr} — propriétés filtrables", "type": "object",
-           "properties": {f.name: {"title": f.label_fr, "type": _JSON_TYPES[f.type]}
-                          for f in queryables(layer_id)},
-           "additionalProperties": False}
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _url("ogcapi.queryables_of", collection_id=layer_id),
+        "title": f"{LAYERS[layer_id].title_fr} — propriétés filtrables",
+        "type": "object",
+        "properties": {
+            f.name: {"title": f.label_fr, "type": _JSON_TYPES[f.type]} for f in queryables(layer_id)
+        },
+        "additionalProperties": False,
+    }
     return _json(doc, SCHEMA)
 
 
 @bp.get("/api")
 def openapi() -> Response:
     """The OpenAPI 3.0 description of these paths (``service-desc`` of the landing page)."""
-    doc = ogcapi_doc.document(_url("ogcapi.landing"), {k: queryables(k) for k in LAYERS},
-                              max_limit=MAX_LIMIT, default_limit=DEFAULT_LIMIT)
+    doc = ogcapi_doc.document(
+        _url("ogcapi.landing"),
+        {k: queryables(k) for k in LAYERS},
+        max_limit=MAX_LIMIT,
+        default_limit=DEFAULT_LIMIT,
+    )
     return _json(doc, "application/vnd.oai.openapi+json;version=3.0")

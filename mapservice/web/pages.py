@@ -30,8 +30,9 @@ bp = Blueprint("pages", __name__)
 LIST_LIMIT = 200
 
 
-def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: bool = False,
-                        ) -> dict:
+def region_page_context(
+    view: MapFilter, errors: dict[str, str], *, anonymise: bool = False
+) -> dict:
     svc = services()
     try:
         layers = read_layers(request.args.get("layers"))
@@ -39,26 +40,41 @@ def region_page_context(view: MapFilter, errors: dict[str, str], *, anonymise: b
     except InvalidInput as exc:
         errors = {**errors, exc.field or "layers": exc.message}
         layers, start = read_layers(None), None
-    shown = region_view(svc, view, lang=language(), anonymise=anonymise,
-                        site_url=site_url_pattern() if sees_everything() else None,
-                        status_labels=status_labels(), statuses=TRACKED)
+    shown = region_view(
+        svc,
+        view,
+        lang=language(),
+        anonymise=anonymise,
+        site_url=site_url_pattern() if sees_everything() else None,
+        status_labels=status_labels(),
+        statuses=TRACKED,
+    )
     data = {**shown.data, "lineLegend": status_legend()}  # the view's own data is shared
-    parts = map_parts(data, view=start, fit=not view.is_empty() and start is None,
-                      layers=LAYERS, hidden=[k for k in LAYERS if k not in layers])
+    parts = map_parts(
+        data,
+        view=start,
+        fit=not view.is_empty() and start is None,
+        layers=LAYERS,
+        hidden=[k for k in LAYERS if k not in layers],
+    )
     query: dict[str, Any] = dict(view.query())
     export_query = {**query, "anonyme": "1"} if anonymise else query
     return {
-        "map": parts, "filter": view, "errors": errors, "choices": form_choices(),
+        "map": parts,
+        "filter": view,
+        "errors": errors,
+        "choices": form_choices(),
         "n_sites": len(shown.data["sites"]["features"]),
         "n_offers": sum(1 for f in shown.flows if f.direction.value == "output"),
         "n_needs": sum(1 for f in shown.flows if f.direction.value == "input"),
         "n_lines": len(shown.data["lines"]["features"]),
         "listed": [s for s in shown.sites if s.member_name][:LIST_LIMIT],
         "site_url_pattern": site_url_pattern(),
-        "export_geojson": url_for("exports.layer", layer="sites", fmt="geojson",
-                                  **export_query),
+        "export_geojson": url_for("exports.layer", layer="sites", fmt="geojson", **export_query),
         "export_csv": url_for("exports.layer", layer="sites", fmt="csv", **export_query),
-        "query": query, "layers": layers, "anonymised": anonymise,
+        "query": query,
+        "layers": layers,
+        "anonymised": anonymise,
         "municipalities": svc.gazetteer.municipalities,
     }
 
@@ -107,9 +123,15 @@ def material(code: str) -> str:
     svc = services()
     if svc.taxonomy.get(code) is None:
         raise NotFound(tr("Aucune catégorie de matière n'a le code {code!r}.", code=code))
-    shown = material_view(svc, code, lang=language(), labels=status_labels(),
-                          site_url=site_url_pattern())
-    parts = map_parts(shown["data"], fit=True, layers=("parks", "sites", "offers", "needs",
-                                                       "lines"), hidden=("parks",),
-                      cluster=False, collapsed=True)
+    shown = material_view(
+        svc, code, lang=language(), labels=status_labels(), site_url=site_url_pattern()
+    )
+    parts = map_parts(
+        shown["data"],
+        fit=True,
+        layers=("parks", "sites", "offers", "needs", "lines"),
+        hidden=("parks",),
+        cluster=False,
+        collapsed=True,
+    )
     return render_template("material.html", map=parts, **shown)

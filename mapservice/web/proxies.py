@@ -26,8 +26,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: The headers read from a trusted proxy, and dropped from anyone else.
-FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
-             "HTTP_X_FORWARDED_PORT")
+FORWARDED = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+)
 
 
 class TrustedProxies:
@@ -61,10 +65,14 @@ class TrustedProxies:
         def depth(key: str) -> int:
             return min(hops, len(_values(environ, key)))
 
-        fix = ProxyFix(self.app, x_for=min(hops, len(chain)),
-                       x_proto=depth("HTTP_X_FORWARDED_PROTO"),
-                       x_host=depth("HTTP_X_FORWARDED_HOST"),
-                       x_port=depth("HTTP_X_FORWARDED_PORT"), x_prefix=0)
+        fix = ProxyFix(
+            self.app,
+            x_for=min(hops, len(chain)),
+            x_proto=depth("HTTP_X_FORWARDED_PROTO"),
+            x_host=depth("HTTP_X_FORWARDED_HOST"),
+            x_port=depth("HTTP_X_FORWARDED_PORT"),
+            x_prefix=0,
+        )
         return fix(environ, start_response)
 
 
@@ -84,4 +92,5 @@ def parse(raw: str | Iterable[Network]) -> tuple[Network, ...]:
 def init_app(app: Flask) -> None:
     """Wrap ``app``'s WSGI callable: every request passes here before Flask reads it."""
     app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
-        app.wsgi_app, parse(app.config.get("TRUSTED_PROXIES", ())))
+        app.wsgi_app, parse(app.config.get("TRUSTED_PROXIES", ()))
+    )

@@ -36,17 +36,28 @@ def column_labels(table: str) -> dict[str, str]:
     if table == "members":
         return member_labels()
     if table == "sites":
-        return {**site_labels(), "member_id": _("Membre (n°)"), "park_id": _("Parc"),
-                "geocode_precision": _("Précision du placement"),
-                "geocode_source": _("Source du placement"),
-                "geocode_score": _("Score du placement"), "geocoded_at": _("Placé le"),
-                "geocoded_by": _("Placé par"), "geocode_note": _("Remarque")}
+        return {
+            **site_labels(),
+            "member_id": _("Membre (n°)"),
+            "park_id": _("Parc"),
+            "geocode_precision": _("Précision du placement"),
+            "geocode_source": _("Source du placement"),
+            "geocode_score": _("Score du placement"),
+            "geocoded_at": _("Placé le"),
+            "geocoded_by": _("Placé par"),
+            "geocode_note": _("Remarque"),
+        }
     return {**flow_labels(), "site_id": _("Site (n°)")}
 
 
 def action_labels() -> dict[str, str]:
-    return {"create": _("création"), "update": _("modification"), "delete": _("suppression"),
-            "restore": _("restauration"), "import": _("import")}
+    return {
+        "create": _("création"),
+        "update": _("modification"),
+        "delete": _("suppression"),
+        "restore": _("restauration"),
+        "import": _("import"),
+    }
 
 
 def _shown(value: Any) -> str:
@@ -60,8 +71,9 @@ def _shown(value: Any) -> str:
 def _history_table(slug: str) -> str:
     table = HISTORY_TABLES.get(slug)
     if table is None:
-        raise NotFound(_("Pas d'historique pour « %(table)s » : membres, sites ou flux.",
-                         table=slug[:40]))
+        raise NotFound(
+            _("Pas d'historique pour « %(table)s » : membres, sites ou flux.", table=slug[:40])
+        )
     return table
 
 
@@ -86,15 +98,27 @@ def _history_page(slug: str, record_id: int, error: InvalidInput | None = None) 
         raise NotFound(_("Aucun enregistrement n° %(n)s ni historique.", n=record_id))
     version = (entries[-1].version or {}) if entries else {}
     labels = column_labels(table)
-    rows = [{"entry": e, "changes": [(labels.get(name, name), _shown(old), _shown(new))
-                                     for name, old, new in e.changes()],
-             "restorable": e.version is not None and e.action != "import"}
-            for e in reversed(entries)]
+    rows = [
+        {
+            "entry": e,
+            "changes": [
+                (labels.get(name, name), _shown(old), _shown(new)) for name, old, new in e.changes()
+            ],
+            "restorable": e.version is not None and e.action != "import",
+        }
+        for e in reversed(entries)
+    ]
     page = render_template(
-        "registry_history.html", slug=slug, table=table, record_id=record_id, rows=rows,
+        "registry_history.html",
+        slug=slug,
+        table=table,
+        record_id=record_id,
+        rows=rows,
         label=current or str(version.get("name") or version.get("description") or record_id),
         edit_url=None if current is None else _edit_url(table, record_id),
-        actions=action_labels(), error=error)
+        actions=action_labels(),
+        error=error,
+    )
     return (page, error.status) if error else page
 
 
@@ -108,10 +132,14 @@ def history(table: str, record_id: int) -> Page:
 def restore(table: str, record_id: int, audit_id: int) -> Page | Response:
     """Write back the version an entry left (a deleted record comes back with its id)."""
     try:
-        changed = registry_jobs.restore(services(), _history_table(table), record_id,
-                                        audit_id, actor=audit_actor())
+        changed = registry_jobs.restore(
+            services(), _history_table(table), record_id, audit_id, actor=audit_actor()
+        )
     except InvalidInput as exc:
         return _history_page(table, record_id, exc)
-    message = (_("Version de l'entrée n° %(n)s restaurée.", n=audit_id) if changed
-               else _("L'enregistrement est déjà dans cette version : rien n'a changé."))
+    message = (
+        _("Version de l'entrée n° %(n)s restaurée.", n=audit_id)
+        if changed
+        else _("L'enregistrement est déjà dans cette version : rien n'a changé.")
+    )
     return saved(message, ".history", table=table, record_id=record_id)

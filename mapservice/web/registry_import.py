@@ -31,13 +31,19 @@ from mapservice.web import services, uploads
 from mapservice.web.registry_pages import Page, audit_actor, bp
 
 
-def _import_form(error: InvalidInput | None = None,
-                 done: list[tuple[str, list[dict[str, Any]]]] | None = None) -> Page:
-    page = render_template("import_form.html", columns=COLUMNS, done=done or [], values={},
-                           errors={"file": error.message} if error else {},
-                           labels={"file": _("Fichier CSV ou XLSX")},
-                           max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-                           max_rows=current_app.config["IMPORT_MAX_ROWS"])
+def _import_form(
+    error: InvalidInput | None = None, done: list[tuple[str, list[dict[str, Any]]]] | None = None
+) -> Page:
+    page = render_template(
+        "import_form.html",
+        columns=COLUMNS,
+        done=done or [],
+        values={},
+        errors={"file": error.message} if error else {},
+        labels={"file": _("Fichier CSV ou XLSX")},
+        max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        max_rows=current_app.config["IMPORT_MAX_ROWS"],
+    )
     return (page, error.status) if error else page
 
 
@@ -55,8 +61,12 @@ def import_preview() -> Page:
         return _import_form(uploads.too_large(max_bytes))
     file = request.files.get("file")
     try:
-        upload = uploads.save(current_app.instance_path, file.stream if file else io.BytesIO(),
-                              file.filename if file else None, max_bytes=max_bytes)
+        upload = uploads.save(
+            current_app.instance_path,
+            file.stream if file else io.BytesIO(),
+            file.filename if file else None,
+            max_bytes=max_bytes,
+        )
     except InvalidInput as exc:
         return _import_form(exc)
     try:
@@ -66,8 +76,9 @@ def import_preview() -> Page:
         return _import_issues(exc)
     if not result.changed:
         uploads.discard(upload)
-    return render_template("import_preview.html", result=result, upload=upload,
-                           rows=_result_rows(result))
+    return render_template(
+        "import_preview.html", result=result, upload=upload, rows=_result_rows(result)
+    )
 
 
 @bp.post("/import/<token>")
@@ -75,14 +86,24 @@ def import_commit(token: str) -> Page | Response:
     """Write a previewed upload, all or nothing, then forget the file."""
     upload = uploads.claim(current_app.instance_path, token)
     try:
-        result = services().import_file(upload.path, dry_run=False, source=upload.source,
-                                        actor=audit_actor())
+        result = services().import_file(
+            upload.path, dry_run=False, source=upload.source, actor=audit_actor()
+        )
     except ImportRejected as exc:
         return _import_issues(exc)
     finally:
         uploads.discard(upload)
-    flash(json.dumps({"source": upload.source, "inserted": result.inserted,
-                      "updated": result.updated, "unchanged": result.unchanged}), "import")
+    flash(
+        json.dumps(
+            {
+                "source": upload.source,
+                "inserted": result.inserted,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+        ),
+        "import",
+    )
     return redirect(url_for(".import_page"), code=303)
 
 
@@ -97,9 +118,16 @@ def _result_rows(result: ImportResult | dict[str, dict[str, int]]) -> list[dict[
         return getattr(result, name) if isinstance(result, ImportResult) else result[name]
 
     labels = {"members": _("Membres"), "sites": _("Sites"), "flows": _("Offres et besoins")}
-    return [{"table": table, "label": label, "inserted": part("inserted")[table],
-             "updated": part("updated")[table], "unchanged": part("unchanged")[table]}
-            for table, label in labels.items()]
+    return [
+        {
+            "table": table,
+            "label": label,
+            "inserted": part("inserted")[table],
+            "updated": part("updated")[table],
+            "unchanged": part("unchanged")[table],
+        }
+        for table, label in labels.items()
+    ]
 
 
 @bp.get("/import/modele.csv")
@@ -108,9 +136,32 @@ def import_template() -> Response:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.name for c in COLUMNS])
-    writer.writerow(["Entreprise exemple inc.", "321113", "", "2485, rue des Érables",
-                     "Saguenay (Chicoutimi)", "G7H 5B1", "", "", "offre", "bois.sciure",
-                     "Sciure sèche", "120", "t/an", "hebdomadaire", "non", "non",
-                     "Julie Tremblay", "julie@exemple.ca", "418 555-0123", "oui"])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=modele-import.csv"})
+    writer.writerow(
+        [
+            "Entreprise exemple inc.",
+            "321113",
+            "",
+            "2485, rue des Érables",
+            "Saguenay (Chicoutimi)",
+            "G7H 5B1",
+            "",
+            "",
+            "offre",
+            "bois.sciure",
+            "Sciure sèche",
+            "120",
+            "t/an",
+            "hebdomadaire",
+            "non",
+            "non",
+            "Julie Tremblay",
+            "julie@exemple.ca",
+            "418 555-0123",
+            "oui",
+        ]
+    )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=modele-import.csv"},
+    )

@@ -12,15 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -42,24 +34,39 @@ Page = str | tuple[str, int]
 
 
 def member_labels() -> dict[str, str]:
-    return {"name": _("Nom de l'entreprise"), "naics_code": _("Code SCIAN"),
-            "contact_name": _("Personne-ressource"), "contact_email": _("Courriel"),
-            "contact_phone": _("Téléphone"),
-            "public_consent": _("L'entreprise accepte d'être nommée publiquement")}
+    return {
+        "name": _("Nom de l'entreprise"),
+        "naics_code": _("Code SCIAN"),
+        "contact_name": _("Personne-ressource"),
+        "contact_email": _("Courriel"),
+        "contact_phone": _("Téléphone"),
+        "public_consent": _("L'entreprise accepte d'être nommée publiquement"),
+    }
 
 
 def site_labels() -> dict[str, str]:
-    return {"name": _("Nom du site"), "address": _("Adresse civique"),
-            "municipality_id": _("Municipalité"), "postal_code": _("Code postal"),
-            "lat": _("Latitude"), "lon": _("Longitude")}
+    return {
+        "name": _("Nom du site"),
+        "address": _("Adresse civique"),
+        "municipality_id": _("Municipalité"),
+        "postal_code": _("Code postal"),
+        "lat": _("Latitude"),
+        "lon": _("Longitude"),
+    }
 
 
 def flow_labels() -> dict[str, str]:
-    return {"direction": _("Type"), "category_code": _("Catégorie de la taxonomie"),
-            "category_text": _("… ou description libre, classée automatiquement"),
-            "description": _("Description"), "quantity": _("Quantité"), "unit": _("Unité"),
-            "frequency": _("Fréquence"), "hazardous": _("Matière dangereuse"),
-            "confidential": _("Quantité confidentielle")}
+    return {
+        "direction": _("Type"),
+        "category_code": _("Catégorie de la taxonomie"),
+        "category_text": _("… ou description libre, classée automatiquement"),
+        "description": _("Description"),
+        "quantity": _("Quantité"),
+        "unit": _("Unité"),
+        "frequency": _("Fréquence"),
+        "hazardous": _("Matière dangereuse"),
+        "confidential": _("Quantité confidentielle"),
+    }
 
 
 def precision_labels() -> dict[str | None, str]:
@@ -94,16 +101,24 @@ def _category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
             out.extend(walk(child.code, depth + 1))
         return out
 
-    return [(root.label(lang),
-             [(root.code, _("%(label)s (en général)", label=root.label(lang)))]
-             + walk(root.code, 0))
-            for root in sorted(taxonomy.roots(), key=lambda c: fold(c.label(lang)))]
+    return [
+        (
+            root.label(lang),
+            [(root.code, _("%(label)s (en général)", label=root.label(lang)))] + walk(root.code, 0),
+        )
+        for root in sorted(taxonomy.roots(), key=lambda c: fold(c.label(lang)))
+    ]
 
 
 def _context(**extra: Any) -> dict[str, Any]:
     svc = services()
-    return {"munis": svc.gazetteer.municipalities, "taxonomy": svc.taxonomy,
-            "parks": svc.park_ids(), "precisions": precision_labels(), **extra}
+    return {
+        "munis": svc.gazetteer.municipalities,
+        "taxonomy": svc.taxonomy,
+        "parks": svc.park_ids(),
+        "precisions": precision_labels(),
+        **extra,
+    }
 
 
 def _form_data() -> dict[str, str]:
@@ -127,16 +142,26 @@ def saved(message: str, endpoint: str, **args: Any) -> Response:
 def members() -> str:
     q = request.args.get("q", "").strip()[:200]
     rows = registry_queries.list_members(services(), q)
-    return render_template("registry_members.html", rows=rows, q=q,
-                           total=registry_queries.count_members(services()))
+    return render_template(
+        "registry_members.html", rows=rows, q=q, total=registry_queries.count_members(services())
+    )
 
 
-def _member_page(member_id: int | None, values: dict[str, str],
-                 error: FormErrors | None = None) -> Page:
+def _member_page(
+    member_id: int | None, values: dict[str, str], error: FormErrors | None = None
+) -> Page:
     view = registry_queries.member_view(services(), member_id)
-    page = render_template("registry_member.html", **_context(
-        member=view.member, sites=view.sites, flow_counts=view.flow_counts, values=values,
-        errors=error.fields if error else {}, labels=member_labels()))
+    page = render_template(
+        "registry_member.html",
+        **_context(
+            member=view.member,
+            sites=view.sites,
+            flow_counts=view.flow_counts,
+            values=values,
+            errors=error.fields if error else {},
+            labels=member_labels(),
+        ),
+    )
     return (page, error.status) if error else page
 
 
@@ -148,8 +173,9 @@ def new_member() -> Page | Response:
         member_id = registry_jobs.save_member(services(), request.form, actor=audit_actor())
     except FormErrors as exc:
         return _member_page(None, _form_data(), exc)
-    return saved(_("Membre ajouté. Ajoutez-lui maintenant un site."),
-                  ".member", member_id=member_id)
+    return saved(
+        _("Membre ajouté. Ajoutez-lui maintenant un site."), ".member", member_id=member_id
+    )
 
 
 @bp.route("/membres/<int:member_id>", methods=["GET", "POST"])
@@ -167,16 +193,29 @@ def member(member_id: int) -> Page | Response:
 # --- sites ------------------------------------------------------------------------------------
 
 
-def _site_page(values: dict[str, str], *, site: Site | None = None,
-               member_id: int | None = None, error: FormErrors | None = None) -> Page:
+def _site_page(
+    values: dict[str, str],
+    *,
+    site: Site | None = None,
+    member_id: int | None = None,
+    error: FormErrors | None = None,
+) -> Page:
     view = registry_queries.site_view(services(), site=site, member_id=member_id)
     can_place = "geocoding_pages.position" in current_app.view_functions
-    page = render_template("registry_site.html", **_context(
-        member=view.member, site=site, flows=view.flows, deleted_flows=view.deleted_flows,
-        values=values,
-        can_place=can_place,
-        errors=error.fields if error else {}, labels=site_labels(),
-        municipality_choices=_municipality_choices()))
+    page = render_template(
+        "registry_site.html",
+        **_context(
+            member=view.member,
+            site=site,
+            flows=view.flows,
+            deleted_flows=view.deleted_flows,
+            values=values,
+            can_place=can_place,
+            errors=error.fields if error else {},
+            labels=site_labels(),
+            municipality_choices=_municipality_choices(),
+        ),
+    )
     return (page, error.status) if error else page
 
 
@@ -186,12 +225,16 @@ def new_site(member_id: int) -> Page | Response:
     if request.method == "GET":
         return _site_page(registry_jobs.site_form(), member_id=member_id)
     try:
-        site_id = registry_jobs.save_site(services(), request.form, member_id=member_id,
-                                          actor=audit_actor())
+        site_id = registry_jobs.save_site(
+            services(), request.form, member_id=member_id, actor=audit_actor()
+        )
     except FormErrors as exc:
         return _site_page(_form_data(), member_id=member_id, error=exc)
-    return saved(_("Site ajouté et placé sur la carte. Ajoutez-lui ses offres et besoins."),
-                  ".site", site_id=site_id)
+    return saved(
+        _("Site ajouté et placé sur la carte. Ajoutez-lui ses offres et besoins."),
+        ".site",
+        site_id=site_id,
+    )
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
@@ -209,14 +252,27 @@ def site(site_id: int) -> Page | Response:
 # --- flows ------------------------------------------------------------------------------------
 
 
-def _flow_page(values: dict[str, str], *, site_id: int, flow_id: int | None = None,
-               error: FormErrors | None = None) -> Page:
+def _flow_page(
+    values: dict[str, str],
+    *,
+    site_id: int,
+    flow_id: int | None = None,
+    error: FormErrors | None = None,
+) -> Page:
     site = registry_queries.get_site(services(), site_id)
-    page = render_template("registry_flow.html", **_context(
-        site=site, flow_id=flow_id, values=values, errors=error.fields if error else {},
-        labels=flow_labels(), category_groups=_category_groups(),
-        units=[(u.value, unit_label(u)) for u in Unit],
-        frequencies=[(f.value, frequency_label(f)) for f in Frequency]))
+    page = render_template(
+        "registry_flow.html",
+        **_context(
+            site=site,
+            flow_id=flow_id,
+            values=values,
+            errors=error.fields if error else {},
+            labels=flow_labels(),
+            category_groups=_category_groups(),
+            units=[(u.value, unit_label(u)) for u in Unit],
+            frequencies=[(f.value, frequency_label(f)) for f in Frequency],
+        ),
+    )
     return (page, error.status) if error else page
 
 
@@ -228,8 +284,9 @@ def new_flow(site_id: int) -> Page | Response:
         values["direction"] = request.args.get("type", "")
         return _flow_page(values, site_id=site_id)
     try:
-        flow_id, note = registry_jobs.save_flow(services(), request.form, site_id=site_id,
-                                                actor=audit_actor())
+        flow_id, note = registry_jobs.save_flow(
+            services(), request.form, site_id=site_id, actor=audit_actor()
+        )
     except FormErrors as exc:
         return _flow_page(_form_data(), site_id=site_id, error=exc)
     message = _("Flux ajouté.")
@@ -240,20 +297,24 @@ def new_flow(site_id: int) -> Page | Response:
 def flow(flow_id: int) -> Page | Response:
     current = registry_queries.get_flow(services(), flow_id)
     if request.method == "GET":
-        return _flow_page(registry_jobs.flow_form(current), site_id=current.site_id,
-                          flow_id=flow_id)
+        return _flow_page(
+            registry_jobs.flow_form(current), site_id=current.site_id, flow_id=flow_id
+        )
     try:
-        _id, note = registry_jobs.save_flow(services(), request.form, flow_id=flow_id,
-                                            actor=audit_actor())
+        _id, note = registry_jobs.save_flow(
+            services(), request.form, flow_id=flow_id, actor=audit_actor()
+        )
     except FormErrors as exc:
         return _flow_page(_form_data(), site_id=current.site_id, flow_id=flow_id, error=exc)
     message = _("Flux enregistré.")
-    return saved(f"{message} {say(note)}" if note else message, ".site",
-                 site_id=current.site_id)
+    return saved(f"{message} {say(note)}" if note else message, ".site", site_id=current.site_id)
 
 
 @bp.post("/flux/<int:flow_id>/supprimer")
 def delete_flow(flow_id: int) -> Response:
     gone = registry_jobs.delete_flow(services(), flow_id, actor=audit_actor())
-    return saved(_("Flux « %(description)s » supprimé.", description=gone.description),
-                  ".site", site_id=gone.site_id)
+    return saved(
+        _("Flux « %(description)s » supprimé.", description=gone.description),
+        ".site",
+        site_id=gone.site_id,
+    )

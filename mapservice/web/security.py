@@ -88,7 +88,7 @@ def tile_sources(tiles: str) -> tuple[str, ...]:
     labels = host.split(".")
     templated = [i for i, label in enumerate(labels) if _PLACEHOLDER.search(label)]
     if templated:  # CSP wildcards cover leftmost labels only
-        labels = ["*", *labels[templated[-1] + 1:]]
+        labels = ["*", *labels[templated[-1] + 1 :]]
     scheme = parts.scheme or "https"
     return (f"{scheme}://{'.'.join(labels)}" + (f":{port}" if port else ""),)
 
@@ -117,7 +117,8 @@ def _add_headers(response: Response) -> Response:
     # Only a response whose page asked for the nonce names it: everything else (JSON, files,
     # pages without a script) runs no inline script at all.
     headers["Content-Security-Policy"] = policy(
-        g.get("csp_nonce"), current_app.extensions["security"]["image_sources"])
+        g.get("csp_nonce"), current_app.extensions["security"]["image_sources"]
+    )
     for name, value in HEADERS.items():
         headers.setdefault(name, value)
     if request.is_secure or current_app.config.get("SECURE_COOKIES"):
@@ -128,15 +129,16 @@ def _add_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     secure = bool(app.config.get("SECURE_COOKIES"))
     app.config.update(
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure,
-        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
     )
     # Flask refuses a longer body with 413 before any view reads it (errors.py words it).
     if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = int(app.config["IMPORT_MAX_BYTES"]) \
-            + FORM_OVERHEAD_BYTES
+        app.config["MAX_CONTENT_LENGTH"] = int(app.config["IMPORT_MAX_BYTES"]) + FORM_OVERHEAD_BYTES
     app.extensions["security"] = {"image_sources": tile_sources(str(app.config["TILES"]))}
     app.jinja_env.globals["csp_nonce"] = nonce
     app.after_request(_add_headers)

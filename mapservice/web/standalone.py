@@ -28,7 +28,7 @@ def _local(url: str, static_url: str, static_dir: Path) -> Path | None:
     prefix = static_url.rstrip("/") + "/"
     if not url.startswith(prefix):
         return None
-    path = (static_dir / url[len(prefix):].split("?")[0]).resolve()
+    path = (static_dir / url[len(prefix) :].split("?")[0]).resolve()
     if static_dir.resolve() not in path.parents or not path.is_file():
         raise MissingAsset(url)
     return path
@@ -60,6 +60,7 @@ def inline_assets(html: str, *, static_url: str, static_dir: Path) -> str:
 
     Links to anything else (there should be none: the pages use no CDN) are left alone.
     """
+
     def script(match: re.Match[str]) -> str:
         path = _local(match.group("src"), static_url, static_dir)
         if path is None:

@@ -57,14 +57,23 @@ def board() -> str:
 def _board_page(*, error: str | None = None, status: int = 200) -> tuple[str, int]:
     svc = services()
     get = request.method == "GET"
-    columns = dashboard.board(svc, status=request.args.get("status") if get else None,
-                              page=request.args.get("page") if get else None, lang=language())
+    columns = dashboard.board(
+        svc,
+        status=request.args.get("status") if get else None,
+        page=request.args.get("page") if get else None,
+        lang=language(),
+    )
     moved = None
     if get and (raw := request.args.get("deplacee", "")).isdigit() and len(raw) < 10:
         moved = tracking.find_synergy(svc, int(raw))
     return render_template(
-        "synergy_board.html", columns=columns, total=sum(c.count for c in columns),
-        labels=STATUS_LABELS, move_labels=MOVE_LABELS, moved=moved, error=error,
+        "synergy_board.html",
+        columns=columns,
+        total=sum(c.count for c in columns),
+        labels=STATUS_LABELS,
+        move_labels=MOVE_LABELS,
+        moved=moved,
+        error=error,
         here=_here() if get else url_for("synergy_pages.board"),
     ), status
 
@@ -79,14 +88,21 @@ def _here() -> str:
 def move(synergy_id: int) -> Response | tuple[str, int]:
     form = request.form
     try:
-        synergy_jobs.move(services(), synergy_id=synergy_id, output_flow_id=None,
-                          input_flow_id=None, status=form.get("status", ""),
-                          author=form.get("author", ""), note=form.get("note", ""))
+        synergy_jobs.move(
+            services(),
+            synergy_id=synergy_id,
+            output_flow_id=None,
+            input_flow_id=None,
+            status=form.get("status", ""),
+            author=form.get("author", ""),
+            note=form.get("note", ""),
+        )
     except InvalidInput as exc:
         return _board_page(error=_refusal(synergy_id, exc), status=422)
     target = _local_path(form.get("next")) or url_for("synergy_pages.board")
-    return redirect(_with_param(target, "deplacee", str(synergy_id))
-                    + f"#synergie-{synergy_id}", code=303)
+    return redirect(
+        _with_param(target, "deplacee", str(synergy_id)) + f"#synergie-{synergy_id}", code=303
+    )
 
 
 def _refusal(synergy_id: int, exc: InvalidInput) -> str:
@@ -96,11 +112,15 @@ def _refusal(synergy_id: int, exc: InvalidInput) -> str:
         return exc.message
     current = tracking.get_synergy(services(), synergy_id).status
     allowed = dashboard.allowed_moves(current)
-    return _("La synergie n° %(id)s est « %(current)s » : elle ne peut pas passer à "
-             "« %(to)s ». Étapes possibles : %(allowed)s.", id=synergy_id,
-             current=STATUS_LABELS[current], to=STATUS_LABELS[SynergyStatus(raw)],
-             allowed=", ".join(f"« {STATUS_LABELS[s]} »" for s in allowed)
-             or _("aucune (une synergie réalisée est définitive)"))
+    return _(
+        "La synergie n° %(id)s est « %(current)s » : elle ne peut pas passer à "
+        "« %(to)s ». Étapes possibles : %(allowed)s.",
+        id=synergy_id,
+        current=STATUS_LABELS[current],
+        to=STATUS_LABELS[SynergyStatus(raw)],
+        allowed=", ".join(f"« {STATUS_LABELS[s]} »" for s in allowed)
+        or _("aucune (une synergie réalisée est définitive)"),
+    )
 
 
 def _local_path(raw: str | None) -> str | None:
@@ -131,18 +151,30 @@ def impact() -> tuple[str, int]:
     parks = sorted(((p.id, p.name) for p in svc.park_ids().values()), key=lambda p: p[1])
     same: dict[str, Any] = {k: v for k, v in filters.items() if v and k != "metric"}
     api_url = url_for("api_synergies.impact", **same)
-    context: dict[str, Any] = {"filters": filters, "parks": parks, "metric_labels": METRIC_LABELS,
-                               "metric_units": METRIC_UNITS, "view": None, "error": None,
-                               "api_url": api_url}
+    context: dict[str, Any] = {
+        "filters": filters,
+        "parks": parks,
+        "metric_labels": METRIC_LABELS,
+        "metric_units": METRIC_UNITS,
+        "view": None,
+        "error": None,
+        "api_url": api_url,
+    }
     try:
-        view = dashboard.impact(svc, start=args.get("from"), end=args.get("to"),
-                                park=args.get("park"), metric=args.get("metric"),
-                                lang=language())
+        view = dashboard.impact(
+            svc,
+            start=args.get("from"),
+            end=args.get("to"),
+            park=args.get("park"),
+            metric=args.get("metric"),
+            lang=language(),
+        )
     except InvalidInput as exc:
         context["error"] = exc
         return render_template("impact.html", **context), 422
-    context.update(view=view, charts=_charts(view),
-                   park_name=dict(parks).get(view.report["park"] or ""))
+    context.update(
+        view=view, charts=_charts(view), park_name=dict(parks).get(view.report["park"] or "")
+    )
     return render_template("impact.html", **context), 200
 
 
@@ -165,20 +197,40 @@ def _charts(view: dashboard.Impact) -> dict[str, dict[str, Any]]:
     what = f"{METRIC_LABELS[metric]} ({METRIC_UNITS[metric]})"
     out = {}
     for key, title, groups, layout in (
-        ("month", _("%(what)s par mois de réalisation", what=what), view.by_month,
-         charts.vertical_bars),
-        ("park", _("%(what)s par parc de l'offre", what=what), view.by_park,
-         charts.horizontal_bars),
-        ("category", _("%(what)s par catégorie de matière", what=what), view.by_category,
-         charts.horizontal_bars),
+        (
+            "month",
+            _("%(what)s par mois de réalisation", what=what),
+            view.by_month,
+            charts.vertical_bars,
+        ),
+        (
+            "park",
+            _("%(what)s par parc de l'offre", what=what),
+            view.by_park,
+            charts.horizontal_bars,
+        ),
+        (
+            "category",
+            _("%(what)s par catégorie de matière", what=what),
+            view.by_category,
+            charts.horizontal_bars,
+        ),
     ):
-        labels = [_month_label(g.key) if key == "month" else g.label or _("Hors parc")
-                  for g in groups]
+        labels = [
+            _month_label(g.key) if key == "month" else g.label or _("Hors parc") for g in groups
+        ]
         drawn = [_month_label(g.key, "\n") for g in groups] if key == "month" else labels
-        chart = layout(list(zip(drawn, (g.value(metric) for g in groups), strict=True)),
-                       digits=digits, fmt=_fmt)
-        out[key] = {"chart": chart, "title": title, "labels": labels,
-                    "desc": _describe(chart, METRIC_UNITS[metric])}
+        chart = layout(
+            list(zip(drawn, (g.value(metric) for g in groups), strict=True)),
+            digits=digits,
+            fmt=_fmt,
+        )
+        out[key] = {
+            "chart": chart,
+            "title": title,
+            "labels": labels,
+            "desc": _describe(chart, METRIC_UNITS[metric]),
+        }
     return out
 
 
@@ -187,10 +239,18 @@ def _describe(chart: charts.BarChart, unit: Any) -> str:
         return _("Aucune donnée.")
     high, low = chart.largest, chart.smallest
     assert high is not None and low is not None
-    text = _("Diagramme à barres, %(n)s barres. Valeur la plus haute : %(label)s, "
-             "%(value)s %(unit)s.", n=len(chart.bars), label=high.label.replace("\n", " "),
-             value=high.text, unit=unit)
+    text = _(
+        "Diagramme à barres, %(n)s barres. Valeur la plus haute : %(label)s, %(value)s %(unit)s.",
+        n=len(chart.bars),
+        label=high.label.replace("\n", " "),
+        value=high.text,
+        unit=unit,
+    )
     if low is not high and low.value != high.value:
-        text += " " + _("Valeur la plus basse : %(label)s, %(value)s %(unit)s.",
-                        label=low.label.replace("\n", " "), value=low.text, unit=unit)
+        text += " " + _(
+            "Valeur la plus basse : %(label)s, %(value)s %(unit)s.",
+            label=low.label.replace("\n", " "),
+            value=low.text,
+            unit=unit,
+        )
     return text

@@ -62,19 +62,26 @@ def check_name(filename: str | None) -> str:
         raise InvalidInput(_("Choisissez un fichier CSV ou XLSX à importer."), field="file")
     if Path(name).suffix.lower() not in EXTENSIONS:
         raise InvalidInput(
-            _("Format non pris en charge : « %(name)s ». Attendu : un fichier .csv ou .xlsx "
-              "(dans Excel : Enregistrer sous… CSV UTF-8 ou Classeur Excel).", name=name),
-            field="file")
+            _(
+                "Format non pris en charge : « %(name)s ». Attendu : un fichier .csv ou .xlsx "
+                "(dans Excel : Enregistrer sous… CSV UTF-8 ou Classeur Excel).",
+                name=name,
+            ),
+            field="file",
+        )
     return name
 
 
 def too_large(max_bytes: int) -> UploadTooLarge:
-    return UploadTooLarge(_("Fichier trop volumineux : au plus %(mb)s Mo.",
-                            mb=num(max_bytes / 2**20, 1)), field="file")
+    return UploadTooLarge(
+        _("Fichier trop volumineux : au plus %(mb)s Mo.", mb=num(max_bytes / 2**20, 1)),
+        field="file",
+    )
 
 
-def save(instance_path: str | Path, stream: IO[bytes], filename: str | None, *,
-         max_bytes: int) -> Upload:
+def save(
+    instance_path: str | Path, stream: IO[bytes], filename: str | None, *, max_bytes: int
+) -> Upload:
     """Copy an uploaded file under a new token, refusing it past ``max_bytes`` or empty."""
     name = check_name(filename)
     base = folder(instance_path)
@@ -99,8 +106,9 @@ def save(instance_path: str | Path, stream: IO[bytes], filename: str | None, *,
     except InvalidInput:
         path.unlink(missing_ok=True)
         raise
-    (base / f"{token}.json").write_text(json.dumps({"source": name}, ensure_ascii=False),
-                                        encoding="utf-8")
+    (base / f"{token}.json").write_text(
+        json.dumps({"source": name}, ensure_ascii=False), encoding="utf-8"
+    )
     return Upload(token, path, name)
 
 
@@ -112,16 +120,26 @@ def check_content(path: Path, name: str) -> None:
         found = _not_a_workbook(content)
         if found:
             raise InvalidInput(
-                _("« %(name)s » n'est pas un classeur XLSX : %(found)s. Attendu : un classeur "
-                  "Excel .xlsx (dans Excel : Enregistrer sous… Classeur Excel).",
-                  name=name, found=found), field="file")
+                _(
+                    "« %(name)s » n'est pas un classeur XLSX : %(found)s. Attendu : un classeur "
+                    "Excel .xlsx (dans Excel : Enregistrer sous… Classeur Excel).",
+                    name=name,
+                    found=found,
+                ),
+                field="file",
+            )
         return
     found = _not_text(content)
     if found:
         raise InvalidInput(
-            _("« %(name)s » n'est pas un fichier CSV : %(found)s. Attendu : du texte (UTF-8, "
-              "Windows-1252 ou UTF-16), une ligne par offre ou besoin.", name=name,
-              found=found), field="file")
+            _(
+                "« %(name)s » n'est pas un fichier CSV : %(found)s. Attendu : du texte (UTF-8, "
+                "Windows-1252 ou UTF-16), une ligne par offre ou besoin.",
+                name=name,
+                found=found,
+            ),
+            field="file",
+        )
 
 
 def _not_a_workbook(content: Content) -> str | None:
@@ -129,8 +147,9 @@ def _not_a_workbook(content: Content) -> str | None:
     if content is Content.WORKBOOK:
         return None
     return {
-        Content.OLD_EXCEL: _("c'est un ancien classeur Excel (.xls) ou un classeur protégé par "
-                             "un mot de passe"),
+        Content.OLD_EXCEL: _(
+            "c'est un ancien classeur Excel (.xls) ou un classeur protégé par un mot de passe"
+        ),
         Content.TEXT: _("c'est du texte (un CSV ? nommez-le .csv)"),
         Content.BINARY: _("son contenu n'est pas une archive ZIP"),
         Content.BROKEN_ZIP: _("c'est une archive ZIP illisible ou tronquée"),
@@ -144,8 +163,7 @@ def _not_text(content: Content) -> str | None:
     if content.zipped:
         return _("c'est un classeur XLSX ou une autre archive ZIP (un classeur se nomme .xlsx)")
     if content is Content.OLD_EXCEL:
-        return _("c'est un ancien classeur Excel (.xls) ou un classeur protégé par un mot de "
-                 "passe")
+        return _("c'est un ancien classeur Excel (.xls) ou un classeur protégé par un mot de passe")
     if content is Content.BINARY:
         return _("son contenu est binaire, pas du texte")
     return None
@@ -158,8 +176,12 @@ def claim(instance_path: str | Path, token: str) -> Upload:
     workers) only one imports the file.
     """
     base = folder(instance_path)
-    gone = NotFound(_("Ce fichier n'est plus disponible (déjà importé, ou téléversé il y a "
-                      "plus d'un jour) : téléversez-le de nouveau."))
+    gone = NotFound(
+        _(
+            "Ce fichier n'est plus disponible (déjà importé, ou téléversé il y a "
+            "plus d'un jour) : téléversez-le de nouveau."
+        )
+    )
     if not _TOKEN.match(token):
         raise gone
     claimed = base / f"{token}.claimed.json"
@@ -178,8 +200,7 @@ def claim(instance_path: str | Path, token: str) -> Upload:
 def discard(upload: Upload) -> None:
     """Forget an upload: the file and what it was called (claimed or not)."""
     base = upload.path.parent
-    for path in (upload.path, base / f"{upload.token}.json",
-                 base / f"{upload.token}.claimed.json"):
+    for path in (upload.path, base / f"{upload.token}.json", base / f"{upload.token}.claimed.json"):
         path.unlink(missing_ok=True)
 
 

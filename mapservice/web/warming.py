@@ -41,26 +41,34 @@ def page_text(app: Flask, lang: str = DEFAULT_LANGUAGE) -> PageText:
     application's root gets them (no request needed)."""
     from mapservice.web.site_pages import page_text as words
 
-    site_url = (app.url_map.bind("localhost").build("site_pages.site", {"site_id": 987654321})
-                .replace("987654321", "{id}"))
+    site_url = (
+        app.url_map.bind("localhost")
+        .build("site_pages.site", {"site_id": 987654321})
+        .replace("987654321", "{id}")
+    )
     with app.app_context(), force_locale(LANGUAGES[lang]):
         return words(lang, site_url)
 
 
-def start(app: Flask, *, pause_s: float = WARM_PAUSE_S,
-          check_every_s: float = CHECK_EVERY_S) -> threading.Event:
+def start(
+    app: Flask, *, pause_s: float = WARM_PAUSE_S, check_every_s: float = CHECK_EVERY_S
+) -> threading.Event:
     """Start warming ``app``'s site pages in a daemon thread; set the event to stop it."""
     stop = threading.Event()
     thread = threading.Thread(
-        target=_run, args=(app.extensions["mapservice"], page_text(app), stop),
+        target=_run,
+        args=(app.extensions["mapservice"], page_text(app), stop),
         kwargs={"pause_s": pause_s, "check_every_s": check_every_s},
-        name="mapservice-warming", daemon=True)
+        name="mapservice-warming",
+        daemon=True,
+    )
     thread.start()
     return stop
 
 
-def _run(svc: Services, text: PageText, stop: threading.Event, *, pause_s: float,
-         check_every_s: float) -> None:
+def _run(
+    svc: Services, text: PageText, stop: threading.Event, *, pause_s: float, check_every_s: float
+) -> None:
     warmed: tuple[object, ...] | None = None
     failing = False
     while not stop.is_set():

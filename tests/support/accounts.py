@@ -10,8 +10,12 @@ from mapservice.services import Services
 
 #: The accounts of the demo database the tests use: username → role.
 PASSWORD = "mot-de-passe-de-test"
-ACCOUNTS = {"admin": "admin", "personnel": "staff", "gestion": "park_manager",
-            "presentateur": "presenter"}
+ACCOUNTS = {
+    "admin": "admin",
+    "personnel": "staff",
+    "gestion": "park_manager",
+    "presentateur": "presenter",
+}
 #: The park the ``gestion`` account manages, and its personal tokens: filled by
 #: :func:`add_test_accounts` when the session's demo database is built (once per worker).
 MANAGED = {"park": "", "staff_token": "", "manager_token": ""}
@@ -24,8 +28,13 @@ def add_test_accounts(svc: Services) -> None:
     sites = Counter(s.park_id for s in svc.repo.sites() if s.park_id)
     park = sites.most_common(1)[0][0]
     for username, role in ACCOUNTS.items():
-        accounts.add_user(svc, username=username, password=PASSWORD, role=role,
-                          parks=[park] if role == "park_manager" else [])
+        accounts.add_user(
+            svc,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            parks=[park] if role == "park_manager" else [],
+        )
     MANAGED["park"] = park
     MANAGED["staff_token"] = accounts.make_token(svc, "personnel", "tests")
     MANAGED["manager_token"] = accounts.make_token(svc, "gestion", "tests")
@@ -42,8 +51,9 @@ def sign_in(client: Any, username: str, password: str = PASSWORD) -> Any:
     """Sign in through the real login form (CSRF token included); returns the client, which
     then sends the session's CSRF token as ``X-CSRFToken`` with every write."""
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
-    resp = client.post("/connexion", data={"username": username, "password": password,
-                                           "csrf_token": token})
+    resp = client.post(
+        "/connexion", data={"username": username, "password": password, "csrf_token": token}
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     client.environ_base["HTTP_X_CSRFTOKEN"] = token
     return client

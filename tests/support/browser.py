@@ -32,10 +32,17 @@ def chromium_or_skip() -> Iterator[Any]:
         pytest.skip(reason)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         try:
             yield browser
@@ -43,8 +50,7 @@ def chromium_or_skip() -> Iterator[Any]:
             browser.close()
 
 
-def signed_in_page(chromium: Any, base: str, username: str = "personnel",
-                   **options: Any) -> Any:
+def signed_in_page(chromium: Any, base: str, username: str = "personnel", **options: Any) -> Any:
     """A new browser page signed in through the login form as ``username`` (staff by
     default); ``options`` go to ``new_page`` (viewport, …)."""
     page = chromium.new_page(**options)

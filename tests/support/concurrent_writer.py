@@ -22,9 +22,9 @@ CYCLE = {"candidate": "contacted", "contacted": "rejected", "rejected": "candida
 TOGGLE = {"candidate": "rejected", "rejected": "candidate"}
 
 
-
-def work(url: str, tag: str, site_id: int, own_synergy: int, shared_synergy: int,
-         go: str) -> dict[str, Any]:
+def work(
+    url: str, tag: str, site_id: int, own_synergy: int, shared_synergy: int, go: str
+) -> dict[str, Any]:
     """Write and read for :data:`ROUNDS` rounds; return every write the database acknowledged."""
     repo = open_repository(url)
     done: dict[str, Any] = {"members": {}, "flows": {}, "own_moves": 0, "shared_moves": 0}
@@ -39,11 +39,18 @@ def work(url: str, tag: str, site_id: int, own_synergy: int, shared_synergy: int
             name = f"Métal {tag}-{i} ltée"
             done["members"][repo.add_member({"name": name, "naics_code": "331313"})] = name
             description = f"Retailles d'aluminium {tag} n° {i} — « éàç »"
-            flow_id = repo.add_flow({"site_id": site_id, "direction": "output",
-                                     "category_code": "metaux.aluminium",
-                                     "description": description, "quantity": float(i),
-                                     "unit": "t_per_year", "hazardous": False,
-                                     "confidential": i % 2 == 0})
+            flow_id = repo.add_flow(
+                {
+                    "site_id": site_id,
+                    "direction": "output",
+                    "category_code": "metaux.aluminium",
+                    "description": description,
+                    "quantity": float(i),
+                    "unit": "t_per_year",
+                    "hazardous": False,
+                    "confidential": i % 2 == 0,
+                }
+            )
             if i % 3 == 0:
                 repo.update_flow(flow_id, {"quantity": i + 0.5})
             done["flows"][flow_id] = [description, i + 0.5 if i % 3 == 0 else float(i)]

@@ -25,14 +25,26 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 #: Forty examples per operation, the same ones on every run.
-FUZZ_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
-                         suppress_health_check=[HealthCheck.too_slow,
-                                                HealthCheck.filter_too_much,
-                                                HealthCheck.function_scoped_fixture])
+FUZZ_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 
 def wsgi_schema(app: Any, request: pytest.FixtureRequest, document_path: str) -> Any:
@@ -50,5 +62,10 @@ def call_as_staff(case: Any) -> None:
     The app gzips large answers for clients that accept it; schemathesis' WSGI transport
     would hand the compressed bytes to the checks, so the plain body is asked for.
     """
-    case.call_and_validate(checks=CHECKS, headers={
-        "Authorization": f"Bearer {MANAGED['staff_token']}", "Accept-Encoding": "identity"})
+    case.call_and_validate(
+        checks=CHECKS,
+        headers={
+            "Authorization": f"Bearer {MANAGED['staff_token']}",
+            "Accept-Encoding": "identity",
+        },
+    )

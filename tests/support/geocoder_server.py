@@ -17,19 +17,52 @@ from urllib.parse import parse_qs, urlsplit
 
 #: Answers by lower-cased substring of the query: (lat, lon, display name, class, type).
 PLACES: list[tuple[str, tuple[float, float, str, str, str]]] = [
-    ("2485 rue alexis-le-trotteur", (48.40712, -71.22188,
-     "2485, Rue Alexis-Le Trotteur, Jonquière, Saguenay, Québec, G7X 0E4, Canada",
-     "building", "yes")),
-    ("rue des actionnaires", (48.40231, -71.08855,
-     "Rue des Actionnaires, Chicoutimi, Saguenay, Québec, Canada", "highway", "residential")),
-    ("3000 rue des pins ouest", (48.58501, -71.68990,
-     "3000, Rue des Pins Ouest, Alma, Québec, G8B 5W2, Canada", "place", "house")),
+    (
+        "2485 rue alexis-le-trotteur",
+        (
+            48.40712,
+            -71.22188,
+            "2485, Rue Alexis-Le Trotteur, Jonquière, Saguenay, Québec, G7X 0E4, Canada",
+            "building",
+            "yes",
+        ),
+    ),
+    (
+        "rue des actionnaires",
+        (
+            48.40231,
+            -71.08855,
+            "Rue des Actionnaires, Chicoutimi, Saguenay, Québec, Canada",
+            "highway",
+            "residential",
+        ),
+    ),
+    (
+        "3000 rue des pins ouest",
+        (
+            48.58501,
+            -71.68990,
+            "3000, Rue des Pins Ouest, Alma, Québec, G8B 5W2, Canada",
+            "place",
+            "house",
+        ),
+    ),
     # Exists only far away: a namesake street in Montréal.
-    ("rue sherbrooke", (45.5048, -73.5772, "Rue Sherbrooke, Montréal, Québec, Canada",
-                        "highway", "primary")),
+    (
+        "rue sherbrooke",
+        (45.5048, -73.5772, "Rue Sherbrooke, Montréal, Québec, Canada", "highway", "primary"),
+    ),
     # Two answers: one in Saguenay, one in Alma (a common street name).
-    ("rue racine", (48.42737, -71.06047, "Rue Racine Est, Chicoutimi, Saguenay, Québec",
-                    "highway", "secondary")),
+    (
+        "rue racine",
+        (
+            48.42737,
+            -71.06047,
+            "Rue Racine Est, Chicoutimi, Saguenay, Québec",
+            "highway",
+            "secondary",
+        ),
+    ),
     ("rue racine", (48.5500, -71.6520, "Rue Racine, Alma, Québec", "highway", "residential")),
 ]
 
@@ -67,8 +100,11 @@ class GeocoderServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
-                owner.requests.append(Recorded(time.monotonic(), parts.path, query,
-                                               self.headers.get("User-Agent", "")))
+                owner.requests.append(
+                    Recorded(
+                        time.monotonic(), parts.path, query, self.headers.get("User-Agent", "")
+                    )
+                )
                 b = owner.behaviour
                 if b.delay_s:
                     time.sleep(b.delay_s)
@@ -81,8 +117,10 @@ class GeocoderServer:
                 if parts.path == "/search":
                     self._send(200, [_nominatim(i, row) for i, row in enumerate(rows)])
                 elif parts.path == "/api":
-                    self._send(200, {"type": "FeatureCollection",
-                                     "features": [_photon(row) for row in rows]})
+                    self._send(
+                        200,
+                        {"type": "FeatureCollection", "features": [_photon(row) for row in rows]},
+                    )
                 else:
                     self._send(404, {"error": "not found"})
 
@@ -115,20 +153,41 @@ class GeocoderServer:
 def _nominatim(index: int, row: tuple[float, float, str, str, str]) -> dict[str, Any]:
     lat, lon, name, cls, typ = row
     return {
-        "place_id": 1000 + index, "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
-        "osm_type": "way", "osm_id": 2000 + index, "lat": f"{lat:.7f}", "lon": f"{lon:.7f}",
-        "class": cls, "type": typ, "place_rank": 30, "importance": 0.3 - index * 0.01,
-        "addresstype": "building" if cls == "building" else ("road" if cls == "highway"
-                                                              else "house"),
-        "name": "", "display_name": name,
-        "boundingbox": [f"{lat - .001:.7f}", f"{lat + .001:.7f}", f"{lon - .001:.7f}",
-                        f"{lon + .001:.7f}"],
+        "place_id": 1000 + index,
+        "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
+        "osm_type": "way",
+        "osm_id": 2000 + index,
+        "lat": f"{lat:.7f}",
+        "lon": f"{lon:.7f}",
+        "class": cls,
+        "type": typ,
+        "place_rank": 30,
+        "importance": 0.3 - index * 0.01,
+        "addresstype": "building"
+        if cls == "building"
+        else ("road" if cls == "highway" else "house"),
+        "name": "",
+        "display_name": name,
+        "boundingbox": [
+            f"{lat - 0.001:.7f}",
+            f"{lat + 0.001:.7f}",
+            f"{lon - 0.001:.7f}",
+            f"{lon + 0.001:.7f}",
+        ],
     }
 
 
 def _photon(row: tuple[float, float, str, str, str]) -> dict[str, Any]:
     lat, lon, name, cls, _typ = row
     kind = "house" if cls in ("building", "place") else "street"
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"name": name.split(",")[0], "type": kind, "city": "Saguenay",
-                           "countrycode": "CA", "osm_key": cls}}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "name": name.split(",")[0],
+            "type": kind,
+            "city": "Saguenay",
+            "countrycode": "CA",
+            "osm_key": cls,
+        },
+    }

@@ -26,8 +26,10 @@ def road(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float] 
     if a[1] > NO_ROAD_NORTH_OF or b[1] > NO_ROAD_NORTH_OF:
         return None
     lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     metres = 2 * 6_371_000 * math.asin(math.sqrt(h)) * 1.4
     return metres, metres / (60 / 3.6)
 
@@ -73,8 +75,9 @@ class RoutingServer:
             def _handle(self, body: Any) -> None:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
-                owner.requests.append(Recorded(self.command, parts.path, query, body,
-                                               dict(self.headers.items())))
+                owner.requests.append(
+                    Recorded(self.command, parts.path, query, body, dict(self.headers.items()))
+                )
                 b = owner.behaviour
                 if b.delay_s:
                     time.sleep(b.delay_s)
@@ -105,8 +108,9 @@ class RoutingServer:
         self._server.daemon_threads = True
         host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -117,18 +121,21 @@ class RoutingServer:
 
 def _answer(method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
     if method == "GET" and path.startswith("/table/v1/"):
-        coords = [tuple(map(float, c.split(","))) for c in
-                  unquote(path.split("/", 4)[4]).split(";")]
+        coords = [
+            tuple(map(float, c.split(","))) for c in unquote(path.split("/", 4)[4]).split(";")
+        ]
         src = [int(i) for i in query["sources"][0].split(";")]
         dst = [int(i) for i in query["destinations"][0].split(";")]
         if query.get("annotations") != ["distance,duration"]:
             return 400, {"code": "InvalidOptions"}
         cells = [[road(coords[i], coords[j]) for j in dst] for i in src]  # type: ignore[arg-type]
-        return 200, {"code": "Ok",
-                     "distances": [[c and round(c[0], 1) for c in row] for row in cells],
-                     "durations": [[c and round(c[1], 1) for c in row] for row in cells],
-                     "sources": [{"location": coords[i]} for i in src],
-                     "destinations": [{"location": coords[j]} for j in dst]}
+        return 200, {
+            "code": "Ok",
+            "distances": [[c and round(c[0], 1) for c in row] for row in cells],
+            "durations": [[c and round(c[1], 1) for c in row] for row in cells],
+            "sources": [{"location": coords[i]} for i in src],
+            "destinations": [{"location": coords[j]} for j in dst],
+        }
     if method == "POST" and path == "/sources_to_targets":
         if body["units"] != "kilometers":
             return 400, {"error": "units"}
@@ -139,17 +146,28 @@ def _answer(method: str, path: str, query: dict[str, list[str]], body: Any) -> t
             row = []
             for j, b in enumerate(dst):
                 c = road(a, b)
-                row.append({"from_index": i, "to_index": j,
-                            "distance": round(c[0] / 1000, 3) if c else None,
-                            "time": round(c[1]) if c else None})
+                row.append(
+                    {
+                        "from_index": i,
+                        "to_index": j,
+                        "distance": round(c[0] / 1000, 3) if c else None,
+                        "time": round(c[1]) if c else None,
+                    }
+                )
             rows.append(row)
-        return 200, {"sources_to_targets": rows, "units": "kilometers",
-                     "sources": [body["sources"]], "targets": [body["targets"]]}
+        return 200, {
+            "sources_to_targets": rows,
+            "units": "kilometers",
+            "sources": [body["sources"]],
+            "targets": [body["targets"]],
+        }
     if method == "POST" and path.startswith("/v2/matrix/"):
         locs = [tuple(p) for p in body["locations"]]
         src, dst = body["sources"], body["destinations"]
         cells = [[road(locs[i], locs[j]) for j in dst] for i in src]
-        return 200, {"distances": [[c and round(c[0], 2) for c in row] for row in cells],
-                     "durations": [[c and round(c[1], 2) for c in row] for row in cells],
-                     "metadata": {"query": body}}
+        return 200, {
+            "distances": [[c and round(c[0], 2) for c in row] for row in cells],
+            "durations": [[c and round(c[1], 2) for c in row] for row in cells],
+            "metadata": {"query": body},
+        }
     return 404, {"error": "not found"}

@@ -19,29 +19,110 @@ from tests.support.import_files import write_csv
 
 
 def _row(company, muni, lat, lon, kind, cat, desc, qty, confidential="non"):
-    return [company, "", "", "", muni, "", lat, lon, kind, cat, desc, qty, "t/an", "", "non",
-            confidential]
+    return [
+        company,
+        "",
+        "",
+        "",
+        muni,
+        "",
+        lat,
+        lon,
+        kind,
+        cat,
+        desc,
+        qty,
+        "t/an",
+        "",
+        "non",
+        confidential,
+    ]
 
 
 JONQ, CHIC = "Ville de Saguenay (arr. Jonquière)", "Ville de Saguenay (arr. Chicoutimi)"
 #: Eight members in seven parks; six candidate pairs in three top-level categories.
 ROWS = [
-    _row("Scierie Boréale (test)", JONQ, "48,4069", "-71,2221", "offre", "bois.sciure",
-         "Sciure d'épinette <sèche>", "500"),
-    _row("Ferme Laitière (test)", JONQ, "48,4165", "-71,2488", "besoin",
-         "usages.litiere_animale", "Litière des vaches", "300"),
-    _row("Fonderie Arvida (test)", JONQ, "48,4302", "-71,1655", "offre", "metaux.ferraille",
-         "Ferraille triée", "200"),
-    _row("Recycleur Métaux (test)", CHIC, "48,3990", "-71,0840", "besoin",
-         "usages.matiere_refonte", "Métal à refondre", "1000"),
-    _row("Brasserie du Fjord (test)", CHIC, "48,4280", "-71,0600", "offre",
-         "agroalimentaire.dreche", "Drêche humide", "80", "oui"),
-    _row("Ferme Porcine (test)", CHIC, "48,3162", "-71,1274", "besoin",
-         "usages.alimentation_animale", "Moulée", "120"),
-    _row("Planeur d'Alma (test)", "Alma", "48,5380", "-71,6300", "offre", "bois.copeaux",
-         "Copeaux de rabotage", "900"),
-    _row("Chaufferie Alma (test)", "Alma", "48,5650", "-71,6450", "besoin",
-         "usages.combustible_biomasse", "Chaudière à biomasse", "700"),
+    _row(
+        "Scierie Boréale (test)",
+        JONQ,
+        "48,4069",
+        "-71,2221",
+        "offre",
+        "bois.sciure",
+        "Sciure d'épinette <sèche>",
+        "500",
+    ),
+    _row(
+        "Ferme Laitière (test)",
+        JONQ,
+        "48,4165",
+        "-71,2488",
+        "besoin",
+        "usages.litiere_animale",
+        "Litière des vaches",
+        "300",
+    ),
+    _row(
+        "Fonderie Arvida (test)",
+        JONQ,
+        "48,4302",
+        "-71,1655",
+        "offre",
+        "metaux.ferraille",
+        "Ferraille triée",
+        "200",
+    ),
+    _row(
+        "Recycleur Métaux (test)",
+        CHIC,
+        "48,3990",
+        "-71,0840",
+        "besoin",
+        "usages.matiere_refonte",
+        "Métal à refondre",
+        "1000",
+    ),
+    _row(
+        "Brasserie du Fjord (test)",
+        CHIC,
+        "48,4280",
+        "-71,0600",
+        "offre",
+        "agroalimentaire.dreche",
+        "Drêche humide",
+        "80",
+        "oui",
+    ),
+    _row(
+        "Ferme Porcine (test)",
+        CHIC,
+        "48,3162",
+        "-71,1274",
+        "besoin",
+        "usages.alimentation_animale",
+        "Moulée",
+        "120",
+    ),
+    _row(
+        "Planeur d'Alma (test)",
+        "Alma",
+        "48,5380",
+        "-71,6300",
+        "offre",
+        "bois.copeaux",
+        "Copeaux de rabotage",
+        "900",
+    ),
+    _row(
+        "Chaufferie Alma (test)",
+        "Alma",
+        "48,5650",
+        "-71,6450",
+        "besoin",
+        "usages.combustible_biomasse",
+        "Chaudière à biomasse",
+        "700",
+    ),
 ]
 
 
@@ -54,8 +135,11 @@ def seed_registry(services: Services, folder: Path) -> list[int]:
 
 def by_categories(services: Services, out_code: str, in_code: str) -> int:
     flows = {f.id: f.category_code for f in services.repo.flows()}
-    (syn,) = [s for s in services.repo.synergies()
-              if (flows[s.output_flow_id], flows[s.input_flow_id]) == (out_code, in_code)]
+    (syn,) = [
+        s
+        for s in services.repo.synergies()
+        if (flows[s.output_flow_id], flows[s.input_flow_id]) == (out_code, in_code)
+    ]
     return syn.id
 
 
@@ -71,12 +155,17 @@ def expected_impact(services: Services) -> dict[str, dict]:
         "si.park_id, e.at FROM synergies s "
         "JOIN flows f ON f.id = s.output_flow_id JOIN sites si ON si.id = f.site_id "
         "JOIN synergy_events e ON e.synergy_id = s.id AND e.to_status = 'realised' "
-        "WHERE s.status = 'realised'")
+        "WHERE s.status = 'realised'"
+    )
     with services.repo.engine.connect() as conn:
         rows = conn.execute(query).all()
-    out: dict[str, dict] = {"totals": defaultdict(float), "month": defaultdict(float),
-                            "park": defaultdict(float), "category": defaultdict(float),
-                            "count": {"n": len(rows)}}
+    out: dict[str, dict] = {
+        "totals": defaultdict(float),
+        "month": defaultdict(float),
+        "park": defaultdict(float),
+        "category": defaultdict(float),
+        "count": {"n": len(rows)},
+    }
     for _id, tonnes, net_kg, cad, code, park, at in rows:
         at = datetime.fromisoformat(at) if isinstance(at, str) else at  # SQLite: text
         at = at.astimezone(UTC) if at.tzinfo else at

@@ -109,10 +109,7 @@ def upgrade() -> None:
         "sites",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "member_id",
-            sa.Integer,
-            sa.ForeignKey("members.id", ondelete="CASCADE"),
-            nullable=False,
+            "member_id", sa.Integer, sa.ForeignKey("members.id", ondelete="CASCADE"), nullable=False
         ),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("site_key", sa.String(300), nullable=False),
@@ -174,6 +171,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("flows", "sites", "members", "factors", "compatibility_rules",
-                  "material_categories", "parks", "municipalities"):
+    for table in (
+        "flows",
+        "sites",
+        "members",
+        "factors",
+        "compatibility_rules",
+        "material_categories",
+        "parks",
+        "municipalities",
+    ):
         op.drop_table(table)

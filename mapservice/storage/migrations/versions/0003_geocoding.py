@@ -44,10 +44,7 @@ def upgrade() -> None:
             primary_key=True,
         ),
         sa.Column(
-            "site_id",
-            sa.Integer,
-            sa.ForeignKey("sites.id", ondelete="CASCADE"),
-            primary_key=True,
+            "site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("message", sa.Text),

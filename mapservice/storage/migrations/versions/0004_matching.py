@@ -39,6 +39,11 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_sites_geog")
     op.drop_table("category_corrections")
     with op.batch_alter_table("synergies") as batch:
-        for name in ("reasons_json", "distance_backend", "net_benefit_cad", "net_kg_co2e",
-                     "tonnes_per_year"):
+        for name in (
+            "reasons_json",
+            "distance_backend",
+            "net_benefit_cad",
+            "net_kg_co2e",
+            "tonnes_per_year",
+        ):
             batch.drop_column(name)

@@ -22,8 +22,13 @@ branch_labels = None
 depends_on = None
 
 #: Table → counter (the same as ``mapservice.storage.schema.COUNTED`` at this revision).
-COUNTED = {"members": "registry", "sites": "registry", "flows": "registry",
-           "synergies": "synergies", "category_corrections": "corrections"}
+COUNTED = {
+    "members": "registry",
+    "sites": "registry",
+    "flows": "registry",
+    "synergies": "synergies",
+    "category_corrections": "corrections",
+}
 COUNTERS = ("registry", "synergies", "corrections")
 WRITES = ("insert", "update", "delete")
 
@@ -46,24 +51,30 @@ def upgrade() -> None:
         "change_counters",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("epoch", sa.String(32), nullable=False),
-        *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
-          for name in COUNTERS),
+        *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in COUNTERS),
     )
     # The one row takes id 1 from the sequence (PostgreSQL), which then moves past it.
-    op.execute(sa.text("INSERT INTO change_counters (epoch) VALUES (:epoch)")
-               .bindparams(epoch=uuid.uuid4().hex))
+    op.execute(
+        sa.text("INSERT INTO change_counters (epoch) VALUES (:epoch)").bindparams(
+            epoch=uuid.uuid4().hex
+        )
+    )
     if op.get_context().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
         for table, counter in COUNTED.items():
-            op.execute(f"CREATE TRIGGER {table}_counted AFTER INSERT OR UPDATE OR DELETE "
-                       f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION "
-                       f"count_change('{counter}')")
+            op.execute(
+                f"CREATE TRIGGER {table}_counted AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION "
+                f"count_change('{counter}')"
+            )
         return
     for table, counter in COUNTED.items():
         for write in WRITES:
-            op.execute(f"CREATE TRIGGER {table}_counted_{write} AFTER {write.upper()} "
-                       f"ON {table} BEGIN UPDATE change_counters "
-                       f"SET {counter} = {counter} + 1 WHERE id = 1; END")
+            op.execute(
+                f"CREATE TRIGGER {table}_counted_{write} AFTER {write.upper()} "
+                f"ON {table} BEGIN UPDATE change_counters "
+                f"SET {counter} = {counter} + 1 WHERE id = 1; END"
+            )
 
 
 def downgrade() -> None:

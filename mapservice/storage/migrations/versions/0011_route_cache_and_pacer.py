@@ -35,8 +35,10 @@ def _answer(hits_json: str) -> tuple[float | None, float | None] | None:
     if not isinstance(value, dict) or not {"road_m", "duration_s"} <= value.keys():
         return None
     road_m, duration_s = value["road_m"], value["duration_s"]
-    if not all(v is None or (isinstance(v, int | float) and not isinstance(v, bool))
-               for v in (road_m, duration_s)):
+    if not all(
+        v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+        for v in (road_m, duration_s)
+    ):
         return None
     if road_m is None or duration_s is None:
         return None, None
@@ -57,19 +59,31 @@ def upgrade() -> None:
         sa.Column("key", sa.String(200), primary_key=True),
         sa.Column("next_at_s", sa.Float, nullable=False),
     )
-    cache = sa.table("geocode_cache", sa.column("backend", sa.String), sa.column("query_key"),
-                     sa.column("hits_json"), sa.column("created_at", WHEN))
+    cache = sa.table(
+        "geocode_cache",
+        sa.column("backend", sa.String),
+        sa.column("query_key"),
+        sa.column("hits_json"),
+        sa.column("created_at", WHEN),
+    )
     conn = op.get_bind()
-    likes = sa.or_(*(cache.c.backend == e for e in ENGINES),
-                   *(cache.c.backend.like(f"{e}:%") for e in ENGINES))
+    likes = sa.or_(
+        *(cache.c.backend == e for e in ENGINES), *(cache.c.backend.like(f"{e}:%") for e in ENGINES)
+    )
     moved = []
     for row in conn.execute(sa.select(cache).where(likes)):
         answer = _answer(row.hits_json)
         if answer is None or len(row.query_key) > 64:
             continue
-        moved.append({"backend": row.backend[:80], "pair_key": row.query_key,
-                      "road_m": answer[0], "duration_s": answer[1],
-                      "created_at": row.created_at})
+        moved.append(
+            {
+                "backend": row.backend[:80],
+                "pair_key": row.query_key,
+                "road_m": answer[0],
+                "duration_s": answer[1],
+                "created_at": row.created_at,
+            }
+        )
     if moved:
         op.bulk_insert(route_cache, moved)
     # Moved, or unreadable (the engines asked those pairs again anyway).
@@ -78,15 +92,32 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    routes = sa.table("route_cache", sa.column("backend"), sa.column("pair_key"),
-                      sa.column("road_m", sa.Float), sa.column("duration_s", sa.Float),
-                      sa.column("created_at", WHEN))
-    cache = sa.table("geocode_cache", sa.column("backend"), sa.column("query_key"),
-                     sa.column("query"), sa.column("hits_json"), sa.column("created_at", WHEN))
-    rows = [{"backend": r.backend[:40], "query_key": r.pair_key, "query": r.pair_key,
-             "hits_json": json.dumps([{"road_m": r.road_m, "duration_s": r.duration_s}]),
-             "created_at": r.created_at or datetime.now(UTC)}
-            for r in conn.execute(sa.select(routes))]
+    routes = sa.table(
+        "route_cache",
+        sa.column("backend"),
+        sa.column("pair_key"),
+        sa.column("road_m", sa.Float),
+        sa.column("duration_s", sa.Float),
+        sa.column("created_at", WHEN),
+    )
+    cache = sa.table(
+        "geocode_cache",
+        sa.column("backend"),
+        sa.column("query_key"),
+        sa.column("query"),
+        sa.column("hits_json"),
+        sa.column("created_at", WHEN),
+    )
+    rows = [
+        {
+            "backend": r.backend[:40],
+            "query_key": r.pair_key,
+            "query": r.pair_key,
+            "hits_json": json.dumps([{"road_m": r.road_m, "duration_s": r.duration_s}]),
+            "created_at": r.created_at or datetime.now(UTC),
+        }
+        for r in conn.execute(sa.select(routes))
+    ]
     if rows:
         conn.execute(cache.insert(), rows)
     op.drop_table("outbound_pace")
