@@ -13,7 +13,7 @@ import pytest
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput
-from mapservice.matching import jobs as synergy_jobs
+from mapservice.matching.impact_report import impact_report
 from mapservice.services import Services
 from mapservice.views import dashboard
 from tests.support.seeded_registry import by_categories, expected_impact, realise, seed_registry
@@ -203,7 +203,7 @@ def test_impact_with_nothing_realised(seeded):
 def test_impact_report_rows_name_category_and_parks(seeded):
     metal = by_categories(seeded, "metaux.ferraille", "usages.matiere_refonte")
     realise(seeded, metal, datetime(2026, 4, 3, 12, tzinfo=UTC))
-    (row,) = synergy_jobs.impact_report(seeded)["synergies"]
+    (row,) = impact_report(seeded)["synergies"]
     assert (row["category"], row["output_park"], row["input_park"]) == (
         "metaux.ferraille",
         "arvida",

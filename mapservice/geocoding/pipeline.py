@@ -11,7 +11,9 @@
 Each step that cannot answer passes to the next. Input that is wrong (a malformed postal code,
 a name that matches no place) fails with :class:`GeocodingError` naming the field and, where it
 can, suggesting names; a place outside the region comes back flagged ``outside_region``, never
-moved to the nearest town.
+moved to the nearest town. The postal steps (2, 5 and a postal area given alone) live in
+:mod:`mapservice.geocoding.postal_steps`, the online one (3) in
+:mod:`mapservice.geocoding.online_hits`.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from mapservice.geocoding.base import AddressBackend, GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, normalize_postal_code
 from mapservice.geocoding.online_hits import online_location
 from mapservice.geocoding.parks import ParkNames
-from mapservice.geocoding.region import distance_m
-
-#: A postal code and a place name further apart than this disagree.
-CONFLICT_M = 8_000.0
+from mapservice.geocoding.postal_steps import (
+    area_alone,
+    fsa_fits,
+    postal_area_location,
+    postal_code_location,
+)
 
 __all__ = ["CascadeGeocoder", "GeocodeQuery", "OfflineGeocoder"]
 
@@ -123,7 +127,7 @@ class CascadeGeocoder:
         code = None
         notes: list[str] = []
         if query.postal_code and len(query.postal_code.strip()) == 3:
-            return self._area_alone(query.postal_code.strip().upper(), muni)
+            return area_alone(self.gazetteer, query.postal_code.strip().upper(), muni)
         if query.postal_code:
             code = normalize_postal_code(query.postal_code)
             if code is None:
@@ -134,7 +138,7 @@ class CascadeGeocoder:
                     ),
                     field="code_postal",
                 )
-            found = self._postal_code(code, muni)
+            found = postal_code_location(self.gazetteer, code, muni)
             if found is not None:
                 return found
         unavailable = False
@@ -152,7 +156,7 @@ class CascadeGeocoder:
         if park_candidates:
             notes.append("plusieurs parcs portent ce nom : choisissez parmi les candidats")
         if code is not None:
-            area = self._postal_area(code, muni)
+            area = postal_area_location(self.gazetteer, code, muni)
             if area is not None:
                 return _noted(area, notes, degraded=unavailable)
         if muni is not None:
@@ -198,125 +202,6 @@ class CascadeGeocoder:
 
     # --- steps --------------------------------------------------------------------------------
 
-    def _postal_code(self, code: str, muni: Municipality | None) -> Location | None:
-        point = self.gazetteer.postal_codes.get(code)
-        if point is not None:
-            location = Location(
-                lon=point.lon,
-                lat=point.lat,
-                precision=Precision.POSTCODE,
-                source="geonames-postal-code",
-                score=0.9,
-                municipality_id=point.municipality_id,
-                label=code,
-            )
-            return self._check_agrees(location, muni, f"le code postal {code}")
-        if code[:3] in self.gazetteer.postal_areas:
-            return None  # an unknown code of a regional area: the postal-area step may answer
-        outside = self.gazetteer.outside_areas.get(code[:3])
-        if muni is not None or outside is None:
-            where = tr(" (zone {name})", name=outside.name) if outside else ""
-            raise GeocodingError(
-                tr(
-                    "Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean, alors "
-                    "que la municipalité {name} l'est.",
-                    code=code,
-                    where=where,
-                    name=muni.name,
-                )
-                if muni
-                else tr(
-                    "Le code postal {code}{where} n'est pas du Saguenay–Lac-Saint-Jean.",
-                    code=code,
-                    where=where,
-                ),
-                field="code_postal",
-                outside_region=True,
-            )
-        return Location(
-            lon=outside.lon,
-            lat=outside.lat,
-            precision=Precision.FSA,
-            source="geonames-quebec",
-            score=0.3,
-            outside_region=True,
-            label=code,
-            note=f"Le code postal {code} est au Québec ({outside.name}), hors de la région.",
-        )
-
-    def _area_alone(self, fsa: str, muni: Municipality | None) -> Location:
-        """A postal area alone ("G7H"): its centre if urban; refused if rural or unknown."""
-        area = self.gazetteer.postal_areas.get(fsa)
-        if area is not None and area.urban:
-            return Location(
-                lon=area.lon,
-                lat=area.lat,
-                precision=Precision.FSA,
-                source="statcan-fsa-centroid",
-                score=0.5,
-                label=fsa,
-                municipality_id=muni.id if muni else None,
-            )
-        if area is not None:
-            raise GeocodingError(
-                tr(
-                    "La zone postale {fsa} ({label}) couvre des centaines de km : donnez le "
-                    "code postal complet ou la municipalité.",
-                    fsa=fsa,
-                    label=area.label,
-                ),
-                field="code_postal",
-            )
-        outside = self.gazetteer.outside_areas.get(fsa)
-        if outside is not None and muni is None:
-            return Location(
-                lon=outside.lon,
-                lat=outside.lat,
-                precision=Precision.FSA,
-                source="geonames-quebec",
-                score=0.3,
-                outside_region=True,
-                label=fsa,
-                note=f"La zone postale {fsa} est au Québec, hors de la région.",
-            )
-        raise GeocodingError(
-            tr("Zone postale inconnue dans la région : {fsa!r}.", fsa=fsa),
-            field="code_postal",
-            outside_region=outside is not None,
-        )
-
-    def _check_agrees(self, location: Location, muni: Municipality | None, what: str) -> Location:
-        """Keep ``location`` but say so, with the place as a candidate, when they disagree."""
-        if muni is None or location.municipality_id is None:
-            return location if muni is None else replace(location, municipality_id=muni.id)
-        here = self.gazetteer.municipalities.get(location.municipality_id)
-        if here is not None and (
-            self.gazetteer.within(here, muni) or self.gazetteer.within(muni, here)
-        ):
-            return replace(
-                location, municipality_id=muni.id if self.gazetteer.within(muni, here) else here.id
-            )
-        if distance_m(location.lon, location.lat, muni.lon, muni.lat) <= CONFLICT_M:
-            return location
-        where = here.name if here else location.municipality_id
-        return replace(
-            location,
-            score=round(location.score * 0.6, 3),
-            note=f"{what} est à {where}, pas à {muni.name} : vérifiez l'adresse.",
-            candidates=(self._municipality_location(muni),),
-        )
-
-    def _municipality_location(self, muni: Municipality) -> Location:
-        return Location(
-            lon=muni.lon,
-            lat=muni.lat,
-            precision=Precision.MUNICIPALITY,
-            source="gazetteer",
-            score=0.3,
-            municipality_id=muni.id,
-            label=muni.name,
-        )
-
     def _park_places(self, muni: Municipality) -> set[str]:
         """Where a park may lie for a text naming ``muni``: its borough or municipality.
 
@@ -347,7 +232,9 @@ class CascadeGeocoder:
         if code is not None and code[:3] in self.gazetteer.postal_areas:
             # A regional postal area written with the address must serve the park's place.
             by_code = {
-                m.id for m in self.gazetteer.municipalities.values() if self._fsa_fits(code[:3], m)
+                m.id
+                for m in self.gazetteer.municipalities.values()
+                if fsa_fits(self.gazetteer, code[:3], m)
             }
             allowed = by_code if allowed is None else allowed & by_code
         # The address alone first ("Parc industriel de Kénogami, Jonquière"), then the whole
@@ -379,32 +266,6 @@ class CascadeGeocoder:
             )
             return None, (as_location, *others)
         return as_location, ()
-
-    def _postal_area(self, code: str, muni: Municipality | None) -> Location | None:
-        area = self.gazetteer.postal_area(code)
-        if area is None or not area.urban:
-            return None
-        if muni is not None and not self._fsa_fits(area.fsa, muni):
-            return None
-        return Location(
-            lon=area.lon,
-            lat=area.lat,
-            precision=Precision.FSA,
-            source="statcan-fsa-centroid",
-            score=0.5,
-            municipality_id=muni.id if muni else None,
-            label=area.fsa,
-            note=f"code postal {code} absent de la table : centre de la zone {area.fsa}",
-        )
-
-    def _fsa_fits(self, fsa: str, muni: Municipality) -> bool:
-        """Whether a postal area serves ``muni`` (or, when it lists none, its parent)."""
-        current: Municipality | None = muni
-        while current is not None:
-            if current.fsa:
-                return fsa in current.fsa
-            current = self.gazetteer.municipalities.get(current.parent_id or "")
-        return False
 
     def _coordinates(self, query: GeocodeQuery, muni: Municipality | None) -> Location:
         lat, lon = query.lat, query.lon

@@ -24,8 +24,7 @@ wet organics, hundreds for metals) are never proposed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -33,16 +32,12 @@ from mapservice.domain.model import Direction, Flow, Site, SynergyKind
 from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT
 from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.matching import scoring
-from mapservice.matching.arrays import (
-    FlowGroup,
-    MatrixCell,
-    comparable_quantity,
-    geodesic_to,
-    is_hazardous,
-    matrix_cell,
-)
+from mapservice.matching.arrays import FlowGroup, comparable_quantity, geodesic_to, is_hazardous
 from mapservice.matching.candidate import Candidate, make_candidate
+from mapservice.matching.reach import CategoryReach, mutual_reach_m
+from mapservice.matching.road_distances import road_distances
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
+from mapservice.matching.site_search import SiteSearch
 from mapservice.materials.compatibility import Compatibility, Fit
 from mapservice.materials.impact import TransportModel
 from mapservice.materials.taxonomy import Category, Taxonomy
@@ -50,54 +45,6 @@ from mapservice.routing.base import DistanceBackend
 
 #: Mutualisation partners kept per flow: the nearest ones.
 MUTUALISATION_PER_FLOW = 5
-
-
-@dataclass
-class _Search:
-    """What one site's search found: pairs by group (arrays), mutualisations, score bounds.
-
-    Distances in ``found`` are lower bounds (the projected plane, shrunk by its margin); the
-    pairs handed out get their exact geodesic distance, and lose those beyond their reach.
-    """
-
-    found: list[tuple[Flow, FlowGroup, np.ndarray, np.ndarray, Fit, float]]
-    mutual: list[tuple[Flow, Flow, Fit, float]]
-    upper: np.ndarray  # per found pair, in order: the best score it could reach
-    origin: tuple[float, float]
-
-    @property
-    def size(self) -> int:
-        return int(self.upper.size) + len(self.mutual)
-
-    def pairs(self, which: np.ndarray | None) -> list[tuple[Flow, Flow, Fit, float]]:
-        """The mutualisations and the found pairs numbered ``which`` (all when None)."""
-        out = list(self.mutual)
-        if not self.found:
-            return out
-        sizes = [entry[2].size for entry in self.found]
-        if which is None:
-            which = np.arange(sum(sizes))
-        starts = np.cumsum([0, *sizes])
-        entries = np.searchsorted(starts, which, side="right") - 1
-        local = which - starts[entries]
-        others = [
-            (self.found[e], int(self.found[e][2][k]))
-            for e, k in zip(entries.tolist(), local.tolist(), strict=True)
-        ]
-        lons = np.array([entry[1].lon[k] for entry, k in others])
-        lats = np.array([entry[1].lat[k] for entry, k in others])
-        exact = geodesic_to(self.origin[0], self.origin[1], lons, lats)
-        for (entry, k), d in zip(others, exact.tolist(), strict=True):
-            flow, group, _idx, _dist, fit, reach_m = entry
-            if d > reach_m:
-                continue
-            other = group.flows[k]
-            out.append(
-                (flow, other, fit, d)
-                if flow.direction is Direction.OUTPUT
-                else (other, flow, fit, d)
-            )
-        return out
 
 
 class Matcher:
@@ -127,7 +74,7 @@ class Matcher:
         self._max_site_id = max(self.sites, default=0)
         for key in list(self.flows_by_code):  # built once, before any query
             self._group(key)
-        self._reach_cache: dict[tuple[str, float | None], float] = {}
+        self._reach = CategoryReach(taxonomy)
 
     # --- public -------------------------------------------------------------------------------
 
@@ -207,7 +154,7 @@ class Matcher:
 
     def _pairs_for_site(
         self, site: Site, *, max_km: float | None, category: str | None, outputs_only: bool = False
-    ) -> _Search:
+    ) -> SiteSearch:
         """(output, input, fit, geodesic_m) pairs this site's flows take part in.
 
         Partners are looked for by category first (only flows a compatibility rule links to
@@ -217,7 +164,7 @@ class Matcher:
         what it offers.
         """
         if site.id is None or site.id not in self.index:
-            return _Search([], [], np.zeros(0), (0.0, 0.0))
+            return SiteSearch([], [], np.zeros(0), (0.0, 0.0))
         own = self.flows_by_site.get(site.id, [])
         if category:
             own = [
@@ -227,7 +174,7 @@ class Matcher:
                 or any(a.code == category for a in self._ancestors(f.category_code))
             ]
         if not own:
-            return _Search([], [], np.zeros(0), (0.0, 0.0))
+            return SiteSearch([], [], np.zeros(0), (0.0, 0.0))
         plans: list[tuple[Flow, list[tuple[FlowGroup, Fit | None]]]] = []
         for flow in own:
             groups: list[tuple[FlowGroup, Fit | None]] = []
@@ -249,12 +196,12 @@ class Matcher:
             if groups:
                 plans.append((flow, groups))
         if not plans:
-            return _Search([], [], np.zeros(0), (0.0, 0.0))
+            return SiteSearch([], [], np.zeros(0), (0.0, 0.0))
         lon, lat = self.index.point(site.id)
         reach_all_m = 1000.0 * max(
-            [self._reach_km_code(f.category_code, max_km) for f, _ in plans]
+            [self._reach.km(f.category_code, max_km) for f, _ in plans]
             + [
-                self._reach_km_code(g.code, max_km)
+                self._reach.km(g.code, max_km)
                 for _, gs in plans
                 for g, fit in gs
                 if fit is not None
@@ -272,12 +219,12 @@ class Matcher:
         for flow, groups in plans:
             for group, link in groups:
                 if link is None:
-                    reach = self._mutual_reach_m(max_km)
+                    reach = mutual_reach_m(max_km)
                 else:
                     out_code = (
                         flow.category_code if flow.direction is Direction.OUTPUT else group.code
                     )
-                    reach = self._reach_km_code(out_code, max_km) * 1000.0
+                    reach = self._reach.km(out_code, max_km) * 1000.0
                 group_reach[id(group)] = max(reach, group_reach.get(id(group), 0.0))
         xy = TO_LAMBERT.transform(lon, lat)
         # Distances on the Québec Lambert plane, shrunk by the projection's margin: never more
@@ -295,7 +242,7 @@ class Matcher:
                     distances[id(group)] = np.where(near, plane, np.inf)
                 dist = distances[id(group)]
                 if group_fit is None:
-                    reach_m = self._mutual_reach_m(max_km)
+                    reach_m = mutual_reach_m(max_km)
                     near_idx = group.indices_within(dist, site.id, reach_m)
                     if near_idx.size > MUTUALISATION_PER_FLOW * 3:
                         near_idx = near_idx[
@@ -308,12 +255,12 @@ class Matcher:
                             mutual.append(pair)
                     continue
                 if flow.direction is Direction.OUTPUT:
-                    reach_m = self._reach_km_code(flow.category_code, max_km) * 1000.0
+                    reach_m = self._reach.km(flow.category_code, max_km) * 1000.0
                     idx = group.indices_within(
                         dist, site.id, reach_m, need_accepts=self._hazardous_code(flow)
                     )
                 else:
-                    reach_m = self._reach_km_code(group.code, max_km) * 1000.0
+                    reach_m = self._reach.km(group.code, max_km) * 1000.0
                     # A hazardous offer (flagged, or hazardous by category) only if this need
                     # accepts hazardous material.
                     ok = None if flow.hazardous else ~(group.hazardous | group.category_hazardous)
@@ -327,7 +274,7 @@ class Matcher:
             if found
             else np.zeros(0)
         )
-        return _Search(found, out, upper, (lon, lat))
+        return SiteSearch(found, out, upper, (lon, lat))
 
     def _upper_scores(
         self,
@@ -343,24 +290,8 @@ class Matcher:
         kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
         q_fit = scoring.quantity_fits(kind, amount, group.unit_kind[idx], group.amount[idx])
         out_code = flow.category_code if flow.direction is Direction.OUTPUT else group.code
-        own_max_m = self._reach_km_code(out_code, None) * 1000.0
+        own_max_m = self._reach.km(out_code, None) * 1000.0
         return scoring.scores(fit.strength, q_fit, dist, own_max_m)
-
-    def _reach_km_code(self, code: str, max_km: float | None) -> float:
-        key = (code, max_km)
-        if key not in self._reach_cache:
-            cat = self.taxonomy.get(code)
-            reach = cat.max_transport_km if cat else 50.0
-            if cat and cat.kind == "mutualisation":
-                reach = min(reach, MUTUALISATION_MAX_KM)
-            self._reach_cache[key] = min(reach, max_km) if max_km is not None else reach
-        return self._reach_cache[key]
-
-    @staticmethod
-    def _mutual_reach_m(max_km: float | None) -> float:
-        return 1000.0 * (
-            MUTUALISATION_MAX_KM if max_km is None else min(MUTUALISATION_MAX_KM, max_km)
-        )
 
     def _hazardous_code(self, flow: Flow) -> bool:
         return is_hazardous(flow, self.taxonomy.get(flow.category_code))
@@ -398,7 +329,7 @@ class Matcher:
     ) -> list[Candidate]:
         if not pairs:
             return []
-        lookup = self._distances(pairs, distances, site_id)
+        lookup = road_distances(pairs, distances, self.index.point, site_id)
         out = []
         for out_f, in_f, fit, geo_m in pairs:
             dist = lookup(out_f.site_id, in_f.site_id)
@@ -419,31 +350,3 @@ class Matcher:
             key=lambda c: (-c.score, c.road_m if c.road_m is not None else c.geodesic_m, c.key)
         )
         return out[:limit] if limit is not None else out
-
-    def _distances(
-        self,
-        pairs: list[tuple[Flow, Flow, Fit, float]],
-        distances: DistanceBackend,
-        site_id: int | None,
-    ) -> Callable[[int, int], MatrixCell | None]:
-        """Road distances for the pairs: around one site, two one-to-many matrices."""
-        point = self.index.point
-        if site_id is not None:
-            dests = sorted({p[1].site_id for p in pairs if p[0].site_id == site_id})
-            origs = sorted({p[0].site_id for p in pairs if p[1].site_id == site_id})
-            found: dict[tuple[int, int], MatrixCell] = {}
-            if dests:
-                m = distances.matrix([point(site_id)], [point(s) for s in dests])
-                found.update({(site_id, s): matrix_cell(m, 0, j) for j, s in enumerate(dests)})
-            if origs:
-                m = distances.matrix([point(s) for s in origs], [point(site_id)])
-                found.update({(s, site_id): matrix_cell(m, i, 0) for i, s in enumerate(origs)})
-            # Mutualisation partners of a need are stored (first flow, second flow) by id:
-            # the distance is the same either way.
-            return lambda a, b: found.get((a, b)) or found.get((b, a))
-        origins = sorted({p[0].site_id for p in pairs})
-        targets = sorted({p[1].site_id for p in pairs})
-        m = distances.matrix([point(s) for s in origins], [point(s) for s in targets])
-        row = {s: i for i, s in enumerate(origins)}
-        col = {s: j for j, s in enumerate(targets)}
-        return lambda a, b: matrix_cell(m, row[a], col[b])

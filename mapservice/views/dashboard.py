@@ -4,9 +4,9 @@ Called through the pages (``web/synergy_pages.py``) with a :class:`~mapservice.s
 Query-string values arrive here raw and are validated here; every refusal is an
 :class:`~mapservice.errors.InvalidInput` naming the parameter.
 
-The impact figures are those of :func:`mapservice.matching.jobs.impact_report` (the same filters,
-the same realisation dates, the same sums as ``/api/v1/impact``), grouped again by month, by
-park of the offer and by top-level material category.
+The impact figures are those of :func:`mapservice.matching.impact_report.impact_report` (the
+same filters, the same realisation dates, the same sums as ``/api/v1/impact``), grouped again by
+month, by park of the offer and by top-level material category.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from mapservice.domain.model import (
     SynergyStatus,
 )
 from mapservice.errors import InvalidInput, tr
-from mapservice.matching import jobs as synergy_jobs
+from mapservice.matching.impact_report import impact_report
 from mapservice.materials.impact import avoided_factor
 
 if TYPE_CHECKING:
@@ -373,7 +373,7 @@ def impact(
     (where the residue comes from); the ``park`` filter keeps those with either end there.
     """
     chosen = parse_metric(metric)
-    report = synergy_jobs.impact_report(services, start=start, end=end, park=park)
+    report = impact_report(services, start=start, end=end, park=park)
     rows: list[dict[str, Any]] = report["synergies"]
     tax = services.taxonomy
     by_month = _groups(rows, lambda r: r["realised_at"][:7])

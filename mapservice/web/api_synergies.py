@@ -13,6 +13,7 @@ from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, check_plain_text, tr
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
+from mapservice.matching.impact_report import impact_report
 from mapservice.web import MAX_ROW_ID, services
 from mapservice.web.api import iso_utc
 
@@ -205,9 +206,7 @@ def distance() -> Response:
 def impact() -> Response:
     args = request.args
     return jsonify(
-        synergy_jobs.impact_report(
-            services(), start=args.get("from"), end=args.get("to"), park=args.get("park")
-        )
+        impact_report(services(), start=args.get("from"), end=args.get("to"), park=args.get("park"))
     )
 
 
