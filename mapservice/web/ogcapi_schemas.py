@@ -13,17 +13,9 @@ from flask import Response
 
 from mapservice.exports.layers import LAYERS, Field
 from mapservice.web import ogcapi_doc
-from mapservice.web.ogcapi import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    SCHEMA,
-    _json,
-    _layer,
-    _scope,
-    _url,
-    bp,
-    queryables,
-)
+from mapservice.web.ogcapi import bp, layer_of, scope
+from mapservice.web.ogcapi_answers import SCHEMA, json_response, url
+from mapservice.web.ogcapi_params import DEFAULT_LIMIT, MAX_LIMIT, queryables
 
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
 #: Part 5 geometry formats: parks are outlines where known, else their centre.
@@ -50,12 +42,12 @@ def _property_schema(f: Field) -> dict[str, Any]:
 @bp.get("/collections/<collection_id>/schema")
 def schema(collection_id: str) -> Response:
     """The collection's features as JSON Schema (Part 5 style): what each property holds."""
-    layer_id = _layer(collection_id)
+    layer_id = layer_of(collection_id)
     layer = LAYERS[layer_id]
-    fields = [f for f in layer.fields if _scope().confidential or not f.confidential]
+    fields = [f for f in layer.fields if scope().confidential or not f.confidential]
     doc = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": _url("ogcapi.schema", collection_id=layer_id),
+        "$id": url("ogcapi.schema", collection_id=layer_id),
         "title": layer.title_fr,
         "type": "object",
         "properties": {
@@ -63,16 +55,16 @@ def schema(collection_id: str) -> Response:
             **{f.name: _property_schema(f) for f in fields},
         },
     }
-    return _json(doc, SCHEMA)
+    return json_response(doc, SCHEMA)
 
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables_of(collection_id: str) -> Response:
     """The properties ``/items`` filters on by ``name=value`` (see :func:`queryables`)."""
-    layer_id = _layer(collection_id)
+    layer_id = layer_of(collection_id)
     doc = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": _url("ogcapi.queryables_of", collection_id=layer_id),
+        "$id": url("ogcapi.queryables_of", collection_id=layer_id),
         "title": f"{LAYERS[layer_id].title_fr} — propriétés filtrables",
         "type": "object",
         "properties": {
@@ -80,16 +72,16 @@ def queryables_of(collection_id: str) -> Response:
         },
         "additionalProperties": False,
     }
-    return _json(doc, SCHEMA)
+    return json_response(doc, SCHEMA)
 
 
 @bp.get("/api")
 def openapi() -> Response:
     """The OpenAPI 3.0 description of these paths (``service-desc`` of the landing page)."""
     doc = ogcapi_doc.document(
-        _url("ogcapi.landing"),
+        url("ogcapi.landing"),
         {k: queryables(k) for k in LAYERS},
         max_limit=MAX_LIMIT,
         default_limit=DEFAULT_LIMIT,
     )
-    return _json(doc, "application/vnd.oai.openapi+json;version=3.0")
+    return json_response(doc, "application/vnd.oai.openapi+json;version=3.0")

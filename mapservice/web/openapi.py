@@ -1,10 +1,12 @@
 """The JSON API's own description: OpenAPI 3.1 at ``/api/v1/openapi.json`` and a page to read it.
 
-The document is written here, route by route, and a test checks that it lists every route of
+The document is written here, route by route (each operation described by
+:mod:`mapservice.web.openapi_operations`), and a test checks that it lists every route of
 ``/api/v1`` (so it cannot drift) and that it is a valid OpenAPI 3.1 document. Every answer has
-its schema under ``components/schemas`` (closed objects: a member the code adds and the
-document forgets fails ``tests/test_api_fuzz.py``, which fuzzes the API from this document).
-Errors are ``application/problem+json`` (RFC 9457), described once as the ``Problem`` schema.
+its schema under ``components/schemas`` (:mod:`mapservice.web.openapi_schemas`; closed
+objects: a member the code adds and the document forgets fails ``tests/test_api_fuzz.py``,
+which fuzzes the API from this document). Errors are ``application/problem+json``
+(RFC 9457), described once as the ``Problem`` schema.
 """
 
 from __future__ import annotations
@@ -15,392 +17,29 @@ from flask import Blueprint, Response, current_app, render_template
 
 from mapservice._version import __version__
 from mapservice.config import ROUTING_KINDS
-from mapservice.domain.model import Direction, Precision, SynergyKind, SynergyStatus, Unit
-from mapservice.web import MAX_ROW_ID
-from mapservice.web.api_synergies import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from mapservice.web.openapi_operations import (
+    ETAG_HEADER,
+    NOT_MODIFIED,
+    op,
+    page_params,
+    path_id,
+    query,
+    request_body,
+)
+from mapservice.web.openapi_schemas import DAY, DIRECTION, ID, LAT_LON, SCHEMAS, STATUS, STR, ref
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
-PROBLEM = {"$ref": "#/components/responses/Problem"}
-NOT_MODIFIED = {"$ref": "#/components/responses/NotModified"}
-UNAUTHORIZED = {"$ref": "#/components/responses/Unauthorized"}
 #: Who may call an operation (see web/guard.py): staff and administrators, by their
 #: personal token (Bearer, or as the Basic password for QGIS and GDAL) or their session.
 SECURITY: list[dict[str, list[str]]] = [{"token": []}, {"basic": []}, {"session": []}]
 
 
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` or JSON ``null``: a nullable scalar type, or ``oneOf`` for the rest."""
-    if isinstance(schema.get("type"), str) and "enum" not in schema:
-        return {**schema, "type": [schema["type"], "null"]}
-    return {"oneOf": [schema, {"type": "null"}]}
-
-
-def _object(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    """An object with exactly these members, all present unless listed in ``optional``."""
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": [k for k in properties if k not in optional],
-        "additionalProperties": False,
-    }
-
-
-def _array(items: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": items}
-
-
-STR, NUM, INT, BOOL = ({"type": t} for t in ("string", "number", "integer", "boolean"))
-STR_N, NUM_N, INT_N = _or_null(STR), _or_null(NUM), _or_null(INT)
-URL = {"type": "string", "format": "uri"}
-DAY = {"type": "string", "format": "date"}
-MOMENT = {"type": "string", "format": "date-time"}
-LAT_LON = {
-    "type": "string",
-    "pattern": r"^ *-?[0-9]{1,2}(\.[0-9]+)? *, *-?[0-9]{1,3}(\.[0-9]+)? *$",
-}
-STATUS = {"type": "string", "enum": [s.value for s in SynergyStatus]}
-PRECISION = {"type": "string", "enum": [p.value for p in Precision]}
-DIRECTION = {"type": "string", "enum": [d.value for d in Direction]}
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
-LIMIT = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-OFFSET = {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}
-FIGURES = ("t_diverted", "t_co2e_avoided", "t_co2e_transport", "t_co2e_net", "cad_net")
-
-_SYNERGY = {
-    "id": ID,
-    "output_flow_id": INT,
-    "input_flow_id": INT,
-    "kind": _ref("SynergyKind"),
-    "status": _ref("SynergyStatus"),
-    "score": NUM_N,
-    "road_m": NUM_N,
-    "geodesic_m": NUM_N,
-    "tonnes_per_year": NUM_N,
-    "net_kg_co2e": NUM_N,
-    "net_benefit_cad": NUM_N,
-    "reasons": _array(STR),
-}
-_PAGE = {"total": INT, "limit": LIMIT, "offset": OFFSET, "links": _ref("PageLinks")}
-_PLACE = {
-    "lat": NUM,
-    "lon": NUM,
-    "precision": PRECISION,
-    "source": STR,
-    "score": NUM,
-    "label": STR_N,
-    "outside_region": BOOL,
-    "municipality": _or_null(
-        _object({"id": STR, "name": STR, "kind": STR, "municipality": STR, "mrc": STR})
-    ),
-    "park": _or_null(_ref("NearPark")),
-    "note": STR_N,
-}
-
-SCHEMAS: dict[str, Any] = {
-    "SynergyKind": {"type": "string", "enum": [k.value for k in SynergyKind]},
-    "SynergyStatus": STATUS,
-    "Synergy": _object(_SYNERGY),
-    "SynergyEvent": _object(
-        {"from": _or_null(STATUS), "to": STATUS, "at": MOMENT, "author": STR, "note": STR}
-    ),
-    "SynergyDetail": _object({**_SYNERGY, "history": _array(_ref("SynergyEvent"))}),
-    "PageLinks": _object({"self": URL, "next": URL, "prev": URL}, optional=("next", "prev")),
-    "SynergyPage": _object({"synergies": _array(_ref("Synergy")), **_PAGE}),
-    "FlowEnd": _object(
-        {
-            "flow_id": INT,
-            "direction": DIRECTION,
-            "category": STR,
-            "category_label": STR_N,
-            "description": STR,
-            "quantity": NUM_N,
-            "unit": _or_null({"type": "string", "enum": [u.value for u in Unit]}),
-            "site_id": INT,
-            "site": STR,
-            "member": STR_N,
-            "lat": NUM_N,
-            "lon": NUM_N,
-            "park": STR_N,
-        }
-    ),
-    "TripImpact": _object(
-        {
-            "tonnes": NUM_N,
-            "road_km": NUM_N,
-            "tkm": NUM_N,
-            "trips": INT_N,
-            "transport_kg_co2e": NUM_N,
-            "transport_cost_cad": NUM_N,
-            "avoided_kg_co2e": NUM_N,
-            "net_kg_co2e": NUM_N,
-            "landfill_saved_cad": NUM_N,
-            "net_benefit_cad": NUM_N,
-            "break_even_km": NUM_N,
-            "empty_return": BOOL,
-            "avoided_source": STR_N,
-        }
-    ),
-    "Factor": _object(
-        {
-            "key": STR,
-            "value": NUM,
-            "unit": STR,
-            "label_fr": STR,
-            "label_en": STR,
-            "source": STR,
-            "year": INT_N,
-        }
-    ),
-    "Candidate": _object(
-        {
-            "kind": _ref("SynergyKind"),
-            "score": NUM,
-            "output": _ref("FlowEnd"),
-            "input": _ref("FlowEnd"),
-            "fit": _object({"how": STR, "strength": NUM, "note": STR}),
-            "quantity_fit": NUM,
-            "geodesic_km": NUM,
-            "road_km": NUM_N,
-            "duration_min": NUM_N,
-            "distance_backend": STR,
-            "max_km": NUM,
-            "impact": _ref("TripImpact"),
-            "confidential": BOOL,
-            "factors": _array(_ref("Factor")),
-            "reasons": _array(STR),
-            "synergy_id": INT_N,
-            "status": _or_null(STATUS),
-        }
-    ),
-    "CandidateList": _object(
-        {
-            "site_id": INT,
-            "count": INT,
-            "candidates": _array(_ref("Candidate")),
-            **_PAGE,
-            "total": {
-                **INT_N,
-                "description": "Nombre de candidates en tout, connu à la dernière "
-                "page ; null tant qu'il en reste après celle-ci.",
-            },
-        }
-    ),
-    "Distance": _object(
-        {
-            "geodesic_m": NUM,
-            "road_m": NUM_N,
-            "duration_s": NUM_N,
-            "access_m": NUM,
-            "backend": STR,
-            "reason": STR_N,
-        }
-    ),
-    "NearPark": _object({"id": STR, "name": STR, "distance_m": NUM_N}),
-    "GeocodeCandidate": _object(_PLACE),
-    "GeocodeResult": _object(
-        {"query": STR_N, **_PLACE, "candidates": _array(_ref("GeocodeCandidate"))}
-    ),
-    "ReverseResult": _object(
-        {
-            "lat": NUM,
-            "lon": NUM,
-            "outside_region": BOOL,
-            "method": {
-                "type": "string",
-                "enum": ["code-postal-voisin", "centre-le-plus-proche", "hors-region"],
-            },
-            "place": _or_null(_object({"id": STR, "name": STR, "kind": STR})),
-            "municipality": _or_null(_object({"id": STR, "name": STR, "mrc": STR})),
-            "postal_code": STR_N,
-            "postal_code_distance_m": NUM_N,
-            "fsa": STR_N,
-            "park": _or_null(_ref("NearPark")),
-            "nearest_place_outside": _or_null(_object({"name": STR, "lat": NUM, "lon": NUM})),
-        }
-    ),
-    "SiteLocation": _object(
-        {
-            "id": ID,
-            "lat": NUM_N,
-            "lon": NUM_N,
-            "park": STR_N,
-            "municipality": STR_N,
-            "precision": _or_null(PRECISION),
-            "source": STR_N,
-            "geocoded_by": STR_N,
-            "geocoded_at": _or_null(MOMENT),
-        }
-    ),
-    "ImpactFigures": _object({k: NUM for k in FIGURES}),
-    "Impact": _object(
-        {
-            "from": _or_null(DAY),
-            "to": _or_null(DAY),
-            "park": STR_N,
-            "count": INT,
-            "totals": _ref("ImpactFigures"),
-            "by_month": {
-                "type": "object",
-                "propertyNames": {"pattern": "^[0-9]{4}-[0-9]{2}$"},
-                "additionalProperties": _ref("ImpactFigures"),
-            },
-            "by_category": {"type": "object", "additionalProperties": _ref("ImpactFigures")},
-            "synergies": _array(
-                _object(
-                    {
-                        "synergy_id": ID,
-                        "realised_at": MOMENT,
-                        "output_flow_id": INT,
-                        "input_flow_id": INT,
-                        "category": STR,
-                        "output_park": STR_N,
-                        "input_park": STR_N,
-                        **{k: NUM for k in FIGURES},
-                    }
-                )
-            ),
-            "note": STR,
-        }
-    ),
-    "Classification": _object(
-        {
-            "text": STR,
-            "category": STR_N,
-            "label_fr": STR_N,
-            "label_en": STR_N,
-            "confidence": NUM,
-            "method": STR,
-            "flagged": BOOL,
-            "reason": STR,
-            "candidates": _array(_object({"category": STR, "label_fr": STR, "confidence": NUM})),
-        }
-    ),
-    "Problem": {
-        "type": "object",
-        "properties": {
-            "type": STR,
-            "title": STR,
-            "status": INT,
-            "detail": STR,
-            "instance": STR,
-            "field": STR_N,
-            "error": STR,
-            "code": STR,
-            "message": STR,
-            "suggestions": _array(STR),
-            "fields": {"type": "object", "additionalProperties": STR},
-        },
-        "required": ["type", "title", "status"],
-    },
-}
-
-#: The next and previous pages, as in the body's ``links`` (RFC 8288).
-LINK_HEADER = {
-    "description": "Pages suivante et précédente (RFC 8288), quand elles existent : "
-    '`<…>; rel="next", <…>; rel="prev"`.',
-    "schema": {"type": "string"},
-}
-ETAG_HEADER = {
-    "description": "Étiquette de la réponse : la renvoyer dans If-None-Match.",
-    "schema": {"type": "string"},
-}
-
-
-def _query(
-    name: str,
-    description: str,
-    *,
-    required: bool = False,
-    schema: dict[str, Any] | None = None,
-    example: Any = None,
-) -> dict[str, Any]:
-    param = {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": schema or {"type": "string"},
-    }
-    if example is not None:
-        param["example"] = example
-    return param
-
-
-def _path_id(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": ID}
-
-
-def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "properties": properties, "required": required}
-            }
-        },
-    }
-
-
-def _op(
-    summary: str,
-    answer: str,
-    *,
-    parameters: list[dict[str, Any]] | None = None,
-    body: dict[str, Any] | None = None,
-    errors: tuple[str, ...] = ("422",),
-    tag: str = "synergies",
-    paged: bool = False,
-) -> dict[str, Any]:
-    """One operation answering the ``answer`` schema with 200, else a problem per error code."""
-    ok: dict[str, Any] = {
-        "description": "OK",
-        "content": {"application/json": {"schema": _ref(answer)}},
-    }
-    responses: dict[str, Any] = {"200": ok}
-    if body is None:  # a GET: tagged, so a client may revalidate (see web/etags.py)
-        ok["headers"] = {"ETag": ETAG_HEADER}
-        responses["304"] = NOT_MODIFIED
-    if paged:
-        ok["headers"]["Link"] = LINK_HEADER
-    # No or unknown credentials, a role without the API, and (browser sessions only) a write
-    # without its CSRF token: see web/guard.py.
-    responses["401"], responses["403"] = UNAUTHORIZED, PROBLEM
-    if body is not None:
-        responses["400"] = PROBLEM
-    for code in errors:
-        responses[code] = PROBLEM
-    # Any operation may find the database unreachable; a write may find its disk full (both
-    # roll back whatever the request had begun).
-    responses["503"] = PROBLEM
-    if body is not None:
-        responses["507"] = PROBLEM
-    operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
-    if parameters:
-        operation["parameters"] = parameters
-    if body:
-        operation["requestBody"] = body
-    return operation
-
-
-def _page_params(what: str) -> list[dict[str, Any]]:
-    return [
-        _query(
-            "limit", f"Nombre maximal de {what} par page (1 à 1000, 100 par défaut).", schema=LIMIT
-        ),
-        _query("offset", f"Nombre de {what} à sauter avant la page (0 par défaut).", schema=OFFSET),
-    ]
-
-
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``/api/v1``."""
-    site = _path_id("site_id", "Identifiant du site.")
-    synergy = _path_id("synergy_id", "Identifiant de la synergie.")
-    backend = _query(
+    site = path_id("site_id", "Identifiant du site.")
+    synergy = path_id("synergy_id", "Identifiant de la synergie.")
+    backend = query(
         "backend",
         "Moteur de distance (celui du service par défaut).",
         schema={"type": "string", "enum": list(ROUTING_KINDS)},
@@ -423,36 +62,36 @@ def document() -> dict[str, Any]:
         "tags": [{"name": "geocoding"}, {"name": "synergies"}],
         "paths": {
             "/geocode": {
-                "get": _op(
+                "get": op(
                     "Texte libre ou champs d'adresse → position, précision, municipalité, parc.",
                     "GeocodeResult",
                     parameters=[
-                        _query(
+                        query(
                             "q",
                             "Texte libre : adresse, lieu, code postal ou lat, lon.",
                             example="2485, rue Alexis-le-Trotteur, Jonquière G7X 0E4",
                         ),
-                        _query("address", "Adresse civique."),
-                        _query("municipality", "Municipalité."),
-                        _query("postal_code", "Code postal."),
+                        query("address", "Adresse civique."),
+                        query("municipality", "Municipalité."),
+                        query("postal_code", "Code postal."),
                     ],
                     errors=("404", "422", "503"),
                     tag="geocoding",
                 )
             },
             "/reverse": {
-                "get": _op(
+                "get": op(
                     "Point → municipalité, code postal voisin, zone postale, parc.",
                     "ReverseResult",
                     parameters=[
-                        _query(
+                        query(
                             "lat",
                             "Latitude (WGS84).",
                             required=True,
                             schema={"type": "number", "minimum": -90, "maximum": 90},
                             example=48.43,
                         ),
-                        _query(
+                        query(
                             "lon",
                             "Longitude (WGS84).",
                             required=True,
@@ -464,11 +103,11 @@ def document() -> dict[str, Any]:
                 )
             },
             "/sites/{site_id}/location": {
-                "post": _op(
+                "post": op(
                     "Placer un site à la main.",
                     "SiteLocation",
                     parameters=[site],
-                    body=_body(
+                    body=request_body(
                         {
                             "lat": {"type": "number"},
                             "lon": {"type": "number"},
@@ -481,37 +120,37 @@ def document() -> dict[str, Any]:
                 )
             },
             "/sites/{site_id}/synergies": {
-                "get": _op(
+                "get": op(
                     "Synergies candidates d'un site, les meilleures d'abord, par pages.",
                     "CandidateList",
                     parameters=[
                         site,
-                        _query(
+                        query(
                             "max_km",
                             "Distance maximale (km, 0 à 1000).",
                             schema={"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
                         ),
-                        _query("category", "Catégorie de matière."),
+                        query("category", "Catégorie de matière."),
                         backend,
-                        *_page_params("candidates"),
+                        *page_params("candidates"),
                     ],
                     errors=("404", "422", "503"),
                     paged=True,
                 )
             },
             "/distance": {
-                "get": _op(
+                "get": op(
                     "Distance à vol d'oiseau et par la route entre deux points.",
                     "Distance",
                     parameters=[
-                        _query(
+                        query(
                             "from",
                             "lat,lon du départ (WGS84).",
                             required=True,
                             schema=LAT_LON,
                             example="48.3320,-70.8800",
                         ),
-                        _query(
+                        query(
                             "to",
                             "lat,lon de l'arrivée (WGS84).",
                             required=True,
@@ -524,31 +163,31 @@ def document() -> dict[str, Any]:
                 )
             },
             "/impact": {
-                "get": _op(
+                "get": op(
                     "Bilan des synergies réalisées : tonnes, CO2e, $.",
                     "Impact",
                     parameters=[
-                        _query("from", "Début (AAAA-MM-JJ).", schema=DAY),
-                        _query("to", "Fin (AAAA-MM-JJ).", schema=DAY),
-                        _query("park", "Parc industriel."),
+                        query("from", "Début (AAAA-MM-JJ).", schema=DAY),
+                        query("to", "Fin (AAAA-MM-JJ).", schema=DAY),
+                        query("park", "Parc industriel."),
                     ],
                 )
             },
             "/synergies": {
-                "get": _op(
+                "get": op(
                     "Synergies suivies, par identifiant, par pages ; un paramètre "
                     "inconnu est refusé (422).",
                     "SynergyPage",
                     parameters=[
-                        _query("status", "Étape du suivi.", schema=STATUS),
-                        *_page_params("synergies"),
+                        query("status", "Étape du suivi.", schema=STATUS),
+                        *page_params("synergies"),
                     ],
                     paged=True,
                 ),
-                "post": _op(
+                "post": op(
                     "Faire avancer une paire candidate.",
                     "Synergy",
-                    body=_body(
+                    body=request_body(
                         {
                             "output_flow_id": ID,
                             "input_flow_id": ID,
@@ -561,7 +200,7 @@ def document() -> dict[str, Any]:
                 ),
             },
             "/synergies/{synergy_id}": {
-                "get": _op(
+                "get": op(
                     "Une synergie et son historique.",
                     "SynergyDetail",
                     parameters=[synergy],
@@ -569,11 +208,11 @@ def document() -> dict[str, Any]:
                 )
             },
             "/synergies/{synergy_id}/status": {
-                "post": _op(
+                "post": op(
                     "Faire avancer une synergie d'une étape.",
                     "Synergy",
                     parameters=[synergy],
-                    body=_body(
+                    body=request_body(
                         {
                             "status": STATUS,
                             "author": {"type": "string"},
@@ -585,25 +224,25 @@ def document() -> dict[str, Any]:
                 )
             },
             "/classify": {
-                "get": _op(
+                "get": op(
                     "Texte libre → catégorie de la taxonomie.",
                     "Classification",
                     parameters=[
-                        _query(
+                        query(
                             "text",
                             "Le texte à classer (1 à 300 caractères).",
                             required=True,
                             example="drêche de brasserie",
                         ),
-                        _query("direction", "output ou input.", schema=DIRECTION),
+                        query("direction", "output ou input.", schema=DIRECTION),
                     ],
                 )
             },
             "/classify/corrections": {
-                "post": _op(
+                "post": op(
                     "Retenir une correction du personnel.",
                     "Classification",
-                    body=_body(
+                    body=request_body(
                         {
                             "text": {"type": "string"},
                             "category": {"type": "string"},
@@ -651,7 +290,7 @@ def document() -> dict[str, Any]:
             "responses": {
                 "Problem": {
                     "description": "Erreur (RFC 9457).",
-                    "content": {"application/problem+json": {"schema": _ref("Problem")}},
+                    "content": {"application/problem+json": {"schema": ref("Problem")}},
                 },
                 "NotModified": {"description": "Inchangé depuis l'ETag envoyé dans If-None-Match."},
                 "Unauthorized": {
@@ -662,7 +301,7 @@ def document() -> dict[str, Any]:
                             "schema": {"type": "string"},
                         }
                     },
-                    "content": {"application/problem+json": {"schema": _ref("Problem")}},
+                    "content": {"application/problem+json": {"schema": ref("Problem")}},
                 },
             },
             "securitySchemes": {

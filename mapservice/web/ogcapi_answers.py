@@ -1,0 +1,67 @@
+"""How ``/ogcapi`` answers: JSON or HTML (``f``, Accept), self and alternate links, Content-Crs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, render_template, request, url_for
+
+from mapservice.errors import InvalidInput, tr
+from mapservice.geo import crs
+
+GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
+SCHEMA = "application/schema+json"
+
+
+def json_response(payload: Any, mimetype: str) -> Response:
+    body = current_app.json.dumps(payload, ensure_ascii=False, sort_keys=False)
+    return Response(body, mimetype=mimetype)
+
+
+def answer_format() -> str:
+    """``json`` or ``html``: ``f`` first, else the Accept header (JSON unless HTML is preferred)."""
+    asked = request.args.get("f")
+    if asked is not None:
+        if asked in ("json", "geojson"):
+            return "json"
+        if asked == "html":
+            return "html"
+        raise InvalidInput(
+            tr("Format inconnu : {asked!r} (attendu : json ou html).", asked=asked), field="f"
+        )
+    best = request.accept_mimetypes.best_match([JSON, GEOJSON, HTML], default=JSON)
+    return "html" if best == HTML else "json"
+
+
+def url(endpoint: str, **values: Any) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def self_links(endpoint: str, fmt: str, json_type: str = JSON, **values: Any) -> list[dict]:
+    """``self`` in the format answered, ``alternate`` in the other one."""
+    args = {k: v for k, v in request.args.items() if k != "f"}
+    as_json = {
+        "href": url(endpoint, **{**args, **values, "f": "json"}),
+        "type": json_type,
+        "title": "Ce document en JSON",
+    }
+    as_html = {
+        "href": url(endpoint, **{**args, **values, "f": "html"}),
+        "type": HTML,
+        "title": "Ce document en HTML",
+    }
+    if fmt == "html":
+        return [{**as_html, "rel": "self"}, {**as_json, "rel": "alternate"}]
+    return [{**as_json, "rel": "self"}, {**as_html, "rel": "alternate"}]
+
+
+def answer(payload: dict, fmt: str, mimetype: str = JSON, **page: Any) -> Response | str:
+    if fmt == "html":
+        return render_template("ogcapi_page.html", doc=payload, **page)
+    return json_response(payload, mimetype)
+
+
+def with_crs(response: Response | str, target: crs.Offered) -> Response | str:
+    if isinstance(response, Response):
+        response.headers["Content-Crs"] = f"<{target.uri}>"
+    return response
