@@ -211,3 +211,20 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[ImportIssue], li
                 )
             )
     return mapping, issues, ignored
+
+
+class Issues(list[ImportIssue]):
+    """The problems found in a file; each names what its column expects unless told."""
+
+    def add(
+        self,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        message: str,
+        expected: str | None = None,
+    ) -> None:
+        if column in COLUMNS_BY_NAME and expected is None:
+            expected = COLUMNS_BY_NAME[column].expected
+        shown = None if value is None else visible(shorten(value))
+        self.append(ImportIssue(row, column, shown, expected or "", message))

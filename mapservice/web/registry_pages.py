@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from mapservice.domain.model import Frequency, Precision, Site, Unit
 from mapservice.domain.text import fold
 from mapservice.errors import FormErrors
+from mapservice.registry import forms as registry_forms
 from mapservice.registry import jobs as registry_jobs
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
@@ -168,7 +169,7 @@ def _member_page(
 @bp.route("/membres/nouveau", methods=["GET", "POST"])
 def new_member() -> Page | Response:
     if request.method == "GET":
-        return _member_page(None, registry_jobs.member_form())
+        return _member_page(None, registry_forms.member_form())
     try:
         member_id = registry_jobs.save_member(services(), request.form, actor=audit_actor())
     except FormErrors as exc:
@@ -182,7 +183,7 @@ def new_member() -> Page | Response:
 def member(member_id: int) -> Page | Response:
     current = registry_queries.get_member(services(), member_id)
     if request.method == "GET":
-        return _member_page(member_id, registry_jobs.member_form(current))
+        return _member_page(member_id, registry_forms.member_form(current))
     try:
         registry_jobs.save_member(services(), request.form, member_id, actor=audit_actor())
     except FormErrors as exc:
@@ -223,7 +224,7 @@ def _site_page(
 def new_site(member_id: int) -> Page | Response:
     registry_queries.get_member(services(), member_id)
     if request.method == "GET":
-        return _site_page(registry_jobs.site_form(), member_id=member_id)
+        return _site_page(registry_forms.site_form(), member_id=member_id)
     try:
         site_id = registry_jobs.save_site(
             services(), request.form, member_id=member_id, actor=audit_actor()
@@ -241,7 +242,7 @@ def new_site(member_id: int) -> Page | Response:
 def site(site_id: int) -> Page | Response:
     current = registry_queries.get_site(services(), site_id)
     if request.method == "GET":
-        return _site_page(registry_jobs.site_form(current), site=current)
+        return _site_page(registry_forms.site_form(current), site=current)
     try:
         registry_jobs.save_site(services(), request.form, site_id=site_id, actor=audit_actor())
     except FormErrors as exc:
@@ -280,7 +281,7 @@ def _flow_page(
 def new_flow(site_id: int) -> Page | Response:
     registry_queries.get_site(services(), site_id)
     if request.method == "GET":
-        values = registry_jobs.flow_form()
+        values = registry_forms.flow_form()
         values["direction"] = request.args.get("type", "")
         return _flow_page(values, site_id=site_id)
     try:
@@ -298,7 +299,7 @@ def flow(flow_id: int) -> Page | Response:
     current = registry_queries.get_flow(services(), flow_id)
     if request.method == "GET":
         return _flow_page(
-            registry_jobs.flow_form(current), site_id=current.site_id, flow_id=flow_id
+            registry_forms.flow_form(current), site_id=current.site_id, flow_id=flow_id
         )
     try:
         _id, note = registry_jobs.save_flow(
