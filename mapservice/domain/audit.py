@@ -4,8 +4,8 @@ An entry says who (``actor``) did what (``action``) to which row (``table_name``
 ``record_id``) and when, with the row before (``old_values``, None for a creation) and after
 (``new_values``, None for a deletion). Values are whole rows, minus bookkeeping columns, so
 any entry is a version that can be restored. Secrets never reach it: a password or token hash
-is written ``***``, and only when it changed. :mod:`mapservice.storage.audit_store` writes and
-reads entries.
+is written ``***``, and only when it changed. :mod:`mapservice.storage.audit_store` writes
+entries, :mod:`~mapservice.storage.history_store` reads them.
 """
 
 from __future__ import annotations

@@ -281,7 +281,7 @@ class Repository(Protocol):
 
     def close(self) -> None: ...
 
-    # --- audit log (see storage/audit_store.py) ---
+    # --- audit log (see storage/audit_store.py, history_store.py, restore_store.py) ---
 
     def record_audit(
         self,

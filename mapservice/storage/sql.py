@@ -25,10 +25,12 @@ from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore
 from mapservice.storage.geocode_store import GeocodeStore
+from mapservice.storage.history_store import HistoryStore
 from mapservice.storage.import_store import ImportStore
 from mapservice.storage.pace_store import PaceStore
 from mapservice.storage.reference_store import ReferenceStore
 from mapservice.storage.registry_store import RegistryStore
+from mapservice.storage.restore_store import RestoreStore
 from mapservice.storage.route_store import RouteStore
 from mapservice.storage.rows import flow_of, member_of, site_of
 from mapservice.storage.synergy_store import SynergyStore
@@ -104,6 +106,8 @@ class SqlRepository(
     ViewStore,
     AccountStore,
     AuditStore,
+    HistoryStore,
+    RestoreStore,
 ):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
