@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports.fields import LAYERS, Field
 from mapservice.exports.jobs import (
     EXTRA,
     TIMED,
@@ -32,7 +33,6 @@ from mapservice.exports.jobs import (
     spatial_extent,
     time_extent,
 )
-from mapservice.exports.layers import LAYERS, Field
 from mapservice.geo import crs
 from mapservice.views.map_filters import PARAMETERS
 from mapservice.web import services
