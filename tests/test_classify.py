@@ -7,14 +7,8 @@ import pytest
 from mapservice.config import PROJECT_ROOT
 from mapservice.domain.model import Direction
 from mapservice.domain.text import strip_accents
-from mapservice.materials.classify import (
-    ACCEPT,
-    EXACT,
-    SURE,
-    TOKENS_MAX,
-    Classification,
-    Classifier,
-)
+from mapservice.materials.classify import ACCEPT, EXACT, SURE, Classification, Classifier
+from mapservice.materials.name_index import TOKENS_MAX
 from mapservice.materials.taxonomy import Taxonomy
 
 DATA = PROJECT_ROOT / "data"

@@ -15,7 +15,7 @@ from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput
 from mapservice.matching.impact_report import impact_report
 from mapservice.services import Services
-from mapservice.views import dashboard
+from mapservice.views import dashboard, impact_dashboard
 from tests.support.seeded_registry import by_categories, expected_impact, realise, seed_registry
 
 
@@ -121,7 +121,7 @@ def test_impact_totals_and_breakdowns_match_the_rows(seeded):
         SynergyStatus.CONTACTED,
         author="Julie",
     )  # not realised: not counted
-    view = dashboard.impact(svc)
+    view = impact_dashboard.impact(svc)
     want = expected_impact(svc)
     assert view.count == want["count"]["n"] == 3
     assert view.totals["t_diverted"] == pytest.approx(want["totals"]["t"], abs=1e-3)
@@ -146,7 +146,7 @@ def test_impact_totals_and_breakdowns_match_the_rows(seeded):
     assert [g.t_diverted for g in view.by_park] == sorted(
         (g.t_diverted for g in view.by_park), reverse=True
     )
-    by_co2e = dashboard.impact(svc, metric="t_co2e_net")
+    by_co2e = impact_dashboard.impact(svc, metric="t_co2e_net")
     assert by_co2e.metric == "t_co2e_net"
     assert [g.t_co2e_net for g in by_co2e.by_park] == sorted(
         (g.t_co2e_net for g in by_co2e.by_park), reverse=True
@@ -166,15 +166,15 @@ def test_impact_filters(seeded):
     metal = by_categories(svc, "metaux.ferraille", "usages.matiere_refonte")
     realise(svc, sawdust, datetime(2026, 1, 15, 12, tzinfo=UTC))
     realise(svc, metal, datetime(2026, 4, 3, 12, tzinfo=UTC))
-    march_on = dashboard.impact(svc, start="2026-03-01")
+    march_on = impact_dashboard.impact(svc, start="2026-03-01")
     assert march_on.count == 1 and march_on.by_park[0].key == "arvida"
     assert march_on.start.isoformat() == "2026-03-01" and march_on.end is None
-    january = dashboard.impact(svc, start="2026-01-01", end="2026-01-31")
+    january = impact_dashboard.impact(svc, start="2026-01-01", end="2026-01-31")
     assert january.count == 1 and [g.key for g in january.by_month] == ["2026-01"]
     # The park filter keeps a synergy with either end in the park; it is shown by its offer.
-    need_end = dashboard.impact(svc, park="kenogami")
+    need_end = impact_dashboard.impact(svc, park="kenogami")
     assert need_end.count == 1 and need_end.by_park[0].key == "jonquiere"
-    assert dashboard.impact(svc, park="alma-nord").count == 0
+    assert impact_dashboard.impact(svc, park="alma-nord").count == 0
 
 
 @pytest.mark.parametrize(
@@ -189,12 +189,12 @@ def test_impact_filters(seeded):
 )
 def test_impact_refuses_bad_filters(services, args, field):
     with pytest.raises(InvalidInput) as info:
-        dashboard.impact(services, **args)
+        impact_dashboard.impact(services, **args)
     assert info.value.field == field
 
 
 def test_impact_with_nothing_realised(seeded):
-    view = dashboard.impact(seeded)
+    view = impact_dashboard.impact(seeded)
     assert view.count == 0 and view.totals["t_diverted"] == 0
     assert view.by_month == () and view.by_park == () and view.by_category == ()
     assert view.avoided_factors == () and view.transport_factors
@@ -220,11 +220,11 @@ def test_impact_report_rows_name_category_and_parks(seeded):
     ],
 )
 def test_months_between(first, last, expected):
-    assert dashboard.months_between(first, last) == expected
+    assert impact_dashboard.months_between(first, last) == expected
 
 
 def test_root_category(services):
     tax = services.taxonomy
-    assert dashboard.root_category(tax, "metaux.aluminium.retailles") == "metaux"
-    assert dashboard.root_category(tax, "bois") == "bois"
-    assert dashboard.root_category(tax, "inconnu.x") == "inconnu.x"
+    assert impact_dashboard.root_category(tax, "metaux.aluminium.retailles") == "metaux"
+    assert impact_dashboard.root_category(tax, "bois") == "bois"
+    assert impact_dashboard.root_category(tax, "inconnu.x") == "inconnu.x"

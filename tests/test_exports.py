@@ -10,8 +10,8 @@ import json
 import pytest
 
 from mapservice.domain.access import PUBLIC, STAFF
+from mapservice.exports.fields import LAYERS
 from mapservice.exports.jobs import LayerQuery, layer_features, parse_query
-from mapservice.exports.layers import LAYERS
 
 pyogrio = pytest.importorskip("pyogrio", reason="pyogrio (GDAL) reads the exports back")
 

@@ -8,14 +8,9 @@ import json
 import pytest
 
 from mapservice.domain.access import PUBLIC, STAFF, Scope
+from mapservice.exports.fields import LAYERS
 from mapservice.exports.jobs import context
-from mapservice.exports.layers import (
-    LAYERS,
-    flow_features,
-    park_features,
-    site_features,
-    synergy_features,
-)
+from mapservice.exports.layers import flow_features, park_features, site_features, synergy_features
 
 
 @pytest.fixture

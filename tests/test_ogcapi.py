@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from mapservice.domain.access import STAFF
+from mapservice.exports.fields import LAYERS
 from mapservice.exports.jobs import LayerQuery, layer_features
-from mapservice.exports.layers import LAYERS
 from tests.support.accounts import MANAGED
 
 BASE = "/ogcapi/collections"

@@ -12,8 +12,8 @@ from pyproj import Transformer
 
 from mapservice.domain.access import STAFF
 from mapservice.domain.model import SynergyStatus
+from mapservice.exports.fields import LAYERS
 from mapservice.exports.jobs import LayerQuery, layer_features, parse_datetime
-from mapservice.exports.layers import LAYERS
 from mapservice.matching import jobs as synergy_jobs
 
 BASE = "/ogcapi/collections"

@@ -41,8 +41,8 @@ def export(
 ) -> None:
     from mapservice.domain.access import PUBLIC, STAFF
     from mapservice.exports import formats as export_formats
+    from mapservice.exports.fields import LAYERS
     from mapservice.exports.jobs import layer_features, parse_query
-    from mapservice.exports.layers import LAYERS
 
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in export_formats.FORMATS or (layer == "tout" and fmt not in ("xlsx", "gpkg")):

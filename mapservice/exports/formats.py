@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mapservice.domain.access import Scope
-from mapservice.exports.layers import LAYERS, Layer
+from mapservice.exports.fields import LAYERS, Layer
 
 FORMATS = {
     "geojson": "application/geo+json",

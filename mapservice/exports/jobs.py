@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from mapservice.domain.access import Scope
 from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports.fields import LAYERS
 from mapservice.exports.layers import (
-    LAYERS,
     Context,
     flow_features,
     park_features,

@@ -20,8 +20,8 @@ from flask import Blueprint, Response, request, stream_with_context
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports import formats as export_formats
+from mapservice.exports.fields import LAYERS
 from mapservice.exports.jobs import EXTRA, layer_features, parse_query
-from mapservice.exports.layers import LAYERS
 from mapservice.views.map_filters import PARAMETERS
 from mapservice.web import services
 from mapservice.web.guard import export_scope

@@ -22,8 +22,8 @@ from flask import Blueprint, Response, request
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports.fields import LAYERS
 from mapservice.exports.jobs import TIMED, LayerQuery, cached_features, spatial_extent, time_extent
-from mapservice.exports.layers import LAYERS
 from mapservice.geo import crs
 from mapservice.web import services
 from mapservice.web.error_pages import respond

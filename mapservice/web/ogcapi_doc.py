@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mapservice.exports.layers import LAYERS, Field
+from mapservice.exports.fields import LAYERS, Field
 from mapservice.geo import crs
 from mapservice.views.map_filters import PARAMETERS
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import request
 
 from mapservice.errors import InvalidInput, tr
+from mapservice.exports.fields import LAYERS, Field
 from mapservice.exports.jobs import (
     EXTRA,
     TIMED,
@@ -16,7 +17,6 @@ from mapservice.exports.jobs import (
     parse_datetime,
     parse_query,
 )
-from mapservice.exports.layers import LAYERS, Field
 from mapservice.geo import crs
 from mapservice.views.map_filters import PARAMETERS
 from mapservice.web import services

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response
 
-from mapservice.exports.layers import LAYERS, Field
+from mapservice.exports.fields import LAYERS, Field
 from mapservice.web import ogcapi_doc
 from mapservice.web.ogcapi import bp, layer_of, scope
 from mapservice.web.ogcapi_answers import SCHEMA, json_response, url

@@ -16,7 +16,7 @@ from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
-from mapservice.views import charts, dashboard
+from mapservice.views import charts, dashboard, impact_dashboard
 from mapservice.web import services
 from mapservice.web.i18n import language, num
 
@@ -161,7 +161,7 @@ def impact() -> tuple[str, int]:
         "api_url": api_url,
     }
     try:
-        view = dashboard.impact(
+        view = impact_dashboard.impact(
             svc,
             start=args.get("from"),
             end=args.get("to"),
@@ -190,7 +190,7 @@ def _month_label(key: str | None, sep: str = " ") -> str:
     return f"{format_date(first, 'MMM')}{sep}{first.year}"
 
 
-def _charts(view: dashboard.Impact) -> dict[str, dict[str, Any]]:
+def _charts(view: impact_dashboard.Impact) -> dict[str, dict[str, Any]]:
     """The three charts of the page, each with its title and its text description."""
     metric = view.metric
     digits = METRIC_DIGITS[metric]
