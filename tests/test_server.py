@@ -42,6 +42,17 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
+def _workers(parent: int, count: int, timeout_s: float = 20.0) -> list[int]:
+    """The parent's children once there are ``count`` of them: gunicorn forks its workers one
+    after the other, and the first may answer before the last is forked."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while len(found := _children(parent)) != count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 def _alive(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and "Z" not in stat.read_text().rsplit(")", 1)[1].split()[0]
@@ -61,7 +72,7 @@ def test_several_workers_share_the_port_one_that_dies_is_replaced_and_all_stop(
         stop_timeout_s=10,
     ) as server:
         parent = server.proc.pid
-        workers = _children(parent)
+        workers = _workers(parent, 2)
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
         deadline = time.monotonic() + 20
@@ -102,7 +113,7 @@ def test_workers_stop_when_their_parent_is_killed_outright(tmp_path: Path, demo_
         start_timeout_s=30,
         stop_timeout_s=10,
     ) as server:
-        workers = _children(server.proc.pid)
+        workers = _workers(server.proc.pid, 2)
         assert len(workers) == 2
         server.proc.kill()  # SIGKILL: the parent cannot pass anything on
         server.proc.wait(timeout=10)
