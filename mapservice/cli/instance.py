@@ -26,7 +26,7 @@ from mapservice.errors import MapserviceError
 @click.pass_context
 def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
     from mapservice.accounts import jobs as accounts
-    from mapservice.ops import database
+    from mapservice.ops import database, demo_pipeline
 
     svc = _services(ctx)
     try:
@@ -35,6 +35,7 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
             click.echo(f"Base déjà initialisée ({state.backend}) : mise à niveau du schéma.")
             return
         report = svc.init_database(demo=demo)
+        history = demo_pipeline.bring_to_life(svc) if demo else None
     except MapserviceError as exc:
         _fail(exc)
         return
@@ -43,6 +44,13 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
         f"Base prête ({database.schema_state(svc).backend}, révision "
         f"{report['revision']}) en {report['seconds']} s."
     )
+    if history is not None:
+        click.echo(
+            f"Démo : {history.candidates} synergies candidates, historique fictif de "
+            f"{history.events} étapes sur deux ans ("
+            + ", ".join(f"{n} {status}" for status, n in sorted(history.moved.items()))
+            + ")."
+        )
     if demo and not accounts.users(svc):
         password = secrets.token_urlsafe(12)
         accounts.add_user(
