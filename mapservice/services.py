@@ -25,7 +25,6 @@ from mapservice.geocoding.places import Places
 from mapservice.geocoding.reverse import ReverseGeocoder
 from mapservice.importing import build_plan
 from mapservice.matching.matcher import Compatibility
-from mapservice.matching.runs import MatchingRuns
 from mapservice.materials.classify import Classifier
 from mapservice.materials.impact import TransportModel
 from mapservice.materials.taxonomy import Taxonomy, load_factors
@@ -47,8 +46,6 @@ class Services:
         self.caches = Caches.from_settings(settings)
         self._backends: dict[str, DistanceBackend] = {}
         self._places: Places | None = None
-        #: The whole-registry matching started from the web, one at a time per process.
-        self.matching_runs = MatchingRuns()
 
     def close(self) -> None:
         self.repo.close()

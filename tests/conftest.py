@@ -86,14 +86,16 @@ def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def live_demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo as ``mapservice init --demo`` leaves it: the membership, the matched
-    candidates and the seeded two-year pipeline history; with one account per role."""
+    candidates and the seeded two-year pipeline history; with the staff account
+    ``personnel`` (not :func:`add_test_accounts`, whose tokens belong to :func:`demo_sqlite`)."""
+    from mapservice.accounts import jobs as accounts
     from mapservice.ops.demo_pipeline import bring_to_life
 
     path = tmp_path_factory.mktemp("live_demo") / "live_demo.sqlite"
     svc = Services(make_settings(path.parent, "sqlite:///" + str(path)))
     svc.init_database(demo=True)
     bring_to_life(svc)
-    add_test_accounts(svc)
+    accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
     svc.close()
     return path
 

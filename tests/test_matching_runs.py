@@ -12,7 +12,7 @@ def test_the_button_starts_a_run_refuses_a_second_and_the_run_finishes(app):
     web = sign_in(app.test_client(), "personnel")
     board = web.get("/synergies").get_data(as_text=True)
     assert 'id="run-matching"' in board and "Aucun appariement lancé" in board
-    runs = svc.matching_runs
+    runs = app.extensions["matching_runs"]
     runs.hold()  # the run waits at its start until released: the second click finds it going
     try:
         resp = web.post("/synergies/appariement")
@@ -42,10 +42,9 @@ def test_the_button_starts_a_run_refuses_a_second_and_the_run_finishes(app):
 
 
 def test_a_run_needs_the_csrf_token_and_staff(app):
-    svc = app.extensions["mapservice"]
     web = sign_in(app.test_client(), "personnel")
     del web.environ_base["HTTP_X_CSRFTOKEN"]
     assert web.post("/synergies/appariement").status_code == 400
     manager = sign_in(app.test_client(), "gestion")
     assert manager.post("/synergies/appariement").status_code == 403
-    assert svc.matching_runs.state().stage is Stage.IDLE
+    assert app.extensions["matching_runs"].state().stage is Stage.IDLE

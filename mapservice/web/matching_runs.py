@@ -8,24 +8,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, current_app, jsonify, redirect, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from mapservice.matching.runs import MatchingBusy, RunState, Stage
+from mapservice.matching.runs import MatchingBusy, MatchingRuns, RunState, Stage
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.i18n import say
 from mapservice.web.synergy_pages import _board_page
 
 bp = Blueprint("matching_runs", __name__)
+#: Where the app keeps the runs of this serving process (one :class:`MatchingRuns`).
+EXTENSION = "matching_runs"
+
+
+@bp.record_once
+def _runs_of_the_app(state: BlueprintSetupState) -> None:
+    state.app.extensions[EXTENSION] = MatchingRuns()
+
+
+def runs() -> MatchingRuns:
+    """The app's matching runs."""
+    found: MatchingRuns = current_app.extensions[EXTENSION]
+    return found
 
 
 @bp.post("/synergies/appariement")
 def start() -> Response | tuple[str, int]:
-    svc = services()
     try:
-        svc.matching_runs.start(svc, started_by=current_principal().username)
+        runs().start(services(), started_by=current_principal().username)
     except MatchingBusy as exc:
         return _board_page(error=say(exc.message), status=409)
     return redirect(url_for("synergy_pages.board") + "#appariement", code=303)
@@ -33,7 +46,7 @@ def start() -> Response | tuple[str, int]:
 
 @bp.get("/synergies/appariement/etat")
 def state() -> Response:
-    run = services().matching_runs.state()
+    run = runs().state()
     return jsonify({**run.as_dict(), "text": describe(run)})
 
 
@@ -65,5 +78,5 @@ def describe(run: RunState) -> str:
 @bp.app_template_global("matching_run")
 def matching_run() -> dict[str, Any]:
     """The current run for the board's template: its state and its sentence."""
-    run = services().matching_runs.state()
+    run = runs().state()
     return {"running": run.running, "stage": run.stage.value, "text": describe(run)}
