@@ -15,6 +15,14 @@ from mapservice.config import SETTINGS
 from mapservice.domain.audit import cli_actor
 from mapservice.errors import MapserviceError
 
+#: The demo history's final statuses, as the summary of ``init --demo`` says them.
+_MOVED_WORDS = {
+    "contacted": "contactées",
+    "in_progress": "en cours",
+    "realised": "réalisées",
+    "rejected": "rejetées",
+}
+
 
 @click.command(help="Créer ou mettre à niveau la base et charger les données de référence.")
 @click.option("--demo", is_flag=True, help="Charger aussi les membres de démonstration.")
@@ -48,7 +56,7 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
         click.echo(
             f"Démo : {history.candidates} synergies candidates, historique fictif de "
             f"{history.events} étapes sur deux ans ("
-            + ", ".join(f"{n} {status}" for status, n in sorted(history.moved.items()))
+            + ", ".join(f"{history.moved.get(s, 0)} {w}" for s, w in _MOVED_WORDS.items())
             + ")."
         )
     if demo and not accounts.users(svc):

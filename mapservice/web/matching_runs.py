@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from mapservice.matching.runs import MatchingBusy, MatchingRuns, RunState, Stage
 from mapservice.web import services
 from mapservice.web.auth import current_principal
-from mapservice.web.i18n import say
+from mapservice.web.i18n import num, say
 from mapservice.web.synergy_pages import _board_page
 
 bp = Blueprint("matching_runs", __name__)
@@ -61,7 +61,7 @@ def describe(run: RunState) -> str:
     if run.stage is Stage.SAVING:
         return _(
             "Appariement en cours : enregistrement de %(n)s synergies candidates…",
-            n=run.candidates or 0,
+            n=num(run.candidates or 0, 0),
         )
     if run.stage is Stage.FAILED:
         return _("L'appariement a échoué : %(error)s", error=run.error)
@@ -69,9 +69,9 @@ def describe(run: RunState) -> str:
     return _(
         "Appariement terminé : %(n)s synergies candidates (%(new)s nouvelles, %(known)s mises à "
         "jour ; les étapes déjà notées sont gardées).",
-        n=run.candidates or 0,
-        new=saved.get("inserted", 0),
-        known=saved.get("updated", 0),
+        n=num(run.candidates or 0, 0),
+        new=num(saved.get("inserted", 0), 0),
+        known=num(saved.get("updated", 0), 0),
     )
 
 
