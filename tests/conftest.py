@@ -83,6 +83,38 @@ def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def live_demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as ``mapservice init --demo`` leaves it: the membership, the matched
+    candidates and the seeded two-year pipeline history; with the staff account
+    ``personnel`` (not :func:`add_test_accounts`, whose tokens belong to :func:`demo_sqlite`)."""
+    from mapservice.accounts import jobs as accounts
+    from mapservice.ops.demo_pipeline import bring_to_life
+
+    path = tmp_path_factory.mktemp("live_demo") / "live_demo.sqlite"
+    svc = Services(make_settings(path.parent, "sqlite:///" + str(path)))
+    svc.init_database(demo=True)
+    bring_to_life(svc)
+    accounts.add_user(svc, username="personnel", password=PASSWORD, role="staff")
+    svc.close()
+    return path
+
+
+@pytest.fixture
+def live_demo_app(tmp_path: Path, live_demo_sqlite: Path) -> Any:
+    """The app over a private copy of :func:`live_demo_sqlite`."""
+    target = tmp_path / "live_demo.sqlite"
+    shutil.copy(live_demo_sqlite, target)
+    return create_app(
+        {
+            "DATABASE_URL": "sqlite:///" + str(target),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+        }
+    )
+
+
 @pytest.fixture
 def demo_db(tmp_path: Path, demo_sqlite: Path) -> str:
     """A private copy of the demo database; returns its URL."""

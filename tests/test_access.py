@@ -49,6 +49,7 @@ MATRIX = {
     "/sites/{site}": ("login", "ok", "ok", "403", "403"),
     "/synergies": ("login", "ok", "ok", "403", "403"),
     "/impact": ("login", "ok", "ok", "403", "403"),
+    "/synergies/appariement/etat": ("login", "ok", "ok", "403", "403"),
     "/geocodage": ("login", "ok", "ok", "403", "403"),
     "/present": ("login", "ok", "ok", "403", "ok"),
     "/present/vues": ("login", "ok", "ok", "403", "403"),

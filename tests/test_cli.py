@@ -41,6 +41,8 @@ def test_help_everywhere():
 def test_init_demo_counts(env):
     result = run("init", "--demo")
     assert result.exit_code == 0, result.output
+    assert "synergies candidates, historique fictif" in result.output
+    assert "60 réalisées" in result.output
     counts = json.loads(run("stats", "--json").output)
     assert 230 <= counts["members"] <= 270
     assert 950 <= counts["flows"] <= 1050

@@ -15,6 +15,14 @@ from mapservice.config import SETTINGS
 from mapservice.domain.audit import cli_actor
 from mapservice.errors import MapserviceError
 
+#: The demo history's final statuses, as the summary of ``init --demo`` says them.
+_MOVED_WORDS = {
+    "contacted": "contactées",
+    "in_progress": "en cours",
+    "realised": "réalisées",
+    "rejected": "rejetées",
+}
+
 
 @click.command(help="Créer ou mettre à niveau la base et charger les données de référence.")
 @click.option("--demo", is_flag=True, help="Charger aussi les membres de démonstration.")
@@ -26,7 +34,7 @@ from mapservice.errors import MapserviceError
 @click.pass_context
 def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
     from mapservice.accounts import jobs as accounts
-    from mapservice.ops import database
+    from mapservice.ops import database, demo_pipeline
 
     svc = _services(ctx)
     try:
@@ -35,6 +43,7 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
             click.echo(f"Base déjà initialisée ({state.backend}) : mise à niveau du schéma.")
             return
         report = svc.init_database(demo=demo)
+        history = demo_pipeline.bring_to_life(svc) if demo else None
     except MapserviceError as exc:
         _fail(exc)
         return
@@ -43,6 +52,13 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
         f"Base prête ({database.schema_state(svc).backend}, révision "
         f"{report['revision']}) en {report['seconds']} s."
     )
+    if history is not None:
+        click.echo(
+            f"Démo : {history.candidates} synergies candidates, historique fictif de "
+            f"{history.events} étapes sur deux ans ("
+            + ", ".join(f"{history.moved.get(s, 0)} {w}" for s, w in _MOVED_WORDS.items())
+            + ")."
+        )
     if demo and not accounts.users(svc):
         password = secrets.token_urlsafe(12)
         accounts.add_user(

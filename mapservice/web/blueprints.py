@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         guard,
         health,
         i18n,
+        matching_runs,
         navigation,
         ogcapi,
         ogcapi_schemas,
@@ -51,6 +52,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_synergies.bp)
     app.register_blueprint(geocoding_pages.bp)
     app.register_blueprint(synergy_pages.bp)
+    app.register_blueprint(matching_runs.bp)
     # The registry's history and import pages add their routes to its blueprint.
     assert registry_history.bp is registry_import.bp is registry_pages.bp
     app.register_blueprint(registry_pages.bp)

@@ -52,6 +52,7 @@ RULES: dict[str, Permission] = {
     "pages.*": P.STAFF,
     "site_pages.*": P.STAFF,
     "synergy_pages.*": P.STAFF,
+    "matching_runs.*": P.STAFF,  # rerun the whole-registry matching, and follow it
     "registry_pages.*": P.STAFF,
     "geocoding_pages.*": P.STAFF,
     "api.*": P.STAFF,
