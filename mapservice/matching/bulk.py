@@ -50,6 +50,9 @@ SCORE_SLACK = 2e-4
 _TRACKED_BEST = 64
 #: Needs are grouped by quantity, within a factor of this of each other, for the radius queries.
 _QUANTITY_STEP = 2.0
+#: Round 2 starts this much (relative) short of the k-th nearest: distances measured two ways
+#: may differ in the last bits, and a partner there must not fall between the two rounds.
+_EDGE = 1e-9
 #: Query size from which the k-d tree runs on every core.
 _THREADED_ROWS = 200_000
 
@@ -167,6 +170,10 @@ class _Flows:
             if comp is not None:
                 self.unit_kind[i], self.amount[i] = UNIT_KINDS[comp[0]], comp[1]
 
+    def plane_m(self, o: np.ndarray, i: np.ndarray) -> np.ndarray:
+        """Québec Lambert metres between flows ``o`` and ``i`` (pairwise)."""
+        return np.hypot(self.xy[o, 0] - self.xy[i, 0], self.xy[o, 1] - self.xy[i, 1])
+
     def candidates(self, block: _Block, o: np.ndarray, i: np.ndarray, d_m: np.ndarray) -> _Cands:
         """Pairs (offer ``o``, need ``i``, plane distance ``d_m``) with bounds of their score;
         a pair that may not be matched (same site, hazard) has both bounds at -inf."""
@@ -240,7 +247,9 @@ def bulk_pairs(
         dist, pos = dist.reshape(block.outs.size, k), pos.reshape(block.outs.size, k)
         hit = np.isfinite(dist)
         rows, cols = np.nonzero(hit)
-        cands = fa.candidates(block, block.outs[rows], block.ins[pos[rows, cols]], dist[rows, cols])
+        o, i = block.outs[rows], block.ins[pos[rows, cols]]
+        d_m = fa.plane_m(o, i)  # as round 2 measures, so that the two never overlap
+        cands = fa.candidates(block, o, i, d_m)
         own_bar = np.full(block.outs.size, -np.inf)
         if tracked:
             lo = np.full(dist.shape, -np.inf)
@@ -251,12 +260,17 @@ def bulk_pairs(
             best[block.outs] = -np.partition(-both, per_offer - 1, axis=1)[:, :per_offer]
             if k >= per_offer:  # the block's own bar: its k-th best lower bound
                 own_bar = lo.min(axis=1)
-        found.append(cands.keep((cands.hi > -np.inf) & (cands.hi >= own_bar[rows] - SCORE_SLACK)))
+        keep = (cands.hi > -np.inf) & (cands.hi >= own_bar[rows] - SCORE_SLACK)
         if k < block.ins.size:
-            # All k nearest within reach: farther partners of the block may remain.
+            # All k nearest within reach: farther partners of the block may remain. Those at
+            # the k-th distance or beyond are round 2's (ties there may or may not be here).
             full = hit[:, -1]
-            frontier.append((block, np.flatnonzero(full), dist[full, -1]))
+            edge_m = np.where(full, dist[:, -1] * (1.0 - _EDGE), np.inf)
+            frontier.append((block, np.flatnonzero(full), edge_m[full]))
+            keep &= d_m < edge_m[rows]
+        found.append(cands.keep(keep))
     bar = best.min(axis=1) if tracked else _kth_per_offer(_concat(found), per_offer, n)
+    found = [c.keep(c.hi >= bar[c.o] - SCORE_SLACK) for c in found]
     # Round 2: radius queries wherever a farther partner could still reach the bar, by
     # quantity class: a class far from the offer's quantity needs a nearer partner to reach it.
     for block, rows, r1_m in frontier:
@@ -300,8 +314,8 @@ def _radius_round(
     pos = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum()))
     oo = np.repeat(o, counts)
     ii = group.ins[pos]
-    d_m = np.hypot(*(fa.xy[oo] - fa.xy[ii]).T)
-    beyond = d_m >= np.repeat(r1_m, counts)  # the nearer ones came in round 1
+    d_m = fa.plane_m(oo, ii)
+    beyond = d_m >= np.repeat(r1_m, counts)  # the nearer ones are round 1's
     cands = fa.candidates(block, oo[beyond], ii[beyond], d_m[beyond])
     return cands.keep((cands.hi > -np.inf) & (cands.hi >= bar[cands.o] - SCORE_SLACK))
 
@@ -309,10 +323,23 @@ def _radius_round(
 def _blocks(
     fa: _Flows, taxonomy: Taxonomy, compat: Compatibility, max_km: float
 ) -> Iterable[_Block]:
+    """One block per offered category, compatible need category and hazard: a hazardous
+    offer looks only at the needs that accept hazardous material."""
     by_code: dict[tuple[Direction, str], list[int]] = defaultdict(list)
     for i, f in enumerate(fa.flows):
         by_code[(f.direction, f.category_code)].append(i)
-    trees: dict[str, tuple[cKDTree, np.ndarray, tuple[_Group, ...]]] = {}
+    trees: dict[tuple[str, bool], tuple[cKDTree, np.ndarray, tuple[_Group, ...]] | None] = {}
+
+    def needs(code: str, hazardous: bool) -> tuple[cKDTree, np.ndarray, tuple[_Group, ...]] | None:
+        if (code, hazardous) not in trees:
+            ins = np.array(by_code.get((Direction.INPUT, code), []), dtype=np.int64)
+            if hazardous:
+                ins = ins[fa.accepts[ins]]
+            trees[(code, hazardous)] = (
+                (cKDTree(fa.xy[ins]), ins, _groups(fa, ins)) if ins.size else None
+            )
+        return trees[(code, hazardous)]
+
     for (direction, out_code), out_members in by_code.items():
         out_cat = taxonomy.get(out_code)
         if direction is not Direction.OUTPUT or out_cat is None:
@@ -320,25 +347,24 @@ def _blocks(
         own_max_km = (
             MUTUALISATION_MAX_KM if out_cat.kind == "mutualisation" else out_cat.max_transport_km
         )
-        outs = np.array(out_members)
+        members = np.array(out_members)
         for in_code, fit in compat.inputs_for(out_code).items():
-            members = by_code.get((Direction.INPUT, in_code))
-            if not members:
-                continue
-            if in_code not in trees:
-                ins = np.array(members)
-                trees[in_code] = (cKDTree(fa.xy[ins]), ins, _groups(fa, ins))
-            tree, ins, groups = trees[in_code]
-            yield _Block(
-                outs=outs,
-                tree=tree,
-                ins=ins,
-                strength=fit.strength,
-                mutual=fit.kind is SynergyKind.MUTUALISATION,
-                own_max_m=own_max_km * 1000.0,
-                reach_m=min(own_max_km, max_km) * 1000.0,
-                groups=groups,
-            )
+            for hazardous in (False, True):
+                outs = members[fa.hazardous[members] == hazardous]
+                found = needs(in_code, hazardous) if outs.size else None
+                if found is None:
+                    continue
+                tree, ins, groups = found
+                yield _Block(
+                    outs=outs,
+                    tree=tree,
+                    ins=ins,
+                    strength=fit.strength,
+                    mutual=fit.kind is SynergyKind.MUTUALISATION,
+                    own_max_m=own_max_km * 1000.0,
+                    reach_m=min(own_max_km, max_km) * 1000.0,
+                    groups=groups,
+                )
 
 
 def _kth_per_offer(cands: _Cands, k: int, n: int) -> np.ndarray:
@@ -346,7 +372,10 @@ def _kth_per_offer(cands: _Cands, k: int, n: int) -> np.ndarray:
     bar = np.full(n, -np.inf)
     if cands.o.size == 0:
         return bar
-    order = np.lexsort((-cands.lo, cands.o))
+    # One sort on one key: offer, then lower bound down. The key keeps the bounds to about
+    # 1e-10, far inside SCORE_SLACK; the bar read back is the exact bound of that pair.
+    key = cands.o * 4.0 + (1.5 - np.clip(cands.lo, -1.0, 1.5))
+    order = np.argsort(key)
     o = cands.o[order]
     starts = np.r_[0, np.flatnonzero(np.diff(o)) + 1]
     rank = np.arange(o.size) - np.repeat(starts, np.diff(np.r_[starts, o.size]))
@@ -370,12 +399,7 @@ def _exact(fa: _Flows, parts: list[_Cands], per_offer: int, n: int) -> BulkPairs
     sizes = [p.o.size for p in tagged]
     strength, own_max_m, reach_m, mutual = (np.repeat([x[j] for x in per], sizes) for j in range(4))
     cands = _concat(tagged)
-    # A pair found by both rounds (ties at the frontier distance) counts once.
-    _, first = np.unique(cands.o.astype(np.int64) * n + cands.i, return_index=True)
-    keep = np.zeros(cands.o.size, dtype=bool)
-    keep[first] = True
-    bar = _kth_per_offer(cands.keep(keep), per_offer, n)
-    keep &= cands.hi >= bar[cands.o] - SCORE_SLACK
+    keep = cands.hi >= _kth_per_offer(cands, per_offer, n)[cands.o] - SCORE_SLACK
     o, ins, q = cands.o[keep], cands.i[keep], cands.q[keep]
     strength, own_max_m, reach_m, mutual = (
         strength[keep],
