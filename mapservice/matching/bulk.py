@@ -49,7 +49,7 @@ SCORE_SLACK = 2e-4
 #: Up to this many pairs per offer, each offer's best lower bounds are kept in a table.
 _TRACKED_BEST = 64
 #: Needs are grouped by quantity, within a factor of this of each other, for the radius queries.
-_QUANTITY_STEP = 2.0
+_QUANTITY_STEP = 2**0.5
 #: Round 2 starts this much (relative) short of the k-th nearest: distances measured two ways
 #: may differ in the last bits, and a partner there must not fall between the two rounds.
 _EDGE = 1e-9
