@@ -11,13 +11,16 @@ with one k-d tree per needed category (Québec Lambert metres), and give the sam
    and narrowed by :data:`~mapservice.geo.projection.LAMBERT_MARGIN` (a lower and an upper
    bound of the exact score);
 2. each offer's bar: the ``per_offer``-th best lower bound found so far. A partner farther than
-   the k-th nearest of its category can score at most the category fit, a perfect quantity fit
-   and the distance fit at that distance: where that bound reaches the bar, a radius query
-   fetches every partner of the category close enough to reach it (and no farther);
+   the k-th nearest of its category can score at most the category fit, the best quantity fit
+   its quantity class allows (needs grouped by unit and amount, see
+   :class:`~mapservice.matching.bulk_bounds.NeedClass`) and the distance fit at that
+   distance: where that bound reaches the bar, a radius query fetches every partner of the
+   class close enough to reach it (and no farther);
 3. the pairs whose upper bound reaches the bar get their exact geodesic distance and score,
    and the ``per_offer`` best are kept (score down, distance up, partner id up).
 
-No partner that could enter an offer's best is ever left out, whatever its distance: the
+A hazardous offer searches only the needs that accept hazardous material. No partner that
+could enter an offer's best is ever left out, whatever its distance: the
 nearest-neighbour pool only sets how much the radius queries have left to do. A test holds
 this to the per-site matcher and to the exhaustive baseline; ``bench/matching.py`` measures it
 at 50,000 sites.
@@ -28,19 +31,24 @@ backend, in one matrix.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-from mapservice.domain.model import Direction, Flow, Site, SynergyKind
-from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
+from mapservice.domain.model import Flow, Site
+from mapservice.geo.projection import LAMBERT_MARGIN, WGS84_GEOD
 from mapservice.matching import scoring
-from mapservice.matching.arrays import comparable_quantity, is_hazardous
-from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
+from mapservice.matching.bulk_bounds import (
+    Block,
+    Bounded,
+    FlowArrays,
+    NeedClass,
+    blocks,
+    concat,
+    kth_per_offer,
+)
 from mapservice.materials.compatibility import Compatibility
 from mapservice.materials.taxonomy import Taxonomy
 
@@ -48,8 +56,6 @@ from mapservice.materials.taxonomy import Taxonomy
 SCORE_SLACK = 2e-4
 #: Up to this many pairs per offer, each offer's best lower bounds are kept in a table.
 _TRACKED_BEST = 64
-#: Needs are grouped by quantity, within a factor of this of each other, for the radius queries.
-_QUANTITY_STEP = 2**0.5
 #: Round 2 starts this much (relative) short of the k-th nearest: distances measured two ways
 #: may differ in the last bits, and a partner there must not fall between the two rounds.
 _EDGE = 1e-9
@@ -84,126 +90,6 @@ class BulkPairs:
         return set(zip(self.output_flow_id.tolist(), self.input_flow_id.tolist(), strict=True))
 
 
-@dataclass(frozen=True)
-class _Group:
-    """Needs of one category whose quantities are of one kind, between two amounts (or not
-    comparable at all: ``kind`` -1), with their own k-d tree."""
-
-    tree: cKDTree
-    ins: np.ndarray  # flow indices, in tree order
-    kind: int
-    low: float
-    high: float
-
-    def q_max(self, kind: np.ndarray, amount: np.ndarray) -> np.ndarray:
-        """The best quantity fit offers of these kinds and amounts can have with the group."""
-        if self.kind < 0:
-            return np.full(kind.size, scoring.UNCOMPARABLE_FIT)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(
-                amount < self.low,
-                amount / self.low,
-                np.where(amount > self.high, self.high / amount, 1.0),
-            )
-        return np.where((kind == self.kind) & (amount > 0), ratio, scoring.UNCOMPARABLE_FIT)
-
-
-def _groups(fa: _Flows, ins: np.ndarray) -> tuple[_Group, ...]:
-    """The needs ``ins`` by unit kind and amount, a factor :data:`_QUANTITY_STEP` apart."""
-    kind, amount = fa.unit_kind[ins], fa.amount[ins]
-    comparable = (kind >= 0) & (amount > 0)
-    step = np.where(
-        comparable, np.floor(np.log(np.where(comparable, amount, 1.0)) / np.log(_QUANTITY_STEP)), 0
-    )
-    key = np.where(comparable, kind.astype(np.int64) * 100_000 + step.astype(np.int64) + 50_000, -1)
-    groups = []
-    for value in np.unique(key):
-        members = ins[key == value]
-        groups.append(
-            _Group(
-                tree=cKDTree(fa.xy[members]),
-                ins=members,
-                kind=int(fa.unit_kind[members[0]]) if value >= 0 else -1,
-                low=float(fa.amount[members].min()),
-                high=float(fa.amount[members].max()),
-            )
-        )
-    return tuple(groups)
-
-
-@dataclass(frozen=True)
-class _Block:
-    """The offers of one category against the needs of one compatible category."""
-
-    outs: np.ndarray  # flow indices of the offers
-    tree: cKDTree
-    ins: np.ndarray  # flow indices of the needs, in tree order
-    strength: float
-    mutual: bool
-    own_max_m: float  # where the distance fit falls to 0
-    reach_m: float  # geodesic cut
-    groups: tuple[_Group, ...]  # the needs again, by quantity class
-
-
-class _Flows:
-    """The registry's placed flows as arrays (index = position in ``flows``)."""
-
-    def __init__(
-        self, placed: dict[int, tuple[float, float]], flows: list[Flow], taxonomy: Taxonomy
-    ):
-        n = len(flows)
-        self.flows = flows
-        self.lon = np.array([placed[f.site_id][0] for f in flows])
-        self.lat = np.array([placed[f.site_id][1] for f in flows])
-        x, y = TO_LAMBERT.transform(self.lon, self.lat)
-        self.xy = np.column_stack([x, y])
-        self.ids = np.array([f.id for f in flows], dtype=np.int64)
-        self.site_ids = np.array([f.site_id for f in flows], dtype=np.int64)
-        cats = [taxonomy.get(f.category_code) for f in flows]
-        self.hazardous = np.array([is_hazardous(f, c) for f, c in zip(flows, cats, strict=True)])
-        # A need accepts hazardous material only when it says so (its own flag), as in Matcher.
-        self.accepts = np.array([f.hazardous for f in flows])
-        self.unit_kind = np.full(n, -1, dtype=np.int8)
-        self.amount = np.zeros(n)
-        for i, (f, c) in enumerate(zip(flows, cats, strict=True)):
-            comp = comparable_quantity(f, c)
-            if comp is not None:
-                self.unit_kind[i], self.amount[i] = UNIT_KINDS[comp[0]], comp[1]
-
-    def plane_m(self, o: np.ndarray, i: np.ndarray) -> np.ndarray:
-        """Québec Lambert metres between flows ``o`` and ``i`` (pairwise)."""
-        return np.hypot(self.xy[o, 0] - self.xy[i, 0], self.xy[o, 1] - self.xy[i, 1])
-
-    def candidates(self, block: _Block, o: np.ndarray, i: np.ndarray, d_m: np.ndarray) -> _Cands:
-        """Pairs (offer ``o``, need ``i``, plane distance ``d_m``) with bounds of their score;
-        a pair that may not be matched (same site, hazard) has both bounds at -inf."""
-        ok = (self.site_ids[o] != self.site_ids[i]) & (~self.hazardous[o] | self.accepts[i])
-        q = scoring.quantity_fits(
-            self.unit_kind[o], self.amount[o], self.unit_kind[i], self.amount[i]
-        )
-        far = d_m * LAMBERT_MARGIN
-        lo = scoring.scores(block.strength, q, far, block.own_max_m)
-        lo = np.where(ok & (far <= block.reach_m), lo, -np.inf)  # surely within reach, or no bar
-        hi = scoring.scores(block.strength, q, d_m / LAMBERT_MARGIN, block.own_max_m)
-        hi = np.where(ok, hi, -np.inf)
-        return _Cands(o, i, lo, hi, q, block)
-
-
-@dataclass
-class _Cands:
-    o: np.ndarray
-    i: np.ndarray
-    lo: np.ndarray  # the exact score is at least this (-inf: maybe out of reach)
-    hi: np.ndarray  # and at most this
-    q: np.ndarray
-    block: _Block | None = None
-
-    def keep(self, mask: np.ndarray) -> _Cands:
-        return _Cands(
-            self.o[mask], self.i[mask], self.lo[mask], self.hi[mask], self.q[mask], self.block
-        )
-
-
 def bulk_pairs(
     *,
     sites: Iterable[Site],
@@ -227,16 +113,16 @@ def bulk_pairs(
     flow_list = [f for f in flows if f.site_id in placed and f.id is not None]
     if not flow_list or per_offer < 1:
         return _empty()
-    fa = _Flows(placed, flow_list, taxonomy)
+    fa = FlowArrays(placed, flow_list, taxonomy)
     n = len(flow_list)
-    blocks = list(_blocks(fa, taxonomy, compat, max_km))
+    searched = list(blocks(fa, taxonomy, compat, max_km))
     # Round 1: the nearest partners of each block; the rest of the block is bounded.
-    found: list[_Cands] = []
-    frontier: list[tuple[_Block, np.ndarray, np.ndarray]] = []
+    found: list[Bounded] = []
+    frontier: list[tuple[Block, np.ndarray, np.ndarray]] = []
     # Per offer: the best lower bounds so far (a table when per_offer is small).
     tracked = per_offer <= _TRACKED_BEST
     best = np.full((n if tracked else 0, per_offer), -np.inf)
-    for block in blocks:
+    for block in searched:
         k = min(pool_size(per_offer), block.ins.size)
         dist, pos = block.tree.query(
             fa.xy[block.outs],
@@ -269,7 +155,7 @@ def bulk_pairs(
             frontier.append((block, np.flatnonzero(full), edge_m[full]))
             keep &= d_m < edge_m[rows]
         found.append(cands.keep(keep))
-    bar = best.min(axis=1) if tracked else _kth_per_offer(_concat(found), per_offer, n)
+    bar = best.min(axis=1) if tracked else kth_per_offer(concat(found), per_offer, n)
     found = [c.keep(c.hi >= bar[c.o] - SCORE_SLACK) for c in found]
     # Round 2: radius queries wherever a farther partner could still reach the bar, by
     # quantity class: a class far from the offer's quantity needs a nearer partner to reach it.
@@ -291,15 +177,15 @@ def bulk_pairs(
 
 
 def _radius_round(
-    fa: _Flows,
-    block: _Block,
-    group: _Group,
+    fa: FlowArrays,
+    block: Block,
+    group: NeedClass,
     o: np.ndarray,
     r1_m: np.ndarray,
     base: np.ndarray,
     need: np.ndarray,
     bar: np.ndarray,
-) -> _Cands:
+) -> Bounded:
     """The needs of ``group`` beyond ``r1_m`` that could still reach each offer's bar."""
     with np.errstate(invalid="ignore"):
         fit_left = np.where(np.isfinite(need), (need - base) / scoring.W_DISTANCE, -np.inf)
@@ -320,86 +206,16 @@ def _radius_round(
     return cands.keep((cands.hi > -np.inf) & (cands.hi >= bar[cands.o] - SCORE_SLACK))
 
 
-def _blocks(
-    fa: _Flows, taxonomy: Taxonomy, compat: Compatibility, max_km: float
-) -> Iterable[_Block]:
-    """One block per offered category, compatible need category and hazard: a hazardous
-    offer looks only at the needs that accept hazardous material."""
-    by_code: dict[tuple[Direction, str], list[int]] = defaultdict(list)
-    for i, f in enumerate(fa.flows):
-        by_code[(f.direction, f.category_code)].append(i)
-    trees: dict[tuple[str, bool], tuple[cKDTree, np.ndarray, tuple[_Group, ...]] | None] = {}
-
-    def needs(code: str, hazardous: bool) -> tuple[cKDTree, np.ndarray, tuple[_Group, ...]] | None:
-        if (code, hazardous) not in trees:
-            ins = np.array(by_code.get((Direction.INPUT, code), []), dtype=np.int64)
-            if hazardous:
-                ins = ins[fa.accepts[ins]]
-            trees[(code, hazardous)] = (
-                (cKDTree(fa.xy[ins]), ins, _groups(fa, ins)) if ins.size else None
-            )
-        return trees[(code, hazardous)]
-
-    for (direction, out_code), out_members in by_code.items():
-        out_cat = taxonomy.get(out_code)
-        if direction is not Direction.OUTPUT or out_cat is None:
-            continue
-        own_max_km = (
-            MUTUALISATION_MAX_KM if out_cat.kind == "mutualisation" else out_cat.max_transport_km
-        )
-        members = np.array(out_members)
-        for in_code, fit in compat.inputs_for(out_code).items():
-            for hazardous in (False, True):
-                outs = members[fa.hazardous[members] == hazardous]
-                found = needs(in_code, hazardous) if outs.size else None
-                if found is None:
-                    continue
-                tree, ins, groups = found
-                yield _Block(
-                    outs=outs,
-                    tree=tree,
-                    ins=ins,
-                    strength=fit.strength,
-                    mutual=fit.kind is SynergyKind.MUTUALISATION,
-                    own_max_m=own_max_km * 1000.0,
-                    reach_m=min(own_max_km, max_km) * 1000.0,
-                    groups=groups,
-                )
-
-
-def _kth_per_offer(cands: _Cands, k: int, n: int) -> np.ndarray:
-    """Per flow index: the ``k``-th largest lower bound among its pairs (-inf: fewer)."""
-    bar = np.full(n, -np.inf)
-    if cands.o.size == 0:
-        return bar
-    # One sort on one key: offer, then lower bound down. The key keeps the bounds to about
-    # 1e-10, far inside SCORE_SLACK; the bar read back is the exact bound of that pair.
-    key = cands.o * 4.0 + (1.5 - np.clip(cands.lo, -1.0, 1.5))
-    order = np.argsort(key)
-    o = cands.o[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(o)) + 1]
-    rank = np.arange(o.size) - np.repeat(starts, np.diff(np.r_[starts, o.size]))
-    at = order[rank == k - 1]
-    bar[cands.o[at]] = cands.lo[at]
-    return bar
-
-
-def _concat(parts: list[_Cands]) -> _Cands:
-    return _Cands(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("o", "i", "lo", "hi", "q"))
-    )
-
-
-def _exact(fa: _Flows, parts: list[_Cands], per_offer: int, n: int) -> BulkPairs:
+def _exact(fa: FlowArrays, parts: list[Bounded], per_offer: int, n: int) -> BulkPairs:
     """Exact geodesic distances and scores of the pairs that can reach their offer's bar."""
-    tagged = [p for p in parts if p.o.size]
+    tagged = [p for p in parts if p.o.size and p.block is not None]
     if not tagged:
         return _empty()
-    per = [(p.block.strength, p.block.own_max_m, p.block.reach_m, p.block.mutual) for p in tagged]  # type: ignore[union-attr]
+    per = [(b.strength, b.own_max_m, b.reach_m, b.mutual) for p in tagged if (b := p.block)]
     sizes = [p.o.size for p in tagged]
     strength, own_max_m, reach_m, mutual = (np.repeat([x[j] for x in per], sizes) for j in range(4))
-    cands = _concat(tagged)
-    keep = cands.hi >= _kth_per_offer(cands, per_offer, n)[cands.o] - SCORE_SLACK
+    cands = concat(tagged)
+    keep = cands.hi >= kth_per_offer(cands, per_offer, n)[cands.o] - SCORE_SLACK
     o, ins, q = cands.o[keep], cands.i[keep], cands.q[keep]
     strength, own_max_m, reach_m, mutual = (
         strength[keep],

@@ -106,8 +106,8 @@ def match_all(
 
     With ``per_offer``, the vectorised whole-registry matcher picks each offer's best pairs
     (see :mod:`mapservice.matching.bulk`: the same best pairs by straight line as the
-    exhaustive search, at any scale), then only those are routed and explained. Without it, every candidate
-    of every site, exactly.
+    exhaustive search, at any scale), then only those are routed and explained. Without it,
+    every candidate of every site, exactly.
     """
     m = matcher(services)
     distances = services.distance_backend(backend)
