@@ -1,15 +1,29 @@
-"""Matching a whole registry at once, vectorised: the best candidates of every offer.
+"""Matching a whole registry at once, vectorised and exact: the best candidates of every offer.
 
 :class:`~mapservice.matching.matcher.Matcher` answers one site at a time on the live index,
-building a
-:class:`~mapservice.matching.matcher.Candidate` (with reasons and impact) per pair. Over a
-province-scale
-registry (tens of thousands of sites) the same rules run here on arrays: one k-d tree per needed
-category (Québec Lambert metres), a k-nearest query per compatible (offer category, need
-category) pair bounded by the offered material's plausible distance (the :func:`pool_size`
-nearest partners of each category), exact geodesic distances for what the trees return, then
-the same score as :class:`Matcher` (category fit, quantity fit,
-distance) and the ``per_offer`` best kept per offer. A test holds the two to the same answers.
+building a :class:`~mapservice.matching.matcher.Candidate` (with reasons and impact) per pair.
+Over a province-scale registry (tens of thousands of sites) the same rules run here on arrays,
+with one k-d tree per needed category (Québec Lambert metres), and give the same best
+``per_offer`` partners of each offer as the exhaustive all-pairs search:
+
+1. for each compatible (offer category, need category) pair, a k-nearest query (the
+   :func:`pool_size` nearest partners of each offer), scored on the plane distance widened
+   and narrowed by :data:`~mapservice.geo.projection.LAMBERT_MARGIN` (a lower and an upper
+   bound of the exact score);
+2. each offer's bar: the ``per_offer``-th best lower bound found so far. A partner farther than
+   the k-th nearest of its category can score at most the category fit, the best quantity fit
+   its quantity class allows (needs grouped by unit and amount, see
+   :class:`~mapservice.matching.bulk_bounds.NeedClass`) and the distance fit at that
+   distance: where that bound reaches the bar, a radius query fetches every partner of the
+   class close enough to reach it (and no farther);
+3. the pairs whose upper bound reaches the bar get their exact geodesic distance and score,
+   and the ``per_offer`` best are kept (score down, distance up, partner id up).
+
+A hazardous offer searches only the needs that accept hazardous material. No partner that
+could enter an offer's best is ever left out, whatever its distance: the
+nearest-neighbour pool only sets how much the radius queries have left to do. A test holds
+this to the per-site matcher and to the exhaustive baseline; ``bench/matching.py`` measures it
+at 50,000 sites.
 
 Distances here are geodesic: road distances for the kept pairs come after, from the configured
 backend, in one matrix.
@@ -17,30 +31,43 @@ backend, in one matrix.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-from mapservice.domain.model import Direction, Flow, Site, SynergyKind
-from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
+from mapservice.domain.model import Flow, Site
+from mapservice.geo.projection import LAMBERT_MARGIN, WGS84_GEOD
 from mapservice.matching import scoring
-from mapservice.matching.arrays import comparable_quantity, is_hazardous
-from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
+from mapservice.matching.bulk_bounds import (
+    Block,
+    Bounded,
+    FlowArrays,
+    NeedClass,
+    blocks,
+    concat,
+    kth_per_offer,
+)
 from mapservice.materials.compatibility import Compatibility
 from mapservice.materials.taxonomy import Taxonomy
 
+#: Slack on score comparisons: half a unit of the rounded score each side, and float error.
+SCORE_SLACK = 2e-4
+#: Up to this many pairs per offer, each offer's best lower bounds are kept in a table.
+_TRACKED_BEST = 64
+#: Round 2 starts this much (relative) short of the k-th nearest: distances measured two ways
+#: may differ in the last bits, and a partner there must not fall between the two rounds.
+_EDGE = 1e-9
+#: Query size from which the k-d tree runs on every core.
+_THREADED_ROWS = 200_000
+
 
 def pool_size(per_offer: int) -> int:
-    """Partners looked at per offer and compatible need category: the nearest this many.
+    """Partners first looked at per offer and compatible need category: the nearest this many.
 
-    This bounds the work at province scale, and makes the result an approximation there: a
-    farther partner can outrank a nearer one through a better quantity fit (up to 0.25 of the
-    score) and is then missed. On the demo registry the answer equals the per-site matcher's;
-    at 50,000 sites ``bench/matching.py`` measures how often it agrees with the exhaustive
-    baseline. Use :class:`~mapservice.matching.matcher.Matcher` for an exact answer about one site.
+    Only a starting point: partners beyond them that could still enter an offer's best are
+    fetched by a radius query (see the module's docstring), so the answer does not depend on it.
     """
     return 4 * per_offer + 4
 
@@ -72,7 +99,11 @@ def bulk_pairs(
     max_km: float = 100.0,
     per_offer: int = 5,
 ) -> BulkPairs:
-    """The ``per_offer`` best substitution (and offer→need mutualisation) pairs of each offer."""
+    """The ``per_offer`` best substitution (and offer→need mutualisation) pairs of each offer.
+
+    The same pairs as the exhaustive search (every offer against every compatible need within
+    reach), ranked score down, distance up, partner id up.
+    """
     compat = compatibility or Compatibility(taxonomy)
     placed = {
         s.id: (s.lon, s.lat)
@@ -80,134 +111,129 @@ def bulk_pairs(
         if s.id is not None and s.lon is not None and s.lat is not None
     }
     flow_list = [f for f in flows if f.site_id in placed and f.id is not None]
+    if not flow_list or per_offer < 1:
+        return _empty()
+    fa = FlowArrays(placed, flow_list, taxonomy)
     n = len(flow_list)
-    if n == 0:
-        return _empty()
-    lon = np.array([placed[f.site_id][0] for f in flow_list])
-    lat = np.array([placed[f.site_id][1] for f in flow_list])
-    x, y = TO_LAMBERT.transform(lon, lat)
-    xy = np.column_stack([x, y])
-    ids = np.array([f.id for f in flow_list], dtype=np.int64)
-    site_ids = np.array([f.site_id for f in flow_list], dtype=np.int64)
-    cats = [taxonomy.get(f.category_code) for f in flow_list]
-    hazardous = np.array([is_hazardous(f, c) for f, c in zip(flow_list, cats, strict=True)])
-    # A need accepts hazardous material only when it says so (its own flag), as in Matcher.
-    accepts = np.array([f.hazardous for f in flow_list])
-    unit_kind = np.full(n, -1, dtype=np.int8)
-    amount = np.zeros(n)
-    for i, (f, c) in enumerate(zip(flow_list, cats, strict=True)):
-        comp = comparable_quantity(f, c)
-        if comp is not None:
-            unit_kind[i], amount[i] = UNIT_KINDS[comp[0]], comp[1]
-    by_code: dict[tuple[Direction, str], list[int]] = defaultdict(list)
-    for i, f in enumerate(flow_list):
-        by_code[(f.direction, f.category_code)].append(i)
-    trees: dict[str, tuple[cKDTree, np.ndarray]] = {}
-
-    def tree(code: str) -> tuple[cKDTree, np.ndarray] | None:
-        members = by_code.get((Direction.INPUT, code))
-        if not members:
-            return None
-        if code not in trees:
-            index = np.array(members)
-            trees[code] = (cKDTree(xy[index]), index)
-        return trees[code]
-
-    chunks: list[tuple[np.ndarray, ...]] = []
-    for (direction, out_code), out_members in by_code.items():
-        if direction is not Direction.OUTPUT:
-            continue
-        out_cat = taxonomy.get(out_code)
-        if out_cat is None:
-            continue
-        own_max_km = (
-            MUTUALISATION_MAX_KM if out_cat.kind == "mutualisation" else out_cat.max_transport_km
+    searched = list(blocks(fa, taxonomy, compat, max_km))
+    # Round 1: the nearest partners of each block; the rest of the block is bounded.
+    found: list[Bounded] = []
+    frontier: list[tuple[Block, np.ndarray, np.ndarray]] = []
+    # Per offer: the best lower bounds so far (a table when per_offer is small).
+    tracked = per_offer <= _TRACKED_BEST
+    best = np.full((n if tracked else 0, per_offer), -np.inf)
+    for block in searched:
+        k = min(pool_size(per_offer), block.ins.size)
+        dist, pos = block.tree.query(
+            fa.xy[block.outs],
+            k=k,
+            distance_upper_bound=block.reach_m * LAMBERT_MARGIN,
+            workers=-1 if block.outs.size * k > _THREADED_ROWS else 1,
         )
-        reach_m = min(own_max_km, max_km) * 1000.0
-        outs = np.array(out_members)
-        for in_code, fit in compat.inputs_for(out_code).items():
-            found = tree(in_code)
-            if found is None:
-                continue
-            kd, ins_index = found
-            k = min(pool_size(per_offer), ins_index.size)
-            # Threads pay off on big queries only; small ones run in this thread.
-            dist, pos = kd.query(
-                xy[outs],
-                k=k,
-                distance_upper_bound=reach_m * LAMBERT_MARGIN,
-                workers=-1 if outs.size * k > 200_000 else 1,
+        dist, pos = dist.reshape(block.outs.size, k), pos.reshape(block.outs.size, k)
+        hit = np.isfinite(dist)
+        rows, cols = np.nonzero(hit)
+        o, i = block.outs[rows], block.ins[pos[rows, cols]]
+        d_m = fa.plane_m(o, i)  # as round 2 measures, so that the two never overlap
+        cands = fa.candidates(block, o, i, d_m)
+        own_bar = np.full(block.outs.size, -np.inf)
+        if tracked:
+            lo = np.full(dist.shape, -np.inf)
+            lo[rows, cols] = cands.lo
+            if k > per_offer:
+                lo = -np.partition(-lo, per_offer - 1, axis=1)[:, :per_offer]
+            both = np.concatenate([best[block.outs], lo], axis=1)
+            best[block.outs] = -np.partition(-both, per_offer - 1, axis=1)[:, :per_offer]
+            if k >= per_offer:  # the block's own bar: its k-th best lower bound
+                own_bar = lo.min(axis=1)
+        keep = (cands.hi > -np.inf) & (cands.hi >= own_bar[rows] - SCORE_SLACK)
+        if k < block.ins.size:
+            # All k nearest within reach: farther partners of the block may remain. Those at
+            # the k-th distance or beyond are round 2's (ties there may or may not be here).
+            full = hit[:, -1]
+            edge_m = np.where(full, dist[:, -1] * (1.0 - _EDGE), np.inf)
+            frontier.append((block, np.flatnonzero(full), edge_m[full]))
+            keep &= d_m < edge_m[rows]
+        found.append(cands.keep(keep))
+    bar = best.min(axis=1) if tracked else kth_per_offer(concat(found), per_offer, n)
+    found = [c.keep(c.hi >= bar[c.o] - SCORE_SLACK) for c in found]
+    # Round 2: radius queries wherever a farther partner could still reach the bar, by
+    # quantity class: a class far from the offer's quantity needs a nearer partner to reach it.
+    for block, rows, r1_m in frontier:
+        o = block.outs[rows]
+        need = bar[o] - SCORE_SLACK
+        for group in block.groups:
+            q_max = group.q_max(fa.unit_kind[o], fa.amount[o])
+            base = scoring.W_CATEGORY * block.strength + scoring.W_QUANTITY * q_max
+            bound = base + scoring.W_DISTANCE * np.maximum(
+                0.0, 1.0 - r1_m / LAMBERT_MARGIN / block.own_max_m
             )
-            dist, pos = dist.reshape(len(outs), k), pos.reshape(len(outs), k)
-            valid = np.isfinite(dist)
-            i_mat = ins_index[np.minimum(pos, ins_index.size - 1)]
-            valid &= site_ids[outs][:, None] != site_ids[i_mat]
-            valid &= ~hazardous[outs][:, None] | accepts[i_mat]
-            if not valid.any():
-                continue
-            q_fit = scoring.quantity_fits(
-                unit_kind[outs][:, None], amount[outs][:, None], unit_kind[i_mat], amount[i_mat]
-            )
-            # Pre-score on the projected distance (within a fraction of a percent of the
-            # geodesic one); the exact score comes after the cut.
-            pre = np.where(
-                valid,
-                scoring.scores(
-                    fit.strength, q_fit, np.where(valid, dist, 0.0), own_max_km * 1000.0
-                ),
-                -np.inf,
-            )
-            keep_n = 2 * per_offer + 2
-            if k > keep_n:  # no offer needs more than keep_n rows from one category
-                cols = np.argpartition(-pre, keep_n - 1, axis=1)[:, :keep_n]
-                pre = np.take_along_axis(pre, cols, axis=1)
-                q_fit = np.take_along_axis(q_fit, cols, axis=1)
-                i_mat = np.take_along_axis(i_mat, cols, axis=1)
-            rows, cols = np.nonzero(np.isfinite(pre))
-            o = outs[rows]
-            chunks.append(
-                (
-                    o,
-                    i_mat[rows, cols],
-                    pre[rows, cols],
-                    q_fit[rows, cols],
-                    np.full(o.size, own_max_km * 1000.0),
-                    np.full(o.size, reach_m),
-                    np.full(o.size, fit.strength),
-                    np.full(o.size, fit.kind is SynergyKind.MUTUALISATION),
+            go = bound >= need
+            if go.any():
+                found.append(
+                    _radius_round(fa, block, group, o[go], r1_m[go], base[go], need[go], bar)
                 )
-            )
-    if not chunks:
+    return _exact(fa, found, per_offer, n)
+
+
+def _radius_round(
+    fa: FlowArrays,
+    block: Block,
+    group: NeedClass,
+    o: np.ndarray,
+    r1_m: np.ndarray,
+    base: np.ndarray,
+    need: np.ndarray,
+    bar: np.ndarray,
+) -> Bounded:
+    """The needs of ``group`` beyond ``r1_m`` that could still reach each offer's bar."""
+    with np.errstate(invalid="ignore"):
+        fit_left = np.where(np.isfinite(need), (need - base) / scoring.W_DISTANCE, -np.inf)
+    radius = (
+        np.minimum(block.reach_m, block.own_max_m * (1.0 - np.maximum(fit_left, 0.0)))
+        * LAMBERT_MARGIN
+    )
+    hits = group.tree.query_ball_point(
+        fa.xy[o], radius, return_sorted=False, workers=-1 if o.size > 2_000 else 1
+    )
+    counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+    pos = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum()))
+    oo = np.repeat(o, counts)
+    ii = group.ins[pos]
+    d_m = fa.plane_m(oo, ii)
+    beyond = d_m >= np.repeat(r1_m, counts)  # the nearer ones are round 1's
+    cands = fa.candidates(block, oo[beyond], ii[beyond], d_m[beyond])
+    return cands.keep((cands.hi > -np.inf) & (cands.hi >= bar[cands.o] - SCORE_SLACK))
+
+
+def _exact(fa: FlowArrays, parts: list[Bounded], per_offer: int, n: int) -> BulkPairs:
+    """Exact geodesic distances and scores of the pairs that can reach their offer's bar."""
+    tagged = [p for p in parts if p.o.size and p.block is not None]
+    if not tagged:
         return _empty()
-    o, ins, pre, q_fits, own_max_m, reach, strength, mutual = (
-        np.concatenate(parts) for parts in zip(*chunks, strict=True)
+    per = [(b.strength, b.own_max_m, b.reach_m, b.mutual) for p in tagged if (b := p.block)]
+    sizes = [p.o.size for p in tagged]
+    strength, own_max_m, reach_m, mutual = (np.repeat([x[j] for x in per], sizes) for j in range(4))
+    cands = concat(tagged)
+    keep = cands.hi >= kth_per_offer(cands, per_offer, n)[cands.o] - SCORE_SLACK
+    o, ins, q = cands.o[keep], cands.i[keep], cands.q[keep]
+    strength, own_max_m, reach_m, mutual = (
+        strength[keep],
+        own_max_m[keep],
+        reach_m[keep],
+        mutual[keep].astype(bool),
     )
-    # Cut 1: a margin of the best by pre-score, per offer (ties in any order: cut 2 decides).
-    cut = _top_per_offer(o, pre, 2 * per_offer + 2)
-    o, ins, q_fits, own_max_m, reach, strength, mutual = (
-        a[cut] for a in (o, ins, q_fits, own_max_m, reach, strength, mutual)
+    _, _, geo = WGS84_GEOD.inv(fa.lon[o], fa.lat[o], fa.lon[ins], fa.lat[ins])
+    inside = geo <= reach_m
+    o, ins, geo, q, strength, own_max_m, mutual = (
+        a[inside] for a in (o, ins, geo, q, strength, own_max_m, mutual)
     )
-    _, _, geo = WGS84_GEOD.inv(lon[o], lat[o], lon[ins], lat[ins])
-    inside = geo <= reach
-    o, ins, geo, q_fits, own_max_m, strength, mutual = (
-        a[inside] for a in (o, ins, geo, q_fits, own_max_m, strength, mutual)
-    )
-    score = scoring.rounded_scores(scoring.scores(strength, q_fits, geo, own_max_m))
-    # Cut 2: the exact score, best first within each offer.
+    score = scoring.rounded_scores(scoring.scores(strength, q, geo, own_max_m))
+    ids = fa.ids
     order = _best_per_offer(ids[o], score, ids[ins], per_offer, geo=geo)
     return BulkPairs(
         ids[o][order], ids[ins][order], geo[order], score[order], strength[order], mutual[order]
     )
-
-
-def _top_per_offer(offer: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
-    """Indices of ``n`` rows of each offer with the highest scores (one sort on one key)."""
-    key = offer.astype(np.float64) * 2.0 + (1.0 - np.clip(score, 0.0, 1.0))
-    order = np.argsort(key, kind="stable")
-    sorted_offer = offer[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_offer)) + 1]
-    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
-    return order[rank < n]
 
 
 def _best_per_offer(

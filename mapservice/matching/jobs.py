@@ -105,9 +105,9 @@ def match_all(
     """Every candidate of the registry; stored as ``candidate`` synergies when ``save``.
 
     With ``per_offer``, the vectorised whole-registry matcher picks each offer's best pairs
-    (see :mod:`mapservice.matching.bulk`: exact on a regional registry, an approximation at
-    province scale), then only those are routed and explained. Without it, every candidate
-    of every site, exactly.
+    (see :mod:`mapservice.matching.bulk`: the same best pairs by straight line as the
+    exhaustive search, at any scale), then only those are routed and explained. Without it,
+    every candidate of every site, exactly.
     """
     m = matcher(services)
     distances = services.distance_backend(backend)
