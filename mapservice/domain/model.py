@@ -216,6 +216,11 @@ class Flow:
     frequency: Frequency | None = None
     hazardous: bool = False
     confidential: bool = False
+    #: Imported « à classer »: ``category_code`` is only the best guess (or ``autres``) and
+    #: the flow stays out of matching until staff classify it.
+    to_classify: bool = False
+    #: The classifier's suggestions (category codes, best first) for a flow « à classer ».
+    suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,11 @@ class PlannedFlow:
     hazardous: bool
     confidential: bool
     row: int | None = None
+    #: Not sure of the material text: imported « à classer » (see :class:`Flow`).
+    to_classify: bool = False
+    suggestions: tuple[str, ...] = ()
+    #: How sure the classifier was of ``category_code`` (1.0 for a taxonomy name).
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -317,6 +327,10 @@ class ImportResult:
         default_factory=lambda: {"members": 0, "sites": 0, "flows": 0}
     )
     dry_run: bool = False
+    #: Flows of the file « à classer », waiting in the classification queue.
+    to_classify: int = 0
+    #: The plan written (or, in a dry run, checked), for a preview row by row.
+    plan: ImportPlan | None = None
 
     @property
     def changed(self) -> bool:

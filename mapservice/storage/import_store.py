@@ -190,4 +190,6 @@ def _flow_values(flow: PlannedFlow) -> dict[str, Any]:
         "frequency": flow.frequency.value if flow.frequency else None,
         "hazardous": flow.hazardous,
         "confidential": flow.confidential,
+        "to_classify": flow.to_classify,
+        "suggestions": "|".join(flow.suggestions) or None,
     }
