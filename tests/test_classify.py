@@ -286,9 +286,7 @@ def test_classification_is_shown_with_a_french_reason(classifier):
     assert tokens.flagged and tokens.code == "agroalimentaire.fumier"
     assert "« fumier »" in tokens.reason_fr
     assert "mots inconnus : vache" in tokens.reason_fr
-    assert (
-        "mots d'une autre catégorie : copeaux" in classifier.classify("sciure copeaux").reason_fr
-    )
+    assert "mots d'une autre catégorie : copeaux" in classifier.classify("sciure copeaux").reason_fr
     assert tokens.reason_fr.endswith("à confirmer")
 
 

@@ -221,6 +221,8 @@ class Flow:
     to_classify: bool = False
     #: The classifier's suggestions (category codes, best first) for a flow « à classer ».
     suggestions: tuple[str, ...] = ()
+    #: The material text as imported, kept while the flow is « à classer ».
+    material_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,7 @@ class PlannedFlow:
     #: Not sure of the material text: imported « à classer » (see :class:`Flow`).
     to_classify: bool = False
     suggestions: tuple[str, ...] = ()
+    material_text: str | None = None
     #: How sure the classifier was of ``category_code`` (1.0 for a taxonomy name).
     confidence: float = 1.0
 

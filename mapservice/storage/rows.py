@@ -77,6 +77,7 @@ def flow_of(r: sa.Row[Any]) -> Flow:
         confidential=bool(r.confidential),
         to_classify=bool(r.to_classify),
         suggestions=tuple(c for c in (r.suggestions or "").split("|") if c),
+        material_text=r.material_text,
     )
 
 

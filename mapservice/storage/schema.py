@@ -152,6 +152,8 @@ flows = sa.Table(
     sa.Column("to_classify", sa.Boolean, nullable=False, server_default=sa.false()),
     # The classifier's suggestions, codes joined by "|", best first.
     sa.Column("suggestions", sa.Text),
+    # The material text as the file wrote it, for the classification queue.
+    sa.Column("material_text", sa.String(300)),
     sa.UniqueConstraint(
         "site_id", "direction", "category_code", "description_key", name="uq_flows_natural"
     ),

@@ -54,6 +54,7 @@ RULES: dict[str, Permission] = {
     "synergy_pages.*": P.STAFF,
     "registry_pages.*": P.STAFF,
     "geocoding_pages.*": P.STAFF,
+    "classification_pages.*": P.STAFF,
     "api.*": P.STAFF,
     "api_synergies.*": P.STAFF,
 }

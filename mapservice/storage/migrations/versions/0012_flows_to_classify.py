@@ -1,6 +1,6 @@
 """Flows « à classer »: an import no longer refuses a row whose material text the classifier
 is not sure of; the flow is kept with its best guess (or ``autres``) as ``category_code``,
-``to_classify`` set and the classifier's suggestions, out of matching until staff classify it.
+``to_classify`` set, the classifier's suggestions and the material text as written, out of matching until staff classify it.
 
 ``ALTER TABLE … ADD COLUMN`` keeps the change-counter triggers of 0010 on ``flows``.
 
@@ -24,9 +24,11 @@ def upgrade() -> None:
             sa.Column("to_classify", sa.Boolean, nullable=False, server_default=sa.false())
         )
         batch.add_column(sa.Column("suggestions", sa.Text))
+        batch.add_column(sa.Column("material_text", sa.String(300)))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("flows", recreate="never") as batch:
+        batch.drop_column("material_text")
         batch.drop_column("suggestions")
         batch.drop_column("to_classify")
