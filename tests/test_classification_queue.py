@@ -39,7 +39,7 @@ def test_messy_wordings_land_in_their_category_or_in_the_queue(services, tmp_pat
     result = services.import_file(write_csv(tmp_path / "messy.csv", rows))
     assert result.inserted["flows"] == 6 and result.to_classify == 2
     flows = {f.material_text or f.description: f for f in services.repo.flows()}
-    for text, code in MESSY:
+    for _text, code in MESSY:
         assert not flows[code_label(services, code)].to_classify
     waiting = flows["alu à refondre"]
     assert waiting.to_classify and waiting.description == "Lingots"

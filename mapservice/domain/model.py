@@ -216,8 +216,8 @@ class Flow:
     frequency: Frequency | None = None
     hazardous: bool = False
     confidential: bool = False
-    #: Imported « à classer »: ``category_code`` is only the best guess (or ``autres``) and
-    #: the flow stays out of matching until staff classify it.
+    #: Imported « à classer »: ``category_code`` is ``autres`` until staff classify it, and
+    #: the flow stays out of matching meanwhile.
     to_classify: bool = False
     #: The classifier's suggestions (category codes, best first) for a flow « à classer ».
     suggestions: tuple[str, ...] = ()

@@ -1,6 +1,7 @@
 """Flows « à classer »: an import no longer refuses a row whose material text the classifier
-is not sure of; the flow is kept with its best guess (or ``autres``) as ``category_code``,
-``to_classify`` set, the classifier's suggestions and the material text as written, out of matching until staff classify it.
+is not sure of. The flow is kept under ``autres`` with ``to_classify`` set, the classifier's
+suggestions (codes joined by ``|``) and the material text as written, out of matching until
+staff classify it.
 
 ``ALTER TABLE … ADD COLUMN`` keeps the change-counter triggers of 0010 on ``flows``.
 
