@@ -172,3 +172,28 @@ def test_the_import_preview_shows_category_confidence_and_placement(client):
     assert 'data-category="bois.sciure"' in page and 'data-confidence="1.0"' in page
     assert "à classer" in page and 'data-precision="postcode"' in page
     assert "1 offre ou besoin sera « à classer »" in page
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_queue_reads_on_a_desktop_and_a_phone(served, demo_db, chromium, tmp_path, width):
+    from mapservice.services import Services
+    from tests.support.browser import signed_in_page
+    from tests.support.settings import make_settings
+
+    svc = Services(make_settings(tmp_path, demo_db))
+    rows = [
+        _row("Fonderie A (démo)", "offre", "alu à refondre"),
+        _row("Fonderie B (démo)", "besoin", "alu à refondre"),
+        _row("Atelier C (démo)", "offre", "rebuts de béton et bois"),
+    ]
+    assert svc.import_file(write_csv(tmp_path / "q.csv", rows)).to_classify == 3
+    svc.close()
+    page = signed_in_page(chromium, served, viewport={"width": width, "height": 900})
+    page.goto(served + "/classement")
+    assert page.locator(".queue-item").count() == 2
+    page.screenshot(path=str(tmp_path / f"classement-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.locator('.queue-item button[data-category="metaux.aluminium"]').first.click()
+    page.wait_for_selector("#resultat")
+    assert page.locator(".queue-item").count() == 1
+    page.close()
