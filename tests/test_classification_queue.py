@@ -197,3 +197,18 @@ def test_the_queue_reads_on_a_desktop_and_a_phone(served, demo_db, chromium, tmp
     page.wait_for_selector("#resultat")
     assert page.locator(".queue-item").count() == 1
     page.close()
+
+
+def test_the_map_and_the_site_page_flag_a_flow_to_classify(app, client, tmp_path):
+    from tests.support.pages import map_data
+
+    rows = [_row("Fonderie A (démo)", "offre", "alu à refondre", "Lingots")]
+    with app.app_context():
+        svc = app.extensions["mapservice"]
+        svc.import_file(write_csv(tmp_path / "a.csv", rows))
+        [site] = [s for s in svc.repo.sites() if s.member_name == "Fonderie A (démo)"]
+    page = html.unescape(client.get(f"/sites/{site.id}").get_data(as_text=True))
+    assert 'class="tag to-classify" href="/classement"' in page and "alu à refondre" in page
+    data = map_data(client.get("/").get_data(as_text=True))
+    sites = [f for f in data["sites"]["features"] if f["properties"]["n"] == "Fonderie A (démo)"]
+    assert sites and sites[0]["properties"]["o"] == [["alu à refondre", "Lingots", "", 1]]
