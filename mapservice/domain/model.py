@@ -281,6 +281,7 @@ class PlannedFlow:
     #: Not sure of the material text: imported « à classer » (see :class:`Flow`).
     to_classify: bool = False
     suggestions: tuple[str, ...] = ()
+    #: The row's material text (stored only while the flow is « à classer »).
     material_text: str | None = None
     #: How sure the classifier was of ``category_code`` (1.0 for a taxonomy name).
     confidence: float = 1.0

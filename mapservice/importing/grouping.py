@@ -210,7 +210,7 @@ def read_row(
             row=number,
             to_classify=found.to_classify,
             suggestions=found.suggestions,
-            material_text=material if found.to_classify else None,
+            material_text=material,
             confidence=found.confidence,
         )
     )

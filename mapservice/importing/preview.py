@@ -17,6 +17,8 @@ class PreviewLine:
     site: str
     direction: str
     description: str
+    #: The material text as the file wrote it.
+    material_text: str
     category_code: str
     confidence: float
     to_classify: bool
@@ -35,6 +37,7 @@ def preview_lines(plan: ImportPlan) -> list[PreviewLine]:
             site=site.name,
             direction=flow.direction.value,
             description=flow.description,
+            material_text=flow.material_text or flow.category_code,
             category_code=flow.category_code,
             confidence=flow.confidence,
             to_classify=flow.to_classify,

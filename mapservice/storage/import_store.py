@@ -192,5 +192,5 @@ def _flow_values(flow: PlannedFlow) -> dict[str, Any]:
         "confidential": flow.confidential,
         "to_classify": flow.to_classify,
         "suggestions": "|".join(flow.suggestions) or None,
-        "material_text": flow.material_text,
+        "material_text": flow.material_text if flow.to_classify else None,
     }
