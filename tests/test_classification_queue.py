@@ -212,3 +212,29 @@ def test_the_map_and_the_site_page_flag_a_flow_to_classify(app, client, tmp_path
     data = map_data(client.get("/").get_data(as_text=True))
     sites = [f for f in data["sites"]["features"] if f["properties"]["n"] == "Fonderie A (démo)"]
     assert sites and sites[0]["properties"]["o"] == [["alu à refondre", "Lingots", "", 1]]
+
+
+def test_the_command_line_summary_counts_the_flows_to_classify(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from mapservice.cli.main import main
+
+    monkeypatch.setenv("MAPSERVICE_DATABASE_URL", "sqlite:///" + str(tmp_path / "cli.sqlite"))
+    monkeypatch.setenv("MAPSERVICE_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], catch_exceptions=False).exit_code == 0
+    rows = [GOOD[0], _row("Fonderie (démo)", "offre", "alu à refondre")]
+    result = runner.invoke(main, ["import", str(write_csv(tmp_path / "a.csv", rows))])
+    assert result.exit_code == 0, result.output
+    assert "à classer     1" in result.output and "/classement" in result.output
+
+
+def test_choosing_a_category_on_the_flow_form_takes_it_out_of_the_queue(services, tmp_path):
+    rows = [_row("Fonderie (démo)", "offre", "alu à refondre", "Lingots")]
+    services.import_file(write_csv(tmp_path / "a.csv", rows))
+    [flow] = services.repo.flows()
+    services.repo.update_flow(flow.id, {"description": "Lingots d'alu"}, actor="t")
+    assert services.repo.get_flow(flow.id).to_classify  # no category chosen yet
+    services.repo.update_flow(flow.id, {"category_code": "metaux.aluminium"}, actor="t")
+    after = services.repo.get_flow(flow.id)
+    assert not after.to_classify and after.suggestions == () and after.material_text is None
