@@ -238,3 +238,19 @@ def test_choosing_a_category_on_the_flow_form_takes_it_out_of_the_queue(services
     services.repo.update_flow(flow.id, {"category_code": "metaux.aluminium"}, actor="t")
     after = services.repo.get_flow(flow.id)
     assert not after.to_classify and after.suggestions == () and after.material_text is None
+
+
+def test_two_unknown_materials_with_one_description_are_two_flows(services, tmp_path):
+    rows = [
+        _row("Fonderie (démo)", "offre", "alu à refondre", "Résidus de production"),
+        _row("Fonderie (démo)", "offre", "gizmo flarb", "Résidus de production"),
+    ]
+    path = write_csv(tmp_path / "a.csv", rows)
+    assert services.import_file(path).inserted["flows"] == 2
+    assert not services.import_file(path).changed  # the same file again changes nothing
+    group = next(g for g in classification.queue(services) if g.text == "alu à refondre")
+    classification.classify_wording(
+        services, key=group.key, code="metaux.aluminium", flow_ids=list(group.flow_ids), actor="t"
+    )
+    assert not services.import_file(path).changed  # now classified by the correction
+    assert len(services.repo.flows()) == 2

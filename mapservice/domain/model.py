@@ -286,6 +286,13 @@ class PlannedFlow:
     #: How sure the classifier was of ``category_code`` (1.0 for a taxonomy name).
     confidence: float = 1.0
 
+    @property
+    def key_text(self) -> str:
+        """The text the flow's natural key folds: « à classer », its material text too."""
+        if self.to_classify and self.material_text and self.material_text != self.description:
+            return f"{self.material_text} — {self.description}"
+        return self.description
+
 
 @dataclass(frozen=True)
 class PlannedSite:

@@ -182,7 +182,13 @@ def read_row(
 
     # A flow « à classer » keeps its material text as its description when there is no other.
     description = cells.get("description") or (material if found.to_classify else category.label_fr)
-    flow_key = (str(direction), category.code, fold(description)[:_DESCRIPTION_KEY_CHARS])
+    # Flows « à classer » share one category: their material text keeps them apart.
+    key_text = (
+        f"{material} — {description}"
+        if found.to_classify and material != description
+        else description
+    )
+    flow_key = (str(direction), category.code, fold(key_text)[:_DESCRIPTION_KEY_CHARS])
     if flow_key in site.flow_rows:
         issues.add(
             number,

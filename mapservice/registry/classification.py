@@ -102,7 +102,12 @@ def classify_wording(
     done = twins = 0
     for flow in waiting:
         try:
-            services.repo.update_flow(int(flow.id or 0), {"category_code": code}, actor=actor)
+            # The description again: its key loses the material text (see PlannedFlow.key_text).
+            services.repo.update_flow(
+                int(flow.id or 0),
+                {"category_code": code, "description": flow.description},
+                actor=actor,
+            )
         except InvalidInput:  # the site already has this flow in that category
             twins += 1
         else:

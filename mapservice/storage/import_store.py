@@ -77,7 +77,7 @@ class ImportStore:
                                     "site_id": site_id,
                                     "direction": flow.direction.value,
                                     "category_code": flow.category_code,
-                                    "description_key": fold(flow.description)[:500],
+                                    "description_key": fold(flow.key_text)[:500],
                                 },
                                 _flow_values(flow),
                                 result,
