@@ -311,7 +311,12 @@ class Services:
             on_progress=on_progress,
             classifier=self.classifier,
         )
-        return self.repo.apply_import(plan, dry_run=dry_run, actor=actor)
+        result = self.repo.apply_import(plan, dry_run=dry_run, actor=actor)
+        result.plan = plan
+        result.to_classify = sum(
+            f.to_classify for m in plan.members for s in m.sites for f in s.flows
+        )
+        return result
 
     # --- reading ------------------------------------------------------------------------------
 

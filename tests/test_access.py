@@ -51,6 +51,7 @@ MATRIX = {
     "/impact": ("login", "ok", "ok", "403", "403"),
     "/synergies/appariement/etat": ("login", "ok", "ok", "403", "403"),
     "/geocodage": ("login", "ok", "ok", "403", "403"),
+    "/classement": ("login", "ok", "ok", "403", "403"),
     "/present": ("login", "ok", "ok", "403", "ok"),
     "/present/vues": ("login", "ok", "ok", "403", "403"),
     "/admin": ("login", "ok", "403", "403", "403"),

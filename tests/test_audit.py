@@ -180,6 +180,9 @@ def test_page_writes_are_logged_with_who_and_the_exact_values(staff):
         "frequency": "monthly",
         "hazardous": False,
         "confidential": False,
+        "to_classify": False,
+        "suggestions": None,
+        "material_text": None,
     }
     assert edit.changes() == [
         ("description", "Retailles d'usinage à l'été", "Retailles d'usinage triées"),

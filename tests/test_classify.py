@@ -286,9 +286,7 @@ def test_classification_is_shown_with_a_french_reason(classifier):
     assert tokens.flagged and tokens.code == "agroalimentaire.fumier"
     assert "« fumier »" in tokens.reason_fr
     assert "mots inconnus : vache" in tokens.reason_fr
-    assert (
-        "mots d'une autre catégorie : copeaux" in classifier.classify("sciure et copeaux").reason_fr
-    )
+    assert "mots d'une autre catégorie : copeaux" in classifier.classify("sciure copeaux").reason_fr
     assert tokens.reason_fr.endswith("à confirmer")
 
 
@@ -413,3 +411,29 @@ def test_key_keeps_words_apart(a, b):
 )
 def test_key_is_stable(text):
     assert Classifier.key(Classifier.key(text)) == Classifier.key(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "suggested"),
+    [
+        # Generic words go to the category members mean by them.
+        ("énergie thermique", "energie.chaleur_basse_t", None),
+        ("énergie thermique 85 °C", "energie.chaleur_haute_t", None),
+        ("copeaux", "bois.copeaux", None),
+        ("CRD", "construction", "bois.crd"),
+        # Two materials named: the one most of the text describes, the other suggested.
+        ("rabotures et bran de scie de sapin", "bois.sciure", "bois.rabotures"),
+        ("sciure, copeaux de bois", "bois.copeaux", "bois.sciure"),
+        ("carton / plastiques mélangés", "plastiques.melanges", "pates_papiers.carton"),
+    ],
+)
+def test_generic_and_mixed_wordings_are_classified_without_doubt(classifier, text, code, suggested):
+    found = classifier.classify(text)
+    assert (found.code, found.flagged) == (code, False)
+    if suggested:
+        assert suggested in [c for c, _ in found.candidates[:2]]
+
+
+def test_a_mixed_wording_with_an_unknown_part_stays_in_doubt(classifier):
+    found = classifier.classify("sciure et gizmo flarb")
+    assert found.flagged and found.method != "compound"

@@ -171,7 +171,7 @@ def _upload(client, content: bytes, filename: str):
 
 _BAD_CSV = (
     "entreprise;secteur_scian;municipalite;type;matiere;quantite;unite\n"
-    "Brasserie (essai);;Chicoutimi;offre;matière inconnue xyz;-3;t/an\n"
+    "Brasserie (essai);;Chicoutimi;parfois;matière inconnue xyz;-3;t/an\n"
 ).encode()
 
 
@@ -183,7 +183,7 @@ _BAD_CSV = (
             [
                 "Importation refusée : 2 erreurs dans erreurs.csv",
                 "Quantité négative.",
-                "Matière inconnue de la taxonomie",
+                "« offre » ou « besoin » attendu",
             ],
             ["Import refused"],
         ),
@@ -192,7 +192,7 @@ _BAD_CSV = (
             [
                 "Import refused: 2 errors in erreurs.csv",
                 "Negative quantity.",
-                "Material unknown to the taxonomy",
+                "“offre” or “besoin” (offer or need) expected",
                 "a number (decimal comma or point)",
             ],
             ["Importation refusée", "Quantité négative"],

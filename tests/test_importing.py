@@ -78,7 +78,6 @@ BAD_CELLS = [
     (0, "quantite", "beaucoup", "pas un nombre"),
     (0, "quantite", "-4", "négative"),
     (0, "unite", "brouettes", "unité inconnue"),
-    (0, "matiere", "licorne", "inconnue de la taxonomie"),
     (0, "code_postal", "G8K 2A", "mal formé"),
     (0, "code_postal", "H2X 1Y4", "n'est pas du Saguenay"),
     (0, "municipalite", "Chicoutimo-Nord-Ouest", "Municipalité inconnue"),

@@ -633,7 +633,6 @@ def test_an_import_with_errors_lists_every_one_and_writes_nothing(
         ("2", "secteur_scian"),
         ("3", "entreprise"),
         ("3", "type"),
-        ("3", "matiere"),
         ("3", "quantite"),
         ("4", "municipalite"),
     } <= columns

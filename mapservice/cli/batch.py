@@ -33,6 +33,8 @@ def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
             f"  {table:<8} ajoutés {result.inserted[table]:>5}  "
             f"modifiés {result.updated[table]:>5}  inchangés {result.unchanged[table]:>5}"
         )
+    if result.to_classify:
+        click.echo(f"  à classer {result.to_classify:>5} (matière non reconnue : voir /classement)")
 
 
 @click.command(help="Géocoder les sites du registre (reprend une exécution interrompue).")

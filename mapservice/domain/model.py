@@ -216,6 +216,13 @@ class Flow:
     frequency: Frequency | None = None
     hazardous: bool = False
     confidential: bool = False
+    #: Imported « à classer »: ``category_code`` is ``autres`` until staff classify it, and
+    #: the flow stays out of matching meanwhile.
+    to_classify: bool = False
+    #: The classifier's suggestions (category codes, best first) for a flow « à classer ».
+    suggestions: tuple[str, ...] = ()
+    #: The material text as imported, kept while the flow is « à classer ».
+    material_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +278,20 @@ class PlannedFlow:
     hazardous: bool
     confidential: bool
     row: int | None = None
+    #: Not sure of the material text: imported « à classer » (see :class:`Flow`).
+    to_classify: bool = False
+    suggestions: tuple[str, ...] = ()
+    #: The row's material text (stored only while the flow is « à classer »).
+    material_text: str | None = None
+    #: How sure the classifier was of ``category_code`` (1.0 for a taxonomy name).
+    confidence: float = 1.0
+
+    @property
+    def key_text(self) -> str:
+        """The text the flow's natural key folds: « à classer », its material text too."""
+        if self.to_classify and self.material_text and self.material_text != self.description:
+            return f"{self.material_text} — {self.description}"
+        return self.description
 
 
 @dataclass(frozen=True)
@@ -317,6 +338,10 @@ class ImportResult:
         default_factory=lambda: {"members": 0, "sites": 0, "flows": 0}
     )
     dry_run: bool = False
+    #: Flows of the file « à classer », waiting in the classification queue.
+    to_classify: int = 0
+    #: The plan written (or, in a dry run, checked), for a preview row by row.
+    plan: ImportPlan | None = None
 
     @property
     def changed(self) -> bool:

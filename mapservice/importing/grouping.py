@@ -28,6 +28,10 @@ from mapservice.materials.taxonomy import Taxonomy
 
 #: The database keeps this many characters of a flow's folded description as its key.
 _DESCRIPTION_KEY_CHARS = 500
+#: The category a flow « à classer » is filed under until staff classify it.
+UNCLASSIFIED = "autres"
+#: How many of the classifier's suggestions a flow « à classer » keeps.
+N_SUGGESTIONS = 3
 #: Names repeat on every row of a member: fold each once.
 fold_key = functools.lru_cache(maxsize=4096)(fold)
 
@@ -99,34 +103,9 @@ def read_row(
     parse("contact_telephone", parse_phone)
 
     material = cells.get("matiere", "")
-    category = taxonomy.lookup(material) if material else None
-    found = None
-    if category is None and material and classifier is not None:
-        # Free text ("drêche de brasserie", "retailles d'alu"): taken only when the classifier
-        # is sure, or when staff corrected that wording before; never forced.
-        found = classifier.classify(
-            material, direction=direction if isinstance(direction, Direction) else None
-        )
-        if found.code is not None and not found.flagged:
-            category = taxonomy.get(found.code)
     if not material:
         issues.add(number, "matiere", "", tr("La matière est vide."))
-    elif category is None:
-        hints = [f"{c.code} ({c.label_fr})" for c in taxonomy.suggest(material, n=3)]
-        if found is not None:
-            hints = [
-                f"{code} ({taxonomy.label(code)})"
-                for code, _ in ([(found.code, found.confidence)] if found.code else [])
-                + list(found.candidates)
-            ][:3] or hints
-        issues.add(
-            number,
-            "matiere",
-            material,
-            tr("Matière inconnue de la taxonomie. Proches : {hints}.", hints=", ".join(hints))
-            if hints
-            else tr("Matière inconnue de la taxonomie."),
-        )
+    found = _classify(material, direction, taxonomy, classifier) if material else None
 
     unit: Unit | None = None
     if unit_factor is not None:
@@ -140,7 +119,11 @@ def read_row(
             issues.add(
                 number, "unite", cells.get("unite", ""), tr("Une quantité demande son unité.")
             )
-    if len(issues) > before or category is None or direction is None:
+    if len(issues) > before or found is None or direction is None:
+        return
+    category = taxonomy.get(found.code)
+    if category is None:  # a taxonomy without the « autres » family: nothing to file it under
+        issues.add(number, "matiere", material, tr("Matière inconnue de la taxonomie."))
         return
 
     member_key = fold_key(company)
@@ -197,12 +180,15 @@ def read_row(
         )
         return
 
-    description = cells.get("description") or category.label_fr  # type: ignore[union-attr]
-    flow_key = (
-        str(direction),
-        category.code,  # type: ignore[union-attr]
-        fold(description)[:_DESCRIPTION_KEY_CHARS],
+    # A flow « à classer » keeps its material text as its description when there is no other.
+    description = cells.get("description") or (material if found.to_classify else category.label_fr)
+    # Flows « à classer » share one category: their material text keeps them apart.
+    key_text = (
+        f"{material} — {description}"
+        if found.to_classify and material != description
+        else description
     )
+    flow_key = (str(direction), category.code, fold(key_text)[:_DESCRIPTION_KEY_CHARS])
     if flow_key in site.flow_rows:
         issues.add(
             number,
@@ -220,13 +206,53 @@ def read_row(
     site.flows.append(
         PlannedFlow(
             direction=Direction(str(direction)),
-            category_code=category.code,  # type: ignore[union-attr]
+            category_code=category.code,
             description=description,
             quantity=quantity,  # type: ignore[arg-type]
             unit=unit,
             frequency=frequency,  # type: ignore[arg-type]
-            hazardous=bool(hazardous) if hazardous is not None else category.hazardous,  # type: ignore[union-attr]
+            hazardous=bool(hazardous) if hazardous is not None else category.hazardous,
             confidential=bool(confidential),
             row=number,
+            to_classify=found.to_classify,
+            suggestions=found.suggestions,
+            material_text=material,
+            confidence=found.confidence,
         )
     )
+
+
+@dataclass(frozen=True)
+class Found:
+    """The category a row's material text gets, or « à classer » with the suggestions."""
+
+    code: str
+    confidence: float
+    to_classify: bool = False
+    suggestions: tuple[str, ...] = ()
+
+
+def _classify(
+    material: str, direction: object, taxonomy: Taxonomy, classifier: Classifier | None
+) -> Found:
+    """Classify a material text; never refuse it.
+
+    A taxonomy name, a staff correction or a sure guess gives the category. Otherwise the flow
+    is « à classer » under :data:`UNCLASSIFIED` with the classifier's best
+    :data:`N_SUGGESTIONS` codes (members write « alu à refondre », « rebuts divers »…).
+    """
+    category = taxonomy.lookup(material)
+    if category is not None:
+        return Found(category.code, 1.0)
+    if classifier is None:
+        hints = tuple(c.code for c in taxonomy.suggest(material, n=N_SUGGESTIONS))
+        return Found(UNCLASSIFIED, 0.0, True, hints)
+    # Free text ("drêche de brasserie", "retailles d'alu"): taken when the classifier is sure,
+    # or when staff corrected that wording before.
+    way = direction if isinstance(direction, Direction) else None
+    result = classifier.classify(material, direction=way)
+    if result.code is not None and not result.flagged:
+        return Found(result.code, result.confidence)
+    ranked = [c for c, _ in ((result.code, result.confidence), *result.candidates) if c]
+    suggestions = tuple(dict.fromkeys(ranked))[:N_SUGGESTIONS]
+    return Found(UNCLASSIFIED, result.confidence, True, suggestions)

@@ -68,6 +68,8 @@ class Matcher:
         self.flows_by_site: dict[int, list[Flow]] = defaultdict(list)
         self.flows_by_code: dict[tuple[Direction, str], list[Flow]] = defaultdict(list)
         for flow in flows:
+            if flow.to_classify:  # its category is a guess: matched once staff classify it
+                continue
             self.flows_by_site[flow.site_id].append(flow)
             self.flows_by_code[(flow.direction, flow.category_code)].append(flow)
         self._groups: dict[tuple[Direction, str], FlowGroup | None] = {}

@@ -16,7 +16,10 @@ Stages, best first (fuzzy competes with tokens when the text has unknown words):
    :class:`~mapservice.materials.name_index.NameIndex`).
 4. ``fuzzy`` — the same after replacing unknown words by a known word with a difflib ratio
    >= :data:`FUZZY_RATIO` ("sciur", "alluminium"), times :data:`FUZZY_FACTOR`.
-5. ``none`` — below :data:`ACCEPT`: no code, flagged; candidates are the partial matches and
+5. ``compound`` — a text naming two materials (« rabotures et bran de scie ») whose parts are
+   each recognised without doubt: the part with most words wins (at most :data:`SURE`), the
+   others are its first candidates.
+6. ``none`` — below :data:`ACCEPT`: no code, flagged; candidates are the partial matches and
    categories using a look-alike word (ratio >= :data:`SUGGEST_RATIO`, score <= 0.4).
 
 Thresholds: at :data:`ACCEPT` 0.5 one known word outweighed by unknown ones stays unknown
@@ -85,6 +88,9 @@ HEAT_SPLIT_C = 60.0
 MAX_CANDIDATES = 5
 
 _HEAT_LOW, _HEAT_HIGH = "energie.chaleur_basse_t", "energie.chaleur_haute_t"
+
+#: Where a text naming two materials splits: « rabotures et bran de scie », « carton / bois ».
+_PARTS = re.compile(r"\s+(?:et|and|ou|or)\s+|\s*[,;/+&]\s*", re.IGNORECASE)
 
 _TEMPERATURE = re.compile(
     r"(-?\d+(?:[.,]\d+)?)\s*(?:°|º|deg(?:r[ée]s?)?\.?)?\s*([CF])\b", re.IGNORECASE
@@ -166,6 +172,8 @@ class Classifier:
         it only weighs the ``usages.*`` categories (see the module docstring).
         """
         auto = self._classify_auto(text, direction)
+        if auto.flagged:
+            auto = self._compound(text, direction) or auto
         code = self._corrections.get(self.key(text))
         if code is None:
             return auto
@@ -182,6 +190,38 @@ class Classifier:
             candidates=tuple(others[:MAX_CANDIDATES]),
             flagged=False,
             reason_fr=f"corrigé par le personnel : {self._label(code)}",
+        )
+
+    def _compound(self, text: str, direction: Direction | None) -> Classification | None:
+        """Classify a text naming two materials to the one that carries most of its words.
+
+        Each part must be recognised without doubt on its own; the other parts' categories
+        become the first candidates. None when the text does not split that way.
+        """
+        parts = [p for p in _PARTS.split(text) if p and p.strip()]
+        if len(parts) < 2:
+            return None
+        found = [(self._classify_auto(p, direction), len(content_words(p))) for p in parts]
+        if any(c.flagged or c.code is None for c, _ in found):
+            return None
+        best, _ = max(found, key=lambda cw: cw[1])  # first of the longest parts
+        others: list[tuple[str, float]] = []
+        for c, _ in found:
+            for code, score in ((c.code, c.confidence), *c.candidates):
+                if code is not None and code != best.code and code not in dict(others):
+                    others.append((code, score))
+        named = ", ".join(
+            f"« {p.strip()} » → {self._label(c.code or '')}"
+            for p, (c, _) in zip(parts, found, strict=True)
+        )
+        return Classification(
+            text=text,
+            code=best.code,
+            confidence=round(min(best.confidence, SURE), 3),
+            method="compound",
+            candidates=tuple(others[:MAX_CANDIDATES]),
+            flagged=False,
+            reason_fr=f"plusieurs matières ({named}) : la plus décrite l'emporte",
         )
 
     def _classify_auto(self, text: str, direction: Direction | None) -> Classification:

@@ -77,7 +77,7 @@ class ImportStore:
                                     "site_id": site_id,
                                     "direction": flow.direction.value,
                                     "category_code": flow.category_code,
-                                    "description_key": fold(flow.description)[:500],
+                                    "description_key": fold(flow.key_text)[:500],
                                 },
                                 _flow_values(flow),
                                 result,
@@ -190,4 +190,7 @@ def _flow_values(flow: PlannedFlow) -> dict[str, Any]:
         "frequency": flow.frequency.value if flow.frequency else None,
         "hazardous": flow.hazardous,
         "confidential": flow.confidential,
+        "to_classify": flow.to_classify,
+        "suggestions": "|".join(flow.suggestions) or None,
+        "material_text": flow.material_text if flow.to_classify else None,
     }

@@ -59,6 +59,9 @@ FLOW_COLUMNS = frozenset(
         "frequency",
         "hazardous",
         "confidential",
+        "to_classify",
+        "suggestions",
+        "material_text",
     }
 )
 
@@ -272,6 +275,11 @@ class RegistryStore:
                 raise NotFound(tr("Aucun flux n'a l'identifiant {flow_id}.", flow_id=flow_id))
             if "description" in row:
                 row["description_key"] = fold(row["description"])[:500]
+            if row.get("category_code", current.category_code) != current.category_code:
+                # A category chosen by a person: the flow leaves the classification queue.
+                row.setdefault("to_classify", False)
+            if row.get("to_classify") is False:
+                row.update(suggestions=None, material_text=None)
             self._check_flow(
                 conn,
                 current.site_id,

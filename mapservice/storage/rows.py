@@ -75,6 +75,9 @@ def flow_of(r: sa.Row[Any]) -> Flow:
         frequency=Frequency(r.frequency) if r.frequency else None,
         hazardous=bool(r.hazardous),
         confidential=bool(r.confidential),
+        to_classify=bool(r.to_classify),
+        suggestions=tuple(c for c in (r.suggestions or "").split("|") if c),
+        material_text=r.material_text,
     )
 
 

@@ -148,6 +148,12 @@ flows = sa.Table(
     sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # « à classer »: category_code is a guess and the flow stays out of matching (0012).
+    sa.Column("to_classify", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The classifier's suggestions, codes joined by "|", best first.
+    sa.Column("suggestions", sa.Text),
+    # The material text as the file wrote it, for the classification queue.
+    sa.Column("material_text", sa.String(300)),
     sa.UniqueConstraint(
         "site_id", "direction", "category_code", "description_key", name="uq_flows_natural"
     ),

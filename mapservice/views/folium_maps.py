@@ -61,6 +61,7 @@ DEFAULT_LABELS = {
     "park": "Parc",
     "open_site": "Fiche du site",
     "anonymous": "Entreprise non nommée (sans consentement)",
+    "to_classify": "à classer",
 }
 
 

@@ -115,19 +115,22 @@ class ViewData:
     flows: list[Flow]
 
 
-def _flow_rows(flows: list[Flow], svc: Services, lang: str, *, anonymous: bool) -> list[list[str]]:
-    rows = []
+def _flow_rows(flows: list[Flow], svc: Services, lang: str, *, anonymous: bool) -> list[list[Any]]:
+    """[category, description, quantity], and a fourth item 1 for a flow « à classer »."""
+    rows: list[list[Any]] = []
     for flow in flows:
         label = svc.taxonomy.label(flow.category_code, lang)
+        if flow.to_classify:  # its category is not known yet: show its text, flagged
+            label = flow.material_text or flow.description
         if anonymous:
-            rows.append([label, "", ""])
+            rows.append([label, "", "", 1] if flow.to_classify else [label, "", ""])
             continue
         quantity = (
             ""
             if flow.confidential or flow.quantity is None
             else fmt.qty(flow.quantity, flow.unit, lang=lang)
         )
-        rows.append([label, flow.description, quantity])
+        rows.append([label, flow.description, quantity, *([1] if flow.to_classify else [])])
     return rows
 
 

@@ -33,7 +33,7 @@ def _codes_under(svc: Services, code: str) -> set[str]:
 def material_index(svc: Services, *, lang: str = "fr") -> list[dict[str, Any]]:
     """Every category in taxonomy order with its counts of offers and needs (sub-categories
     included) and the tonnes per year offered and needed where quantities are public."""
-    flows = svc.repo.flows()
+    flows = [f for f in svc.repo.flows() if not f.to_classify]
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for flow in flows:
         codes = (
@@ -117,6 +117,7 @@ def material_view(
     codes = _codes_under(svc, code)
     accepted = {r.input_code for c in codes for r in svc.taxonomy.rules_from(c)}
     sites, flows = svc.sites_with_flows()
+    flows = [f for f in flows if not f.to_classify]  # a guessed category is not shown as one
     offers = [f for f in flows if f.direction is Direction.OUTPUT and f.category_code in codes]
     needs = [
         f

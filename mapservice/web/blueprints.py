@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         api,
         api_synergies,
         auth,
+        classification_pages,
         compression,
         error_pages,
         etags,
@@ -53,6 +54,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(geocoding_pages.bp)
     app.register_blueprint(synergy_pages.bp)
     app.register_blueprint(matching_runs.bp)
+    app.register_blueprint(classification_pages.bp)
     # The registry's history and import pages add their routes to its blueprint.
     assert registry_history.bp is registry_import.bp is registry_pages.bp
     app.register_blueprint(registry_pages.bp)

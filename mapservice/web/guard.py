@@ -55,6 +55,7 @@ RULES: dict[str, Permission] = {
     "matching_runs.*": P.STAFF,  # rerun the whole-registry matching, and follow it
     "registry_pages.*": P.STAFF,
     "geocoding_pages.*": P.STAFF,
+    "classification_pages.*": P.STAFF,
     "api.*": P.STAFF,
     "api_synergies.*": P.STAFF,
 }

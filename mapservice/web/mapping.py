@@ -56,6 +56,7 @@ def map_labels() -> dict[str, str]:
         "park": _("Parc"),
         "open_site": _("Fiche du site"),
         "anonymous": _("Entreprise non nommée (sans consentement)"),
+        "to_classify": _("à classer"),
     }
 
 

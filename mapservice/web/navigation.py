@@ -16,6 +16,7 @@ MENU = (
     ("registry_pages.members", _l("Registre")),
     ("registry_pages.import_page", _l("Importer")),
     ("geocoding_pages.review", _l("Géocodage")),
+    ("classification_pages.queue", _l("À classer")),
     ("presenter.views", _l("Présentation")),
     ("presenter.present", _l("Présenter")),
     ("auth.admin", _l("Administration")),

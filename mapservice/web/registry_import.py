@@ -27,12 +27,15 @@ from werkzeug.wrappers import Response
 from mapservice.domain.model import ImportResult
 from mapservice.errors import ImportRejected, InvalidInput
 from mapservice.importing.columns import COLUMNS
+from mapservice.importing.preview import preview_lines
 from mapservice.web import services, uploads
-from mapservice.web.registry_pages import Page, audit_actor, bp
+from mapservice.web.i18n import language
+from mapservice.web.registry_pages import Page, audit_actor, bp, precision_labels
 
 
 def _import_form(
-    error: InvalidInput | None = None, done: list[tuple[str, list[dict[str, Any]]]] | None = None
+    error: InvalidInput | None = None,
+    done: list[tuple[str, list[dict[str, Any]], int]] | None = None,
 ) -> Page:
     page = render_template(
         "import_form.html",
@@ -50,7 +53,9 @@ def _import_form(
 @bp.get("/import")
 def import_page() -> Page:
     done = [json.loads(str(m)) for m in get_flashed_messages(category_filter=["import"])]
-    return _import_form(done=[(m["source"], _result_rows(m)) for m in done])
+    return _import_form(
+        done=[(m["source"], _result_rows(m), m.get("to_classify", 0)) for m in done]
+    )
 
 
 @bp.post("/import")
@@ -76,8 +81,15 @@ def import_preview() -> Page:
         return _import_issues(exc)
     if not result.changed:
         uploads.discard(upload)
+    taxonomy = services().taxonomy
     return render_template(
-        "import_preview.html", result=result, upload=upload, rows=_result_rows(result)
+        "import_preview.html",
+        result=result,
+        upload=upload,
+        rows=_result_rows(result),
+        lines=preview_lines(result.plan) if result.plan else [],
+        label=lambda code: taxonomy.label(code, language()),
+        precisions=precision_labels(),
     )
 
 
@@ -100,6 +112,7 @@ def import_commit(token: str) -> Page | Response:
                 "inserted": result.inserted,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
+                "to_classify": result.to_classify,
             }
         ),
         "import",

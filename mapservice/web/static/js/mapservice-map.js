@@ -11,13 +11,17 @@
     return node;
   }
 
-  function flowList(title, rows) {
+  function flowList(title, rows, labels) {
     var box = el("div", null, "ms-flows");
     box.appendChild(el("h4", title));
     var list = el("ul");
     rows.forEach(function (row) {
       var item = el("li");
       item.appendChild(el("b", row[0]));
+      if (row[3]) {
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(el("span", labels.to_classify, "ms-badge"));
+      }
       if (row[1]) item.appendChild(document.createTextNode(" : " + row[1]));
       if (row[2]) item.appendChild(document.createTextNode(" — " + row[2]));
       list.appendChild(item);
@@ -33,8 +37,8 @@
     if (p.w) box.appendChild(el("p", p.w));
     if (p.p) box.appendChild(el("p", labels.park + " : " + p.p));
     if (p.a) box.appendChild(el("p", labels.anonymous, "ms-note"));
-    if (p.o && p.o.length) box.appendChild(flowList(labels.offers, p.o));
-    if (p.b && p.b.length) box.appendChild(flowList(labels.needs, p.b));
+    if (p.o && p.o.length) box.appendChild(flowList(labels.offers, p.o, labels));
+    if (p.b && p.b.length) box.appendChild(flowList(labels.needs, p.b, labels));
     if (p.u) {
       var link = el("a", labels.open_site);
       link.href = p.u;
