@@ -298,12 +298,12 @@ def test_import_accepts_free_text_materials_the_classifier_is_sure_of(app, tmp_p
         and svc.repo.get_site(f.site_id).member_name == "Brasserie libre (démo)"
     ]
     assert flow.category_code == "agroalimentaire.dreche"
-    from mapservice.errors import ImportRejected
-
+    # A text it is not sure of is no longer refused: the flow waits « à classer », out of matching.
     row[9] = "trucs divers"
-    with pytest.raises(ImportRejected) as info:
-        svc.import_file(write_csv(tmp_path / "flou.csv", [row]))
-    assert info.value.issues[0].column == "matiere"
+    result = svc.import_file(write_csv(tmp_path / "flou.csv", [row]))
+    assert result.to_classify == 1
+    (waiting,) = [f for f in svc.repo.flows() if f.to_classify]
+    assert waiting.material_text == "trucs divers" and waiting.category_code == "autres"
 
 
 def test_confidential_quantities_never_leave_through_candidates(app, client):
