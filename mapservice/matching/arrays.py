@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mapservice.domain.model import Flow, Unit
+from mapservice.domain.reasons import QUANTITIES
 from mapservice.errors import tr
 from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
 from mapservice.geo.spatial_index import SpatialIndex
@@ -57,12 +58,7 @@ def quantity_fit(
         return (
             fit,
             min(qa[1], qb[1]) if qa[0] == "t" else None,
-            tr(
-                "quantités comparables : offre {offer} {unit}, besoin {need} {unit}",
-                offer=fr_num(qa[1]),
-                need=fr_num(qb[1]),
-                unit=unit,
-            ),
+            tr(QUANTITIES, offer=fr_num(qa[1]), need=fr_num(qb[1]), unit=unit),
         )
     exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
     return fit, exchanged, tr("quantités non comparables (une unité ou une quantité manque)")

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mapservice.domain.model import Flow, Site, SynergyKind
+from mapservice.domain.reasons import QUANTITIES_HIDDEN
 from mapservice.errors import tr
 from mapservice.matching import scoring
 from mapservice.matching.arrays import MatrixCell, fr_num, quantity_fit
@@ -77,7 +78,7 @@ def make_candidate(
         return None  # the road is longer than the material travels
     q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
     if out_f.confidential or in_f.confidential:
-        q_reason = tr("quantités confidentielles (comptées dans le score, non affichées)")
+        q_reason = tr(QUANTITIES_HIDDEN)
     score = scoring.rounded(scoring.score(fit.strength, q_fit, travel_m, max_km * 1000.0))
     road_km = road_m / 1000.0 if road_m is not None else None
     if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):

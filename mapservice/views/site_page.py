@@ -268,6 +268,8 @@ def _build_map_data(
                 duration_s=r["duration_s"],
                 net_kg_co2e=r["net_kg_co2e"],
                 transport_cost_cad=r["transport_cost_cad"],
+                reasons=r["reasons"],
+                secret=False,  # make_candidate already left a confidential quantity out
             )
         )
     legend = [
