@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mapservice.domain.model import Site
+from mapservice.domain.model import Flow, Site
 from mapservice.domain.reasons import shown_reasons
 from mapservice.domain.sectors import sector_group
 
@@ -33,3 +33,12 @@ def reasons_props(
     A confidential quantity is never stated (:func:`shown_reasons`)."""
     shown = list(shown_reasons(reasons, secret=secret))
     return {"y": shown, "yl": labels.get("reasons", "Raisons")} if shown else {}
+
+
+def quantity_hidden(offer: Flow, need: Flow, sites: Mapping[int | None, Site]) -> bool:
+    """Whether a line's reasons must not state the quantities: either flow is confidential,
+    or either site is anonymised (the map shows no quantity of an anonymised site)."""
+    ends = (sites.get(offer.site_id), sites.get(need.site_id))
+    return (
+        offer.confidential or need.confidential or any(s is None or not s.member_name for s in ends)
+    )

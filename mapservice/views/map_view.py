@@ -27,7 +27,7 @@ from mapservice.domain.reasons import score_100
 from mapservice.domain.sectors import SECTOR_GROUPS, sector_group
 from mapservice.geo import geojson
 from mapservice.views import formatting as fmt
-from mapservice.views.line_popups import companies_rows, reasons_props
+from mapservice.views.line_popups import companies_rows, quantity_hidden, reasons_props
 from mapservice.views.map_filters import FilterChoices, MapFilter, apply_filter
 
 if TYPE_CHECKING:
@@ -328,7 +328,7 @@ def synergy_lines(
         rows += _figures(synergy, lang, status_labels)
         props = {"t": title, "r": rows, "c": colour, "d": dash, "w": 3}
         props.update(
-            reasons_props(synergy.reasons, out_f.confidential or in_f.confidential, status_labels)
+            reasons_props(synergy.reasons, quantity_hidden(out_f, in_f, site_by_id), status_labels)
         )
         features.append(geojson.synergy_feature(props, a, b))  # type: ignore[arg-type]
     return features
