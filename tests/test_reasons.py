@@ -177,3 +177,18 @@ def test_export_reasons_never_leak_a_quantity_marked_confidential_after_matching
     assert "500" in staff["reasons"]
     assert public is not None
     assert "500" not in public["reasons"] and "confidentielles" in public["reasons"]
+
+
+def test_match_output_file_scores_0_100_with_reasons(svc, tmp_path):
+    import csv
+
+    from mapservice.matching import jobs as synergy_jobs
+    from mapservice.matching.export import write_candidates
+
+    site_id = _site_of(svc, SAWDUST[0])
+    found = synergy_jobs.site_candidates(svc, site_id, backend="geodesic", limit=10)
+    assert write_candidates(svc, found, tmp_path / "out.csv") == len(found) > 0
+    with open(tmp_path / "out.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["score"]) for r in rows] == [score_100(c.score) for c in found]
+    assert all(r["reasons"].startswith("catégorie : ") for r in rows)
