@@ -91,6 +91,23 @@ def say(value: Any, gettext: Callable[[str], str], number: NumberFormat | None =
     return value
 
 
+def message_data(value: Any) -> Any:
+    """``value`` as JSON data that keeps a :class:`Message`'s template and parameters
+    (``{"t": template, "p": params}``), so a message stored today is said in English tomorrow;
+    anything else is returned as it is. :func:`message_from_data` reads it back."""
+    if isinstance(value, Message):
+        return {"t": value.template, "p": {k: message_data(v) for k, v in value.params.items()}}
+    return value
+
+
+def message_from_data(data: Any) -> Any:
+    """The :class:`Message` that :func:`message_data` wrote; plain text stays text."""
+    if isinstance(data, dict) and isinstance(data.get("t"), str):
+        params = data.get("p") or {}
+        return Message(data["t"], {k: message_from_data(v) for k, v in params.items()})
+    return data
+
+
 class MapserviceError(Exception):
     """Base of every error the service raises on purpose."""
 

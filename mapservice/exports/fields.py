@@ -121,7 +121,7 @@ LAYERS: dict[str, Layer] = {
             Field("status", "string", "Statut (code)", "Status (code)"),
             Field("status_fr", "string", "Statut", "Status (French)"),
             Field("kind", "string", "Type", "Kind"),
-            Field("score", "number", "Score", "Score"),
+            Field("score", "integer", "Score (0 à 100)", "Score (0 to 100)"),
             Field("output_flow_id", "integer", "Flux offert", "Offered flow"),
             Field("input_flow_id", "integer", "Flux recherché", "Needed flow"),
             Field("output_member", "string", "Entreprise qui offre", "Offering company"),
@@ -140,6 +140,7 @@ LAYERS: dict[str, Layer] = {
             Field("net_t_co2e", "number", "CO2e net évité (t/an)", "Net CO2e avoided (t/year)"),
             Field("net_benefit_cad", "number", "Bénéfice net ($/an)", "Net benefit ($/year)"),
             Field("updated_at", "string", "Mis à jour", "Updated"),
+            Field("reasons", "string", "Raisons (séparées par « | »)", "Reasons (French, « | »)"),
         ),
     ),
 }

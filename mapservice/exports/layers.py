@@ -27,6 +27,7 @@ from mapservice.domain.model import (
     SynergyStatus,
     places_holding,
 )
+from mapservice.domain.reasons import score_100, shown_reasons
 from mapservice.exports.fields import LAYERS, Layer
 from mapservice.geo import geojson
 from mapservice.materials.taxonomy import Taxonomy
@@ -253,7 +254,7 @@ def synergy_features(
             "status": s.status.value,
             "status_fr": STATUS_LABELS[s.status][0],
             "kind": s.kind.value,
-            "score": s.score,
+            "score": score_100(s.score),
             "output_flow_id": s.output_flow_id,
             "input_flow_id": s.input_flow_id,
             "output_member": _named(ctx.members.get(a.member_id), a.member_name, scope, a.park_id),
@@ -270,6 +271,8 @@ def synergy_features(
             "net_t_co2e": None if secret else _thousandth(s.net_kg_co2e),
             "net_benefit_cad": None if secret else s.net_benefit_cad,
             "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+            # French, as stored; never a confidential quantity (shown_reasons).
+            "reasons": " | ".join(shown_reasons(s.reasons, secret=secret)),
         }
         geometry = None
         if None not in (a.lon, a.lat, b.lon, b.lat):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from mapservice.domain.model import Flow, Unit
+from mapservice.domain.reasons import QUANTITIES
+from mapservice.errors import tr
 from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
 from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.matching import scoring
@@ -52,14 +54,14 @@ def quantity_fit(
         qb[1] if qb else 0.0,
     )
     if qa and qb and qa[0] == qb[0] and max(qa[1], qb[1]) > 0:
-        unit = {"t": "t/an", "kw": "kW", "u": "unités/an"}[qa[0]]
+        unit = {"t": tr("t/an"), "kw": tr("kW"), "u": tr("unités/an")}[qa[0]]
         return (
             fit,
             min(qa[1], qb[1]) if qa[0] == "t" else None,
-            f"quantités comparables : offre {fr_num(qa[1])} {unit}, besoin {fr_num(qb[1])} {unit}",
+            tr(QUANTITIES, offer=fr_num(qa[1]), need=fr_num(qb[1]), unit=unit),
         )
     exchanged = qa[1] if qa and qa[0] == "t" else (qb[1] if qb and qb[0] == "t" else None)
-    return fit, exchanged, "quantités non comparables (une unité ou une quantité manque)"
+    return fit, exchanged, tr("quantités non comparables (une unité ou une quantité manque)")
 
 
 def matrix_cell(matrix: DistanceMatrix, i: int, j: int) -> MatrixCell:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mapservice.domain.model import Flow, Site, SynergyKind
+from mapservice.domain.reasons import QUANTITIES_HIDDEN
+from mapservice.errors import tr
 from mapservice.matching import scoring
 from mapservice.matching.arrays import MatrixCell, fr_num, quantity_fit
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM
@@ -76,7 +78,7 @@ def make_candidate(
         return None  # the road is longer than the material travels
     q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
     if out_f.confidential or in_f.confidential:
-        q_reason = "quantités confidentielles (comptées dans le score, non affichées)"
+        q_reason = tr(QUANTITIES_HIDDEN)
     score = scoring.rounded(scoring.score(fit.strength, q_fit, travel_m, max_km * 1000.0))
     road_km = road_m / 1000.0 if road_m is not None else None
     if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):
@@ -89,33 +91,55 @@ def make_candidate(
             avoided=avoided_factor(taxonomy, out_f.category_code),
         )
     how = {
-        "meme-categorie": "même catégorie de part et d'autre",
-        "plus-precis": "l'offre est une sorte de ce qui est demandé",
-        "plus-general": "l'offre est plus générale que le besoin : à vérifier",
-        "regle": "règle de compatibilité déclarée",
-        "regle-parent": "règle déclarée pour la catégorie parente",
-        "mutualisation": "mutualisation",
+        "meme-categorie": tr("même catégorie de part et d'autre"),
+        "plus-precis": tr("l'offre est une sorte de ce qui est demandé"),
+        "plus-general": tr("l'offre est plus générale que le besoin : à vérifier"),
+        "regle": tr("règle de compatibilité déclarée"),
+        "regle-parent": tr("règle déclarée pour la catégorie parente"),
+        "mutualisation": tr("mutualisation"),
     }[fit.how]
-    reasons = [
-        f"catégorie : {how} (force {fit.strength:.2f})"
-        + (f" — {fit.note_fr}" if fit.note_fr else ""),
+    strength = f"{fit.strength:.2f}"
+    reasons: list[str] = [
+        tr(
+            "catégorie : {how} (force {strength}) — {note}",
+            how=how,
+            strength=strength,
+            note=fit.note_fr,
+        )
+        if fit.note_fr
+        else tr("catégorie : {how} (force {strength})", how=how, strength=strength),
         q_reason,
     ]
     if road_km is not None:
         reasons.append(
-            f"distance routière {fr_num(road_km)} km ({used_backend}), "
-            f"{fr_num(geo_m / 1000)} km à vol d'oiseau, maximum {fr_num(max_km)} km"
+            tr(
+                "distance routière {road_km} km ({backend}), {geo_km} km à vol d'oiseau, "
+                "maximum {max_km} km",
+                road_km=fr_num(road_km),
+                backend=used_backend,
+                geo_km=fr_num(geo_m / 1000),
+                max_km=fr_num(max_km),
+            )
         )
     else:
         reasons.append(
-            f"{fr_num(geo_m / 1000)} km à vol d'oiseau (pas de distance "
-            f"routière), maximum {fr_num(max_km)} km"
+            tr(
+                "{geo_km} km à vol d'oiseau (pas de distance routière), maximum {max_km} km",
+                geo_km=fr_num(geo_m / 1000),
+                max_km=fr_num(max_km),
+            )
         )
     if impact.break_even_km is not None:
         reasons.append(
-            "rentable pour le climat jusqu'à "
-            f"{fr_num(round(impact.break_even_km))} km de route"
-            + (" (retour à vide compté)" if impact.empty_return else "")
+            tr(
+                "rentable pour le climat jusqu'à {km} km de route (retour à vide compté)",
+                km=fr_num(round(impact.break_even_km)),
+            )
+            if impact.empty_return
+            else tr(
+                "rentable pour le climat jusqu'à {km} km de route",
+                km=fr_num(round(impact.break_even_km)),
+            )
         )
     return Candidate(
         kind=fit.kind,

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mapservice.domain.reasons import score_100
 from mapservice.exports.formats import csv_safe
 from mapservice.geo import geojson
 from mapservice.matching.matcher import Candidate
@@ -48,7 +49,7 @@ def _row(c: Candidate) -> dict[str, object]:
     i = c.impact
     return {
         "kind": c.kind.value,
-        "score": c.score,
+        "score": score_100(c.score),  # the one scale of pages and exports
         "output_site_id": c.output_site.id,
         "output_flow_id": c.output_flow.id,
         "output_category": c.output_flow.category_code,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from mapservice.caching import ChangeStamp
 from mapservice.domain.model import Flow, Site, SynergyStatus
-from mapservice.errors import InvalidInput, check_plain_text, tr
+from mapservice.errors import InvalidInput, check_plain_text, message_data, tr
 from mapservice.matching.matcher import Candidate, Matcher
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ def candidate_row(c: Candidate) -> dict[str, Any]:
         "net_kg_co2e": i.net_kg_co2e,
         "net_benefit_cad": i.net_benefit_cad,
         "distance_backend": c.distance_backend,
-        "reasons_json": json.dumps(list(c.reasons), ensure_ascii=False),
+        "reasons_json": json.dumps([message_data(r) for r in c.reasons], ensure_ascii=False),
     }
 
 

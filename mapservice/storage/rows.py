@@ -26,6 +26,7 @@ from mapservice.domain.model import (
     SynergyStatus,
     Unit,
 )
+from mapservice.errors import message_from_data
 
 
 def member_of(r: sa.Row[Any]) -> Member:
@@ -100,7 +101,7 @@ def synergy_of(r: sa.Row[Any]) -> Synergy:
         net_kg_co2e=r.net_kg_co2e,
         net_benefit_cad=r.net_benefit_cad,
         distance_backend=r.distance_backend,
-        reasons=tuple(json.loads(r.reasons_json or "[]")),
+        reasons=tuple(message_from_data(x) for x in json.loads(r.reasons_json or "[]")),
     )
 
 

@@ -67,6 +67,8 @@ class Card:
     distance_m: float | None
     by_road: bool  # distance_m is a road distance; else as the crow flies
     score: float | None
+    #: French, as stored by the matching run that found the pair.
+    reasons: tuple[str, ...]
     #: None when either end is confidential: these figures scale with the quantity.
     tonnes_per_year: float | None
     net_t_co2e: float | None
@@ -233,6 +235,7 @@ class _Ends:
             distance_m=syn.road_m if syn.road_m is not None else syn.geodesic_m,
             by_road=syn.road_m is not None,
             score=syn.score,
+            reasons=syn.reasons,
             tonnes_per_year=None if secret else syn.tonnes_per_year,
             net_t_co2e=None if secret or syn.net_kg_co2e is None else syn.net_kg_co2e / 1000,
             net_benefit_cad=None if secret else syn.net_benefit_cad,

@@ -23,9 +23,11 @@ from mapservice.domain.model import (
     SynergyStatus,
     places_holding,
 )
+from mapservice.domain.reasons import score_100
 from mapservice.domain.sectors import SECTOR_GROUPS, sector_group
 from mapservice.geo import geojson
 from mapservice.views import formatting as fmt
+from mapservice.views.line_popups import companies_rows, quantity_hidden, reasons_props
 from mapservice.views.map_filters import FilterChoices, MapFilter, apply_filter
 
 if TYPE_CHECKING:
@@ -281,6 +283,7 @@ def synergy_lines(
     site_of = {f.id: f.site_id for f in flows}
     where = {s.id: (s.lon, s.lat) for s in sites if s.lon is not None and s.lat is not None}
     by_id = {f.id: f for f in flows}
+    site_by_id = {s.id: s for s in sites}
     features = []
     # A long IN list costs more than reading every synergy and keeping the shown ones. The
     # statuses are asked of the database: once the registry is matched most synergies are
@@ -309,17 +312,25 @@ def synergy_lines(
         if a is None or b is None or a == b:
             continue
         colour, dash = STATUS_STYLE[synergy.status]
-        title = svc.taxonomy.label(by_id[synergy.output_flow_id].category_code, lang)
+        out_f, in_f = by_id[synergy.output_flow_id], by_id[synergy.input_flow_id]
+        title = svc.taxonomy.label(out_f.category_code, lang)
         rows = [
             [
                 status_labels.get("status", "Statut"),
                 status_labels.get(synergy.status.value, synergy.status.value),
-            ]
+            ],
+            *companies_rows(
+                site_by_id.get(out_f.site_id), site_by_id.get(in_f.site_id), lang, status_labels
+            ),
         ]
+        if synergy.score is not None:
+            rows.append([status_labels.get("score", "Score"), f"{score_100(synergy.score)} / 100"])
         rows += _figures(synergy, lang, status_labels)
-        features.append(
-            geojson.synergy_feature({"t": title, "r": rows, "c": colour, "d": dash, "w": 3}, a, b)
-        )  # type: ignore[arg-type]
+        props = {"t": title, "r": rows, "c": colour, "d": dash, "w": 3}
+        props.update(
+            reasons_props(synergy.reasons, quantity_hidden(out_f, in_f, site_by_id), status_labels)
+        )
+        features.append(geojson.synergy_feature(props, a, b))  # type: ignore[arg-type]
     return features
 
 
@@ -362,11 +373,19 @@ def candidate_line(
     duration_s: float | None = None,
     net_kg_co2e: float | None = None,
     transport_cost_cad: float | None = None,
+    companies: tuple[str, str] | None = None,
+    reasons: Iterable[str] = (),
+    secret: bool = True,
 ) -> dict[str, Any]:
-    """A candidate synergy from (lon, lat) ``a`` to ``b``: styled by its score, with the rows
-    of its popup (score, road and straight-line km, drive time, net CO2e, transport cost)."""
+    """A candidate synergy from (lon, lat) ``a`` to ``b``, styled by its score; its popup has
+    both companies (when given), score, figures and reasons (``secret`` hides a quantity)."""
     colour, weight, dash = score_style(score)
-    rows = [[labels.get("score", "Score"), f"{round(score * 100)} / 100"]]
+    rows = [[labels.get("score", "Score"), f"{score_100(score)} / 100"]]
+    if companies is not None:
+        rows[:0] = [
+            [labels.get("offer_company", "offer_company"), companies[0]],
+            [labels.get("need_company", "need_company"), companies[1]],
+        ]
     for key, value in (
         ("road_km", fmt.km(road_m, lang=lang)),
         ("geodesic_km", fmt.km(geodesic_m, lang=lang)),
@@ -375,6 +394,6 @@ def candidate_line(
         ("transport_cost", fmt.money(transport_cost_cad, lang=lang)),
     ):
         rows.append([labels.get(key, key), value])
-    return geojson.synergy_feature(
-        {"t": title, "r": rows, "c": colour, "w": weight, "d": dash}, a, b
-    )
+    props = {"t": title, "r": rows, "c": colour, "w": weight, "d": dash}
+    props.update(reasons_props(reasons, secret, labels))
+    return geojson.synergy_feature(props, a, b)

@@ -136,6 +136,7 @@ def material_view(
         j = synergy_jobs.candidate_json(svc, c)
         row = {
             "score": c.score,
+            "reasons": c.reasons,
             "offer": j["output"],
             "need": j["input"],
             "road_m": c.road_m,
@@ -167,6 +168,8 @@ def material_view(
                 duration_s=c.duration_s,
                 net_kg_co2e=row["net_kg_co2e"],
                 transport_cost_cad=j["impact"].get("transport_cost_cad"),
+                reasons=c.reasons,
+                secret=False,  # make_candidate already left a confidential quantity out
             )
         )
     data = {

@@ -183,6 +183,7 @@ def _candidate_rows(svc: Services, site_id: int, distance: str) -> list[dict[str
                 "key": f"{c.key[0]}-{c.key[1]}",
                 "kind": c.kind.value,
                 "score": c.score,
+                "reasons": c.reasons,
                 "partner": partner_end["member"] or "",
                 "partner_site": partner_site,
                 "own": {k: own_end[k] for k in ("description", "category_label")},
@@ -267,6 +268,8 @@ def _build_map_data(
                 duration_s=r["duration_s"],
                 net_kg_co2e=r["net_kg_co2e"],
                 transport_cost_cad=r["transport_cost_cad"],
+                reasons=r["reasons"],
+                secret=False,  # make_candidate already left a confidential quantity out
             )
         )
     legend = [

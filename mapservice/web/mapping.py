@@ -14,7 +14,7 @@ from mapservice.views import folium_maps as maps
 from mapservice.views.map_filters import MapFilter, parse_filter
 from mapservice.views.map_view import STATUS_STYLE, TRACKED, filter_choices
 from mapservice.web import services
-from mapservice.web.i18n import language
+from mapservice.web.i18n import language, say
 from mapservice.web.security import mark_scripts
 
 #: Layers of the region map; which ones a view shows is the ``layers`` parameter.
@@ -38,6 +38,9 @@ def status_labels() -> dict[str, str]:
         "score": _("Score"),
         "tonnes": _("Tonnage"),
         "transport_cost": _("Coût du transport"),
+        "offer_company": _("Entreprise qui offre"),
+        "need_company": _("Entreprise qui cherche"),
+        "reasons": _("Raisons"),
     }
 
 
@@ -166,6 +169,22 @@ def site_url_pattern() -> str:
     return url_for("site_pages.site", site_id=987654321).replace("987654321", "{id}")
 
 
+def _said_lines(lines: Any) -> Any:
+    """A lines collection whose features' reasons (``y``) are said in the page's language."""
+    features = lines.get("features") if isinstance(lines, Mapping) else None
+    if not features or not any("y" in f.get("properties", {}) for f in features):
+        return lines
+    return {
+        **lines,
+        "features": [
+            {**f, "properties": {**f["properties"], "y": say(f["properties"]["y"])}}
+            if "y" in f.get("properties", {})
+            else f
+            for f in features
+        ],
+    }
+
+
 def map_parts(
     data: Mapping[str, Any], *, standalone: bool = False, **options: Any
 ) -> dict[str, str]:
@@ -173,6 +192,8 @@ def map_parts(
     settings = current_app.config
     roads_url = None if standalone else url_for("pages.roads")
     basemap_url = None if standalone else url_for("pages.basemap")
+    if "lines" in data:  # the lines' reasons are core messages: said in the page's language
+        data = {**data, "lines": _said_lines(data["lines"])}
     parts = maps.view_map_parts(
         data,
         labels=map_labels(),

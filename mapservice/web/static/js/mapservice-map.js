@@ -60,6 +60,12 @@
       });
       box.appendChild(table);
     }
+    if (p.y && p.y.length) {
+      if (p.yl) box.appendChild(el("h4", p.yl));
+      var why = el("ul", null, "ms-reasons");
+      p.y.forEach(function (reason) { why.appendChild(el("li", reason)); });
+      box.appendChild(why);
+    }
     if (p.u) {
       var link = el("a", p.ul || p.u);
       link.href = p.u;
