@@ -30,6 +30,7 @@ from mapservice.geocoding.parks import ParkNames
 from mapservice.geocoding.postal_steps import (
     area_alone,
     fsa_fits,
+    municipality_location,
     postal_area_location,
     postal_code_location,
 )
@@ -160,14 +161,8 @@ class CascadeGeocoder:
             if area is not None:
                 return _noted(area, notes, degraded=unavailable)
         if muni is not None:
-            return Location(
-                lon=muni.lon,
-                lat=muni.lat,
-                precision=Precision.MUNICIPALITY,
-                source="gazetteer",
-                score=0.3,
-                municipality_id=muni.id,
-                label=muni.name,
+            return replace(
+                municipality_location(muni),
                 note="; ".join(notes) or None,
                 candidates=park_candidates,
                 degraded=unavailable,

@@ -154,11 +154,12 @@ def _check_agrees(
         location,
         score=round(location.score * 0.6, 3),
         note=f"{what} est à {where}, pas à {muni.name} : vérifiez l'adresse.",
-        candidates=(_municipality_location(muni),),
+        candidates=(municipality_location(muni),),
     )
 
 
-def _municipality_location(muni: Municipality) -> Location:
+def municipality_location(muni: Municipality) -> Location:
+    """A municipality's centre, the cascade's last resort before refusing."""
     return Location(
         lon=muni.lon,
         lat=muni.lat,
