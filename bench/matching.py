@@ -278,7 +278,7 @@ class NaiveMatcher:
     :class:`Compatibility` answer for each need's category), not the same site, the hazard rule
     (a hazardous offer only to a need flagged hazardous), the exact geodesic distance to every
     compatible need, kept within min(``max_km``, the offered category's reach), then the same
-    score as the matcher and the ``per_offer`` best (score down, distance up, need id up).
+    score as the matcher (quality words included) and the ``per_offer`` best (score down, distance up, need id up).
     """
 
     def __init__(
@@ -304,6 +304,8 @@ class NaiveMatcher:
         comp = [_comparable(f, taxonomy.get(f.category_code)) for f in needs]
         self.need_kind = np.array([c[0] for c in comp], dtype=np.int8)
         self.need_amount = np.array([c[1] for c in comp])
+        masks = [taxonomy.qualities.masks(f.description or "") for f in needs]
+        self.need_stated = np.array([m[0] for m in masks], dtype=np.int64)
         self.point = point
 
     def top(self, offer: Flow) -> list[tuple[int, float, float]]:
@@ -332,7 +334,9 @@ class NaiveMatcher:
         idx, geo = idx[inside], geo[inside]
         kind, amount = _comparable(offer, cat)
         q_fit = scoring.quantity_fits(kind, amount, self.need_kind[idx], self.need_amount[idx])
-        score = scoring.rounded_scores(scoring.scores(s[idx], q_fit, geo, own_km * 1000.0))
+        stated, contrary = self.taxonomy.qualities.masks(offer.description or "")
+        quality = scoring.quality_fits(self.need_stated[idx], stated, contrary)
+        score = scoring.rounded_scores(scoring.scores(s[idx], q_fit, geo, own_km * 1000.0, quality))
         order = np.lexsort((self.need_id[idx], geo, -score))[: self.per_offer]
         return [(int(self.need_id[idx][o]), float(score[o]), float(geo[o])) for o in order]
 
