@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from mapservice.domain.model import Flow, Site, SynergyKind
 from mapservice.domain.reasons import QUANTITIES_HIDDEN
-from mapservice.errors import tr
+from mapservice.errors import Message, tr
 from mapservice.matching import scoring
 from mapservice.matching.arrays import MatrixCell, fr_num, pair_quality, quantity_fit
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM
@@ -169,10 +169,13 @@ def quality_reason(
 ) -> str | None:
     """The reason that says how the offer's stated qualities meet the need's (None: the need
     asks for none and the offer contradicts nothing)."""
-    words = taxonomy.qualities.labels
 
-    def listed(mask: int) -> str:
-        return ", ".join(f"« {w} »" for w in words(mask))
+    def listed(mask: int) -> Message:
+        # Each label is a message of its own (its English is in the catalogue), so the list
+        # is said in the reader's language; the joining template is language-free.
+        labels = taxonomy.qualities.labels(mask)
+        template = ", ".join(f"« {{q{n}}} »" for n in range(len(labels)))
+        return Message(template, {f"q{n}": Message(label) for n, label in enumerate(labels)})
 
     if quality == scoring.QUALITY_CONTRARY:
         return tr(
