@@ -169,6 +169,20 @@ def _quantity(rng: np.random.Generator, cat: Category) -> tuple[float | None, Un
     return (round(value, 1) if value < 100 else float(round(value))), unit
 
 
+#: What synthetic descriptions add (often nothing): quality words of ``qualities.csv``.
+QUALITY_SUFFIXES = ("",) * 6 + (
+    ", sèche",
+    ", humide",
+    ", non traité",
+    ", traité",
+    ", propre",
+    ", triée",
+    ", écorcés, qualité pâte",
+    ", résineux",
+    ", bois franc",
+)
+
+
 def build_registry(
     data_dir: Path,
     taxonomy: Taxonomy,
@@ -220,6 +234,9 @@ def build_registry(
     weights = np.array([FAMILY_WEIGHTS.get(c.code.split(".")[0], 1.0) for c in cats])
     out_cat = rng.choice(len(cats), size=len(site_of_flow), p=weights / weights.sum())
     is_offer = rng.random(len(site_of_flow)) < 0.5
+    # Quality words on some descriptions, from their own stream (the rest of the registry does
+    # not depend on them): the quality term and its bounds are exercised at scale.
+    words = np.random.default_rng(seed + 1).choice(len(QUALITY_SUFFIXES), size=len(site_of_flow))
     flows = []
     hazardous_count = 0
     for k, (site_id, ci, offer) in enumerate(
@@ -245,7 +262,7 @@ def build_registry(
                 site_id=site_id,
                 direction=Direction.OUTPUT if offer else Direction.INPUT,
                 category_code=cat.code,
-                description=f"{cat.label_fr} (synthétique)",
+                description=f"{cat.label_fr}{QUALITY_SUFFIXES[words[k]]} (synthétique)",
                 quantity=quantity,
                 unit=unit,
                 frequency=Frequency.CONTINUOUS,
@@ -278,7 +295,8 @@ class NaiveMatcher:
     :class:`Compatibility` answer for each need's category), not the same site, the hazard rule
     (a hazardous offer only to a need flagged hazardous), the exact geodesic distance to every
     compatible need, kept within min(``max_km``, the offered category's reach), then the same
-    score as the matcher and the ``per_offer`` best (score down, distance up, need id up).
+    score as the matcher (quality words included) and the ``per_offer`` best (score down,
+    distance up, need id up).
     """
 
     def __init__(
@@ -304,6 +322,8 @@ class NaiveMatcher:
         comp = [_comparable(f, taxonomy.get(f.category_code)) for f in needs]
         self.need_kind = np.array([c[0] for c in comp], dtype=np.int8)
         self.need_amount = np.array([c[1] for c in comp])
+        masks = [taxonomy.qualities.masks(f.description or "") for f in needs]
+        self.need_stated = np.array([m[0] for m in masks], dtype=np.int64)
         self.point = point
 
     def top(self, offer: Flow) -> list[tuple[int, float, float]]:
@@ -332,7 +352,9 @@ class NaiveMatcher:
         idx, geo = idx[inside], geo[inside]
         kind, amount = _comparable(offer, cat)
         q_fit = scoring.quantity_fits(kind, amount, self.need_kind[idx], self.need_amount[idx])
-        score = scoring.rounded_scores(scoring.scores(s[idx], q_fit, geo, own_km * 1000.0))
+        stated, contrary = self.taxonomy.qualities.masks(offer.description or "")
+        quality = scoring.quality_fits(self.need_stated[idx], stated, contrary)
+        score = scoring.rounded_scores(scoring.scores(s[idx], q_fit, geo, own_km * 1000.0, quality))
         order = np.lexsort((self.need_id[idx], geo, -score))[: self.per_offer]
         return [(int(self.need_id[idx][o]), float(score[o]), float(geo[o])) for o in order]
 

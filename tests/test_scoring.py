@@ -21,6 +21,10 @@ def _table(seed: int, n: int = 2_000) -> dict[str, np.ndarray]:
         "amount_b": amounts[1],
         "distance_m": rng.uniform(0.0, 300_000.0, n),
         "max_m": rng.choice([2_000.0, 25_000.0, 50_000.0, 150_000.0, 500_000.0], size=n),
+        # Quality masks over 4 bits: every case (met, partly, unsaid, neutral, contrary) occurs.
+        "asked": rng.integers(0, 16, n).astype(np.int64),
+        "offered": rng.integers(0, 16, n).astype(np.int64),
+        "contrary": rng.integers(0, 16, n).astype(np.int64),
     }
 
 
@@ -28,8 +32,10 @@ def _table(seed: int, n: int = 2_000) -> dict[str, np.ndarray]:
 def test_scalar_and_vectorised_forms_agree_on_a_random_table(seed):
     t = _table(seed)
     q_vec = scoring.quantity_fits(t["kind_a"], t["amount_a"], t["kind_b"], t["amount_b"])
-    s_vec = scoring.scores(t["strength"], q_vec, t["distance_m"], t["max_m"])
+    g_vec = scoring.quality_fits(t["asked"], t["offered"], t["contrary"])
+    s_vec = scoring.scores(t["strength"], q_vec, t["distance_m"], t["max_m"], g_vec)
     r_vec = scoring.rounded_scores(s_vec)
+    bound = scoring.quality_bounds(t["offered"])
     for i in range(t["strength"].size):
         q = scoring.quantity_fit(
             int(t["kind_a"][i]),
@@ -37,11 +43,20 @@ def test_scalar_and_vectorised_forms_agree_on_a_random_table(seed):
             int(t["kind_b"][i]),
             float(t["amount_b"][i]),
         )
+        g = scoring.quality_fit(int(t["asked"][i]), int(t["offered"][i]), int(t["contrary"][i]))
         s = scoring.score(
-            float(t["strength"][i]), q, float(t["distance_m"][i]), float(t["max_m"][i])
+            float(t["strength"][i]), q, float(t["distance_m"][i]), float(t["max_m"][i]), g
         )
-        assert q == q_vec[i] and s == s_vec[i], i
+        assert q == q_vec[i] and g == g_vec[i] and s == s_vec[i], i
         assert scoring.rounded(s) == r_vec[i], i
+        assert g <= bound[i], i  # the bound bulk matching prunes with
+    assert set(g_vec.tolist()) == {
+        scoring.QUALITY_MET,
+        scoring.QUALITY_PARTLY,
+        scoring.QUALITY_NEUTRAL,
+        scoring.QUALITY_UNSAID,
+        scoring.QUALITY_CONTRARY,
+    }
 
 
 def test_rounding_agrees_on_halves_where_pythons_round_may_not():
@@ -56,10 +71,12 @@ def test_a_pair_broadcast_against_a_group_scores_as_each_pair_alone():
     t = _table(7, 50)
     own_kind, own_amount = 0, 12.5
     q_vec = scoring.quantity_fits(own_kind, own_amount, t["kind_b"], t["amount_b"])
-    s_vec = scoring.scores(0.8, q_vec, t["distance_m"], 80_000.0)
+    g_vec = scoring.quality_fits(t["asked"], 5, 2)
+    s_vec = scoring.scores(0.8, q_vec, t["distance_m"], 80_000.0, g_vec)
     for i in range(50):
         q = scoring.quantity_fit(own_kind, own_amount, int(t["kind_b"][i]), float(t["amount_b"][i]))
-        assert scoring.score(0.8, q, float(t["distance_m"][i]), 80_000.0) == s_vec[i]
+        g = scoring.quality_fit(int(t["asked"][i]), 5, 2)
+        assert scoring.score(0.8, q, float(t["distance_m"][i]), 80_000.0, g) == s_vec[i]
 
 
 @pytest.mark.parametrize(
@@ -78,16 +95,34 @@ def test_quantity_fit(kind_a, amount_a, kind_b, amount_b, fit):
 
 
 @pytest.mark.parametrize(
-    ("strength", "q_fit", "distance_m", "max_m", "expected"),
+    ("strength", "q_fit", "distance_m", "max_m", "quality", "expected"),
     [
-        (1.0, 1.0, 0.0, 50_000.0, 1.0),
-        (1.0, 1.0, 50_000.0, 50_000.0, 0.70),
-        (1.0, 1.0, 90_000.0, 50_000.0, 0.70),  # past the scale the distance counts 0, not less
-        (0.5, 0.5, 25_000.0, 50_000.0, 0.45 * 0.5 + 0.25 * 0.5 + 0.30 * 0.5),
+        (1.0, 1.0, 0.0, 50_000.0, 1.0, 1.0),
+        (1.0, 1.0, 50_000.0, 50_000.0, 1.0, 0.75),
+        (1.0, 1.0, 90_000.0, 50_000.0, 1.0, 0.75),  # past the scale the distance counts 0
+        (0.5, 0.5, 25_000.0, 50_000.0, 0.5, 0.45 * 0.5 + 0.15 * 0.5 + 0.25 * 0.5 + 0.15 * 0.5),
+        (1.0, 1.0, 0.0, 50_000.0, 0.0, 0.85),  # the offer contradicts what the need asks
     ],
 )
-def test_score_weighs_category_quantity_and_distance(strength, q_fit, distance_m, max_m, expected):
-    assert scoring.score(strength, q_fit, distance_m, max_m) == pytest.approx(expected)
+def test_score_weighs_category_quantity_distance_and_quality(
+    strength, q_fit, distance_m, max_m, quality, expected
+):
+    assert scoring.score(strength, q_fit, distance_m, max_m, quality) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("asked", "offered", "contrary", "fit"),
+    [
+        (0b011, 0b011, 0, scoring.QUALITY_MET),
+        (0b011, 0b001, 0, scoring.QUALITY_PARTLY),
+        (0, 0b111, 0, scoring.QUALITY_NEUTRAL),  # the need asks for nothing
+        (0b100, 0b001, 0, scoring.QUALITY_UNSAID),
+        (0b100, 0b001, 0b100, scoring.QUALITY_CONTRARY),
+        (0b100, 0b101, 0b100, scoring.QUALITY_MET),  # states both: not a contradiction
+    ],
+)
+def test_quality_fit(asked, offered, contrary, fit):
+    assert scoring.quality_fit(asked, offered, contrary) == fit
 
 
 def _flow(quantity, unit, direction=Direction.OUTPUT):

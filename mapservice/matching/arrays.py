@@ -36,6 +36,20 @@ def comparable_quantity(flow: Flow, cat: Category | None) -> tuple[str, float] |
     return ("t", tonnes) if tonnes is not None else None
 
 
+def quality_masks(flow: Flow, taxonomy: Taxonomy) -> tuple[int, int]:
+    """(stated, contrary) quality bit masks of a flow's description (see
+    :mod:`mapservice.materials.qualities`)."""
+    return taxonomy.qualities.masks(flow.description or "")
+
+
+def pair_quality(out_f: Flow, in_f: Flow, taxonomy: Taxonomy) -> tuple[float, int, int, int]:
+    """(quality fit, asked, offered, contrary) of an offer and a need: the need's stated
+    qualities against the offer's (see :func:`~mapservice.matching.scoring.quality_fit`)."""
+    asked, _ = quality_masks(in_f, taxonomy)
+    offered, contrary = quality_masks(out_f, taxonomy)
+    return scoring.quality_fit(asked, offered, contrary), asked, offered, contrary
+
+
 def fr_num(value: float) -> str:
     """1 234,5 — the way numbers are written in Québec French."""
     text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
@@ -96,12 +110,15 @@ class FlowGroup:
     category_hazardous: bool
     unit_kind: np.ndarray
     amount: np.ndarray
+    stated: np.ndarray  # int64 quality masks: the qualities each flow's description states
+    contrary: np.ndarray  # and their opposites
 
     @classmethod
     def of(cls, flows: list[Flow], index: SpatialIndex, taxonomy: Taxonomy) -> FlowGroup:
         points = [index.point(f.site_id) for f in flows]
         cat = taxonomy.get(flows[0].category_code)
         comparable = [comparable_quantity(f, cat) for f in flows]
+        masks = [quality_masks(f, taxonomy) for f in flows]
         xs, ys = TO_LAMBERT.transform([p[0] for p in points], [p[1] for p in points])
         return cls(
             code=flows[0].category_code,
@@ -115,6 +132,8 @@ class FlowGroup:
             category_hazardous=bool(cat and cat.hazardous),
             unit_kind=np.array([UNIT_KINDS[c[0]] if c else -1 for c in comparable], dtype=np.int8),
             amount=np.array([c[1] if c else 0.0 for c in comparable]),
+            stated=np.array([m[0] for m in masks], dtype=np.int64),
+            contrary=np.array([m[1] for m in masks], dtype=np.int64),
         )
 
     def maybe_near(

@@ -162,9 +162,14 @@ def bulk_pairs(
     for block, rows, r1_m in frontier:
         o = block.outs[rows]
         need = bar[o] - SCORE_SLACK
+        g_max = scoring.quality_bounds(fa.stated[o])
         for group in block.groups:
             q_max = group.q_max(fa.unit_kind[o], fa.amount[o])
-            base = scoring.W_CATEGORY * block.strength + scoring.W_QUANTITY * q_max
+            base = (
+                scoring.W_CATEGORY * block.strength
+                + scoring.W_QUANTITY * q_max
+                + scoring.W_QUALITY * g_max
+            )
             bound = base + scoring.W_DISTANCE * np.maximum(
                 0.0, 1.0 - r1_m / LAMBERT_MARGIN / block.own_max_m
             )
@@ -216,7 +221,7 @@ def _exact(fa: FlowArrays, parts: list[Bounded], per_offer: int, n: int) -> Bulk
     strength, own_max_m, reach_m, mutual = (np.repeat([x[j] for x in per], sizes) for j in range(4))
     cands = concat(tagged)
     keep = cands.hi >= kth_per_offer(cands, per_offer, n)[cands.o] - SCORE_SLACK
-    o, ins, q = cands.o[keep], cands.i[keep], cands.q[keep]
+    o, ins, q, g = cands.o[keep], cands.i[keep], cands.q[keep], cands.g[keep]
     strength, own_max_m, reach_m, mutual = (
         strength[keep],
         own_max_m[keep],
@@ -225,10 +230,10 @@ def _exact(fa: FlowArrays, parts: list[Bounded], per_offer: int, n: int) -> Bulk
     )
     _, _, geo = WGS84_GEOD.inv(fa.lon[o], fa.lat[o], fa.lon[ins], fa.lat[ins])
     inside = geo <= reach_m
-    o, ins, geo, q, strength, own_max_m, mutual = (
-        a[inside] for a in (o, ins, geo, q, strength, own_max_m, mutual)
+    o, ins, geo, q, g, strength, own_max_m, mutual = (
+        a[inside] for a in (o, ins, geo, q, g, strength, own_max_m, mutual)
     )
-    score = scoring.rounded_scores(scoring.scores(strength, q, geo, own_max_m))
+    score = scoring.rounded_scores(scoring.scores(strength, q, geo, own_max_m, g))
     ids = fa.ids
     order = _best_per_offer(ids[o], score, ids[ins], per_offer, geo=geo)
     return BulkPairs(

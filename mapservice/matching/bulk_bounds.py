@@ -5,7 +5,10 @@ with a lower and an upper bound of their exact score.
 The bounds come from the Québec Lambert distance, within
 :data:`~mapservice.geo.projection.LAMBERT_MARGIN` of the geodesic one either way: the score
 with that distance widened is a lower bound (counted only when the pair is surely within
-reach), narrowed an upper bound.
+reach), narrowed an upper bound. The quantity and quality fits of a pair are exact in both; a
+partner not yet looked at is bounded by the best quantity fit of its class
+(:meth:`NeedClass.q_max`) and the best quality fit the offer can have
+(:func:`~mapservice.matching.scoring.quality_bounds`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from scipy.spatial import cKDTree
 from mapservice.domain.model import Direction, Flow, SynergyKind
 from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT
 from mapservice.matching import scoring
-from mapservice.matching.arrays import comparable_quantity, is_hazardous
+from mapservice.matching.arrays import comparable_quantity, is_hazardous, quality_masks
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM, UNIT_KINDS
 from mapservice.materials.compatibility import Compatibility
 from mapservice.materials.taxonomy import Taxonomy
@@ -112,10 +115,14 @@ class FlowArrays:
         self.accepts = np.array([f.hazardous for f in flows])
         self.unit_kind = np.full(n, -1, dtype=np.int8)
         self.amount = np.zeros(n)
+        # Quality words: the bits each description states, and their opposites.
+        self.stated = np.zeros(n, dtype=np.int64)
+        self.contrary = np.zeros(n, dtype=np.int64)
         for i, (f, c) in enumerate(zip(flows, cats, strict=True)):
             comp = comparable_quantity(f, c)
             if comp is not None:
                 self.unit_kind[i], self.amount[i] = UNIT_KINDS[comp[0]], comp[1]
+            self.stated[i], self.contrary[i] = quality_masks(f, taxonomy)
 
     def plane_m(self, o: np.ndarray, i: np.ndarray) -> np.ndarray:
         """Québec Lambert metres between flows ``o`` and ``i`` (pairwise)."""
@@ -128,12 +135,13 @@ class FlowArrays:
         q = scoring.quantity_fits(
             self.unit_kind[o], self.amount[o], self.unit_kind[i], self.amount[i]
         )
+        g = scoring.quality_fits(self.stated[i], self.stated[o], self.contrary[o])
         far = d_m * LAMBERT_MARGIN
-        lo = scoring.scores(block.strength, q, far, block.own_max_m)
+        lo = scoring.scores(block.strength, q, far, block.own_max_m, g)
         lo = np.where(ok & (far <= block.reach_m), lo, -np.inf)  # surely within reach, or no bar
-        hi = scoring.scores(block.strength, q, d_m / LAMBERT_MARGIN, block.own_max_m)
+        hi = scoring.scores(block.strength, q, d_m / LAMBERT_MARGIN, block.own_max_m, g)
         hi = np.where(ok, hi, -np.inf)
-        return Bounded(o, i, lo, hi, q, block)
+        return Bounded(o, i, lo, hi, q, g, block)
 
 
 @dataclass
@@ -142,12 +150,19 @@ class Bounded:
     i: np.ndarray
     lo: np.ndarray  # the exact score is at least this (-inf: maybe out of reach)
     hi: np.ndarray  # and at most this
-    q: np.ndarray
+    q: np.ndarray  # quantity fit
+    g: np.ndarray  # quality fit
     block: Block | None = None
 
     def keep(self, mask: np.ndarray) -> Bounded:
         return Bounded(
-            self.o[mask], self.i[mask], self.lo[mask], self.hi[mask], self.q[mask], self.block
+            self.o[mask],
+            self.i[mask],
+            self.lo[mask],
+            self.hi[mask],
+            self.q[mask],
+            self.g[mask],
+            self.block,
         )
 
 
@@ -221,4 +236,4 @@ def concat(parts: list[Bounded]) -> Bounded:
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])
 
-    return Bounded(joined("o"), joined("i"), joined("lo"), joined("hi"), joined("q"))
+    return Bounded(joined("o"), joined("i"), joined("lo"), joined("hi"), joined("q"), joined("g"))

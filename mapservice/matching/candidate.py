@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from mapservice.domain.model import Flow, Site, SynergyKind
 from mapservice.domain.reasons import QUANTITIES_HIDDEN
-from mapservice.errors import tr
+from mapservice.errors import Message, tr
 from mapservice.matching import scoring
-from mapservice.matching.arrays import MatrixCell, fr_num, quantity_fit
+from mapservice.matching.arrays import MatrixCell, fr_num, pair_quality, quantity_fit
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM
 from mapservice.materials.compatibility import Fit
 from mapservice.materials.impact import TransportModel, TripImpact, avoided_factor, trip_impact
@@ -79,7 +79,8 @@ def make_candidate(
     q_fit, exchanged, q_reason = quantity_fit(out_f, in_f, out_cat, in_cat)
     if out_f.confidential or in_f.confidential:
         q_reason = tr(QUANTITIES_HIDDEN)
-    score = scoring.rounded(scoring.score(fit.strength, q_fit, travel_m, max_km * 1000.0))
+    quality, asked, offered, contrary = pair_quality(out_f, in_f, taxonomy)
+    score = scoring.rounded(scoring.score(fit.strength, q_fit, travel_m, max_km * 1000.0, quality))
     road_km = road_m / 1000.0 if road_m is not None else None
     if fit.kind is SynergyKind.MUTUALISATION or (out_cat and out_cat.kind == "energy"):
         impact = trip_impact(model, tonnes=None, road_km=road_km, avoided=None)
@@ -110,6 +111,9 @@ def make_candidate(
         else tr("catégorie : {how} (force {strength})", how=how, strength=strength),
         q_reason,
     ]
+    said = quality_reason(taxonomy, quality, asked, offered, contrary)
+    if said is not None:
+        reasons.append(said)
     if road_km is not None:
         reasons.append(
             tr(
@@ -158,3 +162,38 @@ def make_candidate(
         impact=impact,
         reasons=tuple(reasons),
     )
+
+
+def quality_reason(
+    taxonomy: Taxonomy, quality: float, asked: int, offered: int, contrary: int
+) -> str | None:
+    """The reason that says how the offer's stated qualities meet the need's (None: the need
+    asks for none and the offer contradicts nothing)."""
+
+    def listed(mask: int) -> Message:
+        # Each label is a message of its own (its English is in the catalogue), so the list
+        # is said in the reader's language; the joining template is language-free.
+        labels = taxonomy.qualities.labels(mask)
+        template = ", ".join(f"« {{q{n}}} »" for n in range(len(labels)))
+        return Message(template, {f"q{n}": Message(label) for n, label in enumerate(labels)})
+
+    if quality == scoring.QUALITY_CONTRARY:
+        return tr(
+            "qualité : le besoin demande {asked}, l'offre dit le contraire ({offered})",
+            asked=listed(asked & contrary & ~offered),
+            offered=listed(offered),
+        )
+    if quality == scoring.QUALITY_MET:
+        return tr("qualité : l'offre indique ce que le besoin demande ({met})", met=listed(asked))
+    if quality == scoring.QUALITY_PARTLY:
+        return tr(
+            "qualité : l'offre indique {met} ; elle ne précise pas {missing}",
+            met=listed(asked & offered),
+            missing=listed(asked & ~offered),
+        )
+    if quality == scoring.QUALITY_UNSAID:
+        return tr(
+            "qualité : le besoin demande {missing}, que l'offre ne précise pas",
+            missing=listed(asked),
+        )
+    return None

@@ -9,11 +9,15 @@ Compatibility, strongest first:
 * the same category on both sides (an offer of X, a need for X) — substitution, strength 1.0;
 * the offer is a kind of what is needed (offer "sciure", need "bois") — 0.8; the other way
   (offer "bois", need "sciure") — 0.5: it may or may not be the right kind;
-* a declared rule output → input of ``compatibility.csv`` with its strength and kind; a rule of
-  the offer's parent applies to the child at 90 % of its strength;
+* a declared rule output → input of ``compatibility.csv`` with its strength (times
+  :data:`~mapservice.materials.compatibility.RULE_CERTAINTY`) and kind; a rule of the offer's
+  parent applies to the child at 90 % of that (a rule of strength 0 forbids the link);
 * *mutualisation*: two nearby sites with the same need or the same offer (shared transport,
   group purchasing), or the same ``mutualisation.*`` category — within
   :data:`MUTUALISATION_MAX_KM`.
+
+The quality words each side states (« écorcés », « non traitée ») count in the score too (see
+:mod:`mapservice.matching.scoring`).
 
 Hazardous offers (flagged on the flow or hazardous by category) go only to needs that accept
 hazardous material (the need's flow is flagged hazardous). Candidates beyond the plausible
@@ -32,7 +36,13 @@ from mapservice.domain.model import Direction, Flow, Site, SynergyKind
 from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT
 from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.matching import scoring
-from mapservice.matching.arrays import FlowGroup, comparable_quantity, geodesic_to, is_hazardous
+from mapservice.matching.arrays import (
+    FlowGroup,
+    comparable_quantity,
+    geodesic_to,
+    is_hazardous,
+    quality_masks,
+)
 from mapservice.matching.candidate import Candidate, make_candidate
 from mapservice.matching.reach import CategoryReach, mutual_reach_m
 from mapservice.matching.road_distances import road_distances
@@ -291,9 +301,14 @@ class Matcher:
         own = comparable_quantity(flow, self.taxonomy.get(flow.category_code))
         kind, amount = (UNIT_KINDS[own[0]], own[1]) if own else (-1, 0.0)
         q_fit = scoring.quantity_fits(kind, amount, group.unit_kind[idx], group.amount[idx])
+        stated, contrary = quality_masks(flow, self.taxonomy)
+        if flow.direction is Direction.OUTPUT:
+            quality = scoring.quality_fits(group.stated[idx], stated, contrary)
+        else:
+            quality = scoring.quality_fits(stated, group.stated[idx], group.contrary[idx])
         out_code = flow.category_code if flow.direction is Direction.OUTPUT else group.code
         own_max_m = self._reach.km(out_code, None) * 1000.0
-        return scoring.scores(fit.strength, q_fit, dist, own_max_m)
+        return scoring.scores(fit.strength, q_fit, dist, own_max_m, quality)
 
     def _hazardous_code(self, flow: Flow) -> bool:
         return is_hazardous(flow, self.taxonomy.get(flow.category_code))

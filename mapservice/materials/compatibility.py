@@ -3,6 +3,12 @@
 Built once from the taxonomy: the same category, parent and child, declared rules (a parent's
 rule at 90 % for its children), and mutualisation of shared resources. See
 :mod:`mapservice.matching.matcher` for how a fit becomes a candidate.
+
+An exact match is the surest: a need written as the offered category wants that very material.
+Every other link is a guess of the facilitator's kind (« a kraft mill that wants fibre may take
+chips »), so its strength is the rule's times :data:`RULE_CERTAINTY`, and the looser links of the
+hierarchy stay below it too (:data:`MORE_SPECIFIC`, :data:`MORE_GENERAL`). A rule of strength 0
+says « never »: it removes the link the hierarchy would give (wood is not ash).
 """
 
 from __future__ import annotations
@@ -12,6 +18,14 @@ from dataclasses import dataclass
 
 from mapservice.domain.model import SynergyKind
 from mapservice.materials.taxonomy import Taxonomy
+
+#: A declared rule's strength counts at this share: a link between two categories is never as
+#: sure as the same category on both sides.
+RULE_CERTAINTY = 0.8
+#: A parent's rule applies to its children at this share (before :data:`RULE_CERTAINTY`).
+PARENT_RULE = 0.9
+#: The offer is a kind of what is needed (the need is generic), and the other way round.
+MORE_SPECIFIC, MORE_GENERAL = 0.8, 0.5
 
 
 @dataclass(frozen=True)
@@ -47,9 +61,15 @@ class Compatibility:
                 continue
             self._add(code, code, Fit(SynergyKind.SUBSTITUTION, 1.0, "meme-categorie"))
             for parent in taxonomy.ancestors(code):
-                self._add(code, parent.code, Fit(SynergyKind.SUBSTITUTION, 0.8, "plus-precis"))
-                self._add(parent.code, code, Fit(SynergyKind.SUBSTITUTION, 0.5, "plus-general"))
+                self._add(
+                    code, parent.code, Fit(SynergyKind.SUBSTITUTION, MORE_SPECIFIC, "plus-precis")
+                )
+                self._add(
+                    parent.code, code, Fit(SynergyKind.SUBSTITUTION, MORE_GENERAL, "plus-general")
+                )
         for rule in taxonomy.rules:
+            if rule.strength <= 0:
+                continue
             if rule.kind != SynergyKind.SUBSTITUTION.value:
                 self._add(
                     rule.output_code,
@@ -57,7 +77,8 @@ class Compatibility:
                     Fit(SynergyKind.MUTUALISATION, rule.strength, "regle", rule.note_fr),
                 )
                 continue
-            fit = Fit(SynergyKind.SUBSTITUTION, rule.strength, "regle", rule.note_fr)
+            strength = round(rule.strength * RULE_CERTAINTY, 3)
+            fit = Fit(SynergyKind.SUBSTITUTION, strength, "regle", rule.note_fr)
             self._add(rule.output_code, rule.input_code, fit)
             for child in self._descendants(rule.output_code):
                 self._add(
@@ -65,11 +86,14 @@ class Compatibility:
                     rule.input_code,
                     Fit(
                         SynergyKind.SUBSTITUTION,
-                        round(rule.strength * 0.9, 3),
+                        round(rule.strength * PARENT_RULE * RULE_CERTAINTY, 3),
                         "regle-parent",
                         rule.note_fr,
                     ),
                 )
+        for rule in taxonomy.rules:  # « never » rules last: nothing above may bring them back
+            if rule.strength <= 0:
+                self._fits[rule.output_code].pop(rule.input_code, None)
 
     def _descendants(self, code: str) -> list[str]:
         out, todo = [], [code]

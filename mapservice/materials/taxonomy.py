@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mapservice.domain.text import fold
 from mapservice.errors import TaxonomyError
+from mapservice.materials.qualities import QualityWords
 
 KINDS = frozenset({"material", "energy", "mutualisation"})
 UNITS = frozenset({"t_per_year", "m3_per_year", "units_per_year", "kw"})
@@ -155,6 +156,7 @@ class Taxonomy:
         categories: list[Category],
         rules: list[CompatibilityRule],
         avoided: list[AvoidedEmission] | None = None,
+        qualities: QualityWords | None = None,
     ) -> None:
         self._by_code: dict[str, Category] = {}
         for cat in categories:
@@ -179,6 +181,8 @@ class Taxonomy:
                     )
         self.rules = tuple(rules)
         self.avoided = {a.category_code: a for a in (avoided or [])}
+        #: The quality words a description may state (« écorcés », « non traité »…).
+        self.qualities = qualities or QualityWords()
         self._keys: dict[str, Category] = {}
         for cat in categories:  # labels win over synonyms, codes over both
             for text in (*cat.synonyms_fr, *cat.synonyms_en):
@@ -200,7 +204,8 @@ class Taxonomy:
 
     @classmethod
     def from_directory(cls, data_dir: Path) -> Taxonomy:
-        """Read the categories, compatibility rules and avoided emissions under ``materials/``."""
+        """Read the categories, compatibility rules, avoided emissions and quality words under
+        ``materials/``."""
         folder = data_dir / "materials"
         reader = _Reader(
             folder / "categories.csv",
@@ -282,7 +287,9 @@ class Taxonomy:
                 )
                 for line, rec in av.rows()
             ]
-        taxonomy = cls(categories, rules, avoided)
+        qualities_path = folder / "qualities.csv"
+        qualities = QualityWords.from_csv(qualities_path) if qualities_path.exists() else None
+        taxonomy = cls(categories, rules, avoided, qualities)
         for code in taxonomy.avoided:
             if code not in taxonomy._by_code:
                 raise TaxonomyError(f"{avoided_path.name}: unknown category_code {code!r}")
