@@ -142,5 +142,5 @@ def _route(
         path.reverse()
     snap_a = (float(snaps.lonlat[ia, 0]), float(snaps.lonlat[ia, 1]))
     snap_b = (float(snaps.lonlat[ib, 0]), float(snaps.lonlat[ib, 1]))
-    middle = [(float(lon), float(lat)) for lon, lat in graph.node_lonlat[path]]
+    middle = list(map(tuple, graph.node_lonlat[path].tolist()))
     return Route((a, snap_a), (snap_a, *middle, snap_b), (snap_b, b), float(best), access_m)
