@@ -64,6 +64,7 @@ def map_labels() -> dict[str, str]:
         "open_site": _("Fiche du site"),
         "anonymous": _("Entreprise non nommée (sans consentement)"),
         "to_classify": _("à classer"),
+        "access": _("accès du site au réseau routier"),
     }
 
 

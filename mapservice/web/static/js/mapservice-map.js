@@ -235,7 +235,14 @@
         item.appendChild(document.createTextNode(" " + labels[ring[0]]));
         box.appendChild(item);
       });
-      (data.lineLegend || []).forEach(function (entry) {
+      var keys = (data.lineLegend || []).slice();
+      var routed = ((data.lines || {}).features || []).filter(function (f) {
+        return f.properties.ax;
+      })[0];
+      if (routed && keys.length && labels.access) {  // lines along roads: their access legs
+        keys.push({label: labels.access, c: "#333333", w: 2, d: routed.properties.ad});
+      }
+      keys.forEach(function (entry) {
         var item = el("p", null, "ms-line-key");
         var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
         svg.setAttribute("width", "34"); svg.setAttribute("height", "10");
