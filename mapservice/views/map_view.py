@@ -272,7 +272,8 @@ def synergy_lines(
     statuses: frozenset[SynergyStatus] | None = None,
 ) -> list[dict[str, Any]]:
     """Saved synergies whose both flows are shown (and whose status is among ``statuses``,
-    all when None), as lines coloured by status."""
+    all when None), as lines coloured by status, along the road route that gives their
+    distance where one is drawn (:mod:`mapservice.views.route_lines`)."""
     flow_ids = {f.id for f in flows}
     site_of = {f.id: f.site_id for f in flows}
     where = {s.id: (s.lon, s.lat) for s in sites if s.lon is not None and s.lat is not None}

@@ -35,6 +35,13 @@ ACCESS_DASH = "1 6"
 #: :data:`ROUTE_SLACK_M`) is not the route that gave it (a site moved since): drawn straight.
 ROUTE_TOLERANCE = 0.01
 ROUTE_SLACK_M = 20.0
+#: The popup's words on how a line is drawn, French (the web layer passes them translated).
+DRAWN = {
+    "drawn": "Tracé",
+    "drawn_road": "le long des routes (accès au réseau en pointillé)",
+    "drawn_local": "par les rues locales, en pointillé (sites voisins)",
+    "drawn_straight": "en ligne droite : aucun tracé routier",
+}
 #: Score classes of candidate lines, best first: colour, weight, dash.
 SCORE_CLASSES = (
     (0.75, "#0072B2", 5, ""),
@@ -116,15 +123,6 @@ def drawn_feature(
     return geojson.route_feature(
         {**props, "r": rows, "ax": access, "ad": ACCESS_DASH}, [points for points, _ in parts]
     )
-
-
-#: The popup's words on how a line is drawn, French (the web layer passes them translated).
-DRAWN = {
-    "drawn": "Tracé",
-    "drawn_road": "le long des routes (accès au réseau en pointillé)",
-    "drawn_local": "par les rues locales, en pointillé (sites voisins)",
-    "drawn_straight": "en ligne droite : aucun tracé routier",
-}
 
 
 def score_style(score: float) -> tuple[str, int, str]:
