@@ -21,7 +21,6 @@ from mapservice.services import Services
 from mapservice.views.folium_maps import script_json
 from mapservice.views.map_filters import MapFilter
 from mapservice.views.map_view import (
-    SCORE_CLASSES,
     STATUS_STYLE,
     TRACKED,
     anonymised,
@@ -29,11 +28,11 @@ from mapservice.views.map_view import (
     legend,
     park_features,
     region_view,
-    score_style,
     shown_place,
     site_features,
     synergy_lines,
 )
+from mapservice.views.route_lines import SCORE_CLASSES, score_style
 from tests.support.settings import make_settings
 
 

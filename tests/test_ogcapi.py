@@ -61,9 +61,10 @@ def test_conformance_lists_core_geojson_html_and_openapi(client):
     assert {CONF + c for c in ("core", "geojson", "html", "oas30")} <= set(conforms)
 
 
-def test_collections_describe_the_four_layers(client):
+def test_collections_describe_the_five_layers(client):
     doc = client.get(BASE).get_json()
-    assert [c["id"] for c in doc["collections"]] == ["parks", "sites", "flows", "synergies"]
+    ids = [c["id"] for c in doc["collections"]]
+    assert ids == ["parks", "sites", "flows", "synergies", "routes"]
     for c in doc["collections"]:
         assert c["title"] == LAYERS[c["id"]].title_fr and c["itemType"] == "feature"
         west, south, east, north = c["extent"]["spatial"]["bbox"][0]
@@ -169,7 +170,7 @@ def test_unknown_collection_or_feature_is_a_404(client):
 
 @pytest.mark.parametrize("layer_id", list(LAYERS))
 def test_a_single_item_matches_the_list(app, client, layer_id):
-    if layer_id == "synergies":
+    if layer_id in ("synergies", "routes"):
         from mapservice.matching import jobs as synergy_jobs
 
         with app.app_context():

@@ -13,7 +13,9 @@ from mapservice.errors import MapserviceError
 
 
 @click.command(help="Exporter une couche (ou toutes) en GeoJSON, CSV, XLSX ou GeoPackage.")
-@click.argument("layer", type=click.Choice(["parks", "sites", "flows", "synergies", "tout"]))
+@click.argument(
+    "layer", type=click.Choice(["parks", "sites", "flows", "synergies", "routes", "tout"])
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),

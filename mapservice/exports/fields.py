@@ -1,4 +1,4 @@
-"""The four layers' field tables: each property's name, type, French and English labels.
+"""The layers' field tables: each property's name, type, French and English labels.
 
 A :class:`Layer` is a fixed list of :class:`Field` (stable property names, a type, French and
 English labels, whether the value is confidential); the features are written by
@@ -29,7 +29,7 @@ class Layer:
     id: str
     title_fr: str
     title_en: str
-    geometry: str  # Point, Polygon (parks: Polygon where an outline is known, else Point)
+    geometry: str  # Point, Polygon (parks: Polygon or Point), LineString, MultiLineString
     fields: tuple[Field, ...]
 
     def field_names(self, scope: Scope) -> list[str]:
@@ -141,6 +141,25 @@ LAYERS: dict[str, Layer] = {
             Field("net_benefit_cad", "number", "Bénéfice net ($/an)", "Net benefit ($/year)"),
             Field("updated_at", "string", "Mis à jour", "Updated"),
             Field("reasons", "string", "Raisons (séparées par « | »)", "Reasons (French, « | »)"),
+        ),
+    ),
+    "routes": Layer(
+        "routes",
+        "Tracés routiers des synergies",
+        "Synergy road routes",
+        "MultiLineString",
+        (
+            Field("synergy_id", "integer", "Identifiant de la synergie", "Synergy id"),
+            Field("status", "string", "Statut (code)", "Status (code)"),
+            Field("by_road", "boolean", "Tracé le long des routes", "Drawn along the roads"),
+            Field("distance_m", "number", "Distance routière (m)", "Road distance (m)"),
+            Field("duration_s", "number", "Durée du trajet (s)", "Drive time (s)"),
+            Field(
+                "access_m",
+                "number",
+                "Dont accès au réseau, aller et retour (m)",
+                "Of which access to the network, both ends (m)",
+            ),
         ),
     ),
 }

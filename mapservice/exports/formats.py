@@ -18,6 +18,7 @@ from typing import Any
 
 from mapservice.domain.access import Scope
 from mapservice.exports.fields import LAYERS, Layer
+from mapservice.geo.geojson import positions
 
 FORMATS = {
     "geojson": "application/geo+json",
@@ -40,7 +41,7 @@ def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def _position_columns(layer: Layer) -> list[str]:
-    if layer.geometry == "LineString":
+    if layer.geometry in ("LineString", "MultiLineString"):
         return ["lon", "lat", "to_lon", "to_lat", "wkt"]
     if layer.geometry == "Polygon":
         return ["lon", "lat", "wkt"]
@@ -57,8 +58,9 @@ def _positions(layer: Layer, geometry: dict[str, Any] | None) -> list[Any]:
     from shapely.geometry import shape
 
     geom = shape(geometry)
-    if geometry["type"] == "LineString":
-        (lon, lat), (to_lon, to_lat) = geometry["coordinates"][0], geometry["coordinates"][-1]
+    if geometry["type"] in ("LineString", "MultiLineString"):
+        ends = list(positions(geometry["coordinates"]))
+        (lon, lat), (to_lon, to_lat) = ends[0], ends[-1]
         return [lon, lat, to_lon, to_lat, geom.wkt]
     centre = geom.centroid
     return [round(centre.x, 6), round(centre.y, 6), geom.wkt]

@@ -13,19 +13,22 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import Scope
-from mapservice.domain.model import SynergyStatus
+from mapservice.domain.model import Flow, Site, Synergy, SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.fields import LAYERS
 from mapservice.exports.layers import (
     Context,
     flow_features,
     park_features,
+    route_features,
     site_features,
     synergy_features,
 )
 from mapservice.geo.geojson import positions
+from mapservice.routing.paths import Route
 from mapservice.views.map_filters import MapFilter, apply_filter, parse_filter
 from mapservice.views.map_view import anonymised, filter_choices
+from mapservice.views.route_lines import LineEnds, line_routes
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -43,6 +46,8 @@ class LayerQuery:
     datetime: tuple[datetime | None, datetime | None] | None = None
 
 
+#: The layers made of the synergies (they change when a synergy moves along the pipeline).
+SYNERGY_LAYERS = frozenset({"synergies", "routes"})
 #: The layers that have a time: the synergies, by their last change.
 TIMED = frozenset({"synergies"})
 
@@ -240,8 +245,30 @@ def layer_features(
                 and s.input_flow_id in by_flow
                 and _in_interval(s.updated_at, query.datetime)
             ]
-            found = synergy_features(synergies, by_flow, by_site, ctx, scope)
+            if layer_id == "synergies":
+                found = synergy_features(synergies, by_flow, by_site, ctx, scope)
+            else:
+                found = route_features(
+                    synergies, by_flow, by_site, _routes(svc, synergies, by_flow, by_site), scope
+                )
     return (f for f in found if _in_bbox(f, query.bbox))
+
+
+def _routes(
+    svc: Services, synergies: list[Synergy], flows: Mapping[int, Flow], sites: Mapping[int, Site]
+) -> dict[int, Route | None]:
+    """The road route of each synergy by id (see :func:`~mapservice.views.route_lines.line_routes`):
+    none for a synergy with an end whose exact position the export does not show (an
+    anonymised site has no name)."""
+    ends, ids = [], []
+    for s in synergies:
+        a, b = sites.get(flows[s.output_flow_id].site_id), sites.get(flows[s.input_flow_id].site_id)
+        if a is None or b is None or None in (a.lon, a.lat, b.lon, b.lat) or s.id is None:
+            continue
+        exact = a.member_name is not None and b.member_name is not None
+        ends.append(LineEnds((a.lon, a.lat), (b.lon, b.lat), exact, s.distance_backend, s.road_m))  # type: ignore[arg-type]
+        ids.append(s.id)
+    return dict(zip(ids, line_routes(svc, ends), strict=True))
 
 
 def cached_features(
@@ -256,8 +283,8 @@ def cached_features(
     baseline).
     """
     stamp = svc.change_stamp()
-    # Only the synergies layer changes when a synergy moves along the pipeline.
-    moved = stamp.synergies if layer_id == "synergies" else None
+    # Only the synergies and routes layers change when a synergy moves along the pipeline.
+    moved = stamp.synergies if layer_id in SYNERGY_LAYERS else None
     return svc.caches.kept(
         "layer_reads",
         stamp,

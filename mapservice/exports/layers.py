@@ -1,4 +1,4 @@
-"""The four layers every export and the OGC API share: parks, sites, flows, synergies.
+"""The layers every export and the OGC API share: parks, sites, flows, synergies, routes.
 
 A layer is a fixed list of fields (:mod:`mapservice.exports.fields`: stable property names, a
 type, French and English labels, whether the value is confidential) and a function here that
@@ -31,6 +31,7 @@ from mapservice.domain.reasons import score_100, shown_reasons
 from mapservice.exports.fields import LAYERS, Layer
 from mapservice.geo import geojson
 from mapservice.materials.taxonomy import Taxonomy
+from mapservice.routing.paths import Route
 
 DIRECTION_LABELS = {Direction.OUTPUT: ("offre", "offer"), Direction.INPUT: ("besoin", "need")}
 STATUS_LABELS = {
@@ -277,6 +278,48 @@ def synergy_features(
         geometry = None
         if None not in (a.lon, a.lat, b.lon, b.lat):
             geometry = geojson.line([(a.lon, a.lat), (b.lon, b.lat)])  # type: ignore[list-item]
+        yield {
+            "type": "Feature",
+            "id": s.id,
+            "geometry": geometry,
+            "properties": _keep(props, layer, scope),
+        }
+
+
+def route_features(
+    synergies: Iterable[Synergy],
+    flows: Mapping[int, Flow],
+    sites: Mapping[int, Site],
+    routes: Mapping[int, Route | None],
+    scope: Scope,
+) -> Iterator[dict[str, Any]]:
+    """The synergies of :func:`synergy_features` (same scope rule), each along its road route
+    (``routes`` by synergy id, None where none is drawn: then the straight line, ``by_road``
+    false). A MultiLineString: the access legs (site → road, road → site) are its first and
+    last parts, the network part between them.
+    """
+    layer = LAYERS["routes"]
+    for s in synergies:
+        out_f, in_f = flows.get(s.output_flow_id), flows.get(s.input_flow_id)
+        if out_f is None or in_f is None:
+            continue
+        a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
+        if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
+            continue
+        route = routes.get(s.id or -1)
+        props = {
+            "synergy_id": s.id,
+            "status": s.status.value,
+            "by_road": route is not None,
+            "distance_m": None if s.road_m is None else round(s.road_m, 1),
+            "duration_s": None if s.duration_s is None else round(s.duration_s, 1),
+            "access_m": None if route is None else round(route.access_m, 1),
+        }
+        geometry = None
+        if route is not None:
+            geometry = geojson.route_feature({}, [p for p, _ in route.parts()])["geometry"]
+        elif None not in (a.lon, a.lat, b.lon, b.lat):
+            geometry = geojson.route_feature({}, [[(a.lon, a.lat), (b.lon, b.lat)]])["geometry"]  # type: ignore[list-item]
         yield {
             "type": "Feature",
             "id": s.id,

@@ -122,3 +122,16 @@ def synergy_feature(
     if fid is not None:
         feature["id"] = fid
     return feature
+
+
+def route_feature(
+    properties: dict[str, Any], parts: Iterable[Iterable[tuple[float, float]]]
+) -> dict[str, Any]:
+    """A synergy drawn along its road route: one MultiLineString of its parts, lon/lat, in
+    driving order from the offer's site to the need's."""
+    coordinates = [line(points)["coordinates"] for points in parts]
+    return {
+        "type": "Feature",
+        "geometry": {"type": "MultiLineString", "coordinates": coordinates},
+        "properties": properties,
+    }

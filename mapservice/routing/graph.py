@@ -35,6 +35,7 @@ from mapservice.errors import RoadNetworkError
 from mapservice.geo.projection import FROM_LAMBERT, TO_LAMBERT, WGS84_GEOD
 from mapservice.routing.base import Distance, DistanceMatrix, Point, check_point, check_points
 from mapservice.routing.geodesic import geodesic_matrix_m
+from mapservice.routing.paths import Route, graph_routes
 from mapservice.routing.road_lines import RoadLine, read_road_lines
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ class _Snaps:
 
 class RoadGraph:
     """A road network that is also a :class:`~mapservice.routing.base.DistanceBackend`."""
+
+    #: Access legs count their straight length × this (see the module's docstring).
+    access_detour = ACCESS_DETOUR
 
     def __init__(
         self,
@@ -321,39 +325,12 @@ class RoadGraph:
         The line starts at ``a``, goes to its snapped point, along the network, then to ``b``.
         ``None`` when the pair cannot be routed.
         """
-        a, b = check_point(a, field="a"), check_point(b, field="b")
-        sa, sb = self._snap([a]), self._snap([b])
-        if not (sa.ok[0] and sb.ok[0]):
-            return None
-        (na, ma, _), (nb, mb, _) = self._ends(sa), self._ends(sb)
-        d, pred = dijkstra(
-            self._csr_length, directed=False, indices=na[0], return_predecessors=True
-        )
-        best, via = np.inf, None
-        for i in (0, 1):
-            for j in (0, 1):
-                total = ma[0, i] + d[i, nb[0, j]] + mb[0, j]
-                if total < best:
-                    best, via = total, (i, j)
-        if sa.edge[0] == sb.edge[0]:
-            along = abs(sa.t[0] - sb.t[0]) * self.edge_length_m[sa.edge[0]]
-            if along <= best:
-                best, via = along, None
-        if not np.isfinite(best):
-            return None
-        if geodesic_matrix_m([a], [b])[0, 0] * ACCESS_DETOUR <= sa.access_m[0] + sb.access_m[0]:
-            return [a, b]  # the direct local trip, as in :meth:`matrix`
-        path: list[int] = []
-        if via is not None:
-            i, node = via[0], int(nb[0, via[1]])
-            while node >= 0:
-                path.append(node)
-                node = int(pred[i, node])
-            path.reverse()
-        middle = [(float(lon), float(lat)) for lon, lat in self.node_lonlat[path]]
-        snap_a = (float(sa.lonlat[0, 0]), float(sa.lonlat[0, 1]))
-        snap_b = (float(sb.lonlat[0, 0]), float(sb.lonlat[0, 1]))
-        return [a, snap_a, *middle, snap_b, b]
+        found = self.routes([(a, b)])[0]
+        return None if found is None else found.points()
+
+    def routes(self, pairs: Sequence[tuple[Point, Point]]) -> list[Route | None]:
+        """Return the drawn route of each pair (see :func:`~.paths.graph_routes`)."""
+        return graph_routes(self, pairs)
 
     def edges_geojson(self) -> dict[str, Any]:
         """Return the road lines as an RFC 7946 FeatureCollection (6 decimals) for the map."""

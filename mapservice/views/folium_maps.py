@@ -62,6 +62,7 @@ DEFAULT_LABELS = {
     "open_site": "Fiche du site",
     "anonymous": "Entreprise non nommée (sans consentement)",
     "to_classify": "à classer",
+    "access": "accès du site au réseau routier",
 }
 
 

@@ -29,6 +29,7 @@ from mapservice.geo import geojson
 from mapservice.views import formatting as fmt
 from mapservice.views.line_popups import companies_rows, quantity_hidden, reasons_props
 from mapservice.views.map_filters import FilterChoices, MapFilter, apply_filter
+from mapservice.views.route_lines import LineEnds, drawn_feature, line_routes
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -44,13 +45,6 @@ STATUS_STYLE = {
 #: What the region map draws by default: synergies someone is working on or has realised.
 #: Candidates (thousands after a matching run) are on the site and material pages instead.
 TRACKED = frozenset({SynergyStatus.CONTACTED, SynergyStatus.IN_PROGRESS, SynergyStatus.REALISED})
-#: Score classes of candidate lines, best first: colour, weight, dash.
-SCORE_CLASSES = (
-    (0.75, "#0072B2", 5, ""),
-    (0.5, "#009E73", 4, ""),
-    (0.25, "#E69F00", 3, "8 4"),
-    (0.0, "#CC79A7", 2, "3 5"),
-)
 
 
 def filter_choices(svc: Services) -> FilterChoices:
@@ -278,7 +272,8 @@ def synergy_lines(
     statuses: frozenset[SynergyStatus] | None = None,
 ) -> list[dict[str, Any]]:
     """Saved synergies whose both flows are shown (and whose status is among ``statuses``,
-    all when None), as lines coloured by status."""
+    all when None), as lines coloured by status, along the road route that gives their
+    distance where one is drawn (:mod:`mapservice.views.route_lines`)."""
     flow_ids = {f.id for f in flows}
     site_of = {f.id: f.site_id for f in flows}
     where = {s.id: (s.lon, s.lat) for s in sites if s.lon is not None and s.lat is not None}
@@ -302,6 +297,7 @@ def synergy_lines(
         if statuses is not None
         else svc.repo.synergies(flow_ids=shown_ids)
     )
+    shown_lines = []
     for synergy in stored:
         if synergy.output_flow_id not in flow_ids or synergy.input_flow_id not in flow_ids:
             continue
@@ -311,6 +307,16 @@ def synergy_lines(
         b = where.get(site_of[synergy.input_flow_id])
         if a is None or b is None or a == b:
             continue
+        shown_lines.append((synergy, a, b))
+    # An anonymised site (no name) stands at its park or town: no road route from there.
+    routes = line_routes(
+        svc,
+        [
+            LineEnds(a, b, _exact(site_by_id, by_id, s), s.distance_backend, s.road_m)  # type: ignore[arg-type]
+            for s, a, b in shown_lines
+        ],
+    )
+    for (synergy, a, b), route in zip(shown_lines, routes, strict=True):
         colour, dash = STATUS_STYLE[synergy.status]
         out_f, in_f = by_id[synergy.output_flow_id], by_id[synergy.input_flow_id]
         title = svc.taxonomy.label(out_f.category_code, lang)
@@ -330,8 +336,14 @@ def synergy_lines(
         props.update(
             reasons_props(synergy.reasons, quantity_hidden(out_f, in_f, site_by_id), status_labels)
         )
-        features.append(geojson.synergy_feature(props, a, b))  # type: ignore[arg-type]
+        features.append(drawn_feature(props, a, b, route, status_labels))  # type: ignore[arg-type]
     return features
+
+
+def _exact(sites: Mapping[int | None, Site], flows: Mapping[int | None, Flow], s: Synergy) -> bool:
+    """Whether both ends of ``s`` are drawn at their sites' exact positions (named sites)."""
+    ends = (sites.get(flows[s.output_flow_id].site_id), sites.get(flows[s.input_flow_id].site_id))
+    return all(site is not None and site.member_name is not None for site in ends)
 
 
 def _figures(s: Synergy | Any, lang: str, labels: Mapping[str, str]) -> list[list[str]]:
@@ -350,50 +362,3 @@ def _figures(s: Synergy | Any, lang: str, labels: Mapping[str, str]) -> list[lis
         if value:
             rows.append([labels.get(key, key), value])
     return rows
-
-
-def score_style(score: float) -> tuple[str, int, str]:
-    """Colour, weight and dash of a candidate line by its score (0–1)."""
-    for floor, colour, weight, dash in SCORE_CLASSES:
-        if score >= floor:
-            return colour, weight, dash
-    return SCORE_CLASSES[-1][1:]
-
-
-def candidate_line(
-    a: tuple[float, float],
-    b: tuple[float, float],
-    *,
-    score: float,
-    title: str,
-    lang: str,
-    labels: Mapping[str, str],
-    road_m: float | None,
-    geodesic_m: float | None,
-    duration_s: float | None = None,
-    net_kg_co2e: float | None = None,
-    transport_cost_cad: float | None = None,
-    companies: tuple[str, str] | None = None,
-    reasons: Iterable[str] = (),
-    secret: bool = True,
-) -> dict[str, Any]:
-    """A candidate synergy from (lon, lat) ``a`` to ``b``, styled by its score; its popup has
-    both companies (when given), score, figures and reasons (``secret`` hides a quantity)."""
-    colour, weight, dash = score_style(score)
-    rows = [[labels.get("score", "Score"), f"{score_100(score)} / 100"]]
-    if companies is not None:
-        rows[:0] = [
-            [labels.get("offer_company", "offer_company"), companies[0]],
-            [labels.get("need_company", "need_company"), companies[1]],
-        ]
-    for key, value in (
-        ("road_km", fmt.km(road_m, lang=lang)),
-        ("geodesic_km", fmt.km(geodesic_m, lang=lang)),
-        ("duration", fmt.minutes(duration_s, lang=lang)),
-        ("co2e", fmt.tonnes_co2e(net_kg_co2e, lang=lang)),
-        ("transport_cost", fmt.money(transport_cost_cad, lang=lang)),
-    ):
-        rows.append([labels.get(key, key), value])
-    props = {"t": title, "r": rows, "c": colour, "w": weight, "d": dash}
-    props.update(reasons_props(reasons, secret, labels))
-    return geojson.synergy_feature(props, a, b)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from mapservice.domain.model import Direction, Flow, Site, Unit
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching.matcher import Candidate
-from mapservice.views.map_view import candidate_line, legend, park_features, site_features
+from mapservice.views.map_view import legend, park_features, site_features
+from mapservice.views.route_lines import LineEnds, candidate_line, line_routes
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -131,7 +132,7 @@ def material_view(
     by_id = {s.id: s for s in shown_sites}
 
     candidates = _candidates(svc, offers, needs, shown_sites)
-    rows, lines = [], []
+    rows, drawn = [], []
     for c in candidates:
         j = synergy_jobs.candidate_json(svc, c)
         row = {
@@ -155,23 +156,30 @@ def material_view(
             or (a.lon, a.lat) == (b.lon, b.lat)
         ):
             continue
-        lines.append(
-            candidate_line(
-                (a.lon, a.lat),
-                (b.lon, b.lat),
-                score=c.score,
-                lang=lang,
-                labels=labels,
-                title=f"{a.member_name or ''} → {b.member_name or ''}",
-                road_m=c.road_m,
-                geodesic_m=c.geodesic_m,
-                duration_s=c.duration_s,
-                net_kg_co2e=row["net_kg_co2e"],
-                transport_cost_cad=j["impact"].get("transport_cost_cad"),
-                reasons=c.reasons,
-                secret=False,  # make_candidate already left a confidential quantity out
-            )
+        drawn.append((c, j, row, (a.lon, a.lat), (b.lon, b.lat)))
+    # A staff page: every site is where it is, so each line may follow its road route.
+    routes = line_routes(
+        svc, [LineEnds(a, b, True, c.distance_backend, c.road_m) for c, _, _, a, b in drawn]
+    )
+    lines = [
+        candidate_line(
+            a,
+            b,
+            score=c.score,
+            lang=lang,
+            labels=labels,
+            title=f"{c.output_site.member_name or ''} → {c.input_site.member_name or ''}",
+            road_m=c.road_m,
+            geodesic_m=c.geodesic_m,
+            duration_s=c.duration_s,
+            net_kg_co2e=row["net_kg_co2e"],
+            transport_cost_cad=j["impact"].get("transport_cost_cad"),
+            reasons=c.reasons,
+            secret=False,  # make_candidate already left a confidential quantity out
+            route=route,
         )
+        for (c, j, row, a, b), route in zip(drawn, routes, strict=True)
+    ]
     data = {
         "sites": {
             "type": "FeatureCollection",

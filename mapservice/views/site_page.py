@@ -29,13 +29,8 @@ from mapservice.domain.model import (
 )
 from mapservice.domain.sectors import SectorGroup, sector_group
 from mapservice.matching import jobs as synergy_jobs
-from mapservice.views.map_view import (
-    SCORE_CLASSES,
-    candidate_line,
-    park_features,
-    shown_place,
-    site_features,
-)
+from mapservice.views.map_view import park_features, shown_place, site_features
+from mapservice.views.route_lines import SCORE_CLASSES, LineEnds, candidate_line, line_routes
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -190,6 +185,7 @@ def _candidate_rows(svc: Services, site_id: int, distance: str) -> list[dict[str
                 "other": {"description": partner_end["description"]},
                 "we_offer": ours_out,
                 "road_m": c.road_m,
+                "distance_backend": c.distance_backend,
                 "geodesic_m": c.geodesic_m,
                 "duration_s": c.duration_s,
                 "net_kg_co2e": impact.get("net_kg_co2e"),
@@ -244,20 +240,37 @@ def _build_map_data(
     if features and site.lon is not None:
         features[0]["properties"]["focus"] = 1
         features[0]["properties"].pop("u", None)
-    lines = []
-    for r in rows:
-        other = r["partner_site"]
-        if (
-            other.lon is None
-            or other.lat is None
+    drawn = [
+        r
+        for r in rows
+        if not (
+            r["partner_site"].lon is None
+            or r["partner_site"].lat is None
             or site.lon is None
             or site.lat is None
-            or other.id == site_id
-        ):
-            continue
+            or r["partner_site"].id == site_id
+        )
+    ]
+    # Staff see every site where it is: each line may follow its road route.
+    routes = line_routes(
+        svc,
+        [
+            LineEnds(
+                (site.lon, site.lat),  # type: ignore[arg-type]
+                (r["partner_site"].lon, r["partner_site"].lat),
+                True,
+                r["distance_backend"],
+                r["road_m"],
+            )
+            for r in drawn
+        ],
+    )
+    lines = []
+    for r, route in zip(drawn, routes, strict=True):
+        other = r["partner_site"]
         lines.append(
             candidate_line(
-                (site.lon, site.lat),
+                (site.lon, site.lat),  # type: ignore[arg-type]
                 (other.lon, other.lat),
                 score=r["score"],
                 lang=lang,
@@ -270,6 +283,7 @@ def _build_map_data(
                 transport_cost_cad=r["transport_cost_cad"],
                 reasons=r["reasons"],
                 secret=False,  # make_candidate already left a confidential quantity out
+                route=route,
             )
         )
     legend = [

@@ -41,6 +41,10 @@ def status_labels() -> dict[str, str]:
         "offer_company": _("Entreprise qui offre"),
         "need_company": _("Entreprise qui cherche"),
         "reasons": _("Raisons"),
+        "drawn": _("Tracé"),
+        "drawn_road": _("le long des routes (accès au réseau en pointillé)"),
+        "drawn_local": _("par les rues locales, en pointillé (sites voisins)"),
+        "drawn_straight": _("en ligne droite : aucun tracé routier"),
     }
 
 
@@ -60,6 +64,7 @@ def map_labels() -> dict[str, str]:
         "open_site": _("Fiche du site"),
         "anonymous": _("Entreprise non nommée (sans consentement)"),
         "to_classify": _("à classer"),
+        "access": _("accès du site au réseau routier"),
     }
 
 

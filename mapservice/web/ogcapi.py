@@ -66,6 +66,8 @@ DESCRIPTIONS = {
     "flows": "Les offres et les besoins de matières, en points au site qui les porte.",
     "synergies": "Les synergies candidates et réalisées : une ligne de l'offre au besoin, "
     "avec distances, CO2e et statut.",
+    "routes": "Les mêmes synergies le long de leur tracé routier (celui qui donne la distance), "
+    "les accès au réseau en premier et dernier tronçons ; en ligne droite sans tracé.",
 }
 
 

@@ -24,6 +24,7 @@ _GEOMETRY = {
     "sites": "geometry-point",
     "flows": "geometry-point",
     "synergies": "geometry-linestring",
+    "routes": "geometry-multilinestring",
 }
 
 

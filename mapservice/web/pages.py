@@ -72,6 +72,7 @@ def region_page_context(
         "site_url_pattern": site_url_pattern(),
         "export_geojson": url_for("exports.layer", layer="sites", fmt="geojson", **export_query),
         "export_csv": url_for("exports.layer", layer="sites", fmt="csv", **export_query),
+        "export_routes": url_for("exports.layer", layer="routes", fmt="geojson", **export_query),
         "query": query,
         "layers": layers,
         "anonymised": anonymise,

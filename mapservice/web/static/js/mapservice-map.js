@@ -157,20 +157,51 @@
     }).addTo(layer);
   }
 
+  // A line drawn along its road route is a MultiLineString whose parts listed in ``ax`` are
+  // access legs (site to road, road to site): they are drawn apart, dashed ``ad``.
+  function splitAccess(lines) {
+    var out = [];
+    (lines.features || []).forEach(function (f) {
+      var p = f.properties, g = f.geometry;
+      if (!p.ax || !g || g.type !== "MultiLineString") { out.push(f); return; }
+      var road = [], legs = [];
+      g.coordinates.forEach(function (part, i) {
+        (p.ax.indexOf(i) >= 0 ? legs : road).push(part);
+      });
+      var legGeometry = {type: "MultiLineString", coordinates: legs};
+      if (!road.length) {  // neighbours: the whole line is an access leg
+        out.push({type: "Feature", properties: Object.assign({}, p, {d: p.ad}),
+                  geometry: legGeometry});
+        return;
+      }
+      out.push({type: "Feature", properties: p,
+                geometry: {type: "MultiLineString", coordinates: road}});
+      if (legs.length) {
+        out.push({type: "Feature", properties: {leg: p}, geometry: legGeometry});
+      }
+    });
+    return {type: "FeatureCollection", features: out};
+  }
+
   function drawLines(opts) {
     var layer = opts.layers.lines;
     if (!layer || !opts.data.lines) return [];
     var drawn = [];
-    L.geoJSON(opts.data.lines, {
+    L.geoJSON(splitAccess(opts.data.lines), {
       style: function (f) {
         var p = f.properties;
+        if (p.leg) {
+          return {color: p.leg.c || "#0072B2", weight: Math.max(2, (p.leg.w || 3) - 1),
+                  dashArray: p.leg.ad, lineCap: "round", opacity: 0.9};
+        }
         return {color: p.c || "#0072B2", weight: p.w || 3, dashArray: p.d || null,
                 opacity: 0.9};
       },
       onEachFeature: function (f, l) {
-        l.bindPopup(function () { return rowsPopup(f.properties); }, {maxWidth: 360});
-        if (f.properties.t) l.bindTooltip(textTooltip(f.properties.t), {sticky: true});
-        drawn.push(l);
+        var p = f.properties.leg || f.properties;
+        l.bindPopup(function () { return rowsPopup(p); }, {maxWidth: 360});
+        if (p.t) l.bindTooltip(textTooltip(p.t), {sticky: true});
+        if (!f.properties.leg) drawn.push(l);
       }
     }).addTo(layer);
     document.documentElement.dataset.linesDrawn = String(drawn.length);
@@ -204,7 +235,14 @@
         item.appendChild(document.createTextNode(" " + labels[ring[0]]));
         box.appendChild(item);
       });
-      (data.lineLegend || []).forEach(function (entry) {
+      var keys = (data.lineLegend || []).slice();
+      var routed = ((data.lines || {}).features || []).filter(function (f) {
+        return f.properties.ax;
+      })[0];
+      if (routed && keys.length && labels.access) {  // lines along roads: their access legs
+        keys.push({label: labels.access, c: "#333333", w: 2, d: routed.properties.ad});
+      }
+      keys.forEach(function (entry) {
         var item = el("p", null, "ms-line-key");
         var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
         svg.setAttribute("width", "34"); svg.setAttribute("height", "10");
