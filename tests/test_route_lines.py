@@ -140,7 +140,7 @@ def test_a_straight_candidate_line_says_so_in_its_popup():
         geodesic_m=50_000.0,
     )
     assert line["geometry"]["type"] == "LineString" and "ax" not in line["properties"]
-    assert ["Drawn", "straight line: no road route"] in line["properties"]["r"]
+    assert ["Route", "straight line: no road route"] in line["properties"]["r"]
 
 
 def test_pages_hand_dashed_access_legs_to_the_map_script(live_demo_app):
@@ -169,4 +169,4 @@ def test_pages_hand_dashed_access_legs_to_the_map_script(live_demo_app):
         assert ["Tracé", DRAWN["drawn_straight"]] in feature["properties"]["r"]
     english = client.get(f"/sites/{site_id}?distance=vol&lang=en").get_data(as_text=True)
     rows = map_data(english)["lines"]["features"][0]["properties"]["r"]
-    assert ["Drawn", "straight line: no road route"] in rows
+    assert ["Route", "straight line: no road route"] in rows
