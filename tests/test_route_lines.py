@@ -128,7 +128,7 @@ def test_no_road_route_without_a_graph_path_or_the_graph_distance(live):
 
 
 def test_a_straight_candidate_line_says_so_in_its_popup():
-    labels = {"drawn": "Drawn", "drawn_straight": "straight line: no road route"}
+    labels = {"drawn": "Route", "drawn_straight": "straight line: no road route"}
     line = candidate_line(
         (-71.06, 48.42),
         (-71.65, 48.55),
