@@ -46,13 +46,24 @@ class BoardStore:
 
     def board_counts(self, query: BoardQuery) -> dict[SynergyStatus, int]:
         """How many synergies of each status the filters keep."""
-        source, where = _source(query)
-        stmt = (
-            sa.select(source.c.status, sa.func.count())
-            .select_from(source)
-            .where(*where)
-            .group_by(source.c.status)
-        )
+        if query.best_per_offer:
+            # Each offer counts min(N, its synergies) in each column: a grouping on the index,
+            # no ranking needed to count.
+            c, best = t.synergies.c, query.best_per_offer
+            per_offer = (
+                sa.select(c.status, sa.func.count().label("n"))
+                .where(*_conditions(query))
+                .group_by(c.status, c.output_flow_id)
+                .subquery("per_offer")
+            )
+            n = per_offer.c.n
+            stmt = sa.select(
+                per_offer.c.status, sa.func.sum(sa.case((n < best, n), else_=best))
+            ).group_by(per_offer.c.status)
+        else:
+            c = t.synergies.c
+            stmt = sa.select(c.status, sa.func.count()).where(*_conditions(query))
+            stmt = stmt.group_by(c.status)
         with self._connect() as conn:
             return {SynergyStatus(r[0]): int(r[1]) for r in conn.execute(stmt)}
 
@@ -64,19 +75,21 @@ class BoardStore:
         The ids are sorted and paged first, and only the page's rows read in full: sorting
         whole rows (their reasons with them) cost several times as much.
         """
-        source, where = _source(query, status)
-        ids_stmt = (
-            sa.select(source.c.id)
-            .where(*where)
-            .order_by(*_order(source, query.sort, status))
-            .limit(limit)
-            .offset(offset)
-        )
+        c = t.synergies.c
+        ids_stmt = sa.select(c.id)
+        if query.best_per_offer:
+            ranked = _ranked(query, status)
+            ids_stmt = ids_stmt.join(ranked, ranked.c.id == c.id).where(
+                ranked.c.rank_in_offer <= query.best_per_offer
+            )
+        else:
+            ids_stmt = ids_stmt.where(*_conditions(query), c.status == status.value)
+        ids_stmt = ids_stmt.order_by(*_order(query.sort, status)).limit(limit).offset(offset)
         with self._connect() as conn:
             ids = [r[0] for r in conn.execute(ids_stmt)]
             if not ids:
                 return []
-            rows = conn.execute(sa.select(t.synergies).where(t.synergies.c.id.in_(ids)))
+            rows = conn.execute(sa.select(t.synergies).where(c.id.in_(ids)))
             by_id = {r.id: synergy_of(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -196,21 +209,14 @@ class BoardStore:
 # --- the query ------------------------------------------------------------------------------
 
 
-def _source(
-    query: BoardQuery, status: SynergyStatus | None = None
-) -> tuple[Any, list[sa.ColumnElement[bool]]]:
-    """The rows to count or page (the synergies, or the best N per offer of those the filters
-    keep) and the conditions still to apply to them.
-
-    The window reads only the columns that counting and sorting need (an index holds the
-    ranking's), never whole rows.
-    """
+def _ranked(query: BoardQuery, status: SynergyStatus | None = None) -> Any:
+    """The synergies the filters keep (of ``status``), each with its rank among those of its
+    offer in its column, best score first. It reads the index on ``(status, output_flow_id,
+    score)`` only, never whole rows."""
+    c = t.synergies.c
     where = _conditions(query)
     if status is not None:
-        where.append(t.synergies.c.status == status.value)
-    if not query.best_per_offer:
-        return t.synergies, where
-    c = t.synergies.c
+        where.append(c.status == status.value)
     rank = (
         sa.func.row_number()
         .over(
@@ -218,12 +224,7 @@ def _source(
         )
         .label("rank_in_offer")
     )
-    columns = [c.id, c.status, c.score, rank]
-    if status is not None:  # a page: what it may be sorted by
-        columns[3:3] = [c.road_m, c.geodesic_m, c.updated_at]
-        columns[3:3] = [c.tonnes_per_year, c.net_benefit_cad, c.net_kg_co2e]
-    ranked = sa.select(*columns).where(*where).subquery("ranked")
-    return ranked, [ranked.c.rank_in_offer <= query.best_per_offer]
+    return sa.select(c.id, c.status, rank).where(*where).subquery("ranked")
 
 
 def _conditions(query: BoardQuery) -> list[sa.ColumnElement[bool]]:
@@ -265,8 +266,8 @@ def _conditions(query: BoardQuery) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-def _order(source: Any, sort: str | None, status: SynergyStatus) -> list[Any]:
-    c = source.c
+def _order(sort: str | None, status: SynergyStatus) -> list[Any]:
+    c = t.synergies.c
     if sort is None:
         sort = "score" if status is SynergyStatus.CANDIDATE else "change"
     if sort == "change":  # the most recently moved first: where a card lands after a move

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,6 +21,7 @@ from mapservice.views import charts, dashboard, impact_dashboard
 from mapservice.views.board_filters import BoardFilter, parse_board_filter
 from mapservice.web import services
 from mapservice.web.board_form import board_link, form_choices
+from mapservice.web.i18n import day as formatted_day
 from mapservice.web.i18n import language, num, say
 
 bp = Blueprint("synergy_pages", __name__)
@@ -115,9 +116,29 @@ def _board_page(
         filtered=not view.is_empty(),
         choices=form_choices(choices, {p.id: p.name for p in svc.park_ids().values()}, language()),
         link=lambda **changes: board_link(args, **changes),
+        **_said_once(),
         selected=selected,
         here=here,
     ), status
+
+
+def _said_once() -> dict[str, Any]:
+    """``said`` (a reason in the page's language) and ``on`` (a date), each worked out once
+    per page: the same reasons and days come back on many cards."""
+    reasons: dict[str, str] = {}
+    days: dict[date, str] = {}
+
+    def said(reason: Any) -> str:
+        if reason not in reasons:
+            reasons[reason] = say(reason)
+        return reasons[reason]
+
+    def on(at: datetime) -> str:
+        if at.date() not in days:
+            days[at.date()] = formatted_day(at)
+        return days[at.date()]
+
+    return {"said": said, "on": on}
 
 
 #: Query parameters that confirm the last move (one card, or a selection); never kept.
