@@ -224,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--candidates, --repeat ≥ 1; --others ≥ 0; --sites ≥ 2")
 
     from mapservice import create_app
+    from mapservice.ops.server import settled
 
     with tempfile.TemporaryDirectory(prefix="bench-board-") as tmp:
         folder = args.workdir or Path(tmp)
@@ -244,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{seeded['moved']:,} along ({seeded['events']:,} events) in "
             f"{time.perf_counter() - started:.1f} s"
         )
+        settled(app)  # as ``mapservice serve`` leaves it once built
         client = app.test_client()
         client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + built["token"]
         rows = []
