@@ -215,7 +215,10 @@ def to_query(view: BoardFilter, choices: BoardChoices, now: datetime) -> BoardQu
     if view.days is not None:
         since.append(now - timedelta(days=view.days))
     words = []
-    for key in dict.fromkeys(fold(view.q or "").split()[:MAX_WORDS]):
+    keys = fold(view.q or "").split()
+    # « d'aluminium » is two words: a lone letter narrows nothing, the other words do.
+    keys = [k for k in keys if len(k) > 1] or keys
+    for key in dict.fromkeys(keys[:MAX_WORDS]):
         labelled = frozenset(
             c.code for c in taxonomy if key in fold(c.label_fr) or key in fold(c.label_en)
         )
