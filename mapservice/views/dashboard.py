@@ -1,8 +1,11 @@
 """The pipeline board: synergies by status, a page of cards per column, as plain data.
 
 Called through the pages (``web/synergy_pages.py``) with a :class:`~mapservice.services.Services`.
-Query-string values arrive here raw and are validated here; every refusal is an
-:class:`~mapservice.errors.InvalidInput` naming the parameter. The impact dashboard is
+Query-string values arrive here raw and are validated here (the filters in
+:mod:`mapservice.views.board_filters`); every refusal is an
+:class:`~mapservice.errors.InvalidInput` naming the parameter. The database filters, counts,
+sorts and pages (``storage/board_store.py``); only the cards shown are read in full, with their
+ends, their members' contacts and their whole history. The impact dashboard is
 :mod:`mapservice.views.impact_dashboard`.
 """
 
