@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify clean-venv
+.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board clean-venv
 
 # The stamp files re-run pip only when pyproject.toml or constraints.txt changes. Every install
 # takes its versions from constraints.txt, so a run next month installs what this one did.
@@ -62,7 +62,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify
+bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -94,6 +94,12 @@ bench-load: $(VENV)/.installed-test
 CLASSIFY_ARGS ?=
 bench-classify: $(VENV)/.installed-test
 	$(BIN)/python -m bench.classify $(CLASSIFY_ARGS)
+
+# The pipeline board at 20,000 candidates against the old load-everything board
+# (bench/board.py), e.g.
+#   make bench-board BOARD_ARGS="--candidates 50000 --sites 900 --json board.json"
+bench-board: $(VENV)/.installed-test
+	$(BIN)/python -m bench.board $(BOARD_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

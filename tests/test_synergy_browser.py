@@ -79,8 +79,9 @@ def test_move_a_card_with_the_keyboard(chromium, served, pipeline, tmp_path):
     expect(page.locator("#author")).to_be_focused()
     page.keyboard.type("Julie Tremblay")
 
-    # Tab from the name field to the card's button, then Enter.
-    for _ in range(10):
+    # Tab from the name field to the card's button (past the selection's note and buttons, the
+    # card's check box, its links and contacts), then Enter.
+    for _ in range(30):
         page.keyboard.press("Tab")
         if button.evaluate("b => b === document.activeElement"):
             break

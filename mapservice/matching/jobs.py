@@ -244,6 +244,55 @@ def move(
     note: str = "",
 ) -> Any:
     """Move a synergy along its pipeline (creating it from a candidate pair if need be)."""
+    to_status, author, note = _checked_step(status, author, note)
+    if synergy_id is None:
+        if output_flow_id is None or input_flow_id is None:
+            raise InvalidInput(
+                tr("Donnez synergy_id, ou output_flow_id et input_flow_id."), field="synergy_id"
+            )
+        synergy_id = _ensure_pair(services, output_flow_id, input_flow_id)
+    return services.repo.move_synergy(synergy_id, to_status, author=author, note=note)
+
+
+#: The moves staff may make on several cards at once, and how many cards at most.
+BATCH_MOVES = (SynergyStatus.CONTACTED, SynergyStatus.REJECTED)
+BATCH_MAX = 500
+
+
+def move_many(
+    services: Services, *, synergy_ids: list[int], status: str, author: str, note: str = ""
+) -> int:
+    """Mark contacted or reject several synergies with one note: all of them, or none.
+
+    The same checks as :func:`move` (status, author, note, the pipeline's allowed steps), in
+    one transaction: when one synergy is gone or may not make the move, nothing moves and the
+    :class:`InvalidInput` lists each refused one (``refused``: ``{"id", "status"}``).
+    """
+    to_status, author, note = _checked_step(status, author, note)
+    if to_status not in BATCH_MOVES:
+        raise InvalidInput(
+            tr(
+                "Statut invalide pour une sélection : {status!r} (attendu : {allowed}).",
+                status=status,
+                allowed=", ".join(s.value for s in BATCH_MOVES),
+            ),
+            field="status",
+        )
+    ids = sorted(set(synergy_ids))
+    if not ids or len(ids) > BATCH_MAX:
+        raise InvalidInput(
+            tr(
+                "Sélection invalide : {n} synergies (attendu : de 1 à {max}).",
+                n=len(ids),
+                max=BATCH_MAX,
+            ),
+            field="synergies",
+        )
+    return services.repo.move_synergies(ids, to_status, author=author, note=note)
+
+
+def _checked_step(status: str, author: str, note: str) -> tuple[SynergyStatus, str, str]:
+    """The status asked for, the author and the note, checked as every move checks them."""
     try:
         to_status = SynergyStatus(status)
     except ValueError:
@@ -262,13 +311,7 @@ def move(
         )
     if len(check_plain_text(note, "note")) > 2000:
         raise InvalidInput(tr("Note trop longue (au plus 2000 caractères)."), field="note")
-    if synergy_id is None:
-        if output_flow_id is None or input_flow_id is None:
-            raise InvalidInput(
-                tr("Donnez synergy_id, ou output_flow_id et input_flow_id."), field="synergy_id"
-            )
-        synergy_id = _ensure_pair(services, output_flow_id, input_flow_id)
-    return services.repo.move_synergy(synergy_id, to_status, author=author, note=note)
+    return to_status, author, note
 
 
 def _ensure_pair(services: Services, output_flow_id: int, input_flow_id: int) -> int:

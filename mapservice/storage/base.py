@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from mapservice.caching import ChangeStamp
     from mapservice.domain.audit import AuditEntry
+    from mapservice.domain.board_query import BoardQuery
     from mapservice.geo.spatial_index import SpatialIndex
     from mapservice.storage.geocode_store import GeocodeRun
 
@@ -182,6 +183,35 @@ class Repository(Protocol):
     ) -> Synergy: ...
 
     def synergy_events(self, synergy_id: int | None = None) -> list[SynergyEvent]: ...
+
+    # --- the pipeline board (see storage/board_store.py) ---
+
+    def board_counts(self, query: BoardQuery) -> dict[SynergyStatus, int]:
+        """How many synergies of each status the filters keep."""
+
+    def board_page(
+        self, query: BoardQuery, status: SynergyStatus, *, limit: int, offset: int = 0
+    ) -> list[Synergy]:
+        """One page of the synergies of ``status`` the filters keep, in the query's order."""
+
+    def board_ends(
+        self, flow_ids: Iterable[int]
+    ) -> tuple[dict[int, Flow], dict[int, Site], dict[int, Member]]:
+        """The flows ``flow_ids``, their sites and their members (with the contacts), by id."""
+
+    def synergy_histories(self, synergy_ids: Iterable[int]) -> dict[int, list[SynergyEvent]]:
+        """Every step of each synergy of ``synergy_ids``, oldest first."""
+
+    def move_synergies(
+        self,
+        synergy_ids: Iterable[int],
+        to_status: SynergyStatus,
+        *,
+        author: str,
+        note: str = "",
+        at: datetime | None = None,
+    ) -> int:
+        """Move them all in one transaction, or none (:class:`InvalidInput` lists why)."""
 
     def category_corrections(self) -> dict[str, str]: ...
 

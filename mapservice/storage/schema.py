@@ -190,7 +190,8 @@ synergies = sa.Table(
     sa.Column("reasons_json", sa.Text, nullable=False, server_default="[]"),
     sa.UniqueConstraint("output_flow_id", "input_flow_id", name="uq_synergies_pair"),
     sa.Index("ix_synergies_updated", "updated_at"),
-    sa.Index("ix_synergies_status", "status"),
+    sa.Index("ix_synergies_status_score", "status", "score", "updated_at", "road_m", "geodesic_m"),
+    sa.Index("ix_synergies_board", "status", "output_flow_id", "input_flow_id", "score"),
 )
 
 synergy_events = sa.Table(

@@ -24,6 +24,7 @@ from mapservice.errors import NotFound, StorageError, StorageFull, tr
 from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore
+from mapservice.storage.board_store import BoardStore
 from mapservice.storage.geocode_store import GeocodeStore
 from mapservice.storage.history_store import HistoryStore
 from mapservice.storage.import_store import ImportStore
@@ -100,6 +101,7 @@ class SqlRepository(
     RouteStore,
     PaceStore,
     SynergyStore,
+    BoardStore,
     RegistryStore,
     ImportStore,
     ReferenceStore,

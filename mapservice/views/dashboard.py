@@ -1,28 +1,24 @@
 """The pipeline board: synergies by status, a page of cards per column, as plain data.
 
 Called through the pages (``web/synergy_pages.py``) with a :class:`~mapservice.services.Services`.
-Query-string values arrive here raw and are validated here; every refusal is an
-:class:`~mapservice.errors.InvalidInput` naming the parameter. The impact dashboard is
+Query-string values arrive here raw and are validated here (the filters in
+:mod:`mapservice.views.board_filters`); every refusal is an
+:class:`~mapservice.errors.InvalidInput` naming the parameter. The database filters, counts,
+sorts and pages (``storage/board_store.py``); only the cards shown are read in full, with their
+ends, their members' contacts and their whole history. The impact dashboard is
 :mod:`mapservice.views.impact_dashboard`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from mapservice.domain.model import (
-    STATUS_TRANSITIONS,
-    Flow,
-    Site,
-    Synergy,
-    SynergyEvent,
-    SynergyStatus,
-)
+from mapservice.domain.model import STATUS_TRANSITIONS, Synergy, SynergyEvent, SynergyStatus
 from mapservice.errors import InvalidInput, tr
+from mapservice.views.board_filters import BoardChoices, BoardFilter, to_query
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -40,11 +36,21 @@ PER_PAGE = 50
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Whom to call at a member (staff only: the board is a staff page)."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
 class End:
     """One end of a synergy: the offer (output flow) or the need (input flow) and its site."""
 
     flow_id: int
     member: str | None
+    member_id: int
     site: str
     site_id: int
     park_id: str | None
@@ -55,6 +61,7 @@ class End:
     quantity: float | None  # None when confidential
     unit: str | None
     confidential: bool
+    contact: Contact | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ class Card:
     next: tuple[SynergyStatus, ...]
     updated_at: datetime | None
     last_event: SynergyEvent | None
+    #: Every step, oldest first.
+    history: tuple[SynergyEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,7 @@ class Column:
     page: int
     pages: int
     cards: tuple[Card, ...]
+    per_page: int = PER_PAGE
 
     @property
     def has_more(self) -> bool:
@@ -93,11 +103,11 @@ class Column:
 
     @property
     def shown_from(self) -> int:
-        return (self.page - 1) * PER_PAGE + 1 if self.cards else 0
+        return (self.page - 1) * self.per_page + 1 if self.cards else 0
 
     @property
     def shown_to(self) -> int:
-        return (self.page - 1) * PER_PAGE + len(self.cards)
+        return (self.page - 1) * self.per_page + len(self.cards)
 
 
 def parse_status(raw: str | None, field: str = "status") -> SynergyStatus | None:
@@ -140,62 +150,70 @@ def allowed_moves(status: SynergyStatus) -> tuple[SynergyStatus, ...]:
     return tuple(s for s in PIPELINE if s in STATUS_TRANSITIONS[status])
 
 
-def _order(status: SynergyStatus, synergies: list[Synergy]) -> list[Synergy]:
-    if status is SynergyStatus.CANDIDATE:  # the best first
-        return sorted(synergies, key=lambda s: (-(s.score or 0.0), s.id or 0))
-    # Elsewhere the most recently moved first: where a card lands after a move.
-    return sorted(
-        synergies,
-        key=lambda s: (s.updated_at is not None, s.updated_at or 0, s.id or 0),
-        reverse=True,
+def board_choices(services: Services) -> BoardChoices:
+    """What the board's filters may be set to."""
+    return BoardChoices(
+        parks=frozenset(services.park_ids()),
+        municipalities=services.gazetteer.municipalities,
+        taxonomy=services.taxonomy,
+        members={m.id: m.name for m in services.repo.members() if m.id is not None},
     )
 
 
 def board(
-    services: Services, *, status: str | None = None, page: str | None = None, lang: str = "fr"
+    services: Services,
+    *,
+    status: str | None = None,
+    page: str | None = None,
+    lang: str = "fr",
+    view: BoardFilter | None = None,
+    choices: BoardChoices | None = None,
+    now: datetime | None = None,
 ) -> list[Column]:
-    """The synergies by status, a page of cards per column.
+    """The synergies the filter keeps, by status, a page of cards per column.
 
     ``status`` and ``page`` (raw query values) choose which page the named column shows;
-    every other column shows its first page. A page past the end shows the last one.
+    every other column shows its first page. A page past the end shows the last one. The
+    database filters, counts, sorts and pages; only the cards shown are read in full.
     """
     chosen, number = parse_status(status), parse_page(page)
+    view = view or BoardFilter()
+    choices = choices or board_choices(services)
+    query = to_query(view, choices, now or datetime.now(UTC))
     repo = services.repo
-    by_status: dict[SynergyStatus, list[Synergy]] = defaultdict(list)
-    for syn in repo.synergies():
-        by_status[syn.status].append(syn)
+    per_page = PER_PAGE
+    counts = repo.board_counts(query)
     picked: dict[SynergyStatus, tuple[int, int, list[Synergy]]] = {}
-    for st in PIPELINE:
-        rows = _order(st, by_status[st])
-        pages = max(1, -(-len(rows) // PER_PAGE))
+    for st in view.stage or PIPELINE:
+        pages = max(1, -(-counts.get(st, 0) // per_page))
         at = min(number, pages) if st is chosen else 1
-        picked[st] = (at, pages, rows[(at - 1) * PER_PAGE : at * PER_PAGE])
+        rows = repo.board_page(query, st, limit=per_page, offset=(at - 1) * per_page)
+        picked[st] = (at, pages, rows if counts.get(st) else [])
     shown = [s for _, _, rows in picked.values() for s in rows]
-    ends = _Ends(services, shown, lang) if shown else None
-    last: dict[int, SynergyEvent] = {}
-    if shown:
-        ids = {s.id for s in shown}
-        for event in repo.synergy_events():  # oldest first: the last one stays
-            if event.synergy_id in ids:
-                last[event.synergy_id] = event
+    ends = _Ends(services, shown, lang)
+    histories = repo.synergy_histories(s.id for s in shown if s.id is not None)
     columns = []
-    for st in PIPELINE:
-        at, pages, rows = picked[st]
-        cards = tuple(c for s in rows if ends and (c := ends.card(s, last.get(s.id or 0))))
+    for st, (at, pages, rows) in picked.items():
+        cards = tuple(c for s in rows if (c := ends.card(s, histories.get(s.id or 0, []))))
         columns.append(
-            Column(status=st, count=len(by_status[st]), page=at, pages=pages, cards=cards)
+            Column(
+                status=st,
+                count=counts.get(st, 0),
+                page=at,
+                pages=pages,
+                cards=cards,
+                per_page=per_page,
+            )
         )
     return columns
 
 
 class _Ends:
-    """The flows, sites and parks behind a page of cards, read once."""
+    """The flows, sites, members and parks behind a page of cards, read once."""
 
     def __init__(self, services: Services, shown: Iterable[Synergy], lang: str) -> None:
         wanted = {i for s in shown for i in (s.output_flow_id, s.input_flow_id)}
-        self.flows: dict[int, Flow] = {f.id: f for f in services.repo.flows() if f.id in wanted}
-        site_ids = {f.site_id for f in self.flows.values()}
-        self.sites: dict[int, Site] = {s.id: s for s in services.repo.sites() if s.id in site_ids}
+        self.flows, self.sites, self.members = services.repo.board_ends(wanted)
         self.parks = services.park_ids()
         self.taxonomy = services.taxonomy
         self.lang = lang
@@ -206,9 +224,11 @@ class _Ends:
         if flow is None or site is None or flow.id is None or site.id is None:
             return None
         park = self.parks.get(site.park_id or "")
+        member = self.members.get(site.member_id)
         return End(
             flow_id=flow.id,
             member=site.member_name,
+            member_id=site.member_id,
             site=site.name,
             site_id=site.id,
             park_id=site.park_id,
@@ -219,9 +239,14 @@ class _Ends:
             quantity=None if flow.confidential else flow.quantity,
             unit=flow.unit.value if flow.unit and not flow.confidential else None,
             confidential=flow.confidential,
+            contact=Contact(
+                name=member.contact_name, email=member.contact_email, phone=member.contact_phone
+            )
+            if member and (member.contact_name or member.contact_email or member.contact_phone)
+            else None,
         )
 
-    def card(self, syn: Synergy, last: SynergyEvent | None) -> Card | None:
+    def card(self, syn: Synergy, history: list[SynergyEvent]) -> Card | None:
         offer, need = self.end(syn.output_flow_id), self.end(syn.input_flow_id)
         if offer is None or need is None or syn.id is None:
             return None  # a flow deleted since: the cascade will remove the synergy
@@ -242,5 +267,6 @@ class _Ends:
             confidential=secret,
             next=allowed_moves(syn.status),
             updated_at=syn.updated_at,
-            last_event=last,
+            last_event=history[-1] if history else None,
+            history=tuple(history),
         )

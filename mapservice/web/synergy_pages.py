@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from mapservice.domain.model import SynergyStatus
@@ -17,8 +18,11 @@ from mapservice.errors import InvalidInput
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
 from mapservice.views import charts, dashboard, impact_dashboard
+from mapservice.views.board_filters import BoardFilter, parse_board_filter
 from mapservice.web import services
-from mapservice.web.i18n import language, num
+from mapservice.web.board_form import board_link, form_choices
+from mapservice.web.i18n import day as formatted_day
+from mapservice.web.i18n import language, num, say
 
 bp = Blueprint("synergy_pages", __name__)
 
@@ -50,38 +54,95 @@ METRIC_DIGITS = {"t_diverted": 1, "t_co2e_net": 1, "cad_net": 0}
 
 
 @bp.get("/synergies")
-def board() -> str:
-    return _board_page()[0]
+def board() -> tuple[str, int]:
+    return _board_page()
 
 
-def _board_page(*, error: str | None = None, status: int = 200) -> tuple[str, int]:
+def _board_args() -> MultiDict[str, str]:
+    """The board's parameters: the query string, or on a refused POST the board it came from
+    (its ``next``), without the confirmations of the last moves."""
+    if request.method == "GET":
+        args = MultiDict(request.args)
+    else:
+        target = _local_path(request.form.get("next")) or ""
+        args = MultiDict(parse_qsl(urlsplit(target).query, keep_blank_values=True))
+    for key in CONFIRMATIONS:
+        args.poplist(key)
+    return args
+
+
+def _board_page(
+    *, error: str | None = None, status: int = 200, selected: frozenset[int] = frozenset()
+) -> tuple[str, int]:
     svc = services()
-    get = request.method == "GET"
-    columns = dashboard.board(
-        svc,
-        status=request.args.get("status") if get else None,
-        page=request.args.get("page") if get else None,
-        lang=language(),
-    )
+    args = _board_args()
+    choices = dashboard.board_choices(svc)
+    errors: dict[str, str] = {}
+    view, columns = BoardFilter(), []
+    try:
+        view = parse_board_filter(args, choices)
+        columns = dashboard.board(
+            svc,
+            status=args.get("status"),
+            page=args.get("page"),
+            lang=language(),
+            view=view,
+            choices=choices,
+        )
+    except InvalidInput as exc:
+        errors[exc.field or "q"] = exc.message
+        status = 422
     moved = None
-    if get and (raw := request.args.get("deplacee", "")).isdigit() and len(raw) < 10:
-        moved = tracking.find_synergy(svc, int(raw))
+    if request.method == "GET" and (raw := request.args.get("deplacee", "")).isdigit():
+        moved = tracking.find_synergy(svc, int(raw)) if len(raw) < 10 else None
+    batch = None
+    if request.method == "GET" and (raw := request.args.get("lot", "")).isdigit():
+        to = request.args.get("vers", "")
+        if to in {s.value for s in synergy_jobs.BATCH_MOVES} and len(raw) < 6:
+            batch = (int(raw), SynergyStatus(to))
+    here = board_link(args)
     return render_template(
         "synergy_board.html",
         columns=columns,
         total=sum(c.count for c in columns),
-        labels=STATUS_LABELS,
-        move_labels=MOVE_LABELS,
+        # said once per page, not once per card
+        labels={k: str(v) for k, v in STATUS_LABELS.items()},
+        move_labels={k: str(v) for k, v in MOVE_LABELS.items()},
         moved=moved,
+        batch=batch,
         error=error,
-        here=_here() if get else url_for("synergy_pages.board"),
+        errors=errors,
+        filter=view,
+        filtered=not view.is_empty(),
+        choices=form_choices(choices, {p.id: p.name for p in svc.park_ids().values()}, language()),
+        link=lambda **changes: board_link(args, **changes),
+        **_said_once(),
+        selected=selected,
+        here=here,
     ), status
 
 
-def _here() -> str:
-    """The current board URL without the confirmation of the last move."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "deplacee"]
-    return request.path + ("?" + urlencode(args) if args else "")
+def _said_once() -> dict[str, Any]:
+    """``said`` (a reason in the page's language) and ``on`` (a date), each worked out once
+    per page: the same reasons and days come back on many cards."""
+    reasons: dict[str, str] = {}
+    days: dict[date, str] = {}
+
+    def said(reason: Any) -> str:
+        if reason not in reasons:
+            reasons[reason] = say(reason)
+        return reasons[reason]
+
+    def on(at: datetime) -> str:
+        if at.date() not in days:
+            days[at.date()] = formatted_day(at)
+        return days[at.date()]
+
+    return {"said": said, "on": on}
+
+
+#: Query parameters that confirm the last move (one card, or a selection); never kept.
+CONFIRMATIONS = ("deplacee", "lot", "vers")
 
 
 @bp.post("/synergies/<int:synergy_id>/statut")
@@ -102,6 +163,57 @@ def move(synergy_id: int) -> Response | tuple[str, int]:
     target = _local_path(form.get("next")) or url_for("synergy_pages.board")
     return redirect(
         _with_param(target, "deplacee", str(synergy_id)) + f"#synergie-{synergy_id}", code=303
+    )
+
+
+@bp.post("/synergies/selection")
+def move_selected() -> Response | tuple[str, int]:
+    """Mark contacted or reject the selected cards with one note: all of them, or none."""
+    form = request.form
+    raw_ids = form.getlist("synergies")
+    ids = [int(i) for i in raw_ids if i.isdigit() and len(i) < 10]
+    try:
+        if len(ids) != len(raw_ids):
+            raise InvalidInput(
+                _("Sélection invalide : des numéros de synergie sont attendus."), field="synergies"
+            )
+        moved = synergy_jobs.move_many(
+            services(),
+            synergy_ids=ids,
+            status=form.get("status", ""),
+            author=form.get("author", ""),
+            note=form.get("note", ""),
+        )
+    except InvalidInput as exc:
+        return _board_page(error=_batch_refusal(exc), status=422, selected=frozenset(ids))
+    target = _local_path(form.get("next")) or url_for("synergy_pages.board")
+    target = _with_param(_with_param(target, "lot", str(moved)), "vers", form["status"])
+    return redirect(target + "#selection", code=303)
+
+
+def _batch_refusal(exc: InvalidInput) -> str:
+    """Say which selected cards cannot move, and why, with the statuses in words."""
+    refused = exc.extra.get("refused")
+    raw = request.form.get("status", "")
+    if not refused or raw not in {s.value for s in SynergyStatus}:
+        return str(say(exc.message))
+    why = [
+        _("n° %(id)s (supprimée entre-temps)", id=r["id"])
+        if r["status"] is None
+        else _(
+            "n° %(id)s (« %(status)s »)",
+            id=r["id"],
+            status=STATUS_LABELS[SynergyStatus(r["status"])],
+        )
+        for r in refused
+    ]
+    return _(
+        "Aucune synergie de la sélection n'a été déplacée : %(n)s des %(total)s ne peuvent pas "
+        "passer à « %(to)s » : %(which)s. Retirez-les de la sélection, puis recommencez.",
+        n=len(refused),
+        total=len(set(request.form.getlist("synergies"))),
+        to=STATUS_LABELS[SynergyStatus(raw)],
+        which=", ".join(why),
     )
 
 
