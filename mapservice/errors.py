@@ -71,6 +71,14 @@ class _Filler(string.Formatter):
         return super().format_field(value, format_spec)
 
 
+def N_(template: str, /) -> str:
+    """Mark a French message template kept in a constant, for ``make translations`` to find.
+
+    The template is returned as it is; :func:`tr` binds its parameters where it is said.
+    """
+    return template
+
+
 def tr(template: str, /, **params: Any) -> Message:
     """Mark a French message template for translation and bind its named parameters.
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mapservice.errors import Message, tr
+from mapservice.errors import Message, N_, tr
 
 #: The reason that states both quantities (with ``offer``, ``need`` and ``unit``).
-QUANTITIES = "quantités comparables : offre {offer} {unit}, besoin {need} {unit}"
+QUANTITIES = N_("quantités comparables : offre {offer} {unit}, besoin {need} {unit}")
 #: What replaces it when either flow's quantity is confidential.
-QUANTITIES_HIDDEN = "quantités confidentielles (comptées dans le score, non affichées)"
+QUANTITIES_HIDDEN = N_("quantités confidentielles (comptées dans le score, non affichées)")
 
 
 def score_100(score: float | None) -> int | None:

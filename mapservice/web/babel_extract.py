@@ -17,7 +17,7 @@ def quality_labels(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[tuple[int, str, str, list[str]]]:
     """Yield each row's ``label_fr`` as a message (Babel's extraction method signature)."""
-    text = io.TextIOWrapper(fileobj, encoding="utf-8")
+    text = io.StringIO(fileobj.read().decode("utf-8"))
     for line, row in enumerate(csv.DictReader(text), start=2):
         label = (row.get("label_fr") or "").strip()
         if label:
