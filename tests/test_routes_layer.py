@@ -137,6 +137,10 @@ def test_the_ogc_api_serves_the_routes_collection(staff):
     one = doc["features"][0]
     item = staff.get(f"{base}/routes/items/{one['id']}").get_json()
     assert item["geometry"] == one["geometry"]
+    # The API's own document allows the geometry it serves (a client validating it accepts it).
+    api = staff.get("/ogcapi/api").get_json()
+    allowed = api["components"]["schemas"]["Feature"]["properties"]["geometry"]
+    assert "MultiLineString" in allowed["properties"]["type"]["enum"]
 
 
 def test_a_park_scope_reads_the_same_synergies_in_both_layers(live_demo_app):

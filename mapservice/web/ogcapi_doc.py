@@ -67,7 +67,10 @@ def _schemas() -> dict[str, Any]:
         "nullable": True,
         "required": ["type", "coordinates"],
         "properties": {
-            "type": {"type": "string", "enum": ["Point", "LineString", "Polygon", "MultiPolygon"]},
+            "type": {
+                "type": "string",
+                "enum": ["Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"],
+            },
             "coordinates": {"type": "array"},
         },
     }
