@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mapservice.errors import Message, N_, tr
+from mapservice.errors import N_, Message, tr
 
 #: The reason that states both quantities (with ``offer``, ``need`` and ``unit``).
 QUANTITIES = N_("quantités comparables : offre {offer} {unit}, besoin {need} {unit}")
