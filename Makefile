@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board clean-venv
+.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking clean-venv
 
 # The stamp files re-run pip only when pyproject.toml or constraints.txt changes. Every install
 # takes its versions from constraints.txt, so a run next month installs what this one did.
@@ -62,7 +62,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board
+bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -100,6 +100,11 @@ bench-classify: $(VENV)/.installed-test
 #   make bench-board BOARD_ARGS="--candidates 50000 --sites 900 --json board.json"
 bench-board: $(VENV)/.installed-test
 	$(BIN)/python -m bench.board $(BOARD_ARGS)
+
+# NDCG@5 of the score on the labelled judgements against the old formula (bench/ranking.py)
+RANKING_ARGS ?=
+bench-ranking: $(VENV)/.installed-test
+	$(BIN)/python -m bench.ranking $(RANKING_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
