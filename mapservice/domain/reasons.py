@@ -35,7 +35,7 @@ def shown_reasons(reasons: Iterable[str], *, secret: bool, moved: bool = False) 
     """``reasons`` as they may be shown: when ``secret`` (either flow's quantity is
     confidential to the reader), the reason that states the quantities is replaced; when
     ``moved`` (an end is shown away from its true place), the one that states the distances."""
-    out = []
+    out: list[str] = []
     for reason in reasons:
         if secret and _states_quantities(reason):
             out.append(tr(QUANTITIES_HIDDEN))
