@@ -1,5 +1,5 @@
 """Side channels: two registries that differ only in hidden values must give every non-staff
-reader the same answers, to the byte (bodies, counts, orders, searches, filters).
+reader the same answers, to the byte (bodies, counts, orders, searches, filters, ETags).
 
 The twin (:mod:`tests.support.twin_registry`) moves every hidden site, renames it, changes its
 6-digit code and descriptions, scales every confidential quantity and every synergy figure that
@@ -45,6 +45,8 @@ MORE = {
     "presenter": ("/present/1", "/present/1/telecharger"),
     "park_manager": (
         "/ogcapi/collections?f=json",
+        "/ogcapi/collections/synergies?f=json",
+        "/ogcapi/collections/sites/items/1?f=json",
         "/ogcapi/collections/sites/items?limit=10000",
         "/ogcapi/collections/flows/items?limit=10000",
         f"/ogcapi/collections/flows/items?q={TWIN_WORD}",

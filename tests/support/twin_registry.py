@@ -84,14 +84,15 @@ def make_twin(source: Path, target: Path, *, park: str) -> None:
 def answer(client: Any, url: str) -> Any:
     """What a reader gets from ``url``, made comparable: a page's map data (the page itself
     carries a per-request nonce and the session's CSRF token), a document without its
-    ``timeStamp``, or the body; with the status."""
+    ``timeStamp``, or the body; with the status, and the ETag where the body has no time."""
     resp = client.get(url)
     body = resp.get_data(as_text=True)
     if resp.mimetype == "text/html" and "MapService.draw" in body:
         return resp.status_code, map_data(body)
     if resp.mimetype in ("application/json", "application/geo+json"):
         doc = json.loads(body)
-        if isinstance(doc, dict):
-            doc.pop("timeStamp", None)
-        return resp.status_code, doc
+        if isinstance(doc, dict) and "timeStamp" in doc:
+            doc.pop("timeStamp")  # and the tag, a hash of the body with its time in it
+            return resp.status_code, doc
+        return resp.status_code, doc, resp.headers.get("ETag")
     return resp.status_code, body
