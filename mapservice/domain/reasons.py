@@ -16,6 +16,8 @@ from mapservice.errors import N_, Message, tr
 QUANTITIES = N_("quantités comparables : offre {offer} {unit}, besoin {need} {unit}")
 #: What replaces it when either flow's quantity is confidential.
 QUANTITIES_HIDDEN = N_("quantités confidentielles (comptées dans le score, non affichées)")
+#: What replaces the reason that states the distances when an end's place is not shown.
+DISTANCE_HIDDEN = N_("distance non affichée : un site est anonymisé")
 
 
 def score_100(score: float | None) -> int | None:
@@ -29,12 +31,25 @@ def score_100(score: float | None) -> int | None:
     return None if score is None else int(round(score * 100))
 
 
-def shown_reasons(reasons: Iterable[str], *, secret: bool) -> tuple[str, ...]:
+def shown_reasons(reasons: Iterable[str], *, secret: bool, moved: bool = False) -> tuple[str, ...]:
     """``reasons`` as they may be shown: when ``secret`` (either flow's quantity is
-    confidential to the reader), the reason that states the quantities is replaced."""
-    if not secret:
-        return tuple(reasons)
-    return tuple(tr(QUANTITIES_HIDDEN) if _states_quantities(r) else r for r in reasons)
+    confidential to the reader), the reason that states the quantities is replaced; when
+    ``moved`` (an end is shown away from its true place), the one that states the distances."""
+    out: list[str] = []
+    for reason in reasons:
+        if secret and _states_quantities(reason):
+            out.append(tr(QUANTITIES_HIDDEN))
+        elif moved and _states_distance(reason):
+            out.append(tr(DISTANCE_HIDDEN))
+        else:
+            out.append(reason)
+    return tuple(out)
+
+
+def _states_distance(reason: str) -> bool:
+    """The distance reason of :func:`mapservice.matching.candidate.make_candidate` (its French
+    text, which a stored message is too)."""
+    return reason.startswith("distance routière") or "km à vol d'oiseau" in reason
 
 
 def _states_quantities(reason: str) -> bool:

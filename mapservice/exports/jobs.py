@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from mapservice.domain.access import Scope
+from mapservice.domain.access import PUBLIC, Scope
+from mapservice.domain.disclosure import shown_registry
 from mapservice.domain.model import Flow, Site, Synergy, SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.fields import LAYERS
@@ -27,7 +28,7 @@ from mapservice.exports.layers import (
 from mapservice.geo.geojson import positions
 from mapservice.routing.paths import Route
 from mapservice.views.map_filters import MapFilter, apply_filter, parse_filter
-from mapservice.views.map_view import anonymised, filter_choices
+from mapservice.views.map_view import filter_choices
 from mapservice.views.route_lines import LineEnds, line_routes
 
 if TYPE_CHECKING:
@@ -195,8 +196,9 @@ def layer_features(
 ) -> Iterator[dict[str, Any]]:
     """The features of one layer that the query selects and the scope may read.
 
-    ``anonymise`` places the sites of members who did not consent as the anonymised map does
-    (at their park or town), so that an export of that map shows what it shows.
+    The registry is disclosed to the scope first (:mod:`mapservice.domain.disclosure`), so
+    filters, ``q``, ``bbox`` and counts run over what the reader may see only. ``anonymise``
+    discloses it as to the public (the anonymised map's export shows what that map shows).
     """
     if layer_id not in LAYERS:
         raise NotFound(
@@ -228,8 +230,9 @@ def layer_features(
     else:
         # One park's export reads that park's sites only (apply_filter would drop the rest).
         sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
-        if anonymise:
-            sites = anonymised(sites, ctx.parks, ctx.municipalities)
+        sites, flows = shown_registry(
+            sites, flows, ctx.parks, ctx.municipalities, PUBLIC if anonymise else scope
+        )
         sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
         by_site = {s.id: s for s in sites if s.id is not None}
         if layer_id == "sites":

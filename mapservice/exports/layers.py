@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapservice.domain.access import Scope
+from mapservice.domain.disclosure import quantity_withheld, shown_synergy
 from mapservice.domain.model import (
     UNIT_LABELS,
     Direction,
@@ -236,8 +237,10 @@ def synergy_features(
 ) -> Iterator[dict[str, Any]]:
     """Synergies as lines from the offer's site to the need's, when one end is in scope.
 
-    Figures that scale with a quantity give it away: they leave only when neither flow is
-    confidential, or to those who see confidential data.
+    ``flows`` and ``sites`` are the disclosed ones (:func:`mapservice.domain.disclosure.
+    shown_registry`): lines end at the shown points, and each synergy is disclosed too
+    (:func:`~mapservice.domain.disclosure.shown_synergy`: no figure that gives a withheld
+    quantity or a hidden point back).
     """
     layer = LAYERS["synergies"]
     for s in synergies:
@@ -247,7 +250,8 @@ def synergy_features(
         a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
         if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
             continue
-        secret = (out_f.confidential or in_f.confidential) and not scope.confidential
+        s = shown_synergy(s, out_f, in_f, a, b, scope)
+        secret = quantity_withheld(out_f, scope) or quantity_withheld(in_f, scope)
         category = ctx.taxonomy.get(out_f.category_code)
 
         props = {
@@ -267,12 +271,13 @@ def synergy_features(
             "geodesic_km": _thousandth(s.geodesic_m),
             "road_km": _thousandth(s.road_m),
             "duration_min": None if s.duration_s is None else round(s.duration_s / 60, 1),
-            "tonnes_per_year": None if secret else s.tonnes_per_year,
-            "transport_t_co2e": None if secret else _thousandth(s.transport_kg_co2e),
-            "net_t_co2e": None if secret else _thousandth(s.net_kg_co2e),
-            "net_benefit_cad": None if secret else s.net_benefit_cad,
+            "tonnes_per_year": s.tonnes_per_year,
+            "transport_t_co2e": _thousandth(s.transport_kg_co2e),
+            "net_t_co2e": _thousandth(s.net_kg_co2e),
+            "net_benefit_cad": s.net_benefit_cad,
             "updated_at": s.updated_at.isoformat() if s.updated_at else None,
-            # French, as stored; never a confidential quantity (shown_reasons).
+            # French, as stored; never a confidential quantity (shown_reasons, again: a
+            # reason stored before a flow was marked confidential).
             "reasons": " | ".join(shown_reasons(s.reasons, secret=secret)),
         }
         geometry = None
@@ -306,7 +311,8 @@ def route_features(
         a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
         if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
             continue
-        route = routes.get(s.id or -1)
+        s = shown_synergy(s, out_f, in_f, a, b, scope)
+        route = routes.get(s.id or -1) if s.road_m is not None else None
         props = {
             "synergy_id": s.id,
             "status": s.status.value,

@@ -3,8 +3,9 @@
 The web pages hand this data to :mod:`mapservice.views.folium_maps`, whose script draws it in the
 browser
 (one GeoJSON object, not one Python object per marker). Every string stays data: the browser
-sets it as text, never as HTML. Anonymising happens here, before anything is written out, so
-a hidden name or position never reaches the page.
+sets it as text, never as HTML. The registry is disclosed to the reader
+(:mod:`mapservice.domain.disclosure`) before anything is filtered or written out, so a hidden
+name, position or quantity, or a figure that gives one back, never reaches the page.
 """
 
 from __future__ import annotations
@@ -13,16 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from mapservice.domain.model import (
-    Direction,
-    Flow,
-    Municipality,
-    Park,
-    Site,
-    Synergy,
-    SynergyStatus,
-    places_holding,
-)
+from mapservice.domain.access import PUBLIC, STAFF, Scope
+from mapservice.domain.disclosure import shown_place, shown_registry, shown_synergy
+from mapservice.domain.model import Direction, Flow, Park, Site, Synergy, SynergyStatus
 from mapservice.domain.reasons import score_100
 from mapservice.domain.sectors import SECTOR_GROUPS, sector_group
 from mapservice.geo import geojson
@@ -55,53 +49,6 @@ def filter_choices(svc: Services) -> FilterChoices:
     )
 
 
-def shown_place(site: Site, munis: Mapping[str, Municipality]) -> Municipality | None:
-    """The municipality or borough of a site (a sector stands for the place that holds it)."""
-    chain = places_holding(site.municipality_id, munis)
-    return next((m for m in chain if m.kind != "sector"), chain[-1] if chain else None)
-
-
-def anonymised(
-    sites: Iterable[Site], parks: Mapping[str, Park], munis: Mapping[str, Municipality]
-) -> list[Site]:
-    """Sites of members who did not consent, moved to their park or town and left unnamed.
-
-    The name, site name, address and postal code go; the point becomes the park's centre
-    (or the municipality's or borough's); what is left to show is the sector. The id stays,
-    to join the site's flows, but the page gets no link for it.
-    """
-    out = []
-    for site in sites:
-        if site.public_consent:
-            out.append(site)
-            continue
-        park = parks.get(site.park_id or "")
-        place = shown_place(site, munis)
-        lon, lat = (
-            (park.centre_lon, park.centre_lat)
-            if park
-            else (place.lon, place.lat)
-            if place
-            else (None, None)
-        )
-        out.append(
-            replace(
-                site,
-                member_name=None,
-                name="",
-                address=None,
-                postal_code=None,
-                lon=lon,
-                lat=lat,
-                geocode_note=None,
-                geocoded_by=None,
-                geocode_source=None,
-                municipality_id=place.id if place else None,
-            )
-        )
-    return out
-
-
 @dataclass
 class ViewData:
     """What one map view draws, JSON-ready; ``sites`` and ``flows`` are what passed the filter."""
@@ -117,7 +64,7 @@ def _flow_rows(flows: list[Flow], svc: Services, lang: str, *, anonymous: bool) 
     for flow in flows:
         label = svc.taxonomy.label(flow.category_code, lang)
         if flow.to_classify:  # its category is not known yet: show its text, flagged
-            label = flow.material_text or flow.description
+            label = flow.material_text or flow.description or label
         if anonymous:
             rows.append([label, "", "", 1] if flow.to_classify else [label, "", ""])
             continue
@@ -223,7 +170,13 @@ def region_view(
 
     def with_lines() -> ViewData:
         lines = synergy_lines(
-            svc, shown.sites, shown.flows, lang=lang, status_labels=labels, statuses=statuses
+            svc,
+            shown.sites,
+            shown.flows,
+            lang=lang,
+            status_labels=labels,
+            statuses=statuses,
+            scope=reader_scope(anonymise),
         )
         data = {
             name: ({"type": "FeatureCollection", "features": lines} if name == "lines" else value)
@@ -242,8 +195,8 @@ def _build_region_view(
     parks = svc.park_ids()
     munis = svc.gazetteer.municipalities
     sites, flows = svc.sites_with_flows(park_id=view.park or None)  # the filter keeps no other
-    if anonymise:
-        sites = anonymised(sites, parks, munis)
+    # Disclosed before the filter: a search or a filter runs over what the reader sees only.
+    sites, flows = shown_registry(sites, flows, parks, munis, reader_scope(anonymise))
     sites, flows = apply_filter(view, sites, flows, filter_choices(svc))
     shown_parks = {view.park} if view.park else None
     data = {
@@ -270,10 +223,14 @@ def synergy_lines(
     lang: str,
     status_labels: Mapping[str, str],
     statuses: frozenset[SynergyStatus] | None = None,
+    scope: Scope = STAFF,
 ) -> list[dict[str, Any]]:
     """Saved synergies whose both flows are shown (and whose status is among ``statuses``,
     all when None), as lines coloured by status, along the road route that gives their
-    distance where one is drawn (:mod:`mapservice.views.route_lines`)."""
+    distance where one is drawn (:mod:`mapservice.views.route_lines`).
+
+    ``sites`` and ``flows`` are the disclosed ones (:func:`region_view`); each synergy is
+    disclosed to ``scope`` too, so a popup has no figure that gives a hidden value back."""
     flow_ids = {f.id for f in flows}
     site_of = {f.id: f.site_id for f in flows}
     where = {s.id: (s.lon, s.lat) for s in sites if s.lon is not None and s.lat is not None}
@@ -307,6 +264,10 @@ def synergy_lines(
         b = where.get(site_of[synergy.input_flow_id])
         if a is None or b is None or a == b:
             continue
+        out_f, in_f = by_id[synergy.output_flow_id], by_id[synergy.input_flow_id]
+        synergy = shown_synergy(
+            synergy, out_f, in_f, site_by_id[out_f.site_id], site_by_id[in_f.site_id], scope
+        )
         shown_lines.append((synergy, a, b))
     # An anonymised site (no name) stands at its park or town: no road route from there.
     routes = line_routes(
@@ -338,6 +299,12 @@ def synergy_lines(
         )
         features.append(drawn_feature(props, a, b, route, status_labels))  # type: ignore[arg-type]
     return features
+
+
+def reader_scope(anonymise: bool) -> Scope:
+    """The scope a map is disclosed to: the public's when anonymised, else staff's (only staff
+    see the full map)."""
+    return PUBLIC if anonymise else STAFF
 
 
 def _exact(sites: Mapping[int | None, Site], flows: Mapping[int | None, Flow], s: Synergy) -> bool:

@@ -12,6 +12,9 @@
 - :mod:`tests.support.clock`: a clock that moves only when the code under test sleeps.
 - :mod:`tests.support.concurrent_writer`: one writer of the concurrency tests (thread or process).
 - :mod:`tests.support.pages`: what the tests read out of a rendered page.
+- :mod:`tests.support.inference_data`, :mod:`tests.support.inference_attacks`,
+  :mod:`tests.support.inference_run`: the inference suite's truth, outputs, attacks and scores.
+- :mod:`tests.support.twin_registry`: a registry's twin that differs only in hidden values.
 
 A test module imports from here, never from ``conftest`` or from another test module
 (``tests/test_suite_layout.py`` checks).
