@@ -138,7 +138,7 @@ def name_parts(names: Iterable[str]) -> list[str]:
     :data:`MIN_NAME_PART` long; longest first."""
     parts: set[str] = set()
     for name in names:
-        pieces = [name, *re.split(r"[\s._@+-]+", name)]
+        pieces = [name, name.partition("@")[0], *re.split(r"[\s._@+-]+", name)]
         parts.update(_NOT_ALNUM.sub("", fold(piece)) for piece in pieces)
     return sorted((p for p in parts if len(p) >= MIN_NAME_PART), key=lambda p: (-len(p), p))
 

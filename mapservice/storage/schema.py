@@ -319,7 +319,6 @@ users = sa.Table(
     sa.Column("locked_until", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    # moved on to end every session of the account (migration 0014)
     sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
 )
 
@@ -337,9 +336,7 @@ api_tokens = sa.Table(
     sa.Index("ix_api_tokens_user", "user_id"),
 )
 
-#: Failed sign-ins of the last minutes (a successful one is not counted), by a keyed hash of the
-#: client's address (never the address itself), shared by every serving process; older rows
-#: are dropped as new ones come.
+#: Failed sign-ins of the last minutes, by a keyed hash of the client's address (never the address).
 sign_in_attempts = sa.Table(
     "sign_in_attempts",
     metadata,
