@@ -107,7 +107,8 @@ def prepare(folder: Path, sites: str, seed: int) -> Fixture:
             (s.output_flow_id, s.input_flow_id)
             for s in svc.repo.synergies(status=SynergyStatus.CANDIDATE)
         ]
-        accounts.add_user(svc, username=USERNAME, password="bench-load-password", role="staff")
+        # the password is never used (the bench signs with a token); it must only pass the rules
+        accounts.add_user(svc, username=USERNAME, password="tuque-verglas-outarde", role="staff")
         token = accounts.make_token(svc, USERNAME, "bench")
         located = [s for s in svc.repo.sites() if s.lat is not None and s.lon is not None]
         flows = svc.repo.flows()

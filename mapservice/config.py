@@ -270,6 +270,12 @@ SETTINGS: tuple[Setting, ...] = (
         _flag,
     ),
     Setting(
+        "SESSION_LIFETIME_H",
+        12.0,
+        "Hours a signed-in session lasts after its last request; each request renews it.",
+        _positive_float,
+    ),
+    Setting(
         "TRUSTED_PROXIES",
         (),
         "Addresses or networks of the reverse proxies in front of the service, comma-separated "

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mapservice.accounts import password_rules
 from mapservice.caching import Caches, ChangeStamp
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import Direction, Flow, ImportResult, Park, Site
@@ -63,6 +64,11 @@ class Services:
     @cached_property
     def taxonomy(self) -> Taxonomy:
         return Taxonomy.from_directory(self.data_dir)
+
+    @cached_property
+    def common_passwords(self) -> frozenset[str]:
+        """The passwords too common to choose (``data/common_passwords.txt``), as compared."""
+        return password_rules.load_common(self.data_dir / password_rules.COMMON_FILE)
 
     @property
     def places(self) -> Places:

@@ -1,11 +1,11 @@
-"""Accounts: create them, change their role, check a password or a token.
+"""Accounts: create them, change their role or password, check a token.
 
 Passwords are hashed with scrypt (:mod:`mapservice.accounts.passwords`) and never logged nor
-returned. A personal token is shown once, when made: ``ms_`` and 43 random URL-safe
-characters; only its SHA-256 is stored (the token is random enough that a slow hash would add
-nothing), with its first characters so its owner can tell their tokens apart. After
-:data:`MAX_FAILURES` wrong passwords in a row an account is locked for :data:`LOCK_S` seconds,
-doubling with each further failure.
+returned; a new one must pass :mod:`mapservice.accounts.password_rules`. A personal token is
+shown once, when made: ``ms_`` and 43 random URL-safe characters; only its SHA-256 is stored
+(the token is random enough that a slow hash would add nothing), with its first characters so
+its owner can tell their tokens apart. A new password, role, parks or (de)activation ends every
+session of the account (:mod:`mapservice.accounts.sign_in` signs in and keeps sessions).
 """
 
 from __future__ import annotations
@@ -13,40 +13,22 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from mapservice.accounts.passwords import check_password_hash, hash_password
-from mapservice.domain.access import ANONYMOUS, Principal, Role
+from mapservice.accounts import password_rules
+from mapservice.accounts.passwords import hash_password
+from mapservice.accounts.sign_in import principal
+from mapservice.domain.access import Principal, Role
 from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import ApiToken, User
-from mapservice.errors import FormErrors, InvalidInput, NotFound, NotSignedIn, check_plain_text, tr
+from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, check_plain_text, tr
 
 if TYPE_CHECKING:
     from mapservice.services import Services
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
-MIN_PASSWORD = 10
-MAX_FAILURES = 5
-LOCK_S = 300
 TOKEN_PREFIX = "ms_"
-#: Compared against when no account has the name, so that a wrong name costs as much time as
-#: a wrong password and does not tell which names exist.
-_DUMMY_HASH = hash_password("pas un vrai mot de passe")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def principal(user: User, *, by_token: bool = False) -> Principal:
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        role=Role(user.role),
-        parks=user.parks,
-        by_token=by_token,
-    )
 
 
 def parse_role(text: str) -> Role:
@@ -63,17 +45,18 @@ def parse_role(text: str) -> Role:
         ) from None
 
 
-def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            tr(
-                "Mot de passe trop court : {length} caractères (au moins {minimum}).",
-                length=len(password),
-                minimum=MIN_PASSWORD,
-            ),
-            field="password",
-        )
-    check_plain_text(password, "password")
+def check_password(svc: Services, password: str, *, names: Iterable[str] = ()) -> None:
+    """Refuse (:class:`InvalidInput` on ``password``) a password that is short, trivial,
+    common or holds one of the account's ``names`` (see :mod:`~.password_rules`)."""
+    password_rules.check(password, common=svc.common_passwords, names=names)
+
+
+def random_password(svc: Services, *, names: Iterable[str] = ()) -> str:
+    """A random password (16 URL-safe characters) that the rules accept for ``names``."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password_rules.problem(password, common=svc.common_passwords, names=names) is None:
+            return password
 
 
 def parse_parks(svc: Services, role: Role, parks: list[str] | tuple[str, ...]) -> frozenset[str]:
@@ -122,7 +105,7 @@ def add_user(
         )
     checked_role: Role | None = None
     for field, check in (
-        ("password", lambda: check_password(password)),
+        ("password", lambda: check_password(svc, password, names=(name, display_name))),
         ("role", lambda: parse_role(role)),
         ("display_name", lambda: check_plain_text(display_name, "display_name")),
     ):
@@ -166,7 +149,11 @@ def set_role(
             field="role",
         )
     svc.repo.update_user(
-        user.id, role=new_role.value, parks=parse_parks(svc, new_role, parks), actor=actor
+        user.id,
+        role=new_role.value,
+        parks=parse_parks(svc, new_role, parks),
+        end_sessions=True,
+        actor=actor,
     )
     return svc.repo.get_user(user.id)
 
@@ -174,14 +161,15 @@ def set_role(
 def reset_password(
     svc: Services, username: str, password: str, *, actor: str = SYSTEM_ACTOR
 ) -> User:
-    """Set a new password; it also unlocks the account."""
+    """Set a new password; it also unlocks the account and ends its sessions."""
     user = require_user(svc, username)
-    check_password(password)
+    check_password(svc, password, names=(user.username, user.display_name))
     svc.repo.update_user(
         user.id,
         password_hash=hash_password(password),
         failed_logins=0,
         locked_until=None,
+        end_sessions=True,
         actor=actor,
     )
     return user
@@ -191,7 +179,7 @@ def set_active(svc: Services, username: str, active: bool, *, actor: str = SYSTE
     user = require_user(svc, username)
     if not active and user.role == Role.ADMIN and svc.repo.count_admins() <= 1:
         raise InvalidInput(tr("C'est le dernier administrateur actif."), field="active")
-    svc.repo.update_user(user.id, active=active, actor=actor)
+    svc.repo.update_user(user.id, active=active, end_sessions=True, actor=actor)
     return user
 
 
@@ -202,42 +190,6 @@ def require_user(svc: Services, username: str) -> User:
             tr("Aucun compte ne s'appelle {username!r}.", username=username[:80]), field="username"
         )
     return user
-
-
-def authenticate(svc: Services, username: str, password: str) -> Principal:
-    """The account's principal if the password is right; :class:`NotSignedIn` otherwise.
-
-    The message is the same for an unknown name and a wrong password, except when the account
-    is locked, which its owner needs to know.
-    """
-    user = svc.repo.find_user(username.strip())
-    now = _now()
-    if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)
-        raise NotSignedIn(tr("Nom d'utilisateur ou mot de passe incorrect."))
-    locked = user.locked_until
-    if locked is not None and locked.tzinfo is None:
-        locked = locked.replace(tzinfo=UTC)
-    if locked is not None and locked > now:
-        raise NotSignedIn(
-            tr(
-                "Compte verrouillé après {failed_logins} essais : réessayez "
-                "après {until:%H:%M} UTC, ou demandez à un "
-                "administrateur de réinitialiser le mot de passe.",
-                failed_logins=user.failed_logins,
-                until=locked.astimezone(UTC),
-            )
-        )
-    if not check_password_hash(user.password_hash, password):
-        failures = user.failed_logins + 1
-        lock = None
-        if failures >= MAX_FAILURES:
-            lock = now + timedelta(seconds=LOCK_S * 2 ** (failures - MAX_FAILURES))
-        svc.repo.update_user(user.id, failed_logins=failures, locked_until=lock)
-        raise NotSignedIn(tr("Nom d'utilisateur ou mot de passe incorrect."))
-    if user.failed_logins or user.locked_until is not None:
-        svc.repo.update_user(user.id, failed_logins=0, locked_until=None)
-    return principal(user)
 
 
 def _digest(secret: str) -> str:
@@ -266,15 +218,6 @@ def token_principal(svc: Services, secret: str) -> Principal:
     return principal(found[1], by_token=True)
 
 
-def user_principal(svc: Services, user_id: int) -> Principal:
-    """The principal of a signed-in session's account, or nobody if it is gone or inactive."""
-    try:
-        user = svc.repo.get_user(user_id)
-    except NotFound:  # a removed account ends its sessions
-        return ANONYMOUS
-    return principal(user) if user.active else ANONYMOUS
-
-
 def get_user(svc: Services, user_id: int) -> User:
     """The account ``user_id``; :class:`NotFound` when there is none."""
     return svc.repo.get_user(user_id)
@@ -293,14 +236,6 @@ def tokens(svc: Services, user_id: int) -> list[ApiToken]:
 def revoke_token(svc: Services, token_id: int, *, user_id: int | None, actor: str) -> None:
     """Revoke token ``token_id`` of account ``user_id``, as ``actor``."""
     svc.repo.revoke_token(token_id, user_id=user_id, actor=actor)
-
-
-def allow_sign_in_attempt(svc: Services, client_key: str, *, window_s: float, limit: int) -> bool:
-    """Count a sign-in attempt of ``client_key``; False past ``limit`` in ``window_s`` seconds.
-
-    Counted in the database, so that every serving process shares the count.
-    """
-    return svc.repo.sign_in_attempt(client_key, now=_now(), window_s=window_s, limit=limit)
 
 
 #: The setting that opens the anonymised map to everyone (``"1"``) or to staff only.

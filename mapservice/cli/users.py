@@ -7,7 +7,6 @@ printed once.
 
 from __future__ import annotations
 
-import secrets
 import sys
 from typing import Any
 
@@ -95,7 +94,10 @@ def set_role(ctx: click.Context, username: str, role: str, parks: tuple[str, ...
     click.echo(f"{found.username} : {found.role}{where}.")
 
 
-@user.command("reset-password", help="Donner un nouveau mot de passe (déverrouille le compte).")
+@user.command(
+    "reset-password",
+    help="Donner un nouveau mot de passe (déverrouille le compte et ferme ses sessions).",
+)
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée.")
 @click.option("--generate", is_flag=True, help="En tirer un au hasard et l'afficher une fois.")
@@ -103,9 +105,14 @@ def set_role(ctx: click.Context, username: str, role: str, parks: tuple[str, ...
 def reset_password(ctx: click.Context, username: str, password_stdin: bool, generate: bool) -> None:
     from mapservice.accounts import jobs as accounts
 
-    password = secrets.token_urlsafe(12) if generate else _password(password_stdin)
+    svc = _svc(ctx)
     try:
-        accounts.reset_password(_svc(ctx), username, password, actor=cli_actor())
+        if generate:
+            found = accounts.require_user(svc, username)
+            password = accounts.random_password(svc, names=(found.username, found.display_name))
+        else:
+            password = _password(password_stdin)
+        accounts.reset_password(svc, username, password, actor=cli_actor())
     except MapserviceError as exc:
         _fail(exc)
     click.echo(

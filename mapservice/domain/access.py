@@ -76,6 +76,8 @@ class Principal:
     role: Role | None = None
     parks: frozenset[str] = frozenset()
     by_token: bool = False
+    #: The account's session version when it was read (see :mod:`mapservice.accounts.sign_in`).
+    session_version: int = 0
 
     @property
     def signed_in(self) -> bool:

@@ -382,6 +382,7 @@ class User:
     active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = None
+    session_version: int = 0  # what a session must hold to be this account's (see accounts)
 
 
 @dataclass(frozen=True)

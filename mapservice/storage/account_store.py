@@ -3,7 +3,7 @@
 Passwords and tokens arrive here already hashed (:mod:`mapservice.accounts.jobs` hashes them); this
 module never sees a secret in clear. Changes to accounts and settings are logged with who made
 them (``actor``) in the audit log, hashes redacted; sign-in bookkeeping (failed attempts,
-locks) is not.
+locks, session versions) is not.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def _user(r: sa.Row[Any], prefix: str = "") -> User:
         active=bool(v["active"]),
         failed_logins=v["failed_logins"],
         locked_until=v["locked_until"],
+        session_version=v["session_version"],
     )
 
 
@@ -121,7 +122,11 @@ class AccountStore:
             record_change(conn, "users", user_id, None, actor=actor)
             return user_id
 
-    def update_user(self, user_id: int, *, actor: str = SYSTEM_ACTOR, **values: Any) -> None:
+    def update_user(
+        self, user_id: int, *, actor: str = SYSTEM_ACTOR, end_sessions: bool = False, **values: Any
+    ) -> None:
+        """Change an account's ``values``; ``end_sessions`` also moves its session version on,
+        in the same transaction, which ends every session of the account."""
         allowed = {
             "display_name",
             "password_hash",
@@ -136,6 +141,8 @@ class AccountStore:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
         if "parks" in values:
             values["parks"] = ",".join(sorted(values["parks"]))
+        if end_sessions:
+            values["session_version"] = t.users.c.session_version + 1
         with self._begin() as conn:
             before = snapshot(conn, "users", user_id)
             done = conn.execute(
@@ -241,25 +248,25 @@ class AccountStore:
 
     # --- sign-in attempts ---
 
-    def sign_in_attempt(
-        self, address_key: str, *, now: datetime, window_s: float, limit: int
-    ) -> bool:
-        """Count one sign-in attempt from ``address_key``; False (and not counted) when it
-        already made ``limit`` in the last ``window_s`` seconds. Attempts older than the
-        window are dropped, whoever made them."""
+    def sign_in_failures(self, address_key: str, *, now: datetime, window_s: float) -> int:
+        """How many failed sign-ins ``address_key`` made in the last ``window_s`` seconds.
+
+        Failures older than the window are dropped first, whoever made them."""
         table = t.sign_in_attempts
-        since = now - timedelta(seconds=window_s)
         with self._begin() as conn:
-            conn.execute(table.delete().where(table.c.at <= since))
-            made = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(table)
-                .where(table.c.address_key == address_key)
-            ).scalar_one()
-            if made >= limit:
-                return False
-            conn.execute(table.insert().values(address_key=address_key, at=now))
-        return True
+            conn.execute(table.delete().where(table.c.at <= now - timedelta(seconds=window_s)))
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(table.c.address_key == address_key)
+                ).scalar_one()
+            )
+
+    def add_sign_in_failure(self, address_key: str, *, now: datetime) -> None:
+        """Count one failed sign-in of ``address_key``."""
+        with self._begin() as conn:
+            conn.execute(t.sign_in_attempts.insert().values(address_key=address_key, at=now))
 
     # --- settings ---
 

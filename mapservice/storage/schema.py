@@ -319,6 +319,7 @@ users = sa.Table(
     sa.Column("locked_until", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
 )
 
 api_tokens = sa.Table(
@@ -335,8 +336,7 @@ api_tokens = sa.Table(
     sa.Index("ix_api_tokens_user", "user_id"),
 )
 
-#: Sign-in attempts of the last minutes, by a keyed hash of the client's address (never the
-#: address itself), shared by every serving process; older rows are dropped as new ones come.
+#: Failed sign-ins of the last minutes, by a keyed hash of the client's address (never the address).
 sign_in_attempts = sa.Table(
     "sign_in_attempts",
     metadata,

@@ -1,10 +1,14 @@
 """Signing in and out, one's own account and tokens, and the administrator's page.
 
-Sessions are Flask-Login's (a signed cookie holding the account id, looked up on every
-request, so a disabled account or a changed role takes effect at once). Machines send a
-personal token instead: ``Authorization: Bearer ms_…``, or HTTP Basic with the token as the
-password (what QGIS and GDAL can store). Sign-in attempts are throttled per address and per
-account (:mod:`mapservice.accounts.jobs` locks an account after repeated failures).
+Sessions are Flask-Login's: a signed cookie holding the account id and the account's session
+version at sign-in, both checked against the account on every request, so that a disabled
+account or a changed role takes effect at once, and signing out, a new password, a new role or
+a deactivation end every session of the account (:mod:`mapservice.accounts.sign_in`). A session
+lasts ``MAPSERVICE_SESSION_LIFETIME_H`` hours after its last request
+(:mod:`mapservice.web.sessions`); signing in starts a new one, with a new CSRF token.
+Machines send a personal token instead: ``Authorization: Bearer ms_…``, or HTTP Basic with the
+token as the password (what QGIS and GDAL can store). Failed sign-ins are limited per client
+address, and an account is locked for a while after repeated failures.
 """
 
 from __future__ import annotations
@@ -19,23 +23,26 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from mapservice.accounts import jobs as accounts
+from mapservice.accounts import sign_in
 from mapservice.domain.access import ANONYMOUS, ROLE_LABELS, Principal, Role
 from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError, tr
-from mapservice.web import services
+from mapservice.web import services, sessions
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
-#: Sign-in attempts allowed per client address in :data:`WINDOW_S` seconds.
+#: Failed sign-ins allowed per client address in :data:`WINDOW_S` seconds.
 MAX_ATTEMPTS, WINDOW_S = 20, 600
 
 
@@ -44,7 +51,18 @@ class SessionUser(UserMixin):  # type: ignore[misc]
         self.who = who
 
     def get_id(self) -> str:
-        return str(self.who.user_id)
+        """What the session keeps: ``<account id>:<session version>``."""
+        return f"{self.who.user_id}:{self.who.session_version}"
+
+
+def _session_user(kept: str) -> SessionUser | None:
+    """The signed-in user of a session that keeps ``kept`` (see :meth:`SessionUser.get_id`);
+    None when its account's sessions have ended, or it is from before session versions."""
+    user_id, sep, version = kept.partition(":")
+    if not (sep and user_id.isdigit() and version.isdigit()):
+        return None
+    who = sign_in.session_principal(services(), int(user_id), int(version))
+    return SessionUser(who) if who.signed_in else None
 
 
 def current_principal() -> Principal:
@@ -76,14 +94,22 @@ def public_map_open() -> bool:
         return False
 
 
-def _allow_attempt() -> bool:
-    """Count this sign-in attempt against its client address: at most :data:`MAX_ATTEMPTS`
-    in :data:`WINDOW_S` seconds, counted in the database so that every serving process
-    (``serve --workers N``) shares the count. The address is stored as an HMAC under the
-    app's secret key, never as it came, and only for the window."""
+def _address_key() -> str:
+    """The client's address (behind a trusted proxy, the one it forwards: see
+    :mod:`mapservice.web.proxies`) as an HMAC under the app's secret key: failures are
+    counted in the database, so that every serving process (``serve --workers N``) shares the
+    count, but never under the address as it came, and only for :data:`WINDOW_S` seconds."""
     address = (request.remote_addr or "?").encode()
-    key = hmac.new(current_app.config["SECRET_KEY"].encode(), address, "sha256").hexdigest()
-    return accounts.allow_sign_in_attempt(services(), key, window_s=WINDOW_S, limit=MAX_ATTEMPTS)
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), address, "sha256").hexdigest()
+
+
+def _start_session(who: Principal) -> None:
+    """A new session for ``who``: nothing of the one before carries over (its CSRF token
+    above all), and it lasts while it is used (:mod:`mapservice.web.sessions`)."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    login_user(SessionUser(who), remember=False)
+    session.permanent = True
 
 
 def _safe_next(target: str | None) -> str:
@@ -103,28 +129,39 @@ def login() -> Any:
     status = 200
     if request.method == "POST":
         username = request.form.get("username", "")[:80]
-        if not _allow_attempt():
+        svc, address = services(), _address_key()
+        if sign_in.sign_in_refused(svc, address, window_s=WINDOW_S, limit=MAX_ATTEMPTS):
             errors["username"] = _(
                 "Trop d'essais depuis cette adresse : attendez quelques minutes."
             )
             status = 429
         else:
             try:
-                who = accounts.authenticate(services(), username, request.form.get("password", ""))
+                who = sign_in.authenticate(svc, username, request.form.get("password", ""))
             except NotSignedIn as exc:
+                sign_in.count_sign_in_failure(svc, address)
                 errors["password"] = exc.message
                 status = 401
             else:
-                login_user(SessionUser(who), remember=False)
+                _start_session(who)
                 return redirect(_safe_next(request.form.get("next")))
     return render_template(
-        "login.html", errors=errors, username=username, next=request.values.get("next", "")
+        "login.html",
+        errors=errors,
+        username=username,
+        next=request.values.get("next", ""),
+        lock={"failures": sign_in.MAX_FAILURES, "minutes": sign_in.MAX_LOCK_S // 60},
     ), status
 
 
 @bp.post("/deconnexion")
 def logout() -> Response:
+    """Sign out: end every session of the account, this browser's and any other's."""
+    who = current_principal()
+    if who.user_id is not None and not who.by_token:
+        sign_in.end_sessions(services(), who.user_id, actor=who.username)
     logout_user()
+    session.clear()
     return redirect(url_for("auth.login"))  # type: ignore[return-value]
 
 
@@ -242,17 +279,13 @@ def admin_public_map() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    sessions.init_app(app)
     login_manager.init_app(app)
     # "basic": a session holding only a CSRF token (a token client that keeps cookies) must
     # not stop the token from being read, as "strong" would by clearing it first
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def _load(user_id: str) -> SessionUser | None:
-        if not user_id.isdigit():
-            return None
-        who = accounts.user_principal(services(), int(user_id))
-        return SessionUser(who) if who.signed_in else None
+    login_manager.user_loader(_session_user)
 
     @login_manager.request_loader
     def _from_token(req: Any) -> SessionUser | None:

@@ -49,11 +49,14 @@ def csrf_token_of(html: str) -> str:
 
 def sign_in(client: Any, username: str, password: str = PASSWORD) -> Any:
     """Sign in through the real login form (CSRF token included); returns the client, which
-    then sends the session's CSRF token as ``X-CSRFToken`` with every write."""
+    then sends the new session's CSRF token (signing in changes it) as ``X-CSRFToken`` with
+    every write."""
     token = csrf_token_of(client.get("/connexion").get_data(as_text=True))
     resp = client.post(
         "/connexion", data={"username": username, "password": password, "csrf_token": token}
     )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-    client.environ_base["HTTP_X_CSRFTOKEN"] = token
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_token_of(
+        client.get("/compte").get_data(as_text=True)
+    )
     return client
