@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from flask import Blueprint, Response, request, stream_with_context
-from werkzeug.wsgi import wrap_file
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
@@ -106,6 +105,11 @@ def layer(layer: str, fmt: str) -> Response:
     )
     handle = svc.export_files.open(svc.change_stamp(), job)
     headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
-    # the server sends the file itself (waitress, gunicorn: wsgi.file_wrapper)
-    body = wrap_file(request.environ, handle)
-    return Response(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
+    return Response(_read(handle), mimetype=mimetype, headers=headers, direct_passthrough=True)
+
+
+def _read(handle: IO[bytes], block_bytes: int = 256 * 1024) -> Iterator[bytes]:
+    """The file in blocks, closed after the last (or when the client leaves)."""
+    with handle:
+        while block := handle.read(block_bytes):
+            yield block
