@@ -12,8 +12,8 @@ Each process counts the heavy requests it is running: at most ``HEAVY_PER_CLIENT
 account, and as many for one client address (the one :mod:`mapservice.web.proxies` gives:
 behind a trusted proxy, the forwarded client's), and ``HEAVY_PER_PROCESS`` in all. One more
 answers 429 with ``Retry-After: HEAVY_RETRY_AFTER_S`` and says why, without reading anything.
-A request holds its place until its answer is written (a streamed download: until its last
-chunk). The counts are one object with one lock, so they hold across waitress's threads; under
+A request holds its place until its answer is written (a streamed download or a kept file:
+until its last chunk, or until the client leaves). The counts are one object with one lock, so they hold across waitress's threads; under
 gunicorn each worker counts its own (a client may then run ``HEAVY_PER_CLIENT`` heavy requests
 in each worker): the limit that protects a process's threads is per process by nature.
 """
@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from flask import Flask, Response, current_app, g, make_response, request
 
@@ -128,8 +129,22 @@ def _enter() -> None:
     g.heavy_release = release
 
 
+def _hand_over(response: Response) -> Response:
+    """A streamed answer keeps the place until its last chunk is written, or the client
+    leaves (the server closes the body); any other gives it back as the request ends."""
+    if response.is_streamed and "heavy_release" in g:
+        response.response = _releasing(response.response, g.pop("heavy_release"))
+    return response
+
+
+def _releasing(body: Iterable[Any], release: Callable[[], None]) -> Iterator[Any]:
+    try:
+        yield from body
+    finally:
+        release()
+
+
 def _leave(_exc: BaseException | None) -> None:
-    # A streamed download keeps its request open until its last chunk: this runs then.
     release = g.pop("heavy_release", None)
     if release is not None:
         release()
@@ -142,6 +157,7 @@ def init_app(app: Flask) -> None:
         per_process=int(app.config.get("HEAVY_PER_PROCESS", 3)),
     )
     app.before_request(_enter)
+    app.after_request(_hand_over)
     app.teardown_request(_leave)
 
     @app.errorhandler(TooBusy)
