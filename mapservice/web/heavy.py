@@ -13,9 +13,10 @@ account, and as many for one client address (the one :mod:`mapservice.web.proxie
 behind a trusted proxy, the forwarded client's), and ``HEAVY_PER_PROCESS`` in all. One more
 answers 429 with ``Retry-After: HEAVY_RETRY_AFTER_S`` and says why, without reading anything.
 A request holds its place until its answer is written (a streamed download or a kept file:
-until its last chunk, or until the client leaves). The counts are one object with one lock, so they hold across waitress's threads; under
-gunicorn each worker counts its own (a client may then run ``HEAVY_PER_CLIENT`` heavy requests
-in each worker): the limit that protects a process's threads is per process by nature.
+until its last chunk, or until the client leaves). The counts are one object with one lock,
+so they hold across waitress's threads. Under gunicorn each worker counts its own: a client
+may then run ``HEAVY_PER_CLIENT`` heavy requests in each worker, which is acceptable, since
+the limit that matters, keeping threads free for everyone else, is a process's own.
 """
 
 from __future__ import annotations
