@@ -9,14 +9,15 @@ A request is **heavy** when it reads a whole layer or builds a file:
 - an OGC API items page of more than :data:`HEAVY_OGC_ITEMS` features (``limit``).
 
 Each process counts the heavy requests it is running: at most ``HEAVY_PER_CLIENT`` for one
-account, and as many for one client address (the one :mod:`mapservice.web.proxies` gives:
-behind a trusted proxy, the forwarded client's), and ``HEAVY_PER_PROCESS`` in all. One more
-answers 429 with ``Retry-After: HEAVY_RETRY_AFTER_S`` and says why, without reading anything.
-A request holds its place until its answer is written (a streamed download or a kept file:
-until its last chunk, or until the client leaves). The counts are one object with one lock,
-so they hold across waitress's threads. Under gunicorn each worker counts its own: a client
-may then run ``HEAVY_PER_CLIENT`` heavy requests in each worker, which is acceptable, since
-the limit that matters, keeping threads free for everyone else, is a process's own.
+account, and as many for one client address (the one :mod:`mapservice.web.proxies` gives: behind
+a trusted proxy, the forwarded client's), and ``HEAVY_PER_PROCESS`` in all. One more answers 429
+with ``Retry-After: HEAVY_RETRY_AFTER_S`` and says why, without reading anything. A request
+holds its place until its answer is ready (a file built), or, for a download computed as it
+streams (GeoJSON, CSV), until its last chunk or until the client leaves. The counts are one
+object with one lock, so they hold across waitress's threads. Under gunicorn each worker counts
+its own: a client may then run ``HEAVY_PER_CLIENT`` heavy requests in each worker, which is
+acceptable, since the limit that matters, keeping threads free for everyone else, is a process's
+own.
 """
 
 from __future__ import annotations
@@ -131,9 +132,11 @@ def _enter() -> None:
 
 
 def _hand_over(response: Response) -> Response:
-    """A streamed answer keeps the place until its last chunk is written, or the client
-    leaves (the server closes the body); any other gives it back as the request ends."""
-    if response.is_streamed and "heavy_release" in g:
+    """A streamed answer that computes as it goes (GeoJSON, CSV) keeps the place until its
+    last chunk is written, or the client leaves (the server closes the body); any other,
+    a kept file too (sent as it is, ``direct_passthrough``), gives it back as the request
+    ends."""
+    if response.is_streamed and not response.direct_passthrough and "heavy_release" in g:
         response.response = _releasing(response.response, g.pop("heavy_release"))
     return response
 
