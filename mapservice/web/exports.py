@@ -29,6 +29,8 @@ from mapservice.web.guard import export_scope
 bp = Blueprint("exports", __name__, url_prefix="/export")
 ALL = "tout"
 KNOWN = (*PARAMETERS, *EXTRA, "anonyme", "lang")
+#: Bytes read from a kept export file at a time.
+BLOCK_BYTES = 256 * 1024
 
 
 def _scope() -> tuple[Scope, bool]:
@@ -105,11 +107,15 @@ def layer(layer: str, fmt: str) -> Response:
     )
     handle = svc.export_files.open(svc.change_stamp(), job)
     headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
-    return Response(_read(handle), mimetype=mimetype, headers=headers, direct_passthrough=True)
+    # A real server sends the file itself (waitress from the file, gunicorn with sendfile)
+    # and closes it; elsewhere (the test client) it is read in blocks, closed after the last.
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    body = wrapper(handle, BLOCK_BYTES) if wrapper is not None else _read(handle)
+    return Response(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
 
 
-def _read(handle: IO[bytes], block_bytes: int = 256 * 1024) -> Iterator[bytes]:
+def _read(handle: IO[bytes]) -> Iterator[bytes]:
     """The file in blocks, closed after the last (or when the client leaves)."""
     with handle:
-        while block := handle.read(block_bytes):
+        while block := handle.read(BLOCK_BYTES):
             yield block
