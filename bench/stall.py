@@ -59,6 +59,7 @@ class Probe:
     phase: str
     latency_s: float
     status: int  # 0 when the request raised
+    started: float = 0.0  # time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def probe_loop(
                 status = 0
                 conn.close()
                 conn = http.client.HTTPConnection(server.host, server.port, timeout=timeout_s)
-            out.append(Probe(name, phase, time.perf_counter() - started, status))
+            out.append(Probe(name, phase, time.perf_counter() - started, status, started))
             time.sleep(pause_s)
     conn.close()
 
@@ -141,6 +142,25 @@ def heavy_process(
     for thread in threads:
         thread.join(timeout=5)
     queue.put([(p.latency_s, p.status, p.retry_after_s) for p in list(pulls)])
+
+
+def timeline(probes: Sequence[Probe], step_s: float = 5.0) -> list[dict[str, Any]]:
+    """The loaded probes by ``step_s`` from the start of the loaded phase: count, p95."""
+    loaded = [p for p in probes if p.phase == "loaded"]
+    if not loaded:
+        return []
+    start = min(p.started for p in loaded)
+    slots: dict[int, list[float]] = {}
+    for p in loaded:
+        slots.setdefault(int((p.started - start) // step_s), []).append(p.latency_s * 1000)
+    return [
+        {
+            "t_s": i * step_s,
+            "requests": len(slots.get(i, [])),
+            "p95_ms": percentile(sorted(slots.get(i, [])), 95),
+        }
+        for i in range(max(slots) + 1)
+    ]
 
 
 def summarise(probes: Sequence[Probe]) -> dict[str, dict[str, Any]]:
@@ -259,6 +279,7 @@ def run(
             "download_p50_s": percentile(done, 50),
             "download_max_s": done[-1] if done else float("nan"),
         },
+        "timeline": timeline(probes),
         "checks": checks,
         "pass": all(c["ok"] for c in checks),
     }
@@ -284,6 +305,10 @@ def print_report(report: dict[str, Any]) -> None:
         f"heavy clients: {h['downloads']} downloads (p50 {h['download_p50_s']:.2f} s, max "
         f"{h['download_max_s']:.2f} s), {h['refused_429']} answered 429, {h['errors']} errors "
         f"(statuses {h['statuses']})"
+    )
+    print(
+        "loaded, every 5 s (p95 ms of both probes): "
+        + "  ".join(f"{t['t_s']:g}s:{t['p95_ms']:.0f}" for t in report["timeline"])
     )
     print()
     for check in report["checks"]:

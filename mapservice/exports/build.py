@@ -4,7 +4,8 @@ It reads ``(settings, job, path)`` pickled on its standard input (from the servi
 :func:`mapservice.exports.files.build_in_child`: nothing else writes there), opens its own
 services over the same database and writes the job's layers to ``path`` with the writers of
 :mod:`mapservice.exports.formats`: the very rows a request built in the serving process would
-have had. Everything it creates is 0600 (``umask`` 077). Exit status 0 when written; 2 with a
+have had. Everything it creates is 0600 (``umask`` 077); it runs at a lower CPU priority
+(:data:`NICENESS`) than the server. Exit status 0 when written; 2 with a
 :class:`~mapservice.errors.MapserviceError` of ours pickled on standard output (the parent
 raises it again); anything else is a failure whose traceback is on standard error.
 """
@@ -42,8 +43,15 @@ def write(settings: dict[str, Any], job: ExportJob, path: Path) -> None:
         svc.close()
 
 
+#: How much lower than the serving process's the child's CPU priority is (``nice``): when
+#: the cores are busy, the requests of the serving process go first.
+NICENESS = 10
+
+
 def main() -> int:
     os.umask(0o077)
+    if hasattr(os, "nice"):  # POSIX
+        os.nice(NICENESS)
     settings, job, path = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the parent only
     try:
         write(settings, job, Path(path))
