@@ -192,3 +192,30 @@ def test_a_staff_sign_in_does_not_change_the_public_file(app):
     sign_in(browser, "personnel")
     staff = browser.get("/export/parks.xlsx").get_data()
     assert len(_kept(app)) == 2 and public != staff
+
+
+def test_the_child_reads_the_same_database_on_sqlite_and_postgis(services, tmp_path):
+    """The child process opens its own services from the settings it is given: the parks
+    workbook it writes holds the parks the serving process reads, on either database."""
+    files = ExportFiles(tmp_path / "exports", services.settings, keep=4)
+    job = ExportJob(("parks",), "xlsx", (), PUBLIC, True)
+    with files.open(services.change_stamp(), job) as handle:
+        (tmp_path / "parks.xlsx").write_bytes(handle.read())
+    rows = _rows(tmp_path / "parks.xlsx")["parks"]
+    assert len(rows) - 1 == len(services.repo.parks()) > 0
+    bad = ExportJob(("parks",), "xlsx", (("status", "perdue"),), PUBLIC, True)
+    with pytest.raises(InvalidInput) as raised:
+        files.open(services.change_stamp(), bad)  # refused by the child, said again here
+    assert raised.value.field == "status"
+    assert [p.name for p in (tmp_path / "exports").iterdir()] == [job.name(services.change_stamp())]
+
+
+def test_a_late_build_does_not_clean_away_newer_data(tmp_path):
+    files = ExportFiles(tmp_path, {}, keep=4)
+    newer = ChangeStamp("e", 4, 5)
+    kept = tmp_path / f"{stamp_part(newer)}-0.xlsx"
+    kept.write_bytes(b"x")
+    assert files._note(newer) == newer
+    assert files._note(STAMP) == newer  # an older stamp, from a build that started earlier
+    files.clean(files._note(STAMP))
+    assert kept.exists()

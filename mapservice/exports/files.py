@@ -108,10 +108,25 @@ class ExportFiles:
         self.keep = keep
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
+        self._newest: ChangeStamp | None = None
+
+    def _note(self, stamp: ChangeStamp) -> ChangeStamp:
+        """The newest stamp seen: a build that took long must not clean away the files of
+        data that changed meanwhile."""
+        with self._lock:
+            seen = self._newest
+            if (
+                seen is None
+                or seen.epoch != stamp.epoch
+                or (stamp.registry, stamp.synergies) >= (seen.registry, seen.synergies)
+            ):
+                self._newest = stamp
+            return self._newest  # type: ignore[return-value]
 
     def open(self, stamp: ChangeStamp, job: ExportJob) -> IO[bytes]:
         """The file of ``job`` for the data as of ``stamp``, open for reading; built first if
         missing. The caller closes it (an open file stays readable after its deletion)."""
+        self._note(stamp)
         target = self.folder / job.name(stamp)
         found = _opened(target)
         if found is not None:
@@ -127,7 +142,7 @@ class ExportFiles:
         finally:
             with self._lock:
                 self._building.pop(target.name, None)
-        self.clean(stamp)
+        self.clean(self._note(stamp))
         return found
 
     def _build(self, job: ExportJob, target: Path) -> None:
