@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking clean-venv
+.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking bench-stall clean-venv
 
 # The stamp files re-run pip only when pyproject.toml or constraints.txt changes. Every install
 # takes its versions from constraints.txt, so a run next month installs what this one did.
@@ -62,7 +62,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking
+bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking bench-stall
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -105,6 +105,13 @@ bench-board: $(VENV)/.installed-test
 RANKING_ARGS ?=
 bench-ranking: $(VENV)/.installed-test
 	$(BIN)/python -m bench.ranking $(RANKING_ARGS)
+
+# /healthz and the map while 8 clients pull tout.xlsx in a loop, against the same probes alone
+# (bench/stall.py), e.g.
+#   make bench-stall STALL_ARGS="--duration 120 --addresses 8 --json stall.json"
+STALL_ARGS ?=
+bench-stall: $(VENV)/.installed-test
+	$(BIN)/python -m bench.stall $(STALL_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -260,6 +260,35 @@ SETTINGS: tuple[Setting, ...] = (
         "serve's warming computes every located site's page ahead only when they all fit.",
         _non_negative_int,
     ),
+    Setting(
+        "HEAVY_PER_CLIENT",
+        2,
+        "Heavy requests (see README, « Requêtes lourdes ») one account, and one client address, "
+        "may have running at once in one serving process; one more answers 429 with "
+        "Retry-After.",
+        _positive_int,
+    ),
+    Setting(
+        "HEAVY_PER_PROCESS",
+        3,
+        "Heavy requests one serving process runs at once, all clients together (keep it below "
+        "`serve --threads`, so that threads stay free for pages and probes); one more answers "
+        "429 with Retry-After.",
+        _positive_int,
+    ),
+    Setting(
+        "HEAVY_RETRY_AFTER_S",
+        10,
+        "Seconds a client refused for too many heavy requests is told to wait (Retry-After).",
+        _positive_int,
+    ),
+    Setting(
+        "EXPORT_FILES_KEPT",
+        32,
+        "Workbooks and GeoPackages of the current data kept in `exports/` of the instance "
+        "folder, to be served again until the data change; older ones are deleted.",
+        _positive_int,
+    ),
     Setting("TILES", "OpenStreetMap", "Base map: a Folium tile name or an XYZ URL template."),
     Setting(
         "SECURE_COOKIES",

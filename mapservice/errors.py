@@ -166,6 +166,18 @@ class Forbidden(MapserviceError):
     code = "forbidden"
 
 
+class TooBusy(MapserviceError):
+    """Too many heavy requests at once (of this client, or in all): come back in
+    ``retry_after_s`` seconds (the web answers 429 with ``Retry-After``)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after_s: int, **extra: Any) -> None:
+        super().__init__(message, retry_after_s=retry_after_s, **extra)
+        self.retry_after_s = retry_after_s
+
+
 class InvalidInput(MapserviceError):
     """Input that does not have the expected form; names the offending field or parameter."""
 

@@ -19,6 +19,7 @@ from mapservice.domain.audit import SYSTEM_ACTOR
 from mapservice.domain.model import Direction, Flow, ImportResult, Park, Site
 from mapservice.domain.reference import load_reference
 from mapservice.errors import InvalidInput, tr
+from mapservice.exports.files import ExportFiles
 from mapservice.geo import geojson
 from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.geocoding import AddressBackend, CascadeGeocoder, Gazetteer, ParkLocator, ParkNames
@@ -202,6 +203,15 @@ class Services:
             raise InvalidInput(tr("Ce texte ne contient aucun mot à retenir."), field="text")
         self.repo.save_category_correction(key, text, code, author)
         return self.classify(text)
+
+    @cached_property
+    def export_files(self) -> ExportFiles:
+        """Export files built once per state of the data, in ``exports/`` of the instance."""
+        return ExportFiles(
+            Path(self.settings["INSTANCE_PATH"]) / "exports",
+            self.settings,
+            keep=int(self.settings.get("EXPORT_FILES_KEPT", 32)),
+        )
 
     # --- matching -----------------------------------------------------------------------------
 

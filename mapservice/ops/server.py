@@ -11,7 +11,10 @@ stops them all gracefully, SIGINT at once. gunicorn runs on Linux and other Unix
 
 Every worker keeps its own in-memory state: the caches are keyed by the database's stamps, so
 they stay right whichever process wrote. The sign-in limits (per address, per account) are
-counted in the database, so they hold across processes.
+counted in the database, so they hold across processes. The limits of heavy requests
+(:mod:`mapservice.web.heavy`) are counted by each process: what they protect is that process's
+threads. Export files built once (:mod:`mapservice.exports.files`) are shared by every process
+through the instance folder.
 
 gunicorn is told to trust no proxy header itself: the app reads ``X-Forwarded-*`` from the
 proxies of ``MAPSERVICE_TRUSTED_PROXIES`` only (:mod:`mapservice.web.proxies`), whichever server

@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         geocoding_pages,
         guard,
         health,
+        heavy,
         i18n,
         matching_runs,
         navigation,
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     i18n.init_app(app)
     auth.init_app(app)
     guard.init_app(app)  # after auth: it asks who is signed in
+    heavy.init_app(app)  # after the guard: a refused request takes no place
     navigation.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)

@@ -3,17 +3,16 @@ layer in one GeoPackage or workbook.
 
 They take the region map's filters (``park``, ``municipality``, ``mrc``, ``sector``,
 ``category``, ``direction``, ``q``) plus ``status`` and ``bbox``, so "export this view"
-downloads what the map draws. GeoJSON and CSV stream; XLSX and GeoPackage are built in a
-temporary file.
+downloads what the map draws. GeoJSON and CSV stream; XLSX and GeoPackage are built once per
+state of the data, in a child process, and served from the kept file
+(:mod:`mapservice.exports.files`). The heavy ones are counted (:mod:`mapservice.web.heavy`).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flask import Blueprint, Response, request, stream_with_context
 
@@ -21,6 +20,7 @@ from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports import formats as export_formats
 from mapservice.exports.fields import LAYERS
+from mapservice.exports.files import ExportJob, query_args
 from mapservice.exports.jobs import EXTRA, layer_features, parse_query
 from mapservice.views.map_filters import PARAMETERS
 from mapservice.web import services
@@ -29,6 +29,8 @@ from mapservice.web.guard import export_scope
 bp = Blueprint("exports", __name__, url_prefix="/export")
 ALL = "tout"
 KNOWN = (*PARAMETERS, *EXTRA, "anonyme", "lang")
+#: Bytes read from a kept export file at a time.
+BLOCK_BYTES = 256 * 1024
 
 
 def _scope() -> tuple[Scope, bool]:
@@ -90,20 +92,30 @@ def layer(layer: str, fmt: str) -> Response:
             else export_formats.csv_chunks(layer, features, scope)
         )
         return Response(stream_with_context(chunks), mimetype=mimetype, headers=headers)
-    found = {}
-    scope = _scope()[0]
-    for name in names:
-        found[name], scope = _features(name)
-    handle, temp = tempfile.mkstemp(suffix=f".{fmt}")
-    os.close(handle)
-    path = Path(temp)
-    path.unlink()  # the writers create the file
-    try:
-        if fmt == "xlsx":
-            export_formats.write_xlsx(path, found, scope)
-        else:
-            export_formats.write_gpkg(path, found, scope)
-        data = path.read_bytes()
-    finally:
-        path.unlink(missing_ok=True)
-    return Response(data, mimetype=mimetype, headers=headers)
+    # Workbooks and GeoPackages: built once per state of the data, in a child process, then
+    # served from the kept file (mapservice.exports.files).
+    _checked_args()
+    svc = services()
+    parse_query(svc, request.args)  # a bad parameter is said here, before any build
+    scope, anonymise = _scope()
+    job = ExportJob(
+        layers=tuple(names),
+        fmt=fmt,
+        args=query_args(request.args, ignored=("anonyme", "lang")),
+        scope=scope,
+        anonymise=anonymise,
+    )
+    handle = svc.export_files.open(svc.change_stamp(), job)
+    headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
+    # A real server sends the file itself (waitress from the file, gunicorn with sendfile)
+    # and closes it; elsewhere (the test client) it is read in blocks, closed after the last.
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    body = wrapper(handle, BLOCK_BYTES) if wrapper is not None else _read(handle)
+    return Response(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
+
+
+def _read(handle: IO[bytes]) -> Iterator[bytes]:
+    """The file in blocks, closed after the last (or when the client leaves)."""
+    with handle:
+        while block := handle.read(BLOCK_BYTES):
+            yield block
