@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mapservice.accounts import password_rules
 from mapservice.caching import Caches, ChangeStamp
 from mapservice.domain.audit import SYSTEM_ACTOR
-from mapservice.domain.model import Direction, Flow, ImportResult, Park, Site
+from mapservice.domain.model import Flow, ImportResult, Park, Site
 from mapservice.domain.reference import load_reference
 from mapservice.errors import InvalidInput, tr
 from mapservice.exports.files import ExportFiles
@@ -150,59 +150,6 @@ class Services:
             None,
             lambda: self.plain_classifier.with_corrections(self.repo.category_corrections()),
         )
-
-    def classify(self, text: str, direction: str | None = None) -> dict[str, Any]:
-        text = (text or "").strip()
-        if not text or len(text) > 300:
-            raise InvalidInput(
-                tr("Texte à classer vide ou trop long (1 à 300 caractères)."), field="text"
-            )
-        way = None
-        if direction:
-            try:
-                way = Direction(direction)
-            except ValueError:
-                raise InvalidInput(
-                    tr(
-                        "direction invalide : {direction!r} (output ou input).", direction=direction
-                    ),
-                    field="direction",
-                ) from None
-        found = self.classifier.classify(text, direction=way)
-        return {
-            "text": text,
-            "category": found.code,
-            "label_fr": self.taxonomy.label(found.code) if found.code else None,
-            "label_en": self.taxonomy.label(found.code, "en") if found.code else None,
-            "confidence": round(found.confidence, 3),
-            "method": found.method,
-            "flagged": found.flagged,
-            "reason": found.reason_fr,
-            "candidates": [
-                {"category": c, "label_fr": self.taxonomy.label(c), "confidence": round(v, 3)}
-                for c, v in found.candidates
-            ],
-        }
-
-    def correct_category(self, text: str, code: str, author: str) -> dict[str, Any]:
-        """Keep a staff correction: this wording means that category from now on."""
-        text = (text or "").strip()
-        if not text or len(text) > 300:
-            raise InvalidInput(tr("Texte vide ou trop long (1 à 300 caractères)."), field="text")
-        if self.taxonomy.get(code) is None:
-            raise InvalidInput(
-                tr("Catégorie inconnue : {code!r}.", code=code),
-                field="category",
-                suggestions=[c.code for c in self.taxonomy.suggest(code)],
-            )
-        author = (author or "").strip()
-        if not author or len(author) > 120:
-            raise InvalidInput(tr("Indiquez qui fait la correction."), field="author")
-        key = Classifier.key(text)
-        if not key:
-            raise InvalidInput(tr("Ce texte ne contient aucun mot à retenir."), field="text")
-        self.repo.save_category_correction(key, text, code, author)
-        return self.classify(text)
 
     @cached_property
     def export_files(self) -> ExportFiles:

@@ -131,13 +131,15 @@ def test_threads_share_the_caches_safely():
 def test_two_processes_on_one_database_each_see_the_others_writes(tmp_path):
     """Two service layers on one SQLite file stand for two processes: what one writes, the
     other's kept classifier and spatial index show at the next call."""
+    from mapservice.registry.category_words import classify_text, correct_category
+
     url = "sqlite:///" + str(tmp_path / "base.sqlite")
     one, other = (Services(make_settings(tmp_path, url)) for _ in range(2))
     try:
         one.init_database()
-        assert other.classify("rognures de cuir fin")["method"] != "correction"
-        one.correct_category("rognures de cuir fin", "bois.sciure", "Julie")
-        assert other.classify("rognures de cuir fin")["category"] == "bois.sciure"
+        assert classify_text(other, "rognures de cuir fin")["method"] != "correction"
+        correct_category(one, "rognures de cuir fin", "bois.sciure", "Julie")
+        assert classify_text(other, "rognures de cuir fin")["category"] == "bois.sciure"
 
         index = other.site_index
         assert other.site_index is index  # kept while the registry stays the same

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from mapservice.domain.model import Direction, Flow
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.materials.classify import Classifier
+from mapservice.registry.category_words import correct_category
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -98,7 +99,7 @@ def classify_wording(
             tr("Plus aucune offre ni aucun besoin n'attend ce classement : la file a changé.")
         )
     text = _text(waiting[0])
-    services.correct_category(text, code, actor)
+    correct_category(services, text, code, actor)
     done = twins = 0
     for flow in waiting:
         try:

@@ -14,6 +14,7 @@ from mapservice.errors import InvalidInput, check_plain_text, tr
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
 from mapservice.matching.impact_report import impact_report
+from mapservice.registry import category_words
 from mapservice.web import MAX_ROW_ID, services
 from mapservice.web.api import iso_utc
 
@@ -324,7 +325,9 @@ def move_synergy(synergy_id: int) -> Response:
 @bp.get("/classify")
 def classify() -> Response:
     args = request.args
-    return jsonify(services().classify(args.get("text") or "", args.get("direction")))
+    return jsonify(
+        category_words.classify_text(services(), args.get("text") or "", args.get("direction"))
+    )
 
 
 @bp.post("/classify/corrections")
@@ -333,4 +336,6 @@ def correct_category() -> Response:
     text, author = (
         check_plain_text(str(body.get(name) or ""), name) for name in ("text", "author")
     )
-    return jsonify(services().correct_category(text, str(body.get("category") or ""), author))
+    return jsonify(
+        category_words.correct_category(services(), text, str(body.get("category") or ""), author)
+    )
