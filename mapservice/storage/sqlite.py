@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mapservice.errors import StorageError, tr
 from mapservice.geo.spatial_index import SiteIndex, SpatialIndex
+from mapservice.private_files import create_private
 from mapservice.storage.sql import WRITE_OPTION, SqlRepository, storage_error
 
 #: How long a connection waits for another one's write lock before giving up, in milliseconds.
@@ -68,6 +69,8 @@ class _FileConnector:
 
     def __call__(self) -> sqlite3.Connection:
         mode = "rw" if self.seen else "rwc"
+        if not self.seen:
+            create_private(self.file)  # 0600, and so its -wal, -shm and -journal files
         uri = f"file:{urllib.parse.quote(str(self.file))}?mode={mode}"
         conn = sqlite3.connect(
             uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
