@@ -19,6 +19,11 @@ HEAD = known_revisions()[-1]
 
 
 def _health(tmp_path: Path, url: str, **config: str) -> tuple[int, dict]:
+    status, body, _cache = _health_and_cache(tmp_path, url, **config)
+    return status, body
+
+
+def _health_and_cache(tmp_path: Path, url: str, **config: str) -> tuple[int, dict, str | None]:
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -31,7 +36,7 @@ def _health(tmp_path: Path, url: str, **config: str) -> tuple[int, dict]:
     )
     response = app.test_client().get("/healthz")
     assert response.mimetype == "application/json"
-    return response.status_code, response.get_json()
+    return response.status_code, response.get_json(), response.headers.get("Cache-Control")
 
 
 def test_a_database_at_the_head_revision_is_healthy(tmp_path, demo_db):
@@ -95,8 +100,8 @@ def test_staff_get_the_details(client):
     [("127.0.0.1", True), ("10.0.0.0/8, 127.0.0.0/8", True), ("10.0.0.5", False), ("", False)],
 )
 def test_a_monitor_is_known_by_its_address(tmp_path, demo_db, monitors, details):
-    status, body = _health(tmp_path, demo_db, MONITORS=monitors)
-    assert status == 200
+    status, body, cache = _health_and_cache(tmp_path, demo_db, MONITORS=monitors)
+    assert status == 200 and (cache == "no-store") is details
     assert ("counts" in body) is details
     if not details:
         assert body == {"status": "ok"}

@@ -57,8 +57,11 @@ def healthz() -> Response:
     both revisions for those who may see them)."""
     health = services().health()
     ok = health["status"] == "ok"
-    response = jsonify(health if sees_details() else {"status": "ok" if ok else "degraded"})
+    details = sees_details()
+    response = jsonify(health if details else {"status": "ok" if ok else "degraded"})
     response.status_code = 200 if ok else 503
+    if details:  # a shared cache must not hand a monitor's answer to a stranger
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
