@@ -313,6 +313,15 @@ SETTINGS: tuple[Setting, ...] = (
         "host); from anyone else they are ignored. Empty by default: nobody is trusted.",
         _networks,
     ),
+    Setting(
+        "MONITORS",
+        (),
+        "Addresses or networks of the monitors that read `/healthz` in full (backend, schema "
+        "revisions, row counts), comma-separated (e.g. `127.0.0.1, 10.0.0.0/24`); behind a "
+        "proxy, set MAPSERVICE_TRUSTED_PROXIES too. Anyone else but staff gets the status "
+        "only. Empty by default.",
+        _networks,
+    ),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

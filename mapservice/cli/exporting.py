@@ -10,6 +10,7 @@ import click
 from mapservice.cli.common import fail as _fail
 from mapservice.cli.common import services as _services
 from mapservice.errors import MapserviceError
+from mapservice.private_files import create_private, make_private, open_private_text
 
 
 @click.command(help="Exporter une couche (ou toutes) en GeoJSON, CSV, XLSX ou GeoPackage.")
@@ -79,17 +80,20 @@ def export(
                 if fmt == "geojson"
                 else export_formats.csv_chunks(layer, features, scope)
             )
-            with out.open("w", encoding="utf-8", newline="") as fh:
+            with open_private_text(out) as fh:
                 for chunk in chunks:
                     fh.write(chunk)
             click.echo(f"{counted[0]} entités écrites dans {out}")
             return
         out.unlink(missing_ok=True)
         if fmt == "xlsx":
+            create_private(out)  # the workbook is written into it, which keeps its mode
             export_formats.write_xlsx(out, found, scope)
+            make_private(out)
             click.echo(f"{', '.join(names)} écrites dans {out}")
         else:
             counts = export_formats.write_gpkg(out, found, scope)
+            make_private(out)  # GDAL creates the file with the umask's mode
             click.echo(", ".join(f"{k} : {v}" for k, v in counts.items()) + f" → {out}")
     except MapserviceError as exc:
         _fail(exc)

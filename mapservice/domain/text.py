@@ -46,3 +46,21 @@ def fold(text: str) -> str:
 def squeeze(text: str) -> str:
     """Return the folded key with no spaces at all (``"L'Anse"`` and ``"Lanse"`` meet here)."""
     return fold(text).replace(" ", "")
+
+
+#: Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069),
+#: marks (U+200E, U+200F, U+061C). An override turns the text after it around on screen
+#: ("Trojan Source"): a name could show as another one, a total read backwards. No name,
+#: address or description needs them; the right-to-left letters they steer still show as such.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def without_bidi(text: str) -> str:
+    """Return ``text`` without bidirectional control characters (see :data:`BIDI_CONTROLS`).
+
+    Examples
+    --------
+    >>> without_bidi("Acme \u202eetats")
+    'Acme etats'
+    """
+    return BIDI_CONTROLS.sub("", text)

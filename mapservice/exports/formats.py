@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mapservice.domain.access import Scope
+from mapservice.domain.text import without_bidi
 from mapservice.exports.fields import LAYERS, Layer
 from mapservice.geo.geojson import positions
 
@@ -33,8 +34,9 @@ def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield '{"type":"FeatureCollection","features":['
     first = True
     for feature in features:
-        yield ("" if first else ",\n") + json.dumps(
-            feature, ensure_ascii=False, separators=(",", ":")
+        # A bidirectional control only ever stands inside a string: dropped from the text.
+        yield ("" if first else ",\n") + without_bidi(
+            json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
         )
         first = False
     yield "]}\n"
@@ -72,10 +74,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: Any) -> Any:
     """A text that a spreadsheet would run as a formula gets a leading apostrophe, which
-    Excel and LibreOffice show as text; numbers and other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    Excel and LibreOffice show as text, and loses its bidirectional controls; numbers and
+    other values pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = without_bidi(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def csv_chunks(
@@ -113,6 +117,8 @@ def write_xlsx(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope
 
     def text_cell(sheet: Any, value: Any) -> Any:
         """openpyxl writes a text starting with "=" as a live formula: keep it a string."""
+        if isinstance(value, str):
+            value = without_bidi(value)
         if isinstance(value, str) and value.startswith("="):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"

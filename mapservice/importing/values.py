@@ -6,7 +6,7 @@ import math
 import re
 
 from mapservice.domain.model import Direction, Frequency, Unit
-from mapservice.domain.text import fold
+from mapservice.domain.text import fold, without_bidi
 from mapservice.errors import tr
 from mapservice.geocoding.gazetteer import normalize_postal_code
 
@@ -217,8 +217,10 @@ def clean_text(text: str, *, lines: bool = False) -> str:
 
     With ``lines``, line breaks are kept (each line trimmed, ``\\r\\n`` made ``\\n``);
     without, they become spaces too, since a name or an address is one line. Other characters
-    (no-break spaces, U+2028) are left as they are.
+    (no-break spaces, U+2028) are left as they are, but bidirectional controls are dropped
+    (:func:`mapservice.domain.text.without_bidi`).
     """
+    text = without_bidi(text)
     if not _UNCLEAN.search(text):  # the common case, quickly
         return text.strip()
     if lines:

@@ -11,6 +11,7 @@ from mapservice.domain.reasons import score_100
 from mapservice.exports.formats import csv_safe
 from mapservice.geo import geojson
 from mapservice.matching.matcher import Candidate
+from mapservice.private_files import open_private_text
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -81,7 +82,7 @@ def write_candidates(services: Services, found: list[Candidate], path: Path) -> 
     """Write ``found`` to ``path`` (.csv or .geojson); return how many were written."""
     rows = [_row(c) for c in found]
     if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        with open_private_text(path) as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
@@ -91,7 +92,6 @@ def write_candidates(services: Services, found: list[Candidate], path: Path) -> 
         a = (c.output_site.lon or 0.0, c.output_site.lat or 0.0)
         b = (c.input_site.lon or 0.0, c.input_site.lat or 0.0)
         features.append(geojson.synergy_feature(row, a, b, f"{c.key[0]}-{c.key[1]}"))
-    path.write_text(
-        json.dumps(geojson.feature_collection(features), ensure_ascii=False), encoding="utf-8"
-    )
+    with open_private_text(path) as fh:
+        fh.write(json.dumps(geojson.feature_collection(features), ensure_ascii=False))
     return len(features)

@@ -29,6 +29,7 @@ from mapservice.ops.backup_files import (
     known_revision,
     staging_file,
 )
+from mapservice.private_files import create_private
 
 BACKUP_FOLDER = "sauvegardes"
 STAMP = "%Y%m%d-%H%M%S"
@@ -65,7 +66,7 @@ def backup(url: str, out: Path) -> BackupReport:
     started = time.monotonic()
     if out.exists():
         raise BackupError(tr("{out} existe déjà : choisissez un autre fichier (--out).", out=out))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if _backend(url) == "sqlite":
         revision = _backup_sqlite(_sqlite_path(url), out)
     else:
@@ -260,15 +261,17 @@ def _readable(path: Path) -> bool:
 
 def _keep_copy(path: Path, safety: Path, *, readable: bool) -> None:
     """Copy the current database to ``safety``: online when it can be read, else as files."""
+    create_private(safety)
     if readable:
         with closing(_connect(path)) as src, closing(_connect(safety)) as dst:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE")
         return
-    shutil.copy2(path, safety)
+    shutil.copyfile(path, safety)  # into the 0600 file: copy2 would copy the mode too
     for journal in ("-wal", "-journal"):
         if Path(f"{path}{journal}").exists():
-            shutil.copy2(f"{path}{journal}", f"{safety}{journal}")
+            create_private(Path(f"{safety}{journal}"))
+            shutil.copyfile(f"{path}{journal}", f"{safety}{journal}")
 
 
 def _install(staged: Path, path: Path) -> None:

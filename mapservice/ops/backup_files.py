@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mapservice.errors import MapserviceError, tr
+from mapservice.private_files import create_private
 
 #: Tables every mapservice database has had since the first revision.
 REQUIRED_TABLES = frozenset(
@@ -49,10 +50,15 @@ def known_revision(revision: str, what: str) -> str:
 
 @contextmanager
 def staging_file(path: Path, suffix: str) -> Iterator[Path]:
-    """A temporary file in ``path``'s folder (so a rename is atomic), removed afterwards."""
+    """A temporary file in ``path``'s folder (so a rename is atomic), removed afterwards.
+
+    It is created empty with mode 0600, which the copy written into it keeps (SQLite gives its
+    journal files the same), and so does the file it is renamed to.
+    """
     temp = path.with_name(f".{path.name}{suffix}-{os.getpid()}")
     for extra in ("", "-journal", "-wal", "-shm"):
         Path(f"{temp}{extra}").unlink(missing_ok=True)
+    create_private(temp)
     try:
         yield temp
     finally:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mapservice.domain.model import Flow, Member, Precision, Site
+from mapservice.domain.text import without_bidi
 from mapservice.errors import FormErrors, tr
 from mapservice.importing.values import CellError
 
@@ -48,8 +49,9 @@ class Form:
         missing: str = "",
         lines: bool = False,
     ) -> str | None:
-        """A trimmed text; runs of spaces become one, and line breaks too unless ``lines``."""
-        raw = (self.data.get(name) or "").replace("\r\n", "\n")
+        """A trimmed text; runs of spaces become one, and line breaks too unless ``lines``;
+        bidirectional controls are dropped."""
+        raw = without_bidi(self.data.get(name) or "").replace("\r\n", "\n")
         value = (
             "\n".join(" ".join(line.split()) for line in raw.split("\n")).strip()
             if lines

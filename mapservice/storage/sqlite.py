@@ -8,6 +8,7 @@ transaction can start with ``BEGIN IMMEDIATE`` (see :func:`_on_begin`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import urllib.parse
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mapservice.errors import StorageError, tr
 from mapservice.geo.spatial_index import SiteIndex, SpatialIndex
+from mapservice.private_files import create_private
 from mapservice.storage.sql import WRITE_OPTION, SqlRepository, storage_error
 
 #: How long a connection waits for another one's write lock before giving up, in milliseconds.
@@ -68,6 +70,11 @@ class _FileConnector:
 
     def __call__(self) -> sqlite3.Connection:
         mode = "rw" if self.seen else "rwc"
+        if not self.seen:
+            # 0600, and so its -wal, -shm and -journal files; a folder it cannot write to is
+            # left to SQLite, which says so as a storage error.
+            with contextlib.suppress(OSError):
+                create_private(self.file)
         uri = f"file:{urllib.parse.quote(str(self.file))}?mode={mode}"
         conn = sqlite3.connect(
             uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False

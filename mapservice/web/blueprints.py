@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         api,
         api_synergies,
         auth,
+        cache_policy,
         classification_pages,
         compression,
         error_pages,
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
         health,
         heavy,
         i18n,
+        links,
         matching_runs,
         navigation,
         ogcapi,
@@ -44,6 +46,7 @@ def register(app: Flask) -> None:
     guard.init_app(app)  # after auth: it asks who is signed in
     heavy.init_app(app)  # after the guard: a refused request takes no place
     navigation.init_app(app)
+    links.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(site_pages.bp)
@@ -65,5 +68,6 @@ def register(app: Flask) -> None:
     error_pages.init_app(app)
     compression.init_app(app)
     etags.init_app(app)  # after: runs before compression, on the plain body
+    cache_policy.init_app(app)
     security.init_app(app)  # last: runs first, hashes the inline scripts of the plain body
     proxies.init_app(app)  # around the whole app: the client's address before anything reads it

@@ -16,9 +16,11 @@ from typing import Any
 import flask_babel
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, get_locale
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from mapservice import errors
+from mapservice.domain.text import without_bidi
 from mapservice.views import formatting
 
 LANGUAGES = formatting.LOCALES
@@ -142,8 +144,13 @@ def say(value: Any) -> Any:
 
 
 def _finalize(value: Any) -> Any:
-    """Every ``{{ … }}`` of a template: a core message is said in the page's language."""
-    return say(value) if isinstance(value, errors.Message) else value
+    """Every ``{{ … }}`` of a template: a core message is said in the page's language, and no
+    text carries a bidirectional control (a name shown reversed; escaped markup stays so)."""
+    if isinstance(value, errors.Message):
+        value = say(value)
+    if isinstance(value, Markup):
+        return Markup(without_bidi(value))
+    return without_bidi(value) if isinstance(value, str) else value
 
 
 def init_app(app: Flask) -> None:

@@ -223,6 +223,10 @@ def collection(collection_id: str) -> Response | str:
     return answer(doc, fmt)
 
 
+def _page(limit: int, offset: int) -> list[tuple[str, int]]:
+    return [("limit", limit), ("offset", offset)]
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response | str:
     layer_id = layer_of(collection_id)
@@ -240,9 +244,9 @@ def items(collection_id: str) -> Response | str:
     page = [crs.reproject(f, target) for f in matched[offset : offset + limit]]
     endpoint, values = "ogcapi.items", {"collection_id": layer_id}
     links = self_links(endpoint, fmt, GEOJSON, **values)
-    args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
-    args.setdefault("f", "html" if fmt == "html" else "json")
-    args.update(values)
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "limit")]
+    if "f" not in request.args:
+        kept.append(("f", "html" if fmt == "html" else "json"))
     mimetype = HTML if fmt == "html" else GEOJSON
     if offset + limit < len(matched):
         links.append(
@@ -250,7 +254,9 @@ def items(collection_id: str) -> Response | str:
                 "rel": "next",
                 "type": mimetype,
                 "title": "Page suivante",
-                "href": url(endpoint, **args, limit=limit, offset=offset + limit),
+                "href": url(
+                    endpoint, [*kept, ("limit", limit), ("offset", offset + limit)], **values
+                ),
             }
         )
     if offset > 0:
@@ -259,7 +265,11 @@ def items(collection_id: str) -> Response | str:
                 "rel": "prev",
                 "type": mimetype,
                 "title": "Page précédente",
-                "href": url(endpoint, **args, limit=limit, offset=max(0, offset - limit)),
+                "href": url(
+                    endpoint,
+                    [*kept, ("limit", limit), ("offset", max(0, offset - limit))],
+                    **values,
+                ),
             }
         )
     links.append(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, render_template, request
 
 from mapservice.errors import InvalidInput, tr
 from mapservice.geo import crs
+from mapservice.web.links import Query, link
 
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
 SCHEMA = "application/schema+json"
@@ -33,20 +34,21 @@ def answer_format() -> str:
     return "html" if best == HTML else "json"
 
 
-def url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, _external=True, **values)
+def url(endpoint: str, query: Query = (), **path: Any) -> str:
+    """The absolute URL of ``endpoint``: ``path`` values chosen by the code, ``query`` encoded."""
+    return link(endpoint, path, query, external=True)
 
 
-def self_links(endpoint: str, fmt: str, json_type: str = JSON, **values: Any) -> list[dict]:
+def self_links(endpoint: str, fmt: str, json_type: str = JSON, **path: Any) -> list[dict]:
     """``self`` in the format answered, ``alternate`` in the other one."""
-    args = {k: v for k, v in request.args.items() if k != "f"}
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "f"]
     as_json = {
-        "href": url(endpoint, **{**args, **values, "f": "json"}),
+        "href": url(endpoint, [*kept, ("f", "json")], **path),
         "type": json_type,
         "title": "Ce document en JSON",
     }
     as_html = {
-        "href": url(endpoint, **{**args, **values, "f": "html"}),
+        "href": url(endpoint, [*kept, ("f", "html")], **path),
         "type": HTML,
         "title": "Ce document en HTML",
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, send_file, url_for
+from flask import Blueprint, Response, render_template, request, send_file
 
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.views.map_filters import MapFilter
@@ -12,6 +12,7 @@ from mapservice.views.map_view import TRACKED, region_view
 from mapservice.web import services
 from mapservice.web.guard import sees_everything
 from mapservice.web.i18n import language
+from mapservice.web.links import link
 from mapservice.web.mapping import (
     LAYERS,
     form_choices,
@@ -70,9 +71,9 @@ def region_page_context(
         "n_lines": len(shown.data["lines"]["features"]),
         "listed": [s for s in shown.sites if s.member_name][:LIST_LIMIT],
         "site_url_pattern": site_url_pattern(),
-        "export_geojson": url_for("exports.layer", layer="sites", fmt="geojson", **export_query),
-        "export_csv": url_for("exports.layer", layer="sites", fmt="csv", **export_query),
-        "export_routes": url_for("exports.layer", layer="routes", fmt="geojson", **export_query),
+        "export_geojson": link("exports.layer", {"layer": "sites", "fmt": "geojson"}, export_query),
+        "export_csv": link("exports.layer", {"layer": "sites", "fmt": "csv"}, export_query),
+        "export_routes": link("exports.layer", {"layer": "routes", "fmt": "geojson"}, export_query),
         "query": query,
         "layers": layers,
         "anonymised": anonymise,

@@ -21,6 +21,7 @@ from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.guard import sees_everything
 from mapservice.web.i18n import language
+from mapservice.web.links import link
 from mapservice.web.mapping import LAYERS, map_parts, site_url_pattern, status_labels
 from mapservice.web.standalone import inline_assets
 
@@ -87,8 +88,7 @@ def _slide(view: PresenterView, *, anonymise: bool, standalone: bool = False) ->
 @bp.get("/present")
 def present() -> Any:
     if presenter.saved_views(services()):
-        args: dict[str, Any] = dict(request.args)
-        return redirect(url_for("presenter.slide", number=1, **args))
+        return redirect(link("presenter.slide", {"number": 1}, request.args.items(multi=True)))
     view = REGION
     title = _("Économie circulaire au Saguenay–Lac-Saint-Jean")
     return render_template(
@@ -176,13 +176,15 @@ def _views_page(
             {
                 "view": view,
                 "filters": filters,
-                "map_url": url_for(
+                "map_url": link(
                     "pages.region_map",
-                    **filters,
-                    lat=view.lat,
-                    lon=view.lon,
-                    zoom=view.zoom,
-                    layers=view.layers,
+                    query={
+                        **filters,
+                        "lat": view.lat,
+                        "lon": view.lon,
+                        "zoom": view.zoom,
+                        "layers": view.layers,
+                    },
                 ),
             }
         )

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.importing.sniff import Content, sniff
+from mapservice.private_files import create_private
 from mapservice.web.i18n import num
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -90,6 +91,7 @@ def save(
     token = secrets.token_hex(16)
     path = base / f"{token}{Path(name).suffix.lower()}"
     size = 0
+    create_private(path)  # a member's file: contacts, quantities
     with path.open("wb") as out:
         while chunk := stream.read(_CHUNK):
             size += len(chunk)
