@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pyogrio
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -114,6 +116,15 @@ def _everything_shown(app: Any) -> dict[str, str]:
         for row in sheet.iter_rows(values_only=True)
         for cell in row
         if cell is not None
+    )
+    gpkg = Path(tempfile.mkdtemp()) / "tout.gpkg"
+    gpkg.write_bytes(client.get("/export/tout.gpkg").data)
+    shown["tout.gpkg"] = "\n".join(
+        str(value)
+        for layer, _kind in pyogrio.list_layers(gpkg)
+        for value in pyogrio.read_dataframe(gpkg, layer=layer, read_geometry=False)
+        .to_numpy()
+        .ravel()
     )
     return shown
 

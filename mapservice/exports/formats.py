@@ -196,7 +196,10 @@ def write_gpkg(
                     data.append(np.array([bool(v) for v in values], dtype="bool"))
                 else:
                     data.append(
-                        np.array([None if v is None else str(v) for v in values], dtype=object)
+                        np.array(
+                            [None if v is None else without_bidi(str(v)) for v in values],
+                            dtype=object,
+                        )
                     )
             pyogrio.raw.write(
                 str(path),
