@@ -9,6 +9,10 @@ before SQLite opens it is enough for all four.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -38,6 +42,24 @@ def open_private_text(path: Path) -> IO[str]:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
     os.fchmod(fd, PRIVATE_MODE)
     return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+@contextmanager
+def private_staging(path: Path) -> Iterator[Path]:
+    """A path to write ``path``'s content at, in a folder only the owner can enter (0700) beside
+    it; on success the file becomes 0600 and replaces ``path``, else it is gone.
+
+    For writers that create their file with the umask's mode (GDAL): nobody else can open it
+    while it is written, nor the journal files written next to it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=".mapservice-", dir=path.parent))
+    try:
+        staged = folder / path.name
+        yield staged
+        make_private(staged)
+        os.replace(staged, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_private(path: Path) -> None:

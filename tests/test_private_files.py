@@ -103,3 +103,21 @@ def test_create_private_leaves_an_existing_file_alone(tmp_path):
     assert create_private(path) and _mode(path) == 0o600
     path.write_text("gardé")
     assert not create_private(path) and path.read_text() == "gardé"
+
+
+def test_a_file_written_with_the_umask_mode_is_staged_where_nobody_else_can_enter(tmp_path):
+    from mapservice.private_files import private_staging
+
+    out = tmp_path / "tout.gpkg"
+    with private_staging(out) as staged:
+        staged.write_bytes(b"gpkg")  # as GDAL does: the umask's mode
+        os.chmod(staged, 0o644)
+        assert _mode(staged.parent) == 0o700 and staged.parent.parent == tmp_path
+    assert out.read_bytes() == b"gpkg" and _mode(out) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["tout.gpkg"]  # the folder is gone
+
+    with pytest.raises(RuntimeError), private_staging(out) as staged:
+        staged.write_bytes(b"half")
+        raise RuntimeError("the writer failed")
+    assert out.read_bytes() == b"gpkg"  # the earlier file stays whole
+    assert [p.name for p in tmp_path.iterdir()] == ["tout.gpkg"]

@@ -10,7 +10,12 @@ import click
 from mapservice.cli.common import fail as _fail
 from mapservice.cli.common import services as _services
 from mapservice.errors import MapserviceError
-from mapservice.private_files import create_private, make_private, open_private_text
+from mapservice.private_files import (
+    create_private,
+    make_private,
+    open_private_text,
+    private_staging,
+)
 
 
 @click.command(help="Exporter une couche (ou toutes) en GeoJSON, CSV, XLSX ou GeoPackage.")
@@ -92,8 +97,8 @@ def export(
             make_private(out)
             click.echo(f"{', '.join(names)} écrites dans {out}")
         else:
-            counts = export_formats.write_gpkg(out, found, scope)
-            make_private(out)  # GDAL creates the file with the umask's mode
+            with private_staging(out) as staged:  # GDAL creates its files with the umask's mode
+                counts = export_formats.write_gpkg(staged, found, scope)
             click.echo(", ".join(f"{k} : {v}" for k, v in counts.items()) + f" → {out}")
     except MapserviceError as exc:
         _fail(exc)
