@@ -11,6 +11,7 @@ import pytest
 from mapservice.domain.model import SynergyStatus
 from mapservice.services import Services
 from tests.support.accounts import ACCOUNTS, PASSWORD, sign_in
+from tests.support.pages import card_ids, column
 from tests.support.seeded_registry import by_categories, realise
 
 
@@ -23,15 +24,6 @@ def svc(seeded_app) -> Services:
 def web(seeded_app):
     """A browser-like client signed in as staff (it sends the session's CSRF token)."""
     return sign_in(seeded_app.test_client(), "personnel")
-
-
-def column(html: str, status: str) -> str:
-    start = html.index(f'<section class="column status-{status}"')
-    return html[start : html.index("</section>", start)]
-
-
-def card_ids(html: str, status: str) -> list[int]:
-    return [int(i) for i in re.findall(r'id="synergie-(\d+)"', column(html, status))]
 
 
 def card(html: str, synergy_id: int) -> str:

@@ -13,7 +13,6 @@ attacks do work (a suite that cannot fail proves nothing).
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,13 @@ from typing import Any
 import pytest
 
 from mapservice import create_app
-from mapservice.accounts import jobs as accounts
 from mapservice.services import Services
-from mapservice.views import presenter
-from tests.support.accounts import PASSWORD, sign_in
+from tests.support.accounts import sign_in
+from tests.support.inference_roles import USERS, open_to_every_role
 from tests.support.inference_run import findings
 from tests.support.settings import make_settings
 
 ROLES = ("anonymous", "presenter", "park_manager", "staff")
-USERS = {"presenter": "presentatrice", "park_manager": "gestionnaire", "staff": "personnel"}
 
 
 @pytest.fixture(scope="module")
@@ -41,24 +38,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, live_demo_sqlite: Path) -> I
     shutil.copy(live_demo_sqlite, target)
     url = "sqlite:///" + str(target)
     svc = Services(make_settings(folder, url))
-    hidden = Counter(s.park_id for s in svc.repo.sites() if s.park_id and not s.public_consent)
-    park = hidden.most_common(1)[0][0]
-    accounts.add_user(svc, username=USERS["presenter"], password=PASSWORD, role="presenter")
-    accounts.add_user(
-        svc, username=USERS["park_manager"], password=PASSWORD, role="park_manager", parks=[park]
-    )
-    accounts.set_public_map(svc, "1", actor="tests")
-    presenter.add_view(
-        svc,
-        {
-            "title": "Région",
-            "lat": "48.4",
-            "lon": "-71.5",
-            "zoom": "9",
-            "layers": "parks,sites,lines",
-        },
-        actor="tests",
-    )
+    park = open_to_every_role(svc)
     app = create_app(
         {
             "DATABASE_URL": url,

@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mapservice import create_app
-from mapservice.accounts import jobs as accounts
 from mapservice.services import Services
-from mapservice.views import presenter
-from tests.support.accounts import PASSWORD, sign_in
+from tests.support.accounts import sign_in
+from tests.support.inference_roles import USERS, open_to_every_role
 from tests.support.settings import make_settings
 from tests.support.twin_registry import TWIN_WORD, answer, make_twin
 
-USERS = {"presenter": "presentatrice", "park_manager": "gestionnaire", "staff": "personnel"}
 #: Candidates kept (by id) besides the tracked synergies: enough pairs, quicker exports.
 CANDIDATES = 1500
 COMMON = (
@@ -70,24 +67,7 @@ def twins(tmp_path_factory: pytest.TempPathFactory, live_demo_sqlite: Path) -> I
         )
     con.close()
     svc = Services(make_settings(folder, "sqlite:///" + str(first)))
-    hidden = Counter(s.park_id for s in svc.repo.sites() if s.park_id and not s.public_consent)
-    park = hidden.most_common(1)[0][0]
-    accounts.add_user(svc, username=USERS["presenter"], password=PASSWORD, role="presenter")
-    accounts.add_user(
-        svc, username=USERS["park_manager"], password=PASSWORD, role="park_manager", parks=[park]
-    )
-    accounts.set_public_map(svc, "1", actor="tests")
-    presenter.add_view(
-        svc,
-        {
-            "title": "Région",
-            "lat": "48.4",
-            "lon": "-71.5",
-            "zoom": "9",
-            "layers": "parks,sites,lines",
-        },
-        actor="tests",
-    )
+    park = open_to_every_role(svc)
     svc.close()
     second = folder / "second.sqlite"
     make_twin(first, second, park=park)

@@ -13,6 +13,7 @@ from mapservice.domain.model import SynergyStatus
 from mapservice.services import Services
 from mapservice.views import dashboard
 from tests.support.accounts import sign_in
+from tests.support.pages import card_ids, column
 from tests.support.seeded_registry import by_categories, expected_impact, realise
 
 NUMBER = re.compile(r"-?[\d\u00a0\u202f ]+(?:,\d+)?")
@@ -27,16 +28,6 @@ def svc(seeded_app) -> Services:
 def web(seeded_app):
     """A browser-like client signed in as staff."""
     return sign_in(seeded_app.test_client(), "personnel")
-
-
-def column(html: str, status: str) -> str:
-    """The HTML of one column of the board."""
-    start = html.index(f'<section class="column status-{status}"')
-    return html[start : html.index("</section>", start)]
-
-
-def card_ids(html: str, status: str) -> list[int]:
-    return [int(i) for i in re.findall(r'id="synergie-(\d+)"', column(html, status))]
 
 
 def number(text: str) -> float:

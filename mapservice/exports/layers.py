@@ -228,6 +228,21 @@ def _thousandth(value: float | None) -> float | None:
     return None if value is None else round(value / 1000, 3)
 
 
+def _in_scope(
+    synergies: Iterable[Synergy], flows: Mapping[int, Flow], sites: Mapping[int, Site], scope: Scope
+) -> Iterator[tuple[Synergy, Flow, Flow, Site, Site]]:
+    """Each synergy with an end in ``scope``, disclosed, with its two flows and sites (offer
+    first); one whose flow or site is gone is left out."""
+    for s in synergies:
+        out_f, in_f = flows.get(s.output_flow_id), flows.get(s.input_flow_id)
+        if out_f is None or in_f is None:
+            continue
+        a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
+        if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
+            continue
+        yield shown_synergy(s, out_f, in_f, a, b, scope), out_f, in_f, a, b
+
+
 def synergy_features(
     synergies: Iterable[Synergy],
     flows: Mapping[int, Flow],
@@ -243,14 +258,7 @@ def synergy_features(
     quantity or a hidden point back).
     """
     layer = LAYERS["synergies"]
-    for s in synergies:
-        out_f, in_f = flows.get(s.output_flow_id), flows.get(s.input_flow_id)
-        if out_f is None or in_f is None:
-            continue
-        a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
-        if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
-            continue
-        s = shown_synergy(s, out_f, in_f, a, b, scope)
+    for s, out_f, in_f, a, b in _in_scope(synergies, flows, sites, scope):
         secret = quantity_withheld(out_f, scope) or quantity_withheld(in_f, scope)
         category = ctx.taxonomy.get(out_f.category_code)
 
@@ -304,14 +312,7 @@ def route_features(
     last parts, the network part between them.
     """
     layer = LAYERS["routes"]
-    for s in synergies:
-        out_f, in_f = flows.get(s.output_flow_id), flows.get(s.input_flow_id)
-        if out_f is None or in_f is None:
-            continue
-        a, b = sites.get(out_f.site_id), sites.get(in_f.site_id)
-        if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
-            continue
-        s = shown_synergy(s, out_f, in_f, a, b, scope)
+    for s, _offer, _need, a, b in _in_scope(synergies, flows, sites, scope):
         route = routes.get(s.id or -1) if s.road_m is not None else None
         props = {
             "synergy_id": s.id,

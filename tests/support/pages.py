@@ -11,3 +11,14 @@ def map_data(html: str) -> dict:
     match = re.search(r"data: (\{.*?\}),\n\s*labels:", html, re.S)
     assert match, "no map data in the page"
     return json.loads(match.group(1))
+
+
+def column(html: str, status: str) -> str:
+    """The HTML of one column of the synergy board."""
+    start = html.index(f'<section class="column status-{status}"')
+    return html[start : html.index("</section>", start)]
+
+
+def card_ids(html: str, status: str) -> list[int]:
+    """The synergy ids of one board column's cards, in the order shown."""
+    return [int(i) for i in re.findall(r'id="synergie-(\d+)"', column(html, status))]
