@@ -32,6 +32,8 @@ def test_help_everywhere():
         ["settings"],
         ["demo"],
         ["demo", "generate"],
+        ["data"],
+        ["data", "audit"],
     ):
         result = run(*args, "--help")
         assert result.exit_code == 0 and "Usage" in result.output

@@ -14,6 +14,7 @@ from mapservice.cli.batch import geocode, import_, match
 from mapservice.cli.demo_data import demo
 from mapservice.cli.exporting import export
 from mapservice.cli.instance import init, serve, settings, stats
+from mapservice.cli.reference_data import data
 from mapservice.cli.users import user
 
 
@@ -36,6 +37,7 @@ for command in (
     user,
     backup,
     restore,
+    data,
 ):
     main.add_command(command)
 
