@@ -13,12 +13,13 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mapservice.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "MAPSERVICE_"
+_N = TypeVar("_N", int, float)
 
 
 def _in_checkout() -> bool:
@@ -42,39 +43,33 @@ def _default_instance_path() -> Path:
     return Path(user_data_dir("mapservice", appauthor=False))
 
 
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if not value > 0:
-        raise ValueError("must be > 0")
-    return value
+def _at_least_zero(cast: Callable[[str], _N], *, strict: bool) -> Callable[[str], _N]:
+    """A parser of a number > 0 (``strict``) or >= 0; NaN is refused."""
+
+    def parse(raw: str) -> _N:
+        value = cast(raw)
+        if not (value > 0 if strict else value >= 0):
+            raise ValueError("must be > 0" if strict else "must be >= 0")
+        return value
+
+    return parse
 
 
-def _non_negative_float(raw: str) -> float:
-    value = float(raw)
-    if not value >= 0:
-        raise ValueError("must be >= 0")
-    return value
+_positive_float = _at_least_zero(float, strict=True)
+_non_negative_float = _at_least_zero(float, strict=False)
+_positive_int = _at_least_zero(int, strict=True)
+_non_negative_int = _at_least_zero(int, strict=False)
 
 
-def _non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("must be >= 0")
-    return value
+def _one_of(kinds: tuple[str, ...]) -> Callable[[str], str]:
+    """A parser accepting one of ``kinds`` (case and spaces around it do not matter)."""
 
+    def parse(raw: str) -> str:
+        if raw.strip().lower() not in kinds:
+            raise ValueError(f"expected one of {', '.join(kinds)}")
+        return raw.strip().lower()
 
-def _geocoder_kind(raw: str) -> str:
-    value = raw.strip().lower()
-    if value not in GEOCODER_KINDS:
-        raise ValueError(f"expected one of {', '.join(GEOCODER_KINDS)}")
-    return value
-
-
-def _routing_kind(raw: str) -> str:
-    value = raw.strip().lower()
-    if value not in ROUTING_KINDS:
-        raise ValueError(f"expected one of {', '.join(ROUTING_KINDS)}")
-    return value
+    return parse
 
 
 #: Distance backends: the regional road graph is the default.
@@ -82,6 +77,9 @@ ROUTING_KINDS = ("road-graph", "geodesic", "osm", "osrm", "valhalla", "ors")
 
 #: Online geocoders the service can ask; ``offline`` asks none.
 GEOCODER_KINDS = ("offline", "nominatim", "photon")
+
+#: Whether the truck's empty return is in the emission factor (``materials.impact.Backhaul``).
+BACKHAUL_KINDS = ("in-factor", "empty")
 
 
 def _flag(raw: str) -> bool:
@@ -96,13 +94,6 @@ def _flag(raw: str) -> bool:
 def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """``10.0.0.5, 192.168.1.0/24, ::1``: addresses or networks, comma-separated."""
     return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
-
-
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError("must be > 0")
-    return value
 
 
 @dataclass(frozen=True)
@@ -168,7 +159,7 @@ SETTINGS: tuple[Setting, ...] = (
         "offline",
         "Online geocoder for civic addresses: `offline` (none, the default), `nominatim` or "
         "`photon`. Only asked when an address is not placed by its postal code.",
-        _geocoder_kind,
+        _one_of(GEOCODER_KINDS),
     ),
     Setting(
         "GEOCODER_URL",
@@ -207,7 +198,7 @@ SETTINGS: tuple[Setting, ...] = (
         "the default), `geodesic`, `osm` (a graph built from `MAPSERVICE_OSM_FILE`), or an HTTP "
         "engine at `MAPSERVICE_ROUTING_URL`: `osrm`, `valhalla`, `ors` (openrouteservice, "
         "heavy-goods profile).",
-        _routing_kind,
+        _one_of(ROUTING_KINDS),
     ),
     Setting(
         "ROUTING_URL",
@@ -238,6 +229,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Farthest road distance at which matching proposes a synergy, in km (each material's "
         "own plausible distance applies too).",
         _positive_float,
+    ),
+    Setting(
+        "BACKHAUL",
+        "in-factor",
+        "Transport CO2e: `in-factor` counts each trip once (the factor per loaded t·km includes "
+        "empty running); `empty` adds the return leg at the loaded rate (dedicated trips).",
+        _one_of(BACKHAUL_KINDS),
     ),
     Setting(
         "CACHE_MAP_VIEWS",

@@ -164,7 +164,10 @@ class Services:
 
     @cached_property
     def transport_model(self) -> TransportModel:
-        return TransportModel.from_factors(load_factors(self.data_dir / "factors.csv"))
+        return TransportModel.from_factors(
+            load_factors(self.data_dir / "factors.csv"),
+            backhaul=self.settings.get("BACKHAUL") or "in-factor",
+        )
 
     @cached_property
     def compatibility(self) -> Compatibility:

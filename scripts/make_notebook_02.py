@@ -44,7 +44,7 @@ from shapely.geometry import LineString, Point
 
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.config import finish_settings, load_settings
-from mapservice.materials.impact import avoided_factor, trip_impact
+from mapservice.materials.impact import Backhaul, avoided_factor, trip_impact
 from mapservice.services import Services
 
 workdir = Path(tempfile.mkdtemp())
@@ -328,10 +328,14 @@ print(f"Tracé dessiné : {fr(drawn_km, 1)} km; distance routière calculée : "
         """## 3. Le seuil de rentabilité selon la distance
 
 Pour une tonne échangée, le bilan net est `évité − transport`, où le transport vaut
-`facteur (kg CO2e/t·km) × km de route`, **× 2 quand le retour à vide est compté** (c'est le
-réglage par défaut). Le seuil est la distance où le bilan s'annule. Les facteurs d'émissions
-évitées viennent de `data/materials/avoided_emissions.csv`; une catégorie sans facteur prend
-celui de son plus proche parent (la sciure prend celui du `bois`).""",
+`facteur (kg CO2e par t·km chargé) × km de route`, **compté une fois** : le facteur SmartWay
+est une moyenne de flotte (le carburant de tous les kilomètres, chargés et à vide, divisé par
+les t·km transportées), le retour à vide y est donc déjà (réglage par défaut
+`MAPSERVICE_BACKHAUL=in-factor`). Pour un trajet dédié dont le retour à vide n'est pas dans le
+facteur, `backhaul=empty` ajoute le retour au taux chargé : le seuil est alors divisé par deux
+(colonne « seuil si retour ajouté »). Le seuil est la distance où le bilan s'annule. Les
+facteurs d'émissions évitées viennent de `data/materials/avoided_emissions.csv`; une catégorie
+sans facteur prend celui de son plus proche parent (la sciure prend celui du `bois`).""",
     ),
     (
         "code",
@@ -344,13 +348,15 @@ pd.DataFrame([{
     "matière": label(code), "code": code, "facteur de": f.category_code,
     "kg CO2e évités/t": f.kg_co2e_avoided_per_t,
     "seuil (km de route)": trip_impact(model, tonnes=1, road_km=0, avoided=f).break_even_km,
+    "seuil si retour ajouté (km)": trip_impact(
+        model, tonnes=1, road_km=0, avoided=f, backhaul=Backhaul.EMPTY).break_even_km,
     "statut": f.status, "source": f.source,
 } for code, f in factors.items()]).round(0)""",
     ),
     (
         "code",
         """sources = pd.DataFrame(model.sources())
-sources[["key", "value", "unit", "label_fr", "source", "year"]]""",
+sources[["key", "value", "unit", "label_fr", "source", "year", "status"]]""",
     ),
     (
         "code",
@@ -370,7 +376,7 @@ ax.set_yscale("symlog", linthresh=150, linscale=2)
 ax.set_xlabel("distance par la route (km, aller)")
 ax.set_ylabel("bilan net (kg CO2e par tonne, échelle symlog)")
 ax.set_title("Bilan climatique d'une tonne transportée"
-             + (" (retour à vide compté)" if model.empty_return else ""))
+             + (" (retour à vide ajouté)" if model.empty_return else " (trajet compté une fois)"))
 ax.legend(fontsize=7, loc="lower left")
 
 cost = [trip_impact(model, tonnes=1, road_km=k, avoided=None).net_benefit_cad for k in km]
@@ -394,8 +400,8 @@ fig.tight_layout()""",
         """Le graphique de gauche est en échelle *symlog* (linéaire entre −150 et 150 kg,
 logarithmique au-delà) pour que le béton concassé (quelques kg évités par tonne) et l'aluminium
 (des tonnes) tiennent sur la même figure. Un point marque le seuil lorsqu'il tombe sous 600 km;
-les autres seuils sont dans la légende. Le coût de transport est un tarif tout compris (retour
-inclus) : il n'est pas doublé comme les émissions.""",
+les autres seuils sont dans la légende. Le coût de transport est un tarif par t·km chargé qui
+inclut le retour, comme le facteur d'émission : ni l'un ni l'autre n'est doublé.""",
     ),
     ("md", "## 4. Ce qu'on en retient"),
     (
@@ -414,6 +420,8 @@ inherited = [label(c).lower() for c in wood_codes
              if (f := avoided_factor(svc.taxonomy, c)) and f.category_code != c]
 misleading = changes.loc[changes["ses km route"].idxmax()]
 hidden = int(best["confidentiel"].sum())
+trip_note = ("retour à vide ajouté au taux chargé" if model.empty_return
+             else "trajet compté une fois, retour à vide inclus dans le facteur")
 display(Markdown(f\"\"\"
 * **{best['offre_id'].nunique()} des {len(wood_offers)} offres de bois** ont au moins un preneur
   compatible; leur meilleur preneur est à {fr(best['km route'].median(), 1)} km de route en
@@ -432,10 +440,10 @@ display(Markdown(f\"\"\"
   {worst['de']} – {worst['à']}, {fr(worst_crow, 1)} km à vol d'oiseau, mais
   {fr(worst_road, 1)} km par la route (détour ×{fr(worst['détour'], 2)}). Le détour
   médian des paires candidates de plus de 5 km est de ×{fr(detour_all.median(), 2)}.
-* Pour le bois, le seuil climatique est d'environ {fr(wood_be)} km (retour à vide
-  {'compté' if model.empty_return else 'non compté'}) : bien au-delà de la distance de transport
-  plausible de ces résidus ({fr(min(reach))} à {fr(max(reach))} km selon la taxonomie). C'est
-  le coût et la logistique, pas le climat, qui bornent ces échanges. Le seuil financier
+* Pour le bois, le seuil climatique est d'environ {fr(wood_be)} km ({trip_note}) : bien
+  au-delà de la distance de transport plausible de ces résidus ({fr(min(reach))} à
+  {fr(max(reach))} km selon la taxonomie). C'est le coût et la logistique, pas le climat, qui
+  bornent ces échanges. Le seuil financier
   (enfouissement évité à {fr(model.landfill_cad_per_t)} {dollar}/t contre
   {fr(model.cost_cad_per_tkm, 2)} {dollar}/t·km) est d'environ {fr(cost_break_even)} km.
 * Pour la matière au plus faible facteur ({low_name.lower()}), le seuil tombe à

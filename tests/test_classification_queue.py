@@ -15,7 +15,7 @@ MESSY = [
     ("rabotures et bran de scie de sapin", "bois.sciure"),
     ("énergie thermique", "energie.chaleur_basse_t"),
     ("copeaux", "bois.copeaux"),
-    ("CRD", "construction"),
+    ("CRD", "construction.crd_melanges"),
 ]
 
 

@@ -420,7 +420,7 @@ def test_key_is_stable(text):
         ("énergie thermique", "energie.chaleur_basse_t", None),
         ("énergie thermique 85 °C", "energie.chaleur_haute_t", None),
         ("copeaux", "bois.copeaux", None),
-        ("CRD", "construction", "bois.crd"),
+        ("CRD", "construction.crd_melanges", "bois.crd"),  # mixed debris (17 09 04), not wood
         # Two materials named: the one most of the text describes, the other suggested.
         ("rabotures et bran de scie de sapin", "bois.sciure", "bois.rabotures"),
         ("sciure, copeaux de bois", "bois.copeaux", "bois.sciure"),
@@ -437,3 +437,69 @@ def test_generic_and_mixed_wordings_are_classified_without_doubt(classifier, tex
 def test_a_mixed_wording_with_an_unknown_part_stays_in_doubt(classifier):
     found = classifier.classify("sciure et gizmo flarb")
     assert found.flagged and found.method != "compound"
+
+
+# The region's heavy industry (issue 17): smelter, kraft-mill and C&D residues as written, with
+# their European List of Waste code and whether they are hazardous.
+HEAVY_INDUSTRY = [
+    pytest.param(*row, id=strip_accents(row[0]) + " -> " + row[1])
+    for row in (
+        ("brasque usée 1re coupe", "metaux.aluminium.brasques.premiere_coupe", "16 11 01*", True),
+        (
+            "Brasques 1ère coupe 300 t/an",
+            "metaux.aluminium.brasques.premiere_coupe",
+            "16 11 01*",
+            True,
+        ),
+        ("first cut SPL", "metaux.aluminium.brasques.premiere_coupe", "16 11 01*", True),
+        ("brasque 2e coupe", "metaux.aluminium.brasques.deuxieme_coupe", "16 11 03*", True),
+        (
+            "Brasque usée - 2ème coupe",
+            "metaux.aluminium.brasques.deuxieme_coupe",
+            "16 11 03*",
+            True,
+        ),
+        ("SPL", "metaux.aluminium.brasques", "16 11 01*", True),
+        ("brasque", "metaux.aluminium.brasques", "16 11 01*", True),
+        ("mégots d'anodes", "metaux.aluminium.megots_anodes", "10 03 02", False),
+        ("mégots", "metaux.aluminium.megots_anodes", "10 03 02", False),
+        ("BU", "metaux.aluminium.megots_anodes", "10 03 02", False),
+        ("anode butts", "metaux.aluminium.megots_anodes", "10 03 02", False),
+        ("bain électrolytique", "metaux.aluminium.bain", "10 03 99", False),
+        ("excès de bain de cryolithe", "metaux.aluminium.bain", "10 03 99", False),
+        ("crasses", "metaux.aluminium.crasses", "10 03 16", False),
+        ("crasses d'aluminium", "metaux.aluminium.crasses", "10 03 16", False),
+        ("crasses noires", "metaux.aluminium.crasses.noires", "10 03 09*", True),
+        ("briques réfractaires usées", "autres.refractaires", "16 11 04", False),
+        ("réfractaires usés du four", "autres.refractaires", "16 11 04", False),
+        ("résidus de CRD mélangés", "construction.crd_melanges", "17 09 04", False),
+        ("résidus de CRD", "construction.crd_melanges", "17 09 04", False),
+        ("CRD", "construction.crd_melanges", "17 09 04", False),
+        ("bois CRD", "bois.crd", "17 02 01", False),
+        ("boues de chaux de la papetière", "pates_papiers.boues_chaux", "03 03 09", False),
+        ("boues de chaux", "pates_papiers.boues_chaux", "03 03 09", False),
+        ("dregs", "pates_papiers.dregs_grits", "03 03 02", False),
+        ("grits", "pates_papiers.dregs_grits", "03 03 02", False),
+        ("dregs et grits", "pates_papiers.dregs_grits", "03 03 02", False),
+        ("granules", "bois.granules", "03 01 05", False),
+        ("granules de bois hors normes", "bois.granules", "03 01 05", False),
+        ("pellets", "bois.granules", "03 01 05", False),
+        ("scories", "metaux.scories", "10 02 02", False),
+        ("scories de fonderie", "metaux.scories", "10 02 02", False),
+    )
+]
+
+
+@pytest.mark.parametrize(("text", "code", "ewc", "hazardous"), HEAVY_INDUSTRY)
+def test_heavy_industry_residues_get_their_code_and_hazard(classifier, text, code, ewc, hazardous):
+    found = classifier.classify(text)
+    assert (found.code, found.flagged) == (code, False), found.reason_fr
+    cat = classifier.taxonomy.get(code)
+    assert (cat.ewc_code, cat.hazardous) == (ewc, hazardous)
+
+
+def test_ordinals_tell_the_two_cuts_of_spent_pot_lining_apart():
+    first, second = Classifier.key("brasque 1re coupe"), Classifier.key("brasque 2e coupe")
+    assert first != second
+    assert Classifier.key("brasque première coupe") == first
+    assert Classifier.key("brasque 2ème coupe") == second

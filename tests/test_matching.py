@@ -408,3 +408,14 @@ def test_the_matcher_is_reused_until_the_registry_changes(demo_db, tmp_path):
         assert again is not first and again.index.point(site.id) == (-71.2221, 48.4069)
     finally:
         svc.close()
+
+
+def test_a_hazardous_offer_says_so_in_its_reasons(scenario):
+    pairs = _pairs(scenario)
+    spl = pairs[("Aluminerie du Lac (démo)", "Cimenterie autorisée (démo)")]
+    assert (
+        "matière dangereuse (liste européenne des déchets 16 11 01*) : transporteur et "
+        "receveur autorisés"
+    ) in spl.reasons
+    sawdust = pairs[("Scierie Boréale (démo)", "Granules du Domaine (démo)")]
+    assert not any("dangereuse" in r for r in sawdust.reasons)

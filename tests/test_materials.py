@@ -9,6 +9,7 @@ import pytest
 
 from mapservice.config import PROJECT_ROOT
 from mapservice.errors import TaxonomyError
+from mapservice.materials.compatibility import Compatibility
 from mapservice.materials.taxonomy import Taxonomy, load_factors
 
 DATA = PROJECT_ROOT / "data"
@@ -157,3 +158,54 @@ def test_bad_unit_is_refused(tmp_path):
         fh.write("bois.x,bois,material,X,X,,,,false,brouettes,,100,\n")
     with pytest.raises(TaxonomyError, match="column 'default_unit' is 'brouettes'"):
         Taxonomy.from_directory(data)
+
+
+@pytest.mark.parametrize(
+    ("output", "outlet"),
+    [
+        ("metaux.aluminium.brasques.premiere_coupe", "usages.cimenterie"),  # SPL treatment
+        ("metaux.aluminium.brasques.deuxieme_coupe", "usages.cimenterie"),
+        ("metaux.aluminium.megots_anodes", "usages.fabrication_anodes"),  # anode plant
+        ("metaux.aluminium.crasses", "usages.matiere_refonte"),  # aluminium recovery
+        ("metaux.aluminium.crasses.noires", "usages.matiere_refonte"),
+        ("pates_papiers.boues_chaux", "usages.amendement_sol"),  # agricultural liming
+        ("pates_papiers.dregs_grits", "usages.amendement_sol"),
+        ("bois.granules", "usages.combustible_biomasse"),  # heating
+        ("metaux.scories", "usages.granulats_remblai"),
+        ("autres.refractaires", "usages.granulats_remblai"),
+    ],
+)
+def test_heavy_industry_residues_have_their_real_outlets(taxonomy, output, outlet):
+    fit = Compatibility(taxonomy).fit(output, outlet)
+    assert fit is not None and fit.strength >= 0.3, (output, outlet, fit)
+
+
+@pytest.mark.parametrize(
+    ("output", "never"),
+    [
+        # The aluminium family's remelt rule must not reach carbon, salts or hazardous linings.
+        ("metaux.aluminium.brasques", "usages.matiere_refonte"),
+        ("metaux.aluminium.brasques.premiere_coupe", "usages.matiere_refonte"),
+        ("metaux.aluminium.brasques.deuxieme_coupe", "usages.matiere_refonte"),
+        ("metaux.aluminium.megots_anodes", "usages.matiere_refonte"),
+        ("metaux.aluminium.bain", "usages.matiere_refonte"),
+        # Spent refractories are not demolition brick.
+        ("autres.refractaires", "construction.briques"),
+    ],
+)
+def test_heavy_industry_residues_are_kept_from_wrong_outlets(taxonomy, output, never):
+    assert Compatibility(taxonomy).fit(output, never) is None
+
+
+def test_hazardous_smelter_residues_carry_a_starred_list_of_waste_code(taxonomy):
+    for code in (
+        "metaux.aluminium.brasques",
+        "metaux.aluminium.brasques.premiere_coupe",
+        "metaux.aluminium.brasques.deuxieme_coupe",
+        "metaux.aluminium.crasses.noires",
+    ):
+        cat = taxonomy.get(code)
+        assert cat.hazardous and cat.ewc_code.endswith("*"), code
+    assert taxonomy.get("construction.crd_melanges").ewc_code == "17 09 04"
+    assert taxonomy.lookup("briques réfractaires").code == "autres.refractaires"
+    assert taxonomy.lookup("CRD").code == "construction.crd_melanges"

@@ -145,7 +145,8 @@ def test_anonymised_map_popups_stay_anonymised(svc):
     assert "Scierie Boréale" not in text and "Ferme" not in text
     names = {s.member_name for s in svc.repo.sites() if not s.public_consent}
     assert not any(n and n in text for n in names)
-    assert "500" not in " ".join(line["properties"]["y"])  # no quantity of an anonymised site
+    # No quantity of an anonymised site (the climate break-even, « 4 500 km », is no quantity).
+    assert "offre 500" not in " ".join(line["properties"]["y"])
     assert "confidentielles" in " ".join(line["properties"]["y"])
 
 
@@ -174,9 +175,9 @@ def test_export_reasons_never_leak_a_quantity_marked_confidential_after_matching
     with seeded_app.app_context():
         public = _exported(svc, PUBLIC).get(syn.id)
         staff = _exported(svc, STAFF)[syn.id]
-    assert "500" in staff["reasons"]
+    assert "offre 500" in staff["reasons"]
     assert public is not None
-    assert "500" not in public["reasons"] and "confidentielles" in public["reasons"]
+    assert "offre 500" not in public["reasons"] and "confidentielles" in public["reasons"]
 
 
 def test_match_output_file_scores_0_100_with_reasons(svc, tmp_path):

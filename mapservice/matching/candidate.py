@@ -13,7 +13,7 @@ from mapservice.domain.model import Flow, Site, SynergyKind
 from mapservice.domain.reasons import QUANTITIES_HIDDEN
 from mapservice.errors import Message, tr
 from mapservice.matching import scoring
-from mapservice.matching.arrays import MatrixCell, fr_num, pair_quality, quantity_fit
+from mapservice.matching.arrays import MatrixCell, fr_num, is_hazardous, pair_quality, quantity_fit
 from mapservice.matching.scoring import MUTUALISATION_MAX_KM
 from mapservice.materials.compatibility import Fit
 from mapservice.materials.impact import TransportModel, TripImpact, avoided_factor, trip_impact
@@ -114,6 +114,16 @@ def make_candidate(
     said = quality_reason(taxonomy, quality, asked, offered, contrary)
     if said is not None:
         reasons.append(said)
+    if is_hazardous(out_f, out_cat):
+        reasons.append(
+            tr(
+                "matière dangereuse (liste européenne des déchets {code}) : transporteur et "
+                "receveur autorisés",
+                code=out_cat.ewc_code,
+            )
+            if out_cat is not None and out_cat.ewc_code
+            else tr("matière dangereuse : transporteur et receveur autorisés")
+        )
     if road_km is not None:
         reasons.append(
             tr(

@@ -102,6 +102,12 @@ def impact_report(
             c: {k: round(v, 3) for k, v in d.items()} for c, d in sorted(by_category.items())
         },
         "synergies": rows,
-        "note": "Synergies réalisées seulement ; CO2e net = évité − transport (retour à vide "
-        "compté). Quantités annuelles de l'offre ou du besoin, la plus petite.",
+        "backhaul": services.transport_model.backhaul.value,
+        "note": "Synergies réalisées seulement ; CO2e net = évité − transport "
+        + (
+            "(retour à vide ajouté au taux chargé). "
+            if services.transport_model.empty_return
+            else "(facteur par t·km chargé, retour à vide inclus : trajet compté une fois). "
+        )
+        + "Quantités annuelles de l'offre ou du besoin, la plus petite.",
     }

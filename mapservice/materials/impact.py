@@ -3,11 +3,15 @@ net benefit and the break-even distance. Pure arithmetic over factors that carry
 
 Conventions (stated next to every figure they produce):
 
-* transport emissions = factor (kg CO2e per t·km, ``truck_kg_co2e_per_tkm``) × tonnes × road km,
-  × 2 when the empty return trip is counted (``truck_empty_return`` = 1, the default): the
-  return leg is counted at the loaded rate, which errs on the side of caution;
-* transport cost = ``truck_cost_cad_per_tkm`` × tonnes × road km (a carrier's all-in rate,
-  return included);
+* transport emissions = factor (kg CO2e per *loaded* t·km, ``truck_kg_co2e_per_tkm``) × tonnes
+  × road km, counted **once**. The factor is a fleet average (NRCan SmartWay: a fleet's fuel
+  over all its kilometres, loaded and empty, divided by the tonne-km it hauled), so the empty
+  running of the return trip is already in it. :class:`Backhaul` ``empty`` (the setting
+  ``MAPSERVICE_BACKHAUL``, or per call) adds the return leg at the loaded rate for the rare trip
+  whose empty return is *not* in the factor (a dedicated truck with a measured loaded-only
+  figure); the default ``in-factor`` counts the trip once;
+* transport cost = ``truck_cost_cad_per_tkm`` × tonnes × road km: a carrier's rate per loaded
+  t·km prices the return in, so the cost is never doubled, whatever the backhaul;
 * avoided emissions = ``kg_co2e_avoided_per_t`` of the offered material (or its nearest
   ancestor that has one) × tonnes; None when no figure exists, never zero by default;
 * net benefit ($) = landfill cost avoided (``landfill_cost_cad_per_t``) − transport cost;
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from mapservice.domain.model import Unit
@@ -28,10 +33,26 @@ REQUIRED_FACTORS = (
     "truck_kg_co2e_per_tkm",
     "truck_cost_cad_per_tkm",
     "truck_payload_t",
-    "truck_empty_return",
     "truck_speed_highway_kmh",
     "landfill_cost_cad_per_t",
 )
+
+
+class Backhaul(StrEnum):
+    """Whether the truck's return is already in the emission factor.
+
+    ``in-factor`` (the default): the factor per loaded t·km is a fleet average that includes
+    empty running; the trip is counted once. ``empty``: a dedicated trip whose empty return is
+    not in the factor; the return leg is added at the loaded rate (× 2), an upper bound.
+    """
+
+    IN_FACTOR = "in-factor"
+    EMPTY = "empty"
+
+    @property
+    def multiplier(self) -> float:
+        """Road km counted per loaded road km."""
+        return 2.0 if self is Backhaul.EMPTY else 1.0
 
 
 @dataclass(frozen=True)
@@ -39,13 +60,15 @@ class TransportModel:
     kg_co2e_per_tkm: float
     cost_cad_per_tkm: float
     payload_t: float
-    empty_return: bool
     speed_kmh: float
     landfill_cad_per_t: float
     factors: dict[str, Factor]
+    backhaul: Backhaul = Backhaul.IN_FACTOR
 
     @classmethod
-    def from_factors(cls, factors: dict[str, Factor]) -> TransportModel:
+    def from_factors(
+        cls, factors: dict[str, Factor], backhaul: Backhaul | str = Backhaul.IN_FACTOR
+    ) -> TransportModel:
         missing = [k for k in REQUIRED_FACTORS if k not in factors]
         if missing:
             raise ValueError(f"factors.csv lacks {missing}")
@@ -53,15 +76,24 @@ class TransportModel:
             kg_co2e_per_tkm=factors["truck_kg_co2e_per_tkm"].value,
             cost_cad_per_tkm=factors["truck_cost_cad_per_tkm"].value,
             payload_t=factors["truck_payload_t"].value,
-            empty_return=factors["truck_empty_return"].value >= 0.5,
             speed_kmh=factors["truck_speed_highway_kmh"].value,
             landfill_cad_per_t=factors["landfill_cost_cad_per_t"].value,
             factors=factors,
+            backhaul=Backhaul(backhaul),
         )
 
     @property
+    def empty_return(self) -> bool:
+        """Whether an empty return leg is added on top of the factor."""
+        return self.backhaul is Backhaul.EMPTY
+
+    @property
     def return_multiplier(self) -> float:
-        return 2.0 if self.empty_return else 1.0
+        return self.backhaul.multiplier
+
+    def kg_co2e_per_loaded_tkm(self, backhaul: Backhaul | None = None) -> float:
+        """The emission factor applied per loaded t·km, return leg included when added."""
+        return self.kg_co2e_per_tkm * (backhaul or self.backhaul).multiplier
 
     def sources(self) -> list[dict[str, Any]]:
         """The factors behind every figure, to show next to them."""
@@ -74,6 +106,7 @@ class TransportModel:
                 "label_en": f.label_en,
                 "source": f.source,
                 "year": f.year,
+                "status": f.status,
             }
             for k in REQUIRED_FACTORS
             if (f := self.factors[k])
@@ -120,8 +153,9 @@ class TripImpact:
     landfill_saved_cad: float | None
     net_benefit_cad: float | None
     break_even_km: float | None
-    empty_return: bool
+    empty_return: bool  # an empty return leg was added on top of the factor
     avoided_source: str | None = None
+    backhaul: str = Backhaul.IN_FACTOR.value
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -133,10 +167,15 @@ def trip_impact(
     tonnes: float | None,
     road_km: float | None,
     avoided: AvoidedEmission | None,
+    backhaul: Backhaul | None = None,
 ) -> TripImpact:
-    """Transport, avoided and net figures of moving ``tonnes`` per year over ``road_km``."""
+    """Transport, avoided and net figures of moving ``tonnes`` per year over ``road_km``.
+
+    ``backhaul`` overrides the model's (the setting) for this trip; see :class:`Backhaul`.
+    """
+    chosen = backhaul or model.backhaul
     per_t_avoided = avoided.kg_co2e_avoided_per_t if avoided else None
-    per_tkm = model.kg_co2e_per_tkm * model.return_multiplier
+    per_tkm = model.kg_co2e_per_loaded_tkm(chosen)
     break_even = per_t_avoided / per_tkm if per_t_avoided is not None and per_tkm > 0 else None
     if tonnes is None:
         return TripImpact(
@@ -151,8 +190,9 @@ def trip_impact(
             None,
             None,
             break_even,
-            model.empty_return,
+            chosen is Backhaul.EMPTY,
             avoided.source if avoided else None,
+            chosen.value,
         )
     tkm = tonnes * road_km if road_km is not None else None
     transport = per_tkm * tkm if tkm is not None else None
@@ -172,6 +212,7 @@ def trip_impact(
         landfill_saved_cad=landfill,
         net_benefit_cad=landfill - cost if cost is not None else None,
         break_even_km=break_even,
-        empty_return=model.empty_return,
+        empty_return=chosen is Backhaul.EMPTY,
         avoided_source=avoided.source if avoided else None,
+        backhaul=chosen.value,
     )

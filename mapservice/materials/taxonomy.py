@@ -62,6 +62,12 @@ class Factor:
     source: str
     year: int | None
     note: str = ""
+    #: FOUND (a published figure), DERIVED (computed from published figures) or ESTIMATE.
+    status: str = "ESTIMATE"
+
+
+#: How far a factor can be trusted, from ``data/factors.csv``'s ``status`` column.
+FACTOR_STATUSES = frozenset({"FOUND", "DERIVED", "ESTIMATE"})
 
 
 @dataclass(frozen=True)
@@ -349,7 +355,11 @@ class Taxonomy:
 
 
 def load_factors(path: Path) -> dict[str, Factor]:
-    """Read ``factors.csv``: every factor with its unit, source and year."""
+    """Read ``factors.csv``: every factor with its unit, source, year and status.
+
+    ``status`` (FOUND, DERIVED, ESTIMATE) is optional for older files: a factor without one is
+    an ESTIMATE.
+    """
     reader = _Reader(path, ("key", "value", "unit", "label_fr", "label_en", "source", "year"))
     factors: dict[str, Factor] = {}
     for line, rec in reader.rows():
@@ -367,5 +377,8 @@ def load_factors(path: Path) -> dict[str, Factor]:
             source=rec["source"],
             year=reader.year(line, rec),
             note=rec.get("note", ""),
+            status=reader.choice(line, rec, "status", FACTOR_STATUSES)
+            if "status" in rec
+            else "ESTIMATE",
         )
     return factors

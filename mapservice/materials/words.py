@@ -54,6 +54,12 @@ _ALIASES = {
     "fertiliser": "fertilizer",
 }
 
+#: Ordinals that tell a residue's grades apart (« brasque 1re coupe », « 2e coupe »): kept as
+#: words, where a number and its unit would be dropped.
+_ORDINALS = {
+    **dict.fromkeys(("1re", "1ere", "1er", "1st", "premier", "first"), "premiere"),
+    **dict.fromkeys(("2e", "2eme", "2nde", "2nd", "2d", "seconde", "second"), "deuxieme"),
+}
 _NUMBER = re.compile(r"\d+(?:x\d+)*[a-z]{0,3}")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -115,6 +121,10 @@ def words_kept(text: str) -> list[tuple[str, str]]:
     after_number = False
     for piece in _WORD.findall(text):
         for folded in fold(piece).split():
+            if folded in _ORDINALS:
+                after_number = False
+                out.append((_ORDINALS[folded], piece.lower()))
+                continue
             if _NUMBER.fullmatch(folded):
                 after_number = True
                 continue

@@ -53,6 +53,7 @@ class Impact:
     by_category: tuple[Group, ...]  # top-level category of the offered material
     transport_factors: tuple[dict[str, Any], ...]
     avoided_factors: tuple[dict[str, Any], ...]  # those behind the realised synergies shown
+    empty_return: bool = False  # MAPSERVICE_BACKHAUL=empty: a return leg added to the factor
 
     @property
     def count(self) -> int:
@@ -183,4 +184,5 @@ def impact(
         by_category=_ranked(by_category, chosen),
         transport_factors=tuple(services.transport_model.sources()),
         avoided_factors=tuple(avoided.values()),
+        empty_return=services.transport_model.empty_return,
     )

@@ -123,6 +123,7 @@ SCHEMAS: dict[str, Any] = {
             "break_even_km": NUM_N,
             "empty_return": BOOL,
             "avoided_source": STR_N,
+            "backhaul": {"type": "string", "enum": ["in-factor", "empty"]},
         }
     ),
     "Factor": _object(
@@ -134,6 +135,7 @@ SCHEMAS: dict[str, Any] = {
             "label_en": STR,
             "source": STR,
             "year": INT_N,
+            "status": {"type": "string", "enum": ["FOUND", "DERIVED", "ESTIMATE"]},
         }
     ),
     "Candidate": _object(
