@@ -98,7 +98,7 @@ def test_parks_come_least_trustworthy_first_and_estimates_are_listed(data_copy):
     assert [order.index(s) for s in ranks] == sorted(order.index(s) for s in ranks)
     assert sum(report.parks_by_status().values()) == len(report.parks) == 24
     kinds = {e.what for e in report.estimates}
-    assert {"émissions évitées", "parc", "municipalité"} <= kinds
+    assert {"facteur", "émissions évitées", "parc", "municipalité"} <= kinds
     assert all(e.status in ("ESTIMATE", "TOWN", "PLACEHOLDER") for e in report.estimates)
 
 
