@@ -8,6 +8,7 @@ rule the build, the cascade and these tests share).
 from __future__ import annotations
 
 import csv
+import gettext
 import importlib.util
 import random
 from functools import cache
@@ -17,6 +18,7 @@ import pytest
 
 from mapservice.domain.model import Precision
 from mapservice.domain.reference import moved_postal_codes
+from mapservice.errors import Message
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, GeocodeQuery
 from mapservice.geocoding import postal_checks as checks
 from mapservice.geocoding.region import distance_m
@@ -209,7 +211,12 @@ def test_moved_note_is_translatable():
         if r["precision"] == checks.NEIGHBOURS
     )
     loc = CascadeGeocoder(gazetteer()).geocode(GeocodeQuery(postal_code=point.code))
-    assert hasattr(loc.note, "template") and hasattr(loc.note, "render")
+    assert isinstance(loc.note, Message)
+    english = gettext.translation(
+        "messages", ROOT / "mapservice" / "translations", languages=["en"]
+    ).gettext
+    said = loc.note.render(english)
+    assert said.startswith("GeoNames' point for postal code") and "neighbouring codes" in said
 
 
 def test_a_code_beyond_the_town_named_never_scores_high_in_silence(geocoder):

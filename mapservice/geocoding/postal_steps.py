@@ -189,9 +189,9 @@ def _check_agrees(
         return replace(
             municipality_location(muni),
             note=tr(
-                "{what} est placé à {distance_km:.1f} km de {town}, au-delà des "
+                "le code postal {code} est placé à {distance_km:.1f} km de {town}, au-delà des "
                 "{extent_km:.1f} km admis : le centre de {town} est retenu.",
-                what=what,
+                code=location.label,
                 distance_km=beyond_m / 1000,
                 town=muni.name,
                 extent_km=gazetteer.extents_m.get(muni.id, 0.0) / 1000,
