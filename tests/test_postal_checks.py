@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from mapservice.domain.model import Precision
-from mapservice.domain.reference import moved_postal_codes
+from mapservice.domain.reference import moved_postal_codes, read_parks
 from mapservice.errors import Message
 from mapservice.geocoding import CascadeGeocoder, Gazetteer, GeocodeQuery
 from mapservice.geocoding import postal_checks as checks
+from mapservice.geocoding.parks import ParkLocator
 from mapservice.geocoding.region import distance_m
+from mapservice.geocoding.reverse import ReverseGeocoder
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -245,3 +247,14 @@ def test_a_code_of_the_town_named_lies_within_it_or_gives_way(geocoder):
         muni = gaz.municipalities[r["municipality_id"]]
         loc = geocoder.geocode(GeocodeQuery(municipality=muni.name, postal_code=r["postal_code"]))
         assert gaz.beyond_extent_m(muni, loc.lon, loc.lat) is None, (r["postal_code"], loc)
+
+
+def test_reverse_never_names_a_code_stacked_on_its_town_point():
+    gaz = gazetteer()
+    reverse = ReverseGeocoder(gaz, ParkLocator(read_parks(DATA / "parks.geojson"), 500.0))
+    stacked = {r["postal_code"] for r in rows() if r["precision"] == checks.MUNICIPALITY}
+    towns = {r["municipality_id"] for r in rows() if r["postal_code"] in stacked}
+    for muni_id in sorted(towns):
+        muni = gaz.municipalities[muni_id]
+        found = reverse.reverse(muni.lon, muni.lat)
+        assert found.postal_code is None or found.postal_code.code not in stacked, muni_id
