@@ -258,3 +258,12 @@ def test_reverse_never_names_a_code_stacked_on_its_town_point():
         muni = gaz.municipalities[muni_id]
         found = reverse.reverse(muni.lon, muni.lat)
         assert found.postal_code is None or found.postal_code.code not in stacked, muni_id
+
+
+def test_a_moved_code_named_with_another_town_keeps_both_notes(geocoder):
+    gaz = gazetteer()
+    point = gaz.postal_codes["G0V 1L0"]
+    assert point.moved
+    loc = geocoder.geocode(GeocodeQuery(municipality="Dolbeau-Mistassini", postal_code="G0V 1L0"))
+    assert loc.score < 0.5 and "GeoNames" in loc.note and "Dolbeau-Mistassini" in loc.note
+    assert [c.municipality_id for c in loc.candidates] == ["dolbeau-mistassini"]

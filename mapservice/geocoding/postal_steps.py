@@ -201,10 +201,14 @@ def _check_agrees(
     if distance_m(location.lon, location.lat, muni.lon, muni.lat) <= CONFLICT_M:
         return location
     where = here.name if here else location.municipality_id
+    conflict = f"{what} est à {where}, pas à {muni.name} : vérifiez l'adresse."
     return replace(
         location,
         score=round(location.score * 0.6, 3),
-        note=f"{what} est à {where}, pas à {muni.name} : vérifiez l'adresse.",
+        # A moved code keeps saying why it was moved.
+        note=tr("{first} ; {second}", first=location.note, second=conflict)
+        if location.note
+        else conflict,
         candidates=(municipality_location(muni),),
     )
 
