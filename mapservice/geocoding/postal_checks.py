@@ -32,12 +32,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, shape
 
 from mapservice.domain.model import Municipality
 from mapservice.geo.projection import TO_LAMBERT
-from mapservice.geocoding.region import distance_m, to_metres
+from mapservice.geocoding.region import to_metres
 
 #: A town's postal codes may spread over SPREAD_FACTOR × their median distance to it.
 SPREAD_FACTOR = 5.0
@@ -51,6 +52,9 @@ MIN_CODES_FOR_SPREAD = 10
 SETTLED_DENSITY_PER_KM2 = 100.0
 #: A point less deep than this inside a water outline is taken as on the shore.
 WATER_TOLERANCE_M = 500.0
+
+#: Mean Earth radius of the distances of this rule (haversine).
+EARTH_RADIUS_M = 6_371_000.0
 
 #: ``precision`` of a postal code kept at its GeoNames point, moved to the centroid of its
 #: sound neighbours, or moved to its municipality's point.
@@ -82,7 +86,7 @@ def town_points(municipalities: Iterable[Municipality]) -> dict[str, list[tuple[
 
 def distance_to_town_m(points: list[tuple[float, float]], lon: float, lat: float) -> float:
     """Return the distance in metres from ``(lon, lat)`` to the nearest of a town's points."""
-    return min(distance_m(lon, lat, plon, plat) for plon, plat in points)
+    return _nearest_m(points, [(lon, lat)])[0]
 
 
 def extent_m(distances_m: list[float], population: int | None) -> float:
@@ -135,11 +139,35 @@ def town_extents_m(
             current = places[current.parent_id]
             chain.append(current.id)
         lineage[pid] = chain
-    distances: dict[str, list[float]] = defaultdict(list)
+    members: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for muni_id, lon, lat in codes:
         for pid in lineage.get(muni_id, ()):
-            distances[pid].append(distance_to_town_m(points[pid], lon, lat))
-    return {pid: extent_m(distances[pid], places[pid].population) for pid in places}
+            members[pid].append((lon, lat))
+    return {
+        pid: extent_m(_nearest_m(points[pid], members[pid]), places[pid].population)
+        for pid in places
+    }
+
+
+def _nearest_m(
+    points: list[tuple[float, float]], lonlats: list[tuple[float, float]]
+) -> list[float]:
+    """Distance in metres from each of ``lonlats`` to the nearest of ``points`` (vectorised)."""
+    if not lonlats:
+        return []
+    lons = np.radians(np.array([lon for lon, _ in lonlats]))
+    lats = np.radians(np.array([lat for _, lat in lonlats]))
+    nearest = np.full(len(lonlats), np.inf)
+    for plon, plat in points:
+        # Haversine on the mean sphere: within 0.5 % of the ellipsoid over a town, and fast
+        # enough to run over every code each time the gazetteer loads.
+        dlat, dlon = lats - math.radians(plat), lons - math.radians(plon)
+        a = (
+            np.sin(dlat / 2) ** 2
+            + np.cos(lats) * math.cos(math.radians(plat)) * np.sin(dlon / 2) ** 2
+        )
+        nearest = np.minimum(nearest, 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a)))
+    return [float(d) for d in nearest]
 
 
 @dataclass(frozen=True)
