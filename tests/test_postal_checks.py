@@ -8,6 +8,7 @@ rule the build, the cascade and these tests share).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gettext
 import importlib.util
 import random
@@ -267,3 +268,44 @@ def test_a_moved_code_named_with_another_town_keeps_both_notes(geocoder):
     loc = geocoder.geocode(GeocodeQuery(municipality="Dolbeau-Mistassini", postal_code="G0V 1L0"))
     assert loc.score < 0.5 and "GeoNames" in loc.note and "Dolbeau-Mistassini" in loc.note
     assert [c.municipality_id for c in loc.candidates] == ["dolbeau-mistassini"]
+
+
+def test_a_far_point_of_the_town_named_gives_way_to_the_town():
+    """A code of Laterrière whose point lies in Alma (as G7N 0G7's did): Laterrière wins."""
+    real = gazetteer()
+    alma, laterriere = real.municipalities["alma"], real.municipalities["saguenay-laterriere"]
+    codes = dict(real.postal_codes)
+    codes["G7N 1G4"] = dataclasses.replace(codes["G7N 1G4"], lon=alma.lon, lat=alma.lat)
+    gaz = Gazetteer(
+        municipalities=real.municipalities,
+        postal_codes=codes,
+        postal_areas=real.postal_areas,
+        region=real.region,
+        town_points=real.town_points,
+        extents_m=real.extents_m,
+    )
+    loc = CascadeGeocoder(gaz).geocode(
+        GeocodeQuery(address="6000, boul. Talbot", municipality="Laterrière", postal_code="G7N 1G4")
+    )
+    assert (loc.lon, loc.lat) == (laterriere.lon, laterriere.lat)
+    assert loc.precision is Precision.MUNICIPALITY and loc.score < 0.9
+    assert "G7N 1G4" in loc.note and "Laterrière" in loc.note
+    assert [(c.lon, c.lat) for c in loc.candidates] == [(alma.lon, alma.lat)]
+
+
+def test_a_sector_named_far_from_its_boroughs_code_lowers_the_trust(geocoder):
+    """ "Arvida" with a Jonquière code from the other end of Jonquière: unsure, and said."""
+    gaz = gazetteer()
+    arvida = gaz.municipalities["saguenay-arvida"]
+    code = next(
+        r["postal_code"]
+        for r in rows()
+        if r["municipality_id"] == "saguenay-jonquiere"
+        and r["precision"] == checks.KEPT
+        and _beyond("saguenay-arvida", float(r["lon"]), float(r["lat"])) is not None
+    )
+    point = gaz.postal_codes[code]
+    loc = geocoder.geocode(GeocodeQuery(municipality="Arvida", postal_code=code))
+    assert (loc.lon, loc.lat) == (point.lon, point.lat)
+    assert loc.score < 0.9 and "vérifiez" in loc.note
+    assert [c.municipality_id for c in loc.candidates] == [arvida.id]

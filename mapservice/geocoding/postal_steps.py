@@ -184,17 +184,35 @@ def _check_agrees(
             return replace(
                 location, municipality_id=muni.id if gazetteer.within(muni, here) else here.id
             )
-        # The same town by name, but the code's point lies outside the town written in the
-        # address: the town is the surer of the two.
+        beyond = {
+            "code": location.label,
+            "distance_km": beyond_m / 1000,
+            "town": muni.name,
+            "extent_km": gazetteer.extents_m.get(muni.id, 0.0) / 1000,
+        }
+        if muni.id != here.id and gazetteer.within(muni, here):
+            # A part of the code's town is named (a sector, a borough): which part is meant
+            # is unsure, so the code's point stays, with less trust and the part as candidate.
+            return replace(
+                location,
+                score=round(location.score * 0.6, 3),
+                note=_joined(
+                    location.note,
+                    tr(
+                        "le code postal {code} est placé à {distance_km:.1f} km de {town}, "
+                        "au-delà des {extent_km:.1f} km admis : vérifiez l'adresse.",
+                        **beyond,
+                    ),
+                ),
+                candidates=(municipality_location(muni),),
+            )
+        # The code's own town is named, but its point lies outside it: the town is the surer.
         return replace(
             municipality_location(muni),
             note=tr(
                 "le code postal {code} est placé à {distance_km:.1f} km de {town}, au-delà des "
                 "{extent_km:.1f} km admis : le centre de {town} est retenu.",
-                code=location.label,
-                distance_km=beyond_m / 1000,
-                town=muni.name,
-                extent_km=gazetteer.extents_m.get(muni.id, 0.0) / 1000,
+                **beyond,
             ),
             candidates=(location,),
         )
@@ -205,12 +223,14 @@ def _check_agrees(
     return replace(
         location,
         score=round(location.score * 0.6, 3),
-        # A moved code keeps saying why it was moved.
-        note=tr("{first} ; {second}", first=location.note, second=conflict)
-        if location.note
-        else conflict,
+        note=_joined(location.note, conflict),
         candidates=(municipality_location(muni),),
     )
+
+
+def _joined(first: str | None, second: str) -> str:
+    """Both notes, the first (why a moved code was moved) kept when there is one."""
+    return tr("{first} ; {second}", first=first, second=second) if first else second
 
 
 def municipality_location(muni: Municipality) -> Location:
