@@ -207,19 +207,28 @@ def test_moved_codes_answer_with_their_precision_score_and_note(geocoder):
         assert loc.score < 0.9 and loc.note and r["postal_code"] in loc.note, loc
 
 
-def test_moved_note_is_translatable():
-    point = next(
-        gazetteer().postal_codes[r["postal_code"]]
-        for r in rows()
-        if r["precision"] == checks.NEIGHBOURS
+@pytest.mark.parametrize(
+    ("precision", "rural", "english_end"),
+    [
+        (checks.NEIGHBOURS, False, "placed at the centre of its neighbouring codes."),
+        (checks.NEIGHBOURS, True, "placed on the village's other code."),
+        (checks.MUNICIPALITY, True, "placed at the centre of {town}."),
+    ],
+)
+def test_moved_note_is_said_in_english_through_the_catalogue(precision, rural, english_end):
+    gaz = gazetteer()
+    row = next(
+        r for r in rows() if r["precision"] == precision and (r["fsa"] in {"G0V", "G0W"}) == rural
     )
-    loc = CascadeGeocoder(gazetteer()).geocode(GeocodeQuery(postal_code=point.code))
+    loc = CascadeGeocoder(gaz).geocode(GeocodeQuery(postal_code=row["postal_code"]))
     assert isinstance(loc.note, Message)
     english = gettext.translation(
         "messages", ROOT / "mapservice" / "translations", languages=["en"]
     ).gettext
     said = loc.note.render(english)
-    assert said.startswith("GeoNames' point for postal code") and "neighbouring codes" in said
+    town = gaz.municipalities[row["municipality_id"]].name
+    assert said.startswith(f"GeoNames' point for postal code {row['postal_code']}")
+    assert said.endswith(english_end.format(town=town)), said
 
 
 def test_a_code_beyond_the_town_named_never_scores_high_in_silence(geocoder):

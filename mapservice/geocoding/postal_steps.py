@@ -41,6 +41,10 @@ def moved_note(gazetteer: Gazetteer, point: PostalPoint) -> Message | None:
         )
     )
     if point.precision == NEIGHBOURS:
+        area = gazetteer.postal_areas.get(point.code[:3])
+        if area is not None and not area.urban:
+            # A rural area gives a village two codes: the neighbour is the village's other one.
+            return tr("{reason} : placé au point de l'autre code du village.", reason=reason)
         return tr("{reason} : placé au centre de ses codes voisins.", reason=reason)
     return tr("{reason} : placé au centre de {town}.", reason=reason, town=town.name)
 
