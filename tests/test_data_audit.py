@@ -34,9 +34,6 @@ def _rewrite_csv(path: Path, change) -> None:
         reader = csv.DictReader(f)
         fields = list(reader.fieldnames or [])
         rows = list(reader)
-    for extra in ("precision", "note"):
-        if extra not in fields:
-            fields.append(extra)
     rows = [change(dict(r)) for r in rows]
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
@@ -54,18 +51,29 @@ def _audit(data_dir: Path, **kwargs):
 
 
 def test_moved_postal_codes_are_listed_with_their_reason_most_used_first(data_copy):
+    shipped = _audit(data_copy)
+    assert shipped.postal_moved, "the shipped table has moved codes"
+    assert all(c.note for c in shipped.postal_moved)
+    kept = "G8K 2A3"
+    assert kept not in {c.postal_code for c in shipped.postal_moved}
+
     def move(row):
-        if row["postal_code"] in ("G0V 1L0", "G8K 2A3"):
+        if row["postal_code"] == kept:
             row["precision"] = "municipality"
             row["note"] = "point GeoNames à 12 km de la ville"
+            row["source_lat"], row["source_lon"] = row["lat"], row["lon"]
         return row
 
     _rewrite_csv(data_copy / "postal_codes.csv", move)
-    report = _audit(data_copy, sites_per_code={"G8K 2A3": 3})
+    busy = shipped.postal_moved[-1].postal_code
+    report = _audit(data_copy, sites_per_code={kept: 3, busy: 2})
     moved = [(c.postal_code, c.sites) for c in report.postal_moved]
-    assert moved[:2] == [("G8K 2A3", 3), ("G0V 1L0", 0)]
-    assert report.moved_by_reason()["municipality"] >= 2
-    assert all(c.note for c in report.postal_moved[:2])
+    assert moved[:2] == [(kept, 3), (busy, 2)]
+    assert len(moved) == len(shipped.postal_moved) + 1
+    rest = [code for code, _ in moved[2:]]
+    assert rest == sorted(rest)
+    by_reason = report.moved_by_reason()
+    assert by_reason["municipality"] == shipped.moved_by_reason()["municipality"] + 1
 
 
 def test_a_town_cut_off_from_the_roads_is_listed_with_its_distance(data_copy):

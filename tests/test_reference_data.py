@@ -197,7 +197,18 @@ def test_fsa_counts_match_postal_codes():
 
 def test_postal_codes_shape():
     columns, rows = read_csv("postal_codes.csv")
-    assert columns == ["postal_code", "lat", "lon", "place_name", "municipality_id", "fsa"]
+    assert columns == [
+        "postal_code",
+        "lat",
+        "lon",
+        "place_name",
+        "municipality_id",
+        "fsa",
+        "precision",
+        "note",
+        "source_lat",
+        "source_lon",
+    ]
     assert len(rows) > 11_000
     codes = [r["postal_code"] for r in rows]
     assert len(codes) == len(set(codes))

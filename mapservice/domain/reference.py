@@ -83,6 +83,59 @@ def read_parks(path: Path) -> tuple[Park, ...]:
     return tuple(parks)
 
 
+@dataclass(frozen=True)
+class MovedPostalCode:
+    """A postal code the build of ``data/postal_codes.csv`` moved away from GeoNames' point."""
+
+    postal_code: str
+    municipality_id: str
+    #: ``neighbours`` (the centroid of its sound neighbours) or ``municipality`` (its town's
+    #: point).
+    precision: str
+    #: Why and where to, in French, as the build wrote it.
+    reason: str
+    lon: float
+    lat: float
+    source_lon: float
+    source_lat: float
+
+
+def moved_postal_codes(path: Path) -> tuple[MovedPostalCode, ...]:
+    """List the postal codes of ``data/postal_codes.csv`` that were moved, with the reason.
+
+    Parameters
+    ----------
+    path : Path
+        The postal-code table (``data/postal_codes.csv``).
+
+    Returns
+    -------
+    tuple of MovedPostalCode
+        In the file's order (by postal code); empty for a table without ``precision``.
+    """
+    moved = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for line, rec in enumerate(csv.DictReader(fh), start=2):
+            if rec.get("precision", "postal_code") in ("postal_code", ""):
+                continue
+            try:
+                moved.append(
+                    MovedPostalCode(
+                        postal_code=rec["postal_code"],
+                        municipality_id=rec["municipality_id"],
+                        precision=rec["precision"],
+                        reason=rec["note"],
+                        lon=float(rec["lon"]),
+                        lat=float(rec["lat"]),
+                        source_lon=float(rec["source_lon"]),
+                        source_lat=float(rec["source_lat"]),
+                    )
+                )
+            except (KeyError, ValueError) as exc:
+                raise TaxonomyError(f"{path}:{line}: {exc!r}") from exc
+    return tuple(moved)
+
+
 def load_reference(data_dir: Path) -> ReferenceData:
     """Read every reference file under ``data_dir``."""
     return ReferenceData(

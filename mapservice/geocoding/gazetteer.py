@@ -15,6 +15,13 @@ from pathlib import Path
 from mapservice.domain.model import Municipality
 from mapservice.domain.reference import read_municipalities
 from mapservice.geocoding.names import place_key
+from mapservice.geocoding.postal_checks import (
+    EXTENT_FLOOR_M,
+    KEPT,
+    distance_to_town_m,
+    town_extents_m,
+    town_points,
+)
 from mapservice.geocoding.region import Region
 
 _POSTAL = re.compile(r"^\s*([A-Za-z]\d[A-Za-z])[\s-]?(\d[A-Za-z]\d)\s*$")
@@ -56,6 +63,18 @@ class PostalPoint:
     lat: float
     place_name: str
     municipality_id: str
+    #: ``postal_code`` at GeoNames' point; ``neighbours`` or ``municipality`` when the build
+    #: moved it (far from its town or in water), with ``note`` saying why (French).
+    precision: str = KEPT
+    note: str | None = None
+    #: GeoNames' point, where the build moved the code away from it.
+    source_lon: float | None = None
+    source_lat: float | None = None
+
+    @property
+    def moved(self) -> bool:
+        """Whether the build moved this code away from GeoNames' point."""
+        return self.precision != KEPT
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,10 @@ class Gazetteer:
     outside_places: dict[str, OutsidePlace] = field(default_factory=dict, repr=False)
     outside_areas: dict[str, OutsidePlace] = field(default_factory=dict, repr=False)
     _by_key: dict[str, Municipality] = field(default_factory=dict, repr=False)
+    #: Each place's point and its sectors' points (lon, lat), and the radius in metres its
+    #: postal codes may spread over (:mod:`mapservice.geocoding.postal_checks`).
+    town_points: dict[str, list[tuple[float, float]]] = field(default_factory=dict, repr=False)
+    extents_m: dict[str, float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Official names win over variants when both give the same key.
@@ -95,6 +118,16 @@ class Gazetteer:
                 self._by_key.setdefault(place_key(variant), muni)
         for muni in self.municipalities.values():
             self._by_key[place_key(muni.name)] = muni
+        if not self.town_points:
+            self.town_points = town_points(self.municipalities.values())
+        if not self.extents_m:
+            self.extents_m = town_extents_m(
+                self.municipalities.values(),
+                (
+                    (p.municipality_id, p.source_lon or p.lon, p.source_lat or p.lat)
+                    for p in self.postal_codes.values()
+                ),
+            )
 
     @classmethod
     def from_directory(cls, data_dir: Path) -> Gazetteer:
@@ -108,6 +141,10 @@ class Gazetteer:
                     lat=float(rec["lat"]),
                     place_name=rec["place_name"],
                     municipality_id=rec["municipality_id"],
+                    precision=rec.get("precision") or KEPT,
+                    note=rec.get("note") or None,
+                    source_lon=float(rec["source_lon"]) if rec.get("source_lon") else None,
+                    source_lat=float(rec["source_lat"]) if rec.get("source_lat") else None,
                 )
         areas: dict[str, PostalArea] = {}
         with (data_dir / "fsa.csv").open(encoding="utf-8", newline="") as fh:
@@ -202,6 +239,12 @@ class Gazetteer:
         """Return the point of a postal code of the region (any accepted spelling)."""
         normal = normalize_postal_code(code)
         return self.postal_codes.get(normal) if normal else None
+
+    def beyond_extent_m(self, muni: Municipality, lon: float, lat: float) -> float | None:
+        """Return how far ``(lon, lat)`` is from ``muni`` when beyond its extent, else None."""
+        points = self.town_points.get(muni.id) or [(muni.lon, muni.lat)]
+        distance = distance_to_town_m(points, lon, lat)
+        return distance if distance > self.extents_m.get(muni.id, EXTENT_FLOOR_M) else None
 
     def postal_area(self, code: str) -> PostalArea | None:
         """Return the postal area (first three characters) of ``code``, if it is the region's."""

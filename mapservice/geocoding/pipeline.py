@@ -2,7 +2,8 @@
 
 1. coordinates given with the record (validated: finite, in range, in or near the region,
    lat/lon swaps detected);
-2. full postal code → its own point in the region's postal code table;
+2. full postal code → its own point in the region's postal code table (a code the build
+   moved answers lower, with its note);
 3. civic address → the online geocoder, only when one is configured;
 4. park name, alias or distinctive street in the address → the park;
 5. postal area (first three characters) → its centroid, urban areas only;

@@ -1,7 +1,8 @@
 """Reverse geocoding: a point → its municipality (borough, sector), postal area and park.
 
 There are no municipal boundaries in ``data/``; the place of a point is the place of the
-nearest regional postal code (12,009 points, dense wherever people work) when one lies within
+nearest regional postal code (about 11,900 points, dense wherever people work; the codes the
+build moved onto their town's point are left out) when one lies within
 :data:`POSTAL_RADIUS_M`, else the nearest gazetteer centre, and the answer says which.
 """
 
@@ -16,6 +17,7 @@ from mapservice.domain.model import Municipality
 from mapservice.geo.projection import TO_LAMBERT
 from mapservice.geocoding.gazetteer import Gazetteer, OutsidePlace, PostalPoint
 from mapservice.geocoding.parks import ParkLocator, ParkMatch
+from mapservice.geocoding.postal_checks import MUNICIPALITY
 from mapservice.geocoding.region import distance_m
 
 #: A postal code further than this says nothing about the place of a point.
@@ -43,7 +45,8 @@ class ReverseGeocoder:
     def __init__(self, gazetteer: Gazetteer, parks: ParkLocator) -> None:
         self.gazetteer = gazetteer
         self.parks = parks
-        self._codes = list(gazetteer.postal_codes.values())
+        # A code the build put on its town's point says nothing of where it is.
+        self._codes = [c for c in gazetteer.postal_codes.values() if c.precision != MUNICIPALITY]
         self._code_tree = shapely.STRtree(
             [Point(*TO_LAMBERT.transform(c.lon, c.lat)) for c in self._codes]
         )

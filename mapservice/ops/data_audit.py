@@ -130,24 +130,20 @@ def audit_postal_codes(
     path: Path, sites_per_code: Mapping[str, int]
 ) -> tuple[int, list[PostalLine]]:
     """The postal codes whose point is not GeoNames' own, those used by most sites first."""
-    total = 0
-    moved: list[PostalLine] = []
+    from mapservice.domain.reference import moved_postal_codes
+
     with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            total += 1
-            precision = (row.get("precision") or "postal_code").strip()
-            if precision == "postal_code":
-                continue
-            code = row["postal_code"]
-            moved.append(
-                PostalLine(
-                    postal_code=code,
-                    municipality_id=row["municipality_id"],
-                    precision=precision,
-                    note=(row.get("note") or "").strip(),
-                    sites=sites_per_code.get(code, 0),
-                )
-            )
+        total = sum(1 for _ in csv.DictReader(f))
+    moved = [
+        PostalLine(
+            postal_code=m.postal_code,
+            municipality_id=m.municipality_id,
+            precision=m.precision,
+            note=m.reason,
+            sites=sites_per_code.get(m.postal_code, 0),
+        )
+        for m in moved_postal_codes(path)
+    ]
     moved.sort(key=lambda p: (-p.sites, p.postal_code))
     return total, moved
 

@@ -116,7 +116,8 @@ def bring_to_life(svc: Services, *, seed: int = SEED, today: datetime | None = N
 
 def _plan(stored: list[Synergy], rng: random.Random) -> list[tuple[Synergy, SynergyStatus]]:
     """Which candidates staff followed, and where each ended: the best pair of an offer,
-    among the better-scored ones, at most one per offer and per need."""
+    among the better-scored ones (then the next ones, if those run out), at most one per
+    offer and per need."""
     ranked = sorted(stored, key=lambda s: (-(s.score or 0.0), s.id or 0))
     pool = ranked[: max(len(ranked) // 4, sum(TARGETS.values()))]
     rng.shuffle(pool)
@@ -125,7 +126,9 @@ def _plan(stored: list[Synergy], rng: random.Random) -> list[tuple[Synergy, Syne
     used_out: set[int] = set()
     used_in: set[int] = set()
     plan: list[tuple[Synergy, SynergyStatus]] = []
-    for synergy in pool:
+    # When the better-scored pairs share too few offers and needs, the next ones in rank
+    # order fill the plan, so that every target is met.
+    for synergy in [*pool, *ranked[len(pool) :]]:
         if len(plan) == len(finals):
             break
         if synergy.output_flow_id in used_out or synergy.input_flow_id in used_in:
