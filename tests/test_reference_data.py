@@ -29,7 +29,8 @@ MUNICIPALITY_COLUMNS = [
 ]  # fmt: skip
 PARK_COLUMNS = [
     "id", "name", "kind", "municipality_id", "sector", "lat", "lon", "coord_status",
-    "coord_note", "area_ha", "outline_area_ha", "status", "manager", "streets", "facts",
+    "coord_note", "area_ha", "outline_area_ha", "outline_status", "outline_note", "outline_lonlat",
+    "status", "manager", "streets", "facts",
     "sources",
 ]  # fmt: skip
 MRC_COUNTS = {
@@ -271,7 +272,7 @@ def test_park_polygons_valid_ccw_and_contain_centre():
         polygon = shape(feature["geometry"])
         assert polygon.is_valid, feature["id"]
         assert polygon.exterior.is_ccw, feature["id"]
-        assert props["outline_status"] == "approximate"
+        assert props["outline_status"] == rows[feature["id"]]["outline_status"]
         assert props["municipality_id"] in places
         assert "lat" not in props and "lon" not in props
         row = rows[feature["id"]]
@@ -281,6 +282,32 @@ def test_park_polygons_valid_ccw_and_contain_centre():
         for lon, lat in feature["geometry"]["coordinates"][0]:
             assert in_region(lon, lat)
             assert round(lon, 6) == lon and round(lat, 6) == lat
+
+
+def test_every_outline_says_what_it_is_worth():
+    """A stand-in point carries a town outline; every outline but a surveyed one says why."""
+    for row in park_rows():
+        assert row["outline_status"] in ("surveyed", "traced", "estimated", "town"), row["id"]
+        if row["coord_status"] in ("TOWN", "PLACEHOLDER"):
+            assert row["outline_status"] == "town", row["id"]
+        if row["outline_status"] != "surveyed":
+            assert row["outline_note"].strip(), row["id"]
+        assert bool(row["outline_lonlat"]) == (row["outline_status"] in ("surveyed", "traced"))
+
+
+def test_no_claiming_outline_holds_a_town_centre():
+    """An outline that may claim sites by geometry never covers a municipality's own point
+    (Saint-Félicien's town hall was « in » the rue Verreault park)."""
+    claiming = [
+        shape(f["geometry"])
+        for f in parks_geojson()["features"]
+        if f["properties"]["outline_status"] != "town"
+    ]
+    for muni in gazetteer().values():
+        point = Point(float(muni["lon"]), float(muni["lat"]))
+        assert not any(o.contains(point) for o in claiming), muni["id"]
+    town_hall = Point(-72.4505, 48.6505)  # Saint-Félicien's hôtel de ville
+    assert not any(o.contains(town_hall) for o in claiming)
 
 
 def test_park_outline_areas_match_csv():
