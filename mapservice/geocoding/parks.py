@@ -2,8 +2,9 @@
 
 :class:`ParkLocator` answers by geometry: inside an outline, else the nearest park within a
 tolerance, among the outlines whose status lets them claim a site
-(:func:`mapservice.domain.outlines.claims_by_geometry`: never a town stand-in). :class:`ParkNames` answers by text: the park's name, a known alias (``PIHS``,
-``Port de Saguenay``) or one of its distinctive streets written in an address.
+(:func:`mapservice.domain.outlines.claims_by_geometry`: never a town stand-in).
+:class:`ParkNames` answers by text: the park's name, a known alias (``PIHS``, ``Port de
+Saguenay``) or one of its distinctive streets written in an address.
 """
 
 from __future__ import annotations
@@ -99,11 +100,11 @@ class ParkLocator:
     def assign(self, location: Location | None) -> ParkMatch | None:
         """Return the park of a geocoded site, when its point is precise enough to say so.
 
-        A point found by the park's name is in that park (whatever its outline). A point placed by hand or by address
-        lies in the park whose outline holds it, else the nearest within the tolerance. A
-        postal-code point counts only inside an outline; a postal-area or municipality centre
-        says nothing about a park (it would drop every coarse site into its town's park). A
-        town stand-in outline claims nothing (see the class).
+        A point found by the park's name is in that park, whatever its outline. A point placed
+        by hand or by address lies in the park whose outline holds it, else the nearest within
+        the tolerance. A postal-code point counts only inside an outline; a postal-area or
+        municipality centre says nothing about a park (it would drop every coarse site into its
+        town's park). A town stand-in outline claims nothing (see the class).
         """
         if location is None or location.outside_region:
             return None
