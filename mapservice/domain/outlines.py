@@ -11,6 +11,9 @@ geometry (only the park's name, an alias or its street written in the address do
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 SURVEYED = "surveyed"
 TRACED = "traced"
 ESTIMATED = "estimated"
@@ -57,3 +60,24 @@ def outline_label(status: str, lang: str = "fr") -> str:
     if labels is None:
         return status
     return labels[1] if lang == "en" else labels[0]
+
+
+@dataclass(frozen=True)
+class OutlineChange:
+    """One replacement of a park's outline (``action`` ``replace`` or ``restore``).
+
+    Outlines are GeoJSON geometries in lon/lat; ``old_outline`` is None when the park had none.
+    ``restored_from`` is the id of the change whose outline a restore brought back.
+    """
+
+    id: int
+    park_id: str
+    at: datetime
+    actor: str
+    action: str
+    old_outline: dict | None
+    old_status: str
+    new_outline: dict
+    new_status: str
+    note: str | None = None
+    restored_from: int | None = None

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mapservice.domain.model import Municipality, Park
+from mapservice.domain.outlines import OutlineChange
 from mapservice.domain.reference import ReferenceData
 from mapservice.storage import schema as t
 from mapservice.storage.rows import municipality_of, park_of
@@ -129,3 +131,88 @@ class ReferenceStore:
         with self._connect() as conn:
             rows = conn.execute(sa.select(t.parks).order_by(t.parks.c.name))
             return [park_of(r) for r in rows]
+
+    def park(self, park_id: str) -> Park | None:
+        with self._connect() as conn:
+            row = conn.execute(sa.select(t.parks).where(t.parks.c.id == park_id)).first()
+            return park_of(row) if row is not None else None
+
+    def replace_park_outline(
+        self,
+        park_id: str,
+        outline: dict[str, Any],
+        status: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        restored_from: int | None = None,
+    ) -> int | None:
+        """Give a park a new outline and status, keeping the old one in its history.
+
+        One transaction: the park's row (its ``properties_json`` too, which exports read) and
+        the history entry. Returns the entry's id, None when the park does not exist.
+        """
+        h = t.park_outline_history
+        with self._begin() as conn:
+            row = conn.execute(sa.select(t.parks).where(t.parks.c.id == park_id)).first()
+            if row is None:
+                return None
+            properties = json.loads(row.properties_json or "{}")
+            properties["outline_status"] = status
+            properties["outline_note"] = note or ""
+            conn.execute(
+                t.parks.update()
+                .where(t.parks.c.id == park_id)
+                .values(
+                    outline_geojson=json.dumps(outline),
+                    outline_status=status,
+                    properties_json=json.dumps(properties, ensure_ascii=False, sort_keys=True),
+                )
+            )
+            done = conn.execute(
+                h.insert().values(
+                    park_id=park_id,
+                    at=datetime.now(UTC),
+                    actor=actor,
+                    action="restore" if restored_from is not None else "replace",
+                    old_outline_geojson=row.outline_geojson,
+                    old_outline_status=row.outline_status,
+                    new_outline_geojson=json.dumps(outline),
+                    new_outline_status=status,
+                    note=note,
+                    restored_from=restored_from,
+                )
+            )
+            return int(done.inserted_primary_key[0])  # type: ignore[index]
+
+    def park_outline_history(self, park_id: str) -> list[OutlineChange]:
+        """Every outline change of a park, oldest first."""
+        h = t.park_outline_history
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(h).where(h.c.park_id == park_id).order_by(h.c.id))
+            return [
+                OutlineChange(
+                    id=r.id,
+                    park_id=r.park_id,
+                    at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
+                    actor=r.actor,
+                    action=r.action,
+                    old_outline=json.loads(r.old_outline_geojson)
+                    if r.old_outline_geojson
+                    else None,
+                    old_status=r.old_outline_status,
+                    new_outline=json.loads(r.new_outline_geojson),
+                    new_status=r.new_outline_status,
+                    note=r.note,
+                    restored_from=r.restored_from,
+                )
+                for r in rows
+            ]
+
+    def park_outline_version(self) -> int:
+        """The newest outline change's id (0 before any): moves whenever an outline does."""
+        h = t.park_outline_history
+        with self._connect() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(h.c.id), 0))).scalar_one()
+            )
