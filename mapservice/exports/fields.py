@@ -66,7 +66,14 @@ LAYERS: dict[str, Layer] = {
             Field("municipality", "string", "Municipalité", "Municipality"),
             Field("mrc", "string", "MRC", "Regional county municipality"),
             Field("status", "string", "Statut", "Status"),
-            Field("outline_status", "string", "Qualité du contour", "Outline quality"),
+            Field(
+                "outline_status",
+                "string",
+                "Statut du contour (surveyed : levé ; traced : tracé d'après les rues ; "
+                "estimated : estimé ; town : point de la ville, ne revendique aucun site)",
+                "Outline status (surveyed; traced from the park's streets; estimated from "
+                "clues; town: a town point stands in and claims no site)",
+            ),
             Field("area_ha", "number", "Superficie (ha)", "Area (ha)"),
             Field("manager", "string", "Gestionnaire", "Manager"),
         ),

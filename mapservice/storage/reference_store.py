@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from mapservice.domain.model import Municipality, Park
 from mapservice.domain.outlines import OutlineChange
 from mapservice.domain.reference import ReferenceData
 from mapservice.storage import schema as t
+from mapservice.storage.audit_store import entry_of, record_audit
 from mapservice.storage.rows import municipality_of, park_of
 
 
@@ -147,19 +147,25 @@ class ReferenceStore:
         note: str | None = None,
         restored_from: int | None = None,
     ) -> int | None:
-        """Give a park a new outline and status, keeping the old one in its history.
+        """Give a park a new outline and status, keeping the old one in the audit log.
 
         One transaction: the park's row (its ``properties_json`` too, which exports read) and
-        the history entry. Returns the entry's id, None when the park does not exist.
+        the audit entry (table ``parks``). Returns the entry's id; None when the park does not
+        exist or already has that outline and status.
         """
-        h = t.park_outline_history
         with self._begin() as conn:
             row = conn.execute(sa.select(t.parks).where(t.parks.c.id == park_id)).first()
             if row is None:
                 return None
+            old = {
+                "outline": json.loads(row.outline_geojson) if row.outline_geojson else None,
+                "outline_status": row.outline_status,
+            }
+            new = {"outline": outline, "outline_status": status}
+            if old == new:
+                return None
             properties = json.loads(row.properties_json or "{}")
-            properties["outline_status"] = status
-            properties["outline_note"] = note or ""
+            properties.update(outline_status=status, outline_note=note or "")
             conn.execute(
                 t.parks.update()
                 .where(t.parks.c.id == park_id)
@@ -169,50 +175,53 @@ class ReferenceStore:
                     properties_json=json.dumps(properties, ensure_ascii=False, sort_keys=True),
                 )
             )
-            done = conn.execute(
-                h.insert().values(
-                    park_id=park_id,
-                    at=datetime.now(UTC),
-                    actor=actor,
-                    action="restore" if restored_from is not None else "replace",
-                    old_outline_geojson=row.outline_geojson,
-                    old_outline_status=row.outline_status,
-                    new_outline_geojson=json.dumps(outline),
-                    new_outline_status=status,
-                    note=note,
-                    restored_from=restored_from,
-                )
+            if restored_from is not None:
+                new["restored_from"] = restored_from
+            return record_audit(
+                conn,
+                actor=actor,
+                action="update" if restored_from is None else "restore",
+                table="parks",
+                record_id=park_id,
+                old=old,
+                new=new,
+                note=note,
             )
-            return int(done.inserted_primary_key[0])  # type: ignore[index]
 
     def park_outline_history(self, park_id: str) -> list[OutlineChange]:
         """Every outline change of a park, oldest first."""
-        h = t.park_outline_history
+        log = t.audit_log
         with self._connect() as conn:
-            rows = conn.execute(sa.select(h).where(h.c.park_id == park_id).order_by(h.c.id))
-            return [
-                OutlineChange(
-                    id=r.id,
-                    park_id=r.park_id,
-                    at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
-                    actor=r.actor,
-                    action=r.action,
-                    old_outline=json.loads(r.old_outline_geojson)
-                    if r.old_outline_geojson
-                    else None,
-                    old_status=r.old_outline_status,
-                    new_outline=json.loads(r.new_outline_geojson),
-                    new_status=r.new_outline_status,
-                    note=r.note,
-                    restored_from=r.restored_from,
+            rows = conn.execute(
+                sa.select(log)
+                .where(log.c.table_name == "parks", log.c.record_id == park_id)
+                .order_by(log.c.id)
+            )
+            out = []
+            for entry in map(entry_of, rows):
+                old, new = entry.old_values or {}, entry.new_values or {}
+                out.append(
+                    OutlineChange(
+                        id=entry.id,
+                        park_id=park_id,
+                        at=entry.at,
+                        actor=entry.actor,
+                        action=entry.action,
+                        old_outline=old.get("outline"),
+                        old_status=str(old.get("outline_status") or ""),
+                        new_outline=new.get("outline") or {},
+                        new_status=str(new.get("outline_status") or ""),
+                        note=entry.note,
+                        restored_from=new.get("restored_from"),
+                    )
                 )
-                for r in rows
-            ]
+            return out
 
     def park_outline_version(self) -> int:
         """The newest outline change's id (0 before any): moves whenever an outline does."""
-        h = t.park_outline_history
+        log = t.audit_log
         with self._connect() as conn:
-            return int(
-                conn.execute(sa.select(sa.func.coalesce(sa.func.max(h.c.id), 0))).scalar_one()
+            newest = sa.select(sa.func.coalesce(sa.func.max(log.c.id), 0)).where(
+                log.c.table_name == "parks"
             )
+            return int(conn.execute(newest).scalar_one())

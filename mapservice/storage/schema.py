@@ -47,24 +47,6 @@ parks = sa.Table(
     sa.Column("properties_json", sa.Text, nullable=False, server_default="{}"),
 )
 
-#: Every outline a park had: who replaced it, when, the old and the new one (migration 0015).
-park_outline_history = sa.Table(
-    "park_outline_history",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("park_id", sa.String(80), nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("actor", sa.String(200), nullable=False),
-    sa.Column("action", sa.String(10), nullable=False),
-    sa.Column("old_outline_geojson", sa.Text),
-    sa.Column("old_outline_status", sa.String(20), nullable=False),
-    sa.Column("new_outline_geojson", sa.Text, nullable=False),
-    sa.Column("new_outline_status", sa.String(20), nullable=False),
-    sa.Column("note", sa.Text),
-    sa.Column("restored_from", sa.Integer),
-    sa.Index("ix_park_outline_history_park", "park_id"),
-)
-
 material_categories = sa.Table(
     "material_categories",
     metadata,
@@ -405,12 +387,11 @@ change_counters = sa.Table(
     sa.Column("corrections", sa.BigInteger, nullable=False, server_default="0"),
 )
 
-#: Table → the counter its writes bump (migration 0010 made the triggers: on SQLite one per
-#: table and kind of write, for each row; on PostgreSQL one per table, for each statement).
-#: A migration that rebuilds one of these tables (Alembic's batch mode on SQLite) must make
-#: its triggers again.
+#: Table → the counter its writes bump (triggers of 0010, and 0015 for parks: on SQLite one per
+#: table and kind of write, for each row; on PostgreSQL one per table, for each statement). A
+#: migration that rebuilds one of these tables (batch mode on SQLite) must make them again.
 COUNTED = {
-    "parks": "registry",  # a new outline changes maps and exports (migration 0015)
+    "parks": "registry",
     "members": "registry",
     "sites": "registry",
     "flows": "registry",

@@ -5,17 +5,16 @@
 ``town`` when their point is a stand-in (``coord_status`` TOWN or PLACEHOLDER), else
 ``estimated``; ``mapservice init`` then loads the statuses of ``data/parks.csv``.
 
-``park_outline_history`` keeps every replaced outline: who, when, the old and the new outline
-and status, so any version can be restored. Writes to ``parks`` now bump the registry's change
-counter (as members, sites and flows do, see 0010), so every process's maps and exports see a
-new outline.
+A replaced outline is written to the audit log (table ``parks``: who, when, the old and the
+new outline and status), so any version can be restored. Writes to ``parks`` now bump the
+registry's change counter (as members, sites and flows do, see 0010), so every process's maps
+and exports see a new outline.
 
 Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-07
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
@@ -27,21 +26,6 @@ WRITES = ("insert", "update", "delete")
 
 
 def upgrade() -> None:
-    op.create_table(
-        "park_outline_history",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("park_id", sa.String(80), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
-        sa.Column("action", sa.String(10), nullable=False),
-        sa.Column("old_outline_geojson", sa.Text),
-        sa.Column("old_outline_status", sa.String(20), nullable=False),
-        sa.Column("new_outline_geojson", sa.Text, nullable=False),
-        sa.Column("new_outline_status", sa.String(20), nullable=False),
-        sa.Column("note", sa.Text),
-        sa.Column("restored_from", sa.Integer),
-        sa.Index("ix_park_outline_history_park", "park_id"),
-    )
     op.execute(
         "UPDATE parks SET outline_status = CASE WHEN coord_status IN ('TOWN', 'PLACEHOLDER') "
         "THEN 'town' ELSE 'estimated' END WHERE outline_status = 'approximate'"
@@ -67,4 +51,3 @@ def downgrade() -> None:
         for write in WRITES:
             op.execute(f"DROP TRIGGER parks_counted_{write}")
     op.execute("UPDATE parks SET outline_status = 'approximate'")
-    op.drop_table("park_outline_history")
