@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pyproj import Transformer
-from shapely.geometry import Point, Polygon, mapping
+from shapely.geometry import Point, Polygon, mapping, shape
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -289,6 +289,25 @@ def write_geojson(features: list[dict[str, Any]], out: Path) -> None:
     out.write_text(text, encoding="utf-8")
 
 
+def postal_codes_inside(features: list[dict[str, Any]], codes_csv: Path) -> dict[str, int]:
+    """Count the postal codes of ``codes_csv`` inside the outlines, by outline status.
+
+    A code inside an outline that may claim sites (not ``town``) makes every site placed on it
+    a park site; the count says how much of the towns the outlines still swallow.
+    """
+    counts = dict.fromkeys(OUTLINE_STATUSES, 0)
+    if not codes_csv.exists():
+        return counts
+    outlines = [(f["properties"]["outline_status"], shape(f["geometry"])) for f in features]
+    for row in read_csv(codes_csv):
+        point = Point(float(row["lon"]), float(row["lat"]))
+        for status, outline in outlines:
+            if outline.contains(point):
+                counts[status] += 1
+                break
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
     parser = argparse.ArgumentParser(
@@ -313,7 +332,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build_parks: {exc}", file=sys.stderr)
         return 1
     write_geojson(features, args.out)
-    print(f"wrote {len(features)} park outlines to {args.out}")
+    statuses = [f["properties"]["outline_status"] for f in features]
+    print(
+        f"wrote {len(features)} park outlines to {args.out}: "
+        + ", ".join(f"{statuses.count(s)} {s}" for s in OUTLINE_STATUSES)
+    )
+    inside = postal_codes_inside(features, args.csv.parent / "postal_codes.csv")
+    claiming = sum(n for status, n in inside.items() if status != "town")
+    print(
+        f"postal codes inside outlines that may claim sites: {claiming} "
+        f"({', '.join(f'{inside[s]} {s}' for s in OUTLINE_STATUSES if s != 'town')}); "
+        f"inside town outlines, which claim none: {inside['town']}"
+    )
     return 0
 
 
