@@ -334,3 +334,56 @@ def test_parks_geojson_is_up_to_date():
     features = module.build_features(park_rows(), gazetteer())
     rebuilt = [{**f, "geometry": module.geometry_json(f["geometry"])} for f in features]
     assert rebuilt == parks_geojson()["features"], "run: python scripts/build_parks.py"
+
+
+def _build_parks_module():
+    spec = importlib.util.spec_from_file_location(
+        "build_parks", ROOT / "scripts" / "build_parks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: A quadrilateral of about 41 ha around Jonquière's park point, clockwise on purpose.
+_TRACED = "-71.226 48.404|-71.226 48.410|-71.218 48.410|-71.218 48.404"
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({}, None),
+        ({"outline_area_ha": "80"}, "but the outline has"),
+        ({"outline_lonlat": "-71.226 48.404|-71.218 48.410"}, "at least 3 points"),
+        (
+            {"outline_lonlat": "-71.226 48.404|-71.218 48.410|-71.226 48.410|-71.218 48.404"},
+            "not a valid polygon",
+        ),
+        ({"outline_status": "estimated"}, "outline_lonlat is given for surveyed or traced"),
+        ({"coord_status": "TOWN"}, "can only have a town outline"),
+        ({"outline_note": ""}, "needs an outline_note"),
+        ({"outline_status": "approximate", "outline_lonlat": ""}, "unknown outline_status"),
+    ],
+)
+def test_build_parks_draws_a_traced_outline_and_refuses_a_wrong_one(changes, problem):
+    module = _build_parks_module()
+    rows = [dict(r) for r in park_rows()]
+    row = next(r for r in rows if r["id"] == "jonquiere")
+    row.update(
+        outline_status="traced",
+        outline_note="tracé pour le test",
+        outline_lonlat=_TRACED,
+        outline_area_ha="39",
+    )
+    row.update(changes)
+    if problem is None:
+        features = module.build_features(rows, gazetteer())
+        (feature,) = [f for f in features if f["id"] == "jonquiere"]
+        polygon = shape(module.geometry_json(feature["geometry"]))
+        assert polygon.exterior.is_ccw and len(polygon.exterior.coords) == 5
+        assert feature["properties"]["outline_status"] == "traced"
+        assert "outline_lonlat" not in feature["properties"]
+    else:
+        with pytest.raises(module.ParkError, match=problem):
+            module.build_features(rows, gazetteer())
