@@ -161,7 +161,7 @@ class ReferenceStore:
                 "outline": json.loads(row.outline_geojson) if row.outline_geojson else None,
                 "outline_status": row.outline_status,
             }
-            new = {"outline": outline, "outline_status": status}
+            new: dict[str, Any] = {"outline": outline, "outline_status": status}
             if old == new:
                 return None
             properties = json.loads(row.properties_json or "{}")
