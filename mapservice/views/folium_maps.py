@@ -16,7 +16,7 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from mapservice.domain.model import Park
-from mapservice.domain.outlines import ESTIMATED, TOWN, outline_label
+from mapservice.domain.outlines import SURVEYED, TOWN, outline_label
 
 #: Centre of Saguenay–Lac-Saint-Jean's inhabited part, [lat, lon] for Folium.
 REGION_CENTRE = (48.55, -71.65)
@@ -261,11 +261,12 @@ def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster | None, assets_ur
 
 
 def outline_style(status: str) -> dict[str, Any]:
-    """How a park outline of ``status`` is drawn: solid when surveyed or traced, dashed when
-    estimated, a grey dotted ring without fill when a town point stands in."""
+    """How a park outline of ``status`` is drawn (as on the region map): solid when surveyed,
+    dashed when traced or estimated, a grey dotted ring without fill when a town point stands
+    in."""
     if status == TOWN:
         return {"color": "#666666", "weight": 2, "dashArray": "2 6", "fillOpacity": 0}
-    if status == ESTIMATED:
+    if status != SURVEYED:
         return {"color": "#0072B2", "weight": 2, "dashArray": "8 6", "fillOpacity": 0.08}
     return {"color": "#0072B2", "weight": 2, "fillOpacity": 0.15}
 
