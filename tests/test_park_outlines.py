@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pytest
+from shapely.geometry import shape
 
 from mapservice.domain.access import Principal, Role
 from mapservice.domain.model import Location, Park, Precision
@@ -210,6 +211,19 @@ def test_a_replaced_outline_claims_its_sites_and_can_be_restored(services):
     assert services.park_locator.locate(*TOWN_HALL) is None
     latest = park_outlines.outline_history(services, STAFF, "saint-felicien-verreault")[0]
     assert latest.action == "restore" and latest.restored_from == done.change_id
+
+
+def test_reloading_the_reference_data_keeps_a_replaced_outline(services):
+    done = park_outlines.replace_outline(
+        services, STAFF, "saint-felicien-verreault", json.dumps(DOWNTOWN_SQUARE), "surveyed"
+    )
+    services.init_database()  # as an upgrade does
+    kept = services.park_ids()["saint-felicien-verreault"]
+    assert kept.outline_status == "surveyed"
+    assert shape(kept.outline).equals(shape(DOWNTOWN_SQUARE))
+    park_outlines.restore_outline(services, STAFF, "saint-felicien-verreault", done.change_id)
+    services.init_database()
+    assert services.park_ids()["saint-felicien-verreault"].outline_status == "town"
 
 
 def test_another_process_sees_a_replaced_outline(services):

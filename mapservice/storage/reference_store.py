@@ -14,11 +14,41 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mapservice.domain.model import Municipality, Park
-from mapservice.domain.outlines import OutlineChange
+from mapservice.domain.outlines import REPLACEMENT_STATUSES, OutlineChange
 from mapservice.domain.reference import ReferenceData
 from mapservice.storage import schema as t
 from mapservice.storage.audit_store import entry_of, record_audit
 from mapservice.storage.rows import municipality_of, park_of
+
+
+def _keep_replaced_outlines(conn: Connection) -> None:
+    """Give back each park the outline a person last gave it (the audit log keeps them), so
+    reloading the reference data (``mapservice init``, an upgrade) loses no surveyed or traced
+    outline."""
+    log = t.audit_log
+    latest: dict[str, dict[str, Any]] = {}
+    query = sa.select(log.c.record_id, log.c.new_values, log.c.note).where(
+        log.c.table_name == "parks"
+    )
+    for row in conn.execute(query.order_by(log.c.id)):
+        latest[row.record_id] = {**json.loads(row.new_values or "{}"), "note": row.note}
+    for park_id, new in latest.items():
+        row = conn.execute(sa.select(t.parks).where(t.parks.c.id == park_id)).first()
+        # Only what a person gave (surveyed, traced): a restored estimate or stand-in is the
+        # data's, and the data folder's may be newer.
+        if row is None or new.get("outline_status") not in REPLACEMENT_STATUSES:
+            continue
+        properties = json.loads(row.properties_json or "{}")
+        properties.update(outline_status=new["outline_status"], outline_note=new["note"] or "")
+        conn.execute(
+            t.parks.update()
+            .where(t.parks.c.id == park_id)
+            .values(
+                outline_geojson=json.dumps(new["outline"]),
+                outline_status=new["outline_status"],
+                properties_json=json.dumps(properties, ensure_ascii=False, sort_keys=True),
+            )
+        )
 
 
 class ReferenceStore:
@@ -120,6 +150,7 @@ class ReferenceStore:
                 conn.execute(table.delete())
                 if rows:
                     conn.execute(table.insert(), rows)
+            _keep_replaced_outlines(conn)
         return {table.name: len(rows) for table, rows in plan}
 
     def municipalities(self) -> list[Municipality]:
