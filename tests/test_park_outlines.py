@@ -99,6 +99,8 @@ def test_an_address_on_the_parks_street_still_names_a_town_park(services):
     )
     assert found.park_id == "saint-felicien-verreault"
     assert services.park_locator.assign(found).park_id == "saint-felicien-verreault"
+    # its point is the town's: the score and the note say so
+    assert found.score <= 0.4 and "parc non localisé" in (found.note or "")
 
 
 def test_an_estimated_outline_claims_with_a_note_in_the_api(services):
