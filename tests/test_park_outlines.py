@@ -328,3 +328,38 @@ def test_a_park_manager_of_another_park_gets_403(client_as):
     )
     assert refused.status_code == 403
     assert manager.get("/registre/").status_code == 403  # the rest stays staff's
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def test_the_command_line_replaces_lists_and_restores_an_outline(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from mapservice.cli.main import main
+
+    monkeypatch.setenv("MAPSERVICE_DATABASE_URL", "sqlite:///" + str(tmp_path / "cli.sqlite"))
+    monkeypatch.setenv("MAPSERVICE_INSTANCE_PATH", str(tmp_path / "instance"))
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    assert run("init").exit_code == 0
+    listed = run("parks", "list").output
+    assert "saint-felicien-verreault\ttown\t" in listed and "jonquiere\testimated\t" in listed
+    outline = tmp_path / "verreault.geojson"
+    outline.write_text(
+        json.dumps({"type": "Feature", "properties": {}, "geometry": DOWNTOWN_SQUARE})
+    )
+    done = run("parks", "outline", "saint-felicien-verreault", str(outline), "--status", "traced")
+    assert done.exit_code == 0 and "changement n° " in done.output, done.output
+    assert "saint-felicien-verreault\ttraced\t" in run("parks", "list").output
+    history = run("parks", "history", "saint-felicien-verreault").output
+    change = history.split("\t", 1)[0]
+    assert "cli" in history and "town → traced" in history
+    assert run("parks", "restore", "saint-felicien-verreault", change).exit_code == 0
+    assert "saint-felicien-verreault\ttown\t" in run("parks", "list").output
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "Point", "coordinates": [-71.2, 48.4]}')
+    refused = run("parks", "outline", "jonquiere", str(bad), "--status", "surveyed")
+    assert refused.exit_code != 0 and "reçu : Point" in refused.output
