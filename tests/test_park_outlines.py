@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from shapely.geometry import shape
 
 from mapservice.domain.access import Principal, Role
@@ -363,3 +365,50 @@ def test_the_command_line_replaces_lists_and_restores_an_outline(tmp_path, monke
     bad.write_text('{"type": "Point", "coordinates": [-71.2, 48.4]}')
     refused = run("parks", "outline", "jonquiere", str(bad), "--status", "surveyed")
     assert refused.exit_code != 0 and "reçu : Point" in refused.output
+
+
+# --- hostile uploads -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def region() -> Any:
+    from mapservice.geocoding.gazetteer import Gazetteer
+    from tests.support.settings import DATA_DIR
+
+    return Gazetteer.from_directory(DATA_DIR).region
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+_positions = st.lists(
+    st.tuples(st.floats(-73.6, -69.4), st.floats(47.4, 49.7)), min_size=0, max_size=8
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@hypothesis.given(
+    st.one_of(
+        st.binary(max_size=200),
+        _json.map(json.dumps),
+        _positions.map(
+            lambda ps: json.dumps({"type": "Polygon", "coordinates": [[list(p) for p in ps]]})
+        ),
+        _json.map(lambda c: json.dumps({"type": "MultiPolygon", "coordinates": c})),
+    )
+)
+def test_any_upload_is_an_outline_or_a_clear_refusal(region, text):
+    from mapservice.registry.outline_input import MAX_AREA_HA, MIN_AREA_HA, read_outline
+
+    try:
+        checked = read_outline(text, region)
+    except InvalidInput as exc:
+        assert str(exc.message).strip()
+        return
+    outline = shape(checked.geometry)
+    assert outline.is_valid and not outline.is_empty
+    assert MIN_AREA_HA <= checked.area_ha <= MAX_AREA_HA
