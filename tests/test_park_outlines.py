@@ -217,6 +217,47 @@ def test_a_replaced_outline_claims_its_sites_and_can_be_restored(services):
     assert latest.action == "restore" and latest.restored_from == done.change_id
 
 
+def _import_two_sites(services: Any, folder: Any) -> dict[str, Any]:
+    """A site placed by hand at the town hall, and one whose address names the park's street."""
+    from tests.support.import_files import write_csv
+
+    def row(company: str, address: str, lat: str, lon: str) -> list[str]:
+        return [company, "", "", address, "Saint-Félicien", "", lat, lon, "offre",
+                "bois.sciure", "Sciure", "10", "t/an", "", "non", "non"]  # fmt: skip
+
+    services.import_file(
+        write_csv(
+            folder / "deux.csv",
+            [
+                row("Hôtel de ville (test)", "", "48,6505", "-72,4505"),
+                row("Atelier Verreault (test)", "1250 rue Verreault", "", ""),
+            ],
+        )
+    )
+    return {s.member_name: s for s in services.repo.sites()}
+
+
+def test_a_new_outline_decides_again_which_placed_sites_are_in_the_park(services, tmp_path):
+    sites = _import_two_sites(services, tmp_path)
+    assert sites["Hôtel de ville (test)"].park_id is None  # a town outline claims nothing
+    assert sites["Atelier Verreault (test)"].park_id == "saint-felicien-verreault"  # by street
+    done = park_outlines.replace_outline(
+        services, STAFF, "saint-felicien-verreault", json.dumps(DOWNTOWN_SQUARE), "surveyed"
+    )
+    assert (done.sites_joined, done.sites_left, done.sites_in_park) == (1, 0, 2)
+    now = {s.member_name: s.park_id for s in services.repo.sites()}
+    assert now["Hôtel de ville (test)"] == "saint-felicien-verreault"
+    park_outlines.restore_outline(services, STAFF, "saint-felicien-verreault", done.change_id)
+    back = {s.member_name: s.park_id for s in services.repo.sites()}
+    assert back == {
+        "Hôtel de ville (test)": None,
+        "Atelier Verreault (test)": "saint-felicien-verreault",  # named in its address: kept
+    }
+    town_hall = sites["Hôtel de ville (test)"].id
+    entries = services.repo.history("sites", town_hall)
+    assert [e.actor for e in entries][-2:] == ["personnel", "personnel"]
+
+
 def test_reloading_the_reference_data_keeps_a_replaced_outline(services):
     done = park_outlines.replace_outline(
         services, STAFF, "saint-felicien-verreault", json.dumps(DOWNTOWN_SQUARE), "surveyed"

@@ -58,8 +58,8 @@ def outline(ctx: click.Context, park_id: str, geojson_file: Path, status: str, n
         return
     click.echo(
         f"Contour de {park_id} remplacé (changement n° {done.change_id}, {done.area_ha} ha, "
-        f"{status}) ; {done.sites_inside} site(s) placé(s) à l'intérieur, "
-        f"{done.sites_in_park} attribué(s) au parc (non déplacés)."
+        f"{status}) ; sites placés entrés dans le parc : {done.sites_joined}, sortis : "
+        f"{done.sites_left} ; le parc en compte {done.sites_in_park}."
     )
     if done.note:
         click.echo(f"Remarque : {done.note}")

@@ -7,9 +7,10 @@ outline can be restored. Writes to the parks table bump the registry's change co
 every process's maps, layers and exports are rebuilt, and the park locator is rebuilt on its
 next use (:attr:`mapservice.services.Services.places`).
 
-Sites already placed keep the park they were given: a new outline does not move anyone's
-site by itself. The answer says how many placed sites the new outline holds and how many are
-given to the park, so staff can re-place them (geocoding page, mode « all »).
+A new outline moves no site, but it decides again which placed sites are in the park: every
+site placed by hand, by address or by postal code (the points :meth:`ParkLocator.assign`
+trusts) that enters or leaves the park gets its new park, written as the person who replaced
+the outline (audit log). A site whose park was named in its address keeps it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shapely.geometry import Point, shape
-
 from mapservice.domain.access import Principal, may_edit_outline
-from mapservice.domain.model import Park
+from mapservice.domain.model import Location, Park
 from mapservice.domain.outlines import REPLACEMENT_STATUSES, OutlineChange, outline_label
 from mapservice.errors import Forbidden, InvalidInput, NotFound, tr
 from mapservice.registry.outline_input import read_outline
@@ -41,8 +40,9 @@ class OutlineReplaced:
     status: str
     area_ha: float
     note: str | None
-    #: Placed sites inside the new outline, and sites given to the park (they are not moved).
-    sites_inside: int
+    #: Placed sites that entered and left the park with the new outline, and its sites now.
+    sites_joined: int
+    sites_left: int
     sites_in_park: int
 
 
@@ -108,19 +108,37 @@ def replace_outline(
         raise InvalidInput(
             tr("Le parc a déjà ce contour et ce statut : rien n'a changé."), field="outline"
         )
-    inside, in_park = _sites_count(services, park_id, checked.geometry)
-    return OutlineReplaced(change_id, park_id, status, checked.area_ha, full_note, inside, in_park)
-
-
-def _sites_count(services: Services, park_id: str, outline: dict) -> tuple[int, int]:
-    polygon = shape(outline)
-    sites = services.repo.sites()
-    inside = sum(
-        1
-        for s in sites
-        if s.lon is not None and s.lat is not None and polygon.covers(Point(s.lon, s.lat))
+    joined, left, in_park = reassign_sites(services, who, park_id)
+    return OutlineReplaced(
+        change_id, park_id, status, checked.area_ha, full_note, joined, left, in_park
     )
-    return inside, sum(1 for s in sites if s.park_id == park_id)
+
+
+def reassign_sites(services: Services, who: Principal, park_id: str) -> tuple[int, int, int]:
+    """Give each placed site that the outline of ``park_id`` now takes in or lets go its park
+    by geometry; return how many joined, how many left and how many the park has now."""
+    locator = services.park_locator
+    joined = left = in_park = 0
+    for site in services.repo.sites():
+        final = site.park_id
+        by_name = (site.geocode_source or "").startswith("parcs-")
+        lon, lat, precision = site.lon, site.lat, site.geocode_precision
+        if (
+            site.id is not None
+            and lon is not None
+            and lat is not None
+            and precision
+            and not by_name
+        ):
+            found = locator.assign(Location(lon, lat, precision, site.geocode_source or ""))
+            new = found.park_id if found is not None else None
+            if new != site.park_id and park_id in (new, site.park_id):
+                services.repo.update_site(site.id, {"park_id": new}, actor=who.username or "?")
+                joined += new == park_id
+                left += site.park_id == park_id
+                final = new
+        in_park += final == park_id
+    return joined, left, in_park
 
 
 def outline_history(services: Services, who: Principal, park_id: str) -> list[OutlineChange]:
@@ -155,6 +173,7 @@ def restore_outline(services: Services, who: Principal, park_id: str, change_id:
         raise InvalidInput(
             tr("Le parc a déjà ce contour et ce statut : rien n'a changé."), field="change"
         )
+    reassign_sites(services, who, park_id)
     return new_id
 
 

@@ -30,8 +30,8 @@ def _keep_replaced_outlines(conn: Connection) -> None:
     query = sa.select(log.c.record_id, log.c.new_values, log.c.note).where(
         log.c.table_name == "parks"
     )
-    for row in conn.execute(query.order_by(log.c.id)):
-        latest[row.record_id] = {**json.loads(row.new_values or "{}"), "note": row.note}
+    for entry in conn.execute(query.order_by(log.c.id)):
+        latest[entry.record_id] = {**json.loads(entry.new_values or "{}"), "note": entry.note}
     for park_id, new in latest.items():
         row = conn.execute(sa.select(t.parks).where(t.parks.c.id == park_id)).first()
         # Only what a person gave (surveyed, traced): a restored estimate or stand-in is the

@@ -89,12 +89,12 @@ def replace_park_outline(park_id: str) -> Page | Response:
     except InvalidInput as exc:
         return _outline_page(park_id, exc, form)
     message = _(
-        "Contour remplacé (%(area)s ha, %(status)s). %(inside)s site(s) placé(s) s'y trouvent, "
-        "%(in_park)s site(s) sont attribués au parc : les sites déjà placés gardent leur parc "
-        "tant que le personnel ne les replace pas.",
+        "Contour remplacé (%(area)s ha, %(status)s). Sites placés entrés dans le parc : "
+        "%(joined)s ; sortis : %(left)s ; le parc en compte %(in_park)s.",
         area=done.area_ha,
         status=status_labels()[done.status],
-        inside=done.sites_inside,
+        joined=done.sites_joined,
+        left=done.sites_left,
         in_park=done.sites_in_park,
     )
     if done.note:
