@@ -69,10 +69,8 @@ LAYERS: dict[str, Layer] = {
             Field(
                 "outline_status",
                 "string",
-                "Statut du contour (surveyed : levé ; traced : tracé d'après les rues ; "
-                "estimated : estimé ; town : point de la ville, ne revendique aucun site)",
-                "Outline status (surveyed; traced from the park's streets; estimated from "
-                "clues; town: a town point stands in and claims no site)",
+                "Contour : surveyed (levé), traced (tracé), estimated (estimé), town (ville)",
+                "Outline: surveyed, traced (from streets), estimated, town (stand-in)",
             ),
             Field("area_ha", "number", "Superficie (ha)", "Area (ha)"),
             Field("manager", "string", "Gestionnaire", "Manager"),
