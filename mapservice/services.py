@@ -48,6 +48,7 @@ class Services:
         self.caches = Caches.from_settings(settings)
         self._backends: dict[str, DistanceBackend] = {}
         self._places: Places | None = None
+        self._places_version = 0  # the newest park outline change it was built after
 
     def close(self) -> None:
         self.repo.close()
@@ -73,8 +74,11 @@ class Services:
 
     @property
     def places(self) -> Places:
-        """The parks and what is built on them: read once, again after :meth:`init_database`."""
-        if self._places is None:
+        """The parks and what is built on them: read once, again after :meth:`init_database`
+        or once any process has replaced a park's outline."""
+        version = self.repo.park_outline_version()
+        if self._places is None or version != self._places_version:
+            self._places_version = version
             self._places = Places(
                 self.repo.parks(),
                 gazetteer=self.gazetteer,

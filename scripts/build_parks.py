@@ -1,10 +1,16 @@
 """Build ``data/parks.geojson`` from ``data/parks.csv``.
 
 ``parks.csv`` is the file people edit: one row per industrial park or zone of
-Saguenay–Lac-Saint-Jean, with a centre point and how sure we are of it (``coord_status``).
-No surveyed outline exists for any of them, so this script draws a regular octagon of
-``outline_area_ha`` around each centre (in EPSG:32198, NAD83 / Québec Lambert, then back to
-WGS84) and marks every feature ``outline_status: "approximate"``.
+Saguenay–Lac-Saint-Jean, with a centre point and how sure we are of it (``coord_status``),
+and what its outline is worth (``outline_status``, ``outline_note``):
+
+- ``surveyed`` / ``traced``: the outline is given in ``outline_lonlat`` (``lon lat`` pairs
+  joined by ``|``, a closed or open ring); ``outline_area_ha`` must be its area within 2 %;
+- ``estimated`` (placed from clues) and ``town`` (a town, borough or sector point or another
+  placeholder stands in): a regular octagon of ``outline_area_ha`` around the centre (in
+  EPSG:32198, NAD83 / Québec Lambert, then back to WGS84). A ``TOWN`` or ``PLACEHOLDER`` point
+  can only carry a ``town`` outline. A ``town`` outline claims no site by geometry (see
+  ``mapservice/domain/outlines.py``).
 
 The output is an RFC 7946 FeatureCollection: lon/lat, 6 decimals, no ``crs`` member, exterior
 rings counter-clockwise, feature ``id`` = park id. The script stops if a row is invalid, a park
@@ -28,14 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from pyproj import Transformer
-from shapely.geometry import Point, Polygon, mapping
+from shapely.geometry import Point, Polygon, mapping, shape
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 COLUMNS = (
     "id", "name", "kind", "municipality_id", "sector", "lat", "lon", "coord_status",
-    "coord_note", "area_ha", "outline_area_ha", "status", "manager", "streets", "facts",
-    "sources",
+    "coord_note", "area_ha", "outline_area_ha", "outline_status", "outline_note",
+    "outline_lonlat", "status", "manager", "streets", "facts", "sources",
 )  # fmt: skip
 KINDS = {
     "parc_industriel",
@@ -47,6 +53,13 @@ KINDS = {
     "terrains_industriels",
 }
 COORD_STATUSES = {"FOUND", "DERIVED", "ESTIMATE", "TOWN", "PLACEHOLDER"}
+#: Outline statuses (as in ``mapservice.domain.outlines``); the first two are drawn by hand.
+OUTLINE_STATUSES = ("surveyed", "traced", "estimated", "town")
+DRAWN = ("surveyed", "traced")
+#: Points that say nothing of where the park is: their outline can only be a town stand-in.
+STAND_IN_POINTS = {"TOWN", "PLACEHOLDER"}
+#: How far a drawn outline's area may stray from ``outline_area_ha``.
+AREA_TOLERANCE = 0.02
 STATUSES = {"active", "full", "planned", "expansion", "unserviced"}
 NUMERIC = ("area_ha", "outline_area_ha")
 #: (min_lon, min_lat, max_lon, max_lat) of the region.
@@ -99,6 +112,29 @@ def octagon(lon: float, lat: float, area_ha: float) -> tuple[Polygon, Polygon]:
     return Polygon(ring), lambert
 
 
+def drawn_outline(text: str, park_id: str) -> tuple[Polygon, Polygon]:
+    """Return the outline written in ``outline_lonlat`` in lon/lat (counter-clockwise) and
+    in EPSG:32198 metres."""
+    points = []
+    for pair in filter(None, (p.strip() for p in text.split("|"))):
+        try:
+            lon, lat = (float(v) for v in pair.split())
+        except ValueError:
+            raise ParkError(f"{park_id}: outline_lonlat pair {pair!r} is not 'lon lat'") from None
+        points.append((round(lon, DECIMALS), round(lat, DECIMALS)))
+    if len(points) > 1 and points[0] == points[-1]:
+        points.pop()
+    if len(points) < 3:
+        raise ParkError(f"{park_id}: outline_lonlat needs at least 3 points")
+    polygon = Polygon(points)
+    if not polygon.is_valid:
+        raise ParkError(f"{park_id}: outline_lonlat is not a valid polygon")
+    if not polygon.exterior.is_ccw:
+        polygon = Polygon(points[::-1])
+    lambert = Polygon([_TO_LAMBERT.transform(x, y) for x, y in polygon.exterior.coords])
+    return polygon, lambert
+
+
 def parse_number(value: str, column: str, park_id: str) -> float | None:
     """Parse an optional positive number from a CSV cell."""
     if value.strip() == "":
@@ -140,6 +176,15 @@ def check_row(row: dict[str, str], municipalities: dict[str, dict[str, str]]) ->
     if parse_number(row["outline_area_ha"], "outline_area_ha", park_id) is None:
         raise ParkError(f"{park_id}: outline_area_ha is required")
     parse_number(row["area_ha"], "area_ha", park_id)
+    status = row["outline_status"]
+    if status not in OUTLINE_STATUSES:
+        raise ParkError(f"{park_id}: unknown outline_status {status!r}")
+    if status != "surveyed" and not row["outline_note"].strip():
+        raise ParkError(f"{park_id}: a {status} outline needs an outline_note")
+    if row["coord_status"] in STAND_IN_POINTS and status != "town":
+        raise ParkError(f"{park_id}: a {row['coord_status']} point can only have a town outline")
+    if (status in DRAWN) != bool(row["outline_lonlat"].strip()):
+        raise ParkError(f"{park_id}: outline_lonlat is given for surveyed or traced outlines only")
 
 
 def build_features(
@@ -182,14 +227,28 @@ def build_features(
             continue
         seen.add(park_id)
         lon, lat = float(row["lon"]), float(row["lat"])
-        polygon, lambert = octagon(lon, lat, float(row["outline_area_ha"]))
+        if row["outline_status"] in DRAWN:
+            try:
+                polygon, lambert = drawn_outline(row["outline_lonlat"], park_id)
+            except ParkError as exc:
+                problems.append(str(exc))
+                continue
+            wanted_ha = float(row["outline_area_ha"])
+            if abs(lambert.area / 10_000 - wanted_ha) > AREA_TOLERANCE * wanted_ha:
+                problems.append(
+                    f"{park_id}: outline_area_ha {wanted_ha} but the outline has "
+                    f"{lambert.area / 10_000:.1f} ha"
+                )
+                continue
+        else:
+            polygon, lambert = octagon(lon, lat, float(row["outline_area_ha"]))
         if not (polygon.is_valid and polygon.exterior.is_ccw and polygon.contains(Point(lon, lat))):
-            problems.append(f"{park_id}: generated outline is invalid")
+            problems.append(f"{park_id}: outline is invalid or does not hold the centre point")
             continue
         projected[park_id] = lambert
         properties: dict[str, Any] = {}
         for column in COLUMNS:
-            if column in ("lat", "lon"):
+            if column in ("lat", "lon", "outline_lonlat"):
                 continue
             value: Any = row[column]
             if column in NUMERIC:
@@ -199,7 +258,6 @@ def build_features(
             properties[column] = value
         properties["centre_lon"] = round(lon, DECIMALS)
         properties["centre_lat"] = round(lat, DECIMALS)
-        properties["outline_status"] = "approximate"
         geometry = mapping(polygon)
         features.append(
             {"type": "Feature", "id": park_id, "geometry": geometry, "properties": properties}
@@ -231,10 +289,29 @@ def write_geojson(features: list[dict[str, Any]], out: Path) -> None:
     out.write_text(text, encoding="utf-8")
 
 
+def postal_codes_inside(features: list[dict[str, Any]], codes_csv: Path) -> dict[str, int]:
+    """Count the postal codes of ``codes_csv`` inside the outlines, by outline status.
+
+    A code inside an outline that may claim sites (not ``town``) makes every site placed on it
+    a park site; the count says how much of the towns the outlines still swallow.
+    """
+    counts = dict.fromkeys(OUTLINE_STATUSES, 0)
+    if not codes_csv.exists():
+        return counts
+    outlines = [(f["properties"]["outline_status"], shape(f["geometry"])) for f in features]
+    for row in read_csv(codes_csv):
+        point = Point(float(row["lon"]), float(row["lat"]))
+        for status, outline in outlines:
+            if outline.contains(point):
+                counts[status] += 1
+                break
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
     parser = argparse.ArgumentParser(
-        description="Draw approximate park outlines from parks.csv into parks.geojson."
+        description="Draw the park outlines of parks.csv into parks.geojson."
     )
     parser.add_argument("--csv", type=Path, default=DATA_DIR / "parks.csv", help="parks table")
     parser.add_argument(
@@ -255,7 +332,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build_parks: {exc}", file=sys.stderr)
         return 1
     write_geojson(features, args.out)
-    print(f"wrote {len(features)} park outlines to {args.out}")
+    statuses = [f["properties"]["outline_status"] for f in features]
+    print(
+        f"wrote {len(features)} park outlines to {args.out}: "
+        + ", ".join(f"{statuses.count(s)} {s}" for s in OUTLINE_STATUSES)
+    )
+    inside = postal_codes_inside(features, args.csv.parent / "postal_codes.csv")
+    claiming = sum(n for status, n in inside.items() if status != "town")
+    print(
+        f"postal codes inside outlines that may claim sites: {claiming} "
+        f"({', '.join(f'{inside[s]} {s}' for s in OUTLINE_STATUSES if s != 'town')}); "
+        f"inside town outlines, which claim none: {inside['town']}"
+    )
     return 0
 
 

@@ -26,6 +26,8 @@ PAGES = [
     "/registre/",
     "/registre/import",
     "/registre/membres/nouveau",
+    "/registre/parcs",
+    "/registre/parcs/jonquiere/contour",
     "/geocodage",
     "/present/vues",
     "/present",

@@ -268,8 +268,29 @@ def test_park_features_fall_back_to_the_centre():
     )
     (feature,) = park_features([bare])
     assert feature["geometry"] == geojson.point(-71.6, 48.5)
-    assert feature["properties"] == {"n": "Parc <sans contour>", "approx": True}
+    assert feature["properties"] == {
+        "n": "Parc <sans contour>",
+        "approx": True,
+        "town": False,
+        "q": "estimé d'après des indices",
+    }
     assert park_features([bare], only={"autre"}) == []
+
+
+def test_a_town_outline_is_marked_as_such_in_the_chosen_language():
+    from dataclasses import replace
+
+    from mapservice.domain.model import Park
+
+    park = Park(
+        id="p", name="P", kind="industrial", municipality_id="alma", centre_lon=-71.6,
+        centre_lat=48.5, outline_status="town",
+    )  # fmt: skip
+    (feature,) = park_features([park], lang="en")
+    assert feature["properties"]["town"] is True and feature["properties"]["approx"] is True
+    assert feature["properties"]["q"] == "location unknown: a town point stands in"
+    (surveyed,) = park_features([replace(park, outline_status="surveyed")])
+    assert surveyed["properties"]["approx"] is False and surveyed["properties"]["town"] is False
 
 
 def test_legend_in_both_languages():

@@ -29,7 +29,8 @@ MUNICIPALITY_COLUMNS = [
 ]  # fmt: skip
 PARK_COLUMNS = [
     "id", "name", "kind", "municipality_id", "sector", "lat", "lon", "coord_status",
-    "coord_note", "area_ha", "outline_area_ha", "status", "manager", "streets", "facts",
+    "coord_note", "area_ha", "outline_area_ha", "outline_status", "outline_note", "outline_lonlat",
+    "status", "manager", "streets", "facts",
     "sources",
 ]  # fmt: skip
 MRC_COUNTS = {
@@ -282,7 +283,7 @@ def test_park_polygons_valid_ccw_and_contain_centre():
         polygon = shape(feature["geometry"])
         assert polygon.is_valid, feature["id"]
         assert polygon.exterior.is_ccw, feature["id"]
-        assert props["outline_status"] == "approximate"
+        assert props["outline_status"] == rows[feature["id"]]["outline_status"]
         assert props["municipality_id"] in places
         assert "lat" not in props and "lon" not in props
         row = rows[feature["id"]]
@@ -292,6 +293,32 @@ def test_park_polygons_valid_ccw_and_contain_centre():
         for lon, lat in feature["geometry"]["coordinates"][0]:
             assert in_region(lon, lat)
             assert round(lon, 6) == lon and round(lat, 6) == lat
+
+
+def test_every_outline_says_what_it_is_worth():
+    """A stand-in point carries a town outline; every outline but a surveyed one says why."""
+    for row in park_rows():
+        assert row["outline_status"] in ("surveyed", "traced", "estimated", "town"), row["id"]
+        if row["coord_status"] in ("TOWN", "PLACEHOLDER"):
+            assert row["outline_status"] == "town", row["id"]
+        if row["outline_status"] != "surveyed":
+            assert row["outline_note"].strip(), row["id"]
+        assert bool(row["outline_lonlat"]) == (row["outline_status"] in ("surveyed", "traced"))
+
+
+def test_no_claiming_outline_holds_a_town_centre():
+    """An outline that may claim sites by geometry never covers a municipality's own point
+    (Saint-Félicien's town hall was « in » the rue Verreault park)."""
+    claiming = [
+        shape(f["geometry"])
+        for f in parks_geojson()["features"]
+        if f["properties"]["outline_status"] != "town"
+    ]
+    for muni in gazetteer().values():
+        point = Point(float(muni["lon"]), float(muni["lat"]))
+        assert not any(o.contains(point) for o in claiming), muni["id"]
+    town_hall = Point(-72.4505, 48.6505)  # Saint-Félicien's hôtel de ville
+    assert not any(o.contains(town_hall) for o in claiming)
 
 
 def test_park_outline_areas_match_csv():
@@ -318,3 +345,56 @@ def test_parks_geojson_is_up_to_date():
     features = module.build_features(park_rows(), gazetteer())
     rebuilt = [{**f, "geometry": module.geometry_json(f["geometry"])} for f in features]
     assert rebuilt == parks_geojson()["features"], "run: python scripts/build_parks.py"
+
+
+def _build_parks_module():
+    spec = importlib.util.spec_from_file_location(
+        "build_parks", ROOT / "scripts" / "build_parks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: A quadrilateral of about 41 ha around Jonquière's park point, clockwise on purpose.
+_TRACED = "-71.226 48.404|-71.226 48.410|-71.218 48.410|-71.218 48.404"
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({}, None),
+        ({"outline_area_ha": "80"}, "but the outline has"),
+        ({"outline_lonlat": "-71.226 48.404|-71.218 48.410"}, "at least 3 points"),
+        (
+            {"outline_lonlat": "-71.226 48.404|-71.218 48.410|-71.226 48.410|-71.218 48.404"},
+            "not a valid polygon",
+        ),
+        ({"outline_status": "estimated"}, "outline_lonlat is given for surveyed or traced"),
+        ({"coord_status": "TOWN"}, "can only have a town outline"),
+        ({"outline_note": ""}, "needs an outline_note"),
+        ({"outline_status": "approximate", "outline_lonlat": ""}, "unknown outline_status"),
+    ],
+)
+def test_build_parks_draws_a_traced_outline_and_refuses_a_wrong_one(changes, problem):
+    module = _build_parks_module()
+    rows = [dict(r) for r in park_rows()]
+    row = next(r for r in rows if r["id"] == "jonquiere")
+    row.update(
+        outline_status="traced",
+        outline_note="tracé pour le test",
+        outline_lonlat=_TRACED,
+        outline_area_ha="39",
+    )
+    row.update(changes)
+    if problem is None:
+        features = module.build_features(rows, gazetteer())
+        (feature,) = [f for f in features if f["id"] == "jonquiere"]
+        polygon = shape(module.geometry_json(feature["geometry"]))
+        assert polygon.exterior.is_ccw and len(polygon.exterior.coords) == 5
+        assert feature["properties"]["outline_status"] == "traced"
+        assert "outline_lonlat" not in feature["properties"]
+    else:
+        with pytest.raises(module.ParkError, match=problem):
+            module.build_features(rows, gazetteer())

@@ -14,6 +14,7 @@ from mapservice.cli.batch import geocode, import_, match
 from mapservice.cli.demo_data import demo
 from mapservice.cli.exporting import export
 from mapservice.cli.instance import init, serve, settings, stats
+from mapservice.cli.parks import parks
 from mapservice.cli.reference_data import data
 from mapservice.cli.users import user
 
@@ -35,6 +36,7 @@ for command in (
     settings,
     demo,
     user,
+    parks,
     backup,
     restore,
     data,

@@ -53,13 +53,20 @@ class Permission(StrEnum):
     STAFF = "staff"  #: the registry, the full map, site pages, synergies, geocoding
     ADMIN = "admin"  #: accounts and settings
     ACCOUNT = "account"  #: one's own account page and tokens
+    PARK_OUTLINES = "park_outlines"  #: replace a park's outline: staff all, managers theirs
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.STAFF: frozenset(Permission) - {Permission.ADMIN},
     Role.PARK_MANAGER: frozenset(
-        {Permission.PUBLIC, Permission.PUBLIC_MAP, Permission.READ_PARKS, Permission.ACCOUNT}
+        {
+            Permission.PUBLIC,
+            Permission.PUBLIC_MAP,
+            Permission.READ_PARKS,
+            Permission.ACCOUNT,
+            Permission.PARK_OUTLINES,
+        }
     ),
     Role.PRESENTER: frozenset(
         {Permission.PUBLIC, Permission.PUBLIC_MAP, Permission.PRESENT, Permission.ACCOUNT}
@@ -99,6 +106,14 @@ def allowed(who: Principal, permission: Permission, *, public_map: bool = False)
     if who.role is None:
         return permission is Permission.PUBLIC_MAP and public_map
     return permission in _GRANTS[who.role]
+
+
+def may_edit_outline(who: Principal, park_id: str) -> bool:
+    """Whether ``who`` may replace the outline of park ``park_id``: staff any park, a park
+    manager only the parks of their account."""
+    if not allowed(who, Permission.PARK_OUTLINES):
+        return False
+    return who.is_staff or park_id in who.parks
 
 
 def scope_for(who: Principal) -> Scope:

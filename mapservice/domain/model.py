@@ -140,7 +140,7 @@ class Park:
     centre_lat: float
     status: str = "active"
     coord_status: str = "ESTIMATE"
-    outline_status: str = "approximate"
+    outline_status: str = "estimated"
     outline: dict | None = None
     area_ha: float | None = None
     manager: str | None = None

@@ -72,7 +72,7 @@ def read_parks(path: Path) -> tuple[Park, ...]:
                 centre_lat=float(props["centre_lat"]),
                 status=props.get("status") or "active",
                 coord_status=props.get("coord_status") or "ESTIMATE",
-                outline_status=props.get("outline_status") or "approximate",
+                outline_status=props.get("outline_status") or "estimated",
                 outline=feature.get("geometry"),
                 area_ha=props.get("area_ha") if props.get("area_ha") not in ("", None) else None,
                 manager=props.get("manager") or None,

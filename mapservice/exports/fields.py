@@ -66,7 +66,12 @@ LAYERS: dict[str, Layer] = {
             Field("municipality", "string", "Municipalité", "Municipality"),
             Field("mrc", "string", "MRC", "Regional county municipality"),
             Field("status", "string", "Statut", "Status"),
-            Field("outline_status", "string", "Qualité du contour", "Outline quality"),
+            Field(
+                "outline_status",
+                "string",
+                "Contour : surveyed (levé), traced (tracé), estimated (estimé), town (ville)",
+                "Outline: surveyed, traced (from streets), estimated, town (stand-in)",
+            ),
             Field("area_ha", "number", "Superficie (ha)", "Area (ha)"),
             Field("manager", "string", "Gestionnaire", "Manager"),
         ),

@@ -15,6 +15,7 @@ from mapservice.domain.model import Location, Precision, Site
 from mapservice.errors import GeocodingError, InvalidInput, check_plain_text, tr
 from mapservice.geocoding import GeocodeQuery, parse_query
 from mapservice.geocoding.base import MANUAL_SOURCE
+from mapservice.geocoding.parks import with_park_note
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -54,6 +55,9 @@ def location_json(services: Services, location: Location) -> dict[str, Any]:
             "id": park.id,
             "name": park.name,
             "distance_m": round(park_match.distance_m, 1) if park_match else None,
+            "outline_status": park_match.outline_status if park_match else None,
+            "confidence": park_match.confidence if park_match else None,
+            "note": str(park_match.note) if park_match and park_match.note else None,
         },
         "note": location.note,
         "candidates": [
@@ -249,7 +253,7 @@ def run_batch(
                     # a fallback is credited to the offline cascade, so a later online run
                     # of the same kind tries the site again
                     by=batch_author("offline") if location.degraded else author,
-                    note=location.note,
+                    note=with_park_note(location.note, park),
                     run_id=run.id,
                 )
         if on_progress:
@@ -327,6 +331,11 @@ def move_site(
     )
     park = services.park_locator.assign(location)
     services.repo.set_site_location(
-        site_id, location, park_id=park.park_id if park else None, by=by, note=None, actor=actor
+        site_id,
+        location,
+        park_id=park.park_id if park else None,
+        by=by,
+        note=with_park_note(None, park),
+        actor=actor,
     )
     return services.repo.get_site(site_id)

@@ -1,8 +1,10 @@
 """Which park a point lies in, and which park a text names.
 
 :class:`ParkLocator` answers by geometry: inside an outline, else the nearest park within a
-tolerance. :class:`ParkNames` answers by text: the park's name, a known alias (``PIHS``,
-``Port de Saguenay``) or one of its distinctive streets written in an address.
+tolerance, among the outlines whose status lets them claim a site
+(:func:`mapservice.domain.outlines.claims_by_geometry`: never a town stand-in).
+:class:`ParkNames` answers by text: the park's name, a known alias (``PIHS``, ``Port de
+Saguenay``) or one of its distinctive streets written in an address.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import shapely
 from shapely.geometry import Point, shape
 
 from mapservice.domain.model import Location, Park, Precision
+from mapservice.domain.outlines import ESTIMATED, claims_by_geometry, geometry_confidence
 from mapservice.domain.text import fold
+from mapservice.errors import tr
 from mapservice.geo.projection import TO_LAMBERT
 from mapservice.geocoding.names import STREET_WORDS, clean_place
 from mapservice.geocoding.region import to_metres
@@ -27,19 +31,49 @@ from mapservice.geocoding.region import to_metres
 class ParkMatch:
     park_id: str
     distance_m: float  # 0 inside the outline
+    #: The outline's status when found by geometry; None when the park was named in the text.
+    outline_status: str | None = None
+    confidence: float = 1.0
+
+    @property
+    def note(self) -> str | None:
+        """What to tell about a park found by an outline that is only an estimate."""
+        if self.outline_status == ESTIMATED:
+            return tr(
+                "parc d'après un contour estimé (confiance {confidence}) : à confirmer",
+                confidence=self.confidence,
+            )
+        return None
+
+
+def with_park_note(note: str | None, park: ParkMatch | None) -> str | None:
+    """The geocoding note of a site, with what its park's outline is worth added."""
+    extra = park.note if park is not None else None
+    if not extra:
+        return note
+    return f"{note} ; {extra}" if note else extra
 
 
 class ParkLocator:
-    """Point-in-polygon on the park outlines (in Québec Lambert metres) with an STRtree."""
+    """Point-in-polygon on the park outlines (in Québec Lambert metres) with an STRtree.
+
+    Only outlines that may claim a site by geometry are indexed: a park whose outline is a
+    town stand-in is found by its name, an alias or its street (:class:`ParkNames`), never by
+    where a point lies.
+    """
 
     def __init__(self, parks: Iterable[Park], tolerance_m: float) -> None:
         self.tolerance_m = tolerance_m
         self._ids: list[str] = []
+        self._statuses: list[str] = []
         geoms = []
         for park in parks:
+            if not claims_by_geometry(park.outline_status):
+                continue
             geom = shape(park.outline) if park.outline else Point(park.centre_lon, park.centre_lat)
             geoms.append(to_metres(geom))
             self._ids.append(park.id)
+            self._statuses.append(park.outline_status)
         self._geoms = geoms
         self._tree = shapely.STRtree(geoms)
 
@@ -50,22 +84,27 @@ class ParkLocator:
         point = Point(*TO_LAMBERT.transform(lon, lat))
         hits = self._tree.query(point, predicate="intersects")
         if len(hits):
-            return ParkMatch(self._ids[int(min(hits))], 0.0)
+            return self._match(int(min(hits)), 0.0)
         indices, distances = self._tree.query_nearest(
             point, max_distance=self.tolerance_m, return_distance=True
         )
         if len(indices) == 0:
             return None
         best = min(zip(distances, indices, strict=True))
-        return ParkMatch(self._ids[int(best[1])], float(best[0]))
+        return self._match(int(best[1]), float(best[0]))
+
+    def _match(self, index: int, distance_m: float) -> ParkMatch:
+        status = self._statuses[index]
+        return ParkMatch(self._ids[index], distance_m, status, geometry_confidence(status) or 0.0)
 
     def assign(self, location: Location | None) -> ParkMatch | None:
         """Return the park of a geocoded site, when its point is precise enough to say so.
 
-        A point found by the park's name is in that park. A point placed by hand or by address
-        lies in the park whose outline holds it, else the nearest within the tolerance. A
-        postal-code point counts only inside an outline; a postal-area or municipality centre
-        says nothing about a park (it would drop every coarse site into its town's park).
+        A point found by the park's name is in that park, whatever its outline. A point placed
+        by hand or by address lies in the park whose outline holds it, else the nearest within
+        the tolerance. A postal-code point counts only inside an outline; a postal-area or
+        municipality centre says nothing about a park (it would drop every coarse site into its
+        town's park). A town stand-in outline claims nothing (see the class).
         """
         if location is None or location.outside_region:
             return None

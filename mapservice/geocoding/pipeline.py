@@ -23,6 +23,7 @@ import math
 from dataclasses import replace
 
 from mapservice.domain.model import Location, Municipality, Precision
+from mapservice.domain.outlines import claims_by_geometry
 from mapservice.errors import GeocoderUnavailable, GeocodingError, tr
 from mapservice.geocoding.base import AddressBackend, GeocodeQuery
 from mapservice.geocoding.gazetteer import Gazetteer, normalize_postal_code
@@ -244,15 +245,19 @@ class CascadeGeocoder:
         if found is None:
             return None, ()
         park = found.park
+        # A park named in the text is that park's, whatever its outline; but where a town point
+        # stands in for it, the point says no more than the town's centre.
+        stand_in = not claims_by_geometry(park.outline_status)
         as_location = Location(
             lon=park.centre_lon,
             lat=park.centre_lat,
             precision=Precision.PARK,
             source=f"parcs-{found.how}",
-            score=0.6 if found.how != "rue" else 0.5,
+            score=(0.6 if found.how != "rue" else 0.5) - (0.2 if stand_in else 0.0),
             municipality_id=muni.id if muni else park.municipality_id,
             park_id=park.id,
             label=park.name,
+            note=str(tr("parc non localisé : point de la ville")) if stand_in else None,
         )
         if found.ambiguous_with:
             # Several parks answer ("parc industriel d'Alma"): none is placed, all are offered.

@@ -8,11 +8,13 @@ Each clean row joins its member's draft in :mod:`mapservice.importing.grouping`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from mapservice.domain.model import ImportPlan, Location, PlannedMember, PlannedSite
 from mapservice.errors import GeocodingError, ImportRejected, tr
 from mapservice.geocoding import CascadeGeocoder, GeocodeQuery, ParkLocator
+from mapservice.geocoding.parks import with_park_note
 from mapservice.importing.columns import COLUMNS_BY_NAME, Issues, map_header
 from mapservice.importing.grouping import MemberDraft, SiteDraft, fold_key, read_row
 from mapservice.importing.reader import open_sheet
@@ -72,6 +74,8 @@ def build_plan(
         for site in member.sites.values():
             location = _geocode(site, geocoder, issues)
             park = parks.assign(location)
+            if location is not None and park is not None and park.note:
+                location = replace(location, note=with_park_note(location.note, park))
             muni_id = location.municipality_id if location else None
             if location and muni_id is None:
                 muni = geocoder.gazetteer.match(site.municipality)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mapservice.domain.model import Direction, Flow, Frequency, Location, Member, Site, Unit
 from mapservice.errors import FormErrors, GeocodingError, InvalidInput, tr
 from mapservice.geocoding import GeocodeQuery
+from mapservice.geocoding.parks import with_park_note
 from mapservice.importing.values import parse_naics, parse_number, parse_postal_code
 from mapservice.registry.forms import Form, site_form
 
@@ -186,7 +187,7 @@ def _placed(
         "geocode_precision": location.precision.value,
         "geocode_source": location.source,
         "geocode_score": round(location.score, 4),
-        "geocode_note": location.note,
+        "geocode_note": with_park_note(location.note, park),
         "geocoded_at": datetime.now(UTC),
         "geocoded_by": FORM_AUTHOR,
     }

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mapservice.caching import ChangeStamp
     from mapservice.domain.audit import AuditEntry
     from mapservice.domain.board_query import BoardQuery
+    from mapservice.domain.outlines import OutlineChange
     from mapservice.geo.spatial_index import SpatialIndex
     from mapservice.storage.geocode_store import GeocodeRun
 
@@ -55,6 +56,27 @@ class Repository(Protocol):
         """Return the number of rows of every table."""
 
     def parks(self) -> list[Park]: ...
+
+    def park(self, park_id: str) -> Park | None: ...
+
+    def replace_park_outline(
+        self,
+        park_id: str,
+        outline: dict[str, Any],
+        status: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        restored_from: int | None = None,
+    ) -> int | None:
+        """Give a park a new outline and status, its old one kept in its history; return the
+        history entry's id (None: no such park)."""
+
+    def park_outline_history(self, park_id: str) -> list[OutlineChange]:
+        """Every outline change of a park, oldest first."""
+
+    def park_outline_version(self) -> int:
+        """The newest outline change's id (0 before any)."""
 
     def municipalities(self) -> list[Municipality]: ...
 

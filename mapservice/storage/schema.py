@@ -387,11 +387,11 @@ change_counters = sa.Table(
     sa.Column("corrections", sa.BigInteger, nullable=False, server_default="0"),
 )
 
-#: Table → the counter its writes bump (migration 0010 made the triggers: on SQLite one per
-#: table and kind of write, for each row; on PostgreSQL one per table, for each statement).
-#: A migration that rebuilds one of these tables (Alembic's batch mode on SQLite) must make
-#: its triggers again.
+#: Table → the counter its writes bump (triggers of 0010, and 0015 for parks: on SQLite one per
+#: table and kind of write, for each row; on PostgreSQL one per table, for each statement). A
+#: migration that rebuilds one of these tables (batch mode on SQLite) must make them again.
 COUNTED = {
+    "parks": "registry",
     "members": "registry",
     "sites": "registry",
     "flows": "registry",

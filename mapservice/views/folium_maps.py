@@ -16,6 +16,7 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from mapservice.domain.model import Park
+from mapservice.domain.outlines import SURVEYED, TOWN, outline_label
 
 #: Centre of Saguenay–Lac-Saint-Jean's inhabited part, [lat, lon] for Folium.
 REGION_CENTRE = (48.55, -71.65)
@@ -259,16 +260,47 @@ def _use_local_assets(fmap: folium.Map, cluster: MarkerCluster | None, assets_ur
     ]
 
 
-def _park_layer(parks: list[Park]) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name="Parcs industriels", show=True)
+def outline_style(status: str) -> dict[str, Any]:
+    """How a park outline of ``status`` is drawn (as on the region map): solid when surveyed,
+    dashed when traced or estimated, a grey dotted ring without fill when a town point stands
+    in."""
+    if status == TOWN:
+        return {"color": "#666666", "weight": 2, "dashArray": "2 6", "fillOpacity": 0}
+    if status != SURVEYED:
+        return {"color": "#0072B2", "weight": 2, "dashArray": "8 6", "fillOpacity": 0.08}
+    return {"color": "#0072B2", "weight": 2, "fillOpacity": 0.15}
+
+
+def _park_layer(parks: list[Park], name: str = "Parcs industriels") -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name=name, show=True)
     for park in parks:
         if park.outline:
+            style = outline_style(park.outline_status)
             folium.GeoJson(
                 {"type": "Feature", "geometry": park.outline, "properties": {}},
-                style_function=lambda _f: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.15},
-                tooltip=folium.Tooltip(_text(park.name)),
+                style_function=lambda _f, style=style: style,
+                tooltip=folium.Tooltip(
+                    _text(f"{park.name} — {outline_label(park.outline_status)}")
+                ),
             ).add_to(layer)
     return layer
+
+
+def outline_map(
+    *, park: Park, parks: list[Park], tiles: str = "OpenStreetMap", assets_url: str | None = None
+) -> tuple[folium.Map, str]:
+    """Return a map of ``park``'s outline over its neighbours, to draw a new one on, and the
+    map's JavaScript name (the page adds the drawing tool)."""
+    fmap = folium.Map(
+        location=[park.centre_lat, park.centre_lon], zoom_start=14, tiles=None, control_scale=True
+    )
+    attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
+    folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
+    _park_layer([p for p in parks if p.id != park.id], "Autres parcs").add_to(fmap)
+    _park_layer([park], _text(park.name)).add_to(fmap)
+    if assets_url is not None:
+        _use_local_assets(fmap, None, assets_url)
+    return fmap, fmap.get_name()
 
 
 def position_map(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mapservice.domain.access import PUBLIC, STAFF, Scope
 from mapservice.domain.disclosure import shown_place, shown_registry, shown_synergy
 from mapservice.domain.model import Direction, Flow, Park, Site, Synergy, SynergyStatus
+from mapservice.domain.outlines import SURVEYED, TOWN, outline_label
 from mapservice.domain.reasons import score_100
 from mapservice.domain.sectors import SECTOR_GROUPS, sector_group
 from mapservice.geo import geojson
@@ -121,7 +122,12 @@ def site_features(
     return features
 
 
-def park_features(parks: Iterable[Park], *, only: set[str] | None = None) -> list[dict[str, Any]]:
+def park_features(
+    parks: Iterable[Park], *, only: set[str] | None = None, lang: str = "fr"
+) -> list[dict[str, Any]]:
+    """The parks as map features: ``approx`` marks an outline that is not surveyed (drawn
+    dashed), ``town`` one where a town point stands in (a dotted ring without fill), ``q`` what
+    the outline is worth, in ``lang``, shown with the name."""
     out = []
     for park in parks:
         if only is not None and park.id not in only:
@@ -131,7 +137,12 @@ def park_features(parks: Iterable[Park], *, only: set[str] | None = None) -> lis
             {
                 "type": "Feature",
                 "geometry": geometry,
-                "properties": {"n": park.name, "approx": park.outline_status != "surveyed"},
+                "properties": {
+                    "n": park.name,
+                    "approx": park.outline_status != SURVEYED,
+                    "town": park.outline_status == TOWN,
+                    "q": outline_label(park.outline_status, lang),
+                },
             }
         )
     return out
@@ -206,7 +217,7 @@ def _build_region_view(
         },
         "parks": {
             "type": "FeatureCollection",
-            "features": park_features(parks.values(), only=shown_parks),
+            "features": park_features(parks.values(), only=shown_parks, lang=lang),
         },
         "lines": {"type": "FeatureCollection", "features": []},
         "groups": legend(lang),

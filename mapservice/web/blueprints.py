@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
         ogcapi_schemas,
         openapi,
         pages,
+        park_outline_pages,
         presenter_pages,
         proxies,
         registry_history,
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(classification_pages.bp)
     # The registry's history and import pages add their routes to its blueprint.
     assert registry_history.bp is registry_import.bp is registry_pages.bp
+    assert park_outline_pages.bp is registry_pages.bp
     app.register_blueprint(registry_pages.bp)
     assert ogcapi_schemas.bp is ogcapi.bp  # its routes are the OGC API's
     app.register_blueprint(ogcapi.bp)

@@ -53,6 +53,11 @@ RULES: dict[str, Permission] = {
     "site_pages.*": P.STAFF,
     "synergy_pages.*": P.STAFF,
     "matching_runs.*": P.STAFF,  # rerun the whole-registry matching, and follow it
+    # a park manager replaces the outlines of their own parks (the use cases check which)
+    "registry_pages.park_outlines_list": P.PARK_OUTLINES,
+    "registry_pages.park_outline": P.PARK_OUTLINES,
+    "registry_pages.replace_park_outline": P.PARK_OUTLINES,
+    "registry_pages.restore_park_outline": P.PARK_OUTLINES,
     "registry_pages.*": P.STAFF,
     "geocoding_pages.*": P.STAFF,
     "classification_pages.*": P.STAFF,

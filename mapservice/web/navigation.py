@@ -15,6 +15,7 @@ MENU = (
     ("synergy_pages.impact", _l("Impact")),
     ("registry_pages.members", _l("Registre")),
     ("registry_pages.import_page", _l("Importer")),
+    ("registry_pages.park_outlines_list", _l("Contours des parcs")),
     ("geocoding_pages.review", _l("Géocodage")),
     ("classification_pages.queue", _l("À classer")),
     ("presenter.views", _l("Présentation")),

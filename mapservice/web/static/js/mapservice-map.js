@@ -144,7 +144,11 @@
     var layer = opts.layers.parks;
     if (!layer || !opts.data.parks) return;
     L.geoJSON(opts.data.parks, {
+      // A town point standing in for an unlocated park: a grey dotted ring, no fill.
       style: function (f) {
+        if (f.properties.town) {
+          return {color: "#666666", weight: 2, fillOpacity: 0, dashArray: "2 6"};
+        }
         return {color: "#0b3d5c", weight: 2, fillOpacity: 0.08,
                 dashArray: f.properties.approx ? "6 4" : null};
       },
@@ -152,7 +156,8 @@
         return L.circleMarker(at, {radius: 5, color: "#0b3d5c", weight: 2, fillOpacity: 0});
       },
       onEachFeature: function (f, l) {
-        l.bindTooltip(textTooltip(f.properties.n), {sticky: true});
+        var q = f.properties.q;
+        l.bindTooltip(textTooltip(q ? f.properties.n + " — " + q : f.properties.n), {sticky: true});
       }
     }).addTo(layer);
   }
