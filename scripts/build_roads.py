@@ -80,10 +80,12 @@ JUNCTIONS: dict[str, tuple[str, float, float, str]] = {
         -71.1850,
         "M saguenay-arvida",
     ),
-    "alu_s": ("pont d'aluminium, rive sud (Arvida)", 48.4420, -71.1935, "E"),
-    "alu_n": ("pont d'aluminium, rive nord (Shipshaw)", 48.4465, -71.1960, "E"),
-    "dam2_s": ("pont de la Dam-Deux, rive sud (Jonquière)", 48.4405, -71.2560, "E"),
-    "dam2_n": ("pont de la Dam-Deux, rive nord (Shipshaw)", 48.4460, -71.2580, "E"),
+    # Across the Saguenay (river line at 48.4483 there).
+    "alu_s": ("pont d'aluminium, rive sud (Arvida)", 48.4445, -71.1935, "K"),
+    "alu_n": ("pont d'aluminium, rive nord (Shipshaw)", 48.4515, -71.1960, "K"),
+    # On the Saguenay (river line of data/basemap.geojson at 48.4706, -71.2570).
+    "dam2_s": ("pont de la Dam-Deux, rive sud (Jonquière)", 48.4665, -71.2560, "K"),
+    "dam2_n": ("pont de la Dam-Deux, rive nord (Shipshaw)", 48.4745, -71.2580, "K"),
     "coulombe_r172": ("R-172 / route Coulombe (Shipshaw)", 48.4950, -71.2280, "E"),
     "shipshaw_r172": ("R-172 / route de Shipshaw", 48.5320, -71.2850, "E"),
     "shipbr_w": ("pont de la rivière Shipshaw, rive ouest", 48.4885, -71.2135, "E (R)"),
@@ -256,19 +258,28 @@ ROADS: list[dict[str, Any]] = [
             ("towards Saint-Félix-d'Otis", 48.3000, -70.7200, "K"),
             ("towards Saint-Félix-d'Otis", 48.2920, -70.6800, "K"),
             ("Saint-Félix-d'Otis", 48.2820, -70.6400, "M saint-felix-d-otis, P"),
-            ("towards Rivière-Éternité", 48.2620, -70.5950, "E"),
-            ("towards Rivière-Éternité", 48.2400, -70.5500, "E"),
-            ("Rivière-Éternité", 48.2220, -70.5050, "P riviere-eternite"),
-            ("towards L'Anse-Saint-Jean", 48.2150, -70.4500, "E"),
-            ("towards L'Anse-Saint-Jean", 48.2120, -70.4000, "E"),
-            ("towards L'Anse-Saint-Jean", 48.2100, -70.3500, "E"),
-            ("towards L'Anse-Saint-Jean", 48.2120, -70.3000, "E"),
-            ("L'Anse-Saint-Jean turn-off", 48.2120, -70.2450, "E (M l-anse-saint-jean)"),
-            ("towards Petit-Saguenay", 48.2000, -70.1900, "E"),
-            ("towards Petit-Saguenay", 48.1880, -70.1300, "E"),
-            ("Petit-Saguenay", 48.1700, -70.0650, "E (P petit-saguenay)"),
-            ("towards Saint-Siméon", 48.1400, -70.0200, "E"),
-            ("region edge towards Saint-Siméon", 48.1100, -69.9700, "E"),
+            ("towards Rivière-Éternité", 48.2750, -70.6000, "E"),
+            ("towards Rivière-Éternité", 48.2680, -70.5550, "E"),
+            ("towards Rivière-Éternité", 48.2620, -70.5100, "E"),
+            ("towards Rivière-Éternité", 48.2580, -70.4650, "E"),
+            ("Rivière-Éternité", 48.2530, -70.4170, "W franco.wiki 48°15′N 70°25′O"),
+            ("towards L'Anse-Saint-Jean", 48.2450, -70.3750, "E"),
+            ("towards L'Anse-Saint-Jean", 48.2380, -70.3350, "E"),
+            ("towards L'Anse-Saint-Jean", 48.2320, -70.2900, "E"),
+            ("towards L'Anse-Saint-Jean", 48.2280, -70.2500, "E"),
+            "@lasj_turnoff",
+            ("towards Petit-Saguenay", 48.2100, -70.1700, "E"),
+            ("towards Petit-Saguenay", 48.1980, -70.1250, "E"),
+            ("Petit-Saguenay", 48.1800, -70.0700, "K (village ~48°11′N 70°04′O)"),
+            ("towards Sagard", 48.1500, -70.0800, "E"),
+            ("towards Sagard", 48.1150, -70.0700, "E"),
+            ("towards Sagard", 48.0800, -70.0650, "E"),
+            ("Sagard", 48.0400, -70.0550, "E"),
+            ("towards Saint-Siméon", 48.0000, -70.0200, "E"),
+            ("towards Saint-Siméon", 47.9600, -69.9800, "E"),
+            ("towards Saint-Siméon", 47.9200, -69.9450, "E"),
+            ("towards Saint-Siméon", 47.8800, -69.9100, "E"),
+            "@stsimeon",
         ],
     },
     {
@@ -540,7 +551,7 @@ ROADS: list[dict[str, Any]] = [
             ("towards La Doré", 48.6980, -72.6000, "E"),
             ("La Doré", 48.7120, -72.6450, "M la-dore, P"),
             ("towards Ashuapmushuan reserve", 48.7300, -72.6900, "E"),
-            ("towards Chibougamau (cut here)", 48.7500, -72.7400, "E"),
+            ("towards Chibougamau", 48.7500, -72.7400, "E"),
         ],
     },
     # ----------------------------- urban arterials and local links ---------------------------
@@ -584,7 +595,8 @@ ROADS: list[dict[str, Any]] = [
         "points": [
             "@jonq_centre",
             ("boul. Harvey", 48.4280, -71.2520, "E"),
-            ("boul. Harvey", 48.4360, -71.2540, "E"),
+            ("boul. Harvey", 48.4400, -71.2540, "E"),
+            ("boul. Harvey / rue de la Dam-Deux", 48.4530, -71.2550, "E"),
             "@dam2_s",
             ("BRIDGE", "Pont de la Dam-Deux (Jonquière)"),
             "@dam2_n",
@@ -598,7 +610,6 @@ ROADS: list[dict[str, Any]] = [
         "source": "E (P saguenay-shipshaw; M saguenay-shipshaw)",
         "points": [
             "@dam2_n",
-            ("Shipshaw south", 48.4580, -71.2650, "E"),
             ("Shipshaw", 48.4750, -71.2720, "M saguenay-shipshaw, P"),
             ("Shipshaw north", 48.4920, -71.2800, "E"),
             ("Shipshaw north", 48.5100, -71.2880, "E"),
@@ -688,6 +699,45 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+# Access roads, outbound corridors and the ferry (issue 17): see scripts/roads_added.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from roads_added import EXTEND, JUNCTIONS_ADDED, ROADS_ADDED, WIGGLE_KM  # noqa: E402
+
+JUNCTIONS.update(JUNCTIONS_ADDED)
+for _road in ROADS:
+    _road["points"] = list(_road["points"]) + EXTEND.get(_road["id"], [])
+ROADS.extend(ROADS_ADDED)
+
+
+def _promote(road_id: str, near: tuple[str, float, float, str]) -> str:
+    """Return the junction key of ``road_id``'s waypoint nearest to ``near``, making it one."""
+    road = next(r for r in ROADS if r["id"] == road_id)
+    best, best_km = -1, math.inf
+    for i, wp in enumerate(road["points"]):
+        if isinstance(wp, tuple) and wp[0] in ("BRIDGE", "FROM", "TO"):
+            continue
+        km = _km(_pt(_resolve(wp)), _pt(near))
+        if km < best_km:
+            best, best_km = i, km
+    wp = road["points"][best]
+    if isinstance(wp, str):
+        return wp
+    key = f"{road_id}#{best}"
+    JUNCTIONS[key] = wp
+    road["points"][best] = "@" + key
+    return "@" + key
+
+
+def resolve_branches() -> None:
+    """Turn every ``("FROM", road)`` / ``("TO", road)`` end into a junction on that road."""
+    for road in ROADS:
+        pts = road["points"]
+        if isinstance(pts[0], tuple) and pts[0][0] == "FROM":
+            pts[0] = _promote(pts[0][1], _resolve(pts[1]))
+        if isinstance(pts[-1], tuple) and pts[-1][0] == "TO":
+            pts[-1] = _promote(pts[-1][1], _resolve(pts[-2]))
+
 
 # ---------------------------------------------------------------------------------------------
 # Calibration pairs: reference §8 (published road distances).
@@ -824,6 +874,111 @@ PAIRS: list[tuple[str, str, str, str, float, float | None, str, str]] = [
     ),
 ]
 
+# Issue 17: the short legs and the outbound corridors.  Place ids "qc:<name>" are points of
+# data/quebec_places.csv (GeoNames), outside the region.
+PAIRS += [
+    (
+        "Alma",
+        "alma",
+        "Dolbeau-Mistassini (north shore R-169)",
+        "dolbeau-mistassini",
+        65,
+        75,
+        "DERIVED (tour du lac 200 − Roberval–Dolbeau 65–70 − Alma–Roberval 60–65)",
+        "path",
+    ),
+    (
+        "Chicoutimi",
+        "saguenay-chicoutimi",
+        "Québec",
+        "qc:Quebec",
+        211,
+        211,
+        "GENERAL KNOWLEDGE (Chicoutimi–Québec ≈ 211 km by R-175, road signs and atlases)",
+        "path",
+    ),
+    (
+        "Saguenay (Chicoutimi)",
+        "saguenay-chicoutimi",
+        "Tadoussac",
+        "qc:Tadoussac",
+        126,
+        126,
+        "FOUND (R-172 Saguenay → Tadoussac 126 km)",
+        "path",
+    ),
+    (
+        "Saint-Félicien",
+        "saint-felicien",
+        "Chibougamau",
+        "qc:Chibougamau",
+        232,
+        232,
+        "FOUND (R-167 sign at Saint-Félicien 'Chibougamau 232 km')",
+        "path",
+    ),
+    (
+        "Saint-Siméon",
+        "qc:Saint-Simeon",
+        "L'Anse-Saint-Jean",
+        "l-anse-saint-jean",
+        86,
+        86,
+        "FOUND (R-170, 86 km by bike)",
+        "path",
+    ),
+    (
+        "Montréal",
+        "qc:Montreal",
+        "Mashteuiatsh",
+        "mashteuiatsh",
+        447,
+        447,
+        "FOUND (447 km via A-40 / R-155)",
+        "path",
+    ),
+    (
+        "Québec",
+        "qc:Quebec",
+        "Tadoussac",
+        "qc:Tadoussac",
+        220,
+        220,
+        "GENERAL KNOWLEDGE (≈ 220 km by R-138 and the ferry)",
+        "path",
+    ),
+    (
+        "Québec",
+        "qc:Quebec",
+        "Baie-Comeau",
+        "qc:Baie-Comeau",
+        420,
+        420,
+        "GENERAL KNOWLEDGE (≈ 420 km by R-138 and the Tadoussac ferry)",
+        "path",
+    ),
+    (
+        "Québec",
+        "qc:Quebec",
+        "Trois-Rivières",
+        "qc:Trois-Rivieres",
+        130,
+        130,
+        "GENERAL KNOWLEDGE (≈ 130 km by A-40)",
+        "path",
+    ),
+    (
+        "Montréal",
+        "qc:Montreal",
+        "Québec",
+        "qc:Quebec",
+        255,
+        255,
+        "GENERAL KNOWLEDGE (≈ 255 km by A-40)",
+        "path",
+    ),
+]
+
 # Section lengths of the reference (§7), checked on the named junctions.
 SECTIONS: list[tuple[str, str, str, float, str]] = [
     ("A-70 (whole)", "a70_w", "a70_e", 31.56, "FOUND (31.56 km; 31.8 in text)"),
@@ -840,6 +995,35 @@ SECTIONS: list[tuple[str, str, str, float, str]] = [
         "a70_e",
         14.6,
         "FOUND (section length; its end points are not stated)",
+    ),
+]
+
+
+SECTIONS += [
+    (
+        "R-175 Saint-Lambert-de-Lauzon–jct R-169",
+        "46.5870,-71.2100",
+        "r175_r169",
+        166,
+        "FOUND (jct R-169 at km 166)",
+        ("R-175",),
+    ),
+    (
+        "R-175 jct R-169–pont Dubuc",
+        "r175_r169",
+        "dubuc_n",
+        77,
+        "DERIVED (243 − 166: the route ends at the pont Dubuc)",
+        ("R-175",),
+    ),
+    ("R-175 (whole)", "46.5870,-71.2100", "dubuc_n", 243, "FOUND (243 km)", ("R-175",)),
+    (
+        "R-169 jct R-175–Alma (boul. Auger)",
+        "r175_r169",
+        "alma_auger",
+        86.0,
+        "FOUND (collector section starts at km 86.0, R-170 jct at boul. Auger)",
+        ("R-169",),
     ),
 ]
 
@@ -873,7 +1057,33 @@ def _densify(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+def _wiggle(
+    coords: list[tuple[float, float]], km: float, west: float, east: float
+) -> list[tuple[float, float]]:
+    """Add, between consecutive waypoints, a midpoint offset ``km`` sideways (alternating sides).
+
+    Only between waypoints whose midpoint's longitude lies in ``[west, east]``.
+    The waypoints of a winding road (a mountain or valley road, the R-175 in the reserve) are
+    too far apart to hold its curves: this gives back an estimated share of its length. The
+    added vertices are shared with no other line.
+    """
+    out = [coords[0]]
+    for k, (a, b) in enumerate(zip(coords, coords[1:], strict=False)):
+        lat0 = math.radians((a[1] + b[1]) / 2)
+        dx, dy = (b[0] - a[0]) * math.cos(lat0), b[1] - a[1]
+        norm = math.hypot(dx, dy)
+        if norm * 111.0 > min(1.5 * km, 3.0) and west <= (a[0] + b[0]) / 2 <= east:
+            side = km / 111.0 * (1 if k % 2 == 0 else -1)
+            mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+            out.append(
+                (round(mx - dy / norm * side / math.cos(lat0), 6), round(my + dx / norm * side, 6))
+            )
+        out.append(b)
+    return out
+
+
 def build_features() -> list[dict[str, Any]]:
+    resolve_branches()
     features: list[dict[str, Any]] = []
     ids: set[str] = set()
     for road in ROADS:
@@ -895,12 +1105,23 @@ def build_features() -> list[dict[str, Any]]:
                 current = [pt]
         if len(current) > 1:
             pieces.append((None, current))
+        wiggle = WIGGLE_KM.get(road["id"])
+        if wiggle:
+            pieces = [(br, c if br else _wiggle(c, *wiggle)) for br, c in pieces]
         for n, (bridge, coords) in enumerate(pieces, start=1):
             fid = f"{road['id']}-{n}"
             assert fid not in ids, fid
             ids.add(fid)
             kind = "bridge" if bridge else road["kind"]
-            speed = SPEED[road["kind"]]
+            if "crossing_min" in road:  # a ferry: its length takes the crossing time
+                line_km = sum(_km(p, q) for p, q in zip(coords, coords[1:], strict=False))
+                speed = round(line_km / (road["crossing_min"] / 60.0), 2)
+            else:
+                speed = SPEED[road["kind"]]
+            if "crossing_min" in road:
+                extra = {"crossing_min": road["crossing_min"]}
+            else:
+                extra = {}
             features.append(
                 {
                     "type": "Feature",
@@ -917,6 +1138,7 @@ def build_features() -> list[dict[str, Any]]:
                         "source": road["source"]
                         if not bridge
                         else f"bridge of {road['name']}; ends: " + road["source"],
+                        **extra,
                     },
                     "geometry": {
                         "type": "LineString",
@@ -960,6 +1182,9 @@ def _points() -> dict[str, tuple[float, float]]:
     with open(ROOT / "data" / "municipalities.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             pts[r["id"]] = (float(r["lon"]), float(r["lat"]))
+    with open(ROOT / "data" / "quebec_places.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            pts["qc:" + r["name"]] = (float(r["lon"]), float(r["lat"]))
     with open(ROOT / "data" / "parks.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             if r["lat"] and r["lon"]:
@@ -970,6 +1195,14 @@ def _points() -> dict[str, tuple[float, float]]:
 def _snap(g: nx.Graph, p: tuple[float, float]) -> tuple[tuple[float, float], float]:
     best = min(g.nodes, key=lambda n: (n[0] - p[0]) ** 2 * 0.44 + (n[1] - p[1]) ** 2)
     return best, _km(p, best)
+
+
+def _ends(g: nx.Graph, key: str) -> tuple[float, float]:
+    """A junction's vertex, or the vertex of ``g`` nearest to a ``"lat,lon"`` point."""
+    if key in JUNCTIONS:
+        return _pt(JUNCTIONS[key])
+    lat, lon = (float(v) for v in key.split(","))
+    return _snap(g, (lon, lat))[0]
 
 
 def _dist(g: nx.Graph, a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -1024,11 +1257,10 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
             }
         )
 
-    for label, ja, jb, km, status in SECTIONS:
-        a, b = _pt(JUNCTIONS[ja]), _pt(JUNCTIONS[jb])
-        sub = g.edge_subgraph(
-            [(u, v) for u, v, d in g.edges(data=True) if d["ref"] in ("A-70", "R-170")]
-        )
+    for label, ja, jb, km, status, *refs in SECTIONS:
+        keep = tuple(refs[0]) if refs else ("A-70", "R-170")
+        sub = g.edge_subgraph([(u, v) for u, v, d in g.edges(data=True) if d["ref"] in keep])
+        a, b = (_ends(sub, j) for j in (ja, jb))
         graph_km = _dist(sub, a, b)
         rows.append(
             {

@@ -31,7 +31,7 @@ class RoadLine:
     node_keys: list[Hashable] | None = None
 
 
-KINDS = ("autoroute", "route", "arterial", "bridge")
+KINDS = ("autoroute", "route", "arterial", "bridge", "ferry")
 
 
 def read_road_lines(path: Path) -> list[RoadLine]:
