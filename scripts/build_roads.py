@@ -1118,10 +1118,7 @@ def build_features() -> list[dict[str, Any]]:
                 speed = round(line_km / (road["crossing_min"] / 60.0), 2)
             else:
                 speed = SPEED[road["kind"]]
-            if "crossing_min" in road:
-                extra = {"crossing_min": road["crossing_min"]}
-            else:
-                extra = {}
+            extra = {"crossing_min": road["crossing_min"]} if "crossing_min" in road else {}
             features.append(
                 {
                     "type": "Feature",
@@ -1247,6 +1244,9 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
             {
                 "from": label_a,
                 "to": label_b,
+                "from_id": id_a if mode in ("path", "north", "min") else "",
+                "to_id": id_b if mode in ("path", "north", "min") else "",
+                "mode": mode,
                 "published_km_low": f"{low:g}",
                 "published_km_high": "" if high is None else f"{high:g}",
                 "published_status": status,
@@ -1266,6 +1266,9 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
             {
                 "from": label,
                 "to": "(section)",
+                "from_id": "",
+                "to_id": "",
+                "mode": "section",
                 "published_km_low": f"{km:g}",
                 "published_km_high": f"{km:g}",
                 "published_status": status,
@@ -1279,6 +1282,9 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
     cols = [
         "from",
         "to",
+        "from_id",
+        "to_id",
+        "mode",
         "published_km_low",
         "published_km_high",
         "published_status",

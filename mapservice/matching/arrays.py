@@ -82,7 +82,10 @@ def matrix_cell(matrix: DistanceMatrix, i: int, j: int) -> MatrixCell:
     """One cell of a distance matrix, read from its arrays (None where unroutable)."""
     value, secs = float(matrix.road_m[i, j]), float(matrix.duration_s[i, j])
     return MatrixCell(
-        None if value != value else value, None if secs != secs else secs, matrix.backend
+        None if value != value else value,
+        None if secs != secs else secs,
+        matrix.backend,
+        matrix.reason_at(i, j) if value != value else None,
     )
 
 
@@ -93,6 +96,7 @@ class MatrixCell:
     road_m: float | None
     duration_s: float | None
     backend: str
+    reason: str | None = None  # why there is no road distance
 
 
 @dataclass

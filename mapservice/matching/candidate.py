@@ -125,6 +125,16 @@ def make_candidate(
                 max_km=fr_num(max_km),
             )
         )
+    elif dist is not None and dist.reason:
+        reasons.append(
+            tr(
+                "{geo_km} km à vol d'oiseau, utilisés faute de distance routière ({why}), "
+                "maximum {max_km} km",
+                geo_km=fr_num(geo_m / 1000),
+                why=dist.reason,
+                max_km=fr_num(max_km),
+            )
+        )
     else:
         reasons.append(
             tr(

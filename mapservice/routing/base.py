@@ -130,6 +130,12 @@ class DistanceMatrix(Sequence[list[Distance]]):
         routed = int(np.isfinite(self.road_m).sum())
         return f"<DistanceMatrix {self.backend} {m}×{p}, {routed} routed>"
 
+    def reason_at(self, i: int, j: int) -> str | None:
+        """Return why cell ``(i, j)`` has no road distance (None when it has one)."""
+        if np.isfinite(self.road_m[i, j]) and np.isfinite(self.duration_s[i, j]):
+            return None
+        return self._origin_reasons[i] or self._destination_reasons[j] or self._reason
+
     def tolist(self) -> list[list[Distance]]:
         """Return every row as a plain list of lists."""
         return list(self)
