@@ -193,6 +193,27 @@ class DistanceBackend(Protocol):
     def matrix(self, origins: Sequence[Point], destinations: Sequence[Point]) -> DistanceMatrix: ...
 
 
+def far_reason(origin: bool, nearest_m: float, max_snap_m: float) -> str:
+    """Why a point has no road distance: beyond the network's coverage, its nearest road N km.
+
+    The caller falls back to the straight line (see the candidate's reasons).
+    """
+    road_km, max_km = f"{round(nearest_m / 1000, 1):g}", f"{max_snap_m / 1000:g}"
+    if origin:
+        return tr(
+            "origine hors de la couverture du réseau routier (route la plus proche à {road_km} "
+            "km, limite {max_km} km)",
+            road_km=road_km,
+            max_km=max_km,
+        )
+    return tr(
+        "destination hors de la couverture du réseau routier (route la plus proche à {road_km} "
+        "km, limite {max_km} km)",
+        road_km=road_km,
+        max_km=max_km,
+    )
+
+
 def check_point(point: Sequence[float], *, field: str = "point") -> Point:
     """Return ``point`` as a ``(lon, lat)`` tuple of floats, or raise :class:`InvalidInput`."""
     try:

@@ -31,9 +31,16 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from mapservice.errors import RoadNetworkError, tr
+from mapservice.errors import RoadNetworkError
 from mapservice.geo.projection import FROM_LAMBERT, TO_LAMBERT, WGS84_GEOD
-from mapservice.routing.base import Distance, DistanceMatrix, Point, check_point, check_points
+from mapservice.routing.base import (
+    Distance,
+    DistanceMatrix,
+    Point,
+    check_point,
+    check_points,
+    far_reason,
+)
 from mapservice.routing.geodesic import geodesic_matrix_m
 from mapservice.routing.paths import Route, graph_routes
 from mapservice.routing.road_lines import RoadLine, read_road_lines
@@ -43,15 +50,6 @@ log = logging.getLogger(__name__)
 ACCESS_DETOUR = 1.3
 ACCESS_SPEED_KMH = 30.0
 DEFAULT_MAX_SNAP_M = 25_000.0
-#: Reasons of a point beyond ``max_snap_m``: the caller then falls back to the straight line.
-FAR_ORIGIN = (
-    "origine hors de la couverture du réseau routier (route la plus proche à {road_km} km, "
-    "limite {max_km} km)"
-)
-FAR_DESTINATION = (
-    "destination hors de la couverture du réseau routier (route la plus proche à {road_km} km, "
-    "limite {max_km} km)"
-)
 #: Matrix work is done by blocks of Dijkstra sources holding at most this many cells.
 _BLOCK_CELLS = 1_000_000
 
@@ -148,7 +146,7 @@ class RoadGraph:
 
     # -- snapping ----------------------------------------------------------------------------
 
-    def _snap(self, points: Sequence[Point]) -> _Snaps:
+    def _snap(self, points: Sequence[Point], max_m: float | None = -1.0) -> _Snaps:
         m = len(points)
         arr = np.asarray(points, dtype=float).reshape(m, 2)
         x, y = TO_LAMBERT.transform(arr[:, 0], arr[:, 1])
@@ -165,7 +163,10 @@ class RoadGraph:
         if not m:
             return snaps
         found, _ = self._tree.query_nearest(
-            pts, max_distance=self.max_snap_m, return_distance=True, all_matches=False
+            pts,
+            max_distance=self.max_snap_m if max_m == -1.0 else max_m,
+            return_distance=True,
+            all_matches=False,
         )
         which, edge = found
         seg = self._segments[edge]
@@ -185,25 +186,8 @@ class RoadGraph:
         return snaps
 
     def nearest_road_m(self, points: Sequence[Point]) -> np.ndarray:
-        """Return the straight distance in metres from each point to the nearest road line.
-
-        Unlike snapping, not limited by ``max_snap_m``.
-        """
-        m = len(points)
-        if not m:
-            return np.zeros(0)
-        arr = np.asarray(points, dtype=float).reshape(m, 2)
-        x, y = TO_LAMBERT.transform(arr[:, 0], arr[:, 1])
-        pts = shapely.points(x, y)
-        (which, edge), _ = self._tree.query_nearest(pts, return_distance=True, all_matches=False)
-        seg = self._segments[edge]
-        sx, sy = shapely.get_coordinates(
-            shapely.line_interpolate_point(seg, shapely.line_locate_point(seg, pts[which]))
-        ).T
-        slon, slat = FROM_LAMBERT.transform(sx, sy)
-        out = np.full(m, np.nan)
-        out[which] = WGS84_GEOD.inv(arr[which, 0], arr[which, 1], slon, slat)[2]
-        return out
+        """Return the straight metres from each point to the nearest road, at any distance."""
+        return self._snap(points, max_m=None).straight_m
 
     def _ends(self, s: _Snaps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return end nodes (m, 2), metres to them (m, 2) and seconds to them (m, 2)."""
@@ -314,21 +298,18 @@ class RoadGraph:
             road,
             dur,
             access,
-            origin_reasons=self._far_reasons(origins, so, FAR_ORIGIN),
-            destination_reasons=self._far_reasons(destinations, sd, FAR_DESTINATION),
+            origin_reasons=self._far_reasons(origins, so, origin=True),
+            destination_reasons=self._far_reasons(destinations, sd, origin=False),
             reason="aucun chemin routier entre les deux points",
         )
 
-    def _far_reasons(self, points: list[Point], s: _Snaps, template: str) -> list[str | None]:
+    def _far_reasons(self, points: list[Point], s: _Snaps, *, origin: bool) -> list[str | None]:
         """Say, for each point beyond the snapping limit, how far its nearest road is."""
         reasons: list[str | None] = [None] * len(points)
         far = np.flatnonzero(~s.ok)
-        if far.size:
-            nearest_m = self.nearest_road_m([points[i] for i in far])
-            for i, m in zip(far.tolist(), nearest_m.tolist(), strict=True):
-                reasons[i] = tr(
-                    template, road_km=round(m / 1000), max_km=round(self.max_snap_m / 1000)
-                )
+        nearest_m = self.nearest_road_m([points[i] for i in far]) if far.size else []
+        for i, m in zip(far.tolist(), list(nearest_m), strict=True):
+            reasons[i] = far_reason(origin, float(m), self.max_snap_m)
         return reasons
 
     def _road(
