@@ -8,13 +8,20 @@ from __future__ import annotations
 import csv
 
 import pytest
+from babel.support import Translations
 
 from mapservice.config import PROJECT_ROOT
+from mapservice.domain.model import SynergyKind
 from mapservice.matching.arrays import matrix_cell
+from mapservice.matching.candidate import FAR_ACCESS_M, make_candidate
+from mapservice.materials.compatibility import Fit
 from mapservice.routing.coverage import town_distances_m
 from mapservice.routing.graph import RoadGraph
+from tests.support.seeded_registry import by_categories
 
 DATA = PROJECT_ROOT / "data"
+ENGLISH = Translations.load(PROJECT_ROOT / "mapservice" / "translations", ["en"])
+SAWDUST = ("bois.sciure", "usages.litiere_animale")  # a seeded synergy (tests/support)
 MAX_TO_GRAPH_M = 2_000.0
 #: Gazetteer points taken from a rural postal code, 7–10 km from their village (issue 17):
 #: the roads go to the village; once the point is moved there (its source changes), 2 km holds.
@@ -87,3 +94,48 @@ def test_a_point_beyond_the_graph_says_why_and_how_far(graph, towns):
         matrix_cell(graph.matrix([_point(towns, "alma")], [_point(towns, "roberval")]), 0, 0).reason
         is None
     )
+
+
+def _candidate_reasons(svc, cell) -> list[str]:
+    """The reasons of the seeded sawdust synergy when its distance is ``cell``."""
+    syn = next(s for s in svc.repo.synergies() if s.id == by_categories(svc, *SAWDUST))
+    out_f, in_f = svc.repo.get_flow(syn.output_flow_id), svc.repo.get_flow(syn.input_flow_id)
+    sites = {s.id: s for s in svc.repo.sites()}
+    fit = Fit(SynergyKind.SUBSTITUTION, 1.0, "meme-categorie")
+    found = make_candidate(
+        out_f,
+        in_f,
+        fit,
+        30_000.0,
+        cell,
+        "road-graph",
+        taxonomy=svc.taxonomy,
+        model=svc.transport_model,
+        sites=sites,
+    )
+    assert found is not None
+    return list(found.reasons)
+
+
+def test_a_candidate_says_the_straight_line_was_used_and_why(seeded_app, graph, towns):
+    svc = seeded_app.extensions["mapservice"]
+    far = matrix_cell(graph.matrix([_point(towns, "alma")], [(-73.0, 55.0)]), 0, 0)
+    reasons = _candidate_reasons(svc, far)
+    said = [r for r in reasons if "vol d'oiseau" in r]
+    assert len(said) == 1
+    assert said[0].startswith("30 km à vol d'oiseau, utilisés faute de distance routière (")
+    assert "destination hors de la couverture du réseau routier" in said[0]
+    english = said[0].render(ENGLISH.gettext)
+    assert "as the crow flies, used for lack of a road distance" in english
+    assert "destination outside the road network's coverage" in english
+
+
+def test_a_candidate_says_how_a_long_access_leg_was_counted(seeded_app, graph, towns):
+    svc = seeded_app.extensions["mapservice"]
+    off_road = (-71.4, 48.9)  # in the forest north of Lac Saint-Jean, about 10 km from a road
+    cell = matrix_cell(graph.matrix([_point(towns, "alma")], [off_road]), 0, 0)
+    assert cell.road_m is not None and cell.access_m > FAR_ACCESS_M
+    reasons = _candidate_reasons(svc, cell)
+    assert any(r.startswith("dont ") and "ligne droite × 1,3 à 30 km/h" in r for r in reasons)
+    near = matrix_cell(graph.matrix([_point(towns, "alma")], [_point(towns, "roberval")]), 0, 0)
+    assert not any(r.startswith("dont ") for r in _candidate_reasons(svc, near))

@@ -86,6 +86,7 @@ def matrix_cell(matrix: DistanceMatrix, i: int, j: int) -> MatrixCell:
         None if secs != secs else secs,
         matrix.backend,
         matrix.reason_at(i, j) if value != value else None,
+        float(matrix.access_m[i, j]) if value == value else 0.0,
     )
 
 
@@ -97,6 +98,7 @@ class MatrixCell:
     duration_s: float | None
     backend: str
     reason: str | None = None  # why there is no road distance
+    access_m: float = 0.0  # of road_m, driven off the network (both ends' access legs)
 
 
 @dataclass

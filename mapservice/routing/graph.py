@@ -146,7 +146,7 @@ class RoadGraph:
 
     # -- snapping ----------------------------------------------------------------------------
 
-    def _snap(self, points: Sequence[Point], max_m: float | None = -1.0) -> _Snaps:
+    def _snap(self, points: Sequence[Point], *, unlimited: bool = False) -> _Snaps:
         m = len(points)
         arr = np.asarray(points, dtype=float).reshape(m, 2)
         x, y = TO_LAMBERT.transform(arr[:, 0], arr[:, 1])
@@ -164,7 +164,7 @@ class RoadGraph:
             return snaps
         found, _ = self._tree.query_nearest(
             pts,
-            max_distance=self.max_snap_m if max_m == -1.0 else max_m,
+            max_distance=None if unlimited else self.max_snap_m,
             return_distance=True,
             all_matches=False,
         )
@@ -187,7 +187,7 @@ class RoadGraph:
 
     def nearest_road_m(self, points: Sequence[Point]) -> np.ndarray:
         """Return the straight metres from each point to the nearest road, at any distance."""
-        return self._snap(points, max_m=None).straight_m
+        return self._snap(points, unlimited=True).straight_m
 
     def _ends(self, s: _Snaps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return end nodes (m, 2), metres to them (m, 2) and seconds to them (m, 2)."""
@@ -307,8 +307,8 @@ class RoadGraph:
         """Say, for each point beyond the snapping limit, how far its nearest road is."""
         reasons: list[str | None] = [None] * len(points)
         far = np.flatnonzero(~s.ok)
-        nearest_m = self.nearest_road_m([points[i] for i in far]) if far.size else []
-        for i, m in zip(far.tolist(), list(nearest_m), strict=True):
+        nearest_m = self.nearest_road_m([points[i] for i in far]) if far.size else np.zeros(0)
+        for i, m in zip(far.tolist(), nearest_m.tolist(), strict=True):
             reasons[i] = far_reason(origin, float(m), self.max_snap_m)
         return reasons
 
