@@ -45,6 +45,8 @@ from pyproj import Geod
 ROOT = Path(__file__).resolve().parent.parent
 GEOD = Geod(ellps="WGS84")
 MAX_SEGMENT_KM = 3.0
+#: Winding roads are cut finer before their curves are added (smaller sideways offsets).
+WINDING_SEGMENT_KM = 1.5
 SPEED = {"autoroute": 90, "route": 80, "arterial": 40}
 
 # ---------------------------------------------------------------------------------------------
@@ -702,7 +704,7 @@ ROADS: list[dict[str, Any]] = [
 
 # Access roads, outbound corridors and the ferry (issue 17): see scripts/roads_added.py.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from roads_added import EXTEND, JUNCTIONS_ADDED, ROADS_ADDED, WIGGLE_KM  # noqa: E402
+from roads_added import EXTEND, JUNCTIONS_ADDED, ROADS_ADDED, SINUOSITY  # noqa: E402
 
 JUNCTIONS.update(JUNCTIONS_ADDED)
 for _road in ROADS:
@@ -1046,10 +1048,12 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return GEOD.inv(a[0], a[1], b[0], b[1])[2] / 1000.0
 
 
-def _densify(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def _densify(
+    coords: list[tuple[float, float]], step_km: float = MAX_SEGMENT_KM
+) -> list[tuple[float, float]]:
     out = [coords[0]]
     for a, b in zip(coords, coords[1:], strict=False):
-        n = math.ceil(_km(a, b) / MAX_SEGMENT_KM)
+        n = math.ceil(_km(a, b) / step_km)
         for i in range(1, n):
             t = i / n
             out.append((round(a[0] + (b[0] - a[0]) * t, 6), round(a[1] + (b[1] - a[1]) * t, 6)))
@@ -1058,23 +1062,25 @@ def _densify(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def _wiggle(
-    coords: list[tuple[float, float]], km: float, west: float, east: float
+    coords: list[tuple[float, float]], gain: float, box: tuple[float, float, float, float]
 ) -> list[tuple[float, float]]:
-    """Add, between consecutive waypoints, a midpoint offset ``km`` sideways (alternating sides).
+    """Lengthen a winding road by ``gain`` with a midpoint offset sideways on every segment.
 
-    Only between waypoints whose midpoint's longitude lies in ``[west, east]``.
     The waypoints of a winding road (a mountain or valley road, the R-175 in the reserve) are
-    too far apart to hold its curves: this gives back an estimated share of its length. The
-    added vertices are shared with no other line.
+    too far apart to hold its curves: each (densified) segment whose midpoint lies in ``box``
+    (west, south, east, north) gets a midpoint offset to alternating sides, by
+    ``L / 2 × sqrt(gain² − 1)``, so that it is ``gain`` times longer. The added vertices are
+    shared with no other line.
     """
+    share = math.sqrt(gain * gain - 1.0) / 2.0
     out = [coords[0]]
     for k, (a, b) in enumerate(zip(coords, coords[1:], strict=False)):
         lat0 = math.radians((a[1] + b[1]) / 2)
         dx, dy = (b[0] - a[0]) * math.cos(lat0), b[1] - a[1]
         norm = math.hypot(dx, dy)
-        if norm * 111.0 > min(1.5 * km, 3.0) and west <= (a[0] + b[0]) / 2 <= east:
-            side = km / 111.0 * (1 if k % 2 == 0 else -1)
-            mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        if norm > 0 and box[0] <= mx <= box[2] and box[1] <= my <= box[3]:
+            side = norm * share * (1 if k % 2 == 0 else -1)
             out.append(
                 (round(mx - dy / norm * side / math.cos(lat0), 6), round(my + dx / norm * side, 6))
             )
@@ -1105,9 +1111,7 @@ def build_features() -> list[dict[str, Any]]:
                 current = [pt]
         if len(current) > 1:
             pieces.append((None, current))
-        wiggle = WIGGLE_KM.get(road["id"])
-        if wiggle:
-            pieces = [(br, c if br else _wiggle(c, *wiggle)) for br, c in pieces]
+        wiggle = SINUOSITY.get(road["id"])
         for n, (bridge, coords) in enumerate(pieces, start=1):
             fid = f"{road['id']}-{n}"
             assert fid not in ids, fid
@@ -1139,7 +1143,14 @@ def build_features() -> list[dict[str, Any]]:
                     },
                     "geometry": {
                         "type": "LineString",
-                        "coordinates": [list(c) for c in _densify(coords)],
+                        "coordinates": [
+                            list(c)
+                            for c in (
+                                _wiggle(_densify(coords, WINDING_SEGMENT_KM), *wiggle)
+                                if wiggle and not bridge
+                                else _densify(coords)
+                            )
+                        ],
                     },
                 }
             )

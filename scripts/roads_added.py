@@ -24,23 +24,25 @@ from typing import Any
 #: 10 minutes of waiting (a departure every 20 minutes by day) — 20 minutes in all.
 FERRY_CROSSING_MIN = 20.0
 
-#: Winding roads: km of sideways offset of a midpoint between waypoints (see ``_wiggle`` of
-#: build_roads.py), set so that the published distances below are met (road_calibration.csv).
-WIGGLE_KM: dict[str, tuple[float, float, float]] = {
-    # road id: (km, west longitude, east longitude)
-    "r175": (1.0, -180, 180),
-    "r175-sud": (2.4, -180, 180),
-    "r169-sud": (1.8, -71.65, -71.2),
-    "r167": (2.0, -180, 180),
-    "r170-est": (2.4, -70.45, -69.8),
-    "r170-ouest": (0.5, -180, 180),
-    "r170-lac": (0.6, -180, 180),
-    "r169-lac": (0.5, -180, 180),
-    "r155": (1.5, -180, 180),
-    "a40": (1.5, -180, 180),
-    "r138-charlevoix": (1.5, -180, 180),
-    "r138-cote-nord": (3.0, -180, 180),
-    "r172": (0.8, -70.6, 180),
+#: Winding roads: how much longer than their (densified) waypoint line they are, estimated and
+#: set so that the published distances of road_calibration.csv are met; applied as alternating
+#: sideways midpoints (see ``_wiggle`` of build_roads.py) on the segments whose midpoint lies in
+#: the box (west, south, east, north) — the rural stretches, not the towns' streets.
+_ANY = (-180.0, -90.0, 180.0, 90.0)
+SINUOSITY: dict[str, tuple[float, tuple[float, float, float, float]]] = {
+    "r175": (1.10, (-71.4, 47.8, -71.0, 48.30)),  # reserve to Laterrière
+    "r175-sud": (1.22, (-71.6, 47.03, -71.0, 47.8)),  # Stoneham to the jct R-169
+    "r169-sud": (1.16, (-71.65, 47.8, -71.2, 48.39)),  # the petit parc
+    "r167": (1.12, _ANY),
+    "r170-est": (1.55, (-70.45, 47.85, -69.9, 48.3)),  # Rivière-Éternité to Saint-Siméon
+    "r170-ouest": (1.17, (-71.66, 48.40, -71.33, 48.50)),  # Saint-Bruno to Jonquière
+    "r170-lac": (1.12, _ANY),
+    "r169-lac": (1.07, _ANY),
+    "r155": (1.10, _ANY),
+    "a40": (1.04, _ANY),
+    "r138-charlevoix": (1.10, (-71.1, 46.9, -69.5, 48.2)),
+    "r138-cote-nord": (1.12, (-69.7, 48.17, -68.0, 49.5)),
+    "r172": (1.05, (-70.6, 48.0, -69.7, 48.5)),
 }
 
 JUNCTIONS_ADDED: dict[str, tuple[str, float, float, str]] = {
