@@ -116,10 +116,13 @@ def bring_to_life(svc: Services, *, seed: int = SEED, today: datetime | None = N
 
 def _plan(stored: list[Synergy], rng: random.Random) -> list[tuple[Synergy, SynergyStatus]]:
     """Which candidates staff followed, and where each ended: the best pair of an offer,
-    among the better-scored ones, at most one per offer and per need."""
+    among the better-scored ones, at most one per offer and per need (then, if those run out
+    before every target is met, the next ones by score)."""
     ranked = sorted(stored, key=lambda s: (-(s.score or 0.0), s.id or 0))
-    pool = ranked[: max(len(ranked) // 4, sum(TARGETS.values()))]
+    cut = max(len(ranked) // 4, sum(TARGETS.values()))
+    pool = ranked[:cut]
     rng.shuffle(pool)
+    pool += ranked[cut:]
     finals = [status for status, n in TARGETS.items() for _ in range(n)]
     rng.shuffle(finals)
     used_out: set[int] = set()
