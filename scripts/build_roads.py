@@ -35,6 +35,7 @@ import argparse
 import csv
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,15 @@ from pyproj import Geod
 ROOT = Path(__file__).resolve().parent.parent
 GEOD = Geod(ellps="WGS84")
 MAX_SEGMENT_KM = 3.0
-#: Winding roads are cut finer before their curves are added (smaller sideways offsets).
+#: Winding roads are cut finer, so that the edge of their box (where their length factor starts)
+#: falls within 1.5 km of where it is drawn.
 WINDING_SEGMENT_KM = 1.5
+#: The ``length_note`` of a stretch with a ``length_factor`` (``meets``: the calibration rows
+#: whose shortest path runs on it).
+LENGTH_NOTE = (
+    "estimate: the road winds more than its waypoints show; its length counts × {factor:g}, "
+    "set so that these published distances are met: {meets}"
+)
 SPEED = {"autoroute": 90, "route": 80, "arterial": 40}
 
 # ---------------------------------------------------------------------------------------------
@@ -1061,31 +1069,30 @@ def _densify(
     return out
 
 
-def _wiggle(
-    coords: list[tuple[float, float]], gain: float, box: tuple[float, float, float, float]
-) -> list[tuple[float, float]]:
-    """Lengthen a winding road by ``gain`` with a midpoint offset sideways on every segment.
+def _runs(
+    coords: list[tuple[float, float]], winding: tuple[float, tuple[float, ...]] | None
+) -> list[tuple[float, list[tuple[float, float]]]]:
+    """Cut a piece of road into runs of one length factor each: ``[(factor, vertices), ...]``.
 
-    The waypoints of a winding road (a mountain or valley road, the R-175 in the reserve) are
-    too far apart to hold its curves: each (densified) segment whose midpoint lies in ``box``
-    (west, south, east, north) gets a midpoint offset to alternating sides, by
-    ``L / 2 × sqrt(gain² − 1)``, so that it is ``gain`` times longer. The added vertices are
-    shared with no other line.
+    A road without an entry in ``SINUOSITY`` is one run, densified to ``MAX_SEGMENT_KM``, factor
+    1. A winding road is densified to ``WINDING_SEGMENT_KM``; each of these segments whose
+    midpoint lies in the road's box (west, south, east, north) counts ``gain`` times its
+    length, the others 1; consecutive segments of the same factor make one run. Two runs share
+    their end vertex, so the graph joins them there. The drawn line keeps the waypoints' shape.
     """
-    share = math.sqrt(gain * gain - 1.0) / 2.0
-    out = [coords[0]]
-    for k, (a, b) in enumerate(zip(coords, coords[1:], strict=False)):
-        lat0 = math.radians((a[1] + b[1]) / 2)
-        dx, dy = (b[0] - a[0]) * math.cos(lat0), b[1] - a[1]
-        norm = math.hypot(dx, dy)
+    if not winding:
+        return [(1.0, _densify(coords))]
+    gain, box = winding
+    dense = _densify(coords, WINDING_SEGMENT_KM)
+    runs: list[tuple[float, list[tuple[float, float]]]] = []
+    for a, b in zip(dense, dense[1:], strict=False):
         mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
-        if norm > 0 and box[0] <= mx <= box[2] and box[1] <= my <= box[3]:
-            side = norm * share * (1 if k % 2 == 0 else -1)
-            out.append(
-                (round(mx - dy / norm * side / math.cos(lat0), 6), round(my + dx / norm * side, 6))
-            )
-        out.append(b)
-    return out
+        factor = gain if box[0] <= mx <= box[2] and box[1] <= my <= box[3] else 1.0
+        if runs and runs[-1][0] == factor:
+            runs[-1][1].append(b)
+        else:
+            runs.append((factor, [a, b]))
+    return runs
 
 
 def build_features() -> list[dict[str, Any]]:
@@ -1111,50 +1118,67 @@ def build_features() -> list[dict[str, Any]]:
                 current = [pt]
         if len(current) > 1:
             pieces.append((None, current))
-        wiggle = SINUOSITY.get(road["id"])
+        winding = SINUOSITY.get(road["id"])
         for n, (bridge, coords) in enumerate(pieces, start=1):
-            fid = f"{road['id']}-{n}"
-            assert fid not in ids, fid
-            ids.add(fid)
-            kind = "bridge" if bridge else road["kind"]
-            if "crossing_min" in road:  # a ferry: its length takes the crossing time
-                line_km = sum(_km(p, q) for p, q in zip(coords, coords[1:], strict=False))
-                speed = round(line_km / (road["crossing_min"] / 60.0), 2)
-            else:
-                speed = SPEED[road["kind"]]
-            extra = {"crossing_min": road["crossing_min"]} if "crossing_min" in road else {}
-            features.append(
-                {
-                    "type": "Feature",
-                    "id": fid,
-                    "properties": {
-                        "id": fid,
-                        "ref": road["ref"],
-                        "name": bridge or road["name"],
-                        "kind": kind,
-                        "speed_kmh": speed,
-                        "bridge": bool(bridge),
-                        "bridge_name": bridge,
-                        "status": "approximate",
-                        "source": road["source"]
-                        if not bridge
-                        else f"bridge of {road['name']}; ends: " + road["source"],
-                        **extra,
-                    },
-                    "geometry": {
-                        "type": "LineString",
-                        "coordinates": [
-                            list(c)
-                            for c in (
-                                _wiggle(_densify(coords, WINDING_SEGMENT_KM), *wiggle)
-                                if wiggle and not bridge
-                                else _densify(coords)
-                            )
-                        ],
-                    },
-                }
-            )
+            runs = _runs(coords, None if bridge else winding)
+            for letter, (factor, line) in zip("abcdefghijklmnopqrstuvwxyz", runs, strict=False):
+                fid = f"{road['id']}-{n}" + (letter if len(runs) > 1 else "")
+                assert fid not in ids, fid
+                ids.add(fid)
+                features.append(_feature(road, fid, bridge, factor, coords, line))
     return features
+
+
+def _feature(
+    road: dict[str, Any],
+    fid: str,
+    bridge: str | None,
+    factor: float,
+    coords: list[tuple[float, float]],
+    line: list[tuple[float, float]],
+) -> dict[str, Any]:
+    """One GeoJSON feature of ``road``: ``line`` (its vertices), a bridge or a run of it."""
+    kind = "bridge" if bridge else road["kind"]
+    if "crossing_min" in road:  # a ferry: its length takes the crossing time
+        line_km = sum(_km(p, q) for p, q in zip(coords, coords[1:], strict=False))
+        speed = round(line_km / (road["crossing_min"] / 60.0), 2)
+    else:
+        speed = SPEED[road["kind"]]
+    extra: dict[str, Any] = {}
+    if "crossing_min" in road:
+        extra["crossing_min"] = road["crossing_min"]
+    if factor != 1.0:
+        extra["length_factor"] = factor
+        extra["length_note"] = LENGTH_NOTE.format(factor=factor, meets="…")  # see main()
+    return {
+        "type": "Feature",
+        "id": fid,
+        "properties": {
+            "id": fid,
+            "ref": road["ref"],
+            "name": bridge or road["name"],
+            "kind": kind,
+            "speed_kmh": speed,
+            "bridge": bool(bridge),
+            "bridge_name": bridge,
+            "status": "approximate",
+            "source": road["source"]
+            if not bridge
+            else f"bridge of {road['name']}; ends: " + road["source"],
+            **extra,
+        },
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in line]},
+    }
+
+
+def _piece(fid: str) -> str:
+    """The piece a feature id belongs to: ``r175-1b`` → ``r175-1``."""
+    return re.sub(r"(-\d+)[a-z]$", r"\1", fid)
+
+
+def _road_id(fid: str) -> str:
+    """The road a feature id belongs to: ``r175-1b`` → ``r175``."""
+    return re.sub(r"-\d+[a-z]?$", "", fid)
 
 
 def check_junctions(features: list[dict[str, Any]]) -> None:
@@ -1164,7 +1188,12 @@ def check_junctions(features: list[dict[str, Any]]) -> None:
     for f in features:
         for c in f["geometry"]["coordinates"]:
             seen.setdefault((c[0], c[1]), set()).add(f["id"])
-    bad = [p for p, fs in seen.items() if len(fs) > 1 and p not in junction_pts]
+    # Two runs of one piece (see _runs) share their end vertex: that is not an accident.
+    bad = [
+        p
+        for p, fs in seen.items()
+        if len(fs) > 1 and p not in junction_pts and len({_piece(f) for f in fs}) > 1
+    ]
     if bad:
         raise SystemExit(f"vertices shared outside junctions: {bad}")
     unused = [k for k, j in JUNCTIONS.items() if len(seen.get(_pt(j), ())) < 2]
@@ -1178,9 +1207,16 @@ def load_graph(path: Path) -> nx.Graph:
     data = json.loads(path.read_text(encoding="utf-8"))
     for f in data["features"]:
         coords = [(round(x, 6), round(y, 6)) for x, y in f["geometry"]["coordinates"]]
+        factor = float(f["properties"].get("length_factor", 1.0))
         for a, b in zip(coords, coords[1:], strict=False):
             g.add_edge(
-                a, b, weight=_km(a, b), ref=f["properties"]["ref"], kind=f["properties"]["kind"]
+                a,
+                b,
+                weight=_km(a, b) * factor,
+                ref=f["properties"]["ref"],
+                kind=f["properties"]["kind"],
+                road=_road_id(f["properties"]["id"]),
+                factor=factor,
             )
     return g
 
@@ -1213,12 +1249,28 @@ def _ends(g: nx.Graph, key: str) -> tuple[float, float]:
     return _snap(g, (lon, lat))[0]
 
 
-def _dist(g: nx.Graph, a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(nx.shortest_path_length(g, a, b, weight="weight"))
+def _dist(
+    g: nx.Graph, a: tuple[float, float], b: tuple[float, float], used: set[str] | None = None
+) -> float:
+    """Shortest road km from ``a`` to ``b``; add to ``used`` the roads with a length factor
+    that the path runs on."""
+    path = nx.shortest_path(g, a, b, weight="weight")
+    km = 0.0
+    for u, v in zip(path, path[1:], strict=False):
+        data = g.edges[u, v]
+        km += data["weight"]
+        if used is not None and data["factor"] != 1.0:
+            used.add(data["road"])
+    return km
 
 
-def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
+def calibrate(
+    geojson: Path, out: Path, meets: dict[str, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Write the calibration table; fill ``meets`` (road id → the rows whose shortest path
+    runs on its stretches with a length factor)."""
     g = load_graph(geojson)
+    meets = {} if meets is None else meets
     pts = _points()
     north = g.copy()
     north.remove_edges_from(
@@ -1229,27 +1281,32 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
     for label_a, id_a, label_b, id_b, low, high, status, mode in PAIRS:
         pa = pts[id_a]
         na, sa = _snap(g, pa)
+        used: set[str] = set()
         if mode == "winter":
             jct = _pt(JUNCTIONS["r175_r169"])
             chic, _ = _snap(g, pts["saguenay-chicoutimi"])
-            direct = _dist(north, na, jct)  # via petit parc (no R-170)
-            via_chic = _dist(g, na, chic) + _dist(g, chic, jct)
+            direct = _dist(north, na, jct, used)  # via petit parc (no R-170)
+            via_chic = _dist(g, na, chic, used) + _dist(g, chic, jct, used)
             graph_km = via_chic - direct
             straight = 0.0
             print(f"  winter: via petit parc {direct:.1f} km, via Chicoutimi {via_chic:.1f} km")
         elif mode == "loop":
             dol, _ = _snap(g, pts["dolbeau-mistassini"])
             rob, _ = _snap(g, pts["roberval"])
-            graph_km = _dist(g, na, dol) + _dist(g, dol, rob) + _dist(g, rob, na)
+            graph_km = _dist(g, na, dol, used) + _dist(g, dol, rob, used)
+            graph_km += _dist(g, rob, na, used)
             straight = 0.0
         else:
             pb = pts[id_b]
             nb, sb = _snap(g, pb)
-            graph_km = _dist(north if mode == "north" else g, na, nb)
+            graph_km = _dist(north if mode == "north" else g, na, nb, used)
             straight = _km(pa, pb)
             if max(sa, sb) > 1.5:
                 print(f"  note: {label_a}/{label_b} snapped {sa:.1f} / {sb:.1f} km to the graph")
         hi = high if high is not None else math.inf
+        published = f"{low:g}" + ("" if high in (None, low) else f"–{high:g}")
+        for road in used:
+            meets.setdefault(road, []).append(f"{label_a} – {label_b} {published} km")
         ok = graph_km >= low if mode == "min" else 0.9 * low <= graph_km <= 1.1 * hi
         rows.append(
             {
@@ -1272,7 +1329,10 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
         keep = tuple(refs[0]) if refs else ("A-70", "R-170")
         sub = g.edge_subgraph([(u, v) for u, v, d in g.edges(data=True) if d["ref"] in keep])
         a, b = (_ends(sub, j) for j in (ja, jb))
-        graph_km = _dist(sub, a, b)
+        used = set()
+        graph_km = _dist(sub, a, b, used)
+        for road in used:
+            meets.setdefault(road, []).append(f"{label} {km:g} km")
         rows.append(
             {
                 "from": label,
@@ -1311,6 +1371,11 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _write(path: Path, features: list[dict[str, Any]]) -> None:
+    fc = {"type": "FeatureCollection", "features": features}
+    path.write_text(json.dumps(fc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "roads.geojson")
@@ -1319,19 +1384,30 @@ def main(argv: list[str] | None = None) -> int:
 
     features = build_features()
     check_junctions(features)
-    fc = {"type": "FeatureCollection", "features": features}
-    args.out.write_text(json.dumps(fc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _write(args.out, features)
 
     totals: dict[str, float] = {}
     for f in features:
         c = f["geometry"]["coordinates"]
         km = sum(_km(tuple(a), tuple(b)) for a, b in zip(c, c[1:], strict=False))
+        km *= f["properties"].get("length_factor", 1.0)  # as the graph counts it
         totals[f["properties"]["kind"]] = totals.get(f["properties"]["kind"], 0.0) + km
     print(f"wrote {args.out} ({len(features)} features)")
     for k, v in sorted(totals.items()):
         print(f"  {k:10s} {v:8.1f} km")
 
-    rows = calibrate(args.out, args.calibration)
+    meets: dict[str, list[str]] = {}
+    rows = calibrate(args.out, args.calibration, meets)
+    # Each stretch with a length factor names the published distances its factor meets.
+    for f in features:
+        props = f["properties"]
+        if "length_factor" in props:
+            found = meets.get(_road_id(props["id"]))
+            props["length_note"] = LENGTH_NOTE.format(
+                factor=props["length_factor"],
+                meets="; ".join(found) if found else "none (kept for consistency with the rest)",
+            )
+    _write(args.out, features)
     print(f"wrote {args.calibration}")
     print(f"{'from':32s} {'to':32s} {'pub':>9s} {'graph':>6s} {'line':>6s} {'f':>5s}  ok")
     for r in rows:

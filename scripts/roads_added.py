@@ -25,9 +25,10 @@ from typing import Any
 FERRY_CROSSING_MIN = 20.0
 
 #: Winding roads: how much longer than their (densified) waypoint line they are, estimated and
-#: set so that the published distances of road_calibration.csv are met; applied as alternating
-#: sideways midpoints (see ``_wiggle`` of build_roads.py) on the segments whose midpoint lies in
-#: the box (west, south, east, north) — the rural stretches, not the towns' streets.
+#: set so that the published distances of road_calibration.csv are met. The drawn line keeps
+#: the waypoints' shape: the stretches whose (1.5 km) segments have their midpoint in the box
+#: (west, south, east, north) — the rural stretches, not the towns' streets — become features
+#: of their own with ``length_factor`` = the gain, which the graph multiplies their length by.
 _ANY = (-180.0, -90.0, 180.0, 90.0)
 SINUOSITY: dict[str, tuple[float, tuple[float, float, float, float]]] = {
     "r175": (1.10, (-71.4, 47.8, -71.0, 48.30)),  # reserve to Laterrière

@@ -12,7 +12,8 @@ local streets (all of it ``access_m``). Farther apart, the network decides, so a
 bridge between two towns is never crossed in a straight line.
 
 Routes are the **shortest by length** (trucks pay per km); ``duration_s`` is the time of that
-same path (edge length / its speed), not the time of the fastest path.
+same path (edge length / its speed), not the time of the fastest path. A line's
+``length_factor`` multiplies its edges' lengths (and so times); its drawn shape is unchanged.
 """
 
 from __future__ import annotations
@@ -374,11 +375,14 @@ class RoadGraph:
 
 
 def _build_graph(lines: Sequence[RoadLine]) -> nx.Graph:
-    """Return the undirected graph: consecutive vertices joined by length_m / time_s edges."""
+    """Return the undirected graph: consecutive vertices joined by length_m / time_s edges.
+
+    An edge's length is its geodesic length × its line's ``length_factor`` (default 1)."""
     graph = nx.Graph()
     for index, line in enumerate(lines):
         keys = line.node_keys or [(round(lon, 6), round(lat, 6)) for lon, lat in line.coords]
         speed_mps = float(line.props["speed_kmh"]) / 3.6
+        factor = float(line.props.get("length_factor", 1.0))  # a winding road's estimate
         lons = np.array([c[0] for c in line.coords])
         lats = np.array([c[1] for c in line.coords])
         _, _, seg_m = WGS84_GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
@@ -389,7 +393,7 @@ def _build_graph(lines: Sequence[RoadLine]) -> nx.Graph:
             a, b = keys[k], keys[k + 1]
             if a == b:
                 continue
-            length_m = max(float(np.atleast_1d(seg_m)[k]), 1e-3)  # csgraph drops zero weights
+            length_m = max(float(np.atleast_1d(seg_m)[k]) * factor, 1e-3)  # csgraph drops 0
             old = graph.get_edge_data(a, b)
             if old is None or length_m < old["length_m"]:
                 graph.add_edge(a, b, length_m=length_m, time_s=length_m / speed_mps, line=index)
