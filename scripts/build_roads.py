@@ -19,8 +19,14 @@ to). A ``("BRIDGE", name)`` entry between two junction waypoints makes that span
 ``JUNCTIONS`` so that every line meeting there carries the identical vertex — the graph builder
 joins lines only at identical rounded vertices.
 
+A winding road (``SINUOSITY`` of ``roads_added.py``) keeps its waypoints' shape: its stretch
+inside the road's box becomes a feature of its own (ids ``…-1a``, ``…-1b``, sharing their end
+vertex) with ``length_factor`` = the road's estimated gain and a ``length_note`` naming the
+published distances whose shortest path runs on it; the routing graph multiplies the
+stretch's length by it.
+
 Then the script builds a networkx graph from the written GeoJSON (nodes = rounded vertices,
-edges = WGS84 geodesic length), computes the shortest road distance between the town pairs of
+edges = WGS84 geodesic length × the line's ``length_factor``), computes the shortest road distance between the town pairs of
 the reference's published distances (§8) and writes ``data/road_calibration.csv``.
 
 Usage::
