@@ -18,6 +18,7 @@ import argparse
 import csv
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from typing import Any
 
 import shapely
 from shapely.affinity import affine_transform
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping, shape
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import linemerge, polygonize, unary_union
@@ -210,16 +211,27 @@ def municipality_features(path: Path) -> list[dict]:
 
 
 def road_features(path: Path) -> list[dict]:
-    """Return the autoroute, numbered routes and their bridges of ``roads.geojson``."""
-    features = []
+    """Return the autoroute, numbered routes and their bridges of ``roads.geojson``.
+
+    Clipped to the region's box; a road's winding stretches (ids ``…-1a``, ``…-1b``: the same
+    line, cut where its ``length_factor`` changes) are joined back into one line ``…-1``.
+    """
+    pieces: dict[str, tuple[dict, list]] = {}
     for road in json.loads(path.read_text(encoding="utf-8"))["features"]:
         props = road["properties"]
         if props["kind"] not in ROAD_KINDS or not props["ref"]:
             continue
-        source = "data/roads.geojson (approximate, hand-traced)"
+        piece = re.sub(r"(-\d+)[a-z]$", r"\1", props["id"])
+        coords = pieces.setdefault(piece, (props, []))[1]
+        coords += road["geometry"]["coordinates"][1 if coords else 0 :]
+    features = []
+    source = "data/roads.geojson (approximate, hand-traced)"
+    for piece, (props, coords) in pieces.items():
+        geom = LineString(coords).intersection(box(*REGION_BBOX))
+        if geom.is_empty:
+            continue
         features.append(feature(
-            props["id"], "road", props["name"], source, shape(road["geometry"]),
-            ref=props["ref"], kind=props["kind"],
+            piece, "road", props["name"], source, geom, ref=props["ref"], kind=props["kind"],
         ))  # fmt: skip
     return features
 

@@ -19,8 +19,14 @@ to). A ``("BRIDGE", name)`` entry between two junction waypoints makes that span
 ``JUNCTIONS`` so that every line meeting there carries the identical vertex — the graph builder
 joins lines only at identical rounded vertices.
 
+A winding road (``SINUOSITY`` of ``roads_added.py``) keeps its waypoints' shape: its stretch
+inside the road's box becomes a feature of its own (ids ``…-1a``, ``…-1b``, sharing their end
+vertex) with ``length_factor`` = the road's estimated gain and a ``length_note`` naming the
+published distances whose shortest path runs on it; the routing graph multiplies the
+stretch's length by it.
+
 Then the script builds a networkx graph from the written GeoJSON (nodes = rounded vertices,
-edges = WGS84 geodesic length), computes the shortest road distance between the town pairs of
+edges = WGS84 geodesic length × the line's ``length_factor``), computes the shortest road distance between the town pairs of
 the reference's published distances (§8) and writes ``data/road_calibration.csv``.
 
 Usage::
@@ -35,6 +41,7 @@ import argparse
 import csv
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,6 +52,15 @@ from pyproj import Geod
 ROOT = Path(__file__).resolve().parent.parent
 GEOD = Geod(ellps="WGS84")
 MAX_SEGMENT_KM = 3.0
+#: Winding roads are cut finer, so that the edge of their box (where their length factor starts)
+#: falls within 1.5 km of where it is drawn.
+WINDING_SEGMENT_KM = 1.5
+#: The ``length_note`` of a stretch with a ``length_factor`` (``meets``: the calibration rows
+#: whose shortest path runs on it).
+LENGTH_NOTE = (
+    "estimate: the road winds more than its waypoints show; its length counts × {factor:g}, "
+    "set so that these published distances are met: {meets}"
+)
 SPEED = {"autoroute": 90, "route": 80, "arterial": 40}
 
 # ---------------------------------------------------------------------------------------------
@@ -80,10 +96,12 @@ JUNCTIONS: dict[str, tuple[str, float, float, str]] = {
         -71.1850,
         "M saguenay-arvida",
     ),
-    "alu_s": ("pont d'aluminium, rive sud (Arvida)", 48.4420, -71.1935, "E"),
-    "alu_n": ("pont d'aluminium, rive nord (Shipshaw)", 48.4465, -71.1960, "E"),
-    "dam2_s": ("pont de la Dam-Deux, rive sud (Jonquière)", 48.4405, -71.2560, "E"),
-    "dam2_n": ("pont de la Dam-Deux, rive nord (Shipshaw)", 48.4460, -71.2580, "E"),
+    # Across the Saguenay (river line at 48.4483 there).
+    "alu_s": ("pont d'aluminium, rive sud (Arvida)", 48.4445, -71.1935, "K"),
+    "alu_n": ("pont d'aluminium, rive nord (Shipshaw)", 48.4515, -71.1960, "K"),
+    # On the Saguenay (river line of data/basemap.geojson at 48.4706, -71.2570).
+    "dam2_s": ("pont de la Dam-Deux, rive sud (Jonquière)", 48.4665, -71.2560, "K"),
+    "dam2_n": ("pont de la Dam-Deux, rive nord (Shipshaw)", 48.4745, -71.2580, "K"),
     "coulombe_r172": ("R-172 / route Coulombe (Shipshaw)", 48.4950, -71.2280, "E"),
     "shipshaw_r172": ("R-172 / route de Shipshaw", 48.5320, -71.2850, "E"),
     "shipbr_w": ("pont de la rivière Shipshaw, rive ouest", 48.4885, -71.2135, "E (R)"),
@@ -256,19 +274,28 @@ ROADS: list[dict[str, Any]] = [
             ("towards Saint-Félix-d'Otis", 48.3000, -70.7200, "K"),
             ("towards Saint-Félix-d'Otis", 48.2920, -70.6800, "K"),
             ("Saint-Félix-d'Otis", 48.2820, -70.6400, "M saint-felix-d-otis, P"),
-            ("towards Rivière-Éternité", 48.2620, -70.5950, "E"),
-            ("towards Rivière-Éternité", 48.2400, -70.5500, "E"),
-            ("Rivière-Éternité", 48.2220, -70.5050, "P riviere-eternite"),
-            ("towards L'Anse-Saint-Jean", 48.2150, -70.4500, "E"),
-            ("towards L'Anse-Saint-Jean", 48.2120, -70.4000, "E"),
-            ("towards L'Anse-Saint-Jean", 48.2100, -70.3500, "E"),
-            ("towards L'Anse-Saint-Jean", 48.2120, -70.3000, "E"),
-            ("L'Anse-Saint-Jean turn-off", 48.2120, -70.2450, "E (M l-anse-saint-jean)"),
-            ("towards Petit-Saguenay", 48.2000, -70.1900, "E"),
-            ("towards Petit-Saguenay", 48.1880, -70.1300, "E"),
-            ("Petit-Saguenay", 48.1700, -70.0650, "E (P petit-saguenay)"),
-            ("towards Saint-Siméon", 48.1400, -70.0200, "E"),
-            ("region edge towards Saint-Siméon", 48.1100, -69.9700, "E"),
+            ("towards Rivière-Éternité", 48.2750, -70.6000, "E"),
+            ("towards Rivière-Éternité", 48.2680, -70.5550, "E"),
+            ("towards Rivière-Éternité", 48.2620, -70.5100, "E"),
+            ("towards Rivière-Éternité", 48.2580, -70.4650, "E"),
+            ("Rivière-Éternité", 48.2530, -70.4170, "W franco.wiki 48°15′N 70°25′O"),
+            ("towards L'Anse-Saint-Jean", 48.2450, -70.3750, "E"),
+            ("towards L'Anse-Saint-Jean", 48.2380, -70.3350, "E"),
+            ("towards L'Anse-Saint-Jean", 48.2320, -70.2900, "E"),
+            ("towards L'Anse-Saint-Jean", 48.2280, -70.2500, "E"),
+            "@lasj_turnoff",
+            ("towards Petit-Saguenay", 48.2100, -70.1700, "E"),
+            ("towards Petit-Saguenay", 48.1980, -70.1250, "E"),
+            ("Petit-Saguenay", 48.1800, -70.0700, "K (village ~48°11′N 70°04′O)"),
+            ("towards Sagard", 48.1500, -70.0800, "E"),
+            ("towards Sagard", 48.1150, -70.0700, "E"),
+            ("towards Sagard", 48.0800, -70.0650, "E"),
+            ("Sagard", 48.0400, -70.0550, "E"),
+            ("towards Saint-Siméon", 48.0000, -70.0200, "E"),
+            ("towards Saint-Siméon", 47.9600, -69.9800, "E"),
+            ("towards Saint-Siméon", 47.9200, -69.9450, "E"),
+            ("towards Saint-Siméon", 47.8800, -69.9100, "E"),
+            "@stsimeon",
         ],
     },
     {
@@ -540,7 +567,7 @@ ROADS: list[dict[str, Any]] = [
             ("towards La Doré", 48.6980, -72.6000, "E"),
             ("La Doré", 48.7120, -72.6450, "M la-dore, P"),
             ("towards Ashuapmushuan reserve", 48.7300, -72.6900, "E"),
-            ("towards Chibougamau (cut here)", 48.7500, -72.7400, "E"),
+            ("towards Chibougamau", 48.7500, -72.7400, "E"),
         ],
     },
     # ----------------------------- urban arterials and local links ---------------------------
@@ -584,7 +611,8 @@ ROADS: list[dict[str, Any]] = [
         "points": [
             "@jonq_centre",
             ("boul. Harvey", 48.4280, -71.2520, "E"),
-            ("boul. Harvey", 48.4360, -71.2540, "E"),
+            ("boul. Harvey", 48.4400, -71.2540, "E"),
+            ("boul. Harvey / rue de la Dam-Deux", 48.4530, -71.2550, "E"),
             "@dam2_s",
             ("BRIDGE", "Pont de la Dam-Deux (Jonquière)"),
             "@dam2_n",
@@ -598,7 +626,6 @@ ROADS: list[dict[str, Any]] = [
         "source": "E (P saguenay-shipshaw; M saguenay-shipshaw)",
         "points": [
             "@dam2_n",
-            ("Shipshaw south", 48.4580, -71.2650, "E"),
             ("Shipshaw", 48.4750, -71.2720, "M saguenay-shipshaw, P"),
             ("Shipshaw north", 48.4920, -71.2800, "E"),
             ("Shipshaw north", 48.5100, -71.2880, "E"),
@@ -688,6 +715,45 @@ ROADS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+# Access roads, outbound corridors and the ferry (issue 17): see scripts/roads_added.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from roads_added import EXTEND, JUNCTIONS_ADDED, ROADS_ADDED, SINUOSITY  # noqa: E402
+
+JUNCTIONS.update(JUNCTIONS_ADDED)
+for _road in ROADS:
+    _road["points"] = list(_road["points"]) + EXTEND.get(_road["id"], [])
+ROADS.extend(ROADS_ADDED)
+
+
+def _promote(road_id: str, near: tuple[str, float, float, str]) -> str:
+    """Return the junction key of ``road_id``'s waypoint nearest to ``near``, making it one."""
+    road = next(r for r in ROADS if r["id"] == road_id)
+    best, best_km = -1, math.inf
+    for i, wp in enumerate(road["points"]):
+        if isinstance(wp, tuple) and wp[0] in ("BRIDGE", "FROM", "TO"):
+            continue
+        km = _km(_pt(_resolve(wp)), _pt(near))
+        if km < best_km:
+            best, best_km = i, km
+    wp = road["points"][best]
+    if isinstance(wp, str):
+        return wp
+    key = f"{road_id}#{best}"
+    JUNCTIONS[key] = wp
+    road["points"][best] = "@" + key
+    return "@" + key
+
+
+def resolve_branches() -> None:
+    """Turn every ``("FROM", road)`` / ``("TO", road)`` end into a junction on that road."""
+    for road in ROADS:
+        pts = road["points"]
+        if isinstance(pts[0], tuple) and pts[0][0] == "FROM":
+            pts[0] = _promote(pts[0][1], _resolve(pts[1]))
+        if isinstance(pts[-1], tuple) and pts[-1][0] == "TO":
+            pts[-1] = _promote(pts[-1][1], _resolve(pts[-2]))
+
 
 # ---------------------------------------------------------------------------------------------
 # Calibration pairs: reference §8 (published road distances).
@@ -824,6 +890,111 @@ PAIRS: list[tuple[str, str, str, str, float, float | None, str, str]] = [
     ),
 ]
 
+# Issue 17: the short legs and the outbound corridors.  Place ids "qc:<name>" are points of
+# data/quebec_places.csv (GeoNames), outside the region.
+PAIRS += [
+    (
+        "Alma",
+        "alma",
+        "Dolbeau-Mistassini (north shore R-169)",
+        "dolbeau-mistassini",
+        65,
+        75,
+        "DERIVED (tour du lac 200 − Roberval–Dolbeau 65–70 − Alma–Roberval 60–65)",
+        "path",
+    ),
+    (
+        "Chicoutimi",
+        "saguenay-chicoutimi",
+        "Québec",
+        "qc:Quebec",
+        211,
+        211,
+        "GENERAL KNOWLEDGE (Chicoutimi–Québec ≈ 211 km by R-175, road signs and atlases)",
+        "path",
+    ),
+    (
+        "Saguenay (Chicoutimi)",
+        "saguenay-chicoutimi",
+        "Tadoussac",
+        "qc:Tadoussac",
+        126,
+        126,
+        "FOUND (R-172 Saguenay → Tadoussac 126 km)",
+        "path",
+    ),
+    (
+        "Saint-Félicien",
+        "saint-felicien",
+        "Chibougamau",
+        "qc:Chibougamau",
+        232,
+        232,
+        "FOUND (R-167 sign at Saint-Félicien 'Chibougamau 232 km')",
+        "path",
+    ),
+    (
+        "Saint-Siméon",
+        "qc:Saint-Simeon",
+        "L'Anse-Saint-Jean",
+        "l-anse-saint-jean",
+        86,
+        86,
+        "FOUND (R-170, 86 km by bike)",
+        "path",
+    ),
+    (
+        "Montréal",
+        "qc:Montreal",
+        "Mashteuiatsh",
+        "mashteuiatsh",
+        447,
+        447,
+        "FOUND (447 km via A-40 / R-155)",
+        "path",
+    ),
+    (
+        "Québec",
+        "qc:Quebec",
+        "Tadoussac",
+        "qc:Tadoussac",
+        220,
+        220,
+        "GENERAL KNOWLEDGE (≈ 220 km by R-138 and the ferry)",
+        "path",
+    ),
+    (
+        "Québec",
+        "qc:Quebec",
+        "Baie-Comeau",
+        "qc:Baie-Comeau",
+        420,
+        420,
+        "GENERAL KNOWLEDGE (≈ 420 km by R-138 and the Tadoussac ferry)",
+        "path",
+    ),
+    (
+        "Québec",
+        "qc:Quebec",
+        "Trois-Rivières",
+        "qc:Trois-Rivieres",
+        130,
+        130,
+        "GENERAL KNOWLEDGE (≈ 130 km by A-40)",
+        "path",
+    ),
+    (
+        "Montréal",
+        "qc:Montreal",
+        "Québec",
+        "qc:Quebec",
+        255,
+        255,
+        "GENERAL KNOWLEDGE (≈ 255 km by A-40)",
+        "path",
+    ),
+]
+
 # Section lengths of the reference (§7), checked on the named junctions.
 SECTIONS: list[tuple[str, str, str, float, str]] = [
     ("A-70 (whole)", "a70_w", "a70_e", 31.56, "FOUND (31.56 km; 31.8 in text)"),
@@ -840,6 +1011,35 @@ SECTIONS: list[tuple[str, str, str, float, str]] = [
         "a70_e",
         14.6,
         "FOUND (section length; its end points are not stated)",
+    ),
+]
+
+
+SECTIONS += [
+    (
+        "R-175 Saint-Lambert-de-Lauzon–jct R-169",
+        "46.5870,-71.2100",
+        "r175_r169",
+        166,
+        "FOUND (jct R-169 at km 166)",
+        ("R-175",),
+    ),
+    (
+        "R-175 jct R-169–pont Dubuc",
+        "r175_r169",
+        "dubuc_n",
+        77,
+        "DERIVED (243 − 166: the route ends at the pont Dubuc)",
+        ("R-175",),
+    ),
+    ("R-175 (whole)", "46.5870,-71.2100", "dubuc_n", 243, "FOUND (243 km)", ("R-175",)),
+    (
+        "R-169 jct R-175–Alma (boul. Auger)",
+        "r175_r169",
+        "alma_auger",
+        86.0,
+        "FOUND (collector section starts at km 86.0, R-170 jct at boul. Auger)",
+        ("R-169",),
     ),
 ]
 
@@ -862,10 +1062,12 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return GEOD.inv(a[0], a[1], b[0], b[1])[2] / 1000.0
 
 
-def _densify(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def _densify(
+    coords: list[tuple[float, float]], step_km: float = MAX_SEGMENT_KM
+) -> list[tuple[float, float]]:
     out = [coords[0]]
     for a, b in zip(coords, coords[1:], strict=False):
-        n = math.ceil(_km(a, b) / MAX_SEGMENT_KM)
+        n = math.ceil(_km(a, b) / step_km)
         for i in range(1, n):
             t = i / n
             out.append((round(a[0] + (b[0] - a[0]) * t, 6), round(a[1] + (b[1] - a[1]) * t, 6)))
@@ -873,7 +1075,34 @@ def _densify(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+def _runs(
+    coords: list[tuple[float, float]], winding: tuple[float, tuple[float, ...]] | None
+) -> list[tuple[float, list[tuple[float, float]]]]:
+    """Cut a piece of road into runs of one length factor each: ``[(factor, vertices), ...]``.
+
+    A road without an entry in ``SINUOSITY`` is one run, densified to ``MAX_SEGMENT_KM``, factor
+    1. A winding road is densified to ``WINDING_SEGMENT_KM``; each of these segments whose
+    midpoint lies in the road's box (west, south, east, north) counts ``gain`` times its
+    length, the others 1; consecutive segments of the same factor make one run. Two runs share
+    their end vertex, so the graph joins them there. The drawn line keeps the waypoints' shape.
+    """
+    if not winding:
+        return [(1.0, _densify(coords))]
+    gain, box = winding
+    dense = _densify(coords, WINDING_SEGMENT_KM)
+    runs: list[tuple[float, list[tuple[float, float]]]] = []
+    for a, b in zip(dense, dense[1:], strict=False):
+        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        factor = gain if box[0] <= mx <= box[2] and box[1] <= my <= box[3] else 1.0
+        if runs and runs[-1][0] == factor:
+            runs[-1][1].append(b)
+        else:
+            runs.append((factor, [a, b]))
+    return runs
+
+
 def build_features() -> list[dict[str, Any]]:
+    resolve_branches()
     features: list[dict[str, Any]] = []
     ids: set[str] = set()
     for road in ROADS:
@@ -895,36 +1124,67 @@ def build_features() -> list[dict[str, Any]]:
                 current = [pt]
         if len(current) > 1:
             pieces.append((None, current))
+        winding = SINUOSITY.get(road["id"])
         for n, (bridge, coords) in enumerate(pieces, start=1):
-            fid = f"{road['id']}-{n}"
-            assert fid not in ids, fid
-            ids.add(fid)
-            kind = "bridge" if bridge else road["kind"]
-            speed = SPEED[road["kind"]]
-            features.append(
-                {
-                    "type": "Feature",
-                    "id": fid,
-                    "properties": {
-                        "id": fid,
-                        "ref": road["ref"],
-                        "name": bridge or road["name"],
-                        "kind": kind,
-                        "speed_kmh": speed,
-                        "bridge": bool(bridge),
-                        "bridge_name": bridge,
-                        "status": "approximate",
-                        "source": road["source"]
-                        if not bridge
-                        else f"bridge of {road['name']}; ends: " + road["source"],
-                    },
-                    "geometry": {
-                        "type": "LineString",
-                        "coordinates": [list(c) for c in _densify(coords)],
-                    },
-                }
-            )
+            runs = _runs(coords, None if bridge else winding)
+            for letter, (factor, line) in zip("abcdefghijklmnopqrstuvwxyz", runs, strict=False):
+                fid = f"{road['id']}-{n}" + (letter if len(runs) > 1 else "")
+                assert fid not in ids, fid
+                ids.add(fid)
+                features.append(_feature(road, fid, bridge, factor, coords, line))
     return features
+
+
+def _feature(
+    road: dict[str, Any],
+    fid: str,
+    bridge: str | None,
+    factor: float,
+    coords: list[tuple[float, float]],
+    line: list[tuple[float, float]],
+) -> dict[str, Any]:
+    """One GeoJSON feature of ``road``: ``line`` (its vertices), a bridge or a run of it."""
+    kind = "bridge" if bridge else road["kind"]
+    if "crossing_min" in road:  # a ferry: its length takes the crossing time
+        line_km = sum(_km(p, q) for p, q in zip(coords, coords[1:], strict=False))
+        speed = round(line_km / (road["crossing_min"] / 60.0), 2)
+    else:
+        speed = SPEED[road["kind"]]
+    extra: dict[str, Any] = {}
+    if "crossing_min" in road:
+        extra["crossing_min"] = road["crossing_min"]
+    if factor != 1.0:
+        extra["length_factor"] = factor
+        extra["length_note"] = LENGTH_NOTE.format(factor=factor, meets="…")  # see main()
+    return {
+        "type": "Feature",
+        "id": fid,
+        "properties": {
+            "id": fid,
+            "ref": road["ref"],
+            "name": bridge or road["name"],
+            "kind": kind,
+            "speed_kmh": speed,
+            "bridge": bool(bridge),
+            "bridge_name": bridge,
+            "status": "approximate",
+            "source": road["source"]
+            if not bridge
+            else f"bridge of {road['name']}; ends: " + road["source"],
+            **extra,
+        },
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in line]},
+    }
+
+
+def _piece(fid: str) -> str:
+    """The piece a feature id belongs to: ``r175-1b`` → ``r175-1``."""
+    return re.sub(r"(-\d+)[a-z]$", r"\1", fid)
+
+
+def _road_id(fid: str) -> str:
+    """The road a feature id belongs to: ``r175-1b`` → ``r175``."""
+    return re.sub(r"-\d+[a-z]?$", "", fid)
 
 
 def check_junctions(features: list[dict[str, Any]]) -> None:
@@ -934,7 +1194,12 @@ def check_junctions(features: list[dict[str, Any]]) -> None:
     for f in features:
         for c in f["geometry"]["coordinates"]:
             seen.setdefault((c[0], c[1]), set()).add(f["id"])
-    bad = [p for p, fs in seen.items() if len(fs) > 1 and p not in junction_pts]
+    # Two runs of one piece (see _runs) share their end vertex: that is not an accident.
+    bad = [
+        p
+        for p, fs in seen.items()
+        if len(fs) > 1 and p not in junction_pts and len({_piece(f) for f in fs}) > 1
+    ]
     if bad:
         raise SystemExit(f"vertices shared outside junctions: {bad}")
     unused = [k for k, j in JUNCTIONS.items() if len(seen.get(_pt(j), ())) < 2]
@@ -948,9 +1213,16 @@ def load_graph(path: Path) -> nx.Graph:
     data = json.loads(path.read_text(encoding="utf-8"))
     for f in data["features"]:
         coords = [(round(x, 6), round(y, 6)) for x, y in f["geometry"]["coordinates"]]
+        factor = float(f["properties"].get("length_factor", 1.0))
         for a, b in zip(coords, coords[1:], strict=False):
             g.add_edge(
-                a, b, weight=_km(a, b), ref=f["properties"]["ref"], kind=f["properties"]["kind"]
+                a,
+                b,
+                weight=_km(a, b) * factor,
+                ref=f["properties"]["ref"],
+                kind=f["properties"]["kind"],
+                road=_road_id(f["properties"]["id"]),
+                factor=factor,
             )
     return g
 
@@ -960,6 +1232,9 @@ def _points() -> dict[str, tuple[float, float]]:
     with open(ROOT / "data" / "municipalities.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             pts[r["id"]] = (float(r["lon"]), float(r["lat"]))
+    with open(ROOT / "data" / "quebec_places.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            pts["qc:" + r["name"]] = (float(r["lon"]), float(r["lat"]))
     with open(ROOT / "data" / "parks.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             if r["lat"] and r["lon"]:
@@ -972,12 +1247,36 @@ def _snap(g: nx.Graph, p: tuple[float, float]) -> tuple[tuple[float, float], flo
     return best, _km(p, best)
 
 
-def _dist(g: nx.Graph, a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(nx.shortest_path_length(g, a, b, weight="weight"))
+def _ends(g: nx.Graph, key: str) -> tuple[float, float]:
+    """A junction's vertex, or the vertex of ``g`` nearest to a ``"lat,lon"`` point."""
+    if key in JUNCTIONS:
+        return _pt(JUNCTIONS[key])
+    lat, lon = (float(v) for v in key.split(","))
+    return _snap(g, (lon, lat))[0]
 
 
-def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
+def _dist(
+    g: nx.Graph, a: tuple[float, float], b: tuple[float, float], used: set[str] | None = None
+) -> float:
+    """Shortest road km from ``a`` to ``b``; add to ``used`` the roads with a length factor
+    that the path runs on."""
+    path = nx.shortest_path(g, a, b, weight="weight")
+    km = 0.0
+    for u, v in zip(path, path[1:], strict=False):
+        data = g.edges[u, v]
+        km += data["weight"]
+        if used is not None and data["factor"] != 1.0:
+            used.add(data["road"])
+    return km
+
+
+def calibrate(
+    geojson: Path, out: Path, meets: dict[str, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Write the calibration table; fill ``meets`` (road id → the rows whose shortest path
+    runs on its stretches with a length factor)."""
     g = load_graph(geojson)
+    meets = {} if meets is None else meets
     pts = _points()
     north = g.copy()
     north.remove_edges_from(
@@ -988,32 +1287,40 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
     for label_a, id_a, label_b, id_b, low, high, status, mode in PAIRS:
         pa = pts[id_a]
         na, sa = _snap(g, pa)
+        used: set[str] = set()
         if mode == "winter":
             jct = _pt(JUNCTIONS["r175_r169"])
             chic, _ = _snap(g, pts["saguenay-chicoutimi"])
-            direct = _dist(north, na, jct)  # via petit parc (no R-170)
-            via_chic = _dist(g, na, chic) + _dist(g, chic, jct)
+            direct = _dist(north, na, jct, used)  # via petit parc (no R-170)
+            via_chic = _dist(g, na, chic, used) + _dist(g, chic, jct, used)
             graph_km = via_chic - direct
             straight = 0.0
             print(f"  winter: via petit parc {direct:.1f} km, via Chicoutimi {via_chic:.1f} km")
         elif mode == "loop":
             dol, _ = _snap(g, pts["dolbeau-mistassini"])
             rob, _ = _snap(g, pts["roberval"])
-            graph_km = _dist(g, na, dol) + _dist(g, dol, rob) + _dist(g, rob, na)
+            graph_km = _dist(g, na, dol, used) + _dist(g, dol, rob, used)
+            graph_km += _dist(g, rob, na, used)
             straight = 0.0
         else:
             pb = pts[id_b]
             nb, sb = _snap(g, pb)
-            graph_km = _dist(north if mode == "north" else g, na, nb)
+            graph_km = _dist(north if mode == "north" else g, na, nb, used)
             straight = _km(pa, pb)
             if max(sa, sb) > 1.5:
                 print(f"  note: {label_a}/{label_b} snapped {sa:.1f} / {sb:.1f} km to the graph")
         hi = high if high is not None else math.inf
+        published = f"{low:g}" + ("" if high in (None, low) else f"–{high:g}")
+        for road in used:
+            meets.setdefault(road, []).append(f"{label_a} – {label_b} {published} km")
         ok = graph_km >= low if mode == "min" else 0.9 * low <= graph_km <= 1.1 * hi
         rows.append(
             {
                 "from": label_a,
                 "to": label_b,
+                "from_id": id_a if mode in ("path", "north", "min") else "",
+                "to_id": id_b if mode in ("path", "north", "min") else "",
+                "mode": mode,
                 "published_km_low": f"{low:g}",
                 "published_km_high": "" if high is None else f"{high:g}",
                 "published_status": status,
@@ -1024,16 +1331,21 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
             }
         )
 
-    for label, ja, jb, km, status in SECTIONS:
-        a, b = _pt(JUNCTIONS[ja]), _pt(JUNCTIONS[jb])
-        sub = g.edge_subgraph(
-            [(u, v) for u, v, d in g.edges(data=True) if d["ref"] in ("A-70", "R-170")]
-        )
-        graph_km = _dist(sub, a, b)
+    for label, ja, jb, km, status, *refs in SECTIONS:
+        keep = tuple(refs[0]) if refs else ("A-70", "R-170")
+        sub = g.edge_subgraph([(u, v) for u, v, d in g.edges(data=True) if d["ref"] in keep])
+        a, b = (_ends(sub, j) for j in (ja, jb))
+        used = set()
+        graph_km = _dist(sub, a, b, used)
+        for road in used:
+            meets.setdefault(road, []).append(f"{label} {km:g} km")
         rows.append(
             {
                 "from": label,
                 "to": "(section)",
+                "from_id": "",
+                "to_id": "",
+                "mode": "section",
                 "published_km_low": f"{km:g}",
                 "published_km_high": f"{km:g}",
                 "published_status": status,
@@ -1047,6 +1359,9 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
     cols = [
         "from",
         "to",
+        "from_id",
+        "to_id",
+        "mode",
         "published_km_low",
         "published_km_high",
         "published_status",
@@ -1062,6 +1377,11 @@ def calibrate(geojson: Path, out: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _write(path: Path, features: list[dict[str, Any]]) -> None:
+    fc = {"type": "FeatureCollection", "features": features}
+    path.write_text(json.dumps(fc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "roads.geojson")
@@ -1070,19 +1390,30 @@ def main(argv: list[str] | None = None) -> int:
 
     features = build_features()
     check_junctions(features)
-    fc = {"type": "FeatureCollection", "features": features}
-    args.out.write_text(json.dumps(fc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _write(args.out, features)
 
     totals: dict[str, float] = {}
     for f in features:
         c = f["geometry"]["coordinates"]
         km = sum(_km(tuple(a), tuple(b)) for a, b in zip(c, c[1:], strict=False))
+        km *= f["properties"].get("length_factor", 1.0)  # as the graph counts it
         totals[f["properties"]["kind"]] = totals.get(f["properties"]["kind"], 0.0) + km
     print(f"wrote {args.out} ({len(features)} features)")
     for k, v in sorted(totals.items()):
         print(f"  {k:10s} {v:8.1f} km")
 
-    rows = calibrate(args.out, args.calibration)
+    meets: dict[str, list[str]] = {}
+    rows = calibrate(args.out, args.calibration, meets)
+    # Each stretch with a length factor names the published distances its factor meets.
+    for f in features:
+        props = f["properties"]
+        if "length_factor" in props:
+            found = meets.get(_road_id(props["id"]))
+            props["length_note"] = LENGTH_NOTE.format(
+                factor=props["length_factor"],
+                meets="; ".join(found) if found else "none (kept for consistency with the rest)",
+            )
+    _write(args.out, features)
     print(f"wrote {args.calibration}")
     print(f"{'from':32s} {'to':32s} {'pub':>9s} {'graph':>6s} {'line':>6s} {'f':>5s}  ok")
     for r in rows:

@@ -165,6 +165,9 @@ du jumelage.""",
         "code",
         """road_lines = gpd.GeoDataFrame.from_features(roads.edges_geojson()["features"],
                                           crs="EPSG:4326").to_crs(lambert)
+# The network runs on to Québec, Montréal and the Côte-Nord: the maps keep to the region.
+region = gpd.GeoSeries([Point(m.lon, m.lat) for m in munis.values()], crs="EPSG:4326")
+road_lines = road_lines.clip(region.to_crs(lambert).union_all().convex_hull.buffer(20_000))
 links = gpd.GeoDataFrame(
     best[["score", "offre", "preneur"]],
     geometry=[LineString([(r.lon_o, r.lat_o), (r.lon_p, r.lat_p)]) for r in best.itertuples()],

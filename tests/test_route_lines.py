@@ -22,6 +22,7 @@ from mapservice.views.map_view import TRACKED, region_view
 from mapservice.views.route_lines import ACCESS_DASH, DRAWN, LineEnds, candidate_line, line_routes
 from tests.support.accounts import sign_in
 from tests.support.pages import map_data
+from tests.support.road_lengths import counted_m
 from tests.support.settings import make_settings
 
 DETOUR = 1.3  # access legs count their straight length × this (routing.graph)
@@ -85,7 +86,9 @@ def test_tracked_lines_follow_the_road_route_that_gives_their_distance(live):
         (road,) = road
         # Between its two snapped points, the route goes from road vertex to road vertex.
         assert {tuple(p) for p in road[1:-1]} <= nodes
-        drawn_m = length_m(road) + DETOUR * (length_m(start) + length_m(end))
+        drawn_m = counted_m(live.distance_backend("road-graph"), road) + DETOUR * (
+            length_m(start) + length_m(end)
+        )
         assert drawn_m == pytest.approx(synergy.road_m, rel=0.002, abs=5.0)
         assert rows["Tracé"] == DRAWN["drawn_road"]
         routed += 1

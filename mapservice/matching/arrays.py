@@ -82,7 +82,11 @@ def matrix_cell(matrix: DistanceMatrix, i: int, j: int) -> MatrixCell:
     """One cell of a distance matrix, read from its arrays (None where unroutable)."""
     value, secs = float(matrix.road_m[i, j]), float(matrix.duration_s[i, j])
     return MatrixCell(
-        None if value != value else value, None if secs != secs else secs, matrix.backend
+        None if value != value else value,
+        None if secs != secs else secs,
+        matrix.backend,
+        matrix.reason_at(i, j) if value != value else None,
+        float(matrix.access_m[i, j]) if value == value else 0.0,
     )
 
 
@@ -93,6 +97,8 @@ class MatrixCell:
     road_m: float | None
     duration_s: float | None
     backend: str
+    reason: str | None = None  # why there is no road distance
+    access_m: float = 0.0  # of road_m, driven off the network (both ends' access legs)
 
 
 @dataclass

@@ -18,6 +18,11 @@ from mapservice.matching.scoring import MUTUALISATION_MAX_KM
 from mapservice.materials.compatibility import Fit
 from mapservice.materials.impact import TransportModel, TripImpact, avoided_factor, trip_impact
 from mapservice.materials.taxonomy import Taxonomy
+from mapservice.routing.graph import ACCESS_DETOUR, ACCESS_SPEED_KMH
+
+#: Access legs (both ends together) from which a candidate says how they were counted: a
+#: site about 2 km or more from the road graph, beyond its coverage.
+FAR_ACCESS_M = 5_000.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,26 @@ def make_candidate(
                 road_km=fr_num(road_km),
                 backend=used_backend,
                 geo_km=fr_num(geo_m / 1000),
+                max_km=fr_num(max_km),
+            )
+        )
+        if dist is not None and dist.access_m >= FAR_ACCESS_M:
+            reasons.append(
+                tr(
+                    "dont {access_km} km hors du réseau routier : ligne droite × {detour} "
+                    "à {speed} km/h",
+                    access_km=fr_num(dist.access_m / 1000),
+                    detour=fr_num(ACCESS_DETOUR),
+                    speed=fr_num(ACCESS_SPEED_KMH),
+                )
+            )
+    elif dist is not None and dist.reason:
+        reasons.append(
+            tr(
+                "{geo_km} km à vol d'oiseau, utilisés faute de distance routière ({why}), "
+                "maximum {max_km} km",
+                geo_km=fr_num(geo_m / 1000),
+                why=dist.reason,
                 max_km=fr_num(max_km),
             )
         )

@@ -130,6 +130,12 @@ class DistanceMatrix(Sequence[list[Distance]]):
         routed = int(np.isfinite(self.road_m).sum())
         return f"<DistanceMatrix {self.backend} {m}×{p}, {routed} routed>"
 
+    def reason_at(self, i: int, j: int) -> str | None:
+        """Return why cell ``(i, j)`` has no road distance (None when it has one)."""
+        if np.isfinite(self.road_m[i, j]) and np.isfinite(self.duration_s[i, j]):
+            return None
+        return self._origin_reasons[i] or self._destination_reasons[j] or self._reason
+
     def tolist(self) -> list[list[Distance]]:
         """Return every row as a plain list of lists."""
         return list(self)
@@ -185,6 +191,27 @@ class DistanceBackend(Protocol):
     def distance(self, a: Point, b: Point) -> Distance: ...
 
     def matrix(self, origins: Sequence[Point], destinations: Sequence[Point]) -> DistanceMatrix: ...
+
+
+def far_reason(origin: bool, nearest_m: float, max_snap_m: float) -> str:
+    """Why a point has no road distance: beyond the network's coverage, its nearest road N km.
+
+    The caller falls back to the straight line (see the candidate's reasons).
+    """
+    road_km, max_km = f"{round(nearest_m / 1000, 1):g}", f"{max_snap_m / 1000:g}"
+    if origin:
+        return tr(
+            "origine hors de la couverture du réseau routier (route la plus proche à {road_km} "
+            "km, limite {max_km} km)",
+            road_km=road_km,
+            max_km=max_km,
+        )
+    return tr(
+        "destination hors de la couverture du réseau routier (route la plus proche à {road_km} "
+        "km, limite {max_km} km)",
+        road_km=road_km,
+        max_km=max_km,
+    )
 
 
 def check_point(point: Sequence[float], *, field: str = "point") -> Point:

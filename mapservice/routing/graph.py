@@ -12,7 +12,8 @@ local streets (all of it ``access_m``). Farther apart, the network decides, so a
 bridge between two towns is never crossed in a straight line.
 
 Routes are the **shortest by length** (trucks pay per km); ``duration_s`` is the time of that
-same path (edge length / its speed), not the time of the fastest path.
+same path (edge length / its speed), not the time of the fastest path. A line's
+``length_factor`` multiplies its edges' lengths (and so times); its drawn shape is unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from mapservice.errors import RoadNetworkError
 from mapservice.geo.projection import FROM_LAMBERT, TO_LAMBERT, WGS84_GEOD
-from mapservice.routing.base import Distance, DistanceMatrix, Point, check_point, check_points
+from mapservice.routing.base import (
+    Distance,
+    DistanceMatrix,
+    Point,
+    check_point,
+    check_points,
+    far_reason,
+)
 from mapservice.routing.geodesic import geodesic_matrix_m
 from mapservice.routing.paths import Route, graph_routes
 from mapservice.routing.road_lines import RoadLine, read_road_lines
@@ -139,7 +147,7 @@ class RoadGraph:
 
     # -- snapping ----------------------------------------------------------------------------
 
-    def _snap(self, points: Sequence[Point]) -> _Snaps:
+    def _snap(self, points: Sequence[Point], *, unlimited: bool = False) -> _Snaps:
         m = len(points)
         arr = np.asarray(points, dtype=float).reshape(m, 2)
         x, y = TO_LAMBERT.transform(arr[:, 0], arr[:, 1])
@@ -156,7 +164,10 @@ class RoadGraph:
         if not m:
             return snaps
         found, _ = self._tree.query_nearest(
-            pts, max_distance=self.max_snap_m, return_distance=True, all_matches=False
+            pts,
+            max_distance=None if unlimited else self.max_snap_m,
+            return_distance=True,
+            all_matches=False,
         )
         which, edge = found
         seg = self._segments[edge]
@@ -174,6 +185,10 @@ class RoadGraph:
         snaps.access_m[which] = np.asarray(straight) * ACCESS_DETOUR
         snaps.access_s[which] = snaps.access_m[which] / (ACCESS_SPEED_KMH / 3.6)
         return snaps
+
+    def nearest_road_m(self, points: Sequence[Point]) -> np.ndarray:
+        """Return the straight metres from each point to the nearest road, at any distance."""
+        return self._snap(points, unlimited=True).straight_m
 
     def _ends(self, s: _Snaps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return end nodes (m, 2), metres to them (m, 2) and seconds to them (m, 2)."""
@@ -278,17 +293,25 @@ class RoadGraph:
         road = np.where(local, direct, road)
         dur = np.where(local, direct / (ACCESS_SPEED_KMH / 3.6), dur)
         access = np.where(local, direct, access)
-        far = f"point à plus de {self.max_snap_m / 1000:g} km du réseau routier"
         return DistanceMatrix(
             self.name,
             geo,
             road,
             dur,
             access,
-            origin_reasons=[None if ok else f"origine : {far}" for ok in so.ok.tolist()],
-            destination_reasons=[None if ok else f"destination : {far}" for ok in sd.ok.tolist()],
+            origin_reasons=self._far_reasons(origins, so, origin=True),
+            destination_reasons=self._far_reasons(destinations, sd, origin=False),
             reason="aucun chemin routier entre les deux points",
         )
+
+    def _far_reasons(self, points: list[Point], s: _Snaps, *, origin: bool) -> list[str | None]:
+        """Say, for each point beyond the snapping limit, how far its nearest road is."""
+        reasons: list[str | None] = [None] * len(points)
+        far = np.flatnonzero(~s.ok)
+        nearest_m = self.nearest_road_m([points[i] for i in far]) if far.size else np.zeros(0)
+        for i, m in zip(far.tolist(), nearest_m.tolist(), strict=True):
+            reasons[i] = far_reason(origin, float(m), self.max_snap_m)
+        return reasons
 
     def _road(
         self, origins: list[Point], destinations: list[Point]
@@ -352,11 +375,14 @@ class RoadGraph:
 
 
 def _build_graph(lines: Sequence[RoadLine]) -> nx.Graph:
-    """Return the undirected graph: consecutive vertices joined by length_m / time_s edges."""
+    """Return the undirected graph: consecutive vertices joined by length_m / time_s edges.
+
+    An edge's length is its geodesic length × its line's ``length_factor`` (default 1)."""
     graph = nx.Graph()
     for index, line in enumerate(lines):
         keys = line.node_keys or [(round(lon, 6), round(lat, 6)) for lon, lat in line.coords]
         speed_mps = float(line.props["speed_kmh"]) / 3.6
+        factor = float(line.props.get("length_factor", 1.0))  # a winding road's estimate
         lons = np.array([c[0] for c in line.coords])
         lats = np.array([c[1] for c in line.coords])
         _, _, seg_m = WGS84_GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
@@ -367,7 +393,7 @@ def _build_graph(lines: Sequence[RoadLine]) -> nx.Graph:
             a, b = keys[k], keys[k + 1]
             if a == b:
                 continue
-            length_m = max(float(np.atleast_1d(seg_m)[k]), 1e-3)  # csgraph drops zero weights
+            length_m = max(float(np.atleast_1d(seg_m)[k]) * factor, 1e-3)  # csgraph drops 0
             old = graph.get_edge_data(a, b)
             if old is None or length_m < old["length_m"]:
                 graph.add_edge(a, b, length_m=length_m, time_s=length_m / speed_mps, line=index)

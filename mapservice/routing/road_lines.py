@@ -31,14 +31,16 @@ class RoadLine:
     node_keys: list[Hashable] | None = None
 
 
-KINDS = ("autoroute", "route", "arterial", "bridge")
+KINDS = ("autoroute", "route", "arterial", "bridge", "ferry")
 
 
 def read_road_lines(path: Path) -> list[RoadLine]:
     """Read and check a road GeoJSON: a FeatureCollection of LineStrings (or MultiLineStrings).
 
     Properties: ``id``, ``ref``, ``name``, ``kind`` (one of :data:`KINDS`), ``speed_kmh``
-    (> 0), ``bridge`` (bool), ``bridge_name``. Raise :class:`RoadNetworkError` naming the
+    (> 0), ``bridge`` (bool), ``bridge_name``; optional ``length_factor`` (0–10, default 1:
+    what the graph multiplies the line's length by, for a road that winds more than its
+    vertices show) and its ``length_note``. Raise :class:`RoadNetworkError` naming the
     feature index and the property at the first problem.
     """
     try:
@@ -80,6 +82,9 @@ def read_road_lines(path: Path) -> list[RoadLine]:
             raise bad("propriété « speed_kmh »", "un nombre > 0", speed, where)
         if not isinstance(props.get("bridge", False), bool):
             raise bad("propriété « bridge »", "true ou false", props.get("bridge"), where)
+        factor = props.get("length_factor", 1.0)
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor < 10:
+            raise bad("propriété « length_factor »", "un nombre entre 0 et 10", factor, where)
         geom = feature.get("geometry")
         gtype = geom.get("type") if isinstance(geom, dict) else None
         if gtype == "LineString":
@@ -92,6 +97,7 @@ def read_road_lines(path: Path) -> list[RoadLine]:
             k: props.get(k)
             for k in ("id", "ref", "name", "kind", "speed_kmh", "bridge", "bridge_name")
         }
+        keep.update({k: props[k] for k in ("length_factor", "length_note") if k in props})
         for part in parts if isinstance(parts, list) else [parts]:
             lines.append(RoadLine(_coords(part, bad, where), keep))
     return lines
