@@ -250,16 +250,33 @@ def build(gmt: str, land_10m: Path) -> list[dict]:
     return features
 
 
+def kept_water(current: Path) -> list[dict]:
+    """Return the water and rivers of ``current``, then roads and municipalities rebuilt."""
+    old = json.loads(current.read_text(encoding="utf-8"))["features"]
+    features = [f for f in old if f["properties"]["layer"] in ("water", "river")]
+    features += road_features(DATA_DIR / "roads.geojson")
+    features += municipality_features(DATA_DIR / "municipalities.csv")
+    return features
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, build the layer and write it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--land-10m", type=Path, required=True,
+    parser.add_argument("--land-10m", type=Path,
                         help="land-10m.json of the npm package world-atlas 2.0.2")  # fmt: skip
     parser.add_argument("--gmt", default="gmt", help="the GMT executable")
     parser.add_argument("--out", type=Path, default=DATA_DIR / "basemap.geojson")
+    parser.add_argument(
+        "--keep-water",
+        action="store_true",
+        help="keep the water and rivers of the current --out file (no GMT, no world-atlas "
+        "needed) and rebuild only its roads and municipalities",
+    )
     args = parser.parse_args(argv)
+    if not args.keep_water and args.land_10m is None:
+        parser.error("--land-10m is required unless --keep-water")
     try:
-        features = build(args.gmt, args.land_10m)
+        features = kept_water(args.out) if args.keep_water else build(args.gmt, args.land_10m)
     except (BasemapError, OSError, subprocess.CalledProcessError) as exc:
         print(f"build_basemap: {exc}", file=sys.stderr)
         return 1

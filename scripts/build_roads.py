@@ -26,8 +26,9 @@ published distances whose shortest path runs on it; the routing graph multiplies
 stretch's length by it.
 
 Then the script builds a networkx graph from the written GeoJSON (nodes = rounded vertices,
-edges = WGS84 geodesic length × the line's ``length_factor``), computes the shortest road distance between the town pairs of
-the reference's published distances (§8) and writes ``data/road_calibration.csv``.
+edges = WGS84 geodesic length × the line's ``length_factor``), computes the shortest road
+distance between the town pairs of the reference's published distances (§8) and writes
+``data/road_calibration.csv``.
 
 Usage::
 
@@ -286,7 +287,7 @@ ROADS: list[dict[str, Any]] = [
             "@lasj_turnoff",
             ("towards Petit-Saguenay", 48.2100, -70.1700, "E"),
             ("towards Petit-Saguenay", 48.1980, -70.1250, "E"),
-            ("Petit-Saguenay", 48.1800, -70.0700, "K (village ~48°11′N 70°04′O)"),
+            ("Petit-Saguenay", 48.2150, -70.0700, "W WP 48°13′N 70°04′O (M petit-saguenay)"),
             ("towards Sagard", 48.1500, -70.0800, "E"),
             ("towards Sagard", 48.1150, -70.0700, "E"),
             ("towards Sagard", 48.0800, -70.0650, "E"),

@@ -478,9 +478,8 @@ ROADS_ADDED: list[dict[str, Any]] = [
         "source": "K (R-172 → village of Sainte-Rose-du-Nord on the fjord); M; E",
         "points": [
             ("FROM", "r172"),
-            ("vers Sainte-Rose-du-Nord", 48.4300, -70.5700, "E"),
-            ("vers Sainte-Rose-du-Nord", 48.4150, -70.5400, "E"),
-            ("Sainte-Rose-du-Nord", 48.4050, -70.5050, "E (M sainte-rose-du-nord)"),
+            ("vers Sainte-Rose-du-Nord", 48.4200, -70.5900, "E"),
+            ("Sainte-Rose-du-Nord", 48.3930, -70.5840, "E (M sainte-rose-du-nord)"),
         ],
     },
     {

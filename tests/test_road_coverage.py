@@ -23,9 +23,6 @@ DATA = PROJECT_ROOT / "data"
 ENGLISH = Translations.load(PROJECT_ROOT / "mapservice" / "translations", ["en"])
 SAWDUST = ("bois.sciure", "usages.litiere_animale")  # a seeded synergy (tests/support)
 MAX_TO_GRAPH_M = 2_000.0
-#: Gazetteer points taken from a rural postal code, 7–10 km from their village (issue 17):
-#: the roads go to the village; once the point is moved there (its source changes), 2 km holds.
-VILLAGE_ELSEWHERE = {"riviere-eternite": 12_000.0, "petit-saguenay": 12_000.0}
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +46,7 @@ def test_every_municipality_reserve_and_sector_is_near_the_graph(graph, towns):
     assert set(metres) == {r["id"] for r in towns}
     far = {}
     for row in towns:
-        limit = MAX_TO_GRAPH_M
-        if row["id"] in VILLAGE_ELSEWHERE and row["coord_source"].startswith("[GN-PC]"):
-            limit = VILLAGE_ELSEWHERE[row["id"]]
-        if metres[row["id"]] > limit:
+        if metres[row["id"]] > MAX_TO_GRAPH_M:
             far[row["id"]] = round(metres[row["id"]])
     assert far == {}
 

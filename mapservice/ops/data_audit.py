@@ -9,18 +9,13 @@ association knows what to survey first: what touches the most member sites comes
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import shapely
-from shapely.geometry import shape
-
 from mapservice.domain.model import Municipality, Park
-from mapservice.geo.projection import TO_LAMBERT
 
 #: Outline statuses from the least to the most trustworthy; the audit lists them in this order.
 OUTLINE_ORDER = ("town", "approximate", "estimated", "traced", "surveyed")
@@ -148,31 +143,19 @@ def audit_postal_codes(
     return total, moved
 
 
-def road_lines_lambert(roads_path: Path) -> shapely.Geometry:
-    """Every road line of ``roads.geojson`` in Québec Lambert metres, as one geometry."""
-    collection = json.loads(roads_path.read_text(encoding="utf-8"))
-    lines = [shape(f["geometry"]) for f in collection["features"] if f.get("geometry")]
-    merged = shapely.union_all(lines)
-    return shapely.transform(merged, lambda xy: _lambert(xy), include_z=False)
-
-
-def _lambert(xy: Any) -> Any:
-    import numpy as np
-
-    x, y = TO_LAMBERT.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
-
-
 def audit_places(
-    places: Sequence[Municipality], roads: shapely.Geometry, threshold_m: float = FAR_FROM_ROADS_M
+    places: Sequence[Municipality], roads_path: Path, threshold_m: float = FAR_FROM_ROADS_M
 ) -> list[FarPlace]:
     """The places whose point lies farther than ``threshold_m`` from every road, worst first."""
-    far = []
-    for place in places:
-        x, y = TO_LAMBERT.transform(place.lon, place.lat)
-        distance_m = float(shapely.distance(roads, shapely.Point(x, y)))
-        if distance_m > threshold_m:
-            far.append(FarPlace(place.id, place.name, round(distance_m)))
+    from mapservice.routing.coverage import town_distances_m
+    from mapservice.routing.graph import RoadGraph
+
+    metres = town_distances_m(
+        RoadGraph.from_geojson(roads_path), {p.id: (p.lon, p.lat) for p in places}
+    )
+    far = [
+        FarPlace(p.id, p.name, round(metres[p.id])) for p in places if metres[p.id] > threshold_m
+    ]
     return sorted(far, key=lambda p: (-p.distance_m, p.name))
 
 
@@ -230,14 +213,13 @@ def audit(
 ) -> DataAudit:
     """Put every list of the audit together."""
     total, moved = audit_postal_codes(data_dir / "postal_codes.csv", sites_per_code or {})
-    roads = road_lines_lambert(data_dir / "roads.geojson")
     return DataAudit(
         parks=audit_parks(parks, sites_per_park or {}),
         parks_from=parks_from,
         postal_codes_total=total,
         postal_moved=moved,
         places_total=len(places),
-        far_places=audit_places(places, roads),
+        far_places=audit_places(places, data_dir / "roads.geojson"),
         estimates=audit_estimates(data_dir, parks),
     )
 
