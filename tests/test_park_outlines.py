@@ -105,6 +105,37 @@ def test_an_address_on_the_parks_street_still_names_a_town_park(services):
     assert found.score <= 0.4 and "parc non localisé" in (found.note or "")
 
 
+def test_a_site_placed_by_code_or_coordinates_joins_the_park_its_address_names(services):
+    """The point stays where the code or the coordinates put it; the street names the park."""
+    by_code = services.geocoder.geocode(
+        GeocodeQuery(
+            address="848, rue Verreault", municipality="Saint-Félicien", postal_code="G8K 2P8"
+        )
+    )
+    assert by_code.precision is Precision.POSTCODE and by_code.score >= 0.8
+    assert by_code.park_id == "saint-felicien-verreault"
+    assert "parc d'après l'adresse" in (by_code.note or "")
+    lon, lat = TOWN_HALL
+    by_hand = services.geocoder.geocode(
+        GeocodeQuery(address="848, rue Verreault", municipality="Saint-Félicien", lat=lat, lon=lon)
+    )
+    assert (by_hand.lon, by_hand.lat, by_hand.park_id) == (lon, lat, "saint-felicien-verreault")
+    # Another street of the same code: no park.
+    other = services.geocoder.geocode(
+        GeocodeQuery(
+            address="848, rue Principale", municipality="Saint-Félicien", postal_code="G8K 2P8"
+        )
+    )
+    assert other.park_id is None
+    # Coordinates 15 km away from the park: the address or the point is wrong, no park.
+    far = services.geocoder.geocode(
+        GeocodeQuery(
+            address="848, rue Verreault", municipality="Saint-Félicien", lat=lat + 0.135, lon=lon
+        )
+    )
+    assert far.park_id is None
+
+
 def test_an_estimated_outline_claims_with_a_note_in_the_api(services):
     from mapservice.geocoding.jobs import location_json
 

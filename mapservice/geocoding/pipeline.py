@@ -36,8 +36,13 @@ from mapservice.geocoding.postal_steps import (
     postal_area_location,
     postal_code_location,
 )
+from mapservice.geocoding.region import distance_m
 
 __all__ = ["CascadeGeocoder", "GeocodeQuery", "OfflineGeocoder"]
+
+#: A point placed otherwise joins the park its address names only within this distance of the
+#: park's point (a town's point for a stand-in): farther, the address or the point is wrong.
+NAMED_PARK_MAX_M = 5_000.0
 
 
 class CascadeGeocoder:
@@ -126,7 +131,7 @@ class CascadeGeocoder:
                         note=f"{outside.name} est au Québec, hors du Saguenay–Lac-Saint-Jean.",
                     )
         if query.lat is not None or query.lon is not None:
-            return self._coordinates(query, muni)
+            return self._in_named_park(query, muni, None, self._coordinates(query, muni))
         code = None
         notes: list[str] = []
         if query.postal_code and len(query.postal_code.strip()) == 3:
@@ -143,7 +148,7 @@ class CascadeGeocoder:
                 )
             found = postal_code_location(self.gazetteer, code, muni)
             if found is not None:
-                return found
+                return self._in_named_park(query, muni, code, found)
         unavailable = False
         if self.address_backend is not None and query.address:
             try:
@@ -267,6 +272,27 @@ class CascadeGeocoder:
             )
             return None, (as_location, *others)
         return as_location, ()
+
+    def _in_named_park(
+        self, query: GeocodeQuery, muni: Municipality | None, code: str | None, found: Location
+    ) -> Location:
+        """``found``, in the park its address names if its point lies near that park.
+
+        A town stand-in outline claims no site by geometry: a site in such a park is known by
+        its address (the park's name, an alias, one of its streets). The point stays where the
+        coordinates or the postal code put it.
+        """
+        if found.park_id is not None or found.outside_region or not query.address:
+            return found
+        park, _ = self._park(query, muni, code)
+        if park is None or park.park_id is None:
+            return found
+        if distance_m(found.lon, found.lat, park.lon, park.lat) > NAMED_PARK_MAX_M:
+            return found
+        note = str(tr("parc d'après l'adresse : {park}", park=park.label or park.park_id))
+        return replace(
+            found, park_id=park.park_id, note="; ".join(n for n in (found.note, note) if n)
+        )
 
     def _coordinates(self, query: GeocodeQuery, muni: Municipality | None) -> Location:
         lat, lon = query.lat, query.lon

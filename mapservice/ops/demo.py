@@ -55,6 +55,8 @@ MUTUALISATION_SHARE = 0.05
 COMMON_SHARE = 0.12
 PARK_SHARE = 0.60
 NO_POSTCODE_SHARE = 0.05
+#: Share of the sites of a park with no known street whose address names the park.
+PARK_NAMED_SHARE = 0.6
 VARIANT_SHARE = 0.10
 CONFIDENTIAL_SHARE = 0.10
 NO_QUANTITY_SHARE = 0.06
@@ -104,6 +106,9 @@ def _place_sites(ref: Reference, sites: list[DemoSite], rng: random.Random) -> N
                 key=lambda p: (dist2(lat, lon, p[1], p[2]), p[0]),
             )[0]
             number = rng.randint(100, 4999)
+            if not park.streets and rng.random() < PARK_NAMED_SHARE:
+                # Nothing else tells which park a site of an unlocated park is in.
+                street = f"{street}, {park.name}"
         else:
             street = rng.choice(ref.vocab["rural_streets" if rural else "town_streets"])
             code = rng.choice(ref.codes(site.place_id))[0]

@@ -39,6 +39,8 @@ class ParkArea:
     streets: tuple[str, ...]
     weight: float
     only: tuple[str, ...]
+    #: The park's name, which members of a park with no known street write in their address.
+    name: str = ""
 
 
 class Reference:
@@ -83,6 +85,7 @@ class Reference:
                     tuple(s for s in (props.get("streets") or "").split("|") if s),
                     float(extra.get("weight", 1.0)),
                     tuple(extra.get("only", ())),
+                    props["name"],
                 )
             )
         self._codes: dict[tuple[str, bool], list[tuple[str, float, float, str]]] = {}
