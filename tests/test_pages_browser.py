@@ -7,6 +7,7 @@ regional base layer), and no script or stylesheet may come from elsewhere.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from urllib.parse import urlencode, urlparse
 
@@ -282,3 +283,25 @@ def test_keyboard_and_labels(chromium, served):
     page.wait_for_url("**q=aluminium**")
     assert _drawn(page) > 0
     assert errors == []
+
+
+def test_park_outline_page_draws_on_the_offline_base_and_writes_the_clicked_polygon(
+    chromium, served, tmp_path
+):
+    """With the tiles cut, the outline to replace sits on the bundled regional base; three
+    clicks make a closed GeoJSON ring in lon/lat in the form."""
+    page, errors, outside = _page(chromium, served)
+    page.goto(served + "/registre/parcs/kenogami/contour")
+    page.wait_for_function(
+        "() => document.documentElement.dataset.basemap === 'offline'", timeout=15000
+    )
+    page.wait_for_function("() => document.documentElement.dataset.basemapDrawn === '1'")
+    expect(page.locator(".ms-offline-note")).to_be_visible()
+    box = page.locator(".folium-map").bounding_box()
+    for dx, dy in ((0.4, 0.4), (0.6, 0.4), (0.5, 0.6)):
+        page.mouse.click(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
+    ring = json.loads(page.locator("#geojson").input_value())["coordinates"][0]
+    assert len(ring) == 4 and ring[0] == ring[-1]
+    assert all(-72.5 < lon < -70.5 and 48.0 < lat < 49.0 for lon, lat in ring)
+    page.screenshot(path=str(tmp_path / "contour.png"))
+    assert outside.other == [] and errors == []

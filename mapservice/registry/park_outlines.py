@@ -16,7 +16,7 @@ the outline (audit log). A site whose park was named in its address keeps it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import Principal, may_edit_outline
 from mapservice.domain.model import Location, Park
@@ -178,7 +178,11 @@ def restore_outline(services: Services, who: Principal, park_id: str, change_id:
 
 
 def outline_map_parts(
-    services: Services, park: Park, *, assets_url: str | None = None
+    services: Services,
+    park: Park,
+    *,
+    assets_url: str | None = None,
+    offline: dict[str, Any] | None = None,
 ) -> tuple[dict[str, str], str]:
     """The map of ``park``'s outline over the other parks (head, body and script parts), and
     the map's JavaScript name, for the page that draws a new outline."""
@@ -189,5 +193,6 @@ def outline_map_parts(
         parks=list(services.park_ids().values()),
         tiles=services.settings["TILES"],
         assets_url=assets_url,
+        offline=offline,
     )
     return maps.page_parts(fmap), map_name

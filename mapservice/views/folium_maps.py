@@ -10,13 +10,16 @@ from html import escape
 from typing import Any
 
 import folium
-from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from branca.element import CssLink, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from mapservice.domain.model import Park
 from mapservice.domain.outlines import SURVEYED, TOWN, outline_label
+from mapservice.views.offline_base import OfflineBase
+from mapservice.views.script_text import RawScript as _Raw
+from mapservice.views.script_text import script_json
 
 #: Centre of Saguenay–Lac-Saint-Jean's inhabited part, [lat, lon] for Folium.
 REGION_CENTRE = (48.55, -71.65)
@@ -30,21 +33,6 @@ def _text(value: str) -> str:
     could end the string or run ``${…}``; as character references they are inert everywhere.
     """
     return escape(value).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
-
-
-def script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element: no ``</script>``, ``<!--`` or line breaks
-    that JavaScript reads as the end of a line."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, code in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, code)
-    return text
 
 
 #: Labels the map's script shows; the web layer passes them translated.
@@ -136,17 +124,6 @@ class _DrawView(JSCSSMixin, MacroElement):
         script = self._template.module.__dict__["script"]
         figure.script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
         return ""  # everything went into the figure, as with MacroElement
-
-
-class _Raw(Element):
-    """Text that goes into the page as it is, never compiled as a template."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self.text
 
 
 def view_map(
@@ -287,15 +264,24 @@ def _park_layer(parks: list[Park], name: str = "Parcs industriels") -> folium.Fe
 
 
 def outline_map(
-    *, park: Park, parks: list[Park], tiles: str = "OpenStreetMap", assets_url: str | None = None
+    *,
+    park: Park,
+    parks: list[Park],
+    tiles: str = "OpenStreetMap",
+    assets_url: str | None = None,
+    offline: dict[str, Any] | None = None,
 ) -> tuple[folium.Map, str]:
     """Return a map of ``park``'s outline over its neighbours, to draw a new one on, and the
-    map's JavaScript name (the page adds the drawing tool)."""
+    map's JavaScript name (the page adds the drawing tool). ``offline`` (``basemap_url``,
+    ``script_url``, ``labels``) puts the bundled regional base under it when tiles fail."""
     fmap = folium.Map(
         location=[park.centre_lat, park.centre_lon], zoom_start=14, tiles=None, control_scale=True
     )
     attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
-    folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
+    tile_layer = folium.TileLayer(tiles, name="Fond de carte", attr=attribution)
+    tile_layer.add_to(fmap)
+    if offline is not None:
+        fmap.add_child(OfflineBase(tile_layer.get_name(), **offline))
     _park_layer([p for p in parks if p.id != park.id], "Autres parcs").add_to(fmap)
     _park_layer([park], _text(park.name)).add_to(fmap)
     if assets_url is not None:

@@ -46,7 +46,19 @@ def _outline_page(
     park = park_outlines.park_to_edit(svc, who, park_id)
     history = park_outlines.outline_history(svc, who, park_id)
     parts, map_name = park_outlines.outline_map_parts(
-        svc, park, assets_url=url_for("static", filename="vendor")
+        svc,
+        park,
+        assets_url=url_for("static", filename="vendor"),
+        offline={
+            "basemap_url": url_for("pages.basemap"),
+            "script_url": url_for("static", filename="js/mapservice-map.js"),
+            "labels": {
+                "offline_base": _("Fond régional (hors ligne)"),
+                "offline_note": _(
+                    "Fond de carte hors ligne : lac, rivière, municipalités et routes."
+                ),
+            },
+        },
     )
     parts = {**parts, "header": mark_scripts(parts["header"]), "body": mark_scripts(parts["body"])}
     page = render_template(

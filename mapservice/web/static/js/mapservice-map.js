@@ -378,5 +378,8 @@
     return global.mapservice;
   }
 
-  global.MapService = {draw: draw, clusterIcon: clusterIcon};
+  // A map that draws nothing else (a park outline to replace) gets the same offline base.
+  function offline(opts) { watchTiles(opts); }
+
+  global.MapService = {draw: draw, clusterIcon: clusterIcon, offline: offline};
 })(window);
