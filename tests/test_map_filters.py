@@ -271,7 +271,7 @@ def test_empty_filter_keeps_everything(demo):
 @pytest.mark.parametrize("park", ["henri-girard", "arvida", "alma-nord"])
 def test_park_keeps_only_its_sites(demo, park):
     expected = sites_and_their_flows(demo, lambda s: s.park_id == park)
-    assert len(expected[0]) >= 10
+    assert len(expected[0]) >= 5  # arvida: a town stand-in, its sites by address
     assert demo.run(MapFilter(park=park)) == expected
 
 

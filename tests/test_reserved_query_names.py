@@ -35,6 +35,7 @@ PATH_NAMES = (
     "collection_id",
     "feature_id",
     "filename",
+    "park_id",
 )
 #: Values that break a build: not an int; an int.
 VALUES = ("x", "2")
@@ -59,6 +60,7 @@ def _path_values(app: Any) -> dict[str, str]:
         "collection_id": "sites",
         "feature_id": str(site.id),
         "filename": "css/app.css",
+        "park_id": next(iter(svc.park_ids())),
     }
 
 

@@ -55,7 +55,7 @@ def location_json(services: Services, location: Location) -> dict[str, Any]:
             "id": park.id,
             "name": park.name,
             "distance_m": round(park_match.distance_m, 1) if park_match else None,
-            "outline_status": park_match.outline_status if park_match else None,
+            "outline_status": park.outline_status,
             "confidence": park_match.confidence if park_match else None,
             "note": str(park_match.note) if park_match and park_match.note else None,
         },

@@ -18,6 +18,7 @@ import io
 import math
 import random
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def _place_sites(ref: Reference, sites: list[DemoSite], rng: random.Random) -> N
                 key=lambda p: (dist2(lat, lon, p[1], p[2]), p[0]),
             )[0]
             number = rng.randint(100, 4999)
-            if not park.streets and rng.random() < PARK_NAMED_SHARE:
+            if not park.streets and _names_its_park(index, park.id, number):
                 # Nothing else tells which park a site of an unlocated park is in.
                 street = f"{street}, {park.name}"
         else:
@@ -119,6 +120,13 @@ def _place_sites(ref: Reference, sites: list[DemoSite], rng: random.Random) -> N
         site.municipality = place.name
         if index in variant:
             site.municipality = rng.choice(_variants(ref, place))
+
+
+def _names_its_park(index: int, park_id: str, number: int) -> bool:
+    """Whether this park site writes its park's name, decided without drawing from the
+    generator's random stream (the rest of the membership stays as it was)."""
+    key = f"{index}:{park_id}:{number}".encode()
+    return zlib.crc32(key) % 100 < PARK_NAMED_SHARE * 100
 
 
 def _parks_for(ref: Reference, site: DemoSite) -> list[ParkArea]:

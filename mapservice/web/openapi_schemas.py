@@ -81,6 +81,9 @@ _PLACE = {
     "note": STR_N,
 }
 
+#: Whether an empty return is added to the transport CO2e (``MAPSERVICE_BACKHAUL``).
+BACKHAUL = {"type": "string", "enum": ["in-factor", "empty"]}
+
 SCHEMAS: dict[str, Any] = {
     "SynergyKind": {"type": "string", "enum": [k.value for k in SynergyKind]},
     "SynergyStatus": STATUS,
@@ -123,7 +126,7 @@ SCHEMAS: dict[str, Any] = {
             "break_even_km": NUM_N,
             "empty_return": BOOL,
             "avoided_source": STR_N,
-            "backhaul": {"type": "string", "enum": ["in-factor", "empty"]},
+            "backhaul": BACKHAUL,
         }
     ),
     "Factor": _object(
@@ -182,7 +185,19 @@ SCHEMAS: dict[str, Any] = {
             "reason": STR_N,
         }
     ),
-    "NearPark": _object({"id": STR, "name": STR, "distance_m": NUM_N}),
+    "NearPark": _object(
+        {
+            "id": STR,
+            "name": STR,
+            "distance_m": NUM_N,
+            # A geocoded place's park: what its outline is worth (surveyed, traced, estimated,
+            # town), how sure the match is, and what to confirm.
+            "outline_status": STR,
+            "confidence": NUM_N,
+            "note": STR_N,
+        },
+        optional=("outline_status", "confidence", "note"),
+    ),
     "GeocodeCandidate": _object(_PLACE),
     "GeocodeResult": _object(
         {"query": STR_N, **_PLACE, "candidates": _array(ref("GeocodeCandidate"))}
@@ -224,6 +239,7 @@ SCHEMAS: dict[str, Any] = {
             "from": _or_null(DAY),
             "to": _or_null(DAY),
             "park": STR_N,
+            "backhaul": BACKHAUL,
             "count": INT,
             "totals": ref("ImpactFigures"),
             "by_month": {
