@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
         matching_runs,
         navigation,
         ogcapi,
+        ogcapi_headers,
         ogcapi_schemas,
         openapi,
         pages,
@@ -67,6 +68,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(registry_pages.bp)
     assert ogcapi_schemas.bp is ogcapi.bp  # its routes are the OGC API's
     app.register_blueprint(ogcapi.bp)
+    ogcapi_headers.init_app(app)  # Vary; /ogcapi paths answer with a trailing slash too
     error_pages.init_app(app)
     compression.init_app(app)
     etags.init_app(app)  # after: runs before compression, on the plain body
