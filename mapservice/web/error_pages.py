@@ -55,10 +55,10 @@ def respond(status: int, payload: dict) -> tuple[Response | str, int]:
             "instance": request.path,
             **payload,
         }
-        if request.path.startswith("/ogcapi"):  # the OGC API exception: code, description
-            problem.setdefault(
-                "code", OGC_CODES.get(status, "ServerError" if status >= 500 else "InvalidRequest")
-            )
+        if request.path.startswith("/ogcapi"):
+            # The OGC API exception's code (our own stays in `error`) and description.
+            fallback = "ServerError" if status >= 500 else "InvalidRequest"
+            problem["code"] = OGC_CODES.get(status, fallback)
             problem.setdefault("description", problem["detail"])
         response = jsonify(problem)
         response.mimetype = "application/problem+json"

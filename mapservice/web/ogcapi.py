@@ -139,16 +139,16 @@ def _collection(layer_id: str) -> dict:
                 "title": f"{layer.title_fr} (HTML)",
                 "href": url(items, collection_id=layer_id, f="html"),
             },
+            {  # the whole GeoJSON Feature, as GDAL's OAPIF driver reads field types
+                "rel": "describedBy",
+                "type": SCHEMA,
+                "title": "Schéma des objets GeoJSON (GDAL)",
+                "href": url("ogcapi.feature_schema", collection_id=layer_id),
+            },
             {
                 "rel": "describedby",
                 "type": SCHEMA,
                 "title": "Schéma des objets",
-                "href": url("ogcapi.schema", collection_id=layer_id),
-            },
-            {  # the same, as GDAL 3.6's OAPIF driver looks for it (case-sensitive)
-                "rel": "describedBy",
-                "type": SCHEMA,
-                "title": "Schéma des objets (GDAL 3.6)",
                 "href": url("ogcapi.schema", collection_id=layer_id),
             },
             {

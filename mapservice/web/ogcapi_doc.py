@@ -322,6 +322,16 @@ def document(
                     ),
                 }
             },
+            "/collections/{collectionId}/feature-schema": {
+                "get": {
+                    "summary": "Schéma de l'objet GeoJSON entier (celui que lit GDAL)",
+                    "operationId": "featureSchema",
+                    "parameters": [cid, f, lang],
+                    "responses": _responses(
+                        "Schéma", "JsonSchema", SCHEMA, HTML, errors=("400", "401", "403", "404")
+                    ),
+                }
+            },
             "/collections/{collectionId}/queryables": {
                 "get": {
                     "summary": "Propriétés filtrables",
