@@ -5,6 +5,7 @@ real ``ogrinfo`` against a server process, and with pyogrio's newer GDAL)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from mapservice.domain.access import STAFF
+from mapservice.exports.jobs import LayerQuery, layer_features
 from tests.support.accounts import MANAGED
 
 BASE = "/ogcapi/collections"
@@ -228,3 +231,42 @@ def test_newer_gdal_reads_the_same_schema(served):
         pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_USERPWD": None})
     dtypes = dict(zip(info["fields"], info["dtypes"], strict=True))
     assert dtypes["area_ha"] == "float64" and dtypes["name"] == "object", dtypes
+
+
+def test_ogr2ogr_36_reprojects_on_the_client_as_the_readme_says(served, app, tmp_path):
+    """GDAL 3.6 has no ``-oo CRS=``: the README's way is ``-t_srs`` (and ``-oo USERPWD``)."""
+    _ogrinfo_or_skip()
+    from pyproj import Transformer
+
+    out = tmp_path / "sites.geojson"
+    subprocess.run(
+        [
+            shutil.which("ogr2ogr") or "ogr2ogr",
+            "-f",
+            "GeoJSON",
+            str(out),
+            "-t_srs",
+            "EPSG:32198",
+            "-oo",
+            f"USERPWD=qgis:{MANAGED['staff_token']}",
+            "-oo",
+            "PAGE_SIZE=1000",
+            f"OAPIF:{served}/ogcapi",
+            "sites",
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    to = Transformer.from_crs("OGC:CRS84", "EPSG:32198", always_xy=True)
+    with app.app_context():
+        expected = {
+            f["id"]: to.transform(*f["geometry"]["coordinates"])
+            for f in layer_features(app.extensions["mapservice"], "sites", LayerQuery(), STAFF)
+        }
+    got = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert len(got) == len(expected)
+    for feature in got:
+        x, y = expected[feature["properties"]["site_id"]]
+        gx, gy = feature["geometry"]["coordinates"][:2]
+        assert abs(gx - x) < 0.5 and abs(gy - y) < 0.5
