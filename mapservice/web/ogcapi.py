@@ -39,6 +39,7 @@ from mapservice.web.ogcapi_answers import (
     url,
     with_crs,
 )
+from mapservice.web.ogcapi_headers import items_headers
 from mapservice.web.ogcapi_params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -137,6 +138,12 @@ def _collection(layer_id: str) -> dict:
                 "type": HTML,
                 "title": f"{layer.title_fr} (HTML)",
                 "href": url(items, collection_id=layer_id, f="html"),
+            },
+            {  # the whole GeoJSON Feature, as GDAL's OAPIF driver reads field types
+                "rel": "describedBy",
+                "type": SCHEMA,
+                "title": "Schéma des objets GeoJSON (GDAL)",
+                "href": url("ogcapi.feature_schema", collection_id=layer_id),
             },
             {
                 "rel": "describedby",
@@ -288,18 +295,17 @@ def items(collection_id: str) -> Response | str:
         "timeStamp": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "links": links,
     }
-    return with_crs(
-        answer(
-            doc,
-            fmt,
-            GEOJSON,
-            layer=LAYERS[layer_id],
-            scope=scope(),
-            title=LAYERS[layer_id].title_fr,
-            offset=offset,
-        ),
-        target,
+    page_answer = answer(
+        doc,
+        fmt,
+        GEOJSON,
+        layer=LAYERS[layer_id],
+        scope=scope(),
+        title=LAYERS[layer_id].title_fr,
+        offset=offset,
     )
+    # A stable ETag (not the body's, which holds timeStamp) and the links as a Link header.
+    return items_headers(with_crs(page_answer, target), links, layer_id, scope())
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")

@@ -15,6 +15,7 @@ from mapservice.views.map_filters import PARAMETERS
 
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
 SCHEMA = "application/schema+json"
+OAS = "application/vnd.oai.openapi+json;version=3.0"
 _TYPES = {"string": "string", "integer": "integer", "boolean": "boolean", "number": "number"}
 
 
@@ -140,6 +141,7 @@ def _schemas() -> dict[str, Any]:
                 "links": links,
             },
         },
+        "Api": {"type": "object", "required": ["openapi", "paths"]},
         "JsonSchema": {
             "type": "object",
             "required": ["type", "properties"],
@@ -314,9 +316,19 @@ def document(
                 "get": {
                     "summary": "Schéma des objets (JSON Schema)",
                     "operationId": "schema",
-                    "parameters": [cid],
+                    "parameters": [cid, f, lang],
                     "responses": _responses(
-                        "Schéma", "JsonSchema", SCHEMA, errors=("401", "403", "404")
+                        "Schéma", "JsonSchema", SCHEMA, HTML, errors=("400", "401", "403", "404")
+                    ),
+                }
+            },
+            "/collections/{collectionId}/feature-schema": {
+                "get": {
+                    "summary": "Schéma de l'objet GeoJSON entier (celui que lit GDAL)",
+                    "operationId": "featureSchema",
+                    "parameters": [cid, f, lang],
+                    "responses": _responses(
+                        "Schéma", "JsonSchema", SCHEMA, HTML, errors=("400", "401", "403", "404")
                     ),
                 }
             },
@@ -324,9 +336,13 @@ def document(
                 "get": {
                     "summary": "Propriétés filtrables",
                     "operationId": "queryables",
-                    "parameters": [cid],
+                    "parameters": [cid, f, lang],
                     "responses": _responses(
-                        "Propriétés", "JsonSchema", SCHEMA, errors=("401", "403", "404")
+                        "Propriétés",
+                        "JsonSchema",
+                        SCHEMA,
+                        HTML,
+                        errors=("400", "401", "403", "404"),
                     ),
                 }
             },
@@ -334,7 +350,10 @@ def document(
                 "get": {
                     "summary": "Ce document",
                     "operationId": "api",
-                    "responses": {"200": {"description": "OpenAPI 3.0"}},
+                    "parameters": [f, lang],
+                    "responses": _responses(
+                        "OpenAPI 3.0, ou une page qui le résume", "Api", OAS, HTML
+                    ),
                 }
             },
         },
