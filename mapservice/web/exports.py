@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 from flask import Blueprint, Response, request, stream_with_context
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports import csv_typed
 from mapservice.exports import formats as export_formats
 from mapservice.exports.fields import LAYERS
 from mapservice.exports.files import ExportJob, query_args
@@ -28,7 +31,9 @@ from mapservice.web.guard import export_scope
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 ALL = "tout"
-KNOWN = (*PARAMETERS, *EXTRA, "anonyme", "lang")
+KNOWN = (*PARAMETERS, *EXTRA, "anonyme", "lang", "csv")
+#: ``csv=excel``: the CSV for a French-Canadian Excel (:mod:`mapservice.exports.csv_typed`).
+CSV_KINDS = ("excel",)
 #: Bytes read from a kept export file at a time.
 BLOCK_BYTES = 256 * 1024
 
@@ -62,6 +67,10 @@ def _features(layer_id: str) -> tuple[Iterator[dict[str, Any]], Scope]:
 
 @bp.get("/<layer>.<fmt>")
 def layer(layer: str, fmt: str) -> Response:
+    if fmt == "csvt" and layer in LAYERS:
+        _checked_args()
+        text = csv_typed.csvt(layer, _scope()[0])
+        return Response(text, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
     if fmt not in export_formats.FORMATS:
         raise NotFound(
             tr(
@@ -82,15 +91,18 @@ def layer(layer: str, fmt: str) -> Response:
         )
     if layer == ALL and fmt not in ("gpkg", "xlsx"):
         raise NotFound(tr("Toutes les couches ensemble : gpkg ou xlsx, pas {fmt!r}.", fmt=fmt))
-    headers = {"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'}
+    excel = _csv_kind() == "excel" and fmt == "csv"
+    filename = f"{layer}-excel.csv" if excel else f"{layer}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     mimetype = export_formats.FORMATS[fmt]
     if fmt in ("geojson", "csv"):
         features, scope = _features(layer)
-        chunks = (
-            export_formats.geojson_chunks(features)
-            if fmt == "geojson"
-            else export_formats.csv_chunks(layer, features, scope)
-        )
+        if fmt == "geojson":
+            chunks = export_formats.geojson_chunks(features)
+        elif excel:
+            chunks = csv_typed.excel_csv_chunks(layer, features, scope)
+        else:
+            chunks = export_formats.csv_chunks(layer, features, scope)
         return Response(stream_with_context(chunks), mimetype=mimetype, headers=headers)
     # Workbooks and GeoPackages: built once per state of the data, in a child process, then
     # served from the kept file (mapservice.exports.files).
@@ -101,17 +113,46 @@ def layer(layer: str, fmt: str) -> Response:
     job = ExportJob(
         layers=tuple(names),
         fmt=fmt,
-        args=query_args(request.args, ignored=("anonyme", "lang")),
+        args=query_args(request.args, ignored=("anonyme", "lang", "csv")),
         scope=scope,
         anonymise=anonymise,
     )
     handle = svc.export_files.open(svc.change_stamp(), job)
-    headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
+    return _file_response(handle, mimetype, headers)
+
+
+def _csv_kind() -> str | None:
+    kind = request.args.get("csv") or None
+    if kind is not None and kind not in CSV_KINDS:
+        raise InvalidInput(
+            tr(
+                "Paramètre csv inconnu : {kind!r} (attendu : {allowed}).",
+                kind=kind[:40],
+                allowed=", ".join(CSV_KINDS),
+            ),
+            field="csv",
+        )
+    return kind
+
+
+def _file_response(handle: IO[bytes], mimetype: str, headers: dict[str, str]) -> Response:
+    """A kept file, with what lets a client open it from its URL (GDAL's ``/vsicurl/``,
+    QGIS): ``Accept-Ranges``, 206 for a ``Range`` (416 past the end), and ``ETag`` (the
+    file's name: its data stamp and job) and ``Last-Modified`` for conditional requests (304).
+    """
+    info = os.fstat(handle.fileno())
     # A real server sends the file itself (waitress from the file, gunicorn with sendfile)
     # and closes it; elsewhere (the test client) it is read in blocks, closed after the last.
     wrapper = request.environ.get("wsgi.file_wrapper")
     body = wrapper(handle, BLOCK_BYTES) if wrapper is not None else _read(handle)
-    return Response(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
+    response = Response(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
+    response.content_length = info.st_size
+    response.set_etag(Path(handle.name).stem)
+    response.last_modified = datetime.fromtimestamp(int(info.st_mtime), UTC)
+    # The file's stamp is in its ETag: a cache asks again (304 while the data stand still).
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.update(("Authorization", "Cookie"))
+    return response.make_conditional(request, accept_ranges=True, complete_length=info.st_size)
 
 
 def _read(handle: IO[bytes]) -> Iterator[bytes]:
