@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest

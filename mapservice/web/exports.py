@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import Blueprint, Response, request, stream_with_context
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.wsgi import wrap_file
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
@@ -141,10 +143,10 @@ def _file_response(handle: IO[bytes], mimetype: str, headers: dict[str, str]) ->
     file's name: its data stamp and job) and ``Last-Modified`` for conditional requests (304).
     """
     info = os.fstat(handle.fileno())
-    # A real server sends the file itself (waitress from the file, gunicorn with sendfile)
-    # and closes it; elsewhere (the test client) it is read in blocks, closed after the last.
-    wrapper = request.environ.get("wsgi.file_wrapper")
-    body = wrapper(handle, BLOCK_BYTES) if wrapper is not None else _read(handle)
+    # A real server sends the file itself (waitress from the file, gunicorn with sendfile);
+    # elsewhere (the test client) it is read in blocks; either way closed with the response,
+    # even one that sends none of it (304, 416, HEAD).
+    body = wrap_file(request.environ, handle, BLOCK_BYTES)
     response = Response(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
     response.content_length = info.st_size
     response.set_etag(Path(handle.name).stem)
@@ -152,11 +154,11 @@ def _file_response(handle: IO[bytes], mimetype: str, headers: dict[str, str]) ->
     # The file's stamp is in its ETag: a cache asks again (304 while the data stand still).
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.update(("Authorization", "Cookie"))
-    return response.make_conditional(request, accept_ranges=True, complete_length=info.st_size)
-
-
-def _read(handle: IO[bytes]) -> Iterator[bytes]:
-    """The file in blocks, closed after the last (or when the client leaves)."""
-    with handle:
-        while block := handle.read(BLOCK_BYTES):
-            yield block
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=info.st_size)
+    except RequestedRangeNotSatisfiable:
+        response.close()
+        return Response(
+            status=416,
+            headers={"Content-Range": f"bytes */{info.st_size}", "Accept-Ranges": "bytes"},
+        )

@@ -1,0 +1,98 @@
+"""Export files that open from their URL: Range and conditional requests on the kept files
+(206, 416, 304), and GDAL's ``/vsicurl/`` (Debian's ``ogrinfo`` 3.6 and pyogrio) reading a
+GeoPackage from a live server with the token in ``GDAL_HTTP_HEADERS``, as the README shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.accounts import MANAGED
+from tests.test_export_types import ogrinfo
+
+
+def _fetch(client: Any, path: str, method: str = "GET", **headers: str) -> Any:
+    """The response, read and closed (its kept file with it), even when it has no body."""
+    response = client.open(path, method=method, headers=headers)
+    response.get_data()
+    response.close()
+    return response
+
+
+def test_kept_files_answer_range_and_conditional_requests(client):
+    whole = _fetch(client, "/export/sites.gpkg")
+    assert whole.status_code == 200 and whole.headers["Accept-Ranges"] == "bytes"
+    body = whole.get_data()
+    size = len(body)
+    assert int(whole.headers["Content-Length"]) == size
+    etag, modified = whole.headers["ETag"], whole.headers["Last-Modified"]
+
+    part = _fetch(client, "/export/sites.gpkg", Range="bytes=100-1123")
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 100-1123/{size}"
+    assert part.get_data() == body[100:1124]
+    tail = _fetch(client, "/export/sites.gpkg", Range="bytes=-16")
+    assert tail.status_code == 206 and tail.get_data() == body[-16:]
+    past = _fetch(client, "/export/sites.gpkg", Range=f"bytes={size + 10}-")
+    assert past.status_code == 416 and past.headers["Content-Range"] == f"bytes */{size}"
+
+    assert _fetch(client, "/export/sites.gpkg", **{"If-None-Match": etag}).status_code == 304
+    since = _fetch(client, "/export/sites.gpkg", **{"If-Modified-Since": modified})
+    assert since.status_code == 304
+    # the same ETag again (one build per data stamp); another layer, another file
+    assert _fetch(client, "/export/sites.gpkg").headers["ETag"] == etag
+    assert _fetch(client, "/export/parks.gpkg").headers["ETag"] != etag
+    head = _fetch(client, "/export/sites.gpkg", method="HEAD")
+    assert head.status_code == 200 and int(head.headers["Content-Length"]) == size
+    xlsx = _fetch(client, "/export/sites.xlsx", Range="bytes=0-3")
+    assert xlsx.status_code == 206 and xlsx.get_data() == b"PK\x03\x04"
+
+
+def _gdal_env(token: str) -> dict[str, str]:
+    """The GDAL options the README gives: the token as a header, no directory listing."""
+    return {
+        "GDAL_HTTP_HEADERS": f"Authorization: Bearer {token}",
+        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+        "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".gpkg,.csv,.csvt,.xlsx,.geojson",
+    }
+
+
+def test_gdal_opens_the_geopackage_from_its_url_with_the_token(served: str, tmp_path: Path):
+    """Debian's ogrinfo (GDAL 3.6) and pyogrio (a newer GDAL) read /export/tout.gpkg over
+    /vsicurl/ with ``GDAL_HTTP_HEADERS``: every layer, the park manager's scope only."""
+    url = f"/vsicurl/{served}/export/tout.gpkg"
+    staff = ogrinfo("-so", url, "sites", env=_gdal_env(MANAGED["staff_token"]))
+    assert staff.returncode == 0, staff.stderr
+    assert staff.stderr == "", staff.stderr
+    assert "Geometry: Point" in staff.stdout
+    count = int(staff.stdout.split("Feature Count: ")[1].split()[0])
+    assert count > 0
+    no_token = ogrinfo("-so", url, "sites")
+    assert no_token.returncode != 0 or "Feature Count: " + str(count) not in no_token.stdout
+
+    pyogrio = pytest.importorskip("pyogrio")
+    with pyogrio_options(_gdal_env(MANAGED["manager_token"])):
+        frame = pyogrio.read_dataframe(f"{served}/export/tout.gpkg", layer="sites")
+        parks = pyogrio.read_dataframe(f"{served}/export/tout.gpkg", layer="parks")
+    assert set(frame["park_id"]) <= {MANAGED["park"]} and len(frame) < count
+    assert list(parks["park_id"]) == [MANAGED["park"]]
+    assert str(parks.geometry.iloc[0].geom_type) in ("MultiPolygon", "None")
+
+
+class pyogrio_options:  # noqa: N801 - used as a context manager's name
+    """pyogrio's GDAL configuration options for the block, as the README shows them."""
+
+    def __init__(self, options: dict[str, str]) -> None:
+        self.options = options
+
+    def __enter__(self) -> None:
+        import pyogrio
+
+        pyogrio.set_gdal_config_options(self.options)
+
+    def __exit__(self, *exc: Any) -> None:
+        import pyogrio
+
+        pyogrio.set_gdal_config_options(dict.fromkeys(self.options))
