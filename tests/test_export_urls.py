@@ -60,8 +60,9 @@ def _gdal_env(token: str) -> dict[str, str]:
 
 
 def test_gdal_opens_the_geopackage_from_its_url_with_the_token(served: str, tmp_path: Path):
-    """Debian's ogrinfo (GDAL 3.6) and pyogrio (a newer GDAL) read /export/tout.gpkg over
-    /vsicurl/ with ``GDAL_HTTP_HEADERS``: every layer, the park manager's scope only."""
+    """Debian's ogrinfo (GDAL 3.6) and geopandas through pyogrio (a newer GDAL) read
+    /export/tout.gpkg over /vsicurl/ with ``GDAL_HTTP_HEADERS``, as the README shows: the
+    staff's every site, the park manager's park only, nothing without the token."""
     url = f"/vsicurl/{served}/export/tout.gpkg"
     staff = ogrinfo("-so", url, "sites", env=_gdal_env(MANAGED["staff_token"]))
     assert staff.returncode == 0, staff.stderr
@@ -72,10 +73,10 @@ def test_gdal_opens_the_geopackage_from_its_url_with_the_token(served: str, tmp_
     no_token = ogrinfo("-so", url, "sites")
     assert no_token.returncode != 0 or "Feature Count: " + str(count) not in no_token.stdout
 
-    pyogrio = pytest.importorskip("pyogrio")
+    geopandas = pytest.importorskip("geopandas")
     with pyogrio_options(_gdal_env(MANAGED["manager_token"])):
-        frame = pyogrio.read_dataframe(f"{served}/export/tout.gpkg", layer="sites")
-        parks = pyogrio.read_dataframe(f"{served}/export/tout.gpkg", layer="parks")
+        frame = geopandas.read_file(url, layer="sites", engine="pyogrio")
+        parks = geopandas.read_file(url, layer="parks", engine="pyogrio")
     assert set(frame["park_id"]) <= {MANAGED["park"]} and len(frame) < count
     assert list(parks["park_id"]) == [MANAGED["park"]]
     assert str(parks.geometry.iloc[0].geom_type) in ("MultiPolygon", "None")
