@@ -72,7 +72,7 @@ def layer(layer: str, fmt: str) -> Response:
     if fmt == "csvt" and layer in LAYERS:
         _checked_args()
         text = csv_typed.csvt(layer, _scope()[0])
-        return Response(text, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
+        return Response(text, mimetype="text/plain")
     if fmt not in export_formats.FORMATS:
         raise NotFound(
             tr(
@@ -151,14 +151,13 @@ def _file_response(handle: IO[bytes], mimetype: str, headers: dict[str, str]) ->
     response.content_length = info.st_size
     response.set_etag(Path(handle.name).stem)
     response.last_modified = datetime.fromtimestamp(int(info.st_mtime), UTC)
-    # The file's stamp is in its ETag: a cache asks again (304 while the data stand still).
-    response.headers["Cache-Control"] = "private, no-cache"
     response.vary.update(("Authorization", "Cookie"))
     try:
-        return response.make_conditional(request, accept_ranges=True, complete_length=info.st_size)
+        response.make_conditional(request, accept_ranges=True, complete_length=info.st_size)
     except RequestedRangeNotSatisfiable:
         response.close()
         return Response(
             status=416,
             headers={"Content-Range": f"bytes */{info.st_size}", "Accept-Ranges": "bytes"},
         )
+    return response
