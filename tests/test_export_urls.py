@@ -97,3 +97,29 @@ class pyogrio_options:  # noqa: N801 - used as a context manager's name
         import pyogrio
 
         pyogrio.set_gdal_config_options(dict.fromkeys(self.options))
+
+
+def test_gdal_reads_the_csv_typed_from_its_url(served: str):
+    """GDAL 3.6 opening the machine CSV over /vsicurl/ fetches the ``.csvt`` beside it by
+    itself: ``area_ha`` is Real, the points' lon/lat their geometry."""
+    env = _gdal_env(MANAGED["staff_token"])
+    del env["GDAL_DISABLE_READDIR_ON_OPEN"]  # the .csvt is a sibling GDAL must look for
+    done = ogrinfo("-so", f"/vsicurl/{served}/export/parks.csv", "parks", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "area_ha: Real" in done.stdout, done.stdout
+    sites = ogrinfo("-so", f"/vsicurl/{served}/export/sites.csv", "sites", env=env)
+    assert "Geometry: Point" in sites.stdout and "offers: Integer64" in sites.stdout
+
+
+def test_a_csv_read_by_ranges_is_the_streamed_one(client):
+    """GeoJSON and CSV stream; HEAD or a Range gets the same bytes from a kept file."""
+    streamed = _fetch(client, "/export/sites.csv")
+    assert "Accept-Ranges" not in streamed.headers
+    body = streamed.get_data()
+    head = _fetch(client, "/export/sites.csv", method="HEAD")
+    assert int(head.headers["Content-Length"]) == len(body)
+    part = _fetch(client, "/export/sites.csv", Range="bytes=3-")
+    assert part.status_code == 206 and part.get_data() == body[3:]
+    geojson = _fetch(client, "/export/parks.geojson")
+    tail = _fetch(client, "/export/parks.geojson", Range="bytes=-40")
+    assert tail.get_data() == geojson.get_data()[-40:]

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from flask import Blueprint, Response, request, stream_with_context
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.wsgi import wrap_file
+from werkzeug.wsgi import FileWrapper
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
@@ -97,7 +97,10 @@ def layer(layer: str, fmt: str) -> Response:
     filename = f"{layer}-excel.csv" if excel else f"{layer}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     mimetype = export_formats.FORMATS[fmt]
-    if fmt in ("geojson", "csv"):
+    # GeoJSON and CSV stream; a client that reads by ranges (GDAL's /vsicurl/ asks HEAD first,
+    # then ranges) gets the same bytes from a kept file instead.
+    ranged = request.method == "HEAD" or "Range" in request.headers
+    if fmt in ("geojson", "csv") and (excel or not ranged):
         features, scope = _features(layer)
         if fmt == "geojson":
             chunks = export_formats.geojson_chunks(features)
@@ -106,8 +109,8 @@ def layer(layer: str, fmt: str) -> Response:
         else:
             chunks = export_formats.csv_chunks(layer, features, scope)
         return Response(stream_with_context(chunks), mimetype=mimetype, headers=headers)
-    # Workbooks and GeoPackages: built once per state of the data, in a child process, then
-    # served from the kept file (mapservice.exports.files).
+    # Workbooks and GeoPackages (and a GeoJSON or CSV read by ranges): built once per state of
+    # the data, in a child process, then served from the kept file (mapservice.exports.files).
     _checked_args()
     svc = services()
     parse_query(svc, request.args)  # a bad parameter is said here, before any build
@@ -143,10 +146,15 @@ def _file_response(handle: IO[bytes], mimetype: str, headers: dict[str, str]) ->
     file's name: its data stamp and job) and ``Last-Modified`` for conditional requests (304).
     """
     info = os.fstat(handle.fileno())
-    # A real server sends the file itself (waitress from the file, gunicorn with sendfile);
-    # elsewhere (the test client) it is read in blocks; either way closed with the response,
-    # even one that sends none of it (304, 416, HEAD).
-    body = wrap_file(request.environ, handle, BLOCK_BYTES)
+    # A real server sends a whole file itself (waitress from the file, gunicorn with
+    # sendfile); a part, or any file elsewhere (the test client), is read in blocks from where
+    # the range starts. Either way the file is closed with the response, even one that sends
+    # none of it (304, 416, HEAD), and after the last block.
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    if wrapper is not None and "Range" not in request.headers:
+        body = wrapper(handle, BLOCK_BYTES)
+    else:
+        body = _Blocks(handle, BLOCK_BYTES)
     response = Response(body, mimetype=mimetype, headers=headers, direct_passthrough=True)
     response.content_length = info.st_size
     response.set_etag(Path(handle.name).stem)
@@ -161,3 +169,14 @@ def _file_response(handle: IO[bytes], mimetype: str, headers: dict[str, str]) ->
             headers={"Content-Range": f"bytes */{info.st_size}", "Accept-Ranges": "bytes"},
         )
     return response
+
+
+class _Blocks(FileWrapper):
+    """A file in blocks, seekable (a range starts where it asks), closed after the last."""
+
+    def __next__(self) -> bytes:
+        block = self.file.read(self.buffer_size)
+        if block:
+            return block
+        self.close()
+        raise StopIteration()
