@@ -172,7 +172,11 @@ def _file_response(handle: IO[bytes], mimetype: str, headers: dict[str, str]) ->
 
 
 class _Blocks(FileWrapper):
-    """A file in blocks, seekable (a range starts where it asks), closed after the last."""
+    """A file in blocks, seekable (a range starts where it asks), closed after the last, or
+    when the answer is dropped unread (a client that reads only the headers)."""
+
+    def __del__(self) -> None:
+        self.close()
 
     def __next__(self) -> bytes:
         block = self.file.read(self.buffer_size)
