@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import subprocess
 from datetime import datetime
 from typing import Any
 
@@ -19,29 +16,7 @@ from mapservice.domain.access import STAFF
 from mapservice.exports import csv_typed, formats
 from mapservice.exports.fields import LAYERS
 from mapservice.exports.jobs import LayerQuery, layer_features
-
-OGRINFO = "/usr/bin/ogrinfo"
-
-
-def ogrinfo_or_skip() -> str:
-    """Debian's GDAL 3.6 ``ogrinfo``; a skip says why when missing (a failure when
-    ``MAPSERVICE_REQUIRE_GDAL=1``)."""
-    if os.path.exists(OGRINFO) or shutil.which("ogrinfo"):
-        return OGRINFO if os.path.exists(OGRINFO) else str(shutil.which("ogrinfo"))
-    if os.environ.get("MAPSERVICE_REQUIRE_GDAL") == "1":
-        pytest.fail("MAPSERVICE_REQUIRE_GDAL=1 but ogrinfo is missing (apt-get install gdal-bin)")
-    pytest.skip("ogrinfo (GDAL's command-line tools, Debian's gdal-bin) is not installed")
-
-
-def ogrinfo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [ogrinfo_or_skip(), "-ro", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
+from tests.support.gdal import field_types, ogrinfo
 
 
 def _matched(app: Any) -> Any:
@@ -50,21 +25,6 @@ def _matched(app: Any) -> Any:
     svc = app.extensions["mapservice"]
     synergy_jobs.match_all(svc, backend="geodesic", per_offer=2)
     return svc
-
-
-def _field_types(report: str) -> dict[str, str]:
-    """``name: Type (w.p)`` lines of ``ogrinfo -so`` as {name: Type}."""
-    types = {}
-    for line in report.splitlines():
-        name, sep, rest = line.partition(": ")
-        if (
-            sep
-            and rest
-            and rest.split(" ")[0]
-            in ("Integer", "Integer64", "Integer(Boolean)", "Real", "String", "DateTime", "Date")
-        ):
-            types[name.strip()] = rest.split(" ")[0]
-    return types
 
 
 def test_the_geopackage_opens_in_gdal_3_6_without_warning_with_precise_types(app, client, tmp_path):
@@ -85,7 +45,7 @@ def test_the_geopackage_opens_in_gdal_3_6_without_warning_with_precise_types(app
         assert done.returncode == 0, done.stderr
         assert done.stderr == "", done.stderr  # no « GeoPackage 1.4 … partially supported »
         assert f"Geometry: {geometry}" in done.stdout
-        types = _field_types(done.stdout)
+        types = field_types(done.stdout)
         for f in LAYERS[layer_id].fields:
             want = {
                 "integer": "Integer64",
@@ -115,9 +75,9 @@ def test_types_come_from_the_schema_not_from_the_rows(app, tmp_path):
     path = tmp_path / "bare.gpkg"
     formats.write_gpkg(path, {"parks": parks, "synergies": synergies}, STAFF)
     parks_report = ogrinfo("-so", str(path), "parks")
-    assert _field_types(parks_report.stdout)["area_ha"] == "Real"
+    assert field_types(parks_report.stdout)["area_ha"] == "Real"
     synergies_report = ogrinfo("-so", str(path), "synergies")
-    types = _field_types(synergies_report.stdout)
+    types = field_types(synergies_report.stdout)
     assert types["updated_at"] == "DateTime" and types["score"] == "Integer64"
 
     pyogrio = pytest.importorskip("pyogrio")
@@ -183,7 +143,7 @@ def test_the_csvt_gives_gdal_the_csv_types(app, client, tmp_path):
         assert len(csvt.get_data(as_text=True).strip().split(",")) == len(header)
         done = ogrinfo("-so", str(tmp_path / f"{layer_id}.csv"), layer_id)
         assert done.returncode == 0 and done.stderr == "", done.stderr
-        types = _field_types(done.stdout)
+        types = field_types(done.stdout)
         assert types[LAYERS[layer_id].fields[0].name] in ("Integer64", "String")
         if layer_id == "parks":
             assert types["area_ha"] == "Real"

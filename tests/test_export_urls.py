@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.accounts import MANAGED
-from tests.test_export_types import ogrinfo
+from tests.support.gdal import ogrinfo, pyogrio_options
 
 
 def _fetch(client: Any, path: str, method: str = "GET", **headers: str) -> Any:
@@ -80,23 +80,6 @@ def test_gdal_opens_the_geopackage_from_its_url_with_the_token(served: str, tmp_
     assert set(frame["park_id"]) <= {MANAGED["park"]} and len(frame) < count
     assert list(parks["park_id"]) == [MANAGED["park"]]
     assert str(parks.geometry.iloc[0].geom_type) in ("MultiPolygon", "None")
-
-
-class pyogrio_options:  # noqa: N801 - used as a context manager's name
-    """pyogrio's GDAL configuration options for the block, as the README shows them."""
-
-    def __init__(self, options: dict[str, str]) -> None:
-        self.options = options
-
-    def __enter__(self) -> None:
-        import pyogrio
-
-        pyogrio.set_gdal_config_options(self.options)
-
-    def __exit__(self, *exc: Any) -> None:
-        import pyogrio
-
-        pyogrio.set_gdal_config_options(dict.fromkeys(self.options))
 
 
 def test_gdal_reads_the_csv_typed_from_its_url(served: str):
