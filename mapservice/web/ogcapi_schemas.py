@@ -35,8 +35,9 @@ def _property_schema(f: Field) -> dict[str, Any]:
         "description": f.label_en,
         "type": [_JSON_TYPES[f.type], "null"],
     }
+    if f.format is not None:
+        schema["format"] = f.format
     if f.name == "updated_at":
-        schema["format"] = "date-time"
         schema["x-ogc-role"] = "primary-instant"
     return schema
 
