@@ -29,10 +29,20 @@ def queryables(layer_id: str) -> list[Field]:
     return [f for f in LAYERS[layer_id].fields if f.type in QUERYABLE_TYPES and not f.confidential]
 
 
+def _refused(f: Field, raw: str) -> InvalidInput:
+    shown = raw[:40]
+    if f.type == "integer":
+        message = tr("Paramètre {f} invalide : {raw!r} (attendu : un entier).", f=f.name, raw=shown)
+    elif f.type == "number":
+        message = tr("Paramètre {f} invalide : {raw!r} (attendu : un nombre).", f=f.name, raw=shown)
+    else:
+        message = tr(
+            "Paramètre {f} invalide : {raw!r} (attendu : true ou false).", f=f.name, raw=shown
+        )
+    return InvalidInput(message, field=f.name)
+
+
 def _typed(f: Field, raw: str) -> Any:
-    expected = {"integer": "un entier", "number": "un nombre", "boolean": "true ou false"}.get(
-        f.type
-    )
     try:
         if f.type == "integer":
             return int(raw)
@@ -46,15 +56,7 @@ def _typed(f: Field, raw: str) -> Any:
                 raise ValueError(raw)
             return raw == "true"
     except ValueError:
-        raise InvalidInput(
-            tr(
-                "Paramètre {name} invalide : {raw!r} (attendu : {expected}).",
-                name=f.name,
-                raw=raw[:40],
-                expected=expected,
-            ),
-            field=f.name,
-        ) from None
+        raise _refused(f, raw) from None
     return raw
 
 

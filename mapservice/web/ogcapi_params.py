@@ -74,14 +74,21 @@ def integer_param(name: str, default: int, minimum: int) -> int:
 
 
 def items_query(layer_id: str) -> LayerQuery:
+    if "datetime" in request.args and layer_id not in TIMED:
+        raise InvalidInput(
+            tr(
+                "datetime ne s'applique pas à la collection {layer_id} (seulement à : {allowed}).",
+                layer_id=layer_id,
+                allowed=", ".join(sorted(TIMED)),
+            ),
+            field="datetime",
+        )
     allowed = item_parameters(layer_id)
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
         raise InvalidInput(
             tr(
-                "Paramètre inconnu pour la collection {layer_id} : {unknown} "
-                "(acceptés : {allowed}).",
-                layer_id=layer_id,
+                "Paramètre inconnu : {unknown} (acceptés : {allowed}).",
                 unknown=", ".join(unknown),
                 allowed=", ".join(allowed),
             ),
