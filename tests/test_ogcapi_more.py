@@ -274,3 +274,17 @@ def test_pages_follow_a_change_to_the_registry(app, client):
     assert doc["numberMatched"] == before - 1
     assert flows[0]["id"] not in {f["id"] for f in doc["features"]}
     assert client.get(f"{BASE}/flows/items/{flows[0]['id']}").status_code == 404
+
+
+def test_synergies_category_is_the_offers_code_and_category_id_the_map_filter(app, client, dated):
+    """``category`` keeps every synergy whose property has that code (whatever the need's);
+    ``category_id`` is the map's filter (offer and need in the category or below)."""
+    features = _features(app, "synergies")
+    code = features[0]["properties"]["category"]
+    by_property = {f["id"] for f in features if f["properties"]["category"] == code}
+    doc = _all(client, f"{BASE}/synergies/items?category={quote(code)}")
+    assert {f["id"] for f in doc["features"]} == by_property
+    assert doc["numberMatched"] == len(by_property)
+    family = code.split(".")[0]
+    mapped = _all(client, f"{BASE}/synergies/items?category_id={quote(family)}")["features"]
+    assert all(f["properties"]["category"].split(".")[0] == family for f in mapped)
