@@ -6,7 +6,6 @@ real ``ogrinfo`` against a server process, and with pyogrio's newer GDAL)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 from mapservice.domain.access import STAFF
 from mapservice.exports.jobs import LayerQuery, layer_features
 from tests.support.accounts import MANAGED
+from tests.support.gdal import ogrinfo_or_skip
 
 BASE = "/ogcapi/collections"
 
@@ -175,20 +175,10 @@ def test_collections_link_their_schema_for_old_and_new_gdal(client):
 # --- real clients: ogrinfo (GDAL 3.6) and pyogrio's newer GDAL ----------------------------------
 
 
-def _ogrinfo_or_skip() -> str:
-    found = shutil.which("ogrinfo")
-    if found is None:
-        reason = "ogrinfo is not installed (Debian: apt-get install gdal-bin)"
-        if os.environ.get("MAPSERVICE_REQUIRE_GDAL") == "1":
-            pytest.fail(reason + " and MAPSERVICE_REQUIRE_GDAL=1")
-        pytest.skip(reason)
-    return found
-
-
 def test_ogrinfo_reads_the_field_types_from_the_schema(served):
     """With a page of one park, whose area is unknown, GDAL could only guess ``area_ha`` from
     a null: it is Real because GDAL followed ``describedBy`` to the schema."""
-    ogrinfo = _ogrinfo_or_skip()
+    ogrinfo = ogrinfo_or_skip()
     run = subprocess.run(
         [
             ogrinfo,
@@ -235,7 +225,7 @@ def test_newer_gdal_reads_the_same_schema(served):
 
 def test_ogr2ogr_36_reprojects_on_the_client_as_the_readme_says(served, app, tmp_path):
     """GDAL 3.6 has no ``-oo CRS=``: the README's way is ``-t_srs`` (and ``-oo USERPWD``)."""
-    _ogrinfo_or_skip()
+    ogrinfo_or_skip()
     from pyproj import Transformer
 
     out = tmp_path / "sites.geojson"

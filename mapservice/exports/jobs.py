@@ -25,6 +25,7 @@ from mapservice.exports.layers import (
     site_features,
     synergy_features,
 )
+from mapservice.exports.property_filters import PropertyFilter, kept
 from mapservice.geo.geojson import positions
 from mapservice.routing.paths import Route
 from mapservice.views.map_filters import MapFilter, apply_filter, parse_filter
@@ -45,6 +46,9 @@ class LayerQuery:
     bbox: tuple[float, float, float, float] | None = None
     #: Inclusive interval on ``updated_at`` (synergies only), either end open.
     datetime: tuple[datetime | None, datetime | None] | None = None
+    #: Equality on property values (:mod:`mapservice.exports.property_filters`), applied to
+    #: the features as the reader receives them, before any paging.
+    properties: PropertyFilter = ()
 
 
 #: The layers made of the synergies (they change when a synergy moves along the pipeline).
@@ -254,7 +258,7 @@ def layer_features(
                 found = route_features(
                     synergies, by_flow, by_site, _routes(svc, synergies, by_flow, by_site), scope
                 )
-    return (f for f in found if _in_bbox(f, query.bbox))
+    return (f for f in kept(found, query.properties) if _in_bbox(f, query.bbox))
 
 
 def _routes(

@@ -2,7 +2,7 @@
 
 The four layers of :mod:`mapservice.exports.layers` are the collections; items are read through
 :func:`mapservice.exports.jobs.cached_features` with the same filters as the map and the exports
-(plus ``datetime`` on synergies and equality filters on the queryable properties), then paged
+(plus ``datetime`` on synergies and equality filters on each collection's properties), then paged
 with ``limit``/``offset`` and ``next``/``prev`` links, so GDAL's OAPIF driver and QGIS open them
 as they are. Features come in CRS84 unless ``crs`` asks for one of
 :data:`mapservice.geo.crs.OFFERED`.
@@ -40,13 +40,7 @@ from mapservice.web.ogcapi_answers import (
     with_crs,
 )
 from mapservice.web.ogcapi_headers import items_headers
-from mapservice.web.ogcapi_params import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    integer_param,
-    items_query,
-    property_filters,
-)
+from mapservice.web.ogcapi_params import DEFAULT_LIMIT, MAX_LIMIT, integer_param, items_query
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -238,16 +232,11 @@ def _page(limit: int, offset: int) -> list[tuple[str, int]]:
 def items(collection_id: str) -> Response | str:
     layer_id = layer_of(collection_id)
     query = items_query(layer_id)
-    wanted = property_filters(layer_id)
     target = crs.parse_crs(request.args.get("crs"))
     fmt = answer_format()
     limit = min(integer_param("limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = integer_param("offset", 0, 0)
     matched = cached_features(services(), layer_id, query, scope())
-    if wanted:
-        matched = [
-            f for f in matched if all(f["properties"].get(k) == v for k, v in wanted.items())
-        ]
     page = [crs.reproject(f, target) for f in matched[offset : offset + limit]]
     endpoint, values = "ogcapi.items", {"collection_id": layer_id}
     links = self_links(endpoint, fmt, GEOJSON, **values)

@@ -12,10 +12,11 @@ from typing import Any
 from flask import Response
 
 from mapservice.exports.fields import LAYERS, Field
+from mapservice.exports.jobs import TIMED
 from mapservice.web import ogcapi_doc
 from mapservice.web.ogcapi import bp, layer_of, scope
 from mapservice.web.ogcapi_answers import SCHEMA, answer_document, url
-from mapservice.web.ogcapi_params import DEFAULT_LIMIT, MAX_LIMIT, queryables
+from mapservice.web.ogcapi_params import DEFAULT_LIMIT, MAX_LIMIT, map_filters, queryables
 from mapservice.web.ogcapi_security import secured
 
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
@@ -63,7 +64,8 @@ def schema(collection_id: str) -> Response | str:
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables_of(collection_id: str) -> Response | str:
-    """The properties ``/items`` filters on by ``name=value`` (see :func:`queryables`)."""
+    """The properties the collection's ``/items`` filters on by ``name=value``, exactly as the
+    value is written (see :func:`queryables`); the document lists the same for its path."""
     layer_id = layer_of(collection_id)
     doc = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -84,6 +86,8 @@ def openapi() -> Response | str:
     doc = ogcapi_doc.document(
         url("ogcapi.landing"),
         {k: queryables(k) for k in LAYERS},
+        {k: map_filters(k) for k in LAYERS},
+        timed=TIMED,
         max_limit=MAX_LIMIT,
         default_limit=DEFAULT_LIMIT,
     )
