@@ -71,7 +71,7 @@ def _oracle(features: list[dict], bbox: tuple[float, float, float, float]) -> li
 def test_bbox_returns_what_intersects_the_disclosed_geometry(demo_svc, layer_id, scope):
     every = list(layer_features(demo_svc, layer_id, LayerQuery(), scope))
     assert every, layer_id
-    for bbox in _boxes(18, 6 if layer_id == "routes" else 25):
+    for bbox in _boxes(18, {"routes": 2, "synergies": 8}.get(layer_id, 25)):
         got = [f["id"] for f in layer_features(demo_svc, layer_id, LayerQuery(bbox=bbox), scope)]
         assert got == _oracle(every, bbox), (layer_id, bbox)
         count, page = layer_page(demo_svc, layer_id, LayerQuery(bbox=bbox), scope, 0, 7)

@@ -51,6 +51,8 @@ class LayerQuery:
 
 #: The layers made of the synergies (they change when a synergy moves along the pipeline).
 SYNERGY_LAYERS = frozenset({"synergies", "routes"})
+#: Up to this many synergies are read by id; more, by reading them all (one query).
+PAGE_READ = 10_000
 #: The layers that have a time: the synergies, by their last change.
 TIMED = frozenset({"synergies"})
 
@@ -248,26 +250,38 @@ def select(
         ]
         return Selection(held, lambda run: flow_features(run, by_site, ctx, scope))
     by_flow = {f.id: f for f in flows if f.id is not None}
-    synergies = []
-    for s in svc.repo.synergies(status=query.status):
-        out_f, in_f = by_flow.get(s.output_flow_id), by_flow.get(s.input_flow_id)
-        if out_f is None or in_f is None or not _in_interval(s.updated_at, query.datetime):
+    # Selected on their ends and time only; a page reads its own synergies' figures.
+    chosen_ids = []
+    for synergy_id, out_id, in_id, updated_at in svc.repo.synergy_heads(status=query.status):
+        out_f, in_f = by_flow.get(out_id), by_flow.get(in_id)
+        if out_f is None or in_f is None or not _in_interval(updated_at, query.datetime):
             continue
         a, b = by_site.get(out_f.site_id), by_site.get(in_f.site_id)
         if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
             continue
         # A route's line is known once its road is drawn: the routes layer is tested below.
         if layer_id == "routes" or hits(_line(a, b)):
-            synergies.append(s)
-    if layer_id == "synergies":
-        return Selection(synergies, lambda run: synergy_features(run, by_flow, by_site, ctx, scope))
+            chosen_ids.append(synergy_id)
 
-    def routes(run: Sequence[Synergy]) -> Iterator[dict[str, Any]]:
-        return route_features(run, by_flow, by_site, _routes(svc, run, by_flow, by_site), scope)
+    def read(run: Sequence[int]) -> list[Synergy]:
+        if len(run) <= PAGE_READ:
+            return svc.repo.synergies_by_id(run)
+        wanted = set(run)
+        return [s for s in svc.repo.synergies(status=query.status) if s.id in wanted]
+
+    if layer_id == "synergies":
+        return Selection(
+            chosen_ids, lambda run: synergy_features(read(run), by_flow, by_site, ctx, scope)
+        )
+
+    def routes(run: Sequence[int]) -> Iterator[dict[str, Any]]:
+        synergies = read(run)
+        drawn = _routes(svc, synergies, by_flow, by_site)
+        return route_features(synergies, by_flow, by_site, drawn, scope)
 
     if box is None:
-        return Selection(synergies, routes)
-    drawn = [f for f in routes(synergies) if intersects(f["geometry"], box)]
+        return Selection(chosen_ids, routes)
+    drawn = [f for f in routes(chosen_ids) if intersects(f["geometry"], box)]
     return Selection(drawn, iter)
 
 
