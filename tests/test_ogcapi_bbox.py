@@ -24,6 +24,7 @@ from mapservice.exports.jobs import LayerQuery, layer_features, layer_page, pars
 from mapservice.geo.boxes import intersects, parse_bbox
 from mapservice.services import Services
 from tests.support.accounts import sign_in
+from tests.support.postgis import fresh_schema
 from tests.support.settings import make_settings
 
 BASE = "/ogcapi/collections"
@@ -31,22 +32,32 @@ BASE = "/ogcapi/collections"
 REGION = (-72.6, 48.0, -70.6, 48.9)
 
 
+@pytest.fixture(scope="module")
+def postgis_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo with its synergies in a PostGIS schema of this module's, built once: the
+    tests here only read it."""
+    from mapservice.ops.demo_pipeline import bring_to_life
+
+    with fresh_schema() as url:
+        svc = Services(make_settings(tmp_path_factory.mktemp("postgis_demo"), url))
+        svc.init_database(demo=True)
+        bring_to_life(svc)
+        svc.close()
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
 def demo_svc(
     request: pytest.FixtureRequest, tmp_path: Path, live_demo_sqlite: Path
 ) -> Iterator[Any]:
-    """The demo with its synergies on SQLite (a copy of the session's) and on PostGIS (built
-    here)."""
+    """The demo with its synergies on SQLite (a copy of the session's) and on PostGIS."""
     if request.param == "sqlite":
         target = tmp_path / "demo.sqlite"
         shutil.copy(live_demo_sqlite, target)
-        svc = Services(make_settings(tmp_path, "sqlite:///" + str(target)))
+        url = "sqlite:///" + str(target)
     else:
-        from mapservice.ops.demo_pipeline import bring_to_life
-
-        svc = Services(make_settings(tmp_path, request.getfixturevalue("postgis_url")))
-        svc.init_database(demo=True)
-        bring_to_life(svc)
+        url = request.getfixturevalue("postgis_demo")
+    svc = Services(make_settings(tmp_path, url))
     yield svc
     svc.close()
 

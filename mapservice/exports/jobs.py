@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import PUBLIC, Scope
 from mapservice.domain.disclosure import shown_registry
-from mapservice.domain.model import Flow, Site, Synergy, SynergyStatus
+from mapservice.domain.model import Flow, Park, Site, Synergy, SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.fields import LAYERS
 from mapservice.exports.layers import (
@@ -175,6 +175,10 @@ def _point(site: Site | None) -> dict[str, Any] | None:
     return geojson.point(site.lon, site.lat)
 
 
+def _park_shape(park: Park) -> dict[str, Any]:
+    return park.outline or geojson.point(park.centre_lon, park.centre_lat)
+
+
 def _line(a: Site, b: Site) -> dict[str, Any] | None:
     if None in (a.lon, a.lat, b.lon, b.lat):
         return None
@@ -216,8 +220,9 @@ def select(
     ctx = context(svc)
     box = query.bbox
 
-    def hits(geometry: dict[str, Any] | None) -> bool:
-        return box is None or intersects(geometry, box)
+    def hits(shown: Callable[..., dict[str, Any] | None], *of: Any) -> bool:
+        """Whether the shown geometry ``shown(*of)`` (made only when a box asks) is in it."""
+        return box is None or intersects(shown(*of), box)
 
     if layer_id == "parks":
         view = query.filter
@@ -227,7 +232,7 @@ def select(
             if (not view.park or p.id == view.park)
             and (not view.municipality or p.municipality_id == view.municipality)
             and scope.sees_park(p.id)
-            and hits(p.outline or geojson.point(p.centre_lon, p.centre_lat))
+            and hits(_park_shape, p)
         ]
         return Selection(parks, lambda run: park_features(run, ctx, scope))
     # One park's export reads that park's sites only (apply_filter would drop the rest).
@@ -238,7 +243,7 @@ def select(
     sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
     by_site = {s.id: s for s in sites if s.id is not None}
     if layer_id == "sites":
-        chosen = [s for s in sites if scope.sees_park(s.park_id) and hits(_point(s))]
+        chosen = [s for s in sites if scope.sees_park(s.park_id) and hits(_point, s)]
         return Selection(chosen, lambda run: site_features(run, flows, ctx, scope))
     if layer_id == "flows":
         held = [
@@ -246,7 +251,7 @@ def select(
             for f in flows
             if (site := by_site.get(f.site_id)) is not None
             and scope.sees_park(site.park_id)
-            and hits(_point(site))
+            and hits(_point, site)
         ]
         return Selection(held, lambda run: flow_features(run, by_site, ctx, scope))
     by_flow = {f.id: f for f in flows if f.id is not None}
@@ -260,7 +265,7 @@ def select(
         if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
             continue
         # A route's line is known once its road is drawn: the routes layer is tested below.
-        if layer_id == "routes" or hits(_line(a, b)):
+        if layer_id == "routes" or hits(_line, a, b):
             chosen_ids.append(synergy_id)
 
     def read(run: Sequence[int]) -> list[Synergy]:
