@@ -7,14 +7,14 @@ scope, lazily, so writers can stream.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import PUBLIC, Scope
 from mapservice.domain.disclosure import shown_registry
-from mapservice.domain.model import Flow, Site, Synergy, SynergyStatus
+from mapservice.domain.model import Flow, Park, Site, Synergy, SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.fields import LAYERS
 from mapservice.exports.layers import (
@@ -26,6 +26,8 @@ from mapservice.exports.layers import (
     synergy_features,
 )
 from mapservice.exports.property_filters import PropertyFilter, kept
+from mapservice.geo import geojson
+from mapservice.geo.boxes import intersects, parse_bbox
 from mapservice.geo.geojson import positions
 from mapservice.routing.paths import Route
 from mapservice.views.map_filters import MapFilter, apply_filter, parse_filter
@@ -53,6 +55,8 @@ class LayerQuery:
 
 #: The layers made of the synergies (they change when a synergy moves along the pipeline).
 SYNERGY_LAYERS = frozenset({"synergies", "routes"})
+#: Up to this many synergies are read by id; more, by reading them all (one query).
+PAGE_READ = 10_000
 #: The layers that have a time: the synergies, by their last change.
 TIMED = frozenset({"synergies"})
 
@@ -127,29 +131,6 @@ def _in_interval(
     return (start is None or moment >= start) and (end is None or moment <= end)
 
 
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """``min_lon,min_lat,max_lon,max_lat`` in WGS84 degrees (OGC API order)."""
-    if not text:
-        return None
-    parts = text.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not (
-        -180 <= values[0] <= values[2] <= 180 and -90 <= values[1] <= values[3] <= 90
-    ):
-        raise InvalidInput(
-            tr(
-                "bbox invalide : {text!r} (attendu : min_lon,min_lat,max_lon,"
-                "max_lat en degrés, ex. -72.5,48.2,-70.8,48.9).",
-                text=text,
-            ),
-            field="bbox",
-        )
-    return values[0], values[1], values[2], values[3]
-
-
 def parse_query(svc: Services, args: Mapping[str, str]) -> LayerQuery:
     """Read a layer query from query parameters; :class:`InvalidInput` names the parameter."""
     status_text = (args.get("status") or "").strip()
@@ -182,28 +163,33 @@ def context(svc: Services) -> Context:
     )
 
 
-def _in_bbox(feature: dict[str, Any], bbox: tuple[float, float, float, float] | None) -> bool:
-    if bbox is None:
-        return True
-    geometry = feature["geometry"]
-    if geometry is None:
-        return False
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return any(
-        min_lon <= p[0] <= max_lon and min_lat <= p[1] <= max_lat
-        for p in positions(geometry["coordinates"])
-    )
+@dataclass(frozen=True)
+class Selection:
+    """What a layer query selects, before any feature is written: ``items`` (parks, sites,
+    flows or synergies, disclosed, filtered, in ``bbox``, in feature order) and ``build``,
+    which writes the features of any run of them: a page writes its own items only."""
+
+    items: list[Any]
+    build: Callable[[Sequence[Any]], Iterator[dict[str, Any]]]
 
 
-def layer_features(
-    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
-) -> Iterator[dict[str, Any]]:
-    """The features of one layer that the query selects and the scope may read.
+def _point(site: Site | None) -> dict[str, Any] | None:
+    if site is None or site.lon is None or site.lat is None:
+        return None
+    return geojson.point(site.lon, site.lat)
 
-    The registry is disclosed to the scope first (:mod:`mapservice.domain.disclosure`), so
-    filters, ``q``, ``bbox`` and counts run over what the reader may see only. ``anonymise``
-    discloses it as to the public (the anonymised map's export shows what that map shows).
-    """
+
+def _park_shape(park: Park) -> dict[str, Any]:
+    return park.outline or geojson.point(park.centre_lon, park.centre_lat)
+
+
+def _line(a: Site, b: Site) -> dict[str, Any] | None:
+    if None in (a.lon, a.lat, b.lon, b.lat):
+        return None
+    return geojson.line([(a.lon, a.lat), (b.lon, b.lat)])  # type: ignore[list-item]
+
+
+def _check(layer_id: str, query: LayerQuery) -> None:
     if layer_id not in LAYERS:
         raise NotFound(
             tr(
@@ -221,7 +207,27 @@ def layer_features(
             ),
             field="datetime",
         )
+
+
+def select(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
+) -> Selection:
+    """The items of one layer that the query selects and the scope may read.
+
+    The registry is disclosed to the scope first (:mod:`mapservice.domain.disclosure`), so
+    filters, ``q``, ``bbox`` and counts run over what the reader may see only: ``bbox`` keeps
+    what intersects the *shown* geometry (a hidden site at its park's centre), never the true
+    one. ``anonymise`` discloses it as to the public (the anonymised map's export shows what
+    that map shows).
+    """
+    _check(layer_id, query)
     ctx = context(svc)
+    box = query.bbox
+
+    def hits(shown: Callable[..., dict[str, Any] | None], *of: Any) -> bool:
+        """Whether the shown geometry ``shown(*of)`` (made only when a box asks) is in it."""
+        return box is None or intersects(shown(*of), box)
+
     if layer_id == "parks":
         view = query.filter
         parks = [
@@ -229,40 +235,102 @@ def layer_features(
             for p in svc.repo.parks()
             if (not view.park or p.id == view.park)
             and (not view.municipality or p.municipality_id == view.municipality)
+            and scope.sees_park(p.id)
+            and hits(_park_shape, p)
         ]
-        found: Iterator[dict[str, Any]] = park_features(parks, ctx, scope)
-    else:
-        # One park's export reads that park's sites only (apply_filter would drop the rest).
-        sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
-        sites, flows = shown_registry(
-            sites, flows, ctx.parks, ctx.municipalities, PUBLIC if anonymise else scope
+        return Selection(parks, lambda run: park_features(run, ctx, scope))
+    # One park's export reads that park's sites only (apply_filter would drop the rest).
+    sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
+    sites, flows = shown_registry(
+        sites, flows, ctx.parks, ctx.municipalities, PUBLIC if anonymise else scope
+    )
+    sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
+    by_site = {s.id: s for s in sites if s.id is not None}
+    if layer_id == "sites":
+        chosen = [s for s in sites if scope.sees_park(s.park_id) and hits(_point, s)]
+        return Selection(chosen, lambda run: site_features(run, flows, ctx, scope))
+    if layer_id == "flows":
+        held = [
+            f
+            for f in flows
+            if (site := by_site.get(f.site_id)) is not None
+            and scope.sees_park(site.park_id)
+            and hits(_point, site)
+        ]
+        return Selection(held, lambda run: flow_features(run, by_site, ctx, scope))
+    by_flow = {f.id: f for f in flows if f.id is not None}
+    # Selected on their ends and time only; a page reads its own synergies' figures.
+    chosen_ids = []
+    for synergy_id, out_id, in_id, updated_at in svc.repo.synergy_heads(status=query.status):
+        out_f, in_f = by_flow.get(out_id), by_flow.get(in_id)
+        if out_f is None or in_f is None or not _in_interval(updated_at, query.datetime):
+            continue
+        a, b = by_site.get(out_f.site_id), by_site.get(in_f.site_id)
+        if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
+            continue
+        # A route's line is known once its road is drawn: the routes layer is tested below.
+        if layer_id == "routes" or hits(_line, a, b):
+            chosen_ids.append(synergy_id)
+
+    def read(run: Sequence[int]) -> list[Synergy]:
+        if len(run) <= PAGE_READ:
+            return svc.repo.synergies_by_id(run)
+        wanted = set(run)
+        return [s for s in svc.repo.synergies(status=query.status) if s.id in wanted]
+
+    if layer_id == "synergies":
+        return Selection(
+            chosen_ids, lambda run: synergy_features(read(run), by_flow, by_site, ctx, scope)
         )
-        sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
-        by_site = {s.id: s for s in sites if s.id is not None}
-        if layer_id == "sites":
-            found = site_features(sites, flows, ctx, scope)
-        elif layer_id == "flows":
-            found = flow_features(flows, by_site, ctx, scope)
-        else:
-            by_flow = {f.id: f for f in flows if f.id is not None}
-            synergies = [
-                s
-                for s in svc.repo.synergies(status=query.status)
-                if s.output_flow_id in by_flow
-                and s.input_flow_id in by_flow
-                and _in_interval(s.updated_at, query.datetime)
-            ]
-            if layer_id == "synergies":
-                found = synergy_features(synergies, by_flow, by_site, ctx, scope)
-            else:
-                found = route_features(
-                    synergies, by_flow, by_site, _routes(svc, synergies, by_flow, by_site), scope
-                )
-    return (f for f in kept(found, query.properties) if _in_bbox(f, query.bbox))
+
+    def routes(run: Sequence[int]) -> Iterator[dict[str, Any]]:
+        synergies = read(run)
+        drawn = _routes(svc, synergies, by_flow, by_site)
+        return route_features(synergies, by_flow, by_site, drawn, scope)
+
+    if box is None:
+        return Selection(chosen_ids, routes)
+    drawn = [f for f in routes(chosen_ids) if intersects(f["geometry"], box)]
+    return Selection(drawn, iter)
+
+
+def layer_features(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The features of one layer that the query selects and the scope may read (see
+    :func:`select`), written one at a time, so writers can stream; then its property filters."""
+    chosen = select(svc, layer_id, query, scope, anonymise=anonymise)
+    return iter(kept(chosen.build(chosen.items), query.properties))
+
+
+def layer_page(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many features the query matches, and the features of one page of them.
+
+    Only the page's features are written (for routes, only its roads drawn); the selection is
+    kept like :func:`cached_features` (``MAPSERVICE_CACHE_LAYER_READS``), so the next page
+    costs a slice. Property filters compare written features: with one, the whole layer is.
+    """
+    if query.properties:
+        matched = cached_features(svc, layer_id, query, scope)
+        return len(matched), matched[offset : offset + limit]
+    stamp = svc.change_stamp()
+    moved = stamp.synergies if layer_id in SYNERGY_LAYERS else None
+    chosen = svc.caches.kept(
+        "layer_reads",
+        stamp,
+        ("selection", moved, layer_id, query, scope),
+        lambda: select(svc, layer_id, query, scope),
+    )
+    return len(chosen.items), list(chosen.build(chosen.items[offset : offset + limit]))
 
 
 def _routes(
-    svc: Services, synergies: list[Synergy], flows: Mapping[int, Flow], sites: Mapping[int, Site]
+    svc: Services,
+    synergies: Sequence[Synergy],
+    flows: Mapping[int, Flow],
+    sites: Mapping[int, Site],
 ) -> dict[int, Route | None]:
     """The road route of each synergy by id (see :func:`~mapservice.views.route_lines.line_routes`):
     none for a synergy with an end whose exact position the export does not show (an

@@ -181,6 +181,14 @@ class Repository(Protocol):
     ) -> list[Synergy]:
         """Synergies by id; at most ``limit`` of them after skipping ``offset``."""
 
+    def synergy_heads(
+        self, *, status: SynergyStatus | None = None
+    ) -> list[tuple[int, int, int, datetime | None]]:
+        """``(id, output_flow_id, input_flow_id, updated_at)`` of the synergies, by id."""
+
+    def synergies_by_id(self, ids: Iterable[int]) -> list[Synergy]:
+        """The synergies of ``ids`` that exist, in the order given."""
+
     def synergy_statuses(
         self, pairs: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:

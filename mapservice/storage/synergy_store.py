@@ -112,6 +112,29 @@ class SynergyStore:
         with self._connect() as conn:
             return [synergy_of(r) for r in conn.execute(query)]
 
+    def synergy_heads(
+        self, *, status: SynergyStatus | None = None
+    ) -> list[tuple[int, int, int, datetime | None]]:
+        """``(id, output_flow_id, input_flow_id, updated_at)`` of the synergies, by id: what a
+        layer selects on, without reading (and decoding) their figures and reasons."""
+        c = t.synergies.c
+        query = _filtered(
+            sa.select(c.id, c.output_flow_id, c.input_flow_id, c.updated_at), status, None
+        )
+        with self._connect() as conn:
+            return [tuple(r) for r in conn.execute(query.order_by(c.id))]  # type: ignore[misc]
+
+    def synergies_by_id(self, ids: Iterable[int]) -> list[Synergy]:
+        """The synergies of ``ids`` that exist, in the order given."""
+        wanted = list(ids)
+        found: dict[int, Synergy] = {}
+        with self._connect() as conn:
+            for start in range(0, len(wanted), 900):
+                chunk = wanted[start : start + 900]
+                rows = conn.execute(sa.select(t.synergies).where(t.synergies.c.id.in_(chunk)))
+                found.update((r.id, synergy_of(r)) for r in rows)
+        return [found[i] for i in wanted if i in found]
+
     def synergy_statuses(
         self, pairs: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], tuple[int, SynergyStatus]]:

@@ -23,7 +23,14 @@ from flask import Blueprint, Response, request
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.exports.fields import LAYERS
-from mapservice.exports.jobs import TIMED, LayerQuery, cached_features, spatial_extent, time_extent
+from mapservice.exports.jobs import (
+    TIMED,
+    LayerQuery,
+    cached_features,
+    layer_page,
+    spatial_extent,
+    time_extent,
+)
 from mapservice.geo import crs
 from mapservice.web import services
 from mapservice.web.error_pages import respond
@@ -54,6 +61,8 @@ CONFORMANCE = [
     ),
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
+#: What the items links say of paging (``limit``): the default page and the largest.
+PAGING = f"{DEFAULT_LIMIT} objets par page par défaut, {MAX_LIMIT} au plus (limit)"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 DESCRIPTIONS = {
     "parks": "Les parcs industriels de la région : contour quand il est connu, sinon le centre.",
@@ -124,13 +133,13 @@ def _collection(layer_id: str) -> dict:
             {
                 "rel": "items",
                 "type": GEOJSON,
-                "title": f"{layer.title_fr} (GeoJSON)",
+                "title": f"{layer.title_fr} (GeoJSON, {PAGING})",
                 "href": url(items, collection_id=layer_id, f="json"),
             },
             {
                 "rel": "items",
                 "type": HTML,
-                "title": f"{layer.title_fr} (HTML)",
+                "title": f"{layer.title_fr} (HTML, {PAGING})",
                 "href": url(items, collection_id=layer_id, f="html"),
             },
             {  # the whole GeoJSON Feature, as GDAL's OAPIF driver reads field types
@@ -236,15 +245,16 @@ def items(collection_id: str) -> Response | str:
     fmt = answer_format()
     limit = min(integer_param("limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = integer_param("offset", 0, 0)
-    matched = cached_features(services(), layer_id, query, scope())
-    page = [crs.reproject(f, target) for f in matched[offset : offset + limit]]
+    # Only this page's features are written (the whole layer when property filters ask).
+    count, found = layer_page(services(), layer_id, query, scope(), offset, limit)
+    page = [crs.reproject(f, target) for f in found]
     endpoint, values = "ogcapi.items", {"collection_id": layer_id}
     links = self_links(endpoint, fmt, GEOJSON, **values)
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "limit")]
     if "f" not in request.args:
         kept.append(("f", "html" if fmt == "html" else "json"))
     mimetype = HTML if fmt == "html" else GEOJSON
-    if offset + limit < len(matched):
+    if offset + limit < count:
         links.append(
             {
                 "rel": "next",
@@ -255,7 +265,9 @@ def items(collection_id: str) -> Response | str:
                 ),
             }
         )
-    if offset > 0:
+    if offset > 0 and count > 0:
+        # Past the end, prev is the last page that has features, not another empty one.
+        last = ((count - 1) // limit) * limit
         links.append(
             {
                 "rel": "prev",
@@ -263,7 +275,7 @@ def items(collection_id: str) -> Response | str:
                 "title": "Page précédente",
                 "href": url(
                     endpoint,
-                    [*kept, ("limit", limit), ("offset", max(0, offset - limit))],
+                    [*kept, ("limit", limit), ("offset", min(max(0, offset - limit), last))],
                     **values,
                 ),
             }
@@ -279,7 +291,7 @@ def items(collection_id: str) -> Response | str:
     doc = {
         "type": "FeatureCollection",
         "features": page,
-        "numberMatched": len(matched),
+        "numberMatched": count,
         "numberReturned": len(page),
         "timeStamp": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "links": links,

@@ -19,6 +19,7 @@ from mapservice.exports.jobs import TIMED, LayerQuery, parse_bbox, parse_datetim
 from mapservice.exports.property_filters import parse_property_filter
 from mapservice.exports.property_filters import queryables as layer_queryables
 from mapservice.geo import crs
+from mapservice.geo.boxes import horizontal
 from mapservice.views.map_filters import API_PARAMETERS, parse_filter
 from mapservice.views.map_view import filter_choices
 from mapservice.web import services
@@ -107,32 +108,33 @@ def items_query(layer_id: str) -> LayerQuery:
         if bbox_crs.uri == crs.CRS84:
             bbox = parse_bbox(raw_bbox)
         else:
-            bbox = crs.bbox_to_crs84(_numbers("bbox", raw_bbox, 4), bbox_crs)
+            bbox = crs.bbox_to_crs84(_numbers("bbox", raw_bbox), bbox_crs)
         query = replace(query, bbox=bbox)
     elif "bbox-crs" in request.args:
         raise InvalidInput(tr("bbox-crs sans bbox."), field="bbox-crs")
     return replace(query, datetime=parse_datetime(request.args.get("datetime")))
 
 
-def _numbers(name: str, raw: str, count: int) -> tuple[float, float, float, float]:
+def _numbers(name: str, raw: str) -> tuple[float, float, float, float]:
+    """A box in ``bbox-crs``: 4 numbers, or 6 with heights (ignored: the data is 2D)."""
     try:
         values = [float(p) for p in raw.split(",")]
     except ValueError:
         values = []
+    values = horizontal(values) if len(values) in (4, 6) else []
     if (
-        len(values) != count
+        len(values) != 4
         or not all(abs(v) < 1e8 for v in values)
         or values[0] > values[2]
         or values[1] > values[3]
     ):
         raise InvalidInput(
             tr(
-                "Paramètre {name} invalide : {raw!r} (attendu : {count} "
-                "nombres, les minimums avant les maximums, dans l'ordre des axes "
+                "Paramètre {name} invalide : {raw!r} (attendu : 4 nombres, ou 6 avec les "
+                "hauteurs, les minimums avant les maximums, dans l'ordre des axes "
                 "du système bbox-crs).",
                 name=name,
                 raw=raw[:80],
-                count=count,
             ),
             field=name,
         )
