@@ -78,8 +78,14 @@ def items_parameters(
         {
             **param(
                 "bbox",
-                "min x, min y, max x, max y (CRS84, ou bbox-crs)",
-                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+                "min x, min y, max x, max y (CRS84, ou bbox-crs), ou 6 nombres avec les "
+                "hauteurs (ignorées)",
+                {
+                    "oneOf": [
+                        {"type": "array", "minItems": n, "maxItems": n, "items": {"type": "number"}}
+                        for n in (4, 6)
+                    ]
+                },
             ),
             "style": "form",
             "explode": False,
