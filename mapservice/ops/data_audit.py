@@ -161,21 +161,18 @@ def audit_places(
 
 def audit_estimates(data_dir: Path, parks: Iterable[Park]) -> list[Estimate]:
     """Factors, avoided emissions, gazetteer points and park points that are not read facts."""
-    out: list[Estimate] = []
-    for what, name, key_col, label_col in (
-        ("facteur", "factors.csv", "key", "label_fr"),
-        ("émissions évitées", "materials/avoided_emissions.csv", "category_code", "category_code"),
-    ):
-        path = data_dir / name
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                status = (row.get("status") or "").strip().upper()
-                if status in UNSURE:
-                    out.append(
-                        Estimate(what, row[key_col], row[label_col], status, row.get("source", ""))
-                    )
+    from mapservice.materials.taxonomy import Taxonomy, load_factors
+
+    out: list[Estimate] = [
+        Estimate("facteur", f.key, f.label_fr, f.status, f.source)
+        for f in load_factors(data_dir / "factors.csv").values()
+        if f.status in UNSURE
+    ]
+    out += [
+        Estimate("émissions évitées", a.category_code, a.category_code, a.status, a.source)
+        for a in Taxonomy.from_directory(data_dir).avoided.values()
+        if a.status in UNSURE
+    ]
     with (data_dir / "municipalities.csv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             if row["coord_status"] in UNSURE:
