@@ -12,8 +12,9 @@ from pyproj import Transformer
 
 from mapservice.domain.access import STAFF
 from mapservice.domain.model import SynergyStatus
+from mapservice.exports.extents import parse_datetime
 from mapservice.exports.fields import LAYERS
-from mapservice.exports.jobs import LayerQuery, layer_features, parse_datetime
+from mapservice.exports.jobs import LayerQuery, layer_features
 from mapservice.exports.property_filters import QUERYABLE_TYPES
 from mapservice.matching import jobs as synergy_jobs
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import PUBLIC, Scope
-from mapservice.domain.disclosure import shown_registry
+from mapservice.domain.disclosure import hidden_points, shown_registry
 from mapservice.domain.model import Flow, Park, Site, Synergy, SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports.extents import in_interval
 from mapservice.exports.fields import LAYERS
 from mapservice.exports.layers import (
     Context,
@@ -27,8 +28,7 @@ from mapservice.exports.layers import (
 )
 from mapservice.exports.property_filters import PropertyFilter, kept
 from mapservice.geo import geojson
-from mapservice.geo.boxes import intersects, parse_bbox
-from mapservice.geo.geojson import positions
+from mapservice.geo.boxes import Box, contains, intersects, parse_bbox, segment_meets
 from mapservice.routing.paths import Route
 from mapservice.views.map_filters import MapFilter, apply_filter, parse_filter
 from mapservice.views.map_view import filter_choices
@@ -59,76 +59,6 @@ SYNERGY_LAYERS = frozenset({"synergies", "routes"})
 PAGE_READ = 10_000
 #: The layers that have a time: the synergies, by their last change.
 TIMED = frozenset({"synergies"})
-
-
-def _instant(text: str, *, end: bool) -> datetime | None:
-    """One end of an RFC 3339 interval: a date-time with offset, or a date (the whole day)."""
-    if text in ("", ".."):
-        return None
-    try:
-        if "T" in text.upper():
-            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise ValueError
-            return moment.astimezone(UTC)
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            tr(
-                "datetime invalide : {text!r} (attendu : une date AAAA-MM-JJ "
-                "ou une date-heure RFC 3339 avec fuseau, ex. 2026-05-01T12:00:00Z).",
-                text=text[:60],
-            ),
-            field="datetime",
-        ) from None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
-
-
-def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None] | None:
-    """``datetime`` of OGC API – Features: an instant, or ``start/end`` with ``..`` for open."""
-    if text is None or not text.strip():
-        return None
-    raw = text.strip()
-    if raw.count("/") > 1:
-        raise InvalidInput(
-            tr(
-                "datetime invalide : {raw!r} (un instant ou un intervalle début/fin).", raw=raw[:60]
-            ),
-            field="datetime",
-        )
-    if "/" not in raw:
-        start, end = _instant(raw, end=False), _instant(raw, end=True)
-        if start is None:
-            raise InvalidInput(
-                tr("datetime invalide : '..' seul n'est pas un instant."), field="datetime"
-            )
-        return start, end
-    left, right = raw.split("/")
-    start, end = _instant(left, end=False), _instant(right, end=True)
-    if start and end and start > end:
-        raise InvalidInput(
-            tr("datetime invalide : {raw!r} commence après sa fin.", raw=raw[:60]), field="datetime"
-        )
-    return start, end
-
-
-def _when(moment: datetime | None) -> datetime | None:
-    """Stored times are UTC; SQLite gives them back without their zone."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _in_interval(
-    moment: datetime | None, interval: tuple[datetime | None, datetime | None] | None
-) -> bool:
-    if interval is None:
-        return True
-    moment = _when(moment)
-    if moment is None:
-        return False
-    start, end = interval
-    return (start is None or moment >= start) and (end is None or moment <= end)
 
 
 def parse_query(svc: Services, args: Mapping[str, str]) -> LayerQuery:
@@ -183,10 +113,12 @@ def _park_shape(park: Park) -> dict[str, Any]:
     return park.outline or geojson.point(park.centre_lon, park.centre_lat)
 
 
-def _line(a: Site, b: Site) -> dict[str, Any] | None:
-    if None in (a.lon, a.lat, b.lon, b.lat):
-        return None
-    return geojson.line([(a.lon, a.lat), (b.lon, b.lat)])  # type: ignore[list-item]
+def _line_meets(a: Site, b: Site, box: Box) -> bool:
+    """Whether the straight line between two shown sites meets ``box`` (none without both
+    points), without making its geometry: tested on every synergy a box selects."""
+    if a.lon is None or a.lat is None or b.lon is None or b.lat is None:
+        return False
+    return segment_meets((a.lon, a.lat), (b.lon, b.lat), box)
 
 
 def _check(layer_id: str, query: LayerQuery) -> None:
@@ -239,11 +171,14 @@ def select(
             and hits(_park_shape, p)
         ]
         return Selection(parks, lambda run: park_features(run, ctx, scope))
-    # One park's export reads that park's sites only (apply_filter would drop the rest).
-    sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
-    sites, flows = shown_registry(
-        sites, flows, ctx.parks, ctx.municipalities, PUBLIC if anonymise else scope
-    )
+    reader = PUBLIC if anonymise else scope
+    if box is not None and layer_id in ("sites", "flows"):
+        # The store's spatial index reads the sites the box may show, then the exact test.
+        sites, flows = _sites_in_box(svc, ctx, box, query.filter.park or None, reader)
+    else:
+        # One park's export reads that park's sites only (apply_filter would drop the rest).
+        sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
+    sites, flows = shown_registry(sites, flows, ctx.parks, ctx.municipalities, reader)
     sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
     by_site = {s.id: s for s in sites if s.id is not None}
     if layer_id == "sites":
@@ -261,15 +196,21 @@ def select(
     by_flow = {f.id: f for f in flows if f.id is not None}
     # Selected on their ends and time only; a page reads its own synergies' figures.
     chosen_ids = []
-    for synergy_id, out_id, in_id, updated_at in svc.repo.synergy_heads(status=query.status):
+    # A line's box test runs in the store first (a route's road may leave its line's box).
+    heads = svc.repo.synergy_heads(
+        status=query.status,
+        bbox=box if layer_id == "synergies" else None,
+        or_unconsented=not reader.confidential,
+    )
+    for synergy_id, out_id, in_id, updated_at in heads:
         out_f, in_f = by_flow.get(out_id), by_flow.get(in_id)
-        if out_f is None or in_f is None or not _in_interval(updated_at, query.datetime):
+        if out_f is None or in_f is None or not in_interval(updated_at, query.datetime):
             continue
         a, b = by_site.get(out_f.site_id), by_site.get(in_f.site_id)
         if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
             continue
         # A route's line is known once its road is drawn: the routes layer is tested below.
-        if layer_id == "routes" or hits(_line, a, b):
+        if layer_id == "routes" or box is None or _line_meets(a, b, box):
             chosen_ids.append(synergy_id)
 
     def read(run: Sequence[int]) -> list[Synergy]:
@@ -294,6 +235,25 @@ def select(
     return Selection(drawn, iter)
 
 
+def _sites_in_box(
+    svc: Services, ctx: Context, box: Box, park_id: str | None, reader: Scope
+) -> tuple[list[Site], list[Flow]]:
+    """The sites (of one park) that ``box`` may show to ``reader``, with their flows: those
+    whose point is in it, by the store's spatial index, and, for a reader who does not see
+    every site exactly, those of the parks and places where hidden sites are drawn in it.
+    The caller discloses them, then keeps those whose shown point is in the box."""
+    near_parks: set[str] = set()
+    near_places: set[str] = set()
+    if not reader.confidential:
+        by_park, by_place = hidden_points(ctx.parks, ctx.municipalities)
+        near_parks = {pid for pid, at in by_park.items() if contains(box, at)}
+        near_places = {mid for mid, at in by_place.items() if contains(box, at)}
+    sites = svc.repo.sites(
+        park_id=park_id, bbox=box, or_park_ids=near_parks, or_municipality_ids=near_places
+    )
+    return sites, svc.repo.flows(site_ids=[s.id for s in sites if s.id is not None])
+
+
 def layer_features(
     svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
 ) -> Iterator[dict[str, Any]]:
@@ -315,15 +275,29 @@ def layer_page(
     if query.properties:
         matched = cached_features(svc, layer_id, query, scope)
         return len(matched), matched[offset : offset + limit]
+    chosen = _kept_selection(svc, layer_id, query, scope)
+    return len(chosen.items), list(chosen.build(chosen.items[offset : offset + limit]))
+
+
+def layer_item(
+    svc: Services, layer_id: str, scope: Scope, feature_id: str
+) -> dict[str, Any] | None:
+    """The feature of ``feature_id`` in one layer as ``scope`` reads it (None if it has
+    none): the layer's selection (kept as for :func:`layer_page`), and that item written."""
+    chosen = _kept_selection(svc, layer_id, LayerQuery(), scope)
+    run = [i for i in chosen.items if str(getattr(i, "id", i)) == feature_id]
+    return next((f for f in chosen.build(run) if str(f["id"]) == feature_id), None)
+
+
+def _kept_selection(svc: Services, layer_id: str, query: LayerQuery, scope: Scope) -> Selection:
     stamp = svc.change_stamp()
     moved = stamp.synergies if layer_id in SYNERGY_LAYERS else None
-    chosen = svc.caches.kept(
+    return svc.caches.kept(
         "layer_reads",
         stamp,
         ("selection", moved, layer_id, query, scope),
         lambda: select(svc, layer_id, query, scope),
     )
-    return len(chosen.items), list(chosen.build(chosen.items[offset : offset + limit]))
 
 
 def _routes(
@@ -366,35 +340,3 @@ def cached_features(
         (moved, layer_id, query, scope),
         lambda: list(layer_features(svc, layer_id, query, scope)),
     )
-
-
-def time_extent(features: list[dict[str, Any]]) -> list[str | None] | None:
-    """First and last ``updated_at`` of the features, RFC 3339 in UTC; None when none has one."""
-    moments = sorted(
-        m for f in features if (m := _when(_parse_stamp(f["properties"].get("updated_at"))))
-    )
-    if not moments:
-        return None
-    return [_rfc3339(moments[0]), _rfc3339(moments[-1])]
-
-
-def _parse_stamp(text: Any) -> datetime | None:
-    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def spatial_extent(features: list[dict[str, Any]]) -> list[float] | None:
-    """The lon/lat box around every position of the features; None when none has a geometry."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for feature in features:
-        if feature.get("geometry"):
-            for position in positions(feature["geometry"]["coordinates"]):
-                xs.append(position[0])
-                ys.append(position[1])
-    if not xs:
-        return None
-    return [min(xs), min(ys), max(xs), max(ys)]

@@ -22,15 +22,9 @@ from flask import Blueprint, Response, request
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports.extents import spatial_extent, time_extent
 from mapservice.exports.fields import LAYERS
-from mapservice.exports.jobs import (
-    TIMED,
-    LayerQuery,
-    cached_features,
-    layer_page,
-    spatial_extent,
-    time_extent,
-)
+from mapservice.exports.jobs import TIMED, LayerQuery, cached_features, layer_item, layer_page
 from mapservice.geo import crs
 from mapservice.web import services
 from mapservice.web.error_pages import respond
@@ -323,14 +317,8 @@ def item(collection_id: str, feature_id: str) -> Response | str:
         )
     target = crs.parse_crs(request.args.get("crs"))
     fmt = answer_format()
-    found = next(
-        (
-            f
-            for f in cached_features(services(), layer_id, LayerQuery(), scope())
-            if str(f["id"]) == feature_id
-        ),
-        None,
-    )
+    # The layer's selection is kept between requests: one feature is written, not the layer.
+    found = layer_item(services(), layer_id, scope(), feature_id)
     if found is None:
         raise NotFound(
             tr(

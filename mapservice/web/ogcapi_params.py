@@ -14,8 +14,9 @@ from dataclasses import replace
 from flask import request
 
 from mapservice.errors import InvalidInput, tr
+from mapservice.exports.extents import parse_datetime
 from mapservice.exports.fields import Field
-from mapservice.exports.jobs import TIMED, LayerQuery, parse_bbox, parse_datetime
+from mapservice.exports.jobs import TIMED, LayerQuery, parse_bbox
 from mapservice.exports.property_filters import parse_property_filter
 from mapservice.exports.property_filters import queryables as layer_queryables
 from mapservice.geo import crs
