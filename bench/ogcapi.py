@@ -11,7 +11,8 @@ the whole layer to count it and slice it, as ``/items`` did before.
 ``--synergies N`` also measures one page (``--page``, 100) of N generated synergies with
 nothing kept (:func:`mapservice.exports.jobs.layer_page`: the selection on the synergies' ends,
 the page's features only) against the baseline in the same run, the whole layer written then
-sliced, as ``/items`` paged before.
+sliced, as ``/items`` paged before; and the first page of two boxes (a town, a 2 km square),
+selected in the store, against the whole layer written then tested by intersection in Python.
 
 Run ``python -m bench.ogcapi --help`` (or ``make bench-ogcapi``); see ``bench/README.md``.
 """
@@ -32,6 +33,8 @@ from urllib.parse import urlsplit
 from bench.pages import build_database
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Boxes a park manager draws: around Jonquière, and a 2 km square in Chicoutimi.
+BOXES = {"box-town": (-71.30, 48.38, -71.18, 48.45), "box-2km": (-71.075, 48.42, -71.048, 48.438)}
 
 
 def walk(
@@ -73,6 +76,7 @@ def synergy_pages(
     from mapservice.domain.access import STAFF
     from mapservice.domain.model import Direction
     from mapservice.exports.jobs import LayerQuery, layer_features, layer_page
+    from mapservice.geo.boxes import intersects
     from mapservice.services import Services
 
     built = build_database(folder, ROOT / "data", sites, seed)
@@ -130,6 +134,35 @@ def synergy_pages(
                     "synergies": count,
                     "limit": page,
                     "offset": offset,
+                    "page_s": new_s,
+                    "whole_s": base_s,
+                    "ratio": new_s / base_s,
+                }
+            )
+        # A box: the store selects the lines that may cross it (SQLite: the lines' envelopes
+        # in SQL, then the exact test), against the whole layer written then tested in Python.
+        for where, bbox in BOXES.items():
+            query = LayerQuery(bbox=bbox)
+            (count, found), new_s = _timed(
+                lambda q=query: layer_page(svc, "synergies", q, STAFF, 0, page), repeat
+            )
+
+            def boxed(b: tuple[float, float, float, float] = bbox) -> list[dict[str, Any]]:
+                every = layer_features(svc, "synergies", LayerQuery(), STAFF)
+                return [f for f in every if intersects(f["geometry"], b)]
+
+            base_found, base_s = _timed(boxed, 1)
+            if (count, [f["id"] for f in found]) != (
+                len(base_found),
+                [f["id"] for f in base_found[:page]],
+            ):
+                raise RuntimeError(f"the {where} box differs from the whole layer tested")
+            rows.append(
+                {
+                    "page": where,
+                    "synergies": count,
+                    "limit": page,
+                    "offset": 0,
                     "page_s": new_s,
                     "whole_s": base_s,
                     "ratio": new_s / base_s,

@@ -271,3 +271,116 @@ def test_paging_with_a_box_and_a_property_returns_each_match_once(live_demo_app)
         seen += [f["id"] for f in doc["features"]]
         url = _local(_link(doc, "next")) if _link(doc, "next") else None
     assert seen == wanted
+
+
+def test_a_box_on_a_park_centre_returns_the_hidden_sites_drawn_there(demo_svc):
+    """A reader who may not see a site exactly finds it where it is drawn: the store reads,
+    beside the sites whose own point is in the box, those of the parks (and the towns) drawn
+    in it, and none is missed. A staff reader finds only the sites truly in the box."""
+    shown = list(layer_features(demo_svc, "sites", LayerQuery(), PUBLIC))
+    true = {s.id: s for s in demo_svc.repo.sites()}
+    parks = {p.id: p for p in demo_svc.repo.parks()}
+    drawn_at_centre = [
+        f
+        for f in shown
+        if (park := parks.get(true[f["id"]].park_id or ""))
+        and f["geometry"]
+        and f["geometry"]["coordinates"] == [round(park.centre_lon, 7), round(park.centre_lat, 7)]
+        and true[f["id"]].lon is not None
+        and abs(true[f["id"]].lon - park.centre_lon) + abs(true[f["id"]].lat - park.centre_lat)
+        > 1e-4
+    ]
+    assert drawn_at_centre, "the demo has hidden park sites"
+    lon, lat = drawn_at_centre[0]["geometry"]["coordinates"]
+    tight = (lon - 1e-6, lat - 1e-6, lon + 1e-6, lat + 1e-6)
+    for scope in (PUBLIC, STAFF):
+        every = list(layer_features(demo_svc, "sites", LayerQuery(), scope))
+        got = [f["id"] for f in layer_features(demo_svc, "sites", LayerQuery(bbox=tight), scope)]
+        assert got == _oracle(every, tight)
+        if scope is PUBLIC:
+            assert drawn_at_centre[0]["id"] in got
+        else:
+            assert drawn_at_centre[0]["id"] not in got
+        lines = list(layer_features(demo_svc, "synergies", LayerQuery(), scope))
+        in_box = layer_features(demo_svc, "synergies", LayerQuery(bbox=tight), scope)
+        assert [f["id"] for f in in_box] == _oracle(lines, tight)
+    town_sites = [
+        f for f in shown if f["geometry"] and not true[f["id"]].park_id and f["id"] in true
+    ]
+    for feature in town_sites[:10]:
+        lon, lat = feature["geometry"]["coordinates"]
+        tight = (lon - 1e-6, lat - 1e-6, lon + 1e-6, lat + 1e-6)
+        got = [f["id"] for f in layer_features(demo_svc, "sites", LayerQuery(bbox=tight), PUBLIC)]
+        assert feature["id"] in got
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def test_the_spatial_index_follows_every_write_to_a_site(backend, tmp_path):
+    """The box query reads the store's index (SQLite's R*Tree kept by triggers, PostGIS's
+    GiST on the generated point): a site added, moved, unplaced or deleted is found where it
+    now is, and only there."""
+    import contextlib
+
+    import sqlalchemy as sa
+
+    with contextlib.ExitStack() as stack:
+        url = (
+            "sqlite:///" + str(tmp_path / "box.sqlite")
+            if backend == "sqlite"
+            else stack.enter_context(fresh_schema())
+        )
+        svc = Services(make_settings(tmp_path, url))
+        stack.callback(svc.close)
+        svc.init_database(demo=False)
+        repo = svc.repo
+        member_id = repo.add_member({"name": "Scierie Témoin inc.", "public_consent": True})
+        site_id = repo.add_site(
+            {"member_id": member_id, "name": "Cour", "lon": -71.25, "lat": 48.42}
+        )
+        near = (-71.2501, 48.4199, -71.2499, 48.4201)
+        far = (-71.6601, 48.5499, -71.6599, 48.5501)
+
+        def found(bbox: tuple[float, float, float, float]) -> list[int | None]:
+            return [s.id for s in repo.sites(bbox=bbox)]
+
+        assert found(near) == [site_id] and found(far) == []
+        repo.update_site(site_id, {"lon": -71.66, "lat": 48.55})
+        assert found(near) == [] and found(far) == [site_id]
+        repo.update_site(site_id, {"lon": None, "lat": None})
+        assert found(near) == [] and found(far) == []
+        repo.update_site(site_id, {"lon": -71.25, "lat": 48.42})
+        assert found(near) == [site_id]
+        with repo.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM sites WHERE id = :i"), {"i": site_id})
+        assert found(near) == []
+        if backend == "sqlite":
+            with repo.engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT count(*) FROM sites_rtree")).scalar_one()
+            assert rows == 0
+
+
+def test_a_segment_meets_a_box_exactly_when_shapely_says_so():
+    """The line test without geometry agrees with shapely on random segments and boxes,
+    including segments along an edge, through a corner, and degenerate ones."""
+    from shapely.geometry import LineString
+
+    rng = random.Random(7)
+    cases = [
+        ((0.0, 0.0), (1.0, 0.0), (0.0, 0.0, 1.0, 1.0)),  # along an edge
+        ((-1.0, 2.0), (2.0, -1.0), (0.0, 0.0, 1.0, 1.0)),  # through the corner (1, 1)
+        ((-1.0, 2.1), (2.1, -1.0), (0.0, 0.0, 1.0, 1.0)),  # just past it
+        ((0.5, 0.5), (0.5, 0.5), (0.0, 0.0, 1.0, 1.0)),  # a point inside
+    ]
+    for _ in range(3000):
+        x1, y1, x2, y2 = (rng.uniform(-2, 3) for _ in range(4))
+        w, h = rng.uniform(0.01, 2), rng.uniform(0.01, 2)
+        bx, by = rng.uniform(-1, 1), rng.uniform(-1, 1)
+        cases.append(((x1, y1), (x2, y2), (bx, by, bx + w, by + h)))
+    for a, b, bbox in cases:
+        line = {"type": "LineString", "coordinates": [list(a), list(b)]}
+        expected = (
+            LineString([a, b]).intersects(box(*bbox))
+            if a != b
+            else box(*bbox).covers(shape({"type": "Point", "coordinates": a}))
+        )
+        assert intersects(line, bbox) == expected, (a, b, bbox)
