@@ -1,7 +1,8 @@
 """Time in layer queries: OGC API – Features' ``datetime`` intervals and the collections'
 temporal extent, in UTC (RFC 3339 with ``Z``), and their spatial extent.
 
-Stored times are UTC; SQLite gives them back without their zone (:func:`as_utc`).
+Stored times are UTC; SQLite gives them back without their zone
+(:func:`mapservice.domain.moments.as_utc`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from mapservice.domain.moments import as_utc
 from mapservice.errors import InvalidInput, tr
 from mapservice.geo.geojson import positions
 
@@ -62,13 +64,6 @@ def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None] 
             tr("datetime invalide : {raw!r} commence après sa fin.", raw=raw[:60]), field="datetime"
         )
     return start, end
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """A stored time in UTC: stored times are UTC; SQLite gives them back without their zone."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def in_interval(
