@@ -160,6 +160,17 @@ def test_impact_totals_and_breakdowns_match_the_rows(seeded):
     assert all(f["source"] for f in view.avoided_factors)
 
 
+def test_impact_days_and_months_are_the_regions(seeded):
+    """A synergy realised at 23 h 30 on March 31st in Québec (03:30 UTC on April 1st) is
+    March's, in the report's months, its date filter and the dashboard."""
+    svc = seeded
+    sawdust = by_categories(svc, "bois.sciure", "usages.litiere_animale")
+    realise(svc, sawdust, datetime(2026, 4, 1, 3, 30, tzinfo=UTC))
+    assert [g.key for g in impact_dashboard.impact(svc).by_month] == ["2026-03"]
+    assert impact_dashboard.impact(svc, start="2026-03-31", end="2026-03-31").count == 1
+    assert impact_dashboard.impact(svc, start="2026-04-01").count == 0
+
+
 def test_impact_filters(seeded):
     svc = seeded
     sawdust = by_categories(svc, "bois.sciure", "usages.litiere_animale")

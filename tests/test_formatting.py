@@ -112,3 +112,24 @@ def test_money_writes_sums_as_babels_pattern_does() -> None:
         for lang in ("fr", "en"):
             whole = 0 if round(cad) == 0 else cad
             assert money(cad, lang) == _money_babel(whole, lang), (cad, lang)
+
+
+@pytest.mark.parametrize(
+    ("stored", "fr_day", "fr", "en"),
+    [
+        # 04:30 UTC in December is 23:30 the evening before in Québec (EST, UTC−5)
+        (datetime(2026, 12, 7, 4, 30), "6 décembre 2026", "6 décembre 2026, 23 h 30", "11:30"),
+        # in July, EDT (UTC−4): 00:30 on July 1st
+        (datetime(2026, 7, 1, 4, 30), "1 juillet 2026", "1 juillet 2026, 00 h 30", "12:30"),
+    ],
+)
+def test_stored_times_are_shown_in_quebec_time(stored, fr_day, fr, en):
+    """Times are stored in UTC (SQLite gives them back without zone); pages show the
+    region's clock, never UTC: the day and the hour change with it."""
+    from datetime import UTC
+
+    for moment in (stored, stored.replace(tzinfo=UTC)):
+        assert fmt.day(moment) == fr_day
+        assert fmt.when(moment) == fr
+        assert en in fmt.when(moment, "en")
+    assert fmt.day(date(2026, 12, 7)) == "7 décembre 2026"

@@ -78,6 +78,8 @@ def test_no_hidden_value_can_be_derived(world, role):
     assert {k: found[k] for k in LEAKS} == dict.fromkeys(LEAKS, 0), found
     search = found["search"]
     assert search["probes"] and (search["export"], search["map"], search["ogcapi"]) == (0, 0, 0)
+    # A filter on a hidden name or a confidential quantity matches nothing.
+    assert found["properties"]["probes"] and found["properties"]["ogcapi"] == 0, found
 
 
 def test_the_attacks_work_on_what_staff_see(world):
@@ -86,3 +88,4 @@ def test_the_attacks_work_on_what_staff_see(world):
     found = found_by(world, "staff")
     assert all(found[k] > 0 for k in LEAKS), found
     assert found["search"]["export"] == found["search"]["probes"] > 0
+    assert found["properties"]["ogcapi"] == found["properties"]["probes"] > 0

@@ -125,9 +125,12 @@ def test_bbox_keeps_the_sites_inside(app, client):
     assert 0 < len(inside) < total and doc["numberMatched"] == len(inside)
 
 
-def test_category_filter_keeps_wood_flows_only(app, client):
+def test_category_id_filter_keeps_wood_flows_only(app, client):
+    """The map's category filter (with its sub-categories) is ``category_id``; ``category`` is
+    the flows' property, matched exactly."""
     svc = _svc(app)
-    doc = client.get(f"{BASE}/flows/items?category=bois&limit=1000").get_json()
+    assert client.get(f"{BASE}/flows/items?category=bois").get_json()["numberMatched"] == 0
+    doc = client.get(f"{BASE}/flows/items?category_id=bois&limit=1000").get_json()
     assert doc["features"]
     for f in doc["features"]:
         code = f["properties"]["category"]
@@ -203,9 +206,41 @@ def test_openapi_document(client):
     assert doc["openapi"].startswith("3.") and doc["info"]["title"]
     items = doc["paths"]["/collections/{collectionId}/items"]["get"]
     names = {p["name"] for p in items["parameters"]}
-    assert {"collectionId", "limit", "offset", "bbox", "category"} <= names
+    assert {"collectionId", "limit", "offset", "bbox", "category_id", "q"} <= names
     limit = next(p for p in items["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 10000
+
+
+def test_each_collection_lists_its_own_filters_and_the_generic_path_none_of_theirs(client):
+    """GDAL reads ``/collections/<id>/items`` first: a collection's path lists its properties
+    (and they all filter), the generic one no property at all."""
+    doc = client.get("/ogcapi/api").get_json()
+    generic = {
+        p["name"] for p in doc["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    }
+    every_property = {f.name for layer in LAYERS.values() for f in layer.fields}
+    assert not generic & every_property
+    for layer_id, layer in LAYERS.items():
+        params = doc["paths"][f"/collections/{layer_id}/items"]["get"]["parameters"]
+        names = [p["name"] for p in params]
+        assert len(names) == len(set(names)), layer_id
+        queryables = client.get(f"{BASE}/{layer_id}/queryables").get_json()["properties"]
+        listed = set(names) & {f.name for f in layer.fields}
+        assert listed == set(queryables), layer_id
+        assert ("datetime" in names) is (layer_id == "synergies")
+        for name in names:
+            if name in ("bbox", "bbox-crs", "crs", "f", "lang", "datetime"):
+                continue
+            resp = client.get(f"{BASE}/{layer_id}/items", query_string={name: "1", "limit": 1})
+            assert resp.status_code in (200, 400), (layer_id, name)
+            if resp.status_code == 400:  # a value of the wrong type, or an unknown id
+                assert not resp.get_json()["detail"].startswith("Paramètre inconnu"), (
+                    layer_id,
+                    name,
+                )
+    manager = client.get(f"{BASE}/sites/items?manager=x")
+    assert manager.status_code == 400 and manager.get_json()["field"] == "manager"
+    assert client.get(f"{BASE}/parks/items?manager=x").get_json()["numberMatched"] == 0
 
 
 # --- GDAL's OAPIF driver against a real server ---------------------------------------------------

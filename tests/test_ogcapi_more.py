@@ -12,8 +12,10 @@ from pyproj import Transformer
 
 from mapservice.domain.access import STAFF
 from mapservice.domain.model import SynergyStatus
+from mapservice.exports.extents import parse_datetime
 from mapservice.exports.fields import LAYERS
-from mapservice.exports.jobs import LayerQuery, layer_features, parse_datetime
+from mapservice.exports.jobs import LayerQuery, layer_features
+from mapservice.exports.property_filters import QUERYABLE_TYPES
 from mapservice.matching import jobs as synergy_jobs
 
 BASE = "/ogcapi/collections"
@@ -251,9 +253,11 @@ def test_queryables_and_schema_are_linked_and_describe_the_properties(client):
                 "localhost", 1
             )[-1]
         ).get_json()
+        # Every property that leaves to every reader filters, numbers too; contacts don't.
+        assert set(queryables["properties"]) == {
+            f.name for f in layer.fields if not f.confidential and f.type in QUERYABLE_TYPES
+        }
         for name in queryables["properties"]:
-            field = next(f for f in layer.fields if f.name == name)
-            assert not field.confidential and field.type != "number"
             assert client.get(f"{BASE}/{c['id']}/items?{name}=1").status_code in (200, 400)
 
 
@@ -271,3 +275,17 @@ def test_pages_follow_a_change_to_the_registry(app, client):
     assert doc["numberMatched"] == before - 1
     assert flows[0]["id"] not in {f["id"] for f in doc["features"]}
     assert client.get(f"{BASE}/flows/items/{flows[0]['id']}").status_code == 404
+
+
+def test_synergies_category_is_the_offers_code_and_category_id_the_map_filter(app, client, dated):
+    """``category`` keeps every synergy whose property has that code (whatever the need's);
+    ``category_id`` is the map's filter (offer and need in the category or below)."""
+    features = _features(app, "synergies")
+    code = features[0]["properties"]["category"]
+    by_property = {f["id"] for f in features if f["properties"]["category"] == code}
+    doc = _all(client, f"{BASE}/synergies/items?category={quote(code)}")
+    assert {f["id"] for f in doc["features"]} == by_property
+    assert doc["numberMatched"] == len(by_property)
+    family = code.split(".")[0]
+    mapped = _all(client, f"{BASE}/synergies/items?category_id={quote(family)}")["features"]
+    assert all(f["properties"]["category"].split(".")[0] == family for f in mapped)

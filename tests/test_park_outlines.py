@@ -9,6 +9,7 @@ and the pages under ``/registre/parcs``, over real SQLite databases.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import hypothesis
@@ -355,6 +356,8 @@ def test_staff_replace_an_outline_by_drawing_and_restore_it(client):
     assert done.status_code == 303
     html = client.get(url).get_data(as_text=True)
     assert "Contour remplacé" in html and 'data-outline="surveyed"' in html
+    # the change is dated by the region's clock, as every page dates things
+    assert "UTC" not in html and re.search(r"\d{4}, \d\d h \d\d</time>", html)
     change = html.split('data-change="', 1)[1].split('"', 1)[0]
     back = _post(client, f"{url}/{change}/restaurer", {})
     assert back.status_code == 303

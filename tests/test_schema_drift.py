@@ -6,9 +6,10 @@ difference: no table, column, type, nullability, server default, index, unique c
 foreign key on one side only. A migration without its ``schema.py`` change (or the reverse)
 fails here, not in production.
 
-Only what PostGIS adds on purpose, beside the declared tables, is left out of the comparison:
-its own ``spatial_ref_sys`` table and the generated ``geom`` columns with their GiST indexes
-(migrations 0001 and 0004), which SQLite has no use for and the queries never name.
+Only what each backend adds on purpose, beside the declared tables, is left out of the
+comparison: PostGIS's own ``spatial_ref_sys`` table and the generated ``geom`` columns with
+their GiST indexes (migrations 0001 and 0004), which SQLite has no use for, and SQLite's R*Tree
+of the sites' points with its shadow tables (migration 0016), which PostGIS has no use for.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from mapservice.storage import open_repository, schema
+from mapservice.storage.sqlite import SQLITE_RTREE_TABLES
 
 #: What PostGIS databases have beside the declared tables (see the migrations).
 POSTGIS_ONLY_TABLES = {"spatial_ref_sys"}
@@ -36,7 +38,7 @@ def _declared_elsewhere(
     if not reflected or compare_to is not None:
         return True
     if kind == "table":
-        return name not in POSTGIS_ONLY_TABLES
+        return name not in POSTGIS_ONLY_TABLES | SQLITE_RTREE_TABLES
     if kind == "column":
         return (obj.table.name, name) not in POSTGIS_ONLY_COLUMNS
     if kind == "index":

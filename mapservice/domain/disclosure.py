@@ -47,8 +47,32 @@ SECTOR_DIGITS = 2
 
 def shown_place(site: Site, munis: Mapping[str, Municipality]) -> Municipality | None:
     """The municipality or borough of a site (a sector stands for the place that holds it)."""
-    chain = places_holding(site.municipality_id, munis)
+    return place_shown_for(site.municipality_id, munis)
+
+
+def place_shown_for(
+    municipality_id: str | None, munis: Mapping[str, Municipality]
+) -> Municipality | None:
+    """The place shown for a site of ``municipality_id``: itself, or the municipality or
+    borough that holds a sector."""
+    chain = places_holding(municipality_id, munis)
     return next((m for m in chain if m.kind != "sector"), chain[-1] if chain else None)
+
+
+def hidden_points(
+    parks: Mapping[str, Park], munis: Mapping[str, Municipality]
+) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
+    """Where hidden sites are drawn, as ``(lon, lat)``: by park id (its centre), and by
+    municipality id for sites in no park (its shown place's point; see :func:`hidden_site`).
+    A box query reads, beside the sites whose own point is in the box, those of the parks and
+    municipalities drawn in it."""
+    by_park = {p.id: (p.centre_lon, p.centre_lat) for p in parks.values()}
+    by_place = {
+        mid: (place.lon, place.lat)
+        for mid in munis
+        if (place := place_shown_for(mid, munis)) is not None
+    }
+    return by_park, by_place
 
 
 def is_exact(site: Site, scope: Scope) -> bool:

@@ -37,6 +37,16 @@ def write(settings: dict[str, Any], job: ExportJob, path: Path) -> None:
         }
         if job.fmt == "xlsx":
             formats.write_xlsx(path, layers, job.scope)
+        elif job.fmt in ("csv", "geojson"):
+            # the streamed download, kept as a file for clients that read it by ranges
+            [(name, features)] = layers.items()
+            chunks = (
+                formats.csv_chunks(name, features, job.scope)
+                if job.fmt == "csv"
+                else formats.geojson_chunks(features)
+            )
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                out.writelines(chunks)
         else:
             formats.write_gpkg(path, layers, job.scope)
     finally:

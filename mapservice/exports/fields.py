@@ -18,10 +18,13 @@ class Field:
     are confidential row by row (a quantity marked so) are emptied instead."""
 
     name: str
-    type: str  # integer, number, string, boolean
+    type: str  # integer, number, string, boolean (the JSON type; see format)
     label_fr: str
     label_en: str
     confidential: bool = False
+    #: JSON Schema's ``format`` of a string: ``date-time`` is an RFC 3339 time in UTC, written
+    #: typed where the format can (GeoPackage DateTime, a workbook's date cell, ``.csvt``).
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ LAYERS: dict[str, Layer] = {
             ),
             Field("net_t_co2e", "number", "CO2e net évité (t/an)", "Net CO2e avoided (t/year)"),
             Field("net_benefit_cad", "number", "Bénéfice net ($/an)", "Net benefit ($/year)"),
-            Field("updated_at", "string", "Mis à jour", "Updated"),
+            Field("updated_at", "string", "Mis à jour (UTC)", "Updated (UTC)", format="date-time"),
             Field("reasons", "string", "Raisons (séparées par « | »)", "Reasons (French, « | »)"),
         ),
     ),

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from mapservice.domain.access import Scope
+from mapservice.domain.moments import as_utc, parse_rfc3339
 from mapservice.domain.text import without_bidi
-from mapservice.exports.fields import LAYERS, Layer
+from mapservice.exports.fields import LAYERS, Field, Layer
 from mapservice.geo.geojson import positions
 
 FORMATS = {
@@ -42,7 +43,7 @@ def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield "]}\n"
 
 
-def _position_columns(layer: Layer) -> list[str]:
+def position_columns(layer: Layer) -> list[str]:
     if layer.geometry in ("LineString", "MultiLineString"):
         return ["lon", "lat", "to_lon", "to_lat", "wkt"]
     if layer.geometry == "Polygon":
@@ -50,8 +51,8 @@ def _position_columns(layer: Layer) -> list[str]:
     return ["lon", "lat"]
 
 
-def _positions(layer: Layer, geometry: dict[str, Any] | None) -> list[Any]:
-    columns = _position_columns(layer)
+def position_values(layer: Layer, geometry: dict[str, Any] | None) -> list[Any]:
+    columns = position_columns(layer)
     if geometry is None:
         return [""] * len(columns)
     if geometry["type"] == "Point":
@@ -97,13 +98,13 @@ def csv_chunks(
         buffer.truncate()
         return text
 
-    writer.writerow(names + _position_columns(layer))
+    writer.writerow(names + position_columns(layer))
     yield ("\ufeff" if bom else "") + take()
     for feature in features:
         props = feature["properties"]
         writer.writerow(
             [("" if props[n] is None else csv_safe(props[n])) for n in names]
-            + _positions(layer, feature["geometry"])
+            + position_values(layer, feature["geometry"])
         )
         yield take()
 
@@ -125,104 +126,142 @@ def write_xlsx(path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope
             return cell
         return value
 
+    def moment_cell(sheet: Any, value: Any) -> Any:
+        """A date cell (Excel has no time zone: the UTC time, the header says so)."""
+        moment = parse_rfc3339(value) if isinstance(value, str) else as_utc(value)
+        if moment is None:
+            return None
+        cell = WriteOnlyCell(sheet, value=moment.replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+
     for layer_id, features in layers.items():
         layer = LAYERS[layer_id]
         names = layer.field_names(scope)
+        timed = {f.name for f in layer.fields if f.format == "date-time"}
         sheet = book.create_sheet(layer_id)
-        sheet.append(names + _position_columns(layer))
+        sheet.append(names + position_columns(layer))
         for feature in features:
             props = feature["properties"]
             sheet.append(
-                [text_cell(sheet, props[n]) for n in names] + _positions(layer, feature["geometry"])
+                [
+                    moment_cell(sheet, props[n]) if n in timed else text_cell(sheet, props[n])
+                    for n in names
+                ]
+                + position_values(layer, feature["geometry"])
             )
     fields = book.create_sheet("champs")
     fields.append(["couche", "champ", "type", "libellé", "label"])
     for layer_id in layers:
         for f in LAYERS[layer_id].fields:
             if scope.confidential or not f.confidential:
-                fields.append([layer_id, f.name, f.type, f.label_fr, f.label_en])
+                fields.append([layer_id, f.name, f.format or f.type, f.label_fr, f.label_en])
     book.save(path)
 
 
-_OGR_TYPES = {"integer": "int64", "number": "float64", "boolean": "bool", "string": "object"}
+#: The geometry type each layer's GeoPackage table declares (GDAL 3.6 and QGIS 3.22 read it as
+#: is): parks are their outlines, every one a MultiPolygon (a park with no outline has no
+#: geometry there; its centre is in the other formats).
+GPKG_GEOMETRY = {
+    "parks": "MultiPolygon",
+    "sites": "Point",
+    "flows": "Point",
+    "synergies": "LineString",
+    "routes": "MultiLineString",
+}
+#: GeoPackage 1.2: GDAL 3.6 and QGIS 3.22 warn that 1.4 "may only be partially supported".
+GPKG_VERSION = "1.2"
+#: GDAL's time zone flag for UTC (RFC 56).
+_GDAL_UTC = 100
+
+
+def _gpkg_geometry(layer_id: str, geometry: dict[str, Any] | None) -> bytes | None:
+    from shapely.geometry import MultiPolygon, Polygon, shape
+
+    if geometry is None:
+        return None
+    geom = shape(geometry)
+    if GPKG_GEOMETRY[layer_id] == "MultiPolygon":
+        if isinstance(geom, Polygon):
+            geom = MultiPolygon([geom])
+        elif not isinstance(geom, MultiPolygon):
+            return None  # a park's centre: not an outline
+    return geom.wkb
+
+
+def _column(kind: str, fmt: str | None, values: list[Any]) -> tuple[Any, Any]:
+    """One field's values as the array its schema type writes, and its mask of nulls."""
+    import numpy as np
+
+    nulls = np.array([v is None for v in values], dtype=bool)
+    if fmt == "date-time":
+        moments = [parse_rfc3339(v) if isinstance(v, str) else as_utc(v) for v in values]
+        naive = [None if m is None else m.replace(tzinfo=None) for m in moments]
+        return np.array(naive, dtype="datetime64[ms]"), nulls
+    if kind == "number":
+        return np.array([np.nan if v is None else float(v) for v in values], dtype="float64"), nulls
+    if kind == "integer":
+        return np.array([0 if v is None else int(v) for v in values], dtype="int64"), nulls
+    if kind == "boolean":
+        return np.array([bool(v) for v in values], dtype="bool"), nulls
+    text = [None if v is None else without_bidi(str(v)) for v in values]
+    return np.array(text, dtype=object), None
+
+
+def _write_batch(
+    path: Path, layer_id: str, fields: list[Field], rows: list[dict[str, Any]], *, append: bool
+) -> None:
+    """One batch of a layer's features into the GeoPackage (``append``: to what is there)."""
+    import numpy as np
+    import pyogrio.raw
+
+    geometry = np.array([_gpkg_geometry(layer_id, r["geometry"]) for r in rows], dtype=object)
+    columns = [_column(f.type, f.format, [r["properties"][f.name] for r in rows]) for f in fields]
+    times = {
+        f.name: np.full(len(rows), _GDAL_UTC, dtype="int32")
+        for f in fields
+        if f.format == "date-time"
+    }
+    pyogrio.raw.write(
+        str(path),
+        geometry=geometry,
+        field_data=[c[0] for c in columns],
+        field_mask=[c[1] for c in columns],
+        fields=[f.name for f in fields],
+        layer=layer_id,
+        driver="GPKG",
+        crs="EPSG:4326",
+        geometry_type=GPKG_GEOMETRY[layer_id],
+        append=append,
+        promote_to_multi=False,
+        dataset_options=None if append else {"VERSION": GPKG_VERSION},
+        gdal_tz_offsets=times,
+    )
 
 
 def write_gpkg(
     path: Path, layers: Mapping[str, Iterable[dict[str, Any]]], scope: Scope, *, batch: int = 5000
 ) -> dict[str, int]:
-    """Every layer into one GeoPackage (EPSG:4326), written in batches; returns the counts."""
-    import numpy as np
-    import pyogrio.raw
-    from shapely.geometry import shape
+    """Every layer into one GeoPackage 1.2 (EPSG:4326), written in batches; returns the counts.
 
+    Field types come from the layer's schema (:mod:`mapservice.exports.fields`), never from
+    the rows: a column with no value is still Real, Integer64, Boolean or DateTime (UTC).
+    """
     counts: dict[str, int] = {}
-    first_layer = True
+    created = False
     for layer_id, features in layers.items():
-        layer = LAYERS[layer_id]
-        names = layer.field_names(scope)
-        kinds = {f.name: f.type for f in layer.fields}
+        fields = [f for f in LAYERS[layer_id].fields if scope.confidential or not f.confidential]
         counts[layer_id] = 0
         rows: list[dict[str, Any]] = []
-
-        def flush(
-            rows: list[dict[str, Any]],
-            *,
-            append: bool,
-            layer: Layer = layer,
-            names: list[str] = names,
-            kinds: dict[str, str] = kinds,
-        ) -> None:
-            geometry = np.array(
-                [None if r["geometry"] is None else shape(r["geometry"]).wkb for r in rows],
-                dtype=object,
-            )
-            data = []
-            for name in names:
-                values = [r["properties"][name] for r in rows]
-                kind = kinds[name]
-                if kind == "number":
-                    data.append(
-                        np.array(
-                            [np.nan if v is None else float(v) for v in values], dtype="float64"
-                        )
-                    )
-                elif kind == "integer":
-                    data.append(
-                        np.array([-1 if v is None else int(v) for v in values], dtype="int64")
-                        if None not in values
-                        else np.array([np.nan if v is None else float(v) for v in values])
-                    )
-                elif kind == "boolean":
-                    data.append(np.array([bool(v) for v in values], dtype="bool"))
-                else:
-                    data.append(
-                        np.array(
-                            [None if v is None else without_bidi(str(v)) for v in values],
-                            dtype=object,
-                        )
-                    )
-            pyogrio.raw.write(
-                str(path),
-                geometry=geometry,
-                field_data=data,
-                fields=names,
-                layer=layer.id,
-                driver="GPKG",
-                crs="EPSG:4326",
-                geometry_type="Unknown" if layer.geometry == "Polygon" else layer.geometry,
-                append=append,
-                promote_to_multi=False,
-            )
-
         wrote_any = False
         for feature in features:
             rows.append(feature)
             if len(rows) >= batch:
-                flush(rows, append=not first_layer or wrote_any)
+                _write_batch(path, layer_id, fields, rows, append=created or wrote_any)
                 counts[layer_id] += len(rows)
                 rows, wrote_any = [], True
         if rows or not wrote_any:
-            flush(rows, append=not first_layer or wrote_any)
+            _write_batch(path, layer_id, fields, rows, append=created or wrote_any)
             counts[layer_id] += len(rows)
-        first_layer = False
+        created = True
     return counts

@@ -7,15 +7,16 @@ scope, lazily, so writers can stream.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import PUBLIC, Scope
-from mapservice.domain.disclosure import shown_registry
-from mapservice.domain.model import Flow, Site, Synergy, SynergyStatus
+from mapservice.domain.disclosure import hidden_points, shown_registry
+from mapservice.domain.model import Flow, Park, Site, Synergy, SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports.extents import in_interval
 from mapservice.exports.fields import LAYERS
 from mapservice.exports.layers import (
     Context,
@@ -25,7 +26,9 @@ from mapservice.exports.layers import (
     site_features,
     synergy_features,
 )
-from mapservice.geo.geojson import positions
+from mapservice.exports.property_filters import PropertyFilter, kept
+from mapservice.geo import geojson
+from mapservice.geo.boxes import Box, contains, intersects, parse_bbox, segment_meets
 from mapservice.routing.paths import Route
 from mapservice.views.map_filters import MapFilter, apply_filter, parse_filter
 from mapservice.views.map_view import filter_choices
@@ -45,105 +48,17 @@ class LayerQuery:
     bbox: tuple[float, float, float, float] | None = None
     #: Inclusive interval on ``updated_at`` (synergies only), either end open.
     datetime: tuple[datetime | None, datetime | None] | None = None
+    #: Equality on property values (:mod:`mapservice.exports.property_filters`), applied to
+    #: the features as the reader receives them, before any paging.
+    properties: PropertyFilter = ()
 
 
 #: The layers made of the synergies (they change when a synergy moves along the pipeline).
 SYNERGY_LAYERS = frozenset({"synergies", "routes"})
+#: Up to this many synergies are read by id; more, by reading them all (one query).
+PAGE_READ = 10_000
 #: The layers that have a time: the synergies, by their last change.
 TIMED = frozenset({"synergies"})
-
-
-def _instant(text: str, *, end: bool) -> datetime | None:
-    """One end of an RFC 3339 interval: a date-time with offset, or a date (the whole day)."""
-    if text in ("", ".."):
-        return None
-    try:
-        if "T" in text.upper():
-            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise ValueError
-            return moment.astimezone(UTC)
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            tr(
-                "datetime invalide : {text!r} (attendu : une date AAAA-MM-JJ "
-                "ou une date-heure RFC 3339 avec fuseau, ex. 2026-05-01T12:00:00Z).",
-                text=text[:60],
-            ),
-            field="datetime",
-        ) from None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
-
-
-def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None] | None:
-    """``datetime`` of OGC API – Features: an instant, or ``start/end`` with ``..`` for open."""
-    if text is None or not text.strip():
-        return None
-    raw = text.strip()
-    if raw.count("/") > 1:
-        raise InvalidInput(
-            tr(
-                "datetime invalide : {raw!r} (un instant ou un intervalle début/fin).", raw=raw[:60]
-            ),
-            field="datetime",
-        )
-    if "/" not in raw:
-        start, end = _instant(raw, end=False), _instant(raw, end=True)
-        if start is None:
-            raise InvalidInput(
-                tr("datetime invalide : '..' seul n'est pas un instant."), field="datetime"
-            )
-        return start, end
-    left, right = raw.split("/")
-    start, end = _instant(left, end=False), _instant(right, end=True)
-    if start and end and start > end:
-        raise InvalidInput(
-            tr("datetime invalide : {raw!r} commence après sa fin.", raw=raw[:60]), field="datetime"
-        )
-    return start, end
-
-
-def _when(moment: datetime | None) -> datetime | None:
-    """Stored times are UTC; SQLite gives them back without their zone."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _in_interval(
-    moment: datetime | None, interval: tuple[datetime | None, datetime | None] | None
-) -> bool:
-    if interval is None:
-        return True
-    moment = _when(moment)
-    if moment is None:
-        return False
-    start, end = interval
-    return (start is None or moment >= start) and (end is None or moment <= end)
-
-
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """``min_lon,min_lat,max_lon,max_lat`` in WGS84 degrees (OGC API order)."""
-    if not text:
-        return None
-    parts = text.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not (
-        -180 <= values[0] <= values[2] <= 180 and -90 <= values[1] <= values[3] <= 90
-    ):
-        raise InvalidInput(
-            tr(
-                "bbox invalide : {text!r} (attendu : min_lon,min_lat,max_lon,"
-                "max_lat en degrés, ex. -72.5,48.2,-70.8,48.9).",
-                text=text,
-            ),
-            field="bbox",
-        )
-    return values[0], values[1], values[2], values[3]
 
 
 def parse_query(svc: Services, args: Mapping[str, str]) -> LayerQuery:
@@ -178,28 +93,35 @@ def context(svc: Services) -> Context:
     )
 
 
-def _in_bbox(feature: dict[str, Any], bbox: tuple[float, float, float, float] | None) -> bool:
-    if bbox is None:
-        return True
-    geometry = feature["geometry"]
-    if geometry is None:
+@dataclass(frozen=True)
+class Selection:
+    """What a layer query selects, before any feature is written: ``items`` (parks, sites,
+    flows or synergies, disclosed, filtered, in ``bbox``, in feature order) and ``build``,
+    which writes the features of any run of them: a page writes its own items only."""
+
+    items: list[Any]
+    build: Callable[[Sequence[Any]], Iterator[dict[str, Any]]]
+
+
+def _point(site: Site | None) -> dict[str, Any] | None:
+    if site is None or site.lon is None or site.lat is None:
+        return None
+    return geojson.point(site.lon, site.lat)
+
+
+def _park_shape(park: Park) -> dict[str, Any]:
+    return park.outline or geojson.point(park.centre_lon, park.centre_lat)
+
+
+def _line_meets(a: Site, b: Site, box: Box) -> bool:
+    """Whether the straight line between two shown sites meets ``box`` (none without both
+    points), without making its geometry: tested on every synergy a box selects."""
+    if a.lon is None or a.lat is None or b.lon is None or b.lat is None:
         return False
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return any(
-        min_lon <= p[0] <= max_lon and min_lat <= p[1] <= max_lat
-        for p in positions(geometry["coordinates"])
-    )
+    return segment_meets((a.lon, a.lat), (b.lon, b.lat), box)
 
 
-def layer_features(
-    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
-) -> Iterator[dict[str, Any]]:
-    """The features of one layer that the query selects and the scope may read.
-
-    The registry is disclosed to the scope first (:mod:`mapservice.domain.disclosure`), so
-    filters, ``q``, ``bbox`` and counts run over what the reader may see only. ``anonymise``
-    discloses it as to the public (the anonymised map's export shows what that map shows).
-    """
+def _check(layer_id: str, query: LayerQuery) -> None:
     if layer_id not in LAYERS:
         raise NotFound(
             tr(
@@ -217,7 +139,27 @@ def layer_features(
             ),
             field="datetime",
         )
+
+
+def select(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
+) -> Selection:
+    """The items of one layer that the query selects and the scope may read.
+
+    The registry is disclosed to the scope first (:mod:`mapservice.domain.disclosure`), so
+    filters, ``q``, ``bbox`` and counts run over what the reader may see only: ``bbox`` keeps
+    what intersects the *shown* geometry (a hidden site at its park's centre), never the true
+    one. ``anonymise`` discloses it as to the public (the anonymised map's export shows what
+    that map shows).
+    """
+    _check(layer_id, query)
     ctx = context(svc)
+    box = query.bbox
+
+    def hits(shown: Callable[..., dict[str, Any] | None], *of: Any) -> bool:
+        """Whether the shown geometry ``shown(*of)`` (made only when a box asks) is in it."""
+        return box is None or intersects(shown(*of), box)
+
     if layer_id == "parks":
         view = query.filter
         parks = [
@@ -225,40 +167,144 @@ def layer_features(
             for p in svc.repo.parks()
             if (not view.park or p.id == view.park)
             and (not view.municipality or p.municipality_id == view.municipality)
+            and scope.sees_park(p.id)
+            and hits(_park_shape, p)
         ]
-        found: Iterator[dict[str, Any]] = park_features(parks, ctx, scope)
+        return Selection(parks, lambda run: park_features(run, ctx, scope))
+    reader = PUBLIC if anonymise else scope
+    if box is not None and layer_id in ("sites", "flows"):
+        # The store's spatial index reads the sites the box may show, then the exact test.
+        sites, flows = _sites_in_box(svc, ctx, box, query.filter.park or None, reader)
     else:
         # One park's export reads that park's sites only (apply_filter would drop the rest).
         sites, flows = svc.sites_with_flows(park_id=query.filter.park or None)
-        sites, flows = shown_registry(
-            sites, flows, ctx.parks, ctx.municipalities, PUBLIC if anonymise else scope
+    sites, flows = shown_registry(sites, flows, ctx.parks, ctx.municipalities, reader)
+    sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
+    by_site = {s.id: s for s in sites if s.id is not None}
+    if layer_id == "sites":
+        chosen = [s for s in sites if scope.sees_park(s.park_id) and hits(_point, s)]
+        return Selection(chosen, lambda run: site_features(run, flows, ctx, scope))
+    if layer_id == "flows":
+        held = [
+            f
+            for f in flows
+            if (site := by_site.get(f.site_id)) is not None
+            and scope.sees_park(site.park_id)
+            and hits(_point, site)
+        ]
+        return Selection(held, lambda run: flow_features(run, by_site, ctx, scope))
+    by_flow = {f.id: f for f in flows if f.id is not None}
+    # Selected on their ends and time only; a page reads its own synergies' figures.
+    chosen_ids = []
+    # A line's box test runs in the store first (a route's road may leave its line's box).
+    heads = svc.repo.synergy_heads(
+        status=query.status,
+        bbox=box if layer_id == "synergies" else None,
+        or_unconsented=not reader.confidential,
+    )
+    for synergy_id, out_id, in_id, updated_at in heads:
+        out_f, in_f = by_flow.get(out_id), by_flow.get(in_id)
+        if out_f is None or in_f is None or not in_interval(updated_at, query.datetime):
+            continue
+        a, b = by_site.get(out_f.site_id), by_site.get(in_f.site_id)
+        if a is None or b is None or not (scope.sees_park(a.park_id) or scope.sees_park(b.park_id)):
+            continue
+        # A route's line is known once its road is drawn: the routes layer is tested below.
+        if layer_id == "routes" or box is None or _line_meets(a, b, box):
+            chosen_ids.append(synergy_id)
+
+    def read(run: Sequence[int]) -> list[Synergy]:
+        if len(run) <= PAGE_READ:
+            return svc.repo.synergies_by_id(run)
+        wanted = set(run)
+        return [s for s in svc.repo.synergies(status=query.status) if s.id in wanted]
+
+    if layer_id == "synergies":
+        return Selection(
+            chosen_ids, lambda run: synergy_features(read(run), by_flow, by_site, ctx, scope)
         )
-        sites, flows = apply_filter(query.filter, sites, flows, filter_choices(svc))
-        by_site = {s.id: s for s in sites if s.id is not None}
-        if layer_id == "sites":
-            found = site_features(sites, flows, ctx, scope)
-        elif layer_id == "flows":
-            found = flow_features(flows, by_site, ctx, scope)
-        else:
-            by_flow = {f.id: f for f in flows if f.id is not None}
-            synergies = [
-                s
-                for s in svc.repo.synergies(status=query.status)
-                if s.output_flow_id in by_flow
-                and s.input_flow_id in by_flow
-                and _in_interval(s.updated_at, query.datetime)
-            ]
-            if layer_id == "synergies":
-                found = synergy_features(synergies, by_flow, by_site, ctx, scope)
-            else:
-                found = route_features(
-                    synergies, by_flow, by_site, _routes(svc, synergies, by_flow, by_site), scope
-                )
-    return (f for f in found if _in_bbox(f, query.bbox))
+
+    def routes(run: Sequence[int]) -> Iterator[dict[str, Any]]:
+        synergies = read(run)
+        drawn = _routes(svc, synergies, by_flow, by_site)
+        return route_features(synergies, by_flow, by_site, drawn, scope)
+
+    if box is None:
+        return Selection(chosen_ids, routes)
+    drawn = [f for f in routes(chosen_ids) if intersects(f["geometry"], box)]
+    return Selection(drawn, iter)
+
+
+def _sites_in_box(
+    svc: Services, ctx: Context, box: Box, park_id: str | None, reader: Scope
+) -> tuple[list[Site], list[Flow]]:
+    """The sites (of one park) that ``box`` may show to ``reader``, with their flows: those
+    whose point is in it, by the store's spatial index, and, for a reader who does not see
+    every site exactly, those of the parks and places where hidden sites are drawn in it.
+    The caller discloses them, then keeps those whose shown point is in the box."""
+    near_parks: set[str] = set()
+    near_places: set[str] = set()
+    if not reader.confidential:
+        by_park, by_place = hidden_points(ctx.parks, ctx.municipalities)
+        near_parks = {pid for pid, at in by_park.items() if contains(box, at)}
+        near_places = {mid for mid, at in by_place.items() if contains(box, at)}
+    sites = svc.repo.sites(
+        park_id=park_id, bbox=box, or_park_ids=near_parks, or_municipality_ids=near_places
+    )
+    return sites, svc.repo.flows(site_ids=[s.id for s in sites if s.id is not None])
+
+
+def layer_features(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, *, anonymise: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The features of one layer that the query selects and the scope may read (see
+    :func:`select`), written one at a time, so writers can stream; then its property filters."""
+    chosen = select(svc, layer_id, query, scope, anonymise=anonymise)
+    return iter(kept(chosen.build(chosen.items), query.properties))
+
+
+def layer_page(
+    svc: Services, layer_id: str, query: LayerQuery, scope: Scope, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many features the query matches, and the features of one page of them.
+
+    Only the page's features are written (for routes, only its roads drawn); the selection is
+    kept like :func:`cached_features` (``MAPSERVICE_CACHE_LAYER_READS``), so the next page
+    costs a slice. Property filters compare written features: with one, the whole layer is.
+    """
+    if query.properties:
+        matched = cached_features(svc, layer_id, query, scope)
+        return len(matched), matched[offset : offset + limit]
+    chosen = _kept_selection(svc, layer_id, query, scope)
+    return len(chosen.items), list(chosen.build(chosen.items[offset : offset + limit]))
+
+
+def layer_item(
+    svc: Services, layer_id: str, scope: Scope, feature_id: str
+) -> dict[str, Any] | None:
+    """The feature of ``feature_id`` in one layer as ``scope`` reads it (None if it has
+    none): the layer's selection (kept as for :func:`layer_page`), and that item written."""
+    chosen = _kept_selection(svc, layer_id, LayerQuery(), scope)
+    run = [i for i in chosen.items if str(getattr(i, "id", i)) == feature_id]
+    return next((f for f in chosen.build(run) if str(f["id"]) == feature_id), None)
+
+
+def _kept_selection(svc: Services, layer_id: str, query: LayerQuery, scope: Scope) -> Selection:
+    stamp = svc.change_stamp()
+    moved = stamp.synergies if layer_id in SYNERGY_LAYERS else None
+    return svc.caches.kept(
+        "layer_reads",
+        stamp,
+        ("selection", moved, layer_id, query, scope),
+        lambda: select(svc, layer_id, query, scope),
+    )
 
 
 def _routes(
-    svc: Services, synergies: list[Synergy], flows: Mapping[int, Flow], sites: Mapping[int, Site]
+    svc: Services,
+    synergies: Sequence[Synergy],
+    flows: Mapping[int, Flow],
+    sites: Mapping[int, Site],
 ) -> dict[int, Route | None]:
     """The road route of each synergy by id (see :func:`~mapservice.views.route_lines.line_routes`):
     none for a synergy with an end whose exact position the export does not show (an
@@ -294,35 +340,3 @@ def cached_features(
         (moved, layer_id, query, scope),
         lambda: list(layer_features(svc, layer_id, query, scope)),
     )
-
-
-def time_extent(features: list[dict[str, Any]]) -> list[str | None] | None:
-    """First and last ``updated_at`` of the features, RFC 3339 in UTC; None when none has one."""
-    moments = sorted(
-        m for f in features if (m := _when(_parse_stamp(f["properties"].get("updated_at"))))
-    )
-    if not moments:
-        return None
-    return [_rfc3339(moments[0]), _rfc3339(moments[-1])]
-
-
-def _parse_stamp(text: Any) -> datetime | None:
-    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def spatial_extent(features: list[dict[str, Any]]) -> list[float] | None:
-    """The lon/lat box around every position of the features; None when none has a geometry."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for feature in features:
-        if feature.get("geometry"):
-            for position in positions(feature["geometry"]["coordinates"]):
-                xs.append(position[0])
-                ys.append(position[1])
-    if not xs:
-        return None
-    return [min(xs), min(ys), max(xs), max(ys)]

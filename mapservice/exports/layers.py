@@ -28,6 +28,7 @@ from mapservice.domain.model import (
     SynergyStatus,
     places_holding,
 )
+from mapservice.domain.moments import rfc3339
 from mapservice.domain.reasons import score_100, shown_reasons
 from mapservice.exports.fields import LAYERS, Layer
 from mapservice.geo import geojson
@@ -283,7 +284,7 @@ def synergy_features(
             "transport_t_co2e": _thousandth(s.transport_kg_co2e),
             "net_t_co2e": _thousandth(s.net_kg_co2e),
             "net_benefit_cad": s.net_benefit_cad,
-            "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+            "updated_at": rfc3339(s.updated_at),
             # French, as stored; never a confidential quantity (shown_reasons, again: a
             # reason stored before a flow was marked confidential).
             "reasons": " | ".join(shown_reasons(s.reasons, secret=secret)),

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.model import SynergyStatus
+from mapservice.domain.moments import QUEBEC, in_quebec
 from mapservice.errors import InvalidInput, tr
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ def impact_report(
     if day0 and day1 and day1 < day0:
         raise InvalidInput(tr("La date de fin précède la date de début."), field="to")
     park = services.check_park(park)
-    t0 = datetime.combine(day0, time.min, tzinfo=UTC) if day0 else None
-    t1 = datetime.combine(day1, time.max, tzinfo=UTC) if day1 else None
+    # The days are the region's: a synergy realised at 23 h 30 on March 31st is March's.
+    t0 = datetime.combine(day0, time.min, tzinfo=QUEBEC) if day0 else None
+    t1 = datetime.combine(day1, time.max, tzinfo=QUEBEC) if day1 else None
     realised_at = {
         e.synergy_id: e.at
         for e in services.repo.synergy_events()
@@ -72,7 +74,7 @@ def impact_report(
         }
         for key, value in figures.items():
             totals[key] += value
-            by_month[at.strftime("%Y-%m")][key] += value
+            by_month[in_quebec(at).strftime("%Y-%m")][key] += value
             by_category[out_f.category_code][key] += value
         rows.append(
             {

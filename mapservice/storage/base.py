@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -88,8 +88,17 @@ class Repository(Protocol):
         park_id: str | None = None,
         municipality_id: str | None = None,
         bbox: tuple[float, float, float, float] | None = None,
+        or_park_ids: Collection[str] = (),
+        or_municipality_ids: Collection[str] = (),
     ) -> list[Site]:
-        """Return sites, optionally those of one park, one municipality or inside a lon/lat box."""
+        """Return sites, optionally those of one park, one municipality or inside a lon/lat box
+        (edges included; on the store's spatial index).
+
+        With ``bbox``, ``or_park_ids`` and ``or_municipality_ids`` also return the sites of
+        those parks and municipalities wherever their point is: where a reader who may not see
+        a site exactly sees it drawn (:mod:`mapservice.domain.disclosure`), so a caller that
+        discloses then tests the shown point misses none.
+        """
 
     def get_site(self, site_id: int) -> Site:
         """Return one site or raise :class:`mapservice.errors.NotFound`."""
@@ -180,6 +189,20 @@ class Repository(Protocol):
         offset: int = 0,
     ) -> list[Synergy]:
         """Synergies by id; at most ``limit`` of them after skipping ``offset``."""
+
+    def synergy_heads(
+        self,
+        *,
+        status: SynergyStatus | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        or_unconsented: bool = False,
+    ) -> list[tuple[int, int, int, datetime | None]]:
+        """``(id, output_flow_id, input_flow_id, updated_at)`` of the synergies, by id; with
+        ``bbox``, those whose line may cross it (and, with ``or_unconsented``, those with an
+        end whose member has not consented to be shown)."""
+
+    def synergies_by_id(self, ids: Iterable[int]) -> list[Synergy]:
+        """The synergies of ``ids`` that exist, in the order given."""
 
     def synergy_statuses(
         self, pairs: Iterable[tuple[int, int]]

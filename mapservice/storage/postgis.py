@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from mapservice.errors import ConfigError
 from mapservice.geo.spatial_index import DatabaseSiteIndex, SpatialIndex
@@ -33,6 +34,16 @@ class PostGISRepository(SqlRepository):
             & sa.func.ST_Intersects(sa.literal_column("sites.geom"), envelope)
             & t.sites.c.lon.isnot(None)
         )
+
+    def _line_box_clause(
+        self, a: NamedFromClause, b: NamedFromClause, bbox: tuple[float, float, float, float]
+    ) -> sa.ColumnElement[bool]:
+        # Exact: the line between the two generated points against the box (edges included).
+        envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
+        line = sa.func.ST_MakeLine(
+            sa.literal_column(f"{a.name}.geom"), sa.literal_column(f"{b.name}.geom")
+        )
+        return sa.func.ST_Intersects(line, envelope)
 
     def site_index(self, points: Iterable[tuple[int, float, float]]) -> SpatialIndex:
         """The live index of placed sites: radius searches run in the database (ST_DWithin),

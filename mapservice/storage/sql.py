@@ -7,7 +7,7 @@ index, connection set-up); everything else, and so every behaviour a test can se
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any
@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from mapservice.caching import ChangeStamp
 from mapservice.domain.model import Flow, Member, Site
@@ -218,12 +219,27 @@ class SqlRepository(
             t.sites.c.lon.between(min_lon, max_lon), t.sites.c.lat.between(min_lat, max_lat)
         )
 
+    def _line_box_clause(
+        self, a: NamedFromClause, b: NamedFromClause, bbox: tuple[float, float, float, float]
+    ) -> sa.ColumnElement[bool]:
+        """Whether the straight line from site ``a`` to site ``b`` may cross the box: its
+        envelope does (the caller tests the line itself); PostGIS answers exactly."""
+        min_lon, min_lat, max_lon, max_lat = bbox
+        return sa.and_(
+            sa.case((a.c.lon < b.c.lon, a.c.lon), else_=b.c.lon) <= max_lon,
+            sa.case((a.c.lon > b.c.lon, a.c.lon), else_=b.c.lon) >= min_lon,
+            sa.case((a.c.lat < b.c.lat, a.c.lat), else_=b.c.lat) <= max_lat,
+            sa.case((a.c.lat > b.c.lat, a.c.lat), else_=b.c.lat) >= min_lat,
+        )
+
     def sites(
         self,
         *,
         park_id: str | None = None,
         municipality_id: str | None = None,
         bbox: tuple[float, float, float, float] | None = None,
+        or_park_ids: Collection[str] = (),
+        or_municipality_ids: Collection[str] = (),
     ) -> list[Site]:
         query = self._site_query()
         if park_id is not None:
@@ -231,7 +247,12 @@ class SqlRepository(
         if municipality_id is not None:
             query = query.where(t.sites.c.municipality_id == municipality_id)
         if bbox is not None:
-            query = query.where(self._bbox_clause(bbox))
+            clause = self._bbox_clause(bbox)
+            if or_park_ids:
+                clause = clause | t.sites.c.park_id.in_(sorted(or_park_ids))
+            if or_municipality_ids:
+                clause = clause | t.sites.c.municipality_id.in_(sorted(or_municipality_ids))
+            query = query.where(clause)
         with self._connect() as conn:
             return [site_of(r) for r in conn.execute(query.order_by(t.sites.c.id))]
 

@@ -23,8 +23,20 @@ from sqlalchemy.engine import Connection, Engine
 from mapservice.errors import StorageError, tr
 from mapservice.geo.spatial_index import SiteIndex, SpatialIndex
 from mapservice.private_files import create_private
+from mapservice.storage import schema as t
 from mapservice.storage.sql import WRITE_OPTION, SqlRepository, storage_error
 
+#: Columns of the sites' R*Tree (migration 0016) beside its ``id``.
+RTREE_BOUNDS = ("min_lon", "max_lon", "min_lat", "max_lat")
+#: What SQLite stores have beside the declared tables: the R*Tree of the sites' points
+#: (migration 0016, kept by the triggers ``sites_rtree_insert|update|delete``) and the shadow
+#: tables SQLite keeps for it. The queries name only ``sites_rtree``.
+SQLITE_RTREE_TABLES = frozenset(
+    {"sites_rtree", "sites_rtree_node", "sites_rtree_rowid", "sites_rtree_parent"}
+)
+SQLITE_RTREE_TRIGGERS = frozenset(
+    f"sites_rtree_{write}" for write in ("insert", "update", "delete")
+)
 #: How long a connection waits for another one's write lock before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 10_000
 
@@ -125,6 +137,19 @@ def _watch(engine: Engine, file: Path) -> None:
 
 class SQLiteRepository(SqlRepository):
     backend = "sqlite"
+
+    def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> sa.ColumnElement[bool]:
+        # The R*Tree of migration 0016 gives candidates (its 32-bit bounds are rounded
+        # outwards); the exact test on the stored lon/lat then keeps those in the box.
+        min_lon, min_lat, max_lon, max_lat = bbox
+        rtree = sa.table("sites_rtree", sa.column("id"), *map(sa.column, RTREE_BOUNDS))
+        candidates = sa.select(rtree.c.id).where(
+            rtree.c.min_lon <= max_lon,
+            rtree.c.max_lon >= min_lon,
+            rtree.c.min_lat <= max_lat,
+            rtree.c.max_lat >= min_lat,
+        )
+        return t.sites.c.id.in_(candidates) & super()._bbox_clause(bbox)
 
     def site_index(self, points: Iterable[tuple[int, float, float]]) -> SpatialIndex:
         """The live index of placed sites: an rtree held by this process."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from mapservice.domain.model import Synergy, SynergyEvent, SynergyStatus, can_move
 from mapservice.errors import InvalidInput, NotFound, tr
@@ -111,6 +112,61 @@ class SynergyStore:
             query = query.offset(offset)
         with self._connect() as conn:
             return [synergy_of(r) for r in conn.execute(query)]
+
+    def _line_box_clause(
+        self, a: NamedFromClause, b: NamedFromClause, bbox: tuple[float, float, float, float]
+    ) -> sa.ColumnElement[bool]:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def synergy_heads(
+        self,
+        *,
+        status: SynergyStatus | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        or_unconsented: bool = False,
+    ) -> list[tuple[int, int, int, datetime | None]]:
+        """``(id, output_flow_id, input_flow_id, updated_at)`` of the synergies, by id: what a
+        layer selects on, without reading (and decoding) their figures and reasons.
+
+        With ``bbox``, those whose straight line between their sites may cross the box (in the
+        database: PostGIS exactly, SQLite by the line's envelope); with ``or_unconsented``
+        also those with an end whose member has not consented to be shown, wherever it is
+        (a reader who may not see it exactly sees it elsewhere: the caller tests that line).
+        """
+        c = t.synergies.c
+        query = _filtered(
+            sa.select(c.id, c.output_flow_id, c.input_flow_id, c.updated_at), status, None
+        )
+        if bbox is not None:
+            ends = []
+            for side, flow_id in (("out", c.output_flow_id), ("in", c.input_flow_id)):
+                flow, site = t.flows.alias(f"{side}_flow"), t.sites.alias(f"{side}_site")
+                member = t.members.alias(f"{side}_member")
+                query = (
+                    query.join(flow, flow.c.id == flow_id)
+                    .join(site, site.c.id == flow.c.site_id)
+                    .join(member, member.c.id == site.c.member_id)
+                )
+                ends.append((site, member))
+            (a, a_member), (b, b_member) = ends
+            placed = sa.and_(*(s.c.lon.isnot(None) & s.c.lat.isnot(None) for s in (a, b)))
+            clause = placed & self._line_box_clause(a, b, bbox)
+            if or_unconsented:
+                clause = clause | ~a_member.c.public_consent | ~b_member.c.public_consent
+            query = query.where(clause)
+        with self._connect() as conn:
+            return [tuple(r) for r in conn.execute(query.order_by(c.id))]  # type: ignore[misc]
+
+    def synergies_by_id(self, ids: Iterable[int]) -> list[Synergy]:
+        """The synergies of ``ids`` that exist, in the order given."""
+        wanted = list(ids)
+        found: dict[int, Synergy] = {}
+        with self._connect() as conn:
+            for start in range(0, len(wanted), 900):
+                chunk = wanted[start : start + 900]
+                rows = conn.execute(sa.select(t.synergies).where(t.synergies.c.id.in_(chunk)))
+                found.update((r.id, synergy_of(r)) for r in rows)
+        return [found[i] for i in wanted if i in found]
 
     def synergy_statuses(
         self, pairs: Iterable[tuple[int, int]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import (
     format_currency,
     get_decimal_symbol,
@@ -18,6 +18,7 @@ from babel.numbers import (
 )
 
 from mapservice.domain.model import FREQUENCY_LABELS, UNIT_LABELS, Frequency, Unit
+from mapservice.domain.moments import in_quebec
 
 #: Languages of the UI, by the code used in URLs, with their Babel locale.
 LOCALES = {"fr": "fr_CA", "en": "en_CA"}
@@ -111,4 +112,19 @@ def money(cad: float | None, lang: str = "fr") -> str:
 
 
 def day(value: date | datetime | None, lang: str = "fr") -> str:
-    return UNKNOWN if value is None else format_date(value, "long", locale=_locale(lang))
+    """The long date; a stored time gives its day in Québec (not in UTC)."""
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, datetime):
+        value = in_quebec(value)
+    return format_date(value, "long", locale=_locale(lang))
+
+
+def when(value: datetime | None, lang: str = "fr") -> str:
+    """A stored time as Québec reads it: ``7 décembre 2026, 10 h 29`` (fr),
+    ``December 7, 2026, 10:29 AM`` (en)."""
+    if value is None:
+        return UNKNOWN
+    local = in_quebec(value)
+    text = format_date(local, "long", locale=_locale(lang))
+    return f"{text}, {format_time(local, 'short', locale=_locale(lang))}"

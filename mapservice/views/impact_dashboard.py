@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from mapservice.domain.moments import in_quebec
 from mapservice.errors import InvalidInput, tr
 from mapservice.matching.impact_report import impact_report
 from mapservice.materials.impact import avoided_factor
@@ -149,7 +150,7 @@ def impact(
     report = impact_report(services, start=start, end=end, park=park)
     rows: list[dict[str, Any]] = report["synergies"]
     tax = services.taxonomy
-    by_month = _groups(rows, lambda r: r["realised_at"][:7])
+    by_month = _groups(rows, _quebec_month)
     months = sorted(k for k in by_month if k)
     filled = tuple(
         by_month.get(m) or Group(m, None, 0, 0.0, 0.0, 0.0)
@@ -186,3 +187,8 @@ def impact(
         avoided_factors=tuple(avoided.values()),
         empty_return=services.transport_model.empty_return,
     )
+
+
+def _quebec_month(row: dict[str, Any]) -> str:
+    """``AAAA-MM`` of a row's realisation, on the region's calendar (the report's months)."""
+    return in_quebec(datetime.fromisoformat(row["realised_at"])).strftime("%Y-%m")

@@ -74,18 +74,34 @@ class FilterChoices:
         return frozenset(m.mrc for m in self.municipalities.values() if m.mrc)
 
 
-PARAMETERS = tuple(f.name for f in fields(MapFilter))
+#: The filters' names in the APIs (``/ogcapi``, ``/export``): where the layers have a property
+#: of the filter's old name (``park`` and ``municipality`` are names, ``category`` a code matched
+#: exactly), the filter is named for the id it takes. The map's links keep the old names, which
+#: every reader of a filter still accepts, except the OGC API where they are the properties.
+API_NAMES = {"park": "park_id", "municipality": "municipality_id", "category": "category_id"}
+#: The names of the filters in the APIs, in the order of :class:`MapFilter`.
+API_PARAMETERS = tuple(API_NAMES.get(f.name, f.name) for f in fields(MapFilter))
+#: Every name a filter is read from: the old names and the APIs' ones.
+PARAMETERS = (*(f.name for f in fields(MapFilter)), *API_NAMES.values())
 
 
-def parse_filter(args: Mapping[str, str], choices: FilterChoices) -> MapFilter:
+def parse_filter(
+    args: Mapping[str, str], choices: FilterChoices, *, legacy: bool = True
+) -> MapFilter:
     """Read a filter from query parameters; raise :class:`InvalidInput` naming the parameter.
 
-    Unknown parameters are left to the caller (a page also takes ``lang``, a view ``zoom``…).
-    Empty values mean "all", as an HTML form sends them.
+    Each filter is read from its API name (:data:`API_NAMES`), else, when ``legacy``, from its
+    old name (``park=…`` links and saved views keep working). Unknown parameters are left to
+    the caller (a page also takes ``lang``, a view ``zoom``…). Empty values mean "all", as an
+    HTML form sends them.
     """
 
-    def value(name: str) -> str | None:
+    def value(field_name: str) -> str | None:
+        name = API_NAMES.get(field_name, field_name)
         raw = args.get(name)
+        if raw is None and legacy and name != field_name:
+            name = field_name
+            raw = args.get(name)
         if raw is None:
             return None
         raw = raw.strip()
@@ -99,11 +115,13 @@ def parse_filter(args: Mapping[str, str], choices: FilterChoices) -> MapFilter:
                 ),
                 field=name,
             )
+        used[field_name] = name
         return raw or None
 
+    used: dict[str, str] = {}
     park = value("park")
     if park is not None and park not in choices.parks:
-        raise InvalidInput(tr("Parc inconnu : {park!r}.", park=park), field="park")
+        raise InvalidInput(tr("Parc inconnu : {park!r}.", park=park), field=used["park"])
     municipality = value("municipality")
     if municipality is not None and municipality not in choices.municipalities:
         raise InvalidInput(
@@ -112,7 +130,7 @@ def parse_filter(args: Mapping[str, str], choices: FilterChoices) -> MapFilter:
                 "identifiant du répertoire, p. ex. « alma »).",
                 municipality=municipality,
             ),
-            field="municipality",
+            field=used["municipality"],
         )
     mrc = value("mrc")
     if mrc is not None and mrc not in choices.mrcs:
@@ -138,7 +156,7 @@ def parse_filter(args: Mapping[str, str], choices: FilterChoices) -> MapFilter:
     if category is not None and choices.taxonomy.get(category) is None:
         raise InvalidInput(
             tr("Catégorie de matière inconnue : {category!r}.", category=category),
-            field="category",
+            field=used["category"],
             suggestions=[c.code for c in choices.taxonomy.suggest(category)],
         )
     direction_text = value("direction")

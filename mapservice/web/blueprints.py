@@ -27,6 +27,8 @@ def register(app: Flask) -> None:
         matching_runs,
         navigation,
         ogcapi,
+        ogcapi_feature_schema,
+        ogcapi_headers,
         ogcapi_schemas,
         openapi,
         pages,
@@ -65,8 +67,9 @@ def register(app: Flask) -> None:
     assert registry_history.bp is registry_import.bp is registry_pages.bp
     assert park_outline_pages.bp is registry_pages.bp
     app.register_blueprint(registry_pages.bp)
-    assert ogcapi_schemas.bp is ogcapi.bp  # its routes are the OGC API's
+    assert ogcapi_schemas.bp is ogcapi_feature_schema.bp is ogcapi.bp  # the OGC API's routes
     app.register_blueprint(ogcapi.bp)
+    ogcapi_headers.init_app(app)  # Vary; /ogcapi paths answer with a trailing slash too
     error_pages.init_app(app)
     compression.init_app(app)
     etags.init_app(app)  # after: runs before compression, on the plain body

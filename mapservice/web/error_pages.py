@@ -24,6 +24,17 @@ from mapservice.web.machine_routes import MACHINE_PREFIXES
 
 log = logging.getLogger("mapservice.web")
 _INTERNAL = "Erreur interne. L'incident a été journalisé."
+#: The OGC API exception's ``code`` of each status (``/ogcapi`` errors carry it).
+OGC_CODES = {
+    400: "InvalidParameterValue",
+    401: "NotAuthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    413: "RequestTooLarge",
+    429: "TooManyRequests",
+}
 
 
 def _wants_json() -> bool:
@@ -44,6 +55,11 @@ def respond(status: int, payload: dict) -> tuple[Response | str, int]:
             "instance": request.path,
             **payload,
         }
+        if request.path.startswith("/ogcapi"):
+            # The OGC API exception's code (our own stays in `error`) and description.
+            fallback = "ServerError" if status >= 500 else "InvalidRequest"
+            problem["code"] = OGC_CODES.get(status, fallback)
+            problem.setdefault("description", problem["detail"])
         response = jsonify(problem)
         response.mimetype = "application/problem+json"
         return response, status

@@ -114,7 +114,10 @@ def _refuse(who: Principal) -> Any:
         raise Forbidden(_("Votre rôle ne donne pas accès à cette page."))
     if request.path.startswith(MACHINE_PREFIXES):
         raise NotSignedIn(
-            _("Connexion requise : envoyez votre jeton personnel (Authorization: Bearer …).")
+            _(
+                "Connexion requise : envoyez votre jeton personnel (Authorization: Bearer …, "
+                "ou authentification de base avec le jeton comme mot de passe)."
+            )
         )
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.login") + "?next=" + quote(target, safe="/"))

@@ -89,6 +89,7 @@ FILTERS = {
         "minutes",
         "money",
         "day",
+        "when",
         "unit_label",
         "frequency_label",
         "tonnes_co2e",
@@ -100,6 +101,7 @@ km = FILTERS["km"]
 minutes = FILTERS["minutes"]
 money = FILTERS["money"]
 day = FILTERS["day"]
+when = FILTERS["when"]
 unit_label = FILTERS["unit_label"]
 frequency_label = FILTERS["frequency_label"]
 tonnes_co2e = FILTERS["tonnes_co2e"]

@@ -2,7 +2,7 @@
 
 The four layers of :mod:`mapservice.exports.layers` are the collections; items are read through
 :func:`mapservice.exports.jobs.cached_features` with the same filters as the map and the exports
-(plus ``datetime`` on synergies and equality filters on the queryable properties), then paged
+(plus ``datetime`` on synergies and equality filters on each collection's properties), then paged
 with ``limit``/``offset`` and ``next``/``prev`` links, so GDAL's OAPIF driver and QGIS open them
 as they are. Features come in CRS84 unless ``crs`` asks for one of
 :data:`mapservice.geo.crs.OFFERED`.
@@ -22,8 +22,9 @@ from flask import Blueprint, Response, request
 
 from mapservice.domain.access import Scope
 from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.exports.extents import spatial_extent, time_extent
 from mapservice.exports.fields import LAYERS
-from mapservice.exports.jobs import TIMED, LayerQuery, cached_features, spatial_extent, time_extent
+from mapservice.exports.jobs import TIMED, LayerQuery, cached_features, layer_item, layer_page
 from mapservice.geo import crs
 from mapservice.web import services
 from mapservice.web.error_pages import respond
@@ -39,13 +40,8 @@ from mapservice.web.ogcapi_answers import (
     url,
     with_crs,
 )
-from mapservice.web.ogcapi_params import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    integer_param,
-    items_query,
-    property_filters,
-)
+from mapservice.web.ogcapi_headers import items_headers
+from mapservice.web.ogcapi_params import DEFAULT_LIMIT, MAX_LIMIT, integer_param, items_query
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -59,6 +55,8 @@ CONFORMANCE = [
     ),
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
+#: What the items links say of paging (``limit``): the default page and the largest.
+PAGING = f"{DEFAULT_LIMIT} objets par page par défaut, {MAX_LIMIT} au plus (limit)"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 DESCRIPTIONS = {
     "parks": "Les parcs industriels de la région : contour quand il est connu, sinon le centre.",
@@ -129,14 +127,20 @@ def _collection(layer_id: str) -> dict:
             {
                 "rel": "items",
                 "type": GEOJSON,
-                "title": f"{layer.title_fr} (GeoJSON)",
+                "title": f"{layer.title_fr} (GeoJSON, {PAGING})",
                 "href": url(items, collection_id=layer_id, f="json"),
             },
             {
                 "rel": "items",
                 "type": HTML,
-                "title": f"{layer.title_fr} (HTML)",
+                "title": f"{layer.title_fr} (HTML, {PAGING})",
                 "href": url(items, collection_id=layer_id, f="html"),
+            },
+            {  # the whole GeoJSON Feature, as GDAL's OAPIF driver reads field types
+                "rel": "describedBy",
+                "type": SCHEMA,
+                "title": "Schéma des objets GeoJSON (GDAL)",
+                "href": url("ogcapi.feature_schema", collection_id=layer_id),
             },
             {
                 "rel": "describedby",
@@ -231,24 +235,20 @@ def _page(limit: int, offset: int) -> list[tuple[str, int]]:
 def items(collection_id: str) -> Response | str:
     layer_id = layer_of(collection_id)
     query = items_query(layer_id)
-    wanted = property_filters(layer_id)
     target = crs.parse_crs(request.args.get("crs"))
     fmt = answer_format()
     limit = min(integer_param("limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = integer_param("offset", 0, 0)
-    matched = cached_features(services(), layer_id, query, scope())
-    if wanted:
-        matched = [
-            f for f in matched if all(f["properties"].get(k) == v for k, v in wanted.items())
-        ]
-    page = [crs.reproject(f, target) for f in matched[offset : offset + limit]]
+    # Only this page's features are written (the whole layer when property filters ask).
+    count, found = layer_page(services(), layer_id, query, scope(), offset, limit)
+    page = [crs.reproject(f, target) for f in found]
     endpoint, values = "ogcapi.items", {"collection_id": layer_id}
     links = self_links(endpoint, fmt, GEOJSON, **values)
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "limit")]
     if "f" not in request.args:
         kept.append(("f", "html" if fmt == "html" else "json"))
     mimetype = HTML if fmt == "html" else GEOJSON
-    if offset + limit < len(matched):
+    if offset + limit < count:
         links.append(
             {
                 "rel": "next",
@@ -259,7 +259,9 @@ def items(collection_id: str) -> Response | str:
                 ),
             }
         )
-    if offset > 0:
+    if offset > 0 and count > 0:
+        # Past the end, prev is the last page that has features, not another empty one.
+        last = ((count - 1) // limit) * limit
         links.append(
             {
                 "rel": "prev",
@@ -267,7 +269,7 @@ def items(collection_id: str) -> Response | str:
                 "title": "Page précédente",
                 "href": url(
                     endpoint,
-                    [*kept, ("limit", limit), ("offset", max(0, offset - limit))],
+                    [*kept, ("limit", limit), ("offset", min(max(0, offset - limit), last))],
                     **values,
                 ),
             }
@@ -283,23 +285,22 @@ def items(collection_id: str) -> Response | str:
     doc = {
         "type": "FeatureCollection",
         "features": page,
-        "numberMatched": len(matched),
+        "numberMatched": count,
         "numberReturned": len(page),
         "timeStamp": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "links": links,
     }
-    return with_crs(
-        answer(
-            doc,
-            fmt,
-            GEOJSON,
-            layer=LAYERS[layer_id],
-            scope=scope(),
-            title=LAYERS[layer_id].title_fr,
-            offset=offset,
-        ),
-        target,
+    page_answer = answer(
+        doc,
+        fmt,
+        GEOJSON,
+        layer=LAYERS[layer_id],
+        scope=scope(),
+        title=LAYERS[layer_id].title_fr,
+        offset=offset,
     )
+    # A stable ETag (not the body's, which holds timeStamp) and the links as a Link header.
+    return items_headers(with_crs(page_answer, target), links, layer_id, scope())
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
@@ -316,14 +317,8 @@ def item(collection_id: str, feature_id: str) -> Response | str:
         )
     target = crs.parse_crs(request.args.get("crs"))
     fmt = answer_format()
-    found = next(
-        (
-            f
-            for f in cached_features(services(), layer_id, LayerQuery(), scope())
-            if str(f["id"]) == feature_id
-        ),
-        None,
-    )
+    # The layer's selection is kept between requests: one feature is written, not the layer.
+    found = layer_item(services(), layer_id, scope(), feature_id)
     if found is None:
         raise NotFound(
             tr(

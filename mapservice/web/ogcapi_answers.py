@@ -63,6 +63,17 @@ def answer(payload: dict, fmt: str, mimetype: str = JSON, **page: Any) -> Respon
     return json_response(payload, mimetype)
 
 
+def answer_document(doc: dict, mimetype: str, endpoint: str, **path: Any) -> Response | str:
+    """A document that is JSON for programs (a schema, the OpenAPI document) as ``mimetype``,
+    or, with ``f=html`` or a browser's Accept, a page listing what it describes."""
+    fmt = answer_format()
+    if fmt == "html":
+        page = {**doc, "links": self_links(endpoint, fmt, mimetype, **path)}
+        title = doc.get("title") or doc.get("info", {}).get("title")
+        return render_template("ogcapi_page.html", doc=page, title=title)
+    return json_response(doc, mimetype)
+
+
 def with_crs(response: Response | str, target: crs.Offered) -> Response | str:
     if isinstance(response, Response):
         response.headers["Content-Crs"] = f"<{target.uri}>"

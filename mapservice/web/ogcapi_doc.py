@@ -11,27 +11,14 @@ from typing import Any
 
 from mapservice.exports.fields import LAYERS, Field
 from mapservice.geo import crs
-from mapservice.views.map_filters import PARAMETERS
+from mapservice.web.ogcapi_doc_items import items_parameters, param
 
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
 SCHEMA = "application/schema+json"
-_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean", "number": "number"}
+OAS = "application/vnd.oai.openapi+json;version=3.0"
 
 
-def _param(
-    name: str,
-    description: str,
-    schema: dict[str, Any],
-    where: str = "query",
-    required: bool = False,
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": required or where == "path",
-        "description": description,
-        "schema": schema,
-    }
+_param = param
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -140,6 +127,7 @@ def _schemas() -> dict[str, Any]:
                 "links": links,
             },
         },
+        "Api": {"type": "object", "required": ["openapi", "paths"]},
         "JsonSchema": {
             "type": "object",
             "required": ["type", "properties"],
@@ -162,8 +150,16 @@ def _schemas() -> dict[str, Any]:
 
 
 def document(
-    server: str, queryables: Mapping[str, list[Field]], *, max_limit: int, default_limit: int
+    server: str,
+    queryables: Mapping[str, list[Field]],
+    map_filters: Mapping[str, list[str]],
+    *,
+    timed: frozenset[str],
+    max_limit: int,
+    default_limit: int,
 ) -> dict[str, Any]:
+    """The document; ``queryables`` and ``map_filters`` give each collection's filters (its
+    own path lists them, the generic one only what every collection takes alike)."""
     f = _param("f", "Format de la réponse", {"type": "string", "enum": ["json", "html"]})
     lang = _param("lang", "Langue des pages HTML", {"type": "string", "enum": ["fr", "en"]})
     cid = _param(
@@ -177,60 +173,15 @@ def document(
         "Système de coordonnées des géométries (Part 2)",
         {"type": "string", "format": "uri", "enum": crs.URIS},
     )
-    filters = [
-        _param(name, f"Filtre de la carte : {name}", {"type": "string"})
-        for name in (*PARAMETERS, "status")
-    ]
-    by_name: dict[str, Field] = {}
-    for fields in queryables.values():
-        for field in fields:
-            by_name.setdefault(field.name, field)
-    properties = [
-        _param(
-            name,
-            f"Égal à cette valeur : {field.label_fr} (collections : "
-            + ", ".join(k for k, v in queryables.items() if field in v)
-            + ")",
-            {"type": _TYPES[field.type]},
-        )
-        for name, field in sorted(by_name.items())
-    ]
-    item_params = [
-        cid,
-        _param(
-            "limit",
-            "Nombre maximal d'objets par page",
-            {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
-        ),
-        _param(
-            "offset", "Nombre d'objets à sauter", {"type": "integer", "minimum": 0, "default": 0}
-        ),
-        {
-            **_param(
-                "bbox",
-                "min x, min y, max x, max y (CRS84, ou bbox-crs)",
-                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
-            ),
-            "style": "form",
-            "explode": False,
-        },
-        _param(
-            "bbox-crs",
-            "Système de coordonnées de bbox (Part 2)",
-            {"type": "string", "format": "uri", "enum": crs.URIS},
-        ),
-        _param(
-            "datetime",
-            "Instant ou intervalle RFC 3339 (synergies : date de la dernière "
-            "mise à jour), ex. 2026-01-01/.. ",
-            {"type": "string"},
-        ),
-        crs_param,
-        *filters,
-        *properties,
-        f,
-        lang,
-    ]
+    generic, own = items_parameters(
+        queryables,
+        map_filters,
+        [crs_param],
+        timed=timed,
+        max_limit=max_limit,
+        default_limit=default_limit,
+    )
+    item_params = [cid, *generic, f, lang]
     crs_header = {
         "Content-Crs": {
             "description": "Système de coordonnées des géométries",
@@ -296,6 +247,20 @@ def document(
                     "responses": items_ok,
                 }
             },
+            **{
+                f"/collections/{layer_id}/items": {
+                    "get": {
+                        "summary": f"Objets de la collection {layer_id}",
+                        "description": "Les paramètres que prend cette collection : ses "
+                        "propriétés (égalité exacte, comme la valeur est écrite) et les filtres "
+                        "de la carte qui n'en sont pas.",
+                        "operationId": f"items_{layer_id}",
+                        "parameters": [*own[layer_id], f, lang],
+                        "responses": items_ok,
+                    }
+                }
+                for layer_id in LAYERS
+            },
             "/collections/{collectionId}/items/{featureId}": {
                 "get": {
                     "summary": "Un objet",
@@ -314,9 +279,19 @@ def document(
                 "get": {
                     "summary": "Schéma des objets (JSON Schema)",
                     "operationId": "schema",
-                    "parameters": [cid],
+                    "parameters": [cid, f, lang],
                     "responses": _responses(
-                        "Schéma", "JsonSchema", SCHEMA, errors=("401", "403", "404")
+                        "Schéma", "JsonSchema", SCHEMA, HTML, errors=("400", "401", "403", "404")
+                    ),
+                }
+            },
+            "/collections/{collectionId}/feature-schema": {
+                "get": {
+                    "summary": "Schéma de l'objet GeoJSON entier (celui que lit GDAL)",
+                    "operationId": "featureSchema",
+                    "parameters": [cid, f, lang],
+                    "responses": _responses(
+                        "Schéma", "JsonSchema", SCHEMA, HTML, errors=("400", "401", "403", "404")
                     ),
                 }
             },
@@ -324,9 +299,13 @@ def document(
                 "get": {
                     "summary": "Propriétés filtrables",
                     "operationId": "queryables",
-                    "parameters": [cid],
+                    "parameters": [cid, f, lang],
                     "responses": _responses(
-                        "Propriétés", "JsonSchema", SCHEMA, errors=("401", "403", "404")
+                        "Propriétés",
+                        "JsonSchema",
+                        SCHEMA,
+                        HTML,
+                        errors=("400", "401", "403", "404"),
                     ),
                 }
             },
@@ -334,7 +313,10 @@ def document(
                 "get": {
                     "summary": "Ce document",
                     "operationId": "api",
-                    "responses": {"200": {"description": "OpenAPI 3.0"}},
+                    "parameters": [f, lang],
+                    "responses": _responses(
+                        "OpenAPI 3.0, ou une page qui le résume", "Api", OAS, HTML
+                    ),
                 }
             },
         },

@@ -1,41 +1,56 @@
-"""The query parameters of ``/ogcapi`` items: paging, bbox, bbox-crs, datetime, property filters."""
+"""The query parameters of ``/ogcapi`` items: paging, bbox, bbox-crs, datetime, filters.
+
+Each collection takes its properties as equality filters (its queryables, see
+:mod:`mapservice.exports.property_filters`) and the map's filters by their API names where they
+are not one of its properties (``park_id`` on the synergies keeps those with both ends in the
+park; on the sites it is the property, the same thing). ``datetime`` is for the synergies only.
+Anything else answers 400 naming the parameter and listing what the collection accepts.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from flask import request
 
 from mapservice.errors import InvalidInput, tr
-from mapservice.exports.fields import LAYERS, Field
-from mapservice.exports.jobs import (
-    EXTRA,
-    TIMED,
-    LayerQuery,
-    parse_bbox,
-    parse_datetime,
-    parse_query,
-)
+from mapservice.exports.extents import parse_datetime
+from mapservice.exports.fields import Field
+from mapservice.exports.jobs import TIMED, LayerQuery, parse_bbox
+from mapservice.exports.property_filters import parse_property_filter
+from mapservice.exports.property_filters import queryables as layer_queryables
 from mapservice.geo import crs
-from mapservice.views.map_filters import PARAMETERS
+from mapservice.geo.boxes import horizontal
+from mapservice.views.map_filters import API_PARAMETERS, parse_filter
+from mapservice.views.map_view import filter_choices
 from mapservice.web import services
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10000
-#: Query parameters of ``/items`` besides the queryable properties; anything else is a 400.
-ITEM_PARAMETERS = frozenset(
-    {"limit", "offset", "f", "lang", "datetime", "crs", "bbox-crs", *PARAMETERS, *EXTRA}
-)
-#: Filters by property value (Part 1 "parameters for filtering on feature properties"): the
-#: simple, non-confidential properties whose names are not already a map filter.
-QUERYABLE_TYPES = ("string", "integer", "boolean")
+#: Query parameters of every collection's ``/items``, beside its filters.
+COMMON_PARAMETERS = ("limit", "offset", "f", "lang", "crs", "bbox", "bbox-crs")
 
 
 def queryables(layer_id: str) -> list[Field]:
+    """The collection's properties ``name=value`` filters on by equality (its queryables)."""
+    return layer_queryables(layer_id)
+
+
+def map_filters(layer_id: str) -> list[str]:
+    """The map's filters a collection also takes, by their API names (``park_id``,
+    ``municipality_id``, ``category_id``, ``q``…): those that are not one of its properties,
+    which filter by equality instead."""
+    own = {f.name for f in queryables(layer_id)}
+    return [name for name in API_PARAMETERS if name not in own]
+
+
+def item_parameters(layer_id: str) -> list[str]:
+    """Every query parameter the collection's ``/items`` accepts."""
+    timed = ["datetime"] if layer_id in TIMED else []
     return [
-        f
-        for f in LAYERS[layer_id].fields
-        if f.type in QUERYABLE_TYPES and not f.confidential and f.name not in ITEM_PARAMETERS
+        *COMMON_PARAMETERS,
+        *timed,
+        *map_filters(layer_id),
+        *(f.name for f in queryables(layer_id)),
     ]
 
 
@@ -60,67 +75,8 @@ def integer_param(name: str, default: int, minimum: int) -> int:
     return value
 
 
-def property_filters(layer_id: str) -> dict[str, Any]:
-    """``name=value`` pairs on queryable properties, each value read as its property's type."""
-    wanted: dict[str, Any] = {}
-    for f in queryables(layer_id):
-        raw = request.args.get(f.name)
-        if raw is None:
-            continue
-        if f.type == "integer":
-            try:
-                wanted[f.name] = int(raw)
-            except ValueError:
-                raise InvalidInput(
-                    tr(
-                        "Paramètre {f} invalide : {raw!r} (attendu : un entier).",
-                        f=f.name,
-                        raw=raw[:40],
-                    ),
-                    field=f.name,
-                ) from None
-        elif f.type == "boolean":
-            if raw not in ("true", "false"):
-                raise InvalidInput(
-                    tr(
-                        "Paramètre {f} invalide : {raw!r} (attendu : true ou false).",
-                        f=f.name,
-                        raw=raw[:40],
-                    ),
-                    field=f.name,
-                )
-            wanted[f.name] = raw == "true"
-        else:
-            wanted[f.name] = raw
-    return wanted
-
-
 def items_query(layer_id: str) -> LayerQuery:
-    allowed = ITEM_PARAMETERS | {f.name for f in queryables(layer_id)}
-    unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        raise InvalidInput(
-            tr(
-                "Paramètre inconnu : {unknown} (acceptés : {allowed}).",
-                unknown=", ".join(unknown),
-                allowed=", ".join(sorted(allowed)),
-            ),
-            field=unknown[0],
-        )
-    args = {k: v for k, v in request.args.items() if k != "bbox"}
-    query = parse_query(services(), args)
-    bbox_crs = crs.parse_crs(request.args.get("bbox-crs"), field="bbox-crs")
-    raw_bbox = request.args.get("bbox")
-    if raw_bbox:
-        if bbox_crs.uri == crs.CRS84:
-            bbox = parse_bbox(raw_bbox)
-        else:
-            bbox = crs.bbox_to_crs84(_numbers("bbox", raw_bbox, 4), bbox_crs)
-        query = replace(query, bbox=bbox)
-    elif "bbox-crs" in request.args:
-        raise InvalidInput(tr("bbox-crs sans bbox."), field="bbox-crs")
-    window = parse_datetime(request.args.get("datetime"))
-    if window is not None and layer_id not in TIMED:
+    if "datetime" in request.args and layer_id not in TIMED:
         raise InvalidInput(
             tr(
                 "datetime ne s'applique pas à la collection {layer_id} (seulement à : {allowed}).",
@@ -129,28 +85,57 @@ def items_query(layer_id: str) -> LayerQuery:
             ),
             field="datetime",
         )
-    return replace(query, datetime=window)
+    allowed = item_parameters(layer_id)
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            tr(
+                "Paramètre inconnu : {unknown} (acceptés : {allowed}).",
+                unknown=", ".join(unknown),
+                allowed=", ".join(allowed),
+            ),
+            field=unknown[0],
+        )
+    shown = set(map_filters(layer_id))
+    view = parse_filter(
+        {k: v for k, v in request.args.items() if k in shown},
+        filter_choices(services()),
+        legacy=False,
+    )
+    query = LayerQuery(filter=view, properties=parse_property_filter(layer_id, request.args))
+    bbox_crs = crs.parse_crs(request.args.get("bbox-crs"), field="bbox-crs")
+    raw_bbox = request.args.get("bbox")
+    if raw_bbox:
+        if bbox_crs.uri == crs.CRS84:
+            bbox = parse_bbox(raw_bbox)
+        else:
+            bbox = crs.bbox_to_crs84(_numbers("bbox", raw_bbox), bbox_crs)
+        query = replace(query, bbox=bbox)
+    elif "bbox-crs" in request.args:
+        raise InvalidInput(tr("bbox-crs sans bbox."), field="bbox-crs")
+    return replace(query, datetime=parse_datetime(request.args.get("datetime")))
 
 
-def _numbers(name: str, raw: str, count: int) -> tuple[float, float, float, float]:
+def _numbers(name: str, raw: str) -> tuple[float, float, float, float]:
+    """A box in ``bbox-crs``: 4 numbers, or 6 with heights (ignored: the data is 2D)."""
     try:
         values = [float(p) for p in raw.split(",")]
     except ValueError:
         values = []
+    values = horizontal(values) if len(values) in (4, 6) else []
     if (
-        len(values) != count
+        len(values) != 4
         or not all(abs(v) < 1e8 for v in values)
         or values[0] > values[2]
         or values[1] > values[3]
     ):
         raise InvalidInput(
             tr(
-                "Paramètre {name} invalide : {raw!r} (attendu : {count} "
-                "nombres, les minimums avant les maximums, dans l'ordre des axes "
+                "Paramètre {name} invalide : {raw!r} (attendu : 4 nombres, ou 6 avec les "
+                "hauteurs, les minimums avant les maximums, dans l'ordre des axes "
                 "du système bbox-crs).",
                 name=name,
                 raw=raw[:80],
-                count=count,
             ),
             field=name,
         )

@@ -12,10 +12,12 @@ from typing import Any
 from flask import Response
 
 from mapservice.exports.fields import LAYERS, Field
+from mapservice.exports.jobs import TIMED
 from mapservice.web import ogcapi_doc
 from mapservice.web.ogcapi import bp, layer_of, scope
-from mapservice.web.ogcapi_answers import SCHEMA, json_response, url
-from mapservice.web.ogcapi_params import DEFAULT_LIMIT, MAX_LIMIT, queryables
+from mapservice.web.ogcapi_answers import SCHEMA, answer_document, url
+from mapservice.web.ogcapi_params import DEFAULT_LIMIT, MAX_LIMIT, map_filters, queryables
+from mapservice.web.ogcapi_security import secured
 
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
 #: Part 5 geometry formats: parks are outlines where known, else their centre.
@@ -34,14 +36,15 @@ def _property_schema(f: Field) -> dict[str, Any]:
         "description": f.label_en,
         "type": [_JSON_TYPES[f.type], "null"],
     }
+    if f.format is not None:
+        schema["format"] = f.format
     if f.name == "updated_at":
-        schema["format"] = "date-time"
         schema["x-ogc-role"] = "primary-instant"
     return schema
 
 
 @bp.get("/collections/<collection_id>/schema")
-def schema(collection_id: str) -> Response:
+def schema(collection_id: str) -> Response | str:
     """The collection's features as JSON Schema (Part 5 style): what each property holds."""
     layer_id = layer_of(collection_id)
     layer = LAYERS[layer_id]
@@ -56,12 +59,13 @@ def schema(collection_id: str) -> Response:
             **{f.name: _property_schema(f) for f in fields},
         },
     }
-    return json_response(doc, SCHEMA)
+    return answer_document(doc, SCHEMA, "ogcapi.schema", collection_id=layer_id)
 
 
 @bp.get("/collections/<collection_id>/queryables")
-def queryables_of(collection_id: str) -> Response:
-    """The properties ``/items`` filters on by ``name=value`` (see :func:`queryables`)."""
+def queryables_of(collection_id: str) -> Response | str:
+    """The properties the collection's ``/items`` filters on by ``name=value``, exactly as the
+    value is written (see :func:`queryables`); the document lists the same for its path."""
     layer_id = layer_of(collection_id)
     doc = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -73,16 +77,19 @@ def queryables_of(collection_id: str) -> Response:
         },
         "additionalProperties": False,
     }
-    return json_response(doc, SCHEMA)
+    return answer_document(doc, SCHEMA, "ogcapi.queryables_of", collection_id=layer_id)
 
 
 @bp.get("/api")
-def openapi() -> Response:
+def openapi() -> Response | str:
     """The OpenAPI 3.0 description of these paths (``service-desc`` of the landing page)."""
     doc = ogcapi_doc.document(
         url("ogcapi.landing"),
         {k: queryables(k) for k in LAYERS},
+        {k: map_filters(k) for k in LAYERS},
+        timed=TIMED,
         max_limit=MAX_LIMIT,
         default_limit=DEFAULT_LIMIT,
     )
-    return json_response(doc, "application/vnd.oai.openapi+json;version=3.0")
+    secured(doc)  # Basic and Bearer on the operations that need a token
+    return answer_document(doc, "application/vnd.oai.openapi+json;version=3.0", "ogcapi.openapi")

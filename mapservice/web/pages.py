@@ -73,6 +73,9 @@ def region_page_context(
         "site_url_pattern": site_url_pattern(),
         "export_geojson": link("exports.layer", {"layer": "sites", "fmt": "geojson"}, export_query),
         "export_csv": link("exports.layer", {"layer": "sites", "fmt": "csv"}, export_query),
+        "export_excel": link(
+            "exports.layer", {"layer": "sites", "fmt": "csv"}, {**export_query, "csv": "excel"}
+        ),
         "export_routes": link("exports.layer", {"layer": "routes", "fmt": "geojson"}, export_query),
         "query": query,
         "layers": layers,

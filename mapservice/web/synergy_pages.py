@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from mapservice.domain.model import SynergyStatus
+from mapservice.domain.moments import in_quebec
 from mapservice.errors import InvalidInput
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
@@ -134,9 +135,10 @@ def _said_once() -> dict[str, Any]:
         return reasons[reason]
 
     def on(at: datetime) -> str:
-        if at.date() not in days:
-            days[at.date()] = formatted_day(at)
-        return days[at.date()]
+        local = in_quebec(at).date()
+        if local not in days:
+            days[local] = formatted_day(at)
+        return days[local]
 
     return {"said": said, "on": on}
 

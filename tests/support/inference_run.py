@@ -98,6 +98,30 @@ def search_oracle(
     return hits
 
 
+def property_oracle(
+    client: Any, role: str, truth: Truth, targets: set[int], limit: int = 10
+) -> dict[str, int]:
+    """Filter the OGC API on hidden values: a hidden member's name (sites and flows) and a
+    confidential quantity (flows). A hit is an answer that holds the hidden site or flow: the
+    filter matched a value the reader is not shown."""
+    names = [(i, truth.sites[i].member_name) for i in sorted(targets) if truth.sites[i].member_name]
+    quantities = sorted(truth.secret_quantities().items())
+    probes = names[:limit] + [(i, q) for i, q in quantities[:limit]]
+    hits = {"ogcapi": 0, "probes": len(probes)}
+    if role not in OGC_ROLES:
+        return hits
+    for site_id, name in names[:limit]:
+        found, _ = ogc_features(client, "sites", member=str(name))
+        flows, _ = ogc_features(client, "flows", member=str(name))
+        hits["ogcapi"] += site_id in {f["id"] for f in found} or site_id in {
+            f["properties"]["site_id"] for f in flows
+        }
+    for flow_id, quantity in quantities[:limit]:
+        found, _ = ogc_features(client, "flows", quantity=repr(float(quantity)))
+        hits["ogcapi"] += flow_id in {f["id"] for f in found}
+    return hits
+
+
 def findings(
     role: str, client: Any, svc: Services, own_parks: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
@@ -143,6 +167,7 @@ def findings(
         "median_error_m": _median_m({**by_distance, **by_ends}),
         "six_digit_codes": len(naics),
         "search": search_oracle(client, role, truth, svc, targets),
+        "properties": property_oracle(client, role, truth, targets),
     }
 
 
