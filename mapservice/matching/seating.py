@@ -42,9 +42,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from mapservice.errors import InvalidInput, tr
 from mapservice.matching.meetings import (
@@ -55,13 +53,12 @@ from mapservice.matching.meetings import (
     pair_key,
     synergy_reason,
 )
+from mapservice.matching.table_search import best_seating
 
 #: The most tables, and the most seats a table, a plan may have.
 MAX_TABLES = MAX_SEATS = 500
 #: Louvain seeds tried by default (``seed``, ``seed + 1``…); the best plan is kept.
 RESTARTS = 4
-#: A step must raise the objective by more than this to count (floating-point noise).
-_EPS = 1e-9
 
 #: A seating: the member ids at each table, table 1 first.
 Seating = Sequence[Sequence[int]]
@@ -115,6 +112,14 @@ def _value(value: PairValue | float) -> float:
     return value.value if isinstance(value, PairValue) else float(value)
 
 
+def _keyed(pair_values: PairValues) -> PairValues:
+    """``pair_values`` keyed by :func:`~mapservice.matching.meetings.pair_key` (smaller id
+    first), whatever order the caller wrote."""
+    if all(a <= b for a, b in pair_values):
+        return pair_values
+    return {pair_key(*k): v for k, v in pair_values.items()}
+
+
 def objective(seating: Seating, pair_values: PairValues) -> float:
     """Return the sum, over the tables, of the values of the pairs seated at the same table.
 
@@ -123,6 +128,7 @@ def objective(seating: Seating, pair_values: PairValues) -> float:
     >>> objective([[1, 2], [3]], {(1, 2): 0.75, (2, 3): 1.0})
     0.75
     """
+    pair_values = _keyed(pair_values)
     total = 0.0
     for members in seating:
         ids = sorted(members)
@@ -208,14 +214,7 @@ def plan_tables(
     check_room(n, tables, seats)
     cap = min(seats, math.ceil(n / tables)) if balance else min(seats, n)
     weights = _matrix(ids, pair_values)
-    best: np.ndarray | None = None
-    best_total = -math.inf
-    for r in range(max(1, restarts)):
-        found = _improve(weights, _fit(weights, tables, cap, seed + r), tables, cap)
-        total = _total(weights, found, tables)
-        if total > best_total + _EPS:
-            best, best_total = found, total
-    assert best is not None  # restarts >= 1
+    best = best_seating(weights, tables, cap, seed, max(1, restarts))
     seating = [tuple(ids[i] for i in np.flatnonzero(best == t)) for t in range(tables)]
     seating.sort(key=lambda ms: (-objective([ms], pair_values), -len(ms), ms))
     return plan_from_seating(participants, seating, pair_values, seats)
@@ -236,6 +235,7 @@ def plan_from_seating(
     by_id = check_participants(participants)
     check_room(len(by_id), max(1, len(seating)), seats)
     names = {m: p.name for m, p in by_id.items()}
+    pair_values = _keyed(pair_values)
     where: dict[int, int] = {}
     for number, members in enumerate(seating, start=1):
         if len(members) > seats:
@@ -337,68 +337,3 @@ def _matrix(ids: list[int], pair_values: PairValues) -> np.ndarray:
         if a != b and a in index and b in index:
             weights[index[a], index[b]] = weights[index[b], index[a]] = value
     return weights
-
-
-def _total(weights: np.ndarray, table_of: np.ndarray, tables: int) -> float:
-    onehot = np.eye(tables)[table_of]
-    return float(np.einsum("it,ij,jt->", onehot, weights, onehot) / 2)
-
-
-def _assign(affinity: np.ndarray, cap: int) -> np.ndarray:
-    """Seat each person (row) at a table (column) through ``cap`` slots a table, for the most
-    total affinity (scipy's ``linear_sum_assignment``)."""
-    slot_table = np.repeat(np.arange(affinity.shape[1]), cap)
-    rows, cols = linear_sum_assignment(-affinity[:, slot_table])
-    table_of = np.empty(affinity.shape[0], dtype=int)
-    table_of[rows] = slot_table[cols]
-    return table_of
-
-
-def _fit(weights: np.ndarray, tables: int, cap: int, seed: int) -> np.ndarray:
-    """Steps 1 and 2: Louvain communities, the richest ``tables`` of them seed the tables, and
-    the assignment fills the seats."""
-    n = len(weights)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    rows, cols = np.nonzero(np.triu(weights, 1) > 0)
-    graph.add_weighted_edges_from(
-        (int(i), int(j), float(weights[i, j])) for i, j in zip(rows, cols)
-    )
-    communities = [sorted(c) for c in nx.community.louvain_communities(graph, seed=seed)]
-    communities.sort(key=lambda c: (-weights[np.ix_(c, c)].sum(), -len(c), c))
-    member = np.zeros((n, tables))
-    for t, community in enumerate(communities[:tables]):
-        member[community, t] = 1.0
-    # A seed's own members count more than any value they could find elsewhere.
-    bonus = 1.0 + weights.sum(axis=1).max(initial=0.0)
-    return _assign(weights @ member + bonus * member, cap)
-
-
-def _improve(weights: np.ndarray, table_of: np.ndarray, tables: int, cap: int) -> np.ndarray:
-    """Step 3: reassign everyone at once, else the best move or swap, while the objective rises."""
-    n = len(weights)
-    total = _total(weights, table_of, tables)
-    for _ in range(50 * n * tables):  # a bound; each step gains, so it stops well before
-        gain = weights @ np.eye(tables)[table_of]  # gain[i, t]: i's value with table t
-        again = _assign(gain, cap)
-        new_total = _total(weights, again, tables)
-        if new_total > total + _EPS:
-            table_of, total = again, new_total
-            continue
-        here = gain[np.arange(n), table_of]
-        moves = gain - here[:, None]
-        moves[:, np.bincount(table_of, minlength=tables) >= cap] = -np.inf
-        swaps = gain[:, table_of] - here[:, None]
-        swaps = swaps + swaps.T - 2 * weights
-        swaps[table_of[:, None] == table_of[None, :]] = -np.inf
-        i, t = np.unravel_index(np.argmax(moves), moves.shape)
-        a, b = np.unravel_index(np.argmax(swaps), swaps.shape)
-        if max(moves[i, t], swaps[a, b]) <= _EPS:
-            break
-        table_of = table_of.copy()
-        if moves[i, t] >= swaps[a, b]:
-            table_of[i] = t
-        else:
-            table_of[a], table_of[b] = table_of[b], table_of[a]
-        total = _total(weights, table_of, tables)
-    return table_of

@@ -1,0 +1,97 @@
+"""The search behind :func:`mapservice.matching.seating.plan_tables`, on a matrix of pair values.
+
+Louvain communities (networkx) seed the tables, a linear assignment on seat slots (scipy) fits
+them to the seats, then reassignment, moves and swaps improve the seating while the objective
+rises; :mod:`mapservice.matching.seating` says why and holds the API. People are rows of
+``weights`` (symmetric, 0 on the diagonal); a seating is ``table_of``: each row's table.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+#: A step must raise the objective by more than this to count (floating-point noise).
+EPS = 1e-9
+
+
+def best_seating(
+    weights: np.ndarray, tables: int, cap: int, seed: int, restarts: int
+) -> np.ndarray:
+    """Return the best seating found from ``restarts`` Louvain seeds (``seed``, ``seed + 1``…):
+    each row's table, no table over ``cap`` people. The first best wins a tie."""
+    best = _improve(weights, _fit(weights, tables, cap, seed), tables, cap)
+    best_total = total_value(weights, best, tables)
+    for r in range(1, restarts):
+        found = _improve(weights, _fit(weights, tables, cap, seed + r), tables, cap)
+        found_total = total_value(weights, found, tables)
+        if found_total > best_total + EPS:
+            best, best_total = found, found_total
+    return best
+
+
+def total_value(weights: np.ndarray, table_of: np.ndarray, tables: int) -> float:
+    """Return the objective of a seating: the values of the pairs at the same table."""
+    onehot = np.eye(tables)[table_of]
+    return float(np.einsum("it,ij,jt->", onehot, weights, onehot) / 2)
+
+
+def _assign(affinity: np.ndarray, cap: int) -> np.ndarray:
+    """Seat each person (row) at a table (column) through ``cap`` slots a table, for the most
+    total affinity (scipy's ``linear_sum_assignment``)."""
+    slot_table = np.repeat(np.arange(affinity.shape[1]), cap)
+    rows, cols = linear_sum_assignment(-affinity[:, slot_table])
+    table_of = np.empty(affinity.shape[0], dtype=int)
+    table_of[rows] = slot_table[cols]
+    return table_of
+
+
+def _fit(weights: np.ndarray, tables: int, cap: int, seed: int) -> np.ndarray:
+    """Steps 1 and 2: Louvain communities, the richest ``tables`` of them seed the tables, and
+    the assignment fills the seats."""
+    n = len(weights)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    rows, cols = np.nonzero(np.triu(weights, 1) > 0)
+    graph.add_weighted_edges_from(
+        (int(i), int(j), float(weights[i, j])) for i, j in zip(rows, cols, strict=True)
+    )
+    communities = [sorted(c) for c in nx.community.louvain_communities(graph, seed=seed)]
+    communities.sort(key=lambda c: (-weights[np.ix_(c, c)].sum(), -len(c), c))
+    member = np.zeros((n, tables))
+    for t, community in enumerate(communities[:tables]):
+        member[community, t] = 1.0
+    # A seed's own members count more than any value they could find elsewhere.
+    bonus = 1.0 + weights.sum(axis=1).max(initial=0.0)
+    return _assign(weights @ member + bonus * member, cap)
+
+
+def _improve(weights: np.ndarray, table_of: np.ndarray, tables: int, cap: int) -> np.ndarray:
+    """Step 3: reassign everyone at once, else the best move or swap, while the objective rises."""
+    n = len(weights)
+    total = total_value(weights, table_of, tables)
+    for _ in range(50 * n * tables):  # a bound; each step gains, so it stops well before
+        gain = weights @ np.eye(tables)[table_of]  # gain[i, t]: i's value with table t
+        again = _assign(gain, cap)
+        new_total = total_value(weights, again, tables)
+        if new_total > total + EPS:
+            table_of, total = again, new_total
+            continue
+        here = gain[np.arange(n), table_of]
+        moves = gain - here[:, None]
+        moves[:, np.bincount(table_of, minlength=tables) >= cap] = -np.inf
+        swaps = gain[:, table_of] - here[:, None]
+        swaps = swaps + swaps.T - 2 * weights
+        swaps[table_of[:, None] == table_of[None, :]] = -np.inf
+        i, t = np.unravel_index(np.argmax(moves), moves.shape)
+        a, b = np.unravel_index(np.argmax(swaps), swaps.shape)
+        if max(moves[i, t], swaps[a, b]) <= EPS:
+            break
+        table_of = table_of.copy()
+        if moves[i, t] >= swaps[a, b]:
+            table_of[i] = t
+        else:
+            table_of[a], table_of[b] = table_of[b], table_of[a]
+        total = total_value(weights, table_of, tables)
+    return table_of
