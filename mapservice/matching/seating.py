@@ -301,7 +301,7 @@ def _table(
             "{a} et {b} : valeur {value}",
             a=names[p.members[0]],
             b=names[p.members[1]],
-            value=f"{p.value:.2f}",
+            value=f"{p.value:.2f}".replace(".", ","),
         )
         for p in pairs
         if not p.synergies
