@@ -223,3 +223,20 @@ def test_the_benchmark_prints_the_ratio(capsys, tmp_path):
     assert seating.main(["--random", "5", "--json", str(tmp_path / "s.json")]) == 0
     said = capsys.readouterr().out
     assert "ratio" in said and "120 people, 15 × 8" in said
+
+
+def test_the_room_message_is_said_in_english_on_request():
+    import gettext
+    from pathlib import Path
+
+    import mapservice
+
+    english = gettext.translation(
+        "messages", Path(mapservice.__file__).parent / "translations", languages=["en"]
+    )
+    with pytest.raises(InvalidInput) as caught:
+        plan_tables(people(9), {}, 2, 4)
+    assert caught.value.message.render(english.gettext) == (
+        "Too many participants for the seats: 9 participants for 8 seats (2 tables × 4 "
+        "seats). Add tables or seats, or remove participants."
+    )

@@ -301,7 +301,7 @@ def _table(
             "{a} et {b} : valeur {value}",
             a=names[p.members[0]],
             b=names[p.members[1]],
-            value=f"{p.value:.2f}".replace(".", ","),
+            value=_two_decimals(p.value),
         )
         for p in pairs
         if not p.synergies
@@ -315,6 +315,11 @@ def _table(
         reasons=tuple(reasons),
         unconnected=tuple(m for m in members if m not in linked),
     )
+
+
+def _two_decimals(value: float) -> str:
+    """1,25: a value as Québec French writes it, two decimals."""
+    return f"{value:.2f}".replace(".", ",")
 
 
 def _matrix(ids: list[int], pair_values: PairValues) -> np.ndarray:
