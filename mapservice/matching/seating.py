@@ -25,7 +25,10 @@ given ``seed``:
    gains are read at once from one matrix product, numpy). Every step raises the objective, so
    it ends.
 
-It runs from ``restarts`` Louvain seeds (``seed``, ``seed + 1``…) and keeps the best plan.
+It runs from ``restarts`` starts (Louvain seeded ``seed``, ``seed + 1``…, at the resolutions
+1, 0.5, 2, 0.25: :data:`~mapservice.matching.table_search.RESOLUTIONS`) and keeps the best
+plan. On 200 small random events solved exactly by enumeration, it finds the best seating 194
+times and never less than 96 % of its value (``tests/test_seating.py`` holds it to 90 %).
 With ``balance`` (the default) no table takes more than ⌈people / tables⌉, so the room is
 spread over every table; without it, tables fill up to ``seats`` and some may stay empty.
 People with no synergy still get a seat; an empty event is refused, and so is one with more
@@ -57,7 +60,7 @@ from mapservice.matching.table_search import best_seating
 
 #: The most tables, and the most seats a table, a plan may have.
 MAX_TABLES = MAX_SEATS = 500
-#: Louvain seeds tried by default (``seed``, ``seed + 1``…); the best plan is kept.
+#: Starts tried by default (Louvain seeds and resolutions); the best plan is kept.
 RESTARTS = 4
 
 #: A seating: the member ids at each table, table 1 first.
