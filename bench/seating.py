@@ -10,6 +10,12 @@ objective of ``--random`` random seatings of the same people (:func:`random_seat
 120 at 15 tables of 8, each with dense groups (0.8 / 0.03) and with noisy ones (0.4 / 0.15), where
 the planted seating is no longer the best.
 
+With ``--demo`` (the default), the same on the demo membership: the demo database is built in a
+temporary folder (``bench.pages.build_database``) and matched as ``mapservice match`` does
+(``matching.jobs.match_all``, geodesic distances, about 15 s in all); 30 and 120 members drawn
+at random (seeded) are the participants, and their synergies as stored (score, distance, tonnes,
+reasons) make the pair values. There is no planted seating there.
+
 Run ``python -m bench.seating`` (``--json PATH`` writes the figures). See ``bench/README.md``.
 The times printed are wall time on this machine, for information: no target is timed.
 """
@@ -21,9 +27,11 @@ import json
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from mapservice.matching.meetings import (
     PairKey,
@@ -42,6 +50,8 @@ CASES = (
     (15, 8, 15, 8, 0.8, 0.03),
     (15, 8, 15, 8, 0.4, 0.15),
 )
+#: Demo cases: (participants, tables, seats).
+DEMO_CASES = ((30, 5, 6), (120, 15, 8))
 #: Share of the synergies whose score is withheld.
 WITHHELD = 0.2
 
@@ -99,8 +109,21 @@ def run_case(
     seed: int,
     randoms: int,
 ) -> dict[str, float | int | str]:
-    """Plan one event and return its figures."""
+    """Plan one planted event and return its figures."""
     event = planted_event(groups, size, seed, p_in, p_out)
+    return measure(
+        f"{groups * size} people, {tables} × {seats}, p_in {p_in}, p_out {p_out}",
+        event,
+        tables,
+        seats,
+        randoms,
+    )
+
+
+def measure(
+    name: str, event: PlantedEvent, tables: int, seats: int, randoms: int
+) -> dict[str, float | int | str]:
+    """Plan ``event`` and return its figures (with the planted seating's, when it has one)."""
     values = event.values()
     started = time.perf_counter()
     plan = plan_tables(event.participants, values, tables, seats, seed=0)
@@ -113,10 +136,10 @@ def run_case(
         for k in range(randoms)
     ]
     random_mean = statistics.fmean(random_totals)
-    planted = objective(event.groups, values)
+    planted = objective(event.groups, values) if event.groups else float("nan")
     return {
-        "case": f"{groups * size} people, {tables} × {seats}, p_in {p_in}, p_out {p_out}",
-        "people": groups * size,
+        "case": name,
+        "people": len(event.participants),
         "tables": tables,
         "seats": seats,
         "synergies": len(event.synergies),
@@ -126,7 +149,7 @@ def run_case(
         "random_best": max(random_totals),
         "ratio": plan.total / random_mean if random_mean else float("inf"),
         "planted": planted,
-        "planted_share": plan.total / planted if planted else float("inf"),
+        "planted_share": plan.total / planted if planted else float("nan"),
         "plan_s": plan_s,
         "meetings": len(meetings),
         "groups_proposed": sum(m.is_group for m in meetings),
@@ -134,28 +157,91 @@ def run_case(
     }
 
 
+def demo_events(seed: int) -> list[tuple[str, PlantedEvent, int, int]]:
+    """The demo membership, matched, and its :data:`DEMO_CASES` (no planted groups)."""
+    from bench.pages import build_database
+    from mapservice.config import finish_settings, load_settings
+    from mapservice.matching import jobs as synergy_jobs
+    from mapservice.services import Services
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as folder:
+        built = build_database(Path(folder), root / "data", "demo", seed)
+        settings = load_settings({})
+        settings.update(
+            DATABASE_URL=built["database_url"],
+            INSTANCE_PATH=str(Path(folder) / "instance"),
+            SECRET_KEY="bench",
+            DATA_DIR=str(root / "data"),
+        )
+        svc = Services(finish_settings(settings))
+        try:
+            synergy_jobs.match_all(svc, backend="geodesic", save=True)
+            members = {m.id: m.name for m in svc.repo.members() if m.id is not None}
+            owner = {s.id: s.member_id for s in svc.repo.sites()}
+            flow_owner = {f.id: owner[f.site_id] for f in svc.repo.flows()}
+            synergies = tuple(
+                PairSynergy(
+                    synergy_id=s.id or 0,
+                    offer_member_id=flow_owner[s.output_flow_id],
+                    need_member_id=flow_owner[s.input_flow_id],
+                    score=s.score,
+                    distance_m=s.road_m if s.road_m is not None else s.geodesic_m,
+                    tonnes_per_year=s.tonnes_per_year,
+                    reasons=s.reasons,
+                )
+                for s in svc.repo.synergies()
+            )
+        finally:
+            svc.close()
+    rng = random.Random(seed)
+    cases = []
+    for people, tables, seats in DEMO_CASES:
+        chosen = sorted(rng.sample(sorted(members), people))
+        event = PlantedEvent(
+            participants=tuple(Participant(m, members[m]) for m in chosen),
+            synergies=synergies,
+            groups=(),
+        )
+        cases.append((f"demo: {people} members, {tables} × {seats}", event, tables, seats))
+    return cases
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.seating", description=__doc__)
     parser.add_argument("--seed", type=int, default=2026, help="seed of the synergies")
     parser.add_argument("--random", type=int, default=100, help="random seatings compared")
     parser.add_argument("--json", help="also write every figure as JSON to this file")
+    parser.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also plan events of the demo membership (builds and matches it: about 15 s)",
+    )
     args = parser.parse_args(argv)
     rows = [
         run_case(*case, seed=args.seed + k, randoms=args.random) for k, case in enumerate(CASES)
     ]
+    if args.demo:
+        print("building and matching the demo membership…", file=sys.stderr)
+        rows += [measure(*case, randoms=args.random) for case in demo_events(args.seed)]
     print(
         f"{'case':<44} {'pairs':>5} {'plan':>7} {'random':>7} {'ratio':>6} "
         f"{'planted':>7} {'plan/planted':>12} {'plan s':>6}"
     )
     for r in rows:
+        planted = (
+            f"{r['planted']:>7.1f} {r['planted_share']:>11.1%}"
+            if r["planted"] == r["planted"]  # NaN: no planted groups
+            else f"{'—':>7} {'—':>12}"
+        )
         print(
             f"{r['case']:<44} {r['pairs']:>5} {r['plan']:>7.1f} {r['random_mean']:>7.1f} "
-            f"{r['ratio']:>5.2f}× {r['planted']:>7.1f} {r['planted_share']:>11.1%} "
-            f"{r['plan_s']:>6.2f}"
+            f"{r['ratio']:>5.2f}× {planted} {r['plan_s']:>6.2f}"
         )
     print(
         f"random = mean objective of {args.random} random seatings of the same people "
-        "(balanced as the plan); ratio = plan ÷ random"
+        "(balanced as the plan); ratio = plan ÷ random; planted = the planted groups one a table"
     )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

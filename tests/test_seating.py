@@ -219,10 +219,19 @@ def test_a_participant_listed_twice_or_a_value_that_is_not_a_number_is_refused()
         plan_tables(people(2), {(1, 2): float("nan")}, 1, 3)
 
 
+@pytest.mark.slow
+def test_the_benchmark_plans_events_of_the_demo_membership(capsys):
+    from bench import seating
+
+    assert seating.main(["--random", "3"]) == 0
+    said = capsys.readouterr().out
+    assert "demo: 30 members, 5 × 6" in said and "demo: 120 members, 15 × 8" in said
+
+
 def test_the_benchmark_prints_the_ratio(capsys, tmp_path):
     from bench import seating
 
-    assert seating.main(["--random", "5", "--json", str(tmp_path / "s.json")]) == 0
+    assert seating.main(["--random", "5", "--no-demo", "--json", str(tmp_path / "s.json")]) == 0
     said = capsys.readouterr().out
     assert "ratio" in said and "120 people, 15 × 8" in said
 
