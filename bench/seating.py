@@ -142,7 +142,7 @@ def measure(
         "people": len(event.participants),
         "tables": tables,
         "seats": seats,
-        "synergies": len(event.synergies),
+        "synergies": sum(len(v.synergies) for v in values.values()),
         "pairs": len(values),
         "plan": plan.total,
         "random_mean": random_mean,
