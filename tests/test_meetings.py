@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from mapservice.errors import InvalidInput
 from mapservice.matching.meetings import (
@@ -86,3 +88,28 @@ def test_no_participant_or_a_bad_group_size_is_refused():
         pair_values([], [])
     with pytest.raises(InvalidInput, match="Taille de groupe invalide : 1"):
         propose_meetings(PEOPLE, {}, max_group=1)
+
+
+@hypothesis.settings(max_examples=100, deadline=None, derandomize=True)
+@hypothesis.given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 12), st.integers(1, 12), st.none() | st.floats(0, 1, allow_nan=False)
+        ),
+        max_size=60,
+    ),
+    st.integers(2, 5),
+)
+def test_every_meeting_is_pairwise_connected_small_enough_and_ranked(drawn, max_group):
+    people = [Participant(m, f"M{m}") for m in range(1, 11)]  # 11 and 12 are not there
+    synergies = [syn(k, a, b, score) for k, (a, b, score) in enumerate(drawn, start=1)]
+    values = pair_values(people, synergies)
+    assert all(0 < a < b <= 10 for a, b in values)
+    meetings = propose_meetings(people, values, max_group=max_group)
+    assert [m.value for m in meetings] == sorted((m.value for m in meetings), reverse=True)
+    assert len({m.members for m in meetings}) == len(meetings)
+    for meeting in meetings:
+        assert 2 <= len(meeting.members) <= max_group
+        wanted = {(a, b) for i, a in enumerate(meeting.members) for b in meeting.members[i + 1 :]}
+        assert wanted <= set(values) and {p.members for p in meeting.pairs} == wanted
+        assert meeting.value == pytest.approx(sum(values[k].value for k in wanted))
