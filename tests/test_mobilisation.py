@@ -342,7 +342,8 @@ def test_other_roles_are_refused(tmp_path: Path, live_demo_sqlite: Path, role: s
     target = tmp_path / "live_demo.sqlite"
     shutil.copy(live_demo_sqlite, target)
     svc = Services(make_settings(tmp_path, "sqlite:///" + str(target)))
-    accounts.add_user(svc, username="autre", password=PASSWORD, role=role)
+    parks = [svc.repo.parks()[0].id] if role == "park_manager" else []
+    accounts.add_user(svc, username="autre", password=PASSWORD, role=role, parks=parks)
     svc.close()
     app = create_app(
         {

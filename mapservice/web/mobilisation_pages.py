@@ -43,7 +43,10 @@ def quarter_name(q: engagement.QuarterShare, sep: str = " ") -> str:
 
 
 def _trend_chart(view: engagement.Mobilisation) -> dict[str, Any]:
-    title = _("Part de l'activité portée par les 20 % les plus actifs, par trimestre (%)")
+    title = _(
+        "Part de l'activité portée par les %(fifth)s les plus actifs, par trimestre (%%)",
+        fifth="20 %",
+    )
     chart = charts.vertical_bars(
         [(quarter_name(q, "\n"), 100 * (q.share or 0.0)) for q in view.quarters],
         height=260,
