@@ -11,7 +11,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +31,11 @@ _FLOW_CHANGES = ("update", "delete", "restore")
 def _latest(*moments: datetime | None) -> datetime | None:
     present = [m for m in moments if m is not None]
     return max(present) if present else None
+
+
+def _moment(value: datetime) -> datetime:
+    """A time of a NOT NULL column in UTC (SQLite gives it back without its zone)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _version(old: str | None, new: str | None) -> dict[str, Any]:
@@ -110,7 +115,7 @@ class EngagementStore:
         actions: list[Action] = []
 
         def touch(member_id: int | None, at: datetime | None) -> None:
-            if member_id in known:
+            if member_id is not None and member_id in known:
                 touched[member_id] = _latest(touched[member_id], at)
 
         for s in sites:
@@ -118,15 +123,15 @@ class EngagementStore:
         directions: dict[int, Counter[str]] = defaultdict(Counter)
         for f in flows:
             member_id = site_member[f.site_id]
-            created, updated = as_utc(f.created_at), as_utc(f.updated_at)
+            created, updated = _moment(f.created_at), _moment(f.updated_at)
             directions[member_id][f.direction] += 1
             touch(member_id, _latest(created, updated))
-            actions.append(Action(member_id, created, "flow_declared"))  # type: ignore[arg-type]
+            actions.append(Action(member_id, created, "flow_declared"))
         logged_changes: set[int] = set()
         for e in audit:
             version = _version(e.old_values, e.new_values)
             record_id = _as_id(e.record_id)
-            at = as_utc(e.at)
+            at = _moment(e.at)
             if e.table_name == "members":
                 touch(record_id, at)
                 continue
@@ -136,7 +141,7 @@ class EngagementStore:
             site_id = flow_site.get(record_id or 0, _as_id(version.get("site_id")))
             member_id = site_member.get(site_id or 0)
             touch(member_id, at)
-            if member_id not in known or at is None:
+            if member_id is None or member_id not in known:
                 continue
             if e.action in _FLOW_CHANGES:
                 logged_changes.add(record_id or 0)
@@ -144,13 +149,8 @@ class EngagementStore:
             elif e.action == "create" and record_id not in flow_site:
                 actions.append(Action(member_id, at, "flow_declared"))
         for f in flows:
-            created, updated = as_utc(f.created_at), as_utc(f.updated_at)
-            if (
-                f.id not in logged_changes
-                and created
-                and updated
-                and updated - created > _SAME_WRITE
-            ):
+            updated = _moment(f.updated_at)
+            if f.id not in logged_changes and updated - _moment(f.created_at) > _SAME_WRITE:
                 actions.append(Action(site_member[f.site_id], updated, "flow_updated"))
         by_status: dict[int, Counter[str]] = defaultdict(Counter)
         for status, out_member, in_member, n in ends:
@@ -158,8 +158,8 @@ class EngagementStore:
                 by_status[member_id][status] += n
         for at, out_member, in_member in moves:
             for member_id in {out_member, in_member}:
-                actions.append(Action(member_id, as_utc(at), "pipeline_move"))  # type: ignore[arg-type]
-                touch(member_id, as_utc(at))
+                actions.append(Action(member_id, _moment(at), "pipeline_move"))
+                touch(member_id, _moment(at))
         facts = [
             MemberFacts(
                 member_id=m.id,
