@@ -42,10 +42,17 @@ def quarter_name(q: engagement.QuarterShare, sep: str = " ") -> str:
     return _("T%(quarter)s%(sep)s%(year)s", quarter=q.quarter, sep=sep, year=q.year)
 
 
+def pct(share: float | None, digits: int = 0) -> str:
+    """A share (0 to 1) as a percentage in the page's language (``38 %``, ``38%``); ``—``."""
+    if share is None:
+        return "—"
+    return _("%(number)s %%", number=num(100 * share, digits)).replace(" ", "\u00a0")
+
+
 def _trend_chart(view: engagement.Mobilisation) -> dict[str, Any]:
     title = _(
-        "Part de l'activité portée par les %(fifth)s les plus actifs, par trimestre (%%)",
-        fifth="20 %",
+        "Part de l'activité portée par les 20 %% les plus actifs, par trimestre (%(unit)s)",
+        unit="%",
     )
     chart = charts.vertical_bars(
         [(quarter_name(q, "\n"), 100 * (q.share or 0.0)) for q in view.quarters],
@@ -53,9 +60,12 @@ def _trend_chart(view: engagement.Mobilisation) -> dict[str, Any]:
         digits=0,
         fmt=num,
     )
-    desc = " ; ".join(
-        f"{quarter_name(q)} : "
-        + (_("aucune action") if q.share is None else f"{num(100 * q.share, 0)} %")
+    desc = _(" ; ").join(
+        _(
+            "%(quarter)s : %(share)s",
+            quarter=quarter_name(q),
+            share=_("aucune action") if q.share is None else pct(q.share),
+        )
         for q in view.quarters
     )
     return {"chart": chart, "title": title, "desc": desc}
@@ -68,10 +78,11 @@ def page() -> str:
     return render_template(
         "mobilisation.html",
         view=view,
-        rows=[(r, table.activity_percent(r, view.total_activity)) for r in view.rows],
+        rows=[(r, r.activity / (view.total_activity or 1)) for r in view.rows],
         labels=status_labels(),
         trend=_trend_chart(view),
         quarter_name=quarter_name,
+        pct=pct,
         weights=engagement.SCORE_WEIGHTS,
     )
 
