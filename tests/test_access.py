@@ -49,6 +49,8 @@ MATRIX = {
     "/sites/{site}": ("login", "ok", "ok", "403", "403"),
     "/synergies": ("login", "ok", "ok", "403", "403"),
     "/impact": ("login", "ok", "ok", "403", "403"),
+    "/mobilisation": ("login", "ok", "ok", "403", "403"),
+    "/mobilisation.csv": ("login", "ok", "ok", "403", "403"),
     "/synergies/appariement/etat": ("login", "ok", "ok", "403", "403"),
     "/geocodage": ("login", "ok", "ok", "403", "403"),
     "/classement": ("login", "ok", "ok", "403", "403"),

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mapservice.caching import ChangeStamp
     from mapservice.domain.audit import AuditEntry
     from mapservice.domain.board_query import BoardQuery
+    from mapservice.domain.engagement import RegistryActivity
     from mapservice.domain.outlines import OutlineChange
     from mapservice.geo.spatial_index import SpatialIndex
     from mapservice.storage.geocode_store import GeocodeRun
@@ -246,6 +247,11 @@ class Repository(Protocol):
 
     def synergy_histories(self, synergy_ids: Iterable[int]) -> dict[int, list[SynergyEvent]]:
         """Every step of each synergy of ``synergy_ids``, oldest first."""
+
+    # --- engagement (see storage/engagement_store.py) ---
+
+    def engagement_facts(self) -> RegistryActivity:
+        """Every member's flows, synergies and last write, and every dated action."""
 
     def move_synergies(
         self,

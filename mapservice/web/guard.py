@@ -61,6 +61,7 @@ RULES: dict[str, Permission] = {
     "registry_pages.*": P.STAFF,
     "geocoding_pages.*": P.STAFF,
     "classification_pages.*": P.STAFF,
+    "mobilisation_pages.*": P.STAFF,  # every member's name and figures
     "api.*": P.STAFF,
     "api_synergies.*": P.STAFF,
 }
