@@ -18,6 +18,7 @@ from mapservice import create_app
 from mapservice.accounts import jobs as accounts
 from mapservice.domain.engagement import Action, MemberFacts, RegistryActivity
 from mapservice.domain.model import SynergyStatus
+from mapservice.domain.moments import QUEBEC
 from mapservice.registry.engagement import (
     engagement,
     engagement_score,
@@ -36,7 +37,7 @@ NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
 
 def _at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return datetime.fromisoformat(day).replace(tzinfo=QUEBEC)
 
 
 def _members(n: int) -> list[MemberFacts]:
@@ -124,10 +125,11 @@ def test_quarter_start(moment, start):
     assert quarter_start(_at(moment)) == _at(start)
 
 
-def test_a_time_with_an_offset_falls_in_its_utc_quarter():
-    # 31 March 21:00 in Québec (UTC−4) is 1 April 01:00 UTC
-    moment = datetime.fromisoformat("2026-03-31T21:00:00-04:00")
-    assert quarter_start(moment) == _at("2026-04-01")
+def test_quarters_are_the_regions():
+    # 1 April 01:00 UTC is 31 March 21:00 in Québec (UTC−4): the first quarter's
+    moment = datetime.fromisoformat("2026-04-01T01:00:00+00:00")
+    assert quarter_start(moment) == _at("2026-01-01")
+    assert quarter_start(moment.replace(tzinfo=None)) == _at("2026-01-01")  # as SQLite gives it
 
 
 def test_the_last_eight_quarters_end_with_the_current_one():

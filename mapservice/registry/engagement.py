@@ -12,7 +12,7 @@ reads), plus the use case :func:`mobilisation` that reads it. Definitions, as th
   carry « 80 % des activités »); with equal activity it is 20 %, with one member doing
   everything it is 100 %; with no activity at all there is no share (None);
 - **trend**: the same share over the actions dated in each of the last 8 calendar quarters
-  (UTC), today's quarter last, the fifth taken of all the members now in the registry;
+  (in Québec time), today's quarter last, the fifth taken of all the members now in the registry;
 - **engagement score**: :data:`SCORE_WEIGHTS` — 1 point per offer or need declared, 2 per
   synergy contacted or in progress, 3 per synergy realised, 3 per event attended; candidates
   (the matcher's, not the member's doing) and rejected synergies count nothing. Members are
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from mapservice.domain.engagement import Action, MemberFacts, RegistryActivity
 from mapservice.domain.model import SynergyStatus
-from mapservice.domain.moments import as_utc
+from mapservice.domain.moments import QUEBEC, as_utc, in_quebec
 from mapservice.domain.text import fold
 
 if TYPE_CHECKING:
@@ -84,8 +84,8 @@ class QuarterShare:
 
     year: int
     quarter: int  # 1 to 4
-    start: datetime  # included, UTC
-    end: datetime  # excluded, UTC
+    start: datetime  # included, midnight in Québec
+    end: datetime  # excluded, midnight in Québec
     actions: int
     active_members: int
     share: float | None  # 0 to 1; None without any action
@@ -136,19 +136,20 @@ def top_share(
 
 
 def quarter_start(moment: datetime) -> datetime:
-    """The first instant (UTC) of the calendar quarter holding ``moment``."""
-    utc = as_utc(moment) or moment
-    return datetime(utc.year, 3 * ((utc.month - 1) // 3) + 1, 1, tzinfo=UTC)
+    """The first instant of the calendar quarter holding ``moment``, on the region's calendar
+    (midnight in Québec: 31 March at 21:00 in Québec is the first quarter's)."""
+    local = in_quebec(moment)
+    return datetime(local.year, 3 * ((local.month - 1) // 3) + 1, 1, tzinfo=QUEBEC)
 
 
 def _next_quarter(start: datetime) -> datetime:
     month = start.month + 3
-    return datetime(start.year + (month > 12), (month - 1) % 12 + 1, 1, tzinfo=UTC)
+    return datetime(start.year + (month > 12), (month - 1) % 12 + 1, 1, tzinfo=QUEBEC)
 
 
 def _previous_quarter(start: datetime) -> datetime:
     month = start.month - 3
-    return datetime(start.year - (month < 1), (month - 1) % 12 + 1, 1, tzinfo=UTC)
+    return datetime(start.year - (month < 1), (month - 1) % 12 + 1, 1, tzinfo=QUEBEC)
 
 
 def last_quarters(now: datetime, count: int = QUARTERS) -> list[tuple[datetime, datetime]]:
