@@ -26,6 +26,7 @@ from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore
 from mapservice.storage.board_store import BoardStore
+from mapservice.storage.event_store import EventStore
 from mapservice.storage.geocode_store import GeocodeStore
 from mapservice.storage.history_store import HistoryStore
 from mapservice.storage.import_store import ImportStore
@@ -111,6 +112,7 @@ class SqlRepository(
     AuditStore,
     HistoryStore,
     RestoreStore,
+    EventStore,
 ):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 
