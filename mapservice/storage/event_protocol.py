@@ -42,6 +42,9 @@ class EventRecords(Protocol):
     def move_seat(self, event_id: int, member_id: int, table_number: int) -> None:
         """Seat a participant at the end of another table of the saved plan."""
 
+    def swap_seats(self, event_id: int, member_id: int, other_id: int) -> None:
+        """Exchange the seats of two seated participants."""
+
     def event_meetings(self, event_id: int) -> list[MeetingRecord]:
         """The meetings recorded for the event."""
 

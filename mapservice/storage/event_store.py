@@ -1,8 +1,9 @@
-"""Maillage events in the database: events, participants, the saved plan, the meetings.
+"""Maillage events in the database: events, participants, the meetings recorded.
 
 A mixin of :class:`~mapservice.storage.sql.SqlRepository`; every write is one transaction,
-whole or not at all. Recording meetings moves their synergies to « contacted » in the same
-transaction (:func:`~mapservice.storage.board_store.move_all`, the board's own move).
+whole or not at all (the saved table plan: :mod:`mapservice.storage.event_plan_store`).
+Recording meetings moves their synergies to « contacted » in the same transaction
+(:func:`~mapservice.storage.board_store.move_all`, the board's own move).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.errors import InvalidInput, NotFound, tr
-from mapservice.events.model import Event, MeetingRecord, NewMeeting, Seat
+from mapservice.events.model import Event, MeetingRecord, NewMeeting
 from mapservice.storage import schema as t
 from mapservice.storage.board_store import move_all
 from mapservice.storage.event_schema import event_meetings, event_participants, event_seats, events
@@ -26,7 +27,7 @@ from mapservice.storage.event_schema import event_meetings, event_participants, 
 CHUNK = 900
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -51,7 +52,7 @@ def _no_event(event_id: int) -> NotFound:
     return NotFound(tr("Aucun événement n'a le numéro {event_id}.", event_id=event_id))
 
 
-def _locked_event(conn: Connection, event_id: int) -> Any:
+def locked_event(conn: Connection, event_id: int) -> Any:
     """The event's row, locked for the transaction (PostgreSQL; SQLite's ``BEGIN IMMEDIATE``
     already holds the database); :class:`NotFound` when there is none."""
     row = conn.execute(sa.select(events).where(events.c.id == event_id).with_for_update()).first()
@@ -60,7 +61,7 @@ def _locked_event(conn: Connection, event_id: int) -> Any:
     return row
 
 
-def _participant_ids(conn: Connection, event_id: int) -> set[int]:
+def participant_ids(conn: Connection, event_id: int) -> set[int]:
     p = event_participants.c
     return set(conn.execute(sa.select(p.member_id).where(p.event_id == event_id)).scalars())
 
@@ -75,7 +76,7 @@ class EventStore:
     # --- events -------------------------------------------------------------------------------
 
     def add_event(self, title: str, event_date: date, place: str, *, author: str) -> int:
-        now = _now()
+        now = utc_now()
         with self._begin() as conn:
             result = conn.execute(
                 events.insert().values(
@@ -110,7 +111,7 @@ class EventStore:
             row = conn.execute(sa.select(events).where(events.c.id == event_id)).first()
             if row is None:
                 raise _no_event(event_id)
-            return _event_of(row, len(_participant_ids(conn, event_id)))
+            return _event_of(row, len(participant_ids(conn, event_id)))
 
     # --- participants -------------------------------------------------------------------------
 
@@ -127,9 +128,9 @@ class EventStore:
         """Add members to the event; return how many were not there yet. Refused whole
         (:class:`InvalidInput`, ``missing``: their ids) when one of them no longer exists."""
         wanted = sorted(set(member_ids))
-        now = _now()
+        now = utc_now()
         with self._begin() as conn:
-            _locked_event(conn, event_id)
+            locked_event(conn, event_id)
             existing: set[int] = set()
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
@@ -150,7 +151,7 @@ class EventStore:
                     field="members",
                     missing=missing,
                 )
-            new = [i for i in wanted if i not in _participant_ids(conn, event_id)]
+            new = [i for i in wanted if i not in participant_ids(conn, event_id)]
             if new:
                 conn.execute(
                     event_participants.insert(),
@@ -166,7 +167,7 @@ class EventStore:
         """Take a member out of the event, and out of its seat in the plan."""
         p = event_participants.c
         with self._begin() as conn:
-            _locked_event(conn, event_id)
+            locked_event(conn, event_id)
             gone = conn.execute(
                 event_participants.delete().where(p.event_id == event_id, p.member_id == member_id)
             ).rowcount
@@ -183,131 +184,9 @@ class EventStore:
                     event_seats.c.event_id == event_id, event_seats.c.member_id == member_id
                 )
             )
-            conn.execute(events.update().where(events.c.id == event_id).values(updated_at=_now()))
-
-    # --- the table plan -----------------------------------------------------------------------
-
-    def event_seats(self, event_id: int) -> list[Seat]:
-        s = event_seats.c
-        query = (
-            sa.select(s.member_id, s.table_number, s.seat_order)
-            .where(s.event_id == event_id)
-            .order_by(s.table_number, s.seat_order, s.member_id)
-        )
-        with self._connect() as conn:
-            return [Seat(r.member_id, r.table_number, r.seat_order) for r in conn.execute(query)]
-
-    def save_plan(
-        self, event_id: int, seats: Sequence[Seat], *, tables: int, per_table: int, author: str
-    ) -> None:
-        """Replace the event's plan with ``seats`` (``tables`` tables of ``per_table`` seats).
-
-        Refused whole (:class:`InvalidInput`) when a seated member is no longer a participant,
-        or when the plan seats more people than it has seats.
-        """
-        now = _now()
-        with self._begin() as conn:
-            _locked_event(conn, event_id)
-            present = _participant_ids(conn, event_id)
-            gone = sorted({s.member_id for s in seats} - present)
-            if gone:
-                raise InvalidInput(
-                    tr(
-                        "Le plan n'a pas été enregistré : {n} personne(s) du plan ne "
-                        "participent plus à l'événement (membres n° {ids}). Proposez un "
-                        "nouveau plan.",
-                        n=len(gone),
-                        ids=", ".join(map(str, gone)),
-                    ),
-                    field="plan",
-                )
-            _check_capacity(seats, tables, per_table)
-            conn.execute(event_seats.delete().where(event_seats.c.event_id == event_id))
-            if seats:
-                conn.execute(
-                    event_seats.insert(),
-                    [
-                        {
-                            "event_id": event_id,
-                            "member_id": s.member_id,
-                            "table_number": s.table_number,
-                            "seat_order": s.seat_order,
-                        }
-                        for s in seats
-                    ],
-                )
             conn.execute(
-                events.update()
-                .where(events.c.id == event_id)
-                .values(
-                    plan_tables=tables,
-                    plan_seats=per_table,
-                    planned_by=author,
-                    planned_at=now,
-                    updated_at=now,
-                )
+                events.update().where(events.c.id == event_id).values(updated_at=utc_now())
             )
-
-    def move_seat(self, event_id: int, member_id: int, table_number: int) -> None:
-        """Seat a participant at the end of another table of the saved plan. Refused
-        (:class:`InvalidInput`) when the plan has no such table, the table is full, or the
-        member is not (or no longer) a participant."""
-        s = event_seats.c
-        with self._begin() as conn:
-            row = _locked_event(conn, event_id)
-            if row.plan_tables is None:
-                raise InvalidInput(
-                    tr("Cet événement n'a pas encore de plan : proposez-en un d'abord."),
-                    field="table",
-                )
-            if not 1 <= table_number <= row.plan_tables:
-                raise InvalidInput(
-                    tr(
-                        "Table invalide : {got} (attendu : de 1 à {tables}).",
-                        got=table_number,
-                        tables=row.plan_tables,
-                    ),
-                    field="table",
-                )
-            if member_id not in _participant_ids(conn, event_id):
-                raise InvalidInput(
-                    tr(
-                        "Le membre n° {member_id} ne participe plus à cet événement : rien "
-                        "n'a été déplacé.",
-                        member_id=member_id,
-                    ),
-                    field="member",
-                )
-            at_table = conn.execute(
-                sa.select(s.member_id, s.seat_order).where(
-                    s.event_id == event_id, s.table_number == table_number
-                )
-            ).all()
-            if any(r.member_id == member_id for r in at_table):
-                return
-            if len(at_table) >= row.plan_seats:
-                raise InvalidInput(
-                    tr(
-                        "La table {table} est pleine ({seats} places sur {seats}) : libérez "
-                        "une place d'abord.",
-                        table=table_number,
-                        seats=row.plan_seats,
-                    ),
-                    field="table",
-                )
-            seat = max((r.seat_order for r in at_table), default=0) + 1
-            conn.execute(
-                event_seats.delete().where(s.event_id == event_id, s.member_id == member_id)
-            )
-            conn.execute(
-                event_seats.insert().values(
-                    event_id=event_id,
-                    member_id=member_id,
-                    table_number=table_number,
-                    seat_order=seat,
-                )
-            )
-            conn.execute(events.update().where(events.c.id == event_id).values(updated_at=_now()))
 
     # --- meetings -----------------------------------------------------------------------------
 
@@ -335,9 +214,9 @@ class EventStore:
         """Record the meetings and move their synergies to « contacted », each step noted
         with ``note``, in one transaction: all of them, or none (:class:`InvalidInput` says
         which synergy may not move, as the board's move does)."""
-        at = _now()
+        at = utc_now()
         with self._begin() as conn:
-            _locked_event(conn, event_id)
+            locked_event(conn, event_id)
             ids = sorted({m.synergy_id for m in meetings})
             move_all(conn, ids, SynergyStatus.CONTACTED, author=author, note=note, at=at)
             conn.execute(
@@ -357,34 +236,3 @@ class EventStore:
             )
             conn.execute(events.update().where(events.c.id == event_id).values(updated_at=at))
         return len(ids)
-
-
-def _check_capacity(seats: Sequence[Seat], tables: int, per_table: int) -> None:
-    """Refuse a plan that seats more people than ``tables`` × ``per_table``, or outside them."""
-    if len(seats) > tables * per_table:
-        raise InvalidInput(
-            tr(
-                "Plan impossible : {n} personnes pour {tables} tables de {seats} places "
-                "({capacity} places).",
-                n=len(seats),
-                tables=tables,
-                seats=per_table,
-                capacity=tables * per_table,
-            ),
-            field="plan",
-        )
-    by_table: dict[int, int] = {}
-    for seat in seats:
-        by_table[seat.table_number] = by_table.get(seat.table_number, 0) + 1
-    wrong = sorted(n for n, k in by_table.items() if not 1 <= n <= tables or k > per_table)
-    if wrong:
-        raise InvalidInput(
-            tr(
-                "Plan impossible : la table {table} n'existe pas ou reçoit plus de {seats} "
-                "personnes (attendu : des tables de 1 à {tables}).",
-                table=wrong[0],
-                seats=per_table,
-                tables=tables,
-            ),
-            field="plan",
-        )

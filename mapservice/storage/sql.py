@@ -26,6 +26,7 @@ from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore
 from mapservice.storage.board_store import BoardStore
+from mapservice.storage.event_plan_store import EventPlanStore
 from mapservice.storage.event_store import EventStore
 from mapservice.storage.geocode_store import GeocodeStore
 from mapservice.storage.history_store import HistoryStore
@@ -113,6 +114,7 @@ class SqlRepository(
     HistoryStore,
     RestoreStore,
     EventStore,
+    EventPlanStore,
 ):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 

@@ -61,6 +61,7 @@ RULES: dict[str, Permission] = {
     "registry_pages.*": P.STAFF,
     "geocoding_pages.*": P.STAFF,
     "classification_pages.*": P.STAFF,
+    "event_pages.*": P.STAFF,  # maillage events: participants, plans, meetings
     "api.*": P.STAFF,
     "api_synergies.*": P.STAFF,
 }
