@@ -93,7 +93,7 @@ def add_participants(event_id: int) -> Page | Response:
         return _event_page(event_id, exc)
     return _back(
         event_id,
-        ngettext("%(num)s participant ajouté.", "%(num)s participants ajoutés.", n, num=n),
+        ngettext("%(num)s participant ajouté.", "%(num)s participants ajoutés.", n),
         "participants",
     )
 
@@ -107,11 +107,11 @@ def import_names(event_id: int) -> Page | Response:
     except MapserviceError as exc:
         return _event_page(event_id, exc)
     if report.not_found or report.ambiguous:
-        flash(ngettext("%(num)s participant ajouté.", "%(num)s participants ajoutés.", n, num=n))
+        flash(ngettext("%(num)s participant ajouté.", "%(num)s participants ajoutés.", n))
         return _event_page(event_id, report=report)
     return _back(
         event_id,
-        ngettext("%(num)s participant ajouté.", "%(num)s participants ajoutés.", n, num=n),
+        ngettext("%(num)s participant ajouté.", "%(num)s participants ajoutés.", n),
         "participants",
     )
 
@@ -169,7 +169,6 @@ def record_meetings(event_id: int) -> Page | Response:
             "%(num)s rencontre enregistrée : sa synergie est maintenant « contactée ».",
             "%(num)s rencontres enregistrées : leurs synergies sont maintenant « contactées ».",
             n,
-            num=n,
         ),
         "rencontres",
     )
