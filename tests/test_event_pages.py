@@ -4,7 +4,9 @@ event, add 30 participants, plan 5 tables of 6, move people, record 10 meetings 
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +14,14 @@ import sqlalchemy as sa
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.text import strip_accents
+from mapservice.events import jobs as events
+from mapservice.matching.jobs import match_all
 from mapservice.services import Services
 from mapservice.storage import schema as t
 from tests.support.accounts import sign_in
+from tests.support.browser import signed_in_page
 from tests.support.pages import card_ids
+from tests.support.settings import make_settings
 
 
 @pytest.fixture
@@ -200,3 +206,55 @@ def test_strangers_and_unknown_events(live_demo_app: Any, web: Any) -> None:
     stranger = live_demo_app.test_client()
     assert stranger.get("/evenements").status_code in (302, 401)
     assert web.get("/evenements/999").status_code == 404
+
+
+# --- in Chromium: axe and a phone's width ------------------------------------------------------
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_RUN = """() => axe.run(document, {runOnly: {type: 'tag',
+           values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+    .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+           nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
+
+
+def test_the_event_pages_pass_axe_and_fit_a_phone(
+    chromium: Any, served: str, demo_db: str, tmp_path: Path
+) -> None:
+    svc = Services(make_settings(tmp_path, demo_db))
+    try:
+        event_id = _create_with_plan(svc)
+    finally:
+        svc.close()
+    paths = ["/evenements", f"/evenements/{event_id}", f"/evenements/{event_id}?sector=metaux"]
+    page = signed_in_page(chromium, served, viewport={"width": 1366, "height": 850})
+    page.add_init_script(path=str(AXE))
+    found = {}
+    for path in paths:
+        page.goto(served + path)
+        page.wait_for_load_state("load")
+        if violations := page.evaluate(AXE_RUN):
+            found[path] = violations
+    page.close()
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+    phone = signed_in_page(chromium, served, viewport={"width": 390, "height": 800})
+    wide = {}
+    for path in paths:
+        phone.goto(served + path)
+        phone.wait_for_load_state("load")
+        if (width := phone.evaluate("document.documentElement.scrollWidth")) > 390:
+            wide[path] = width
+    phone.close()
+    assert wide == {}
+
+
+def _create_with_plan(svc: Services) -> int:
+    """An event of 12 members of the demo with a plan of 3 tables of 4, through the use cases
+    (the demo's candidates matched first: this demo database has none yet)."""
+    match_all(svc)
+    event_id = events.create_event(
+        svc, {"title": "Maillage", "date": "2026-10-15", "place": "Alma"}, author="personnel"
+    )
+    names = "\n".join(_busiest_members(svc, 12))
+    events.import_names(svc, event_id, names, author="personnel")
+    events.propose_plan(svc, event_id, "3", "4", author="personnel")
+    return event_id
