@@ -177,7 +177,7 @@ def move_participant(
     ``swap_text`` (another participant's member id), exchange their two seats. Return the
     table moved to (None for an exchange)."""
     if (swap_text or "").strip():
-        other = _ids([swap_text.strip()], "swap")[0]  # type: ignore[union-attr]
+        other = _ids([(swap_text or "").strip()], "swap")[0]
         if other == member_id:
             raise InvalidInput(
                 tr("Choisissez deux personnes différentes pour un échange."), field="swap"

@@ -158,8 +158,8 @@ def event_page(
         or table_of.get(between.ends(s)[0]) != table_of.get(between.ends(s)[1])
     ]
     synergies = between.synergies()
-    wanted = {s.id for s in synergies}
-    history = [e for e in services.repo.synergy_events() if e.synergy_id in wanted]
+    histories = services.repo.synergy_histories(s.id for s in synergies if s.id is not None)
+    history = [step for steps in histories.values() for step in steps]
     now = today or datetime.now(UTC)
     return EventPage(
         event=event,
