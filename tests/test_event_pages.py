@@ -258,3 +258,68 @@ def _create_with_plan(svc: Services) -> int:
     events.import_names(svc, event_id, names, author="personnel")
     events.propose_plan(svc, event_id, "3", "4", author="personnel")
     return event_id
+
+
+def test_a_facilitator_prepares_and_closes_an_event_in_chromium(
+    chromium: Any, served: str, demo_db: str, tmp_path: Path
+) -> None:
+    """The path of the issue, with the mouse and the keyboard only: create an event, paste 30
+    names, plan 5 tables of 6, exchange two people, tick 10 meetings, mark them contacted, and
+    find them in the board's « contacted » column."""
+    svc = Services(make_settings(tmp_path, demo_db))
+    try:
+        match_all(svc)  # this demo database has no candidates yet
+        names = _busiest_members(svc, 30)
+    finally:
+        svc.close()
+    page = signed_in_page(chromium, served, viewport={"width": 1366, "height": 900})
+    page.goto(served + "/evenements")
+    page.fill("#f-title", "Maillage d'hiver")
+    page.fill("#f-date", "2026-12-10")
+    page.fill("#f-place", "Saguenay")
+    with page.expect_navigation():
+        page.click("#creer button[type=submit]")
+    event_url = page.url.split("#")[0]
+    assert re.search(r"/evenements/\d+$", event_url)
+
+    page.fill("#names", "\n".join(strip_accents(n).lower() for n in names))
+    with page.expect_navigation():
+        page.click("#importer button[type=submit]")
+    assert page.locator("#liste-participants tbody tr").count() == 30
+
+    page.fill("#tables", "5")
+    page.fill("#seats", "6")
+    with page.expect_navigation():
+        page.click("#proposer button[type=submit]")
+    cards = page.locator(".table-card")
+    assert cards.count() == 5
+    assert [cards.nth(i).locator(".seats li").count() for i in range(5)] == [6] * 5
+
+    one = page.locator("#table-1 .seats li").first.get_attribute("data-member")
+    other = page.locator("#table-2 .seats li").first.get_attribute("data-member")
+    page.select_option("#move-member", one)
+    page.select_option("#move-swap", other)
+    with page.expect_navigation():
+        page.click("#deplacer button[type=submit]")
+    assert page.locator(f'#table-2 .seats li[data-member="{one}"]').count() == 1
+    assert page.locator(f'#table-1 .seats li[data-member="{other}"]').count() == 1
+
+    ticks = page.locator('.table-card input[name="synergy"]')
+    assert ticks.count() >= 10
+    chosen = [ticks.nth(i).get_attribute("value") for i in range(10)]
+    for value in chosen:
+        page.check(f"#s-{value}")
+    with page.expect_navigation():
+        page.click("#marquer")
+    assert "10 rencontres enregistrées" in page.locator("main").inner_text()
+    for value in chosen:
+        assert (
+            page.locator(f'.meeting[data-synergy="{value}"]').first.get_attribute("data-status")
+            == "contacted"
+        )
+
+    page.goto(served + "/synergies?sort=change")
+    contacted = page.locator("section.column.status-contacted")
+    for value in chosen:
+        assert contacted.locator(f"#synergie-{value}").count() == 1
+    page.close()
