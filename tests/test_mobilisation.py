@@ -359,3 +359,29 @@ def test_other_roles_are_refused(tmp_path: Path, live_demo_sqlite: Path, role: s
     for path in ("/mobilisation", "/mobilisation.csv", "/mobilisation.xlsx"):
         assert client.get(path).status_code == 403, path
     assert 'href="/mobilisation"' not in client.get("/compte").get_data(as_text=True)
+
+
+def test_events_attended_come_from_the_events_held(live_demo_app):
+    """A member counts an event once its day has come: the participants of an event held
+    today count 1, those of a coming event nothing yet; the page and its download agree."""
+    from datetime import timedelta
+
+    from mapservice.domain.moments import QUEBEC, in_quebec
+    from mapservice.web import services
+
+    today = in_quebec(datetime.now(QUEBEC)).date()
+    with live_demo_app.app_context():
+        repo = services().repo
+        held = repo.add_event("Maillage d'automne", today, "Alma", author="personnel")
+        coming = repo.add_event("Maillage du printemps", today + timedelta(days=60), "Roberval",
+                                author="personnel")  # fmt: skip
+        members = [m.id for m in repo.members()[:4]]
+        repo.add_participants(held, members[:2], author="personnel")
+        repo.add_participants(coming, members[1:4], author="personnel")
+    client = sign_in(live_demo_app.test_client(), "personnel")
+    text = client.get("/mobilisation.csv").get_data().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    column = [key for key, _ in table.COLUMNS].index("events")
+    attended = {int(r[0]): int(r[column]) for r in rows[1:]}
+    assert [attended[m] for m in members] == [1, 1, 0, 0]
+    assert sum(attended.values()) == 2

@@ -68,7 +68,7 @@ def test_init_loads_reference(services):
     assert counts["compatibility_rules"] > 0
     assert counts["factors"] > 0
     assert counts["members"] == counts["sites"] == counts["flows"] == 0
-    assert services.repo.revision() == services.repo.head_revision() == "0015"
+    assert services.repo.revision() == services.repo.head_revision() == "0017"
 
 
 def test_migrate_twice_is_harmless(services):

@@ -12,7 +12,7 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0015"
+    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0017"
     assert body["counts"]["sites"] > 200
 
 

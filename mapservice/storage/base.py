@@ -23,6 +23,7 @@ from mapservice.domain.model import (
     User,
 )
 from mapservice.domain.reference import ReferenceData
+from mapservice.storage.event_protocol import EventRecords
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from mapservice.storage.geocode_store import GeocodeRun
 
 
-class Repository(Protocol):
+class Repository(EventRecords, Protocol):
     """Where the registry and the reference data live.
 
     Every write method runs in one transaction: it commits whole or not at all.

@@ -62,6 +62,7 @@ RULES: dict[str, Permission] = {
     "geocoding_pages.*": P.STAFF,
     "classification_pages.*": P.STAFF,
     "mobilisation_pages.*": P.STAFF,  # every member's name and figures
+    "event_pages.*": P.STAFF,  # maillage events: participants, plans, meetings
     "api.*": P.STAFF,
     "api_synergies.*": P.STAFF,
 }

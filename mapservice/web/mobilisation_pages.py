@@ -8,13 +8,13 @@ computation is :mod:`mapservice.registry.engagement`, the table and the files
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 
 from mapservice.errors import NotFound, tr
+from mapservice.events.attendance import attendance
 from mapservice.registry import engagement
 from mapservice.views import charts
 from mapservice.views import mobilisation as table
@@ -28,14 +28,9 @@ bp = Blueprint("mobilisation_pages", __name__)
 FORMATS = ("csv", "xlsx")
 
 
-def events_attended() -> Mapping[int, int] | None:
-    """Events attended by each member (member id → count); None until events exist, which
-    the page shows as 0 everywhere."""
-    return None
-
-
 def _view() -> engagement.Mobilisation:
-    return engagement.mobilisation(services(), events_attended=events_attended())
+    counts, actions = attendance(services())
+    return engagement.mobilisation(services(), events_attended=counts, event_actions=actions)
 
 
 def quarter_name(q: engagement.QuarterShare, sep: str = " ") -> str:
