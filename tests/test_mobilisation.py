@@ -320,6 +320,8 @@ def test_the_page_and_its_downloads_show_the_same_rows(live_demo_app):
         assert xlsx_row[12].strftime("%Y-%m-%d %H:%M:%S") == csv_row[12]
     quarters = list(book["trimestres"].iter_rows(values_only=True))
     assert len(quarters) == 1 + 8 and quarters[-1][0].startswith("T")
+    # a quarter opens at midnight in Québec, written in UTC as the header says
+    assert all(row[1].hour in (4, 5) and row[1].day == 1 for row in quarters[1:])
 
 
 def test_the_page_in_english(live_demo_app):

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from mapservice.domain.model import SynergyStatus
+from mapservice.domain.moments import as_utc
 from mapservice.domain.text import without_bidi
 from mapservice.exports.formats import csv_safe
 from mapservice.registry.engagement import MemberEngagement, Mobilisation, QuarterShare
@@ -86,12 +87,17 @@ def quarter_label(q: QuarterShare) -> str:
     return f"T{q.quarter} {q.year}"
 
 
+def _utc(moment: datetime) -> datetime:
+    """A time as the files write it: UTC (their headers say so), to the second, no zone."""
+    return (as_utc(moment) or moment).replace(tzinfo=None, microsecond=0)
+
+
 def _excel_cell(value: Any) -> Any:
     """A cell as a French (Canada) Excel reads it from a CSV."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return _utc(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",")
     return csv_safe(value)
@@ -116,7 +122,7 @@ def xlsx_bytes(view: Mobilisation) -> bytes:
 
     def cell(sheet: Any, value: Any) -> Any:
         if isinstance(value, datetime):
-            moment = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))  # UTC, said in header
+            moment = WriteOnlyCell(sheet, value=_utc(value))  # UTC, said in the header
             moment.number_format = "yyyy-mm-dd hh:mm:ss"
             return moment
         if isinstance(value, str):
