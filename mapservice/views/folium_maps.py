@@ -52,6 +52,9 @@ DEFAULT_LABELS = {
     "anonymous": "Entreprise non nommée (sans consentement)",
     "to_classify": "à classer",
     "access": "accès du site au réseau routier",
+    "cluster_mix": "Groupe de sites : la part de chaque secteur",
+    "park_outline": "Contour de parc relevé",
+    "park_approx": "Contour de parc approximatif",
 }
 
 
@@ -165,6 +168,9 @@ def view_map(
         control_scale=True,
         prefer_canvas=True,
     )
+    # The map's own zoom range: without tiles (the offline base, the downloaded presentation)
+    # no layer gives one, and the cluster layer builds its levels from it.
+    fmap.options.update(minZoom=3, maxZoom=18)
     if presenter:
         fmap.options["keyboard"] = False  # the arrow keys step through the views
     tile_layer = None

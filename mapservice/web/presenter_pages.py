@@ -1,14 +1,20 @@
-"""Presenter mode: saved views stepped through full screen, anonymised, working offline."""
+"""Presenter mode: saved views stepped through full screen, anonymised, working offline.
+
+The presentation is one page holding every view as data (:mod:`mapservice.views.presenter_deck`);
+its script changes views without reloading, and the downloaded file is the same page with its
+scripts, styles and the regional base layer inlined."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import get_translations
 
 from mapservice.domain.model import PresenterView
 from mapservice.errors import FormErrors, InvalidInput, NotFound
@@ -17,12 +23,13 @@ from mapservice.views import presenter
 from mapservice.views.map_filters import MapFilter
 from mapservice.views.map_view import TRACKED, filter_choices, region_view
 from mapservice.views.presenter import view_filter
+from mapservice.views.presenter_deck import Slide, build_deck
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.guard import sees_everything
-from mapservice.web.i18n import language
+from mapservice.web.i18n import language, num
 from mapservice.web.links import link
-from mapservice.web.mapping import LAYERS, map_parts, site_url_pattern, status_labels
+from mapservice.web.mapping import LAYERS, map_parts, site_url_pattern, status_labels, status_legend
 from mapservice.web.standalone import inline_assets
 
 bp = Blueprint("presenter", __name__)
@@ -50,7 +57,8 @@ def _anonymised(view: PresenterView) -> bool:
     return view.anonymised if switch is None else switch == "1"
 
 
-def _slide(view: PresenterView, *, anonymise: bool, standalone: bool = False) -> dict[str, Any]:
+def _view_data(view: PresenterView, *, anonymise: bool, standalone: bool) -> dict[str, Any]:
+    """What one view draws, disclosed to the reader as presenter mode shows it."""
     svc = services()
     try:
         shown_filter = view_filter(view, filter_choices(svc))
@@ -65,92 +73,107 @@ def _slide(view: PresenterView, *, anonymise: bool, standalone: bool = False) ->
         status_labels=status_labels(),
         statuses=TRACKED,
     )
-    layers = [k for k in view.layers.split(",") if k in LAYERS] or ["parks", "sites"]
+    return shown.data
+
+
+def _count_text(n: int) -> str:
+    """« 1 234 sites », as the map page says it (the digits grouped the page's way)."""
+    text: str = get_translations().ungettext("%(num)s site", "%(num)s sites", n)
+    return text % {"num": num(n, 0)}
+
+
+def _deck_page(views: list[PresenterView], start: int, *, standalone: bool = False) -> str:
+    """The presentation as one page: every view as data, ``start`` shown first (1-based)."""
+    slides = []
+    for view in views:
+        anonymise = _anonymised(view)
+        data = _view_data(view, anonymise=anonymise, standalone=standalone)
+        slides.append(Slide(view=view, data=data, anonymised=anonymise))
+    data = build_deck(slides, layers=LAYERS, count_text=_count_text, start=start)
+    data["lineLegend"] = status_legend()
     extra: dict[str, Any] = {}
     if standalone:
-        data_dir = svc.data_dir
+        data_dir = services().data_dir
         extra["basemap"] = json.loads((data_dir / "basemap.geojson").read_text("utf-8"))
         extra["roads"] = json.loads((data_dir / "roads.geojson").read_text("utf-8"))
+        extra["tiles"] = "none"  # the file asks nothing of the network: the regional base only
+    first = views[data["deck"]["start"] - 1]
     parts = map_parts(
-        shown.data,
+        data,
         standalone=standalone,
         presenter=True,
-        view={"lat": view.lat, "lon": view.lon, "zoom": view.zoom},
+        view={"lat": first.lat, "lon": first.lon, "zoom": first.zoom},
         layers=LAYERS,
-        hidden=[k for k in LAYERS if k not in layers],
+        hidden=[],
         collapsed=True,
         tile_timeout_ms=3000,
         **extra,
     )
-    return {"map": parts, "n_sites": len(shown.data["sites"]["features"]), "anonymised": anonymise}
+    shown = data["deck"]["views"][data["deck"]["start"] - 1]
+    staff = sees_everything()
+    return render_template(
+        "present.html",
+        map=parts,
+        title=shown["title"],
+        number=data["deck"]["start"],
+        total=len(views) if views[0].id is not None else 0,
+        count=shown["count"],
+        anonymised=shown["anonymised"],
+        standalone=standalone,
+        staff=staff,
+        base=None if standalone or views[0].id is None else url_for("presenter.present"),
+        exit_url=url_for("presenter.views") if staff else url_for("pages.region_map"),
+    )
+
+
+def _saved_or_region() -> list[PresenterView]:
+    """The saved views; the whole region, anonymised, when none was saved yet."""
+    region = replace(REGION, title=_("Économie circulaire au Saguenay–Lac-Saint-Jean"))
+    return presenter.saved_views(services()) or [region]
+
+
+def _number(views: list[PresenterView], number: int) -> int:
+    if views[0].id is None or not 1 <= number <= len(views):
+        total = 0 if views[0].id is None else len(views)
+        raise NotFound(
+            _("Pas de vue n° %(n)s : la présentation en compte %(total)s.", n=number, total=total)
+        )
+    return number
 
 
 @bp.get("/present")
 def present() -> Any:
     if presenter.saved_views(services()):
         return redirect(link("presenter.slide", {"number": 1}, request.args.items(multi=True)))
-    view = REGION
-    title = _("Économie circulaire au Saguenay–Lac-Saint-Jean")
-    return render_template(
-        "present.html",
-        view=view,
-        title=title,
-        number=0,
-        total=0,
-        **_slide(view, anonymise=_anonymised(view)),
-    )
+    return _deck_page(_saved_or_region(), 1)
 
 
 @bp.get("/present/<int:number>")
 def slide(number: int) -> str:
-    views = presenter.saved_views(services())
-    if not 1 <= number <= len(views):
-        raise NotFound(
-            _(
-                "Pas de vue n° %(n)s : la présentation en compte %(total)s.",
-                n=number,
-                total=len(views),
-            )
-        )
-    view = views[number - 1]
-    return render_template(
-        "present.html",
-        view=view,
-        title=view.title,
-        number=number,
-        total=len(views),
-        **_slide(view, anonymise=_anonymised(view)),
-    )
+    """The presentation, opened at view ``number``; the page steps through the others itself."""
+    views = _saved_or_region()
+    return _deck_page(views, _number(views, number))
+
+
+@bp.get("/present/telecharger")
+def download_deck() -> Response:
+    """The whole presentation as one HTML file that runs without a server or a network."""
+    return _download(_saved_or_region(), 1, "presentation.html")
 
 
 @bp.get("/present/<int:number>/telecharger")
 def download(number: int) -> Response:
-    """The view as one HTML file that opens without a server (scripts and data inlined)."""
-    views = presenter.saved_views(services())
-    if not 1 <= number <= len(views):
-        raise NotFound(
-            _(
-                "Pas de vue n° %(n)s : la présentation en compte %(total)s.",
-                n=number,
-                total=len(views),
-            )
-        )
-    view = views[number - 1]
-    html = render_template(
-        "present.html",
-        view=view,
-        title=view.title,
-        number=number,
-        total=len(views),
-        standalone=True,
-        **_slide(view, anonymise=_anonymised(view), standalone=True),
-    )
+    """The whole presentation as one file, opened at view ``number``."""
+    views = _saved_or_region()
+    return _download(views, _number(views, number), f"presentation-vue-{number}.html")
+
+
+def _download(views: list[PresenterView], start: int, name: str) -> Response:
     html = inline_assets(
-        html,
+        _deck_page(views, start, standalone=True),
         static_url=url_for("static", filename=""),
         static_dir=Path(current_app.static_folder or ""),
     )
-    name = f"vue-{number}.html"
     return Response(
         html,
         mimetype="text/html",
