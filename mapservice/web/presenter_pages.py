@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import get_translations
+from flask_babel import gettext as _
 
 from mapservice.domain.model import PresenterView
 from mapservice.errors import FormErrors, InvalidInput, NotFound
