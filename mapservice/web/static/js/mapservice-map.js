@@ -96,7 +96,8 @@
       at += length;
     });
     return "<svg width=\"" + size + "\" height=\"" + size + "\" viewBox=\"0 0 " + size + " " +
-      size + "\" aria-hidden=\"true\"><g transform=\"rotate(-90 " + c + " " + c + ")\">" + arcs +
+      size + "\"" + (count ? " role=\"img\" aria-label=\"" + count + "\"" : " aria-hidden=\"true\"") +
+      "><g transform=\"rotate(-90 " + c + " " + c + ")\">" + arcs +
       "</g><circle cx=\"" + c + "\" cy=\"" + c + "\" r=\"" + (r - width / 2 + 0.5) +
       "\" fill=\"#fff\" stroke=\"#0b3d5c\" stroke-width=\"1\"/>" +
       (count ? "<text x=\"" + c + "\" y=\"" + c + "\" text-anchor=\"middle\" " +

@@ -33,8 +33,9 @@
     index = Math.max(0, Math.min(views.length - 1, index));
     var view = views[index];
     current = index;
-    ms.show(view);
+    // Framed first, then drawn: the clusters are made at the zoom they are seen at.
     ms.map.setView([view.lat, view.lon], view.zoom, {animate: false});
+    ms.show(view);
     var number = index + 1, total = views.length;
     if (view.title) {
       title.textContent = view.title;
