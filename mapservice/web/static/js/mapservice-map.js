@@ -359,10 +359,11 @@
     return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
-  // Where a town's name may go, in order: right of its dot, left, above, below, then a little
-  // higher or lower on either side.
+  // Where a town's name may go, in order: right of its dot, left, above, below, a little
+  // higher or lower on either side, then clear of a cluster standing on the dot.
   var PLACES = [["right", [0, 0]], ["left", [0, 0]], ["top", [0, 0]], ["bottom", [0, 0]],
-                ["right", [0, -22]], ["right", [0, 22]], ["left", [0, -22]], ["left", [0, 22]]];
+                ["right", [0, -22]], ["right", [0, 22]], ["left", [0, -22]], ["left", [0, 22]],
+                ["right", [34, 0]], ["left", [-34, 0]], ["top", [0, -34]], ["bottom", [0, 34]]];
 
   // Town names of the offline base go where no cluster or site marker is (:data:`PLACES`); a
   // name with no free place is hidden until the map moves.
@@ -372,7 +373,9 @@
     var frame = map.getContainer().getBoundingClientRect();
     var obstacles = [];
     map.getContainer().querySelectorAll(".ms-cluster").forEach(function (icon) {
-      obstacles.push(icon.getBoundingClientRect());
+      var box = icon.getBoundingClientRect();  // and a gap, so no name reads as « 19Alma »
+      obstacles.push({left: box.left - 4, right: box.right + 4, top: box.top - 2,
+                      bottom: box.bottom + 2});
     });
     (handle.markers || []).forEach(function (m) {
       if (!map.hasLayer(m)) return;  // clustered, or on a layer that is not shown
