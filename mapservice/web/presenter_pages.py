@@ -82,8 +82,21 @@ def _count_text(n: int) -> str:
     return text % {"num": num(n, 0)}
 
 
-def _deck_page(views: list[PresenterView], start: int, *, standalone: bool = False) -> str:
-    """The presentation as one page: every view as data, ``start`` shown first (1-based)."""
+def render_deck(
+    views: list[PresenterView],
+    start: int,
+    *,
+    standalone: bool = False,
+    path_base: str | None = None,
+    numbered: bool = True,
+) -> str:
+    """The presentation as one page: every view as data, ``start`` shown first (1-based).
+
+    ``views`` may come from anywhere (the saved presentation, an event's tables): each is
+    disclosed to the reader and filtered as presenter mode does. With ``path_base`` the page
+    keeps the view's number in its path (``{path_base}/{n}``, a route that serves the same
+    deck), else in its hash; ``numbered`` False hides the « n / total » counter.
+    """
     slides = []
     for view in views:
         anonymise = _anonymised(view)
@@ -116,61 +129,65 @@ def _deck_page(views: list[PresenterView], start: int, *, standalone: bool = Fal
         map=parts,
         title=shown["title"],
         number=data["deck"]["start"],
-        total=len(views) if views[0].id is not None else 0,
+        total=len(views) if numbered else 0,
         count=shown["count"],
         anonymised=shown["anonymised"],
         standalone=standalone,
         staff=staff,
-        base=None if standalone or views[0].id is None else url_for("presenter.present"),
+        base=None if standalone else path_base,
         exit_url=url_for("presenter.views") if staff else url_for("pages.region_map"),
     )
 
 
-def _saved_or_region() -> list[PresenterView]:
-    """The saved views; the whole region, anonymised, when none was saved yet."""
-    region = replace(REGION, title=_("Économie circulaire au Saguenay–Lac-Saint-Jean"))
-    return presenter.saved_views(services()) or [region]
-
-
-def _number(views: list[PresenterView], number: int) -> int:
-    if views[0].id is None or not 1 <= number <= len(views):
-        total = 0 if views[0].id is None else len(views)
+def _saved_deck(number: int, *, standalone: bool = False, region: bool = False) -> str:
+    """The saved presentation opened at view ``number``; with ``region``, the whole region,
+    anonymised, when no view is saved yet."""
+    views = presenter.saved_views(services())
+    if not views and region:
+        title = _("Économie circulaire au Saguenay–Lac-Saint-Jean")
+        return render_deck([replace(REGION, title=title)], 1, standalone=standalone, numbered=False)
+    if not 1 <= number <= len(views):
         raise NotFound(
-            _("Pas de vue n° %(n)s : la présentation en compte %(total)s.", n=number, total=total)
+            _(
+                "Pas de vue n° %(n)s : la présentation en compte %(total)s.",
+                n=number,
+                total=len(views),
+            )
         )
-    return number
+    base = url_for("presenter.present")
+    return render_deck(views, number, standalone=standalone, path_base=base)
 
 
 @bp.get("/present")
 def present() -> Any:
     if presenter.saved_views(services()):
         return redirect(link("presenter.slide", {"number": 1}, request.args.items(multi=True)))
-    return _deck_page(_saved_or_region(), 1)
+    return _saved_deck(1, region=True)
 
 
 @bp.get("/present/<int:number>")
 def slide(number: int) -> str:
     """The presentation, opened at view ``number``; the page steps through the others itself."""
-    views = _saved_or_region()
-    return _deck_page(views, _number(views, number))
+    return _saved_deck(number)
 
 
 @bp.get("/present/telecharger")
 def download_deck() -> Response:
     """The whole presentation as one HTML file that runs without a server or a network."""
-    return _download(_saved_or_region(), 1, "presentation.html")
+    return deck_download(_saved_deck(1, standalone=True, region=True), "presentation.html")
 
 
 @bp.get("/present/<int:number>/telecharger")
 def download(number: int) -> Response:
     """The whole presentation as one file, opened at view ``number``."""
-    views = _saved_or_region()
-    return _download(views, _number(views, number), f"presentation-vue-{number}.html")
+    return deck_download(_saved_deck(number, standalone=True), f"presentation-vue-{number}.html")
 
 
-def _download(views: list[PresenterView], start: int, name: str) -> Response:
+def deck_download(page: str, name: str) -> Response:
+    """A deck page rendered ``standalone`` (:func:`render_deck`) as one file to save
+    (``name``), its scripts, styles and icon inlined: nothing is left to fetch."""
     html = inline_assets(
-        _deck_page(views, start, standalone=True),
+        page,
         static_url=url_for("static", filename=""),
         static_dir=Path(current_app.static_folder or ""),
     )
