@@ -459,6 +459,7 @@
       if (switched || loaded > 0) return;
       switched = true;
       if (tiles && map.hasLayer(tiles)) map.removeLayer(tiles);
+      map.getPane("ms-base").style.zIndex = 250;
       base.addTo(map);
       document.documentElement.dataset.basemap = "offline";
       if (opts.presenter) return;  // the room sees the map, not a note about its base layer
@@ -467,6 +468,17 @@
       map.getContainer().appendChild(note);
     }
     if (!tiles) { fallback(); return; }
+    if (opts.presenter) {
+      // Under the tiles while they load: a room whose tile server hangs sees the region, not
+      // a grey map, until the fallback; tiles that do load cover it, and it goes.
+      map.getPane("ms-base").style.zIndex = 150;
+      base.addTo(map);
+      tiles.once("load", function () {
+        if (switched) return;
+        map.removeLayer(base);
+        map.getPane("ms-base").style.zIndex = 250;
+      });
+    }
     tiles.on("tileload", function () { loaded += 1; });
     tiles.on("tileerror", function () { failed += 1; if (failed >= 2) fallback(); });
     if (global.navigator && global.navigator.onLine === false) fallback();
