@@ -77,6 +77,7 @@ class _DrawView(JSCSSMixin, MacroElement):
             view: {{ this.view_json }},
             fit: {{ "true" if this.fit else "false" }},
             presenter: {{ "true" if this.presenter else "false" }},
+            legendSlot: {{ '"ms-legend-slot"' if this.presenter else "null" }},
             basemap: {{ this.basemap_json }},
             basemapUrl: {{ this.basemap_url_json }},
             roads: {{ this.roads_json }},

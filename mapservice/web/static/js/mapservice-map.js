@@ -335,7 +335,7 @@
       var box = el("section", null, "ms-legend leaflet-bar");
       box.setAttribute("aria-label", labels.legend);
       var title = box.appendChild(el("h2"));
-      var open = opts.map.getSize().x >= 600;
+      var open = global.innerWidth >= 600 && opts.map.getSize().x >= 600;
       var button = title.appendChild(el("button", labels.legend, "ms-legend-toggle"));
       button.type = "button";
       button.setAttribute("aria-expanded", String(open));
@@ -351,7 +351,11 @@
       L.DomEvent.disableScrollPropagation(box);
       return box;
     };
-    legend.addTo(opts.map);
+    // A page may give the legend a place of its own, off the map (presenter mode: a strip
+    // under it, so the legend hides nothing the room should see).
+    var slot = opts.legendSlot && document.getElementById(opts.legendSlot);
+    if (slot) slot.appendChild(legend.onAdd(opts.map));
+    else legend.addTo(opts.map);
     return legend;
   }
 

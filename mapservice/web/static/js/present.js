@@ -146,6 +146,12 @@
     if (number && number - 1 !== current) show(number - 1);
   });
 
+  // The legend strip folds and changes with the view: the map follows its new size.
+  if (global.ResizeObserver) {
+    new global.ResizeObserver(function () { ms.map.invalidateSize(); })
+      .observe(ms.map.getContainer());
+  }
+
   var first = numberInUrl() || ms.data.deck.start || 1;
   show(first - 1, "replace");
 })(window);
