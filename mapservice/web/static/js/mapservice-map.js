@@ -354,8 +354,12 @@
     // A page may give the legend a place of its own, off the map (presenter mode: a strip
     // under it, so the legend hides nothing the room should see).
     var slot = opts.legendSlot && document.getElementById(opts.legendSlot);
-    if (slot) slot.appendChild(legend.onAdd(opts.map));
-    else legend.addTo(opts.map);
+    if (slot) {
+      slot.appendChild(legend.onAdd(opts.map));
+    } else {
+      legend.addTo(opts.map);
+      body.tabIndex = 0;  // it may scroll (see app.css): the keyboard must reach it too
+    }
     return legend;
   }
 

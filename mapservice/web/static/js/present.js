@@ -45,8 +45,12 @@
     if (navCounter) navCounter.textContent = number + " / " + total;
     count.textContent = view.count;
     anonymised.hidden = !view.anonymised;
+    var focused = doc.activeElement;
     prev.disabled = index === 0;
     next.disabled = index === total - 1;
+    // A button that goes dead under the keyboard hands the focus to the other one.
+    if (focused === next && next.disabled && !prev.disabled) prev.focus();
+    if (focused === prev && prev.disabled && !next.disabled) next.focus();
     if (how === "push") global.history.pushState({slide: number}, "", urlOf(number));
     else if (how === "replace") global.history.replaceState({slide: number}, "", urlOf(number));
     root.dataset.slide = String(number);
