@@ -43,6 +43,7 @@ RULES: dict[str, Permission] = {
     "presenter.present": P.PRESENT,
     "presenter.slide": P.PRESENT,
     "presenter.download": P.PRESENT,
+    "presenter.download_deck": P.PRESENT,
     "auth.logout": P.ACCOUNT,
     "auth.account": P.ACCOUNT,
     "auth.new_token": P.ACCOUNT,
