@@ -19,6 +19,7 @@ from mapservice.domain.model import (
 from mapservice.errors import NotFound
 from mapservice.storage import backend_for_url, open_repository
 from mapservice.storage import schema as t
+from tests.support.migrations import latest_revision
 
 
 def _plan(name: str = "Scierie Test (démo)", qty: float = 120.0, n_sites: int = 1) -> ImportPlan:
@@ -68,7 +69,7 @@ def test_init_loads_reference(services):
     assert counts["compatibility_rules"] > 0
     assert counts["factors"] > 0
     assert counts["members"] == counts["sites"] == counts["flows"] == 0
-    assert services.repo.revision() == services.repo.head_revision() == "0017"
+    assert services.repo.revision() == services.repo.head_revision() == latest_revision()
 
 
 def test_migrate_twice_is_harmless(services):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mapservice import create_app
+from tests.support.migrations import latest_revision
 from tests.support.pages import map_data
 
 
@@ -12,7 +13,11 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok" and body["backend"] == "sqlite" and body["revision"] == "0017"
+    assert (
+        body["status"] == "ok"
+        and body["backend"] == "sqlite"
+        and body["revision"] == latest_revision()
+    )
     assert body["counts"]["sites"] > 200
 
 
