@@ -20,14 +20,14 @@ from mapservice.views.sheet_parts import Partner, SheetFlow, SheetSite
 
 PAGE_LINES = 55
 #: Kept free: a wrapped long word or a taller glyph must not spill over.
-SPARE_LINES = 1.5
+SPARE_LINES = 2.0
 #: The head (event, name, sector, table, QR code), the three section headings, the lines
 #: « … et N autres » and the note on masked figures.
 HEAD_LINES = 7.0
 HEADING_LINES = 1.6
 NOTES_LINES = 3.0
 CHARS_FULL = 95
-CHARS_HALF = 48
+CHARS_HALF = 42
 CHARS_SMALL = 120
 SMALL_LINE = 0.85
 CLAMP_LINES = 3
