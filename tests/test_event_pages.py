@@ -21,6 +21,7 @@ from mapservice.storage import schema as t
 from tests.support.accounts import sign_in
 from tests.support.browser import signed_in_page
 from tests.support.pages import card_ids
+from tests.support.pdf import pdf_pages
 from tests.support.settings import make_settings
 
 
@@ -294,6 +295,15 @@ def test_a_facilitator_prepares_and_closes_an_event_in_chromium(
     cards = page.locator(".table-card")
     assert cards.count() == 5
     assert [cards.nth(i).locator(".seats li").count() for i in range(5)] == [6] * 5
+
+    # The 30 sheets, printed by the browser as one PDF: one page a company.
+    with page.expect_navigation():
+        page.click("#fiches")
+    assert page.locator(".sheet").count() == 30
+    pdf = page.pdf(format="Letter")
+    (tmp_path / "fiches.pdf").write_bytes(pdf)
+    assert pdf_pages(pdf, tmp_path / "fiches.pdf") == 30
+    page.goto(event_url)
 
     one = page.locator("#table-1 .seats li").first.get_attribute("data-member")
     other = page.locator("#table-2 .seats li").first.get_attribute("data-member")

@@ -11,8 +11,6 @@ as one PDF of one letter page a company, and no sheet spills over its page.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -30,6 +28,7 @@ from mapservice.views.event_sheets import event_sheets
 from mapservice.views.qr_code import qr_svg
 from mapservice.web.auth import SessionUser
 from mapservice.web.event_sheet_pages import sheets_page
+from tests.support.pdf import pdf_pages
 
 BASE = "https://carte.example"
 STAFF_USER = Principal(user_id=1, username="personnel", role=Role.STAFF)
@@ -283,14 +282,6 @@ def test_an_unnamed_company_has_no_table_no_link_and_no_qr_code(live_demo_app, s
 
 
 # --- printed by Chromium -------------------------------------------------------------------------
-
-
-def pdf_pages(pdf: bytes, path: Any) -> int:
-    """Pages of a PDF: ``pdfinfo`` (poppler-utils) when installed, else its page objects."""
-    if shutil.which("pdfinfo"):
-        out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-        return int(re.search(r"^Pages:\s+(\d+)", out.stdout, flags=re.M).group(1))  # type: ignore[union-attr]
-    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
 
 
 def print_page(chromium: Any, app: Any, html: str) -> Any:

@@ -230,3 +230,16 @@ def record_meetings(
         )
     meetings = [NewMeeting(i, *found.ends(known[i])) for i in ids]
     return services.repo.record_meetings(event_id, meetings, author=author, note=note)
+
+
+def sheet_inputs(services: Services, event_id: int) -> tuple[Event, list[int], dict[int, int]]:
+    """What an event's sheets are printed from: the event, its participants (in table and
+    seat order when a plan is saved, then those without a seat) and each one's table."""
+    event = services.repo.get_event(event_id)
+    members = services.repo.event_participants(event_id)
+    seats = sorted(
+        services.repo.event_seats(event_id), key=lambda s: (s.table_number, s.seat_order)
+    )
+    table_of = {s.member_id: s.table_number for s in seats if s.member_id in members}
+    seated = [s.member_id for s in seats if s.member_id in table_of]
+    return event, seated + [m for m in members if m not in table_of], table_of

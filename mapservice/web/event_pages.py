@@ -18,6 +18,7 @@ from mapservice.events import jobs
 from mapservice.events.page import event_page
 from mapservice.events.selection import NameMatches
 from mapservice.web import services
+from mapservice.web.event_sheet_pages import sheets_page
 from mapservice.web.i18n import language
 from mapservice.web.mapping import status_labels
 from mapservice.web.registry_pages import audit_actor
@@ -81,6 +82,19 @@ def _back(event_id: int, message: str, anchor: str) -> Response:
 @bp.get("/evenements/<int:event_id>")
 def event(event_id: int) -> Page:
     return _event_page(event_id)
+
+
+@bp.get("/evenements/<int:event_id>/fiches")
+def sheets(event_id: int) -> str:
+    """Every participant's sheet, one printed page each (the browser saves them as a PDF)."""
+    found, members, table_of = jobs.sheet_inputs(services(), event_id)
+    return sheets_page(
+        title=found.title,
+        day=found.event_date,
+        place=found.place,
+        member_ids=members,
+        table_of=table_of,
+    )
 
 
 @bp.post("/evenements/<int:event_id>/participants")
