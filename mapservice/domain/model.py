@@ -355,6 +355,9 @@ class PresenterView:
     ``filters`` is the region map's query string (``category=bois&direction=offre``),
     ``layers`` the shown layers joined by commas; ``anonymised`` hides the names and exact
     positions of members who have not consented to be shown.
+
+    ``members`` (not stored: an event's presentation builds its views) picks the members
+    whose sites the view shows, in place of ``filters``, framed to fit those sites.
     """
 
     id: int | None
@@ -366,6 +369,7 @@ class PresenterView:
     filters: str = ""
     layers: str = ""
     anonymised: bool = True
+    members: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
