@@ -354,10 +354,8 @@ class PresenterView:
 
     ``filters`` is the region map's query string (``category=bois&direction=offre``),
     ``layers`` the shown layers joined by commas; ``anonymised`` hides the names and exact
-    positions of members who have not consented to be shown.
-
-    ``members`` (not stored: an event's presentation builds its views) picks the members
-    whose sites the view shows, in place of ``filters``, framed to fit those sites.
+    positions of members who have not consented to be shown. ``members`` (not stored: set by
+    an event's presentation) picks the members whose sites it shows, framed on them.
     """
 
     id: int | None
