@@ -145,20 +145,22 @@ def test_without_a_plan_the_page_says_to_propose_one(
     )
 
 
-def test_a_participant_deleted_meanwhile_leaves_the_deck(web: Any, svc: Services) -> None:
+def test_participants_deleted_meanwhile_leave_the_deck(web: Any, svc: Services) -> None:
     event_id = _event(svc, n=8, tables=2, seats=4)
     before = _table_members(svc, event_id)
-    gone = before[1][0]
+    gone = [before[1][0], *before[2]]  # one of table 1, all of table 2
     with svc.repo.engine.begin() as conn:  # gone meanwhile (another process, a restore)
-        conn.execute(sa.delete(t.members).where(t.members.c.id == gone))
+        conn.execute(sa.delete(t.members).where(t.members.c.id.in_(gone)))
     deck = event_deck(svc, event_id)
-    assert gone not in deck.member_ids
-    assert [table.member_ids for table in deck.tables] == [
-        tuple(m for m in people if m != gone) for people in before.values()
-    ]
+    assert not set(gone) & set(deck.member_ids)
+    assert [table.member_ids for table in deck.tables] == [tuple(before[1][1:]), ()]
     data = map_data(web.get(f"/evenements/{event_id}/presentation").get_data(as_text=True))
-    assert [v["title"].split(" · ")[1] for v in data["deck"]["views"]] == [
-        "7 participants",
+    views = data["deck"]["views"]
+    assert [v["title"].split(" · ")[1] for v in views] == [
         "3 participants",
-        "4 participants",
+        "3 participants",
+        "0 participants",
     ]
+    # The emptied table keeps its number and shows nobody, not the whole region.
+    assert views[2]["title"].startswith("Table 2 ·")
+    assert views[2]["sites"] == [] and views[2]["bounds"] is None

@@ -105,7 +105,7 @@ def test_a_view_of_chosen_members_is_framed_on_their_sites():
     deck = build_deck(
         [
             Slide(_view("Tous", members=(1, 2)), _data(a, b), anonymised=True),
-            Slide(_view("Personne", members=(3,)), _data(), anonymised=True),
+            Slide(_view("Personne", members=()), _data(), anonymised=True),
             Slide(_view("Filtre"), _data(a), anonymised=True),
         ],
         layers=LAYERS,

@@ -79,7 +79,7 @@ def build_deck(
         view = slide.view
         shown_layers = [k for k in view.layers.split(",") if k in layers] or ["parks", "sites"]
         extra: dict[str, Any] = {}
-        if view.members:
+        if view.members is not None:
             sites = (slide.data.get("sites") or {}).get("features") or []
             box = geojson.bounds(f.get("geometry") for f in sites)
             extra["bounds"] = (

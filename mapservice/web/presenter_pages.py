@@ -62,7 +62,7 @@ def _view_data(view: PresenterView, *, anonymise: bool, standalone: bool) -> dic
     """What one view draws, disclosed to the reader as presenter mode shows it: the region
     map's filter, or the sites of the members the view picks."""
     svc = services()
-    if view.members:
+    if view.members is not None:
         return member_view(
             svc,
             view.members,
