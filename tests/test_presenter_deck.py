@@ -97,6 +97,26 @@ def test_unknown_or_no_layers_show_parks_and_sites():
     assert deck["deck"]["views"][0]["layers"] == ["parks", "sites"]
 
 
+def test_a_view_of_chosen_members_is_framed_on_their_sites():
+    a, b = (
+        _site("A", -71.0),
+        {**_site("B", -71.4), "geometry": {"type": "Point", "coordinates": [-71.4, 48.6]}},
+    )
+    deck = build_deck(
+        [
+            Slide(_view("Tous", members=(1, 2)), _data(a, b), anonymised=True),
+            Slide(_view("Personne", members=()), _data(), anonymised=True),
+            Slide(_view("Filtre"), _data(a), anonymised=True),
+        ],
+        layers=LAYERS,
+        count_text=_count,
+    )
+    views = deck["deck"]["views"]
+    assert views[0]["bounds"] == {"west": -71.4, "south": 48.4, "east": -71.0, "north": 48.6}
+    assert views[1]["bounds"] is None  # no site to frame: the view's centre and zoom
+    assert "bounds" not in views[2]  # a filter's view keeps its saved framing
+
+
 # --- the pages ----------------------------------------------------------------------------
 
 

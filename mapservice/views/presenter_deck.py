@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapservice.domain.model import PresenterView
+from mapservice.geo import geojson
 
 #: The feature collections a view selects from; other keys of its data are shared by all.
 POOLED = ("sites", "parks", "lines")
@@ -59,7 +60,10 @@ def build_deck(
     ``filters``, ``anonymised``, ``count`` — the sites shown, said by ``count_text`` — and
     ``sites``, ``parks``, ``lines``: positions in the pools) and ``start``, the view shown
     first (1-based, clamped to the views). ``layers`` are the layers a view may show; a view
-    that names none of them shows parks and sites.
+    that names none of them shows parks and sites. A view that picks members
+    (``PresenterView.members``) has ``bounds`` too (``west``, ``south``, ``east``, ``north``,
+    degrees): the box of the sites it shows, where the page frames it (None when it shows
+    none: its centre and zoom then).
     """
     pools = {name: _Pool() for name in POOLED}
     shared: dict[str, Any] = {}
@@ -74,6 +78,13 @@ def build_deck(
                 shared.setdefault(key, value)
         view = slide.view
         shown_layers = [k for k in view.layers.split(",") if k in layers] or ["parks", "sites"]
+        extra: dict[str, Any] = {}
+        if view.members is not None:
+            sites = (slide.data.get("sites") or {}).get("features") or []
+            box = geojson.bounds(f.get("geometry") for f in sites)
+            extra["bounds"] = (
+                dict(zip(("west", "south", "east", "north"), box, strict=True)) if box else None
+            )
         views.append(
             {
                 "title": view.title,
@@ -85,6 +96,7 @@ def build_deck(
                 "anonymised": slide.anonymised,
                 "count": count_text(len(picked["sites"])),
                 **picked,
+                **extra,
             }
         )
     data: dict[str, Any] = {

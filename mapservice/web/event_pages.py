@@ -1,7 +1,7 @@
 """Maillage events (staff): the list and its form, and each event's page — participants,
-table plan, meetings that took place, and what came of it. Every form is one use case of
-:mod:`mapservice.events.jobs`; a refused one comes back on the page with its message (422)
-and nothing saved."""
+table plan, meetings that took place, and what came of it — and its presentation. Every
+form is one use case of :mod:`mapservice.events.jobs`; a refused one comes back on the page
+with its message (422) and nothing saved."""
 
 from __future__ import annotations
 
@@ -12,15 +12,19 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from mapservice.domain.model import PresenterView
 from mapservice.domain.sectors import BY_CODE
-from mapservice.errors import MapserviceError
+from mapservice.errors import InvalidInput, MapserviceError
 from mapservice.events import jobs
 from mapservice.events.page import event_page
+from mapservice.events.presentation import EventDeck, event_deck
 from mapservice.events.selection import NameMatches
+from mapservice.views.folium_maps import REGION_CENTRE, REGION_ZOOM
 from mapservice.web import services
 from mapservice.web.event_sheet_pages import sheets_page
-from mapservice.web.i18n import language
+from mapservice.web.i18n import language, num
 from mapservice.web.mapping import status_labels
+from mapservice.web.presenter_pages import deck_download, render_deck
 from mapservice.web.registry_pages import audit_actor
 
 bp = Blueprint("event_pages", __name__)
@@ -186,3 +190,71 @@ def record_meetings(event_id: int) -> Page | Response:
         ),
         "rencontres",
     )
+
+
+# --- the event's presentation --------------------------------------------------------------
+
+
+def _people(n: int) -> str:
+    return ngettext("%(num)s participant", "%(num)s participants", n)
+
+
+def _deck_views(deck: EventDeck) -> list[PresenterView]:
+    """The whole event first, then one view per table, each picking its people."""
+
+    def view(position: int, title: str, members: tuple[int, ...]) -> PresenterView:
+        return PresenterView(
+            id=None,
+            position=position,
+            title=title,
+            lat=REGION_CENTRE[0],
+            lon=REGION_CENTRE[1],
+            zoom=REGION_ZOOM,
+            layers="parks,sites,lines",
+            anonymised=True,
+            members=members,
+        )
+
+    views = [view(0, f"{deck.event.title} · {_people(len(deck.member_ids))}", deck.member_ids)]
+    for table in deck.tables:
+        parts = [
+            _("Table %(n)s", n=table.number),
+            _people(len(table.member_ids)),
+            _("valeur %(v)s", v=num(table.value, 2)),
+        ]
+        if table.meetings:
+            parts.append(
+                ngettext("%(num)s rencontre à avoir", "%(num)s rencontres à avoir", table.meetings)
+            )
+        views.append(view(table.number, " · ".join(parts), table.member_ids))
+    return views
+
+
+def _presentation(event_id: int, *, standalone: bool) -> str:
+    deck = event_deck(services(), event_id)
+    return render_deck(
+        _deck_views(deck),
+        1,
+        standalone=standalone,
+        exit_url=url_for(".event", event_id=event_id, _anchor="plan"),
+        download_url=url_for(".download_presentation", event_id=event_id),
+    )
+
+
+@bp.get("/evenements/<int:event_id>/presentation")
+def presentation(event_id: int) -> Page | str:
+    """The event's presentation: all its participants, then each table of its plan."""
+    try:
+        return _presentation(event_id, standalone=False)
+    except InvalidInput as exc:
+        return _event_page(event_id, exc)
+
+
+@bp.get("/evenements/<int:event_id>/presentation/telecharger")
+def download_presentation(event_id: int) -> Page | Response:
+    """The event's presentation as one HTML file that runs without a server or a network."""
+    try:
+        page = _presentation(event_id, standalone=True)
+    except InvalidInput as exc:
+        return _event_page(event_id, exc)
+    return deck_download(page, f"presentation-evenement-{event_id}.html")

@@ -22,6 +22,7 @@ from mapservice.views import folium_maps as maps
 from mapservice.views import presenter
 from mapservice.views.map_filters import MapFilter
 from mapservice.views.map_view import TRACKED, filter_choices, region_view
+from mapservice.views.member_map import member_view
 from mapservice.views.presenter import view_filter
 from mapservice.views.presenter_deck import Slide, build_deck
 from mapservice.web import services
@@ -58,8 +59,19 @@ def _anonymised(view: PresenterView) -> bool:
 
 
 def _view_data(view: PresenterView, *, anonymise: bool, standalone: bool) -> dict[str, Any]:
-    """What one view draws, disclosed to the reader as presenter mode shows it."""
+    """What one view draws, disclosed to the reader as presenter mode shows it: the region
+    map's filter, or the sites of the members the view picks."""
     svc = services()
+    if view.members is not None:
+        return member_view(
+            svc,
+            view.members,
+            lang=language(),
+            anonymise=anonymise,
+            site_url=None if anonymise or standalone else site_url_pattern(),
+            status_labels=status_labels(),
+            statuses=TRACKED,
+        ).data
     try:
         shown_filter = view_filter(view, filter_choices(svc))
     except InvalidInput:
@@ -89,6 +101,8 @@ def render_deck(
     standalone: bool = False,
     path_base: str | None = None,
     numbered: bool = True,
+    exit_url: str | None = None,
+    download_url: str | None = None,
 ) -> str:
     """The presentation as one page: every view as data, ``start`` shown first (1-based).
 
@@ -96,6 +110,8 @@ def render_deck(
     disclosed to the reader and filtered as presenter mode does. With ``path_base`` the page
     keeps the view's number in its path (``{path_base}/{n}``, a route that serves the same
     deck), else in its hash; ``numbered`` False hides the « n / total » counter.
+    ``exit_url`` and ``download_url`` (the deck as one file) default to the saved
+    presentation's.
     """
     slides = []
     for view in views:
@@ -135,7 +151,8 @@ def render_deck(
         standalone=standalone,
         staff=staff,
         base=None if standalone else path_base,
-        exit_url=url_for("presenter.views") if staff else url_for("pages.region_map"),
+        exit_url=exit_url or (url_for("presenter.views") if staff else url_for("pages.region_map")),
+        download_url=download_url or url_for("presenter.download_deck"),
     )
 
 

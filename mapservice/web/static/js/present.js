@@ -33,8 +33,15 @@
     index = Math.max(0, Math.min(views.length - 1, index));
     var view = views[index];
     current = index;
-    // Framed first, then drawn: the clusters are made at the zoom they are seen at.
-    ms.map.setView([view.lat, view.lon], view.zoom, {animate: false});
+    // Framed first, then drawn: the clusters are made at the zoom they are seen at. A view
+    // of chosen members (an event's table) frames their sites.
+    var box = view.bounds;
+    if (box) {
+      ms.map.fitBounds([[box.south, box.west], [box.north, box.east]],
+                       {padding: [40, 40], maxZoom: 13, animate: false});
+    } else {
+      ms.map.setView([view.lat, view.lon], view.zoom, {animate: false});
+    }
     ms.show(view);
     var number = index + 1, total = views.length;
     if (view.title) {
