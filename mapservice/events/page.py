@@ -58,6 +58,15 @@ class TableView:
     value: float
     meetings: tuple[MeetingRow, ...]
 
+    @property
+    def pairs(self) -> tuple[tuple[MeetingRow, tuple[MeetingRow, ...]], ...]:
+        """The meetings by pair of people, best pair first: each pair's best synergy, and its
+        others (a table of six has at most 15 pairs, but a pair may share a dozen synergies)."""
+        by_pair: dict[frozenset[int], list[MeetingRow]] = {}
+        for row in self.meetings:  # best score first
+            by_pair.setdefault(frozenset((row.offer.id, row.need.id)), []).append(row)
+        return tuple((rows[0], tuple(rows[1:])) for rows in by_pair.values())
+
 
 @dataclass(frozen=True)
 class EventPage:
