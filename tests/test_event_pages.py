@@ -85,6 +85,16 @@ def test_the_whole_path_from_creation_to_the_board(web: Any, svc: Services) -> N
     assert "Personne Inconnue Ltée" in html
     assert len(svc.repo.event_participants(event_id)) == 30
 
+    # The meetings worth having: pairs and small groups of participants, best first.
+    html = _page(web, event_id)
+    proposed = re.findall(r'<li data-members="([\d,]+)">', html)
+    assert 1 <= len(proposed) <= 12
+    taking_part = set(svc.repo.event_participants(event_id))
+    assert all(set(map(int, m.split(","))) <= taking_part for m in proposed)
+    assert any(m.count(",") >= 2 for m in proposed), "a group of three or more"
+    values = [float(v.replace(",", ".")) for v in re.findall(r"valeur (\d+,\d\d)</span>", html)]
+    assert values == sorted(values, reverse=True)
+
     # A plan of 5 tables of 6.
     resp = web.post(f"/evenements/{event_id}/plan", data={"tables": "5", "seats": "6"})
     assert resp.status_code == 303

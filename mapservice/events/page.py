@@ -14,12 +14,21 @@ from mapservice.domain.text import fold
 from mapservice.events import pairs, planning, selection
 from mapservice.events.model import Event
 from mapservice.events.outcome import EventOutcome, outcome
+from mapservice.matching.meetings import (
+    Meeting,
+    PairSynergy,
+    Participant,
+    pair_values,
+    propose_meetings,
+)
 
 if TYPE_CHECKING:
     from mapservice.services import Services
 
 #: The most members a search lists.
 MAX_RESULTS = 200
+#: The meetings worth having shown on an event's page (pairs and small groups, best first).
+PROPOSALS = 12
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,9 @@ class EventPage:
     other_meetings: tuple[MeetingRow, ...]
     outcome: EventOutcome
     parks: tuple[tuple[str, str], ...]
+    #: The meetings worth having, best first: pairs and small groups pairwise connected
+    #: (:func:`mapservice.matching.meetings.propose_meetings`), with their people.
+    proposals: tuple[tuple[Meeting, tuple[Person, ...]], ...] = ()
 
 
 def _person(member: Member, sites: list[Site], park_names: dict[str, str]) -> Person:
@@ -179,4 +191,27 @@ def event_page(
         other_meetings=tuple(sorted(others, key=lambda m: -(m.score or 0))),
         outcome=outcome(event.event_date, synergies, history, meetings=len(met), today=now.date()),
         parks=tuple(sorted(park_names.items(), key=lambda p: fold(p[1]))),
+        proposals=tuple(
+            (m, tuple(person(i) for i in m.members))
+            for m in _proposals(between, {i: person(i).name for i in ids})
+        ),
     )
+
+
+def _proposals(between: pairs.Between, names: dict[int, str]) -> list[Meeting]:
+    """The meetings worth having among the participants, from their open synergies."""
+    if len(names) < 2:
+        return []
+    found = [
+        PairSynergy(
+            s.id,
+            *between.ends(s),
+            score=s.score,
+            distance_m=s.road_m if s.road_m is not None else s.geodesic_m,
+            tonnes_per_year=s.tonnes_per_year,
+        )
+        for s in between.synergies()
+        if s.id is not None and s.status in planning.OPEN
+    ]
+    people = [Participant(i, name) for i, name in names.items()]
+    return propose_meetings(people, pair_values(people, found), limit=PROPOSALS)
