@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TRANSLATIONS := mapservice/translations
 
-.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking bench-stall clean-venv
+.PHONY: translations run test test-fast lint constraints bench bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking bench-stall bench-seating clean-venv
 
 # The stamp files re-run pip only when pyproject.toml or constraints.txt changes. Every install
 # takes its versions from constraints.txt, so a run next month installs what this one did.
@@ -62,7 +62,7 @@ MATCHING_ARGS ?=
 #   make bench-pages PAGES_ARGS="--sizes 250,5000 --repeat 5 --json pages.json"
 PAGES_ARGS ?=
 
-bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking bench-stall
+bench: bench-geocoding bench-matching bench-pages bench-exports bench-ogcapi bench-load bench-classify bench-board bench-ranking bench-stall bench-seating
 
 bench-geocoding: $(VENV)/.installed-test
 	$(BIN)/python -m bench.geocoding $(GEOCODING_ARGS)
@@ -112,6 +112,12 @@ bench-ranking: $(VENV)/.installed-test
 STALL_ARGS ?=
 bench-stall: $(VENV)/.installed-test
 	$(BIN)/python -m bench.stall $(STALL_ARGS)
+
+# The table plan of an event against random seatings of the same people (bench/seating.py), e.g.
+#   make bench-seating SEATING_ARGS="--random 1000 --no-demo --json seating.json"
+SEATING_ARGS ?=
+bench-seating: $(VENV)/.installed-test
+	$(BIN)/python -m bench.seating $(SEATING_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -23,6 +23,7 @@ PAGES = [
     "/materiaux/bois",
     "/synergies",
     "/impact",
+    "/mobilisation",
     "/registre/",
     "/registre/import",
     "/registre/membres/nouveau",

@@ -14,6 +14,8 @@ STAFF = [
     ("registre", "/registre/"),
     ("tableau", "/synergies"),
     ("impact", "/impact"),
+    ("mobilisation", "/mobilisation"),
+    ("mobilisation xlsx", "/mobilisation.xlsx"),
     ("géocodage", "/geocodage"),
     ("export", "/export/sites.csv"),
     ("export xlsx", "/export/flows.xlsx"),

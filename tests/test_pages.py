@@ -306,8 +306,9 @@ def test_views_are_saved_ordered_and_stepped(client, app):
     views = _svc(app).repo.presenter_views()
     assert [v.title for v in views] == ["Le bois offert", "Métaux"]
     first = client.get("/present/1").get_data(as_text=True)
-    assert 'data-next="/present/2' in first and 'data-prev=""' in first
-    assert "1 / 2" in first
+    deck = map_data(first)["deck"]  # one page holds every view, in order
+    assert [v["title"] for v in deck["views"]] == ["Le bois offert", "Métaux"]
+    assert deck["start"] == 1 and "1 / 2" in first
     client.post(f"/present/vues/{views[1].id}/deplacer", data={"offset": "-1"})
     assert [v.title for v in _svc(app).repo.presenter_views()] == ["Métaux", "Le bois offert"]
     assert client.get("/present").headers["Location"].endswith("/present/1")
@@ -356,7 +357,9 @@ def test_a_view_downloads_as_one_self_contained_file(client):
 def test_presenter_pages_have_no_editing_chrome(client):
     _add_view(client)
     html = client.get("/present/1").get_data(as_text=True)
-    assert "<nav" not in html and "<form" not in html
+    # the deck's own controls only: no site menu, no form
+    assert "Navigation principale" not in html and "<form" not in html
+    assert html.count("<nav") == 1 and 'class="present-nav"' in html
 
 
 def test_the_anonymised_map_exports_no_hidden_name(client, app):

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
+from mapservice.events import jobs as events
 from mapservice.views import presenter
 from tests.support.accounts import sign_in
 
@@ -36,6 +37,7 @@ PATH_NAMES = (
     "feature_id",
     "filename",
     "park_id",
+    "event_id",
 )
 #: Values that break a build: not an int; an int.
 VALUES = ("x", "2")
@@ -61,6 +63,7 @@ def _path_values(app: Any) -> dict[str, str]:
         "feature_id": str(site.id),
         "filename": "css/app.css",
         "park_id": next(iter(svc.park_ids())),
+        "event_id": "1",  # the event the fixture creates
     }
 
 
@@ -81,6 +84,8 @@ def routes(live_demo_app: Any) -> tuple[Any, list[str]]:
     for title in ("Première", "Deuxième"):
         form = {"title": title, "lat": "48.4", "lon": "-71.6", "zoom": "9", "anonymised": "on"}
         presenter.add_view(svc, form, actor="personnel")
+    event = {"title": "Maillage", "date": "2026-10-15"}
+    assert events.create_event(svc, event, author="personnel") == 1
     return live_demo_app, _paths(live_demo_app)
 
 

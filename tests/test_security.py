@@ -169,6 +169,7 @@ def test_json_and_static_responses_allow_no_inline_script(client):
         "/present",
         "/geocodage",
         "/impact",
+        "/mobilisation",
         "/compte",
     ],
 )

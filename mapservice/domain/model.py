@@ -354,7 +354,8 @@ class PresenterView:
 
     ``filters`` is the region map's query string (``category=bois&direction=offre``),
     ``layers`` the shown layers joined by commas; ``anonymised`` hides the names and exact
-    positions of members who have not consented to be shown.
+    positions of members who have not consented to be shown. ``members`` (not stored: set by
+    an event's presentation) picks the members whose sites it shows (None: the filter's).
     """
 
     id: int | None
@@ -366,6 +367,7 @@ class PresenterView:
     filters: str = ""
     layers: str = ""
     anonymised: bool = True
+    members: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

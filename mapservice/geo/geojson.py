@@ -24,6 +24,20 @@ def positions(coordinates: Any) -> Iterator[list[float]]:
         yield from positions(part)
 
 
+def bounds(geometries: Iterable[Mapping[str, Any] | None]) -> tuple[float, ...] | None:
+    """Min lon, min lat, max lon, max lat of every position of ``geometries`` (None when
+    they hold none)."""
+    lons: list[float] = []
+    lats: list[float] = []
+    for geometry in geometries:
+        for position in positions((geometry or {}).get("coordinates") or []):
+            lons.append(position[0])
+            lats.append(position[1])
+    if not lons:
+        return None
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
 def feature_collection(features: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": list(features)}
 

@@ -244,7 +244,7 @@ def move(
     note: str = "",
 ) -> Any:
     """Move a synergy along its pipeline (creating it from a candidate pair if need be)."""
-    to_status, author, note = _checked_step(status, author, note)
+    to_status, author, note = checked_step(status, author, note)
     if synergy_id is None:
         if output_flow_id is None or input_flow_id is None:
             raise InvalidInput(
@@ -268,7 +268,7 @@ def move_many(
     one transaction: when one synergy is gone or may not make the move, nothing moves and the
     :class:`InvalidInput` lists each refused one (``refused``: ``{"id", "status"}``).
     """
-    to_status, author, note = _checked_step(status, author, note)
+    to_status, author, note = checked_step(status, author, note)
     if to_status not in BATCH_MOVES:
         raise InvalidInput(
             tr(
@@ -291,7 +291,7 @@ def move_many(
     return services.repo.move_synergies(ids, to_status, author=author, note=note)
 
 
-def _checked_step(status: str, author: str, note: str) -> tuple[SynergyStatus, str, str]:
+def checked_step(status: str, author: str, note: str) -> tuple[SynergyStatus, str, str]:
     """The status asked for, the author and the note, checked as every move checks them."""
     try:
         to_status = SynergyStatus(status)

@@ -23,6 +23,7 @@ from mapservice.domain.model import (
     User,
 )
 from mapservice.domain.reference import ReferenceData
+from mapservice.storage.event_protocol import EventRecords
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -30,12 +31,13 @@ if TYPE_CHECKING:
     from mapservice.caching import ChangeStamp
     from mapservice.domain.audit import AuditEntry
     from mapservice.domain.board_query import BoardQuery
+    from mapservice.domain.engagement import RegistryActivity
     from mapservice.domain.outlines import OutlineChange
     from mapservice.geo.spatial_index import SpatialIndex
     from mapservice.storage.geocode_store import GeocodeRun
 
 
-class Repository(Protocol):
+class Repository(EventRecords, Protocol):
     """Where the registry and the reference data live.
 
     Every write method runs in one transaction: it commits whole or not at all.
@@ -246,6 +248,11 @@ class Repository(Protocol):
 
     def synergy_histories(self, synergy_ids: Iterable[int]) -> dict[int, list[SynergyEvent]]:
         """Every step of each synergy of ``synergy_ids``, oldest first."""
+
+    # --- engagement (see storage/engagement_store.py) ---
+
+    def engagement_facts(self) -> RegistryActivity:
+        """Every member's flows, synergies and last write, and every dated action."""
 
     def move_synergies(
         self,

@@ -155,55 +155,63 @@ class BoardStore:
         the move; its ``refused`` lists each such ``{"id", "status"}`` (``status`` None: gone).
         """
         ids = sorted(set(synergy_ids))
-        at = at or datetime.now(UTC)
-        c = t.synergies.c
         with self._begin() as conn:
-            found = {
-                r.id: SynergyStatus(r.status)
-                for r in conn.execute(
-                    sa.select(c.id, c.status).where(c.id.in_(ids)).with_for_update()
-                )
-            }
-            refused = [
-                {"id": i, "status": found[i].value if i in found else None}
-                for i in ids
-                if i not in found or not can_move(found[i], to_status)
-            ]
-            if refused:
-                raise InvalidInput(
-                    tr(
-                        "Aucune synergie n'a été déplacée : {n} sur {total} ne peuvent pas "
-                        "passer à « {to} » ({which}).",
-                        n=len(refused),
-                        total=len(ids),
-                        to=to_status.value,
-                        which=", ".join(
-                            f"n° {r['id']} : {r['status'] or 'supprimée'}" for r in refused
-                        ),
-                    ),
-                    field="synergies",
-                    refused=refused,
-                )
-            conn.execute(
-                t.synergies.update()
-                .where(c.id.in_(ids))
-                .values(status=to_status.value, updated_at=at)
-            )
-            conn.execute(
-                t.synergy_events.insert(),
-                [
-                    {
-                        "synergy_id": i,
-                        "from_status": found[i].value,
-                        "to_status": to_status.value,
-                        "at": at,
-                        "author": author,
-                        "note": note,
-                    }
-                    for i in ids
-                ],
-            )
+            move_all(conn, ids, to_status, author=author, note=note, at=at or datetime.now(UTC))
         return len(ids)
+
+
+def move_all(
+    conn: Connection,
+    ids: list[int],
+    to_status: SynergyStatus,
+    *,
+    author: str,
+    note: str,
+    at: datetime,
+) -> None:
+    """Move the synergies ``ids`` to ``to_status`` within the caller's transaction, each step
+    recorded with the same author and note; raise :class:`InvalidInput` (nothing written) when
+    one is gone or may not make the move (see :meth:`BoardStore.move_synergies`)."""
+    c = t.synergies.c
+    found = {
+        r.id: SynergyStatus(r.status)
+        for r in conn.execute(sa.select(c.id, c.status).where(c.id.in_(ids)).with_for_update())
+    }
+    refused = [
+        {"id": i, "status": found[i].value if i in found else None}
+        for i in ids
+        if i not in found or not can_move(found[i], to_status)
+    ]
+    if refused:
+        raise InvalidInput(
+            tr(
+                "Aucune synergie n'a été déplacée : {n} sur {total} ne peuvent pas "
+                "passer à « {to} » ({which}).",
+                n=len(refused),
+                total=len(ids),
+                to=to_status.value,
+                which=", ".join(f"n° {r['id']} : {r['status'] or 'supprimée'}" for r in refused),
+            ),
+            field="synergies",
+            refused=refused,
+        )
+    conn.execute(
+        t.synergies.update().where(c.id.in_(ids)).values(status=to_status.value, updated_at=at)
+    )
+    conn.execute(
+        t.synergy_events.insert(),
+        [
+            {
+                "synergy_id": i,
+                "from_status": found[i].value,
+                "to_status": to_status.value,
+                "at": at,
+                "author": author,
+                "note": note,
+            }
+            for i in ids
+        ],
+    )
 
 
 # --- the query ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData()
+from mapservice.storage import event_schema as event_schema  # its tables, on the same metadata
+from mapservice.storage.schema_metadata import metadata
 
 municipalities = sa.Table(
     "municipalities",
@@ -266,8 +267,7 @@ route_cache = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-#: Earliest time (database clock, seconds since 1970) the next request to an outside service
-#: may leave, shared by every process: the online geocoder's pace.
+#: The online geocoder's pace, shared by every process: when (database clock) the next may leave.
 outbound_pace = sa.Table(
     "outbound_pace",
     metadata,

@@ -26,6 +26,9 @@ from mapservice.storage import schema as t
 from mapservice.storage.account_store import AccountStore
 from mapservice.storage.audit_store import AuditStore
 from mapservice.storage.board_store import BoardStore
+from mapservice.storage.engagement_store import EngagementStore
+from mapservice.storage.event_plan_store import EventPlanStore
+from mapservice.storage.event_store import EventStore
 from mapservice.storage.geocode_store import GeocodeStore
 from mapservice.storage.history_store import HistoryStore
 from mapservice.storage.import_store import ImportStore
@@ -111,6 +114,9 @@ class SqlRepository(
     AuditStore,
     HistoryStore,
     RestoreStore,
+    EngagementStore,
+    EventStore,
+    EventPlanStore,
 ):
     """Common implementation; subclasses supply :meth:`_make_engine` and spatial filters."""
 

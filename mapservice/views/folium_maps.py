@@ -52,6 +52,9 @@ DEFAULT_LABELS = {
     "anonymous": "Entreprise non nommée (sans consentement)",
     "to_classify": "à classer",
     "access": "accès du site au réseau routier",
+    "cluster_mix": "Groupe de sites : la part de chaque secteur",
+    "park_outline": "Contour de parc relevé",
+    "park_approx": "Contour de parc approximatif",
 }
 
 
@@ -74,6 +77,7 @@ class _DrawView(JSCSSMixin, MacroElement):
             view: {{ this.view_json }},
             fit: {{ "true" if this.fit else "false" }},
             presenter: {{ "true" if this.presenter else "false" }},
+            legendSlot: {{ '"ms-legend-slot"' if this.presenter else "null" }},
             basemap: {{ this.basemap_json }},
             basemapUrl: {{ this.basemap_url_json }},
             roads: {{ this.roads_json }},
@@ -165,6 +169,9 @@ def view_map(
         control_scale=True,
         prefer_canvas=True,
     )
+    # The map's own zoom range: without tiles (the offline base, the downloaded presentation)
+    # no layer gives one, and the cluster layer builds its levels from it.
+    fmap.options.update(minZoom=3, maxZoom=18)
     if presenter:
         fmap.options["keyboard"] = False  # the arrow keys step through the views
     tile_layer = None

@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         compression,
         error_pages,
         etags,
+        event_pages,
         exports,
         geocoding_pages,
         guard,
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
         i18n,
         links,
         matching_runs,
+        mobilisation_pages,
         navigation,
         ogcapi,
         ogcapi_feature_schema,
@@ -63,6 +65,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(synergy_pages.bp)
     app.register_blueprint(matching_runs.bp)
     app.register_blueprint(classification_pages.bp)
+    app.register_blueprint(mobilisation_pages.bp)
+    app.register_blueprint(event_pages.bp)
     # The registry's history and import pages add their routes to its blueprint.
     assert registry_history.bp is registry_import.bp is registry_pages.bp
     assert park_outline_pages.bp is registry_pages.bp

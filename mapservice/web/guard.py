@@ -43,6 +43,7 @@ RULES: dict[str, Permission] = {
     "presenter.present": P.PRESENT,
     "presenter.slide": P.PRESENT,
     "presenter.download": P.PRESENT,
+    "presenter.download_deck": P.PRESENT,
     "auth.logout": P.ACCOUNT,
     "auth.account": P.ACCOUNT,
     "auth.new_token": P.ACCOUNT,
@@ -61,6 +62,8 @@ RULES: dict[str, Permission] = {
     "registry_pages.*": P.STAFF,
     "geocoding_pages.*": P.STAFF,
     "classification_pages.*": P.STAFF,
+    "mobilisation_pages.*": P.STAFF,  # every member's name and figures
+    "event_pages.*": P.STAFF,  # maillage events: participants, plans, meetings
     "api.*": P.STAFF,
     "api_synergies.*": P.STAFF,
 }

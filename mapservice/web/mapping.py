@@ -65,6 +65,9 @@ def map_labels() -> dict[str, str]:
         "anonymous": _("Entreprise non nommée (sans consentement)"),
         "to_classify": _("à classer"),
         "access": _("accès du site au réseau routier"),
+        "cluster_mix": _("Groupe de sites : la part de chaque secteur"),
+        "park_outline": _("Contour de parc relevé"),
+        "park_approx": _("Contour de parc approximatif"),
     }
 
 
@@ -202,7 +205,7 @@ def map_parts(
     parts = maps.view_map_parts(
         data,
         labels=map_labels(),
-        tiles=settings["TILES"],
+        tiles=options.pop("tiles", settings["TILES"]),
         assets_url=url_for("static", filename="vendor"),
         script_url=url_for("static", filename="js/mapservice-map.js"),
         roads_url=roads_url,

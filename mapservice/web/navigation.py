@@ -13,6 +13,8 @@ MENU = (
     ("pages.materials", _l("Matières")),
     ("synergy_pages.board", _l("Synergies")),
     ("synergy_pages.impact", _l("Impact")),
+    ("mobilisation_pages.page", _l("Mobilisation")),
+    ("event_pages.events", _l("Événements")),
     ("registry_pages.members", _l("Registre")),
     ("registry_pages.import_page", _l("Importer")),
     ("registry_pages.park_outlines_list", _l("Contours des parcs")),

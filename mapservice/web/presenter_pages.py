@@ -1,13 +1,19 @@
-"""Presenter mode: saved views stepped through full screen, anonymised, working offline."""
+"""Presenter mode: saved views stepped through full screen, anonymised, working offline.
+
+The presentation is one page holding every view as data (:mod:`mapservice.views.presenter_deck`);
+its script changes views without reloading, and the downloaded file is the same page with its
+scripts, styles and the regional base layer inlined."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 
 from mapservice.domain.model import PresenterView
@@ -16,13 +22,15 @@ from mapservice.views import folium_maps as maps
 from mapservice.views import presenter
 from mapservice.views.map_filters import MapFilter
 from mapservice.views.map_view import TRACKED, filter_choices, region_view
+from mapservice.views.member_map import member_view
 from mapservice.views.presenter import view_filter
+from mapservice.views.presenter_deck import Slide, build_deck
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.guard import sees_everything
-from mapservice.web.i18n import language
+from mapservice.web.i18n import language, num
 from mapservice.web.links import link
-from mapservice.web.mapping import LAYERS, map_parts, site_url_pattern, status_labels
+from mapservice.web.mapping import LAYERS, map_parts, site_url_pattern, status_labels, status_legend
 from mapservice.web.standalone import inline_assets
 
 bp = Blueprint("presenter", __name__)
@@ -50,8 +58,20 @@ def _anonymised(view: PresenterView) -> bool:
     return view.anonymised if switch is None else switch == "1"
 
 
-def _slide(view: PresenterView, *, anonymise: bool, standalone: bool = False) -> dict[str, Any]:
+def _view_data(view: PresenterView, *, anonymise: bool, standalone: bool) -> dict[str, Any]:
+    """What one view draws, disclosed to the reader as presenter mode shows it: the region
+    map's filter, or the sites of the members the view picks."""
     svc = services()
+    if view.members is not None:
+        return member_view(
+            svc,
+            view.members,
+            lang=language(),
+            anonymise=anonymise,
+            site_url=None if anonymise or standalone else site_url_pattern(),
+            status_labels=status_labels(),
+            statuses=TRACKED,
+        ).data
     try:
         shown_filter = view_filter(view, filter_choices(svc))
     except InvalidInput:
@@ -65,92 +85,129 @@ def _slide(view: PresenterView, *, anonymise: bool, standalone: bool = False) ->
         status_labels=status_labels(),
         statuses=TRACKED,
     )
-    layers = [k for k in view.layers.split(",") if k in LAYERS] or ["parks", "sites"]
+    return shown.data
+
+
+def _count_text(n: int) -> str:
+    """« 1 234 sites », as the map page says it (the digits grouped the page's way)."""
+    text: str = get_translations().ungettext("%(num)s site", "%(num)s sites", n)
+    return text % {"num": num(n, 0)}
+
+
+def render_deck(
+    views: list[PresenterView],
+    start: int,
+    *,
+    standalone: bool = False,
+    path_base: str | None = None,
+    numbered: bool = True,
+    exit_url: str | None = None,
+    download_url: str | None = None,
+) -> str:
+    """The presentation as one page: every view as data, ``start`` shown first (1-based).
+
+    ``views`` may come from anywhere (the saved presentation, an event's tables): each is
+    disclosed to the reader and filtered as presenter mode does. With ``path_base`` the page
+    keeps the view's number in its path (``{path_base}/{n}``, a route that serves the same
+    deck), else in its hash; ``numbered`` False hides the « n / total » counter.
+    ``exit_url`` and ``download_url`` (the deck as one file) default to the saved
+    presentation's.
+    """
+    slides = []
+    for view in views:
+        anonymise = _anonymised(view)
+        data = _view_data(view, anonymise=anonymise, standalone=standalone)
+        slides.append(Slide(view=view, data=data, anonymised=anonymise))
+    data = build_deck(slides, layers=LAYERS, count_text=_count_text, start=start)
+    data["lineLegend"] = status_legend()
     extra: dict[str, Any] = {}
     if standalone:
-        data_dir = svc.data_dir
+        data_dir = services().data_dir
         extra["basemap"] = json.loads((data_dir / "basemap.geojson").read_text("utf-8"))
         extra["roads"] = json.loads((data_dir / "roads.geojson").read_text("utf-8"))
+        extra["tiles"] = "none"  # the file asks nothing of the network: the regional base only
+    first = views[data["deck"]["start"] - 1]
     parts = map_parts(
-        shown.data,
+        data,
         standalone=standalone,
         presenter=True,
-        view={"lat": view.lat, "lon": view.lon, "zoom": view.zoom},
+        view={"lat": first.lat, "lon": first.lon, "zoom": first.zoom},
         layers=LAYERS,
-        hidden=[k for k in LAYERS if k not in layers],
+        hidden=[],
         collapsed=True,
         tile_timeout_ms=3000,
         **extra,
     )
-    return {"map": parts, "n_sites": len(shown.data["sites"]["features"]), "anonymised": anonymise}
+    shown = data["deck"]["views"][data["deck"]["start"] - 1]
+    staff = sees_everything()
+    return render_template(
+        "present.html",
+        map=parts,
+        title=shown["title"],
+        number=data["deck"]["start"],
+        total=len(views) if numbered else 0,
+        count=shown["count"],
+        anonymised=shown["anonymised"],
+        standalone=standalone,
+        staff=staff,
+        base=None if standalone else path_base,
+        exit_url=exit_url or (url_for("presenter.views") if staff else url_for("pages.region_map")),
+        download_url=download_url or url_for("presenter.download_deck"),
+    )
+
+
+def _saved_deck(number: int, *, standalone: bool = False, region: bool = False) -> str:
+    """The saved presentation opened at view ``number``; with ``region``, the whole region,
+    anonymised, when no view is saved yet."""
+    views = presenter.saved_views(services())
+    if not views and region:
+        title = _("Économie circulaire au Saguenay–Lac-Saint-Jean")
+        return render_deck([replace(REGION, title=title)], 1, standalone=standalone, numbered=False)
+    if not 1 <= number <= len(views):
+        raise NotFound(
+            _(
+                "Pas de vue n° %(n)s : la présentation en compte %(total)s.",
+                n=number,
+                total=len(views),
+            )
+        )
+    base = url_for("presenter.present")
+    return render_deck(views, number, standalone=standalone, path_base=base)
 
 
 @bp.get("/present")
 def present() -> Any:
     if presenter.saved_views(services()):
         return redirect(link("presenter.slide", {"number": 1}, request.args.items(multi=True)))
-    view = REGION
-    title = _("Économie circulaire au Saguenay–Lac-Saint-Jean")
-    return render_template(
-        "present.html",
-        view=view,
-        title=title,
-        number=0,
-        total=0,
-        **_slide(view, anonymise=_anonymised(view)),
-    )
+    return _saved_deck(1, region=True)
 
 
 @bp.get("/present/<int:number>")
 def slide(number: int) -> str:
-    views = presenter.saved_views(services())
-    if not 1 <= number <= len(views):
-        raise NotFound(
-            _(
-                "Pas de vue n° %(n)s : la présentation en compte %(total)s.",
-                n=number,
-                total=len(views),
-            )
-        )
-    view = views[number - 1]
-    return render_template(
-        "present.html",
-        view=view,
-        title=view.title,
-        number=number,
-        total=len(views),
-        **_slide(view, anonymise=_anonymised(view)),
-    )
+    """The presentation, opened at view ``number``; the page steps through the others itself."""
+    return _saved_deck(number)
+
+
+@bp.get("/present/telecharger")
+def download_deck() -> Response:
+    """The whole presentation as one HTML file that runs without a server or a network."""
+    return deck_download(_saved_deck(1, standalone=True, region=True), "presentation.html")
 
 
 @bp.get("/present/<int:number>/telecharger")
 def download(number: int) -> Response:
-    """The view as one HTML file that opens without a server (scripts and data inlined)."""
-    views = presenter.saved_views(services())
-    if not 1 <= number <= len(views):
-        raise NotFound(
-            _(
-                "Pas de vue n° %(n)s : la présentation en compte %(total)s.",
-                n=number,
-                total=len(views),
-            )
-        )
-    view = views[number - 1]
-    html = render_template(
-        "present.html",
-        view=view,
-        title=view.title,
-        number=number,
-        total=len(views),
-        standalone=True,
-        **_slide(view, anonymise=_anonymised(view), standalone=True),
-    )
+    """The whole presentation as one file, opened at view ``number``."""
+    return deck_download(_saved_deck(number, standalone=True), f"presentation-vue-{number}.html")
+
+
+def deck_download(page: str, name: str) -> Response:
+    """A deck page rendered ``standalone`` (:func:`render_deck`) as one file to save
+    (``name``), its scripts, styles and icon inlined: nothing is left to fetch."""
     html = inline_assets(
-        html,
+        page,
         static_url=url_for("static", filename=""),
         static_dir=Path(current_app.static_folder or ""),
     )
-    name = f"vue-{number}.html"
     return Response(
         html,
         mimetype="text/html",

@@ -78,11 +78,48 @@
     return function () { return el("span", text); };
   }
 
+  // Where each sector colour comes in the legend: a cluster's ring follows the same order.
+  var ORDER = {};
+  var COLOUR = /^#[0-9a-fA-F]{3,8}$/;
+
+  // A ring of the sector colours of the sites a cluster holds, each arc as long as its share,
+  // around a white disc with the count: the sector mix reads without opening the cluster.
+  function ringSvg(size, shares, count) {
+    var width = Math.round(size * 0.2), r = (size - width) / 2, c = size / 2;
+    var round = 2 * Math.PI * r, total = 0, at = 0, arcs = "";
+    shares.forEach(function (s) { total += s[1]; });
+    shares.forEach(function (s) {
+      var length = round * s[1] / total;
+      arcs += "<circle cx=\"" + c + "\" cy=\"" + c + "\" r=\"" + r + "\" fill=\"none\" stroke=\"" +
+        s[0] + "\" stroke-width=\"" + width + "\" stroke-dasharray=\"" + length + " " +
+        (round - length) + "\" stroke-dashoffset=\"" + (-at) + "\"/>";
+      at += length;
+    });
+    return "<svg width=\"" + size + "\" height=\"" + size + "\" viewBox=\"0 0 " + size + " " +
+      size + "\"" + (count ? " role=\"img\" aria-label=\"" + count + "\"" : " aria-hidden=\"true\"") +
+      "><g transform=\"rotate(-90 " + c + " " + c + ")\">" + arcs +
+      "</g><circle cx=\"" + c + "\" cy=\"" + c + "\" r=\"" + (r - width / 2 + 0.5) +
+      "\" fill=\"#fff\" stroke=\"#0b3d5c\" stroke-width=\"1\"/>" +
+      (count ? "<text x=\"" + c + "\" y=\"" + c + "\" text-anchor=\"middle\" " +
+       "dominant-baseline=\"central\">" + count + "</text>" : "") + "</svg>";
+  }
+
   function clusterIcon(cluster) {
     var n = cluster.getChildCount();
-    var size = n < 10 ? 34 : n < 100 ? 42 : n < 1000 ? 50 : 58;
+    var size = n < 10 ? 38 : n < 100 ? 46 : n < 1000 ? 54 : 62;
+    var counts = {};
+    cluster.getAllChildMarkers().forEach(function (m) {
+      var colour = (m.options && m.options.fillColor) || "#777777";
+      if (!COLOUR.test(colour)) colour = "#777777";
+      counts[colour] = (counts[colour] || 0) + 1;
+    });
+    var shares = Object.keys(counts).map(function (k) { return [k, counts[k]]; });
+    shares.sort(function (a, b) {
+      var x = a[0] in ORDER ? ORDER[a[0]] : 99, y = b[0] in ORDER ? ORDER[b[0]] : 99;
+      return x - y;
+    });
     return L.divIcon({
-      html: "<span style=\"line-height:" + (size - 6) + "px\">" + n + "</span>",
+      html: ringSvg(size, shares, Number(n)),
       className: "ms-cluster",
       iconSize: L.point(size, size)
     });
@@ -120,10 +157,11 @@
       global.requestAnimationFrame(function () {
         document.documentElement.dataset.sitesDrawn = String(markers.length);
         document.documentElement.dataset.sitesDrawnAt = String(global.performance.now());
+        if (opts.handle) opts.handle.declutter();
       });
     }
     if (target.addLayers && target.options && target.options.chunkedLoading &&
-        markers.length) {
+        markers.length && opts.map.hasLayer(target)) {
       // Chunked loading adds markers over several frames, keeping the page responsive; the
       // markers are drawn once the last chunk is in.
       target.options.chunkProgress = function (processed, total) {
@@ -213,59 +251,168 @@
     return drawn;
   }
 
+  function lineKey(entry) {
+    var item = el("p", null, "ms-line-key");
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("width", "34"); svg.setAttribute("height", "10");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "line");
+    path.setAttribute("x1", "0"); path.setAttribute("y1", "5");
+    path.setAttribute("x2", "34"); path.setAttribute("y2", "5");
+    path.setAttribute("stroke", entry.c); path.setAttribute("stroke-width", entry.w || 3);
+    if (entry.d) path.setAttribute("stroke-dasharray", entry.d);
+    svg.appendChild(path);
+    item.appendChild(svg);
+    item.appendChild(document.createTextNode(" " + entry.label));
+    return item;
+  }
+
+  // What the map shows now, and only that: sector colours, the rings of the offers and needs
+  // layers, a cluster's sector ring, the park outlines, and the synergy lines' styles.
+  function fillLegend(box, opts, data) {
+    var labels = opts.labels, map = opts.map, layers = opts.layers;
+    function on(name) { return layers[name] && map.hasLayer(layers[name]); }
+    var list = el("ul");
+    (opts.data.groups || []).forEach(function (g) {
+      var item = el("li");
+      var swatch = el("span", null, "ms-swatch");
+      swatch.style.background = g.colour;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(g.label));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (on("sites") && layers.sites.refreshClusters && labels.cluster_mix) {
+      var cluster = el("p", null, "ms-line-key ms-cluster-key");
+      var sample = (opts.data.groups || []).slice(0, 4).map(function (g) { return [g.colour, 1]; });
+      if (sample.length) {
+        var ring = el("span", null, "ms-cluster-sample");
+        ring.innerHTML = ringSvg(22, sample.filter(function (s) { return COLOUR.test(s[0]); }));
+        cluster.appendChild(ring);
+      }
+      cluster.appendChild(document.createTextNode(" " + labels.cluster_mix));
+      box.appendChild(cluster);
+    }
+    [["offers", "#D55E00", ""], ["needs", "#0072B2", "3 2"]].forEach(function (ring) {
+      if (!on(ring[0])) return;
+      var item = el("p", null, "ms-line-key");
+      var swatch = el("span", null, "ms-ring");
+      swatch.style.borderColor = ring[1];
+      if (ring[2]) swatch.style.borderStyle = "dashed";
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(" " + labels[ring[0]]));
+      box.appendChild(item);
+    });
+    if (on("parks") && labels.park_outline) {
+      box.appendChild(lineKey({label: labels.park_outline, c: "#0b3d5c", w: 2}));
+      box.appendChild(lineKey({label: labels.park_approx, c: "#0b3d5c", w: 2, d: "6 4"}));
+    }
+    if (layers.lines && !on("lines")) return;
+    var keys = (data.lineLegend || opts.data.lineLegend || []).slice();
+    var routed = ((data.lines || {}).features || []).filter(function (f) {
+      return f.properties.ax;
+    })[0];
+    if (routed && keys.length && labels.access) {  // lines along roads: their access legs
+      keys.push({label: labels.access, c: "#333333", w: 2, d: routed.properties.ad});
+    }
+    keys.forEach(function (entry) { box.appendChild(lineKey(entry)); });
+  }
+
+  var legendCount = 0;
+
+  // The legend folds to its title (a button) on a small screen, where it would hide the map.
   function addLegend(opts) {
-    var data = opts.data, labels = opts.labels;
+    var labels = opts.labels;
     var legend = L.control({position: "bottomright"});
+    var body = el("div", null, "ms-legend-body");
+    legendCount += 1;
+    body.id = "ms-legend-" + legendCount;
+    legend.refresh = function (data) {
+      while (body.firstChild) body.removeChild(body.firstChild);
+      fillLegend(body, opts, data || opts.data);
+    };
     legend.onAdd = function () {
       var box = el("section", null, "ms-legend leaflet-bar");
       box.setAttribute("aria-label", labels.legend);
-      box.appendChild(el("h2", labels.legend));
-      var list = el("ul");
-      (data.groups || []).forEach(function (g) {
-        var item = el("li");
-        var swatch = el("span", null, "ms-swatch");
-        swatch.style.background = g.colour;
-        item.appendChild(swatch);
-        item.appendChild(document.createTextNode(g.label));
-        list.appendChild(item);
+      var title = box.appendChild(el("h2"));
+      var open = global.innerWidth >= 600 && opts.map.getSize().x >= 600;
+      var button = title.appendChild(el("button", labels.legend, "ms-legend-toggle"));
+      button.type = "button";
+      button.setAttribute("aria-expanded", String(open));
+      button.setAttribute("aria-controls", body.id);
+      body.hidden = !open;
+      button.addEventListener("click", function () {
+        body.hidden = !body.hidden;
+        button.setAttribute("aria-expanded", String(!body.hidden));
       });
-      box.appendChild(list);
-      [["offers", "#D55E00", ""], ["needs", "#0072B2", "3 2"]].forEach(function (ring) {
-        if (!opts.layers[ring[0]]) return;
-        var item = el("p", null, "ms-line-key");
-        var swatch = el("span", null, "ms-ring");
-        swatch.style.borderColor = ring[1];
-        if (ring[2]) swatch.style.borderStyle = "dashed";
-        item.appendChild(swatch);
-        item.appendChild(document.createTextNode(" " + labels[ring[0]]));
-        box.appendChild(item);
-      });
-      var keys = (data.lineLegend || []).slice();
-      var routed = ((data.lines || {}).features || []).filter(function (f) {
-        return f.properties.ax;
-      })[0];
-      if (routed && keys.length && labels.access) {  // lines along roads: their access legs
-        keys.push({label: labels.access, c: "#333333", w: 2, d: routed.properties.ad});
-      }
-      keys.forEach(function (entry) {
-        var item = el("p", null, "ms-line-key");
-        var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-        svg.setAttribute("width", "34"); svg.setAttribute("height", "10");
-        svg.setAttribute("aria-hidden", "true");
-        var path = document.createElementNS("http://www.w3.org/2000/svg", "line");
-        path.setAttribute("x1", "0"); path.setAttribute("y1", "5");
-        path.setAttribute("x2", "34"); path.setAttribute("y2", "5");
-        path.setAttribute("stroke", entry.c); path.setAttribute("stroke-width", entry.w || 3);
-        if (entry.d) path.setAttribute("stroke-dasharray", entry.d);
-        svg.appendChild(path);
-        item.appendChild(svg);
-        item.appendChild(document.createTextNode(" " + entry.label));
-        box.appendChild(item);
-      });
+      box.appendChild(body);
+      legend.refresh();
       L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       return box;
     };
-    legend.addTo(opts.map);
+    // A page may give the legend a place of its own, off the map (presenter mode: a strip
+    // under it, so the legend hides nothing the room should see).
+    var slot = opts.legendSlot && document.getElementById(opts.legendSlot);
+    if (slot) {
+      slot.appendChild(legend.onAdd(opts.map));
+    } else {
+      legend.addTo(opts.map);
+      body.tabIndex = 0;  // it may scroll (see app.css): the keyboard must reach it too
+    }
+    return legend;
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  // Where a town's name may go, in order: right of its dot, left, above, below, a little
+  // higher or lower on either side, then clear of a cluster standing on the dot.
+  var PLACES = [["right", [0, 0]], ["left", [0, 0]], ["top", [0, 0]], ["bottom", [0, 0]],
+                ["right", [0, -22]], ["right", [0, 22]], ["left", [0, -22]], ["left", [0, 22]],
+                ["right", [34, 0]], ["left", [-34, 0]], ["top", [0, -34]], ["bottom", [0, 34]]];
+
+  // Town names of the offline base go where no cluster or site marker is (:data:`PLACES`); a
+  // name with no free place is hidden until the map moves.
+  function declutter(handle) {
+    var map = handle.map, places = handle.places || [];
+    if (!places.length) return;
+    var frame = map.getContainer().getBoundingClientRect();
+    var obstacles = [];
+    map.getContainer().querySelectorAll(".ms-cluster").forEach(function (icon) {
+      var box = icon.getBoundingClientRect();  // and a gap, so no name reads as « 19Alma »
+      obstacles.push({left: box.left - 4, right: box.right + 4, top: box.top - 2,
+                      bottom: box.bottom + 2});
+    });
+    (handle.markers || []).forEach(function (m) {
+      if (!map.hasLayer(m)) return;  // clustered, or on a layer that is not shown
+      var p = map.latLngToContainerPoint(m.getLatLng()), r = m.getRadius() + 2;
+      obstacles.push({left: frame.left + p.x - r, right: frame.left + p.x + r,
+                      top: frame.top + p.y - r, bottom: frame.top + p.y + r});
+    });
+    var hidden = 0;
+    places.forEach(function (m) {
+      var tip = m.getTooltip(), node = tip && tip.getElement();
+      if (!node || !map.hasLayer(m)) return;
+      var free = PLACES.some(function (place) {
+        tip.options.direction = place[0];
+        tip.options.offset = place[1];
+        tip.update();
+        var box = node.getBoundingClientRect();
+        return !obstacles.some(function (o) { return overlaps(box, o); });
+      });
+      if (!free) {
+        tip.options.direction = "right";
+        tip.options.offset = [0, 0];
+        tip.update();
+        hidden += 1;
+      }
+      node.style.visibility = free ? "" : "hidden";
+      node.classList.toggle("ms-place-hidden", !free);
+    });
+    document.documentElement.dataset.placesHidden = String(hidden);
+    document.documentElement.dataset.decluttered = String(global.performance.now());
   }
 
   function loadJSON(inline, url, callback) {
@@ -285,7 +432,7 @@
   }
 
   function offlineBase(opts) {
-    var map = opts.map;
+    var map = opts.map, handle = opts.handle || {};
     if (!map.getPane("ms-base")) {
       map.createPane("ms-base");
       map.getPane("ms-base").style.zIndex = 250;
@@ -297,13 +444,15 @@
         pointToLayer: function (f, at) {
           var m = L.circleMarker(at, {pane: "ms-base", radius: 3, color: "#333", weight: 1,
                                       fillColor: "#fff", fillOpacity: 1});
+          var permanent = (f.properties.population || 0) > 14000;
           m.bindTooltip(textTooltip(f.properties.name),
-                        {permanent: (f.properties.population || 0) > 14000, direction: "right",
-                         className: "ms-place"});
+                        {permanent: permanent, direction: "right", className: "ms-place"});
+          if (permanent && handle.places) handle.places.push(m);
           return m;
         }
       }).addTo(group);
       document.documentElement.dataset.basemapDrawn = "1";
+      if (handle.declutter) handle.declutter();
     });
     return group;
   }
@@ -318,13 +467,26 @@
       if (switched || loaded > 0) return;
       switched = true;
       if (tiles && map.hasLayer(tiles)) map.removeLayer(tiles);
+      map.getPane("ms-base").style.zIndex = 250;
       base.addTo(map);
       document.documentElement.dataset.basemap = "offline";
+      if (opts.presenter) return;  // the room sees the map, not a note about its base layer
       var note = el("p", opts.labels.offline_note, "ms-offline-note");
       note.setAttribute("role", "status");
       map.getContainer().appendChild(note);
     }
     if (!tiles) { fallback(); return; }
+    if (opts.presenter) {
+      // Under the tiles while they load: a room whose tile server hangs sees the region, not
+      // a grey map, until the fallback; tiles that do load cover it, and it goes.
+      map.getPane("ms-base").style.zIndex = 150;
+      base.addTo(map);
+      tiles.once("load", function () {
+        if (switched) return;
+        map.removeLayer(base);
+        map.getPane("ms-base").style.zIndex = 250;
+      });
+    }
     tiles.on("tileload", function () { loaded += 1; });
     tiles.on("tileerror", function () { failed += 1; if (failed >= 2) fallback(); });
     if (global.navigator && global.navigator.onLine === false) fallback();
@@ -364,18 +526,82 @@
     });
   }
 
-  function draw(opts) {
-    var colours = {};
-    (opts.data.groups || []).forEach(function (g) { colours[g.code] = g.colour; });
+  function drawData(opts, colours) {
     drawParks(opts);
     var lines = drawLines(opts);
     var markers = drawSites(opts, colours);
-    addLegend(opts);
+    return {markers: markers, lines: lines};
+  }
+
+  function subset(data, pick) {
+    var out = Object.assign({}, data);
+    ["sites", "parks", "lines"].forEach(function (name) {
+      var all = (data[name] && data[name].features) || [];
+      out[name] = {type: "FeatureCollection", features: (pick[name] || []).map(function (i) {
+        return all[i];
+      }).filter(Boolean)};
+    });
+    return out;
+  }
+
+  // Draws ``opts.data``; a presentation's data (``deck``) is drawn one view at a time by the
+  // handle's ``show``, without reloading the page.
+  function draw(opts) {
+    var colours = {};
+    (opts.data.groups || []).forEach(function (g, i) {
+      colours[g.code] = g.colour;
+      ORDER[g.colour] = i;
+    });
+    var map = opts.map, pending = false;
+    var handle = {map: map, layers: opts.layers, markers: [], lines: [], data: opts.data,
+                  places: []};
+    handle.declutter = function () {
+      if (pending) return;
+      pending = true;
+      global.requestAnimationFrame(function () { pending = false; declutter(handle); });
+    };
+    handle.show = function (pick) {
+      Object.keys(opts.layers).forEach(function (name) {
+        var layer = opts.layers[name], wanted = !pick.layers || pick.layers.indexOf(name) >= 0;
+        if (wanted && !map.hasLayer(layer)) layer.addTo(map);
+        if (!wanted && map.hasLayer(layer)) map.removeLayer(layer);
+      });
+      ["sites", "offers", "needs", "parks", "lines"].forEach(function (name) {
+        if (opts.layers[name]) opts.layers[name].clearLayers();
+      });
+      // All at once: a view's sites are few, and a chunk still running when the next view
+      // comes would add the sites of the view before.
+      if (opts.layers.sites && opts.layers.sites.options) {
+        opts.layers.sites.options.chunkedLoading = false;
+      }
+      var shown = Object.assign({}, opts, {data: subset(opts.data, pick)});
+      var drawn = drawData(shown, colours);
+      handle.markers = drawn.markers;
+      handle.lines = drawn.lines;
+      handle.shown = shown.data;
+      if (handle.legend) handle.legend.refresh(shown.data);
+      handle.declutter();
+      return drawn;
+    };
+    opts.handle = handle;
+    global.mapservice = handle;
+    if (!opts.data.deck) {
+      var drawn = drawData(opts, colours);
+      handle.markers = drawn.markers;
+      handle.lines = drawn.lines;
+    }
+    handle.legend = addLegend(opts);
+    map.on("overlayadd overlayremove", function () {
+      handle.legend.refresh(handle.shown || opts.data);
+    });
+    map.on("zoomend moveend overlayadd overlayremove", handle.declutter);
+    if (opts.layers.sites && opts.layers.sites.on) {
+      opts.layers.sites.on("animationend", handle.declutter);
+    }
     watchTiles(opts);
     watchRoads(opts);
-    fit(opts, markers, lines);
-    global.mapservice = {map: opts.map, layers: opts.layers, markers: markers, lines: lines};
-    return global.mapservice;
+    if (!opts.data.deck) fit(opts, handle.markers, handle.lines);
+    return handle;
   }
 
   // A map that draws nothing else (a park outline to replace) gets the same offline base.
