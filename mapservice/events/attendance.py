@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from mapservice.domain.engagement import Action
-from mapservice.domain.moments import QUEBEC, in_quebec
+from mapservice.domain.moments import QUEBEC
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -26,7 +26,7 @@ def attendance(
 ) -> tuple[dict[int, int], list[Action]]:
     """Events attended by each member (member id → count) and the attendances as dated
     actions, for the events whose day is ``today`` (Québec's by default) or before."""
-    day = today or in_quebec(datetime.now(QUEBEC)).date()
+    day = today or datetime.now(QUEBEC).date()
     counts: Counter[int] = Counter()
     actions: list[Action] = []
     for event in services.repo.events():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from mapservice.domain.moments import as_utc
+from mapservice.domain.moments import as_utc, parse_rfc3339, rfc3339
 from mapservice.errors import InvalidInput, tr
 from mapservice.geo.geojson import positions
 
@@ -81,20 +81,10 @@ def in_interval(
 
 def time_extent(features: list[dict[str, Any]]) -> list[str | None] | None:
     """First and last ``updated_at`` of the features, RFC 3339 in UTC; None when none has one."""
-    moments = sorted(
-        m for f in features if (m := as_utc(_parse_stamp(f["properties"].get("updated_at"))))
-    )
+    moments = sorted(m for f in features if (m := parse_rfc3339(f["properties"].get("updated_at"))))
     if not moments:
         return None
-    return [_rfc3339(moments[0]), _rfc3339(moments[-1])]
-
-
-def _parse_stamp(text: Any) -> datetime | None:
-    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return [rfc3339(moments[0].replace(microsecond=0)), rfc3339(moments[-1].replace(microsecond=0))]
 
 
 def spatial_extent(features: list[dict[str, Any]]) -> list[float] | None:
