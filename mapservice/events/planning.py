@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mapservice.domain.model import Synergy, SynergyStatus
-from mapservice.matching.meetings import Participant
+from mapservice.matching.meetings import NEUTRAL_SCORE, Participant
 from mapservice.matching.seating import plan_tables
 
 #: The synergies whose pair is worth a meeting: still to be brokered or under way.
@@ -34,10 +34,14 @@ def pair_values(
     pair_synergies: Mapping[tuple[int, int], Sequence[Synergy]],
 ) -> dict[tuple[int, int], float]:
     """What seating a pair together is worth: the sum of the scores (0 to 1) of their open
-    synergies (:data:`OPEN`); pairs worth nothing are left out."""
+    synergies (:data:`OPEN`), one without a score counting as neutral, as the proposed
+    meetings and the sheets count it (:data:`~mapservice.matching.meetings.NEUTRAL_SCORE`);
+    pairs worth nothing are left out."""
     values = {}
     for pair, synergies in pair_synergies.items():
-        value = sum(s.score or 0.0 for s in synergies if s.status in OPEN)
+        value = sum(
+            NEUTRAL_SCORE if s.score is None else s.score for s in synergies if s.status in OPEN
+        )
         if value > 0:
             values[pair] = value
     return values
