@@ -12,6 +12,7 @@ from mapservice.errors import InvalidInput
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.views.site_page import DISTANCES, SORTS, PageText, find_site, site_page
 from mapservice.web import services
+from mapservice.web.auth import current_principal
 from mapservice.web.geocoding_pages import PRECISION_LABELS
 from mapservice.web.i18n import language
 from mapservice.web.mapping import map_parts, site_url_pattern, status_labels
@@ -119,7 +120,7 @@ def move(site_id: int) -> Response:
         output_flow_id=number("output_flow_id"),
         input_flow_id=number("input_flow_id"),
         status=form.get("status", ""),
-        author=form.get("author", ""),
+        author=current_principal().username,  # never a posted name: no one signs for another
         note=form.get("note", ""),
     )
     args: dict[str, Any] = {
