@@ -155,8 +155,8 @@ def test_page_writes_are_logged_with_who_and_the_exact_values(staff):
     assert moved.status_code == 303
     placed = repo.history("sites", site_id)[-1]
     changes = {name: (old, new) for name, old, new in placed.changes()}
-    assert (placed.action, placed.actor) == ("update", "personnel")  # not the form's "by"
-    assert changes["geocoded_by"] == ("registre (formulaire)", "Léa au téléphone")
+    assert (placed.action, placed.actor) == ("update", "personnel")
+    assert changes["geocoded_by"] == ("registre (formulaire)", "personnel")  # never a posted name
     assert changes["geocode_precision"] == ("postcode", "manual") and changes["lat"][1] == 48.4069
 
     edited = {

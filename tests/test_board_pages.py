@@ -137,7 +137,7 @@ def test_marking_a_selection_contacted(web, svc):
         data={
             "synergies": [str(i) for i in ids],
             "status": "contacted",
-            "author": "Julie",
+            "author": "Julie",  # ignored: the signed-in account is the author
             "note": "Courriel groupé",
             "next": "/synergies?category=bois",
         },
@@ -150,7 +150,7 @@ def test_marking_a_selection_contacted(web, svc):
         (event,) = svc.repo.synergy_events(i)
         assert (event.to_status, event.author, event.note) == (
             SynergyStatus.CONTACTED,
-            "Julie",
+            "personnel",
             "Courriel groupé",
         )
 

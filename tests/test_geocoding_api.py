@@ -180,7 +180,8 @@ def test_review_page_lists_coarse_sites_with_a_link_to_correct_them(app, client)
     html = client.get("/geocodage").get_data(as_text=True)
     assert f'data-site="{site_id}"' in html and f"/sites/{site_id}/position" in html
     page = client.get(f"/sites/{site_id}/position").get_data(as_text=True)
-    assert "draggable" in page and 'name="by"' in page
+    assert "draggable" in page and 'name="by"' not in page and "Votre nom" not in page
+    assert "La position est notée à votre nom (personnel)." in page
     assert "cdn" not in page.lower()  # everything served by the app itself
 
 
@@ -190,8 +191,12 @@ def test_position_form_saves_and_redirects_or_explains(app, client):
         f"/sites/{site_id}/position", data={"lat": "48,4069", "lon": "-71.2221", "by": "Marc"}
     )
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/geocodage?corrige={site_id}")
-    r = client.post(f"/sites/{site_id}/position", data={"lat": "48.4", "lon": "-71.2", "by": ""})
-    assert r.status_code == 422 and "qui fait la correction" in r.get_data(as_text=True)
+    svc = app.extensions["mapservice"]
+    assert svc.repo.get_site(site_id).geocoded_by == "personnel"  # the account, not "Marc"
+    r = client.post(f"/sites/{site_id}/position", data={"lat": "48,41", "lon": "-71.23"})
+    assert r.status_code == 303 and svc.repo.get_site(site_id).lat == 48.41
+    r = client.post(f"/sites/{site_id}/position", data={"lat": "nord", "lon": "-71.2"})
+    assert r.status_code == 422 and "nord" in r.get_data(as_text=True)
 
 
 # --- bugs the schemathesis fuzzer found (tests/test_api_fuzz.py) ----------------------------

@@ -16,7 +16,7 @@ import pytest
 
 from mapservice.domain.disclosure import anonymised, shown_place
 from mapservice.domain.model import Direction, Flow, Municipality, Site, SynergyStatus
-from mapservice.domain.sectors import SECTOR_GROUPS
+from mapservice.domain.sectors import SECTOR_GROUPS, sector_group, sector_prefix
 from mapservice.geo import geojson
 from mapservice.services import Services
 from mapservice.views.folium_maps import script_json
@@ -90,8 +90,11 @@ def test_anonymised_hides_who_and_where_of_members_without_consent(demo):
         assert after.name == ""
         assert after.address is None and after.postal_code is None
         assert after.geocode_note is None and after.geocoded_by is None
-        # the sector (two digits) is what is left to show, not the 6-digit code
-        assert after.naics_code == (before.naics_code or "")[:2] or after.naics_code is None
+        # what decides the colour is what is left to show (2 digits, 3 for a split sector),
+        # never the 6-digit code
+        assert after.naics_code == sector_prefix(before.naics_code)
+        assert after.naics_code is None or len(after.naics_code) <= 3
+        assert sector_group(after.naics_code) is sector_group(before.naics_code)
         assert after.park_id == before.park_id
         if before.park_id:
             park = parks[before.park_id]

@@ -42,9 +42,7 @@ def review() -> str:
     )
 
 
-def _position_page(
-    site_id: int, *, error: InvalidInput | None = None, by: str = ""
-) -> tuple[str, int]:
+def _position_page(site_id: int, *, error: InvalidInput | None = None) -> tuple[str, int]:
     svc = services()
     site = registry_queries.get_site(svc, site_id)
     munis = svc.gazetteer.municipalities
@@ -78,7 +76,6 @@ def _position_page(
         lon=lon,
         labels=PRECISION_LABELS,
         error=error,
-        by=by,
     ), 422 if error else 200
 
 
@@ -89,16 +86,13 @@ def position(site_id: int) -> tuple[str, int]:
 
 @bp.post("/sites/<int:site_id>/position")
 def save_position(site_id: int) -> Response | tuple[str, int]:
-    form = request.form
-    by = form.get("by", "")
+    who = current_principal().username  # the signed-in account, never a posted name
     try:
         lat = _form_float("lat")
         lon = _form_float("lon")
-        geocoding_jobs.move_site(
-            services(), site_id, lon, lat, by, actor=current_principal().username
-        )
+        geocoding_jobs.move_site(services(), site_id, lon, lat, who, actor=who)
     except InvalidInput as exc:
-        return _position_page(site_id, error=exc, by=by)
+        return _position_page(site_id, error=exc)
     return redirect(url_for("geocoding_pages.review", corrige=site_id), code=303)
 
 

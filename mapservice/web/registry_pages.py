@@ -24,6 +24,7 @@ from mapservice.registry import jobs as registry_jobs
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
 from mapservice.web.auth import current_principal
+from mapservice.web.guard import may_open
 from mapservice.web.i18n import frequency_label, language, say, unit_label
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registre")
@@ -203,6 +204,12 @@ def _site_page(
 ) -> Page:
     view = registry_queries.site_view(services(), site=site, member_id=member_id)
     can_place = "geocoding_pages.position" in current_app.view_functions
+    # the same site's map page (partners, synergies), for a reader who may open it
+    map_url = (
+        url_for("site_pages.site", site_id=site.id)
+        if site is not None and may_open("site_pages.site")
+        else None
+    )
     page = render_template(
         "registry_site.html",
         **_context(
@@ -212,6 +219,7 @@ def _site_page(
             deleted_flows=view.deleted_flows,
             values=values,
             can_place=can_place,
+            map_url=map_url,
             errors=error.fields if error else {},
             labels=site_labels(),
             municipality_choices=_municipality_choices(),

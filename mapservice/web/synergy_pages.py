@@ -21,6 +21,7 @@ from mapservice.matching import tracking
 from mapservice.views import charts, dashboard, impact_dashboard
 from mapservice.views.board_filters import BoardFilter, parse_board_filter
 from mapservice.web import services
+from mapservice.web.auth import current_principal
 from mapservice.web.board_form import board_link, form_choices
 from mapservice.web.i18n import day as formatted_day
 from mapservice.web.i18n import language, num, say
@@ -157,7 +158,7 @@ def move(synergy_id: int) -> Response | tuple[str, int]:
             output_flow_id=None,
             input_flow_id=None,
             status=form.get("status", ""),
-            author=form.get("author", ""),
+            author=current_principal().username,
             note=form.get("note", ""),
         )
     except InvalidInput as exc:
@@ -183,7 +184,7 @@ def move_selected() -> Response | tuple[str, int]:
             services(),
             synergy_ids=ids,
             status=form.get("status", ""),
-            author=form.get("author", ""),
+            author=current_principal().username,
             note=form.get("note", ""),
         )
     except InvalidInput as exc:
