@@ -521,8 +521,7 @@
       return;
     }
     if (!opts.fit) {
-      // The region's default view is made for a screen: a phone sees it one zoom level out.
-      if (opts.map.getSize().x < 600) opts.map.setZoom(opts.map.getZoom() - 1, {animate: false});
+      showDefault(opts.map);
       return;
     }
     opts.map.invalidateSize();
@@ -556,6 +555,17 @@
     });
     return {paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom],
             maxZoom: 14};
+  }
+
+  // The region's default view, made for a map about 1,000 px wide, shown in the part of the
+  // map no control stands over: one zoom level out when that part is narrower (a phone, or a
+  // screen where the layer list and the legend take the right side), centred in it.
+  function showDefault(map) {
+    var fit = clearOfControls(map), left = fit.paddingTopLeft[0], right = fit.paddingBottomRight[0];
+    if (map.getSize().x - left - right < 700) {
+      map.setZoom(map.getZoom() - 1, {animate: false});
+    }
+    if (right !== left) map.panBy([(right - left) / 2, 0], {animate: false});
   }
 
   // On a small map the layer list folds to its button (Leaflet's collapsed control) and the
