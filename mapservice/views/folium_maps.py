@@ -25,6 +25,8 @@ from mapservice.views.script_text import script_json
 #: Centre of Saguenay–Lac-Saint-Jean's inhabited part, [lat, lon] for Folium.
 REGION_CENTRE = (48.55, -71.65)
 REGION_ZOOM = 9
+#: How close a site to place is shown on the offline base: main roads and towns around it.
+POSITION_OFFLINE_ZOOM = 13
 
 
 def _text(value: str) -> str:
@@ -320,7 +322,9 @@ def position_map(
     tile_layer = folium.TileLayer(tiles, name="Fond de carte", attr=attribution)
     tile_layer.add_to(fmap)
     if offline is not None:
-        fmap.add_child(OfflineBase(tile_layer.get_name(), **offline))
+        fmap.add_child(
+            OfflineBase(tile_layer.get_name(), max_zoom=POSITION_OFFLINE_ZOOM, **offline)
+        )
     _park_layer(parks).add_to(fmap)
     marker = folium.Marker(
         location=[lat, lon], draggable=True, tooltip=folium.Tooltip(_text(label))

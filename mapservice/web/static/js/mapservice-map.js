@@ -470,6 +470,11 @@
       map.getPane("ms-base").style.zIndex = 250;
       base.addTo(map);
       document.documentElement.dataset.basemap = "offline";
+      // The base holds the lake, rivers, towns and main roads: closer in, a map would show
+      // none of them (a site to place at street level), so it steps back to where they show.
+      if (opts.offlineMaxZoom && map.getZoom() > opts.offlineMaxZoom) {
+        map.setZoom(opts.offlineMaxZoom, {animate: false});
+      }
       if (opts.presenter) return;  // the room sees the map, not a note about its base layer
       // A control of the bottom-left corner, stacked above the scale: Leaflet keeps the
       // controls of a corner apart, so the note covers neither the legend nor the scale.
