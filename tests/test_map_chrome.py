@@ -37,7 +37,7 @@ def test_the_position_map_falls_back_to_the_regional_base():
     )
     html = _html(fmap)
     assert f"MapService.offline({{map: {map_name}, tiles: tile_layer_" in html
-    assert "offlineMaxZoom: 13}" in html
+    assert "offlineMaxZoom: 11}" in html
     assert '<script src="/map.js"></script>' in html
     assert "MapService.offline" not in _html(
         maps.position_map(lon=-71.65, lat=48.55, parks=parks, label="Site")[0]

@@ -26,7 +26,7 @@ from mapservice.views.script_text import script_json
 REGION_CENTRE = (48.55, -71.65)
 REGION_ZOOM = 9
 #: How close a site to place is shown on the offline base: main roads and towns around it.
-POSITION_OFFLINE_ZOOM = 13
+POSITION_OFFLINE_ZOOM = 11
 
 
 def _text(value: str) -> str:
