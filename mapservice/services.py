@@ -324,9 +324,17 @@ class Services:
         )
 
     def position_map_parts(
-        self, *, lon: float, lat: float, label: str, zoom: int, assets_url: str | None = None
+        self,
+        *,
+        lon: float,
+        lat: float,
+        label: str,
+        zoom: int,
+        assets_url: str | None = None,
+        offline: dict[str, Any] | None = None,
     ) -> tuple[dict[str, str], str, str]:
-        """Return a one-marker map for placing a site, and the JS names of map and marker."""
+        """Return a one-marker map for placing a site, and the JS names of map and marker;
+        ``offline``: the regional base when tiles fail (see ``folium_maps.position_map``)."""
         from mapservice.views import folium_maps as maps
 
         fmap, map_name, marker_name = maps.position_map(
@@ -337,6 +345,7 @@ class Services:
             zoom=zoom,
             tiles=self.settings["TILES"],
             assets_url=assets_url,
+            offline=offline,
         )
         return maps.page_parts(fmap), map_name, marker_name
 

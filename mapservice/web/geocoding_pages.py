@@ -12,6 +12,7 @@ from mapservice.geocoding import jobs as geocoding_jobs
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
 from mapservice.web.auth import current_principal
+from mapservice.web.mapping import offline_base_options
 from mapservice.web.security import mark_scripts
 
 bp = Blueprint("geocoding_pages", __name__)
@@ -60,6 +61,7 @@ def _position_page(site_id: int, *, error: InvalidInput | None = None) -> tuple[
         label=site.member_name or site.name,
         zoom=13 if coarse else 16,
         assets_url=url_for("static", filename="vendor"),
+        offline=offline_base_options(),
     )
     # head and body hold the map's own markup only (the label is in the script part)
     parts = {**parts, "header": mark_scripts(parts["header"]), "body": mark_scripts(parts["body"])}

@@ -172,6 +172,19 @@ def form_choices() -> dict[str, Any]:
     }
 
 
+def offline_base_options() -> dict[str, Any]:
+    """What a map without ``MapService.draw`` (a park outline to replace, a site to place)
+    needs for the bundled regional base when tiles fail: its URL, the script and the labels."""
+    return {
+        "basemap_url": url_for("pages.basemap"),
+        "script_url": url_for("static", filename="js/mapservice-map.js"),
+        "labels": {
+            "offline_base": _("Fond régional (hors ligne)"),
+            "offline_note": _("Fond de carte hors ligne : lac, rivière, municipalités et routes."),
+        },
+    }
+
+
 def site_url_pattern() -> str:
     """The site page's URL with ``{id}`` where the site's id goes (for the map's script)."""
     return url_for("site_pages.site", site_id=987654321).replace("987654321", "{id}")
