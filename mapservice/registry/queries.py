@@ -11,7 +11,7 @@ from mapservice.domain.audit import AuditEntry
 from mapservice.domain.model import Flow, Member, Site
 from mapservice.domain.text import fold
 from mapservice.errors import NotFound
-from mapservice.materials.search_terms import Haystack, parse_query
+from mapservice.materials.search_terms import parse_query
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -39,27 +39,14 @@ class SiteView:
 
 
 def list_members(services: Services, q: str | None = None) -> list[tuple[Member, int, int]]:
-    """Members whose name, SCIAN code or contact answers ``q``, or one of whose flows does
-    (its description or category: :mod:`mapservice.materials.search_terms`), with their site
-    and flow counts, by name."""
+    """Members whose name, SCIAN code or contact answers ``q`` (any case, accents, plurals,
+    partial words in any order: :mod:`mapservice.materials.search_terms`), with their site and
+    flow counts, by name."""
     counts = services.repo.member_counts()
-    search = parse_query(q, services.taxonomy)
-    by_flow: set[int] = set()
-    if search:
-        member_of = {s.id: s.member_id for s in services.repo.sites()}
-        by_flow = {
-            member_of[f.site_id]
-            for f in services.repo.flows()
-            if f.site_id in member_of
-            and search.answered_by(Haystack.of(f.description), codes=(f.category_code,))
-        }
+    search = parse_query(q)
     rows = []
     for member in services.repo.members():
-        if (
-            search
-            and member.id not in by_flow
-            and not search.matches_text(member.name, member.naics_code, member.contact_name)
-        ):
+        if not search.matches_text(member.name, member.naics_code, member.contact_name):
             continue
         n_sites, n_flows = counts.get(member.id or 0, (0, 0))
         rows.append((member, n_sites, n_flows))
