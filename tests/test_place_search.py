@@ -3,6 +3,9 @@ Chromium (type a place, the map moves there)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from mapservice.geocoding.place_search import MAX_PLACE_CHARS
@@ -85,11 +88,17 @@ def test_the_region_map_carries_the_box_for_signed_in_readers(client):
 # --- in a browser ---------------------------------------------------------------------------
 
 
-def test_typing_a_place_moves_the_map(chromium, served):
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_typing_a_place_moves_the_map(chromium, served, tmp_path, width, height):
     from tests.support.browser import signed_in_page
 
-    page = signed_in_page(chromium, served, "personnel", viewport={"width": 1366, "height": 768})
+    shots = Path(os.environ.get("MAPSERVICE_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page = signed_in_page(
+        chromium, served, "personnel", viewport={"width": width, "height": height}
+    )
     try:
+        page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
         page.goto(served + "/")
         page.wait_for_function("() => window.mapservice && window.mapservice.map")
         box = page.get_by_label("Aller à un lieu", exact=True).last
@@ -103,6 +112,7 @@ def test_typing_a_place_moves_the_map(chromium, served):
         assert abs(after[0]["lat"] - 48.52) < 0.01 and abs(after[0]["lng"] + 72.23) < 0.01
         assert after[0] != before and after[1] == 12
         assert "Roberval" in page.locator("#ms-place-status").inner_text()
+        page.screenshot(path=str(shots / f"place-search-{width}.png"))
         box.fill("zzyzx qwfp")
         box.press("Enter")
         page.wait_for_function(

@@ -11,12 +11,14 @@
       var form = L.DomUtil.create("form", "leaflet-bar ms-place-search");
       form.setAttribute("role", "search");
       form.setAttribute("aria-label", said.label);
-      form.style.cssText = "background:#fff;padding:4px;display:flex;flex-wrap:wrap;" +
-        "gap:4px;align-items:center;max-width:min(20rem,70vw)";
+      form.style.cssText = "background:#fff;padding:3px;display:flex;flex-wrap:wrap;" +
+        "gap:3px;align-items:center;max-width:min(16rem,62vw)";
       var label = L.DomUtil.create("label", "", form);
       label.htmlFor = "ms-place-q";
       label.textContent = said.label;
-      label.style.cssText = "flex-basis:100%;font-size:.85em;font-weight:600";
+      // Said to screen readers, not drawn: the box's placeholder and button say it on screen.
+      label.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;" +
+        "clip:rect(0 0 0 0);white-space:nowrap";
       var input = L.DomUtil.create("input", "", form);
       input.id = "ms-place-q";
       input.type = "search";
@@ -24,7 +26,8 @@
       input.maxLength = 200;
       input.autocomplete = "off";
       input.placeholder = said.placeholder;
-      input.style.cssText = "flex:1;min-width:8rem;font:inherit;padding:2px 4px";
+      input.title = said.label;
+      input.style.cssText = "flex:1;min-width:0;width:9rem;font:inherit;padding:2px 4px";
       var button = L.DomUtil.create("button", "", form);
       button.type = "submit";
       button.textContent = said.go;
@@ -32,7 +35,7 @@
       status.id = "ms-place-status";
       status.setAttribute("role", "status");
       status.setAttribute("aria-live", "polite");
-      status.style.cssText = "flex-basis:100%;margin:0;font-size:.85em";
+      status.style.cssText = "flex-basis:100%;margin:0;font-size:.85em;display:none";
       input.setAttribute("aria-describedby", status.id);
       L.DomEvent.disableClickPropagation(form);
       L.DomEvent.disableScrollPropagation(form);
@@ -40,6 +43,7 @@
       var marker = null, asking = false;
       function say(text) {
         status.textContent = text;
+        status.style.display = text ? "block" : "none";
         document.documentElement.dataset.placeStatus = text;
       }
       function found(place) {
