@@ -19,12 +19,12 @@ nothing here reads more than the texts it is given.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from mapservice.domain.text import fold
 from mapservice.materials.taxonomy import Taxonomy
-from mapservice.materials.words import STOP, content_words, singular, word_keys
+from mapservice.materials.words import SHARED_KEYS, STOP, alias, content_words, singular, word_keys
 
 #: The shortest word that may name categories by its start (« pa » would name half of them).
 MIN_PREFIX_CHARS = 3
@@ -49,29 +49,64 @@ class Term:
     category: str | None = None
     names: tuple[frozenset[str], ...] = ()
     written: tuple[str, ...] = ()
+    #: What of each key must be written in a text that holds it (see :func:`_may_start`):
+    #: for ``keys``, then for each of ``names``.
+    stems: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        groups = (self.keys, *self.names)
+        object.__setattr__(self, "stems", tuple(tuple(_stem(k) for k in g) for g in groups))
 
 
-@dataclass(frozen=True)
+def _stem(key: str) -> str:
+    """What a text holding a word whose singular key starts with ``key`` must hold: singular
+    forms change at most the last two letters of a word (« métaux » → « métal »), so the rest
+    of ``key``; a key that other spellings share (« aluminium » for « alu ») may be written
+    otherwise (the empty stem: any text)."""
+    return "" if key in SHARED_KEYS else key[: max(len(key) - 2, 1)]
+
+
 class Haystack:
-    """A text folded once for matching: the folded text and its words' singular keys."""
+    """A text folded once for matching: the folded text, and its words' singular keys worked
+    out only when a term needs them (most texts are rejected on the folded text alone)."""
 
-    folded: str
-    keys: frozenset[str]
+    __slots__ = ("_held", "_keys", "folded")
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self._keys: frozenset[str] | None = None
+        self._held: dict[int, bool] = {}  # by term id: a text said by many flows
 
     @classmethod
     def of(cls, *texts: str | None) -> Haystack:
-        joined = " ".join(t for t in texts if t)
-        return cls(fold(joined), frozenset(k for k, _ in word_keys(joined)))
+        return cls(fold(" ".join(t for t in texts if t)))
+
+    @property
+    def keys(self) -> frozenset[str]:
+        if self._keys is None:
+            words = self.folded.split()
+            self._keys = frozenset(words).union(alias(singular(w)) for w in words)
+        return self._keys
 
     def holds(self, term: Term) -> bool:
         """Whether every word of ``term`` starts a word here (or the term is written here)."""
-        if term.folded and term.folded in self.folded:
+        held = self._held.get(id(term))
+        if held is None:
+            held = self._holds(term)
+            self._held[id(term)] = held
+        return held
+
+    def _holds(self, term: Term) -> bool:
+        folded = self.folded
+        if term.folded and term.folded in folded:
             return True
-        if any(name <= self.keys for name in term.names):
-            return True
-        return bool(term.keys) and all(
-            any(k.startswith(key) for k in self.keys) for key in term.keys
-        )
+        key_stems, *name_stems = term.stems
+        for name, stems in zip(term.names, name_stems, strict=True):
+            if all(s in folded for s in stems) and name <= self.keys:
+                return True
+        if not term.keys or not all(s in folded for s in key_stems):
+            return False
+        return all(any(k.startswith(key) for k in self.keys) for key in term.keys)
 
 
 @dataclass(frozen=True)
@@ -90,16 +125,16 @@ class SearchQuery:
         """The terms that name a category exactly."""
         return tuple(t for t in self.terms if t.category)
 
-    def answered_by(self, *texts: Haystack, codes: Iterable[str] = ()) -> bool:
+    def answered_by(self, *texts: Haystack, codes: Collection[str] = ()) -> bool:
         """Whether the texts together (a site's names, a flow's description…) and the flows'
         categories ``codes`` answer every term."""
         if not self.folded:
             return True
         if any(self.folded in h.folded for h in texts):
             return True
-        wanted = set(codes)
         return all(
-            any(h.holds(term) for h in texts) or bool(term.codes & wanted) for term in self.terms
+            not term.codes.isdisjoint(codes) or any(h.holds(term) for h in texts)
+            for term in self.terms
         )
 
     def matches_text(self, *texts: str | None) -> bool:
@@ -125,61 +160,83 @@ def _name_keys(text: str) -> list[frozenset[str]]:
     return [k for k in keys if k]
 
 
-def _names(taxonomy: Taxonomy) -> dict[str, frozenset[str]]:
-    """Each category's name word keys (labels and synonyms, both languages)."""
-    out = {}
-    for cat in taxonomy:
-        texts = (cat.label_fr, cat.label_en, *cat.synonyms_fr, *cat.synonyms_en)
-        out[cat.code] = frozenset(k for text in texts for k, _ in word_keys(text))
-    return out
+class SearchVocabulary:
+    """The taxonomy's names as a search reads them, worked out once (reference data, like the
+    taxonomy it comes from: the services keep one).
 
+    Per category: the word keys of all its names (a word term finds the categories holding a
+    word that starts with it), each name's keys apart and each name folded (a text naming the
+    category), and its subtree.
+    """
 
-def _subtree(taxonomy: Taxonomy, codes: Iterable[str]) -> frozenset[str]:
-    roots = set(codes)
-    return frozenset(
-        c.code
-        for c in taxonomy
-        if c.code in roots or any(a.code in roots for a in taxonomy.ancestors(c.code))
-    )
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.words: dict[str, frozenset[str]] = {}
+        self.names: dict[str, tuple[frozenset[str], ...]] = {}
+        self.written: dict[str, tuple[str, ...]] = {}
+        children: dict[str, list[str]] = {}
+        for cat in taxonomy:
+            texts = (cat.label_fr, cat.label_en, *cat.synonyms_fr, *cat.synonyms_en)
+            self.words[cat.code] = frozenset(k for text in texts for k, _ in word_keys(text))
+            self.names[cat.code] = tuple(
+                dict.fromkeys(k for text in texts for k in _name_keys(text))
+            )
+            self.written[cat.code] = tuple(dict.fromkeys(w for t in texts if (w := fold(t))))
+            if cat.parent:
+                children.setdefault(cat.parent, []).append(cat.code)
+        self.subtree: dict[str, frozenset[str]] = {}
+        for cat in taxonomy:
+            out, todo = set(), [cat.code]
+            while todo:
+                code = todo.pop()
+                out.add(code)
+                todo.extend(children.get(code, ()))
+            self.subtree[cat.code] = frozenset(out)
 
+    def starting(self, key: str) -> frozenset[str]:
+        """The categories with a name word that starts with ``key``."""
+        return frozenset(
+            code for code, words in self.words.items() if any(w.startswith(key) for w in words)
+        )
 
-def _category_term(taxonomy: Taxonomy, code: str, typed: str, phrase: str) -> Term:
-    """The term of a run of words that names ``code`` (see :class:`Term`)."""
-    cat = taxonomy.get(code)
-    texts = () if cat is None else (cat.label_fr, cat.label_en, *cat.synonyms_fr, *cat.synonyms_en)
-    keys = tuple(k for k, _ in word_keys(phrase) if k not in STOP and len(k) > 1)
-    named = tuple(dict.fromkeys(k for text in texts for k in _name_keys(text)))
-    written = tuple(w for w in dict.fromkeys(fold(text) for text in texts) if w and w != phrase)
-    return Term(typed, phrase, keys, _subtree(taxonomy, [code]), code, named, written)
+    def term(self, code: str, typed: str, phrase: str) -> Term:
+        """The term of a run of words that names ``code`` (see :class:`Term`)."""
+        keys = tuple(k for k, _ in word_keys(phrase) if k not in STOP and len(k) > 1)
+        written = tuple(w for w in self.written.get(code, ()) if w != phrase)
+        named = self.names.get(code, ())
+        return Term(typed, phrase, keys, self.subtree.get(code, frozenset()), code, named, written)
 
-
-def _named_run(taxonomy: Taxonomy | None, words: list[str], start: int) -> tuple[int, str] | None:
-    """The longest run of ``words`` from ``start`` that names a category: (its end, code)."""
-    if taxonomy is None:
+    def named_run(self, words: list[str], start: int) -> tuple[int, str] | None:
+        """The longest run of ``words`` from ``start`` that names a category: (end, code)."""
+        for end in range(len(words), start, -1):
+            phrase = " ".join(words[start:end])
+            cat = self.taxonomy.lookup(phrase) if len(phrase) >= MIN_PREFIX_CHARS else None
+            if cat is not None:
+                return end, cat.code
         return None
-    for end in range(len(words), start, -1):
-        phrase = " ".join(words[start:end])
-        cat = taxonomy.lookup(phrase) if len(phrase) >= MIN_PREFIX_CHARS else None
-        if cat is not None:
-            return end, cat.code
-    return None
 
 
-def parse_query(text: str | None, taxonomy: Taxonomy | None = None) -> SearchQuery:
-    """Read ``text`` as the terms it holds; without a taxonomy, words only (names)."""
+def parse_query(
+    text: str | None, vocabulary: SearchVocabulary | Taxonomy | None = None
+) -> SearchQuery:
+    """Read ``text`` as the terms it holds; without a vocabulary, words only (names).
+
+    Pass the services' :class:`SearchVocabulary` where one is kept; a bare taxonomy gets one
+    built for this query.
+    """
+    vocab = SearchVocabulary(vocabulary) if isinstance(vocabulary, Taxonomy) else vocabulary
     typed = (text or "").strip()
     pairs = [(folded, piece) for piece in typed.split() for folded in fold(piece).split()]
     words = [w for w, _ in pairs]
-    names = _names(taxonomy) if taxonomy is not None else {}
     content = [w for w in words if len(w) > 1 and singular(w) not in STOP]
     terms: list[Term] = []
     i = 0
     while i < len(words):
-        run = _named_run(taxonomy, words, i)
-        if run is not None and taxonomy is not None:
+        run = vocab.named_run(words, i) if vocab is not None else None
+        if run is not None and vocab is not None:
             end, code = run
             shown = " ".join(dict.fromkeys(p for _, p in pairs[i:end]))
-            terms.append(_category_term(taxonomy, code, shown, " ".join(words[i:end])))
+            terms.append(vocab.term(code, shown, " ".join(words[i:end])))
             i = end
             continue
         word, piece = pairs[i]
@@ -188,10 +245,8 @@ def parse_query(text: str | None, taxonomy: Taxonomy | None = None) -> SearchQue
             continue  # « de » in « bran de scie » narrows nothing
         key = next((k for k, _ in word_keys(word)), singular(word))
         codes: frozenset[str] = frozenset()
-        if len(key) >= MIN_PREFIX_CHARS:
-            codes = frozenset(
-                code for code, keys in names.items() if any(k.startswith(key) for k in keys)
-            )
+        if vocab is not None and len(key) >= MIN_PREFIX_CHARS:
+            codes = vocab.starting(key)
         terms.append(Term(piece, word, (key,), codes))
     return SearchQuery(typed, " ".join(words), tuple(terms))
 

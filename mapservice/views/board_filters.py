@@ -18,7 +18,7 @@ from mapservice.domain.board_query import SORTS, BoardQuery, SearchWord
 from mapservice.domain.model import Municipality, SynergyStatus, places_holding
 from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, tr
-from mapservice.materials.search_terms import parse_query, spellings
+from mapservice.materials.search_terms import SearchVocabulary, parse_query, spellings
 from mapservice.materials.taxonomy import Taxonomy
 
 MAX_TEXT_CHARS = 120
@@ -84,6 +84,8 @@ class BoardChoices:
     taxonomy: Taxonomy
     #: Member id → name.
     members: Mapping[int, str]
+    #: The services' search vocabulary; one is built per search without it.
+    vocabulary: SearchVocabulary | None = None
 
     @property
     def mrcs(self) -> frozenset[str]:
@@ -217,7 +219,7 @@ def to_query(view: BoardFilter, choices: BoardChoices, now: datetime) -> BoardQu
         since.append(now - timedelta(days=view.days))
     words = [
         SearchWord(term.folded, term.codes, spellings(term))
-        for term in parse_query(view.q, taxonomy).terms[:MAX_WORDS]
+        for term in parse_query(view.q, choices.vocabulary or taxonomy).terms[:MAX_WORDS]
     ]
     return BoardQuery(
         statuses=frozenset(view.stage) or None,

@@ -14,7 +14,7 @@ from mapservice.domain.model import Direction, Flow, Municipality, Site, places_
 from mapservice.domain.sectors import BY_CODE, sector_group
 from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, tr
-from mapservice.materials.search_terms import Haystack, parse_query
+from mapservice.materials.search_terms import Haystack, SearchVocabulary, parse_query
 from mapservice.materials.taxonomy import Taxonomy
 
 MAX_QUERY_CHARS = 120
@@ -69,6 +69,8 @@ class FilterChoices:
     parks: frozenset[str]
     municipalities: Mapping[str, Municipality]
     taxonomy: Taxonomy
+    #: The services' search vocabulary; one is built per search without it.
+    vocabulary: SearchVocabulary | None = None
 
     @property
     def mrcs(self) -> frozenset[str]:
@@ -217,13 +219,20 @@ def apply_filter(
                 return False
         return True
 
-    search = parse_query(view.q, choices.taxonomy)
+    search = parse_query(view.q, choices.vocabulary or choices.taxonomy)
     taxonomy = choices.taxonomy
 
     def flow_kept(flow: Flow) -> bool:
         if view.direction and flow.direction is not view.direction:
             return False
         return not (view.category and not _in_category(flow.category_code, view.category, taxonomy))
+
+    folded: dict[str, Haystack] = {}
+
+    def said(text: str) -> Haystack:  # many flows say the same thing: fold it once
+        if text not in folded:
+            folded[text] = Haystack.of(text)
+        return folded[text]
 
     kept_sites = [s for s in sites if site_kept(s)]
     by_site: dict[int, list[Flow]] = {}
@@ -235,13 +244,12 @@ def apply_filter(
         own = [f for f in by_site.get(site.id or -1, []) if flow_kept(f)]
         if search:
             names = Haystack.of(site.member_name, site.name)
+
             if not search.answered_by(names):
                 own = [
                     f
                     for f in own
-                    if search.answered_by(
-                        names, Haystack.of(f.description), codes=(f.category_code,)
-                    )
+                    if search.answered_by(names, said(f.description), codes=(f.category_code,))
                 ]
                 if not own:
                     continue
@@ -252,7 +260,12 @@ def apply_filter(
     return out_sites, out_flows
 
 
-def search_understood(q: str | None, taxonomy: Taxonomy, lang: str = "fr") -> list[str]:
+def search_understood(
+    q: str | None, vocabulary: SearchVocabulary | Taxonomy, lang: str = "fr"
+) -> list[str]:
     """What a search box's text was read as, for the page (« Sciure de bois (bran de scie) »
     per category it names; empty when it names none)."""
-    return parse_query(q, taxonomy).understood(taxonomy, lang) if q else []
+    if not q:
+        return []
+    taxonomy = vocabulary.taxonomy if isinstance(vocabulary, SearchVocabulary) else vocabulary
+    return parse_query(q, vocabulary).understood(taxonomy, lang)

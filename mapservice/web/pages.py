@@ -81,7 +81,7 @@ def region_page_context(
         "layers": layers,
         "anonymised": anonymise,
         "municipalities": svc.gazetteer.municipalities,
-        "understood": search_understood(view.q, svc.taxonomy, language()),
+        "understood": search_understood(view.q, svc.search_vocabulary, language()),
     }
 
 

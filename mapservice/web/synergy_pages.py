@@ -116,7 +116,7 @@ def _board_page(
         errors=errors,
         filter=view,
         filtered=not view.is_empty(),
-        understood=search_understood(view.q, svc.taxonomy, language()),
+        understood=search_understood(view.q, svc.search_vocabulary, language()),
         choices=form_choices(choices, {p.id: p.name for p in svc.park_ids().values()}, language()),
         link=lambda **changes: board_link(args, **changes),
         **_said_once(),
