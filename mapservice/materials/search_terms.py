@@ -49,7 +49,7 @@ class Term:
     category: str | None = None
     names: tuple[frozenset[str], ...] = ()
     written: tuple[str, ...] = ()
-    #: What of each key must be written in a text that holds it (see :func:`_may_start`):
+    #: What of each key must be written in a text that holds it (see :func:`_stem`):
     #: for ``keys``, then for each of ``names``.
     stems: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
 
