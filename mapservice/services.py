@@ -29,6 +29,7 @@ from mapservice.importing import build_plan
 from mapservice.matching.matcher import Compatibility
 from mapservice.materials.classify import Classifier
 from mapservice.materials.impact import TransportModel
+from mapservice.materials.search_terms import SearchVocabulary
 from mapservice.materials.taxonomy import Taxonomy, load_factors
 from mapservice.storage import Repository, open_repository
 
@@ -135,6 +136,11 @@ class Services:
     @property
     def reverse_geocoder(self) -> ReverseGeocoder:
         return self.places.reverse
+
+    @cached_property
+    def search_vocabulary(self) -> SearchVocabulary:
+        """The taxonomy's names as every search box reads them: worked out once."""
+        return SearchVocabulary(self.taxonomy)
 
     @cached_property
     def plain_classifier(self) -> Classifier:

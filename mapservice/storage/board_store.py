@@ -258,8 +258,11 @@ def _conditions(query: BoardQuery) -> list[sa.ColumnElement[bool]]:
     if query.category_codes is not None:
         ends.append(f.category_code.in_(sorted(query.category_codes)))
     for word in query.words:
-        pattern = f"%{word.key}%"  # a folded key holds letters, digits and spaces only
-        said = [m.name_key.like(pattern), s.site_key.like(pattern), f.description_key.like(pattern)]
+        said = []
+        for key in (word.key, *word.also):
+            pattern = f"%{key}%"  # a folded key holds letters, digits and spaces only
+            said += [m.name_key.like(pattern), s.site_key.like(pattern)]
+            said.append(f.description_key.like(pattern))
         if word.category_codes:
             said.append(f.category_code.in_(sorted(word.category_codes)))
         ends.append(sa.or_(*said))

@@ -47,6 +47,7 @@ def filter_choices(svc: Services) -> FilterChoices:
         parks=frozenset(svc.park_ids()),
         municipalities=svc.gazetteer.municipalities,
         taxonomy=svc.taxonomy,
+        vocabulary=svc.search_vocabulary,
     )
 
 

@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
         openapi,
         pages,
         park_outline_pages,
+        place_pages,
         presenter_pages,
         proxies,
         registry_history,
@@ -54,6 +55,7 @@ def register(app: Flask) -> None:
     links.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(place_pages.bp)
     app.register_blueprint(site_pages.bp)
     app.register_blueprint(presenter_pages.bp)
     app.register_blueprint(health.bp)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, send_file
 
 from mapservice.errors import InvalidInput, NotFound, tr
-from mapservice.views.map_filters import MapFilter
+from mapservice.views.map_filters import MapFilter, search_understood
 from mapservice.views.map_view import TRACKED, region_view
 from mapservice.web import services
 from mapservice.web.guard import sees_everything
@@ -81,6 +81,7 @@ def region_page_context(
         "layers": layers,
         "anonymised": anonymise,
         "municipalities": svc.gazetteer.municipalities,
+        "understood": search_understood(view.q, svc.search_vocabulary, language()),
     }
 
 

@@ -20,6 +20,7 @@ from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
 from mapservice.views import charts, dashboard, impact_dashboard
 from mapservice.views.board_filters import BoardFilter, parse_board_filter
+from mapservice.views.map_filters import search_understood
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.board_form import board_link, form_choices
@@ -116,6 +117,7 @@ def _board_page(
         errors=errors,
         filter=view,
         filtered=not view.is_empty(),
+        understood=search_understood(view.q, svc.search_vocabulary, language()),
         choices=form_choices(choices, {p.id: p.name for p in svc.park_ids().values()}, language()),
         link=lambda **changes: board_link(args, **changes),
         **_said_once(),

@@ -20,6 +20,7 @@ NOT_PAGES = frozenset(
     {
         "pages.basemap",
         "pages.roads",
+        "place_pages.places",
         "health.healthz",
         "health.caches",
         "mobilisation_pages.download",
