@@ -245,6 +245,14 @@ SETTINGS: tuple[Setting, ...] = (
         _non_negative_int,
     ),
     Setting(
+        "MAP_SERVER_CLUSTERS_ABOVE",
+        2000,
+        "Above this many sites, the region map groups its sites on the server and fetches "
+        "the groups of what it shows at each move and zoom; at or below, the page carries "
+        "every site and the browser groups them. 0 always groups on the server.",
+        _non_negative_int,
+    ),
+    Setting(
         "CACHE_LAYER_READS",
         8,
         "Reads of a layer the OGC API pages through, kept per process until the registry "

@@ -109,6 +109,8 @@ class _DrawView(JSCSSMixin, MacroElement):
             self.default_js = [("mapservice_map", script)]
         else:
             self.default_js = []
+        if options.get("extra_script_url"):
+            self.default_js.append(("mapservice_extra", options["extra_script_url"]))
         self.default_css = []
 
     def render(self, **kwargs: Any) -> str:
@@ -149,6 +151,7 @@ def view_map(
     roads_url: str | None = None,
     tile_timeout_ms: int = 5000,
     collapsed: bool = False,
+    extra_script_url: str | None = None,
 ) -> folium.Map:
     """Return a map that draws ``data`` (see :mod:`mapservice.views.map_view`) in the browser.
 
@@ -158,7 +161,8 @@ def view_map(
     (``/static/vendor``); None keeps Folium's CDN links (a notebook). ``view`` (``lat``,
     ``lon``, ``zoom``) wins over ``fit`` (zoom to what is drawn). The bundled regional base
     layer (``basemap`` inline, or fetched from ``basemap_url``) replaces the tiles when they
-    fail to load.
+    fail to load. ``extra_script_url`` is one more script the page loads (the server-side
+    clusters' ``site-clusters.js``).
     """
     names = {**DEFAULT_LABELS, **(labels or {})}
     start = view or {}
@@ -218,6 +222,7 @@ def view_map(
             roads_url=roads_url,
             tile_timeout_ms=tile_timeout_ms,
             script_url=script_url,
+            extra_script_url=extra_script_url,
         )
     )
     if assets_url is not None:

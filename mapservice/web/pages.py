@@ -13,6 +13,8 @@ from mapservice.web import services
 from mapservice.web.guard import sees_everything
 from mapservice.web.i18n import language
 from mapservice.web.links import link
+from mapservice.web.map_clusters import page_data as cluster_page_data
+from mapservice.web.map_clusters import server_clusters
 from mapservice.web.mapping import (
     LAYERS,
     form_choices,
@@ -51,12 +53,17 @@ def region_page_context(
         statuses=TRACKED,
     )
     data = {**shown.data, "lineLegend": status_legend()}  # the view's own data is shared
+    # A large view's sites are clustered on the server and fetched per viewport.
+    on_server = server_clusters(len(shown.data["sites"]["features"]))
+    if on_server:
+        data.update(cluster_page_data(view, anonymise=anonymise))
     parts = map_parts(
         data,
         view=start,
         fit=not view.is_empty() and start is None,
         layers=LAYERS,
         hidden=[k for k in LAYERS if k not in layers],
+        server_clusters=on_server,
     )
     query: dict[str, Any] = dict(view.query())
     export_query = {**query, "anonyme": "1"} if anonymise else query

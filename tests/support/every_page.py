@@ -20,6 +20,8 @@ NOT_PAGES = frozenset(
     {
         "pages.basemap",
         "pages.roads",
+        "map_clusters.viewport",
+        "map_clusters.site",
         "health.healthz",
         "health.caches",
         "mobilisation_pages.download",
