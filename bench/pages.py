@@ -249,6 +249,8 @@ def _settings(folder: Path, data_dir: Path) -> dict[str, Any]:
         INSTANCE_PATH=str(folder / "instance"),
         SECRET_KEY="bench",
         DATA_DIR=str(data_dir),
+        IMPORT_MAX_ROWS=10**7,  # a province's membership: one file of 170,000 rows, 50 MB
+        IMPORT_MAX_BYTES=2**31,
     )
     return finish_settings(settings)
 
