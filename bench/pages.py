@@ -1,6 +1,6 @@
 """The region map page in headless Chromium: page weight, markers drawn, zoom responsiveness.
 
-For each size (250 and 5,000 sites by default) the benchmark builds an SQLite database in a
+For each size (250, 5,000 and 50,000 sites by default) the benchmark builds an SQLite database in a
 temporary folder (the reference data, then a generated membership imported through the normal
 importer), starts ``python -m mapservice.cli serve`` on it, and loads ``/`` in Debian's
 Chromium driven by Playwright, several times, each in a fresh browser context (cold cache):
@@ -12,10 +12,12 @@ Chromium driven by Playwright, several times, each in a fresh browser context (c
 * responsiveness: ``map.setView`` to Chicoutimi three zoom levels in, then ``moveend`` and two
   animation frames; the longest task (PerformanceObserver ``longtask``).
 
-The baseline is measured in the same run on the same sites: the per-marker Folium map that
-``/`` served before issue 5 (``bench/pages_baseline.py``), rendered to one HTML file and served
-with the app's vendored assets by a loopback ``http.server``. Every request that does not go
-to 127.0.0.1 is blocked and counted.
+The baseline is measured in the same run on the same sites: by default the same server's
+``/`` with every site inline, clustered in the browser (``MAPSERVICE_MAP_SERVER_CLUSTERS_ABOVE``
+set past any size: the page before issue 20); with ``--baseline per-marker``, the per-marker
+Folium map that ``/`` served before issue 5 (``bench/pages_baseline.py``), rendered to one HTML
+file and served with the app's vendored assets by a loopback ``http.server``. Every request
+that does not go to 127.0.0.1 is blocked and counted.
 
 Run ``python -m bench.pages --help`` (or ``make bench-pages``); see ``bench/README.md``.
 """
