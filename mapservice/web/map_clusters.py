@@ -79,7 +79,7 @@ def viewport() -> Response:
 def site() -> Response:
     """The popup of single site ``i`` of the same view."""
     raw = request.args.get("i", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise InvalidInput(
             tr("i doit être le numéro d'un site de la vue (reçu : {raw}).", raw=raw or "—"),
             field="i",
