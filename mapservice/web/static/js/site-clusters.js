@@ -141,6 +141,10 @@
       });
       shownKeys = next;
       if (opts.handle) opts.handle.markers = singles;
+      markDrawn(answer);
+    }
+
+    function markDrawn(answer) {
       global.requestAnimationFrame(function () {
         var root = document.documentElement.dataset;
         root.sitesClustered = "server";
@@ -152,16 +156,40 @@
       });
     }
 
-    function load() {
-      var mine = ++asked, box = map.getBounds().pad(0.25);
+    // One question: the clusters of ``bounds`` (padded by a quarter) at ``zoom``.
+    function ask(bounds, zoom) {
+      var box = bounds.pad(0.25);
       var bbox = [clamp(box.getWest(), -180, 180), clamp(box.getSouth(), -90, 90),
                   clamp(box.getEast(), -180, 180), clamp(box.getNorth(), -90, 90)];
       var url = withQuery(info.url, {
-        zoom: map.getZoom(),
-        bbox: bbox.map(function (v) { return v.toFixed(5); }).join(",")
+        zoom: zoom, bbox: bbox.map(function (v) { return v.toFixed(5); }).join(",")
       });
-      getJSON(url).then(function (answer) {
-        if (mine === asked) render(answer);  // a later move's answer wins
+      return {id: ++asked, zoom: zoom, box: box, answer: getJSON(url)};
+    }
+
+    var pending = null, drawn = null, lastAnswer = null;
+
+    // A zoom is asked for as it starts: the answer comes during the zoom's animation.
+    map.on("zoomanim", function (e) {
+      var pixels = map.getPixelBounds(e.center, e.zoom);
+      pending = ask(L.latLngBounds(map.unproject(pixels.getBottomLeft(), e.zoom),
+                                   map.unproject(pixels.getTopRight(), e.zoom)), e.zoom);
+    });
+
+    function load() {
+      var zoom = map.getZoom(), bounds = map.getBounds();
+      if (drawn && drawn.zoom === zoom && drawn.box.contains(bounds)) {
+        markDrawn(lastAnswer);  // a small move: what is drawn covers it already
+        return;
+      }
+      var question = pending && pending.zoom === zoom && pending.box.contains(bounds)
+        ? pending : ask(bounds, zoom);
+      pending = null;
+      question.answer.then(function (answer) {
+        if (question.id !== asked) return;  // a later move's answer wins
+        drawn = question;
+        lastAnswer = answer;
+        render(answer);
       }).catch(function () {
         document.documentElement.dataset.sitesError = "1";
       });
