@@ -251,3 +251,26 @@ def test_the_clustered_map_counts_every_site_and_zooms_down_to_popups(chromium, 
         assert page.inner_text(".leaflet-popup-content .ms-popup h3").strip()
         assert not errors, errors
         page.close()
+
+
+def test_clusters_are_made_of_the_readers_sites_on_both_databases(services, tmp_path):
+    from bench.pages import write_membership
+    from mapservice.views.map_filters import MapFilter
+    from mapservice.views.map_view import region_sites
+    from mapservice.views.site_clusters import clustered_sites, viewport_answer
+    from tests.support.settings import DATA_DIR
+
+    write_membership(tmp_path / "membres.csv", DATA_DIR, 120, seed=3)
+    services.import_file(tmp_path / "membres.csv")
+    for anonymise in (False, True):
+        shown = region_sites(services, MapFilter(), lang="fr", anonymise=anonymise, site_url=None)
+        sites = clustered_sites(
+            services, MapFilter(), lang="fr", anonymise=anonymise, site_url=None
+        )
+        assert sites is clustered_sites(
+            services, MapFilter(), lang="fr", anonymise=anonymise, site_url=None
+        )  # kept
+        assert sites.features is shown.data["sites"]["features"] and sites.total == 120
+        for zoom in (3, 9, 13, 18):
+            answer = viewport_answer(sites, zoom, (-180.0, -85.0, 180.0, 85.0))
+            assert answer["shown"] == 120
