@@ -112,6 +112,8 @@ class _DrawView(JSCSSMixin, MacroElement):
             self.default_js = [("mapservice_map", script)]
         else:
             self.default_js = []
+        if options.get("extra_script_url"):
+            self.default_js.append(("mapservice_extra", options["extra_script_url"]))
         self.default_css = []
 
     def render(self, **kwargs: Any) -> str:
@@ -152,6 +154,7 @@ def view_map(
     roads_url: str | None = None,
     tile_timeout_ms: int = 5000,
     collapsed: bool = False,
+    extra_script_url: str | None = None,
 ) -> folium.Map:
     """Return a map that draws ``data`` (see :mod:`mapservice.views.map_view`) in the browser.
 
@@ -161,7 +164,8 @@ def view_map(
     (``/static/vendor``); None keeps Folium's CDN links (a notebook). ``view`` (``lat``,
     ``lon``, ``zoom``) wins over ``fit`` (zoom to what is drawn). The bundled regional base
     layer (``basemap`` inline, or fetched from ``basemap_url``) replaces the tiles when they
-    fail to load.
+    fail to load. ``extra_script_url`` is one more script the page loads (the server-side
+    clusters' ``site-clusters.js``).
     """
     names = {**DEFAULT_LABELS, **(labels or {})}
     start = view or {}
@@ -221,6 +225,7 @@ def view_map(
             roads_url=roads_url,
             tile_timeout_ms=tile_timeout_ms,
             script_url=script_url,
+            extra_script_url=extra_script_url,
         )
     )
     if assets_url is not None:

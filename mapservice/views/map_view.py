@@ -27,6 +27,7 @@ from mapservice.views.map_filters import FilterChoices, MapFilter, apply_filter
 from mapservice.views.route_lines import LineEnds, drawn_feature, line_routes
 
 if TYPE_CHECKING:
+    from mapservice.caching import ChangeStamp
     from mapservice.services import Services
 
 #: Synergy status colours (Okabe–Ito) and dash patterns, so status reads without colour too.
@@ -172,12 +173,7 @@ def region_view(
     """
     stamp = svc.change_stamp()
     key = (view, lang, anonymise, site_url)
-    shown = svc.caches.kept(
-        "region_views",
-        stamp,
-        key,
-        lambda: _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url),
-    )
+    shown = region_sites(svc, view, lang=lang, anonymise=anonymise, site_url=site_url, stamp=stamp)
     labels = status_labels or {}
 
     def with_lines() -> ViewData:
@@ -198,6 +194,25 @@ def region_view(
 
     lines_key = (key, tuple(sorted(labels.items())), statuses)
     return svc.caches.kept("region_lines", stamp, lines_key, with_lines)
+
+
+def region_sites(
+    svc: Services,
+    view: MapFilter,
+    *,
+    lang: str,
+    anonymise: bool,
+    site_url: str | None,
+    stamp: ChangeStamp | None = None,
+) -> ViewData:
+    """The region map's sites and parks for a filter, disclosed to the reader, without lines;
+    kept until a site or flow changes (see :func:`region_view`)."""
+    return svc.caches.kept(
+        "region_views",
+        stamp or svc.change_stamp(),
+        (view, lang, anonymise, site_url),
+        lambda: _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url),
+    )
 
 
 def _build_region_view(

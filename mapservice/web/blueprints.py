@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
         heavy,
         i18n,
         links,
+        map_clusters,
         matching_runs,
         mobilisation_pages,
         navigation,
@@ -56,6 +57,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(place_pages.bp)
+    app.register_blueprint(map_clusters.bp)
     app.register_blueprint(site_pages.bp)
     app.register_blueprint(presenter_pages.bp)
     app.register_blueprint(health.bp)

@@ -215,6 +215,10 @@ def map_parts(
     basemap_url = None if standalone else url_for("pages.basemap")
     if "lines" in data:  # the lines' reasons are core messages: said in the page's language
         data = {**data, "lines": _said_lines(data["lines"])}
+    if options.pop("server_clusters", False):  # no cluster layer: the server groups the sites
+        options.update(
+            cluster=False, extra_script_url=url_for("static", filename="js/site-clusters.js")
+        )
     parts = maps.view_map_parts(
         data,
         labels=map_labels(),

@@ -126,6 +126,11 @@
   }
 
   function drawSites(opts, colours) {
+    if (opts.data.clusters && global.MapServiceClusters) {  // grouped on the server
+      return global.MapServiceClusters.draw(opts, colours, {
+        sitePopup: sitePopup, ringSvg: ringSvg, textTooltip: textTooltip, order: ORDER
+      });
+    }
     var data = opts.data, labels = opts.labels, layers = opts.layers;
     var features = (data.sites && data.sites.features) || [];
     var markers = [], offers = [], needs = [];
@@ -282,7 +287,8 @@
       list.appendChild(item);
     });
     box.appendChild(list);
-    if (on("sites") && layers.sites.refreshClusters && labels.cluster_mix) {
+    if (on("sites") && (layers.sites.refreshClusters || opts.data.clusters) &&
+        labels.cluster_mix) {
       var cluster = el("p", null, "ms-line-key ms-cluster-key");
       var sample = (opts.data.groups || []).slice(0, 4).map(function (g) { return [g.colour, 1]; });
       if (sample.length) {
@@ -532,6 +538,8 @@
     opts.map.invalidateSize();
     var bounds = L.latLngBounds([]);
     markers.forEach(function (m) { bounds.extend(m.getLatLng()); });
+    var box = opts.data.clusters && opts.data.clusters.bounds;  // [west, south, east, north]
+    if (box) bounds.extend([[box[1], box[0]], [box[3], box[2]]]);
     lines.forEach(function (l) { bounds.extend(l.getBounds()); });
     if (!bounds.isValid()) return;
     opts.map.fitBounds(bounds, clearOfControls(opts.map));
