@@ -21,7 +21,9 @@ from werkzeug.datastructures import MultiDict
 
 from mapservice import errors
 from mapservice.domain.text import without_bidi
+from mapservice.domain.typography import french
 from mapservice.views import formatting
+from mapservice.web import catalogue
 
 LANGUAGES = formatting.LOCALES
 DEFAULT_LANGUAGE = "fr"
@@ -145,6 +147,15 @@ def say(value: Any) -> Any:
     return errors.say(value, _translations().ugettext, _decimal)
 
 
+def typo(text: Any) -> Any:
+    """The ``typo`` filter: text built from data (labels joined with « : », quoted names) in
+    Québec typography on a French page (:func:`mapservice.domain.typography.french`), as it is
+    on an English one. Markup keeps its escaping; anything but text is returned as it is."""
+    if language() != "fr" or not isinstance(text, str):
+        return text
+    return Markup(french(text)) if isinstance(text, Markup) else french(text)
+
+
 def _finalize(value: Any) -> Any:
     """Every ``{{ … }}`` of a template: a core message is said in the page's language, and no
     text carries a bidirectional control (a name shown reversed; escaped markup stays so)."""
@@ -158,7 +169,11 @@ def _finalize(value: Any) -> Any:
 def init_app(app: Flask) -> None:
     # Before any template is compiled: Jinja builds the call into each template's code.
     app.jinja_env.finalize = _finalize
-    Babel(app, locale_selector=_select_locale, default_translation_directories=str(TRANSLATIONS))
+    babel = Babel(
+        app, locale_selector=_select_locale, default_translation_directories=str(TRANSLATIONS)
+    )
+    # French answers in Québec typography (mapservice/web/catalogue.py).
+    babel.domain_instance = catalogue.Domain(domain="messages")  # type: ignore[misc]
     # The templates' _() and ngettext(): the same catalogue as Flask-Babel's, Jinja's own
     # escaping and %-formatting ("newstyle"), as Flask-Babel installs them.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -169,6 +184,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember)
     for name, func in FILTERS.items():
         app.add_template_filter(func, name)
+    app.add_template_filter(typo, "typo")
 
     @app.context_processor
     def _language() -> dict[str, Any]:
