@@ -79,6 +79,7 @@ def problems(runs: list[str], lang: str, data: set[str], ids: set[str]) -> list[
     """What a person should not read on one page."""
     found = [f"code: {c}" for c in scan.codes(runs, ids)]
     found += [f"plural: {p}" for p in scan.plurals(runs)]
+    found += [f"unit: {u}" for u in scan.units(runs, lang)]
     if lang == "fr":
         found += [f"breakable space: {s!r}" for s in scan.breakable_spaces(runs)]
         found += [f"English word: {w}" for w in scan.words_of(runs, scan.ENGLISH, data)]

@@ -16,6 +16,7 @@ import flask_babel
 from flask_babel import get_locale
 
 from mapservice.domain.typography import french
+from mapservice.errors import french_plural
 
 
 class FrenchTypography:
@@ -31,13 +32,15 @@ class FrenchTypography:
         return french(self._translations.ugettext(message))
 
     def ungettext(self, singular: str, plural: str, n: int) -> str:
-        return french(self._translations.ungettext(singular, plural, n))
+        # The sources are French: their plural from 2 on (« 0 erreur », « 1 erreur »), where
+        # an empty catalogue would say « 0 erreurs » by the English rule.
+        return french(plural if french_plural(n) else singular)
 
     def upgettext(self, context: str, message: str) -> str:
         return french(self._translations.upgettext(context, message))
 
     def unpgettext(self, context: str, singular: str, plural: str, n: int) -> str:
-        return french(self._translations.unpgettext(context, singular, plural, n))
+        return french(plural if french_plural(n) else singular)
 
     gettext = ugettext
     ngettext = ungettext

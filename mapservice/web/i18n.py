@@ -144,7 +144,8 @@ def _decimal(value: float, spec: str) -> str:
 def say(value: Any) -> Any:
     """Return ``value`` with every core message in it (:class:`mapservice.errors.Message`, in
     dicts and lists too) said in the page's language; decimals get the locale's separators."""
-    return errors.say(value, _translations().ugettext, _decimal)
+    found = _translations()
+    return errors.say(value, found.ugettext, _decimal, found.ungettext)
 
 
 def typo(text: Any) -> Any:
@@ -154,6 +155,14 @@ def typo(text: Any) -> Any:
     if language() != "fr" or not isinstance(text, str):
         return text
     return Markup(french(text)) if isinstance(text, Markup) else french(text)
+
+
+def quoted(text: Any) -> str:
+    """The ``quoted`` filter: text between the page's quotation marks, « Québec » (no-break
+    spaces inside) or “English”, with Québec typography inside on a French page."""
+    if language() == "fr":
+        return f"«\u00a0{typo(text)}\u00a0»"
+    return f"“{text}”"
 
 
 def _finalize(value: Any) -> Any:
@@ -185,6 +194,7 @@ def init_app(app: Flask) -> None:
     for name, func in FILTERS.items():
         app.add_template_filter(func, name)
     app.add_template_filter(typo, "typo")
+    app.add_template_filter(quoted, "quoted")
 
     @app.context_processor
     def _language() -> dict[str, Any]:
@@ -193,5 +203,7 @@ def init_app(app: Flask) -> None:
             "lang": lang,
             "html_lang": str(get_locale()).replace("_", "-"),
             "other_lang": "en" if lang == "fr" else "fr",
+            # A colon written by a template between two values: « Nom\u00a0: » / "Name:".
+            "colon": "\u00a0:" if lang == "fr" else ":",
             "url_with": url_with,
         }

@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -353,8 +354,10 @@ def _describe(chart: charts.BarChart, unit: Any) -> str:
         return _("Aucune donnée.")
     high, low = chart.largest, chart.smallest
     assert high is not None and low is not None
-    text = _(
+    text = ngettext(
+        "Diagramme à barres, %(n)s barre. Valeur la plus haute : %(label)s, %(value)s %(unit)s.",
         "Diagramme à barres, %(n)s barres. Valeur la plus haute : %(label)s, %(value)s %(unit)s.",
+        len(chart.bars),
         n=len(chart.bars),
         label=high.label.replace("\n", " "),
         value=high.text,

@@ -46,7 +46,11 @@ SINGULAR_IN_S = _words(
     "tous alors mais puis as us yes"
 )
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+#: A word on its own: not a part of ``road-graph``, ``du-lac.example`` or an address.
+_WORD = re.compile(r"(?<![\w@./-])[^\W\d_]+(?:['’][^\W\d_]+)?(?![\w@/-]|\.\w)")
+_EMAIL_OR_URL = re.compile(r"\S+@\S+|\bhttps?://\S+|\b[\w.-]+\.(?:com|ca|org|example)\S*")
+#: Units of the other language: « t/an » on an English page, « t/year » on a French one.
+UNITS = {"en": re.compile(r"(?:\bt|\$|CO2e)/an\b"), "fr": re.compile(r"/(?:year|yr)\b")}
 #: ``snake_case``, ``dotted.codes`` and ``comma,joined,codes`` (no space after the comma).
 _CODES = re.compile(
     r"(?<![\w./@-])(?:[a-z0-9]+_[a-z0-9_]+|[a-z]+(?:\.[a-z_]+)+|[a-z]+(?:,[a-z]+)+)(?![\w@/-])"
@@ -104,8 +108,14 @@ def words_of(runs: Iterable[str], words: frozenset[str], data: Iterable[str] = (
         for text in data:
             if text in run:
                 run = run.replace(text, " ")
+        run = _EMAIL_OR_URL.sub(" ", run)
         found += [f"{w} « {run.strip()[:60]} »" for w in _WORD.findall(run) if w.lower() in words]
     return found
+
+
+def units(runs: Iterable[str], lang: str) -> list[str]:
+    """Units written in the other language (``lang`` is the page's)."""
+    return [m.group() for run in runs for m in UNITS[lang].finditer(run)]
 
 
 def data_texts(db_path: str) -> set[str]:
@@ -120,6 +130,7 @@ def data_texts(db_path: str) -> set[str]:
         "events": ("title", "place"),
         "presenter_views": ("title",),
         "users": ("display_name",),
+        "synergy_events": ("note",),
     }
     out: set[str] = set()
     with sqlite3.connect(db_path) as conn:
