@@ -295,7 +295,7 @@ def test_every_member_error_comes_at_once_and_input_is_kept(client):
     for field in ("name", "naics_code", "contact_email", "contact_phone"):
         _field_error(page, field)
     assert _value(page, "contact_name") == HOSTILE and HOSTILE not in page
-    assert "4 champ(s) à corriger" in page
+    assert "4 champs à corriger" in page
 
 
 def test_a_member_name_already_taken_is_refused_on_its_field(client, svc):

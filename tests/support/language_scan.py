@@ -53,12 +53,14 @@ _EMAIL_OR_URL = re.compile(r"\S+@\S+|\bhttps?://\S+|\b[\w.-]+\.(?:com|ca|org|exa
 UNITS = {"en": re.compile(r"(?:\bt|\$|CO2e)/an\b"), "fr": re.compile(r"/(?:year|yr)\b")}
 #: ``snake_case``, ``dotted.codes`` and ``comma,joined,codes`` (no space after the comma).
 _CODES = re.compile(
-    r"(?<![\w./@-])(?:[a-z0-9]+_[a-z0-9_]+|[a-z]+(?:\.[a-z_]+)+|[a-z]+(?:,[a-z]+)+)(?![\w@/-])"
+    r"(?<![\w./@-])(?:[a-z0-9]+_[a-z0-9_]+|[a-z]{2,}(?:\.[a-z_]{2,})+|[a-z]+(?:,[a-z]+)+)(?![\w@/-])"
 )
 _FILTER_DUMP = re.compile(r"\b[a-z_]+ ?= ?[\w.-]+")
 _PATH = re.compile(r"(?<![\w/])[\w-]+/[\w-]+\.(?:csv|json|py|geojson|sqlite|yaml|toml)\b")
 _PARENTHESISED_PLURAL = re.compile(r"\w\((?:s|es|x|e|es)\)")
-_ONE_PLURAL = re.compile(r"(?<![\d,.])\b1[ \u00a0\u202f](?:[^\W\d_]+[^\W\d_sx] )?([^\W\d_]+[sx])\b")
+_ONE_PLURAL = re.compile(
+    r"(?<![\d,.])\b1[ \u00a0\u202f](?:[^\W\d_]+[^\W\d_sx] )?([^\W\d_]+[sx])\b(?!/)"
+)
 _BREAKABLE = "[ \t\r\n]"
 _TYPOGRAPHY = re.compile(
     rf"\S{_BREAKABLE}+[:;?!](?=\s|$)|«{_BREAKABLE}|{_BREAKABLE}»|^{_BREAKABLE}*[:;?!](?=\s|$)"

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-#: Elements whose content a person does not read as text.
-HIDDEN = frozenset({"script", "style", "template", "noscript", "svg", "textarea"})
+#: Elements whose content a person does not read as text, and ``code``/``kbd``/``samp``, which
+#: show on purpose what a person types (a column name of the import file, a command).
+HIDDEN = frozenset(
+    {"script", "style", "template", "noscript", "svg", "textarea", "code", "kbd", "samp"}
+)
 #: Elements that have no end tag.
 VOID = frozenset(
     {
