@@ -23,7 +23,7 @@ from mapservice.views.board_filters import BoardFilter, parse_board_filter
 from mapservice.web import services
 from mapservice.web.board_form import board_link, form_choices
 from mapservice.web.i18n import day as formatted_day
-from mapservice.web.i18n import language, num, say
+from mapservice.web.i18n import language, num, quoted, say
 
 bp = Blueprint("synergy_pages", __name__)
 
@@ -232,7 +232,7 @@ def _refusal(synergy_id: int, exc: InvalidInput) -> str:
         id=synergy_id,
         current=STATUS_LABELS[current],
         to=STATUS_LABELS[SynergyStatus(raw)],
-        allowed=", ".join(f"« {STATUS_LABELS[s]} »" for s in allowed)
+        allowed=", ".join(quoted(STATUS_LABELS[s]) for s in allowed)
         or _("aucune (une synergie réalisée est définitive)"),
     )
 
