@@ -27,8 +27,7 @@ PluralLookup = Callable[[str, str, int], str]
 
 
 def french_plural(n: float) -> bool:
-    """Whether French writes ``n`` things in the plural: from 2 on (« 0 erreur », « 1,5 tonne »,
-    « 2 erreurs »), as the Office québécois de la langue française and CLDR have it."""
+    """Whether French writes ``n`` things in the plural: from 2 on (« 0 erreur », « 2 erreurs »)."""
     return abs(n) >= 2
 
 
@@ -45,7 +44,7 @@ class Message(str):
     params: dict[str, Any]
     #: The plural template and the count that chooses between them (:func:`ntr`), else None.
     plural: str | None
-    count: int | None
+    plural_n: int | None
 
     def __new__(
         cls,
@@ -63,11 +62,11 @@ class Message(str):
         self.template = template
         self.params = params
         self.plural = plural
-        self.count = count
+        self.plural_n = count
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Message, (self.template, self.params, self.plural, self.count))
+        return (Message, (self.template, self.params, self.plural, self.plural_n))
 
     def render(
         self,
@@ -78,11 +77,11 @@ class Message(str):
         """Return the message in the language of ``gettext`` (a catalogue's lookup); a plural
         message asks ``ngettext`` for the form of its count (French's, without it)."""
         filler = _Filler(gettext, number, ngettext)
-        many = self.plural is not None and french_plural(self.count or 0)
+        many = self.plural is not None and french_plural(self.plural_n or 0)
         french = self.plural if many and self.plural else self.template
         try:
             if self.plural is not None and ngettext is not None:
-                said = ngettext(self.template, self.plural, self.count or 0)
+                said = ngettext(self.template, self.plural, self.plural_n or 0)
             else:
                 said = gettext(french)
             return filler.format(said, **self.params)
@@ -157,9 +156,12 @@ def message_data(value: Any) -> Any:
     (``{"t": template, "p": params}``), so a message stored today is said in English tomorrow;
     anything else is returned as it is. :func:`message_from_data` reads it back."""
     if isinstance(value, Message):
-        data = {"t": value.template, "p": {k: message_data(v) for k, v in value.params.items()}}
+        data: dict[str, Any] = {
+            "t": value.template,
+            "p": {k: message_data(v) for k, v in value.params.items()},
+        }
         if value.plural is not None:
-            data |= {"pl": value.plural, "n": value.count}
+            data |= {"pl": value.plural, "n": value.plural_n}
         return data
     return value
 

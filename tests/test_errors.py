@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import pickle
 import re
 from pathlib import Path
@@ -19,6 +20,9 @@ from mapservice.errors import (
     InvalidInput,
     Message,
     NotFound,
+    message_data,
+    message_from_data,
+    ntr,
     say,
     tr,
 )
@@ -83,6 +87,19 @@ def test_a_message_survives_pickling():
     message = tr("Flux inconnu : {flow_id}.", flow_id=7)
     again = pickle.loads(pickle.dumps(message))
     assert isinstance(again, Message) and again == message and again.params == {"flow_id": 7}
+
+
+@pytest.mark.parametrize(("n", "french_text"), [(0, "0 erreur"), (1, "1 erreur"), (2, "2 erreurs")])
+def test_a_plural_message_says_french_from_2_on_and_asks_ngettext_elsewhere(n, french_text):
+    message = ntr("{n} erreur", "{n} erreurs", n)
+    assert message == french_text
+    english = {("{n} erreur", "{n} erreurs"): ("{n} error", "{n} errors")}
+    said = message.render(str, None, lambda one, many, k: english[one, many][k != 1])
+    assert said == f"{n} error" + ("" if n == 1 else "s")
+    again = message_from_data(json.loads(json.dumps(message_data(message))))
+    assert again == message and (again.plural, again.plural_n) == ("{n} erreurs", n)
+    assert pickle.loads(pickle.dumps(message)).plural_n == n
+    assert message.render(str) == french_text  # without ngettext: the French form
 
 
 def test_plural_forms_and_import_issues_stay_french_for_the_cli():
