@@ -107,6 +107,7 @@ def test_every_page_reads_in_its_language(living_app, tmp_path, lang):
         (["Parc\u00a0: « Alma »"], []),
         (["parks,sites,lines"], ["code"]),
         (["category = bois"], ["code"]),
+        (["net = évitées − transport"], []),
         (["metaux.aluminium.retailles"], ["code"]),
         (["sources : data/factors.csv"], ["code"]),
         (["alma-nord"], ["known"]),

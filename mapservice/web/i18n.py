@@ -148,6 +148,13 @@ def say(value: Any) -> Any:
     return errors.say(value, found.ugettext, _decimal, found.ungettext)
 
 
+def say_message(message: errors.Message) -> str:
+    """One core message as a page shows it: said in the page's language and, on a French page,
+    in Québec typography as a whole (its data parameters too, such as a rule's note)."""
+    text = say(message)
+    return french(text) if language() == "fr" and isinstance(text, str) else text
+
+
 def typo(text: Any) -> Any:
     """The ``typo`` filter: text built from data (labels joined with « : », quoted names) in
     Québec typography on a French page (:func:`mapservice.domain.typography.french`), as it is
@@ -169,7 +176,7 @@ def _finalize(value: Any) -> Any:
     """Every ``{{ … }}`` of a template: a core message is said in the page's language, and no
     text carries a bidirectional control (a name shown reversed; escaped markup stays so)."""
     if isinstance(value, errors.Message):
-        value = say(value)
+        value = say_message(value)
     if isinstance(value, Markup):
         return Markup(without_bidi(value))
     return without_bidi(value) if isinstance(value, str) else value

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.moments import in_quebec
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, Message
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
 from mapservice.views import charts, dashboard, impact_dashboard
@@ -23,7 +23,7 @@ from mapservice.views.board_filters import BoardFilter, parse_board_filter
 from mapservice.web import services
 from mapservice.web.board_form import board_link, form_choices
 from mapservice.web.i18n import day as formatted_day
-from mapservice.web.i18n import language, num, quoted, say
+from mapservice.web.i18n import language, num, quoted, say, say_message
 
 bp = Blueprint("synergy_pages", __name__)
 
@@ -131,7 +131,7 @@ def _said_once() -> dict[str, Any]:
 
     def said(reason: Any) -> str:
         if reason not in reasons:
-            reasons[reason] = say(reason)
+            reasons[reason] = say_message(reason) if isinstance(reason, Message) else say(reason)
         return reasons[reason]
 
     def on(at: datetime) -> str:

@@ -11,6 +11,7 @@ and the word checks read the runs with those texts taken out.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -55,7 +56,14 @@ UNITS = {"en": re.compile(r"(?:\bt|\$|CO2e)/an\b"), "fr": re.compile(r"/(?:year|
 _CODES = re.compile(
     r"(?<![\w./@-])(?:[a-z0-9]+_[a-z0-9_]+|[a-z]{2,}(?:\.[a-z_]{2,})+|[a-z]+(?:,[a-z]+)+)(?![\w@/-])"
 )
-_FILTER_DUMP = re.compile(r"\b[a-z_]+ ?= ?[\w.-]+")
+#: ``category = bois``: a filter's name and value as the address has them (not a formula such
+#: as « net = évitées − transport »).
+_FILTER_DUMP = re.compile(
+    r"\b(?:category|park|municipality|mrc|sector|direction|q|layers|status|kind|lot|metric)"
+    r" ?= ?[\w.,-]+"
+)
+#: An example after « e.g. » / « p. ex. » may be a French address on an English page.
+_EXAMPLE = re.compile(r"\b(?:e\.g\.|p\. ex\.)[^.]*\.")
 _PATH = re.compile(r"(?<![\w/])[\w-]+/[\w-]+\.(?:csv|json|py|geojson|sqlite|yaml|toml)\b")
 _PARENTHESISED_PLURAL = re.compile(r"\w\((?:s|es|x|e|es)\)")
 _ONE_PLURAL = re.compile(
@@ -110,14 +118,16 @@ def words_of(runs: Iterable[str], words: frozenset[str], data: Iterable[str] = (
         for text in data:
             if text in run:
                 run = run.replace(text, " ")
-        run = _EMAIL_OR_URL.sub(" ", run)
+        run = _EXAMPLE.sub(" ", _EMAIL_OR_URL.sub(" ", run))
         found += [f"{w} « {run.strip()[:60]} »" for w in _WORD.findall(run) if w.lower() in words]
     return found
 
 
 def units(runs: Iterable[str], lang: str) -> list[str]:
-    """Units written in the other language (``lang`` is the page's)."""
-    return [m.group() for run in runs for m in UNITS[lang].finditer(run)]
+    """Units written in the other language (``lang`` is the page's); a run that gives both
+    spellings lists what an import file may hold, and is left alone."""
+    other = UNITS["fr" if lang == "en" else "en"]
+    return [m.group() for run in runs if not other.search(run) for m in UNITS[lang].finditer(run)]
 
 
 def data_texts(db_path: str) -> set[str]:
@@ -143,6 +153,11 @@ def data_texts(db_path: str) -> set[str]:
                     for row in conn.execute(f"SELECT DISTINCT {name} FROM {table}")
                     if row[0] and len(row[0]) > 2
                 }
+        # A park's outline note is the reference's own (French) words on how it was drawn.
+        for (properties,) in conn.execute("SELECT properties_json FROM parks"):
+            note = json.loads(properties or "{}").get("outline_note")
+            if note:
+                out.add(note)
     return out
 
 
