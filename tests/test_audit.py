@@ -590,7 +590,7 @@ def test_a_restored_flow_brings_back_its_tracked_synergies_with_their_history(se
     assert repo.restore("flows", offer, repo.history("flows", offer)[-1].id, "léa") is True
     after = _pipeline(repo)
     assert after == {i: before[i] for i in (tracked, rejected)}  # the candidate: matching's
-    assert "avec 2 synergie(s) suivie(s)" in (repo.history("flows", offer)[-1].note or "")
+    assert "avec 2 synergies suivies" in (repo.history("flows", offer)[-1].note or "")
 
     # both ends gone: the synergy comes back with the second of its flows
     repo.delete_flow(needs[0], actor="léa")

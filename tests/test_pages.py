@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from mapservice.domain.typography import french
 from tests.support.pages import map_data
 
 
@@ -322,7 +323,7 @@ def test_a_bad_view_is_refused_with_every_reason(client, app):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     for field in ("title", "zoom", "filters", "layers"):
-        assert f"<li>{field} :" in html
+        assert french(f"<li>{field} :") in html
     assert _svc(app).repo.presenter_views() == []
 
 

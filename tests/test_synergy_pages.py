@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from mapservice.domain.model import SynergyStatus
+from mapservice.domain.typography import french
 from mapservice.services import Services
 from mapservice.views import dashboard
 from tests.support.accounts import sign_in
@@ -102,8 +103,8 @@ def test_moving_a_card_with_the_form(web, svc):
     )
     html = web.get(r.headers["Location"]).get_data(as_text=True)
     assert re.search(
-        rf'role="status" id="moved">\s*Synergie n° {sawdust} : maintenant '
-        "« Contactée ».",
+        rf'role="status" id="moved">\s*Synergie n° {sawdust}\u00a0: maintenant '
+        "«\u00a0Contactée\u00a0».",
         html,
     )
     assert sawdust in card_ids(html, "contacted")
@@ -140,8 +141,8 @@ def test_a_refused_move_says_why_and_changes_nothing(web, svc):
     html = r.get_data(as_text=True)
     alert = re.search(r'role="alert" id="move-error">(.*?)</p>', html, flags=re.S).group(1)
     assert "rien n'a été modifié" in alert.replace("&#39;", "'")
-    assert f"n° {sawdust} est « Candidate »" in alert and "« Réalisée »" in alert
-    assert "Étapes possibles : « Contactée », « Rejetée »" in alert
+    assert french(f"n° {sawdust} est « Candidate »") in alert and french("« Réalisée »") in alert
+    assert french("Étapes possibles : « Contactée », « Rejetée »") in alert
     assert (svc.repo.get_synergy(sawdust), svc.repo.synergy_events()) == before
     assert sawdust in card_ids(html, "candidate")  # the board is shown again, unchanged
 

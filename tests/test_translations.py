@@ -17,6 +17,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "_l": None,
     "tr": None,
+    "ntr": (1, 2),
     "N_": None,
 }
 

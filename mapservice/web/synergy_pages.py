@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.moments import in_quebec
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, Message
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
 from mapservice.views import charts, dashboard, impact_dashboard
@@ -25,7 +25,7 @@ from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.board_form import board_link, form_choices
 from mapservice.web.i18n import day as formatted_day
-from mapservice.web.i18n import language, num, say
+from mapservice.web.i18n import language, num, quoted, say, say_message
 
 bp = Blueprint("synergy_pages", __name__)
 
@@ -134,7 +134,7 @@ def _said_once() -> dict[str, Any]:
 
     def said(reason: Any) -> str:
         if reason not in reasons:
-            reasons[reason] = say(reason)
+            reasons[reason] = say_message(reason) if isinstance(reason, Message) else say(reason)
         return reasons[reason]
 
     def on(at: datetime) -> str:
@@ -235,7 +235,7 @@ def _refusal(synergy_id: int, exc: InvalidInput) -> str:
         id=synergy_id,
         current=STATUS_LABELS[current],
         to=STATUS_LABELS[SynergyStatus(raw)],
-        allowed=", ".join(f"« {STATUS_LABELS[s]} »" for s in allowed)
+        allowed=", ".join(quoted(STATUS_LABELS[s]) for s in allowed)
         or _("aucune (une synergie réalisée est définitive)"),
     )
 
@@ -356,8 +356,10 @@ def _describe(chart: charts.BarChart, unit: Any) -> str:
         return _("Aucune donnée.")
     high, low = chart.largest, chart.smallest
     assert high is not None and low is not None
-    text = _(
+    text = ngettext(
+        "Diagramme à barres, %(n)s barre. Valeur la plus haute : %(label)s, %(value)s %(unit)s.",
         "Diagramme à barres, %(n)s barres. Valeur la plus haute : %(label)s, %(value)s %(unit)s.",
+        len(chart.bars),
         n=len(chart.bars),
         label=high.label.replace("\n", " "),
         value=high.text,
