@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from mapservice.domain.collation import collation_key
 from mapservice.domain.moments import in_quebec
 from mapservice.errors import InvalidInput, tr
 from mapservice.matching.impact_report import impact_report
@@ -128,7 +129,7 @@ def _groups(rows: list[dict[str, Any]], key_of: Any) -> dict[str | None, Group]:
 
 
 def _ranked(groups: Iterable[Group], metric: str) -> tuple[Group, ...]:
-    return tuple(sorted(groups, key=lambda g: (-g.value(metric), g.label or "")))
+    return tuple(sorted(groups, key=lambda g: (-g.value(metric), collation_key(g.label or ""))))
 
 
 def impact(

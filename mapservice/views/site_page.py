@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mapservice.caching import ChangeStamp
+from mapservice.domain.collation import collated
 from mapservice.domain.model import (
     STATUS_TRANSITIONS,
     Direction,
@@ -302,7 +303,7 @@ def _build_map_data(
         "lines": {"type": "FeatureCollection", "features": lines},
         "groups": [
             {"code": g.code, "label": g.label(lang), "colour": g.colour}
-            for g in sorted(groups, key=lambda g: g.code)
+            for g in collated(groups, key=lambda g: g.label(lang))
         ],
         "lineLegend": legend,
     }
