@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mapservice.caching import ChangeStamp
-from mapservice.domain.collation import collated
+from mapservice.domain.collation import collated, collation_key
 from mapservice.domain.model import (
     STATUS_TRANSITIONS,
     Direction,
@@ -206,7 +206,7 @@ def sorted_rows(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[
     present = [r for r in rows if r[key] is not None]
     missing = [r for r in rows if r[key] is None]
     present.sort(
-        key=lambda r: r[key].casefold() if isinstance(r[key], str) else r[key],
+        key=lambda r: collation_key(r[key]) if isinstance(r[key], str) else r[key],
         reverse=order == "desc",
     )
     return present + missing
