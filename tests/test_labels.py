@@ -183,6 +183,9 @@ def test_filter_choices_are_in_québec_french_order(client):
 
     parks = options("f-park")
     assert parks == collated(parks) and len(parks) > 5
+    towns = [re.sub(r" \(.*\)$", "", t) for t in options("f-municipality")]
+    assert towns == collated(towns) and len(towns) > 40
+    assert towns.index("L'Anse-Saint-Jean") < towns.index("La Baie") < towns.index("Labrecque")
     # the categories are a tree: each level in order (the roots have no indent)
     roots = [
         unescape(o)

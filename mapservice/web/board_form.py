@@ -15,7 +15,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from mapservice.domain.collation import collated, collation_key
+from mapservice.domain.collation import collated
 from mapservice.views.board_filters import BoardChoices
 
 #: One label per order of :data:`mapservice.domain.board_query.SORTS`.
@@ -46,9 +46,8 @@ def form_choices(
     walk(None, 0)
     return {
         "parks": collated(park_names.items(), key=lambda p: p[1]),
-        "municipalities": sorted(
-            (m for m in munis.values() if m.kind != "sector"),
-            key=lambda m: (collation_key(m.mrc or ""), collation_key(m.name)),
+        "municipalities": collated(  # by name alone: the list shows no MRC to group them under
+            (m for m in munis.values() if m.kind != "sector"), key=lambda m: m.name
         ),
         "mrcs": collated(choices.mrcs),
         "categories": categories,

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
-from mapservice.domain.collation import collated, collation_key
+from mapservice.domain.collation import collated
 from mapservice.domain.sectors import SECTOR_GROUPS
 from mapservice.errors import InvalidInput
 from mapservice.views import folium_maps as maps
@@ -150,9 +150,8 @@ def form_choices() -> dict[str, Any]:
     svc = services()
     lang = language()
     munis = svc.gazetteer.municipalities
-    towns = sorted(
-        (m for m in munis.values() if m.kind != "sector"),
-        key=lambda m: (collation_key(m.mrc or ""), collation_key(m.name)),
+    towns = collated(  # by name alone: the list shows no MRC to group them under
+        (m for m in munis.values() if m.kind != "sector"), key=lambda m: m.name
     )
     categories = []
 
