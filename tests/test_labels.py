@@ -121,7 +121,7 @@ def test_a_flow_history_says_its_category_direction_and_unit(client, demo_db):
     label = client.application.extensions["mapservice"].taxonomy.label(code, "fr")
     text = _text(client.get(f"/registre/historique/flux/{flow_id}"))
     assert label in text
-    assert not re.search(r"\b(output|input|t_per_year)\b", text)
+    assert not re.search(r"\b(output|input|t_per_year|to_classify|description_key)\b", text)
 
 
 def test_reasons_name_the_road_network_and_write_numbers_the_reader_s_way(client, demo_db):

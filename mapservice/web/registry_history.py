@@ -7,6 +7,7 @@ addresses and access rule are the registry's.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -36,12 +37,18 @@ from mapservice.web.registry_pages import (
 HISTORY_TABLES = {"membres": "members", "sites": "sites", "flux": "flows"}
 
 
+#: Columns an entry keeps that say nothing to a person: the folded keys lookups index.
+HIDDEN_COLUMNS = frozenset({"name_key", "site_key", "description_key"})
+
+
 def column_labels(table: str) -> dict[str, str]:
     """The label of every column a member, site or flow entry may show."""
+    updated = {"updated_at": _("Mis à jour le")}
     if table == "members":
-        return member_labels()
+        return {**member_labels(), **updated}
     if table == "sites":
         return {
+            **updated,
             **site_labels(),
             "member_id": _("Membre (n°)"),
             "park_id": _("Parc"),
@@ -52,7 +59,14 @@ def column_labels(table: str) -> dict[str, str]:
             "geocoded_by": _("Placé par"),
             "geocode_note": _("Remarque"),
         }
-    return {**flow_labels(), "site_id": _("Site (n°)")}
+    return {
+        **flow_labels(),
+        **updated,
+        "site_id": _("Site (n°)"),
+        "to_classify": _("À classer"),
+        "material_text": _("Matière telle que déclarée"),
+        "suggestions": _("Catégories suggérées"),
+    }
 
 
 def action_labels() -> dict[str, str]:
@@ -84,6 +98,13 @@ def _shown(value: Any, said: Callable[[Any], str | None] | None = None) -> str:
     return str(value)
 
 
+def _codes(value: Any) -> list[str]:
+    """Category codes kept as a list or as JSON text of one."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.startswith("[") else value.split(",")
+    return [str(code) for code in value if code]
+
+
 def value_labels() -> dict[str, Callable[[Any], str | None]]:
     """How the columns that hold an id, a code or a time are said, by column."""
     svc, lang = services(), language()
@@ -96,6 +117,8 @@ def value_labels() -> dict[str, Callable[[Any], str | None]]:
         "geocode_precision": lambda v: precisions[v],
         "geocode_source": lambda v: say(source_label(v)),
         "geocoded_at": lambda v: when(parse_rfc3339(v)),
+        "updated_at": lambda v: when(parse_rfc3339(v)),
+        "suggestions": lambda v: ", ".join(svc.taxonomy.label(c, lang) for c in _codes(v)),
         "category_code": lambda v: (
             svc.taxonomy.label(v, lang) if svc.taxonomy.get(v) is not None else None
         ),
@@ -141,6 +164,7 @@ def _history_page(slug: str, record_id: int, error: InvalidInput | None = None) 
             "changes": [
                 (labels.get(name, name), _shown(old, said.get(name)), _shown(new, said.get(name)))
                 for name, old, new in e.changes()
+                if name not in HIDDEN_COLUMNS
             ],
             "restorable": e.version is not None and e.action != "import",
         }
