@@ -132,6 +132,8 @@ def test_reasons_name_the_road_network_and_write_numbers_the_reader_s_way(client
     assert re.search(r"distance routière [\d\u202f]+(,\d)? km \(réseau routier régional\)", fr)
     assert re.search(r"road distance [\d,]+(\.\d)? km \(regional road network\)", en)
     assert not re.search(r"road distance \d+,\d km", en)  # no French decimal comma in English
+    # a rule's note (data) is said in English through the catalogue too
+    assert "offre commune" in fr and "offre commune" not in en and "shared offer" in en
 
 
 def test_reasons_stored_before_are_said_with_labels_and_figures():
@@ -156,6 +158,15 @@ def test_reasons_stored_before_are_said_with_labels_and_figures():
     again = labelled(message_from_data(json.loads(json.dumps(message_data(reason)))))
     assert str(again) == str(reason)
     assert str(SaidNumber(1.0, 2)) == "1" and str(SaidNumber(0.432, 2)) == "0,43"
+    noted = labelled(
+        message_from_data(
+            {"t": "catégorie : {how} — {note}", "p": {"how": "x", "note": "Sciure sèche"}}
+        )
+    )
+    assert (
+        say(noted, lambda t: {"Sciure sèche": "Dry sawdust"}.get(t, t))
+        == "catégorie : x — Dry sawdust"
+    )
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

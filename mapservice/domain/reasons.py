@@ -75,8 +75,8 @@ _FRENCH_NUMBER = re.compile(r"-?\d{1,3}(?:[\u202f\u00a0 ]\d{3})*(?:[,.](\d+))?")
 def labelled(reason: str) -> str:
     """A stored reason as reasons are made now: its figures (JSON keeps them as plain
     floats) written the French way in its French text; reasons stored before named the
-    distance backend by its code (``road-graph``) and held their figures as French text
-    (``16,4``), which an English page then showed as such."""
+    distance backend by its code (``road-graph``), held their figures as French text
+    (``16,4``) and a rule's note as plain French, which an English page then showed as such."""
     if not isinstance(reason, Message):
         return reason
     params: dict[str, Any] = {}
@@ -91,6 +91,8 @@ def labelled(reason: str) -> str:
             value = SaidNumber(value, min(len(repr(value).partition(".")[2]), 2))
         elif name == "backend" and isinstance(value, str):
             value = route_source(value)
+        elif name == "note" and isinstance(value, str) and not set("{}") & set(value):
+            value = Message(value)  # a rule's note, said in English through the catalogue
         params[name] = value
     return Message(reason.template, params)
 

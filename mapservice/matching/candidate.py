@@ -110,7 +110,7 @@ def make_candidate(
             "catégorie : {how} (force {strength}) — {note}",
             how=how,
             strength=strength,
-            note=fit.note_fr,
+            note=Message(fit.note_fr),  # data said in English through the catalogue
         )
         if fit.note_fr
         else tr("catégorie : {how} (force {strength})", how=how, strength=strength),
