@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mapservice.accounts import password_rules
 from mapservice.caching import Caches, ChangeStamp
 from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Flow, ImportResult, Park, Site
 from mapservice.domain.reference import load_reference
 from mapservice.errors import InvalidInput, tr
@@ -81,7 +82,7 @@ class Services:
         if self._places is None or version != self._places_version:
             self._places_version = version
             self._places = Places(
-                self.repo.parks(),
+                collated(self.repo.parks(), key=lambda p: p.name),  # lists show them so
                 gazetteer=self.gazetteer,
                 aliases_csv=self.data_dir / "park_aliases.csv",
                 tolerance_m=self.settings["PARK_TOLERANCE_M"],
@@ -297,7 +298,7 @@ class Services:
     # --- reading ------------------------------------------------------------------------------
 
     def park_ids(self) -> dict[str, Park]:
-        """The industrial parks by id, ordered by name."""
+        """The industrial parks by id, in the order of their names (Québec French)."""
         return dict(self.places.by_id)
 
     def check_park(self, park_id: str | None) -> str | None:

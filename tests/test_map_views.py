@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mapservice.domain.collation import collated
 from mapservice.domain.disclosure import anonymised, shown_place
 from mapservice.domain.model import Direction, Flow, Municipality, Site, SynergyStatus
 from mapservice.domain.sectors import SECTOR_GROUPS, sector_group, sector_prefix
@@ -296,10 +297,13 @@ def test_a_town_outline_is_marked_as_such_in_the_chosen_language():
     assert surveyed["properties"]["approx"] is False and surveyed["properties"]["town"] is False
 
 
-def test_legend_in_both_languages():
-    assert [g["code"] for g in legend("en")] == [g.code for g in SECTOR_GROUPS]
-    assert legend("en")[0]["label"] == SECTOR_GROUPS[0].label_en
-    assert legend("fr")[0]["label"] == SECTOR_GROUPS[0].label_fr
+def test_legend_in_both_languages_in_reading_order():
+    for lang in ("fr", "en"):
+        labels = [g["label"] for g in legend(lang)]
+        assert labels == collated(labels)
+        assert sorted(g["code"] for g in legend(lang)) == sorted(g.code for g in SECTOR_GROUPS)
+    assert {g["label"] for g in legend("en")} == {g.label_en for g in SECTOR_GROUPS}
+    assert {g["label"] for g in legend("fr")} == {g.label_fr for g in SECTOR_GROUPS}
 
 
 # --- synergy lines --------------------------------------------------------------------------

@@ -210,7 +210,7 @@ def test_empty_board_and_empty_impact_say_so(client):
     html = r.get_data(as_text=True)
     assert 'id="impact-empty"' in html and "Aucune synergie réalisée" in html
     assert "<svg" not in html and 'id="totals"' not in html
-    assert "data/factors.csv" in html  # the sources are given all the same
+    assert "Facteurs utilisés" in html and "SmartWay" in html  # the sources are given all the same
     # The transport factor is counted once, and each factor says how far it can be trusted.
     assert "comptées une fois" in html and "retour à vide ajouté" not in html
     assert "calculé de chiffres publiés" in html and "estimation" in html

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Member, Site
 from mapservice.domain.sectors import sector_group
 from mapservice.domain.text import fold
@@ -55,7 +56,7 @@ def search(
         and (in_park is None or m.id in in_park)
         and (not sector or sector_group(m.naics_code).code == sector)
     ]
-    return sorted(found, key=lambda m: fold(m.name))
+    return collated(found, key=lambda m: m.name)
 
 
 def match_names(text: str, members: Sequence[Member]) -> NameMatches:
@@ -97,7 +98,7 @@ def match_names(text: str, members: Sequence[Member]) -> NameMatches:
             if member_id is not None and member_id not in found:
                 found.append(member_id)
         elif fits:
-            ambiguous.append((line, tuple(sorted((m.name for m in fits), key=fold))))
+            ambiguous.append((line, tuple(collated(m.name for m in fits))))
         else:
             not_found.append(line)
     return NameMatches(tuple(found), tuple(not_found), tuple(ambiguous))

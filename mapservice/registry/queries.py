@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mapservice.domain.audit import AuditEntry
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Flow, Member, Site
 from mapservice.domain.text import fold
 from mapservice.errors import NotFound
@@ -50,7 +51,7 @@ def list_members(services: Services, q: str | None = None) -> list[tuple[Member,
             continue
         n_sites, n_flows = counts.get(member.id or 0, (0, 0))
         rows.append((member, n_sites, n_flows))
-    return sorted(rows, key=lambda row: fold(row[0].name))
+    return collated(rows, key=lambda row: row[0].name)
 
 
 def count_members(services: Services) -> int:
@@ -82,7 +83,7 @@ def member_view(services: Services, member_id: int | None) -> MemberView:
     if member_id is None:
         return MemberView(None)
     member = services.repo.get_member(member_id)
-    member_sites = services.repo.member_sites(member_id)
+    member_sites = collated(services.repo.member_sites(member_id), key=lambda s: s.name)
     counts: dict[int, int] = {}
     if member_sites:
         ids = [s.id for s in member_sites if s.id is not None]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import PUBLIC, STAFF, Scope
+from mapservice.domain.collation import collated
 from mapservice.domain.disclosure import shown_place, shown_registry, shown_synergy
 from mapservice.domain.model import Direction, Flow, Park, Site, Synergy, SynergyStatus
 from mapservice.domain.outlines import SURVEYED, TOWN, outline_label
@@ -151,7 +152,11 @@ def park_features(
 
 
 def legend(lang: str) -> list[dict[str, str]]:
-    return [{"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS]
+    """The sector legend, its groups in reading order of their labels."""
+    return [
+        {"code": g.code, "label": g.label(lang), "colour": g.colour}
+        for g in collated(SECTOR_GROUPS, key=lambda g: g.label(lang))
+    ]
 
 
 def region_view(

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Direction, Flow, Site, Unit
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching.matcher import Candidate
@@ -50,7 +51,7 @@ def material_index(svc: Services, *, lang: str = "fr") -> list[dict[str, Any]]:
 
     def walk(parent: str | None, depth: int) -> None:
         children = svc.taxonomy.roots() if parent is None else svc.taxonomy.children(parent)
-        for cat in sorted(children, key=lambda c: c.label(lang)):
+        for cat in collated(children, key=lambda c: c.label(lang)):
             c = counts.get(cat.code, {})
             rows.append(
                 {

@@ -9,13 +9,22 @@ from werkzeug.wrappers import Response
 from mapservice.domain.model import Precision
 from mapservice.errors import InvalidInput, tr
 from mapservice.geocoding import jobs as geocoding_jobs
+from mapservice.geocoding.sources import source_label
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
 from mapservice.web.auth import current_principal
+from mapservice.web.i18n import say
 from mapservice.web.mapping import offline_base_options
 from mapservice.web.security import mark_scripts
 
 bp = Blueprint("geocoding_pages", __name__)
+
+
+@bp.app_template_global("geocode_source_label")
+def geocode_source_label(code: str | None) -> str | None:
+    """What a placement came from (a site's ``geocode_source``), in the page's language."""
+    return say(source_label(code))  # type: ignore[no-any-return]
+
 
 PRECISION_LABELS = {
     "manual": _l("coordonnées exactes (fournies ou placées à la main)"),

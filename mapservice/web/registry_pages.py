@@ -16,8 +16,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Frequency, Precision, Site, Unit
-from mapservice.domain.text import fold
 from mapservice.errors import FormErrors
 from mapservice.registry import forms as registry_forms
 from mapservice.registry import jobs as registry_jobs
@@ -89,7 +89,7 @@ def _municipality_choices() -> list[tuple[str, str]]:
     for muni in munis.values():
         parent = munis.get(muni.parent_id or "")
         out.append((muni.id, f"{muni.name} ({parent.name})" if parent else muni.name))
-    return sorted(out, key=lambda choice: fold(choice[1]))
+    return collated(out, key=lambda choice: choice[1])
 
 
 def _category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -98,7 +98,7 @@ def _category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 
     def walk(code: str, depth: int) -> list[tuple[str, str]]:
         out = []
-        for child in sorted(taxonomy.children(code), key=lambda c: fold(c.label(lang))):
+        for child in collated(taxonomy.children(code), key=lambda c: c.label(lang)):
             out.append((child.code, "\u2003" * depth + child.label(lang)))
             out.extend(walk(child.code, depth + 1))
         return out
@@ -108,7 +108,7 @@ def _category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
             root.label(lang),
             [(root.code, _("%(label)s (en général)", label=root.label(lang)))] + walk(root.code, 0),
         )
-        for root in sorted(taxonomy.roots(), key=lambda c: fold(c.label(lang)))
+        for root in collated(taxonomy.roots(), key=lambda c: c.label(lang))
     ]
 
 

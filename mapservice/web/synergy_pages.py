@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.moments import in_quebec
 from mapservice.errors import InvalidInput, Message
@@ -265,7 +266,7 @@ def impact() -> tuple[str, int]:
     svc = services()
     args = request.args
     filters = {k: args.get(k, "") for k in ("from", "to", "park", "metric")}
-    parks = sorted(((p.id, p.name) for p in svc.park_ids().values()), key=lambda p: p[1])
+    parks = collated(((p.id, p.name) for p in svc.park_ids().values()), key=lambda p: p[1])
     same: dict[str, Any] = {k: v for k, v in filters.items() if v and k != "metric"}
     api_url = url_for("api_synergies.impact", **same)
     context: dict[str, Any] = {
