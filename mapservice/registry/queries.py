@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from mapservice.domain.audit import AuditEntry
 from mapservice.domain.collation import collated
 from mapservice.domain.model import Flow, Member, Site
-from mapservice.domain.text import fold
 from mapservice.errors import NotFound
 from mapservice.materials.search_terms import parse_query
 
