@@ -17,7 +17,7 @@ import pytest
 from mapservice.domain.collation import collated
 from mapservice.domain.disclosure import anonymised, shown_place
 from mapservice.domain.model import Direction, Flow, Municipality, Site, SynergyStatus
-from mapservice.domain.sectors import SECTOR_GROUPS, sector_group, sector_prefix
+from mapservice.domain.sectors import OTHER, SECTOR_GROUPS, sector_group, shown_sector
 from mapservice.geo import geojson
 from mapservice.services import Services
 from mapservice.views.folium_maps import script_json
@@ -91,11 +91,14 @@ def test_anonymised_hides_who_and_where_of_members_without_consent(demo):
         assert after.name == ""
         assert after.address is None and after.postal_code is None
         assert after.geocode_note is None and after.geocoded_by is None
-        # what decides the colour is what is left to show (2 digits, 3 for a split sector),
-        # never the 6-digit code
-        assert after.naics_code == sector_prefix(before.naics_code)
-        assert after.naics_code is None or len(after.naics_code) <= 3
-        assert sector_group(after.naics_code) is sector_group(before.naics_code)
+        # the sector (2 digits), never the 6-digit code; a sector split between groups says
+        # no group rather than the one its third digit would give
+        assert after.naics_code == shown_sector(before.naics_code)
+        assert after.naics_code is None or len(after.naics_code) == 2
+        split = after.naics_code in ("33", "56")
+        assert sector_group(after.naics_code) is (
+            OTHER if split else sector_group(before.naics_code)
+        )
         assert after.park_id == before.park_id
         if before.park_id:
             park = parks[before.park_id]

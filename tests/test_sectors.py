@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mapservice.domain.sectors import BY_CODE, OTHER, sector_group, sector_prefix
+from mapservice.domain.sectors import BY_CODE, OTHER, sector_group, sector_prefix, shown_sector
 
 #: Every three-digit subsector of SCIAN Canada 2022, by the group whose colour it takes.
 SUBSECTORS = {
@@ -41,20 +41,23 @@ def test_each_subsector_takes_its_real_sector(subsector, group):
         ("561320", "services"),  # a staffing agency is no waste manager
         ("562110", "environnement"),
         ("56", "autre"),  # the sector alone does not say which
+        ("33", "autre"),
     ],
 )
 def test_named_trades(naics, group):
     assert sector_group(naics).code == group
 
 
-def test_the_prefix_an_anonymised_site_keeps_gives_the_same_colour():
+def test_a_hidden_site_keeps_its_sector_and_a_split_sector_says_no_group():
     for code, _group in CASES:
         full = code + "110"
-        kept = sector_prefix(full)
-        assert kept is not None and len(kept) <= 3 and full.startswith(kept)
-        assert sector_group(kept) is sector_group(full)
-    assert sector_prefix("332710") == "33"  # no more than the sector where it is enough
+        kept = shown_sector(full)
+        assert kept == full[:2]
+        split = kept in ("33", "56")
+        assert sector_group(kept) is (OTHER if split else sector_group(full)), full
+    assert sector_prefix("332710") == "332" and sector_prefix("321113") == "32"
     assert sector_prefix("337110") == "337"
+    assert shown_sector("337110") == "33" and shown_sector("3") is None
     assert sector_prefix("999999") is None and sector_prefix(None) is None
     assert sector_group("999999") is OTHER
 

@@ -10,8 +10,7 @@ returns (:func:`shown_registry`, :func:`shown_synergy`):
 - a site is *exact* for a reader who sees confidential data (staff), whose member consented to
   be named, or who may read names in its park (a park manager's own parks); any other site is
   *hidden*: unnamed, without address, postal code or description, at its park's centre (or its
-  town's or borough's), with only the start of its SCIAN code that decides its sector group
-  (two digits, three for a sector split between groups);
+  town's or borough's), with the two digits of its SCIAN code only (its sector);
 - a quantity marked confidential leaves only to staff;
 - a synergy with a withheld quantity (*secret*) loses every figure that scales with it: tonnes,
   CO2e, costs, benefit, score, and the reason that states the quantities;
@@ -40,7 +39,7 @@ from mapservice.domain.model import (
     places_holding,
 )
 from mapservice.domain.reasons import shown_reasons
-from mapservice.domain.sectors import sector_prefix
+from mapservice.domain.sectors import shown_sector
 from mapservice.routing.geodesic import geodesic_m
 
 
@@ -108,8 +107,7 @@ def hidden_site(site: Site, parks: Mapping[str, Park], munis: Mapping[str, Munic
         postal_code=None,
         lon=lon,
         lat=lat,
-        # only what decides its colour: the sector, or the subsector of a split sector
-        naics_code=sector_prefix(site.naics_code),
+        naics_code=shown_sector(site.naics_code),
         geocode_precision=(
             (Precision.PARK if park else Precision.MUNICIPALITY) if lon is not None else None
         ),

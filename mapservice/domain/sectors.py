@@ -54,7 +54,9 @@ SECTOR_GROUPS: tuple[SectorGroup, ...] = (
         "Fabrication\u00a0: métaux, machines",
         "Manufacturing: metals, machinery",
         "#0072B2",
-        ("33",),
+        # every subsector of 33 but furniture: the sector alone (a hidden site's two digits)
+        # does not say which group, so it is « non précisé »
+        ("331", "332", "333", "334", "335", "336", "339"),
     ),
     SectorGroup(
         "construction",
@@ -93,13 +95,21 @@ _LONGEST = max(len(prefix) for prefix in _BY_PREFIX)
 
 
 def sector_prefix(naics_code: str | None) -> str | None:
-    """The prefix of a SCIAN code that decides its group (``"337"`` for 337110, ``"33"`` for
-    332710), or None when no group lists one: what an anonymised site keeps of its code."""
+    """The prefix of a SCIAN code that decides its group (``"337"`` for 337110, ``"32"`` for
+    321113), or None when no group lists one."""
     code = naics_code or ""
     for length in range(min(len(code), _LONGEST), 1, -1):
         if code[:length] in _BY_PREFIX:
             return code[:length]
     return None
+
+
+def shown_sector(naics_code: str | None) -> str | None:
+    """What a hidden site keeps of its SCIAN code: its two-digit sector, never more. A sector
+    split between groups (33, 56) then colours as « non précisé »: the third digit that would
+    decide it is not the reader's to know."""
+    code = (naics_code or "")[:2]
+    return code if len(code) == 2 else None
 
 
 def sector_group(naics_code: str | None) -> SectorGroup:
