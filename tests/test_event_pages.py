@@ -151,7 +151,7 @@ def test_meetings_already_contacted_are_refused_whole(web: Any, svc: Services) -
     before = [svc.repo.get_synergy(int(i)).status for i in rest]
     resp = web.post(f"/evenements/{event_id}/rencontres", data={"synergy": [first, *rest]})
     assert resp.status_code == 422
-    assert f"n° {first} : contacted" in resp.get_data(as_text=True)
+    assert f"n° {first}\u00a0: contactée" in resp.get_data(as_text=True)
     assert [svc.repo.get_synergy(int(i)).status for i in rest] == before
     assert len(svc.repo.event_meetings(event_id)) == 1
 

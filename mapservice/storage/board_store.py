@@ -29,6 +29,7 @@ from mapservice.domain.model import (
     SynergyStatus,
     can_move,
 )
+from mapservice.domain.status_words import numbered_statuses, status_word
 from mapservice.errors import InvalidInput, tr
 from mapservice.storage import schema as t
 from mapservice.storage.rows import flow_of, member_of, site_of, synergy_of
@@ -189,8 +190,8 @@ def move_all(
                 "passer à « {to} » ({which}).",
                 n=len(refused),
                 total=len(ids),
-                to=to_status.value,
-                which=", ".join(f"n° {r['id']} : {r['status'] or 'supprimée'}" for r in refused),
+                to=status_word(to_status),
+                which=numbered_statuses([(r["id"], r["status"]) for r in refused]),
             ),
             field="synergies",
             refused=refused,

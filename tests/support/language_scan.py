@@ -52,9 +52,10 @@ _WORD = re.compile(r"(?<![\w@./-])[^\W\d_]+(?:['’][^\W\d_]+)?(?![\w@/-]|\.\w)"
 _EMAIL_OR_URL = re.compile(r"\S+@\S+|\bhttps?://\S+|\b[\w.-]+\.(?:com|ca|org|example)\S*")
 #: Units of the other language: « t/an » on an English page, « t/year » on a French one.
 UNITS = {"en": re.compile(r"(?:\bt|\$|CO2e)/an\b"), "fr": re.compile(r"/(?:year|yr)\b")}
-#: ``snake_case``, ``dotted.codes`` and ``comma,joined,codes`` (no space after the comma).
+#: ``snake_case``, ``dotted.codes`` and ``comma,joined,codes`` (no space after the comma); not
+#: a file's name (« membres.csv », the import a history row came from: a person named it).
 _CODES = re.compile(
-    r"(?<![\w./@-])(?:[a-z0-9]+_[a-z0-9_]+|[a-z]{2,}(?:\.[a-z_]{2,})+|[a-z]+(?:,[a-z]+)+)(?![\w@/-])"
+    r"(?<![\w./@-])(?![\w-]+\.(?:csv|xlsx|xls|ods|json|geojson|gpkg|txt)\b)(?:[a-z0-9]+_[a-z0-9_]+|[a-z]{2,}(?:\.[a-z_]{2,})+|[a-z]+(?:,[a-z]+)+)(?![\w@/-])"
 )
 #: ``category = bois``: a filter's name and value as the address has them (not a formula such
 #: as « net = évitées − transport »).
