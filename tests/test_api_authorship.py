@@ -29,7 +29,9 @@ def _pair(app: Any) -> tuple[int, int]:
     from mapservice.matching.jobs import match_all
 
     found = match_all(_svc(app), backend="geodesic", save=False)[0]
-    return found.output_flow.id, found.input_flow.id
+    out, need = found.output_flow.id, found.input_flow.id
+    assert out is not None and need is not None
+    return out, need
 
 
 def test_a_token_holder_cannot_sign_a_pipeline_step_in_someone_elses_name(app, stranger):
