@@ -146,7 +146,8 @@ def test_a_stale_popup_says_why_and_the_map_draws_its_clusters_again(chromium, t
         page.wait_for_function("() => document.documentElement.dataset.sitesClustered === 'server'")
         at = _drawn_after(page, 0)
         page.evaluate(
-            f"() => {{ window.mapservice.map.setView([{site.lat}, {site.lon}], 17, {{animate: false}}); }}"
+            "([lat, lon]) => { window.mapservice.map.setView([lat, lon], 17, {animate: false}); }",
+            [site.lat, site.lon],
         )
         at = _drawn_after(page, at)
         # a colleague places another site while the map stays open
