@@ -122,3 +122,49 @@ def test_typing_a_place_moves_the_map(chromium, served, tmp_path, width, height)
         assert still == after[0]
     finally:
         page.context.close()
+
+
+def test_the_position_page_and_the_site_page_carry_the_box(app, client):
+    site_id = app.extensions["mapservice"].repo.sites()[0].id
+    position = client.get(f"/sites/{site_id}/position").get_data(as_text=True)
+    assert "js/place-search.js" in position and 'data-map="map_' in position
+    page = client.get(f"/sites/{site_id}").get_data(as_text=True)
+    assert "js/place-search.js" in page and "data-map=" not in page
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_typing_a_place_moves_the_position_map_not_the_marker(chromium, served, width, height):
+    """On the manual placement page the box takes the map to the street or town; the person
+    then places the marker, which the search leaves where it was (as do the form's fields)."""
+    from tests.support.browser import signed_in_page
+
+    shots = Path(os.environ.get("MAPSERVICE_SHOTS") or "/work/wt/shots20/finish")
+    shots.mkdir(parents=True, exist_ok=True)
+    page = signed_in_page(
+        chromium, served, "personnel", viewport={"width": width, "height": height}
+    )
+    map_js = "window[document.querySelector('script[data-map]').dataset.map]"
+    try:
+        page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+        page.goto(served + "/sites/1/position")
+        page.wait_for_function(f"() => document.querySelector('script[data-map]') && {map_js}")
+        before = page.evaluate(f"{map_js}.getCenter()")
+        fields = page.evaluate("[lat.value, lon.value]")
+        box = page.get_by_role("searchbox", name="Aller à un lieu")
+        box.fill("Roberval")
+        box.press("Enter")
+        page.wait_for_function("() => document.documentElement.dataset.placeFound")
+        after = page.evaluate(f"{map_js}.getCenter()")
+        assert abs(after["lat"] - 48.52) < 0.01 and abs(after["lng"] + 72.23) < 0.01
+        assert after != before
+        assert page.evaluate("[lat.value, lon.value]") == fields  # nothing placed by itself
+        assert "Roberval" in page.locator("#ms-place-status").inner_text()
+        page.screenshot(path=str(shots / f"position-place-search-{width}.png"), full_page=True)
+        # a click on the map there places the marker, as before
+        where = page.locator(".folium-map")
+        size = where.bounding_box()
+        assert size is not None
+        where.click(position={"x": size["width"] * 0.75, "y": size["height"] * 0.6})
+        assert page.evaluate("[lat.value, lon.value]") != fields
+    finally:
+        page.context.close()

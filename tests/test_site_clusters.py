@@ -76,7 +76,8 @@ def test_clusters_hold_the_inline_maps_sites_at_every_zoom(tmp_path, demo_db, qu
         feature = features[s[2]]
         assert [s[0], s[1]] == feature["geometry"]["coordinates"]
         assert s[3] == feature["properties"]["g"] and s[4] == feature["properties"]["n"]
-        popup = client.get(f"/carte/grappes/site.json?i={s[2]}{query}").get_json()
+        asked = f"/carte/grappes/site.json?i={s[2]}&v={leaves['version']}{query}"
+        popup = client.get(asked).get_json()
         assert popup == feature["properties"]
 
 
@@ -91,8 +92,9 @@ def test_a_viewport_gets_only_what_it_shows_and_bad_input_says_what_was_expected
     assert bad.status_code == 422 and "zoom" in bad.get_data(as_text=True)
     bad = client.get("/carte/grappes.json?zoom=9&bbox=1,2,3")
     assert bad.status_code == 422 and "bbox" in bad.get_data(as_text=True)
-    assert client.get("/carte/grappes/site.json?i=999999").status_code == 404
-    assert client.get("/carte/grappes/site.json?i=x").status_code == 422
+    version = whole["version"]
+    assert client.get(f"/carte/grappes/site.json?i=999999&v={version}").status_code == 404
+    assert client.get(f"/carte/grappes/site.json?i=x&v={version}").status_code == 422
     assert (
         client.get("/carte/grappes.json?zoom=9&bbox=" + WORLD + "&park=nulle-part").status_code
         == 422
@@ -157,7 +159,8 @@ def test_a_hidden_sites_exact_place_appears_in_no_answer_for_a_reader_who_may_no
             answer = resp.get_json()
             assert not leaks(resp.get_data(as_text=True), _positions(answer)), (who, zoom)
         for index in _leaf_indices(answer):
-            body = client.get(f"/carte/grappes/site.json?i={index}{query}").get_data(as_text=True)
+            asked = f"/carte/grappes/site.json?i={index}&v={answer['version']}{query}"
+            body = client.get(asked).get_data(as_text=True)
             assert not leaks(body, [])
             assert "u" not in json.loads(body) or not json.loads(body).get("a")
     # staff see the same sites where they are

@@ -54,6 +54,7 @@ def page_data(view: MapFilter, *, anonymise: bool) -> dict[str, Any]:
             "url": link("map_clusters.viewport", query=query),
             "site": link("map_clusters.site", query=query),
             "total": sites.total,
+            "version": sites.version,
             "bounds": list(sites.bounds) if sites.bounds else None,
         },
     }
@@ -77,11 +78,17 @@ def viewport() -> Response:
 
 @bp.get("/carte/grappes/site.json")
 def site() -> Response:
-    """The popup of single site ``i`` of the same view."""
+    """The popup of single site ``i`` of the same view, drawn from version ``v`` (409 if the
+    view has changed since: the index may now be another site's)."""
     raw = request.args.get("i", "")
     if not (raw.isascii() and raw.isdigit()):
         raise InvalidInput(
             tr("i doit être le numéro d'un site de la vue (reçu : {raw}).", raw=raw or "—"),
             field="i",
         )
-    return jsonify(site_properties(_asked(), int(raw)))
+    version = request.args.get("v", "")
+    if not version:
+        raise InvalidInput(
+            tr("v doit être la version de la vue d'où vient le numéro du site."), field="v"
+        )
+    return jsonify(site_properties(_asked(), int(raw), version))

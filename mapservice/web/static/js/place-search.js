@@ -1,6 +1,7 @@
 // The map's place box: a town, a postal code, a park or a street address, read by the
 // geocoder (GET data-url?q=…), and the map moves there; or it says that nothing was found.
 // Its words come from the page (data-* of this script's tag), in the page's language.
+// On the position page the box only moves the map: the person then places the marker.
 (function (global) {
   "use strict";
   var script = document.currentScript;
@@ -86,10 +87,14 @@
     return control;
   }
 
+  // The page's map: the one named by data-map (a map drawn by the page's own script, like the
+  // position page's), else mapservice-map.js's.
   function start() {
-    var handle = global.mapservice;
-    if (!handle || !handle.map || !global.L || !global.fetch || !script) return;
-    build(handle.map, script.dataset);
+    if (!global.L || !global.fetch || !script) return;
+    var named = script.dataset.map, handle = global.mapservice;
+    var map = named ? global[named] : handle && handle.map;
+    if (!map || typeof map.setView !== "function") return;
+    build(map, script.dataset);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,7 +1,12 @@
 /* The region map's sites grouped on the server (mapservice/views/site_clusters.py): at every
  * move or zoom the map asks for the groups and single sites of what it shows, and a single
  * site's popup when it opens. mapservice-map.js calls ``MapServiceClusters.draw`` from its
- * ``drawSites`` when the page's data has ``clusters``. Every string is set as text. */
+ * ``drawSites`` when the page's data has ``clusters``. Every string is set as text.
+ *
+ * A site is named by its index in the view, which a change of the registry may give to
+ * another site: every answer carries the view's ``version``, markers of another version are
+ * all redrawn, and a popup is asked for with the version its marker was drawn from (409 if
+ * the view changed since: the clusters are then asked for again and the popup says why). */
 (function (global) {
   "use strict";
 
@@ -24,8 +29,12 @@
   function getJSON(url) {
     return global.fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
+        if (r.ok) return r.json();
+        return r.json().catch(function () { return {}; }).then(function (problem) {
+          var e = new Error(problem.message || "HTTP " + r.status);
+          e.status = r.status;
+          throw e;
+        });
       });
   }
 
@@ -35,17 +44,18 @@
     var map = opts.map, layers = opts.layers, info = opts.data.clusters;
     var labels = opts.labels, groups = opts.data.groups || [], target = layers.sites;
     var radius = opts.presenter ? 10 : 7;
-    var asked = 0, shownKeys = {}, properties = {};
+    var asked = 0, shownKeys = {}, properties = {}, version = info.version;
 
     function colourOf(column) {
       var g = groups[column];
       return g && COLOUR.test(g.colour) ? g.colour : "#777777";
     }
 
-    // A site's popup data, asked once and kept.
+    // A site's popup data, asked once per version and kept.
     function siteProps(index) {
       if (!properties[index]) {
-        properties[index] = getJSON(withQuery(info.site, {i: index})).catch(function (e) {
+        var url = withQuery(info.site, {i: index, v: version});
+        properties[index] = getJSON(url).catch(function (e) {
           delete properties[index];
           throw e;
         });
@@ -65,7 +75,21 @@
           var popup = layer.getPopup();
           if (popup) popup.update();
           document.documentElement.dataset.popupLoaded = String(indices[0]);
-        }).catch(function () { box.textContent = "—"; box = null; });
+        }).catch(function (e) {
+          var failed = box;
+          box = null;  // asked again at the next opening
+          if (e.status !== 409) {
+            failed.textContent = "—";
+            return;
+          }
+          // The view changed since this marker was drawn: draw it again, and say why.
+          var at = layer.getLatLng();
+          layer.closePopup();
+          reload();
+          L.popup({maxWidth: 320}).setLatLng(at)
+            .setContent(el("p", e.message, "ms-popup-stale")).openOn(map);
+          document.documentElement.dataset.popupStale = String(indices[0]);
+        });
         return box;
       };
     }
@@ -115,9 +139,20 @@
       return marker;
     }
 
-    // Markers that stay in view stay on the map (an open popup with them); others go.
+    // Markers that stay in view stay on the map (an open popup with them); others go; all go
+    // when the view's version changed (their indices may be other sites' now).
     function render(answer) {
       var next = {}, singles = [];
+      if (answer.version !== version) {
+        version = answer.version;
+        properties = {};
+        Object.keys(shownKeys).forEach(function (key) {
+          var m = shownKeys[key];
+          target.removeLayer(m);
+          (m.rings || []).forEach(function (r) { r[0].removeLayer(r[1]); });
+        });
+        shownKeys = {};
+      }
       answer.clusters.forEach(function (c) {
         var key = "c" + answer.zoom + ":" + c[0] + ":" + c[1] + ":" + c[2];
         next[key] = shownKeys[key] || clusterMarker(c);
@@ -193,6 +228,13 @@
       }).catch(function () {
         document.documentElement.dataset.sitesError = "1";
       });
+    }
+
+    // Ask for the clusters of what is shown again, whatever is drawn already.
+    function reload() {
+      drawn = null;
+      pending = null;
+      load();
     }
 
     map.on("moveend", load);
