@@ -13,6 +13,7 @@ import pytest
 
 from mapservice.domain.collation import collated
 from mapservice.domain.reasons import SaidNumber, labelled
+from mapservice.domain.typography import french
 from mapservice.errors import message_data, message_from_data, say, tr
 from mapservice.geocoding.sources import SOURCE_LABELS, source_label
 from tests.support.accounts import MANAGED, sign_in
@@ -64,7 +65,7 @@ def test_a_saved_view_says_its_filter_and_layers(client, lang):
     if lang == "fr":
         assert "Matière : Bois" in text
         assert f"Parc industriel : {park_name}" in text
-        assert "Couches : Parcs industriels, Sites des membres, Synergies" in text
+        assert french("Couches : Parcs industriels, Sites des membres, Synergies") in text
     else:
         assert "Layers: Industrial parks, Members' sites, Synergies" in text
         assert park_name in text
@@ -174,7 +175,7 @@ def test_impact_says_its_factors_sources_and_units_in_the_page_language(client, 
     text = _text(client.get(f"/impact?lang={lang}"))
     assert not CODES.search(text), CODES.search(text)
     if lang == "fr":
-        assert "Camion lourd : émissions par tonne-kilomètre en charge" in text
+        assert french("Camion lourd : émissions par tonne-kilomètre en charge") in text
         assert "estimation de mapservice" in text
         assert "$/t·km" in text and "CAD/" not in text
         assert "mapservice estimate" not in text
