@@ -191,7 +191,13 @@ def move_all(
                 n=len(refused),
                 total=len(ids),
                 to=status_word(to_status),
-                which=numbered_statuses([(r["id"], r["status"]) for r in refused]),
+                which=numbered_statuses(
+                    [
+                        (i, found.get(i))
+                        for i in ids
+                        if i not in found or not can_move(found[i], to_status)
+                    ]
+                ),
             ),
             field="synergies",
             refused=refused,
