@@ -165,7 +165,7 @@ def test_narrows_flows(view, narrows):
     [
         ("321113", "bois-chimie"),
         ("331317", "metaux"),
-        ("33", "metaux"),
+        ("33", "autre"),  # the sector alone: metals (331–336, 339) or furniture (337)
         ("112120", "primaire"),
         ("212", "primaire"),
         ("312120", "alimentaire"),
