@@ -125,7 +125,7 @@ clean-venv:
 # After adding or changing an interface text: extract the messages, merge them into the English
 # catalogue (translate the new entries in its .po), compile the .mo the app reads.
 translations: $(VENV)/.installed-test
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -k tr -k N_ \
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -k tr -k ntr:1,2 -k N_ \
 		-o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l en

@@ -1,6 +1,6 @@
 """The region map page in headless Chromium: page weight, markers drawn, zoom responsiveness.
 
-For each size (250 and 5,000 sites by default) the benchmark builds an SQLite database in a
+For each size (250, 5,000 and 50,000 sites by default) the benchmark builds an SQLite database in a
 temporary folder (the reference data, then a generated membership imported through the normal
 importer), starts ``python -m mapservice.cli serve`` on it, and loads ``/`` in Debian's
 Chromium driven by Playwright, several times, each in a fresh browser context (cold cache):
@@ -12,10 +12,12 @@ Chromium driven by Playwright, several times, each in a fresh browser context (c
 * responsiveness: ``map.setView`` to Chicoutimi three zoom levels in, then ``moveend`` and two
   animation frames; the longest task (PerformanceObserver ``longtask``).
 
-The baseline is measured in the same run on the same sites: the per-marker Folium map that
-``/`` served before issue 5 (``bench/pages_baseline.py``), rendered to one HTML file and served
-with the app's vendored assets by a loopback ``http.server``. Every request that does not go
-to 127.0.0.1 is blocked and counted.
+The baseline is measured in the same run on the same sites: by default the same server's
+``/`` with every site inline, clustered in the browser (``MAPSERVICE_MAP_SERVER_CLUSTERS_ABOVE``
+set past any size: the page before issue 20); with ``--baseline per-marker``, the per-marker
+Folium map that ``/`` served before issue 5 (``bench/pages_baseline.py``), rendered to one HTML
+file and served with the app's vendored assets by a loopback ``http.server``. Every request
+that does not go to 127.0.0.1 is blocked and counted.
 
 Run ``python -m bench.pages --help`` (or ``make bench-pages``); see ``bench/README.md``.
 """
@@ -73,6 +75,12 @@ VIEWPORT = {"width": 1280, "height": 800}
 TARGET_SITES = 5000
 TARGET_DRAWN_MS = 3000.0
 TARGET_ZOOM_MS = 500.0
+#: Targets of issue 20, checked at 50,000 sites and more: a province's network.
+PROVINCE_SITES = 50000
+PROVINCE_DRAWN_MS = 1500.0
+PROVINCE_WEIGHT_BYTES = 2_000_000
+#: The setting that keeps the whole map inline (the page as it was before issue 20).
+INLINE_SETTINGS = {"MAPSERVICE_MAP_SERVER_CLUSTERS_ABOVE": str(10**9)}
 
 #: Where the zoom-in goes: downtown Chicoutimi, the densest part of the region, [lat, lon].
 ZOOM_TARGET = (48.4280, -71.0680)
@@ -243,6 +251,8 @@ def _settings(folder: Path, data_dir: Path) -> dict[str, Any]:
         INSTANCE_PATH=str(folder / "instance"),
         SECRET_KEY="bench",
         DATA_DIR=str(data_dir),
+        IMPORT_MAX_ROWS=10**7,  # a province's membership: one file of 170,000 rows, 50 MB
+        IMPORT_MAX_BYTES=2**31,
     )
     return finish_settings(settings)
 
@@ -317,9 +327,12 @@ def build_baseline(folder: Path, data_dir: Path) -> dict[str, Any]:
 
 
 @contextmanager
-def app_server(database_url: str, folder: Path) -> Iterator[str]:
-    """``python -m mapservice.cli serve`` on a free loopback port, as tests/conftest.py does."""
-    with serve(database_url, folder, stop_timeout_s=10) as server:
+def app_server(
+    database_url: str, folder: Path, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """``python -m mapservice.cli serve`` on a free loopback port, as tests/conftest.py does
+    (``settings``: more ``MAPSERVICE_…`` environment variables)."""
+    with serve(database_url, folder, stop_timeout_s=10, settings=settings) as server:
         yield server.base
 
 
@@ -405,8 +418,11 @@ INIT_SCRIPT = """
     if (b.drawnAt === null && root && root.dataset.sitesDrawn !== undefined) {
       b.drawnAt = performance.now();
       b.drawnValue = root.dataset.sitesDrawn;
-      b.clusteredAtDrawn = clustered();
-      follow(parseInt(b.drawnValue, 10) || 0);
+      b.totalValue = root.dataset.sitesTotal || null;
+      b.serverClusters = root.dataset.sitesClustered === 'server';
+      // Clustered on the server: what it draws is already its clusters.
+      b.clusteredAtDrawn = b.serverClusters ? parseInt(b.drawnValue, 10) : clustered();
+      if (!b.serverClusters) follow(parseInt(b.drawnValue, 10) || 0);
     }
   };
   new MutationObserver(seen).observe(document, {subtree: true, attributes: true,
@@ -421,7 +437,7 @@ INIT_SCRIPT = """
 
 #: Every marker is in the cluster (at once when sitesDrawn appeared, or since, plus 2 frames).
 ALL_CLUSTERED_JS = (
-    "window.__bench.allClusteredFrames !== null || window.__bench.clusteredAtDrawn"
+    "() => window.__bench.allClusteredFrames !== null || window.__bench.clusteredAtDrawn"
     " >= parseInt(window.__bench.drawnValue, 10)"
 )
 
@@ -462,9 +478,17 @@ ZOOM_JS = """
 async ([name, lat, lon, dz]) => {
   const map = window[name];
   const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const data = document.documentElement.dataset;
+  const server = data.sitesClustered === 'server';
+  // A map clustered on the server has settled when it has drawn the new view's clusters.
+  const drawn = (t0) => new Promise((r) => {
+    const tick = () => (+data.sitesDrawnAt > t0 ? r() : requestAnimationFrame(tick));
+    tick();
+  });
   const move = (center, zoom) => new Promise((resolve) => {
     const t0 = performance.now();
-    map.once('moveend', () => frames().then(() => resolve([t0, performance.now()])));
+    map.once('moveend', () => (server ? drawn(t0) : Promise.resolve())
+      .then(frames).then(() => resolve([t0, performance.now()])));
     map.setView(center, zoom);
   });
   const z0 = map.getZoom(), c0 = map.getCenter();
@@ -547,7 +571,7 @@ def measure_page(
         page.goto(url, wait_until="load", timeout=timeout_ms)
         if expects_marker:
             page.wait_for_function(
-                "document.documentElement.dataset.sitesDrawn !== undefined",
+                "() => document.documentElement.dataset.sitesDrawn !== undefined",
                 polling=10,
                 timeout=timeout_ms,
             )
@@ -555,7 +579,7 @@ def measure_page(
             page.wait_for_function(ALL_CLUSTERED_JS, polling=10, timeout=timeout_ms)
         else:
             page.wait_for_function(
-                "window.__bench.loadFrames !== null", polling=10, timeout=timeout_ms
+                "() => window.__bench.loadFrames !== null", polling=10, timeout=timeout_ms
             )
             resolved_ms = page.evaluate("performance.now()")
         page.wait_for_timeout(500)  # let what the page deferred finish before zooming
@@ -603,6 +627,8 @@ def measure_page(
         "drawn_source": drawn_source,
         "stamp_ms": stamp_ms,
         "sites_drawn": bench["drawnValue"],
+        "sites_total": bench.get("totalValue"),
+        "server_clusters": bool(bench.get("serverClusters")),
         "drawn_early": early,
         "clustered_at_drawn": bench["clusteredAtDrawn"],
         "clustered_at_load": bench["clusteredAtLoad"],
@@ -676,6 +702,8 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "stamp_ms": _median(runs, "stamp_ms"),
         "all_clustered_ms": _median(runs, "all_clustered_ms"),
         "sites_drawn": last["sites_drawn"],
+        "sites_total": last["sites_total"],
+        "server_clusters": last["server_clusters"],
         "drawn_early_runs": sum(1 for r in runs if r["drawn_early"]),
         "clustered_at_drawn": [r["clustered_at_drawn"] for r in runs],
         "clustered_at_load": [r["clustered_at_load"] for r in runs],
@@ -764,10 +792,12 @@ def verdicts(size_info: dict[str, Any]) -> list[dict[str, Any]]:
         },
     ]
     expected = size_info["data"]["located_sites"]
-    drawn = new["sites_drawn"]
+    # Clustered on the server, the page counts the view's sites apart from those it draws
+    # (its viewport's); inline, it draws them all.
+    drawn = new["sites_total"] if new.get("server_clusters") else new["sites_drawn"]
     out.append(
         {
-            "figure": "sitesDrawn = located sites",
+            "figure": "sites of the view = located sites",
             "value": drawn,
             "target": str(expected),
             "pass": drawn is not None and str(drawn) == str(expected),
@@ -811,6 +841,24 @@ def verdicts(size_info: dict[str, Any]) -> list[dict[str, Any]]:
                     and new["drawn_ms"] <= base["drawn_ms"],
                 }
             )
+    if size >= PROVINCE_SITES:
+        out.append(
+            {
+                "figure": "province: drawn (ms)",
+                "value": new["drawn_ms"],
+                "target": f"< {PROVINCE_DRAWN_MS:,.0f}",
+                "pass": new["drawn_ms"] is not None and new["drawn_ms"] < PROVINCE_DRAWN_MS,
+            }
+        )
+        out.append(
+            {
+                "figure": "province: weight (bytes)",
+                "value": new["weight_bytes"],
+                "target": f"< {PROVINCE_WEIGHT_BYTES:,}",
+                "pass": new["weight_bytes"] is not None
+                and new["weight_bytes"] < PROVINCE_WEIGHT_BYTES,
+            }
+        )
     return out
 
 
@@ -836,10 +884,17 @@ def print_report(meta: dict[str, Any], results: list[dict[str, Any]]) -> None:
         else "does NOT set sitesDrawn yet: the current per-marker `/` is measured"
     )
     print(f"New page: the app's `/` (mapservice/ {code}); {how}.")
-    print(
-        "Baseline: bench/pages_baseline.py (per-marker Folium region map of commit cde3935), "
-        "one static HTML file with the vendored assets, same sites."
-    )
+    if meta.get("baseline") == "per-marker":
+        print(
+            "Baseline: bench/pages_baseline.py (per-marker Folium region map of commit "
+            "cde3935), one static HTML file with the vendored assets, same sites."
+        )
+    else:
+        print(
+            "Baseline: the same server's `/` with every site inline and clustered in the "
+            "browser (MAPSERVICE_MAP_SERVER_CLUSTERS_ABOVE=1000000000: the page before issue "
+            "20), same sites, same run."
+        )
     print()
     head = (
         f"{'sites':>6}  {'page':<9}{'weight KiB':>11}{'doc KiB':>10}{'req':>5}"
@@ -898,11 +953,15 @@ def print_report(meta: dict[str, Any], results: list[dict[str, Any]]) -> None:
                 f"markers in clusters; external requests: {base['external_count']}, tiles "
                 f"blocked: {base['tiles_blocked']}; DOM nodes {_fmt(base['dom_nodes'])}, JS "
                 f"heap {_fmt((base['js_heap_bytes'] or 0) / 2**20, '.0f')} MiB; max long "
-                f"task while zooming {_fmt(base['longtask_zoom_max_ms'])} ms; Folium render "
-                f"{res['baseline_build']['render_s']:.1f} s, not in its figures (the old app "
-                f"rendered it per request: drawn + render ≈ "
-                f"{(base['drawn_ms'] or 0) / 1000 + res['baseline_build']['render_s']:.1f} s, "
-                f"an estimate)."
+                f"task while zooming {_fmt(base['longtask_zoom_max_ms'])} ms"
+                + (
+                    f"; Folium render {res['baseline_build']['render_s']:.1f} s, not in its "
+                    f"figures (the old app rendered it per request: drawn + render ≈ "
+                    f"{(base['drawn_ms'] or 0) / 1000 + res['baseline_build']['render_s']:.1f}"
+                    " s, an estimate)."
+                    if "baseline_build" in res
+                    else f"; drawn runs {', '.join(_fmt(v) for v in base['drawn_ms_all'])} ms."
+                )
             )
             if base["page_errors"]:
                 print(f"  baseline JavaScript errors: {'; '.join(base['page_errors'][:3])}")
@@ -958,8 +1017,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--sizes",
         type=_sizes,
-        default=[250, 5000],
-        help="comma-separated numbers of sites; 'demo' = the demo membership (default 250,5000)",
+        default=[250, 5000, 50000],
+        help="comma-separated numbers of sites; 'demo' = the demo membership (default "
+        "250,5000,50000)",
     )
     parser.add_argument(
         "--repeat",
@@ -969,6 +1029,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2021, help="generator seed (default 2021)")
     parser.add_argument("--no-baseline", action="store_true", help="measure only the app's page")
+    parser.add_argument(
+        "--baseline",
+        choices=("inline", "per-marker"),
+        default="inline",
+        help="'inline' = the app's page with every site inline (the page before issue 20, "
+        "default); 'per-marker' = bench/pages_baseline.py, the Folium page before issue 5",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a size's database found in --workdir from an earlier run (same seed)",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -1019,11 +1091,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             version = browser.version
             try:
                 for size in args.sizes:
-                    folder = workdir / f"sites-{size}"
-                    if folder.exists():
-                        shutil.rmtree(folder)
-                    _stage(f"{size} sites: building the database")
-                    data = build_database(folder, args.data, size, args.seed)
+                    folder = workdir / f"sites-{size}-seed-{args.seed}"
+                    built = folder / "built.json"
+                    if args.reuse and built.is_file():
+                        data = json.loads(built.read_text("utf-8"))
+                    else:
+                        if folder.exists():
+                            shutil.rmtree(folder)
+                        _stage(f"{size} sites: building the database")
+                        data = build_database(folder, args.data, size, args.seed)
+                        built.write_text(json.dumps(data), encoding="utf-8")
                     _stage(
                         f"{size} sites: {data['sites']:,} sites, {data['flows']:,} flows in "
                         f"{data['seconds']:.1f} s"
@@ -1039,7 +1116,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                             label=f"{size} new",
                             headers={"Authorization": "Bearer " + data["token"]},
                         )
-                    if not args.no_baseline:
+                    if not args.no_baseline and args.baseline == "inline":
+                        with app_server(data["database_url"], folder, INLINE_SETTINGS) as base:
+                            res["baseline"] = run_page(
+                                browser,
+                                base + "/",
+                                expects_marker=marker,
+                                repeat=args.repeat,
+                                timeout_s=args.timeout,
+                                label=f"{size} baseline",
+                                headers={"Authorization": "Bearer " + data["token"]},
+                            )
+                    elif not args.no_baseline:
                         res["baseline_build"] = build_baseline(folder, args.data)
                         with static_server(folder) as base:
                             res["baseline"] = run_page(
@@ -1050,6 +1138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 timeout_s=args.timeout,
                                 label=f"{size} baseline",
                             )
+                    if res.get("baseline") is not None:
                         res["ratios"] = {
                             "weight": _ratio(
                                 res["new"]["weight_bytes"], res["baseline"]["weight_bytes"]
@@ -1080,7 +1169,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "new_drawn": marker,
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "zoom": {"target": ZOOM_TARGET, "levels_in": ZOOM_LEVELS_IN},
-        "targets": {"sites": TARGET_SITES, "drawn_ms": TARGET_DRAWN_MS, "zoom_ms": TARGET_ZOOM_MS},
+        "baseline": None if args.no_baseline else args.baseline,
+        "targets": {
+            "sites": TARGET_SITES,
+            "drawn_ms": TARGET_DRAWN_MS,
+            "zoom_ms": TARGET_ZOOM_MS,
+            "province_sites": PROVINCE_SITES,
+            "province_drawn_ms": PROVINCE_DRAWN_MS,
+            "province_weight_bytes": PROVINCE_WEIGHT_BYTES,
+        },
     }
     print_report(meta, results)
     if args.json:

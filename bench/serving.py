@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,11 +49,14 @@ def serve(
     *,
     start_timeout_s: float = 60.0,
     stop_timeout_s: float = 15.0,
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
-    """``python -m mapservice.cli serve ARGS`` over ``database_url``; its log in ``folder``."""
+    """``python -m mapservice.cli serve ARGS`` over ``database_url``; its log in ``folder``;
+    ``settings`` are more environment variables (``MAPSERVICE_…``) for the server."""
     port = free_port()
     env = {
         **os.environ,
+        **(settings or {}),
         "MAPSERVICE_DATABASE_URL": database_url,
         "MAPSERVICE_INSTANCE_PATH": str(folder / "instance"),
         "PORT": str(port),

@@ -78,6 +78,12 @@ CACHES: tuple[CacheSpec, ...] = (
         extra=("synergies",),
     ),
     CacheSpec(
+        "site_clusters",
+        "sites de la carte régionale groupés à chaque zoom, par filtre, langue et portée du "
+        "lecteur",
+        "CACHE_MAP_VIEWS",
+    ),
+    CacheSpec(
         "layer_reads",
         "lectures d'une couche de l'OGC API par filtre et portée",
         "CACHE_LAYER_READS",

@@ -20,6 +20,7 @@ from mapservice.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "MAPSERVICE_"
 _N = TypeVar("_N", int, float)
+_CLUSTERS_HELP = "Sites above which the region map clusters them on the server (0: always)."
 
 
 def _in_checkout() -> bool:
@@ -244,6 +245,7 @@ SETTINGS: tuple[Setting, ...] = (
         "until the registry changes.",
         _non_negative_int,
     ),
+    Setting("MAP_SERVER_CLUSTERS_ABOVE", 2000, _CLUSTERS_HELP, _non_negative_int),
     Setting(
         "CACHE_LAYER_READS",
         8,

@@ -22,6 +22,13 @@ from typing import Any
 #: Formats a decimal number for a reader: the value and the placeholder's format spec
 #: (``""`` or ``".5f"``).
 NumberFormat = Callable[[float, str], str]
+#: A catalogue's plural lookup: singular, plural, count → the form for that count.
+PluralLookup = Callable[[str, str, int], str]
+
+
+def french_plural(n: float) -> bool:
+    """Whether French writes ``n`` things in the plural: from 2 on (« 0 erreur », « 2 erreurs »)."""
+    return abs(n) >= 2
 
 
 class Message(str):
@@ -35,37 +42,62 @@ class Message(str):
 
     template: str
     params: dict[str, Any]
+    #: The plural template and the count that chooses between them (:func:`ntr`), else None.
+    plural: str | None
+    plural_n: int | None
 
-    def __new__(cls, template: str, params: Mapping[str, Any] | None = None) -> Message:
+    def __new__(
+        cls,
+        template: str,
+        params: Mapping[str, Any] | None = None,
+        plural: str | None = None,
+        count: int | None = None,
+    ) -> Message:
         params = dict(params or {})
+        french = plural if plural is not None and french_plural(count or 0) else template
         # ``str.format`` says it in French exactly as ``_Filler(str, None)`` would (a message
         # parameter formats as its French text, a number as ``format`` writes it), several
         # times faster: a page of cards makes thousands of messages.
-        self = super().__new__(cls, template.format(**params))
+        self = super().__new__(cls, french.format(**params))
         self.template = template
         self.params = params
+        self.plural = plural
+        self.plural_n = count
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Message, (self.template, self.params))
+        return (Message, (self.template, self.params, self.plural, self.plural_n))
 
-    def render(self, gettext: Callable[[str], str], number: NumberFormat | None = None) -> str:
-        """Return the message in the language of ``gettext`` (a catalogue's lookup)."""
-        filler = _Filler(gettext, number)
+    def render(
+        self,
+        gettext: Callable[[str], str],
+        number: NumberFormat | None = None,
+        ngettext: PluralLookup | None = None,
+    ) -> str:
+        """Return the message in the language of ``gettext`` (a catalogue's lookup); a plural
+        message asks ``ngettext`` for the form of its count (French's, without it)."""
+        filler = _Filler(gettext, number, ngettext)
+        many = self.plural is not None and french_plural(self.plural_n or 0)
+        french = self.plural if many and self.plural else self.template
         try:
-            return filler.format(gettext(self.template), **self.params)
+            if self.plural is not None and ngettext is not None:
+                said = ngettext(self.template, self.plural, self.plural_n or 0)
+            else:
+                said = gettext(french)
+            return filler.format(said, **self.params)
         except (KeyError, IndexError, ValueError):
-            return filler.format(self.template, **self.params)
+            return filler.format(french, **self.params)
 
 
 class _Filler(string.Formatter):
-    def __init__(self, gettext: Callable[[str], str], number: NumberFormat | None) -> None:
+    def __init__(self, gettext: Callable[[str], str], number: Any, ngettext: Any = None) -> None:
         self.gettext = gettext
         self.number = number
+        self.ngettext = ngettext
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Message):
-            value = value.render(self.gettext, self.number)
+            value = value.render(self.gettext, self.number, self.ngettext)
         elif self.number is not None and isinstance(value, float):
             return self.number(value, format_spec)
         return super().format_field(value, format_spec)
@@ -90,15 +122,32 @@ def tr(template: str, /, **params: Any) -> Message:
     return Message(template, params)
 
 
-def say(value: Any, gettext: Callable[[str], str], number: NumberFormat | None = None) -> Any:
+def ntr(singular: str, plural: str, n: int, /, **params: Any) -> Message:
+    """Mark a French message with a plural form for translation; ``{n}`` in it is the count
+    (French says the plural from 2 on; another language asks its catalogue's ``ngettext``).
+
+    Examples
+    --------
+    >>> ntr("{n} erreur", "{n} erreurs", 1), ntr("{n} erreur", "{n} erreurs", 3)
+    ('1 erreur', '3 erreurs')
+    """
+    return Message(singular, {"n": n, **params}, plural=plural, count=n)
+
+
+def say(
+    value: Any,
+    gettext: Callable[[str], str],
+    number: NumberFormat | None = None,
+    ngettext: PluralLookup | None = None,
+) -> Any:
     """Return ``value`` with every :class:`Message` in it (in dicts, lists, tuples) rendered
-    through ``gettext``; anything else is returned as it is."""
+    through ``gettext`` (``ngettext`` for plurals); anything else is returned as it is."""
     if isinstance(value, Message):
-        return value.render(gettext, number)
+        return value.render(gettext, number, ngettext)
     if isinstance(value, dict):
-        return {k: say(v, gettext, number) for k, v in value.items()}
+        return {k: say(v, gettext, number, ngettext) for k, v in value.items()}
     if isinstance(value, list) or type(value) is tuple:
-        return type(value)(say(v, gettext, number) for v in value)
+        return type(value)(say(v, gettext, number, ngettext) for v in value)
     return value
 
 
@@ -107,7 +156,13 @@ def message_data(value: Any) -> Any:
     (``{"t": template, "p": params}``), so a message stored today is said in English tomorrow;
     anything else is returned as it is. :func:`message_from_data` reads it back."""
     if isinstance(value, Message):
-        return {"t": value.template, "p": {k: message_data(v) for k, v in value.params.items()}}
+        data: dict[str, Any] = {
+            "t": value.template,
+            "p": {k: message_data(v) for k, v in value.params.items()},
+        }
+        if value.plural is not None:
+            data |= {"pl": value.plural, "n": value.plural_n}
+        return data
     return value
 
 
@@ -115,7 +170,12 @@ def message_from_data(data: Any) -> Any:
     """The :class:`Message` that :func:`message_data` wrote; plain text stays text."""
     if isinstance(data, dict) and isinstance(data.get("t"), str):
         params = data.get("p") or {}
-        return Message(data["t"], {k: message_from_data(v) for k, v in params.items()})
+        return Message(
+            data["t"],
+            {k: message_from_data(v) for k, v in params.items()},
+            plural=data.get("pl"),
+            count=data.get("n"),
+        )
     return data
 
 
@@ -218,10 +278,8 @@ class FormErrors(InvalidInput):
 
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         n = len(fields)
-        message = message or (
-            tr("Le formulaire contient {n} erreurs.", n=n)
-            if n > 1
-            else tr("Le formulaire contient {n} erreur.", n=n)
+        message = message or ntr(
+            "Le formulaire contient {n} erreur.", "Le formulaire contient {n} erreurs.", n
         )
         super().__init__(message, field=next(iter(fields), None), fields=dict(fields))
         self.fields = dict(fields)
@@ -321,10 +379,11 @@ class ImportRejected(MapserviceError):
     def __post_init__(self) -> None:
         n = len(self.issues)
         source = self.source or tr("le fichier")
-        msg = (
-            tr("Importation refusée : {n} erreurs dans {source}", n=n, source=source)
-            if n > 1
-            else tr("Importation refusée : {n} erreur dans {source}", n=n, source=source)
+        msg = ntr(
+            "Importation refusée : {n} erreur dans {source}",
+            "Importation refusée : {n} erreurs dans {source}",
+            n,
+            source=source,
         )
         MapserviceError.__init__(self, msg)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mapservice.accounts import password_rules
 from mapservice.caching import Caches, ChangeStamp
 from mapservice.domain.audit import SYSTEM_ACTOR
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Flow, ImportResult, Park, Site
 from mapservice.domain.reference import load_reference
 from mapservice.errors import InvalidInput, tr
@@ -29,6 +30,7 @@ from mapservice.importing import build_plan
 from mapservice.matching.matcher import Compatibility
 from mapservice.materials.classify import Classifier
 from mapservice.materials.impact import TransportModel
+from mapservice.materials.search_terms import SearchVocabulary
 from mapservice.materials.taxonomy import Taxonomy, load_factors
 from mapservice.storage import Repository, open_repository
 
@@ -80,7 +82,7 @@ class Services:
         if self._places is None or version != self._places_version:
             self._places_version = version
             self._places = Places(
-                self.repo.parks(),
+                collated(self.repo.parks(), key=lambda p: p.name),  # lists show them so
                 gazetteer=self.gazetteer,
                 aliases_csv=self.data_dir / "park_aliases.csv",
                 tolerance_m=self.settings["PARK_TOLERANCE_M"],
@@ -135,6 +137,11 @@ class Services:
     @property
     def reverse_geocoder(self) -> ReverseGeocoder:
         return self.places.reverse
+
+    @cached_property
+    def search_vocabulary(self) -> SearchVocabulary:
+        """The taxonomy's names as every search box reads them: worked out once."""
+        return SearchVocabulary(self.taxonomy)
 
     @cached_property
     def plain_classifier(self) -> Classifier:
@@ -291,7 +298,7 @@ class Services:
     # --- reading ------------------------------------------------------------------------------
 
     def park_ids(self) -> dict[str, Park]:
-        """The industrial parks by id, ordered by name."""
+        """The industrial parks by id, in the order of their names (Québec French)."""
         return dict(self.places.by_id)
 
     def check_park(self, park_id: str | None) -> str | None:
@@ -324,9 +331,17 @@ class Services:
         )
 
     def position_map_parts(
-        self, *, lon: float, lat: float, label: str, zoom: int, assets_url: str | None = None
+        self,
+        *,
+        lon: float,
+        lat: float,
+        label: str,
+        zoom: int,
+        assets_url: str | None = None,
+        offline: dict[str, Any] | None = None,
     ) -> tuple[dict[str, str], str, str]:
-        """Return a one-marker map for placing a site, and the JS names of map and marker."""
+        """Return a one-marker map for placing a site, and the JS names of map and marker;
+        ``offline``: the regional base when tiles fail (see ``folium_maps.position_map``)."""
         from mapservice.views import folium_maps as maps
 
         fmap, map_name, marker_name = maps.position_map(
@@ -337,6 +352,7 @@ class Services:
             zoom=zoom,
             tiles=self.settings["TILES"],
             assets_url=assets_url,
+            offline=offline,
         )
         return maps.page_parts(fmap), map_name, marker_name
 

@@ -279,8 +279,7 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(app):
     after = client.get("/present/vues").get_data(as_text=True).count("view-edit")
     assert after == before
     api = client.post(
-        "/api/v1/synergies",
-        json={"output_flow_id": 1, "input_flow_id": 2, "status": "contacted", "author": "x"},
+        "/api/v1/synergies", json={"output_flow_id": 1, "input_flow_id": 2, "status": "contacted"}
     )
     assert api.status_code == 400 and api.get_json()["field"] == "csrf_token"
 

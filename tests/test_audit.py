@@ -155,8 +155,8 @@ def test_page_writes_are_logged_with_who_and_the_exact_values(staff):
     assert moved.status_code == 303
     placed = repo.history("sites", site_id)[-1]
     changes = {name: (old, new) for name, old, new in placed.changes()}
-    assert (placed.action, placed.actor) == ("update", "personnel")  # not the form's "by"
-    assert changes["geocoded_by"] == ("registre (formulaire)", "Léa au téléphone")
+    assert (placed.action, placed.actor) == ("update", "personnel")
+    assert changes["geocoded_by"] == ("registre (formulaire)", "personnel")  # never a posted name
     assert changes["geocode_precision"] == ("postcode", "manual") and changes["lat"][1] == 48.4069
 
     edited = {
@@ -590,7 +590,7 @@ def test_a_restored_flow_brings_back_its_tracked_synergies_with_their_history(se
     assert repo.restore("flows", offer, repo.history("flows", offer)[-1].id, "léa") is True
     after = _pipeline(repo)
     assert after == {i: before[i] for i in (tracked, rejected)}  # the candidate: matching's
-    assert "avec 2 synergie(s) suivie(s)" in (repo.history("flows", offer)[-1].note or "")
+    assert "avec 2 synergies suivies" in (repo.history("flows", offer)[-1].note or "")
 
     # both ends gone: the synergy comes back with the second of its flows
     repo.delete_flow(needs[0], actor="léa")

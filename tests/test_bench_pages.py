@@ -44,3 +44,61 @@ def test_generator_is_seeded_and_exact_in_size() -> None:
     sites = {(r["entreprise"], r["site"], r["adresse"]) for r in rows}
     assert len(sites) == 30
     assert all(r["latitude"] and r["longitude"] for r in rows)
+
+
+def _page(**figures: object) -> dict[str, object]:
+    page: dict[str, object] = {
+        "external_count": 0,
+        "external_js_css": 0,
+        "sites_drawn": "50000",
+        "sites_total": None,
+        "server_clusters": False,
+        "stamp_ms": 900.0,
+        "runs": 3,
+        "drawn_early_runs": 0,
+        "drawn_ms": 900.0,
+        "zoom_in_ms": 300.0,
+        "weight_bytes": 400_000,
+    }
+    page.update(figures)
+    return page
+
+
+def _verdicts(new: dict[str, object], sites: int = 50000) -> dict[str, bool]:
+    from bench.pages import verdicts
+
+    base = _page(drawn_ms=20_000.0, weight_bytes=9_000_000)
+    info = {
+        "data": {"located_sites": sites, "sites": sites},
+        "new": new,
+        "baseline": base,
+        "ratios": {"drawn": 900.0 / 20_000.0},
+    }
+    return {v["figure"]: v["pass"] for v in verdicts(info)}
+
+
+def test_a_province_is_judged_on_its_drawn_time_and_weight() -> None:
+    server = {"sites_drawn": "48000", "sites_total": "50000", "server_clusters": True}
+    fine = _verdicts(_page(**server))
+    assert all(fine.values()), fine
+    assert fine["province: drawn (ms)"] and fine["province: weight (bytes)"]
+    slow = _verdicts(_page(**server, drawn_ms=1600.0))
+    assert not slow["province: drawn (ms)"]
+    heavy = _verdicts(_page(**server, weight_bytes=2_100_000))
+    assert not heavy["province: weight (bytes)"]
+    # clustered on the server, the view's total is what counts; inline, what is drawn
+    assert not _verdicts(_page(server_clusters=True, sites_total="49999"))[
+        "sites of the view = located sites"
+    ]
+    assert not _verdicts(_page(sites_drawn="48000"))["sites of the view = located sites"]
+    assert "province: drawn (ms)" not in _verdicts(_page(sites_drawn="5000"), sites=5000)
+
+
+def test_the_baseline_server_keeps_every_site_inline() -> None:
+    from bench import pages
+    from mapservice.config import load_settings
+
+    settings = load_settings(pages.INLINE_SETTINGS)
+    assert settings["MAP_SERVER_CLUSTERS_ABOVE"] >= pages.PROVINCE_SITES
+    assert load_settings({})["MAP_SERVER_CLUSTERS_ABOVE"] < pages.TARGET_SITES
+    assert pages._sizes("250,5000,50000") == [250, 5000, 50000]

@@ -92,6 +92,26 @@ class Args(dict):
         return self[key].split(",") if key in self else []
 
 
+#: The names of « Sciure de bois » as data/materials/categories.csv writes them, folded.
+SAWDUST = (
+    "sciure",
+    "bran de scie",
+    "brin de scie",
+    "poussiere de bois",
+    "bran de sie",
+    "sawdust",
+    "saw dust",
+    "wood dust",
+    "wood flour",
+)
+
+
+def says_sawdust(end: dict) -> bool:
+    """An end in « Sciure de bois », or whose company, site or description names it."""
+    texts = [fold(end[k] or "") for k in ("member", "site", "description")]
+    return end["category"] == "bois.sciure" or any(n in t for n in SAWDUST for t in texts)
+
+
 def either(pred: Callable[[dict], bool]) -> Callable[[Row], bool]:
     return lambda r: any(pred(e) for e in r.ends)
 
@@ -138,6 +158,10 @@ CASES: list[tuple[str, dict[str, str], Callable[[Row], bool]]] = [
         {"q": "ferme moulée"},
         either(lambda e: e["member"] == "Ferme Porcine (test)"),
     ),
+    # The one matcher (mapservice.materials.search_terms): a plural, a synonym.
+    ("search plural", {"q": "sciures"}, either(lambda e: says_sawdust(e))),
+    ("search synonym", {"q": "bran de scie"}, either(lambda e: says_sawdust(e))),
+    ("search plural -aux", {"q": "métal"}, either(lambda e: e["category"].startswith("metaux"))),
     (
         "combined",
         {"category": "bois", "max_km": "15", "stage": "candidate"},

@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 
 from mapservice.domain.model import SynergyStatus
+from mapservice.domain.typography import french
 from mapservice.services import Services
 from tests.support.accounts import ACCOUNTS, PASSWORD, sign_in
 from tests.support.pages import card_ids, column
@@ -122,11 +123,14 @@ def test_each_card_links_both_sites_and_shows_contact_and_history(web, svc):
     assert 'href="tel:418555-0101"' in html
     history = html[html.index('<details class="history">') :]
     assert "Historique (3 étapes)" in history
-    steps = re.findall(r"<li><time[^>]*>[^<]+</time>, Julie :\s*([^<]*)</li>", history)
-    assert [re.sub(r"\s+", " ", s).strip() for s in steps] == [
-        "Candidate → Contactée — « contacted »",
-        "Contactée → En cours — « in_progress »",
-        "En cours → Réalisée — « realised »",
+    steps = re.findall(r"<li><time[^>]*>[^<]+</time>, Julie\u00a0:\s*([^<]*)</li>", history)
+    assert [re.sub(r"[ \t\n]+", " ", s).strip() for s in steps] == [
+        french(s)
+        for s in [
+            "Candidate → Contactée — « contacted »",
+            "Contactée → En cours — « in_progress »",
+            "En cours → Réalisée — « realised »",
+        ]
     ]
 
 
@@ -137,7 +141,7 @@ def test_marking_a_selection_contacted(web, svc):
         data={
             "synergies": [str(i) for i in ids],
             "status": "contacted",
-            "author": "Julie",
+            "author": "Julie",  # ignored: the signed-in account is the author
             "note": "Courriel groupé",
             "next": "/synergies?category=bois",
         },
@@ -145,12 +149,12 @@ def test_marking_a_selection_contacted(web, svc):
     assert r.status_code == 303
     assert r.headers["Location"] == "/synergies?category=bois&lot=3&vers=contacted#selection"
     html = web.get(r.headers["Location"]).get_data(as_text=True)
-    assert "3 synergies : maintenant « Contactée »." in html
+    assert french("3 synergies : maintenant « Contactée ».") in html
     for i in ids:
         (event,) = svc.repo.synergy_events(i)
         assert (event.to_status, event.author, event.note) == (
             SynergyStatus.CONTACTED,
-            "Julie",
+            "personnel",
             "Courriel groupé",
         )
 
@@ -173,7 +177,9 @@ def test_a_selection_with_a_forbidden_or_deleted_card_moves_nothing(web, svc):
     html = r.get_data(as_text=True)
     said = unescape(re.search(r'id="move-error">(.*?)</p>', html, flags=re.S).group(1))
     assert "Aucune synergie de la sélection n'a été déplacée" in said
-    assert f"n° {done} (« Réalisée »)" in said and f"n° {gone} (supprimée entre-temps)" in said
+    assert (
+        french(f"n° {done} (« Réalisée »)") in said and f"n° {gone} (supprimée entre-temps)" in said
+    )
     assert "Rejetée" in said
     assert all(s.status is not SynergyStatus.REJECTED for s in svc.repo.synergies())
     # The board it came from, with the selection still ticked.

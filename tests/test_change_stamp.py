@@ -347,12 +347,7 @@ def test_a_write_through_one_server_is_seen_through_the_other_at_once(postgis_ur
         ) == (hits[0] + 1, hits[1] + 1)
 
         # a site moved through one server: the other's next answers show it
-        _ask(
-            one.base,
-            f"/api/v1/sites/{site}/location",
-            token,
-            {"lon": -71.19, "lat": 48.45, "by": "Julie"},
-        )
+        _ask(one.base, f"/api/v1/sites/{site}/location", token, {"lon": -71.19, "lat": 48.45})
         moved = _ask(other.base, item, token)
         assert moved["geometry"]["coordinates"] == pytest.approx([-71.19, 48.45])
         near = _ask(other.base, candidates, token)
@@ -365,12 +360,7 @@ def test_a_write_through_one_server_is_seen_through_the_other_at_once(postgis_ur
             one.base,
             "/api/v1/synergies",
             token,
-            {
-                "output_flow_id": out,
-                "input_flow_id": need,
-                "status": "contacted",
-                "author": "Julie",
-            },
+            {"output_flow_id": out, "input_flow_id": need, "status": "contacted"},
         )
         [saved] = _ask(other.base, layer, token)["features"]
         assert saved["properties"]["status"] == "contacted"

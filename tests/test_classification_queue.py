@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from mapservice.domain.typography import french
 from mapservice.registry import classification
 from tests.support.import_files import GOOD, HEADER, write_csv
 
@@ -171,7 +172,7 @@ def test_the_import_preview_shows_category_confidence_and_placement(client):
     assert resp.status_code == 200, page[:500]
     assert 'data-category="bois.sciure"' in page and 'data-confidence="1.0"' in page
     assert "à classer" in page and 'data-precision="postcode"' in page
-    assert "1 offre ou besoin sera « à classer »" in page
+    assert french("1 offre ou besoin sera « à classer »") in page
 
 
 @pytest.mark.parametrize("width", [1366, 390])

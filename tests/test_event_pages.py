@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.text import strip_accents
+from mapservice.domain.typography import french
 from mapservice.events import jobs as events
 from mapservice.matching.jobs import match_all
 from mapservice.services import Services
@@ -150,7 +151,7 @@ def test_meetings_already_contacted_are_refused_whole(web: Any, svc: Services) -
     before = [svc.repo.get_synergy(int(i)).status for i in rest]
     resp = web.post(f"/evenements/{event_id}/rencontres", data={"synergy": [first, *rest]})
     assert resp.status_code == 422
-    assert f"n° {first} : contacted" in resp.get_data(as_text=True)
+    assert f"n° {first}\u00a0: contactée" in resp.get_data(as_text=True)
     assert [svc.repo.get_synergy(int(i)).status for i in rest] == before
     assert len(svc.repo.event_meetings(event_id)) == 1
 
@@ -164,7 +165,7 @@ def test_meetings_already_contacted_are_refused_whole(web: Any, svc: Services) -
 )
 def test_a_bad_event_form_is_refused(web: Any, svc: Services, form: dict, said: str) -> None:
     resp = web.post("/evenements", data=form)
-    assert resp.status_code == 422 and said in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and french(said) in resp.get_data(as_text=True)
     assert svc.repo.events() == []
 
 
@@ -189,7 +190,7 @@ def test_a_member_deleted_meanwhile(web: Any, svc: Services) -> None:
     with svc.repo.engine.begin() as conn:  # gone meanwhile (another process, a restore)
         conn.execute(sa.delete(t.members).where(t.members.c.id.in_([second.id, third.id])))
     resp = web.post(f"/evenements/{event_id}/participants", data={"member": [third.id]})
-    assert resp.status_code == 422 and "existent plus" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "existe plus" in resp.get_data(as_text=True)
     assert svc.repo.event_participants(event_id) == [first.id]
     assert str(third.id) in resp.get_data(as_text=True)
     # Someone taken out of the event in another tab cannot be moved.

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from mapservice.domain.typography import french
 from mapservice.errors import InvalidInput
 from mapservice.events import jobs as events
 from mapservice.events.presentation import event_deck
@@ -136,7 +137,7 @@ def test_without_a_plan_the_page_says_to_propose_one(
         resp = web.get(f"/evenements/{event_id}/{path}")
         assert resp.status_code == 422
         html = resp.get_data(as_text=True)
-        assert "pas encore de plan : proposez-en un d&#39;abord" in html
+        assert french("pas encore de plan : proposez-en un d&#39;abord") in html
         assert 'id="presenter-plan"' not in html and "Content-Disposition" not in resp.headers
     assert web.get("/evenements/999/presentation").status_code == 404
     assert live_demo_app.test_client().get(f"/evenements/{event_id}/presentation").status_code in (
@@ -159,7 +160,7 @@ def test_participants_deleted_meanwhile_leave_the_deck(web: Any, svc: Services) 
     assert [v["title"].split(" · ")[1] for v in views] == [
         "3 participants",
         "3 participants",
-        "0 participants",
+        "0 participant",  # French says the plural from 2 on
     ]
     # The emptied table keeps its number and shows nobody, not the whole region.
     assert views[2]["title"].startswith("Table 2 ·")

@@ -31,6 +31,7 @@ from click.testing import CliRunner
 from bench.pages import write_membership
 from mapservice import create_app
 from mapservice.cli.main import main
+from mapservice.domain.typography import french
 from mapservice.geocoding.jobs import run_batch
 from mapservice.services import Services
 from mapservice.storage import schema as t
@@ -175,9 +176,8 @@ def test_a_postgis_connection_cut_during_an_import_keeps_nothing_and_the_next_re
     _strike_on(repo.engine, "flows", cut)
     answer = client.post(f"/registre/import/{token}", headers={"Accept": "text/html"})
     assert answer.status_code == 503
-    assert "La base de données est indisponible : rien n'a été enregistré" in html.unescape(
-        answer.get_data(as_text=True)
-    )
+    said = french("La base de données est indisponible : rien n'a été enregistré")
+    assert said in html.unescape(answer.get_data(as_text=True))
     assert everything(repo.engine) == before
     assert client.get("/registre/").status_code == 200  # a fresh connection, no restart needed
 
@@ -231,7 +231,7 @@ def test_a_full_disk_refuses_the_import_whole_and_it_goes_through_once_space_is_
     answer = client.post(f"/registre/import/{token}", headers={"Accept": "text/html"})
     assert answer.status_code == 507
     page = html.unescape(answer.get_data(as_text=True))
-    assert "Le disque de la base de données est plein : rien n'a été enregistré" in page
+    assert french("Le disque de la base de données est plein : rien n'a été enregistré") in page
     assert everything(_svc(app).repo.engine) == before
     with sqlite3.connect(db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -349,9 +349,9 @@ def test_a_full_disk_under_postgis_refuses_the_import_whole_and_it_goes_through_
 
     answer = client.post(f"/registre/import/{token}", headers={"Accept": "text/html"})
     assert answer.status_code == 507
-    assert "Le disque de la base de données est plein : rien n'a été enregistré" in html.unescape(
-        answer.get_data(as_text=True)
-    )
+    assert french(
+        "Le disque de la base de données est plein : rien n'a été enregistré"
+    ) in html.unescape(answer.get_data(as_text=True))
     assert everything(repo.engine) == before
 
     filler.unlink()

@@ -129,24 +129,20 @@ def _coarse_site(app) -> int:
 
 def test_moving_a_site_makes_it_manual_with_who_and_when(app, client):
     site_id = _coarse_site(app)
-    r = client.post(
-        f"/api/v1/sites/{site_id}/location",
-        json={"lat": 48.4069, "lon": -71.2221, "by": "Julie Tremblay"},
-    )
+    r = client.post(f"/api/v1/sites/{site_id}/location", json={"lat": 48.4069, "lon": -71.2221})
     assert r.status_code == 200, r.json
     body = r.json
     assert body["precision"] == "manual" and body["source"] == "correction-manuelle"
-    assert body["geocoded_by"] == "Julie Tremblay" and body["geocoded_at"]
+    assert body["geocoded_by"] == "personnel" and body["geocoded_at"]  # the signed-in account
     assert body["park"] == "jonquiere" and body["municipality"] == "saguenay-jonquiere"
 
 
 @pytest.mark.parametrize(
     ("payload", "status", "field"),
     [
-        ({"lat": 45.5, "lon": -73.56, "by": "X"}, 422, "lat"),
-        ({"lat": 48.4, "lon": -71.2, "by": " "}, 422, "by"),
-        ({"lat": "nord", "lon": -71.2, "by": "X"}, 422, "lat"),
-        ({"lon": -71.2, "by": "X"}, 422, "lat"),
+        ({"lat": 45.5, "lon": -73.56}, 422, "lat"),
+        ({"lat": "nord", "lon": -71.2}, 422, "lat"),
+        ({"lon": -71.2}, 422, "lat"),
     ],
 )
 def test_a_bad_move_is_refused_and_changes_nothing(app, client, payload, status, field):
@@ -159,20 +155,18 @@ def test_a_bad_move_is_refused_and_changes_nothing(app, client, payload, status,
 
 
 def test_moving_an_unknown_site_is_a_404(client):
-    r = client.post("/api/v1/sites/999999/location", json={"lat": 48.4, "lon": -71.2, "by": "X"})
+    r = client.post("/api/v1/sites/999999/location", json={"lat": 48.4, "lon": -71.2})
     assert r.status_code == 404
 
 
 def test_a_hand_placed_site_stays_put_when_its_file_is_imported_again(app, client):
     svc: Services = app.extensions["mapservice"]
     site_id = _coarse_site(app)
-    client.post(
-        f"/api/v1/sites/{site_id}/location", json={"lat": 48.4100, "lon": -71.2300, "by": "Julie"}
-    )
+    client.post(f"/api/v1/sites/{site_id}/location", json={"lat": 48.4100, "lon": -71.2300})
     result = svc.import_file(PROJECT_ROOT / "data" / "demo" / "membres.csv")
     assert result.updated["sites"] == 0
     site = svc.repo.get_site(site_id)
-    assert (site.lat, site.lon, site.geocoded_by) == (48.41, -71.23, "Julie")
+    assert (site.lat, site.lon, site.geocoded_by) == (48.41, -71.23, "personnel")
 
 
 def test_review_page_lists_coarse_sites_with_a_link_to_correct_them(app, client):
@@ -180,7 +174,8 @@ def test_review_page_lists_coarse_sites_with_a_link_to_correct_them(app, client)
     html = client.get("/geocodage").get_data(as_text=True)
     assert f'data-site="{site_id}"' in html and f"/sites/{site_id}/position" in html
     page = client.get(f"/sites/{site_id}/position").get_data(as_text=True)
-    assert "draggable" in page and 'name="by"' in page
+    assert "draggable" in page and 'name="by"' not in page and "Votre nom" not in page
+    assert "La position est notée à votre nom (personnel)." in page
     assert "cdn" not in page.lower()  # everything served by the app itself
 
 
@@ -190,8 +185,12 @@ def test_position_form_saves_and_redirects_or_explains(app, client):
         f"/sites/{site_id}/position", data={"lat": "48,4069", "lon": "-71.2221", "by": "Marc"}
     )
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/geocodage?corrige={site_id}")
-    r = client.post(f"/sites/{site_id}/position", data={"lat": "48.4", "lon": "-71.2", "by": ""})
-    assert r.status_code == 422 and "qui fait la correction" in r.get_data(as_text=True)
+    svc = app.extensions["mapservice"]
+    assert svc.repo.get_site(site_id).geocoded_by == "personnel"  # the account, not "Marc"
+    r = client.post(f"/sites/{site_id}/position", data={"lat": "48,41", "lon": "-71.23"})
+    assert r.status_code == 303 and svc.repo.get_site(site_id).lat == 48.41
+    r = client.post(f"/sites/{site_id}/position", data={"lat": "nord", "lon": "-71.2"})
+    assert r.status_code == 422 and "nord" in r.get_data(as_text=True)
 
 
 # --- bugs the schemathesis fuzzer found (tests/test_api_fuzz.py) ----------------------------
@@ -213,9 +212,7 @@ def test_the_time_of_a_hand_placement_carries_its_utc_offset(app, client):
     from datetime import datetime, timedelta
 
     site_id = _coarse_site(app)
-    r = client.post(
-        f"/api/v1/sites/{site_id}/location", json={"lat": 48.4069, "lon": -71.2221, "by": "Julie"}
-    )
+    r = client.post(f"/api/v1/sites/{site_id}/location", json={"lat": 48.4069, "lon": -71.2221})
     at = datetime.fromisoformat(r.json["geocoded_at"])
     assert at.utcoffset() == timedelta(0)
 
@@ -223,24 +220,21 @@ def test_the_time_of_a_hand_placement_carries_its_utc_offset(app, client):
 @pytest.mark.parametrize("site_id", ["0", "2147483648", "99999999999999999999999"])
 def test_a_site_id_no_row_can_have_is_a_404_not_a_500(client, site_id):
     # Past SQLite's (and PostgreSQL's) integers the driver used to overflow: a 500.
-    r = client.post(
-        f"/api/v1/sites/{site_id}/location", json={"lat": 48.4, "lon": -71.2, "by": "X"}
-    )
+    r = client.post(f"/api/v1/sites/{site_id}/location", json={"lat": 48.4, "lon": -71.2})
     assert r.status_code == 404 and r.mimetype == "application/problem+json"
     assert site_id in r.json["message"]
 
 
-@pytest.mark.parametrize("by", ["Julie\x00", "Ju\x1blie", "Julie\udbab"])
-def test_who_moved_a_site_must_be_plain_text(app, client, by):
+@pytest.mark.parametrize("by", ["Julie\x00", "Ju\x1blie", "Julie\udbab", " "])
+def test_a_posted_name_is_ignored_even_when_it_is_not_plain_text(app, client, by):
     # NUL (PostgreSQL refuses it in text) and lone surrogates (SQLite cannot encode them)
-    # used to reach the database: a 500.
+    # used to reach the database: a 500. A posted "by" is now never read at all.
     site_id = _coarse_site(app)
     svc: Services = app.extensions["mapservice"]
-    before = svc.repo.get_site(site_id)
     r = client.post(
         f"/api/v1/sites/{site_id}/location",
         data=json.dumps({"lat": 48.4069, "lon": -71.2221, "by": by}),
         content_type="application/json",
     )
-    assert r.status_code == 422 and r.json["field"] == "by", r.json
-    assert svc.repo.get_site(site_id) == before
+    assert r.status_code == 200 and r.json["geocoded_by"] == "personnel", r.json
+    assert svc.repo.get_site(site_id).geocoded_by == "personnel"

@@ -43,8 +43,7 @@ def test_drag_the_marker_and_save(chromium, served, demo_db, tmp_path):
     assert lon > lon0 and lat < lat0, (lat, lon, lat0, lon0)  # moved east and south
     page.screenshot(path=str(tmp_path / "position.png"))
 
-    page.fill("#by", "Julie Tremblay")
-    page.click("#save")
+    page.click("#save")  # no name to give: the placement is signed by the account
     page.wait_for_url(f"**/geocodage?corrige={site_id}")
     expect(page.get_by_role("status")).to_contain_text(f"{site_id}")
     expect(page.locator(f'tr[data-site="{site_id}"]')).to_have_count(0)  # no longer to review
@@ -61,13 +60,9 @@ def test_drag_the_marker_and_save(chromium, served, demo_db, tmp_path):
         round(lon, 6),
         "manual",
         "correction-manuelle",
-        "Julie Tremblay",
+        "personnel",
     )
     assert row_db[5] is not None
-
-    # The name is remembered for the next correction.
-    page.goto(f"{served}/sites/{site_id}/position")
-    assert page.locator("#by").input_value() == "Julie Tremblay"
     page.close()
 
 
@@ -81,7 +76,6 @@ def test_clicking_the_map_moves_the_marker_and_a_refusal_is_shown(chromium, serv
     assert page.locator("#lat").input_value() != before
     page.fill("#lat", "45.5")
     page.fill("#lon", "-73.56")
-    page.fill("#by", "Marc")
     page.click("#save")
     expect(page.get_by_role("alert")).to_contain_text("hors du Saguenay")
     page.close()

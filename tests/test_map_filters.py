@@ -165,7 +165,7 @@ def test_narrows_flows(view, narrows):
     [
         ("321113", "bois-chimie"),
         ("331317", "metaux"),
-        ("33", "metaux"),
+        ("33", "autre"),  # the sector alone: metals (331–336, 339) or furniture (337)
         ("112120", "primaire"),
         ("212", "primaire"),
         ("312120", "alimentaire"),
@@ -187,8 +187,8 @@ def test_sector_group(naics, group):
 
 
 def test_sector_groups_do_not_overlap_and_have_distinct_colours():
-    sectors = [s for g in SECTOR_GROUPS for s in g.sectors]
-    assert len(sectors) == len(set(sectors))
+    prefixes = [p for g in SECTOR_GROUPS for p in g.prefixes]
+    assert len(prefixes) == len(set(prefixes))
     assert len({g.colour for g in (*SECTOR_GROUPS, OTHER)}) == len(SECTOR_GROUPS) + 1
     assert set(BY_CODE) == {g.code for g in SECTOR_GROUPS} | {"autre"}
     assert BY_CODE["metaux"].label("en") != BY_CODE["metaux"].label("fr")
@@ -306,14 +306,18 @@ def test_mrc_keeps_the_sites_of_its_municipalities(demo, mrc):
 @pytest.mark.parametrize(
     ("group", "prefixes"),
     [
-        ("metaux", {"33"}),
+        ("metaux", {"331", "332", "333", "334", "335", "336", "339"}),
+        ("bois-chimie", {"32", "337"}),
         ("transport", {"41", "44", "45", "48", "49"}),
         ("primaire", {"11", "21"}),
-        ("environnement", {"56"}),
+        ("environnement", {"562"}),
     ],
 )
 def test_sector_group_keeps_its_naics_codes(demo, group, prefixes):
-    expected = sites_and_their_flows(demo, lambda s: (s.naics_code or "")[:2] in prefixes)
+    def listed(code: str | None) -> bool:
+        return any((code or "").startswith(p) for p in prefixes)
+
+    expected = sites_and_their_flows(demo, lambda s: listed(s.naics_code))
     assert expected[0]
     assert demo.run(MapFilter(sector=group)) == expected
 
@@ -411,14 +415,13 @@ def test_combined_filters_are_the_intersection(demo, view):
     in_mrc = set().union(*(demo.places_under(t) for t in towns)) if view.mrc else None
     codes = demo.descendants(view.category) if view.category else None
     needle = plain(view.q) if view.q else None
-    prefixes = set(BY_CODE[view.sector].sectors) if view.sector else None
 
     def site_ok(s: Site) -> bool:
         return (
             (view.park is None or s.park_id == view.park)
             and (under is None or s.municipality_id in under)
             and (in_mrc is None or s.municipality_id in in_mrc)
-            and (prefixes is None or (s.naics_code or "")[:2] in prefixes)
+            and (view.sector is None or sector_group(s.naics_code).code == view.sector)
         )
 
     def flow_ok(f: Flow) -> bool:

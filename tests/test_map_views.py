@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from mapservice.domain.collation import collated
 from mapservice.domain.disclosure import anonymised, shown_place
 from mapservice.domain.model import Direction, Flow, Municipality, Site, SynergyStatus
-from mapservice.domain.sectors import SECTOR_GROUPS
+from mapservice.domain.sectors import OTHER, SECTOR_GROUPS, sector_group, shown_sector
 from mapservice.geo import geojson
 from mapservice.services import Services
 from mapservice.views.folium_maps import script_json
@@ -90,8 +91,14 @@ def test_anonymised_hides_who_and_where_of_members_without_consent(demo):
         assert after.name == ""
         assert after.address is None and after.postal_code is None
         assert after.geocode_note is None and after.geocoded_by is None
-        # the sector (two digits) is what is left to show, not the 6-digit code
-        assert after.naics_code == (before.naics_code or "")[:2] or after.naics_code is None
+        # the sector (2 digits), never the 6-digit code; a sector split between groups says
+        # no group rather than the one its third digit would give
+        assert after.naics_code == shown_sector(before.naics_code)
+        assert after.naics_code is None or len(after.naics_code) == 2
+        split = after.naics_code in ("33", "56")
+        assert sector_group(after.naics_code) is (
+            OTHER if split else sector_group(before.naics_code)
+        )
         assert after.park_id == before.park_id
         if before.park_id:
             park = parks[before.park_id]
@@ -293,10 +300,13 @@ def test_a_town_outline_is_marked_as_such_in_the_chosen_language():
     assert surveyed["properties"]["approx"] is False and surveyed["properties"]["town"] is False
 
 
-def test_legend_in_both_languages():
-    assert [g["code"] for g in legend("en")] == [g.code for g in SECTOR_GROUPS]
-    assert legend("en")[0]["label"] == SECTOR_GROUPS[0].label_en
-    assert legend("fr")[0]["label"] == SECTOR_GROUPS[0].label_fr
+def test_legend_in_both_languages_in_reading_order():
+    for lang in ("fr", "en"):
+        labels = [g["label"] for g in legend(lang)]
+        assert labels == collated(labels)
+        assert sorted(g["code"] for g in legend(lang)) == sorted(g.code for g in SECTOR_GROUPS)
+    assert {g["label"] for g in legend("en")} == {g.label_en for g in SECTOR_GROUPS}
+    assert {g["label"] for g in legend("fr")} == {g.label_fr for g in SECTOR_GROUPS}
 
 
 # --- synergy lines --------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_server_errors_back_off_exponentially_then_give_up(geocoder):
     slept: list[float] = []
     with pytest.raises(GeocoderUnavailable, match="ne répond pas") as caught:
         _online(geocoder, slept, retries=3).search("rue Racine")
-    assert "HTTP 502" in caught.value.message and "4 essai(s)" in caught.value.message
+    assert "HTTP 502" in caught.value.message and "4 essais" in caught.value.message
     assert len(geocoder.requests) == 4
     assert slept == [1.0, 2.0]  # urllib3's backoff: at once, then 2 × 0.5 s, 4 × 0.5 s
 

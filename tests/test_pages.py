@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from mapservice.domain.typography import french
 from tests.support.pages import map_data
 
 
@@ -206,7 +207,7 @@ def test_move_a_candidate_along_the_pipeline(client, app):
             "output_flow_id": out_id,
             "input_flow_id": in_id,
             "status": "contacted",
-            "author": "Marie Tremblay",
+            "author": "Marie Tremblay",  # ignored: no one signs for another
         },
     )
     assert response.status_code == 303
@@ -219,13 +220,15 @@ def test_move_a_candidate_along_the_pipeline(client, app):
     # the table is kept between visits, but where a synergy stands is read afresh
     row = re.search(rf'<tr data-key="{out_id}-{in_id}">.*?</tr>', after, re.S).group(0)
     assert "Contactée" in row and f'name="synergy_id" value="{stored[0].id}"' in row
-    # No name: refused, nothing changes.
-    refused = client.post(
+    assert 'name="author"' not in after and "Votre nom" not in after
+    # No name field: an empty one blocks nothing; the signed-in account is the author.
+    moved = client.post(
         f"/sites/{site_id}/synergies",
         data={"synergy_id": stored[0].id, "status": "in_progress", "author": ""},
     )
-    assert refused.status_code == 422
-    assert svc.repo.get_synergy(stored[0].id).status.value == "contacted"
+    assert moved.status_code == 303
+    assert svc.repo.get_synergy(stored[0].id).status.value == "in_progress"
+    assert [e.author for e in svc.repo.synergy_events(stored[0].id)] == ["personnel"] * 2
 
 
 def test_a_long_candidate_list_shows_the_best_first_and_all_on_request(client, app):
@@ -320,7 +323,7 @@ def test_a_bad_view_is_refused_with_every_reason(client, app):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     for field in ("title", "zoom", "filters", "layers"):
-        assert f"<li>{field} :" in html
+        assert french(f"<li>{field} :") in html
     assert _svc(app).repo.presenter_views() == []
 
 

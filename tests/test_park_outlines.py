@@ -19,6 +19,7 @@ from shapely.geometry import shape
 
 from mapservice.domain.access import Principal, Role
 from mapservice.domain.model import Location, Park, Precision
+from mapservice.domain.typography import french
 from mapservice.errors import Forbidden, InvalidInput
 from mapservice.geocoding import GeocodeQuery
 from mapservice.geocoding.parks import ParkLocator
@@ -379,7 +380,7 @@ def test_an_uploaded_file_is_checked_and_a_refusal_comes_back_422(client):
         },
     )
     assert bad.status_code == 422
-    assert "reçu : Point" in bad.get_data(as_text=True)
+    assert french("reçu : Point") in bad.get_data(as_text=True)
     good = _post(
         client,
         url,

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from mapservice.domain.model import PresenterView
+from mapservice.domain.typography import french
 from mapservice.views.presenter_deck import Slide, build_deck
 from tests.support.pages import map_data
 
@@ -152,7 +153,7 @@ def test_the_deck_holds_every_view_and_opens_at_the_one_asked(client):
     assert [k["label"] for k in data["lineLegend"]] == ["Contactée", "En cours", "Réalisée"]
     assert '<span id="counter">2 / 3</span>' in html
     assert 'data-base="/present"' in html
-    assert "A : anonymiser" in html  # staff may switch
+    assert french("A : anonymiser") in html  # staff may switch
     assert client.get("/present/4").status_code == 404
 
 
@@ -162,7 +163,7 @@ def test_a_presenter_is_not_told_of_a_key_that_does_nothing(client, client_as):
     assert "anonymiser" not in html.split("</header>")[0].split('id="keys"')[1]
     assert "data-toggle" not in html
     assert 'href="/"' in html  # leaving goes to the map
-    assert "← → : vue précédente ou suivante · F : plein écran" in html
+    assert french("← → : vue précédente ou suivante · F : plein écran") in html
 
 
 def test_the_download_is_the_whole_deck_in_one_file(client, client_as):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from mapservice.domain.access import PUBLIC, STAFF
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.reasons import QUANTITIES, score_100, shown_reasons
+from mapservice.domain.typography import french
 from mapservice.errors import Message, message_data, message_from_data, tr
 from mapservice.exports.jobs import LayerQuery, layer_features
 from mapservice.services import Services
@@ -86,7 +87,7 @@ def test_site_page_shows_reasons_in_both_languages(web, svc):
     site_id = _site_of(svc, SAWDUST[0])
     fr = web.get(f"/sites/{site_id}?lang=fr").get_data(as_text=True)
     table = fr[fr.index('id="candidates"') :]
-    assert "<summary>Raisons</summary>" in table and "catégorie : " in table
+    assert "<summary>Raisons</summary>" in table and french("catégorie : ") in table
     en = web.get(f"/sites/{site_id}?lang=en").get_data(as_text=True)
     table = en[en.index('id="candidates"') :]
     assert "<summary>Reasons</summary>" in table and "category: " in table
@@ -100,7 +101,10 @@ def test_site_page_shows_reasons_in_both_languages(web, svc):
 
 def test_board_cards_show_reasons_and_a_0_100_score(web, svc):
     syn = _sawdust(svc)
-    for lang, heading, word in (("fr", "Raisons", "catégorie : "), ("en", "Reasons", "category: ")):
+    for lang, heading, word in (
+        ("fr", "Raisons", french("catégorie : ")),
+        ("en", "Reasons", "category: "),
+    ):
         html = web.get(f"/synergies?lang={lang}").get_data(as_text=True)
         start = html.index(f'id="synergie-{syn.id}"')
         card = html[start : html.index("</article>", start)]
@@ -112,7 +116,7 @@ def test_board_cards_show_reasons_and_a_0_100_score(web, svc):
 def test_material_page_shows_reasons(web):
     fr = web.get("/materiaux/bois?lang=fr").get_data(as_text=True)
     en = web.get("/materiaux/bois?lang=en").get_data(as_text=True)
-    assert '<th scope="col">Raisons</th>' in fr and "catégorie : " in fr
+    assert '<th scope="col">Raisons</th>' in fr and french("catégorie : ") in fr
     assert '<th scope="col">Reasons</th>' in en and "category: " in en
     lines = map_data(en)["lines"]["features"]
     assert lines and all(f["properties"]["y"] for f in lines)
@@ -125,7 +129,7 @@ def test_map_line_popups_name_both_companies_and_give_reasons(web, svc):
     syn = _sawdust(svc)
     svc.repo.move_synergy(syn.id, SynergyStatus.CONTACTED, author="Julie")
     for lang, offering, word in (
-        ("fr", "Entreprise qui offre", "catégorie : "),
+        ("fr", "Entreprise qui offre", french("catégorie : ")),
         ("en", "Offering company", "category: "),
     ):
         html = web.get(f"/?lang={lang}").get_data(as_text=True)

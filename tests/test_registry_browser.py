@@ -47,7 +47,7 @@ def test_new_member_by_keyboard_with_an_error_then_fixed(chromium, served, demo_
 
     page.wait_for_load_state()
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("1 champ(s) à corriger")
+    expect(summary).to_contain_text("1 champ à corriger")
     field = page.locator("#f-naics_code")
     message = page.locator("#f-naics_code-erreur")
     expect(message).to_contain_text("2 à 6 chiffres")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mapservice.domain.typography import french
 from mapservice.errors import ImportRejected
 from mapservice.geocoding.jobs import move_site
 
@@ -197,7 +198,7 @@ def test_add_a_member_then_a_site_then_flows_edit_and_delete(client, svc):
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/registre/sites/{site_id}")
     page = _text(client.get(response.headers["Location"]))
-    assert "classé dans « Retailles et chutes d&#39;aluminium »" in page
+    assert french("classé dans « Retailles et chutes d&#39;aluminium »") in page
     (flow,) = svc.repo.flows(site_ids=[site_id])
     assert (flow.category_code, flow.quantity, flow.unit.value, flow.hazardous) == (
         "metaux.aluminium.retailles",
@@ -295,7 +296,7 @@ def test_every_member_error_comes_at_once_and_input_is_kept(client):
     for field in ("name", "naics_code", "contact_email", "contact_phone"):
         _field_error(page, field)
     assert _value(page, "contact_name") == HOSTILE and HOSTILE not in page
-    assert "4 champ(s) à corriger" in page
+    assert "4 champs à corriger" in page
 
 
 def test_a_member_name_already_taken_is_refused_on_its_field(client, svc):

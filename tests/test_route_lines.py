@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from mapservice.domain.model import Synergy
+from mapservice.domain.typography import french
 from mapservice.routing import geodesic_m
 from mapservice.services import Services
 from mapservice.views.map_filters import MapFilter
@@ -169,7 +170,7 @@ def test_pages_hand_dashed_access_legs_to_the_map_script(live_demo_app):
     assert by_air["lines"]["features"]
     for feature in by_air["lines"]["features"]:
         assert feature["geometry"]["type"] == "LineString"
-        assert ["Tracé", DRAWN["drawn_straight"]] in feature["properties"]["r"]
+        assert ["Tracé", french(DRAWN["drawn_straight"])] in feature["properties"]["r"]
     english = client.get(f"/sites/{site_id}?distance=vol&lang=en").get_data(as_text=True)
     rows = map_data(english)["lines"]["features"][0]["properties"]["r"]
     assert ["Route", "straight line: no road route"] in rows

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mapservice import create_app
+from mapservice.domain.typography import french
 from mapservice.errors import InvalidInput
 from mapservice.importing.sniff import SNIFF_BYTES
 from mapservice.web import uploads
@@ -278,7 +279,7 @@ def test_a_body_over_the_cap_is_refused_with_a_french_413(capped):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 413 and response.mimetype == "text/html"
-    assert "Fichier trop volumineux : au plus" in page and "file" in page
+    assert french("Fichier trop volumineux : au plus") in page and "file" in page
     assert "Request Entity Too Large" not in page and _imports(capped) == []
 
     api = client.post(
@@ -288,7 +289,7 @@ def test_a_body_over_the_cap_is_refused_with_a_french_413(capped):
     )
     assert api.status_code == 413 and api.mimetype == "application/problem+json"
     assert api.json["error"] == "request_too_large" and api.json["status"] == 413
-    assert api.json["message"].startswith("Requête trop volumineuse : au plus")
+    assert api.json["message"].startswith(french("Requête trop volumineuse : au plus"))
 
 
 # --- type of an upload --------------------------------------------------------------------------
@@ -358,7 +359,7 @@ def test_an_upload_whose_content_is_not_its_type_is_refused(client, app, filenam
     assert response.status_code == 422
     found = re.search(r'<p class="field-error" id="f-file-erreur">(.*?)</p>', page, re.S)
     assert found, "no error next to the file field"
-    assert says in found.group(1) and filename in found.group(1)
+    assert french(says) in found.group(1) and filename in found.group(1)
     assert _imports(app) == []
 
 

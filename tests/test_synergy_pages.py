@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from mapservice.domain.model import SynergyStatus
+from mapservice.domain.typography import french
 from mapservice.services import Services
 from mapservice.views import dashboard
 from tests.support.accounts import sign_in
@@ -91,7 +92,7 @@ def test_moving_a_card_with_the_form(web, svc):
         f"/synergies/{sawdust}/statut",
         data={
             "status": "contacted",
-            "author": "  Julie Tremblay ",
+            "author": "  Julie Tremblay ",  # a posted name is ignored: no one signs for another
             "note": "Appel à la scierie",
             "next": "/synergies?status=candidate&page=1",
         },
@@ -102,8 +103,8 @@ def test_moving_a_card_with_the_form(web, svc):
     )
     html = web.get(r.headers["Location"]).get_data(as_text=True)
     assert re.search(
-        rf'role="status" id="moved">\s*Synergie n° {sawdust} : maintenant '
-        "« Contactée ».",
+        rf'role="status" id="moved">\s*Synergie n° {sawdust}\u00a0: maintenant '
+        "«\u00a0Contactée\u00a0».",
         html,
     )
     assert sawdust in card_ids(html, "contacted")
@@ -111,9 +112,11 @@ def test_moving_a_card_with_the_form(web, svc):
     assert (event.from_status, event.to_status, event.author, event.note) == (
         SynergyStatus.CANDIDATE,
         SynergyStatus.CONTACTED,
-        "Julie Tremblay",
+        "personnel",  # the signed-in account
         "Appel à la scierie",
     )
+    assert 'name="author"' not in html and "Votre nom" not in html
+    assert "Chaque étape est notée à votre nom (personnel)." in html
     # The board a card is moved from is kept (its query string), minus the old confirmation.
     assert 'name="next" value="/synergies?status=candidate&amp;page=1"' in html
 
@@ -138,8 +141,8 @@ def test_a_refused_move_says_why_and_changes_nothing(web, svc):
     html = r.get_data(as_text=True)
     alert = re.search(r'role="alert" id="move-error">(.*?)</p>', html, flags=re.S).group(1)
     assert "rien n'a été modifié" in alert.replace("&#39;", "'")
-    assert f"n° {sawdust} est « Candidate »" in alert and "« Réalisée »" in alert
-    assert "Étapes possibles : « Contactée », « Rejetée »" in alert
+    assert french(f"n° {sawdust} est « Candidate »") in alert and french("« Réalisée »") in alert
+    assert french("Étapes possibles : « Contactée », « Rejetée »") in alert
     assert (svc.repo.get_synergy(sawdust), svc.repo.synergy_events()) == before
     assert sawdust in card_ids(html, "candidate")  # the board is shown again, unchanged
 
@@ -151,12 +154,11 @@ def test_a_refused_move_says_why_and_changes_nothing(web, svc):
 @pytest.mark.parametrize(
     ("data", "says"),
     [
-        ({"status": "contacted", "author": "  "}, "Indiquez qui fait ce changement"),
-        ({"status": "gagnée", "author": "Julie"}, "Statut inconnu"),
-        ({"status": "contacted", "author": "Julie", "note": "x" * 2001}, "Note trop longue"),
+        ({"status": "gagnée"}, "Statut inconnu"),
+        ({"status": "contacted", "note": "x" * 2001}, "Note trop longue"),
     ],
 )
-def test_a_move_needs_an_author_a_known_status_and_a_short_note(web, svc, data, says):
+def test_a_move_needs_a_known_status_and_a_short_note(web, svc, data, says):
     sawdust = by_categories(svc, "bois.sciure", "usages.litiere_animale")
     r = web.post(f"/synergies/{sawdust}/statut", data=data)
     assert r.status_code == 422 and says in r.get_data(as_text=True)
@@ -164,8 +166,24 @@ def test_a_move_needs_an_author_a_known_status_and_a_short_note(web, svc, data, 
 
 
 def test_unknown_synergy_is_404(web):
-    r = web.post("/synergies/999999/statut", data={"status": "contacted", "author": "A"})
+    r = web.post("/synergies/999999/statut", data={"status": "contacted"})
     assert r.status_code == 404
+
+
+def test_no_name_is_needed_and_the_author_is_the_account_that_moves(seeded_app, svc):
+    """No field to fill: the signed-in account is the author, whatever name is posted."""
+    sawdust = by_categories(svc, "bois.sciure", "usages.litiere_animale")
+    manager = sign_in(seeded_app.test_client(), "personnel")
+    r = manager.post(f"/synergies/{sawdust}/statut", data={"status": "contacted", "author": ""})
+    assert r.status_code == 303
+    r = manager.post(
+        f"/synergies/{sawdust}/statut", data={"status": "in_progress", "author": "admin"}
+    )
+    assert r.status_code == 303
+    assert [e.author for e in svc.repo.synergy_events(sawdust)] == ["personnel", "personnel"]
+    html = manager.get("/synergies").get_data(as_text=True)
+    start = html.index(f'id="synergie-{sawdust}"')
+    assert "par personnel" in html[start : html.index("</article>", start)]
 
 
 def test_columns_are_paged_with_see_more(web, monkeypatch):
@@ -192,7 +210,7 @@ def test_empty_board_and_empty_impact_say_so(client):
     html = r.get_data(as_text=True)
     assert 'id="impact-empty"' in html and "Aucune synergie réalisée" in html
     assert "<svg" not in html and 'id="totals"' not in html
-    assert "data/factors.csv" in html  # the sources are given all the same
+    assert "Facteurs utilisés" in html and "SmartWay" in html  # the sources are given all the same
     # The transport factor is counted once, and each factor says how far it can be trusted.
     assert "comptées une fois" in html and "retour à vide ajouté" not in html
     assert "calculé de chiffres publiés" in html and "estimation" in html

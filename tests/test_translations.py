@@ -17,6 +17,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "_l": None,
     "tr": None,
+    "ntr": (1, 2),
     "N_": None,
 }
 
@@ -48,13 +49,15 @@ def test_every_interface_text_is_translated_into_english():
 def test_make_translations_would_keep_every_entry_of_the_catalogue():
     """An entry added by hand that extraction cannot find turns obsolete on the next
     ``make translations``, and the text it translated is said in French again."""
-    from mapservice.web.babel_extract import quality_labels
+    from mapservice.web.babel_extract import quality_labels, rule_notes
 
     with (CATALOGUE / "messages.po").open("rb") as fh:
         active = {_plain(m.id) for m in read_po(fh, locale="en") if m.id}
     found = {m for m in _source_messages()}
     with (ROOT / "data" / "materials" / "qualities.csv").open("rb") as fh:
         found |= {message for _line, _f, message, _c in quality_labels(fh, None, None, None)}
+    with (ROOT / "data" / "materials" / "compatibility.csv").open("rb") as fh:
+        found |= {message for _line, _f, message, _c in rule_notes(fh, None, None, None)}
     lost = sorted(str(m) for m in active if (m[0] if isinstance(m, tuple) else m) not in found)
     assert lost == [], f"{len(lost)} entries make translations would drop: {lost[:10]}"
 

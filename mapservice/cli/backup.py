@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from mapservice.cli.common import fail as _fail
+from mapservice.cli.common import number, said
 from mapservice.errors import MapserviceError
 
 
@@ -21,7 +22,7 @@ def _settings() -> dict[str, Any]:
     try:
         return finish_settings(load_settings())
     except MapserviceError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(said(exc.message)) from exc
 
 
 def _agreed(question: str) -> bool:
@@ -31,7 +32,7 @@ def _agreed(question: str) -> bool:
 
 
 def _size(n_bytes: int) -> str:
-    return f"{n_bytes / 1e6:.1f} Mo".replace(".", ",")
+    return f"{number(n_bytes / 1e6)} Mo"
 
 
 @click.command(
@@ -58,7 +59,7 @@ def backup(out: Path | None) -> None:
         return
     click.echo(
         f"Sauvegarde vérifiée : {report.path} ({_size(report.size_bytes)}, révision "
-        f"{report.revision}, en {report.seconds} s)."
+        f"{report.revision}, en {number(report.seconds, 2)} s)."
     )
 
 
@@ -92,7 +93,7 @@ def restore(file: Path, yes: bool) -> None:
     )
     click.echo(
         f"Base restaurée depuis {file} (révision {report.restored_revision}{upgraded}, "
-        f"en {report.seconds} s)."
+        f"en {number(report.seconds, 2)} s)."
     )
     if report.safety_copy is not None:
         click.echo(f"Les données d'avant la restauration sont gardées dans {report.safety_copy}.")

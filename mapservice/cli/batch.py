@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from mapservice.cli.common import fail as _fail
+from mapservice.cli.common import number
 from mapservice.cli.common import services as _services
 from mapservice.config import GEOCODER_KINDS, ROUTING_KINDS
 from mapservice.domain.audit import cli_actor
@@ -30,11 +31,15 @@ def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
     click.echo(f"{verb} : {file.name}")
     for table in ("members", "sites", "flows"):
         click.echo(
-            f"  {table:<8} ajoutés {result.inserted[table]:>5}  "
-            f"modifiés {result.updated[table]:>5}  inchangés {result.unchanged[table]:>5}"
+            f"  {table:<8} ajoutés {number(result.inserted[table], 0):>5}  "
+            f"modifiés {number(result.updated[table], 0):>5}  "
+            f"inchangés {number(result.unchanged[table], 0):>5}"
         )
     if result.to_classify:
-        click.echo(f"  à classer {result.to_classify:>5} (matière non reconnue : voir /classement)")
+        click.echo(
+            f"  à classer {number(result.to_classify, 0):>5} "
+            "(matière non reconnue : voir /classement)"
+        )
 
 
 @click.command(help="Géocoder les sites du registre (reprend une exécution interrompue).")
@@ -85,8 +90,8 @@ def geocode(ctx: click.Context, mode: str, backend: str | None, review_limit: in
         if bar is not None:
             bar.__exit__(None, None, None)
         click.echo(
-            f"\nInterrompu après {done[0]} sites sur {done[1]} : chaque site traité est "
-            "enregistré. Relancez la même commande pour reprendre.",
+            f"\nInterrompu après {number(done[0], 0)} sites sur {number(done[1], 0)} : "
+            "chaque site traité est enregistré. Relancez la même commande pour reprendre.",
             err=True,
         )
         raise SystemExit(130) from None
@@ -99,18 +104,19 @@ def geocode(ctx: click.Context, mode: str, backend: str | None, review_limit: in
     what = "Reprise" if summary.resumed else "Exécution"
     click.echo(
         f"{what} n° {summary.run_id} ({summary.mode}, géocodeur {summary.backend}) : "
-        f"{summary.done_now} sites traités maintenant, {summary.total} dans l'exécution."
+        f"{number(summary.done_now, 0)} sites traités maintenant, "
+        f"{number(summary.total, 0)} dans l'exécution."
     )
     for status, n in sorted(summary.statuses.items()):
-        click.echo(f"  {'réussis' if status == 'done' else 'échoués':<10} {n:>6}")
+        click.echo(f"  {'réussis' if status == 'done' else 'échoués':<10} {number(n, 0):>6}")
     click.echo("Sites par précision :")
     for precision, n in summary.by_precision.items():
-        click.echo(f"  {precision:<13} {n:>6}")
+        click.echo(f"  {precision:<13} {number(n, 0):>6}")
     for site_id, message in summary.failures:
         click.echo(f"  échec site {site_id} : {message}", err=True)
     if summary.review:
         click.echo(
-            f"{len(summary.review)} sites à vérifier (précision moins bonne que le code "
+            f"{number(len(summary.review), 0)} sites à vérifier (précision moins bonne que le code "
             "postal) ; corrigez-les sur la page /geocodage :"
         )
         munis = svc.gazetteer.municipalities
@@ -205,16 +211,19 @@ def match(
         k: sum(1 for c in found if c.kind.value == k) for k in ("substitution", "mutualisation")
     }
     click.echo(
-        f"{len(found)} synergies candidates ({kinds['substitution']} substitutions, "
-        f"{kinds['mutualisation']} mutualisations)" + ("" if no_save else ", enregistrées") + "."
+        f"{number(len(found), 0)} synergies candidates "
+        f"({number(kinds['substitution'], 0)} substitutions, "
+        f"{number(kinds['mutualisation'], 0)} mutualisations)"
+        + ("" if no_save else ", enregistrées")
+        + "."
     )
     for c in found[:top]:
-        road = f"{c.road_m / 1000:.1f} km" if c.road_m is not None else "—"
+        road = f"{number(c.road_m / 1000)} km" if c.road_m is not None else "—"
         click.echo(
-            f"  {c.score:.2f}  {c.output_site.member_name} → {c.input_site.member_name}"
+            f"  {number(c.score, 2)}  {c.output_site.member_name} → {c.input_site.member_name}"
             f"  [{c.output_flow.category_code} → {c.input_flow.category_code}]  "
-            f"route {road}, vol d'oiseau {c.geodesic_m / 1000:.1f} km"
+            f"route {road}, vol d'oiseau {number(c.geodesic_m / 1000)} km"
         )
     if out is not None:
         n = write_candidates(svc, found, out)
-        click.echo(f"{n} candidates écrites dans {out}")
+        click.echo(f"{number(n, 0)} candidates écrites dans {out}")

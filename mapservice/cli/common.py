@@ -7,7 +7,25 @@ from typing import Any
 import click
 
 from mapservice.config import finish_settings, load_settings
-from mapservice.errors import ImportRejected, MapserviceError
+from mapservice.errors import ImportRejected, MapserviceError, say
+from mapservice.views.formatting import num
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A figure as the command line writes it, in French: ``4,64``, ``1 234`` (no-break space
+    between thousands), at most ``digits`` decimals."""
+    return num(value, digits, lang="fr")
+
+
+def said(message: str) -> str:
+    """A core message as the command line prints it: French, its decimals with a comma
+    (``str()`` of a message writes Python's point)."""
+    return str(say(message, lambda text: text, _decimal))
+
+
+def _decimal(value: float, spec: str) -> str:
+    precision = spec[1:-1] if spec.startswith(".") and spec.endswith("f") else ""
+    return number(value, int(precision) if precision.isdigit() else 6)
 
 
 def services(ctx: click.Context) -> Any:
@@ -17,7 +35,7 @@ def services(ctx: click.Context) -> Any:
         try:
             settings = finish_settings(load_settings())
         except MapserviceError as exc:
-            raise click.ClickException(exc.message) from exc
+            raise click.ClickException(said(exc.message)) from exc
         ctx.obj = Services(settings)
         ctx.call_on_close(ctx.obj.close)
         if ctx.info_name not in ("init",) and ctx.invoked_subcommand not in ("init",):
@@ -32,7 +50,7 @@ def check_schema(svc: Any) -> None:
     try:
         state = schema_state(svc)
     except MapserviceError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(said(exc.message)) from exc
     if not state.current:
         raise click.ClickException(
             f"La base est à la révision {state.revision or 'aucune'}, le code attend "
@@ -43,8 +61,8 @@ def check_schema(svc: Any) -> None:
 
 def fail(exc: MapserviceError) -> None:
     if isinstance(exc, ImportRejected):
-        click.echo(exc.message, err=True)
+        click.echo(said(exc.message), err=True)
         for issue in exc.issues:
-            click.echo(f"  - {issue}", err=True)
+            click.echo(f"  - {said(issue) if isinstance(issue, str) else issue}", err=True)
         raise SystemExit(1)
-    raise click.ClickException(exc.message)
+    raise click.ClickException(said(exc.message))

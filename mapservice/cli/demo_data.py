@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mapservice.cli.common import number
 from mapservice.config import load_settings
 
 
@@ -29,4 +30,4 @@ def demo_generate(seed: int, out: Path | None) -> None:
     data_dir = Path(settings["DATA_DIR"])
     target = out or data_dir / "demo" / "membres.csv"
     n_members, n_rows = write_demo(data_dir, target, seed=seed)
-    click.echo(f"{n_members} membres, {n_rows} offres et besoins → {target}")
+    click.echo(f"{number(n_members, 0)} membres, {number(n_rows, 0)} offres et besoins → {target}")

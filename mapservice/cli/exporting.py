@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from mapservice.cli.common import fail as _fail
+from mapservice.cli.common import number
 from mapservice.cli.common import services as _services
 from mapservice.errors import MapserviceError
 from mapservice.private_files import (
@@ -88,7 +89,7 @@ def export(
             with open_private_text(out) as fh:
                 for chunk in chunks:
                     fh.write(chunk)
-            click.echo(f"{counted[0]} entités écrites dans {out}")
+            click.echo(f"{number(counted[0], 0)} entités écrites dans {out}")
             return
         out.unlink(missing_ok=True)
         if fmt == "xlsx":
@@ -99,6 +100,7 @@ def export(
         else:
             with private_staging(out) as staged:  # GDAL creates its files with the umask's mode
                 counts = export_formats.write_gpkg(staged, found, scope)
-            click.echo(", ".join(f"{k} : {v}" for k, v in counts.items()) + f" → {out}")
+            said_counts = ", ".join(f"{k} : {number(v, 0)}" for k, v in counts.items())
+            click.echo(f"{said_counts} → {out}")
     except MapserviceError as exc:
         _fail(exc)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from mapservice.cli.common import fail as _fail
+from mapservice.cli.common import number, said
 from mapservice.cli.common import services as _services
 from mapservice.config import SETTINGS
 from mapservice.domain.audit import cli_actor
@@ -50,7 +51,7 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
     counts = database.table_counts(svc)
     click.echo(
         f"Base prête ({database.schema_state(svc).backend}, révision "
-        f"{report['revision']}) en {report['seconds']} s."
+        f"{report['revision']}) en {number(report['seconds'], 2)} s."
     )
     if history is not None:
         click.echo(
@@ -84,7 +85,7 @@ def init(ctx: click.Context, demo: bool, if_missing: bool) -> None:
         "sites",
         "flows",
     ):
-        click.echo(f"  {table:<22} {counts[table]:>6}")
+        click.echo(f"  {table:<22} {number(counts[table], 0):>6}")
 
 
 @click.command(
@@ -130,7 +131,7 @@ def serve(host: str, port: int, threads: int, workers: int, warm: bool) -> None:
     try:
         checked = create_app()  # a wrong setting or database is said here, once
     except MapserviceError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(said(exc.message)) from exc
     if workers > 1:
         checked.extensions["mapservice"].close()  # each worker opens its own connections
 
@@ -171,15 +172,16 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         )
         return
     for table, n in counts.items():
-        click.echo(f"{table:<22} {n:>6}")
+        click.echo(f"{table:<22} {number(n, 0):>6}")
     click.echo("\nCaches de cette commande (ceux d'un serveur : GET /healthz/caches)")
     click.echo(
         f"{'cache':<22} {'max':>6} {'taille':>7} {'succès':>7} {'échecs':>7} {'taux':>5}  contenu"
     )
     for c in caches:
-        rate = "—" if c.hit_rate is None else f"{c.hit_rate:.0%}"
+        rate = "—" if c.hit_rate is None else f"{number(c.hit_rate * 100, 0)} %"
         click.echo(
-            f"{c.name:<22} {c.max_size:>6} {c.size:>7} {c.hits:>7} {c.misses:>7} "
+            f"{c.name:<22} {number(c.max_size, 0):>6} {number(c.size, 0):>7} "
+            f"{number(c.hits, 0):>7} {number(c.misses, 0):>7} "
             f"{rate:>5}  {c.holds}"
         )
 

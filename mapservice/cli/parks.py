@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from mapservice.cli.common import fail, services
+from mapservice.cli.common import fail, number, services
 from mapservice.domain.access import Principal, Role
 from mapservice.domain.audit import cli_actor
 from mapservice.domain.outlines import REPLACEMENT_STATUSES, outline_label
@@ -57,8 +57,9 @@ def outline(ctx: click.Context, park_id: str, geojson_file: Path, status: str, n
         fail(exc)
         return
     click.echo(
-        f"Contour de {park_id} remplacé (changement n° {done.change_id}, {done.area_ha} ha, "
-        f"{status}) ; sites placés entrés dans le parc : {done.sites_joined}, sortis : "
+        f"Contour de {park_id} remplacé (changement n° {done.change_id}, "
+        f"{number(done.area_ha)} ha, {status}) ; sites placés entrés dans le parc : "
+        f"{done.sites_joined}, sortis : "
         f"{done.sites_left} ; le parc en compte {done.sites_in_park}."
     )
     if done.note:

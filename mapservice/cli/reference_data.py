@@ -6,6 +6,7 @@ import json
 
 import click
 
+from mapservice.cli.common import number, said
 from mapservice.config import finish_settings, load_settings
 from mapservice.errors import MapserviceError
 
@@ -27,7 +28,7 @@ def data() -> None:
 
 
 def _km(metres: float) -> str:
-    return f"{metres / 1000:.1f}".replace(".", ",")
+    return number(metres / 1000)
 
 
 def _sites(n: int, attached: bool = False) -> str:
@@ -54,11 +55,11 @@ def audit(as_json: bool, everything: bool) -> None:
     try:
         svc = Services(finish_settings(load_settings()))
     except MapserviceError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(said(exc.message)) from exc
     try:
         report = audit_instance(svc)
     except MapserviceError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(said(exc.message)) from exc
     finally:
         svc.close()
     if as_json:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from mapservice.cli.common import services
+from mapservice.cli.common import said, services
 from mapservice.domain.audit import cli_actor
 from mapservice.errors import FormErrors, MapserviceError
 
@@ -27,7 +27,7 @@ def _fail(exc: MapserviceError) -> None:
     if isinstance(exc, FormErrors):
         for field, message in exc.fields.items():
             click.echo(f"  {field} : {message}", err=True)
-    raise click.ClickException(exc.message)
+    raise click.ClickException(said(exc.message))
 
 
 def _svc(ctx: click.Context) -> Any:

@@ -25,6 +25,9 @@ class SearchWord:
 
     key: str
     category_codes: frozenset[str] = frozenset()
+    #: Other folded spellings that answer the word: its singular, its plural in -aux, the
+    #: one-word names of the category it names (« sciure » for « bran de scie »).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

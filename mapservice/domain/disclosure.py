@@ -39,10 +39,8 @@ from mapservice.domain.model import (
     places_holding,
 )
 from mapservice.domain.reasons import shown_reasons
+from mapservice.domain.sectors import shown_sector
 from mapservice.routing.geodesic import geodesic_m
-
-#: Digits of a SCIAN code a hidden site keeps: its sector (:mod:`mapservice.domain.sectors`).
-SECTOR_DIGITS = 2
 
 
 def shown_place(site: Site, munis: Mapping[str, Municipality]) -> Municipality | None:
@@ -109,7 +107,7 @@ def hidden_site(site: Site, parks: Mapping[str, Park], munis: Mapping[str, Munic
         postal_code=None,
         lon=lon,
         lat=lat,
-        naics_code=site.naics_code[:SECTOR_DIGITS] if site.naics_code else None,
+        naics_code=shown_sector(site.naics_code),
         geocode_precision=(
             (Precision.PARK if park else Precision.MUNICIPALITY) if lon is not None else None
         ),

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from mapservice.errors import InvalidInput, check_plain_text, tr
+from mapservice.errors import InvalidInput, check_plain_text, ntr, tr
 from mapservice.events import pairs, planning, selection
 from mapservice.events.model import Event, NewMeeting, Seat
 from mapservice.matching.jobs import BATCH_MAX, checked_step
@@ -220,10 +220,12 @@ def record_meetings(
     stray = [i for i in ids if i not in known]
     if stray:
         raise InvalidInput(
-            tr(
-                "Aucune rencontre n'a été enregistrée : {n} synergie(s) ne relient plus deux "
+            ntr(
+                "Aucune rencontre n'a été enregistrée : {n} synergie ne relie plus deux "
                 "participants de l'événement (n° {ids}).",
-                n=len(stray),
+                "Aucune rencontre n'a été enregistrée : {n} synergies ne relient plus deux "
+                "participants de l'événement (n° {ids}).",
+                len(stray),
                 ids=", ".join(map(str, stray)),
             ),
             field="synergies",

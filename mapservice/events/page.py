@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Member, Site, Synergy, SynergyStatus
 from mapservice.domain.reasons import score_100
 from mapservice.domain.sectors import sector_group
-from mapservice.domain.text import fold
 from mapservice.events import pairs, planning, selection
 from mapservice.events.model import Event
 from mapservice.events.outcome import EventOutcome, outcome
@@ -93,7 +93,7 @@ class EventPage:
 
 
 def _person(member: Member, sites: list[Site], park_names: dict[str, str]) -> Person:
-    parks = sorted({park_names.get(s.park_id, s.park_id) for s in sites if s.park_id})
+    parks = collated({park_names.get(s.park_id, s.park_id) for s in sites if s.park_id})
     return Person(member.id or 0, member.name, sector_group(member.naics_code).code, tuple(parks))
 
 
@@ -119,7 +119,7 @@ def event_page(
         return _person(members[member_id], sites_of.get(member_id, []), park_names)
 
     ids = [i for i in services.repo.event_participants(event_id) if i in members]
-    participants = tuple(sorted((person(i) for i in ids), key=lambda p: fold(p.name)))
+    participants = tuple(collated((person(i) for i in ids), key=lambda p: p.name))
     results = None
     if q or park_id or sector:
         taken = set(ids)
@@ -190,7 +190,7 @@ def event_page(
         unseated=tuple(p for p in participants if p.id not in table_of),
         other_meetings=tuple(sorted(others, key=lambda m: -(m.score or 0))),
         outcome=outcome(event.event_date, synergies, history, meetings=len(met), today=now.date()),
-        parks=tuple(sorted(park_names.items(), key=lambda p: fold(p[1]))),
+        parks=tuple(collated(park_names.items(), key=lambda p: p[1])),
         proposals=tuple(
             (m, tuple(person(i) for i in m.members))
             for m in _proposals(between, {i: person(i).name for i in ids})

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Member, Site
 from mapservice.domain.sectors import sector_group
 from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, tr
+from mapservice.materials.search_terms import parse_query
 
 #: The longest list of names one import takes (lines) and its size (characters).
 MAX_NAMES = 500
@@ -40,20 +42,21 @@ def search(
     park_id: str = "",
     sector: str = "",
 ) -> list[Member]:
-    """Members whose name holds ``q``, with a site in ``park_id``, of the sector group
-    ``sector`` (:mod:`mapservice.domain.sectors` codes); each filter left empty is not applied.
-    By name."""
-    key = fold(q)
+    """Members whose name answers ``q`` (:mod:`mapservice.materials.search_terms`: any case,
+    accents and plurals, words in any order, a word's start), with a site in ``park_id``, of
+    the sector group ``sector`` (:mod:`mapservice.domain.sectors` codes); each filter left
+    empty is not applied. By name."""
+    search = parse_query(q)
     in_park = {s.member_id for s in sites if s.park_id == park_id} if park_id else None
     found = [
         m
         for m in members
         if m.id is not None
-        and (not key or key in fold(m.name))
+        and search.matches_text(m.name)
         and (in_park is None or m.id in in_park)
         and (not sector or sector_group(m.naics_code).code == sector)
     ]
-    return sorted(found, key=lambda m: fold(m.name))
+    return collated(found, key=lambda m: m.name)
 
 
 def match_names(text: str, members: Sequence[Member]) -> NameMatches:
@@ -95,7 +98,7 @@ def match_names(text: str, members: Sequence[Member]) -> NameMatches:
             if member_id is not None and member_id not in found:
                 found.append(member_id)
         elif fits:
-            ambiguous.append((line, tuple(sorted((m.name for m in fits), key=fold))))
+            ambiguous.append((line, tuple(collated(m.name for m in fits))))
         else:
             not_found.append(line)
     return NameMatches(tuple(found), tuple(not_found), tuple(ambiguous))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mapservice.domain.collation import collation_key
 from mapservice.domain.model import Location, Precision, Site
 from mapservice.errors import GeocodingError, InvalidInput, check_plain_text, tr
 from mapservice.geocoding import GeocodeQuery, parse_query
@@ -287,8 +288,8 @@ def to_review(sites: list[Site]) -> list[Site]:
         pending,
         key=lambda s: (
             s.geocode_precision.rank if s.geocode_precision else 99,
-            s.member_name or "",
-            s.name,
+            collation_key(s.member_name or ""),
+            collation_key(s.name),
         ),
     )
 

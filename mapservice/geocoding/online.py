@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from mapservice.domain.text import fold
-from mapservice.errors import ConfigError, GeocoderUnavailable, tr
+from mapservice.errors import ConfigError, GeocoderUnavailable, ntr, tr
 from mapservice.geocoding.base import AddressHit
 from mapservice.routing._http import HttpClient, PaceStore, Refused, Unanswered, make_pace
 
@@ -110,11 +110,12 @@ class OnlineBackend:
             ) from exc
         except Unanswered as exc:
             raise GeocoderUnavailable(
-                tr(
-                    "Le géocodeur {name} ne répond pas ({reason}) après {attempts} essai(s).",
+                ntr(
+                    "Le géocodeur {name} ne répond pas ({reason}) après {n} essai.",
+                    "Le géocodeur {name} ne répond pas ({reason}) après {n} essais.",
+                    exc.attempts,
                     name=self.name,
                     reason=exc.reason,
-                    attempts=exc.attempts,
                 ),
                 detail=f"{exc.url}: {exc.reason}",
             ) from exc

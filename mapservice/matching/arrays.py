@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mapservice.domain.model import Flow, Unit
-from mapservice.domain.reasons import QUANTITIES
+from mapservice.domain.reasons import QUANTITIES, SaidNumber
 from mapservice.errors import tr
 from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT, WGS84_GEOD
 from mapservice.geo.spatial_index import SpatialIndex
@@ -50,10 +50,9 @@ def pair_quality(out_f: Flow, in_f: Flow, taxonomy: Taxonomy) -> tuple[float, in
     return scoring.quality_fit(asked, offered, contrary), asked, offered, contrary
 
 
-def fr_num(value: float) -> str:
-    """1 234,5 — the way numbers are written in Québec French."""
-    text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
-    return text[:-2] if text.endswith(",0") else text
+def fr_num(value: float) -> SaidNumber:
+    """A figure of a reason, to one decimal: 1 234,5 in French, 1,234.5 on an English page."""
+    return SaidNumber(value)
 
 
 def quantity_fit(

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mapservice.domain.model import Flow, Site, SynergyKind
-from mapservice.domain.reasons import QUANTITIES_HIDDEN
+from mapservice.domain.reasons import QUANTITIES_HIDDEN, SaidNumber, route_source
 from mapservice.errors import Message, tr
 from mapservice.matching import scoring
 from mapservice.matching.arrays import MatrixCell, fr_num, is_hazardous, pair_quality, quantity_fit
@@ -104,13 +104,13 @@ def make_candidate(
         "regle-parent": tr("règle déclarée pour la catégorie parente"),
         "mutualisation": tr("mutualisation"),
     }[fit.how]
-    strength = f"{fit.strength:.2f}"
+    strength = SaidNumber(fit.strength, 2)
     reasons: list[str] = [
         tr(
             "catégorie : {how} (force {strength}) — {note}",
             how=how,
             strength=strength,
-            note=fit.note_fr,
+            note=Message(fit.note_fr),  # data said in English through the catalogue
         )
         if fit.note_fr
         else tr("catégorie : {how} (force {strength})", how=how, strength=strength),
@@ -135,7 +135,7 @@ def make_candidate(
                 "distance routière {road_km} km ({backend}), {geo_km} km à vol d'oiseau, "
                 "maximum {max_km} km",
                 road_km=fr_num(road_km),
-                backend=used_backend,
+                backend=route_source(used_backend),
                 geo_km=fr_num(geo_m / 1000),
                 max_km=fr_num(max_km),
             )

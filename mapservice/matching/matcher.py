@@ -33,6 +33,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from mapservice.domain.model import Direction, Flow, Site, SynergyKind
+from mapservice.errors import N_
 from mapservice.geo.projection import LAMBERT_MARGIN, TO_LAMBERT
 from mapservice.geo.spatial_index import SpatialIndex
 from mapservice.matching import scoring
@@ -329,9 +330,9 @@ class Matcher:
             return None
         first, second = sorted((a, b), key=lambda f: f.id or 0)
         what = (
-            "besoin commun : achats ou livraisons groupés"
+            N_("besoin commun : achats ou livraisons groupés")
             if a.direction is Direction.INPUT
-            else "offre commune : transport ou traitement partagé"
+            else N_("offre commune : transport ou traitement partagé")
         )
         return (first, second, Fit(SynergyKind.MUTUALISATION, 0.6, "mutualisation", what), dist_m)
 

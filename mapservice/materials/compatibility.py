@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from mapservice.domain.model import SynergyKind
+from mapservice.errors import N_
 from mapservice.materials.taxonomy import Taxonomy
 
 #: A declared rule's strength counts at this share: a link between two categories is never as
@@ -55,7 +56,7 @@ class Compatibility:
                         SynergyKind.MUTUALISATION,
                         1.0,
                         "mutualisation",
-                        "l'un offre ce que l'autre cherche à partager",
+                        N_("l'un offre ce que l'autre cherche à partager"),
                     ),
                 )
                 continue

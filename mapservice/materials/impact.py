@@ -105,6 +105,7 @@ class TransportModel:
                 "label_fr": f.label_fr,
                 "label_en": f.label_en,
                 "source": f.source,
+                "source_fr": f.source_fr,
                 "year": f.year,
                 "status": f.status,
             }

@@ -64,6 +64,7 @@ class Factor:
     note: str = ""
     #: FOUND (a published figure), DERIVED (computed from published figures) or ESTIMATE.
     status: str = "ESTIMATE"
+    source_fr: str = ""  # the source said in French (optional column; else ``source``)
 
 
 #: How far a factor can be trusted, from ``data/factors.csv``'s ``status`` column.
@@ -78,6 +79,7 @@ class AvoidedEmission:
     source: str
     year: int | None
     status: str
+    source_fr: str = ""  # the source said in French (optional column; else ``source``)
 
 
 class _Reader:
@@ -290,6 +292,7 @@ class Taxonomy:
                     source=rec["source"],
                     year=av.year(line, rec),
                     status=av.choice(line, rec, "status", frozenset({"SOURCED", "ESTIMATE"})),
+                    source_fr=rec.get("source_fr", ""),
                 )
                 for line, rec in av.rows()
             ]
@@ -380,5 +383,6 @@ def load_factors(path: Path) -> dict[str, Factor]:
             status=reader.choice(line, rec, "status", FACTOR_STATUSES)
             if "status" in rec
             else "ESTIMATE",
+            source_fr=rec.get("source_fr", ""),
         )
     return factors

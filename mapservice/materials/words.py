@@ -91,6 +91,15 @@ def singular(token: str) -> str:
     return token
 
 
+#: The keys that other spellings share (the targets of :func:`alias`).
+SHARED_KEYS = frozenset(_ALIASES.values())
+
+
+def alias(key: str) -> str:
+    """The one spelling of a word key that several spellings share (« alu » -> « aluminium »)."""
+    return _ALIASES.get(key, key)
+
+
 def word_keys(text: str) -> list[tuple[str, str]]:
     """Return ``(folded singular key, as written)`` for each word of ``text``, no quantities."""
     return [

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mapservice.domain.collation import collation_key
 from mapservice.domain.model import Direction, Flow
 from mapservice.errors import InvalidInput, NotFound, tr
 from mapservice.materials.classify import Classifier
@@ -69,7 +70,7 @@ def queue(services: Services) -> list[QueueGroup]:
                 suggestions=tuple(sorted(votes, key=lambda c: (-votes[c], c)))[:3],
             )
         )
-    return sorted(out, key=lambda g: (-len(g.flow_ids), g.text.casefold()))
+    return sorted(out, key=lambda g: (-len(g.flow_ids), collation_key(g.text)))
 
 
 def classify_wording(

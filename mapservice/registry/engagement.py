@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from mapservice.domain.collation import collation_key
 from mapservice.domain.engagement import Action, MemberFacts, RegistryActivity
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.moments import QUEBEC, as_utc, in_quebec
-from mapservice.domain.text import fold
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -190,11 +190,6 @@ def quarter_shares(
     ]
 
 
-def name_order(name: str) -> tuple[str, str]:
-    """Sort key of a name: folded (accents, case and punctuation ignored), then as written."""
-    return fold(name), name
-
-
 def engagement(
     activity: RegistryActivity,
     *,
@@ -220,7 +215,7 @@ def engagement(
     rows = [
         _row(m, events.get(m.member_id, 0), dated[m.member_id], latest) for m in activity.members
     ]
-    rows.sort(key=lambda r: (r.score, *name_order(r.name), r.member_id))
+    rows.sort(key=lambda r: (r.score, collation_key(r.name), r.member_id))
     members = len(rows)
     return Mobilisation(
         rows=rows,

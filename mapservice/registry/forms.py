@@ -7,7 +7,7 @@ from typing import Any
 
 from mapservice.domain.model import Flow, Member, Precision, Site
 from mapservice.domain.text import without_bidi
-from mapservice.errors import FormErrors, tr
+from mapservice.errors import FormErrors, ntr, tr
 from mapservice.importing.values import CellError
 
 #: Form fields, in the order the pages show them (and the error summary lists them).
@@ -88,9 +88,10 @@ class Form:
         if self.errors:
             raise FormErrors(
                 self.errors,
-                tr(
-                    "Le formulaire contient {n} erreur(s) : corrigez les champs signalés.",
-                    n=len(self.errors),
+                ntr(
+                    "Le formulaire contient {n} erreur : corrigez le champ signalé.",
+                    "Le formulaire contient {n} erreurs : corrigez les champs signalés.",
+                    len(self.errors),
                 ),
             )
 

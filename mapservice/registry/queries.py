@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mapservice.domain.audit import AuditEntry
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Flow, Member, Site
-from mapservice.domain.text import fold
 from mapservice.errors import NotFound
+from mapservice.materials.search_terms import parse_query
 
 if TYPE_CHECKING:
     from mapservice.services import Services
@@ -38,20 +39,18 @@ class SiteView:
 
 
 def list_members(services: Services, q: str | None = None) -> list[tuple[Member, int, int]]:
-    """Members whose name, SCIAN code or contact matches ``q``, with their site and flow
-    counts, by name."""
+    """Members whose name, SCIAN code or contact answers ``q`` (any case, accents, plurals,
+    partial words in any order: :mod:`mapservice.materials.search_terms`), with their site and
+    flow counts, by name."""
     counts = services.repo.member_counts()
-    key = fold(q or "")
+    search = parse_query(q)
     rows = []
     for member in services.repo.members():
-        haystack = fold(
-            " ".join(filter(None, (member.name, member.naics_code, member.contact_name)))
-        )
-        if key and key not in haystack:
+        if not search.matches_text(member.name, member.naics_code, member.contact_name):
             continue
         n_sites, n_flows = counts.get(member.id or 0, (0, 0))
         rows.append((member, n_sites, n_flows))
-    return sorted(rows, key=lambda row: fold(row[0].name))
+    return collated(rows, key=lambda row: row[0].name)
 
 
 def count_members(services: Services) -> int:
@@ -83,7 +82,7 @@ def member_view(services: Services, member_id: int | None) -> MemberView:
     if member_id is None:
         return MemberView(None)
     member = services.repo.get_member(member_id)
-    member_sites = services.repo.member_sites(member_id)
+    member_sites = collated(services.repo.member_sites(member_id), key=lambda s: s.name)
     counts: dict[int, int] = {}
     if member_sites:
         ids = [s.id for s in member_sites if s.id is not None]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from mapservice.errors import ConfigError, RoutingUnavailable, tr
+from mapservice.errors import ConfigError, RoutingUnavailable, ntr, tr
 from mapservice.routing._http import HttpClient, Refused, Unanswered, make_pace
 from mapservice.routing.base import Distance, DistanceMatrix, Point, check_point, check_points
 from mapservice.routing.geodesic import geodesic_matrix_m
@@ -212,11 +212,12 @@ class HttpBackend:
             ) from exc
         except Unanswered as exc:
             raise RoutingUnavailable(
-                tr(
-                    "Le moteur de routage {name} ne répond pas : {last}, après {retries} essai(s).",
+                ntr(
+                    "Le moteur de routage {name} ne répond pas : {last}, après {n} essai.",
+                    "Le moteur de routage {name} ne répond pas : {last}, après {n} essais.",
+                    exc.attempts,
                     name=self.name,
                     last=exc.reason,
-                    retries=exc.attempts,
                 ),
                 detail=f"{url}: {exc.reason}",
             ) from exc

@@ -29,6 +29,7 @@ from mapservice.domain.model import (
     SynergyStatus,
     can_move,
 )
+from mapservice.domain.status_words import numbered_statuses, status_word
 from mapservice.errors import InvalidInput, tr
 from mapservice.storage import schema as t
 from mapservice.storage.rows import flow_of, member_of, site_of, synergy_of
@@ -189,8 +190,14 @@ def move_all(
                 "passer à « {to} » ({which}).",
                 n=len(refused),
                 total=len(ids),
-                to=to_status.value,
-                which=", ".join(f"n° {r['id']} : {r['status'] or 'supprimée'}" for r in refused),
+                to=status_word(to_status),
+                which=numbered_statuses(
+                    [
+                        (i, found.get(i))
+                        for i in ids
+                        if i not in found or not can_move(found[i], to_status)
+                    ]
+                ),
             ),
             field="synergies",
             refused=refused,
@@ -258,8 +265,11 @@ def _conditions(query: BoardQuery) -> list[sa.ColumnElement[bool]]:
     if query.category_codes is not None:
         ends.append(f.category_code.in_(sorted(query.category_codes)))
     for word in query.words:
-        pattern = f"%{word.key}%"  # a folded key holds letters, digits and spaces only
-        said = [m.name_key.like(pattern), s.site_key.like(pattern), f.description_key.like(pattern)]
+        said = []
+        for key in (word.key, *word.also):
+            pattern = f"%{key}%"  # a folded key holds letters, digits and spaces only
+            said += [m.name_key.like(pattern), s.site_key.like(pattern)]
+            said.append(f.description_key.like(pattern))
         if word.category_codes:
             said.append(f.category_code.in_(sorted(word.category_codes)))
         ends.append(sa.or_(*said))

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mapservice.errors import InvalidInput, tr
+from mapservice.errors import InvalidInput, ntr, tr
 from mapservice.events.model import Seat
 from mapservice.storage.event_schema import event_seats, events
 from mapservice.storage.event_store import locked_event, participant_ids, utc_now
@@ -50,11 +50,14 @@ class EventPlanStore:
             gone = sorted({s.member_id for s in seats} - present)
             if gone:
                 raise InvalidInput(
-                    tr(
-                        "Le plan n'a pas été enregistré : {n} personne(s) du plan ne "
+                    ntr(
+                        "Le plan n'a pas été enregistré : {n} personne du plan ne "
+                        "participe plus à l'événement (membre n° {ids}). Proposez un "
+                        "nouveau plan.",
+                        "Le plan n'a pas été enregistré : {n} personnes du plan ne "
                         "participent plus à l'événement (membres n° {ids}). Proposez un "
                         "nouveau plan.",
-                        n=len(gone),
+                        len(gone),
                         ids=", ".join(map(str, gone)),
                     ),
                     field="plan",

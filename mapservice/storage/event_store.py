@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mapservice.domain.model import SynergyStatus
-from mapservice.errors import InvalidInput, NotFound, tr
+from mapservice.errors import InvalidInput, NotFound, ntr, tr
 from mapservice.events.model import Event, MeetingRecord, NewMeeting
 from mapservice.storage import schema as t
 from mapservice.storage.board_store import move_all
@@ -142,10 +142,12 @@ class EventStore:
             missing = [i for i in wanted if i not in existing]
             if missing:
                 raise InvalidInput(
-                    tr(
-                        "Aucun participant n'a été ajouté : {n} membre(s) n'existent plus "
+                    ntr(
+                        "Aucun participant n'a été ajouté : {n} membre n'existe plus "
                         "(n° {ids}). Rechargez la page et choisissez à nouveau.",
-                        n=len(missing),
+                        "Aucun participant n'a été ajouté : {n} membres n'existent plus "
+                        "(n° {ids}). Rechargez la page et choisissez à nouveau.",
+                        len(missing),
                         ids=", ".join(map(str, missing)),
                     ),
                     field="members",

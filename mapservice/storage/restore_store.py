@@ -152,7 +152,8 @@ class RestoreStore:
             if table == "flows" and current is None:
                 synergies = _restore_synergies(conn, record_id, actor=actor, now=now)
                 if synergies:
-                    note += f", avec {synergies} synergie(s) suivie(s)"
+                    suivie = "synergies suivies" if synergies >= 2 else "synergie suivie"
+                    note += f", avec {synergies} {suivie}"
             record_audit(
                 conn,
                 actor=actor,

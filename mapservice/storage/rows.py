@@ -26,6 +26,7 @@ from mapservice.domain.model import (
     SynergyStatus,
     Unit,
 )
+from mapservice.domain.reasons import labelled
 from mapservice.errors import message_from_data
 
 
@@ -101,7 +102,7 @@ def synergy_of(r: sa.Row[Any]) -> Synergy:
         net_kg_co2e=r.net_kg_co2e,
         net_benefit_cad=r.net_benefit_cad,
         distance_backend=r.distance_backend,
-        reasons=tuple(message_from_data(x) for x in json.loads(r.reasons_json or "[]")),
+        reasons=tuple(labelled(message_from_data(x)) for x in json.loads(r.reasons_json or "[]")),
     )
 
 

@@ -18,6 +18,7 @@ from mapservice.domain.board_query import SORTS, BoardQuery, SearchWord
 from mapservice.domain.model import Municipality, SynergyStatus, places_holding
 from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, tr
+from mapservice.materials.search_terms import SearchVocabulary, parse_query, spellings
 from mapservice.materials.taxonomy import Taxonomy
 
 MAX_TEXT_CHARS = 120
@@ -83,6 +84,8 @@ class BoardChoices:
     taxonomy: Taxonomy
     #: Member id → name.
     members: Mapping[int, str]
+    #: The services' search vocabulary; one is built per search without it.
+    vocabulary: SearchVocabulary | None = None
 
     @property
     def mrcs(self) -> frozenset[str]:
@@ -214,15 +217,10 @@ def to_query(view: BoardFilter, choices: BoardChoices, now: datetime) -> BoardQu
         since.append(datetime.combine(view.since, time(0), tzinfo=UTC))
     if view.days is not None:
         since.append(now - timedelta(days=view.days))
-    words = []
-    keys = fold(view.q or "").split()
-    # « d'aluminium » is two words: a lone letter narrows nothing, the other words do.
-    keys = [k for k in keys if len(k) > 1] or keys
-    for key in dict.fromkeys(keys[:MAX_WORDS]):
-        labelled = frozenset(
-            c.code for c in taxonomy if key in fold(c.label_fr) or key in fold(c.label_en)
-        )
-        words.append(SearchWord(key, labelled))
+    words = [
+        SearchWord(term.folded, term.codes, spellings(term))
+        for term in parse_query(view.q, choices.vocabulary or taxonomy).terms[:MAX_WORDS]
+    ]
     return BoardQuery(
         statuses=frozenset(view.stage) or None,
         park_id=view.park,

@@ -157,6 +157,7 @@ def board_choices(services: Services) -> BoardChoices:
         municipalities=services.gazetteer.municipalities,
         taxonomy=services.taxonomy,
         members={m.id: m.name for m in services.repo.members() if m.id is not None},
+        vocabulary=services.search_vocabulary,
     )
 
 

@@ -17,6 +17,7 @@ from jinja2 import Template
 
 from mapservice.domain.model import Park
 from mapservice.domain.outlines import SURVEYED, TOWN, outline_label
+from mapservice.views.map_scale import MetricScale
 from mapservice.views.offline_base import OfflineBase
 from mapservice.views.script_text import RawScript as _Raw
 from mapservice.views.script_text import script_json
@@ -24,6 +25,8 @@ from mapservice.views.script_text import script_json
 #: Centre of Saguenay–Lac-Saint-Jean's inhabited part, [lat, lon] for Folium.
 REGION_CENTRE = (48.55, -71.65)
 REGION_ZOOM = 9
+#: How close a site to place is shown on the offline base: main roads and towns around it.
+POSITION_OFFLINE_ZOOM = 11
 
 
 def _text(value: str) -> str:
@@ -109,6 +112,8 @@ class _DrawView(JSCSSMixin, MacroElement):
             self.default_js = [("mapservice_map", script)]
         else:
             self.default_js = []
+        if options.get("extra_script_url"):
+            self.default_js.append(("mapservice_extra", options["extra_script_url"]))
         self.default_css = []
 
     def render(self, **kwargs: Any) -> str:
@@ -149,6 +154,7 @@ def view_map(
     roads_url: str | None = None,
     tile_timeout_ms: int = 5000,
     collapsed: bool = False,
+    extra_script_url: str | None = None,
 ) -> folium.Map:
     """Return a map that draws ``data`` (see :mod:`mapservice.views.map_view`) in the browser.
 
@@ -158,7 +164,8 @@ def view_map(
     (``/static/vendor``); None keeps Folium's CDN links (a notebook). ``view`` (``lat``,
     ``lon``, ``zoom``) wins over ``fit`` (zoom to what is drawn). The bundled regional base
     layer (``basemap`` inline, or fetched from ``basemap_url``) replaces the tiles when they
-    fail to load.
+    fail to load. ``extra_script_url`` is one more script the page loads (the server-side
+    clusters' ``site-clusters.js``).
     """
     names = {**DEFAULT_LABELS, **(labels or {})}
     start = view or {}
@@ -166,9 +173,9 @@ def view_map(
         location=[start.get("lat", REGION_CENTRE[0]), start.get("lon", REGION_CENTRE[1])],
         zoom_start=start.get("zoom", REGION_ZOOM),
         tiles=None,
-        control_scale=True,
         prefer_canvas=True,
     )
+    fmap.add_child(MetricScale())
     # The map's own zoom range: without tiles (the offline base, the downloaded presentation)
     # no layer gives one, and the cluster layer builds its levels from it.
     fmap.options.update(minZoom=3, maxZoom=18)
@@ -218,6 +225,7 @@ def view_map(
             roads_url=roads_url,
             tile_timeout_ms=tile_timeout_ms,
             script_url=script_url,
+            extra_script_url=extra_script_url,
         )
     )
     if assets_url is not None:
@@ -281,9 +289,8 @@ def outline_map(
     """Return a map of ``park``'s outline over its neighbours, to draw a new one on, and the
     map's JavaScript name (the page adds the drawing tool). ``offline`` (``basemap_url``,
     ``script_url``, ``labels``) puts the bundled regional base under it when tiles fail."""
-    fmap = folium.Map(
-        location=[park.centre_lat, park.centre_lon], zoom_start=14, tiles=None, control_scale=True
-    )
+    fmap = folium.Map(location=[park.centre_lat, park.centre_lon], zoom_start=14, tiles=None)
+    fmap.add_child(MetricScale())
     attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
     tile_layer = folium.TileLayer(tiles, name="Fond de carte", attr=attribution)
     tile_layer.add_to(fmap)
@@ -305,15 +312,24 @@ def position_map(
     zoom: int = 14,
     tiles: str = "OpenStreetMap",
     assets_url: str | None = None,
+    offline: dict[str, Any] | None = None,
 ) -> tuple[folium.Map, str, str]:
     """Return a map with one draggable marker at (lon, lat) over the park outlines.
 
     Also returns the JavaScript names of the map and of the marker, so the page can follow the
-    marker (drag it, or click the map to move it there).
+    marker (drag it, or click the map to move it there). ``offline`` (``basemap_url``,
+    ``script_url``, ``labels``) puts the bundled regional base under it when tiles fail, as on
+    :func:`outline_map`: the marker is then placed against the lake, rivers, towns and roads.
     """
-    fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=True)
+    fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None)
+    fmap.add_child(MetricScale())
     attribution = "© OpenStreetMap contributors" if tiles.startswith("http") else None
-    folium.TileLayer(tiles, name="Fond de carte", attr=attribution).add_to(fmap)
+    tile_layer = folium.TileLayer(tiles, name="Fond de carte", attr=attribution)
+    tile_layer.add_to(fmap)
+    if offline is not None:
+        fmap.add_child(
+            OfflineBase(tile_layer.get_name(), max_zoom=POSITION_OFFLINE_ZOOM, **offline)
+        )
     _park_layer(parks).add_to(fmap)
     marker = folium.Marker(
         location=[lat, lon], draggable=True, tooltip=folium.Tooltip(_text(label))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from mapservice.domain.collation import collation_key
 from mapservice.domain.moments import in_quebec
 from mapservice.errors import InvalidInput, tr
 from mapservice.matching.impact_report import impact_report
@@ -128,7 +129,7 @@ def _groups(rows: list[dict[str, Any]], key_of: Any) -> dict[str | None, Group]:
 
 
 def _ranked(groups: Iterable[Group], metric: str) -> tuple[Group, ...]:
-    return tuple(sorted(groups, key=lambda g: (-g.value(metric), g.label or "")))
+    return tuple(sorted(groups, key=lambda g: (-g.value(metric), collation_key(g.label or ""))))
 
 
 def impact(
@@ -173,7 +174,7 @@ def impact(
                 "category": factor.category_code,
                 "label": tax.label(factor.category_code, lang),
                 "kg_co2e_avoided_per_t": factor.kg_co2e_avoided_per_t,
-                "source": factor.source,
+                "source": factor.source_fr if lang == "fr" and factor.source_fr else factor.source,
                 "year": factor.year,
                 "status": factor.status,
             }
@@ -183,10 +184,30 @@ def impact(
         by_month=filled,
         by_park=_ranked(by_park, chosen),
         by_category=_ranked(by_category, chosen),
-        transport_factors=tuple(services.transport_model.sources()),
+        transport_factors=tuple(said_factor(f, lang) for f in services.transport_model.sources()),
         avoided_factors=tuple(avoided.values()),
         empty_return=services.transport_model.empty_return,
     )
+
+
+#: The units of ``data/factors.csv`` as each language writes them (the file keeps one form).
+FACTOR_UNITS = {
+    "CAD/t·km": {"fr": "$/t·km", "en": "CAD/t·km"},
+    "CAD/t": {"fr": "$/t", "en": "CAD/t"},
+    "kg CO2e/t·km": {"fr": "kg CO₂e/t·km", "en": "kg CO₂e/t·km"},
+    "kg CO2e/L": {"fr": "kg CO₂e/L", "en": "kg CO₂e/L"},
+}
+
+
+def said_factor(factor: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A factor of :meth:`TransportModel.sources` in ``lang``: its label, unit and source."""
+    french = lang != "en"
+    return {
+        **factor,
+        "label": factor["label_fr"] if french else factor["label_en"],
+        "unit": FACTOR_UNITS.get(factor["unit"], {}).get(lang, factor["unit"]),
+        "source": factor.get("source_fr") or factor["source"] if french else factor["source"],
+    }
 
 
 def _quebec_month(row: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from mapservice.domain.model import Direction, Flow, Municipality, Site, places_
 from mapservice.domain.sectors import BY_CODE, sector_group
 from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, tr
+from mapservice.materials.search_terms import Haystack, SearchVocabulary, parse_query
 from mapservice.materials.taxonomy import Taxonomy
 
 MAX_QUERY_CHARS = 120
@@ -68,6 +69,8 @@ class FilterChoices:
     parks: frozenset[str]
     municipalities: Mapping[str, Municipality]
     taxonomy: Taxonomy
+    #: The services' search vocabulary; one is built per search without it.
+    vocabulary: SearchVocabulary | None = None
 
     @property
     def mrcs(self) -> frozenset[str]:
@@ -196,8 +199,10 @@ def apply_filter(
 
     Site filters (park, municipality with its boroughs and sectors, MRC, sector group) keep
     sites. Flow filters (category with its sub-categories, direction) keep flows, and a site
-    only while one of its flows is kept. The search keeps a site whose company or site name
-    matches (with its flows), or the flows whose description or category label matches.
+    only while one of its flows is kept. The search (:mod:`mapservice.materials.search_terms`)
+    keeps a site whose company or site name answers it (with all its flows), or the flows that
+    answer it with the site's names, their description and their category (its names and
+    those of its parents' subtree).
     """
     munis = choices.municipalities
 
@@ -214,7 +219,7 @@ def apply_filter(
                 return False
         return True
 
-    needle = fold(view.q) if view.q else ""
+    search = parse_query(view.q, choices.vocabulary or choices.taxonomy)
     taxonomy = choices.taxonomy
 
     def flow_kept(flow: Flow) -> bool:
@@ -222,9 +227,12 @@ def apply_filter(
             return False
         return not (view.category and not _in_category(flow.category_code, view.category, taxonomy))
 
-    def flow_matches(flow: Flow) -> bool:
-        label = taxonomy.label(flow.category_code) if taxonomy.get(flow.category_code) else ""
-        return needle in fold(flow.description) or needle in fold(label)
+    folded: dict[str, Haystack] = {}
+
+    def said(text: str) -> Haystack:  # many flows say the same thing: fold it once
+        if text not in folded:
+            folded[text] = Haystack.of(text)
+        return folded[text]
 
     kept_sites = [s for s in sites if site_kept(s)]
     by_site: dict[int, list[Flow]] = {}
@@ -234,10 +242,15 @@ def apply_filter(
     out_flows: list[Flow] = []
     for site in kept_sites:
         own = [f for f in by_site.get(site.id or -1, []) if flow_kept(f)]
-        if needle:
-            named = needle in fold(site.member_name or "") or needle in fold(site.name)
-            if not named:
-                own = [f for f in own if flow_matches(f)]
+        if search:
+            names = Haystack.of(site.member_name, site.name)
+
+            if not search.answered_by(names):
+                own = [
+                    f
+                    for f in own
+                    if search.answered_by(names, said(f.description), codes=(f.category_code,))
+                ]
                 if not own:
                     continue
         if view.narrows_flows and not own:
@@ -245,3 +258,14 @@ def apply_filter(
         out_sites.append(site)
         out_flows.extend(own)
     return out_sites, out_flows
+
+
+def search_understood(
+    q: str | None, vocabulary: SearchVocabulary | Taxonomy, lang: str = "fr"
+) -> list[str]:
+    """What a search box's text was read as, for the page (« Sciure de bois (bran de scie) »
+    per category it names; empty when it names none)."""
+    if not q:
+        return []
+    taxonomy = vocabulary.taxonomy if isinstance(vocabulary, SearchVocabulary) else vocabulary
+    return parse_query(q, vocabulary).understood(taxonomy, lang)

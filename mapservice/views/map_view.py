@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.access import PUBLIC, STAFF, Scope
+from mapservice.domain.collation import collated
 from mapservice.domain.disclosure import shown_place, shown_registry, shown_synergy
 from mapservice.domain.model import Direction, Flow, Park, Site, Synergy, SynergyStatus
 from mapservice.domain.outlines import SURVEYED, TOWN, outline_label
@@ -27,6 +28,7 @@ from mapservice.views.map_filters import FilterChoices, MapFilter, apply_filter
 from mapservice.views.route_lines import LineEnds, drawn_feature, line_routes
 
 if TYPE_CHECKING:
+    from mapservice.caching import ChangeStamp
     from mapservice.services import Services
 
 #: Synergy status colours (Okabe–Ito) and dash patterns, so status reads without colour too.
@@ -47,6 +49,7 @@ def filter_choices(svc: Services) -> FilterChoices:
         parks=frozenset(svc.park_ids()),
         municipalities=svc.gazetteer.municipalities,
         taxonomy=svc.taxonomy,
+        vocabulary=svc.search_vocabulary,
     )
 
 
@@ -149,7 +152,11 @@ def park_features(
 
 
 def legend(lang: str) -> list[dict[str, str]]:
-    return [{"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS]
+    """The sector legend, its groups in reading order of their labels."""
+    return [
+        {"code": g.code, "label": g.label(lang), "colour": g.colour}
+        for g in collated(SECTOR_GROUPS, key=lambda g: g.label(lang))
+    ]
 
 
 def region_view(
@@ -171,12 +178,7 @@ def region_view(
     """
     stamp = svc.change_stamp()
     key = (view, lang, anonymise, site_url)
-    shown = svc.caches.kept(
-        "region_views",
-        stamp,
-        key,
-        lambda: _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url),
-    )
+    shown = region_sites(svc, view, lang=lang, anonymise=anonymise, site_url=site_url, stamp=stamp)
     labels = status_labels or {}
 
     def with_lines() -> ViewData:
@@ -197,6 +199,25 @@ def region_view(
 
     lines_key = (key, tuple(sorted(labels.items())), statuses)
     return svc.caches.kept("region_lines", stamp, lines_key, with_lines)
+
+
+def region_sites(
+    svc: Services,
+    view: MapFilter,
+    *,
+    lang: str,
+    anonymise: bool,
+    site_url: str | None,
+    stamp: ChangeStamp | None = None,
+) -> ViewData:
+    """The region map's sites and parks for a filter, disclosed to the reader, without lines;
+    kept until a site or flow changes (see :func:`region_view`)."""
+    return svc.caches.kept(
+        "region_views",
+        stamp or svc.change_stamp(),
+        (view, lang, anonymise, site_url),
+        lambda: _build_region_view(svc, view, lang=lang, anonymise=anonymise, site_url=site_url),
+    )
 
 
 def _build_region_view(

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Direction, Flow, Site, Unit
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching.matcher import Candidate
@@ -50,7 +51,7 @@ def material_index(svc: Services, *, lang: str = "fr") -> list[dict[str, Any]]:
 
     def walk(parent: str | None, depth: int) -> None:
         children = svc.taxonomy.roots() if parent is None else svc.taxonomy.children(parent)
-        for cat in sorted(children, key=lambda c: c.label(lang)):
+        for cat in collated(children, key=lambda c: c.label(lang)):
             c = counts.get(cat.code, {})
             rows.append(
                 {
@@ -120,18 +121,22 @@ def material_view(
     sites, flows = svc.sites_with_flows()
     flows = [f for f in flows if not f.to_classify]  # a guessed category is not shown as one
     offers = [f for f in flows if f.direction is Direction.OUTPUT and f.category_code in codes]
-    needs = [
+    # Counted as the list of materials counts them: the needs of this category and its
+    # sub-categories; the needs of other categories it can meet are counted apart.
+    needs = [f for f in flows if f.direction is Direction.INPUT and f.category_code in codes]
+    met = [
         f
         for f in flows
         if f.direction is Direction.INPUT
-        and (f.category_code in codes or f.category_code in accepted)
+        and f.category_code in accepted
+        and f.category_code not in codes
     ]
-    shown_flows: list[Flow] = offers + needs
+    shown_flows: list[Flow] = offers + needs + met
     site_ids = {f.site_id for f in shown_flows}
     shown_sites = [s for s in sites if s.id in site_ids]
     by_id = {s.id: s for s in shown_sites}
 
-    candidates = _candidates(svc, offers, needs, shown_sites)
+    candidates = _candidates(svc, offers, needs + met, shown_sites)
     rows, drawn = [], []
     for c in candidates:
         j = synergy_jobs.candidate_json(svc, c)
@@ -198,6 +203,10 @@ def material_view(
         "children": svc.taxonomy.children(code),
         "offers": offers,
         "needs": needs,
+        "met_needs": met,
+        "met_categories": [
+            (c, svc.taxonomy.label(c, lang)) for c in sorted({f.category_code for f in met})
+        ],
         "sites": by_id,
         "candidates": rows,
         "accepted": sorted(accepted - codes),

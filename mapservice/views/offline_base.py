@@ -16,7 +16,8 @@ from mapservice.views.script_text import RawScript, script_json
 
 class OfflineBase(MacroElement):
     """Swap the tile layer named ``tiles`` (its JavaScript name) for the base layer of
-    ``basemap_url`` when its tiles fail or time out."""
+    ``basemap_url`` when its tiles fail or time out; then zoom out to ``max_zoom`` if the map
+    is closer in (the base has nothing to show at street level)."""
 
     def __init__(
         self,
@@ -26,6 +27,7 @@ class OfflineBase(MacroElement):
         script_url: str,
         labels: dict[str, str],
         tile_timeout_ms: int = 5000,
+        max_zoom: int | None = None,
     ) -> None:
         super().__init__()
         self._name = "OfflineBase"
@@ -34,6 +36,7 @@ class OfflineBase(MacroElement):
         self.script_url = script_url
         self.labels = labels
         self.tile_timeout_ms = tile_timeout_ms
+        self.max_zoom = max_zoom
 
     def render(self, **kwargs: Any) -> str:
         """Link the script and call it once the map exists (no template compiled)."""
@@ -45,7 +48,8 @@ class OfflineBase(MacroElement):
         call = (
             f"MapService.offline({{map: {map_name}, tiles: {self.tiles}, "
             f"basemapUrl: {script_json(self.basemap_url)}, labels: {script_json(self.labels)}, "
-            f"tileTimeoutMs: {int(self.tile_timeout_ms)}}});"
+            f"tileTimeoutMs: {int(self.tile_timeout_ms)}, "
+            f"offlineMaxZoom: {script_json(self.max_zoom)}}});"
         )
         figure.script.add_child(RawScript(call), name=self.get_name())
         return ""

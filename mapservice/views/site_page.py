@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mapservice.caching import ChangeStamp
+from mapservice.domain.collation import collated, collation_key
 from mapservice.domain.model import (
     STATUS_TRANSITIONS,
     Direction,
@@ -205,7 +206,7 @@ def sorted_rows(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[
     present = [r for r in rows if r[key] is not None]
     missing = [r for r in rows if r[key] is None]
     present.sort(
-        key=lambda r: r[key].casefold() if isinstance(r[key], str) else r[key],
+        key=lambda r: collation_key(r[key]) if isinstance(r[key], str) else r[key],
         reverse=order == "desc",
     )
     return present + missing
@@ -302,7 +303,7 @@ def _build_map_data(
         "lines": {"type": "FeatureCollection", "features": lines},
         "groups": [
             {"code": g.code, "label": g.label(lang), "colour": g.colour}
-            for g in sorted(groups, key=lambda g: g.code)
+            for g in collated(groups, key=lambda g: g.label(lang))
         ],
         "lineLegend": legend,
     }

@@ -81,16 +81,10 @@ def reverse() -> Response:
 def move_site(site_id: int) -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput(
-            tr('Corps JSON attendu : {{"lat": …, "lon": …, "by": "…"}}.'), field="body"
-        )
+        raise InvalidInput(tr('Corps JSON attendu : {{"lat": …, "lon": …}}.'), field="body")
+    who = current_principal().username  # the token's or session's account, never a posted "by"
     site = geocoding_jobs.move_site(
-        services(),
-        site_id,
-        _float_arg("lon", body),
-        _float_arg("lat", body),
-        str(body.get("by") or ""),
-        actor=current_principal().username,
+        services(), site_id, _float_arg("lon", body), _float_arg("lat", body), who, actor=who
     )
     return jsonify(
         {

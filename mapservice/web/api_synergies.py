@@ -17,6 +17,7 @@ from mapservice.matching.impact_report import impact_report
 from mapservice.registry import category_words
 from mapservice.web import MAX_ROW_ID, services
 from mapservice.web.api import iso_utc
+from mapservice.web.auth import current_principal
 
 bp = Blueprint("api_synergies", __name__, url_prefix="/api/v1")
 #: Items of a page unless ``limit`` says otherwise (candidates: the best first).
@@ -301,7 +302,7 @@ def move_pair() -> Response:
         output_flow_id=_int_field(body, "output_flow_id"),
         input_flow_id=_int_field(body, "input_flow_id"),
         status=str(body.get("status") or ""),
-        author=str(body.get("author") or ""),
+        author=current_principal().username,  # a posted "author" is ignored
         note=str(body.get("note") or ""),
     )
     return jsonify(_synergy_json(syn))
@@ -316,7 +317,7 @@ def move_synergy(synergy_id: int) -> Response:
         output_flow_id=None,
         input_flow_id=None,
         status=str(body.get("status") or ""),
-        author=str(body.get("author") or ""),
+        author=current_principal().username,  # a posted "author" is ignored
         note=str(body.get("note") or ""),
     )
     return jsonify(_synergy_json(syn))
@@ -333,9 +334,8 @@ def classify() -> Response:
 @bp.post("/classify/corrections")
 def correct_category() -> Response:
     body = _body()
-    text, author = (
-        check_plain_text(str(body.get(name) or ""), name) for name in ("text", "author")
-    )
+    text = check_plain_text(str(body.get("text") or ""), "text")
+    author = current_principal().username  # a posted "author" is ignored: no one signs for another
     return jsonify(
         category_words.correct_category(services(), text, str(body.get("category") or ""), author)
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,7 +37,9 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from mapservice.accounts import jobs as accounts
 from mapservice.accounts import sign_in
 from mapservice.domain.access import ANONYMOUS, ROLE_LABELS, Principal, Role
+from mapservice.domain.collation import collated
 from mapservice.errors import FormErrors, InvalidInput, NotSignedIn, StorageError, tr
+from mapservice.services import Services
 from mapservice.web import services, sessions
 
 bp = Blueprint("auth", __name__)
@@ -174,14 +177,22 @@ def account() -> str:
 def _account_page(who: Principal, new_token: str | None) -> str:
     svc = services()
     assert who.user_id is not None
+    user = accounts.get_user(svc, who.user_id)
     return render_template(
         "account.html",
         who=who,
-        user=accounts.get_user(svc, who.user_id),
+        user=user,
         tokens=accounts.tokens(svc, who.user_id),
         new_token=new_token,
         role_labels=ROLE_LABELS,
+        park_names=_park_names(svc, user.parks if user else ()),
     )
+
+
+def _park_names(svc: Services, ids: Iterable[str]) -> list[str]:
+    """The parks' names (an id no longer in the registry as it is), in reading order."""
+    parks = svc.park_ids()
+    return collated(parks[p].name if p in parks else p for p in ids)
 
 
 @bp.post("/compte/jetons")
@@ -205,12 +216,14 @@ def _admin_page(
     errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200
 ) -> tuple[str, int]:
     svc = services()
+    users = accounts.users(svc)
     return render_template(
         "admin.html",
-        users=accounts.users(svc),
+        users=users,
         roles=list(Role),
         role_labels=ROLE_LABELS,
-        parks=svc.park_ids(),
+        parks={p.id: p for p in collated(svc.park_ids().values(), key=lambda p: p.name)},
+        park_names={u.id: _park_names(svc, u.parks) for u in users},
         public_map=public_map_open(),
         errors=errors or {},
         values={"parks": [], **(values or {})},

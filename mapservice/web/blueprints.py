@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
         heavy,
         i18n,
         links,
+        map_clusters,
         matching_runs,
         mobilisation_pages,
         navigation,
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
         openapi,
         pages,
         park_outline_pages,
+        place_pages,
         presenter_pages,
         proxies,
         registry_history,
@@ -54,6 +56,8 @@ def register(app: Flask) -> None:
     links.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(place_pages.bp)
+    app.register_blueprint(map_clusters.bp)
     app.register_blueprint(site_pages.bp)
     app.register_blueprint(presenter_pages.bp)
     app.register_blueprint(health.bp)

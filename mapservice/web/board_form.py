@@ -15,6 +15,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from mapservice.domain.collation import collated
 from mapservice.views.board_filters import BoardChoices
 
 #: One label per order of :data:`mapservice.domain.board_query.SORTS`.
@@ -38,19 +39,19 @@ def form_choices(
 
     def walk(code: str | None, depth: int) -> None:
         children = taxonomy.roots() if code is None else taxonomy.children(code)
-        for cat in sorted(children, key=lambda c: c.label(taxonomy_lang)):
+        for cat in collated(children, key=lambda c: c.label(taxonomy_lang)):
             categories.append({"code": cat.code, "label": cat.label(taxonomy_lang), "depth": depth})
             walk(cat.code, depth + 1)
 
     walk(None, 0)
     return {
-        "parks": sorted(park_names.items(), key=lambda p: p[1]),
-        "municipalities": sorted(
-            (m for m in munis.values() if m.kind != "sector"), key=lambda m: (m.mrc or "", m.name)
+        "parks": collated(park_names.items(), key=lambda p: p[1]),
+        "municipalities": collated(  # by name alone: the list shows no MRC to group them under
+            (m for m in munis.values() if m.kind != "sector"), key=lambda m: m.name
         ),
-        "mrcs": sorted(choices.mrcs),
+        "mrcs": collated(choices.mrcs),
         "categories": categories,
-        "members": sorted(choices.members.items(), key=lambda m: m[1].casefold()),
+        "members": collated(choices.members.items(), key=lambda m: m[1]),
         "sorts": list(SORT_LABELS.items()),
     }
 

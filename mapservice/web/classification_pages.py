@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from mapservice.domain.collation import collated
 from mapservice.errors import MapserviceError
 from mapservice.materials.taxonomy import Category
 from mapservice.registry import classification
@@ -22,7 +23,7 @@ def _page(error: MapserviceError | None = None) -> tuple[str, int]:
     categories: list[tuple[str, str]] = []
 
     def walk(children: list[Category], depth: int) -> None:
-        for cat in sorted(children, key=lambda c: c.label(lang)):
+        for cat in collated(children, key=lambda c: c.label(lang)):
             categories.append((cat.code, "\u2003" * depth + cat.label(lang)))
             walk(svc.taxonomy.children(cat.code), depth + 1)
 

@@ -9,12 +9,22 @@ from werkzeug.wrappers import Response
 from mapservice.domain.model import Precision
 from mapservice.errors import InvalidInput, tr
 from mapservice.geocoding import jobs as geocoding_jobs
+from mapservice.geocoding.sources import source_label
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
 from mapservice.web.auth import current_principal
+from mapservice.web.i18n import say
+from mapservice.web.mapping import offline_base_options
 from mapservice.web.security import mark_scripts
 
 bp = Blueprint("geocoding_pages", __name__)
+
+
+@bp.app_template_global("geocode_source_label")
+def geocode_source_label(code: str | None) -> str | None:
+    """What a placement came from (a site's ``geocode_source``), in the page's language."""
+    return say(source_label(code))  # type: ignore[no-any-return]
+
 
 PRECISION_LABELS = {
     "manual": _l("coordonnées exactes (fournies ou placées à la main)"),
@@ -42,9 +52,7 @@ def review() -> str:
     )
 
 
-def _position_page(
-    site_id: int, *, error: InvalidInput | None = None, by: str = ""
-) -> tuple[str, int]:
+def _position_page(site_id: int, *, error: InvalidInput | None = None) -> tuple[str, int]:
     svc = services()
     site = registry_queries.get_site(svc, site_id)
     munis = svc.gazetteer.municipalities
@@ -62,6 +70,7 @@ def _position_page(
         label=site.member_name or site.name,
         zoom=13 if coarse else 16,
         assets_url=url_for("static", filename="vendor"),
+        offline=offline_base_options(),
     )
     # head and body hold the map's own markup only (the label is in the script part)
     parts = {**parts, "header": mark_scripts(parts["header"]), "body": mark_scripts(parts["body"])}
@@ -78,7 +87,6 @@ def _position_page(
         lon=lon,
         labels=PRECISION_LABELS,
         error=error,
-        by=by,
     ), 422 if error else 200
 
 
@@ -89,16 +97,13 @@ def position(site_id: int) -> tuple[str, int]:
 
 @bp.post("/sites/<int:site_id>/position")
 def save_position(site_id: int) -> Response | tuple[str, int]:
-    form = request.form
-    by = form.get("by", "")
+    who = current_principal().username  # the signed-in account, never a posted name
     try:
         lat = _form_float("lat")
         lon = _form_float("lon")
-        geocoding_jobs.move_site(
-            services(), site_id, lon, lat, by, actor=current_principal().username
-        )
+        geocoding_jobs.move_site(services(), site_id, lon, lat, who, actor=who)
     except InvalidInput as exc:
-        return _position_page(site_id, error=exc, by=by)
+        return _position_page(site_id, error=exc)
     return redirect(url_for("geocoding_pages.review", corrige=site_id), code=303)
 
 

@@ -37,7 +37,9 @@ RULES: dict[str, Permission] = {
     "openapi.docs": P.PUBLIC,
     "openapi.openapi_json": P.PUBLIC,
     "pages.region_map": P.PUBLIC_MAP,  # anonymised for all but staff
+    "place_pages.*": P.ACCOUNT,  # the map's place box: the geocoder, for signed-in readers
     "pages.roads": P.PUBLIC_MAP,
+    "map_clusters.*": P.PUBLIC_MAP,  # the region map's sites, as that map shows them
     "exports.layer": P.PUBLIC_MAP,  # the anonymised view's export, or the asker's parks
     "ogcapi.*": P.READ_PARKS,
     "presenter.present": P.PRESENT,

@@ -21,7 +21,9 @@ from werkzeug.datastructures import MultiDict
 
 from mapservice import errors
 from mapservice.domain.text import without_bidi
+from mapservice.domain.typography import french
 from mapservice.views import formatting
+from mapservice.web import catalogue
 
 LANGUAGES = formatting.LOCALES
 DEFAULT_LANGUAGE = "fr"
@@ -142,14 +144,39 @@ def _decimal(value: float, spec: str) -> str:
 def say(value: Any) -> Any:
     """Return ``value`` with every core message in it (:class:`mapservice.errors.Message`, in
     dicts and lists too) said in the page's language; decimals get the locale's separators."""
-    return errors.say(value, _translations().ugettext, _decimal)
+    found = _translations()
+    return errors.say(value, found.ugettext, _decimal, found.ungettext)
+
+
+def say_message(message: errors.Message) -> str:
+    """One core message as a page shows it: said in the page's language and, on a French page,
+    in Québec typography as a whole (its data parameters too, such as a rule's note)."""
+    text = say(message)
+    return french(text) if language() == "fr" and isinstance(text, str) else text
+
+
+def typo(text: Any) -> Any:
+    """The ``typo`` filter: text built from data (labels joined with « : », quoted names) in
+    Québec typography on a French page (:func:`mapservice.domain.typography.french`), as it is
+    on an English one. Markup keeps its escaping; anything but text is returned as it is."""
+    if language() != "fr" or not isinstance(text, str):
+        return text
+    return Markup(french(text)) if isinstance(text, Markup) else french(text)
+
+
+def quoted(text: Any) -> str:
+    """The ``quoted`` filter: text between the page's quotation marks, « Québec » (no-break
+    spaces inside) or “English”, with Québec typography inside on a French page."""
+    if language() == "fr":
+        return f"«\u00a0{typo(text)}\u00a0»"
+    return f"“{text}”"
 
 
 def _finalize(value: Any) -> Any:
     """Every ``{{ … }}`` of a template: a core message is said in the page's language, and no
     text carries a bidirectional control (a name shown reversed; escaped markup stays so)."""
     if isinstance(value, errors.Message):
-        value = say(value)
+        value = say_message(value)
     if isinstance(value, Markup):
         return Markup(without_bidi(value))
     return without_bidi(value) if isinstance(value, str) else value
@@ -158,7 +185,11 @@ def _finalize(value: Any) -> Any:
 def init_app(app: Flask) -> None:
     # Before any template is compiled: Jinja builds the call into each template's code.
     app.jinja_env.finalize = _finalize
-    Babel(app, locale_selector=_select_locale, default_translation_directories=str(TRANSLATIONS))
+    babel = Babel(
+        app, locale_selector=_select_locale, default_translation_directories=str(TRANSLATIONS)
+    )
+    # French answers in Québec typography (mapservice/web/catalogue.py).
+    babel.domain_instance = catalogue.Domain(domain="messages")  # type: ignore[misc]
     # The templates' _() and ngettext(): the same catalogue as Flask-Babel's, Jinja's own
     # escaping and %-formatting ("newstyle"), as Flask-Babel installs them.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -169,6 +200,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember)
     for name, func in FILTERS.items():
         app.add_template_filter(func, name)
+    app.add_template_filter(typo, "typo")
+    app.add_template_filter(quoted, "quoted")
 
     @app.context_processor
     def _language() -> dict[str, Any]:
@@ -177,5 +210,7 @@ def init_app(app: Flask) -> None:
             "lang": lang,
             "html_lang": str(get_locale()).replace("_", "-"),
             "other_lang": "en" if lang == "fr" else "fr",
+            # A colon written by a template between two values: « Nom\u00a0: » / "Name:".
+            "colon": "\u00a0:" if lang == "fr" else ":",
             "url_with": url_with,
         }

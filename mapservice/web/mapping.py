@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
+from mapservice.domain.collation import collated
 from mapservice.domain.sectors import SECTOR_GROUPS
 from mapservice.errors import InvalidInput
 from mapservice.views import folium_maps as maps
@@ -149,26 +150,40 @@ def form_choices() -> dict[str, Any]:
     svc = services()
     lang = language()
     munis = svc.gazetteer.municipalities
-    towns = sorted(
-        (m for m in munis.values() if m.kind != "sector"), key=lambda m: (m.mrc or "", m.name)
+    towns = collated(  # by name alone: the list shows no MRC to group them under
+        (m for m in munis.values() if m.kind != "sector"), key=lambda m: m.name
     )
     categories = []
 
     def walk(code: str | None, depth: int) -> None:
         children = svc.taxonomy.roots() if code is None else svc.taxonomy.children(code)
-        for cat in sorted(children, key=lambda c: c.label(lang)):
+        for cat in collated(children, key=lambda c: c.label(lang)):
             categories.append({"code": cat.code, "label": cat.label(lang), "depth": depth})
             walk(cat.code, depth + 1)
 
     walk(None, 0)
     return {
-        "parks": sorted(svc.park_ids().values(), key=lambda p: p.name),
+        "parks": collated(svc.park_ids().values(), key=lambda p: p.name),
         "municipalities": towns,
-        "mrcs": sorted({m.mrc for m in munis.values() if m.mrc}),
+        "mrcs": collated({m.mrc for m in munis.values() if m.mrc}),
         "sectors": [
-            {"code": g.code, "label": g.label(lang), "colour": g.colour} for g in SECTOR_GROUPS
+            {"code": g.code, "label": g.label(lang), "colour": g.colour}
+            for g in collated(SECTOR_GROUPS, key=lambda g: g.label(lang))
         ],
         "categories": categories,
+    }
+
+
+def offline_base_options() -> dict[str, Any]:
+    """What a map without ``MapService.draw`` (a park outline to replace, a site to place)
+    needs for the bundled regional base when tiles fail: its URL, the script and the labels."""
+    return {
+        "basemap_url": url_for("pages.basemap"),
+        "script_url": url_for("static", filename="js/mapservice-map.js"),
+        "labels": {
+            "offline_base": _("Fond régional (hors ligne)"),
+            "offline_note": _("Fond de carte hors ligne : lac, rivière, municipalités et routes."),
+        },
     }
 
 
@@ -202,6 +217,10 @@ def map_parts(
     basemap_url = None if standalone else url_for("pages.basemap")
     if "lines" in data:  # the lines' reasons are core messages: said in the page's language
         data = {**data, "lines": _said_lines(data["lines"])}
+    if options.pop("server_clusters", False):  # no cluster layer: the server groups the sites
+        options.update(
+            cluster=False, extra_script_url=url_for("static", filename="js/site-clusters.js")
+        )
     parts = maps.view_map_parts(
         data,
         labels=map_labels(),

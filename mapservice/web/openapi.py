@@ -19,6 +19,7 @@ from mapservice._version import __version__
 from mapservice.config import ROUTING_KINDS
 from mapservice.web.openapi_operations import (
     ETAG_HEADER,
+    IGNORED_SIGNATURE,
     NOT_MODIFIED,
     op,
     page_params,
@@ -111,9 +112,9 @@ def document() -> dict[str, Any]:
                         {
                             "lat": {"type": "number"},
                             "lon": {"type": "number"},
-                            "by": {"type": "string"},
+                            "by": IGNORED_SIGNATURE,
                         },
-                        ["lat", "lon", "by"],
+                        ["lat", "lon"],
                     ),
                     errors=("404", "422"),
                     tag="geocoding",
@@ -192,10 +193,10 @@ def document() -> dict[str, Any]:
                             "output_flow_id": ID,
                             "input_flow_id": ID,
                             "status": STATUS,
-                            "author": {"type": "string"},
+                            "author": IGNORED_SIGNATURE,
                             "note": {"type": "string"},
                         },
-                        ["output_flow_id", "input_flow_id", "status", "author"],
+                        ["output_flow_id", "input_flow_id", "status"],
                     ),
                 ),
             },
@@ -213,12 +214,8 @@ def document() -> dict[str, Any]:
                     "Synergy",
                     parameters=[synergy],
                     body=request_body(
-                        {
-                            "status": STATUS,
-                            "author": {"type": "string"},
-                            "note": {"type": "string"},
-                        },
-                        ["status", "author"],
+                        {"status": STATUS, "author": IGNORED_SIGNATURE, "note": {"type": "string"}},
+                        ["status"],
                     ),
                     errors=("404", "422"),
                 )
@@ -246,9 +243,9 @@ def document() -> dict[str, Any]:
                         {
                             "text": {"type": "string"},
                             "category": {"type": "string"},
-                            "author": {"type": "string"},
+                            "author": IGNORED_SIGNATURE,
                         },
-                        ["text", "category", "author"],
+                        ["text", "category"],
                     ),
                 )
             },

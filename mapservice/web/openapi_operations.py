@@ -16,6 +16,13 @@ LINK_HEADER = {
     '`<…>; rel="next", <…>; rel="prev"`.',
     "schema": {"type": "string"},
 }
+#: ``author`` or ``by`` in a body: accepted so older clients keep working, never recorded.
+IGNORED_SIGNATURE = {
+    "type": "string",
+    "deprecated": True,
+    "description": "Ignoré (accepté pour compatibilité, jamais noté) : l'auteur noté est "
+    "toujours le compte du jeton ou de la session ; personne ne signe au nom d'un autre.",
+}
 ETAG_HEADER = {
     "description": "Étiquette de la réponse : la renvoyer dans If-None-Match.",
     "schema": {"type": "string"},

@@ -137,6 +137,7 @@ SCHEMAS: dict[str, Any] = {
             "label_fr": STR,
             "label_en": STR,
             "source": STR,
+            "source_fr": STR,
             "year": INT_N,
             "status": {"type": "string", "enum": ["FOUND", "DERIVED", "ESTIMATE"]},
         }

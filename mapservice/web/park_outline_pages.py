@@ -17,6 +17,7 @@ from mapservice.registry import park_outlines
 from mapservice.web import services
 from mapservice.web.auth import current_principal
 from mapservice.web.i18n import language
+from mapservice.web.mapping import offline_base_options
 from mapservice.web.registry_pages import Page, bp, saved
 from mapservice.web.security import mark_scripts
 
@@ -46,19 +47,7 @@ def _outline_page(
     park = park_outlines.park_to_edit(svc, who, park_id)
     history = park_outlines.outline_history(svc, who, park_id)
     parts, map_name = park_outlines.outline_map_parts(
-        svc,
-        park,
-        assets_url=url_for("static", filename="vendor"),
-        offline={
-            "basemap_url": url_for("pages.basemap"),
-            "script_url": url_for("static", filename="js/mapservice-map.js"),
-            "labels": {
-                "offline_base": _("Fond régional (hors ligne)"),
-                "offline_note": _(
-                    "Fond de carte hors ligne : lac, rivière, municipalités et routes."
-                ),
-            },
-        },
+        svc, park, assets_url=url_for("static", filename="vendor"), offline=offline_base_options()
     )
     parts = {**parts, "header": mark_scripts(parts["header"]), "body": mark_scripts(parts["body"])}
     page = render_template(

@@ -16,7 +16,8 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import get_translations
 from flask_babel import gettext as _
 
-from mapservice.domain.model import PresenterView
+from mapservice.domain.model import Direction, PresenterView
+from mapservice.domain.sectors import BY_CODE as SECTORS
 from mapservice.errors import FormErrors, InvalidInput, NotFound
 from mapservice.views import folium_maps as maps
 from mapservice.views import presenter
@@ -30,7 +31,14 @@ from mapservice.web.auth import current_principal
 from mapservice.web.guard import sees_everything
 from mapservice.web.i18n import language, num
 from mapservice.web.links import link
-from mapservice.web.mapping import LAYERS, map_parts, site_url_pattern, status_labels, status_legend
+from mapservice.web.mapping import (
+    LAYERS,
+    map_labels,
+    map_parts,
+    site_url_pattern,
+    status_labels,
+    status_legend,
+)
 from mapservice.web.standalone import inline_assets
 
 bp = Blueprint("presenter", __name__)
@@ -227,12 +235,20 @@ def _views_page(
     errors: dict[str, str] | None = None, form: dict[str, str] | None = None, status: int = 200
 ) -> Any:
     rows = []
-    for view in presenter.saved_views(services()):
+    svc = services()
+    choices = filter_choices(svc)
+    labels = map_labels()
+    for view in presenter.saved_views(svc):
         filters: dict[str, Any] = dict(parse_qsl(view.filters))
+        try:
+            said = _said_filter(view_filter(view, choices))
+        except InvalidInput:  # a park or category gone since: say what is stored
+            said = [(key, value) for key, value in filters.items()]
         rows.append(
             {
                 "view": view,
-                "filters": filters,
+                "filters": said,
+                "layers": ", ".join(labels.get(k, k) for k in view.layers.split(",") if k),
                 "map_url": link(
                     "pages.region_map",
                     query={
@@ -248,6 +264,35 @@ def _views_page(
     return render_template(
         "present_views.html", rows=rows, errors=errors or {}, form=form or {}
     ), status
+
+
+def _said_filter(shown: MapFilter) -> list[tuple[str, str]]:
+    """A view's filter as a reader says it: « Matière : Bois », the park's name…"""
+    svc, lang = services(), language()
+    out: list[tuple[str, str]] = []
+    if shown.q:
+        out.append((_("Recherche"), f"« {shown.q} »"))
+    if shown.direction is not None:
+        out.append(
+            (
+                _("Offres ou besoins"),
+                _("Offres") if shown.direction is Direction.OUTPUT else _("Besoins"),
+            )
+        )
+    if shown.category:
+        out.append((_("Matière"), svc.taxonomy.label(shown.category, lang)))
+    if shown.sector:
+        group = SECTORS.get(shown.sector)
+        out.append((_("Secteur d'activité"), group.label(lang) if group else shown.sector))
+    if shown.park:
+        park = svc.park_ids().get(shown.park)
+        out.append((_("Parc industriel"), park.name if park else shown.park))
+    if shown.municipality:
+        muni = svc.gazetteer.municipalities.get(shown.municipality)
+        out.append((_("Municipalité"), muni.name if muni else shown.municipality))
+    if shown.mrc:
+        out.append((_("MRC"), shown.mrc))
+    return out
 
 
 @bp.post("/present/vues")

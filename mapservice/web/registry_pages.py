@@ -16,14 +16,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import Frequency, Precision, Site, Unit
-from mapservice.domain.text import fold
 from mapservice.errors import FormErrors
 from mapservice.registry import forms as registry_forms
 from mapservice.registry import jobs as registry_jobs
 from mapservice.registry import queries as registry_queries
 from mapservice.web import services
 from mapservice.web.auth import current_principal
+from mapservice.web.guard import may_open
 from mapservice.web.i18n import frequency_label, language, say, unit_label
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registre")
@@ -88,7 +89,7 @@ def _municipality_choices() -> list[tuple[str, str]]:
     for muni in munis.values():
         parent = munis.get(muni.parent_id or "")
         out.append((muni.id, f"{muni.name} ({parent.name})" if parent else muni.name))
-    return sorted(out, key=lambda choice: fold(choice[1]))
+    return collated(out, key=lambda choice: choice[1])
 
 
 def _category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -97,7 +98,7 @@ def _category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 
     def walk(code: str, depth: int) -> list[tuple[str, str]]:
         out = []
-        for child in sorted(taxonomy.children(code), key=lambda c: fold(c.label(lang))):
+        for child in collated(taxonomy.children(code), key=lambda c: c.label(lang)):
             out.append((child.code, "\u2003" * depth + child.label(lang)))
             out.extend(walk(child.code, depth + 1))
         return out
@@ -107,7 +108,7 @@ def _category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
             root.label(lang),
             [(root.code, _("%(label)s (en général)", label=root.label(lang)))] + walk(root.code, 0),
         )
-        for root in sorted(taxonomy.roots(), key=lambda c: fold(c.label(lang)))
+        for root in collated(taxonomy.roots(), key=lambda c: c.label(lang))
     ]
 
 
@@ -203,6 +204,12 @@ def _site_page(
 ) -> Page:
     view = registry_queries.site_view(services(), site=site, member_id=member_id)
     can_place = "geocoding_pages.position" in current_app.view_functions
+    # the same site's map page (partners, synergies), for a reader who may open it
+    map_url = (
+        url_for("site_pages.site", site_id=site.id)
+        if site is not None and may_open("site_pages.site")
+        else None
+    )
     page = render_template(
         "registry_site.html",
         **_context(
@@ -212,6 +219,7 @@ def _site_page(
             deleted_flows=view.deleted_flows,
             values=values,
             can_place=can_place,
+            map_url=map_url,
             errors=error.fields if error else {},
             labels=site_labels(),
             municipality_choices=_municipality_choices(),

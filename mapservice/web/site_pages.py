@@ -12,7 +12,9 @@ from mapservice.errors import InvalidInput
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.views.site_page import DISTANCES, SORTS, PageText, find_site, site_page
 from mapservice.web import services
+from mapservice.web.auth import current_principal
 from mapservice.web.geocoding_pages import PRECISION_LABELS
+from mapservice.web.guard import may_open
 from mapservice.web.i18n import language
 from mapservice.web.mapping import map_parts, site_url_pattern, status_labels
 
@@ -93,6 +95,12 @@ def site(site_id: int) -> str:
         status_labels=status_labels(),
         moved=request.args.get("deplacee"),
         precision_labels=PRECISION_LABELS,
+        # the same site's registry record, for a reader who may open it
+        registry_url=(
+            url_for("registry_pages.site", site_id=record.id)
+            if may_open("registry_pages.site")
+            else None
+        ),
     )
 
 
@@ -119,7 +127,7 @@ def move(site_id: int) -> Response:
         output_flow_id=number("output_flow_id"),
         input_flow_id=number("input_flow_id"),
         status=form.get("status", ""),
-        author=form.get("author", ""),
+        author=current_principal().username,  # never a posted name: no one signs for another
         note=form.get("note", ""),
     )
     args: dict[str, Any] = {

@@ -7,23 +7,26 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from mapservice.domain.collation import collated
 from mapservice.domain.model import SynergyStatus
 from mapservice.domain.moments import in_quebec
-from mapservice.errors import InvalidInput
+from mapservice.errors import InvalidInput, Message
 from mapservice.matching import jobs as synergy_jobs
 from mapservice.matching import tracking
 from mapservice.views import charts, dashboard, impact_dashboard
 from mapservice.views.board_filters import BoardFilter, parse_board_filter
+from mapservice.views.map_filters import search_understood
 from mapservice.web import services
+from mapservice.web.auth import current_principal
 from mapservice.web.board_form import board_link, form_choices
 from mapservice.web.i18n import day as formatted_day
-from mapservice.web.i18n import language, num, say
+from mapservice.web.i18n import language, num, quoted, say, say_message
 
 bp = Blueprint("synergy_pages", __name__)
 
@@ -115,6 +118,7 @@ def _board_page(
         errors=errors,
         filter=view,
         filtered=not view.is_empty(),
+        understood=search_understood(view.q, svc.search_vocabulary, language()),
         choices=form_choices(choices, {p.id: p.name for p in svc.park_ids().values()}, language()),
         link=lambda **changes: board_link(args, **changes),
         **_said_once(),
@@ -131,7 +135,7 @@ def _said_once() -> dict[str, Any]:
 
     def said(reason: Any) -> str:
         if reason not in reasons:
-            reasons[reason] = say(reason)
+            reasons[reason] = say_message(reason) if isinstance(reason, Message) else say(reason)
         return reasons[reason]
 
     def on(at: datetime) -> str:
@@ -157,7 +161,7 @@ def move(synergy_id: int) -> Response | tuple[str, int]:
             output_flow_id=None,
             input_flow_id=None,
             status=form.get("status", ""),
-            author=form.get("author", ""),
+            author=current_principal().username,
             note=form.get("note", ""),
         )
     except InvalidInput as exc:
@@ -183,7 +187,7 @@ def move_selected() -> Response | tuple[str, int]:
             services(),
             synergy_ids=ids,
             status=form.get("status", ""),
-            author=form.get("author", ""),
+            author=current_principal().username,
             note=form.get("note", ""),
         )
     except InvalidInput as exc:
@@ -232,7 +236,7 @@ def _refusal(synergy_id: int, exc: InvalidInput) -> str:
         id=synergy_id,
         current=STATUS_LABELS[current],
         to=STATUS_LABELS[SynergyStatus(raw)],
-        allowed=", ".join(f"« {STATUS_LABELS[s]} »" for s in allowed)
+        allowed=", ".join(quoted(STATUS_LABELS[s]) for s in allowed)
         or _("aucune (une synergie réalisée est définitive)"),
     )
 
@@ -262,7 +266,7 @@ def impact() -> tuple[str, int]:
     svc = services()
     args = request.args
     filters = {k: args.get(k, "") for k in ("from", "to", "park", "metric")}
-    parks = sorted(((p.id, p.name) for p in svc.park_ids().values()), key=lambda p: p[1])
+    parks = collated(((p.id, p.name) for p in svc.park_ids().values()), key=lambda p: p[1])
     same: dict[str, Any] = {k: v for k, v in filters.items() if v and k != "metric"}
     api_url = url_for("api_synergies.impact", **same)
     context: dict[str, Any] = {
@@ -353,8 +357,10 @@ def _describe(chart: charts.BarChart, unit: Any) -> str:
         return _("Aucune donnée.")
     high, low = chart.largest, chart.smallest
     assert high is not None and low is not None
-    text = _(
+    text = ngettext(
+        "Diagramme à barres, %(n)s barre. Valeur la plus haute : %(label)s, %(value)s %(unit)s.",
         "Diagramme à barres, %(n)s barres. Valeur la plus haute : %(label)s, %(value)s %(unit)s.",
+        len(chart.bars),
         n=len(chart.bars),
         label=high.label.replace("\n", " "),
         value=high.text,

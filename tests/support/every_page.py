@@ -20,6 +20,9 @@ NOT_PAGES = frozenset(
     {
         "pages.basemap",
         "pages.roads",
+        "place_pages.places",
+        "map_clusters.viewport",
+        "map_clusters.site",
         "health.healthz",
         "health.caches",
         "mobilisation_pages.download",

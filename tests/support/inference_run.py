@@ -69,13 +69,28 @@ def search_oracle(
     client: Any, role: str, truth: Truth, svc: Services, targets: set[int], limit: int = 10
 ) -> dict[str, int]:
     """Probe ``q`` with a word of hidden flows' descriptions: a hit is an answer that holds the
-    hidden flow (exports, OGC API) or an anonymised site the word is not shown for (the map)."""
+    hidden flow (exports, OGC API) or an anonymised site the word is not shown for (the map).
+
+    The search also answers from the taxonomy: a word of one of a category's names (« camion »
+    in « pneus de camion ») finds every flow of that category, whatever its description, and
+    every reader is shown categories. So a word that names the hidden flow's own category is no
+    probe, and a map site that shows a category the word names is no hit."""
+    from mapservice.materials.search_terms import parse_query
+
+    def named(word: str) -> set[str]:
+        return {c for t in parse_query(word, svc.search_vocabulary).terms for c in t.codes}
+
+    code_of = {cat.label("fr"): cat.code for cat in svc.taxonomy}
     probes = []
     for flow in truth.flows.values():
         if flow.site_id not in targets or flow.id is None:
             continue
         label = fold(svc.taxonomy.label(flow.category_code))
-        words = [w for w in _words(flow.description) if w not in label]
+        words = [
+            w
+            for w in _words(flow.description)
+            if w not in label and flow.category_code not in named(w)
+        ]
         if words:
             probes.append((flow, words[0]))
         if len(probes) >= limit:
@@ -92,7 +107,14 @@ def search_oracle(
         for site in map_data(page)["sites"]["features"]:
             props = site["properties"]
             shown = " ".join(str(row[0]) for row in (*props["o"], *props["b"]))
-            if props.get("a") and word not in fold(shown) and word not in fold(props["n"]):
+            shown_codes = {code_of.get(str(row[0])) for row in (*props["o"], *props["b"])}
+            by_category = not shown_codes.isdisjoint(named(word))
+            if (
+                props.get("a")
+                and not by_category
+                and word not in fold(shown)
+                and word not in fold(props["n"])
+            ):
                 hits["map"] += 1
                 break
     return hits

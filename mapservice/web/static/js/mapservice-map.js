@@ -126,6 +126,11 @@
   }
 
   function drawSites(opts, colours) {
+    if (opts.data.clusters && global.MapServiceClusters) {  // grouped on the server
+      return global.MapServiceClusters.draw(opts, colours, {
+        sitePopup: sitePopup, ringSvg: ringSvg, textTooltip: textTooltip, order: ORDER
+      });
+    }
     var data = opts.data, labels = opts.labels, layers = opts.layers;
     var features = (data.sites && data.sites.features) || [];
     var markers = [], offers = [], needs = [];
@@ -282,7 +287,8 @@
       list.appendChild(item);
     });
     box.appendChild(list);
-    if (on("sites") && layers.sites.refreshClusters && labels.cluster_mix) {
+    if (on("sites") && (layers.sites.refreshClusters || opts.data.clusters) &&
+        labels.cluster_mix) {
       var cluster = el("p", null, "ms-line-key ms-cluster-key");
       var sample = (opts.data.groups || []).slice(0, 4).map(function (g) { return [g.colour, 1]; });
       if (sample.length) {
@@ -470,10 +476,22 @@
       map.getPane("ms-base").style.zIndex = 250;
       base.addTo(map);
       document.documentElement.dataset.basemap = "offline";
+      // The base holds the lake, rivers, towns and main roads: closer in, a map would show
+      // none of them (a site to place at street level), so it steps back to where they show.
+      if (opts.offlineMaxZoom && map.getZoom() > opts.offlineMaxZoom) {
+        map.setZoom(opts.offlineMaxZoom, {animate: false});
+      }
       if (opts.presenter) return;  // the room sees the map, not a note about its base layer
-      var note = el("p", opts.labels.offline_note, "ms-offline-note");
-      note.setAttribute("role", "status");
-      map.getContainer().appendChild(note);
+      // A control of the bottom-left corner, stacked above the scale: Leaflet keeps the
+      // controls of a corner apart, so the note covers neither the legend nor the scale.
+      var notice = L.control({position: "bottomleft"});
+      notice.onAdd = function () {
+        var note = el("p", opts.labels.offline_note, "ms-offline-note leaflet-control");
+        note.setAttribute("role", "status");
+        L.DomEvent.disableClickPropagation(note);
+        return note;
+      };
+      notice.addTo(map);
     }
     if (!tiles) { fallback(); return; }
     if (opts.presenter) {
@@ -513,17 +531,63 @@
       opts.map.setView([view.lat, view.lon], view.zoom || opts.map.getZoom());
       return;
     }
-    if (!opts.fit) return;
+    if (!opts.fit) {
+      showDefault(opts.map);
+      return;
+    }
     opts.map.invalidateSize();
     var bounds = L.latLngBounds([]);
     markers.forEach(function (m) { bounds.extend(m.getLatLng()); });
+    var box = opts.data.clusters && opts.data.clusters.bounds;  // [west, south, east, north]
+    if (box) bounds.extend([[box[1], box[0]], [box[3], box[2]]]);
     lines.forEach(function (l) { bounds.extend(l.getBounds()); });
     if (!bounds.isValid()) return;
-    opts.map.fitBounds(bounds, {padding: [30, 30], maxZoom: 14});
+    opts.map.fitBounds(bounds, clearOfControls(opts.map));
     global.addEventListener("load", function () {
       opts.map.invalidateSize();
-      opts.map.fitBounds(bounds, {padding: [30, 30], maxZoom: 14});
+      opts.map.fitBounds(bounds, clearOfControls(opts.map));
     });
+  }
+
+  // Fit options that keep what is drawn out from under the controls: a side of the map whose
+  // controls stand over much of its height (the layer list and an open legend, on the right)
+  // is left to them; a corner's small control (zoom, scale) only gets the usual margin.
+  function clearOfControls(map) {
+    var frame = map.getContainer().getBoundingClientRect(), size = map.getSize();
+    var pad = {left: 30, right: 30, top: 30, bottom: 30};
+    ["left", "right"].forEach(function (side) {
+      var tall = 0, wide = 0;
+      map.getContainer().querySelectorAll(".leaflet-" + side + " > .leaflet-control")
+        .forEach(function (control) {
+          var box = control.getBoundingClientRect();
+          tall += box.height;
+          wide = Math.max(wide, side === "right" ? frame.right - box.left : box.right - frame.left);
+        });
+      // never more than half the map: on a narrow map the controls are folded anyway
+      if (tall > 0.4 * size.y) pad[side] = Math.min(wide + 12, size.x / 2);
+    });
+    return {paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom],
+            maxZoom: 14};
+  }
+
+  // The region's default view, made for a map about 1,000 px wide, shown in the part of the
+  // map no control stands over: one zoom level out when that part is narrower (a phone, or a
+  // screen where the layer list and the legend take the right side), centred in it.
+  function showDefault(map) {
+    var fit = clearOfControls(map), left = fit.paddingTopLeft[0], right = fit.paddingBottomRight[0];
+    if (map.getSize().x - left - right < 700) {
+      map.setZoom(map.getZoom() - 1, {animate: false});
+    }
+    if (right !== left) map.panBy([(right - left) / 2, 0], {animate: false});
+  }
+
+  // On a small map the layer list folds to its button (Leaflet's collapsed control) and the
+  // legend to its title, so that the map is what the screen shows.
+  function foldLayerControl(map, control) {
+    if (!control || control.options.collapsed || map.getSize().x >= 600) return;
+    control.options.collapsed = true;
+    control.remove();
+    control.addTo(map);
   }
 
   function drawData(opts, colours) {
@@ -590,6 +654,7 @@
       handle.markers = drawn.markers;
       handle.lines = drawn.lines;
     }
+    foldLayerControl(map, opts.control);
     handle.legend = addLegend(opts);
     map.on("overlayadd overlayremove", function () {
       handle.legend.refresh(handle.shown || opts.data);
