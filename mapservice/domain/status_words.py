@@ -7,6 +7,8 @@ code (``contacted``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mapservice.domain.model import SynergyStatus
 from mapservice.errors import N_, Message, tr
 
@@ -26,7 +28,7 @@ def status_word(status: SynergyStatus | str | None) -> Message:
     return tr(STATUS_WORDS[SynergyStatus(status)])
 
 
-def numbered_statuses(rows: list[tuple[int, SynergyStatus | str | None]]) -> Message:
+def numbered_statuses(rows: Sequence[tuple[int, SynergyStatus | str | None]]) -> Message:
     """« n° 3 : contactée, n° 7 : supprimée », each part in the page's language."""
     parts = {
         f"p{k}": tr("n° {id} : {status}", id=synergy_id, status=status_word(status))

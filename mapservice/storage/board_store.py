@@ -179,9 +179,7 @@ def move_all(
         for r in conn.execute(sa.select(c.id, c.status).where(c.id.in_(ids)).with_for_update())
     }
     refused = [
-        {"id": i, "status": found[i].value if i in found else None}
-        for i in ids
-        if i not in found or not can_move(found[i], to_status)
+        (i, found.get(i)) for i in ids if i not in found or not can_move(found[i], to_status)
     ]
     if refused:
         raise InvalidInput(
@@ -191,16 +189,10 @@ def move_all(
                 n=len(refused),
                 total=len(ids),
                 to=status_word(to_status),
-                which=numbered_statuses(
-                    [
-                        (i, found.get(i))
-                        for i in ids
-                        if i not in found or not can_move(found[i], to_status)
-                    ]
-                ),
+                which=numbered_statuses(refused),
             ),
             field="synergies",
-            refused=refused,
+            refused=[{"id": i, "status": st.value if st else None} for i, st in refused],
         )
     conn.execute(
         t.synergies.update().where(c.id.in_(ids)).values(status=to_status.value, updated_at=at)
