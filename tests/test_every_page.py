@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.accounts import sign_in
-from tests.support.every_page import page_routes, prepare
+from tests.support.every_page import get_every_page, page_routes, prepare
 
 
 def test_the_list_names_every_page_route(app, demo_db, tmp_path):
@@ -19,16 +18,8 @@ def test_the_list_names_every_page_route(app, demo_db, tmp_path):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_page_answers_its_reader(app, demo_db, tmp_path, lang):
-    cases = prepare(demo_db, tmp_path)
-    clients: dict[str, object] = {}
     failures = {}
-    for case in cases:
-        if case.username not in clients:
-            fresh = app.test_client()
-            clients[case.username] = sign_in(fresh, case.username) if case.username else fresh
-        client = clients[case.username]
-        sep = "&" if "?" in case.path else "?"
-        resp = client.get(f"{case.path}{sep}lang={lang}", follow_redirects=True)
+    for case, resp in get_every_page(app, prepare(demo_db, tmp_path), lang):
         if resp.status_code != 200 or "text/html" not in resp.content_type:
             failures[case.name] = (resp.status_code, resp.content_type)
     assert failures == {}

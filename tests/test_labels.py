@@ -16,8 +16,8 @@ from mapservice.domain.reasons import SaidNumber, labelled
 from mapservice.domain.typography import french
 from mapservice.errors import message_data, message_from_data, say, tr
 from mapservice.geocoding.sources import SOURCE_LABELS, source_label
-from tests.support.accounts import MANAGED, sign_in
-from tests.support.every_page import prepare
+from tests.support.accounts import MANAGED
+from tests.support.every_page import get_every_page, prepare
 
 #: Codes that once reached a page (the language scan of every page looks for codes in general).
 CODES = re.compile(
@@ -218,15 +218,8 @@ def test_the_materials_page_lists_accented_names_in_their_place(client):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_no_page_says_utc_or_an_internal_code(app, demo_db, tmp_path, lang):
-    cases = prepare(demo_db, tmp_path)
-    clients: dict[str, object] = {}
     found = {}
-    for case in cases:
-        if case.username not in clients:
-            fresh = app.test_client()
-            clients[case.username] = sign_in(fresh, case.username) if case.username else fresh
-        sep = "&" if "?" in case.path else "?"
-        resp = clients[case.username].get(f"{case.path}{sep}lang={lang}", follow_redirects=True)
+    for case, resp in get_every_page(app, prepare(demo_db, tmp_path), lang):
         hit = CODES.search(_text(resp))
         if hit:
             found[case.name] = hit.group(0)

@@ -21,8 +21,8 @@ from mapservice import create_app
 from mapservice.domain.typography import french
 from mapservice.services import Services
 from tests.support import language_scan as scan
-from tests.support.accounts import ACCOUNTS, PASSWORD, sign_in
-from tests.support.every_page import PageCase, prepare
+from tests.support.accounts import ACCOUNTS, PASSWORD
+from tests.support.every_page import PageCase, get_every_page, prepare
 from tests.support.settings import make_settings
 from tests.support.visible_text import visible_text
 
@@ -62,14 +62,8 @@ def living_app(tmp_path: Path, live_demo_sqlite: Path) -> tuple[Any, str]:
 
 def read_every_page(app: Any, cases: list[PageCase], lang: str) -> dict[str, list[str]]:
     """Each page's runs of visible text, by the case's name."""
-    clients: dict[str, Any] = {}
     pages = {}
-    for case in cases:
-        if case.username not in clients:
-            fresh = app.test_client()
-            clients[case.username] = sign_in(fresh, case.username) if case.username else fresh
-        sep = "&" if "?" in case.path else "?"
-        resp = clients[case.username].get(f"{case.path}{sep}lang={lang}", follow_redirects=True)
+    for case, resp in get_every_page(app, cases, lang):
         assert resp.status_code == 200, case.name
         pages[case.name] = visible_text(resp.get_data(as_text=True))
     return pages

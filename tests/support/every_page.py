@@ -9,6 +9,7 @@ answer HTML, so that a test can check that no page was forgotten here.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,20 @@ def prepare(db_url: str, tmp_path: Path) -> list[PageCase]:
         ),
     ]
     return cases
+
+
+def get_every_page(app: Any, cases: list[PageCase], lang: str) -> Iterator[tuple[PageCase, Any]]:
+    """Each case's page in ``lang``, asked by a test client signed in as its reader (one client
+    a reader, redirects followed): ``(case, response)`` pairs."""
+    from tests.support.accounts import sign_in
+
+    clients: dict[str, Any] = {}
+    for case in cases:
+        if case.username not in clients:
+            fresh = app.test_client()
+            clients[case.username] = sign_in(fresh, case.username) if case.username else fresh
+        sep = "&" if "?" in case.path else "?"
+        yield (
+            case,
+            clients[case.username].get(f"{case.path}{sep}lang={lang}", follow_redirects=True),
+        )
