@@ -47,15 +47,18 @@
         status.style.display = text ? "block" : "none";
         document.documentElement.dataset.placeStatus = text;
       }
+      // The page says the place was found once the map has got there: a zoom is animated and
+      // only starts on the next frame, so the map's centre is the old one until its moveend.
       function found(place) {
-        var where = [place.lat, place.lon];
+        var where = [place.lat, place.lon], root = document.documentElement;
+        delete root.dataset.placeFound;
+        map.once("moveend", function () { root.dataset.placeFound = place.label; });
         map.setView(where, place.zoom || 12);
         if (marker) map.removeLayer(marker);
         marker = L.circleMarker(where, {radius: 9, color: "#000", weight: 2, fill: false,
                                         interactive: false}).addTo(map);
         say(said.shown.replace("{place}", place.label) +
             (place.outside_region ? " " + said.outside : ""));
-        document.documentElement.dataset.placeFound = place.label;
       }
       form.addEventListener("submit", function (event) {
         event.preventDefault();
