@@ -10,33 +10,17 @@ from typing import Any
 
 import pytest
 
-from mapservice import create_app
 from mapservice.domain.model import Location, Precision
 from mapservice.services import Services
 from tests.support.accounts import sign_in
-from tests.support.browser import signed_in_page
+from tests.support.clusters import (
+    clustered_app,
+    clustered_map_page,
+    clusters_answer,
+    wait_drawn_after,
+)
 from tests.support.pages import map_data
 from tests.support.settings import make_settings
-
-WORLD = "-180,-85,180,85"
-
-
-def _app(tmp_path: Path, db_url: str) -> Any:
-    return create_app(
-        {
-            "DATABASE_URL": db_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test",
-            "TESTING": True,
-            "MAP_SERVER_CLUSTERS_ABOVE": 0,
-        }
-    )
-
-
-def _leaves(client: Any, query: str = "") -> dict[str, Any]:
-    resp = client.get(f"/carte/grappes.json?zoom=18&bbox={WORLD}{query}")
-    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
-    return resp.get_json()
 
 
 def _popup(client: Any, query: str) -> Any:
@@ -62,9 +46,9 @@ def _move_a_site(tmp_path: Path, db_url: str, lon: float, lat: float) -> int:
 
 
 def test_a_popup_of_a_view_that_changed_since_is_refused_with_the_new_version(tmp_path, demo_db):
-    client = sign_in(_app(tmp_path, demo_db).test_client(), "personnel")
+    client = sign_in(clustered_app(tmp_path, demo_db).test_client(), "personnel")
     version = map_data(client.get("/").get_data(as_text=True))["clusters"]["version"]
-    before = _leaves(client)
+    before = clusters_answer(client, 18)
     assert before["version"] == version and len(version) == 16
     index = before["sites"][0][2]
     ok = _popup(client, f"i={index}&v={version}")
@@ -77,7 +61,7 @@ def test_a_popup_of_a_view_that_changed_since_is_refused_with_the_new_version(tm
     assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
     problem = stale.get_json()
     assert problem["code"] == "view_changed" and "Le registre a changé" in problem["message"]
-    after = _leaves(client)
+    after = clusters_answer(client, 18)
     assert after["version"] == problem["version"] != version
     assert _popup(client, f"i={index}&v={after['version']}").status_code == 200
     english = _popup(client, f"i={index}&v={version}&lang=en").get_json()
@@ -87,18 +71,18 @@ def test_a_popup_of_a_view_that_changed_since_is_refused_with_the_new_version(tm
 def test_the_version_follows_what_the_reader_is_shown_only(tmp_path, demo_db):
     """A change that moves nothing the reader sees leaves the version (and the indices) alone:
     the version tells no more than the answers do."""
-    app = _app(tmp_path, demo_db)
+    app = clustered_app(tmp_path, demo_db)
     staff = sign_in(app.test_client(), "personnel")
-    first = _leaves(staff)
-    again = _leaves(staff)
+    first = clusters_answer(staff, 18)
+    again = clusters_answer(staff, 18)
     assert first["version"] == again["version"]
-    anonymised = _leaves(staff, "&anonyme=1")
+    anonymised = clusters_answer(staff, 18, "&anonyme=1")
     assert anonymised["version"] != first["version"]  # another view, another version
     svc = app.extensions["mapservice"]
     with app.app_context():
         member = next(m for m in svc.repo.members() if m.contact_phone)
         svc.repo.update_member(member.id, {"contact_phone": "418 555-0199"})  # not on the map
-    assert _leaves(staff)["version"] == first["version"]
+    assert clusters_answer(staff, 18)["version"] == first["version"]
 
 
 # --- in a browser ---------------------------------------------------------------------------
@@ -118,18 +102,8 @@ NEAREST_SITE_JS = """
 """
 
 
-def _drawn_after(page: Any, before: float) -> float:
-    page.wait_for_function(
-        "(before) => +document.documentElement.dataset.sitesDrawnAt > before", arg=before
-    )
-    page.wait_for_timeout(100)
-    return float(page.evaluate("() => +document.documentElement.dataset.sitesDrawnAt"))
-
-
 @pytest.mark.slow
 def test_a_stale_popup_says_why_and_the_map_draws_its_clusters_again(chromium, tmp_path, demo_db):
-    from bench.serving import serve
-
     svc = Services(make_settings(tmp_path, demo_db))
     try:
         located = [s for s in svc.repo.sites() if s.lon is not None and s.member_name]
@@ -137,19 +111,13 @@ def test_a_stale_popup_says_why_and_the_map_draws_its_clusters_again(chromium, t
         svc.close()
     # looked at: another site than the one moved (the first), somewhere else
     site = next(s for s in located if (s.lon, s.lat) != (located[0].lon, located[0].lat))
-    settings = {"MAPSERVICE_MAP_SERVER_CLUSTERS_ABOVE": "0"}
-    with serve(demo_db, tmp_path, ["--no-warm"], start_timeout_s=30, settings=settings) as server:
-        page = signed_in_page(chromium, server.base, viewport={"width": 1280, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(server.base + "/")
-        page.wait_for_function("() => document.documentElement.dataset.sitesClustered === 'server'")
-        at = _drawn_after(page, 0)
+    with clustered_map_page(chromium, demo_db, tmp_path) as (page, errors):
+        at = wait_drawn_after(page, 0)
         page.evaluate(
             "([lat, lon]) => { window.mapservice.map.setView([lat, lon], 17, {animate: false}); }",
             [site.lat, site.lon],
         )
-        at = _drawn_after(page, at)
+        at = wait_drawn_after(page, at)
         # a colleague places another site while the map stays open
         _move_a_site(tmp_path, demo_db, -71.05, 48.43)
         point = page.evaluate(NEAREST_SITE_JS)
@@ -157,7 +125,7 @@ def test_a_stale_popup_says_why_and_the_map_draws_its_clusters_again(chromium, t
         page.wait_for_selector(".leaflet-popup-content .ms-popup-stale")
         said = page.inner_text(".leaflet-popup-content .ms-popup-stale")
         assert "Le registre a changé" in said, said
-        at = _drawn_after(page, at)  # the clusters of the new version
+        at = wait_drawn_after(page, at)  # the clusters of the new version
         # the site opens now, asked for with the new version
         page.evaluate("() => { window.mapservice.map.closePopup(); }")
         point = page.evaluate(NEAREST_SITE_JS)
@@ -165,4 +133,3 @@ def test_a_stale_popup_says_why_and_the_map_draws_its_clusters_again(chromium, t
         page.wait_for_selector(".leaflet-popup-content .ms-popup h3")
         assert page.inner_text(".leaflet-popup-content .ms-popup h3").strip()
         assert not errors, errors
-        page.close()

@@ -5,39 +5,23 @@ reader gets, and the map in Chromium."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mapservice import create_app
 from mapservice.domain.access import PUBLIC
 from mapservice.domain.disclosure import hidden_points, is_exact
 from mapservice.services import Services
 from tests.support.accounts import sign_in
-from tests.support.browser import signed_in_page
+from tests.support.clusters import (
+    WORLD,
+    clustered_app,
+    clustered_map_page,
+    clusters_answer,
+    wait_drawn_after,
+)
 from tests.support.pages import map_data
 from tests.support.settings import make_settings
-
-WORLD = "-180,-85,180,85"
-
-
-def _app(tmp_path: Path, db_url: str, above: int) -> Any:
-    return create_app(
-        {
-            "DATABASE_URL": db_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test",
-            "TESTING": True,
-            "MAP_SERVER_CLUSTERS_ABOVE": above,
-        }
-    )
-
-
-def _answer(client: Any, zoom: float, query: str = "", bbox: str = WORLD) -> dict[str, Any]:
-    resp = client.get(f"/carte/grappes.json?zoom={zoom}&bbox={bbox}{query}")
-    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
-    return resp.get_json()
 
 
 def _positions(answer: dict[str, Any]) -> list[tuple[float, float]]:
@@ -55,20 +39,20 @@ def _leaf_indices(answer: dict[str, Any]) -> list[int]:
 
 @pytest.mark.parametrize("query", ["", "&category=bois", "&direction=offre"])
 def test_clusters_hold_the_inline_maps_sites_at_every_zoom(tmp_path, demo_db, query):
-    inline = sign_in(_app(tmp_path / "a", demo_db, 100_000).test_client(), "personnel")
+    inline = sign_in(clustered_app(tmp_path / "a", demo_db, 100_000).test_client(), "personnel")
     page = inline.get("/?" + query.lstrip("&"))
     features = map_data(page.get_data(as_text=True))["sites"]["features"]
     assert features and "clusters" not in map_data(page.get_data(as_text=True))
-    client = sign_in(_app(tmp_path / "b", demo_db, 0).test_client(), "personnel")
+    client = sign_in(clustered_app(tmp_path / "b", demo_db, 0).test_client(), "personnel")
     data = map_data(client.get("/?" + query.lstrip("&")).get_data(as_text=True))
     assert data["sites"]["features"] == []
     assert data["clusters"]["total"] == len(features)
     assert "js/site-clusters.js" in client.get("/?" + query.lstrip("&")).get_data(as_text=True)
     for zoom in range(3, 19):
-        answer = _answer(client, zoom, query)
+        answer = clusters_answer(client, zoom, query)
         assert answer["total"] == answer["shown"] == len(features), zoom
         assert sum(c[2] for c in answer["clusters"]) + len(answer["sites"]) == len(features)
-    leaves = _answer(client, 18, query)
+    leaves = clusters_answer(client, 18, query)
     indices = _leaf_indices(leaves)
     assert sorted(indices) == list(range(len(features)))
     # a single site is the inline feature: its place, its group, its popup
@@ -82,9 +66,9 @@ def test_clusters_hold_the_inline_maps_sites_at_every_zoom(tmp_path, demo_db, qu
 
 
 def test_a_viewport_gets_only_what_it_shows_and_bad_input_says_what_was_expected(tmp_path, demo_db):
-    client = sign_in(_app(tmp_path, demo_db, 0).test_client(), "personnel")
-    whole = _answer(client, 12)
-    saguenay = _answer(client, 12, bbox="-71.3,48.3,-70.9,48.5")
+    client = sign_in(clustered_app(tmp_path, demo_db, 0).test_client(), "personnel")
+    whole = clusters_answer(client, 12)
+    saguenay = clusters_answer(client, 12, bbox="-71.3,48.3,-70.9,48.5")
     assert 0 < saguenay["shown"] < whole["shown"]
     for lon, lat in _positions(saguenay):
         assert -71.3 <= lon <= -70.9 and 48.3 <= lat <= 48.5
@@ -102,12 +86,12 @@ def test_a_viewport_gets_only_what_it_shows_and_bad_input_says_what_was_expected
 
 
 def test_the_clusters_are_kept_per_stamp_and_reader_scope(tmp_path, demo_db):
-    app = _app(tmp_path, demo_db, 0)
+    app = clustered_app(tmp_path, demo_db, 0)
     staff = sign_in(app.test_client(), "personnel")
     manager = sign_in(app.test_client(), "gestion")
-    _answer(staff, 9)
-    _answer(staff, 11)
-    _answer(manager, 9)
+    clusters_answer(staff, 9)
+    clusters_answer(staff, 11)
+    clusters_answer(manager, 9)
     keys = app.extensions["mapservice"].caches.keys("site_clusters")
     assert len(keys) == 2  # one per reader scope; the second zoom read the kept one
     assert {k[-1][0] for k in keys} == {PUBLIC, keys[0][-1][0]} and keys[0][-1][0] != keys[1][-1][0]
@@ -116,7 +100,7 @@ def test_the_clusters_are_kept_per_stamp_and_reader_scope(tmp_path, demo_db):
 def test_a_hidden_sites_exact_place_appears_in_no_answer_for_a_reader_who_may_not_see_it(
     tmp_path, demo_db
 ):
-    app = _app(tmp_path, demo_db, 0)
+    app = clustered_app(tmp_path, demo_db, 0)
     svc = Services(make_settings(tmp_path, demo_db))
     try:
         parks, munis = svc.park_ids(), svc.gazetteer.municipalities
@@ -165,7 +149,7 @@ def test_a_hidden_sites_exact_place_appears_in_no_answer_for_a_reader_who_may_no
             assert "u" not in json.loads(body) or not json.loads(body).get("a")
     # staff see the same sites where they are
     staff = sign_in(app.test_client(), "personnel")
-    answer = _answer(staff, 18)
+    answer = clusters_answer(staff, 18)
     assert leaks(json.dumps(answer), _positions(answer))
 
 
@@ -186,29 +170,18 @@ CLUSTER_STATE_JS = """
 
 
 def _drawn_after(page: Any, before: float) -> dict[str, Any]:
-    page.wait_for_function(
-        "(before) => +document.documentElement.dataset.sitesDrawnAt > before", arg=before
-    )
-    page.wait_for_timeout(50)
+    wait_drawn_after(page, before)
     return page.evaluate(CLUSTER_STATE_JS)
 
 
 @pytest.mark.slow
 def test_the_clustered_map_counts_every_site_and_zooms_down_to_popups(chromium, tmp_path, demo_db):
-    from bench.serving import serve
-
     svc = Services(make_settings(tmp_path, demo_db))
     try:
         located = sum(1 for s in svc.repo.sites() if s.lon is not None and s.lat is not None)
     finally:
         svc.close()
-    settings = {"MAPSERVICE_MAP_SERVER_CLUSTERS_ABOVE": "0"}
-    with serve(demo_db, tmp_path, ["--no-warm"], start_timeout_s=30, settings=settings) as server:
-        page = signed_in_page(chromium, server.base, viewport={"width": 1280, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(server.base + "/")
-        page.wait_for_function("() => document.documentElement.dataset.sitesClustered === 'server'")
+    with clustered_map_page(chromium, demo_db, tmp_path) as (page, errors):
         state = _drawn_after(page, 0)
         assert state["total"] == located
         assert state["clusters"] > 0 and state["counted"] == state["drawn"] <= located
@@ -253,7 +226,6 @@ def test_the_clustered_map_counts_every_site_and_zooms_down_to_popups(chromium, 
         page.wait_for_selector(".leaflet-popup-content .ms-popup h3")
         assert page.inner_text(".leaflet-popup-content .ms-popup h3").strip()
         assert not errors, errors
-        page.close()
 
 
 def test_clusters_are_made_of_the_readers_sites_on_both_databases(services, tmp_path):
