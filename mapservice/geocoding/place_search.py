@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mapservice.domain.model import Precision
-from mapservice.domain.text import fold
 from mapservice.errors import InvalidInput, check_plain_text, tr
 from mapservice.geocoding.freetext import parse_query
 
@@ -32,7 +31,12 @@ ZOOM_BY_PRECISION = {
 
 
 def check_place_text(q: str | None) -> str:
-    """Return the box's text stripped, or raise :class:`InvalidInput` saying what is wrong."""
+    """Return the box's text stripped, or raise :class:`InvalidInput` saying what is wrong.
+
+    Only what is the box's own (its message for an empty box, its length) and where a control
+    character stands; that a query holds a letter or a digit is checked once, where the
+    geocoder reads it (:func:`parse_query`).
+    """
     text = (q or "").strip()
     if not text:
         raise InvalidInput(
@@ -48,17 +52,16 @@ def check_place_text(q: str | None) -> str:
             ),
             field="q",
         )
-    check_plain_text(text, "q")
-    if not fold(text):
-        raise InvalidInput(tr("La recherche ne contient ni lettre ni chiffre."), field="q")
-    return text
+    return check_plain_text(text, "q")
 
 
 def find_place(services: Services, q: str | None) -> dict[str, Any]:
     """Where the place ``q`` names is: its label, point, precision and a zoom to show it.
 
-    Raises :class:`~mapservice.errors.GeocodingError` (``not_found`` in its extra when no
-    place matched) or :class:`InvalidInput` for an empty, too long or absurd text.
+    Raises :class:`InvalidInput` for an empty or too long text, or one with a control
+    character; :class:`~mapservice.errors.GeocodingError` for a text with neither letter nor
+    digit (the geocoder's own reading of a query, :func:`parse_query`), or with ``not_found``
+    in its extra when no place matched.
     """
     text = check_place_text(q)
     location = services.geocoder.geocode(parse_query(text, services.gazetteer))
