@@ -11,7 +11,6 @@ pages, French words in English pages; the members' own texts are taken out first
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from mapservice import create_app
 from mapservice.domain.typography import french
 from mapservice.services import Services
 from tests.support import language_scan as scan
-from tests.support.accounts import ACCOUNTS, PASSWORD
+from tests.support.accounts import add_role_accounts
 from tests.support.every_page import PageCase, get_every_page, prepare
 from tests.support.settings import make_settings
 from tests.support.visible_text import visible_text
@@ -30,23 +29,12 @@ from tests.support.visible_text import visible_text
 @pytest.fixture
 def living_app(tmp_path: Path, live_demo_sqlite: Path) -> tuple[Any, str]:
     """The app over a private copy of the living demo, with one account per role."""
-    from mapservice.accounts import jobs as accounts
-
     target = tmp_path / "live_demo.sqlite"
     shutil.copy(live_demo_sqlite, target)
     url = "sqlite:///" + str(target)
     svc = Services(make_settings(tmp_path, url))
     try:
-        park = Counter(s.park_id for s in svc.repo.sites() if s.park_id).most_common(1)[0][0]
-        for username, role in ACCOUNTS.items():
-            if username != "personnel":
-                accounts.add_user(
-                    svc,
-                    username=username,
-                    password=PASSWORD,
-                    role=role,
-                    parks=[park] if role == "park_manager" else [],
-                )
+        add_role_accounts(svc, skip=("personnel",))  # the living demo has its staff account
     finally:
         svc.close()
     app = create_app(

@@ -21,21 +21,30 @@ ACCOUNTS = {
 MANAGED = {"park": "", "staff_token": "", "manager_token": ""}
 
 
-def add_test_accounts(svc: Services) -> None:
-    """One account per role; the park manager manages the park with the most demo sites."""
+def add_role_accounts(svc: Services, skip: tuple[str, ...] = ()) -> str:
+    """Add the accounts of :data:`ACCOUNTS` but those in ``skip``; the park manager manages
+    the park with the most sites, which is returned."""
     from mapservice.accounts import jobs as accounts
 
     sites = Counter(s.park_id for s in svc.repo.sites() if s.park_id)
     park = sites.most_common(1)[0][0]
     for username, role in ACCOUNTS.items():
-        accounts.add_user(
-            svc,
-            username=username,
-            password=PASSWORD,
-            role=role,
-            parks=[park] if role == "park_manager" else [],
-        )
-    MANAGED["park"] = park
+        if username not in skip:
+            accounts.add_user(
+                svc,
+                username=username,
+                password=PASSWORD,
+                role=role,
+                parks=[park] if role == "park_manager" else [],
+            )
+    return park
+
+
+def add_test_accounts(svc: Services) -> None:
+    """One account per role, with the staff's and the park manager's personal tokens."""
+    from mapservice.accounts import jobs as accounts
+
+    MANAGED["park"] = add_role_accounts(svc)
     MANAGED["staff_token"] = accounts.make_token(svc, "personnel", "tests")
     MANAGED["manager_token"] = accounts.make_token(svc, "gestion", "tests")
 
