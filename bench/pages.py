@@ -1089,6 +1089,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS
             )
             version = browser.version
+
+            def measure(
+                url: str, label: str, expects_marker: bool, headers: dict[str, str] | None
+            ) -> dict[str, Any]:
+                return run_page(
+                    browser,
+                    url,
+                    expects_marker=expects_marker,
+                    repeat=args.repeat,
+                    timeout_s=args.timeout,
+                    label=label,
+                    headers=headers,
+                )
+
             try:
                 for size in args.sizes:
                     folder = workdir / f"sites-{size}-seed-{args.seed}"
@@ -1106,37 +1120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"{data['seconds']:.1f} s"
                     )
                     res: dict[str, Any] = {"size": size, "data": data}
+                    auth = {"Authorization": "Bearer " + data["token"]}
                     with app_server(data["database_url"], folder) as base:
-                        res["new"] = run_page(
-                            browser,
-                            base + "/",
-                            expects_marker=marker,
-                            repeat=args.repeat,
-                            timeout_s=args.timeout,
-                            label=f"{size} new",
-                            headers={"Authorization": "Bearer " + data["token"]},
-                        )
+                        res["new"] = measure(base + "/", f"{size} new", marker, auth)
                     if not args.no_baseline and args.baseline == "inline":
                         with app_server(data["database_url"], folder, INLINE_SETTINGS) as base:
-                            res["baseline"] = run_page(
-                                browser,
-                                base + "/",
-                                expects_marker=marker,
-                                repeat=args.repeat,
-                                timeout_s=args.timeout,
-                                label=f"{size} baseline",
-                                headers={"Authorization": "Bearer " + data["token"]},
-                            )
+                            res["baseline"] = measure(base + "/", f"{size} baseline", marker, auth)
                     elif not args.no_baseline:
                         res["baseline_build"] = build_baseline(folder, args.data)
                         with static_server(folder) as base:
-                            res["baseline"] = run_page(
-                                browser,
-                                base + "/baseline.html",
-                                expects_marker=False,
-                                repeat=args.repeat,
-                                timeout_s=args.timeout,
-                                label=f"{size} baseline",
+                            res["baseline"] = measure(
+                                base + "/baseline.html", f"{size} baseline", False, None
                             )
                     if res.get("baseline") is not None:
                         res["ratios"] = {
