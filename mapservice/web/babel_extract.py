@@ -15,12 +15,17 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 
+def _rows(fileobj: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row of a UTF-8 CSV file with its line number (the header is line 1)."""
+    text = io.StringIO(fileobj.read().decode("utf-8"))
+    return enumerate(csv.DictReader(text), start=2)
+
+
 def quality_labels(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[tuple[int, str, str, list[str]]]:
     """Yield each row's ``label_fr`` as a message (Babel's extraction method signature)."""
-    text = io.StringIO(fileobj.read().decode("utf-8"))
-    for line, row in enumerate(csv.DictReader(text), start=2):
+    for line, row in _rows(fileobj):
         label = (row.get("label_fr") or "").strip()
         if label:
             yield line, "_", label, [f"quality {row.get('key', '')} (qualities.csv)"]
@@ -30,8 +35,7 @@ def rule_notes(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[tuple[int, str, str, list[str]]]:
     """Yield each compatibility rule's ``note_fr`` as a message (Babel's extraction method)."""
-    text = io.StringIO(fileobj.read().decode("utf-8"))
-    for line, row in enumerate(csv.DictReader(text), start=2):
+    for line, row in _rows(fileobj):
         note = (row.get("note_fr") or "").strip()
         if note:
             rule = f"{row.get('output_code', '')} → {row.get('input_code', '')}"
